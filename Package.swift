@@ -1,0 +1,19 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// SwiftLedger: a Raft-replicated message log. Toolchain only — no package dependencies.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "SwiftLedger",
+    products: [
+        .library(name: "Raft", targets: ["Raft"]),
+    ],
+    targets: [
+        .target(name: "Raft", swiftSettings: strict),
+        .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
+    ]
+)
