@@ -28,6 +28,9 @@ public struct RaftConfig: Sendable {
     public var preferredLeader: NodeID? = nil
     /// Seeds election jitter, so a run replays from its seed.
     public var randomSeed: UInt64 = 0
+    /// The last index the state machine had applied before this start; committed entries after
+    /// it are handed out again. 0 replays the whole committed log.
+    public var applied: LogIndex = .zero
     /// Deliberately broken rules, so tests can prove the checkers catch them. Never set in production.
     package var brokenRules: BrokenRules = []
 

@@ -29,6 +29,8 @@ public struct Ready: Sendable {
     public var readStates: [ReadState]
     /// Proposals this node accepted but can no longer see through.
     public var failedProposals: [FailedProposal]
+    /// Reads this node accepted but can no longer confirm.
+    public var failedReads: [FailedRead]
 
     public init() {
         softState = nil
@@ -40,13 +42,14 @@ public struct Ready: Sendable {
         committedEntries = []
         readStates = []
         failedProposals = []
+        failedReads = []
     }
 
     /// True when there is nothing to do.
     public var isEmpty: Bool {
         softState == nil && hardState == nil && entries.isEmpty && messages.isEmpty
             && messagesAfterPersist.isEmpty && committedEntries.isEmpty && readStates.isEmpty
-            && failedProposals.isEmpty
+            && failedProposals.isEmpty && failedReads.isEmpty
     }
 }
 
@@ -70,6 +73,17 @@ public struct FailedProposal: Sendable, Hashable {
     public init(index: LogIndex, term: Term, error: RaftError) {
         self.index = index
         self.term = term
+        self.error = error
+    }
+}
+
+/// A read this node accepted but cannot confirm, and why.
+public struct FailedRead: Sendable, Hashable {
+    public var context: [UInt8]
+    public var error: RaftError
+
+    public init(context: [UInt8], error: RaftError) {
+        self.context = context
         self.error = error
     }
 }

@@ -1,0 +1,122 @@
+/// The leader's view of one follower (etcd's Progress): how much of the log it holds and how
+/// the leader is sending to it.
+struct Progress {
+    enum State: String {
+        /// Unsure where the follower's log ends: one append at a time, backtracking on rejection.
+        case probe
+        /// Streaming: appends sent optimistically, bounded by the inflight window.
+        case replicate
+    }
+
+    /// The highest index known to match the leader's log.
+    var match: LogIndex = .zero
+    /// The next index to send.
+    var next: LogIndex
+    var state: State = .probe
+    /// In probe state: an append is outstanding, wait for its answer or a heartbeat response.
+    var probeSent = false
+    /// Heard from since the last check-quorum round.
+    var recentActive = false
+    /// The newest read sequence this follower has confirmed.
+    var readAcked: UInt64 = 0
+    var inflights: Inflights
+
+    init(next: LogIndex, maxInflight: Int) {
+        self.next = next
+        inflights = Inflights(capacity: maxInflight)
+    }
+
+    var isPaused: Bool {
+        switch state {
+        case .probe: probeSent
+        case .replicate: inflights.isFull
+        }
+    }
+
+    mutating func becomeProbe() {
+        state = .probe
+        next = match.next
+        probeSent = false
+        inflights.reset()
+    }
+
+    mutating func becomeReplicate() {
+        state = .replicate
+        next = match.next
+        probeSent = false
+        inflights.reset()
+    }
+
+    /// An append ending at `last` was sent.
+    mutating func sent(through last: LogIndex, entryCount: Int) {
+        switch state {
+        case .replicate:
+            if entryCount > 0 {
+                next = last.next
+                inflights.add(last)
+            }
+        case .probe:
+            probeSent = true
+        }
+    }
+
+    /// The follower holds everything through `index`. Returns false for a stale answer.
+    mutating func acknowledge(_ index: LogIndex) -> Bool {
+        guard index > match else { return false }
+        match = index
+        next = max(next, index.next)
+        probeSent = false
+        return true
+    }
+
+    /// The follower rejected an append after `rejected`; `hint` is where its log may match.
+    /// Returns false for a stale rejection.
+    mutating func backtrack(rejected: LogIndex, hint: LogIndex) -> Bool {
+        switch state {
+        case .replicate:
+            guard rejected > match else { return false }
+            becomeProbe()
+        case .probe:
+            guard next.previous == rejected else { return false }
+            next = max(min(rejected, hint.next), match.next)
+            probeSent = false
+        }
+        return true
+    }
+}
+
+/// A ring of the last indices of appends in flight to one follower.
+struct Inflights {
+    private var buffer: [LogIndex]
+    private var start = 0
+    private(set) var count = 0
+
+    init(capacity: Int) { buffer = Array(repeating: .zero, count: capacity) }
+
+    var isFull: Bool { count == buffer.count }
+
+    mutating func add(_ index: LogIndex) {
+        precondition(!isFull, "inflight window overflow")
+        buffer[(start + count) % buffer.count] = index
+        count += 1
+    }
+
+    /// Frees every append ending at or before `index`.
+    mutating func free(through index: LogIndex) {
+        while count > 0 && buffer[start] <= index {
+            start = (start + 1) % buffer.count
+            count -= 1
+        }
+    }
+
+    mutating func freeFirst() {
+        guard count > 0 else { return }
+        start = (start + 1) % buffer.count
+        count -= 1
+    }
+
+    mutating func reset() {
+        start = 0
+        count = 0
+    }
+}

@@ -1,0 +1,60 @@
+extension RaftCore {
+    /// Whether ``ready()`` has anything to hand out. False while a ready is outstanding.
+    public var hasReady: Bool {
+        guard !readyOutstanding else { return false }
+        return softState != reportedSoftState || hardState != reportedHardState || log.hasEntriesToPersist
+            || !messagesNow.isEmpty || !messagesAfterPersist.isEmpty || log.applicableRange != nil
+            || !readStates.isEmpty || !failedProposals.isEmpty || !failedReads.isEmpty || broadcastPending
+            || heartbeatPending
+    }
+
+    /// Collects everything to persist, send and apply since the last ready. Follow
+    /// ``Ready``'s handling order, then call ``advance(_:)``.
+    /// - Precondition: the previous ready was advanced.
+    public func ready() throws(RaftError) -> Ready {
+        precondition(!readyOutstanding, "ready() called before the previous ready was advanced")
+        if broadcastPending {
+            broadcastPending = false
+            try broadcastAppend()
+        }
+        if heartbeatPending {
+            heartbeatPending = false
+            broadcastHeartbeat()
+        }
+        var ready = Ready()
+        let soft = softState
+        if soft != reportedSoftState {
+            ready.softState = soft
+            reportedSoftState = soft
+        }
+        let hard = hardState
+        if hard != reportedHardState {
+            ready.hardState = hard
+            ready.mustSync = hard.term != reportedHardState.term || hard.vote != reportedHardState.vote
+            reportedHardState = hard
+        }
+        ready.entries = log.takeEntriesToPersist()
+        if !ready.entries.isEmpty { ready.mustSync = true }
+        if let range = log.applicableRange {
+            ready.committedEntries = try log.entries(
+                from: range.lowerBound, through: range.upperBound, maxBytes: config.maxBytesPerMessage * 4)
+        }
+        swap(&ready.messages, &messagesNow)
+        swap(&ready.messagesAfterPersist, &messagesAfterPersist)
+        swap(&ready.readStates, &readStates)
+        swap(&ready.failedProposals, &failedProposals)
+        swap(&ready.failedReads, &failedReads)
+        readyOutstanding = true
+        return ready
+    }
+
+    /// Confirms that `ready` was handled: its entries and hard state are durable and its
+    /// committed entries applied.
+    public func advance(_ ready: Ready) {
+        precondition(readyOutstanding, "advance() without an outstanding ready")
+        readyOutstanding = false
+        if let last = ready.entries.last { log.stableTo(index: last.index, term: last.term) }
+        if let last = ready.committedEntries.last { log.applied = last.index }
+        if maybeCommit() { broadcastPending = true }
+    }
+}
