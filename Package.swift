@@ -14,6 +14,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
+        .target(name: "CShim"),
+        .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
+        .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A failed system call: which call, on what, and the errno it returned.
+public struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The failing call, e.g. `connect`.
+    public var operation: String
+    /// What it was applied to (an address, a path), for the message.
+    public var subject: String
+    public var errno: Int32
+
+    public init(_ operation: String, subject: String = "", errno: Int32) {
+        self.operation = operation
+        self.subject = subject
+        self.errno = errno
+    }
+
+    /// The C library's text for `errno`, e.g. "Connection refused".
+    public var reason: String { String(cString: strerror(errno)) }
+
+    public var description: String {
+        subject.isEmpty ? "\(operation): \(reason)" : "\(operation) \(subject): \(reason)"
+    }
+}
+
+/// Runs `call`, retrying on EINTR; a -1 result throws ``SystemError`` with the current errno.
+@inlinable
+public func retryingInterrupts<T: BinaryInteger>(
+    _ operation: String, subject: @autoclosure () -> String = "", _ call: () -> T
+) throws(SystemError) -> T {
+    while true {
+        let result = call()
+        if result != -1 { return result }
+        let code = Glibc.errno
+        if code == EINTR { continue }
+        throw SystemError(operation, subject: subject(), errno: code)
+    }
+}
