@@ -11,9 +11,12 @@ let package = Package(
     name: "SwiftLedger",
     products: [
         .library(name: "Raft", targets: ["Raft"]),
+        .library(name: "Wire", targets: ["Wire"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
+        .target(name: "Wire", dependencies: ["Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
     ]
 )
