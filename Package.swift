@@ -11,6 +11,7 @@ let package = Package(
     name: "SwiftLedger",
     products: [
         .library(name: "Raft", targets: ["Raft"]),
+        .library(name: "Wire", targets: ["Wire"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
@@ -18,5 +19,7 @@ let package = Package(
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
+        .target(name: "Wire", dependencies: ["Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,69 @@
+/// What a frame carries. An open set of constants rather than an enum, so a frame with an opcode
+/// this build does not know still parses at the framing layer and can be answered with an error.
+public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt16
+
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    // Raft messages between peers: one-way, one opcode per `Raft.Message.Body` case.
+    /// `Message.Body.append`.
+    public static let raftAppend = Opcode(rawValue: 1)
+    /// `Message.Body.appendResponse`.
+    public static let raftAppendResponse = Opcode(rawValue: 2)
+    /// `Message.Body.heartbeat`.
+    public static let raftHeartbeat = Opcode(rawValue: 3)
+    /// `Message.Body.heartbeatResponse`.
+    public static let raftHeartbeatResponse = Opcode(rawValue: 4)
+    /// `Message.Body.vote` (vote and pre-vote).
+    public static let raftVote = Opcode(rawValue: 5)
+    /// `Message.Body.voteResponse`.
+    public static let raftVoteResponse = Opcode(rawValue: 6)
+    /// `Message.Body.timeoutNow`.
+    public static let raftTimeoutNow = Opcode(rawValue: 7)
+
+    // Request/response pairs: the response reuses the request's opcode with the response flag.
+    /// A peer connection's first frame: the connecting node says who it is.
+    public static let handshake = Opcode(rawValue: 16)
+    /// Node status for the CLI.
+    public static let status = Opcode(rawValue: 32)
+    /// Append one entry to the replicated log.
+    public static let append = Opcode(rawValue: 33)
+    /// Read one committed entry.
+    public static let get = Opcode(rawValue: 34)
+    /// Ask the leader to hand leadership to another node.
+    public static let transferLeader = Opcode(rawValue: 35)
+
+    /// The one-way Raft opcodes, in `rawValue` order.
+    public static let raftOpcodes: [Opcode] = [
+        .raftAppend, .raftAppendResponse, .raftHeartbeat, .raftHeartbeatResponse, .raftVote, .raftVoteResponse,
+        .raftTimeoutNow,
+    ]
+    /// The request/response opcodes, in `rawValue` order.
+    public static let requestOpcodes: [Opcode] = [.handshake, .status, .append, .get, .transferLeader]
+
+    /// Whether this opcode carries a one-way Raft message.
+    public var isRaft: Bool { (1...7).contains(rawValue) }
+
+    /// Whether this build defines the opcode.
+    public var isKnown: Bool { isRaft || Opcode.requestOpcodes.contains(self) }
+
+    public var description: String {
+        let name: String =
+            switch self {
+            case .raftAppend: "raftAppend"
+            case .raftAppendResponse: "raftAppendResponse"
+            case .raftHeartbeat: "raftHeartbeat"
+            case .raftHeartbeatResponse: "raftHeartbeatResponse"
+            case .raftVote: "raftVote"
+            case .raftVoteResponse: "raftVoteResponse"
+            case .raftTimeoutNow: "raftTimeoutNow"
+            case .handshake: "handshake"
+            case .status: "status"
+            case .append: "append"
+            case .get: "get"
+            case .transferLeader: "transferLeader"
+            default: "unknown"
+            }
+        return "\(rawValue) (\(name))"
+    }
+}

@@ -1,0 +1,143 @@
+import Raft
+
+/// Everything the native protocol says, typed: the top layer over ``Frame``.
+///
+/// The layers, bottom up: ``ByteReader``/``ByteWriter`` (fields), ``Frame`` and
+/// ``FrameDecoder`` (framing), the payload codecs (``RaftMessageCodec`` and the ``WirePayload``
+/// types), and ``WireCodec`` (opcode and flags to and from this enum). Another front end, such
+/// as RocketMQ's remoting protocol, would bring its own framing and reuse the bottom layer.
+public enum WireMessage: Sendable, Hashable {
+    /// A Raft message between peers; one-way.
+    case raft(Message)
+    case handshakeRequest(PeerHandshake)
+    case handshakeResponse(PeerHandshake)
+    case statusRequest
+    case statusResponse(StatusResponse)
+    case appendRequest(ClientAppendRequest)
+    case appendResponse(ClientAppendResponse)
+    case getRequest(GetRequest)
+    case getResponse(GetResponse)
+    case transferLeaderRequest(TransferLeaderRequest)
+    /// The transfer started.
+    case transferLeaderResponse
+    /// A failed request; `answering` is the opcode of the request, which may be one this build
+    /// does not know (so an unknown request can still be refused properly).
+    case errorResponse(ErrorResponse, answering: Opcode)
+
+    /// The opcode of the frame that carries this message.
+    public var opcode: Opcode {
+        switch self {
+        case .raft(let message): RaftMessageCodec.opcode(for: message.body)
+        case .handshakeRequest, .handshakeResponse: .handshake
+        case .statusRequest, .statusResponse: .status
+        case .appendRequest, .appendResponse: .append
+        case .getRequest, .getResponse: .get
+        case .transferLeaderRequest, .transferLeaderResponse: .transferLeader
+        case .errorResponse(_, let opcode): opcode
+        }
+    }
+
+    /// The flags of the frame that carries this message.
+    public var flags: FrameFlags {
+        switch self {
+        case .raft: .oneWay
+        case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest: []
+        case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse: .response
+        case .errorResponse: [.response, .error]
+        }
+    }
+}
+
+/// Converts between ``WireMessage`` values and frames.
+public enum WireCodec {
+    /// Appends `message` as one frame with `requestID`. Throws (leaving `writer` unchanged) when
+    /// the frame would exceed `maxFrameBytes`, e.g. an append of too many large entries.
+    ///
+    /// An error response may not answer a Raft opcode: Raft messages are one-way.
+    public static func encode(
+        _ message: WireMessage, requestID: UInt64, into writer: inout ByteWriter,
+        maxFrameBytes: Int = WireLimits.default.maxFrameBytes
+    ) throws(WireError) {
+        try writer.writeFrame(
+            opcode: message.opcode, requestID: requestID, flags: message.flags, maxFrameBytes: maxFrameBytes
+        ) { writer in
+            writePayload(of: message, into: &writer)
+        }
+    }
+
+    /// The frame that carries `message`, as a value (no size limit is applied).
+    public static func frame(for message: WireMessage, requestID: UInt64) -> Frame {
+        var writer = ByteWriter()
+        writePayload(of: message, into: &writer)
+        return Frame(opcode: message.opcode, requestID: requestID, flags: message.flags, payload: writer.bytes)
+    }
+
+    private static func writePayload(of message: WireMessage, into writer: inout ByteWriter) {
+        if case .errorResponse(_, let opcode) = message {
+            precondition(!opcode.isRaft, "an error response cannot answer one-way Raft opcode \(opcode)")
+        }
+        switch message {
+        case .raft(let message): RaftMessageCodec.encode(message, into: &writer)
+        case .handshakeRequest(let payload), .handshakeResponse(let payload): payload.encode(into: &writer)
+        case .statusRequest, .transferLeaderResponse: break
+        case .statusResponse(let payload): payload.encode(into: &writer)
+        case .appendRequest(let payload): payload.encode(into: &writer)
+        case .appendResponse(let payload): payload.encode(into: &writer)
+        case .getRequest(let payload): payload.encode(into: &writer)
+        case .getResponse(let payload): payload.encode(into: &writer)
+        case .transferLeaderRequest(let payload): payload.encode(into: &writer)
+        case .errorResponse(let payload, _): payload.encode(into: &writer)
+        }
+    }
+
+    /// Decodes the message `frame` carries. Checks that the flags suit the opcode and that the
+    /// payload is consumed exactly; error offsets count from the start of the frame.
+    public static func decode(_ frame: Frame, limits: WireLimits = .default) throws(WireError) -> WireMessage {
+        var reader = ByteReader(frame.payload, baseOffset: Frame.headerSize)
+        let message = try decodePayload(frame, from: &reader, limits: limits)
+        try reader.finish()
+        return message
+    }
+
+    private static func decodePayload(_ frame: Frame, from reader: inout ByteReader, limits: WireLimits)
+        throws(WireError) -> WireMessage
+    {
+        let opcode = frame.opcode
+        let flags = frame.flags
+        let unexpectedFlags = WireError.unexpectedFlags(opcode: opcode, flags: flags, offset: Frame.flagsOffset)
+        if opcode.isRaft {
+            guard flags == .oneWay else { throw unexpectedFlags }
+            return .raft(try RaftMessageCodec.decode(opcode: opcode, from: &reader, limits: limits))
+        }
+        switch flags {
+        case [.response, .error]:
+            return .errorResponse(try ErrorResponse(from: &reader, limits: limits), answering: opcode)
+        case [], .response:
+            break
+        default:
+            throw opcode.isKnown ? unexpectedFlags : .unknownOpcode(opcode.rawValue, offset: Frame.opcodeOffset)
+        }
+        let isResponse = flags == .response
+        switch opcode {
+        case .handshake:
+            let handshake = try PeerHandshake(from: &reader, limits: limits)
+            return isResponse ? .handshakeResponse(handshake) : .handshakeRequest(handshake)
+        case .status:
+            return isResponse ? .statusResponse(try StatusResponse(from: &reader, limits: limits)) : .statusRequest
+        case .append:
+            return isResponse
+                ? .appendResponse(try ClientAppendResponse(from: &reader, limits: limits))
+                : .appendRequest(try ClientAppendRequest(from: &reader, limits: limits))
+        case .get:
+            return isResponse
+                ? .getResponse(try GetResponse(from: &reader, limits: limits))
+                : .getRequest(try GetRequest(from: &reader, limits: limits))
+        case .transferLeader:
+            return isResponse
+                ? .transferLeaderResponse
+                : .transferLeaderRequest(try TransferLeaderRequest(from: &reader, limits: limits))
+        default:
+            throw .unknownOpcode(opcode.rawValue, offset: Frame.opcodeOffset)
+        }
+    }
+}
