@@ -20,7 +20,8 @@ struct RaftLog {
         self.storage = storage
         unstableStart = storage.lastIndex.next
         handedOut = storage.lastIndex
-        committed = min(storage.hardState.commit, storage.lastIndex)
+        // Whatever the state machine applied was committed, even if the saved commit lags.
+        committed = min(max(storage.hardState.commit, applied), storage.lastIndex)
         self.applied = min(applied, committed)
     }
 

@@ -5,8 +5,12 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <signal.h>
+#include <pthread.h>
 
 /// accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC): a GNU extension Glibc's module hides.
 int cshim_accept_nonblocking(int fd);
@@ -25,5 +29,23 @@ static inline struct epoll_event cshim_epoll_event(uint32_t events, int fd) {
 
 /// The fd an epoll_event was tagged with by cshim_epoll_event.
 static inline int cshim_epoll_event_fd(const struct epoll_event *event) { return event->data.fd; }
+
+/// Blocks the `count` signals in `signals` in the calling thread (threads started later inherit
+/// the mask) and returns a nonblocking signalfd that becomes readable when one arrives; -1 with
+/// errno on failure.
+static inline int cshim_signalfd(const int *signals, int count) {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int i = 0; i < count; i++) sigaddset(&set, signals[i]);
+    if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0) return -1;
+    return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/// Reads one pending signal from a signalfd; returns its number, or -1 (errno EAGAIN: none).
+static inline int cshim_signalfd_read(int fd) {
+    struct signalfd_siginfo info;
+    ssize_t n = read(fd, &info, sizeof info);
+    return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
+}
 
 #endif
