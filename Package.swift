@@ -12,11 +12,14 @@ let package = Package(
     products: [
         .library(name: "Raft", targets: ["Raft"]),
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .target(name: "Wire", dependencies: ["Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
+        .target(name: "LedgerConfig", dependencies: ["Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
+        .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
     ]
 )
