@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "Raft", targets: ["Raft"]),
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
@@ -21,5 +22,7 @@ let package = Package(
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .target(name: "Wire", dependencies: ["Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
+        .target(name: "LedgerConfig", dependencies: ["Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
+        .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
     ]
 )

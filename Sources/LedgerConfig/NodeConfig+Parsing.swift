@@ -1,0 +1,221 @@
+extension NodeConfig {
+    /// Reads and checks the config file at `path`; errors name the file and line.
+    public static func load(path: String) throws(ConfigError) -> NodeConfig {
+        try parse(ConfigFile.readText(path: path), source: path)
+    }
+
+    /// Parses and checks `key=value` text (see `CONFIG.md`); `source` names it in errors.
+    ///
+    /// Rejects, with one line naming `source`, the line and the key: malformed lines, unknown
+    /// and duplicate keys, missing required keys, values that do not parse or are out of range,
+    /// a `selfId` or `preferredLeaderId` not in `peers`, and timings that contradict each other.
+    public static func parse(_ text: String, source: String) throws(ConfigError) -> NodeConfig {
+        var settings: [Key: Setting] = [:]
+        for setting in try KeyValueLines.parse(text, source: source) {
+            guard let key = Key(rawValue: setting.key) else {
+                throw ConfigError(
+                    source: source, line: setting.line,
+                    problem: .unknownKey(setting.key, suggestion: Key.closest(to: setting.key)?.rawValue))
+            }
+            if let first = settings[key] {
+                throw ConfigError(
+                    source: source, line: setting.line, problem: .duplicateKey(setting.key, firstLine: first.line))
+            }
+            settings[key] = setting
+        }
+        for key in Key.allCases where key.isRequired && settings[key] == nil {
+            throw ConfigError(source: source, line: nil, problem: .missingKey(key.rawValue))
+        }
+        return try SettingValues(source: source, settings: settings).nodeConfig()
+    }
+}
+
+extension NodeConfig.Key {
+    /// The known key nearest to a misspelt one (same letters in another case, or at most two
+    /// edits away), to suggest in the error.
+    static func closest(to text: String) -> Self? {
+        if let sameLetters = allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) {
+            return sameLetters
+        }
+        let scored = allCases.map {
+            (key: $0, distance: editDistance(Array(text.lowercased()), Array($0.rawValue.lowercased())))
+        }
+        guard let best = scored.min(by: { $0.distance < $1.distance }), best.distance <= 2 else { return nil }
+        return best.key
+    }
+
+    /// Levenshtein distance: the fewest single-character insertions, deletions and substitutions.
+    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, aCharacter) in a.enumerated() {
+            var current = [i + 1]
+            for (j, bCharacter) in b.enumerated() {
+                let substitution = previous[j] + (aCharacter == bCharacter ? 0 : 1)
+                current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, substitution))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}
+
+/// The settings of one file, turned into checked values.
+private struct SettingValues {
+    typealias Key = NodeConfig.Key
+
+    let source: String
+    let settings: [Key: Setting]
+
+    func nodeConfig() throws(ConfigError) -> NodeConfig {
+        let group = try groupName()
+        let peersSetting = settings[.peers]!
+        let peers = try Peer.parseList(
+            peersSetting.value, source: source, line: peersSetting.line, key: Key.peers.rawValue)
+        let storeBaseDir = settings[.storeBaseDir]!.value
+        if storeBaseDir.isEmpty { throw invalid(.storeBaseDir, expected: "a directory path") }
+        var config = NodeConfig(
+            group: group, selfPeer: try member(.selfId, of: peers), peers: peers, storeBaseDir: storeBaseDir)
+
+        if let setting = settings[.flushDiskType] {
+            guard let type = NodeConfig.FlushDiskType(rawValue: setting.value) else {
+                throw invalid(.flushDiskType, expected: "SYNC_FLUSH or ASYNC_FLUSH")
+            }
+            config.flushDiskType = type
+        }
+        config.flushIntervalMs = try number(.flushIntervalMs, config.flushIntervalMs, 1...60_000, "milliseconds")
+        config.tickMs = try number(.tickMs, config.tickMs, 1...1000, "milliseconds")
+        let anyTime = 1...3_600_000
+        config.heartbeatIntervalMs = try number(
+            .heartbeatIntervalMs, config.heartbeatIntervalMs, anyTime, "milliseconds")
+        config.electionTimeoutMinMs = try number(
+            .electionTimeoutMinMs, config.electionTimeoutMinMs, anyTime, "milliseconds")
+        config.electionTimeoutMaxMs = try number(
+            .electionTimeoutMaxMs, config.electionTimeoutMaxMs, anyTime, "milliseconds")
+        config.proposalTimeoutMs = try number(.proposalTimeoutMs, config.proposalTimeoutMs, anyTime, "milliseconds")
+        try checkTimings(config)
+
+        if let setting = settings[.preferredLeaderId], !setting.value.isEmpty {
+            config.preferredLeader = try member(.preferredLeaderId, of: peers)
+        }
+        config.maxMessageSize = try size(.maxMessageSize, config.maxMessageSize, 1...(15 << 20))
+        config.dataFileSize = try size(.dataFileSize, config.dataFileSize, 1...(64 << 30))
+        if config.dataFileSize <= config.maxMessageSize {
+            try blame(
+                .dataFileSize, "more than maxMessageSize (\(config.maxMessageSize) bytes) so any message fits one file",
+                orElse: .maxMessageSize, "less than dataFileSize (\(config.dataFileSize) bytes)")
+        }
+        config.defaultTopicQueueNums = try number(
+            .defaultTopicQueueNums, config.defaultTopicQueueNums, 1...1024, "queues")
+        config.fileReservedTimeHours = try number(.fileReservedTime, config.fileReservedTimeHours, 1...87_600, "hours")
+        config.deleteWhenHour = try number(.deleteWhen, config.deleteWhenHour, 0...23, "hour of the day")
+        config.sendTimeoutMs = try number(.sendTimeoutMs, config.sendTimeoutMs, 1...600_000, "milliseconds")
+        return config
+    }
+
+    /// The rules that keep the derived `RaftConfig` valid, each blamed on a key the file sets.
+    private func checkTimings(_ config: NodeConfig) throws(ConfigError) {
+        let tick = config.tickMs
+        let timings: [(Key, Int)] = [
+            (.heartbeatIntervalMs, config.heartbeatIntervalMs), (.electionTimeoutMinMs, config.electionTimeoutMinMs),
+            (.electionTimeoutMaxMs, config.electionTimeoutMaxMs), (.proposalTimeoutMs, config.proposalTimeoutMs),
+        ]
+        for (key, value) in timings where value % tick != 0 {
+            try blame(key, "a multiple of tickMs (\(tick))", orElse: .tickMs, "a divisor of \(key.rawValue) (\(value))")
+        }
+        if config.electionTimeoutMinMs < 2 * tick {
+            try blame(
+                .electionTimeoutMinMs, "at least 2 ticks (\(2 * tick) ms with tickMs \(tick))",
+                orElse: .tickMs, "at most half of electionTimeoutMinMs (\(config.electionTimeoutMinMs))")
+        }
+        if config.heartbeatIntervalMs >= config.electionTimeoutMinMs {
+            try blame(
+                .heartbeatIntervalMs, "less than electionTimeoutMinMs (\(config.electionTimeoutMinMs))",
+                orElse: .electionTimeoutMinMs, "more than heartbeatIntervalMs (\(config.heartbeatIntervalMs))")
+        }
+        if config.electionTimeoutMaxMs < config.electionTimeoutMinMs {
+            try blame(
+                .electionTimeoutMaxMs, "at least electionTimeoutMinMs (\(config.electionTimeoutMinMs))",
+                orElse: .electionTimeoutMinMs, "at most electionTimeoutMaxMs (\(config.electionTimeoutMaxMs))")
+        }
+        if config.proposalTimeoutMs < config.electionTimeoutMaxMs {
+            try blame(
+                .proposalTimeoutMs, "at least electionTimeoutMaxMs (\(config.electionTimeoutMaxMs))",
+                orElse: .electionTimeoutMaxMs, "at most proposalTimeoutMs (\(config.proposalTimeoutMs))")
+        }
+    }
+
+    /// Throws for `key` when the file sets it, else for `other`. The defaults agree with each
+    /// other, so a broken rule always involves at least one key the file sets.
+    private func blame(_ key: Key, _ expected: String, orElse other: Key, _ otherExpected: String)
+        throws(ConfigError)
+    {
+        if settings[key] != nil { throw invalid(key, expected: expected) }
+        precondition(settings[other] != nil, "defaults of \(key) and \(other) contradict each other")
+        throw invalid(other, expected: otherExpected)
+    }
+
+    private func invalid(_ key: Key, expected: String) -> ConfigError {
+        let setting = settings[key]
+        return ConfigError(
+            source: source, line: setting?.line,
+            problem: .invalidValue(key: key.rawValue, expected: expected, got: setting?.value ?? ""))
+    }
+
+    private func groupName() throws(ConfigError) -> String {
+        let value = settings[.group]!.value
+        let allowed = value.allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || "-_.".contains($0) }
+        guard allowed, (1...64).contains(value.count) else {
+            throw invalid(.group, expected: "1 to 64 letters, digits, \"-\", \"_\" or \".\"")
+        }
+        return value
+    }
+
+    /// The peer `key` names.
+    private func member(_ key: Key, of peers: [Peer]) throws(ConfigError) -> Peer {
+        let name = settings[key]?.value ?? ""
+        guard let peer = peers.first(where: { $0.name == name }) else {
+            throw invalid(key, expected: "one of the ids in peers (\(peers.map(\.name).joined(separator: ", ")))")
+        }
+        return peer
+    }
+
+    /// A whole number in `range`, or `defaultValue` when the file does not set `key`.
+    private func number(_ key: Key, _ defaultValue: Int, _ range: ClosedRange<Int>, _ unit: String)
+        throws(ConfigError) -> Int
+    {
+        guard let text = settings[key]?.value else { return defaultValue }
+        let noun = unit == "hour of the day" ? "an hour of the day" : "a whole number of \(unit)"
+        guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit) else { throw invalid(key, expected: noun) }
+        guard let value = Int(text), range.contains(value) else {
+            throw invalid(key, expected: "\(noun) from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// A byte count such as `1073741824`, `64MiB` or `4 KiB`, in `range`.
+    private func size(_ key: Key, _ defaultValue: Int, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let text = settings[key]?.value else { return defaultValue }
+        let digits = text.prefix(while: \.isASCIIDigit)
+        let suffix = KeyValueLines.trimmed(text.dropFirst(digits.count)).lowercased()
+        let multipliers = ["": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30]
+        guard !digits.isEmpty, let multiplier = multipliers[suffix] else {
+            throw invalid(key, expected: "a size in bytes or with a KiB, MiB or GiB suffix, such as 64MiB")
+        }
+        guard let count = Int(digits), case let (value, overflow) = count.multipliedReportingOverflow(by: multiplier),
+            !overflow, range.contains(value)
+        else {
+            throw invalid(
+                key, expected: "a size from \(describeSize(range.lowerBound)) to \(describeSize(range.upperBound))")
+        }
+        return value
+    }
+}
+
+/// `bytes` in the largest binary unit that divides it exactly: `15 MiB`, `1 byte`, `1536 bytes`.
+func describeSize(_ bytes: Int) -> String {
+    for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] where bytes >= 1 << shift && bytes % (1 << shift) == 0
+    {
+        return "\(bytes >> shift) \(unit)"
+    }
+    return bytes == 1 ? "1 byte" : "\(bytes) bytes"
+}

@@ -1,0 +1,93 @@
+import Raft
+
+/// How one node of a SwiftLedger group runs, read from a `key=value` file such as
+/// `conf/n0.conf`. Every key, its default and its rules are listed in `CONFIG.md`.
+///
+/// The only way to get one is ``load(path:)`` or ``parse(_:source:)``, which check every value
+/// and the rules between them, so every `NodeConfig` is valid and ``raftConfig(randomSeed:)``
+/// always yields settings that `RaftConfig.validate()` accepts.
+public struct NodeConfig: Sendable, Hashable {
+    /// When a write is durable enough to acknowledge (RocketMQ's `flushDiskType`).
+    public enum FlushDiskType: String, Sendable, Hashable, CaseIterable {
+        /// fsync before acknowledging; concurrent appends share one fsync.
+        case sync = "SYNC_FLUSH"
+        /// Acknowledge from the page cache; fsync every ``NodeConfig/flushIntervalMs``.
+        case async = "ASYNC_FLUSH"
+    }
+
+    /// Every key a config file may set.
+    public enum Key: String, Sendable, CaseIterable {
+        case group, selfId, peers, storeBaseDir
+        case flushDiskType, flushIntervalMs
+        case tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs
+        case preferredLeaderId
+        case dataFileSize, maxMessageSize
+        case defaultTopicQueueNums, fileReservedTime, deleteWhen
+        case sendTimeoutMs
+
+        /// Keys without a default.
+        public var isRequired: Bool { [.group, .selfId, .peers, .storeBaseDir].contains(self) }
+    }
+
+    /// Required. The Raft group's name (DLedger's `group`): 1–64 letters, digits, `-`, `_`, `.`.
+    /// Peers refuse connections from another group.
+    public internal(set) var group: String
+    /// Required (`selfId`). This node: the member of ``peers`` named by `selfId`.
+    public internal(set) var selfPeer: Peer
+    /// Required. Every voting member, this node included, in the order written.
+    public internal(set) var peers: [Peer]
+    /// Required. Directory for the log, index and state files; a relative path is resolved
+    /// against the directory the node starts in.
+    public internal(set) var storeBaseDir: String
+    /// Default `SYNC_FLUSH`.
+    public internal(set) var flushDiskType: FlushDiskType = .sync
+    /// Default 10. With `ASYNC_FLUSH`, how often dirty pages are fsynced; 1–60000 ms.
+    public internal(set) var flushIntervalMs: Int = 10
+    /// Default 10. The length of one Raft tick; 1–1000 ms. Raft timings are multiples of it.
+    public internal(set) var tickMs: Int = 10
+    /// Default 50. How often a leader sends heartbeats; a multiple of `tickMs`, below
+    /// `electionTimeoutMinMs`.
+    public internal(set) var heartbeatIntervalMs: Int = 50
+    /// Default 150. A follower that hears no leader for a random time between the election
+    /// timeouts campaigns. With the defaults a dead leader is replaced within about 300 ms plus
+    /// one election round trip. A multiple of `tickMs`, at least two ticks.
+    public internal(set) var electionTimeoutMinMs: Int = 150
+    /// Default 300. A multiple of `tickMs`, at least `electionTimeoutMinMs`.
+    public internal(set) var electionTimeoutMaxMs: Int = 300
+    /// Default 2000. A proposal not committed this long after the leader accepted it fails with
+    /// "no quorum". A multiple of `tickMs`, at least `electionTimeoutMaxMs`; keep it below the
+    /// clients' `sendTimeoutMs` so they hear why.
+    public internal(set) var proposalTimeoutMs: Int = 2000
+    /// Optional (DLedger's `preferredLeaderIds`, one id). A leader hands leadership to this
+    /// member whenever it is caught up. An empty value means none.
+    public internal(set) var preferredLeader: Peer? = nil
+    /// Default 1 GiB. Size of each log data file, in bytes or with a `KiB`/`MiB`/`GiB` suffix;
+    /// more than `maxMessageSize`, at most 64 GiB.
+    public internal(set) var dataFileSize: Int = 1 << 30
+    /// Default 4 MiB. The largest entry (one stored message) accepted, 1 byte to 15 MiB so it
+    /// always fits one 16 MiB wire frame.
+    public internal(set) var maxMessageSize: Int = 4 << 20
+    /// Default 4. Queues a topic gets when it is created by its first send; 1–1024.
+    public internal(set) var defaultTopicQueueNums: Int = 4
+    /// Default 72. Hours a full data file is kept before it may be deleted; 1–87600.
+    public internal(set) var fileReservedTimeHours: Int = 72
+    /// Default 4. Hour of the day (0–23, local time) when expired files are deleted
+    /// (RocketMQ's `deleteWhen`, one hour; `04` and `4` both work).
+    public internal(set) var deleteWhenHour: Int = 4
+    /// Default 3000. How long a client waits for a send to be acknowledged; 1–600000 ms.
+    public internal(set) var sendTimeoutMs: Int = 3000
+
+    /// The required values and every default; the parser then applies and checks the rest.
+    init(group: String, selfPeer: Peer, peers: [Peer], storeBaseDir: String) {
+        self.group = group
+        self.selfPeer = selfPeer
+        self.peers = peers
+        self.storeBaseDir = storeBaseDir
+    }
+
+    /// The member with `id`, if any.
+    public func peer(_ id: NodeID) -> Peer? { peers.first { $0.id == id } }
+
+    /// The members other than this node.
+    public var otherPeers: [Peer] { peers.filter { $0.id != selfPeer.id } }
+}

@@ -1,0 +1,186 @@
+import FoundationEssentials
+import LedgerConfig
+import Testing
+
+/// Every way a config can be wrong, with the exact line an operator sees.
+@Suite struct ConfigErrorTests {
+    @Test func malformedLine() {
+        #expect(
+            errorMessage("group=ledger\njust words")
+                == #"conf/n0.conf:2: expected key=value, a # comment or a blank line, got "just words""#)
+        #expect(
+            errorMessage(" = value")
+                == #"conf/n0.conf:1: expected key=value, a # comment or a blank line, got "= value""#)
+    }
+
+    @Test func unknownKeys() {
+        #expect(
+            errorMessage("\(requiredLines)\nheartbeatInterval=50")
+                == #"conf/n0.conf:5: unknown key "heartbeatInterval" (did you mean "heartbeatIntervalMs"?)"#)
+        #expect(errorMessage("selfid=n0") == #"conf/n0.conf:1: unknown key "selfid" (did you mean "selfId"?)"#)
+        #expect(
+            errorMessage("brokerName=broker-a")
+                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs"#
+        )
+    }
+
+    @Test func duplicateKey() {
+        #expect(
+            errorMessage("\(requiredLines)\n\n# again\ngroup=other")
+                == #"conf/n0.conf:7: duplicate key "group" (first set on line 1)"#)
+    }
+
+    @Test func missingRequiredKeys() {
+        #expect(
+            errorMessage("selfId=n0\npeers=n0-a:1\nstoreBaseDir=d") == #"conf/n0.conf: missing required key "group""#)
+        #expect(errorMessage("group=g\nselfId=n0\nstoreBaseDir=d") == #"conf/n0.conf: missing required key "peers""#)
+        #expect(errorMessage("") == #"conf/n0.conf: missing required key "group""#)
+    }
+
+    @Test func badRequiredValues() {
+        #expect(
+            errorMessage(requiredLines.replacing("group=ledger", with: "group=my ledger"))
+                == #"conf/n0.conf:1: group: expected 1 to 64 letters, digits, "-", "_" or ".", got "my ledger""#)
+        #expect(
+            errorMessage(requiredLines.replacing("selfId=n0", with: "selfId=n5"))
+                == #"conf/n0.conf:2: selfId: expected one of the ids in peers (n0, n1, n2), got "n5""#)
+        #expect(
+            errorMessage(requiredLines.replacing("storeBaseDir=run/data/n0", with: "storeBaseDir="))
+                == #"conf/n0.conf:4: storeBaseDir: expected a directory path, got """#)
+        #expect(
+            errorMessage("\(requiredLines)\npreferredLeaderId=n9")
+                == #"conf/n0.conf:5: preferredLeaderId: expected one of the ids in peers (n0, n1, n2), got "n9""#)
+    }
+
+    @Test func malformedPeersNameTheLine() {
+        let badPort = requiredLines.replacing("40913", with: "409130")
+        #expect(
+            errorMessage(badPort) == #"conf/n0.conf:3: peers: expected a port from 1 to 65535 for n2, got "409130""#)
+        let duplicateAddress = requiredLines.replacing("40913", with: "40911")
+        #expect(
+            errorMessage(duplicateAddress)
+                == #"conf/n0.conf:3: peers: expected each address once (n0 and n2 both use 127.0.0.1:40911), got "n2-127.0.0.1:40911""#
+        )
+        let duplicateID = requiredLines.replacing("n2-", with: "n1-")
+        #expect(
+            errorMessage(duplicateID)
+                == #"conf/n0.conf:3: peers: expected each node id once (n1 appears twice), got "n1-127.0.0.1:40913""#)
+    }
+
+    @Test func badNumbers() {
+        #expect(
+            errorMessage("\(requiredLines)\n\n\nelectionTimeoutMinMs=fast")
+                == #"conf/n0.conf:7: electionTimeoutMinMs: expected a whole number of milliseconds, got "fast""#)
+        #expect(
+            errorMessage("\(requiredLines)\ntickMs=-5")
+                == #"conf/n0.conf:5: tickMs: expected a whole number of milliseconds, got "-5""#)
+        #expect(
+            errorMessage("\(requiredLines)\ntickMs=0")
+                == #"conf/n0.conf:5: tickMs: expected a whole number of milliseconds from 1 to 1000, got "0""#)
+        #expect(
+            errorMessage("\(requiredLines)\nsendTimeoutMs=99999999999999999999999")
+                == #"conf/n0.conf:5: sendTimeoutMs: expected a whole number of milliseconds from 1 to 600000, got "99999999999999999999999""#
+        )
+        #expect(
+            errorMessage("\(requiredLines)\ndeleteWhen=24")
+                == #"conf/n0.conf:5: deleteWhen: expected an hour of the day from 0 to 23, got "24""#)
+        #expect(
+            errorMessage("\(requiredLines)\nfileReservedTime=3d")
+                == #"conf/n0.conf:5: fileReservedTime: expected a whole number of hours, got "3d""#)
+        #expect(
+            errorMessage("\(requiredLines)\ndefaultTopicQueueNums=0")
+                == #"conf/n0.conf:5: defaultTopicQueueNums: expected a whole number of queues from 1 to 1024, got "0""#)
+        #expect(
+            errorMessage("\(requiredLines)\nflushDiskType=sync")
+                == #"conf/n0.conf:5: flushDiskType: expected SYNC_FLUSH or ASYNC_FLUSH, got "sync""#)
+    }
+
+    @Test func badSizes() {
+        #expect(
+            errorMessage("\(requiredLines)\ndataFileSize=64MB")
+                == #"conf/n0.conf:5: dataFileSize: expected a size in bytes or with a KiB, MiB or GiB suffix, such as 64MiB, got "64MB""#
+        )
+        #expect(
+            errorMessage("\(requiredLines)\nmaxMessageSize=16MiB")
+                == #"conf/n0.conf:5: maxMessageSize: expected a size from 1 byte to 15 MiB, got "16MiB""#)
+        #expect(
+            errorMessage("\(requiredLines)\nmaxMessageSize=0")
+                == #"conf/n0.conf:5: maxMessageSize: expected a size from 1 byte to 15 MiB, got "0""#)
+        #expect(
+            errorMessage("\(requiredLines)\ndataFileSize=99999999999GiB")
+                == #"conf/n0.conf:5: dataFileSize: expected a size from 1 byte to 64 GiB, got "99999999999GiB""#)
+        #expect(
+            errorMessage("\(requiredLines)\ndataFileSize=1MiB")
+                == #"conf/n0.conf:5: dataFileSize: expected more than maxMessageSize (4194304 bytes) so any message fits one file, got "1MiB""#
+        )
+        #expect(
+            errorMessage("\(requiredLines)\nmaxMessageSize=8MiB\ndataFileSize=8MiB")
+                == #"conf/n0.conf:6: dataFileSize: expected more than maxMessageSize (8388608 bytes) so any message fits one file, got "8MiB""#
+        )
+    }
+
+    @Test func contradictoryTimings() {
+        #expect(
+            errorMessage("\(requiredLines)\nelectionTimeoutMinMs=300\nelectionTimeoutMaxMs=150")
+                == #"conf/n0.conf:6: electionTimeoutMaxMs: expected at least electionTimeoutMinMs (300), got "150""#)
+        #expect(
+            errorMessage("\(requiredLines)\nelectionTimeoutMinMs=400")
+                == #"conf/n0.conf:5: electionTimeoutMinMs: expected at most electionTimeoutMaxMs (300), got "400""#)
+        #expect(
+            errorMessage("\(requiredLines)\nheartbeatIntervalMs=150")
+                == #"conf/n0.conf:5: heartbeatIntervalMs: expected less than electionTimeoutMinMs (150), got "150""#)
+        #expect(
+            errorMessage("\(requiredLines)\nelectionTimeoutMinMs=50")
+                == #"conf/n0.conf:5: electionTimeoutMinMs: expected more than heartbeatIntervalMs (50), got "50""#)
+        #expect(
+            errorMessage("\(requiredLines)\nheartbeatIntervalMs=55")
+                == #"conf/n0.conf:5: heartbeatIntervalMs: expected a multiple of tickMs (10), got "55""#)
+        #expect(
+            errorMessage("\(requiredLines)\ntickMs=7")
+                == #"conf/n0.conf:5: tickMs: expected a divisor of heartbeatIntervalMs (50), got "7""#)
+        #expect(
+            errorMessage("\(requiredLines)\ntickMs=100\nheartbeatIntervalMs=100\nelectionTimeoutMinMs=100")
+                == #"conf/n0.conf:7: electionTimeoutMinMs: expected at least 2 ticks (200 ms with tickMs 100), got "100""#
+        )
+        #expect(
+            errorMessage("\(requiredLines)\nproposalTimeoutMs=200")
+                == #"conf/n0.conf:5: proposalTimeoutMs: expected at least electionTimeoutMaxMs (300), got "200""#)
+        #expect(
+            errorMessage("\(requiredLines)\nelectionTimeoutMaxMs=3000")
+                == #"conf/n0.conf:5: electionTimeoutMaxMs: expected at most proposalTimeoutMs (2000), got "3000""#)
+    }
+
+    @Test func valuesWithControlCharactersStayOnOneLine() {
+        #expect(
+            errorMessage("\(requiredLines)\ntickMs=1\u{7}0")
+                == #"conf/n0.conf:5: tickMs: expected a whole number of milliseconds, got "1\u{07}0""#)
+    }
+
+    @Test func filesThatAreNotUTF8() throws {
+        let path = FileManager.default.temporaryDirectory.appending(
+            path: "ledger-config-\(UInt64.random(in: 0...UInt64.max)).conf")
+        try Data(Array("group=caf".utf8) + [0xE9] + Array("\n".utf8)).write(to: path)
+        defer { removeFile(path) }
+        #expect(throws: ConfigError(source: path.path, line: nil, problem: .notUTF8)) {
+            try NodeConfig.load(path: path.path)
+        }
+        let message = ConfigError(source: "conf/n0.conf", line: nil, problem: .notUTF8).description
+        #expect(message == "conf/n0.conf: expected UTF-8 text, got bytes that are not")
+    }
+
+    @Test func aDirectoryIsNotAConfigFile() {
+        #expect(throws: ConfigError(source: "/", line: nil, problem: .unreadable("Is a directory"))) {
+            try NodeConfig.load(path: "/")
+        }
+    }
+
+    /// Deletes a test's temporary file; a failure is recorded, not thrown, so it cannot mask
+    /// the test's own outcome.
+    func removeFile(_ url: URL) {
+        do {
+            try FileManager.default.removeItem(at: url)
+        } catch {
+            Issue.record("could not remove \(url.path): \(error)")
+        }
+    }
+}
