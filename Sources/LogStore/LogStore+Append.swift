@@ -1,0 +1,251 @@
+import Raft
+
+extension LogStore {
+    /// Appends a batch of consecutive entries. If the first index is at or below `lastIndex`,
+    /// the suffix from there is truncated first (the Raft Ready contract). The whole batch goes
+    /// to the page cache with one `pwrite` per data file it touches and one per index file;
+    /// nothing is durable until ``sync()``.
+    ///
+    /// Preconditions (programmer errors): indices consecutive, the first in
+    /// `firstIndex...lastIndex + 1`, terms never below the preceding entry's.
+    public func append(_ entries: [Entry]) throws(LogStoreError) {
+        try checkHealthy()
+        guard let first = entries.first else { return }
+        precondition(first.index >= firstIndex && first.index <= lastIndex.next, "entry \(first.index) leaves a gap after \(lastIndex) or precedes \(firstIndex)")
+        for (offset, entry) in entries.enumerated() {
+            precondition(entry.index.rawValue == first.index.rawValue + UInt64(offset), "entries are not consecutive")
+            let bytes = RecordHeader.size + entry.data.count
+            if bytes > configuration.dataFileSize {
+                throw .entryTooLarge(index: entry.index, bytes: bytes, limit: configuration.dataFileSize)
+            }
+        }
+        if first.index <= lastIndex { try truncate(after: first.index.previous) }
+        precondition(first.term >= lastTerm, "entry \(first.index) has term \(first.term) below the log's \(lastTerm)")
+
+        // Lay the batch out: blanks where a record would not fit, one buffer segment per file.
+        let fileSize = data.fileSize
+        var position = writePosition
+        var needed = 0
+        for entry in entries {
+            let size = UInt64(RecordHeader.size + entry.data.count)
+            let remaining = data.fileStart(for: position) + fileSize - position
+            if size != remaining && size + UInt64(Blank.size) > remaining {
+                needed += Blank.size
+                position += remaining
+            }
+            position += size
+            needed += Int(size)
+        }
+        if writeBuffer.count < needed { writeBuffer = [UInt8](repeating: 0, count: max(needed, writeBuffer.count * 2)) }
+        let indexBytes = entries.count * IndexEntry.size
+        if indexBuffer.count < indexBytes {
+            indexBuffer = [UInt8](repeating: 0, count: max(indexBytes, indexBuffer.count * 2))
+        }
+
+        var segments: [(position: UInt64, bufferStart: Int, bufferEnd: Int)] = []
+        var cached: [CachedEntry] = []
+        cached.reserveCapacity(entries.count)
+        var chain = lastChainCRC
+        position = writePosition
+        let synced = syncedPosition
+        writeBuffer.withUnsafeMutableBytes { buffer in
+            indexBuffer.withUnsafeMutableBytes { indexOut in
+                var offset = 0
+                var segmentStart = 0
+                var segmentPosition = position
+                for (k, entry) in entries.enumerated() {
+                    let size = UInt64(RecordHeader.size + entry.data.count)
+                    let remaining = data.fileStart(for: position) + fileSize - position
+                    if size != remaining && size + UInt64(Blank.size) > remaining {
+                        buffer.storeBytes(of: Blank.magic.littleEndian, toByteOffset: offset, as: UInt32.self)
+                        buffer.storeBytes(of: UInt32(remaining).littleEndian, toByteOffset: offset + 4, as: UInt32.self)
+                        offset += Blank.size
+                        segments.append((segmentPosition, segmentStart, offset))
+                        position += remaining
+                        segmentStart = offset
+                        segmentPosition = position
+                    }
+                    chain = RecordCodec.encode(
+                        entry, position: position, syncedThrough: synced, previousChain: chain, into: buffer, at: offset)
+                    IndexEntry(position: position, term: entry.term.rawValue, index: entry.index.rawValue, size: UInt32(size))
+                        .store(into: indexOut, at: k * IndexEntry.size)
+                    cached.append(CachedEntry(entry: entry, position: position, size: UInt32(size), chain: chain))
+                    offset += Int(size)
+                    position += size
+                }
+                segments.append((segmentPosition, segmentStart, offset))
+            }
+        }
+
+        try mutate("appending entries \(first.index)...\(entries.last!.index) to \(dataDirectory)") {
+            () throws(FileSystemError) in
+            for segment in segments where segment.bufferEnd > segment.bufferStart {
+                let file: DataFile
+                if let existing = data.file(containing: segment.position) {
+                    file = existing
+                } else {
+                    file = try data.create(start: data.fileStart(for: segment.position), fs, preallocate: configuration.preallocate)
+                }
+                try withRawBytes(writeBuffer) { (raw) throws(FileSystemError) in
+                    try fs.write(
+                        file.handle, at: Int64(segment.position - file.start),
+                        bytes: UnsafeRawBufferPointer(rebasing: raw[segment.bufferStart..<segment.bufferEnd]))
+                }
+                data.markUnsynced(file.start)
+            }
+            try withRawBytes(indexBuffer) { (raw) throws(FileSystemError) in
+                try self.index.write(
+                    UnsafeRawBufferPointer(rebasing: raw[0..<indexBytes]), count: entries.count,
+                    firstIndex: first.index.rawValue, fs)
+            }
+        }
+        for item in cached {
+            terms.record(index: item.entry.index.rawValue, term: item.entry.term.rawValue)
+            cache.append(item)
+        }
+        lastIndex = entries.last!.index
+        lastChainCRC = chain
+        writePosition = position
+    }
+
+    /// Makes everything appended so far durable: fdatasync of each data file written since the
+    /// last sync, and of the data directory if files were created. Writes a checkpoint when
+    /// `checkpointIntervalBytes` have been synced since the last one. A failure fails the store.
+    public func sync() throws(LogStoreError) {
+        try checkHealthy()
+        guard needsSync else { return }
+        try mutate("syncing \(dataDirectory)") { () throws(FileSystemError) in try data.sync(fs) }
+        syncedPosition = writePosition
+        durableIndex = lastIndex
+        durableChain = lastChainCRC
+        let checkpointed = checkpoint?.endPosition ?? 0
+        if syncedPosition > checkpointed && syncedPosition - checkpointed >= UInt64(configuration.checkpointIntervalBytes) {
+            try writeCheckpoint()
+        }
+    }
+
+    /// For ``FlushPolicy/asyncFlush(intervalMilliseconds:)``: syncs if entries await a sync
+    /// and at least the interval has passed since the last flush. `nowMilliseconds` comes from
+    /// the owner's monotonic clock. Returns whether it synced. Under ``FlushPolicy/syncFlush``
+    /// it syncs whenever needed.
+    @discardableResult
+    public func flushIfDue(nowMilliseconds: UInt64) throws(LogStoreError) -> Bool {
+        try checkHealthy()
+        let interval: UInt64
+        switch configuration.flushPolicy {
+        case .syncFlush: interval = 0
+        case .asyncFlush(let milliseconds): interval = milliseconds
+        }
+        let last = lastFlushMilliseconds ?? nowMilliseconds
+        if lastFlushMilliseconds == nil { lastFlushMilliseconds = nowMilliseconds }
+        guard needsSync, nowMilliseconds &- last >= interval else { return false }
+        try sync()
+        lastFlushMilliseconds = nowMilliseconds
+        return true
+    }
+
+    /// Saves `state` atomically and durably (temp file, fdatasync, rename, directory fsync)
+    /// before returning. A failure fails the store.
+    public func saveHardState(_ state: HardState) throws(LogStoreError) {
+        try checkHealthy()
+        guard state != hardState else { return }
+        try mutate("saving the hard state in \(directory)") { () throws(FileSystemError) in
+            try AtomicFile.write(HardStateFile.encode(state), name: HardStateFile.name, in: directory, fs)
+        }
+        hardState = state
+    }
+
+    /// Discards every entry after `index` (in `firstIndex.previous...`), durably before it
+    /// returns: the cut data file is truncated, re-extended with zeros and synced, later data
+    /// files are unlinked and the directory synced, so no stale record can reappear.
+    public func truncate(after index: LogIndex) throws(LogStoreError) {
+        try checkHealthy()
+        guard index < lastIndex else { return }
+        precondition(index >= firstIndex.previous, "cannot truncate before the first index \(firstIndex)")
+        let cut = try position(of: index.rawValue + 1)
+        let chain = try chainCRC(at: index)
+        if durableIndex > index {
+            durableIndex = index
+            durableChain = chain
+            syncedPosition = min(syncedPosition, cut)
+        }
+        terms.truncate(after: index.rawValue)
+        if let checkpoint, checkpoint.lastIndex > index.rawValue { try writeCheckpoint() }
+        try mutate("truncating \(dataDirectory) after entry \(index)") { () throws(FileSystemError) in
+            // Unlink later files durably before cutting, so a crash in between leaves a prefix
+            // of the old log rather than synced records beyond a hole.
+            let file = data.file(containing: cut)
+            try data.removeFiles(from: data.fileStart(for: cut) + (file == nil ? 0 : data.fileSize), fs)
+            try data.sync(fs)
+            if let file { try data.cut(file, at: cut - file.start, fs, preallocate: configuration.preallocate) }
+        }
+        cache.truncate(after: index.rawValue)
+        lastIndex = index
+        lastChainCRC = chain
+        writePosition = cut
+    }
+
+    /// Drops whole data files whose entries all lie before `index` (retention). Returns the new
+    /// first index (≤ `index`). Syncs first and writes a checkpoint recording the new first
+    /// entry before unlinking anything, so a crash midway is completed at the next open.
+    @discardableResult
+    public func dropPrefix(before index: LogIndex) throws(LogStoreError) -> LogIndex {
+        try checkHealthy()
+        guard index > firstIndex else { return firstIndex }
+        var keepFrom: (start: UInt64, index: UInt64)?
+        for next in data.files.dropFirst() where next.start < writePosition {
+            let bytes = try io("reading the first record of \(next.handle.path)") { () throws(FileSystemError) in
+                try fs.read(next.handle, at: 0, count: RecordHeader.size)
+            }
+            guard case .record(let header) = bytes.withUnsafeBytes({ RecordSlot.parse($0, at: 0) }),
+                header.position == next.start
+            else {
+                throw .corruptRecord(
+                    file: next.handle.path, offset: 0, position: next.start, index: .zero,
+                    reason: "first record of the file does not verify")
+            }
+            if header.index > index.rawValue || header.index > lastIndex.rawValue { break }
+            keepFrom = (next.start, header.index)
+        }
+        guard let keepFrom else { return firstIndex }
+        try sync()
+        prefixChain = try chainCRC(at: LogIndex(keepFrom.index - 1))
+        firstIndex = LogIndex(keepFrom.index)
+        firstPosition = keepFrom.start
+        terms.drop(before: keepFrom.index - 1)
+        cache.drop(before: keepFrom.index)
+        try writeCheckpoint()
+        try mutate("dropping data and index files before entry \(keepFrom.index)") { () throws(FileSystemError) in
+            try data.removeFiles(before: keepFrom.start, fs)
+            try data.sync(fs)
+            try self.index.removeFiles(before: keepFrom.index, fs)
+            try self.index.sync(fs)
+        }
+        return firstIndex
+    }
+
+    /// Syncs what is pending and closes every file. The store refuses all calls afterwards.
+    public func close() throws(LogStoreError) {
+        try sync()
+        try mutate("closing \(directory)") { () throws(FileSystemError) in
+            try data.closeAll(fs)
+            try index.closeAll(fs)
+        }
+        failure = "the store was closed"
+    }
+
+    /// Syncs the index files, then atomically writes a checkpoint for the durable log.
+    func writeCheckpoint() throws(LogStoreError) {
+        var runs = terms.runs
+        while let last = runs.last, last.first > durableIndex.rawValue { runs.removeLast() }
+        let next = Checkpoint(
+            dataFileSize: data.fileSize, firstIndex: firstIndex.rawValue, firstPosition: firstPosition,
+            prefixChain: prefixChain, lastChain: durableChain, lastIndex: durableIndex.rawValue,
+            endPosition: syncedPosition, runs: runs)
+        try mutate("writing the checkpoint in \(directory)") { () throws(FileSystemError) in
+            try index.sync(fs)
+            try AtomicFile.write(next.encode(), name: Checkpoint.name, in: directory, fs)
+        }
+        checkpoint = next
+    }
+}

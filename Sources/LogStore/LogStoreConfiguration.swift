@@ -1,0 +1,31 @@
+/// Tunables of a ``LogStore``. Sizes that shape the files (`dataFileSize`,
+/// `indexEntriesPerFile`) must not change while a store directory exists.
+public struct LogStoreConfiguration: Sendable, Hashable {
+    /// Bytes per data file (default 1 GiB). A record never straddles two files.
+    public var dataFileSize: Int
+    /// Index records per index file (default 4 Mi, i.e. 128 MiB files).
+    public var indexEntriesPerFile: Int
+    /// When entries are synced.
+    public var flushPolicy: FlushPolicy
+    /// Bytes of recently appended entries kept in memory for reads (default 8 MiB).
+    public var cacheBytes: Int
+    /// Synced bytes after which the store writes a checkpoint (default 64 MiB); recovery
+    /// verifies only the log after the last checkpoint.
+    public var checkpointIntervalBytes: Int
+    /// Whether new data files get their space reserved up front (`posix_fallocate`).
+    public var preallocate: Bool
+
+    public init(
+        dataFileSize: Int = 1 << 30, indexEntriesPerFile: Int = 4 << 20, flushPolicy: FlushPolicy = .syncFlush,
+        cacheBytes: Int = 8 << 20, checkpointIntervalBytes: Int = 64 << 20, preallocate: Bool = true
+    ) {
+        precondition(dataFileSize >= 4096, "dataFileSize must be at least 4096 bytes")
+        precondition(indexEntriesPerFile >= 1, "indexEntriesPerFile must be positive")
+        self.dataFileSize = dataFileSize
+        self.indexEntriesPerFile = indexEntriesPerFile
+        self.flushPolicy = flushPolicy
+        self.cacheBytes = cacheBytes
+        self.checkpointIntervalBytes = checkpointIntervalBytes
+        self.preallocate = preallocate
+    }
+}

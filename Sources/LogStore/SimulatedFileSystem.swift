@@ -1,0 +1,313 @@
+import Glibc
+import Raft
+
+/// An in-memory ``FileSystem`` for deterministic crash and fault tests.
+///
+/// Each file keeps two images, page-granular (``pageSize`` bytes): what reads see now and what
+/// a crash would leave. ``FileSystem/sync(_:)`` copies a file's dirty pages and size to its
+/// durable image; ``FileSystem/syncDirectory(_:)`` makes the directory's creates, renames,
+/// unlinks and sub-directories durable. ``crash(_:)`` throws everything else away and may tear
+/// each file's last unsynced write: a random prefix of its pages survives, some of them zeroed.
+///
+/// Fault injection: ``faults`` gives per-call error probabilities; ``failNext(_:pathContaining:errno:)``
+/// arms a one-shot error. A failed sync behaves like Linux after `EIO`: the dirty pages are
+/// dropped from the dirty set without reaching the durable image, so a retried sync "succeeds"
+/// while the data stays volatile — exactly why callers must stop instead of retrying.
+///
+/// Deterministic: no clock, no system randomness; every random choice comes from the seeded
+/// ``SplitMix64`` given to ``init(seed:)`` or ``crash(_:)``. Not thread-safe: one owner.
+public final class SimulatedFileSystem: FileSystem {
+    /// The granularity of tearing and of the durable images.
+    public static let pageSize = 4096
+
+    /// Probabilities, in parts per million, that a call fails with `EIO`.
+    public struct FaultRates: Sendable, Hashable {
+        public var readErrorsPerMillion: UInt64
+        public var writeErrorsPerMillion: UInt64
+        public var syncErrorsPerMillion: UInt64
+
+        public init(readErrorsPerMillion: UInt64 = 0, writeErrorsPerMillion: UInt64 = 0, syncErrorsPerMillion: UInt64 = 0) {
+            self.readErrorsPerMillion = readErrorsPerMillion
+            self.writeErrorsPerMillion = writeErrorsPerMillion
+            self.syncErrorsPerMillion = syncErrorsPerMillion
+        }
+    }
+
+    /// Per-call error probabilities; all zero by default.
+    public var faults = FaultRates()
+    /// How many crashes have been simulated.
+    public private(set) var crashCount = 0
+
+    private var random: SplitMix64
+    private var inodes: [Int: Inode] = [:]
+    private var nextInode = 1
+    private var names: [String: Int] = [:]
+    private var durableNames: [String: Int] = [:]
+    private var directories: Set<String> = ["/"]
+    private var durableDirectories: Set<String> = ["/"]
+    private var descriptors: [Int32: Int] = [:]
+    private var nextDescriptor: Int32 = 3
+    private var armed: [(operation: FileOperation, pathPart: String, errno: Int32)] = []
+
+    /// A file system holding only the root directory `/`; `seed` drives injected faults.
+    public init(seed: UInt64) { random = SplitMix64(seed: seed) }
+
+    /// Makes the next call of `operation` whose path contains `pathContaining` fail with `errno`.
+    public func failNext(_ operation: FileOperation, pathContaining: String = "", errno: Int32 = EIO) {
+        armed.append((operation, pathContaining, errno))
+    }
+
+    /// Simulates power loss: open descriptors vanish, unsynced names and data are lost, and
+    /// each file's last unsynced write may survive torn (a random prefix of its pages, some
+    /// possibly zeroed). Afterwards the surviving contents count as durable.
+    public func crash(_ rng: inout SplitMix64) {
+        crashCount += 1
+        descriptors = [:]
+        directories = durableDirectories
+        names = durableNames.filter { directories.contains(parentDirectory(of: $0.key)) }
+        durableNames = names
+        let live = Set(names.values)
+        for number in inodes.keys.sorted() {
+            guard live.contains(number), var inode = inodes[number] else {
+                inodes[number] = nil
+                continue
+            }
+            var survivor = inode.durable
+            if let write = inode.lastWrite, rng.chance(1, in: 2) {
+                Self.tear(write, onto: &survivor, rng: &rng)
+            }
+            inode = Inode(current: survivor, durable: survivor)
+            inodes[number] = inode
+        }
+    }
+
+    /// The bytes reads of `path` see now, or nil if it does not exist (for test assertions).
+    public func contents(of path: String) -> [UInt8]? {
+        guard let number = names[path], let inode = inodes[number] else { return nil }
+        return inode.current.read(at: 0, count: inode.current.size)
+    }
+
+    // MARK: FileSystem
+
+    public func open(_ path: String, create: Bool) throws(FileSystemError) -> OpenFile {
+        try check(.open, path)
+        let number: Int
+        if let existing = names[path] {
+            number = existing
+        } else {
+            guard create else { throw FileSystemError(.open, path: path, errno: ENOENT) }
+            guard directories.contains(parentDirectory(of: path)) else { throw FileSystemError(.open, path: path, errno: ENOENT) }
+            number = nextInode
+            nextInode += 1
+            inodes[number] = Inode(current: Contents(), durable: Contents())
+            names[path] = number
+        }
+        let fd = nextDescriptor
+        nextDescriptor += 1
+        descriptors[fd] = number
+        return OpenFile(descriptor: fd, path: path)
+    }
+
+    public func close(_ file: OpenFile) throws(FileSystemError) {
+        try check(.close, file.path)
+        guard descriptors.removeValue(forKey: file.descriptor) != nil else {
+            throw FileSystemError(.close, path: file.path, errno: EBADF)
+        }
+    }
+
+    public func write(_ file: OpenFile, at offset: Int64, bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+        try check(.write, file.path, chance: faults.writeErrorsPerMillion)
+        let number = try inode(of: file, .write)
+        let data = [UInt8](bytes)
+        var inode = inodes.removeValue(forKey: number)!
+        inode.current.write(data, at: Int(offset), dirty: &inode.dirtyPages)
+        inode.lastWrite = (Int(offset), data)
+        inodes[number] = inode
+    }
+
+    public func read(_ file: OpenFile, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer)
+        throws(FileSystemError) -> Int
+    {
+        try check(.read, file.path, chance: faults.readErrorsPerMillion)
+        let number = try inode(of: file, .read)
+        let contents = inodes[number]!.current
+        let count = max(0, min(buffer.count, contents.size - Int(offset)))
+        let bytes = contents.read(at: Int(offset), count: count)
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        return count
+    }
+
+    public func sync(_ file: OpenFile) throws(FileSystemError) {
+        let number = try inode(of: file, .sync)
+        do throws(FileSystemError) {
+            try check(.sync, file.path, chance: faults.syncErrorsPerMillion)
+        } catch {
+            inodes[number]!.dirtyPages = []
+            inodes[number]!.lastWrite = nil
+            throw error
+        }
+        var inode = inodes[number]!
+        for page in inode.dirtyPages { inode.durable.pages[page] = inode.current.pages[page] }
+        inode.durable.size = inode.current.size
+        inode.dirtyPages = []
+        inode.lastWrite = nil
+        inodes[number] = inode
+    }
+
+    public func truncate(_ file: OpenFile, to size: Int64) throws(FileSystemError) {
+        try check(.truncate, file.path)
+        let number = try inode(of: file, .truncate)
+        var inode = inodes.removeValue(forKey: number)!
+        inode.current.resize(to: Int(size), dirty: &inode.dirtyPages)
+        inode.lastWrite = nil
+        inodes[number] = inode
+    }
+
+    public func allocate(_ file: OpenFile, size: Int64) throws(FileSystemError) {
+        try check(.allocate, file.path)
+        let number = try inode(of: file, .allocate)
+        var inode = inodes.removeValue(forKey: number)!
+        if inode.current.size < Int(size) { inode.current.resize(to: Int(size), dirty: &inode.dirtyPages) }
+        inodes[number] = inode
+    }
+
+    public func size(of file: OpenFile) throws(FileSystemError) -> Int64 {
+        try check(.size, file.path)
+        return Int64(inodes[try inode(of: file, .size)]!.current.size)
+    }
+
+    public func rename(_ source: String, to destination: String) throws(FileSystemError) {
+        try check(.rename, source)
+        guard let number = names[source], directories.contains(parentDirectory(of: destination)) else {
+            throw FileSystemError(.rename, path: "\(source) -> \(destination)", errno: ENOENT)
+        }
+        names[source] = nil
+        names[destination] = number
+    }
+
+    public func unlink(_ path: String) throws(FileSystemError) {
+        try check(.unlink, path)
+        guard names.removeValue(forKey: path) != nil else { throw FileSystemError(.unlink, path: path, errno: ENOENT) }
+    }
+
+    public func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+        try check(.listDirectory, path)
+        guard directories.contains(path) else { throw FileSystemError(.listDirectory, path: path, errno: ENOENT) }
+        let files = names.keys.filter { parentDirectory(of: $0) == path }
+        let subdirectories = directories.filter { $0 != "/" && parentDirectory(of: $0) == path }
+        return (files + subdirectories).map { String($0.split(separator: "/").last ?? "") }.sorted()
+    }
+
+    public func syncDirectory(_ path: String) throws(FileSystemError) {
+        try check(.syncDirectory, path, chance: faults.syncErrorsPerMillion)
+        guard directories.contains(path) else { throw FileSystemError(.syncDirectory, path: path, errno: ENOENT) }
+        durableNames = durableNames.filter { parentDirectory(of: $0.key) != path }
+        for (name, number) in names where parentDirectory(of: name) == path { durableNames[name] = number }
+        durableDirectories = durableDirectories.filter { $0 == "/" || parentDirectory(of: $0) != path }
+        for directory in directories where directory != "/" && parentDirectory(of: directory) == path {
+            durableDirectories.insert(directory)
+        }
+    }
+
+    public func makeDirectory(_ path: String) throws(FileSystemError) {
+        try check(.makeDirectory, path)
+        guard directories.contains(parentDirectory(of: path)) else {
+            throw FileSystemError(.makeDirectory, path: path, errno: ENOENT)
+        }
+        directories.insert(path)
+    }
+
+    // MARK: Internals
+
+    private func check(_ operation: FileOperation, _ path: String, chance perMillion: UInt64 = 0) throws(FileSystemError) {
+        if let slot = armed.firstIndex(where: { $0.operation == operation && path.contains($0.pathPart) }) {
+            let fault = armed.remove(at: slot)
+            throw FileSystemError(operation, path: path, errno: fault.errno)
+        }
+        if perMillion > 0 && random.chance(perMillion, in: 1_000_000) {
+            throw FileSystemError(operation, path: path, errno: EIO)
+        }
+    }
+
+    private func inode(of file: OpenFile, _ operation: FileOperation) throws(FileSystemError) -> Int {
+        guard let number = descriptors[file.descriptor] else { throw FileSystemError(operation, path: file.path, errno: EBADF) }
+        return number
+    }
+
+    private static func tear(_ write: (offset: Int, bytes: [UInt8]), onto contents: inout Contents, rng: inout SplitMix64) {
+        guard !write.bytes.isEmpty else { return }
+        let firstPage = write.offset / pageSize
+        let lastPage = (write.offset + write.bytes.count - 1) / pageSize
+        let kept = Int(rng.below(UInt64(lastPage - firstPage + 2)))
+        var ignored = Set<Int>()
+        for page in firstPage..<(firstPage + kept) {
+            let low = max(write.offset, page * pageSize)
+            let high = min(write.offset + write.bytes.count, (page + 1) * pageSize)
+            var piece = Array(write.bytes[(low - write.offset)..<(high - write.offset)])
+            if rng.chance(1, in: 8) { piece = [UInt8](repeating: 0, count: piece.count) }
+            contents.write(piece, at: low, dirty: &ignored)
+        }
+    }
+}
+
+/// One file's bytes as a sparse map of pages; absent pages read as zero.
+private struct Contents {
+    var size = 0
+    var pages: [Int: [UInt8]] = [:]
+
+    func read(at offset: Int, count: Int) -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let position = offset + done
+            let page = position / SimulatedFileSystem.pageSize
+            let within = position % SimulatedFileSystem.pageSize
+            let length = min(count - done, SimulatedFileSystem.pageSize - within)
+            if let bytes = pages[page] {
+                result.replaceSubrange(done..<(done + length), with: bytes[within..<(within + length)])
+            }
+            done += length
+        }
+        return result
+    }
+
+    mutating func write(_ bytes: [UInt8], at offset: Int, dirty: inout Set<Int>) {
+        var done = 0
+        while done < bytes.count {
+            let position = offset + done
+            let page = position / SimulatedFileSystem.pageSize
+            let within = position % SimulatedFileSystem.pageSize
+            let length = min(bytes.count - done, SimulatedFileSystem.pageSize - within)
+            var content = pages[page] ?? [UInt8](repeating: 0, count: SimulatedFileSystem.pageSize)
+            content.replaceSubrange(within..<(within + length), with: bytes[done..<(done + length)])
+            pages[page] = content
+            dirty.insert(page)
+            done += length
+        }
+        size = max(size, offset + bytes.count)
+    }
+
+    mutating func resize(to newSize: Int, dirty: inout Set<Int>) {
+        if newSize < size {
+            let keepPages = (newSize + SimulatedFileSystem.pageSize - 1) / SimulatedFileSystem.pageSize
+            for page in pages.keys where page >= keepPages {
+                pages[page] = nil
+                dirty.insert(page)
+            }
+            let within = newSize % SimulatedFileSystem.pageSize
+            if within != 0, var content = pages[newSize / SimulatedFileSystem.pageSize] {
+                for i in within..<SimulatedFileSystem.pageSize { content[i] = 0 }
+                pages[newSize / SimulatedFileSystem.pageSize] = content
+                dirty.insert(newSize / SimulatedFileSystem.pageSize)
+            }
+        }
+        size = newSize
+    }
+}
+
+private struct Inode {
+    var current: Contents
+    var durable: Contents
+    var dirtyPages: Set<Int> = []
+    var lastWrite: (offset: Int, bytes: [UInt8])? = nil
+}
