@@ -127,4 +127,42 @@ import Wire
             code: .notLeader(leader: NodeID(1), leaderAddress: "127.0.0.1:40912"), message: "retry there")
         #expect(notLeader.description == "not leader (leader 1 at 127.0.0.1:40912): retry there")
     }
+
+    @Test func fieldLimitsApplyToDecodedMessages() throws {
+        var limits = WireLimits()
+        limits.maxEntriesPerMessage = 2
+        limits.maxStringBytes = 8
+        let entries = (1...3).map { Entry(index: LogIndex(UInt64($0)), term: Term(1), data: []) }
+        let append = WireCodec.frame(
+            for: .raft(
+                Message(
+                    from: NodeID(0), to: NodeID(1), term: Term(1),
+                    body: .append(AppendRequest(prevIndex: .zero, prevTerm: .zero, entries: entries, commit: .zero)))),
+            requestID: 0)
+        // Header 16 + from, to, term 24 + prevIndex, prevTerm, commit 24: the count sits at byte 64.
+        #expect(throws: WireError.lengthOverLimit(field: "entry count", offset: 64, length: 3, limit: 2)) {
+            try WireCodec.decode(append, limits: limits)
+        }
+        let handshake = WireCodec.frame(
+            for: .handshakeRequest(PeerHandshake(group: "a-long-group", nodeID: NodeID(0), nodeName: "n0")),
+            requestID: 1)
+        #expect(throws: WireError.lengthOverLimit(field: "group", offset: 16, length: 12, limit: 8)) {
+            try WireCodec.decode(handshake, limits: limits)
+        }
+    }
+
+    @Test func decoderGivesBackStorageAfterALargeFrame() throws {
+        let large = try WireSamples.encode(
+            .appendRequest(ClientAppendRequest(data: Array(repeating: 1, count: 3 << 20))), requestID: 1)
+        var decoder = FrameDecoder()
+        var cursor = 0
+        while cursor < large.count {
+            let end = min(large.count, cursor + 65_536)
+            decoder.feed(large[cursor..<end])
+            cursor = end
+            if let frame = try decoder.next() { #expect(frame.payload.count == 4 + (3 << 20)) }
+        }
+        #expect(decoder.bufferedByteCount == 0)
+        #expect(decoder.bufferCapacity <= 1 << 20)
+    }
 }
