@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
+        .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
     ],
     targets: [
@@ -23,6 +24,9 @@ let package = Package(
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
         .target(name: "Wire", dependencies: ["Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(name: "LedgerConfig", dependencies: ["Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
+        .target(
+            name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig"], swiftSettings: strict),
+        .executableTarget(name: "ledger", dependencies: ["Server"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),

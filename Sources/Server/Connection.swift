@@ -1,0 +1,93 @@
+import Posix
+import Wire
+
+/// One nonblocking TCP connection speaking the native protocol: incoming bytes are reassembled
+/// into frames, outgoing frames wait in a bounded buffer until the socket takes them.
+final class Connection {
+    let socket: Socket
+    /// Unique for the life of the process; pending requests remember it, not the socket.
+    let id: UInt64
+    /// Who is on the other end, for log lines.
+    var label: String
+    private var decoder: FrameDecoder
+    private var outbound = ByteWriter(capacity: 64 * 1024)
+    private var outboundStart = 0
+    private let maxOutboundBytes: Int
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Whether the loop watches this socket for writability (only while bytes wait).
+    var watchingWrites = false
+
+    init(socket: Socket, id: UInt64, label: String, maxFrameBytes: Int, maxOutboundBytes: Int) {
+        self.socket = socket
+        self.id = id
+        self.label = label
+        decoder = FrameDecoder(maxFrameBytes: maxFrameBytes)
+        self.maxOutboundBytes = maxOutboundBytes
+    }
+
+    enum ReadError: Error, CustomStringConvertible {
+        case closedByPeer
+        case system(SystemError)
+        case malformed(WireError)
+
+        var description: String {
+            switch self {
+            case .closedByPeer: "closed by peer"
+            case .system(let error): error.description
+            case .malformed(let error): "malformed input: \(error)"
+            }
+        }
+    }
+
+    /// Reads everything available and returns the complete frames, oldest first.
+    func readFrames() throws(ReadError) -> [Frame] {
+        var frames: [Frame] = []
+        while true {
+            let result: Socket.ReadResult
+            do { result = try socket.read(into: &readBuffer, at: 0) } catch { throw .system(error) }
+            switch result {
+            case .bytes(let n):
+                decoder.feed(readBuffer[..<n])
+                do {
+                    while let frame = try decoder.next() { frames.append(frame) }
+                } catch {
+                    throw .malformed(error)
+                }
+                if n < readBuffer.count { return frames }
+            case .wouldBlock:
+                return frames
+            case .closed:
+                if frames.isEmpty { throw .closedByPeer }
+                return frames
+            }
+        }
+    }
+
+    /// Bytes waiting to be written.
+    var pendingBytes: Int { outbound.count - outboundStart }
+
+    /// Queues `message`. Returns false (queuing nothing) when the buffer is over its bound:
+    /// a slow peer loses messages rather than holding the node's memory.
+    @discardableResult
+    func enqueue(_ message: WireMessage, requestID: UInt64) throws(WireError) -> Bool {
+        guard pendingBytes < maxOutboundBytes else { return false }
+        try WireCodec.encode(message, requestID: requestID, into: &outbound, maxFrameBytes: decoder.maxFrameBytes)
+        return true
+    }
+
+    /// Writes as much as the socket takes. Returns true when nothing is left.
+    func flush() throws(SystemError) -> Bool {
+        while pendingBytes > 0 {
+            let start = outboundStart
+            let result = outbound.bytes.withUnsafeBytes { raw in
+                Result { () throws(SystemError) -> Int in try socket.write(UnsafeRawBufferPointer(rebasing: raw[start...])) }
+            }
+            let written = try result.get()
+            if written == 0 { return false }
+            outboundStart += written
+        }
+        outbound.removeAll()
+        outboundStart = 0
+        return true
+    }
+}

@@ -1,0 +1,108 @@
+import LogStore
+import Posix
+import Raft
+import Wire
+
+extension LedgerServer {
+    /// Drives the core's output: send, persist (group commit: one sync for everything the core
+    /// gathered), send what needed the persist, apply, answer clients, advance.
+    func processReady() throws(ServerError) {
+        while core.hasReady {
+            let ready: Ready
+            do { ready = try core.ready() } catch { throw .configuration("raft: \(error)") }
+            if let soft = ready.softState { report(soft) }
+            sendToPeers(ready.messages)
+            do {
+                if let first = ready.entries.first, first.index <= store.lastIndex {
+                    logger.warning(term: core.term.rawValue,
+                        "truncating the log after index \(first.index.previous): the leader's log differs from index \(first.index)")
+                }
+                try store.append(ready.entries)
+                // Term and vote must be durable before any vote or answer leaves; a commit-only
+                // change is saved lazily (with the next term change, and at shutdown).
+                if let hard = ready.hardState, hard.term != store.hardState.term || hard.vote != store.hardState.vote {
+                    try store.saveHardState(hard)
+                }
+                if options.syncBeforeAcknowledging && !ready.entries.isEmpty { try store.sync() }
+            } catch {
+                throw .storage(error)
+            }
+            sendToPeers(ready.messagesAfterPersist)
+            for entry in ready.committedEntries { apply(entry) }
+            for failed in ready.failedProposals { fail(failed) }
+            core.advance(ready)
+        }
+    }
+
+    private func report(_ soft: SoftState) {
+        defer { lastSoftState = soft }
+        let term = core.term.rawValue
+        if soft.role == .leader && lastSoftState.role != .leader {
+            logger.info(term: term, "won the election: leading the group")
+        } else if lastSoftState.role == .leader && soft.role != .leader {
+            logger.warning(term: term, "stepped down as leader")
+        }
+        if soft.leader != lastSoftState.leader {
+            let name = options.member(soft.leader)?.name ?? "none"
+            logger.info(term: term, "leader is now \(name)")
+        }
+        if soft.role == .candidate && lastSoftState.role != .candidate {
+            logger.info(term: term, "campaigning")
+        }
+    }
+
+    /// The raw log's state machine: applying an entry answers the client that proposed it.
+    private func apply(_ entry: Entry) {
+        guard let pending = pendingAppends.removeValue(forKey: entry.index),
+            let connection = connections[pending.connection]
+        else { return }
+        if pending.term == entry.term {
+            send(.appendResponse(ClientAppendResponse(index: entry.index)), requestID: pending.requestID, on: connection)
+        } else {
+            let error = ErrorResponse(code: .notLeader(leader: core.leader, leaderAddress: leaderAddress),
+                message: "entry \(entry.index) was replaced by a newer leader's entry; the write was lost, retry it")
+            send(.errorResponse(error, answering: pending.opcode), requestID: pending.requestID, on: connection)
+        }
+    }
+
+    private func fail(_ failed: FailedProposal) {
+        guard let pending = pendingAppends.removeValue(forKey: failed.index),
+            let connection = connections[pending.connection]
+        else { return }
+        send(.errorResponse(errorResponse(for: failed.error), answering: pending.opcode),
+            requestID: pending.requestID, on: connection)
+    }
+
+    /// The leader's client address, if a leader is known.
+    var leaderAddress: String? { options.member(core.leader)?.address.description }
+
+    /// How a Raft refusal reads to a client.
+    func errorResponse(for error: RaftError) -> ErrorResponse {
+        switch error {
+        case .notLeader(let leader):
+            let code: ErrorResponse.Code =
+                leader == nil ? .noQuorum : .notLeader(leader: leader, leaderAddress: options.member(leader)?.address.description)
+            return ErrorResponse(code: code, message: error.description)
+        case .transferInProgress(let target):
+            return ErrorResponse(code: .notLeader(leader: target, leaderAddress: options.member(target)?.address.description),
+                message: error.description)
+        case .noQuorum:
+            return ErrorResponse(code: .noQuorum, message: error.description)
+        case .leadershipLost:
+            return ErrorResponse(code: .notLeader(leader: core.leader, leaderAddress: leaderAddress), message: error.description)
+        case .entryTooLarge, .unknownNode, .transferFailed:
+            return ErrorResponse(code: .badRequest, message: error.description)
+        case .storageFailed:
+            return ErrorResponse(code: .internal, message: error.description)
+        }
+    }
+
+    /// Answers every waiting client with `error` (on shutdown).
+    func failAllPending(_ error: ErrorResponse) {
+        for (_, pending) in pendingAppends.sorted(by: { $0.key < $1.key }) {
+            guard let connection = connections[pending.connection] else { continue }
+            send(.errorResponse(error, answering: pending.opcode), requestID: pending.requestID, on: connection)
+        }
+        pendingAppends.removeAll()
+    }
+}
