@@ -64,6 +64,11 @@ extension LogStore {
                         position += remaining
                         segmentStart = offset
                         segmentPosition = position
+                    } else if position % fileSize == 0 && position != segmentPosition {
+                        // The previous record filled its file exactly: start the next file's segment.
+                        segments.append((segmentPosition, segmentStart, offset))
+                        segmentStart = offset
+                        segmentPosition = position
                     }
                     chain = RecordCodec.encode(
                         entry, position: position, syncedThrough: synced, previousChain: chain, into: buffer, at: offset)
