@@ -62,6 +62,9 @@ extension LogStore {
             try fs.makeDirectory(directory)
             try fs.makeDirectory(dataDirectory)
             try fs.makeDirectory(indexDirectory)
+            // A previous process may have created files without syncing their directory.
+            try fs.syncDirectory(dataDirectory)
+            try fs.syncDirectory(indexDirectory)
             try fs.syncDirectory(directory)
             try fs.syncDirectory(parentDirectory(of: directory))
         }

@@ -5,8 +5,8 @@ import Testing
 @testable import LogStore
 
 /// Random appends, truncations, syncs, prefix drops, crashes and reopens against a plain array
-/// model, over the simulated file system. Replay one seed with
-/// `swift test --filter "crashModel"` and the seed printed in the failure.
+/// model, over the simulated file system. Replay one seed, with a trace of every operation, by
+/// `LOGSTORE_SEED=<seed> LOGSTORE_TRACE=1 swift test --filter crashModel`.
 @Suite struct ModelTests {
     static let seeds: [UInt64] = ProcessInfo.processInfo.environment["LOGSTORE_SEED"].flatMap { UInt64($0) }.map { [$0] } ?? Array(0..<200)
 
@@ -157,16 +157,15 @@ private struct ModelRun {
 
     mutating func crashAndReopen() throws {
         lastAction = "crash and reopen"
-        let previousTerm = log.last?.term
         fs.crash(&rng)
         try reopen()
         let recovered = store.lastIndex.rawValue
+        if trace { print("recovery: \(store.recovery)") }
         expect(recovered >= durable, "lost synced entries: recovered through \(recovered), synced through \(durable); \(store.recovery)")
         expect(recovered <= lastIndex, "recovered \(recovered) entries beyond the model's \(lastIndex)")
         expect(store.firstIndex.rawValue == firstIndex, "first index \(store.firstIndex), model \(firstIndex)")
         log.removeLast(Int(lastIndex - min(recovered, lastIndex)))
         durable = lastIndex
-        _ = previousTerm
         try verifyAll()
     }
 
