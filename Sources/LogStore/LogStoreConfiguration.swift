@@ -19,7 +19,7 @@ public struct LogStoreConfiguration: Sendable, Hashable {
         dataFileSize: Int = 1 << 30, indexEntriesPerFile: Int = 4 << 20, flushPolicy: FlushPolicy = .syncFlush,
         cacheBytes: Int = 8 << 20, checkpointIntervalBytes: Int = 16 << 20, preallocate: Bool = true
     ) {
-        precondition(dataFileSize >= 4096, "dataFileSize must be at least 4096 bytes")
+        precondition(dataFileSize >= 4096 && dataFileSize <= Int(UInt32.max), "dataFileSize must be 4 KiB ... 4 GiB")
         precondition(indexEntriesPerFile >= 1, "indexEntriesPerFile must be positive")
         self.dataFileSize = dataFileSize
         self.indexEntriesPerFile = indexEntriesPerFile

@@ -15,11 +15,15 @@ struct Options {
             guard let value = rest.popFirst() else { Self.usage("missing value for \(flag)") }
             switch flag {
             case "--seconds":
-                guard let number = Double(value), number > 0 else { Self.usage("--seconds wants a positive number, got \(value)") }
+                guard let number = Double(value), number > 0 else {
+                    Self.usage("--seconds wants a positive number, got \(value)")
+                }
                 seconds = number
             case "--dir": directory = value
             case "--records":
-                guard let number = Int(value), number > 0 else { Self.usage("--records wants a positive integer, got \(value)") }
+                guard let number = Int(value), number > 0 else {
+                    Self.usage("--records wants a positive integer, got \(value)")
+                }
                 records = number
             default: Self.usage("unknown option \(flag)")
             }
@@ -58,7 +62,11 @@ func removeTree(_ path: String) {
         for name in try fs.listDirectory(path) {
             let child = "\(path)/\(name)"
             var info = stat()
-            if lstat(child, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR { removeTree(child) } else { try fs.unlink(child) }
+            if lstat(child, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                removeTree(child)
+            } else {
+                try fs.unlink(child)
+            }
         }
     } catch {
         fail("cleaning up \(path): \(error)")
@@ -87,7 +95,9 @@ func rawLoop(in directory: String, blockSize: Int, seconds limit: Double) -> (op
 }
 
 /// Appends 1 KiB entries in batches of `batch`, syncing each batch (SYNC_FLUSH).
-func storeLoop(in directory: String, batch: Int, seconds limit: Double) throws(LogStoreError) -> (records: Int, seconds: Double) {
+func storeLoop(in directory: String, batch: Int, seconds limit: Double) throws(LogStoreError) -> (
+    records: Int, seconds: Double
+) {
     let path = "\(directory)/store-\(batch)"
     let store = try LogStore(directory: path, fileSystem: RealFileSystem())
     let body = [UInt8](repeating: 0x5A, count: 1024)
@@ -151,7 +161,8 @@ func run() throws(LogStoreError) {
         let ratio = ratios.sorted()[rounds / 2]
         var line = "store SYNC_FLUSH batch \(batch):"
         line += String(repeating: " ", count: max(1, 29 - line.count))
-        let limit = batch == 1
+        let limit =
+            batch == 1
             ? "raw 1 KiB pwrite+fdatasync \(fixed(raw, 0)) records/s" : "raw 1 MiB pwrite+fdatasync \(fixed(raw)) MB/s"
         print(
             "\(line)\(fixed(rate, 0)) records/s, \(fixed(rate * 1024 / mib)) MB/s; \(limit); "

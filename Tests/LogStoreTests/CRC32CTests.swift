@@ -15,7 +15,8 @@ import Testing
         let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         for split in [0, 1, 7, 8, 9, 500, 999, 1000] {
             let first = CRC32C.checksum(Array(bytes[..<split]))
-            #expect(CRC32C.checksum(Array(bytes[split...]), continuing: first) == CRC32C.checksum(bytes), "split \(split)")
+            #expect(
+                CRC32C.checksum(Array(bytes[split...]), continuing: first) == CRC32C.checksum(bytes), "split \(split)")
         }
     }
 }

@@ -111,7 +111,8 @@ import Testing
             _ = try store.entry(at: LogIndex(10))
             Issue.record("reading a corrupt record succeeded")
         } catch {
-            #expect(error.description.contains(file) && error.description.contains("body checksum mismatch"), "\(error)")
+            #expect(
+                error.description.contains(file) && error.description.contains("body checksum mismatch"), "\(error)")
         }
         try store.close()
     }

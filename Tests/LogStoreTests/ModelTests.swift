@@ -8,7 +8,8 @@ import Testing
 /// model, over the simulated file system. Replay one seed, with a trace of every operation, by
 /// `LOGSTORE_SEED=<seed> LOGSTORE_TRACE=1 swift test --filter crashModel`.
 @Suite struct ModelTests {
-    static let seeds: [UInt64] = ProcessInfo.processInfo.environment["LOGSTORE_SEED"].flatMap { UInt64($0) }.map { [$0] } ?? Array(0..<200)
+    static let seeds: [UInt64] =
+        ProcessInfo.processInfo.environment["LOGSTORE_SEED"].flatMap { UInt64($0) }.map { [$0] } ?? Array(0..<200)
 
     @Test(arguments: seeds)
     func crashModel(seed: UInt64) throws {
@@ -82,7 +83,11 @@ private struct ModelRun {
             case 90..<93: try dropPrefix()
             default: try append(overlapping: false)
             }
-            if trace { print("op \(step) \(lastAction): store \(store.firstIndex)...\(store.lastIndex) durable \(store.durableIndex) model durable \(durable) write \(store.writePosition) synced \(store.syncedPosition) cp \(store.checkpoint.map { "\($0.lastIndex)@\($0.endPosition)" } ?? "-") files \(store.data.files.map { $0.start })") }
+            if trace {
+                print(
+                    "op \(step) \(lastAction): store \(store.firstIndex)...\(store.lastIndex) durable \(store.durableIndex) model durable \(durable) write \(store.writePosition) synced \(store.syncedPosition) cp \(store.checkpoint.map { "\($0.lastIndex)@\($0.endPosition)" } ?? "-") files \(store.data.files.map { $0.start })"
+                )
+            }
             expect(store.lastIndex.rawValue == lastIndex, "lastIndex \(store.lastIndex), model \(lastIndex)")
             expect(store.firstIndex.rawValue == firstIndex, "firstIndex \(store.firstIndex), model \(firstIndex)")
             expect(store.lastChainCRC == chains[lastIndex], "last chain CRC differs at \(lastIndex)")
@@ -140,7 +145,10 @@ private struct ModelRun {
         for entry in want.prefix(got.count + 1) { bytes += entry.byteCount }
         expect(got.count == want.count || bytes > maxBytes, "read stopped early: \(got.count) of \(want.count)")
         let probe = firstIndex - 1 + rng.below(UInt64(log.count) + 1)
-        expect(store.term(at: LogIndex(probe)) == (probe < firstIndex ? store.term(at: LogIndex(probe)) : log[Int(probe - firstIndex)].term), "term at \(probe)")
+        expect(
+            store.term(at: LogIndex(probe))
+                == (probe < firstIndex ? store.term(at: LogIndex(probe)) : log[Int(probe - firstIndex)].term),
+            "term at \(probe)")
         expect(try store.chainCRC(at: LogIndex(probe)) == chains[probe], "chain CRC at \(probe)")
     }
 
@@ -161,7 +169,9 @@ private struct ModelRun {
         try reopen()
         let recovered = store.lastIndex.rawValue
         if trace { print("recovery: \(store.recovery)") }
-        expect(recovered >= durable, "lost synced entries: recovered through \(recovered), synced through \(durable); \(store.recovery)")
+        expect(
+            recovered >= durable,
+            "lost synced entries: recovered through \(recovered), synced through \(durable); \(store.recovery)")
         expect(recovered <= lastIndex, "recovered \(recovered) entries beyond the model's \(lastIndex)")
         expect(store.firstIndex.rawValue == firstIndex, "first index \(store.firstIndex), model \(firstIndex)")
         log.removeLast(Int(lastIndex - min(recovered, lastIndex)))

@@ -19,7 +19,8 @@ import Testing
         try store.saveHardState(old)
         fs.failNext(.rename, pathContaining: "hardstate")
         #expect(throws: LogStoreError.self) { try store.saveHardState(new) }
-        #expect(throws: LogStoreError.self) { try store.append(entries(from: 1, count: 1, term: 4)) }  // failed for good
+        // The store has failed for good.
+        #expect(throws: LogStoreError.self) { try store.append(entries(from: 1, count: 1, term: 4)) }
         fs.crash(&rng)
         let recovered = try reopen(fs)
         #expect(recovered.hardState == old)
@@ -130,7 +131,8 @@ import Testing
     }
 
     @Test func oversizedEntryIsRejected() throws {
-        let store = try LogStore(directory: "/store", fileSystem: SimulatedFileSystem(seed: 8), configuration: smallConfiguration())
+        let store = try LogStore(
+            directory: "/store", fileSystem: SimulatedFileSystem(seed: 8), configuration: smallConfiguration())
         #expect(throws: LogStoreError.entryTooLarge(index: LogIndex(1), bytes: 5056, limit: 4096)) {
             try store.append(entries(from: 1, count: 1, term: 1, size: 5000))
         }
@@ -150,14 +152,17 @@ import Testing
         }
         #expect(throws: LogStoreError.self) { try store.sync() }
         #expect(throws: LogStoreError.self) { _ = try store.entry(at: LogIndex(1)) }
-        #expect(throws: StorageFailure.self) { _ = try store.entries(from: LogIndex(1), through: LogIndex(1), maxBytes: 0) }
+        #expect(throws: StorageFailure.self) {
+            _ = try store.entries(from: LogIndex(1), through: LogIndex(1), maxBytes: 0)
+        }
         #expect(store.durableIndex == .zero)
     }
 
     @Test func asyncFlushSyncsOnlyWhenTheIntervalHasPassed() throws {
         let fs = SimulatedFileSystem(seed: 10)
         let store = try LogStore(
-            directory: "/store", fileSystem: fs, configuration: smallConfiguration(flushPolicy: .asyncFlush(intervalMilliseconds: 500)))
+            directory: "/store", fileSystem: fs,
+            configuration: smallConfiguration(flushPolicy: .asyncFlush(intervalMilliseconds: 500)))
         #expect(try store.flushIfDue(nowMilliseconds: 1000) == false)
         try store.append(entries(from: 1, count: 4, term: 1))
         #expect(try store.flushIfDue(nowMilliseconds: 1200) == false)
@@ -172,7 +177,9 @@ import Testing
         let store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration(cacheBytes: 0))
         try store.append(entries(from: 1, count: 5, term: 1))
         fs.faults = .init(readErrorsPerMillion: 1_000_000)
-        #expect(throws: StorageFailure.self) { _ = try store.entries(from: LogIndex(1), through: LogIndex(2), maxBytes: .max) }
+        #expect(throws: StorageFailure.self) {
+            _ = try store.entries(from: LogIndex(1), through: LogIndex(2), maxBytes: .max)
+        }
         fs.faults = .init()
         #expect(try store.entries(from: LogIndex(1), through: LogIndex(2), maxBytes: .max).count == 2)
     }
