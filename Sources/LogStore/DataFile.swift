@@ -49,7 +49,8 @@ struct DataFiles {
             }
             if let last = files.last, start != last.start + fileSize {
                 throw .inconsistentLayout(
-                    path: path(start: last.start + fileSize), reason: "data file missing between \(last.start) and \(start)")
+                    path: path(start: last.start + fileSize),
+                    reason: "data file missing between \(last.start) and \(start)")
             }
             let handle = try io("opening a data file") { () throws(FileSystemError) in
                 try fs.open(path(start: start), create: false)
@@ -57,7 +58,8 @@ struct DataFiles {
             let size = try io("reading a data file's size") { () throws(FileSystemError) in try fs.size(of: handle) }
             guard UInt64(size) <= fileSize else {
                 throw .inconsistentLayout(
-                    path: handle.path, reason: "file is \(size) bytes but dataFileSize is \(fileSize); restore the old setting")
+                    path: handle.path,
+                    reason: "file is \(size) bytes but dataFileSize is \(fileSize); restore the old setting")
             }
             if UInt64(size) < fileSize {
                 try io("extending a short data file") { () throws(FileSystemError) in

@@ -11,7 +11,9 @@ extension LogStore {
     public func append(_ entries: [Entry]) throws(LogStoreError) {
         try checkHealthy()
         guard let first = entries.first else { return }
-        precondition(first.index >= firstIndex && first.index <= lastIndex.next, "entry \(first.index) leaves a gap after \(lastIndex) or precedes \(firstIndex)")
+        precondition(
+            first.index >= firstIndex && first.index <= lastIndex.next,
+            "entry \(first.index) leaves a gap after \(lastIndex) or precedes \(firstIndex)")
         for (offset, entry) in entries.enumerated() {
             precondition(entry.index.rawValue == first.index.rawValue + UInt64(offset), "entries are not consecutive")
             let bytes = RecordHeader.size + entry.data.count
@@ -64,11 +66,19 @@ extension LogStore {
                         position += remaining
                         segmentStart = offset
                         segmentPosition = position
+                    } else if position % fileSize == 0 && position != segmentPosition {
+                        // The previous record filled its file exactly: start the next file's segment.
+                        segments.append((segmentPosition, segmentStart, offset))
+                        segmentStart = offset
+                        segmentPosition = position
                     }
                     chain = RecordCodec.encode(
-                        entry, position: position, syncedThrough: synced, previousChain: chain, into: buffer, at: offset)
-                    IndexEntry(position: position, term: entry.term.rawValue, index: entry.index.rawValue, size: UInt32(size))
-                        .store(into: indexOut, at: k * IndexEntry.size)
+                        entry, position: position, syncedThrough: synced, previousChain: chain, into: buffer, at: offset
+                    )
+                    IndexEntry(
+                        position: position, term: entry.term.rawValue, index: entry.index.rawValue, size: UInt32(size)
+                    )
+                    .store(into: indexOut, at: k * IndexEntry.size)
                     cached.append(CachedEntry(entry: entry, position: position, size: UInt32(size), chain: chain))
                     offset += Int(size)
                     position += size
@@ -84,7 +94,8 @@ extension LogStore {
                 if let existing = data.file(containing: segment.position) {
                     file = existing
                 } else {
-                    file = try data.create(start: data.fileStart(for: segment.position), fs, preallocate: configuration.preallocate)
+                    file = try data.create(
+                        start: data.fileStart(for: segment.position), fs, preallocate: configuration.preallocate)
                 }
                 try withRawBytes(writeBuffer) { (raw) throws(FileSystemError) in
                     try fs.write(
@@ -119,7 +130,9 @@ extension LogStore {
         durableIndex = lastIndex
         durableChain = lastChainCRC
         let checkpointed = checkpoint?.endPosition ?? 0
-        if syncedPosition > checkpointed && syncedPosition - checkpointed >= UInt64(configuration.checkpointIntervalBytes) {
+        if syncedPosition > checkpointed
+            && syncedPosition - checkpointed >= UInt64(configuration.checkpointIntervalBytes)
+        {
             try writeCheckpoint()
         }
     }

@@ -26,7 +26,9 @@ public final class SimulatedFileSystem: FileSystem {
         public var writeErrorsPerMillion: UInt64
         public var syncErrorsPerMillion: UInt64
 
-        public init(readErrorsPerMillion: UInt64 = 0, writeErrorsPerMillion: UInt64 = 0, syncErrorsPerMillion: UInt64 = 0) {
+        public init(
+            readErrorsPerMillion: UInt64 = 0, writeErrorsPerMillion: UInt64 = 0, syncErrorsPerMillion: UInt64 = 0
+        ) {
             self.readErrorsPerMillion = readErrorsPerMillion
             self.writeErrorsPerMillion = writeErrorsPerMillion
             self.syncErrorsPerMillion = syncErrorsPerMillion
@@ -96,7 +98,9 @@ public final class SimulatedFileSystem: FileSystem {
             number = existing
         } else {
             guard create else { throw FileSystemError(.open, path: path, errno: ENOENT) }
-            guard directories.contains(parentDirectory(of: path)) else { throw FileSystemError(.open, path: path, errno: ENOENT) }
+            guard directories.contains(parentDirectory(of: path)) else {
+                throw FileSystemError(.open, path: path, errno: ENOENT)
+            }
             number = nextInode
             nextInode += 1
             inodes[number] = Inode(current: Contents(), durable: Contents())
@@ -219,7 +223,9 @@ public final class SimulatedFileSystem: FileSystem {
 
     // MARK: Internals
 
-    private func check(_ operation: FileOperation, _ path: String, chance perMillion: UInt64 = 0) throws(FileSystemError) {
+    private func check(_ operation: FileOperation, _ path: String, chance perMillion: UInt64 = 0)
+        throws(FileSystemError)
+    {
         if let slot = armed.firstIndex(where: { $0.operation == operation && path.contains($0.pathPart) }) {
             let fault = armed.remove(at: slot)
             throw FileSystemError(operation, path: path, errno: fault.errno)
@@ -230,11 +236,15 @@ public final class SimulatedFileSystem: FileSystem {
     }
 
     private func inode(of file: OpenFile, _ operation: FileOperation) throws(FileSystemError) -> Int {
-        guard let number = descriptors[file.descriptor] else { throw FileSystemError(operation, path: file.path, errno: EBADF) }
+        guard let number = descriptors[file.descriptor] else {
+            throw FileSystemError(operation, path: file.path, errno: EBADF)
+        }
         return number
     }
 
-    private static func tear(_ write: (offset: Int, bytes: [UInt8]), onto contents: inout Contents, rng: inout SplitMix64) {
+    private static func tear(
+        _ write: (offset: Int, bytes: [UInt8]), onto contents: inout Contents, rng: inout SplitMix64
+    ) {
         guard !write.bytes.isEmpty else { return }
         let firstPage = write.offset / pageSize
         let lastPage = (write.offset + write.bytes.count - 1) / pageSize
