@@ -93,14 +93,19 @@ struct DataFiles {
 
     /// fdatasyncs every written file, then the directory if files came or went.
     mutating func sync(_ fs: any FileSystem) throws(FileSystemError) {
-        for start in unsynced {
-            if let file = file(containing: start) { try fs.sync(file.handle) }
-        }
+        let work = takeSyncWork()
+        for file in work.files { try fs.sync(file) }
+        if let directory = work.directory { try fs.syncDirectory(directory) }
+    }
+
+    /// Hands over what a sync must cover: every file written since the last sync, and the
+    /// directory if files came or went. The caller syncs them (or fails the store).
+    mutating func takeSyncWork() -> (files: [OpenFile], directory: String?) {
+        let handles = unsynced.compactMap { file(containing: $0)?.handle }
+        let dirtyDirectory = directoryDirty ? directory : nil
         unsynced = []
-        if directoryDirty {
-            try fs.syncDirectory(directory)
-            directoryDirty = false
-        }
+        directoryDirty = false
+        return (handles, dirtyDirectory)
     }
 
     /// Closes and unlinks every file from `start` on (the directory still needs a sync).

@@ -123,12 +123,30 @@ extension LogStore {
     /// last sync, and of the data directory if files were created. Writes a checkpoint when
     /// `checkpointIntervalBytes` have been synced since the last one. A failure fails the store.
     public func sync() throws(LogStoreError) {
+        guard let pending = try beginSync() else { return }
+        try finishSync(pending, outcome: Result { () throws(FileSystemError) in try pending.perform(on: fs) })
+    }
+
+    /// The first step of a sync whose fdatasyncs run on another thread: captures what must
+    /// reach the disk (nil when nothing is pending). Until ``finishSync(_:outcome:)`` the owner
+    /// may read but must not append, truncate, save hard state or close.
+    public func beginSync() throws(LogStoreError) -> PendingSync? {
         try checkHealthy()
-        guard needsSync else { return }
-        try mutate("syncing \(dataDirectory)") { () throws(FileSystemError) in try data.sync(fs) }
-        syncedPosition = writePosition
-        durableIndex = lastIndex
-        durableChain = lastChainCRC
+        guard needsSync else { return nil }
+        let work = data.takeSyncWork()
+        return PendingSync(
+            files: work.files, directory: work.directory, position: writePosition, index: lastIndex, chain: lastChainCRC)
+    }
+
+    /// The last step: after a successful ``PendingSync/perform(on:)`` everything the sync
+    /// captured is durable (and a checkpoint may be written); after a failure the store fails
+    /// for good — an fsync is never retried.
+    public func finishSync(_ pending: PendingSync, outcome: Result<Void, FileSystemError>) throws(LogStoreError) {
+        try checkHealthy()
+        try mutate("syncing \(dataDirectory)") { () throws(FileSystemError) in try outcome.get() }
+        syncedPosition = pending.position
+        durableIndex = pending.index
+        durableChain = pending.chain
         let checkpointed = checkpoint?.endPosition ?? 0
         if syncedPosition > checkpointed
             && syncedPosition - checkpointed >= UInt64(configuration.checkpointIntervalBytes)

@@ -12,6 +12,9 @@ import Glibc
 ///
 /// Threads: everything here runs on the thread that calls ``run()``. Peers and clients share one
 /// TCP port; a peer introduces itself with a handshake, anything else is a client.
+/// What the disk thread reports for one sync.
+typealias SyncOutcome = Result<Void, FileSystemError>
+
 public final class LedgerServer {
     let options: ServerOptions
     let logger: NodeLogger
@@ -33,6 +36,11 @@ public final class LedgerServer {
     var pendingAppends: [LogIndex: PendingRequest] = [:]
     let startedAt: ContinuousClock.Instant
     var lastSoftState = SoftState(role: .follower, leader: nil)
+    /// The disk thread: runs the fdatasyncs of SYNC_FLUSH so the loop never waits on the disk.
+    let disk: WorkerThread<PendingSync, SyncOutcome>
+    let syncResults: Mailbox<SyncOutcome>
+    /// The ready whose entries are being synced, and the sync; nothing else is persisted meanwhile.
+    var syncInFlight: (ready: Ready, sync: PendingSync)?
     /// Set when the node must stop; `run()` returns (or throws it) after the current turn.
     var stopReason: StopReason?
 
@@ -50,8 +58,13 @@ public final class LedgerServer {
         do {
             signals = try SignalSource()
             loop = try EventLoop()
+            syncResults = try Mailbox()
         } catch {
             throw .system(error)
+        }
+        let fileSystem = RealFileSystem()
+        disk = WorkerThread(name: "disk", results: syncResults) { pending in
+            Result { () throws(FileSystemError) in try pending.perform(on: fileSystem) }
         }
         let configuration = LogStoreConfiguration(
             dataFileSize: options.dataFileSize,
@@ -63,7 +76,7 @@ public final class LedgerServer {
             throw .system(error)
         }
         do {
-            store = try LogStore(directory: options.storeDirectory, fileSystem: RealFileSystem(), configuration: configuration)
+            store = try LogStore(directory: options.storeDirectory, fileSystem: fileSystem, configuration: configuration)
         } catch {
             throw .storage(error)
         }
@@ -89,6 +102,9 @@ public final class LedgerServer {
         do {
             guard let listener else { return }
             try loop.register(listener.fd, for: .readable) { [unowned self] _ in acceptConnections() }
+            try loop.register(syncResults.fd, for: .readable) { [unowned self] _ in
+                for outcome in syncResults.drain() { syncFinished(outcome) }
+            }
             try loop.register(signals.fd, for: .readable) { [unowned self] _ in
                 if let signal = signals.drain().first { stopReason = .signal(signal) }
             }
@@ -243,6 +259,10 @@ public final class LedgerServer {
             failure = error
         case nil:
             failure = nil
+        }
+        if syncInFlight != nil {
+            disk.stop()
+            for outcome in syncResults.drain() { syncFinished(outcome) }
         }
         failAllPending(ErrorResponse(code: .notLeader(leader: nil, leaderAddress: nil),
             message: "node \(options.me.name) is shutting down; retry on another node"))
