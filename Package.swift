@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
+        .library(name: "LedgerClient", targets: ["LedgerClient"]),
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
     ],
@@ -26,6 +27,7 @@ let package = Package(
         .target(name: "LedgerConfig", dependencies: ["Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
             name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig"], swiftSettings: strict),
+        .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft"], swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
