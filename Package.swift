@@ -28,7 +28,10 @@ let package = Package(
         .target(
             name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig"], swiftSettings: strict),
         .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft"], swiftSettings: strict),
-        .executableTarget(name: "ledger", dependencies: ["Server"], swiftSettings: strict),
+        .target(
+            name: "LedgerCLI", dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft"],
+            swiftSettings: strict),
+        .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
