@@ -69,7 +69,7 @@ struct BenchFailover {
         } catch {
             throw HarnessError("the group elected no leader: \(error)")
         }
-        Console.out("bench-failover: 3 nodes in \(directory), default settings, an append every \(options.writeInterval), \(options.kills) kills")
+        Console.out("bench-failover: 3 nodes in \(directory), default settings, an append every \(options.writeInterval.millisecondsText) ms, \(options.kills) kills")
 
         let log = WriteLog()
         let peers = cluster.peers
@@ -116,7 +116,7 @@ struct BenchFailover {
                 let stall = killedAt.duration(to: recovered.at)
                 samples.append(stall)
                 let name = peers.first { $0.id == recovered.node }?.name ?? "\(recovered.node)"
-                Console.out("\(label) -> \(name): first write after \(BenchFailover.milliseconds(stall)) ms")
+                Console.out("\(label) -> \(name): first write after \(stall.millisecondsText) ms")
             } else {
                 failedRounds += 1
                 Console.out("\(label): no write succeeded within 10 s")
@@ -139,7 +139,7 @@ struct BenchFailover {
         let met = p50 <= .milliseconds(300) && max <= .seconds(1)
         Console.out(
             "failover (kill -9 of the leader until the next acknowledged write), \(samples.count) samples: "
-                + "p50 \(BenchFailover.milliseconds(p50)) ms, max \(BenchFailover.milliseconds(max)) ms "
+                + "p50 \(p50.millisecondsText) ms, max \(max.millisecondsText) ms "
                 + "(goal p50 <= 300 ms, max <= 1000 ms: \(met ? "met" : "missed"))")
         return failedRounds == 0 ? ExitCode.success : ExitCode.failure
     }
@@ -164,9 +164,12 @@ struct BenchFailover {
         }
         throw HarnessError("the group did not become healthy within 20 s: \(last)")
     }
+}
 
-    static func milliseconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
+extension Duration {
+    /// Whole milliseconds as text, rounded down: `223`.
+    var millisecondsText: String {
+        let (seconds, attoseconds) = components
         return String(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }

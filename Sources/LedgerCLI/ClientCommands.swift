@@ -70,7 +70,7 @@ public enum ClientCommands {
                 Console.out(report.json.rendered)
             } else {
                 // Cursor home, clear the screen, redraw.
-                Console.out("\u{1B}[H\u{1B}[2J" + report.table + "\n\nrefreshing every \(watch) (Ctrl-C to stop)")
+                Console.out("\u{1B}[H\u{1B}[2J" + report.table + "\n\nrefreshing every \(watch.millisecondsText) ms (Ctrl-C to stop)")
             }
             pause(watch)
         }

@@ -97,7 +97,7 @@ public struct StatusReport: Sendable {
         let seconds = milliseconds / 1000
         func two(_ value: UInt64) -> String { value < 10 ? "0\(value)" : "\(value)" }
         switch seconds {
-        case 0: return "\(milliseconds)ms"
+        case 0: return milliseconds == 0 ? "0s" : "\(milliseconds)ms"
         case ..<60: return "\(seconds)s"
         case ..<3600: return "\(seconds / 60)m\(two(seconds % 60))s"
         case ..<86_400: return "\(seconds / 3600)h\(two(seconds / 60 % 60))m"
