@@ -38,5 +38,11 @@ let package = Package(
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
         .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerClientTests", dependencies: ["LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ClusterTests", dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire"],
+            swiftSettings: strict),
     ]
 )

@@ -1,6 +1,7 @@
 import LedgerConfig
 import Posix
 import Raft
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -116,26 +117,38 @@ public final class LocalCluster {
         }
     }
 
-    /// `count` distinct loopback ports that could be bound just now, searched from a starting
-    /// point that depends on this process id (so concurrent harnesses rarely collide).
+    /// `count` distinct loopback ports that could be bound just now. Searches continue where
+    /// the last search of this process stopped (the first starts at an offset taken from the
+    /// process id), so two clusters of one process never get the same ports even before their
+    /// nodes bind them.
     static func freePorts(count: Int) throws(HarnessError) -> [UInt16] {
         let low = 20_000
         let span = 12_000
-        var ports: [UInt16] = []
-        let start = Int(getpid()) * 7919 % span
-        for step in 0..<span where ports.count < count {
-            let port = UInt16(low + (start + step) % span)
-            do {
-                let socket = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: port))
-                socket.close()
-                ports.append(port)
-            } catch where error.errno == EADDRINUSE || error.errno == EACCES {
-                continue
-            } catch {
-                throw HarnessError("cannot probe loopback port \(port): \(error)")
+        return try nextPortOffset.withLock { (next) throws(HarnessError) -> [UInt16] in
+            var offset = next ?? Int(getpid()) * 7919 % span
+            var ports: [UInt16] = []
+            for _ in 0..<span where ports.count < count {
+                let port = UInt16(low + offset % span)
+                offset += 1
+                do throws(SystemError) {
+                    let socket = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: port))
+                    socket.close()
+                    ports.append(port)
+                } catch where error.errno == EADDRINUSE || error.errno == EACCES {
+                    continue
+                } catch {
+                    throw HarnessError("cannot probe loopback port \(port): \(error)")
+                }
             }
+            next = offset % span
+            guard ports.count == count else {
+                throw HarnessError("no \(count) free loopback ports in \(low)–\(low + span - 1)")
+            }
+            return ports
         }
-        guard ports.count == count else { throw HarnessError("no \(count) free loopback ports in \(low)–\(low + span - 1)") }
-        return ports
     }
 }
+
+/// Where the next port search of this process starts, as an offset into the port range; nil
+/// until the first search.
+private let nextPortOffset = Mutex<Int?>(nil)
