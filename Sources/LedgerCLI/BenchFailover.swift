@@ -5,7 +5,7 @@ import Raft
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ledger bench-failover`: how long writes stall when the leader dies.
@@ -69,7 +69,9 @@ struct BenchFailover {
         } catch {
             throw HarnessError("the group elected no leader: \(error)")
         }
-        Console.out("bench-failover: 3 nodes in \(directory), default settings, an append every \(options.writeInterval.millisecondsText) ms, \(options.kills) kills")
+        Console.out(
+            "bench-failover: 3 nodes in \(directory), default settings, an append every \(options.writeInterval.millisecondsText) ms, \(options.kills) kills"
+        )
 
         let log = WriteLog()
         let peers = cluster.peers

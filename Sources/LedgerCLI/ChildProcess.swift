@@ -2,7 +2,7 @@ import Posix
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// How a child process ended.
@@ -117,7 +117,8 @@ public final class ChildProcess {
             }
             if result == 0 { return nil }
             if errno == EINTR { continue }
-            preconditionFailure("waitpid(\(pid)) failed: \(SystemError("waitpid", errno: errno)); was the child reaped elsewhere?")
+            preconditionFailure(
+                "waitpid(\(pid)) failed: \(SystemError("waitpid", errno: errno)); was the child reaped elsewhere?")
         }
     }
 

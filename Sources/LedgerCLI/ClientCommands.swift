@@ -25,7 +25,10 @@ public enum ClientCommands {
             return withClient("transfer-leader", flags) { client, resolved in
                 guard let target = resolved.peers.first(where: { $0.name == name }) else {
                     let known = resolved.peers.map(\.name).joined(separator: ", ")
-                    Console.error(UsageError("--to: \(name) is not a member (members: \(known))", command: "ledger transfer-leader").description)
+                    Console.error(
+                        UsageError(
+                            "--to: \(name) is not a member (members: \(known))", command: "ledger transfer-leader"
+                        ).description)
                     return ExitCode.usage
                 }
                 return transferLeader(client, to: target)
@@ -70,7 +73,9 @@ public enum ClientCommands {
                 Console.out(report.json.rendered)
             } else {
                 // Cursor home, clear the screen, redraw.
-                Console.out("\u{1B}[H\u{1B}[2J" + report.table + "\n\nrefreshing every \(watch.millisecondsText) ms (Ctrl-C to stop)")
+                Console.out(
+                    "\u{1B}[H\u{1B}[2J" + report.table
+                        + "\n\nrefreshing every \(watch.millisecondsText) ms (Ctrl-C to stop)")
             }
             pause(watch)
         }

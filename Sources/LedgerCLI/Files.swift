@@ -1,7 +1,7 @@
 import Posix
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // The few file operations the CLI and its test harness need, on plain system calls.
@@ -24,7 +24,9 @@ public func readFile(_ path: String) throws(SystemError) -> [UInt8] {
 
 /// Replaces the file at `path` with `bytes` (mode 0644). Not atomic: for scratch and test files.
 public func writeFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
-    let fd = try retryingInterrupts("open", subject: path) { open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) }
+    let fd = try retryingInterrupts("open", subject: path) {
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    }
     var written = 0
     while written < bytes.count {
         let count = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress! + written, raw.count - written) }

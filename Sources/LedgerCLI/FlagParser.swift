@@ -59,7 +59,8 @@ public enum FlagParser {
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
             guard let spec = flags.first(where: { $0.names.contains(name) }) else {
-                let problem = argument.hasPrefix("-") ? "unknown flag \(quoted(name))" : "unexpected argument \(quoted(argument))"
+                let problem =
+                    argument.hasPrefix("-") ? "unknown flag \(quoted(name))" : "unexpected argument \(quoted(argument))"
                 throw UsageError(problem, command: command)
             }
             if parsed.values[spec.name] != nil || parsed.switches.contains(spec.name) {

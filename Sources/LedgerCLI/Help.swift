@@ -35,42 +35,63 @@ enum Help {
         let (usage, about): (String, String) =
             switch command {
             case .server:
-                ("ledger server -c FILE", """
+                (
+                    "ledger server -c FILE",
+                    """
                     Runs one node until SIGTERM or SIGINT (then it finishes in-flight work, syncs and exits 0).
                     A configuration problem prints one line naming the file and line and exits 2.
-                    """)
+                    """
+                )
             case .status:
-                ("ledger status [--json] [--watch SECONDS] [--peers LIST | -c FILE] [--timeout MS]", """
+                (
+                    "ledger status [--json] [--watch SECONDS] [--peers LIST | -c FILE] [--timeout MS]",
+                    """
                     Asks every node for its status and prints one row per node: group, id, address,
                     role (LEADER, FOLLOWER, CANDIDATE, or DOWN with the reason), term, the leader it
                     knows, last/commit/applied index, lag behind the leader's last index, uptime.
                     --json prints {"group", "leader", "term", "nodes": [{"id", "address", "up", "role",
                     "term", "leader", "lastIndex", "commitIndex", "appliedIndex", "lag", "uptimeMs",
                     "error"}]}. Exits 0 when a leader is seen, 3 when none is.
-                    """)
+                    """
+                )
             case .append:
-                ("ledger append [--data TEXT] [--peers LIST | -c FILE] [--timeout MS]", """
+                (
+                    "ledger append [--data TEXT] [--peers LIST | -c FILE] [--timeout MS]",
+                    """
                     Appends each entry through the leader and prints its log index once committed, one
                     per line. Stops at the first failure with one line on stderr.
-                    """)
+                    """
+                )
             case .get:
-                ("ledger get --index N [--json] [--peers LIST | -c FILE] [--timeout MS]", """
+                (
+                    "ledger get --index N [--json] [--peers LIST | -c FILE] [--timeout MS]",
+                    """
                     Prints the data of the committed entry at index N, read from the leader.
-                    """)
+                    """
+                )
             case .transferLeader:
-                ("ledger transfer-leader --to ID [--peers LIST | -c FILE] [--timeout MS]", """
+                (
+                    "ledger transfer-leader --to ID [--peers LIST | -c FILE] [--timeout MS]",
+                    """
                     Asks the leader to hand leadership to ID and waits until ID leads; prints the new
                     leader and its term. Exits 1 when another node still leads at the timeout.
-                    """)
+                    """
+                )
             case .benchFailover:
-                ("ledger bench-failover [--kills N] [--interval-ms MS] [--keep]", """
+                (
+                    "ledger bench-failover [--kills N] [--interval-ms MS] [--keep]",
+                    """
                     Starts a fresh three-node group (default settings) in a temporary directory, appends
                     every MS milliseconds, and N times kills -9 the leader (restarting it afterwards).
                     Prints, for each kill, the time until a write succeeded on the new leader, then the
                     p50 and the maximum. Exits 1 when a round saw no successful write within 10 s.
-                    """)
+                    """
+                )
             }
-        var sections = ["usage: \(usage)", about, "flags:\n" + FlagParser.helpLines(command.flags + [FlagSpec(["--help", "-h"], help: "show this text")])]
+        var sections = [
+            "usage: \(usage)", about,
+            "flags:\n" + FlagParser.helpLines(command.flags + [FlagSpec(["--help", "-h"], help: "show this text")]),
+        ]
         if command != .server && command != .benchFailover { sections.append(peerSources) }
         sections.append(exitCodes)
         return sections.joined(separator: "\n\n")

@@ -77,8 +77,10 @@ enum Command: String, CaseIterable {
     var title: String { "ledger \(rawValue)" }
 
     static let peersFlag = FlagSpec(
-        ["--peers"], value: "LIST", help: "the group's members, e.g. n0-127.0.0.1:40911;n1-127.0.0.1:40912 (as in config files)")
-    static let configFlag = FlagSpec(["--config", "-c"], value: "FILE", help: "read the member list from this node config file")
+        ["--peers"], value: "LIST",
+        help: "the group's members, e.g. n0-127.0.0.1:40911;n1-127.0.0.1:40912 (as in config files)")
+    static let configFlag = FlagSpec(
+        ["--config", "-c"], value: "FILE", help: "read the member list from this node config file")
     static let timeoutFlag = FlagSpec(
         ["--timeout"], value: "MS", help: "give up after this many milliseconds, retries included (default 3000)")
     static let clientFlags = [peersFlag, configFlag, timeoutFlag]
@@ -86,7 +88,11 @@ enum Command: String, CaseIterable {
     var flags: [FlagSpec] {
         switch self {
         case .server:
-            [FlagSpec(["--config", "-c"], value: "FILE", help: "the node's configuration file, e.g. conf/n0.conf (required)")]
+            [
+                FlagSpec(
+                    ["--config", "-c"], value: "FILE",
+                    help: "the node's configuration file, e.g. conf/n0.conf (required)")
+            ]
         case .status:
             Command.clientFlags + [
                 FlagSpec(["--json"], help: "print one JSON object instead of the table"),
@@ -94,7 +100,9 @@ enum Command: String, CaseIterable {
             ]
         case .append:
             Command.clientFlags + [
-                FlagSpec(["--data"], value: "TEXT", help: "append one entry holding TEXT; without it, one entry per line of stdin")
+                FlagSpec(
+                    ["--data"], value: "TEXT",
+                    help: "append one entry holding TEXT; without it, one entry per line of stdin")
             ]
         case .get:
             Command.clientFlags + [
@@ -102,7 +110,9 @@ enum Command: String, CaseIterable {
                 FlagSpec(["--json"], help: "print {\"index\", \"term\", \"data\"} instead of the data"),
             ]
         case .transferLeader:
-            Command.clientFlags + [FlagSpec(["--to"], value: "ID", help: "the node to hand leadership to, e.g. n2 (required)")]
+            Command.clientFlags + [
+                FlagSpec(["--to"], value: "ID", help: "the node to hand leadership to, e.g. n2 (required)")
+            ]
         case .benchFailover:
             [
                 FlagSpec(["--kills"], value: "N", help: "how many times to kill -9 the leader (default 20)"),

@@ -4,7 +4,7 @@ import Raft
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a ``LocalCluster`` could not be set up or a node could not be started.
@@ -39,13 +39,17 @@ public final class LocalCluster {
         self.binary = binary
         self.directory = directory
         let ports = try LocalCluster.freePorts(count: size)
-        peers = ports.enumerated().map { Peer(name: "n\($0.offset)", id: NodeID(UInt64($0.offset)), host: "127.0.0.1", port: $0.element) }
+        peers = ports.enumerated().map {
+            Peer(name: "n\($0.offset)", id: NodeID(UInt64($0.offset)), host: "127.0.0.1", port: $0.element)
+        }
         let list = peers.map(\.description).joined(separator: ";")
         do {
             for peer in peers {
-                let lines = [
-                    "group=test", "selfId=\(peer.name)", "peers=\(list)", "storeBaseDir=\(directory)/data/\(peer.name)",
-                ] + settings
+                let lines =
+                    [
+                        "group=test", "selfId=\(peer.name)", "peers=\(list)",
+                        "storeBaseDir=\(directory)/data/\(peer.name)",
+                    ] + settings
                 try writeFile(configPath(peer.id), Array((lines.joined(separator: "\n") + "\n").utf8))
             }
         } catch {
@@ -87,14 +91,18 @@ public final class LocalCluster {
     /// SIGKILLs node `id` (`kill -9`) and reaps it. Precondition: it was started.
     @discardableResult
     public func kill(_ id: NodeID) -> ExitStatus {
-        guard let process = processes.removeValue(forKey: id) else { preconditionFailure("node n\(id.rawValue) was not started") }
+        guard let process = processes.removeValue(forKey: id) else {
+            preconditionFailure("node n\(id.rawValue) was not started")
+        }
         return process.kill()
     }
 
     /// Sends SIGTERM to node `id` and waits up to `timeout` for it to exit; returns how it ended,
     /// or nil (after SIGKILLing it) when it did not exit in time. Precondition: it was started.
     public func terminate(_ id: NodeID, timeout: Duration = .seconds(10)) -> ExitStatus? {
-        guard let process = processes.removeValue(forKey: id) else { preconditionFailure("node n\(id.rawValue) was not started") }
+        guard let process = processes.removeValue(forKey: id) else {
+            preconditionFailure("node n\(id.rawValue) was not started")
+        }
         process.send(SIGTERM)
         if let status = process.wait(timeout: timeout) { return status }
         process.kill()
@@ -134,7 +142,7 @@ public final class LocalCluster {
                     let socket = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: port))
                     socket.close()
                     ports.append(port)
-                } catch where error.errno == EADDRINUSE || error.errno == EACCES {
+                } catch  where error.errno == EADDRINUSE || error.errno == EACCES {
                     continue
                 } catch {
                     throw HarnessError("cannot probe loopback port \(port): \(error)")

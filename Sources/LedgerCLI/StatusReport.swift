@@ -68,19 +68,24 @@ public struct StatusReport: Sendable {
             let up = view.nodes.count { $0.response != nil }
             headline = "group \(group ?? "?"): NO LEADER (\(up) of \(view.nodes.count) nodes up)"
         }
-        let header = ["GROUP", "ID", "ADDRESS", "ROLE", "TERM", "LEADER", "LAST", "COMMIT", "APPLIED", "LAG", "UPTIME", ""]
+        let header = [
+            "GROUP", "ID", "ADDRESS", "ROLE", "TERM", "LEADER", "LAST", "COMMIT", "APPLIED", "LAG", "UPTIME", "",
+        ]
         var rows = [header]
         for node in view.nodes {
             guard let status = node.response else {
                 var reason = ""
                 if case .failure(let error) = node.result { reason = error.shortReason }
-                rows.append([group ?? "-", node.peer.name, node.peer.address, "DOWN", "-", "-", "-", "-", "-", "-", "-", reason])
+                rows.append([
+                    group ?? "-", node.peer.name, node.peer.address, "DOWN", "-", "-", "-", "-", "-", "-", "-", reason,
+                ])
                 continue
             }
             rows.append([
                 status.group, node.peer.name, node.peer.address, StatusReport.role(node), "\(status.term)",
                 status.leader.map { view.name(of: $0) } ?? "-", "\(status.lastIndex)", "\(status.commit)",
-                "\(status.applied)", view.lag(of: node).map(String.init) ?? "-", StatusReport.uptime(status.uptimeMs), "",
+                "\(status.applied)", view.lag(of: node).map(String.init) ?? "-", StatusReport.uptime(status.uptimeMs),
+                "",
             ])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }

@@ -192,7 +192,8 @@ public final class LedgerClient {
             }
             pause(min(.milliseconds(20), ContinuousClock().now.duration(to: deadline)))
             if deadline.isTooClose {
-                let summary = "leadership did not move to \(targetPeer.name) within \(options.timeout.wholeMilliseconds) ms: \(problem)"
+                let summary =
+                    "leadership did not move to \(targetPeer.name) within \(options.timeout.wholeMilliseconds) ms: \(problem)"
                 throw leader == nil ? .noQuorum(summary) : .transferIncomplete(summary)
             }
         }
@@ -285,7 +286,8 @@ public final class LedgerClient {
             pause(min(delay, ContinuousClock().now.duration(to: deadline)))
             delay = min(delay * 2, options.maxRetryDelay)
             if deadline.isTooClose {
-                throw .noQuorum("\(operation) did not succeed within \(options.timeout.wholeMilliseconds) ms; last: \(problem)")
+                throw .noQuorum(
+                    "\(operation) did not succeed within \(options.timeout.wholeMilliseconds) ms; last: \(problem)")
             }
         }
     }

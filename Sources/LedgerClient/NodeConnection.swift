@@ -3,7 +3,7 @@ import Posix
 import Wire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A point in time an operation must finish by.
@@ -146,7 +146,9 @@ final class NodeConnection {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
-                Result { () throws(SystemError) -> Int in try socket.write(UnsafeRawBufferPointer(rebasing: raw[written...])) }
+                Result { () throws(SystemError) -> Int in
+                    try socket.write(UnsafeRawBufferPointer(rebasing: raw[written...]))
+                }
             }
             switch result {
             case .success(let count) where count > 0:

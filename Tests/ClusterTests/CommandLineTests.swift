@@ -40,7 +40,8 @@ struct CommandLineTests {
         #expect(indexes == [index + 1, index + 2, index + 3], "stdout: \(many.stdout)")
 
         let get = try fixture.ledger(["get", "--index", "\(index)"])
-        #expect(get.status == .exited(0) && get.stdout == "hello world\n", "stdout: \(get.stdout), stderr: \(get.stderr)")
+        #expect(
+            get.status == .exited(0) && get.stdout == "hello world\n", "stdout: \(get.stdout), stderr: \(get.stderr)")
         let getJSON = try fixture.ledger(["get", "--index", "\(index + 2)", "--json"])
         let entry = try #require(
             try JSONSerialization.jsonObject(with: Data(getJSON.stdout.utf8)) as? [String: Any], "\(getJSON.stdout)")
@@ -61,7 +62,9 @@ struct CommandLineTests {
     @Test("usage errors exit 2 with one line on stderr")
     func usageErrors() throws {
         let fixture = try ClusterFixture(start: false)
-        for arguments in [["status", "--bogus"], ["get"], ["get", "--index", "zero"], ["frobnicate"], ["append", "--data"]] {
+        for arguments in [
+            ["status", "--bogus"], ["get"], ["get", "--index", "zero"], ["frobnicate"], ["append", "--data"],
+        ] {
             let result = try fixture.ledger(arguments, withPeers: false)
             #expect(result.status == .exited(2), "ledger \(arguments): \(result.status)")
             #expect(result.stderr.split(separator: "\n").count == 1, "ledger \(arguments): \(result.stderr)")
@@ -82,7 +85,9 @@ struct CommandLineTests {
         let unknownKey = try fixture.ledger(["server", "-c", unknownKeyPath], withPeers: false)
         #expect(unknownKey.status == .exited(2))
         let lineNumber = good.split(separator: "\n", omittingEmptySubsequences: false).count
-        #expect(unknownKey.stderr.hasPrefix("ledger: \(unknownKeyPath):\(lineNumber): unknown key \"electionTimeout\""), "\(unknownKey.stderr)")
+        #expect(
+            unknownKey.stderr.hasPrefix("ledger: \(unknownKeyPath):\(lineNumber): unknown key \"electionTimeout\""),
+            "\(unknownKey.stderr)")
         #expect(unknownKey.stderr.split(separator: "\n").count == 1, "\(unknownKey.stderr)")
 
         let port = fixture.peers[0].port
@@ -93,7 +98,9 @@ struct CommandLineTests {
         // The node logs its log-store recovery before it binds the port, so the error is the
         // last line rather than the only one.
         let lastLine = inUse.stderr.split(separator: "\n").last.map(String.init) ?? ""
-        #expect(lastLine == "ledger: \(path): address 127.0.0.1:\(port) is already in use (another node running?)", "\(inUse.stderr)")
+        #expect(
+            lastLine == "ledger: \(path): address 127.0.0.1:\(port) is already in use (another node running?)",
+            "\(inUse.stderr)")
         #expect(inUse.stderr.split(separator: "\n").count { $0.hasPrefix("ledger:") } == 1, "\(inUse.stderr)")
     }
 }

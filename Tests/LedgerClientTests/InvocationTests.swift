@@ -11,7 +11,9 @@ import Testing
                 == .status(ClientFlags(peers: .list("n0-127.0.0.1:1")), json: true, watch: .milliseconds(500)))
         #expect(
             try Invocation.parse(["get", "-c", "conf/n1.conf", "--index=7", "--timeout", "500"])
-                == .get(ClientFlags(peers: .configFile("conf/n1.conf"), timeout: .milliseconds(500)), index: 7, json: false))
+                == .get(
+                    ClientFlags(peers: .configFile("conf/n1.conf"), timeout: .milliseconds(500)), index: 7, json: false)
+        )
         #expect(try Invocation.parse(["append", "--data", "-x"]) == .append(ClientFlags(), data: "-x"))
         #expect(try Invocation.parse(["append"]) == .append(ClientFlags(), data: nil))
         #expect(try Invocation.parse(["transfer-leader", "--to", "n2"]) == .transferLeader(ClientFlags(), to: "n2"))
@@ -27,13 +29,28 @@ import Testing
         (["status", "stray"], "ledger status: unexpected argument \"stray\"; see ledger status --help"),
         (["get"], "ledger get: --index N is required; see ledger get --help"),
         (["get", "--index"], "ledger get: --index needs a value (--index N); see ledger get --help"),
-        (["get", "--index", "0"], "ledger get: --index: expected a log index (1 or more), got \"0\"; see ledger get --help"),
+        (
+            ["get", "--index", "0"],
+            "ledger get: --index: expected a log index (1 or more), got \"0\"; see ledger get --help"
+        ),
         (["status", "--json", "--json"], "ledger status: --json given twice; see ledger status --help"),
         (["status", "--json=yes"], "ledger status: --json takes no value; see ledger status --help"),
-        (["status", "--watch", "0"], "ledger status: --watch: expected seconds from 0.1 to 86400, got \"0\"; see ledger status --help"),
-        (["status", "--peers", "x", "-c", "y"], "ledger status: give either --peers or -c, not both; see ledger status --help"),
-        (["append", "--timeout", "soon"], "ledger append: --timeout: expected a whole number from 1 to 600000, got \"soon\"; see ledger append --help"),
-        (["transfer-leader", "--to", "leader"], "ledger transfer-leader: --to: expected a node id such as n2, got \"leader\"; see ledger transfer-leader --help"),
+        (
+            ["status", "--watch", "0"],
+            "ledger status: --watch: expected seconds from 0.1 to 86400, got \"0\"; see ledger status --help"
+        ),
+        (
+            ["status", "--peers", "x", "-c", "y"],
+            "ledger status: give either --peers or -c, not both; see ledger status --help"
+        ),
+        (
+            ["append", "--timeout", "soon"],
+            "ledger append: --timeout: expected a whole number from 1 to 600000, got \"soon\"; see ledger append --help"
+        ),
+        (
+            ["transfer-leader", "--to", "leader"],
+            "ledger transfer-leader: --to: expected a node id such as n2, got \"leader\"; see ledger transfer-leader --help"
+        ),
         (["server"], "ledger server: -c FILE is required; see ledger server --help"),
         (["nope"], "ledger: unknown command \"nope\"; see ledger --help"),
         ([], "ledger: no command given; see ledger --help"),

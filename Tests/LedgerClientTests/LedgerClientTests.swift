@@ -37,7 +37,8 @@ import Wire
             stale.stop()
             leader.stop()
         }
-        let client = LedgerClient(peers: [stale.peer, leader.peer], options: LedgerClientTests.options(timeout: .seconds(5)))
+        let client = LedgerClient(
+            peers: [stale.peer, leader.peer], options: LedgerClientTests.options(timeout: .seconds(5)))
         #expect(try client.append([1, 2, 3]) == LogIndex(42))
         #expect(client.leaderHint == leader.peer)
         #expect(stale.count(.append) == 1)
@@ -55,7 +56,8 @@ import Wire
         let downPeer = Peer(name: "n1", id: NodeID(1), host: "127.0.0.1", port: try down.localPort())
         down.close()
 
-        let client = LedgerClient(peers: [follower.peer, downPeer], options: LedgerClientTests.options(timeout: .milliseconds(400)))
+        let client = LedgerClient(
+            peers: [follower.peer, downPeer], options: LedgerClientTests.options(timeout: .milliseconds(400)))
         let started = ContinuousClock().now
         let error = #expect(throws: LedgerClientError.self) { try client.append([1]) }
         let elapsed = started.duration(to: ContinuousClock().now)
@@ -79,7 +81,8 @@ import Wire
             hung.stop()
             healthy.stop()
         }
-        let client = LedgerClient(peers: [hung.peer, healthy.peer], options: LedgerClientTests.options(timeout: .seconds(5)))
+        let client = LedgerClient(
+            peers: [hung.peer, healthy.peer], options: LedgerClientTests.options(timeout: .seconds(5)))
         let started = ContinuousClock().now
         let view = client.statusAll()
         #expect(started.duration(to: ContinuousClock().now) < .seconds(2))
@@ -123,7 +126,8 @@ import Wire
             switch request {
             case .statusRequest:
                 return flag.value.load(ordering: .relaxed)
-                    ? FakeNode.status(id: 0, .follower, term: 3, leader: 1) : FakeNode.status(id: 0, .leader, term: 2, leader: 0)
+                    ? FakeNode.status(id: 0, .follower, term: 3, leader: 1)
+                    : FakeNode.status(id: 0, .leader, term: 2, leader: 0)
             case .transferLeaderRequest(let transfer) where transfer.target == NodeID(1):
                 flag.value.store(true, ordering: .relaxed)
                 return .transferLeaderResponse
@@ -132,13 +136,15 @@ import Wire
         }
         let second = try FakeNode(id: 1) { _ in
             flag.value.load(ordering: .relaxed)
-                ? FakeNode.status(id: 1, .leader, term: 3, leader: 1) : FakeNode.status(id: 1, .follower, term: 2, leader: 0)
+                ? FakeNode.status(id: 1, .leader, term: 3, leader: 1)
+                : FakeNode.status(id: 1, .follower, term: 2, leader: 0)
         }
         defer {
             first.stop()
             second.stop()
         }
-        let client = LedgerClient(peers: [first.peer, second.peer], options: LedgerClientTests.options(timeout: .seconds(5)))
+        let client = LedgerClient(
+            peers: [first.peer, second.peer], options: LedgerClientTests.options(timeout: .seconds(5)))
         #expect(try client.transferLeader(to: NodeID(1)) == LeaderInfo(peer: second.peer, term: Term(3)))
         #expect(first.count(.transferLeader) == 1)
     }

@@ -6,12 +6,15 @@ import Testing
 import Wire
 
 @Suite struct StatusReportTests {
-    static let peers = (0..<3).map { Peer(name: "n\($0)", id: NodeID(UInt64($0)), host: "127.0.0.1", port: UInt16(40911 + $0)) }
+    static let peers = (0..<3).map {
+        Peer(name: "n\($0)", id: NodeID(UInt64($0)), host: "127.0.0.1", port: UInt16(40911 + $0))
+    }
 
     static func status(_ id: UInt64, _ role: Role, term: UInt64, leader: UInt64?, last: UInt64) -> StatusResponse {
         StatusResponse(
             group: "ledger", nodeID: NodeID(id), nodeName: "n\(id)", role: role, term: Term(term),
-            leader: leader.map { NodeID($0) }, leaderAddress: nil, lastIndex: LogIndex(last), commit: LogIndex(last - 1),
+            leader: leader.map { NodeID($0) }, leaderAddress: nil, lastIndex: LogIndex(last),
+            commit: LogIndex(last - 1),
             applied: LogIndex(last - 1), uptimeMs: 65_000)
     }
 
@@ -50,15 +53,21 @@ import Wire
     @Test func tableShowsEveryNodeAndWhyOneIsDown() {
         let lines = StatusReport(view: StatusReportTests.healthy, configuredGroup: nil).table.split(separator: "\n")
         #expect(lines[0] == "group ledger: leader n1, term 4")
-        #expect(lines[1].hasPrefix("GROUP   ID  ADDRESS          ROLE      TERM  LEADER  LAST  COMMIT  APPLIED  LAG  UPTIME"))
+        #expect(
+            lines[1].hasPrefix(
+                "GROUP   ID  ADDRESS          ROLE      TERM  LEADER  LAST  COMMIT  APPLIED  LAG  UPTIME"))
         #expect(lines[2] == "ledger  n0  127.0.0.1:40911  FOLLOWER  4     n1      7     6       6        3    1m05s")
         #expect(lines[4].hasSuffix("DOWN      -     -       -     -       -        -    -       connection refused"))
     }
 
     @Test func noLeaderExitsThreeAndPreCandidatesShowAsCandidates() {
         let view = ClusterView(nodes: [
-            NodeStatus(peer: StatusReportTests.peers[0], result: .success(StatusReportTests.status(0, .preCandidate, term: 5, leader: nil, last: 3))),
-            NodeStatus(peer: StatusReportTests.peers[1], result: .failure(.unreachable(node: "n1", address: "a", reason: "timeout after 1000 ms"))),
+            NodeStatus(
+                peer: StatusReportTests.peers[0],
+                result: .success(StatusReportTests.status(0, .preCandidate, term: 5, leader: nil, last: 3))),
+            NodeStatus(
+                peer: StatusReportTests.peers[1],
+                result: .failure(.unreachable(node: "n1", address: "a", reason: "timeout after 1000 ms"))),
         ])
         let report = StatusReport(view: view, configuredGroup: "configured")
         #expect(report.exitCode == 3)

@@ -5,7 +5,7 @@ import Raft
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `ledger` executable these tests run: `$LEDGER_BINARY` when set, else the `ledger` that
@@ -62,7 +62,8 @@ final class ClusterFixture {
             last = view.summary
             pause(.milliseconds(50))
         }
-        throw FixtureError("no leader\(excluded.map { " other than n\($0)" } ?? "") within \(timeout): \(last)\n\(logs)")
+        throw FixtureError(
+            "no leader\(excluded.map { " other than n\($0)" } ?? "") within \(timeout): \(last)\n\(logs)")
     }
 
     /// Polls `condition` every 50 ms until it holds or `timeout` passes; then throws, naming `what`.
@@ -91,10 +92,12 @@ final class ClusterFixture {
     }
 
     /// Checks every entry in `acknowledged` reads back, from the leader, with its data.
-    func expectReadable(_ acknowledged: [(LogIndex, String)], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectReadable(_ acknowledged: [(LogIndex, String)], sourceLocation: SourceLocation = #_sourceLocation) throws
+    {
         for (index, data) in acknowledged {
             let entry = try client.get(index)
-            #expect(String(decoding: entry.data, as: UTF8.self) == data, "entry \(index)", sourceLocation: sourceLocation)
+            #expect(
+                String(decoding: entry.data, as: UTF8.self) == data, "entry \(index)", sourceLocation: sourceLocation)
         }
     }
 
