@@ -49,7 +49,9 @@ public enum ClientCommands {
             Console.error("ledger \(command): \(error)")
             return ExitCode.usage
         }
-        let client = LedgerClient(peers: resolved.peers, options: LedgerClientOptions(timeout: flags.timeout))
+        let client = LedgerClient(
+            peers: resolved.peers,
+            options: LedgerClientOptions(timeout: flags.timeout, nodeTimeout: min(.seconds(1), flags.timeout)))
         defer { client.close() }
         return body(client, resolved)
     }
