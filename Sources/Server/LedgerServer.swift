@@ -23,6 +23,8 @@ public final class LedgerServer {
     let core: RaftCore
     let signals: SignalSource
     private var listener: Socket?
+    /// Held for the life of the process so no other node opens this store.
+    private let storeLock: FileLock
     /// Inbound connections, peers' and clients', by connection id.
     var connections: [UInt64: Connection] = [:]
     /// Inbound connections that completed a peer handshake, and whose they are.
@@ -70,9 +72,23 @@ public final class LedgerServer {
             dataFileSize: options.dataFileSize,
             flushPolicy: options.syncBeforeAcknowledging
                 ? .syncFlush : .asyncFlush(intervalMilliseconds: UInt64(options.flushIntervalMilliseconds)))
+        // Claim the port first, then the store: a second process started with the same
+        // configuration must fail before it opens (and "recovers") a live node's log.
+        let address = options.me.address
+        do {
+            listener = try Socket.listen(on: address)
+        } catch {
+            if error.errno == EADDRINUSE { throw .addressInUse(address: address.description, source: options.source) }
+            throw .system(error)
+        }
         do {
             try makeDirectories(options.storeDirectory)
+            storeLock = try FileLock(path: "\(options.storeDirectory)/LOCK")
         } catch {
+            listener?.close()
+            if error.errno == EWOULDBLOCK {
+                throw .configuration("\(options.source): store directory \(options.storeDirectory) is in use by another process")
+            }
             throw .system(error)
         }
         do {
@@ -85,13 +101,6 @@ public final class LedgerServer {
             core = try RaftCore(config: options.raft, storage: store)
         } catch {
             throw .configuration("\(options.source): \(error)")
-        }
-        let address = options.me.address
-        do {
-            listener = try Socket.listen(on: address)
-        } catch {
-            if error.errno == EADDRINUSE { throw .addressInUse(address: address.description, source: options.source) }
-            throw .system(error)
         }
         links = options.members.filter { $0.id != options.selfID }.map(PeerLink.init)
     }
