@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
+        .executable(name: "simulate", targets: ["simulate"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
@@ -24,10 +25,14 @@ let package = Package(
         .target(name: "Wire", dependencies: ["Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(name: "LedgerConfig", dependencies: ["Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
+        .target(name: "Simulator", dependencies: ["Raft"], path: "Simulation/Simulator", swiftSettings: strict),
+        .executableTarget(
+            name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
         .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"], swiftSettings: strict),
     ]
 )
