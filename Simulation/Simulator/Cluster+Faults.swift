@@ -44,21 +44,23 @@ extension Cluster {
         schedule(.nemesis, after: profile.stepMs)
         if nemesisRNG.chance(profile.crashPerMille, in: 1000) {
             let up = nodes.filter(\.isUp)
-            if nodes.count - up.count < profile.maxDown, let victim = pick(up) {
+            if nodes.count - up.count < profile.maxDown, let victim = pick(up, preferLeader: profile) {
                 crash(victim)
                 let range = profile.restartAfterMs
                 let delay = range.lowerBound + nemesisRNG.below(range.upperBound - range.lowerBound + 1)
                 schedule(.restart(node: victim.index, incarnation: victim.incarnation), after: delay)
             }
         }
-        if nemesisRNG.chance(profile.pausePerMille, in: 1000), let victim = pick(nodes.filter(\.isRunning)) {
+        if nemesisRNG.chance(profile.pausePerMille, in: 1000),
+            let victim = pick(nodes.filter(\.isRunning), preferLeader: profile)
+        {
             let range = profile.pauseForMs
             pause(victim, for: range.lowerBound + nemesisRNG.below(range.upperBound - range.lowerBound + 1))
         }
         if nemesisRNG.chance(profile.partitionPerMille, in: 1000) && !isPartitioned {
             var side: [Int]
-            if nemesisRNG.chance(1, in: 2) {
-                side = [Int(nemesisRNG.below(UInt64(nodes.count)))]
+            if nemesisRNG.chance(1, in: 2), let victim = pick(nodes, preferLeader: profile) {
+                side = [victim.index]
             } else {
                 side = nodes.indices.filter { _ in nemesisRNG.chance(1, in: 2) }
                 if side.isEmpty || side.count == nodes.count { side = [Int(nemesisRNG.below(UInt64(nodes.count)))] }
@@ -84,8 +86,14 @@ extension Cluster {
         }
     }
 
-    private func pick(_ candidates: [SimNode]) -> SimNode? {
-        candidates.isEmpty ? nil : candidates[Int(nemesisRNG.below(UInt64(candidates.count)))]
+    /// A random node of `candidates`, or (with the profile's chance) the leader if it is one.
+    private func pick(_ candidates: [SimNode], preferLeader profile: NemesisProfile) -> SimNode? {
+        if nemesisRNG.chance(profile.targetLeaderPerMille, in: 1000), let leader = currentLeader,
+            candidates.contains(where: { $0 === leader })
+        {
+            return leader
+        }
+        return candidates.isEmpty ? nil : candidates[Int(nemesisRNG.below(UInt64(candidates.count)))]
     }
 
     /// The running leader with the highest term, if any.

@@ -96,6 +96,7 @@ extension Cluster {
             let ready: Ready
             do { ready = try core.ready() } catch { throw Violation("core-error", "n\(node.id) ready threw: \(error)") }
             try checker.readyProduced(ready, by: node, core)
+            if let eventSink { eventSink("    n\(node.id) \(Self.describe(ready))") }
             try send(ready.messages, from: node)
             if ready.mustSync {
                 node.inFlight = ready
@@ -186,5 +187,22 @@ extension Cluster {
         var delay = network.minDelayMs + networkRNG.below(network.delaySpreadMs + 1)
         if networkRNG.chance(network.tailPerMille, in: 1000) { delay += networkRNG.below(network.tailSpreadMs + 1) }
         return delay
+    }
+
+    /// One line about a ready, for `--verbose`.
+    static func describe(_ ready: Ready) -> String {
+        var parts = ["ready"]
+        if let first = ready.entries.first, let last = ready.entries.last {
+            parts.append("entries \(first.index)...\(last.index) terms \(first.term)...\(last.term)")
+        }
+        if let state = ready.hardState { parts.append("hard state \(state)") }
+        if let soft = ready.softState { parts.append("\(soft.role) leader \(soft.leader.map(\.description) ?? "-")") }
+        if ready.mustSync { parts.append("sync") }
+        if let first = ready.committedEntries.first, let last = ready.committedEntries.last {
+            parts.append("apply \(first.index)...\(last.index)")
+        }
+        for message in ready.messages { parts.append("send \(message)") }
+        for message in ready.messagesAfterPersist { parts.append("send after persist \(message)") }
+        return parts.joined(separator: "; ")
     }
 }

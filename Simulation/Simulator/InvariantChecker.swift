@@ -10,6 +10,8 @@ import Raft
 ///   induction makes equal (index, term) imply equal prefixes;
 /// - committed prefixes agree: every node's committed entries match one global committed
 ///   history, which only grows (so the cluster-wide commit index never decreases);
+/// - the commit rule: a leader advances its commit index only to an entry of its own term
+///   (Raft §5.4.2, Figure 8);
 /// - commit is durable: an entry joins the committed history only while a majority of disks hold
 ///   it durably, and no disk ever drops a committed entry;
 /// - leader completeness: a new leader's log holds every entry committed in an earlier term;
@@ -19,8 +21,8 @@ import Raft
 ///   lifetime, and on disk across restarts); a node grants at most one vote per term, ever, and
 ///   only once it is durable; commit never decreases within a lifetime and a restart resumes at
 ///   or above the durable commit; applied ≤ commit;
-/// - durability before answers: a successful append response only covers durable entries; a
-///   ready with entries or a new term/vote demands a sync;
+/// - durability before answers: a successful append response in the node's durable term only
+///   covers durable entries; a ready with entries or a new term/vote demands a sync;
 /// - the core's own `checkInvariants()`.
 final class InvariantChecker {
     private struct EntryKey: Hashable {
@@ -243,10 +245,16 @@ final class InvariantChecker {
             }
             grantedVotes[key] = message.to
         case .appendResponse(let response) where !response.reject:
-            if node.disk.durableLastIndex < response.index {
+            // An acknowledgement made in an older term may leave after a newer leader truncated
+            // the entries it covers: that is just a delayed message, which Raft tolerates. In the
+            // node's durable term, though, the acknowledged entries must be on disk.
+            let durable = node.disk.durableHardState
+            if durable.term < message.term
+                || (durable.term == message.term && node.disk.durableLastIndex < response.index)
+            {
                 throw Violation(
-                    "append-durable", "n\(node.id) acknowledged index \(response.index) "
-                        + "but its disk ends at \(node.disk.durableLastIndex)")
+                    "append-durable", "n\(node.id) acknowledged index \(response.index) in term \(message.term) "
+                        + "but its disk holds \(durable) and ends at \(node.disk.durableLastIndex)")
             }
         default:
             break
@@ -261,6 +269,12 @@ final class InvariantChecker {
         var watch = watches[node.index]
         if commit < watch.commit {
             throw Violation("commit-monotonic", "n\(node.id) commit went from \(watch.commit) to \(commit)")
+        }
+        if commit > watch.commit && core.role == .leader && core.term(at: commit) != core.term {
+            throw Violation(
+                "leader-commit-rule",
+                "n\(node.id) leading term \(core.term) advanced commit to \(commit), an entry of term "
+                    + "\(core.term(at: commit).map(\.description) ?? "none") (Raft counts only current-term entries)")
         }
         watch.commit = commit
         defer { watches[node.index] = watch }

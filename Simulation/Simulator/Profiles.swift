@@ -42,6 +42,9 @@ public struct NemesisProfile: Sendable, Hashable {
     public var oneWayPerMille: UInt64 = 0
     /// Chance that the current leader is asked to hand over to another node.
     public var transferPerMille: UInt64 = 0
+    /// Chance that a crash, pause or single-node partition picks the current leader (when
+    /// there is one) instead of a node at random.
+    public var targetLeaderPerMille: UInt64 = 0
 
     public init() {}
 

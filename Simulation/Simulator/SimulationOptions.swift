@@ -52,12 +52,20 @@ public struct SimulationOptions: Sendable {
         options.disk.latencySpreadMs = [1, 5, 20, 60][Int(rng.below(4))]
 
         var nemesis = NemesisProfile()
-        nemesis.crashPerMille = rng.chance(1, in: 5) ? 0 : rng.below(40) + 1
-        nemesis.maxDown = rng.chance(1, in: 3) ? size : (size - 1) / 2
+        switch rng.below(10) {
+        case 0...1: nemesis.crashPerMille = 0
+        case 2...6: nemesis.crashPerMille = rng.below(40) + 1
+        default:
+            // Crash-heavy: many crashes with quick restarts, so writes are often in flight.
+            nemesis.crashPerMille = rng.below(200) + 40
+            nemesis.restartAfterMs = 20...rng.below(1000) + 100
+        }
+        nemesis.maxDown = rng.chance(1, in: 3) ? size : (size - 1) / 2 + Int(rng.below(2))
         nemesis.pausePerMille = rng.chance(1, in: 3) ? 0 : rng.below(30) + 1
         nemesis.partitionPerMille = rng.chance(1, in: 4) ? 0 : rng.below(50) + 1
         nemesis.oneWayPerMille = rng.below(600)
         nemesis.transferPerMille = rng.chance(1, in: 2) ? 0 : rng.below(30) + 1
+        nemesis.targetLeaderPerMille = rng.below(1000)
         options.nemesis = nemesis
 
         var workload = WorkloadProfile()
@@ -90,7 +98,8 @@ public struct SimulationOptions: Sendable {
             loss \(n.lossPerMille)‰ dup \(n.duplicatePerMille)‰
             disk: latency \(disk.minLatencyMs)+0..\(disk.latencySpreadMs)ms
             nemesis/\(f.stepMs)ms: crash \(f.crashPerMille)‰ (max down \(f.maxDown)) pause \(f.pausePerMille)‰ \
-            partition \(f.partitionPerMille)‰ (one-way \(f.oneWayPerMille)‰) transfer \(f.transferPerMille)‰
+            partition \(f.partitionPerMille)‰ (one-way \(f.oneWayPerMille)‰) transfer \(f.transferPerMille)‰ \
+            leader-targeted \(f.targetLeaderPerMille)‰
             workload: \(w.clients) clients think \(w.thinkMs.lowerBound)..\(w.thinkMs.upperBound)ms \
             timeout \(w.timeoutMs)ms reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B
             raft: election \(r.electionTimeoutTicks.lowerBound)...\(r.electionTimeoutTicks.upperBound) ticks \
