@@ -84,7 +84,8 @@ extension Cluster {
 
     /// Proposes a fresh payload on `id` directly (not through a client). The returned proposal
     /// id is recorded in ``history``; an accepted proposal is tracked to its outcome.
-    public func propose(on id: NodeID) throws(SimulationFailure) -> Result<(id: UInt64, proposal: Proposal), RaftError> {
+    public func propose(on id: NodeID) throws(SimulationFailure) -> Result<(id: UInt64, proposal: Proposal), RaftError>
+    {
         let node = nodes[index(of: id)]
         guard let core = node.core else { preconditionFailure("propose on a node that is down") }
         let proposalID = history.issue()

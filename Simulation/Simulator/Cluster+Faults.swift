@@ -98,6 +98,11 @@ extension Cluster {
 
     /// The running leader with the highest term, if any.
     var currentLeader: SimNode? {
-        nodes.filter { $0.core?.role == .leader }.max { $0.core!.term < $1.core!.term }
+        var best: (node: SimNode, term: Term)?
+        for node in nodes {
+            guard let core = node.core, core.role == .leader else { continue }
+            if best.map({ core.term > $0.term }) ?? true { best = (node, core.term) }
+        }
+        return best?.node
     }
 }

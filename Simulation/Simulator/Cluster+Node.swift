@@ -58,7 +58,6 @@ extension Cluster {
         for read in node.pendingReads { clientFinished(read.client, request: read.request) }
         node.pendingProposals = []
         node.pendingReads = []
-        checker.crashed(node)
     }
 
     /// Freezes `node` for `milliseconds`: no ticks, no messages handled (they wait), no disk

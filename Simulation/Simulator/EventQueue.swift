@@ -16,8 +16,6 @@ struct EventQueue<Event> {
     private var heap: [Item] = []
     private var nextSequence: UInt64 = 0
 
-    var isEmpty: Bool { heap.isEmpty }
-    var count: Int { heap.count }
     /// The time of the earliest event, if any.
     var nextTime: VirtualTime? { heap.first?.time }
 

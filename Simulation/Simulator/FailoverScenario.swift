@@ -90,7 +90,8 @@ public struct FailoverScenario {
         narrate("\(cluster.now) all \(cluster.acknowledged.count) acknowledged writes are in n\(secondLeader)'s log")
 
         try cluster.run(for: .seconds(1))
-        narrate("\(cluster.now) \(cluster.acknowledged.count - beforeKill) more writes acknowledged by n\(secondLeader)")
+        narrate(
+            "\(cluster.now) \(cluster.acknowledged.count - beforeKill) more writes acknowledged by n\(secondLeader)")
 
         // 4. Kill that leader: the survivor never leads, proposals fail with "no quorum".
         let survivor = secondLeader == second ? third : second

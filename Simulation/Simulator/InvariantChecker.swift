@@ -111,16 +111,13 @@ final class InvariantChecker {
         if core.lastIndex != node.disk.durableLastIndex {
             throw Violation(
                 "restart-log",
-                "n\(node.id) started with last index \(core.lastIndex) but its disk holds \(node.disk.durableLastIndex)")
+                "n\(node.id) started with last index \(core.lastIndex) but its disk holds \(node.disk.durableLastIndex)"
+            )
         }
         let durableWatch = watches[node.index].durable
         watches[node.index] = Watch(
             term: core.term, vote: core.vote, commit: core.commitIndex,
             lastReadyHardState: durable, durable: durableWatch)
-    }
-
-    func crashed(_ node: SimNode) {
-        watches[node.index].leaderTerm = nil
     }
 
     // MARK: - Readies and writes
@@ -140,7 +137,8 @@ final class InvariantChecker {
                 }
                 if entry.term < previousTerm {
                     throw Violation(
-                        "log-terms", "\(who) emitted entry \(entry.index) term \(entry.term) after term \(previousTerm)")
+                        "log-terms", "\(who) emitted entry \(entry.index) term \(entry.term) after term \(previousTerm)"
+                    )
                 }
                 let link = EntryLink(previousTerm: previousTerm, digest: TraceHash.digest(of: entry))
                 let key = EntryKey(index: entry.index, term: entry.term)
@@ -162,10 +160,13 @@ final class InvariantChecker {
                 if first.index <= appended {
                     throw Violation(
                         "leader-append-only",
-                        "\(who) leading term \(core.term) rewrote index \(first.index) (it had appended through \(appended))")
+                        "\(who) leading term \(core.term) rewrote index \(first.index) (it had appended through \(appended))"
+                    )
                 }
             }
-            if core.role == .leader { watches[node.index].leaderAppended = ready.entries[ready.entries.count - 1].index }
+            if core.role == .leader {
+                watches[node.index].leaderAppended = ready.entries[ready.entries.count - 1].index
+            }
         }
         if let state = ready.hardState {
             let last = watches[node.index].lastReadyHardState
@@ -234,7 +235,8 @@ final class InvariantChecker {
             let durable = node.disk.durableHardState
             if durable.term < message.term || (durable.term == message.term && durable.vote != message.to) {
                 throw Violation(
-                    "vote-durable", "n\(node.id) granted its vote to \(message.to) in term \(message.term) "
+                    "vote-durable",
+                    "n\(node.id) granted its vote to \(message.to) in term \(message.term) "
                         + "but its disk holds \(durable)")
             }
             let key = VoteKey(voter: node.id, term: message.term)
@@ -253,7 +255,8 @@ final class InvariantChecker {
                 || (durable.term == message.term && node.disk.durableLastIndex < response.index)
             {
                 throw Violation(
-                    "append-durable", "n\(node.id) acknowledged index \(response.index) in term \(message.term) "
+                    "append-durable",
+                    "n\(node.id) acknowledged index \(response.index) in term \(message.term) "
                         + "but its disk holds \(durable) and ends at \(node.disk.durableLastIndex)")
             }
         default:
@@ -311,7 +314,8 @@ final class InvariantChecker {
             if holders * 2 <= disks.count {
                 throw Violation(
                     "commit-durable",
-                    "n\(node.id) committed index \(commit) term \(term) held durably by only \(holders) of \(disks.count) disks")
+                    "n\(node.id) committed index \(commit) term \(term) held durably by only \(holders) of \(disks.count) disks"
+                )
             }
         }
     }
@@ -329,7 +333,8 @@ final class InvariantChecker {
         if known != CommittedEntry(term: entry.term, digest: TraceHash.digest(of: entry)) {
             throw Violation(
                 "apply-committed",
-                "n\(node.id) applied index \(entry.index) term \(entry.term), but term \(known.term) is committed there")
+                "n\(node.id) applied index \(entry.index) term \(entry.term), but term \(known.term) is committed there"
+            )
         }
         watches[node.index].applied = entry.index
     }
@@ -370,14 +375,16 @@ final class InvariantChecker {
         if core.term == watch.term, let vote = watch.vote, core.vote != vote {
             throw Violation(
                 "vote-monotonic",
-                "\(who) changed its vote in term \(core.term) from \(vote) to \(core.vote.map(\.description) ?? "none")")
+                "\(who) changed its vote in term \(core.term) from \(vote) to \(core.vote.map(\.description) ?? "none")"
+            )
         }
         watch.term = core.term
         watch.vote = core.vote
         watches[node.index] = watch
         try noteLeader(node, core)
         if core.appliedIndex > core.commitIndex {
-            throw Violation("applied-le-commit", "\(who) applied \(core.appliedIndex) beyond commit \(core.commitIndex)")
+            throw Violation(
+                "applied-le-commit", "\(who) applied \(core.appliedIndex) beyond commit \(core.commitIndex)")
         }
         do {
             try core.checkInvariants()

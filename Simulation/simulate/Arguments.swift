@@ -60,7 +60,9 @@ struct Arguments {
                 try setCommand(.seeds(low...high))
             case "--scenario":
                 let name = try value(flag)
-                guard name == "failover" else { throw Invalid(description: "unknown scenario '\(name)' (known: failover)") }
+                guard name == "failover" else {
+                    throw Invalid(description: "unknown scenario '\(name)' (known: failover)")
+                }
                 try setCommand(.scenario(name))
             case "--bench":
                 try setCommand(.bench)

@@ -80,7 +80,8 @@ case .seeds(let range):
         print("  replay: \(arguments.replayCommand(seed: seed))")
     }
     let total = range.upperBound - range.lowerBound + 1
-    print("seeds \(range.lowerBound)-\(range.upperBound): \(total - UInt64(failures.count)) ok, \(failures.count) failed")
+    print(
+        "seeds \(range.lowerBound)-\(range.upperBound): \(total - UInt64(failures.count)) ok, \(failures.count) failed")
     exit(failures.isEmpty ? 0 : 1)
 
 case .scenario:
@@ -111,7 +112,8 @@ case .bench:
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     print("bench: \(seeds.count) seeds (\(arguments.seconds)s safety phase each), one thread")
     print("wall-clock: \(String(format: "%.2f", seconds)) s")
-    print("events: \(events), \(String(format: "%.0f", Double(events) / seconds)) simulated events per wall-clock second")
+    print(
+        "events: \(events), \(String(format: "%.0f", Double(events) / seconds)) simulated events per wall-clock second")
     print(
         "simulated: \(String(format: "%.1f", Double(simulatedMs) / 1000)) s, "
             + "\(String(format: "%.1f", Double(simulatedMs) / 1000 / seconds)) simulated seconds per wall-clock second")

@@ -43,7 +43,9 @@ import Testing
         hash.mix(Array("a".utf8))
         // FNV-1a of the 8-byte length prefix 1 followed by "a", computed independently.
         var reference: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in [1, 0, 0, 0, 0, 0, 0, 0, 0x61] as [UInt8] { reference = (reference ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        for byte in [1, 0, 0, 0, 0, 0, 0, 0, 0x61] as [UInt8] {
+            reference = (reference ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
         #expect(hash.value == reference)
         #expect(hash.description.count == 16)
     }
