@@ -5,14 +5,21 @@ RUN := run
 # The release `ledger` binary, resolved when a recipe runs (after the build).
 LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 
-.PHONY: build test release cluster cluster-stop cluster-status bench-failover
+.PHONY: build test sim release cluster cluster-stop cluster-status bench-failover
 
 build:
 	$(SWIFT) build
 
+# Unit tests (debug), then the simulator in release: a bounded seed sweep and the failover story.
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(SWIFT) run -c release simulate --seeds 1-300
+	$(SWIFT) run -c release simulate --scenario failover
+
+# The long simulator sweep (on demand).
+sim:
+	$(SWIFT) run -c release simulate --seeds 1-10000
 
 release:
 	$(SWIFT) build -c release

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "LedgerClient", targets: ["LedgerClient"]),
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
+        .executable(name: "simulate", targets: ["simulate"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
@@ -33,6 +34,9 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
+        .target(name: "Simulator", dependencies: ["Raft"], path: "Simulation/Simulator", swiftSettings: strict),
+        .executableTarget(
+            name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
@@ -44,5 +48,6 @@ let package = Package(
         .testTarget(
             name: "ClusterTests", dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire"],
             swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"], swiftSettings: strict),
     ]
 )
