@@ -34,7 +34,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
-        .target(name: "Simulator", dependencies: ["Raft"], path: "Simulation/Simulator", swiftSettings: strict),
+        .target(name: "Simulator", dependencies: ["Raft", "LogStore"], path: "Simulation/Simulator", swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),

@@ -56,7 +56,9 @@ extension Cluster {
         entry.kind == .normal ? Payload.id(in: entry.data) : nil
     }
 
-    public func crash(_ id: NodeID) { crash(nodes[index(of: id)]) }
+    public func crash(_ id: NodeID) throws(SimulationFailure) {
+        do { try crash(nodes[index(of: id)]) } catch { throw failure(error) }
+    }
 
     public func restart(_ id: NodeID) throws(SimulationFailure) {
         do { try restart(nodes[index(of: id)]) } catch { throw failure(error) }

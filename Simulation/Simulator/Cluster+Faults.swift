@@ -45,7 +45,7 @@ extension Cluster {
         if nemesisRNG.chance(profile.crashPerMille, in: 1000) {
             let up = nodes.filter(\.isUp)
             if nodes.count - up.count < profile.maxDown, let victim = pick(up, preferLeader: profile) {
-                crash(victim)
+                try crash(victim)
                 let range = profile.restartAfterMs
                 let delay = range.lowerBound + nemesisRNG.below(range.upperBound - range.lowerBound + 1)
                 schedule(.restart(node: victim.index, incarnation: victim.incarnation), after: delay)

@@ -41,7 +41,7 @@ extension Cluster {
 
     /// Kills `node`: its core, its in-flight write and every unsynced byte are gone. Clients
     /// waiting on it learn that the outcome is unknown.
-    func crash(_ node: SimNode) {
+    func crash(_ node: SimNode) throws(Violation) {
         precondition(node.isUp, "crash of a node that is down")
         statistics.crashes += 1
         note("n\(node.id) crashes\(node.inFlight == nil ? "" : " with a write in flight")")
@@ -50,7 +50,12 @@ extension Cluster {
         node.inFlight = nil
         node.paused = false
         node.deferred = []
-        node.disk.crash()
+        do {
+            try node.disk.crash()
+        } catch {
+            throw Violation("recovery", "n\(node.id) after a crash: \(error)")
+        }
+        note("n\(node.id) disk recovered: \(node.disk.lastRecovery)")
         for pending in node.pendingProposals {
             history.indeterminate(pending.id, reason: "node \(node.id) crashed")
             clientFinished(pending.client, request: pending.request)
@@ -98,6 +103,7 @@ extension Cluster {
             if let eventSink { eventSink("    n\(node.id) \(Self.describe(ready))") }
             try send(ready.messages, from: node)
             if ready.mustSync {
+                do { try node.disk.stage(ready.entries) } catch { throw Violation("storage", "n\(node.id): \(error)") }
                 node.inFlight = ready
                 statistics.diskWrites += 1
                 let latency = options.disk.minLatencyMs + diskRNG.below(options.disk.latencySpreadMs + 1)

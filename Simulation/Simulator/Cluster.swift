@@ -83,7 +83,17 @@ public final class Cluster {
         raftRNG = seedRNG.fork()
         network = options.network
         blocked = Array(repeating: Array(repeating: false, count: options.nodeIDs.count), count: options.nodeIDs.count)
-        nodes = options.nodeIDs.enumerated().map { SimNode(id: $1, index: $0, disk: SimulatedDisk()) }
+        // Disk seeds come from their own stream so the other streams keep their draws.
+        var diskSeeds = SplitMix64(seed: options.seed ^ 0x5EED_D15C_0000_0000)
+        var nodes: [SimNode] = []
+        for (index, id) in options.nodeIDs.enumerated() {
+            do {
+                nodes.append(SimNode(id: id, index: index, disk: try LogStoreDisk(seed: diskSeeds.next())))
+            } catch {
+                throw SimulationFailure(invariant: "storage", details: "n\(id): \(error)", time: .zero, recentEvents: [])
+            }
+        }
+        self.nodes = nodes
         checker = InvariantChecker(nodes: nodes)
         statistics.preVoteRequests = Array(repeating: 0, count: nodes.count)
         for node in nodes {

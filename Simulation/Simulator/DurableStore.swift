@@ -4,8 +4,7 @@ import Raft
 /// `raftStorage`; the node writes each ``Ready``'s entries and hard state here once the
 /// simulated write completes; a crash keeps only what was synced.
 ///
-/// ``SimulatedDisk`` is the in-memory model. A store over a simulated file system (the durable
-/// LogStore) can take its place behind this protocol.
+/// ``LogStoreDisk`` (the real log store over a simulated file system) implements it.
 public protocol DurableStore: AnyObject {
     /// The storage a `RaftCore` is built over.
     var raftStorage: any RaftStorage { get }
@@ -15,41 +14,16 @@ public protocol DurableStore: AnyObject {
     var durableLastIndex: LogIndex { get }
     /// The term of the entry at `index` that would survive a crash now; nil past the end.
     func durableTerm(at index: LogIndex) -> Term?
-    /// Applies one ready's writes: discard stored entries at index ≥ `entries.first.index`,
-    /// append `entries`, save `hardState`. With `sync` the write is durable on return;
-    /// without it, it is durable only once a later synced write returns. Entries are always
-    /// written with `sync`.
+    /// Writes a ready's entries without syncing them, when the ready is taken; ``write(entries:hardState:sync:)``
+    /// makes them durable when the simulated write completes. A crash in between may lose them.
+    func stage(_ entries: [Entry]) throws(StorageFailure)
+    /// Completes one ready's writes: its staged entries and `hardState` become durable. With
+    /// `sync` the write is durable on return; without it (a commit-only hard state), it is
+    /// durable only once a later synced write returns. Entries are always written with `sync`.
     func write(entries: [Entry], hardState: HardState?, sync: Bool) throws(StorageFailure)
-    /// The process died: everything not yet durable is gone.
-    func crash()
-}
-
-/// An in-memory disk: a ``MemoryStorage`` holds the durable state; a hard state written
-/// without sync waits in a page cache until the next synced write, and a crash drops it.
-public final class SimulatedDisk: DurableStore {
-    private let storage: MemoryStorage
-    private var cachedHardState: HardState?
-
-    public init() { storage = MemoryStorage() }
-
-    public var raftStorage: any RaftStorage { storage }
-    public var durableHardState: HardState { storage.hardState }
-    public var durableLastIndex: LogIndex { storage.lastIndex }
-    public func durableTerm(at index: LogIndex) -> Term? { storage.term(at: index) }
-
-    public func write(entries: [Entry], hardState: HardState?, sync: Bool) throws(StorageFailure) {
-        precondition(sync || entries.isEmpty, "entries are always written with sync")
-        guard sync else {
-            if let hardState { cachedHardState = hardState }
-            return
-        }
-        storage.append(entries)
-        if let state = hardState ?? cachedHardState { storage.setHardState(state) }
-        cachedHardState = nil
-    }
-
-    public func crash() { cachedHardState = nil }
-
-    /// Every durable entry, in order.
-    public var durableEntries: [Entry] { storage.allEntries }
+    /// The process died: everything not yet durable is gone. Throws when the disk cannot
+    /// recover what was durable.
+    func crash() throws(StorageFailure)
+    /// What recovery found at the last start, for the event log.
+    var lastRecovery: String { get }
 }

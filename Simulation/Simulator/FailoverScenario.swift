@@ -72,7 +72,7 @@ public struct FailoverScenario {
         narrate("\(cluster.now) \(beforeKill) writes acknowledged by n\(first), up to index \(cluster.committedIndex)")
 
         // 3. Kill 128: 129 or 130 takes over within the bound, with every acknowledged write.
-        cluster.crash(first)
+        try cluster.crash(first)
         narrate("\(cluster.now) n\(first) killed")
         let killedAt = cluster.now
         guard
@@ -95,7 +95,7 @@ public struct FailoverScenario {
 
         // 4. Kill that leader: the survivor never leads, proposals fail with "no quorum".
         let survivor = secondLeader == second ? third : second
-        cluster.crash(secondLeader)
+        try cluster.crash(secondLeader)
         narrate("\(cluster.now) n\(secondLeader) killed; n\(survivor) is alone")
         let acknowledgedBefore = cluster.acknowledged.count
         let loneStart = cluster.now
