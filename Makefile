@@ -5,7 +5,7 @@ RUN := run
 # The release `ledger` binary, resolved when a recipe runs (after the build).
 LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 
-.PHONY: build test sim release cluster cluster-stop cluster-status bench-failover
+.PHONY: build test sim release cluster cluster-stop cluster-status bench-failover bench-store
 
 build:
 	$(SWIFT) build
@@ -69,3 +69,8 @@ cluster-status:
 # write stall after each kill, p50 and max.
 bench-failover: release
 	@$(LEDGER) bench-failover
+
+# Log store appends (1 KiB, SYNC_FLUSH, batches of 1/16/256) against this disk's raw limits,
+# and the open time of a 1,000,000-record store.
+bench-store:
+	$(SWIFT) run -c release bench-store
