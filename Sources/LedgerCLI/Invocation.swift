@@ -38,8 +38,8 @@ public struct BenchFailoverOptions: Sendable, Hashable {
 public enum Invocation: Sendable, Hashable {
     /// Print this text on stdout and exit 0.
     case help(String)
-    /// `ledger server -c FILE`.
-    case server(configPath: String)
+    /// `ledger server -c FILE [--fault-injection]`.
+    case server(configPath: String, faultInjection: Bool)
     /// `ledger status`: `watch` is the refresh interval of `--watch`.
     case status(ClientFlags, json: Bool, watch: Duration?)
     /// `ledger append`: one entry from `--data`, or one per line of stdin when nil.
@@ -91,7 +91,10 @@ enum Command: String, CaseIterable {
             [
                 FlagSpec(
                     ["--config", "-c"], value: "FILE",
-                    help: "the node's configuration file, e.g. conf/n0.conf (required)")
+                    help: "the node's configuration file, e.g. conf/n0.conf (required)"),
+                FlagSpec(
+                    ["--fault-injection"],
+                    help: "test only: accept the chaos runner's requests to drop Raft traffic to and from peers"),
             ]
         case .status:
             Command.clientFlags + [
@@ -126,7 +129,7 @@ enum Command: String, CaseIterable {
         switch self {
         case .server:
             guard let path = flags.value("--config") else { throw UsageError("-c FILE is required", command: title) }
-            return .server(configPath: path)
+            return .server(configPath: path, faultInjection: flags.has("--fault-injection"))
         case .status:
             var watch: Duration?
             if let text = flags.value("--watch") {

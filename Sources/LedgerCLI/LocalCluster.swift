@@ -23,6 +23,8 @@ public struct HarnessError: Error, Sendable, CustomStringConvertible {
 public final class LocalCluster {
     /// The `ledger` executable the nodes run.
     public let binary: String
+    /// Extra flags for every `ledger server` started.
+    public let serverFlags: [String]
     /// Where configs, data and logs live.
     public let directory: String
     /// The members, `n0` first.
@@ -35,8 +37,12 @@ public final class LocalCluster {
     /// Ports come from 20000–31999, below Linux's ephemeral range (32768 and up) so an outgoing
     /// connection can never hold a node's port while the node is down; each is checked free by
     /// binding it.
-    public init(binary: String, directory: String, size: Int = 3, settings: [String] = []) throws(HarnessError) {
+    /// `serverFlags` are added to every `ledger server` command line (e.g. `--fault-injection`).
+    public init(binary: String, directory: String, size: Int = 3, settings: [String] = [], serverFlags: [String] = [])
+        throws(HarnessError)
+    {
         self.binary = binary
+        self.serverFlags = serverFlags
         self.directory = directory
         let ports = try LocalCluster.freePorts(count: size)
         peers = ports.enumerated().map {
@@ -74,7 +80,7 @@ public final class LocalCluster {
         precondition(!isRunning(id), "node n\(id.rawValue) is already running")
         do {
             processes[id] = try ChildProcess.spawn(
-                binary, ["server", "-c", configPath(id)], stdoutPath: logPath(id), stderrPath: logPath(id))
+                binary, ["server", "-c", configPath(id)] + serverFlags, stdoutPath: logPath(id), stderrPath: logPath(id))
         } catch {
             throw HarnessError("cannot start node n\(id.rawValue) from \(binary): \(error)")
         }

@@ -227,6 +227,28 @@ public final class LedgerClient {
         }
     }
 
+    /// Test only: tells `node` (started with `--fault-injection`) to drop all Raft traffic to and
+    /// from `peers`, both ways; an empty list heals. Asked once, on a fresh connection.
+    public func isolate(_ node: Peer, from peers: [NodeID]) throws(LedgerClientError) {
+        let deadline = ContinuousClock().now + options.nodeTimeout
+        do throws(AttemptFailure) {
+            let connection = try NodeConnection.open(to: node, deadline: deadline)
+            defer { connection.close() }
+            let answer = try connection.request(
+                .faultInjectionRequest(FaultInjectionRequest(isolatedFrom: peers)), deadline: deadline)
+            guard case .faultInjectionResponse = answer else {
+                throw .protocolViolation("answered faultInjection with \(answer.opcode)")
+            }
+        } catch {
+            switch error {
+            case .server(let response): throw .rejected(node: node.name, message: response.message)
+            case .transport(let reason), .notYet(let reason):
+                throw .unreachable(node: node.name, address: node.address, reason: reason)
+            case .protocolViolation(let detail): throw .protocolViolation(node: node.name, detail: detail)
+            }
+        }
+    }
+
     // MARK: - Retries
 
     /// Runs `attempt` on a connection to the leader until it succeeds, a node rejects it for

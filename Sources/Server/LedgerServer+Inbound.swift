@@ -45,6 +45,7 @@ extension LedgerServer {
                 close(connection, reason: "Raft message without handshake")
                 return false
             }
+            if isolatedFrom.contains(raft.from) { return true }
             do {
                 try core.step(raft)
             } catch {
@@ -80,7 +81,20 @@ extension LedgerServer {
             } catch {
                 send(.errorResponse(errorResponse(for: error), answering: .transferLeader), requestID: requestID, on: connection)
             }
-        case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse, .errorResponse:
+        case .faultInjectionRequest(let request):
+            guard options.faultInjection else {
+                let message = "fault injection is disabled; start the node with --fault-injection (test only)"
+                send(.errorResponse(ErrorResponse(code: .badRequest, message: message), answering: .faultInjection),
+                    requestID: requestID, on: connection)
+                return true
+            }
+            isolatedFrom = request.isolatedFrom
+            let names = isolatedFrom.map { options.member($0)?.name ?? "\($0)" }
+            logger.warning(term: core.term.rawValue,
+                names.isEmpty ? "fault injection: partition healed" : "fault injection: dropping Raft traffic with \(names.joined(separator: ", "))")
+            send(.faultInjectionResponse, requestID: requestID, on: connection)
+        case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
+            .faultInjectionResponse, .errorResponse:
             logger.warning(term: core.term.rawValue, "closing \(connection.label): it sent a response, not a request")
             close(connection, reason: "unexpected response")
             return false

@@ -86,7 +86,7 @@ extension LedgerServer {
     /// Sends Raft messages over the outbound links; a message for an unreachable peer is
     /// dropped (Raft retransmits what matters).
     func sendToPeers(_ messages: [Message]) {
-        for message in messages {
+        for message in messages where !isolatedFrom.contains(message.to) {
             guard let link = links.first(where: { $0.member.id == message.to }),
                 case .connected(let connection) = link.state
             else { continue }

@@ -34,6 +34,8 @@ public final class LedgerServer {
     private var nextConnectionID: UInt64 = 0
     /// Connections with output waiting to be flushed at the end of this loop turn.
     var dirty: [Connection] = []
+    /// Test only (``ServerOptions/faultInjection``): peers whose Raft traffic is dropped both ways.
+    var isolatedFrom: [NodeID] = []
     /// Client appends waiting for their entries to apply, by log index.
     var pendingAppends: [LogIndex: PendingRequest] = [:]
     let startedAt: ContinuousClock.Instant

@@ -8,8 +8,9 @@ import Glibc
 public enum ServerMain {
     /// Runs a node from the configuration at `configPath`. Returns the process exit code:
     /// 0 after a clean shutdown, 2 for a configuration problem (one line on stderr names the
-    /// file, the line and what was expected), 1 for any other failure.
-    public static func run(configPath: String) -> Int32 {
+    /// file, the line and what was expected), 1 for any other failure. `faultInjection` lets the
+    /// chaos runner cut the node off from peers (test only).
+    public static func run(configPath: String, faultInjection: Bool = false) -> Int32 {
         let config: NodeConfig
         do {
             config = try NodeConfig.load(path: configPath)
@@ -22,7 +23,8 @@ public enum ServerMain {
         let seed = UInt64(bitPattern: Int64(now.tv_nsec)) ^ (UInt64(getpid()) << 32)
         let logger = NodeLogger(node: config.selfPeer.name)
         do {
-            let options = try ServerOptions(config: config, source: configPath, randomSeed: seed)
+            var options = try ServerOptions(config: config, source: configPath, randomSeed: seed)
+            options.faultInjection = faultInjection
             let server = try LedgerServer(options: options, logger: logger)
             try server.run()
             return 0

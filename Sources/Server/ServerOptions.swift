@@ -34,6 +34,8 @@ public struct ServerOptions: Sendable {
     public var maxFrameBytes: Int = 64 << 20
     /// Bytes queued for one slow connection before further messages to it are dropped.
     public var maxOutboundBytesPerConnection: Int = 64 << 20
+    /// Test only: accept requests to drop Raft traffic to and from chosen peers.
+    public var faultInjection = false
     /// Where this options value came from, for error messages (`conf/n0.conf`).
     public var source: String
 

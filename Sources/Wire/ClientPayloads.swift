@@ -178,3 +178,22 @@ public struct TransferLeaderRequest: WirePayload {
         target = NodeID(try reader.readUInt64("target"))
     }
 }
+
+/// Test only: the peers whose Raft traffic the node must drop, both ways, until the next
+/// request (an empty list heals). Layout: `u32 count, count × u64 node id`.
+public struct FaultInjectionRequest: WirePayload {
+    public var isolatedFrom: [NodeID]
+
+    public init(isolatedFrom: [NodeID]) { self.isolatedFrom = isolatedFrom }
+
+    public func encode(into writer: inout ByteWriter) {
+        writer.writeCount(isolatedFrom.count)
+        for id in isolatedFrom { writer.writeUInt64(id.rawValue) }
+    }
+
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+        let count = try reader.readCount("isolatedFrom", limit: 1024, minimumElementBytes: 8)
+        isolatedFrom = []
+        for _ in 0..<count { isolatedFrom.append(NodeID(try reader.readUInt64("isolatedFrom"))) }
+    }
+}

@@ -32,6 +32,9 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let get = Opcode(rawValue: 34)
     /// Ask the leader to hand leadership to another node.
     public static let transferLeader = Opcode(rawValue: 35)
+    /// Test only: cut the node off from some peers at the transport layer (the chaos runner's
+    /// partitions). Refused unless the node was started with `--fault-injection`.
+    public static let faultInjection = Opcode(rawValue: 48)
 
     /// The one-way Raft opcodes, in `rawValue` order.
     public static let raftOpcodes: [Opcode] = [
@@ -39,7 +42,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         .raftTimeoutNow,
     ]
     /// The request/response opcodes, in `rawValue` order.
-    public static let requestOpcodes: [Opcode] = [.handshake, .status, .append, .get, .transferLeader]
+    public static let requestOpcodes: [Opcode] = [.handshake, .status, .append, .get, .transferLeader, .faultInjection]
 
     /// Whether this opcode carries a one-way Raft message.
     public var isRaft: Bool { (1...7).contains(rawValue) }
@@ -62,6 +65,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
             case .append: "append"
             case .get: "get"
             case .transferLeader: "transferLeader"
+            case .faultInjection: "faultInjection"
             default: "unknown"
             }
         return "\(rawValue) (\(name))"

@@ -20,6 +20,9 @@ public enum WireMessage: Sendable, Hashable {
     case transferLeaderRequest(TransferLeaderRequest)
     /// The transfer started.
     case transferLeaderResponse
+    case faultInjectionRequest(FaultInjectionRequest)
+    /// The node now drops the requested peers' traffic.
+    case faultInjectionResponse
     /// A failed request; `answering` is the opcode of the request, which may be one this build
     /// does not know (so an unknown request can still be refused properly).
     case errorResponse(ErrorResponse, answering: Opcode)
@@ -33,6 +36,7 @@ public enum WireMessage: Sendable, Hashable {
         case .appendRequest, .appendResponse: .append
         case .getRequest, .getResponse: .get
         case .transferLeaderRequest, .transferLeaderResponse: .transferLeader
+        case .faultInjectionRequest, .faultInjectionResponse: .faultInjection
         case .errorResponse(_, let opcode): opcode
         }
     }
@@ -41,8 +45,12 @@ public enum WireMessage: Sendable, Hashable {
     public var flags: FrameFlags {
         switch self {
         case .raft: .oneWay
-        case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest: []
-        case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse: .response
+        case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest,
+            .faultInjectionRequest:
+            []
+        case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
+            .faultInjectionResponse:
+            .response
         case .errorResponse: [.response, .error]
         }
     }
@@ -79,7 +87,8 @@ public enum WireCodec {
         switch message {
         case .raft(let message): RaftMessageCodec.encode(message, into: &writer)
         case .handshakeRequest(let payload), .handshakeResponse(let payload): payload.encode(into: &writer)
-        case .statusRequest, .transferLeaderResponse: break
+        case .statusRequest, .transferLeaderResponse, .faultInjectionResponse: break
+        case .faultInjectionRequest(let payload): payload.encode(into: &writer)
         case .statusResponse(let payload): payload.encode(into: &writer)
         case .appendRequest(let payload): payload.encode(into: &writer)
         case .appendResponse(let payload): payload.encode(into: &writer)
@@ -136,6 +145,10 @@ public enum WireCodec {
             return isResponse
                 ? .transferLeaderResponse
                 : .transferLeaderRequest(try TransferLeaderRequest(from: &reader, limits: limits))
+        case .faultInjection:
+            return isResponse
+                ? .faultInjectionResponse
+                : .faultInjectionRequest(try FaultInjectionRequest(from: &reader, limits: limits))
         default:
             throw .unknownOpcode(opcode.rawValue, offset: Frame.opcodeOffset)
         }

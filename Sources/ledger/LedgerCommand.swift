@@ -11,7 +11,9 @@ enum LedgerCommand {
             Console.error(error.description)
             return ExitCode.usage
         }
-        if case .server(let configPath) = invocation { return ServerMain.run(configPath: configPath) }
+        if case .server(let configPath, let faultInjection) = invocation {
+            return ServerMain.run(configPath: configPath, faultInjection: faultInjection)
+        }
         return ClientCommands.run(invocation)
     }
 }

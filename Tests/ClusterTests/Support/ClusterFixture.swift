@@ -32,10 +32,11 @@ final class ClusterFixture {
     /// Settings every test group uses: small files; default Raft timings.
     static let settings = ["dataFileSize=8MiB", "maxMessageSize=1MiB"]
 
-    init(start: Bool = true) throws {
+    init(start: Bool = true, serverFlags: [String] = []) throws {
         binary = try ledgerBinary()
         directory = try makeTemporaryDirectory(prefix: "ledger-cluster-test")
-        cluster = try LocalCluster(binary: binary, directory: directory, settings: ClusterFixture.settings)
+        cluster = try LocalCluster(
+            binary: binary, directory: directory, settings: ClusterFixture.settings, serverFlags: serverFlags)
         client = LedgerClient(peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(10)))
         if start { try cluster.startAll() }
     }
