@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
+        .library(name: "CommitLog", targets: ["CommitLog"]),
+        .executable(name: "bench-commitlog", targets: ["BenchCommitLog"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
@@ -28,10 +30,13 @@ let package = Package(
             name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig"], swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
+        .target(name: "CommitLog", dependencies: ["Raft", "LogStore"], swiftSettings: strict),
+        .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
         .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
+        .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft"], swiftSettings: strict),
     ]
 )
