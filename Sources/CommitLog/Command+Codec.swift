@@ -64,7 +64,7 @@ extension Command {
             let stamp = try Self.decodeStamp(&reader)
             let producer = try Self.decodeProducer(&reader)
             let count = try reader.u32("batch count")
-            var messages: [Message] = []
+            var messages: [ProducerMessage] = []
             for _ in 0..<count { messages.append(try Self.decodeMessage(&reader)) }
             self = .sendBatch(MessageBatch(messages: messages, producer: producer), stamp)
         case .commitOffset:
@@ -96,7 +96,7 @@ extension Command {
         out.appendBigEndian(producer.sequence)
     }
 
-    private static func encode(_ message: Message, into out: inout [UInt8]) throws(EncodeError) {
+    private static func encode(_ message: ProducerMessage, into out: inout [UInt8]) throws(EncodeError) {
         try out.appendShortString(message.topic, "topic")
         switch message.target {
         case .automatic:
@@ -163,7 +163,7 @@ extension Command {
         return ProducerStamp(producer: ProducerID(id), sequence: try reader.u64("producer sequence"))
     }
 
-    private static func decodeMessage(_ reader: inout ByteReader) throws(DecodeError) -> Message {
+    private static func decodeMessage(_ reader: inout ByteReader) throws(DecodeError) -> ProducerMessage {
         let topic = try reader.shortString("topic")
         let targetAt = reader.relativePosition
         let target: QueueTarget
@@ -190,7 +190,7 @@ extension Command {
         let bornTimestamp = try reader.i64("born timestamp")
         let bornHost = try decodeHost(&reader, "born host")
         let producer = try decodeProducer(&reader)
-        return Message(
+        return ProducerMessage(
             topic: topic, target: target, tags: tags, keys: keys, body: body, properties: properties, flag: flag,
             bornTimestamp: bornTimestamp, bornHost: bornHost, producer: producer)
     }

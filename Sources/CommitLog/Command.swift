@@ -18,10 +18,10 @@ public struct StoreStamp: Hashable, Sendable {
 /// batch is rejected. Idempotence is per batch: `producer` stamps the whole batch, and the
 /// messages inside must not carry stamps of their own.
 public struct MessageBatch: Hashable, Sendable {
-    public var messages: [Message]
+    public var messages: [ProducerMessage]
     public var producer: ProducerStamp?
 
-    public init(messages: [Message], producer: ProducerStamp? = nil) {
+    public init(messages: [ProducerMessage], producer: ProducerStamp? = nil) {
         self.messages = messages
         self.producer = producer
     }
@@ -45,7 +45,7 @@ public struct OffsetCommit: Hashable, Sendable {
 /// every length against the bytes present and throws ``DecodeError`` instead of trapping.
 public enum Command: Hashable, Sendable {
     /// Store one message.
-    case send(Message, StoreStamp)
+    case send(ProducerMessage, StoreStamp)
     /// Store several messages atomically.
     case sendBatch(MessageBatch, StoreStamp)
     /// Record a consumer group's offset on a queue.

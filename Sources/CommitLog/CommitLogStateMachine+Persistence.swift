@@ -36,7 +36,7 @@ struct Storage {
 }
 
 /// What ``CommitLogStateMachine/open(directory:fileSystem:configuration:)`` found and repaired.
-public struct RecoveryReport: Hashable, Sendable {
+public struct CommitLogRecoveryReport: Hashable, Sendable {
     /// The last entry whose effects the files hold; replay the Raft log from the next one.
     public var appliedIndex: LogIndex
     /// Bytes of commit log recovered.

@@ -2,7 +2,7 @@ import Raft
 
 /// A validated message, ready to store once its queue is chosen.
 struct PreparedMessage {
-    var message: Message
+    var message: ProducerMessage
     /// Properties in stored order, without `UNIQ_KEY` (added once the offset is known).
     var properties: [MessagePropertyPair]
     var recordSize: Int
@@ -11,7 +11,7 @@ struct PreparedMessage {
 }
 
 extension CommitLogStateMachine {
-    func applySend(_ message: Message, stamp: StoreStamp, index: LogIndex) -> [ApplyResult] {
+    func applySend(_ message: ProducerMessage, stamp: StoreStamp, index: LogIndex) -> [ApplyResult] {
         if let producer = message.producer {
             switch producers.check(producer) {
             case .new: break
@@ -64,7 +64,7 @@ extension CommitLogStateMachine {
     /// Checks a message against RocketMQ's rules and this store's limits without changing
     /// anything. Topics that do not exist yet are checked as if created with the default
     /// queue count.
-    func prepare(_ message: Message, stamp: StoreStamp) -> Result<PreparedMessage, CommandRejection> {
+    func prepare(_ message: ProducerMessage, stamp: StoreStamp) -> Result<PreparedMessage, CommandRejection> {
         let topic = message.topic
         if let reason = Self.topicProblem(topic) { return .failure(.invalidTopic(topic, reason: reason)) }
         let queueCount = topics[topic]?.queueCount ?? configuration.defaultTopicQueueNums
@@ -170,7 +170,7 @@ extension CommitLogStateMachine {
     }
 
     /// The queue a message goes to; the topic exists.
-    private func resolveQueue(_ message: Message) -> Int32 {
+    private func resolveQueue(_ message: ProducerMessage) -> Int32 {
         let queues = topics[message.topic, default: TopicState(queueCount: 0)].queues
         switch message.target {
         case .queue(let id):

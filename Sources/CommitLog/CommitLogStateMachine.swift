@@ -31,7 +31,7 @@ public final class CommitLogStateMachine {
     /// Set when the state lives in files (see `CommitLogStateMachine+Persistence.swift`).
     var storage: Storage?
     /// What ``open(directory:fileSystem:configuration:)`` found; nil for a memory-only machine.
-    public internal(set) var recovery: RecoveryReport?
+    public internal(set) var recovery: CommitLogRecoveryReport?
 
     /// An empty, memory-only state machine. `configuration` must pass
     /// ``CommitLogConfiguration/validate()``.

@@ -8,7 +8,7 @@ struct Recovery {
     let machine: CommitLogStateMachine
     let storage: Storage
     let checkpoint: Checkpoint
-    private(set) var report: RecoveryReport
+    private(set) var report: CommitLogRecoveryReport
     /// Consume-queue entries durable in files once recovery is done.
     private(set) var durableEntries: [MessageQueue: Int] = [:]
 
@@ -20,7 +20,7 @@ struct Recovery {
         self.machine = machine
         self.storage = storage
         self.checkpoint = checkpoint
-        report = RecoveryReport(
+        report = CommitLogRecoveryReport(
             appliedIndex: checkpoint.appliedIndex, commitLogEnd: checkpoint.commitLogEnd, messages: 0, rebuiltQueues: [],
             discardedBytes: 0)
         for topic in checkpoint.topics { queueCounts[topic.name] = Int32(topic.queues.count) }

@@ -27,7 +27,7 @@ public struct ProducerStamp: Hashable, Sendable, CustomStringConvertible {
 
 /// A message as a producer sends it. The store host and store timestamp are not here: the
 /// leader adds them when it proposes (see ``StoreStamp``), so every replica stores the same bytes.
-public struct Message: Hashable, Sendable {
+public struct ProducerMessage: Hashable, Sendable {
     /// `[%|a-zA-Z0-9_-]`, 1 to 127 characters (RocketMQ's topic rule).
     public var topic: String
     public var target: QueueTarget
