@@ -56,7 +56,6 @@ enum MessageRecord {
         var sysFlag = message.sysFlag & ~(bornHostIPv6Flag | storeHostIPv6Flag)
         if message.bornHost.isIPv6 { sysFlag |= bornHostIPv6Flag }
         if message.storeHost.isIPv6 { sysFlag |= storeHostIPv6Flag }
-        out.reserveCapacity(out.count + total)
         out.appendBigEndian(Int32(total))
         out.appendBigEndian(magicV1)
         out.appendBigEndian(bodyCRC)
@@ -111,6 +110,7 @@ extension StoredMessage {
     /// The record's bytes (magic V1).
     public func encodedRecord() -> [UInt8] {
         var out: [UInt8] = []
+        out.reserveCapacity(storeSize)
         MessageRecord.encode(self, bodyCRC: MessageRecord.bodyCRC(body), into: &out)
         return out
     }
