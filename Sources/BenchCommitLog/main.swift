@@ -50,7 +50,8 @@ func run(batch: Int, persistEvery: Int?) throws {
     let directory = persistEvery == nil ? nil : temporaryDirectory()
     let machine =
         if let directory {
-            try CommitLogStateMachine.open(directory: directory, fileSystem: RealFileSystem(), configuration: configuration)
+            try CommitLogStateMachine.open(
+                directory: directory, fileSystem: RealFileSystem(), configuration: configuration)
         } else {
             CommitLogStateMachine(configuration: configuration)
         }

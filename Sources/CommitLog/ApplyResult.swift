@@ -64,7 +64,8 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
             "message body of \(bytes) bytes for topic \(topic) exceeds maxMessageSize \(limit)"
         case .recordTooLarge(let topic, let bytes, let fileSize):
             "record of \(bytes) bytes for topic \(topic) does not fit a commit-log file of \(fileSize) bytes"
-        case .invalidField(let topic, let field, let reason): "invalid \(field) of a message for topic \(topic): \(reason)"
+        case .invalidField(let topic, let field, let reason):
+            "invalid \(field) of a message for topic \(topic): \(reason)"
         case .emptyBatch: "empty batch"
         case .batchMessageRejected(let index, let reason): "batch rejected, message \(index): \(reason)"
         case .stampInsideBatch(let index): "message \(index) of a batch has its own producer stamp; only the batch may"

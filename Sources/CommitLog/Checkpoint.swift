@@ -82,11 +82,14 @@ struct Checkpoint {
     }
 
     init(decoding bytes: [UInt8]) throws(DecodeError) {
-        guard bytes.count >= 4 else { throw .truncated(field: "checkpoint", offset: 0, needed: 4, available: bytes.count) }
+        guard bytes.count >= 4 else {
+            throw .truncated(field: "checkpoint", offset: 0, needed: 4, available: bytes.count)
+        }
         let stored: UInt32 = bytes.loadBigEndian(at: bytes.count - 4)
         let computed = CRC32.checksum(bytes[..<(bytes.count - 4)])
         guard stored == computed else {
-            throw .invalidValue(field: "checkpoint CRC", offset: bytes.count - 4, reason: "stored \(stored), computed \(computed)")
+            throw .invalidValue(
+                field: "checkpoint CRC", offset: bytes.count - 4, reason: "stored \(stored), computed \(computed)")
         }
         var reader = ByteReader(bytes, to: bytes.count - 4)
         guard try reader.bytes(4, "magic") == Self.magic else {

@@ -73,7 +73,8 @@ extension Command {
             let queueID = try reader.i32("queue id")
             let offset = try reader.i64("offset")
             self = .commitOffset(
-                OffsetCommit(group: group, queue: MessageQueue(topic: topic, queueID: queueID), offset: QueueOffset(offset)))
+                OffsetCommit(
+                    group: group, queue: MessageQueue(topic: topic, queueID: queueID), offset: QueueOffset(offset)))
         }
         try reader.expectEnd()
     }
@@ -153,7 +154,8 @@ extension Command {
         switch try reader.u8("\(field) presence") {
         case 0: return false
         case 1: return true
-        case let other: throw .invalidValue(field: "\(field) presence", offset: at, reason: "\(other) is neither 0 nor 1")
+        case let other:
+            throw .invalidValue(field: "\(field) presence", offset: at, reason: "\(other) is neither 0 nor 1")
         }
     }
 

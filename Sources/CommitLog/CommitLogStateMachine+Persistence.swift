@@ -90,7 +90,8 @@ extension CommitLogStateMachine {
         guard var storage else { return }
         try writeCommitLog(&storage)
         try writeConsumeQueues(&storage)
-        try storage.files.replaceAtomically(checkpoint().encoded(), path: storage.checkpointPath, directory: storage.root)
+        try storage.files.replaceAtomically(
+            checkpoint().encoded(), path: storage.checkpointPath, directory: storage.root)
         self.storage = storage
     }
 
@@ -127,7 +128,9 @@ extension CommitLogStateMachine {
             let file = try files.open(path, create: true)
             try files.write(file, at: Int64(from), commitLog.files[index][from...])
             // A full file gets its fixed size (the bytes after the blank read as zeros).
-            if index < commitLog.files.count - 1 { try files.truncate(file, to: Int64(configuration.commitLogFileSize)) }
+            if index < commitLog.files.count - 1 {
+                try files.truncate(file, to: Int64(configuration.commitLogFileSize))
+            }
             try files.sync(file)
             try files.close(file)
         }
@@ -174,7 +177,9 @@ extension CommitLogStateMachine {
         if created { try files.syncDirectory(directory) }
     }
 
-    static func readCheckpoint(_ storage: Storage, configuration: CommitLogConfiguration) throws(CommitLogError) -> Checkpoint {
+    static func readCheckpoint(_ storage: Storage, configuration: CommitLogConfiguration) throws(CommitLogError)
+        -> Checkpoint
+    {
         guard try storage.files.exists("checkpoint", in: storage.root) else {
             return Checkpoint(fileSize: configuration.commitLogFileSize)
         }

@@ -106,7 +106,9 @@ extension CommitLogStateMachine {
             if MessageProperty.reserved.contains(name) {
                 return .failure(.invalidField(topic: topic, field: "property \(name)", reason: "reserved name"))
             }
-            if let reason = Self.textProblem(name, allowSpaces: true) ?? Self.textProblem(value, allowSpaces: true, allowEmpty: true) {
+            if let reason = Self.textProblem(name, allowSpaces: true)
+                ?? Self.textProblem(value, allowSpaces: true, allowEmpty: true)
+            {
                 return .failure(.invalidField(topic: topic, field: "property \(name)", reason: reason))
             }
             properties.append(MessagePropertyPair(name, value))
@@ -127,7 +129,8 @@ extension CommitLogStateMachine {
         }
         return .success(
             PreparedMessage(
-                message: message, properties: properties, recordSize: size, bodyCRC: MessageRecord.bodyCRC(message.body),
+                message: message, properties: properties, recordSize: size,
+                bodyCRC: MessageRecord.bodyCRC(message.body),
                 tagsCode: JavaHash.tagsCode(message.tags)))
     }
 
@@ -162,7 +165,8 @@ extension CommitLogStateMachine {
             runningDigest.fold(file[(bodyStart + message.body.count)...])
         }
         topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(queueID)].append(
-            ConsumeQueueEntry(physicalOffset: physicalOffset, size: Int32(prepared.recordSize), tagsCode: prepared.tagsCode))
+            ConsumeQueueEntry(
+                physicalOffset: physicalOffset, size: Int32(prepared.recordSize), tagsCode: prepared.tagsCode))
         for key in message.keys { keyIndex["\(message.topic)#\(key)", default: []].append(physicalOffset) }
         return SendResult(
             queue: MessageQueue(topic: message.topic, queueID: queueID), queueOffset: queueOffset,
@@ -209,7 +213,9 @@ extension CommitLogStateMachine {
     /// property separators (and, for keys, spaces) and must fit a 2-byte length.
     static func textProblem(_ text: String, allowSpaces: Bool, allowEmpty: Bool = false) -> String? {
         if text.isEmpty && !allowEmpty { return "empty" }
-        if text.utf8.count > MessageRecord.maxPropertiesLength { return "longer than \(MessageRecord.maxPropertiesLength) bytes" }
+        if text.utf8.count > MessageRecord.maxPropertiesLength {
+            return "longer than \(MessageRecord.maxPropertiesLength) bytes"
+        }
         for byte in text.utf8 {
             if byte == MessageProperty.nameValueSeparator || byte == MessageProperty.pairSeparator {
                 return "contains a property separator (\\u{1} or \\u{2})"

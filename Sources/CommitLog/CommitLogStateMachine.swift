@@ -72,7 +72,9 @@ public final class CommitLogStateMachine {
     }
 
     func applyOffsetCommit(_ commit: OffsetCommit) -> ApplyResult {
-        guard !commit.group.isEmpty, commit.group.utf8.count <= 255 else { return .rejected(.invalidGroup(commit.group)) }
+        guard !commit.group.isEmpty, commit.group.utf8.count <= 255 else {
+            return .rejected(.invalidGroup(commit.group))
+        }
         guard let topic = topics[commit.queue.topic] else { return .rejected(.topicNotFound(commit.queue.topic)) }
         guard let queue = topic.queue(commit.queue.queueID) else {
             return .rejected(.queueOutOfRange(commit.queue, queueCount: topic.queueCount))

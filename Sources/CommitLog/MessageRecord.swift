@@ -97,10 +97,12 @@ enum MessageRecord {
         let magic = try reader.i32("magic code")
         if magic == blankMagic { return .blank }
         guard magic == magicV1 || magic == magicV2 else {
-            throw .invalidValue(field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))")
+            throw .invalidValue(
+                field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))")
         }
         guard total >= 91, Int(total) <= reader.remaining + 8 else {
-            throw .invalidValue(field: "total size", offset: 0, reason: "\(total) does not fit the \(reader.remaining + 8) bytes left")
+            throw .invalidValue(
+                field: "total size", offset: 0, reason: "\(total) does not fit the \(reader.remaining + 8) bytes left")
         }
         return .record(size: Int(total))
     }
@@ -129,7 +131,8 @@ extension StoredMessage {
         try reader.skip(4, "total size")
         let magic = try reader.i32("magic code")
         guard magic == MessageRecord.magicV1 || magic == MessageRecord.magicV2 else {
-            throw .invalidValue(field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))")
+            throw .invalidValue(
+                field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))")
         }
         let storedCRC = try reader.u32("body CRC")
         queueID = try reader.i32("queue id")
@@ -149,7 +152,8 @@ extension StoredMessage {
         if verifyingCRC, MessageRecord.bodyCRC(body) != storedCRC {
             throw .invalidValue(field: "body", offset: bodyAt, reason: "CRC mismatch (stored \(storedCRC))")
         }
-        let topicLength = magic == MessageRecord.magicV1 ? Int(try reader.u8("topic length")) : Int(try reader.u16("topic length"))
+        let topicLength =
+            magic == MessageRecord.magicV1 ? Int(try reader.u8("topic length")) : Int(try reader.u16("topic length"))
         topic = try reader.string(topicLength, "topic")
         let propertiesLength = try reader.u16("properties length")
         let propertiesAt = reader.relativePosition
@@ -157,11 +161,13 @@ extension StoredMessage {
         try reader.expectEnd()
     }
 
-    private static func decodeProperties(_ bytes: [UInt8], at offset: Int) throws(DecodeError) -> [MessagePropertyPair] {
+    private static func decodeProperties(_ bytes: [UInt8], at offset: Int) throws(DecodeError) -> [MessagePropertyPair]
+    {
         var pairs: [MessagePropertyPair] = []
         for item in bytes.split(separator: MessageProperty.pairSeparator) {
             guard let cut = item.firstIndex(of: MessageProperty.nameValueSeparator) else {
-                throw .invalidValue(field: "properties", offset: offset + item.startIndex, reason: "a pair without a name separator")
+                throw .invalidValue(
+                    field: "properties", offset: offset + item.startIndex, reason: "a pair without a name separator")
             }
             guard let name = String(validating: item[..<cut], as: UTF8.self),
                 let value = String(validating: item[(cut + 1)...], as: UTF8.self)

@@ -21,7 +21,8 @@ struct Recovery {
         self.storage = storage
         self.checkpoint = checkpoint
         report = CommitLogRecoveryReport(
-            appliedIndex: checkpoint.appliedIndex, commitLogEnd: checkpoint.commitLogEnd, messages: 0, rebuiltQueues: [],
+            appliedIndex: checkpoint.appliedIndex, commitLogEnd: checkpoint.commitLogEnd, messages: 0,
+            rebuiltQueues: [],
             discardedBytes: 0)
         for topic in checkpoint.topics { queueCounts[topic.name] = Int32(topic.queues.count) }
     }
@@ -73,7 +74,9 @@ struct Recovery {
             let path = "\(directory)/\(Storage.fileName(start))"
             let isLast = index == needed - 1
             let expected = isLast ? end - start : Int64(fileSize)
-            guard present.contains(start) else { throw .missingData(file: path, expectedBytes: expected, foundBytes: 0) }
+            guard present.contains(start) else {
+                throw .missingData(file: path, expectedBytes: expected, foundBytes: 0)
+            }
             let file = try files.open(path, create: false)
             let found = try files.size(of: file)
             if isLast && found < expected {
@@ -102,14 +105,16 @@ struct Recovery {
                 switch try MessageRecord.slot(in: bytes, at: position) {
                 case .blank:
                     guard !isLast else {
-                        throw DecodeError.invalidValue(field: "magic code", offset: 4, reason: "a blank before the checkpoint's end")
+                        throw DecodeError.invalidValue(
+                            field: "magic code", offset: 4, reason: "a blank before the checkpoint's end")
                     }
                     return Array(bytes[..<(position + MessageRecord.blankLength)])
                 case .record(let size):
                     let message = try StoredMessage(decoding: bytes, at: position)
                     guard message.physicalOffset == physical else {
                         throw DecodeError.invalidValue(
-                            field: "physical offset", offset: 28, reason: "\(message.physicalOffset), expected \(physical)")
+                            field: "physical offset", offset: 28,
+                            reason: "\(message.physicalOffset), expected \(physical)")
                     }
                     try dispatch(message, size: size)
                     position += size
@@ -133,14 +138,18 @@ struct Recovery {
         guard message.queueID >= 0, message.queueID < count else {
             throw .invalidValue(field: "queue id", offset: 12, reason: "\(message.queueID) of \(count) queues")
         }
-        let expected = machine.topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(message.queueID)].maxOffset
+        let expected = machine.topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(message.queueID)]
+            .maxOffset
         guard message.queueOffset == expected else {
-            throw .invalidValue(field: "queue offset", offset: 20, reason: "\(message.queueOffset), expected \(expected)")
+            throw .invalidValue(
+                field: "queue offset", offset: 20, reason: "\(message.queueOffset), expected \(expected)")
         }
         machine.topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(message.queueID)].append(
             ConsumeQueueEntry(
                 physicalOffset: message.physicalOffset, size: Int32(size), tagsCode: JavaHash.tagsCode(message.tags)))
-        for key in message.keys { machine.keyIndex["\(message.topic)#\(key)", default: []].append(message.physicalOffset) }
+        for key in message.keys {
+            machine.keyIndex["\(message.topic)#\(key)", default: []].append(message.physicalOffset)
+        }
         report.messages += 1
     }
 
@@ -177,7 +186,8 @@ struct Recovery {
                     continue
                 }
                 // Longer files with the right prefix only hold entries from after the checkpoint.
-                let onlyStaleTail = existing.map { $0.count > expected.count && $0[..<expected.count] == expected } ?? false
+                let onlyStaleTail =
+                    existing.map { $0.count > expected.count && $0[..<expected.count] == expected } ?? false
                 if !onlyStaleTail && queue.count > 0 { report.rebuiltQueues.append(key) }
                 try rewrite(queue, key: key)
             }
@@ -188,7 +198,8 @@ struct Recovery {
     /// files are not the consecutive run `0, fileBytes, 2 × fileBytes, ...`.
     private func existingEntries(of key: MessageQueue) throws(CommitLogError) -> [UInt8]? {
         let root = storage.consumeQueueDirectory
-        guard try files.exists(key.topic, in: root), try files.exists(String(key.queueID), in: "\(root)/\(key.topic)") else {
+        guard try files.exists(key.topic, in: root), try files.exists(String(key.queueID), in: "\(root)/\(key.topic)")
+        else {
             return nil
         }
         let directory = storage.queueDirectory(key)

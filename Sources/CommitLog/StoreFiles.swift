@@ -8,7 +8,9 @@ struct StoreFiles {
     func open(_ path: String, create: Bool) throws(CommitLogError) -> OpenFile {
         try wrap { () throws(FileSystemError) in try fs.open(path, create: create) }
     }
-    func close(_ file: OpenFile) throws(CommitLogError) { try wrap { () throws(FileSystemError) in try fs.close(file) } }
+    func close(_ file: OpenFile) throws(CommitLogError) {
+        try wrap { () throws(FileSystemError) in try fs.close(file) }
+    }
     func write(_ file: OpenFile, at offset: Int64, _ bytes: ArraySlice<UInt8>) throws(CommitLogError) {
         let outcome: Result<Void, FileSystemError> = bytes.withUnsafeBytes { raw in
             do throws(FileSystemError) {
@@ -32,7 +34,9 @@ struct StoreFiles {
     func rename(_ source: String, to destination: String) throws(CommitLogError) {
         try wrap { () throws(FileSystemError) in try fs.rename(source, to: destination) }
     }
-    func unlink(_ path: String) throws(CommitLogError) { try wrap { () throws(FileSystemError) in try fs.unlink(path) } }
+    func unlink(_ path: String) throws(CommitLogError) {
+        try wrap { () throws(FileSystemError) in try fs.unlink(path) }
+    }
     func list(_ directory: String) throws(CommitLogError) -> [String] {
         try wrap { () throws(FileSystemError) in try fs.listDirectory(directory) }
     }

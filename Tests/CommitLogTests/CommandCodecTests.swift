@@ -4,7 +4,9 @@ import Testing
 
 @Suite struct CommandCodecTests {
     static let samples: [Command] = [
-        .send(message(tags: "TagA", keys: ["k1", "k2"], producer: ProducerStamp(producer: ProducerID(9), sequence: 4)), testStamp),
+        .send(
+            message(tags: "TagA", keys: ["k1", "k2"], producer: ProducerStamp(producer: ProducerID(9), sequence: 4)),
+            testStamp),
         .send(message(target: .queue(3), properties: ["a": "1", "b": ""]), testStamp),
         .send(
             message(target: .shardingKey("order-17"), tags: ""),
@@ -60,7 +62,9 @@ import Testing
             case 1:
                 for _ in 0...rng.below(4) { bytes[Int(rng.below(UInt64(bytes.count)))] ^= UInt8(1 << rng.below(8)) }
             case 2:
-                for _ in 0...rng.below(4) { bytes[Int(rng.below(UInt64(bytes.count)))] = UInt8(truncatingIfNeeded: rng.next()) }
+                for _ in 0...rng.below(4) {
+                    bytes[Int(rng.below(UInt64(bytes.count)))] = UInt8(truncatingIfNeeded: rng.next())
+                }
             default: bytes = (0..<rng.below(64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             }
             let decodable: Bool

@@ -21,7 +21,8 @@ import Testing
         var lines = ["applied \(machine.appliedIndex) digest \(machine.digest)"]
         for topic in machine.topicList() {
             for (id, range) in topic.queues.enumerated() {
-                let pulled = try machine.pull(topic: topic.name, queueID: Int32(id), offset: range.minOffset, maxCount: 1024)
+                let pulled = try machine.pull(
+                    topic: topic.name, queueID: Int32(id), offset: range.minOffset, maxCount: 1024)
                 lines.append("\(topic.name)/\(id) \(range) \(pulled.messages.map(\.physicalOffset))")
             }
             lines.append("keys \(try machine.messages(topic: topic.name, key: "k3").map(\.physicalOffset))")
@@ -33,14 +34,17 @@ import Testing
     @Test func reopenRestoresEverythingInRocketMQLayout() throws {
         let fs = SimulatedFileSystem(seed: Self.seed)
         let entries = try DeterminismTests.workload(seed: Self.seed, count: 300)
-        let machine = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        let machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
         try feed(machine, entries)
-        let stamped = Command.send(message("A", producer: ProducerStamp(producer: ProducerID(99), sequence: 1)), testStamp)
+        let stamped = Command.send(
+            message("A", producer: ProducerStamp(producer: ProducerID(99), sequence: 1)), testStamp)
         let original = try machine.apply(stamped)
         try machine.persist()
         let before = try observable(machine)
 
-        let reopened = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        let reopened = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
         #expect(try observable(reopened) == before)
         let recovery = try #require(reopened.recovery)
         #expect(recovery.appliedIndex == LogIndex(301))
@@ -61,7 +65,8 @@ import Testing
 
     @Test func consumeQueuesAreRebuiltWhenMissingOrBehind() throws {
         let fs = SimulatedFileSystem(seed: Self.seed)
-        let machine = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        let machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
         try feed(machine, try DeterminismTests.workload(seed: 5, count: 200))
         try machine.persist()
         let original = try snapshot(fs, root: Self.root)
@@ -74,8 +79,12 @@ import Testing
         try fs.truncate(b1, to: 20)
         try fs.close(b1)
 
-        let reopened = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
-        #expect(try #require(reopened.recovery).rebuiltQueues == [MessageQueue(topic: "A", queueID: 0), MessageQueue(topic: "B", queueID: 1)])
+        let reopened = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        #expect(
+            try #require(reopened.recovery).rebuiltQueues == [
+                MessageQueue(topic: "A", queueID: 0), MessageQueue(topic: "B", queueID: 1),
+            ])
         #expect(try observable(reopened) == before)
         #expect(try snapshot(fs, root: Self.root) == original, "rebuilt files are byte-identical")
     }
@@ -84,15 +93,19 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { #expect(throws: Never.self) { try directory.cleanup() } }
         let fs = RealFileSystem()
-        let machine = try CommitLogStateMachine.open(directory: directory.path, fileSystem: fs, configuration: smallConfiguration())
+        let machine = try CommitLogStateMachine.open(
+            directory: directory.path, fileSystem: fs, configuration: smallConfiguration())
         try feed(machine, try DeterminismTests.workload(seed: 11, count: 150))
         try machine.persist()
         let before = try observable(machine)
         try FileManager.default.removeItem(atPath: "\(directory.path)/consumequeue")
 
-        let reopened = try CommitLogStateMachine.open(directory: directory.path, fileSystem: fs, configuration: smallConfiguration())
+        let reopened = try CommitLogStateMachine.open(
+            directory: directory.path, fileSystem: fs, configuration: smallConfiguration())
         let recovery = try #require(reopened.recovery)
-        #expect(recovery.rebuiltQueues.count == reopened.topicList().flatMap(\.queues).filter { $0.maxOffset > .zero }.count)
+        #expect(
+            recovery.rebuiltQueues.count == reopened.topicList().flatMap(\.queues).filter { $0.maxOffset > .zero }.count
+        )
         #expect(!recovery.rebuiltQueues.isEmpty)
         #expect(try observable(reopened) == before)
         let cq = try Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/consumequeue/A/0/00000000000000000000"))
@@ -109,7 +122,8 @@ import Testing
         for entry in entries { _ = reference.apply(entry: entry) }
 
         let fs = SimulatedFileSystem(seed: Self.seed)
-        let machine = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        let machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
         try feed(machine, entries.prefix(120), persistEvery: 120)
         try feed(machine, entries[120..<200], persistEvery: 1000)
         fs.failNext(operation, pathContaining: operation == .rename ? "checkpoint" : "consumequeue")
@@ -117,14 +131,16 @@ import Testing
         var rng = SplitMix64(seed: Self.seed)
         fs.crash(&rng)
 
-        let reopened = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        let reopened = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
         #expect(reopened.appliedIndex == LogIndex(120), "seed \(Self.seed)")
         try feed(reopened, entries[120...], persistEvery: 1000)
         try reopened.persist()
         #expect(reopened.digest == reference.digest, "seed \(Self.seed)")
 
         let cleanFS = SimulatedFileSystem(seed: Self.seed)
-        let clean = try CommitLogStateMachine.open(directory: Self.root, fileSystem: cleanFS, configuration: smallConfiguration())
+        let clean = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: cleanFS, configuration: smallConfiguration())
         try feed(clean, entries, persistEvery: 1000)
         try clean.persist()
         #expect(try snapshot(fs, root: Self.root) == snapshot(cleanFS, root: Self.root), "seed \(Self.seed)")
@@ -134,8 +150,10 @@ import Testing
         let entries = try DeterminismTests.workload(seed: 99, count: 300)
         let fsA = SimulatedFileSystem(seed: 1)
         let fsB = SimulatedFileSystem(seed: 2)
-        let a = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fsA, configuration: smallConfiguration())
-        let b = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fsB, configuration: smallConfiguration())
+        let a = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fsA, configuration: smallConfiguration())
+        let b = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fsB, configuration: smallConfiguration())
         try feed(a, entries, persistEvery: 7)
         try feed(b, entries, persistEvery: 100)
         try a.persist()
@@ -148,14 +166,18 @@ import Testing
 
     @Test func corruptionAndMismatchedConfigurationAreTypedErrors() throws {
         let fs = SimulatedFileSystem(seed: 3)
-        let machine = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        let machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
         try feed(machine, try DeterminismTests.workload(seed: 3, count: 100))
         try machine.persist()
 
-        #expect(throws: CommitLogError.invalidConfiguration(
-            key: "commitLogFileSize", value: "8192",
-            expected: "4096, the size the existing files in /data/n0 were written with")) {
-            try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration(fileSize: 8192))
+        #expect(
+            throws: CommitLogError.invalidConfiguration(
+                key: "commitLogFileSize", value: "8192",
+                expected: "4096, the size the existing files in /data/n0 were written with")
+        ) {
+            try CommitLogStateMachine.open(
+                directory: Self.root, fileSystem: fs, configuration: smallConfiguration(fileSize: 8192))
         }
 
         // Flip a body byte of a record in the first file: the CRC check names the file and offset.
@@ -166,7 +188,8 @@ import Testing
         try fs.write(file, at: Int64(total + 90), [bytes[total + 90] ^ 0xFF])
         try fs.close(file)
         do {
-            _ = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+            _ = try CommitLogStateMachine.open(
+                directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
             Issue.record("opened a corrupt commit log")
         } catch .corruptRecord(let file, let offset, _) {
             #expect(file == path)

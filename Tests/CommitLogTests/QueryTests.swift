@@ -6,7 +6,9 @@ import Testing
     /// Queue 0 of "T" holds offsets 0..<10 with tags A, B, C, A, B, C, ...
     func filled() throws -> CommitLogStateMachine {
         let machine = CommitLogStateMachine()
-        for i in 0..<10 { try machine.send(message("T", "m\(i)", target: .queue(0), tags: ["TagA", "TagB", "TagC"][i % 3])) }
+        for i in 0..<10 {
+            try machine.send(message("T", "m\(i)", target: .queue(0), tags: ["TagA", "TagB", "TagC"][i % 3]))
+        }
         return machine
     }
 
@@ -55,7 +57,8 @@ import Testing
         // Only TagB at offset 1 → scanning 1..<2 with a TagA filter finds nothing but moves on.
         let machine2 = CommitLogStateMachine()
         for _ in 0..<3 { try machine2.send(message("T", target: .queue(0), tags: "TagB")) }
-        let none = try machine2.pull(topic: "T", queueID: 0, offset: .zero, maxCount: 32, filter: TagFilter(expression: "TagA"))
+        let none = try machine2.pull(
+            topic: "T", queueID: 0, offset: .zero, maxCount: 32, filter: TagFilter(expression: "TagA"))
         #expect(none.status == .noMatchedMessage)
         #expect(none.nextOffset == QueueOffset(3))
         #expect(none.messages.isEmpty)
@@ -106,7 +109,8 @@ import Testing
         try machine.send(message("U", "other topic", keys: ["order-1"]))
         let found = try machine.messages(topic: "T", key: "order-1")
         #expect(found.map(\.physicalOffset) == [a.physicalOffset, c.physicalOffset])
-        #expect(try machine.messages(topic: "T", key: "order-1", maxCount: 1).map(\.physicalOffset) == [c.physicalOffset])
+        #expect(
+            try machine.messages(topic: "T", key: "order-1", maxCount: 1).map(\.physicalOffset) == [c.physicalOffset])
         #expect(try machine.messages(topic: "T", key: "missing").isEmpty)
         #expect(throws: QueryError.topicNotFound("Z")) { try machine.messages(topic: "Z", key: "order-1") }
         #expect(try machine.message(id: a.messageID).body == Array("a".utf8))
@@ -119,7 +123,9 @@ import Testing
         let a = try machine.send(message("T", "a"))
         #expect(try machine.message(at: a.physicalOffset).body == Array("a".utf8))
         for bad in [1, 50, 100_000, -3] as [Int64] {
-            #expect(throws: QueryError.noMessage(at: PhysicalOffset(bad))) { try machine.message(at: PhysicalOffset(bad)) }
+            #expect(throws: QueryError.noMessage(at: PhysicalOffset(bad))) {
+                try machine.message(at: PhysicalOffset(bad))
+            }
         }
     }
 }

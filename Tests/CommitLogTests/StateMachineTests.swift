@@ -100,7 +100,9 @@ import Testing
         // Within a queue the key's messages come back in send order.
         for (order, queue) in queues {
             let pulled = try machine.pull(topic: "Orders", queueID: queue.first!, offset: .zero, maxCount: 100)
-            let bodies = pulled.messages.map { String(decoding: $0.body, as: UTF8.self) }.filter { $0.hasPrefix("\(order):") }
+            let bodies = pulled.messages.map { String(decoding: $0.body, as: UTF8.self) }.filter {
+                $0.hasPrefix("\(order):")
+            }
             #expect(bodies == (0..<10).map { "\(order):\($0)" })
             #expect(pulled.messages.allSatisfy { $0.property("__SHARDINGKEY") != nil })
         }
@@ -109,7 +111,8 @@ import Testing
     @Test func storeTimestampsNeverGoBackwards() throws {
         let machine = CommitLogStateMachine()
         let first = try machine.send(message(), stamp: StoreStamp(storeTimestamp: 5000, storeHost: testStamp.storeHost))
-        let second = try machine.send(message(), stamp: StoreStamp(storeTimestamp: 4000, storeHost: testStamp.storeHost))
+        let second = try machine.send(
+            message(), stamp: StoreStamp(storeTimestamp: 4000, storeHost: testStamp.storeHost))
         #expect(first.storeTimestamp == 5000)
         #expect(second.storeTimestamp == 5000)
         #expect(try machine.message(at: second.physicalOffset).storeTimestamp == 5000)
@@ -151,7 +154,8 @@ import Testing
             ])
         #expect(try machine.offsetRange(topic: "B", queueID: 0).maxOffset == before.queueOffset.next)
         // A batch that would auto-create a topic creates nothing when rejected.
-        let rejected = try machine.apply(.sendBatch(MessageBatch(messages: [message("New"), message("bad topic")]), testStamp))
+        let rejected = try machine.apply(
+            .sendBatch(MessageBatch(messages: [message("New"), message("bad topic")]), testStamp))
         #expect(rejected.count == 1)
         #expect(machine.topicList().map(\.name) == ["B"])
         #expect(try machine.apply(.sendBatch(MessageBatch(messages: []), testStamp)) == [.rejected(.emptyBatch)])
@@ -168,7 +172,8 @@ import Testing
         let stamped = message("Idem", "once", producer: ProducerStamp(producer: producer, sequence: 1))
         let original = try machine.send(stamped)
         // The retry comes through a new leader with a new stamp: still the original result.
-        let retryStamp = StoreStamp(storeTimestamp: testStamp.storeTimestamp + 10, storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 40912))
+        let retryStamp = StoreStamp(
+            storeTimestamp: testStamp.storeTimestamp + 10, storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 40912))
         let retry = try machine.apply(.send(stamped, retryStamp))
         #expect(retry == [.duplicate(original)])
         let range = try machine.offsetRange(topic: "Idem", queueID: original.queue.queueID)
@@ -181,14 +186,16 @@ import Testing
     @Test func anOlderSequenceIsRejected() throws {
         let machine = CommitLogStateMachine()
         try machine.send(message(producer: ProducerStamp(producer: producer, sequence: 5)))
-        let stale = try machine.apply(.send(message(producer: ProducerStamp(producer: producer, sequence: 3)), testStamp))
+        let stale = try machine.apply(
+            .send(message(producer: ProducerStamp(producer: producer, sequence: 3)), testStamp))
         #expect(stale == [.rejected(.staleSequence(ProducerStamp(producer: producer, sequence: 3), lastApplied: 5))])
     }
 
     @Test func aRetriedBatchReturnsAllOriginalResults() throws {
         let machine = CommitLogStateMachine()
         let batch = MessageBatch(
-            messages: (0..<3).map { message("Idem", "b\($0)") }, producer: ProducerStamp(producer: producer, sequence: 1))
+            messages: (0..<3).map { message("Idem", "b\($0)") },
+            producer: ProducerStamp(producer: producer, sequence: 1))
         let first = try machine.apply(.sendBatch(batch, testStamp))
         let second = try machine.apply(.sendBatch(batch, testStamp))
         #expect(second == first.compactMap { $0.sendResult }.map { .duplicate($0) })
@@ -201,8 +208,12 @@ import Testing
             try machine.send(message(producer: ProducerStamp(producer: ProducerID(id), sequence: 1)))
         }
         // Producer 1 was evicted: its retry is stored again (documented); 3 is still known.
-        #expect(try machine.apply(.send(message(producer: ProducerStamp(producer: ProducerID(3), sequence: 1)), testStamp)).first?.isDuplicate == true)
-        #expect(try machine.apply(.send(message(producer: ProducerStamp(producer: ProducerID(1), sequence: 1)), testStamp)).first?.isDuplicate == false)
+        #expect(
+            try machine.apply(.send(message(producer: ProducerStamp(producer: ProducerID(3), sequence: 1)), testStamp))
+                .first?.isDuplicate == true)
+        #expect(
+            try machine.apply(.send(message(producer: ProducerStamp(producer: ProducerID(1), sequence: 1)), testStamp))
+                .first?.isDuplicate == false)
     }
 }
 
@@ -234,14 +245,18 @@ extension ApplyResult {
         let machine = CommitLogStateMachine()
         try machine.send(message("T", target: .queue(0)))
         let cases: [(OffsetCommit, CommandRejection)] = [
-            (OffsetCommit(group: "G", queue: MessageQueue(topic: "None", queueID: 0), offset: .zero), .topicNotFound("None")),
+            (
+                OffsetCommit(group: "G", queue: MessageQueue(topic: "None", queueID: 0), offset: .zero),
+                .topicNotFound("None")
+            ),
             (
                 OffsetCommit(group: "G", queue: MessageQueue(topic: "T", queueID: 5), offset: .zero),
                 .queueOutOfRange(MessageQueue(topic: "T", queueID: 5), queueCount: 4)
             ),
             (
                 OffsetCommit(group: "G", queue: MessageQueue(topic: "T", queueID: 0), offset: QueueOffset(2)),
-                .offsetOutOfRange(MessageQueue(topic: "T", queueID: 0), offset: QueueOffset(2), maxOffset: QueueOffset(1))
+                .offsetOutOfRange(
+                    MessageQueue(topic: "T", queueID: 0), offset: QueueOffset(2), maxOffset: QueueOffset(1))
             ),
             (OffsetCommit(group: "", queue: MessageQueue(topic: "T", queueID: 0), offset: .zero), .invalidGroup("")),
         ]
@@ -258,7 +273,8 @@ extension ApplyResult {
         var entries: [Entry] = []
         var sequences: [UInt64] = [0, 0, 0]
         for index in 1...count {
-            let stamp = StoreStamp(storeTimestamp: 1_000 + Int64(index) * 3 - Int64(rng.below(5)), storeHost: testStamp.storeHost)
+            let stamp = StoreStamp(
+                storeTimestamp: 1_000 + Int64(index) * 3 - Int64(rng.below(5)), storeHost: testStamp.storeHost)
             let topic = ["A", "B", "C"][Int(rng.below(3))]
             let data: [UInt8]
             var kind = EntryKind.normal
@@ -270,14 +286,18 @@ extension ApplyResult {
                 data = try Command.sendBatch(MessageBatch(messages: messages), stamp).encoded()
             case 3:
                 let offset = QueueOffset(Int64(rng.below(3)))
-                data = try Command.commitOffset(OffsetCommit(group: "G", queue: MessageQueue(topic: topic, queueID: 0), offset: offset)).encoded()
+                data = try Command.commitOffset(
+                    OffsetCommit(group: "G", queue: MessageQueue(topic: topic, queueID: 0), offset: offset)
+                ).encoded()
             default:
                 let p = Int(rng.below(3))
                 if !rng.chance(1, in: 4) { sequences[p] += 1 }  // else: a retry of the last sequence
                 let stamped = ProducerStamp(producer: ProducerID(UInt64(p + 1)), sequence: max(1, sequences[p]))
                 let target: QueueTarget = rng.chance(1, in: 2) ? .shardingKey("key\(rng.below(5))") : .automatic
                 data = try Command.send(
-                    message(topic, String(repeating: "p", count: Int(rng.below(300))), target: target, tags: rng.chance(1, in: 2) ? "TagA" : nil, keys: ["k\(index % 7)"], producer: stamped),
+                    message(
+                        topic, String(repeating: "p", count: Int(rng.below(300))), target: target,
+                        tags: rng.chance(1, in: 2) ? "TagA" : nil, keys: ["k\(index % 7)"], producer: stamped),
                     stamp
                 ).encoded()
             }
