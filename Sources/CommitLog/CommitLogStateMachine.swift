@@ -72,22 +72,49 @@ public final class CommitLogStateMachine {
     }
 
     func applyOffsetCommit(_ commit: OffsetCommit) -> ApplyResult {
-        guard !commit.group.isEmpty, commit.group.utf8.count <= 255 else {
-            return .rejected(.invalidGroup(commit.group))
-        }
-        guard let topic = topics[commit.queue.topic] else { return .rejected(.topicNotFound(commit.queue.topic)) }
-        guard let queue = topic.queue(commit.queue.queueID) else {
-            return .rejected(.queueOutOfRange(commit.queue, queueCount: topic.queueCount))
-        }
-        guard commit.offset >= .zero, commit.offset <= queue.maxOffset else {
-            return .rejected(.offsetOutOfRange(commit.queue, offset: commit.offset, maxOffset: queue.maxOffset))
-        }
+        if let problem = offsetCommitProblem(commit) { return .rejected(problem) }
         consumerOffsets[OffsetKey(group: commit.group, queue: commit.queue)] = commit.offset
         runningDigest.fold(commit.group)
         runningDigest.fold(commit.queue.topic)
         runningDigest.fold(commit.queue.queueID)
         runningDigest.fold(commit.offset.rawValue)
         return .offsetCommitted(commit)
+    }
+
+    /// Why an offset commit would be rejected in the current state, or nil.
+    func offsetCommitProblem(_ commit: OffsetCommit) -> CommandRejection? {
+        guard !commit.group.isEmpty, commit.group.utf8.count <= 255 else { return .invalidGroup(commit.group) }
+        guard let topic = topics[commit.queue.topic] else { return .topicNotFound(commit.queue.topic) }
+        guard let queue = topic.queue(commit.queue.queueID) else {
+            return .queueOutOfRange(commit.queue, queueCount: topic.queueCount)
+        }
+        guard commit.offset >= .zero, commit.offset <= queue.maxOffset else {
+            return .offsetOutOfRange(commit.queue, offset: commit.offset, maxOffset: queue.maxOffset)
+        }
+        return nil
+    }
+
+    /// What ``apply(entry:)`` would reject `command` for if it applied now, or nil. The node
+    /// calls it before proposing so bad input (a body over `maxMessageSize`, a queue out of
+    /// range) never reaches the log; apply still checks, since state may change before commit.
+    /// Idempotence is not checked here: a retry is not an error.
+    public func precheck(_ command: Command) -> CommandRejection? {
+        switch command {
+        case .send(let message, let stamp):
+            if case .failure(let reason) = prepare(message, stamp: stamp) { return reason }
+            return nil
+        case .sendBatch(let batch, let stamp):
+            if batch.messages.isEmpty { return .emptyBatch }
+            for (position, message) in batch.messages.enumerated() {
+                if message.producer != nil { return .stampInsideBatch(index: position) }
+                if case .failure(let reason) = prepare(message, stamp: stamp) {
+                    return .batchMessageRejected(index: position, reason)
+                }
+            }
+            return nil
+        case .commitOffset(let commit):
+            return offsetCommitProblem(commit)
+        }
     }
 }
 

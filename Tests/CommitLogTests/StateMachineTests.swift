@@ -324,3 +324,28 @@ extension ApplyResult {
         #expect(c.digest != a.digest)
     }
 }
+
+@Suite struct PrecheckTests {
+    @Test func precheckPredictsApplyWithoutChangingState() throws {
+        let machine = CommitLogStateMachine(configuration: CommitLogConfiguration(maxMessageSize: 10))
+        let big = Command.send(message("T", String(repeating: "x", count: 11)), testStamp)
+        let good = Command.send(message("T", "ok"), testStamp)
+        let badBatch = Command.sendBatch(
+            MessageBatch(messages: [message("T"), message("T", target: .queue(7))]), testStamp)
+        let commit = Command.commitOffset(
+            OffsetCommit(group: "G", queue: MessageQueue(topic: "T", queueID: 0), offset: .zero))
+        let digest = machine.digest
+        #expect(machine.precheck(big) == .bodyTooLarge(topic: "T", bytes: 11, limit: 10))
+        #expect(machine.precheck(good) == nil)
+        #expect(
+            machine.precheck(badBatch)
+                == .batchMessageRejected(
+                    index: 1, .queueOutOfRange(MessageQueue(topic: "T", queueID: 7), queueCount: 4)))
+        #expect(machine.precheck(commit) == .topicNotFound("T"))
+        #expect(machine.digest == digest)
+        #expect(machine.topicList().isEmpty)
+        for command in [big, badBatch, commit] {
+            #expect(try machine.apply(command) == [.rejected(try #require(machine.precheck(command)))])
+        }
+    }
+}
