@@ -14,10 +14,12 @@ let package = Package(
         .library(name: "LogStore", targets: ["LogStore"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
+        .library(name: "LedgerClient", targets: ["LedgerClient"]),
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
         .library(name: "CommitLog", targets: ["CommitLog"]),
         .executable(name: "bench-commitlog", targets: ["BenchCommitLog"]),
+        .executable(name: "simulate", targets: ["simulate"]),
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
@@ -28,15 +30,29 @@ let package = Package(
         .target(name: "LedgerConfig", dependencies: ["Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
             name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig"], swiftSettings: strict),
-        .executableTarget(name: "ledger", dependencies: ["Server"], swiftSettings: strict),
+        .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft"], swiftSettings: strict),
+        .target(
+            name: "LedgerCLI", dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft"],
+            swiftSettings: strict),
+        .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .target(name: "CommitLog", dependencies: ["Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
+        .target(name: "Simulator", dependencies: ["Raft", "LogStore"], path: "Simulation/Simulator", swiftSettings: strict),
+        .executableTarget(
+            name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
         .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
         .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerClientTests", dependencies: ["LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ClusterTests", dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire"],
+            swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"], swiftSettings: strict),
     ]
 )

@@ -23,7 +23,7 @@ enum AtomicFile {
         let handle: OpenFile
         do {
             handle = try fs.open("\(directory)/\(name)", create: false)
-        } catch where error.errno == ENOENT {
+        } catch  where error.errno == ENOENT {
             return nil
         }
         let size = try fs.size(of: handle)

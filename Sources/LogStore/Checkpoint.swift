@@ -51,7 +51,9 @@ struct Checkpoint: Equatable {
         else { return .failure(RecordDefect("unknown magic or version, or inconsistent fields")) }
         var runs: [TermRun] = []
         for _ in 0..<count {
-            guard let runFirst = reader.u64(), let term = reader.u64() else { return .failure(RecordDefect("runs cut off")) }
+            guard let runFirst = reader.u64(), let term = reader.u64() else {
+                return .failure(RecordDefect("runs cut off"))
+            }
             runs.append(TermRun(first: runFirst, term: term))
         }
         return .success(

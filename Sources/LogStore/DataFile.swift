@@ -49,7 +49,8 @@ struct DataFiles {
             }
             if let last = files.last, start != last.start + fileSize {
                 throw .inconsistentLayout(
-                    path: path(start: last.start + fileSize), reason: "data file missing between \(last.start) and \(start)")
+                    path: path(start: last.start + fileSize),
+                    reason: "data file missing between \(last.start) and \(start)")
             }
             let handle = try io("opening a data file") { () throws(FileSystemError) in
                 try fs.open(path(start: start), create: false)
@@ -57,7 +58,8 @@ struct DataFiles {
             let size = try io("reading a data file's size") { () throws(FileSystemError) in try fs.size(of: handle) }
             guard UInt64(size) <= fileSize else {
                 throw .inconsistentLayout(
-                    path: handle.path, reason: "file is \(size) bytes but dataFileSize is \(fileSize); restore the old setting")
+                    path: handle.path,
+                    reason: "file is \(size) bytes but dataFileSize is \(fileSize); restore the old setting")
             }
             if UInt64(size) < fileSize {
                 try io("extending a short data file") { () throws(FileSystemError) in
@@ -91,14 +93,19 @@ struct DataFiles {
 
     /// fdatasyncs every written file, then the directory if files came or went.
     mutating func sync(_ fs: any FileSystem) throws(FileSystemError) {
-        for start in unsynced {
-            if let file = file(containing: start) { try fs.sync(file.handle) }
-        }
+        let work = takeSyncWork()
+        for file in work.files { try fs.sync(file) }
+        if let directory = work.directory { try fs.syncDirectory(directory) }
+    }
+
+    /// Hands over what a sync must cover: every file written since the last sync, and the
+    /// directory if files came or went. The caller syncs them (or fails the store).
+    mutating func takeSyncWork() -> (files: [OpenFile], directory: String?) {
+        let handles = unsynced.compactMap { file(containing: $0)?.handle }
+        let dirtyDirectory = directoryDirty ? directory : nil
         unsynced = []
-        if directoryDirty {
-            try fs.syncDirectory(directory)
-            directoryDirty = false
-        }
+        directoryDirty = false
+        return (handles, dirtyDirectory)
     }
 
     /// Closes and unlinks every file from `start` on (the directory still needs a sync).

@@ -67,7 +67,8 @@ struct IndexFiles {
             guard name.count == 20, let base = UInt64(name), base >= 1, (base - 1) % entriesPerFile == 0 else {
                 throw .inconsistentLayout(
                     path: "\(directory)/\(name)",
-                    reason: "not an index file name (20 digits, 1 + a multiple of indexEntriesPerFile \(entriesPerFile))")
+                    reason:
+                        "not an index file name (20 digits, 1 + a multiple of indexEntriesPerFile \(entriesPerFile))")
             }
             let handle = try io("opening an index file") { () throws(FileSystemError) in
                 try fs.open("\(directory)/\(name)", create: false)
@@ -115,7 +116,8 @@ struct IndexFiles {
                 result.append(contentsOf: [IndexEntry?](repeating: nil, count: inFile))
                 continue
             }
-            let bytes = try fs.read(handle, at: Int64(current - base) * Int64(IndexEntry.size), count: inFile * IndexEntry.size)
+            let bytes = try fs.read(
+                handle, at: Int64(current - base) * Int64(IndexEntry.size), count: inFile * IndexEntry.size)
             bytes.withUnsafeBytes { raw in
                 for k in 0..<inFile {
                     let entry = IndexEntry.parse(raw, at: k * IndexEntry.size)

@@ -11,7 +11,9 @@ extension LogStore {
     public func append(_ entries: [Entry]) throws(LogStoreError) {
         try checkHealthy()
         guard let first = entries.first else { return }
-        precondition(first.index >= firstIndex && first.index <= lastIndex.next, "entry \(first.index) leaves a gap after \(lastIndex) or precedes \(firstIndex)")
+        precondition(
+            first.index >= firstIndex && first.index <= lastIndex.next,
+            "entry \(first.index) leaves a gap after \(lastIndex) or precedes \(firstIndex)")
         for (offset, entry) in entries.enumerated() {
             precondition(entry.index.rawValue == first.index.rawValue + UInt64(offset), "entries are not consecutive")
             let bytes = RecordHeader.size + entry.data.count
@@ -64,11 +66,19 @@ extension LogStore {
                         position += remaining
                         segmentStart = offset
                         segmentPosition = position
+                    } else if position % fileSize == 0 && position != segmentPosition {
+                        // The previous record filled its file exactly: start the next file's segment.
+                        segments.append((segmentPosition, segmentStart, offset))
+                        segmentStart = offset
+                        segmentPosition = position
                     }
                     chain = RecordCodec.encode(
-                        entry, position: position, syncedThrough: synced, previousChain: chain, into: buffer, at: offset)
-                    IndexEntry(position: position, term: entry.term.rawValue, index: entry.index.rawValue, size: UInt32(size))
-                        .store(into: indexOut, at: k * IndexEntry.size)
+                        entry, position: position, syncedThrough: synced, previousChain: chain, into: buffer, at: offset
+                    )
+                    IndexEntry(
+                        position: position, term: entry.term.rawValue, index: entry.index.rawValue, size: UInt32(size)
+                    )
+                    .store(into: indexOut, at: k * IndexEntry.size)
                     cached.append(CachedEntry(entry: entry, position: position, size: UInt32(size), chain: chain))
                     offset += Int(size)
                     position += size
@@ -84,7 +94,8 @@ extension LogStore {
                 if let existing = data.file(containing: segment.position) {
                     file = existing
                 } else {
-                    file = try data.create(start: data.fileStart(for: segment.position), fs, preallocate: configuration.preallocate)
+                    file = try data.create(
+                        start: data.fileStart(for: segment.position), fs, preallocate: configuration.preallocate)
                 }
                 try withRawBytes(writeBuffer) { (raw) throws(FileSystemError) in
                     try fs.write(
@@ -112,14 +123,34 @@ extension LogStore {
     /// last sync, and of the data directory if files were created. Writes a checkpoint when
     /// `checkpointIntervalBytes` have been synced since the last one. A failure fails the store.
     public func sync() throws(LogStoreError) {
+        guard let pending = try beginSync() else { return }
+        try finishSync(pending, outcome: Result { () throws(FileSystemError) in try pending.perform(on: fs) })
+    }
+
+    /// The first step of a sync whose fdatasyncs run on another thread: captures what must
+    /// reach the disk (nil when nothing is pending). Until ``finishSync(_:outcome:)`` the owner
+    /// may read but must not append, truncate, save hard state or close.
+    public func beginSync() throws(LogStoreError) -> PendingSync? {
         try checkHealthy()
-        guard needsSync else { return }
-        try mutate("syncing \(dataDirectory)") { () throws(FileSystemError) in try data.sync(fs) }
-        syncedPosition = writePosition
-        durableIndex = lastIndex
-        durableChain = lastChainCRC
+        guard needsSync else { return nil }
+        let work = data.takeSyncWork()
+        return PendingSync(
+            files: work.files, directory: work.directory, position: writePosition, index: lastIndex, chain: lastChainCRC)
+    }
+
+    /// The last step: after a successful ``PendingSync/perform(on:)`` everything the sync
+    /// captured is durable (and a checkpoint may be written); after a failure the store fails
+    /// for good — an fsync is never retried.
+    public func finishSync(_ pending: PendingSync, outcome: Result<Void, FileSystemError>) throws(LogStoreError) {
+        try checkHealthy()
+        try mutate("syncing \(dataDirectory)") { () throws(FileSystemError) in try outcome.get() }
+        syncedPosition = pending.position
+        durableIndex = pending.index
+        durableChain = pending.chain
         let checkpointed = checkpoint?.endPosition ?? 0
-        if syncedPosition > checkpointed && syncedPosition - checkpointed >= UInt64(configuration.checkpointIntervalBytes) {
+        if syncedPosition > checkpointed
+            && syncedPosition - checkpointed >= UInt64(configuration.checkpointIntervalBytes)
+        {
             try writeCheckpoint()
         }
     }

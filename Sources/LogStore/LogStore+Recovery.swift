@@ -44,7 +44,8 @@ public struct RecoveryReport: Sendable, Hashable, CustomStringConvertible {
         text += usedCheckpoint ? " after the checkpoint" : " (no usable checkpoint)"
         if indexRebuilt { text += "; index rebuilt" }
         if let cut = tailCut {
-            text += "; cut torn tail in \(cut.file) at offset \(cut.offset) (position \(cut.position), index \(cut.index)): "
+            text +=
+                "; cut torn tail in \(cut.file) at offset \(cut.offset) (position \(cut.position), index \(cut.index)): "
                 + "\(cut.reason); discarded \(cut.discardedBytes) bytes, \(cut.discardedRecords) records, "
                 + "\(cut.discardedFiles) files"
         }
@@ -62,28 +63,40 @@ extension LogStore {
             try fs.makeDirectory(directory)
             try fs.makeDirectory(dataDirectory)
             try fs.makeDirectory(indexDirectory)
+            // A previous process may have created files without syncing their directory.
+            try fs.syncDirectory(dataDirectory)
+            try fs.syncDirectory(indexDirectory)
             try fs.syncDirectory(directory)
             try fs.syncDirectory(parentDirectory(of: directory))
         }
         report.removedTemporaryFiles = try mutate("removing temporary files in \(directory)") {
             () throws(FileSystemError) in try AtomicFile.removeTemporaryFiles(in: directory, fs)
         }
-        if let bytes = try io("reading the hard state", { () throws(FileSystemError) in
-            try AtomicFile.read(name: HardStateFile.name, in: directory, fs)
-        }) {
+        if let bytes = try io(
+            "reading the hard state",
+            { () throws(FileSystemError) in
+                try AtomicFile.read(name: HardStateFile.name, in: directory, fs)
+            })
+        {
             hardState = try HardStateFile.decode(bytes).get { defect in
                 LogStoreError.corruptFile(path: "\(directory)/\(HardStateFile.name)", reason: defect.reason)
             }
         }
         let checkpointPath = "\(directory)/\(Checkpoint.name)"
-        if let bytes = try io("reading the checkpoint", { () throws(FileSystemError) in
-            try AtomicFile.read(name: Checkpoint.name, in: directory, fs)
-        }) {
-            let stored = try Checkpoint.decode(bytes).get { LogStoreError.corruptFile(path: checkpointPath, reason: $0.reason) }
+        if let bytes = try io(
+            "reading the checkpoint",
+            { () throws(FileSystemError) in
+                try AtomicFile.read(name: Checkpoint.name, in: directory, fs)
+            })
+        {
+            let stored = try Checkpoint.decode(bytes).get {
+                LogStoreError.corruptFile(path: checkpointPath, reason: $0.reason)
+            }
             guard stored.dataFileSize == data.fileSize else {
                 throw .inconsistentLayout(
                     path: checkpointPath,
-                    reason: "the store was written with dataFileSize \(stored.dataFileSize), configured \(data.fileSize)")
+                    reason:
+                        "the store was written with dataFileSize \(stored.dataFileSize), configured \(data.fileSize)")
             }
             checkpoint = stored
         }
@@ -108,7 +121,8 @@ extension LogStore {
                 guard data.file(containing: checkpoint.endPosition - 1) != nil else {
                     throw .inconsistentLayout(
                         path: data.path(start: data.fileStart(for: checkpoint.endPosition - 1)),
-                        reason: "data file missing; the checkpoint says the log reaches position \(checkpoint.endPosition)")
+                        reason:
+                            "data file missing; the checkpoint says the log reaches position \(checkpoint.endPosition)")
                 }
             }
             if try indexAgrees(with: checkpoint) {
@@ -183,7 +197,8 @@ extension LogStore {
         scanning: while let file = data.file(containing: position) {
             let fileEnd = file.start + data.fileSize
             let chunk = try io("reading \(file.handle.path)") { () throws(FileSystemError) in
-                try fs.read(file.handle, at: Int64(position - file.start), count: Int(min(UInt64(wanted), fileEnd - position)))
+                try fs.read(
+                    file.handle, at: Int64(position - file.start), count: Int(min(UInt64(wanted), fileEnd - position)))
             }
             let chunkStart = position
             let reachesEnd = chunkStart + UInt64(chunk.count) == fileEnd
@@ -191,12 +206,14 @@ extension LogStore {
             while position < chunkStart + UInt64(chunk.count) {
                 let offset = Int(position - chunkStart)
                 let outcome = chunk.withUnsafeBytes { raw in
-                    Self.check(raw, at: offset, position: position, fileEnd: fileEnd, reachesEnd: reachesEnd,
+                    Self.check(
+                        raw, at: offset, position: position, fileEnd: fileEnd, reachesEnd: reachesEnd,
                         index: nextIndex, chain: chain, lastTerm: lastTerm)
                 }
                 switch outcome {
                 case .record(let header):
-                    pending.add(IndexEntry(position: position, term: header.term, index: header.index, size: header.totalSize))
+                    pending.add(
+                        IndexEntry(position: position, term: header.term, index: header.index, size: header.totalSize))
                     terms.record(index: header.index, term: header.term)
                     chain = header.chainCRC
                     lastTerm = header.term
@@ -211,7 +228,8 @@ extension LogStore {
                     continue scanning
                 case .defect(let reason, let slot):
                     try flushIndex(&pending)
-                    try settleDefect(at: position, in: file, index: nextIndex, reason: reason, slot: slot, report: &report)
+                    try settleDefect(
+                        at: position, in: file, index: nextIndex, reason: reason, slot: slot, report: &report)
                     break scanning
                 }
             }
@@ -254,7 +272,8 @@ extension LogStore {
 
     /// Verifies the slot at `offset` of a chunk read from log `position`.
     private static func check(
-        _ raw: UnsafeRawBufferPointer, at offset: Int, position: UInt64, fileEnd: UInt64, reachesEnd: Bool, index: UInt64,
+        _ raw: UnsafeRawBufferPointer, at offset: Int, position: UInt64, fileEnd: UInt64, reachesEnd: Bool,
+        index: UInt64,
         chain: UInt32, lastTerm: UInt64
     ) -> ScanOutcome {
         let available = raw.count - offset
@@ -271,13 +290,19 @@ extension LogStore {
         case .record(let header):
             guard header.position == position else { return .defect("record claims position \(header.position)", slot) }
             guard header.index == index else { return .defect("record holds index \(header.index)", slot) }
-            guard header.term >= lastTerm else { return .defect("term \(header.term) below the previous \(lastTerm)", slot) }
-            guard header.end <= fileEnd else { return .defect("record of \(header.totalSize) bytes runs past the end of the file", slot) }
+            guard header.term >= lastTerm else {
+                return .defect("term \(header.term) below the previous \(lastTerm)", slot)
+            }
+            guard header.end <= fileEnd else {
+                return .defect("record of \(header.totalSize) bytes runs past the end of the file", slot)
+            }
             guard Int(header.totalSize) <= available else { return .needMore(Int(header.totalSize)) }
-            let body = UnsafeRawBufferPointer(rebasing: raw[(offset + RecordHeader.size)..<(offset + Int(header.totalSize))])
+            let body = UnsafeRawBufferPointer(
+                rebasing: raw[(offset + RecordHeader.size)..<(offset + Int(header.totalSize))])
             guard CRC32C.checksum(body) == header.bodyCRC else { return .defect("body checksum mismatch", slot) }
             let expected = RecordHeader.chain(
-                previous: chain, index: header.index, term: header.term, kind: header.kind, bodyLength: header.bodyLength,
+                previous: chain, index: header.index, term: header.term, kind: header.kind,
+                bodyLength: header.bodyLength,
                 bodyCRC: header.bodyCRC)
             guard expected == header.chainCRC else { return .defect("chain checksum mismatch", slot) }
             return .record(header)

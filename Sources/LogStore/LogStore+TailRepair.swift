@@ -25,7 +25,9 @@ extension LogStore {
             throw corrupt("the checkpoint records the log as synced through position \(checkpoint.endPosition)")
         }
         var starts: [UInt64] = []
-        if case .record(let header) = slot, header.position == position, header.end <= fileEnd { starts.append(header.end) }
+        if case .record(let header) = slot, header.position == position, header.end <= fileEnd {
+            starts.append(header.end)
+        }
         let hints = try io("reading index records near the damaged record") { () throws(FileSystemError) in
             try index.read(from: expected, count: 2, fs)
         }
@@ -70,7 +72,8 @@ extension LogStore {
         while walked < 100_000, let file = data.file(containing: at) {
             let fileEnd = file.start + data.fileSize
             let bytes = try io("reading \(file.handle.path) after a damaged record") { () throws(FileSystemError) in
-                try fs.read(file.handle, at: Int64(at - file.start), count: Int(min(UInt64(RecordHeader.size), fileEnd - at)))
+                try fs.read(
+                    file.handle, at: Int64(at - file.start), count: Int(min(UInt64(RecordHeader.size), fileEnd - at)))
             }
             switch bytes.withUnsafeBytes({ RecordSlot.parse($0, at: 0) }) {
             case .blank(let length) where at + UInt64(length) == fileEnd:
@@ -78,7 +81,8 @@ extension LogStore {
             case .record(let header) where header.position == at && header.end <= fileEnd:
                 walked += 1
                 if header.syncedThrough > position && header.index >= expected {
-                    let record = try io("reading \(file.handle.path) after a damaged record") { () throws(FileSystemError) in
+                    let record = try io("reading \(file.handle.path) after a damaged record") {
+                        () throws(FileSystemError) in
                         try fs.read(file.handle, at: Int64(at - file.start), count: Int(header.totalSize))
                     }
                     if case .success = record.withUnsafeBytes({ RecordCodec.decode($0, at: 0, position: at) }) {

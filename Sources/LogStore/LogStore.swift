@@ -21,8 +21,11 @@ public final class LogStore: RaftStorage {
     /// What recovery found and repaired when the store was opened.
     public internal(set) var recovery = RecoveryReport()
 
+    /// The hard state saved last (as recovered at open, then as given to ``saveHardState(_:)``).
     public internal(set) var hardState = HardState()
+    /// The first index still stored (`lastIndex + 1` when empty); moves with ``dropPrefix(before:)``.
     public internal(set) var firstIndex = LogIndex(1)
+    /// The last index stored, durable or not (0 for a log that never held entries).
     public internal(set) var lastIndex = LogIndex.zero
     /// The chained CRC of the last entry (of the entry before the first when empty; 0 for a
     /// log that never held entries). Equal (lastIndex, lastChainCRC) on two replicas means
@@ -76,11 +79,15 @@ public final class LogStore: RaftStorage {
     /// Whether appended entries or created files await a ``sync()``.
     public var needsSync: Bool { durableIndex != lastIndex || syncedPosition != writePosition }
 
+    /// The term of entry `index`, or nil outside `firstIndex.previous...lastIndex`. Answered from
+    /// the in-memory term runs: no I/O.
     public func term(at index: LogIndex) -> Term? {
         guard index >= firstIndex.previous && index <= lastIndex else { return nil }
         return terms.term(at: index.rawValue).map(Term.init(rawValue:))
     }
 
+    /// ``readEntries(from:through:maxBytes:)`` for the Raft core: any ``LogStoreError`` becomes
+    /// a ``StorageFailure`` carrying its description.
     public func entries(from: LogIndex, through: LogIndex, maxBytes: Int) throws(StorageFailure) -> [Entry] {
         do {
             return try readEntries(from: from, through: through, maxBytes: maxBytes)
@@ -100,7 +107,9 @@ public final class LogStore: RaftStorage {
     /// index read and one data read per data file touched, each record CRC-verified.
     public func readEntries(from: LogIndex, through: LogIndex, maxBytes: Int) throws(LogStoreError) -> [Entry] {
         try checkHealthy()
-        precondition(from >= firstIndex && through <= lastIndex && from <= through, "range \(from)...\(through) outside the log \(firstIndex)...\(lastIndex)")
+        precondition(
+            from >= firstIndex && through <= lastIndex && from <= through,
+            "range \(from)...\(through) outside the log \(firstIndex)...\(lastIndex)")
         var result: [Entry] = []
         var bytes = 0
         var next = from.rawValue
@@ -147,7 +156,8 @@ public final class LogStore: RaftStorage {
             while end < run.count && run[end].position < file.start + data.fileSize { end += 1 }
             let low = run[start].position
             let high = run[end - 1].end
-            let bytes = try io("reading entries \(run[start].index)...\(run[end - 1].index)") { () throws(FileSystemError) in
+            let bytes = try io("reading entries \(run[start].index)...\(run[end - 1].index)") {
+                () throws(FileSystemError) in
                 try fs.read(file.handle, at: Int64(low - file.start), count: Int(high - low))
             }
             try withRawBytes(bytes) { (raw) throws(LogStoreError) in
@@ -184,9 +194,13 @@ public final class LogStore: RaftStorage {
 
     /// The verified header of entry `index`, read from disk.
     func header(of index: LogIndex) throws(LogStoreError) -> RecordHeader {
-        guard let located = try io("reading the index record of entry \(index)", { () throws(FileSystemError) in
-            try self.index.read(index.rawValue, fs)
-        }) else {
+        guard
+            let located = try io(
+                "reading the index record of entry \(index)",
+                { () throws(FileSystemError) in
+                    try self.index.read(index.rawValue, fs)
+                })
+        else {
             throw .corruptFile(path: indexDirectory, reason: "no index record for entry \(index)")
         }
         guard let file = data.file(containing: located.position) else {
@@ -196,7 +210,8 @@ public final class LogStore: RaftStorage {
             try fs.read(file.handle, at: Int64(located.position - file.start), count: RecordHeader.size)
         }
         let slot = bytes.withUnsafeBytes { RecordSlot.parse($0, at: 0) }
-        guard case .record(let header) = slot, header.index == index.rawValue, header.position == located.position else {
+        guard case .record(let header) = slot, header.index == index.rawValue, header.position == located.position
+        else {
             throw .corruptRecord(
                 file: file.handle.path, offset: located.position - file.start, position: located.position, index: index,
                 reason: "header does not verify (\(slot))")
@@ -207,9 +222,13 @@ public final class LogStore: RaftStorage {
     /// The position of entry `index` (which must be in the log).
     func position(of index: UInt64) throws(LogStoreError) -> UInt64 {
         if let cached = cache.get(index) { return cached.position }
-        guard let located = try io("reading the index record of entry \(index)", { () throws(FileSystemError) in
-            try self.index.read(index, fs)
-        }) else {
+        guard
+            let located = try io(
+                "reading the index record of entry \(index)",
+                { () throws(FileSystemError) in
+                    try self.index.read(index, fs)
+                })
+        else {
             throw .corruptFile(path: indexDirectory, reason: "no index record for entry \(index)")
         }
         return located.position
@@ -220,7 +239,9 @@ public final class LogStore: RaftStorage {
     }
 
     /// Runs a state-changing file operation; any failure fails the store for good.
-    func mutate<R>(_ action: @autoclosure () -> String, _ body: () throws(FileSystemError) -> R) throws(LogStoreError) -> R {
+    func mutate<R>(_ action: @autoclosure () -> String, _ body: () throws(FileSystemError) -> R) throws(LogStoreError)
+        -> R
+    {
         do {
             return try body()
         } catch {

@@ -9,7 +9,7 @@ public struct LogStoreConfiguration: Sendable, Hashable {
     public var flushPolicy: FlushPolicy
     /// Bytes of recently appended entries kept in memory for reads (default 8 MiB).
     public var cacheBytes: Int
-    /// Synced bytes after which the store writes a checkpoint (default 64 MiB); recovery
+    /// Synced bytes after which the store writes a checkpoint (default 16 MiB); recovery
     /// verifies only the log after the last checkpoint.
     public var checkpointIntervalBytes: Int
     /// Whether new data files get their space reserved up front (`posix_fallocate`).
@@ -17,9 +17,9 @@ public struct LogStoreConfiguration: Sendable, Hashable {
 
     public init(
         dataFileSize: Int = 1 << 30, indexEntriesPerFile: Int = 4 << 20, flushPolicy: FlushPolicy = .syncFlush,
-        cacheBytes: Int = 8 << 20, checkpointIntervalBytes: Int = 64 << 20, preallocate: Bool = true
+        cacheBytes: Int = 8 << 20, checkpointIntervalBytes: Int = 16 << 20, preallocate: Bool = true
     ) {
-        precondition(dataFileSize >= 4096, "dataFileSize must be at least 4096 bytes")
+        precondition(dataFileSize >= 4096 && dataFileSize <= Int(UInt32.max), "dataFileSize must be 4 KiB ... 4 GiB")
         precondition(indexEntriesPerFile >= 1, "indexEntriesPerFile must be positive")
         self.dataFileSize = dataFileSize
         self.indexEntriesPerFile = indexEntriesPerFile

@@ -93,7 +93,8 @@ extension RecordSlot {
     static func parse(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> RecordSlot {
         let available = buffer.count - offset
         guard available >= Blank.size else {
-            return buffer[offset...].allSatisfy { $0 == 0 } ? .empty : .invalid("\(available) stray bytes at end of file")
+            return buffer[offset...].allSatisfy { $0 == 0 }
+                ? .empty : .invalid("\(available) stray bytes at end of file")
         }
         let magic = buffer.u32(offset)
         if magic == Blank.magic { return .blank(length: buffer.u32(offset + 4)) }
@@ -109,7 +110,9 @@ extension RecordSlot {
             position: buffer.u64(offset + 24), syncedThrough: buffer.u64(offset + 32),
             kind: UInt8(truncatingIfNeeded: buffer.u32(offset + 40)), bodyCRC: buffer.u32(offset + 44),
             chainCRC: buffer.u32(offset + 48))
-        guard Int(header.totalSize) >= RecordHeader.size else { return .invalid("record size \(header.totalSize) too small") }
+        guard Int(header.totalSize) >= RecordHeader.size else {
+            return .invalid("record size \(header.totalSize) too small")
+        }
         guard EntryKind(rawValue: header.kind) != nil else { return .invalid("unknown entry kind \(header.kind)") }
         return .record(header)
     }
@@ -145,14 +148,17 @@ enum RecordCodec {
         -> Result<(RecordHeader, Entry), RecordDefect>
     {
         guard case .record(let header) = RecordSlot.parse(buffer, at: offset) else {
-            if case .invalid(let reason) = RecordSlot.parse(buffer, at: offset) { return .failure(RecordDefect(reason)) }
+            if case .invalid(let reason) = RecordSlot.parse(buffer, at: offset) {
+                return .failure(RecordDefect(reason))
+            }
             return .failure(RecordDefect("no record here (blank or empty space)"))
         }
         guard header.position == position else {
             return .failure(RecordDefect("record claims position \(header.position)"))
         }
         guard offset + Int(header.totalSize) <= buffer.count else { return .failure(RecordDefect("body cut off")) }
-        let body = UnsafeRawBufferPointer(rebasing: buffer[(offset + RecordHeader.size)..<(offset + Int(header.totalSize))])
+        let body = UnsafeRawBufferPointer(
+            rebasing: buffer[(offset + RecordHeader.size)..<(offset + Int(header.totalSize))])
         guard CRC32C.checksum(body) == header.bodyCRC else { return .failure(RecordDefect("body checksum mismatch")) }
         let entry = Entry(
             index: LogIndex(header.index), term: Term(header.term), kind: EntryKind(rawValue: header.kind)!,

@@ -7,7 +7,7 @@ import Raft
 /// a crash would leave. ``FileSystem/sync(_:)`` copies a file's dirty pages and size to its
 /// durable image; ``FileSystem/syncDirectory(_:)`` makes the directory's creates, renames,
 /// unlinks and sub-directories durable. ``crash(_:)`` throws everything else away and may tear
-/// each file's last unsynced write: a random prefix of its pages survives, some of them zeroed.
+/// each file's last unsynced write: a random prefix of its 512-byte sectors survives, some zeroed.
 ///
 /// Fault injection: ``faults`` gives per-call error probabilities; ``failNext(_:pathContaining:errno:)``
 /// arms a one-shot error. A failed sync behaves like Linux after `EIO`: the dirty pages are
@@ -17,8 +17,10 @@ import Raft
 /// Deterministic: no clock, no system randomness; every random choice comes from the seeded
 /// ``SplitMix64`` given to ``init(seed:)`` or ``crash(_:)``. Not thread-safe: one owner.
 public final class SimulatedFileSystem: FileSystem {
-    /// The granularity of tearing and of the durable images.
+    /// The granularity of the durable images.
     public static let pageSize = 4096
+    /// The unit a crash can tear a write at.
+    public static let sectorSize = 512
 
     /// Probabilities, in parts per million, that a call fails with `EIO`.
     public struct FaultRates: Sendable, Hashable {
@@ -26,7 +28,9 @@ public final class SimulatedFileSystem: FileSystem {
         public var writeErrorsPerMillion: UInt64
         public var syncErrorsPerMillion: UInt64
 
-        public init(readErrorsPerMillion: UInt64 = 0, writeErrorsPerMillion: UInt64 = 0, syncErrorsPerMillion: UInt64 = 0) {
+        public init(
+            readErrorsPerMillion: UInt64 = 0, writeErrorsPerMillion: UInt64 = 0, syncErrorsPerMillion: UInt64 = 0
+        ) {
             self.readErrorsPerMillion = readErrorsPerMillion
             self.writeErrorsPerMillion = writeErrorsPerMillion
             self.syncErrorsPerMillion = syncErrorsPerMillion
@@ -96,7 +100,9 @@ public final class SimulatedFileSystem: FileSystem {
             number = existing
         } else {
             guard create else { throw FileSystemError(.open, path: path, errno: ENOENT) }
-            guard directories.contains(parentDirectory(of: path)) else { throw FileSystemError(.open, path: path, errno: ENOENT) }
+            guard directories.contains(parentDirectory(of: path)) else {
+                throw FileSystemError(.open, path: path, errno: ENOENT)
+            }
             number = nextInode
             nextInode += 1
             inodes[number] = Inode(current: Contents(), durable: Contents())
@@ -219,7 +225,9 @@ public final class SimulatedFileSystem: FileSystem {
 
     // MARK: Internals
 
-    private func check(_ operation: FileOperation, _ path: String, chance perMillion: UInt64 = 0) throws(FileSystemError) {
+    private func check(_ operation: FileOperation, _ path: String, chance perMillion: UInt64 = 0)
+        throws(FileSystemError)
+    {
         if let slot = armed.firstIndex(where: { $0.operation == operation && path.contains($0.pathPart) }) {
             let fault = armed.remove(at: slot)
             throw FileSystemError(operation, path: path, errno: fault.errno)
@@ -230,19 +238,25 @@ public final class SimulatedFileSystem: FileSystem {
     }
 
     private func inode(of file: OpenFile, _ operation: FileOperation) throws(FileSystemError) -> Int {
-        guard let number = descriptors[file.descriptor] else { throw FileSystemError(operation, path: file.path, errno: EBADF) }
+        guard let number = descriptors[file.descriptor] else {
+            throw FileSystemError(operation, path: file.path, errno: EBADF)
+        }
         return number
     }
 
-    private static func tear(_ write: (offset: Int, bytes: [UInt8]), onto contents: inout Contents, rng: inout SplitMix64) {
+    private static func tear(
+        _ write: (offset: Int, bytes: [UInt8]), onto contents: inout Contents, rng: inout SplitMix64
+    ) {
         guard !write.bytes.isEmpty else { return }
-        let firstPage = write.offset / pageSize
-        let lastPage = (write.offset + write.bytes.count - 1) / pageSize
-        let kept = Int(rng.below(UInt64(lastPage - firstPage + 2)))
+        // A disk writes whole sectors atomically, not whole pages: a torn write keeps a prefix of
+        // its sectors, so a record can end half-written.
+        let firstSector = write.offset / sectorSize
+        let lastSector = (write.offset + write.bytes.count - 1) / sectorSize
+        let kept = Int(rng.below(UInt64(lastSector - firstSector + 2)))
         var ignored = Set<Int>()
-        for page in firstPage..<(firstPage + kept) {
-            let low = max(write.offset, page * pageSize)
-            let high = min(write.offset + write.bytes.count, (page + 1) * pageSize)
+        for sector in firstSector..<(firstSector + kept) {
+            let low = max(write.offset, sector * sectorSize)
+            let high = min(write.offset + write.bytes.count, (sector + 1) * sectorSize)
             var piece = Array(write.bytes[(low - write.offset)..<(high - write.offset)])
             if rng.chance(1, in: 8) { piece = [UInt8](repeating: 0, count: piece.count) }
             contents.write(piece, at: low, dirty: &ignored)

@@ -7,7 +7,7 @@ extension LedgerServer {
     /// Drives the core's output: send, persist (group commit: one sync for everything the core
     /// gathered), send what needed the persist, apply, answer clients, advance.
     func processReady() throws(ServerError) {
-        while core.hasReady {
+        while syncInFlight == nil && core.hasReady {
             let ready: Ready
             do { ready = try core.ready() } catch { throw .configuration("raft: \(error)") }
             if let soft = ready.softState { report(soft) }
@@ -23,15 +23,37 @@ extension LedgerServer {
                 if let hard = ready.hardState, hard.term != store.hardState.term || hard.vote != store.hardState.vote {
                     try store.saveHardState(hard)
                 }
-                if options.syncBeforeAcknowledging && !ready.entries.isEmpty { try store.sync() }
+                if options.syncBeforeAcknowledging && !ready.entries.isEmpty, let pending = try store.beginSync() {
+                    syncInFlight = (ready, pending)
+                    disk.submit(pending)
+                    return
+                }
             } catch {
                 throw .storage(error)
             }
-            sendToPeers(ready.messagesAfterPersist)
-            for entry in ready.committedEntries { apply(entry) }
-            for failed in ready.failedProposals { fail(failed) }
-            core.advance(ready)
+            finish(ready)
         }
+    }
+
+    /// The disk thread synced the in-flight ready's entries (or failed to: the node stops).
+    func syncFinished(_ outcome: SyncOutcome) {
+        guard let (ready, pending) = syncInFlight else { return }
+        syncInFlight = nil
+        do throws(LogStoreError) {
+            try store.finishSync(pending, outcome: outcome)
+        } catch {
+            stopReason = .failure(.storage(error))
+            return
+        }
+        finish(ready)
+    }
+
+    /// The ready's entries and hard state are durable: send what waited for that, apply, advance.
+    private func finish(_ ready: Ready) {
+        sendToPeers(ready.messagesAfterPersist)
+        for entry in ready.committedEntries { apply(entry) }
+        for failed in ready.failedProposals { fail(failed) }
+        core.advance(ready)
     }
 
     private func report(_ soft: SoftState) {

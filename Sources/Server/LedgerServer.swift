@@ -12,6 +12,9 @@ import Glibc
 ///
 /// Threads: everything here runs on the thread that calls ``run()``. Peers and clients share one
 /// TCP port; a peer introduces itself with a handshake, anything else is a client.
+/// What the disk thread reports for one sync.
+typealias SyncOutcome = Result<Void, FileSystemError>
+
 public final class LedgerServer {
     let options: ServerOptions
     let logger: NodeLogger
@@ -20,6 +23,8 @@ public final class LedgerServer {
     let core: RaftCore
     let signals: SignalSource
     private var listener: Socket?
+    /// Held for the life of the process so no other node opens this store.
+    private let storeLock: FileLock
     /// Inbound connections, peers' and clients', by connection id.
     var connections: [UInt64: Connection] = [:]
     /// Inbound connections that completed a peer handshake, and whose they are.
@@ -33,6 +38,11 @@ public final class LedgerServer {
     var pendingAppends: [LogIndex: PendingRequest] = [:]
     let startedAt: ContinuousClock.Instant
     var lastSoftState = SoftState(role: .follower, leader: nil)
+    /// The disk thread: runs the fdatasyncs of SYNC_FLUSH so the loop never waits on the disk.
+    let disk: WorkerThread<PendingSync, SyncOutcome>
+    let syncResults: Mailbox<SyncOutcome>
+    /// The ready whose entries are being synced, and the sync; nothing else is persisted meanwhile.
+    var syncInFlight: (ready: Ready, sync: PendingSync)?
     /// Set when the node must stop; `run()` returns (or throws it) after the current turn.
     var stopReason: StopReason?
 
@@ -50,20 +60,39 @@ public final class LedgerServer {
         do {
             signals = try SignalSource()
             loop = try EventLoop()
+            syncResults = try Mailbox()
         } catch {
             throw .system(error)
+        }
+        let fileSystem = RealFileSystem()
+        disk = WorkerThread(name: "disk", results: syncResults) { pending in
+            Result { () throws(FileSystemError) in try pending.perform(on: fileSystem) }
         }
         let configuration = LogStoreConfiguration(
             dataFileSize: options.dataFileSize,
             flushPolicy: options.syncBeforeAcknowledging
                 ? .syncFlush : .asyncFlush(intervalMilliseconds: UInt64(options.flushIntervalMilliseconds)))
+        // Claim the port first, then the store: a second process started with the same
+        // configuration must fail before it opens (and "recovers") a live node's log.
+        let address = options.me.address
         do {
-            try makeDirectories(options.storeDirectory)
+            listener = try Socket.listen(on: address)
         } catch {
+            if error.errno == EADDRINUSE { throw .addressInUse(address: address.description, source: options.source) }
             throw .system(error)
         }
         do {
-            store = try LogStore(directory: options.storeDirectory, fileSystem: RealFileSystem(), configuration: configuration)
+            try makeDirectories(options.storeDirectory)
+            storeLock = try FileLock(path: "\(options.storeDirectory)/LOCK")
+        } catch {
+            listener?.close()
+            if error.errno == EWOULDBLOCK {
+                throw .configuration("\(options.source): store directory \(options.storeDirectory) is in use by another process")
+            }
+            throw .system(error)
+        }
+        do {
+            store = try LogStore(directory: options.storeDirectory, fileSystem: fileSystem, configuration: configuration)
         } catch {
             throw .storage(error)
         }
@@ -72,13 +101,6 @@ public final class LedgerServer {
             core = try RaftCore(config: options.raft, storage: store)
         } catch {
             throw .configuration("\(options.source): \(error)")
-        }
-        let address = options.me.address
-        do {
-            listener = try Socket.listen(on: address)
-        } catch {
-            if error.errno == EADDRINUSE { throw .addressInUse(address: address.description, source: options.source) }
-            throw .system(error)
         }
         links = options.members.filter { $0.id != options.selfID }.map(PeerLink.init)
     }
@@ -89,6 +111,9 @@ public final class LedgerServer {
         do {
             guard let listener else { return }
             try loop.register(listener.fd, for: .readable) { [unowned self] _ in acceptConnections() }
+            try loop.register(syncResults.fd, for: .readable) { [unowned self] _ in
+                for outcome in syncResults.drain() { syncFinished(outcome) }
+            }
             try loop.register(signals.fd, for: .readable) { [unowned self] _ in
                 if let signal = signals.drain().first { stopReason = .signal(signal) }
             }
@@ -243,6 +268,10 @@ public final class LedgerServer {
             failure = error
         case nil:
             failure = nil
+        }
+        if syncInFlight != nil {
+            disk.stop()
+            for outcome in syncResults.drain() { syncFinished(outcome) }
         }
         failAllPending(ErrorResponse(code: .notLeader(leader: nil, leaderAddress: nil),
             message: "node \(options.me.name) is shutting down; retry on another node"))

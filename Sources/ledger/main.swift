@@ -1,9 +1,6 @@
-import Server
-
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
-/// `ledger`: the node and its command-line tools.
-let arguments = Array(CommandLine.arguments.dropFirst())
-exit(LedgerCommand.run(arguments))
+/// `ledger`: the node (`ledger server`) and the client commands.
+exit(LedgerCommand.run(Array(CommandLine.arguments.dropFirst())))

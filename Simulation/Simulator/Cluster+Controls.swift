@@ -1,0 +1,126 @@
+import Raft
+
+/// What a test or a scripted scenario sees of one node.
+public struct NodeView: Sendable, Hashable {
+    public var id: NodeID
+    public var role: Role
+    public var term: Term
+    public var leader: NodeID?
+    public var lastIndex: LogIndex
+    public var commitIndex: LogIndex
+    /// What the node's state machine applied.
+    public var applied: LogIndex
+}
+
+/// Direct control over the cluster, for tests and scripted scenarios. Every call checks the
+/// invariants of the node it touches, like an event does.
+extension Cluster {
+    /// The node's state, or nil while it is down.
+    public func view(_ id: NodeID) -> NodeView? {
+        let node = nodes[index(of: id)]
+        guard let core = node.core else { return nil }
+        return NodeView(
+            id: id, role: core.role, term: core.term, leader: core.leader, lastIndex: core.lastIndex,
+            commitIndex: core.commitIndex, applied: node.applied)
+    }
+
+    /// The running leader with the highest term, if any.
+    public var leader: NodeID? { currentLeader?.id }
+
+    /// The leader of `term`, if the run ever saw one.
+    public func leader(of term: Term) -> NodeID? { checker.leader(of: term) }
+
+    /// How many terms had a leader so far.
+    public var leaderTerms: Int { checker.leaderTermCount }
+
+    /// The highest index known committed on any node.
+    public var committedIndex: LogIndex { checker.committedIndex }
+
+    /// Every entry of `id`'s log (durable or not).
+    public func entries(of id: NodeID) throws(SimulationFailure) -> [Entry] {
+        let node = nodes[index(of: id)]
+        guard let core = node.core else { return [] }
+        guard core.lastIndex > .zero else { return [] }
+        do {
+            return try core.entries(from: LogIndex(1), through: core.lastIndex)
+        } catch {
+            throw failure(Violation("core-error", "n\(id) cannot read its log: \(error)"))
+        }
+    }
+
+    /// Proposals acknowledged so far, in order.
+    public var acknowledged: [(id: UInt64, index: LogIndex)] { history.acknowledgements }
+
+    /// The proposal id an entry carries, if a client proposed it.
+    public static func proposalID(of entry: Entry) -> UInt64? {
+        entry.kind == .normal ? Payload.id(in: entry.data) : nil
+    }
+
+    public func crash(_ id: NodeID) throws(SimulationFailure) {
+        do { try crash(nodes[index(of: id)]) } catch { throw failure(error) }
+    }
+
+    public func restart(_ id: NodeID) throws(SimulationFailure) {
+        do { try restart(nodes[index(of: id)]) } catch { throw failure(error) }
+    }
+
+    public func pause(_ id: NodeID, for milliseconds: UInt64) { pause(nodes[index(of: id)], for: milliseconds) }
+
+    /// Cuts `ids` off from the rest (both directions, or only `ids` → rest with `oneWay`).
+    public func partition(_ ids: [NodeID], oneWay: Bool = false) { partition(ids.map(index(of:)), oneWay: oneWay) }
+
+    /// Heals every partition.
+    public func heal() { healPartitions() }
+
+    /// Makes `id` start an election now.
+    public func campaign(_ id: NodeID) throws(SimulationFailure) {
+        let node = nodes[index(of: id)]
+        guard let core = node.core else { preconditionFailure("campaign on a node that is down") }
+        do throws(Violation) {
+            do { try core.campaign() } catch { throw Violation("core-error", "n\(id) campaign threw: \(error)") }
+            try settle(node)
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// Proposes a fresh payload on `id` directly (not through a client). The returned proposal
+    /// id is recorded in ``history``; an accepted proposal is tracked to its outcome.
+    public func propose(on id: NodeID) throws(SimulationFailure) -> Result<(id: UInt64, proposal: Proposal), RaftError>
+    {
+        let node = nodes[index(of: id)]
+        guard let core = node.core else { preconditionFailure("propose on a node that is down") }
+        let proposalID = history.issue()
+        let result: Result<(id: UInt64, proposal: Proposal), RaftError>
+        do {
+            let proposal = try core.propose(Payload.make(id: proposalID, fillerBytes: 4))
+            node.pendingProposals.append(.init(proposal: proposal, id: proposalID, client: -1, request: 0))
+            result = .success((proposalID, proposal))
+        } catch {
+            history.failed(proposalID, reason: "refused: \(error)")
+            result = .failure(error)
+        }
+        do { try settle(node) } catch { throw failure(error) }
+        return result
+    }
+
+    /// Whether the nodes `ids` (all by default) are up and idle, and their logs are identical,
+    /// durable, fully committed and applied.
+    public func converged(among ids: [NodeID]? = nil) throws(SimulationFailure) -> Bool {
+        do {
+            return try logsConverged(among: ids.map { $0.map { nodes[index(of: $0)] } })
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// Runs until the nodes `ids` (all by default) have converged, at most `duration`.
+    /// Returns whether they did.
+    public func runUntilConverged(among ids: [NodeID]? = nil, within duration: VirtualTime) throws(SimulationFailure)
+        -> Bool
+    {
+        try run(until: now + duration) { (cluster: Cluster) throws(SimulationFailure) in
+            try cluster.converged(among: ids)
+        }
+    }
+}

@@ -1,0 +1,213 @@
+import Raft
+
+/// Driving one node's core: feeding it messages, handling its readies exactly per the `Ready`
+/// contract (send, persist, send after persist, apply, advance), and its process lifecycle.
+extension Cluster {
+    /// Boots `node` over its durable store: a fresh `RaftCore` that replays every committed entry.
+    func start(_ node: SimNode) throws(Violation) {
+        var config = RaftConfig(id: node.id, voters: ids)
+        let tuning = options.raft
+        config.electionTimeoutTicks = tuning.electionTimeoutTicks
+        config.heartbeatIntervalTicks = tuning.heartbeatIntervalTicks
+        config.maxEntriesPerMessage = tuning.maxEntriesPerMessage
+        config.maxInflightMessages = tuning.maxInflightMessages
+        config.proposalTimeoutTicks = tuning.proposalTimeoutTicks
+        config.preferredLeader = tuning.preferredLeader.map { ids[$0] }
+        config.randomSeed = raftRNG.next()
+        config.applied = .zero
+        config.brokenRules = options.brokenRules
+        let core: RaftCore
+        do {
+            core = try RaftCore(config: config, storage: node.disk.raftStorage)
+        } catch {
+            throw Violation("config", "n\(node.id) rejected its configuration: \(error)")
+        }
+        node.core = core
+        node.applied = .zero
+        node.inFlight = nil
+        node.paused = false
+        node.deferred = []
+        try checker.started(node, core)
+        try settle(node)
+    }
+
+    /// Brings a crashed node back over what its disk kept.
+    func restart(_ node: SimNode) throws(Violation) {
+        precondition(!node.isUp, "restart of a running node")
+        statistics.restarts += 1
+        note("n\(node.id) restarts (durable \(node.disk.durableHardState), last index \(node.disk.durableLastIndex))")
+        try start(node)
+    }
+
+    /// Kills `node`: its core, its in-flight write and every unsynced byte are gone. Clients
+    /// waiting on it learn that the outcome is unknown.
+    func crash(_ node: SimNode) throws(Violation) {
+        precondition(node.isUp, "crash of a node that is down")
+        statistics.crashes += 1
+        note("n\(node.id) crashes\(node.inFlight == nil ? "" : " with a write in flight")")
+        node.core = nil
+        node.incarnation += 1
+        node.inFlight = nil
+        node.paused = false
+        node.deferred = []
+        do {
+            try node.disk.crash()
+        } catch {
+            throw Violation("recovery", "n\(node.id) after a crash: \(error)")
+        }
+        note("n\(node.id) disk recovered: \(node.disk.lastRecovery)")
+        for pending in node.pendingProposals {
+            history.indeterminate(pending.id, reason: "node \(node.id) crashed")
+            clientFinished(pending.client, request: pending.request)
+        }
+        for read in node.pendingReads { clientFinished(read.client, request: read.request) }
+        node.pendingProposals = []
+        node.pendingReads = []
+    }
+
+    /// Freezes `node` for `milliseconds`: no ticks, no messages handled (they wait), no disk
+    /// completions handled.
+    func pause(_ node: SimNode, for milliseconds: UInt64) {
+        precondition(node.isRunning, "pause of a node that is not running")
+        statistics.pauses += 1
+        node.paused = true
+        node.pauseEpoch += 1
+        note("n\(node.id) pauses for \(milliseconds)ms")
+        schedule(.resume(node: node.index, pause: node.pauseEpoch), after: milliseconds)
+    }
+
+    /// Unfreezes `node`; what reached it meanwhile is handled now, in arrival order.
+    func resume(_ node: SimNode) throws(Violation) {
+        node.paused = false
+        note("n\(node.id) resumes with \(node.deferred.count) waiting events")
+        for event in node.deferred { queue.schedule(event, at: now) }
+        node.deferred = []
+        try settle(node)
+    }
+
+    func deliver(_ message: Message, to node: SimNode) throws(Violation) {
+        guard let core = node.core else { return statistics.messagesDropped += 1 }
+        if node.paused { return node.deferred.append(.deliver(message, to: node.index)) }
+        if blocked[index(of: message.from)][node.index] { return statistics.messagesDropped += 1 }
+        do { try core.step(message) } catch { throw Violation("core-error", "n\(node.id) step threw: \(error)") }
+        try settle(node)
+    }
+
+    /// After anything touched `node`: handle its readies, then check every invariant.
+    func settle(_ node: SimNode) throws(Violation) {
+        guard let core = node.core, !node.paused else { return }
+        while node.inFlight == nil && core.hasReady {
+            let ready: Ready
+            do { ready = try core.ready() } catch { throw Violation("core-error", "n\(node.id) ready threw: \(error)") }
+            try checker.readyProduced(ready, by: node, core)
+            if let eventSink { eventSink("    n\(node.id) \(Self.describe(ready))") }
+            try send(ready.messages, from: node)
+            if ready.mustSync {
+                do { try node.disk.stage(ready.entries) } catch { throw Violation("storage", "n\(node.id): \(error)") }
+                node.inFlight = ready
+                statistics.diskWrites += 1
+                let latency = options.disk.minLatencyMs + diskRNG.below(options.disk.latencySpreadMs + 1)
+                schedule(.diskWriteDone(node: node.index, incarnation: node.incarnation), after: latency)
+            } else {
+                try finish(ready, on: node, core)
+            }
+        }
+        try checker.observe(node, core)
+    }
+
+    /// The synced write of the ready in flight reached the disk.
+    func completeWrite(_ node: SimNode) throws(Violation) {
+        guard let ready = node.inFlight, let core = node.core else { preconditionFailure("no write in flight") }
+        node.inFlight = nil
+        try finish(ready, on: node, core)
+        try settle(node)
+    }
+
+    /// Steps 2–4 of the ready contract, then `advance`.
+    private func finish(_ ready: Ready, on node: SimNode, _ core: RaftCore) throws(Violation) {
+        if !ready.entries.isEmpty || ready.hardState != nil {
+            try checker.willWrite(ready, on: node)
+            do {
+                try node.disk.write(entries: ready.entries, hardState: ready.hardState, sync: ready.mustSync)
+            } catch {
+                throw Violation("storage", "n\(node.id) disk write failed: \(error)")
+            }
+            try checker.didWrite(on: node)
+        }
+        try send(ready.messagesAfterPersist, from: node)
+        try checker.commitAdvanced(node, core)
+        for entry in ready.committedEntries { try apply(entry, on: node) }
+        for state in ready.readStates { try readConfirmed(state, on: node) }
+        for failed in ready.failedReads { readFailed(failed, on: node) }
+        for failed in ready.failedProposals { proposalFailed(failed, on: node) }
+        core.advance(ready)
+    }
+
+    /// The state machine applies `entry`; a proposal this incarnation accepted at its index is
+    /// acknowledged if the terms match and lost otherwise.
+    private func apply(_ entry: Entry, on node: SimNode) throws(Violation) {
+        try checker.applied(entry, on: node)
+        node.applied = entry.index
+        let id = entry.kind == .normal ? Payload.id(in: entry.data) : nil
+        if let id { try history.applied(id, at: entry.index) }
+        guard let position = node.pendingProposals.firstIndex(where: { $0.proposal.index == entry.index }) else {
+            return
+        }
+        let pending = node.pendingProposals.remove(at: position)
+        if pending.proposal.term == entry.term {
+            guard id == pending.id else {
+                throw Violation(
+                    "proposal-identity",
+                    "n\(node.id) accepted proposal p\(pending.id) at \(pending.proposal.index) term \(pending.proposal.term) "
+                        + "but that entry holds \(id.map { "p\($0)" } ?? "no proposal")")
+            }
+            history.acknowledged(pending.id, at: entry.index)
+        } else {
+            history.failed(pending.id, reason: "index \(entry.index) committed with term \(entry.term)")
+        }
+        clientFinished(pending.client, request: pending.request)
+    }
+
+    /// Sends `messages` from `node` through the network model: a blocked link or a loss drops a
+    /// message; the rest arrive after a random delay, sometimes twice.
+    func send(_ messages: [Message], from node: SimNode) throws(Violation) {
+        for message in messages {
+            try checker.sent(message, by: node)
+            statistics.messagesSent += 1
+            if case .vote(let request) = message.body, request.preVote { statistics.preVoteRequests[node.index] += 1 }
+            let to = index(of: message.to)
+            if blocked[node.index][to] || networkRNG.chance(network.lossPerMille, in: 1000) {
+                statistics.messagesDropped += 1
+                continue
+            }
+            schedule(.deliver(message, to: to), after: networkDelay())
+            if networkRNG.chance(network.duplicatePerMille, in: 1000) {
+                statistics.messagesDuplicated += 1
+                schedule(.deliver(message, to: to), after: networkDelay())
+            }
+        }
+    }
+
+    private func networkDelay() -> UInt64 {
+        var delay = network.minDelayMs + networkRNG.below(network.delaySpreadMs + 1)
+        if networkRNG.chance(network.tailPerMille, in: 1000) { delay += networkRNG.below(network.tailSpreadMs + 1) }
+        return delay
+    }
+
+    /// One line about a ready, for `--verbose`.
+    static func describe(_ ready: Ready) -> String {
+        var parts = ["ready"]
+        if let first = ready.entries.first, let last = ready.entries.last {
+            parts.append("entries \(first.index)...\(last.index) terms \(first.term)...\(last.term)")
+        }
+        if let state = ready.hardState { parts.append("hard state \(state)") }
+        if let soft = ready.softState { parts.append("\(soft.role) leader \(soft.leader.map(\.description) ?? "-")") }
+        if ready.mustSync { parts.append("sync") }
+        if let first = ready.committedEntries.first, let last = ready.committedEntries.last {
+            parts.append("apply \(first.index)...\(last.index)")
+        }
+        for message in ready.messages { parts.append("send \(message)") }
+        for message in ready.messagesAfterPersist { parts.append("send after persist \(message)") }
+        return parts.joined(separator: "; ")
+    }
+}

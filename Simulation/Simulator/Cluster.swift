@@ -1,0 +1,217 @@
+import Raft
+
+/// A simulated Raft group: the real `RaftCore` on every node, a simulated network, disks and
+/// clients, all driven by one event queue in virtual time, on one thread. Every random choice
+/// comes from generators derived from the seed, so a seed replays bit for bit.
+///
+/// Every invariant the ``InvariantChecker`` knows is checked after every event; the first broken
+/// one ends the run with a ``SimulationFailure``.
+public final class Cluster {
+    /// Milliseconds of virtual time per Raft tick.
+    public static let tickMs: UInt64 = 10
+
+    public let options: SimulationOptions
+    let ids: [NodeID]
+    var nodes: [SimNode]
+    var queue = EventQueue<Event>()
+    /// The time of the event being handled (or of the last one handled).
+    public private(set) var now: VirtualTime = .zero
+    /// How many events have been handled.
+    public private(set) var eventCount: UInt64 = 0
+    /// The hash of every event handled so far.
+    public private(set) var traceHash = TraceHash()
+
+    var networkRNG: SplitMix64
+    var diskRNG: SplitMix64
+    var nemesisRNG: SplitMix64
+    var clientRNG: SplitMix64
+    var raftRNG: SplitMix64
+
+    /// The network's behaviour now (the liveness phase switches loss and duplication off).
+    var network: NetworkProfile
+    /// `blocked[from][to]`: messages on that link are dropped.
+    var blocked: [[Bool]]
+    /// Bumped by every partition change, so a stale heal does not end a later partition.
+    var partitionEpoch: UInt64 = 0
+
+    var checker: InvariantChecker
+    /// Every write request and what became of it.
+    public internal(set) var history = ProposalHistory()
+    var clients: [ClientState] = []
+    var clientsActive = false
+    var nextRequest: UInt64 = 0
+
+    /// Whether the nemesis injects faults.
+    var nemesisActive = false
+    var liveness = LivenessState()
+    var recent = RecentEvents(capacity: 30)
+    /// Receives a line per event when set (`--verbose`).
+    public var eventSink: ((String) -> Void)?
+    /// Receives a line per notable change (elections, crashes, partitions) when set.
+    public var noteSink: ((String) -> Void)?
+    public internal(set) var statistics = Statistics()
+
+    /// Counters of what happened in a run.
+    public struct Statistics: Sendable {
+        public var messagesSent = 0
+        public var messagesDropped = 0
+        public var messagesDuplicated = 0
+        public var diskWrites = 0
+        public var crashes = 0
+        public var restarts = 0
+        public var pauses = 0
+        public var partitions = 0
+        public var transfers = 0
+        public var reads = 0
+        public var readsConfirmed = 0
+        /// Client requests refused with "no quorum" (no leader known).
+        public var noQuorumRefusals = 0
+        /// Pre-vote requests sent, by node position.
+        public var preVoteRequests: [Int] = []
+    }
+
+    /// Builds the nodes (empty disks) and starts them at time zero. Clients and the nemesis
+    /// stay off until started.
+    public init(options: SimulationOptions) throws(SimulationFailure) {
+        self.options = options
+        ids = options.nodeIDs
+        var seedRNG = SplitMix64(seed: options.seed)
+        networkRNG = seedRNG.fork()
+        diskRNG = seedRNG.fork()
+        nemesisRNG = seedRNG.fork()
+        clientRNG = seedRNG.fork()
+        raftRNG = seedRNG.fork()
+        network = options.network
+        blocked = Array(repeating: Array(repeating: false, count: options.nodeIDs.count), count: options.nodeIDs.count)
+        // Disk seeds come from their own stream so the other streams keep their draws.
+        var diskSeeds = SplitMix64(seed: options.seed ^ 0x5EED_D15C_0000_0000)
+        var nodes: [SimNode] = []
+        for (index, id) in options.nodeIDs.enumerated() {
+            do {
+                nodes.append(SimNode(id: id, index: index, disk: try LogStoreDisk(seed: diskSeeds.next())))
+            } catch {
+                throw SimulationFailure(invariant: "storage", details: "n\(id): \(error)", time: .zero, recentEvents: [])
+            }
+        }
+        self.nodes = nodes
+        checker = InvariantChecker(nodes: nodes)
+        statistics.preVoteRequests = Array(repeating: 0, count: nodes.count)
+        for node in nodes {
+            queue.schedule(.tick(node: node.index), at: .milliseconds(networkRNG.below(Self.tickMs)))
+        }
+        do {
+            for node in nodes { try start(node) }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// The position of `id` in the node list.
+    func index(of id: NodeID) -> Int {
+        guard let index = ids.firstIndex(of: id) else { preconditionFailure("node \(id) is not in the cluster") }
+        return index
+    }
+
+    // MARK: - Running
+
+    /// Handles the next event. Returns false when the queue is empty.
+    @discardableResult
+    public func step() throws(SimulationFailure) -> Bool {
+        guard let (time, _, event) = queue.pop() else { return false }
+        now = time
+        eventCount += 1
+        traceHash.mix(time.milliseconds)
+        event.fold(into: &traceHash)
+        recent.record(event, at: time)
+        if let eventSink { eventSink("\(time) \(event.describe(ids))") }
+        do {
+            try handle(event)
+        } catch {
+            throw failure(error)
+        }
+        return true
+    }
+
+    /// Handles every event up to and including `deadline`; then the clock reads `deadline`.
+    public func run(until deadline: VirtualTime) throws(SimulationFailure) {
+        while let next = queue.nextTime, next <= deadline { try step() }
+        now = max(now, deadline)
+    }
+
+    /// Runs for `duration` of virtual time.
+    public func run(for duration: VirtualTime) throws(SimulationFailure) { try run(until: now + duration) }
+
+    /// Runs until `condition` holds (checked after every event) or `deadline` passes.
+    /// Returns whether the condition held.
+    public func run(
+        until deadline: VirtualTime, stopWhen condition: (Cluster) throws(SimulationFailure) -> Bool
+    ) throws(SimulationFailure) -> Bool {
+        if try condition(self) { return true }
+        while let next = queue.nextTime, next <= deadline {
+            try step()
+            if try condition(self) { return true }
+        }
+        now = max(now, deadline)
+        return false
+    }
+
+    func schedule(_ event: Event, after delay: UInt64) {
+        queue.schedule(event, at: now + .milliseconds(delay))
+    }
+
+    func note(_ line: String) {
+        recent.note(line, at: now)
+        if let noteSink { noteSink("\(now) \(line)") }
+    }
+
+    func failure(_ violation: Violation) -> SimulationFailure {
+        SimulationFailure(
+            invariant: violation.invariant, details: violation.details, time: now, recentEvents: recent.lines(ids))
+    }
+
+    // MARK: - Dispatch
+
+    private func handle(_ event: Event) throws(Violation) {
+        switch event {
+        case .tick(let index):
+            schedule(.tick(node: index), after: Self.tickMs)
+            let node = nodes[index]
+            guard let core = node.core, !node.paused else { return }
+            do { try core.tick() } catch { throw Violation("core-error", "n\(node.id) tick threw: \(error)") }
+            try settle(node)
+        case .deliver(let message, let to):
+            try deliver(message, to: nodes[to])
+        case .diskWriteDone(let index, let incarnation):
+            let node = nodes[index]
+            guard node.incarnation == incarnation, node.isUp else { return }
+            if node.paused { return node.deferred.append(event) }
+            try completeWrite(node)
+        case .restart(let index, let incarnation):
+            let node = nodes[index]
+            guard !node.isUp, node.incarnation == incarnation else { return }
+            try restart(node)
+        case .resume(let index, let pause):
+            let node = nodes[index]
+            guard node.paused, node.pauseEpoch == pause else { return }
+            try resume(node)
+        case .healPartition(let epoch):
+            if epoch == partitionEpoch { healPartitions() }
+        case .nemesis:
+            try nemesisStep()
+        case .clientIssue(let client):
+            clientIssue(client)
+        case .clientArrive(let client, let index, let request):
+            let node = nodes[index]
+            if node.isUp && node.paused { return node.deferred.append(event) }
+            try clientArrive(client, at: node, request: request)
+        case .clientTimeout(let client, let request):
+            clientTimeout(client, request: request)
+        case .heal:
+            try healEverything()
+        case .stopClients:
+            clientsStopped()
+        case .probe:
+            try probeLiveness()
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Raft
+
+/// One simulated process: a `RaftCore` (while up) over a ``DurableStore`` that outlives it,
+/// the state the process keeps in memory, and its simulated state machine's position.
+final class SimNode {
+    /// A proposal this incarnation accepted, waiting to be applied.
+    struct PendingProposal {
+        var proposal: Proposal
+        var id: UInt64
+        var client: Int
+        var request: UInt64
+    }
+
+    /// A read this incarnation accepted, waiting for its read state.
+    struct PendingRead {
+        var context: [UInt8]
+        var client: Int
+        var request: UInt64
+        /// Every write acknowledged before the read was issued sits at or below this index.
+        var minimumIndex: LogIndex
+    }
+
+    let id: NodeID
+    let index: Int
+    let disk: any DurableStore
+    /// Nil while the node is down.
+    var core: RaftCore?
+    /// Bumped by every crash, so events of a dead incarnation are ignored.
+    var incarnation: UInt64 = 0
+    var paused = false
+    /// Bumped by every pause, so a stale resume does not end a later pause.
+    var pauseEpoch: UInt64 = 0
+    /// Events that reached the node while it was paused, in arrival order.
+    var deferred: [Event] = []
+    /// The ready whose synced write is in flight.
+    var inFlight: Ready?
+    /// The last index this incarnation's state machine applied.
+    var applied: LogIndex = .zero
+    var pendingProposals: [PendingProposal] = []
+    var pendingReads: [PendingRead] = []
+
+    init(id: NodeID, index: Int, disk: any DurableStore) {
+        self.id = id
+        self.index = index
+        self.disk = disk
+    }
+
+    var isUp: Bool { core != nil }
+    /// Up and not paused: it handles events now.
+    var isRunning: Bool { core != nil && !paused }
+}

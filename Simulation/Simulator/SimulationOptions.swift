@@ -1,0 +1,110 @@
+import Raft
+
+/// Everything that shapes one run. ``swarm(seed:seconds:)`` derives all of it from the seed, so
+/// each seed tests a different fault profile ("swarm testing") and replays exactly.
+public struct SimulationOptions: Sendable {
+    public var seed: UInt64
+    public var nodeIDs: [NodeID]
+    /// Length of the safety phase: faults and traffic.
+    public var safetyDuration: VirtualTime
+    /// After the heal, a leader that every node follows must appear within this many of the
+    /// longest election timeouts.
+    public var leaderBoundElectionTimeouts: UInt64 = 10
+    /// Clients keep writing for this long after the heal, then stop.
+    public var livenessTrafficDuration: VirtualTime = .seconds(1)
+    /// After the clients stop, every log must converge within this long.
+    public var convergenceBound: VirtualTime = .seconds(10)
+    public var network: NetworkProfile = .reliable
+    public var disk = DiskProfile()
+    public var nemesis: NemesisProfile = .none
+    public var workload = WorkloadProfile()
+    public var raft = RaftTuning()
+    /// Rules the core breaks on purpose, to show the checkers catch it.
+    package var brokenRules: BrokenRules = []
+
+    public init(seed: UInt64, nodeIDs: [NodeID], safetyDuration: VirtualTime = .seconds(10)) {
+        precondition(!nodeIDs.isEmpty && nodeIDs == nodeIDs.sorted() && Set(nodeIDs).count == nodeIDs.count)
+        self.seed = seed
+        self.nodeIDs = nodeIDs
+        self.safetyDuration = safetyDuration
+    }
+
+    /// A fault profile drawn from `seed`: cluster size, delays, loss, duplication, crash, pause,
+    /// partition and transfer rates, disk latency, client count and Raft tuning.
+    public static func swarm(seed: UInt64, seconds: UInt64 = 10) -> SimulationOptions {
+        var rng = SplitMix64(seed: seed ^ 0x5357_4152_4d00_0000)
+        let size = rng.chance(3, in: 10) ? 5 : 3
+        var options = SimulationOptions(
+            seed: seed, nodeIDs: (1...UInt64(size)).map { NodeID($0) }, safetyDuration: .seconds(seconds))
+
+        var network = NetworkProfile()
+        network.minDelayMs = rng.below(5) + 1
+        network.delaySpreadMs = [2, 10, 30, 60][Int(rng.below(4))]
+        if rng.chance(1, in: 2) {
+            network.tailPerMille = rng.below(100) + 1
+            network.tailSpreadMs = rng.below(400) + 50
+        }
+        network.lossPerMille = rng.chance(1, in: 4) ? 0 : rng.below(200)
+        network.duplicatePerMille = rng.chance(1, in: 3) ? 0 : rng.below(150)
+        options.network = network
+
+        options.disk.minLatencyMs = rng.below(3)
+        options.disk.latencySpreadMs = [1, 5, 20, 60][Int(rng.below(4))]
+
+        var nemesis = NemesisProfile()
+        switch rng.below(10) {
+        case 0...1: nemesis.crashPerMille = 0
+        case 2...6: nemesis.crashPerMille = rng.below(40) + 1
+        default:
+            // Crash-heavy: many crashes with quick restarts, so writes are often in flight.
+            nemesis.crashPerMille = rng.below(200) + 40
+            nemesis.restartAfterMs = 20...rng.below(1000) + 100
+        }
+        nemesis.maxDown = rng.chance(1, in: 3) ? size : (size - 1) / 2 + Int(rng.below(2))
+        nemesis.pausePerMille = rng.chance(1, in: 3) ? 0 : rng.below(30) + 1
+        nemesis.partitionPerMille = rng.chance(1, in: 4) ? 0 : rng.below(50) + 1
+        nemesis.oneWayPerMille = rng.below(600)
+        nemesis.transferPerMille = rng.chance(1, in: 2) ? 0 : rng.below(30) + 1
+        nemesis.targetLeaderPerMille = rng.below(1000)
+        options.nemesis = nemesis
+
+        var workload = WorkloadProfile()
+        workload.clients = rng.int(in: 1...4)
+        workload.thinkMs = 0...rng.below(50)
+        workload.timeoutMs = rng.below(3000) + 1000
+        workload.readPerMille = rng.chance(1, in: 2) ? 0 : rng.below(300)
+        workload.maxFillerBytes = rng.int(in: 0...64)
+        options.workload = workload
+
+        var raft = RaftTuning()
+        raft.heartbeatIntervalTicks = rng.chance(3, in: 4) ? 1 : rng.int(in: 2...4)
+        raft.maxEntriesPerMessage = [1, 3, 64, 1024][Int(rng.below(4))]
+        raft.maxInflightMessages = [1, 2, 16, 256][Int(rng.below(4))]
+        raft.proposalTimeoutTicks = rng.int(in: 20...200)
+        raft.preferredLeader = rng.chance(1, in: 5) ? Int(rng.below(UInt64(size))) : nil
+        options.raft = raft
+        return options
+    }
+
+    /// The profile in a few lines, printed at the start of a run.
+    public var summary: String {
+        let n = network
+        let f = nemesis
+        let w = workload
+        let r = raft
+        return """
+            nodes: \(nodeIDs.map(\.description).joined(separator: ",")) safety: \(safetyDuration)
+            network: delay \(n.minDelayMs)+0..\(n.delaySpreadMs)ms tail \(n.tailPerMille)‰ +0..\(n.tailSpreadMs)ms \
+            loss \(n.lossPerMille)‰ dup \(n.duplicatePerMille)‰
+            disk: latency \(disk.minLatencyMs)+0..\(disk.latencySpreadMs)ms
+            nemesis/\(f.stepMs)ms: crash \(f.crashPerMille)‰ (max down \(f.maxDown)) pause \(f.pausePerMille)‰ \
+            partition \(f.partitionPerMille)‰ (one-way \(f.oneWayPerMille)‰) transfer \(f.transferPerMille)‰ \
+            leader-targeted \(f.targetLeaderPerMille)‰
+            workload: \(w.clients) clients think \(w.thinkMs.lowerBound)..\(w.thinkMs.upperBound)ms \
+            timeout \(w.timeoutMs)ms reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B
+            raft: election \(r.electionTimeoutTicks.lowerBound)...\(r.electionTimeoutTicks.upperBound) ticks \
+            heartbeat \(r.heartbeatIntervalTicks) batch \(r.maxEntriesPerMessage) inflight \(r.maxInflightMessages) \
+            proposal timeout \(r.proposalTimeoutTicks) preferred \(r.preferredLeader.map { nodeIDs[$0].description } ?? "none")
+            """
+    }
+}

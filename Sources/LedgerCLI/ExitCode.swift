@@ -1,0 +1,11 @@
+/// The exit codes of `ledger`, which scripts may rely on (also listed by `ledger --help`).
+public enum ExitCode {
+    /// Success; for `status`, a leader is seen.
+    public static let success: Int32 = 0
+    /// The operation failed: a node refused it, leadership did not move, a benchmark round failed.
+    public static let failure: Int32 = 1
+    /// Usage or configuration error.
+    public static let usage: Int32 = 2
+    /// No quorum / no leader: none was found, or the group could not commit, within the timeout.
+    public static let noQuorum: Int32 = 3
+}

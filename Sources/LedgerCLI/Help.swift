@@ -1,0 +1,99 @@
+/// The `--help` texts. Every flag a command accepts appears in its text (tests check this).
+enum Help {
+    static let exitCodes = """
+        exit codes:
+          0  success (status: a leader is seen)
+          1  the operation failed (a node refused it, leadership did not move, a benchmark round failed)
+          2  usage or configuration error
+          3  no quorum / no leader: none was found, or the group could not commit, within the timeout
+        """
+
+    static let peerSources = """
+        Client commands find the group from --peers LIST, or -c FILE, or else from conf/n0.conf,
+        conf/n1.conf and conf/n2.conf (whichever exist, relative to the current directory).
+        """
+
+    static let main = """
+        usage: ledger <command> [flags]
+
+        SwiftLedger: a Raft-replicated message log. `ledger <command> --help` lists a command's flags.
+
+        commands:
+          server           run one node: ledger server -c conf/n0.conf
+          status           the leader-status view: every node's role, term, leader, log indexes, lag
+          append           append entries (--data TEXT, or one per line of stdin); prints each index
+          get              print the committed entry at --index N
+          transfer-leader  hand leadership to --to ID and wait until it leads
+          bench-failover   kill -9 the leader of a fresh local group repeatedly; print write stalls
+
+        \(peerSources)
+
+        \(exitCodes)
+        """
+
+    static func text(for command: Command) -> String {
+        let (usage, about): (String, String) =
+            switch command {
+            case .server:
+                (
+                    "ledger server -c FILE",
+                    """
+                    Runs one node until SIGTERM or SIGINT (then it finishes in-flight work, syncs and exits 0).
+                    A configuration problem prints one line naming the file and line and exits 2.
+                    """
+                )
+            case .status:
+                (
+                    "ledger status [--json] [--watch SECONDS] [--peers LIST | -c FILE] [--timeout MS]",
+                    """
+                    Asks every node for its status and prints one row per node: group, id, address,
+                    role (LEADER, FOLLOWER, CANDIDATE, or DOWN with the reason), term, the leader it
+                    knows, last/commit/applied index, lag behind the leader's last index, uptime.
+                    --json prints {"group", "leader", "term", "nodes": [{"id", "address", "up", "role",
+                    "term", "leader", "lastIndex", "commitIndex", "appliedIndex", "lag", "uptimeMs",
+                    "error"}]}. Exits 0 when a leader is seen, 3 when none is.
+                    """
+                )
+            case .append:
+                (
+                    "ledger append [--data TEXT] [--peers LIST | -c FILE] [--timeout MS]",
+                    """
+                    Appends each entry through the leader and prints its log index once committed, one
+                    per line. Stops at the first failure with one line on stderr.
+                    """
+                )
+            case .get:
+                (
+                    "ledger get --index N [--json] [--peers LIST | -c FILE] [--timeout MS]",
+                    """
+                    Prints the data of the committed entry at index N, read from the leader.
+                    """
+                )
+            case .transferLeader:
+                (
+                    "ledger transfer-leader --to ID [--peers LIST | -c FILE] [--timeout MS]",
+                    """
+                    Asks the leader to hand leadership to ID and waits until ID leads; prints the new
+                    leader and its term. Exits 1 when another node still leads at the timeout.
+                    """
+                )
+            case .benchFailover:
+                (
+                    "ledger bench-failover [--kills N] [--interval-ms MS] [--keep]",
+                    """
+                    Starts a fresh three-node group (default settings) in a temporary directory, appends
+                    every MS milliseconds, and N times kills -9 the leader (restarting it afterwards).
+                    Prints, for each kill, the time until a write succeeded on the new leader, then the
+                    p50 and the maximum. Exits 1 when a round saw no successful write within 10 s.
+                    """
+                )
+            }
+        var sections = [
+            "usage: \(usage)", about,
+            "flags:\n" + FlagParser.helpLines(command.flags + [FlagSpec(["--help", "-h"], help: "show this text")]),
+        ]
+        if command != .server && command != .benchFailover { sections.append(peerSources) }
+        sections.append(exitCodes)
+        return sections.joined(separator: "\n\n")
+    }
+}

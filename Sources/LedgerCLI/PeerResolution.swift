@@ -1,0 +1,40 @@
+import LedgerConfig
+
+/// The members a client command talks to, and the group name when a config file gave one.
+public struct ResolvedPeers: Sendable, Hashable {
+    public var peers: [Peer]
+    public var group: String?
+}
+
+extension PeerSource {
+    /// The config files read when neither `--peers` nor `-c` is given, relative to the working directory.
+    public static let defaultConfigPaths = ["conf/n0.conf", "conf/n1.conf", "conf/n2.conf"]
+
+    /// Reads the peer list. For the default source, the members of every default file that
+    /// exists, merged by id in file order. Throws the config file's own one-line error, or a
+    /// ``ConfigError`` naming the default files when none exists.
+    public func resolve() throws(ConfigError) -> ResolvedPeers {
+        switch self {
+        case .list(let text):
+            return ResolvedPeers(peers: try Peer.parseList(text, source: "--peers"), group: nil)
+        case .configFile(let path):
+            let config = try NodeConfig.load(path: path)
+            return ResolvedPeers(peers: config.peers, group: config.group)
+        case .defaultConfigFiles:
+            let paths = PeerSource.defaultConfigPaths.filter(fileExists)
+            guard !paths.isEmpty else {
+                throw ConfigError(
+                    source: PeerSource.defaultConfigPaths.joined(separator: ", "), line: nil,
+                    problem: .unreadable("none of these files exists here; pass --peers LIST or -c FILE"))
+            }
+            var peers: [Peer] = []
+            var group: String?
+            for path in paths {
+                let config = try NodeConfig.load(path: path)
+                group = group ?? config.group
+                for peer in config.peers where !peers.contains(where: { $0.name == peer.name }) { peers.append(peer) }
+            }
+            return ResolvedPeers(peers: peers, group: group)
+        }
+    }
+}

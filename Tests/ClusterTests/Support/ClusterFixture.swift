@@ -1,0 +1,114 @@
+import LedgerCLI
+import LedgerClient
+import LedgerConfig
+import Raft
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The `ledger` executable these tests run: `$LEDGER_BINARY` when set, else the `ledger` that
+/// `swift build --build-tests` put beside the test bundle (the test process runs
+/// `.build/<triple>/debug/SwiftLedgerPackageTests.xctest`, and `ledger` sits in the same folder).
+func ledgerBinary() throws -> String {
+    if let override = getenv("LEDGER_BINARY") { return String(cString: override) }
+    let bundle = try currentExecutablePath()
+    let folder = bundle[..<(bundle.lastIndex(of: "/") ?? bundle.startIndex)]
+    let path = "\(folder)/ledger"
+    try #require(fileExists(path), "no ledger executable at \(path); build it first (swift build --build-tests)")
+    return path
+}
+
+/// A three-node group of real `ledger server` processes in a fresh temporary directory, with a
+/// client for it. Deinit SIGKILLs every node and deletes the directory, so nothing outlives a
+/// test, failed or not.
+final class ClusterFixture {
+    let cluster: LocalCluster
+    let client: LedgerClient
+    let binary: String
+    let directory: String
+
+    /// Settings every test group uses: small files; default Raft timings.
+    static let settings = ["dataFileSize=8MiB", "maxMessageSize=1MiB"]
+
+    init(start: Bool = true) throws {
+        binary = try ledgerBinary()
+        directory = try makeTemporaryDirectory(prefix: "ledger-cluster-test")
+        cluster = try LocalCluster(binary: binary, directory: directory, settings: ClusterFixture.settings)
+        client = LedgerClient(peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(10)))
+        if start { try cluster.startAll() }
+    }
+
+    deinit {
+        client.close()
+        cluster.shutDown()
+        do {
+            try removeTree(directory)
+        } catch {
+            Issue.record("cannot remove the test directory \(directory): \(error)")
+        }
+    }
+
+    var peers: [Peer] { cluster.peers }
+
+    /// Waits (up to `timeout`) until a node other than `excluded` reports itself leader.
+    func awaitLeader(excluding excluded: NodeID? = nil, timeout: Duration = .seconds(15)) throws -> LeaderInfo {
+        var last = ""
+        let deadline = ContinuousClock().now + timeout
+        while ContinuousClock().now < deadline {
+            let view = client.statusAll()
+            if let leader = view.leader, leader.peer.id != excluded { return leader }
+            last = view.summary
+            pause(.milliseconds(50))
+        }
+        throw FixtureError(
+            "no leader\(excluded.map { " other than n\($0)" } ?? "") within \(timeout): \(last)\n\(logs)")
+    }
+
+    /// Polls `condition` every 50 ms until it holds or `timeout` passes; then throws, naming `what`.
+    func eventually(_ what: String, timeout: Duration = .seconds(15), _ condition: () -> Bool) throws {
+        let deadline = ContinuousClock().now + timeout
+        while ContinuousClock().now < deadline {
+            if condition() { return }
+            pause(.milliseconds(50))
+        }
+        throw FixtureError("\(what) did not happen within \(timeout)\n\(logs)")
+    }
+
+    /// Runs `ledger ARGUMENTS` (a client command gets `--peers` for this group appended).
+    func ledger(_ arguments: [String], stdin: String = "", withPeers: Bool = true) throws -> ChildProcess.Completed {
+        try ChildProcess.run(
+            binary, arguments + (withPeers ? ["--peers", cluster.peerList] : []), stdin: stdin,
+            scratchDirectory: directory)
+    }
+
+    /// Appends `count` entries `prefix1`, `prefix2`, ...; returns index → data of each acknowledged one.
+    func appendEntries(_ prefix: String, count: Int) throws -> [(LogIndex, String)] {
+        try (1...count).map { number in
+            let data = "\(prefix)\(number)"
+            return (try client.append(Array(data.utf8)), data)
+        }
+    }
+
+    /// Checks every entry in `acknowledged` reads back, from the leader, with its data.
+    func expectReadable(_ acknowledged: [(LogIndex, String)], sourceLocation: SourceLocation = #_sourceLocation) throws
+    {
+        for (index, data) in acknowledged {
+            let entry = try client.get(index)
+            #expect(
+                String(decoding: entry.data, as: UTF8.self) == data, "entry \(index)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The tail of every node's log, for failure messages.
+    var logs: String {
+        peers.map { "--- \($0.name) log:\n\(cluster.logTail($0.id))" }.joined(separator: "\n")
+    }
+}
+
+/// A test precondition that did not hold; its text includes the nodes' logs.
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Raft
+import Testing
+
+@testable import LogStore
+
+@Suite struct HardStateTests {
+    let old = HardState(term: Term(3), vote: NodeID(2), commit: LogIndex(7))
+    let new = HardState(term: Term(4), vote: nil, commit: LogIndex(9))
+
+    func reopen(_ fs: SimulatedFileSystem) throws -> LogStore {
+        try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+    }
+
+    @Test func crashBeforeTheRenameKeepsTheOldState() throws {
+        let fs = SimulatedFileSystem(seed: 1)
+        var rng = SplitMix64(seed: 1)
+        let store = try reopen(fs)
+        try store.saveHardState(old)
+        fs.failNext(.rename, pathContaining: "hardstate")
+        #expect(throws: LogStoreError.self) { try store.saveHardState(new) }
+        // The store has failed for good.
+        #expect(throws: LogStoreError.self) { try store.append(entries(from: 1, count: 1, term: 4)) }
+        fs.crash(&rng)
+        let recovered = try reopen(fs)
+        #expect(recovered.hardState == old)
+    }
+
+    @Test func crashBeforeTheDirectorySyncKeepsOldOrNew() throws {
+        for seed in UInt64(0)..<20 {
+            let fs = SimulatedFileSystem(seed: seed)
+            var rng = SplitMix64(seed: seed)
+            let store = try reopen(fs)
+            try store.saveHardState(old)
+            fs.failNext(.syncDirectory, pathContaining: "/store")
+            #expect(throws: LogStoreError.self) { try store.saveHardState(new) }
+            fs.crash(&rng)
+            let recovered = try reopen(fs)
+            #expect(recovered.hardState == old || recovered.hardState == new, "seed \(seed)")
+            #expect(try fs.listDirectory("/store").allSatisfy { !$0.hasSuffix(".tmp") }, "seed \(seed)")
+        }
+    }
+
+    @Test func leftoverTemporaryFileIsRemoved() throws {
+        let fs = SimulatedFileSystem(seed: 2)
+        var rng = SplitMix64(seed: 2)
+        let store = try reopen(fs)
+        try store.saveHardState(old)
+        fs.failNext(.rename, pathContaining: "hardstate")
+        #expect(throws: LogStoreError.self) { try store.saveHardState(new) }
+        try fs.syncDirectory("/store")  // the temporary file's name survives the crash
+        fs.crash(&rng)
+        let recovered = try reopen(fs)
+        #expect(recovered.hardState == old)
+        #expect(recovered.recovery.removedTemporaryFiles == ["hardstate.tmp"])
+    }
+
+    @Test func damagedHardStateIsAnError() throws {
+        let fs = SimulatedFileSystem(seed: 3)
+        try reopen(fs).saveHardState(old)
+        let file = try fs.open("/store/hardstate", create: false)
+        try fs.write(file, at: 9, [0xFF])
+        #expect {
+            _ = try reopen(fs)
+        } throws: { error in
+            "\(error)".contains("/store/hardstate")
+        }
+    }
+}
+
+@Suite struct LayoutTests {
+    @Test func indexIsRebuiltWhenDeleted() throws {
+        let fs = SimulatedFileSystem(seed: 4)
+        let log = entries(from: 1, count: 70, term: 2, size: 150)
+        var store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        for batch in stride(from: 0, to: 70, by: 10) { try store.append(Array(log[batch..<(batch + 10)])) }
+        try store.close()
+        let names = try fs.listDirectory("/store/index")
+        #expect(names.count == 5)
+        for name in names { try fs.unlink("/store/index/\(name)") }
+        store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration(cacheBytes: 0))
+        #expect(store.recovery.indexRebuilt)
+        #expect(try fs.listDirectory("/store/index") == names)
+        #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(70), maxBytes: .max) == log)
+    }
+
+    @Test func filesRollOverWithBlankPaddingAndReadsSpanThem() throws {
+        let fs = SimulatedFileSystem(seed: 5)
+        let log = entries(from: 1, count: 10, term: 1, size: 1000)  // 1056-byte records, 3 per 4 KiB file
+        var store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration(cacheBytes: 0))
+        try store.append(log)
+        try store.sync()
+        #expect(try fs.listDirectory("/store/data") == [0, 4096, 8192, 12288].map { DataFiles.name(start: $0) })
+        let first = try #require(fs.contents(of: "/store/data/\(DataFiles.name(start: 0))"))
+        #expect(first.count == 4096)
+        first.withUnsafeBytes { raw in
+            #expect(raw.u32(3 * 1056) == Blank.magic)
+            #expect(raw.u32(3 * 1056 + 4) == UInt32(4096 - 3 * 1056))
+        }
+        #expect(try store.readEntries(from: LogIndex(2), through: LogIndex(9), maxBytes: .max) == Array(log[1..<9]))
+        #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(10), maxBytes: 3000).count == 2)
+        try store.close()
+        store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration(cacheBytes: 0))
+        #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(10), maxBytes: .max) == log)
+        #expect(store.lastChainCRC == expectedChains(log).last)
+    }
+
+    @Test func dropPrefixRemovesWholeFilesAndSurvivesReopen() throws {
+        let fs = SimulatedFileSystem(seed: 6)
+        let log = entries(from: 1, count: 12, term: 1, size: 1000)
+        var store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        try store.append(log)
+        #expect(try store.dropPrefix(before: LogIndex(8)) == LogIndex(7))
+        #expect(store.firstIndex == LogIndex(7) && store.term(at: LogIndex(6)) == Term(1))
+        #expect(try store.chainCRC(at: LogIndex(6)) == expectedChains(log)[5])
+        try store.close()
+        store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        #expect(store.firstIndex == LogIndex(7) && store.lastIndex == LogIndex(12))
+        #expect(try fs.listDirectory("/store/data").first == DataFiles.name(start: 8192))
+        #expect(try store.readEntries(from: LogIndex(7), through: LogIndex(12), maxBytes: .max) == Array(log[6...]))
+    }
+
+    @Test func wrongFileSizeIsRejected() throws {
+        let fs = SimulatedFileSystem(seed: 7)
+        let store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        try store.append(entries(from: 1, count: 3, term: 1))
+        try store.close()
+        #expect(throws: LogStoreError.self) {
+            _ = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration(dataFileSize: 8192))
+        }
+    }
+
+    @Test func oversizedEntryIsRejected() throws {
+        let store = try LogStore(
+            directory: "/store", fileSystem: SimulatedFileSystem(seed: 8), configuration: smallConfiguration())
+        #expect(throws: LogStoreError.entryTooLarge(index: LogIndex(1), bytes: 5056, limit: 4096)) {
+            try store.append(entries(from: 1, count: 1, term: 1, size: 5000))
+        }
+    }
+}
+
+@Suite struct FlushAndFailureTests {
+    @Test func failedSyncFailsTheStoreForGood() throws {
+        let fs = SimulatedFileSystem(seed: 9)
+        let store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        try store.append(entries(from: 1, count: 3, term: 1))
+        fs.failNext(.sync, pathContaining: "/data/")
+        #expect {
+            try store.sync()
+        } throws: { error in
+            "\(error)".contains("fdatasync") && "\(error)".contains("Input/output error")
+        }
+        #expect(throws: LogStoreError.self) { try store.sync() }
+        #expect(throws: LogStoreError.self) { _ = try store.entry(at: LogIndex(1)) }
+        #expect(throws: StorageFailure.self) {
+            _ = try store.entries(from: LogIndex(1), through: LogIndex(1), maxBytes: 0)
+        }
+        #expect(store.durableIndex == .zero)
+    }
+
+    @Test func asyncFlushSyncsOnlyWhenTheIntervalHasPassed() throws {
+        let fs = SimulatedFileSystem(seed: 10)
+        let store = try LogStore(
+            directory: "/store", fileSystem: fs,
+            configuration: smallConfiguration(flushPolicy: .asyncFlush(intervalMilliseconds: 500)))
+        #expect(try store.flushIfDue(nowMilliseconds: 1000) == false)
+        try store.append(entries(from: 1, count: 4, term: 1))
+        #expect(try store.flushIfDue(nowMilliseconds: 1200) == false)
+        #expect(store.needsSync && store.durableIndex == .zero)
+        #expect(try store.flushIfDue(nowMilliseconds: 1500) == true)
+        #expect(!store.needsSync && store.durableIndex == LogIndex(4))
+        #expect(try store.flushIfDue(nowMilliseconds: 5000) == false)
+    }
+
+    @Test func injectedReadErrorsSurfaceAsStorageFailure() throws {
+        let fs = SimulatedFileSystem(seed: 11)
+        let store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration(cacheBytes: 0))
+        try store.append(entries(from: 1, count: 5, term: 1))
+        fs.faults = .init(readErrorsPerMillion: 1_000_000)
+        #expect(throws: StorageFailure.self) {
+            _ = try store.entries(from: LogIndex(1), through: LogIndex(2), maxBytes: .max)
+        }
+        fs.faults = .init()
+        #expect(try store.entries(from: LogIndex(1), through: LogIndex(2), maxBytes: .max).count == 2)
+    }
+}

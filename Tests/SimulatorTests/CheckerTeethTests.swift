@@ -1,0 +1,28 @@
+import Raft
+import Testing
+
+@testable import Simulator
+
+/// The checkers catch a core that breaks Raft on purpose: a seed sweep over the ordinary swarm
+/// profiles reports a violation for each deliberately broken rule.
+@Suite struct CheckerTeethTests {
+    /// Counting replicas of earlier-term entries for commit (Raft paper, Figure 8).
+    @Test func commitOfPriorTermEntriesIsCaught() {
+        let failures = TestSupport.sweep(1...20, seconds: 5, brokenRules: .commitPriorTermEntries)
+        #expect(!failures.isEmpty, "seeds 1-20 with commitPriorTermEntries broken: no violation found")
+        #expect(failures.contains { $0.failure.invariant == "leader-commit-rule" }, "\(failures.map(\.failure))")
+    }
+
+    /// Granting votes without the "at least as up to date" log check.
+    @Test func voteWithoutLogCheckIsCaught() {
+        let failures = TestSupport.sweep(1...20, seconds: 5, brokenRules: .skipVoteLogCheck)
+        #expect(!failures.isEmpty, "seeds 1-20 with skipVoteLogCheck broken: no violation found")
+        #expect(failures.contains { $0.failure.invariant == "leader-completeness" }, "\(failures.map(\.failure))")
+    }
+
+    /// The same seeds pass with the core intact, so the violations above come from the broken rules.
+    @Test func sameSeedsPassIntact() {
+        let failures = TestSupport.sweep(1...20, seconds: 5)
+        #expect(failures.isEmpty, "\(failures.map { "seed \($0.seed): \($0.failure)" })")
+    }
+}
