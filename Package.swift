@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "LedgerClient", targets: ["LedgerClient"]),
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
+        .library(name: "CommitLog", targets: ["CommitLog"]),
+        .executable(name: "bench-commitlog", targets: ["BenchCommitLog"]),
         .executable(name: "simulate", targets: ["simulate"]),
     ],
     targets: [
@@ -34,6 +36,8 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
+        .target(name: "CommitLog", dependencies: ["Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
+        .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
         .target(name: "Simulator", dependencies: ["Raft", "LogStore"], path: "Simulation/Simulator", swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
@@ -42,6 +46,7 @@ let package = Package(
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
         .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
+        .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft"], swiftSettings: strict),
         .testTarget(
             name: "LedgerClientTests", dependencies: ["LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft"],
             swiftSettings: strict),

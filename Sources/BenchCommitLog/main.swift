@@ -1,0 +1,104 @@
+// Micro-benchmark of the CommitLog state machine: how fast committed entries of 1 KiB messages
+// apply (decode, validate, encode the RocketMQ record, CRC, consume-queue and key index), with
+// one message per entry and with batches of 32, in memory and with periodic persistence to real
+// files. A figure for the README, not a test: `swift run -c release bench-commitlog [messages]`.
+import CommitLog
+import Foundation
+import Glibc
+import LogStore
+import Raft
+
+let messageCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 64_000 : 64_000
+let bodySize = 1024
+let stamp = StoreStamp(storeTimestamp: 1_700_000_000_000, storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 40911))
+
+func entries(batch: Int) throws -> [Entry] {
+    var rng = SplitMix64(seed: 1)
+    let body = (0..<bodySize).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+    var result: [Entry] = []
+    var sequence: UInt64 = 0
+    for first in stride(from: 0, to: messageCount, by: batch) {
+        let messages = (first..<min(first + batch, messageCount)).map { i in
+            ProducerMessage(
+                topic: "BenchTopic", target: .automatic, tags: "TagA", keys: ["key-\(i)"], body: body,
+                bornTimestamp: 1_700_000_000_000, bornHost: HostAddress(ipv4: 10, 0, 0, 2, port: 50000))
+        }
+        sequence += 1
+        let producer = ProducerStamp(producer: ProducerID(7), sequence: sequence)
+        let command: Command
+        if batch == 1 {
+            var message = messages[0]
+            message.producer = producer
+            command = .send(message, stamp)
+        } else {
+            command = .sendBatch(MessageBatch(messages: messages, producer: producer), stamp)
+        }
+        result.append(Entry(index: LogIndex(UInt64(result.count + 1)), term: Term(1), data: try command.encoded()))
+    }
+    return result
+}
+
+func temporaryDirectory() -> String {
+    var template = Array("/tmp/bench-commitlog-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed: errno \(errno)") }
+    return String(cString: made)
+}
+
+func run(batch: Int, persistEvery: Int?) throws {
+    let work = try entries(batch: batch)
+    let configuration = CommitLogConfiguration(commitLogFileSize: 64 << 20)
+    let directory = persistEvery == nil ? nil : temporaryDirectory()
+    let machine =
+        if let directory {
+            try CommitLogStateMachine.open(
+                directory: directory, fileSystem: RealFileSystem(), configuration: configuration)
+        } else {
+            CommitLogStateMachine(configuration: configuration)
+        }
+    let clock = ContinuousClock()
+    var stored = 0
+    let elapsed = try clock.measure {
+        for entry in work {
+            for result in machine.apply(entry: entry) where result.sendResult != nil { stored += 1 }
+            if let persistEvery, entry.index.rawValue % UInt64(persistEvery) == 0 { try machine.persist() }
+        }
+        try machine.persist()
+    }
+    precondition(stored == messageCount, "stored \(stored) of \(messageCount)")
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let perSecond = Double(messageCount) / seconds
+    let megabytes = perSecond * Double(bodySize) / 1_048_576
+    let mode = persistEvery.map { "persist every \($0) entries" } ?? "memory only"
+    print(
+        "batch \(String(batch).padding(2)) \(mode.padding(28)) \(Int(perSecond)) msg/s  "
+            + "\(String(format1: megabytes)) MB/s  (\(messageCount) × \(bodySize) B in \(String(format1: seconds)) s)")
+    if let directory { removeTree(directory) }
+}
+
+func removeTree(_ path: String) {
+    do {
+        try FileManager.default.removeItem(atPath: path)
+    } catch {
+        print("cleanup of \(path) failed: \(error)")
+    }
+}
+
+extension String {
+    init(format1 value: Double) {
+        let scaled = (value * 10).rounded() / 10
+        self = String(scaled)
+    }
+
+    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+}
+
+print("bench-commitlog: \(messageCount) messages of \(bodySize) bytes, topic with 4 queues, one producer")
+do {
+    for batch in [1, 32] {
+        try run(batch: batch, persistEvery: nil)
+        try run(batch: batch, persistEvery: batch == 1 ? 1024 : 32)
+    }
+} catch {
+    print("bench-commitlog failed: \(error)")
+    exit(1)
+}

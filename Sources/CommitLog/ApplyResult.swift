@@ -1,0 +1,101 @@
+import Raft
+
+/// Where a stored message went: what a send returns to its producer.
+public struct SendResult: Hashable, Sendable, CustomStringConvertible {
+    public var queue: MessageQueue
+    public var queueOffset: QueueOffset
+    public var physicalOffset: PhysicalOffset
+    /// The offset message id (RocketMQ's `msgId`), also stored as the `UNIQ_KEY` property.
+    public var messageID: String
+    /// The store timestamp actually written (never below an earlier message's).
+    public var storeTimestamp: Int64
+
+    public init(
+        queue: MessageQueue, queueOffset: QueueOffset, physicalOffset: PhysicalOffset, messageID: String,
+        storeTimestamp: Int64
+    ) {
+        self.queue = queue
+        self.queueOffset = queueOffset
+        self.physicalOffset = physicalOffset
+        self.messageID = messageID
+        self.storeTimestamp = storeTimestamp
+    }
+
+    public var description: String { "\(queue) offset \(queueOffset) at \(physicalOffset) id \(messageID)" }
+}
+
+/// Why a command changed nothing. Rejections are deterministic (every replica rejects the same
+/// command the same way) and are part of the state digest.
+public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The entry's bytes are not a command.
+    case malformed(DecodeError)
+    /// The topic name breaks RocketMQ's rule.
+    case invalidTopic(String, reason: String)
+    /// A queue id outside `0..<queueCount` of the topic.
+    case queueOutOfRange(MessageQueue, queueCount: Int32)
+    /// A body larger than `maxMessageSize`.
+    case bodyTooLarge(topic: String, bytes: Int, limit: Int)
+    /// The whole record would not fit one commit-log file.
+    case recordTooLarge(topic: String, bytes: Int, fileSize: Int)
+    /// A bad tag, key, sharding key or property (`field` says which).
+    case invalidField(topic: String, field: String, reason: String)
+    /// A batch with no messages.
+    case emptyBatch
+    /// Message `index` of a batch was refused, so none of the batch was stored.
+    indirect case batchMessageRejected(index: Int, CommandRejection)
+    /// A message inside a batch carries its own producer stamp (only the batch may).
+    case stampInsideBatch(index: Int)
+    /// A sequence older than the producer's last applied one; its result is no longer known.
+    case staleSequence(ProducerStamp, lastApplied: UInt64)
+    /// A consumer group name that is empty or longer than 255 bytes.
+    case invalidGroup(String)
+    /// An offset commit for a topic that does not exist.
+    case topicNotFound(String)
+    /// An offset commit outside `0...maxOffset` of the queue.
+    case offsetOutOfRange(MessageQueue, offset: QueueOffset, maxOffset: QueueOffset)
+
+    public var description: String {
+        switch self {
+        case .malformed(let error): "malformed command: \(error)"
+        case .invalidTopic(let topic, let reason): "invalid topic \"\(topic)\": \(reason)"
+        case .queueOutOfRange(let queue, let count):
+            "queue \(queue.queueID) out of range for topic \(queue.topic), which has \(count) queues"
+        case .bodyTooLarge(let topic, let bytes, let limit):
+            "message body of \(bytes) bytes for topic \(topic) exceeds maxMessageSize \(limit)"
+        case .recordTooLarge(let topic, let bytes, let fileSize):
+            "record of \(bytes) bytes for topic \(topic) does not fit a commit-log file of \(fileSize) bytes"
+        case .invalidField(let topic, let field, let reason):
+            "invalid \(field) of a message for topic \(topic): \(reason)"
+        case .emptyBatch: "empty batch"
+        case .batchMessageRejected(let index, let reason): "batch rejected, message \(index): \(reason)"
+        case .stampInsideBatch(let index): "message \(index) of a batch has its own producer stamp; only the batch may"
+        case .staleSequence(let stamp, let last):
+            "\(stamp) is older than its last applied sequence \(last); the original result is no longer kept"
+        case .invalidGroup(let group): "invalid consumer group \"\(group)\": 1 to 255 bytes"
+        case .topicNotFound(let topic): "no such topic: \(topic)"
+        case .offsetOutOfRange(let queue, let offset, let max):
+            "offset \(offset) out of range for \(queue): valid 0...\(max)"
+        }
+    }
+}
+
+/// The outcome of one command of a committed entry, returned by
+/// ``CommitLogStateMachine/apply(entry:)`` in order.
+public enum ApplyResult: Hashable, Sendable {
+    /// A message was stored.
+    case stored(SendResult)
+    /// An idempotent retry: the message was stored earlier; this is the original result.
+    case duplicate(SendResult)
+    /// A consumer offset was recorded.
+    case offsetCommitted(OffsetCommit)
+    /// The command was refused and changed nothing.
+    case rejected(CommandRejection)
+
+    /// The send result of a stored or duplicate message.
+    public var sendResult: SendResult? {
+        switch self {
+        case .stored(let result), .duplicate(let result): result
+        case .offsetCommitted, .rejected: nil
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// Settings of the state machine. Every replica of a group must use the same values: they decide
+/// queue counts, rejections and file boundaries, which must agree byte for byte.
+public struct CommitLogConfiguration: Hashable, Sendable {
+    /// Size of each commit-log file (RocketMQ `mappedFileSizeCommitLog`, 1 GiB). A record never
+    /// straddles two files.
+    public var commitLogFileSize: Int
+    /// Entries per consume-queue file (RocketMQ: 300,000 × 20 bytes).
+    public var consumeQueueFileEntries: Int
+    /// Queues of a topic created by its first send (RocketMQ `defaultTopicQueueNums`).
+    public var defaultTopicQueueNums: Int32
+    /// Largest body accepted (RocketMQ `maxMessageSize`, 4 MiB).
+    public var maxMessageSize: Int
+    /// Producers remembered for idempotence (see ``ProducerTable``).
+    public var maxProducers: Int
+    /// Most messages one pull returns.
+    public var maxPullMessages: Int
+
+    public init(
+        commitLogFileSize: Int = 1 << 30, consumeQueueFileEntries: Int = 300_000, defaultTopicQueueNums: Int32 = 4,
+        maxMessageSize: Int = 4 << 20, maxProducers: Int = 10_000, maxPullMessages: Int = 1024
+    ) {
+        self.commitLogFileSize = commitLogFileSize
+        self.consumeQueueFileEntries = consumeQueueFileEntries
+        self.defaultTopicQueueNums = defaultTopicQueueNums
+        self.maxMessageSize = maxMessageSize
+        self.maxProducers = maxProducers
+        self.maxPullMessages = maxPullMessages
+    }
+
+    /// Throws ``CommitLogError/invalidConfiguration(key:value:expected:)`` for the first value out of range.
+    public func validate() throws(CommitLogError) {
+        func check(_ ok: Bool, _ key: String, _ value: Int, _ expected: String) throws(CommitLogError) {
+            if !ok { throw .invalidConfiguration(key: key, value: String(value), expected: expected) }
+        }
+        try check(
+            commitLogFileSize >= 4096 && commitLogFileSize <= Int(Int32.max), "commitLogFileSize", commitLogFileSize,
+            "4096 to 2147483647 bytes")
+        try check(consumeQueueFileEntries >= 1, "consumeQueueFileEntries", consumeQueueFileEntries, "at least 1")
+        try check(
+            defaultTopicQueueNums >= 1 && defaultTopicQueueNums <= 1024, "defaultTopicQueueNums",
+            Int(defaultTopicQueueNums), "1 to 1024")
+        try check(
+            maxMessageSize >= 1 && maxMessageSize < Int(Int32.max) / 2, "maxMessageSize", maxMessageSize,
+            "1 byte to 1 GiB")
+        try check(maxProducers >= 1, "maxProducers", maxProducers, "at least 1")
+        try check(maxPullMessages >= 1, "maxPullMessages", maxPullMessages, "at least 1")
+    }
+}

@@ -1,0 +1,35 @@
+import LogStore
+
+/// Why the state machine's files could not be opened or written. Says what and where: the
+/// file, the physical offset, the configuration key. All of these stop the node.
+public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A configuration value out of range.
+    case invalidConfiguration(key: String, value: String, expected: String)
+    /// A file-system call failed.
+    case fileSystem(FileSystemError)
+    /// A commit-log record that does not decode or is out of place, at `offset` in the stream.
+    case corruptRecord(file: String, offset: PhysicalOffset, DecodeError)
+    /// The checkpoint does not decode or fails its CRC.
+    case corruptCheckpoint(file: String, DecodeError)
+    /// A file holds fewer bytes than the checkpoint says were made durable.
+    case missingData(file: String, expectedBytes: Int64, foundBytes: Int64)
+    /// A file in a store directory that this store did not write.
+    case unexpectedFile(path: String, reason: String)
+    /// The files disagree with the checkpoint (e.g. a queue's message count).
+    case inconsistent(file: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .invalidConfiguration(let key, let value, let expected):
+            "invalid configuration \(key)=\(value): expected \(expected)"
+        case .fileSystem(let error): "\(error)"
+        case .corruptRecord(let file, let offset, let error):
+            "corrupt commit-log record in \(file) at physical offset \(offset): \(error)"
+        case .corruptCheckpoint(let file, let error): "corrupt checkpoint \(file): \(error)"
+        case .missingData(let file, let expected, let found):
+            "\(file) holds \(found) bytes but the checkpoint needs \(expected); restore it or wipe the node's store"
+        case .unexpectedFile(let path, let reason): "unexpected file \(path): \(reason)"
+        case .inconsistent(let file, let detail): "\(file) disagrees with the checkpoint: \(detail)"
+        }
+    }
+}

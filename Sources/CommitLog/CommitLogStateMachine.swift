@@ -1,0 +1,141 @@
+import Raft
+
+/// The replicated message store: RocketMQ's CommitLog, consume queues and consumer offsets,
+/// driven by committed Raft entries.
+///
+/// Contract:
+/// - ``apply(entry:)`` takes committed entries in log order; the same entries produce the same
+///   results, the same ``digest`` and byte-identical files on every replica (no clock, no
+///   randomness, no hash-order iteration).
+/// - Queries (``pull(topic:queueID:offset:maxCount:filter:)`` and the others in
+///   `CommitLogStateMachine+Queries.swift`) read only applied, hence committed, state.
+/// - Single owner: not thread-safe; the node's apply thread owns it.
+public final class CommitLogStateMachine {
+    /// The settings it was created with; the same on every replica.
+    public let configuration: CommitLogConfiguration
+    /// The index of the last applied entry; 0 before any.
+    public internal(set) var appliedIndex = LogIndex.zero
+    /// Running digest of everything applied (stored records, offset commits, rejections and the
+    /// entry indices). Equal digests at equal applied indices mean equal state.
+    public var digest: UInt64 { runningDigest.value }
+
+    var runningDigest = Digest()
+    var commitLog: CommitLogFiles
+    var topics: [String: TopicState] = [:]
+    var producers: ProducerTable
+    var consumerOffsets: [OffsetKey: QueueOffset] = [:]
+    /// `topic#key` → physical offsets of messages with that key, oldest first.
+    var keyIndex: [String: [PhysicalOffset]] = [:]
+    /// The largest store timestamp written; later records never go below it.
+    var lastStoreTimestamp: Int64 = 0
+    /// Set when the state lives in files (see `CommitLogStateMachine+Persistence.swift`).
+    var storage: Storage?
+    /// What ``open(directory:fileSystem:configuration:)`` found; nil for a memory-only machine.
+    public internal(set) var recovery: CommitLogRecoveryReport?
+
+    /// An empty, memory-only state machine. `configuration` must pass
+    /// ``CommitLogConfiguration/validate()``.
+    public init(configuration: CommitLogConfiguration = CommitLogConfiguration()) {
+        do {
+            try configuration.validate()
+        } catch {
+            preconditionFailure("\(error); validate the configuration before creating the state machine")
+        }
+        self.configuration = configuration
+        self.commitLog = CommitLogFiles(fileSize: configuration.commitLogFileSize)
+        self.producers = ProducerTable(capacity: configuration.maxProducers)
+    }
+
+    /// Applies one committed entry and returns the outcome of its command: one result per stored
+    /// message (a batch gives one per message), or one ``ApplyResult/rejected(_:)``. A no-op
+    /// entry applies nothing and returns no results. Entries at or below ``appliedIndex`` were
+    /// applied already (a replay after restart) and are skipped with no results; an entry
+    /// beyond `appliedIndex + 1` is a programmer error.
+    public func apply(entry: Entry) -> [ApplyResult] {
+        if entry.index <= appliedIndex { return [] }
+        precondition(entry.index == appliedIndex.next, "entry \(entry.index) applied after \(appliedIndex)")
+        appliedIndex = entry.index
+        runningDigest.fold(entry.index.rawValue)
+        guard entry.kind == .normal else { return [] }
+        let results: [ApplyResult]
+        do {
+            switch try Command(decoding: entry.data) {
+            case .send(let message, let stamp): results = applySend(message, stamp: stamp, index: entry.index)
+            case .sendBatch(let batch, let stamp): results = applyBatch(batch, stamp: stamp, index: entry.index)
+            case .commitOffset(let commit): results = [applyOffsetCommit(commit)]
+            }
+        } catch {
+            results = [.rejected(.malformed(error))]
+        }
+        for case .rejected(let reason) in results { runningDigest.fold(reason.description) }
+        return results
+    }
+
+    func applyOffsetCommit(_ commit: OffsetCommit) -> ApplyResult {
+        if let problem = offsetCommitProblem(commit) { return .rejected(problem) }
+        consumerOffsets[OffsetKey(group: commit.group, queue: commit.queue)] = commit.offset
+        runningDigest.fold(commit.group)
+        runningDigest.fold(commit.queue.topic)
+        runningDigest.fold(commit.queue.queueID)
+        runningDigest.fold(commit.offset.rawValue)
+        return .offsetCommitted(commit)
+    }
+
+    /// Why an offset commit would be rejected in the current state, or nil.
+    func offsetCommitProblem(_ commit: OffsetCommit) -> CommandRejection? {
+        guard !commit.group.isEmpty, commit.group.utf8.count <= 255 else { return .invalidGroup(commit.group) }
+        guard let topic = topics[commit.queue.topic] else { return .topicNotFound(commit.queue.topic) }
+        guard let queue = topic.queue(commit.queue.queueID) else {
+            return .queueOutOfRange(commit.queue, queueCount: topic.queueCount)
+        }
+        guard commit.offset >= .zero, commit.offset <= queue.maxOffset else {
+            return .offsetOutOfRange(commit.queue, offset: commit.offset, maxOffset: queue.maxOffset)
+        }
+        return nil
+    }
+
+    /// What ``apply(entry:)`` would reject `command` for if it applied now, or nil. The node
+    /// calls it before proposing so bad input (a body over `maxMessageSize`, a queue out of
+    /// range) never reaches the log; apply still checks, since state may change before commit.
+    /// Idempotence is not checked here: a retry is not an error.
+    public func precheck(_ command: Command) -> CommandRejection? {
+        switch command {
+        case .send(let message, let stamp):
+            if case .failure(let reason) = prepare(message, stamp: stamp) { return reason }
+            return nil
+        case .sendBatch(let batch, let stamp):
+            if batch.messages.isEmpty { return .emptyBatch }
+            for (position, message) in batch.messages.enumerated() {
+                if message.producer != nil { return .stampInsideBatch(index: position) }
+                if case .failure(let reason) = prepare(message, stamp: stamp) {
+                    return .batchMessageRejected(index: position, reason)
+                }
+            }
+            return nil
+        case .commitOffset(let commit):
+            return offsetCommitProblem(commit)
+        }
+    }
+}
+
+/// A topic's queues.
+struct TopicState: Hashable {
+    var queues: [ConsumeQueue]
+
+    init(queueCount: Int32) { queues = Array(repeating: ConsumeQueue(), count: Int(queueCount)) }
+
+    var queueCount: Int32 { Int32(queues.count) }
+
+    func queue(_ id: Int32) -> ConsumeQueue? { id >= 0 && Int(id) < queues.count ? queues[Int(id)] : nil }
+}
+
+/// A consumer group's position on one queue.
+struct OffsetKey: Hashable, Comparable {
+    var group: String
+    var queue: MessageQueue
+
+    static func < (lhs: OffsetKey, rhs: OffsetKey) -> Bool {
+        if lhs.group != rhs.group { return utf8Precedes(lhs.group, rhs.group) }
+        return lhs.queue < rhs.queue
+    }
+}

@@ -1,0 +1,179 @@
+/// RocketMQ's commit-log message record (`MessageExtEncoder`, `MessageDecoder`), big-endian:
+///
+///     off size field                    off size field
+///      0   4   TOTALSIZE                 56   8   STORETIMESTAMP
+///      4   4   MAGICCODE (V1 0xDAA320A7) 64   8   STOREHOST (IPv4 + port; 20 for IPv6)
+///      8   4   BODYCRC (crc32 & 0x7FFFFFFF) 72 4  RECONSUMETIMES
+///     12   4   QUEUEID                   76   8   PREPAREDTRANSACTIONOFFSET
+///     16   4   FLAG                      84 4+B   BODY (length, bytes)
+///     20   8   QUEUEOFFSET               .. 1+T   TOPIC (V1: 1-byte length; V2: 2-byte)
+///     28   8   PHYSICALOFFSET            .. 2+P   PROPERTIES (`k\u{1}v\u{2}...`)
+///     36   4   SYSFLAG
+///     40   8   BORNTIMESTAMP
+///     48   8   BORNHOST (IPv4 + port; 20 for IPv6)
+///
+/// Size with IPv4 hosts: 91 + B + T + P. Files end with a blank: `[i32 remaining][i32 BLANK_MAGIC]`.
+enum MessageRecord {
+    static let magicV1 = Int32(bitPattern: 0xDAA3_20A7)
+    static let magicV2 = Int32(bitPattern: 0xDAA3_20AB)
+    static let blankMagic = Int32(bitPattern: 0xCBD4_3194)
+    /// A file always keeps room for a blank marker after its last record.
+    static let blankLength = 8
+    static let bornHostIPv6Flag: Int32 = 0x10
+    static let storeHostIPv6Flag: Int32 = 0x20
+    /// RocketMQ's limits: a 1-byte topic length (V1) and `TOPIC_MAX_LENGTH`, a 2-byte properties length.
+    static let maxTopicLength = 127
+    static let maxPropertiesLength = Int(Int16.max)
+
+    /// TOTALSIZE for the given field lengths (V1 record).
+    static func size(body: Int, topic: Int, properties: Int, bornIPv6: Bool, storeIPv6: Bool) -> Int {
+        91 + body + topic + properties + (bornIPv6 ? 12 : 0) + (storeIPv6 ? 12 : 0)
+    }
+
+    /// The encoded length of `properties`.
+    static func propertiesCount(_ properties: [MessagePropertyPair]) -> Int {
+        properties.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 }
+    }
+
+    /// Appends `k\u{1}v\u{2}` for every pair.
+    static func appendProperties(_ properties: [MessagePropertyPair], to out: inout [UInt8]) {
+        for pair in properties {
+            out.append(contentsOf: pair.name.utf8)
+            out.append(MessageProperty.nameValueSeparator)
+            out.append(contentsOf: pair.value.utf8)
+            out.append(MessageProperty.pairSeparator)
+        }
+    }
+
+    /// Appends the V1 record of `message`; `bodyCRC` is `CRC32(body) & 0x7FFFFFFF`, computed
+    /// by the caller so it can be reused. The topic, properties and sizes must already be valid.
+    static func encode(_ message: StoredMessage, bodyCRC: UInt32, into out: inout [UInt8]) {
+        let propertiesLength = propertiesCount(message.properties)
+        let total = size(
+            body: message.body.count, topic: message.topic.utf8.count, properties: propertiesLength,
+            bornIPv6: message.bornHost.isIPv6, storeIPv6: message.storeHost.isIPv6)
+        precondition(message.topic.utf8.count <= maxTopicLength && propertiesLength <= maxPropertiesLength)
+        var sysFlag = message.sysFlag & ~(bornHostIPv6Flag | storeHostIPv6Flag)
+        if message.bornHost.isIPv6 { sysFlag |= bornHostIPv6Flag }
+        if message.storeHost.isIPv6 { sysFlag |= storeHostIPv6Flag }
+        out.appendBigEndian(Int32(total))
+        out.appendBigEndian(magicV1)
+        out.appendBigEndian(bodyCRC)
+        out.appendBigEndian(message.queueID)
+        out.appendBigEndian(message.flag)
+        out.appendBigEndian(message.queueOffset.rawValue)
+        out.appendBigEndian(message.physicalOffset.rawValue)
+        out.appendBigEndian(sysFlag)
+        out.appendBigEndian(message.bornTimestamp)
+        message.bornHost.encode(into: &out)
+        out.appendBigEndian(message.storeTimestamp)
+        message.storeHost.encode(into: &out)
+        out.appendBigEndian(message.reconsumeTimes)
+        out.appendBigEndian(message.preparedTransactionOffset)
+        out.appendBigEndian(Int32(message.body.count))
+        out.append(contentsOf: message.body)
+        out.append(UInt8(message.topic.utf8.count))
+        out.append(contentsOf: message.topic.utf8)
+        out.appendBigEndian(UInt16(propertiesLength))
+        appendProperties(message.properties, to: &out)
+    }
+
+    /// `CRC32(body) & 0x7FFFFFFF` (`UtilAll.crc32`).
+    static func bodyCRC(_ body: [UInt8]) -> UInt32 { CRC32.checksum(body) & 0x7FFF_FFFF }
+
+    /// What starts at a position of a commit-log file.
+    enum Slot {
+        /// A record of `size` bytes.
+        case record(size: Int)
+        /// The end-of-file blank: the rest of the file is unused.
+        case blank
+    }
+
+    /// Reads the header at `offset` of `bytes` (which may end early): a record and its size, or
+    /// the blank. Throws if the bytes there are neither.
+    static func slot(in bytes: [UInt8], at offset: Int) throws(DecodeError) -> Slot {
+        var reader = ByteReader(bytes, from: offset)
+        let total = try reader.i32("total size")
+        let magic = try reader.i32("magic code")
+        if magic == blankMagic { return .blank }
+        guard magic == magicV1 || magic == magicV2 else {
+            throw .invalidValue(
+                field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))")
+        }
+        guard total >= 91, Int(total) <= reader.remaining + 8 else {
+            throw .invalidValue(
+                field: "total size", offset: 0, reason: "\(total) does not fit the \(reader.remaining + 8) bytes left")
+        }
+        return .record(size: Int(total))
+    }
+}
+
+extension StoredMessage {
+    /// The record's bytes (magic V1).
+    public func encodedRecord() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(storeSize)
+        MessageRecord.encode(self, bodyCRC: MessageRecord.bodyCRC(body), into: &out)
+        return out
+    }
+
+    /// Decodes the record that starts at `offset` of `bytes` (V1 or V2 magic). Checks that the
+    /// total size matches the fields and, when `verifyingCRC`, the body CRC; offsets in errors
+    /// are relative to `offset`.
+    public init(decoding bytes: [UInt8], at offset: Int = 0, verifyingCRC: Bool = true) throws(DecodeError) {
+        var reader = ByteReader(bytes, from: offset)
+        let total = try reader.i32("total size")
+        guard total >= 91 else {
+            throw .invalidValue(field: "total size", offset: 0, reason: "\(total) is below the 91-byte minimum")
+        }
+        try reader.need(Int(total) - 4, "record")
+        reader = ByteReader(bytes, from: offset, to: offset + Int(total))
+        try reader.skip(4, "total size")
+        let magic = try reader.i32("magic code")
+        guard magic == MessageRecord.magicV1 || magic == MessageRecord.magicV2 else {
+            throw .invalidValue(
+                field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))")
+        }
+        let storedCRC = try reader.u32("body CRC")
+        queueID = try reader.i32("queue id")
+        flag = try reader.i32("flag")
+        queueOffset = QueueOffset(try reader.i64("queue offset"))
+        physicalOffset = PhysicalOffset(try reader.i64("physical offset"))
+        sysFlag = try reader.i32("sys flag")
+        bornTimestamp = try reader.i64("born timestamp")
+        bornHost = try HostAddress.decode(&reader, ipv6: sysFlag & MessageRecord.bornHostIPv6Flag != 0, "born host")
+        storeTimestamp = try reader.i64("store timestamp")
+        storeHost = try HostAddress.decode(&reader, ipv6: sysFlag & MessageRecord.storeHostIPv6Flag != 0, "store host")
+        reconsumeTimes = try reader.i32("reconsume times")
+        preparedTransactionOffset = try reader.i64("prepared transaction offset")
+        let bodyLength = try reader.i32("body length")
+        let bodyAt = reader.relativePosition
+        body = try reader.bytes(Int(bodyLength), "body")
+        if verifyingCRC, MessageRecord.bodyCRC(body) != storedCRC {
+            throw .invalidValue(field: "body", offset: bodyAt, reason: "CRC mismatch (stored \(storedCRC))")
+        }
+        let topicLength =
+            magic == MessageRecord.magicV1 ? Int(try reader.u8("topic length")) : Int(try reader.u16("topic length"))
+        topic = try reader.string(topicLength, "topic")
+        let propertiesLength = try reader.u16("properties length")
+        let propertiesAt = reader.relativePosition
+        properties = try Self.decodeProperties(try reader.bytes(Int(propertiesLength), "properties"), at: propertiesAt)
+        try reader.expectEnd()
+    }
+
+    private static func decodeProperties(_ bytes: [UInt8], at offset: Int) throws(DecodeError) -> [MessagePropertyPair]
+    {
+        var pairs: [MessagePropertyPair] = []
+        for item in bytes.split(separator: MessageProperty.pairSeparator) {
+            guard let cut = item.firstIndex(of: MessageProperty.nameValueSeparator) else {
+                throw .invalidValue(
+                    field: "properties", offset: offset + item.startIndex, reason: "a pair without a name separator")
+            }
+            guard let name = String(validating: item[..<cut], as: UTF8.self),
+                let value = String(validating: item[(cut + 1)...], as: UTF8.self)
+            else { throw .invalidUTF8(field: "properties", offset: offset + item.startIndex) }
+            pairs.append(MessagePropertyPair(name, value))
+        }
+        return pairs
+    }
+}

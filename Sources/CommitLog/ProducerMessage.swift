@@ -1,0 +1,82 @@
+/// Where a send goes within its topic.
+public enum QueueTarget: Hashable, Sendable {
+    /// This queue id; out of range for the topic → the send is rejected.
+    case queue(Int32)
+    /// The queue picked by the key's Java hash code (`abs(hashCode % queueCount)`, RocketMQ's
+    /// `SelectMessageQueueByHash`), so the same key always lands in the same queue and messages
+    /// with one key are consumed in send order.
+    case shardingKey(String)
+    /// Any queue: the state machine picks the queue with the fewest messages (lowest id on a tie),
+    /// deterministically at apply time.
+    case automatic
+}
+
+/// An idempotent producer's identity and the sequence number of one send (or batch). Sequences
+/// must increase per producer; see ``ProducerTable`` for the retry rules.
+public struct ProducerStamp: Hashable, Sendable, CustomStringConvertible {
+    public var producer: ProducerID
+    public var sequence: UInt64
+
+    public init(producer: ProducerID, sequence: UInt64) {
+        self.producer = producer
+        self.sequence = sequence
+    }
+
+    public var description: String { "producer \(producer) sequence \(sequence)" }
+}
+
+/// A message as a producer sends it. The store host and store timestamp are not here: the
+/// leader adds them when it proposes (see ``StoreStamp``), so every replica stores the same bytes.
+public struct ProducerMessage: Hashable, Sendable {
+    /// `[%|a-zA-Z0-9_-]`, 1 to 127 characters (RocketMQ's topic rule).
+    public var topic: String
+    public var target: QueueTarget
+    /// One tag (the `TAGS` property); nil or empty for none.
+    public var tags: String?
+    /// Lookup keys (the `KEYS` property, space-separated), each without spaces.
+    public var keys: [String]
+    public var body: [UInt8]
+    /// User properties; names must not be ones the store sets itself (``MessageProperty/reserved``).
+    public var properties: [String: String]
+    /// An opaque user flag, stored as-is.
+    public var flag: Int32
+    /// When the producer created the message, in ms since the epoch.
+    public var bornTimestamp: Int64
+    public var bornHost: HostAddress
+    /// Set for an idempotent send; nil inside a batch (the batch carries the stamp).
+    public var producer: ProducerStamp?
+
+    public init(
+        topic: String, target: QueueTarget = .automatic, tags: String? = nil, keys: [String] = [],
+        body: [UInt8], properties: [String: String] = [:], flag: Int32 = 0, bornTimestamp: Int64 = 0,
+        bornHost: HostAddress = .unspecified, producer: ProducerStamp? = nil
+    ) {
+        self.topic = topic
+        self.target = target
+        self.tags = tags
+        self.keys = keys
+        self.body = body
+        self.properties = properties
+        self.flag = flag
+        self.bornTimestamp = bornTimestamp
+        self.bornHost = bornHost
+        self.producer = producer
+    }
+}
+
+/// Property names RocketMQ defines and this store writes.
+public enum MessageProperty {
+    /// The message's tag.
+    public static let tags = "TAGS"
+    /// Its space-separated lookup keys.
+    public static let keys = "KEYS"
+    /// Its unique id; here the offset message id the store assigns.
+    public static let uniqueKey = "UNIQ_KEY"
+    /// The sharding key that picked its queue (RocketMQ's `__SHARDINGKEY`).
+    public static let shardingKey = "__SHARDINGKEY"
+    /// Names a user property may not use: the store sets them from the message's fields.
+    public static let reserved: Set<String> = [tags, keys, uniqueKey, shardingKey]
+
+    static let nameValueSeparator: UInt8 = 1
+    static let pairSeparator: UInt8 = 2
+}

@@ -1,0 +1,105 @@
+import LogStore
+
+/// The ``FileSystem`` calls the state machine makes, with errors already turned into
+/// ``CommitLogError/fileSystem(_:)`` so persistence and recovery code can mix them with its own.
+struct StoreFiles {
+    let fs: any FileSystem
+
+    func open(_ path: String, create: Bool) throws(CommitLogError) -> OpenFile {
+        try wrap { () throws(FileSystemError) in try fs.open(path, create: create) }
+    }
+    func close(_ file: OpenFile) throws(CommitLogError) {
+        try wrap { () throws(FileSystemError) in try fs.close(file) }
+    }
+    func write(_ file: OpenFile, at offset: Int64, _ bytes: ArraySlice<UInt8>) throws(CommitLogError) {
+        let outcome: Result<Void, FileSystemError> = bytes.withUnsafeBytes { raw in
+            do throws(FileSystemError) {
+                return .success(try fs.write(file, at: offset, bytes: raw))
+            } catch {
+                return .failure(error)
+            }
+        }
+        try wrap { () throws(FileSystemError) in try outcome.get() }
+    }
+    func read(_ file: OpenFile, at offset: Int64, count: Int) throws(CommitLogError) -> [UInt8] {
+        try wrap { () throws(FileSystemError) in try fs.read(file, at: offset, count: count) }
+    }
+    func sync(_ file: OpenFile) throws(CommitLogError) { try wrap { () throws(FileSystemError) in try fs.sync(file) } }
+    func truncate(_ file: OpenFile, to size: Int64) throws(CommitLogError) {
+        try wrap { () throws(FileSystemError) in try fs.truncate(file, to: size) }
+    }
+    func size(of file: OpenFile) throws(CommitLogError) -> Int64 {
+        try wrap { () throws(FileSystemError) in try fs.size(of: file) }
+    }
+    func rename(_ source: String, to destination: String) throws(CommitLogError) {
+        try wrap { () throws(FileSystemError) in try fs.rename(source, to: destination) }
+    }
+    func unlink(_ path: String) throws(CommitLogError) {
+        try wrap { () throws(FileSystemError) in try fs.unlink(path) }
+    }
+    func list(_ directory: String) throws(CommitLogError) -> [String] {
+        try wrap { () throws(FileSystemError) in try fs.listDirectory(directory) }
+    }
+    func syncDirectory(_ path: String) throws(CommitLogError) {
+        try wrap { () throws(FileSystemError) in try fs.syncDirectory(path) }
+    }
+    func exists(_ name: String, in directory: String) throws(CommitLogError) -> Bool {
+        try wrap { () throws(FileSystemError) in try fs.exists(name, in: directory) }
+    }
+
+    /// The whole file at `path`.
+    func readAll(_ path: String) throws(CommitLogError) -> [UInt8] {
+        let file = try open(path, create: false)
+        let bytes = try read(file, at: 0, count: Int(try size(of: file)))
+        try close(file)
+        return bytes
+    }
+
+    /// The size of the file at `path`.
+    func size(ofPath path: String) throws(CommitLogError) -> Int64 {
+        let file = try open(path, create: false)
+        let bytes = try size(of: file)
+        try close(file)
+        return bytes
+    }
+
+    /// `mkdir -p`, syncing each parent that gained an entry.
+    func makeDirectories(_ path: String) throws(CommitLogError) {
+        var prefix = ""
+        for part in path.split(separator: "/") {
+            let parent = prefix.isEmpty ? "/" : prefix
+            prefix += "/\(part)"
+            if try exists(String(part), in: parent) { continue }
+            try wrap { () throws(FileSystemError) in try fs.makeDirectory(prefix) }
+            try syncDirectory(parent)
+        }
+    }
+
+    /// Temp file, sync, rename over `path`, sync the directory: a crash leaves the old or the
+    /// new contents (and perhaps a stale `.tmp`, removed at the next open).
+    func replaceAtomically(_ bytes: [UInt8], path: String, directory: String) throws(CommitLogError) {
+        let temporary = "\(path).tmp"
+        let file = try open(temporary, create: true)
+        try truncate(file, to: 0)
+        try write(file, at: 0, bytes[...])
+        try sync(file)
+        try close(file)
+        try rename(temporary, to: path)
+        try syncDirectory(directory)
+    }
+
+    /// Removes every file in `directory` and syncs it.
+    func removeFiles(in directory: String) throws(CommitLogError) {
+        let names = try list(directory)
+        for name in names { try unlink("\(directory)/\(name)") }
+        if !names.isEmpty { try syncDirectory(directory) }
+    }
+
+    private func wrap<R>(_ body: () throws(FileSystemError) -> R) throws(CommitLogError) -> R {
+        do {
+            return try body()
+        } catch {
+            throw .fileSystem(error)
+        }
+    }
+}

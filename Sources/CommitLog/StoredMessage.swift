@@ -1,0 +1,117 @@
+/// One user property of a stored message, in stored order.
+public struct MessagePropertyPair: Hashable, Sendable {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// A message as stored in the commit log (RocketMQ's `MessageExt`): every field of the record of
+/// `reference/rocketmq-formats.md` §1.1. ``encodedRecord()`` and ``init(decoding:at:verifyingCRC:)``
+/// convert to and from those bytes exactly.
+public struct StoredMessage: Hashable, Sendable {
+    public var queueID: Int32
+    public var flag: Int32
+    public var queueOffset: QueueOffset
+    public var physicalOffset: PhysicalOffset
+    /// RocketMQ sys flag bits; this store sets only the IPv6 host bits (0x10, 0x20).
+    public var sysFlag: Int32
+    public var bornTimestamp: Int64
+    public var bornHost: HostAddress
+    public var storeTimestamp: Int64
+    public var storeHost: HostAddress
+    public var reconsumeTimes: Int32
+    public var preparedTransactionOffset: Int64
+    public var body: [UInt8]
+    public var topic: String
+    /// Properties in stored order (`k\u{1}v\u{2}` pairs).
+    public var properties: [MessagePropertyPair]
+
+    public init(
+        queueID: Int32, flag: Int32, queueOffset: QueueOffset, physicalOffset: PhysicalOffset, sysFlag: Int32,
+        bornTimestamp: Int64, bornHost: HostAddress, storeTimestamp: Int64, storeHost: HostAddress,
+        reconsumeTimes: Int32 = 0, preparedTransactionOffset: Int64 = 0, body: [UInt8], topic: String,
+        properties: [MessagePropertyPair]
+    ) {
+        self.queueID = queueID
+        self.flag = flag
+        self.queueOffset = queueOffset
+        self.physicalOffset = physicalOffset
+        self.sysFlag = sysFlag
+        self.bornTimestamp = bornTimestamp
+        self.bornHost = bornHost
+        self.storeTimestamp = storeTimestamp
+        self.storeHost = storeHost
+        self.reconsumeTimes = reconsumeTimes
+        self.preparedTransactionOffset = preparedTransactionOffset
+        self.body = body
+        self.topic = topic
+        self.properties = properties
+    }
+
+    /// The first value of property `name`, if any.
+    public func property(_ name: String) -> String? { properties.first { $0.name == name }?.value }
+    /// The `TAGS` property.
+    public var tags: String? { property(MessageProperty.tags) }
+    /// The `KEYS` property split at spaces.
+    public var keys: [String] { property(MessageProperty.keys)?.split(separator: " ").map(String.init) ?? [] }
+    /// The offset message id: hex of store host, port and physical offset (32 characters for IPv4).
+    public var messageID: String { MessageID.make(storeHost: storeHost, physicalOffset: physicalOffset) }
+    /// The record's size in bytes (its TOTALSIZE field).
+    public var storeSize: Int {
+        MessageRecord.size(
+            body: body.count, topic: topic.utf8.count, properties: MessageRecord.propertiesCount(properties),
+            bornIPv6: bornHost.isIPv6, storeIPv6: storeHost.isIPv6)
+    }
+}
+
+/// Offset message ids (`MessageDecoder.createMessageId`): uppercase hex of the store host's
+/// address, its 4-byte port and the 8-byte physical offset.
+public enum MessageID {
+    /// The id of the record at `physicalOffset` stored by `storeHost`.
+    public static func make(storeHost: HostAddress, physicalOffset: PhysicalOffset) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(storeHost.encodedCount + 8)
+        storeHost.encode(into: &bytes)
+        bytes.appendBigEndian(physicalOffset.rawValue)
+        let digits = Array("0123456789ABCDEF".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// The store host and physical offset inside an offset message id (either case of hex), or
+    /// nil if `id` is not 32 (IPv4) or 56 (IPv6) hex digits.
+    public static func parse(_ id: String) -> (storeHost: HostAddress, physicalOffset: PhysicalOffset)? {
+        let text = Array(id.utf8)
+        guard text.count == 32 || text.count == 56 else { return nil }
+        var bytes: [UInt8] = []
+        for i in stride(from: 0, to: text.count, by: 2) {
+            guard let high = hexValue(text[i]), let low = hexValue(text[i + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        var reader = ByteReader(bytes)
+        do {
+            let host = try HostAddress.decode(&reader, ipv6: bytes.count == 28, "store host")
+            return (host, PhysicalOffset(try reader.i64("physical offset")))
+        } catch {
+            return nil
+        }
+    }
+
+    private static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        default: nil
+        }
+    }
+}

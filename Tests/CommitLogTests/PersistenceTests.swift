@@ -1,0 +1,211 @@
+import CommitLog
+import Foundation
+import LogStore
+import Raft
+import Testing
+
+@Suite struct PersistenceTests {
+    static let root = "/data/n0"
+    static let seed: UInt64 = 77
+
+    /// Applies `entries` to `machine`, persisting after every `persistEvery` entries.
+    func feed(_ machine: CommitLogStateMachine, _ entries: some Sequence<Entry>, persistEvery: Int = 50) throws {
+        for entry in entries {
+            _ = machine.apply(entry: entry)
+            if entry.index.rawValue % UInt64(persistEvery) == 0 { try machine.persist() }
+        }
+    }
+
+    /// The observable state, for comparing a reopened machine with the original.
+    func observable(_ machine: CommitLogStateMachine) throws -> [String] {
+        var lines = ["applied \(machine.appliedIndex) digest \(machine.digest)"]
+        for topic in machine.topicList() {
+            for (id, range) in topic.queues.enumerated() {
+                let pulled = try machine.pull(
+                    topic: topic.name, queueID: Int32(id), offset: range.minOffset, maxCount: 1024)
+                lines.append("\(topic.name)/\(id) \(range) \(pulled.messages.map(\.physicalOffset))")
+            }
+            lines.append("keys \(try machine.messages(topic: topic.name, key: "k3").map(\.physicalOffset))")
+        }
+        lines.append("\(machine.consumerProgress(group: "G"))")
+        return lines
+    }
+
+    @Test func reopenRestoresEverythingInRocketMQLayout() throws {
+        let fs = SimulatedFileSystem(seed: Self.seed)
+        let entries = try DeterminismTests.workload(seed: Self.seed, count: 300)
+        let machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        try feed(machine, entries)
+        let stamped = Command.send(
+            message("A", producer: ProducerStamp(producer: ProducerID(99), sequence: 1)), testStamp)
+        let original = try machine.apply(stamped)
+        try machine.persist()
+        let before = try observable(machine)
+
+        let reopened = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        #expect(try observable(reopened) == before)
+        let recovery = try #require(reopened.recovery)
+        #expect(recovery.appliedIndex == LogIndex(301))
+        #expect(recovery.rebuiltQueues.isEmpty)
+        #expect(recovery.discardedBytes == 0)
+        let names = try fs.listDirectory("\(Self.root)/commitlog")
+        #expect(names.count > 3)
+        #expect(names.first == "00000000000000000000")
+        #expect(names.dropFirst().first == "00000000000000004096")
+        #expect(try fs.listDirectory("\(Self.root)/consumequeue").contains("A"))
+        #expect(try fs.listDirectory("\(Self.root)/consumequeue/A/0").first == "00000000000000000000")
+        // A full commit-log file has its fixed size and ends in a blank.
+        let full = try #require(fs.contents(of: "\(Self.root)/commitlog/00000000000000000000"))
+        #expect(full.count == 4096)
+        // The producer table survived: a retry of the last sequence is a duplicate.
+        #expect(try reopened.apply(stamped) == original.compactMap(\.sendResult).map { .duplicate($0) })
+    }
+
+    @Test func consumeQueuesAreRebuiltWhenMissingOrBehind() throws {
+        let fs = SimulatedFileSystem(seed: Self.seed)
+        let machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        try feed(machine, try DeterminismTests.workload(seed: 5, count: 200))
+        try machine.persist()
+        let original = try snapshot(fs, root: Self.root)
+        let before = try observable(machine)
+
+        // Delete queue A/0 entirely and cut B/1's first file short.
+        let a0 = "\(Self.root)/consumequeue/A/0"
+        for name in try fs.listDirectory(a0) { try fs.unlink("\(a0)/\(name)") }
+        let b1 = try fs.open("\(Self.root)/consumequeue/B/1/00000000000000000000", create: false)
+        try fs.truncate(b1, to: 20)
+        try fs.close(b1)
+
+        let reopened = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        #expect(
+            try #require(reopened.recovery).rebuiltQueues == [
+                MessageQueue(topic: "A", queueID: 0), MessageQueue(topic: "B", queueID: 1),
+            ])
+        #expect(try observable(reopened) == before)
+        #expect(try snapshot(fs, root: Self.root) == original, "rebuilt files are byte-identical")
+    }
+
+    @Test func consumeQueuesAreRebuiltOnRealFiles() throws {
+        let directory = try TemporaryDirectory()
+        defer { #expect(throws: Never.self) { try directory.cleanup() } }
+        let fs = RealFileSystem()
+        let machine = try CommitLogStateMachine.open(
+            directory: directory.path, fileSystem: fs, configuration: smallConfiguration())
+        try feed(machine, try DeterminismTests.workload(seed: 11, count: 150))
+        try machine.persist()
+        let before = try observable(machine)
+        try FileManager.default.removeItem(atPath: "\(directory.path)/consumequeue")
+
+        let reopened = try CommitLogStateMachine.open(
+            directory: directory.path, fileSystem: fs, configuration: smallConfiguration())
+        let recovery = try #require(reopened.recovery)
+        #expect(
+            recovery.rebuiltQueues.count == reopened.topicList().flatMap(\.queues).filter { $0.maxOffset > .zero }.count
+        )
+        #expect(!recovery.rebuiltQueues.isEmpty)
+        #expect(try observable(reopened) == before)
+        let cq = try Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/consumequeue/A/0/00000000000000000000"))
+        #expect(cq.count % 20 == 0 && !cq.isEmpty)
+    }
+
+    /// A crash after a failed persist loses nothing that Raft cannot replay: reopening gives the
+    /// last checkpoint, replaying the later entries gives the same digest and the same files as
+    /// a machine that never crashed.
+    @Test(arguments: [FileOperation.rename, .sync, .write])
+    func crashDuringPersistRecoversToTheCheckpoint(failing operation: FileOperation) throws {
+        let entries = try DeterminismTests.workload(seed: Self.seed, count: 240)
+        let reference = CommitLogStateMachine(configuration: smallConfiguration())
+        for entry in entries { _ = reference.apply(entry: entry) }
+
+        let fs = SimulatedFileSystem(seed: Self.seed)
+        let machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        try feed(machine, entries.prefix(120), persistEvery: 120)
+        try feed(machine, entries[120..<200], persistEvery: 1000)
+        fs.failNext(operation, pathContaining: operation == .rename ? "checkpoint" : "consumequeue")
+        #expect(throws: CommitLogError.self) { try machine.persist() }
+        var rng = SplitMix64(seed: Self.seed)
+        fs.crash(&rng)
+
+        let reopened = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        #expect(reopened.appliedIndex == LogIndex(120), "seed \(Self.seed)")
+        try feed(reopened, entries[120...], persistEvery: 1000)
+        try reopened.persist()
+        #expect(reopened.digest == reference.digest, "seed \(Self.seed)")
+
+        let cleanFS = SimulatedFileSystem(seed: Self.seed)
+        let clean = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: cleanFS, configuration: smallConfiguration())
+        try feed(clean, entries, persistEvery: 1000)
+        try clean.persist()
+        #expect(try snapshot(fs, root: Self.root) == snapshot(cleanFS, root: Self.root), "seed \(Self.seed)")
+    }
+
+    @Test func replicasWriteByteIdenticalFilesWhateverTheirPersistCadence() throws {
+        let entries = try DeterminismTests.workload(seed: 99, count: 300)
+        let fsA = SimulatedFileSystem(seed: 1)
+        let fsB = SimulatedFileSystem(seed: 2)
+        let a = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fsA, configuration: smallConfiguration())
+        let b = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fsB, configuration: smallConfiguration())
+        try feed(a, entries, persistEvery: 7)
+        try feed(b, entries, persistEvery: 100)
+        try a.persist()
+        try b.persist()
+        #expect(a.digest == b.digest)
+        let filesA = try snapshot(fsA, root: Self.root)
+        #expect(filesA.count > 10)
+        #expect(filesA == (try snapshot(fsB, root: Self.root)))
+    }
+
+    @Test func corruptionAndMismatchedConfigurationAreTypedErrors() throws {
+        let fs = SimulatedFileSystem(seed: 3)
+        let machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        try feed(machine, try DeterminismTests.workload(seed: 3, count: 100))
+        try machine.persist()
+
+        #expect(
+            throws: CommitLogError.invalidConfiguration(
+                key: "commitLogFileSize", value: "8192",
+                expected: "4096, the size the existing files in /data/n0 were written with")
+        ) {
+            try CommitLogStateMachine.open(
+                directory: Self.root, fileSystem: fs, configuration: smallConfiguration(fileSize: 8192))
+        }
+
+        // Flip a body byte of a record in the first file: the CRC check names the file and offset.
+        let path = "\(Self.root)/commitlog/00000000000000000000"
+        let bytes = try #require(fs.contents(of: path))
+        let total = Int(bytes[0]) << 24 | Int(bytes[1]) << 16 | Int(bytes[2]) << 8 | Int(bytes[3])
+        let file = try fs.open(path, create: false)
+        try fs.write(file, at: Int64(total + 90), [bytes[total + 90] ^ 0xFF])
+        try fs.close(file)
+        do {
+            _ = try CommitLogStateMachine.open(
+                directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+            Issue.record("opened a corrupt commit log")
+        } catch .corruptRecord(let file, let offset, _) {
+            #expect(file == path)
+            #expect(offset == PhysicalOffset(Int64(total)))
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+
+        let checkpoint = try fs.open("\(Self.root)/checkpoint", create: false)
+        try fs.write(checkpoint, at: 10, [0xFF, 0xFF])
+        try fs.close(checkpoint)
+        #expect {
+            try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        } throws: { error in
+            guard case .corruptCheckpoint = error as? CommitLogError else { return false }
+            return "\(error)".contains("/data/n0/checkpoint")
+        }
+    }
+}
