@@ -48,7 +48,7 @@ public final class CommitLogStateMachine {
 
     /// Applies one committed entry and returns the outcome of its command: one result per stored
     /// message (a batch gives one per message), or one ``ApplyResult/rejected(_:)``. A no-op
-    /// entry applies nothing and returns no results. Entries at or below ``appliedIndex`` were
+    /// entry and a raw append (``EntryPayload/raw(_:)``) apply nothing and return no results. Entries at or below ``appliedIndex`` were
     /// applied already (a replay after restart) and are skipped with no results; an entry
     /// beyond `appliedIndex + 1` is a programmer error.
     public func apply(entry: Entry) -> [ApplyResult] {
@@ -59,10 +59,15 @@ public final class CommitLogStateMachine {
         guard entry.kind == .normal else { return [] }
         let results: [ApplyResult]
         do {
-            switch try Command(decoding: entry.data) {
-            case .send(let message, let stamp): results = applySend(message, stamp: stamp, index: entry.index)
-            case .sendBatch(let batch, let stamp): results = applyBatch(batch, stamp: stamp, index: entry.index)
-            case .commitOffset(let commit): results = [applyOffsetCommit(commit)]
+            switch try EntryPayload(decoding: entry.data) {
+            case .raw:
+                results = []
+            case .command(.send(let message, let stamp)):
+                results = applySend(message, stamp: stamp, index: entry.index)
+            case .command(.sendBatch(let batch, let stamp)):
+                results = applyBatch(batch, stamp: stamp, index: entry.index)
+            case .command(.commitOffset(let commit)):
+                results = [applyOffsetCommit(commit)]
             }
         } catch {
             results = [.rejected(.malformed(error))]

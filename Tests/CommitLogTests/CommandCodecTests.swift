@@ -67,15 +67,18 @@ import Testing
                 }
             default: bytes = (0..<rng.below(64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             }
-            let decodable: Bool
+            let payload: EntryPayload?
             do {
-                _ = try Command(decoding: bytes)
-                decodable = true
+                payload = try EntryPayload(decoding: bytes)
             } catch {
-                decodable = false
+                payload = nil
             }
             let results = machine.apply(entry: Entry(index: machine.appliedIndex.next, term: Term(1), data: bytes))
-            if !decodable {
+            if case .raw = payload, !results.isEmpty {
+                Issue.record("seed \(seed) round \(round): a raw entry gave \(results)")
+                return
+            }
+            if payload == nil {
                 malformed += 1
                 guard results.count == 1, case .rejected(.malformed) = results[0] else {
                     Issue.record("seed \(seed) round \(round): undecodable bytes gave \(results)")
@@ -85,5 +88,24 @@ import Testing
         }
         #expect(malformed > 1000, "seed \(seed): the fuzzer should mostly produce malformed input")
         #expect(machine.appliedIndex == LogIndex(3000))
+    }
+}
+
+@Suite struct EntryPayloadTests {
+    @Test func rawAppendsAndCommandsAreToldApart() throws {
+        #expect(try EntryPayload(decoding: EntryPayload.encodeRaw([7, 8])) == .raw([7, 8]))
+        #expect(try EntryPayload(decoding: EntryPayload.encodeRaw([])) == .raw([]))
+        let command = Command.commitOffset(
+            OffsetCommit(group: "g", queue: MessageQueue(topic: "t", queueID: 0), offset: QueueOffset(0)))
+        #expect(try EntryPayload(decoding: EntryPayload.encode(command)) == .command(command))
+        #expect(throws: DecodeError.self) { try EntryPayload(decoding: []) }
+    }
+
+    @Test func aRawEntryAppliesNothing() {
+        let machine = CommitLogStateMachine()
+        let results = machine.apply(entry: Entry(index: LogIndex(1), term: Term(1), data: EntryPayload.encodeRaw([1, 2])))
+        #expect(results.isEmpty)
+        #expect(machine.appliedIndex == LogIndex(1))
+        #expect(machine.topicList().isEmpty)
     }
 }
