@@ -138,17 +138,18 @@ public struct BenchReport: Sendable {
         lines.append(latencyLine)
         lines.append("errors:      \(errors)" + (firstError.map { " (first: \($0))" } ?? ""))
         let seconds = elapsed.seconds
-        for usage in nodes + (client.map { [$0] } ?? []) {
-            var line = usage.id.hasPrefix("n") ? "node \(usage.id):" : "\(usage.id):"
-            line += String(repeating: " ", count: max(1, 13 - line.count))
+        func usageLine(_ label: String, _ usage: NodeUsage) -> String {
+            var line = label + String(repeating: " ", count: max(1, 13 - label.count))
             line +=
                 usage.cpuSeconds.map { "cpu \(fixed($0, 2)) s (\(percent($0 / seconds)) of one core)" } ?? "cpu unknown"
             line +=
                 usage.peakRssBytes.map { ", peak RSS \(fixed(Double($0) / 1_048_576, 1)) MiB" } ?? ", peak RSS unknown"
             if usage.isLeader { line += ", leader" }
             if let note = usage.note { line += " — \(note)" }
-            lines.append(line)
+            return line
         }
+        lines += nodes.map { usageLine("node \($0.id):", $0) }
+        if let client { lines.append(usageLine("bench client:", client)) }
         return lines.joined(separator: "\n")
     }
 
