@@ -280,7 +280,7 @@ struct Bench {
                 usage.cpuSeconds = try ProcessMetrics.cpuSeconds(pid) - cpuBefore.get()
                 usage.peakRssBytes = try ProcessMetrics.peakRSSBytes(pid)
             } catch {
-                usage.note = "pid \(pid): \(error)"
+                usage.note = fileExists("/proc/\(pid)") ? "pid \(pid): \(error)" : "pid \(pid) ended during the run"
             }
         }
         return usage

@@ -109,7 +109,7 @@ final class BenchProducer {
                 try flush()
                 try awaitAnswers()
             } catch {
-                fail(error.description)
+                fail("\(target?.name ?? "the leader"): \(error)")
             }
         }
         disconnect()
@@ -336,9 +336,9 @@ enum BenchConnectionError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .system(let error): "connection to the leader: \(error)"
-        case .closed: "the leader closed the connection"
-        case .protocolViolation(let detail): "the leader broke the protocol: \(detail)"
+        case .system(let error): "connection failed: \(error)"
+        case .closed: "closed the connection"
+        case .protocolViolation(let detail): "broke the protocol: \(detail)"
         }
     }
 }
