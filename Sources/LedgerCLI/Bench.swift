@@ -159,21 +159,18 @@ struct Bench {
         return body(BenchTarget(peers: cluster.peers, processes: processes, scratchDirectory: directory))
     }
 
-    /// Why a run could not produce a report.
+    /// Why a run could not produce a report: no producer could reach a leader.
     enum RunError: Error, CustomStringConvertible {
         case noLeader(String)
-        case system(String)
 
         var description: String {
             switch self {
-            case .noLeader(let detail), .system(let detail): detail
+            case .noLeader(let detail): detail
             }
         }
 
-        var exitCode: Int32 {
-            if case .noLeader = self { return ExitCode.noQuorum }
-            return ExitCode.failure
-        }
+        /// Exit code 3, as for every client command that finds no leader.
+        var exitCode: Int32 { ExitCode.noQuorum }
     }
 
     /// Runs `load` against `target`: connects every producer to the leader, reads each node's

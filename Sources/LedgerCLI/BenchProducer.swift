@@ -76,7 +76,8 @@ final class BenchProducer {
                 try open(to: try findLeader(deadline: deadline), deadline: deadline)
                 return
             } catch {
-                if clock.now >= deadline { throw error }
+                // Keep the error of a real attempt rather than one of a last instant.
+                if clock.now.duration(to: deadline) < .milliseconds(100) { throw error }
                 pause(.milliseconds(20))
             }
         }
@@ -288,7 +289,7 @@ final class BenchProducer {
 
     private func findLeader(deadline: ContinuousClock.Instant) throws(LedgerClientError) -> Peer {
         let left = clock.now.duration(to: deadline)
-        guard left > .milliseconds(1) else { throw .noQuorum("the run ended before a leader was found") }
+        guard left > .milliseconds(1) else { throw .noQuorum("no time left to find a leader") }
         let client = LedgerClient(
             peers: peers, options: LedgerClientOptions(timeout: left, nodeTimeout: min(left, .seconds(1))))
         defer { client.close() }
