@@ -90,13 +90,17 @@ extension ByteReader {
         let body = try readBytes("body", limit: limits.maxEntryBytes)
         let propertyCount = try readCount("properties", limit: Int(UInt16.max), minimumElementBytes: 8)
         var properties: [String: String] = [:]
+        var previous: String?
         for _ in 0..<propertyCount {
             let at = offset
             let name = try readString("property name", limit: limits.maxStringBytes)
-            let value = try readString("property value", limit: limits.maxStringBytes)
-            if properties.updateValue(value, forKey: name) != nil {
-                throw .invalidValue(field: "property name", offset: at, reason: "property \(name) given twice")
+            // One encoding per message: names in strictly increasing UTF-8 order (no repeats).
+            if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) {
+                throw .invalidValue(
+                    field: "property name", offset: at, reason: "\(name) is not after \(previous) (names are sorted, once each)")
             }
+            previous = name
+            properties[name] = try readString("property value", limit: limits.maxStringBytes)
         }
         let flag = Int32(bitPattern: try readUInt32("flag"))
         let born = Int64(bitPattern: try readUInt64("bornTimestamp"))
@@ -112,15 +116,22 @@ extension ByteReader {
         }
     }
 
-    /// Reads `bytes record` and decodes it as a RocketMQ commit-log record (CRC checked).
+    /// Reads `bytes record` and decodes it as a RocketMQ commit-log record (CRC checked). The
+    /// bytes must be exactly what the store writes for that message (V1 magic, properties each
+    /// ending in a separator), so a record has one encoding on the wire.
     mutating func readRecord(_ limits: WireLimits) throws(WireError) -> StoredMessage {
         let at = offset + 4
         let bytes = try readBytes("record", limit: limits.maxEntryBytes + 64 << 10)
+        let message: StoredMessage
         do {
-            return try StoredMessage(decoding: bytes)
+            message = try StoredMessage(decoding: bytes)
         } catch {
             throw .invalidValue(field: "record", offset: at, reason: error.description)
         }
+        guard message.encodedRecord() == bytes else {
+            throw .invalidValue(field: "record", offset: at, reason: "not the store's encoding of its message")
+        }
+        return message
     }
 
     /// `count n, n × bytes record`; each record takes at least 4 + 91 bytes.
