@@ -88,7 +88,8 @@ enum MessageCommands {
             let result = try client.pull(
                 topic: options.topic, queueID: options.queueID, offset: start, maxCount: options.maxCount,
                 tags: options.tags, wait: .milliseconds(options.waitMilliseconds))
-            if options.commit, let group = options.group, result.status == .found || result.status == .noMatchedMessage {
+            if options.commit, let group = options.group, result.status == .found || result.status == .noMatchedMessage
+            {
                 try client.commitOffset(group: group, queue: queue, offset: result.nextOffset)
             }
             if options.json {
@@ -96,7 +97,8 @@ enum MessageCommands {
             } else {
                 for message in result.messages { Console.out(textLine(message)) }
                 Console.out(
-                    "next \(result.nextOffset) status \(result.status.rawValue) min \(result.minOffset) max \(result.maxOffset)")
+                    "next \(result.nextOffset) status \(result.status.rawValue) min \(result.minOffset) max \(result.maxOffset)"
+                )
             }
             return ExitCode.success
         } catch {

@@ -83,7 +83,9 @@ enum MessageCommand: String, CaseIterable {
                 FlagSpec(["--queue"], value: "N", help: "send to queue N (not with --key)"),
                 MessageCommand.propertyFlag,
                 FlagSpec(["--mode"], value: "MODE", help: "sync (default), async or oneway"),
-                FlagSpec(["--body"], value: "TEXT", help: "send one message with this body; without it, one per line of stdin"),
+                FlagSpec(
+                    ["--body"], value: "TEXT",
+                    help: "send one message with this body; without it, one per line of stdin"),
             ]
         case .pull:
             return Command.clientFlags + [
@@ -91,7 +93,9 @@ enum MessageCommand: String, CaseIterable {
                 FlagSpec(["--queue"], value: "N", help: "the queue id (required)"),
                 FlagSpec(
                     ["--offset"], value: "O",
-                    help: "the first queue offset (default: the group's committed offset with --group, else the queue's first)"),
+                    help:
+                        "the first queue offset (default: the group's committed offset with --group, else the queue's first)"
+                ),
                 FlagSpec(["--max"], value: "N", help: "at most N messages (default 32)"),
                 FlagSpec(["--tags"], value: "EXPR", help: "only tags matching EXPR: * (default) or TagA || TagB"),
                 FlagSpec(["--group"], value: "G", help: "the consumer group (start from and --commit its offset)"),
@@ -134,7 +138,9 @@ enum MessageCommand: String, CaseIterable {
                     throw UsageError("--property: expected K=V, got \(quoted(property))", command: title)
                 }
                 let name = String(property[..<equals])
-                if options.properties.updateValue(String(property[property.index(after: equals)...]), forKey: name) != nil {
+                if options.properties.updateValue(String(property[property.index(after: equals)...]), forKey: name)
+                    != nil
+                {
                     throw UsageError("--property: \(name) given twice", command: title)
                 }
             }
@@ -151,7 +157,8 @@ enum MessageCommand: String, CaseIterable {
             var options = PullOptions(topic: try required(flags, "--topic"), queueID: Int32(queue))
             if let text = flags.value("--offset") {
                 guard let offset = Int64(text), offset >= 0 else {
-                    throw UsageError("--offset: expected a queue offset (0 or more), got \(quoted(text))", command: title)
+                    throw UsageError(
+                        "--offset: expected a queue offset (0 or more), got \(quoted(text))", command: title)
                 }
                 options.offset = offset
             }
@@ -167,7 +174,9 @@ enum MessageCommand: String, CaseIterable {
             return .messages(.pull(client, options))
         case .offsets:
             return .messages(
-                .offsets(client, group: try required(flags, "--group"), topic: flags.value("--topic"), json: flags.has("--json")))
+                .offsets(
+                    client, group: try required(flags, "--group"), topic: flags.value("--topic"),
+                    json: flags.has("--json")))
         case .topics:
             return .messages(.topics(client, json: flags.has("--json")))
         }

@@ -87,7 +87,8 @@ extension LedgerServer {
     /// The answer to the request whose entry applied with `results` (its term checked already).
     func answerApplied(_ pending: PendingRequest, index: LogIndex, results: [ApplyResult]) -> WireMessage {
         for case .rejected(let reason) in results {
-            return .errorResponse(ErrorResponse(code: .badRequest, message: reason.description), answering: pending.opcode)
+            return .errorResponse(
+                ErrorResponse(code: .badRequest, message: reason.description), answering: pending.opcode)
         }
         switch pending.opcode {
         case .send:
@@ -111,7 +112,9 @@ extension LedgerServer {
             try core.readIndex(context: PendingReads.context(id))
             reads.unconfirmed[id] = ReadRequest(connection: connection.id, requestID: requestID, query: query)
         } catch {
-            send(.errorResponse(errorResponse(for: error), answering: query.opcode), requestID: requestID, on: connection)
+            send(
+                .errorResponse(errorResponse(for: error), answering: query.opcode), requestID: requestID, on: connection
+            )
         }
     }
 
@@ -187,7 +190,8 @@ extension LedgerServer {
                 message = .consumerOffsetsResponse(ConsumerOffsetsResponse(group: request.group, progress: progress))
             }
         } catch {
-            message = .errorResponse(ErrorResponse(code: .badRequest, message: error.description), answering: read.query.opcode)
+            message = .errorResponse(
+                ErrorResponse(code: .badRequest, message: error.description), answering: read.query.opcode)
         }
         send(message, requestID: read.requestID, on: connection)
     }
@@ -196,7 +200,8 @@ extension LedgerServer {
     private func pull(_ request: PullRequest) throws(QueryError) -> PullResult {
         var result = try messages.pull(
             topic: request.queue.topic, queueID: request.queue.queueID, offset: request.offset,
-            maxCount: Int(min(request.maxCount, UInt32(Int32.max))), filter: TagFilter(expression: request.tagExpression))
+            maxCount: Int(min(request.maxCount, UInt32(Int32.max))),
+            filter: TagFilter(expression: request.tagExpression))
         var bytes = 0
         for (position, message) in result.messages.enumerated() {
             bytes += message.storeSize
@@ -281,7 +286,8 @@ extension LedgerServer {
         if took > .milliseconds(200) {
             logger.warning(
                 term: core.term.rawValue,
-                "persisting the message store through index \(messages.appliedIndex) took \(took); the loop was blocked meanwhile")
+                "persisting the message store through index \(messages.appliedIndex) took \(took); the loop was blocked meanwhile"
+            )
         }
     }
 

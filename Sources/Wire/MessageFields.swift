@@ -97,7 +97,8 @@ extension ByteReader {
             // One encoding per message: names in strictly increasing UTF-8 order (no repeats).
             if let previous, !previous.utf8.lexicographicallyPrecedes(name.utf8) {
                 throw .invalidValue(
-                    field: "property name", offset: at, reason: "\(name) is not after \(previous) (names are sorted, once each)")
+                    field: "property name", offset: at,
+                    reason: "\(name) is not after \(previous) (names are sorted, once each)")
             }
             previous = name
             properties[name] = try readString("property value", limit: limits.maxStringBytes)

@@ -94,7 +94,9 @@ public struct PullRequest: WirePayload {
     public var tagExpression: String
     public var waitMs: UInt32
 
-    public init(queue: MessageQueue, offset: QueueOffset, maxCount: UInt32, tagExpression: String = "*", waitMs: UInt32 = 0) {
+    public init(
+        queue: MessageQueue, offset: QueueOffset, maxCount: UInt32, tagExpression: String = "*", waitMs: UInt32 = 0
+    ) {
         self.queue = queue
         self.offset = offset
         self.maxCount = maxCount

@@ -74,7 +74,9 @@ struct MessageTests {
         fixture.cluster.kill(first.peer.id)
         let second = try fixture.awaitLeader(excluding: first.peer.id)
         #expect(second.term > first.term)
-        try fixture.eventually("the producer finishing", timeout: .seconds(60)) { progress.done.load(ordering: .acquiring) }
+        try fixture.eventually("the producer finishing", timeout: .seconds(60)) {
+            progress.done.load(ordering: .acquiring)
+        }
         let failures = progress.failures.withLock { $0 }
         #expect(failures.isEmpty, "\(failures)\n\(fixture.logs)")
         let results = progress.acknowledged.withLock { $0 }
@@ -129,10 +131,15 @@ struct MessageTests {
         let progress = try after.consumerOffsets(group: "billing")
         #expect(
             progress
-                == [ConsumerProgress(group: "billing", queue: queue, committedOffset: QueueOffset(3), maxOffset: QueueOffset(5))])
+                == [
+                    ConsumerProgress(
+                        group: "billing", queue: queue, committedOffset: QueueOffset(3), maxOffset: QueueOffset(5))
+                ])
         #expect(progress.first?.lag == 2)
         // The CLI starts a group's pull at its committed offset and commits where it stopped.
-        let pull = try fixture.ledger(["pull", "--topic", "Pay", "--queue", "1", "--group", "billing", "--commit", "--timeout", "10000"])
+        let pull = try fixture.ledger([
+            "pull", "--topic", "Pay", "--queue", "1", "--group", "billing", "--commit", "--timeout", "10000",
+        ])
         #expect(pull.status == .exited(0), "stderr: \(pull.stderr)")
         #expect(pull.stdout == "3 - - more 3\n4 - - more 4\nnext 5 status FOUND min 0 max 5\n", "\(pull.stdout)")
         #expect(try after.consumerOffsets(group: "billing").first?.committedOffset == QueueOffset(5))
@@ -149,7 +156,8 @@ struct MessageTests {
         _ = try after.transferLeader(to: first.peer.id)
         #expect(try after.consumerOffsets(group: "billing").first?.committedOffset == QueueOffset(5))
         let messages = try after.pull(topic: "Pay", queueID: 1, offset: .zero, maxCount: 10).messages
-        #expect(messages.map { String(decoding: $0.body, as: UTF8.self) } == ["charge 10"] + (1...4).map { "more \($0)" })
+        #expect(
+            messages.map { String(decoding: $0.body, as: UTF8.self) } == ["charge 10"] + (1...4).map { "more \($0)" })
     }
 
     @Test("ledger send, pull --json, offsets, topics: output lines, JSON fields, refusals and exit codes")
@@ -157,8 +165,11 @@ struct MessageTests {
         let fixture = try ClusterFixture()
         _ = try fixture.awaitLeader()
         let send = try fixture.ledger(
-            ["send", "--topic", "Chat", "--key", "room-1", "--tags", "TagA", "--keys", "k1 k2", "--property", "lang=en",
-             "--timeout", "10000"],
+            [
+                "send", "--topic", "Chat", "--key", "room-1", "--tags", "TagA", "--keys", "k1 k2", "--property",
+                "lang=en",
+                "--timeout", "10000",
+            ],
             stdin: "hello\nworld\n")
         #expect(send.status == .exited(0), "stderr: \(send.stderr)")
         let lines = send.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
@@ -174,7 +185,8 @@ struct MessageTests {
         let object = try #require(
             try JSONSerialization.jsonObject(with: Data(pull.stdout.utf8)) as? [String: Any], "\(pull.stdout)")
         #expect(object["status"] as? String == "FOUND")
-        #expect(object["nextOffset"] as? Int == 2 && object["minOffset"] as? Int == 0 && object["maxOffset"] as? Int == 2)
+        #expect(
+            object["nextOffset"] as? Int == 2 && object["minOffset"] as? Int == 0 && object["maxOffset"] as? Int == 2)
         let messages = try #require(object["messages"] as? [[String: Any]])
         #expect(messages.map { $0["body"] as? String } == ["hello", "world"])
         for message in messages {
@@ -194,23 +206,31 @@ struct MessageTests {
         #expect(illegal.status == .exited(0), "stderr: \(illegal.stderr)")
         #expect(
             illegal.stdout.hasPrefix(
-                "{\"status\": \"OFFSET_ILLEGAL\", \"nextOffset\": 2, \"minOffset\": 0, \"maxOffset\": 2, \"messages\": []}"),
+                "{\"status\": \"OFFSET_ILLEGAL\", \"nextOffset\": 2, \"minOffset\": 0, \"maxOffset\": 2, \"messages\": []}"
+            ),
             "\(illegal.stdout)")
 
         let unknown = try fixture.ledger(["pull", "--topic", "Nope", "--queue", "0"])
         #expect(unknown.status == .exited(1), "stdout: \(unknown.stdout)")
-        #expect(unknown.stderr.hasPrefix("ledger pull: ") && unknown.stderr.contains("no such topic: Nope"), "\(unknown.stderr)")
+        #expect(
+            unknown.stderr.hasPrefix("ledger pull: ") && unknown.stderr.contains("no such topic: Nope"),
+            "\(unknown.stderr)")
         #expect(unknown.stderr.split(separator: "\n").count == 1)
 
         // The fixture's maxMessageSize is 1 MiB; the refusal comes before the log.
         let before = try fixture.client.status(of: try fixture.awaitLeader().peer).lastIndex
-        let big = try fixture.ledger(["send", "--topic", "Chat"], stdin: String(repeating: "x", count: (1 << 20) + 1) + "\n")
+        let big = try fixture.ledger(
+            ["send", "--topic", "Chat"], stdin: String(repeating: "x", count: (1 << 20) + 1) + "\n")
         #expect(big.status == .exited(1), "stdout: \(big.stdout)")
         #expect(big.stderr.contains("exceeds maxMessageSize 1048576"), "\(big.stderr)")
         #expect(try fixture.client.status(of: try fixture.awaitLeader().peer).lastIndex == before, "nothing proposed")
 
-        let commit = try fixture.ledger(["pull", "--topic", "Chat", "--queue", queue, "--group", "readers", "--max", "1", "--commit"])
-        #expect(commit.status == .exited(0) && commit.stdout == "0 TagA k1,k2 hello\nnext 1 status FOUND min 0 max 2\n", "\(commit.stdout) \(commit.stderr)")
+        let commit = try fixture.ledger([
+            "pull", "--topic", "Chat", "--queue", queue, "--group", "readers", "--max", "1", "--commit",
+        ])
+        #expect(
+            commit.status == .exited(0) && commit.stdout == "0 TagA k1,k2 hello\nnext 1 status FOUND min 0 max 2\n",
+            "\(commit.stdout) \(commit.stderr)")
         let offsets = try fixture.ledger(["offsets", "--group", "readers", "--json"])
         #expect(
             offsets.stdout

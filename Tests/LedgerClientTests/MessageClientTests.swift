@@ -32,7 +32,9 @@ import Wire
             case .statusRequest: return FakeNode.status(id: 0, .leader, term: 2, leader: 0)
             case .sendRequest(let send):
                 // The first attempt "times out" on the node's side (no quorum); the retry succeeds.
-                if stamps.append(send.producer) == 1 { return FakeNode.error(.noQuorum, .send, "not committed in time") }
+                if stamps.append(send.producer) == 1 {
+                    return FakeNode.error(.noQuorum, .send, "not committed in time")
+                }
                 return .sendResponse(SendResponse(results: [MessageClientTests.result(7)], duplicate: false))
             default: return nil
             }
@@ -54,7 +56,8 @@ import Wire
         let leader = try FakeNode(id: 0) { request in
             switch request {
             case .statusRequest: return FakeNode.status(id: 0, .leader, term: 2, leader: 0)
-            case .sendRequest: return FakeNode.error(.badRequest, .send, "message body of 9 bytes exceeds maxMessageSize 4")
+            case .sendRequest:
+                return FakeNode.error(.badRequest, .send, "message body of 9 bytes exceeds maxMessageSize 4")
             case .pullRequest(let pull): return FakeNode.error(.badRequest, .pull, "no such topic: \(pull.queue.topic)")
             default: return nil
             }
@@ -75,7 +78,8 @@ import Wire
     @Test func pullFollowsARedirectAndReturnsTheLeadersAnswer() throws {
         let stored = StoredMessage(
             queueID: 0, flag: 0, queueOffset: QueueOffset(3), physicalOffset: PhysicalOffset(300), sysFlag: 0,
-            bornTimestamp: 1, bornHost: .unspecified, storeTimestamp: 2, storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 9),
+            bornTimestamp: 1, bornHost: .unspecified, storeTimestamp: 2,
+            storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 9),
             body: Array("m".utf8), topic: "T", properties: [MessagePropertyPair("TAGS", "A")])
         let answer = PullResult(
             status: .found, nextOffset: QueueOffset(4), minOffset: .zero, maxOffset: QueueOffset(4), messages: [stored])

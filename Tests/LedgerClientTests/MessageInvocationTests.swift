@@ -32,7 +32,8 @@ import Testing
 
     @Test func pullOffsetsTopicsFlags() throws {
         var pull = PullOptions(topic: "T", queueID: 2)
-        #expect(try Invocation.parse(["pull", "--topic", "T", "--queue", "2"]) == .messages(.pull(ClientFlags(), pull)))
+        #expect(
+            try Invocation.parse(["pull", "--topic", "T", "--queue", "2"]) == .messages(.pull(ClientFlags(), pull)))
         pull.offset = 5
         pull.maxCount = 100
         pull.tags = "A || B"
@@ -61,19 +62,31 @@ import Testing
             ["send", "--topic", "T", "--mode", "fast"],
             "ledger send: --mode: expected sync, async or oneway, got \"fast\"; see ledger send --help"
         ),
-        (["send", "--topic", "T", "--property", "novalue"], "ledger send: --property: expected K=V, got \"novalue\"; see ledger send --help"),
-        (["send", "--topic", "T", "--property", "a=1", "--property", "a=2"], "ledger send: --property: a given twice; see ledger send --help"),
+        (
+            ["send", "--topic", "T", "--property", "novalue"],
+            "ledger send: --property: expected K=V, got \"novalue\"; see ledger send --help"
+        ),
+        (
+            ["send", "--topic", "T", "--property", "a=1", "--property", "a=2"],
+            "ledger send: --property: a given twice; see ledger send --help"
+        ),
         (["pull", "--topic", "T"], "ledger pull: --queue N is required; see ledger pull --help"),
         (
             ["pull", "--topic", "T", "--queue", "0", "--offset", "-1"],
             "ledger pull: --offset: expected a queue offset (0 or more), got \"-1\"; see ledger pull --help"
         ),
-        (["pull", "--topic", "T", "--queue", "0", "--commit"], "ledger pull: --commit needs --group G; see ledger pull --help"),
+        (
+            ["pull", "--topic", "T", "--queue", "0", "--commit"],
+            "ledger pull: --commit needs --group G; see ledger pull --help"
+        ),
         (
             ["pull", "--topic", "T", "--queue", "0", "--max", "0"],
             "ledger pull: --max: expected a whole number from 1 to 1024, got \"0\"; see ledger pull --help"
         ),
-        (["pull", "--topic", "T", "--queue", "0", "--property", "a=b"], "ledger pull: unknown flag \"--property\"; see ledger pull --help"),
+        (
+            ["pull", "--topic", "T", "--queue", "0", "--property", "a=b"],
+            "ledger pull: unknown flag \"--property\"; see ledger pull --help"
+        ),
         (["offsets"], "ledger offsets: --group G is required; see ledger offsets --help"),
     ])
     func usageErrors(arguments: [String], message: String) {
@@ -100,7 +113,10 @@ import Testing
             #expect(text.contains("exit codes:"))
         }
         guard case .help(let send) = try Invocation.parse(["send", "--help"]) else { return }
-        for flag in ["--topic T", "--tags TAGS", "--keys K", "--key SHARDING_KEY", "--queue N", "--property K=V", "--mode MODE", "--body TEXT"] {
+        for flag in [
+            "--topic T", "--tags TAGS", "--keys K", "--key SHARDING_KEY", "--queue N", "--property K=V", "--mode MODE",
+            "--body TEXT",
+        ] {
             #expect(send.contains(flag), "send --help lacks \(flag)")
         }
     }

@@ -138,8 +138,11 @@ struct WireSamples {
         case 19: return .searchOffsetResponse(OffsetResponse(offset: QueueOffset(i64())))
         case 20:
             return .messagesByKeyRequest(
-                KeyLookupRequest(topic: string(max: 8), key: string(max: 8), maxCount: UInt32(truncatingIfNeeded: u64())))
-        case 21: return .messagesByKeyResponse(MessagesResponse(messages: (0..<Int(random.below(3))).map { _ in storedMessage() }))
+                KeyLookupRequest(
+                    topic: string(max: 8), key: string(max: 8), maxCount: UInt32(truncatingIfNeeded: u64())))
+        case 21:
+            return .messagesByKeyResponse(
+                MessagesResponse(messages: (0..<Int(random.below(3))).map { _ in storedMessage() }))
         case 22:
             return .viewMessageRequest(bool() ? .physicalOffset(PhysicalOffset(i64())) : .messageID(string(max: 32)))
         case 23: return .viewMessageResponse(MessagesResponse(messages: [storedMessage()]))
@@ -152,9 +155,12 @@ struct WireSamples {
                     }))
         case 26:
             return .commitOffsetRequest(
-                CommitOffsetRequest(commit: OffsetCommit(group: string(max: 8), queue: queue(), offset: QueueOffset(i64()))))
+                CommitOffsetRequest(
+                    commit: OffsetCommit(group: string(max: 8), queue: queue(), offset: QueueOffset(i64()))))
         case 27: return .commitOffsetResponse
-        case 28: return .consumerOffsetsRequest(ConsumerOffsetsRequest(group: string(max: 8), topic: optional { $0.string(max: 8) }))
+        case 28:
+            return .consumerOffsetsRequest(
+                ConsumerOffsetsRequest(group: string(max: 8), topic: optional { $0.string(max: 8) }))
         case 29:
             let group = string(max: 8)
             return .consumerOffsetsResponse(
@@ -162,7 +168,8 @@ struct WireSamples {
                     group: group,
                     progress: (0..<Int(random.below(3))).map { _ in
                         ConsumerProgress(
-                            group: group, queue: queue(), committedOffset: QueueOffset(i64()), maxOffset: QueueOffset(i64()))
+                            group: group, queue: queue(), committedOffset: QueueOffset(i64()),
+                            maxOffset: QueueOffset(i64()))
                     }))
         default:
             let answering = Opcode.requestOpcodes[Int(random.below(UInt64(Opcode.requestOpcodes.count)))]
@@ -217,7 +224,8 @@ struct WireSamples {
             queueOffset: QueueOffset(i64()), physicalOffset: PhysicalOffset(i64()), sysFlag: 0,
             bornTimestamp: i64(), bornHost: host, storeTimestamp: i64(), storeHost: host, body: bytes(max: 60),
             topic: "T" + string(max: 8),
-            properties: (0..<Int(random.below(3))).map { _ in MessagePropertyPair("p" + string(max: 4), string(max: 6)) })
+            properties: (0..<Int(random.below(3))).map { _ in MessagePropertyPair("p" + string(max: 4), string(max: 6))
+            })
     }
 
     /// `message` encoded as one frame.
