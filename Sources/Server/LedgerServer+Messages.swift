@@ -271,9 +271,52 @@ extension LedgerServer {
         }
     }
 
-    /// Writes and syncs what the state machine applied since the last persist, then its
-    /// checkpoint; the cost is recorded in ``persistence`` and a slow one is logged.
+    /// Starts persisting what the state machine applied since the last persist, unless one is
+    /// under way: the loop writes the new bytes to the page cache (timed: that is the loop's
+    /// cost), the persist thread syncs them and replaces the checkpoint
+    /// (``persistFinished(_:)``).
     func persistMessages() throws(ServerError) {
+        guard !persistence.inFlight, messages.appliedIndex > persistence.persistedIndex else { return }
+        let started = ContinuousClock().now
+        let pending: PendingPersist?
+        do {
+            pending = try messages.beginPersist()
+        } catch {
+            throw .stateMachine(error)
+        }
+        guard let pending else { return }
+        let took = started.duration(to: ContinuousClock().now)
+        persistence.begun(loopTime: took)
+        if took > .milliseconds(100) {
+            logger.warning(
+                term: core.term.rawValue,
+                "writing the message store through index \(pending.appliedIndex) took \(took) of the loop's time")
+        }
+        persister.submit(pending)
+    }
+
+    /// The persist thread synced a persist (or failed to: the node stops).
+    func persistFinished(_ outcome: PersistOutcome) {
+        switch outcome {
+        case .success(let done):
+            persistence.finished(done)
+            if done.took > .seconds(1) {
+                logger.warning(
+                    term: core.term.rawValue,
+                    "syncing the message store through index \(done.index) took \(done.took) (the disk is slow)")
+            }
+        case .failure(let error):
+            persistence.inFlight = false
+            stopReason = .failure(.stateMachine(error))
+        }
+    }
+
+    /// Persists everything applied, synchronously, after waiting for a persist under way (at
+    /// shutdown: the persist thread stops here).
+    func persistMessagesNow() throws(ServerError) {
+        persister.stop()
+        for outcome in persistResults.drain() { persistFinished(outcome) }
+        if case .failure(let error) = stopReason { throw error }
         guard messages.appliedIndex > persistence.persistedIndex else { return }
         let started = ContinuousClock().now
         do {
@@ -282,13 +325,8 @@ extension LedgerServer {
             throw .stateMachine(error)
         }
         let took = started.duration(to: ContinuousClock().now)
-        persistence.record(took, index: messages.appliedIndex)
-        if took > .milliseconds(200) {
-            logger.warning(
-                term: core.term.rawValue,
-                "persisting the message store through index \(messages.appliedIndex) took \(took); the loop was blocked meanwhile"
-            )
-        }
+        persistence.begun(loopTime: took)
+        persistence.finished(PersistDone(index: messages.appliedIndex, took: took))
     }
 
     /// Milliseconds since the epoch (`CLOCK_REALTIME`): the store timestamp a leader stamps.

@@ -54,6 +54,10 @@ public final class LedgerServer {
     /// The disk thread: runs the fdatasyncs of SYNC_FLUSH so the loop never waits on the disk.
     let disk: WorkerThread<PendingSync, SyncOutcome>
     let syncResults: Mailbox<SyncOutcome>
+    /// The persist thread: syncs the message store's files and replaces its checkpoint, so the
+    /// loop only writes to the page cache (``persistMessages()``).
+    let persister: WorkerThread<PendingPersist, PersistOutcome>
+    let persistResults: Mailbox<PersistOutcome>
     /// The ready whose entries are being synced, and the sync; nothing else is persisted meanwhile.
     var syncInFlight: (ready: Ready, sync: PendingSync)?
     /// Set when the node must stop; `run()` returns (or throws it) after the current turn.
@@ -74,10 +78,18 @@ public final class LedgerServer {
             signals = try SignalSource()
             loop = try EventLoop()
             syncResults = try Mailbox()
+            persistResults = try Mailbox()
         } catch {
             throw .system(error)
         }
         let fileSystem = RealFileSystem()
+        persister = WorkerThread(name: "persist", results: persistResults) { pending in
+            let started = ContinuousClock().now
+            return Result { () throws(CommitLogError) in
+                try pending.perform(on: fileSystem)
+                return PersistDone(index: pending.appliedIndex, took: started.duration(to: ContinuousClock().now))
+            }
+        }
         disk = WorkerThread(name: "disk", results: syncResults) { pending in
             Result { () throws(FileSystemError) in try pending.perform(on: fileSystem) }
         }
@@ -149,6 +161,9 @@ public final class LedgerServer {
             try loop.register(listener.fd, for: .readable) { [unowned self] _ in acceptConnections() }
             try loop.register(syncResults.fd, for: .readable) { [unowned self] _ in
                 for outcome in syncResults.drain() { syncFinished(outcome) }
+            }
+            try loop.register(persistResults.fd, for: .readable) { [unowned self] _ in
+                for outcome in persistResults.drain() { persistFinished(outcome) }
             }
             try loop.register(signals.fd, for: .readable) { [unowned self] _ in
                 if let signal = signals.drain().first { stopReason = .signal(signal) }
@@ -326,7 +341,7 @@ public final class LedgerServer {
                 throw .storage(error)
             }
             do {
-                try persistMessages()
+                try persistMessagesNow()
             } catch {
                 logger.error(term: core.term.rawValue, "final persist of the message store failed: \(error)")
                 throw error
