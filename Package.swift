@@ -26,13 +26,13 @@ let package = Package(
         .target(name: "LogStore", dependencies: ["Raft"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .target(name: "CShim"),
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
-        .target(name: "Wire", dependencies: ["Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        .target(name: "Wire", dependencies: ["Raft", "CommitLog"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(name: "LedgerConfig", dependencies: ["Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
-            name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig"], swiftSettings: strict),
-        .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft"], swiftSettings: strict),
+            name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog"], swiftSettings: strict),
+        .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
         .target(
-            name: "LedgerCLI", dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft"],
+            name: "LedgerCLI", dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
             swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
@@ -44,14 +44,16 @@ let package = Package(
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "CommitLog"], swiftSettings: strict),
         .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
         .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft"], swiftSettings: strict),
         .testTarget(
-            name: "LedgerClientTests", dependencies: ["LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft"],
+            name: "LedgerClientTests",
+            dependencies: ["LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
             swiftSettings: strict),
         .testTarget(
-            name: "ClusterTests", dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire"],
+            name: "ClusterTests",
+            dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire", "CommitLog"],
             swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"], swiftSettings: strict),
     ]

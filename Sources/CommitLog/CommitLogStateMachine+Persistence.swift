@@ -87,12 +87,26 @@ extension CommitLogStateMachine {
     /// last checkpoint must stay in the Raft log for replay). A failure leaves the durable
     /// state unknown: stop the node, do not retry. Does nothing for a memory-only machine.
     public func persist() throws(CommitLogError) {
-        guard var storage else { return }
-        try writeCommitLog(&storage)
-        try writeConsumeQueues(&storage)
-        try storage.files.replaceAtomically(
-            checkpoint().encoded(), path: storage.checkpointPath, directory: storage.root)
+        guard let fileSystem = storage?.files.fs, let pending = try beginPersist() else { return }
+        try pending.perform(on: fileSystem)
+    }
+
+    /// The first half of ``persist()``, for an owner that keeps its thread free of fsyncs:
+    /// writes everything applied since the last call into the files (no sync) and returns what
+    /// remains — syncing those files and replacing the checkpoint — as a value that
+    /// ``PendingPersist/perform(on:)`` completes on any thread. Until it has, do not call
+    /// `beginPersist` or `persist` again (applying entries meanwhile is fine: it touches no
+    /// file). Returns nil for a memory-only machine.
+    public func beginPersist() throws(CommitLogError) -> PendingPersist? {
+        guard var storage else { return nil }
+        var touched = TouchedFiles()
+        try writeCommitLog(&storage, &touched)
+        try writeConsumeQueues(&storage, &touched)
         self.storage = storage
+        return PendingPersist(
+            files: touched.files, directories: touched.directories,
+            checkpoint: checkpoint().encoded(), checkpointPath: storage.checkpointPath, root: storage.root,
+            appliedIndex: appliedIndex)
     }
 
     /// The checkpoint of the current state.
@@ -111,7 +125,7 @@ extension CommitLogStateMachine {
         return checkpoint
     }
 
-    private func writeCommitLog(_ storage: inout Storage) throws(CommitLogError) {
+    private func writeCommitLog(_ storage: inout Storage, _ touched: inout TouchedFiles) throws(CommitLogError) {
         let end = commitLog.writeOffset
         guard storage.durableEnd < end else { return }
         // The durable end was a write offset, so it lies inside the written bytes of some file.
@@ -131,14 +145,14 @@ extension CommitLogStateMachine {
             if index < commitLog.files.count - 1 {
                 try files.truncate(file, to: Int64(configuration.commitLogFileSize))
             }
-            try files.sync(file)
             try files.close(file)
+            touched.files.append(path)
         }
-        if created { try files.syncDirectory(storage.commitLogDirectory) }
+        if created { touched.directories.append(storage.commitLogDirectory) }
         storage.durableEnd = end
     }
 
-    private func writeConsumeQueues(_ storage: inout Storage) throws(CommitLogError) {
+    private func writeConsumeQueues(_ storage: inout Storage, _ touched: inout TouchedFiles) throws(CommitLogError) {
         for name in topics.keys.sorted(by: utf8Precedes) {
             let queues = topics[name, default: TopicState(queueCount: 0)].queues
             for (id, queue) in queues.enumerated() {
@@ -149,7 +163,7 @@ extension CommitLogStateMachine {
                 if durable == 0 { try storage.files.makeDirectories(directory) }
                 try Self.writeQueueEntries(
                     queue, from: durable, perFile: configuration.consumeQueueFileEntries, directory: directory,
-                    storage.files)
+                    storage.files, touched: &touched)
                 storage.durableEntries[key] = queue.count
             }
         }
@@ -158,6 +172,17 @@ extension CommitLogStateMachine {
     /// Writes entries `from..<queue.count` into their files and syncs each file touched.
     static func writeQueueEntries(
         _ queue: ConsumeQueue, from: Int, perFile: Int, directory: String, _ files: StoreFiles
+    ) throws(CommitLogError) {
+        var touched = TouchedFiles()
+        try writeQueueEntries(queue, from: from, perFile: perFile, directory: directory, files, touched: &touched)
+        try touched.sync(files)
+    }
+
+    /// Writes entries `from..<queue.count` into their files without syncing; adds the files
+    /// (and the directory, when a file was created) to `touched`.
+    static func writeQueueEntries(
+        _ queue: ConsumeQueue, from: Int, perFile: Int, directory: String, _ files: StoreFiles,
+        touched: inout TouchedFiles
     ) throws(CommitLogError) {
         var offset = from
         var created = false
@@ -170,11 +195,11 @@ extension CommitLogStateMachine {
             let file = try files.open(path, create: true)
             let bytes = queue.bytes(for: QueueOffset(Int64(offset))..<QueueOffset(Int64(fileEnd)))
             try files.write(file, at: Int64((offset - fileIndex * perFile) * ConsumeQueue.entrySize), bytes)
-            try files.sync(file)
             try files.close(file)
+            touched.files.append(path)
             offset = fileEnd
         }
-        if created { try files.syncDirectory(directory) }
+        if created { touched.directories.append(directory) }
     }
 
     static func readCheckpoint(_ storage: Storage, configuration: CommitLogConfiguration) throws(CommitLogError)
@@ -196,5 +221,46 @@ extension CommitLogStateMachine {
                 expected: "\(checkpoint.fileSize), the size the existing files in \(storage.root) were written with")
         }
         return checkpoint
+    }
+}
+
+/// Files written but not yet synced, and directories whose new entries are not yet synced.
+struct TouchedFiles {
+    var files: [String] = []
+    var directories: [String] = []
+
+    /// fsyncs every file (`open` + `fsync` + `close`: fsync flushes the file's dirty pages
+    /// whichever descriptor wrote them), then every directory.
+    func sync(_ store: StoreFiles) throws(CommitLogError) {
+        for path in files {
+            let file = try store.open(path, create: false)
+            try store.sync(file)
+            try store.close(file)
+        }
+        for directory in directories { try store.syncDirectory(directory) }
+    }
+}
+
+/// The second half of a persist begun by ``CommitLogStateMachine/beginPersist()``: the files
+/// it wrote still to sync, then the checkpoint to replace. Holds no reference to the state
+/// machine, so it may run on a disk thread while the owner keeps applying entries.
+public struct PendingPersist: Sendable {
+    let files: [String]
+    let directories: [String]
+    let checkpoint: [UInt8]
+    let checkpointPath: String
+    let root: String
+    /// The applied index the checkpoint records: once ``perform(on:)`` returns, a restart
+    /// resumes after it.
+    public let appliedIndex: LogIndex
+
+    /// Syncs the written files and directories, then replaces the checkpoint atomically (temp
+    /// file, sync, rename, sync directory): data before the checkpoint that names it. A failure
+    /// leaves the durable state unknown: stop the node, do not retry. `fileSystem` must be the
+    /// one the state machine was opened with.
+    public func perform(on fileSystem: any FileSystem) throws(CommitLogError) {
+        let store = StoreFiles(fs: fileSystem)
+        try TouchedFiles(files: files, directories: directories).sync(store)
+        try store.replaceAtomically(checkpoint, path: checkpointPath, directory: root)
     }
 }

@@ -49,6 +49,11 @@ public struct QueueOffsetRange: Hashable, Sendable {
 public struct TopicInfo: Hashable, Sendable {
     public var name: String
     public var queues: [QueueOffsetRange]
+
+    public init(name: String, queues: [QueueOffsetRange]) {
+        self.name = name
+        self.queues = queues
+    }
 }
 
 /// A consumer group's progress on one queue.
@@ -58,6 +63,14 @@ public struct ConsumerProgress: Hashable, Sendable {
     /// The next offset the group will consume.
     public var committedOffset: QueueOffset
     public var maxOffset: QueueOffset
+
+    public init(group: String, queue: MessageQueue, committedOffset: QueueOffset, maxOffset: QueueOffset) {
+        self.group = group
+        self.queue = queue
+        self.committedOffset = committedOffset
+        self.maxOffset = maxOffset
+    }
+
     /// Messages not consumed yet: `maxOffset - committedOffset`.
     public var lag: Int64 { max(0, maxOffset.rawValue - committedOffset.rawValue) }
 }

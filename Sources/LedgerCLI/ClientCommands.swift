@@ -37,11 +37,13 @@ public enum ClientCommands {
             return BenchFailover(options: options).run()
         case .bench(let options):
             return Bench(options: options).run()
+        case .messages(let invocation):
+            return MessageCommands.run(invocation)
         }
     }
 
     /// Resolves the peer list (a config problem exits 2) and runs `body` with a client.
-    private static func withClient(
+    static func withClient(
         _ command: String, _ flags: ClientFlags, _ body: (LedgerClient, ResolvedPeers) -> Int32
     ) -> Int32 {
         let resolved: ResolvedPeers
@@ -59,7 +61,7 @@ public enum ClientCommands {
     }
 
     /// Prints `error` as one line and returns its exit code: 3 for no quorum, else 1.
-    private static func fail(_ command: String, _ error: LedgerClientError) -> Int32 {
+    static func fail(_ command: String, _ error: LedgerClientError) -> Int32 {
         Console.error("ledger \(command): \(error)")
         if case .noQuorum = error { return ExitCode.noQuorum }
         return ExitCode.failure
@@ -104,12 +106,16 @@ public enum ClientCommands {
     private static func get(_ client: LedgerClient, index: LogIndex, json: Bool) -> Int32 {
         do {
             let entry = try client.get(index)
+            // A raw append shows its bytes; a command, a no-op or an undecodable entry one line about it.
             if json {
                 let object = JSON.object([
                     ("index", .number(Int64(entry.index.rawValue))), ("term", .number(Int64(entry.term.rawValue))),
-                    ("data", .string(String(decoding: entry.data, as: UTF8.self))),
+                    ("data", .string(entry.summary ?? String(decoding: entry.data, as: UTF8.self))),
+                    ("type", .string(entry.typeName)),
                 ])
                 Console.out(object.rendered)
+            } else if let summary = entry.summary {
+                Console.out(summary)
             } else {
                 Console.outRaw(entry.data + [UInt8(ascii: "\n")])
             }

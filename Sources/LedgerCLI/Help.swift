@@ -26,6 +26,10 @@ enum Help {
           transfer-leader  hand leadership to --to ID and wait until it leads
           bench-failover   kill -9 the leader of a fresh local group repeatedly; print write stalls
           bench            load the group (or a fresh local one): messages/s, MB/s, latency, CPU, RSS
+          send             send messages to a topic (--body TEXT, or one per line of stdin)
+          pull             read a queue's messages from an offset; --group G --commit records progress
+          offsets          a consumer group's committed offsets and lag per queue
+          topics           every topic with its queues' min and max offsets
 
         \(peerSources)
 

@@ -52,12 +52,15 @@ public enum Invocation: Sendable, Hashable {
     case benchFailover(BenchFailoverOptions)
     /// `ledger bench`.
     case bench(BenchOptions)
+    /// `ledger send`, `pull`, `offsets`, `topics` (see `MessageInvocation.swift`).
+    case messages(MessageInvocation)
 
     /// Parses `arguments` (without the program name). Throws for anything it cannot run.
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         guard let name = arguments.first else { throw UsageError("no command given", command: "ledger") }
         let rest = Array(arguments.dropFirst())
         if ["--help", "-h", "help"].contains(name) { return .help(Help.main) }
+        if let command = MessageCommand(rawValue: name) { return try command.invocation(rest) }
         guard let command = Command(rawValue: name) else {
             throw UsageError("unknown command \(quoted(name))", command: "ledger")
         }
@@ -170,6 +173,11 @@ enum Command: String, CaseIterable {
     }
 
     private func clientFlags(_ flags: ParsedFlags) throws(UsageError) -> ClientFlags {
+        try Command.parseClientFlags(flags, command: title)
+    }
+
+    /// `--peers`/`-c` and `--timeout`, for any client command.
+    static func parseClientFlags(_ flags: ParsedFlags, command title: String) throws(UsageError) -> ClientFlags {
         var client = ClientFlags()
         switch (flags.value("--peers"), flags.value("--config")) {
         case (let list?, nil): client.peers = .list(list)
@@ -177,7 +185,13 @@ enum Command: String, CaseIterable {
         case (nil, nil): client.peers = .defaultConfigFiles
         case (_?, _?): throw UsageError("give either --peers or -c, not both", command: title)
         }
-        client.timeout = .milliseconds(try number(flags, "--timeout", default: 3000, 1...600_000))
+        if let text = flags.value("--timeout") {
+            guard let milliseconds = Int(text), (1...600_000).contains(milliseconds) else {
+                throw UsageError(
+                    "--timeout: expected a whole number from 1 to 600000, got \(quoted(text))", command: title)
+            }
+            client.timeout = .milliseconds(milliseconds)
+        }
         return client
     }
 

@@ -1,3 +1,4 @@
+import CommitLog
 import Dispatch
 import LedgerConfig
 import Posix
@@ -25,12 +26,22 @@ public final class LedgerClient {
     /// again after the leader stops answering.
     public private(set) var leaderHint: Peer?
     private var connections: [NodeID: NodeConnection] = [:]
+    /// This client's idempotent-producer id: random per instance, so two clients never share one.
+    public let producerID: ProducerID
+    /// The sequence of the last send; each send (or batch) takes the next one and keeps it
+    /// through its retries.
+    var lastSequence: UInt64 = 0
+    /// Runs ``sendAsync(_:completion:)`` sends in order on a thread of their own.
+    lazy var asyncSender = AsyncSender(peers: peers, options: options)
 
-    /// A client of the group made of `peers` (at least one).
-    public init(peers: [Peer], options: LedgerClientOptions = LedgerClientOptions()) {
+    /// A client of the group made of `peers` (at least one). `producerID` defaults to a random
+    /// one (`SystemRandomNumberGenerator`).
+    public init(peers: [Peer], options: LedgerClientOptions = LedgerClientOptions(), producerID: ProducerID? = nil) {
         precondition(!peers.isEmpty, "a client needs at least one peer")
         self.peers = peers
         self.options = options
+        var random = SystemRandomNumberGenerator()
+        self.producerID = producerID ?? ProducerID(random.next())
     }
 
     deinit { close() }
@@ -154,7 +165,7 @@ public final class LedgerClient {
             guard case .getResponse(let entry) = answer else {
                 throw .protocolViolation("answered get with \(answer.opcode)")
             }
-            return LedgerEntry(index: entry.index, term: entry.term, kind: entry.kind, data: entry.data)
+            return LedgerEntry(index: entry.index, term: entry.term, kind: entry.kind, entryBytes: entry.data)
         }
     }
 
@@ -252,11 +263,13 @@ public final class LedgerClient {
     // MARK: - Retries
 
     /// Runs `attempt` on a connection to the leader until it succeeds, a node rejects it for
-    /// good, or the timeout passes (then `noQuorum`, naming the last problem seen).
-    private func onLeader<T>(
-        _ operation: String, _ attempt: (NodeConnection, Deadline) throws(AttemptFailure) -> T
+    /// good, or the timeout (``LedgerClientOptions/timeout`` unless given) passes (then
+    /// `noQuorum`, naming the last problem seen).
+    func onLeader<T>(
+        _ operation: String, timeout: Duration? = nil, _ attempt: (NodeConnection, Deadline) throws(AttemptFailure) -> T
     ) throws(LedgerClientError) -> T {
-        let deadline = ContinuousClock().now + options.timeout
+        let timeout = timeout ?? options.timeout
+        let deadline = ContinuousClock().now + timeout
         var delay = options.retryDelay
         var problem = "no node was asked"
         var redirects = 0
@@ -309,13 +322,13 @@ public final class LedgerClient {
             delay = min(delay * 2, options.maxRetryDelay)
             if deadline.isTooClose {
                 throw .noQuorum(
-                    "\(operation) did not succeed within \(options.timeout.wholeMilliseconds) ms; last: \(problem)")
+                    "\(operation) did not succeed within \(timeout.wholeMilliseconds) ms; last: \(problem)")
             }
         }
     }
 
     /// The open connection to `peer`, or a new one.
-    private func connection(to peer: Peer, deadline: Deadline) throws(AttemptFailure) -> NodeConnection {
+    func connection(to peer: Peer, deadline: Deadline) throws(AttemptFailure) -> NodeConnection {
         if let open = connections[peer.id] { return open }
         let connectDeadline = min(deadline, ContinuousClock().now + options.nodeTimeout)
         let connection = try NodeConnection.open(to: peer, deadline: connectDeadline)
@@ -324,7 +337,7 @@ public final class LedgerClient {
     }
 
     /// Closes and forgets the connection to `peer` after it failed.
-    private func drop(_ peer: Peer) {
+    func drop(_ peer: Peer) {
         connections.removeValue(forKey: peer.id)?.close()
     }
 }

@@ -135,6 +135,19 @@ final class NodeConnection {
         }
     }
 
+    /// Sends a one-way `message` (no answer comes), waiting at most until `deadline` for the
+    /// socket to take it.
+    func post(_ message: WireMessage, deadline: Deadline) throws(AttemptFailure) {
+        precondition(!isClosed, "post on a closed connection to \(peer.name)")
+        var writer = ByteWriter()
+        do {
+            try WireCodec.encode(message, requestID: 0, into: &writer)
+        } catch {
+            throw .protocolViolation("cannot encode the message: \(error)")
+        }
+        try send(writer.bytes, deadline: deadline, started: ContinuousClock().now)
+    }
+
     /// Closes the socket; later calls do nothing.
     func close() {
         guard !isClosed else { return }

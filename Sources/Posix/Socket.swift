@@ -154,6 +154,20 @@ public struct Socket: Sendable, Hashable {
         return UInt16(bigEndian: address.sin_port)
     }
 
+    /// The IPv4 address of the other end of a connected socket (`getpeername(2)`).
+    public func peerAddress() throws(SystemError) -> SocketAddress {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = try withUnsafeMutablePointer(to: &address) { (pointer) throws(SystemError) -> Int32 in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { (raw) throws(SystemError) -> Int32 in
+                try retryingInterrupts("getpeername") { getpeername(fd, raw, &length) }
+            }
+        }
+        let ip = UInt32(bigEndian: address.sin_addr.s_addr)
+        let host = "\(ip >> 24).\(ip >> 16 & 0xFF).\(ip >> 8 & 0xFF).\(ip & 0xFF)"
+        return SocketAddress(host: host, port: UInt16(bigEndian: address.sin_port))
+    }
+
     /// Closes the descriptor. The C function is `close`; its errors are not actionable here.
     public func close() { _ = Glibc.close(fd) }
 }

@@ -1,3 +1,4 @@
+import CommitLog
 import Posix
 import Wire
 
@@ -14,6 +15,8 @@ final class Connection {
     private var outboundStart = 0
     private let maxOutboundBytes: Int
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// The client's address, stored as the born host of the messages it sends.
+    var remoteHost = HostAddress.unspecified
     /// Whether the loop watches this socket for writability (only while bytes wait).
     var watchingWrites = false
 

@@ -1,3 +1,4 @@
+import CommitLog
 import LogStore
 import Posix
 import Raft
@@ -24,7 +25,7 @@ extension LedgerServer {
                 message = try WireCodec.decode(frame)
             } catch {
                 logger.warning(term: core.term.rawValue, "closing \(connection.label): malformed \(frame.opcode) frame: \(error)")
-                if !frame.opcode.isRaft && !frame.flags.contains(.response) {
+                if !frame.opcode.isRaft && !frame.flags.contains(.response) && !frame.flags.contains(.oneWay) {
                     send(.errorResponse(ErrorResponse(code: .badRequest, message: error.description), answering: frame.opcode),
                         requestID: frame.requestID, on: connection)
                     flush(connection)
@@ -93,8 +94,30 @@ extension LedgerServer {
             logger.warning(term: core.term.rawValue,
                 names.isEmpty ? "fault injection: partition healed" : "fault injection: dropping Raft traffic with \(names.joined(separator: ", "))")
             send(.faultInjectionResponse, requestID: requestID, on: connection)
+        case .sendRequest(let request):
+            handleSend(request, oneWay: false, requestID: requestID, on: connection)
+        case .sendOneWay(let request):
+            handleSend(request, oneWay: true, requestID: requestID, on: connection)
+        case .commitOffsetRequest(let request):
+            handleCommitOffset(request, requestID: requestID, on: connection)
+        case .pullRequest(let request):
+            handleRead(.pull(request), requestID: requestID, on: connection)
+        case .queueOffsetsRequest(let request):
+            handleRead(.queueOffsets(request.queue), requestID: requestID, on: connection)
+        case .searchOffsetRequest(let request):
+            handleRead(.searchOffset(request), requestID: requestID, on: connection)
+        case .messagesByKeyRequest(let request):
+            handleRead(.messagesByKey(request), requestID: requestID, on: connection)
+        case .viewMessageRequest(let request):
+            handleRead(.viewMessage(request), requestID: requestID, on: connection)
+        case .topicsRequest:
+            handleRead(.topics, requestID: requestID, on: connection)
+        case .consumerOffsetsRequest(let request):
+            handleRead(.consumerOffsets(request), requestID: requestID, on: connection)
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
-            .faultInjectionResponse, .errorResponse:
+            .faultInjectionResponse, .errorResponse, .sendResponse, .pullResponse, .queueOffsetsResponse,
+            .searchOffsetResponse, .messagesByKeyResponse, .viewMessageResponse, .topicsResponse,
+            .commitOffsetResponse, .consumerOffsetsResponse:
             logger.warning(term: core.term.rawValue, "closing \(connection.label): it sent a response, not a request")
             close(connection, reason: "unexpected response")
             return false
@@ -113,7 +136,8 @@ extension LedgerServer {
 
     private func handleAppend(_ request: ClientAppendRequest, requestID: UInt64, on connection: Connection) {
         do {
-            let proposal = try core.propose(request.data)
+            // The envelope tells the state machine this is not a command: it applies nothing.
+            let proposal = try core.propose(EntryPayload.encodeRaw(request.data))
             pendingAppends[proposal.index] = PendingRequest(
                 connection: connection.id, requestID: requestID, opcode: .append, term: proposal.term)
         } catch {

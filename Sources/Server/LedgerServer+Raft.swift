@@ -1,3 +1,4 @@
+import CommitLog
 import LogStore
 import Posix
 import Raft
@@ -51,9 +52,19 @@ extension LedgerServer {
     /// The ready's entries and hard state are durable: send what waited for that, apply, advance.
     private func finish(_ ready: Ready) {
         sendToPeers(ready.messagesAfterPersist)
-        for entry in ready.committedEntries { apply(entry) }
+        var queuesWithNews = Set<MessageQueue>()
+        for entry in ready.committedEntries { apply(entry, queuesWithNews: &queuesWithNews) }
+        wakeLongPolls(queuesWithNews)
+        handleReadStates(ready.readStates, failed: ready.failedReads)
         for failed in ready.failedProposals { fail(failed) }
         core.advance(ready)
+        if persistence.appliedSince >= options.persistEveryEntries {
+            do throws(ServerError) {
+                try persistMessages()
+            } catch {
+                stopReason = .failure(error)
+            }
+        }
     }
 
     private func report(_ soft: SoftState) {
@@ -63,6 +74,7 @@ extension LedgerServer {
             logger.info(term: term, "won the election: leading the group")
         } else if lastSoftState.role == .leader && soft.role != .leader {
             logger.warning(term: term, "stepped down as leader")
+            releaseLongPolls()
         }
         if soft.leader != lastSoftState.leader {
             let name = options.member(soft.leader)?.name ?? "none"
@@ -73,13 +85,17 @@ extension LedgerServer {
         }
     }
 
-    /// The raw log's state machine: applying an entry answers the client that proposed it.
-    private func apply(_ entry: Entry) {
+    /// Applies a committed entry to the message store and answers the client that proposed it;
+    /// adds the queues that received messages to `queuesWithNews`.
+    private func apply(_ entry: Entry, queuesWithNews: inout Set<MessageQueue>) {
+        let results = messages.apply(entry: entry)
+        persistence.appliedSince += 1
+        for case .stored(let result) in results { queuesWithNews.insert(result.queue) }
         guard let pending = pendingAppends.removeValue(forKey: entry.index),
             let connection = connections[pending.connection]
         else { return }
         if pending.term == entry.term {
-            send(.appendResponse(ClientAppendResponse(index: entry.index)), requestID: pending.requestID, on: connection)
+            send(answerApplied(pending, index: entry.index, results: results), requestID: pending.requestID, on: connection)
         } else {
             let error = ErrorResponse(code: .notLeader(leader: core.leader, leaderAddress: leaderAddress),
                 message: "entry \(entry.index) was replaced by a newer leader's entry; the write was lost, retry it")

@@ -1,3 +1,4 @@
+import CommitLog
 import LogStore
 import Posix
 import Raft
@@ -21,6 +22,16 @@ public final class LedgerServer {
     let loop: EventLoop
     let store: LogStore
     let core: RaftCore
+    /// The replicated state machine: messages, consume queues, consumer offsets. Every
+    /// committed entry is applied to it, in order, on this thread.
+    let messages: CommitLogStateMachine
+    /// This node's address as records stamped by it store it (the store host of message ids).
+    let storeHost: HostAddress
+    /// Linearizable reads waiting for their ReadIndex or for the apply to catch up, and pulls
+    /// waiting for new messages.
+    var reads = PendingReads()
+    /// When the state machine was last persisted and what persisting costs.
+    var persistence = PersistenceStats()
     let signals: SignalSource
     private var listener: Socket?
     /// Held for the life of the process so no other node opens this store.
@@ -43,6 +54,10 @@ public final class LedgerServer {
     /// The disk thread: runs the fdatasyncs of SYNC_FLUSH so the loop never waits on the disk.
     let disk: WorkerThread<PendingSync, SyncOutcome>
     let syncResults: Mailbox<SyncOutcome>
+    /// The persist thread: syncs the message store's files and replaces its checkpoint, so the
+    /// loop only writes to the page cache (``persistMessages()``).
+    let persister: WorkerThread<PendingPersist, PersistOutcome>
+    let persistResults: Mailbox<PersistOutcome>
     /// The ready whose entries are being synced, and the sync; nothing else is persisted meanwhile.
     var syncInFlight: (ready: Ready, sync: PendingSync)?
     /// Set when the node must stop; `run()` returns (or throws it) after the current turn.
@@ -63,10 +78,18 @@ public final class LedgerServer {
             signals = try SignalSource()
             loop = try EventLoop()
             syncResults = try Mailbox()
+            persistResults = try Mailbox()
         } catch {
             throw .system(error)
         }
         let fileSystem = RealFileSystem()
+        persister = WorkerThread(name: "persist", results: persistResults) { pending in
+            let started = ContinuousClock().now
+            return Result { () throws(CommitLogError) in
+                try pending.perform(on: fileSystem)
+                return PersistDone(index: pending.appliedIndex, took: started.duration(to: ContinuousClock().now))
+            }
+        }
         disk = WorkerThread(name: "disk", results: syncResults) { pending in
             Result { () throws(FileSystemError) in try pending.perform(on: fileSystem) }
         }
@@ -99,8 +122,31 @@ public final class LedgerServer {
             throw .storage(error)
         }
         logger.info(term: store.hardState.term.rawValue, "recovered \(options.storeDirectory): \(store.recovery)")
+        let messageDirectory = "\(options.storeDirectory)/\(LedgerServer.messageStoreSubdirectory)"
         do {
-            core = try RaftCore(config: options.raft, storage: store)
+            messages = try CommitLogStateMachine.open(
+                directory: messageDirectory, fileSystem: fileSystem, configuration: options.commitLog)
+        } catch {
+            throw .stateMachine(error)
+        }
+        if let recovery = messages.recovery {
+            logger.info(
+                term: store.hardState.term.rawValue,
+                "recovered \(messageDirectory): applied through index \(recovery.appliedIndex), "
+                    + "\(recovery.messages) messages, \(recovery.commitLogEnd) commit-log bytes, "
+                    + "\(recovery.rebuiltQueues.count) consume queues rebuilt, \(recovery.discardedBytes) bytes past the checkpoint discarded"
+            )
+        }
+        guard let host = HostAddress(parsing: options.me.address.description) else {
+            throw .configuration("\(options.source): own address \(options.me.address) is not an IPv4 host:port")
+        }
+        storeHost = host
+        var raft = options.raft
+        // The core hands out committed entries after this index again; the state machine skips
+        // any it already holds (after an ASYNC_FLUSH crash the log may end before it).
+        raft.applied = messages.appliedIndex
+        do {
+            core = try RaftCore(config: raft, storage: store)
         } catch {
             throw .configuration("\(options.source): \(error)")
         }
@@ -116,6 +162,9 @@ public final class LedgerServer {
             try loop.register(syncResults.fd, for: .readable) { [unowned self] _ in
                 for outcome in syncResults.drain() { syncFinished(outcome) }
             }
+            try loop.register(persistResults.fd, for: .readable) { [unowned self] _ in
+                for outcome in persistResults.drain() { persistFinished(outcome) }
+            }
             try loop.register(signals.fd, for: .readable) { [unowned self] _ in
                 if let signal = signals.drain().first { stopReason = .signal(signal) }
             }
@@ -125,6 +174,7 @@ public final class LedgerServer {
         logger.info(term: core.term.rawValue, "listening on \(options.me.address) as node \(options.me.name) of group \(options.group)")
         for link in links { connect(link) }
         scheduleTick()
+        schedulePersist()
         if !options.syncBeforeAcknowledging { scheduleFlush() }
         do {
             try loop.run { [unowned self] in
@@ -195,6 +245,7 @@ public final class LedgerServer {
             do {
                 try socket.setNoDelay()
                 let connection = makeConnection(socket, label: "client fd \(socket.fd)")
+                connection.remoteHost = HostAddress(parsing: try socket.peerAddress().description) ?? .unspecified
                 try loop.register(socket.fd, for: .readable) { [unowned self] readiness in
                     handleInbound(connection, readiness)
                 }
@@ -275,8 +326,10 @@ public final class LedgerServer {
             disk.stop()
             for outcome in syncResults.drain() { syncFinished(outcome) }
         }
-        failAllPending(ErrorResponse(code: .notLeader(leader: nil, leaderAddress: nil),
-            message: "node \(options.me.name) is shutting down; retry on another node"))
+        let goodbye = ErrorResponse(code: .notLeader(leader: nil, leaderAddress: nil),
+            message: "node \(options.me.name) is shutting down; retry on another node")
+        failAllPending(goodbye)
+        failAllReads(goodbye)
         flushDirtyConnections()
         if failure == nil {
             do {
@@ -287,6 +340,13 @@ public final class LedgerServer {
                 logger.error(term: core.term.rawValue, "final sync failed: \(error)")
                 throw .storage(error)
             }
+            do {
+                try persistMessagesNow()
+            } catch {
+                logger.error(term: core.term.rawValue, "final persist of the message store failed: \(error)")
+                throw error
+            }
+            logger.info(term: core.term.rawValue, "message store: \(persistence.summary)")
             logger.info(term: core.term.rawValue, "stopped cleanly at index \(store.lastIndex), commit \(core.commitIndex)")
         }
         for connection in connections.values { connection.socket.close() }

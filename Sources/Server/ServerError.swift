@@ -1,3 +1,4 @@
+import CommitLog
 import LogStore
 import Posix
 
@@ -9,6 +10,9 @@ public enum ServerError: Error, CustomStringConvertible {
     case addressInUse(address: String, source: String)
     /// The log store failed to open, read, write or sync; the node stops (exit code 1).
     case storage(LogStoreError)
+    /// The message state machine failed to open, recover or persist its files; the node stops
+    /// (exit code 1).
+    case stateMachine(CommitLogError)
     /// A system call the node cannot do without failed (exit code 1).
     case system(SystemError)
 
@@ -18,6 +22,7 @@ public enum ServerError: Error, CustomStringConvertible {
         case .addressInUse(let address, let source):
             "\(source): address \(address) is already in use (another node running?)"
         case .storage(let error): "log store: \(error)"
+        case .stateMachine(let error): "message store: \(error)"
         case .system(let error): error.description
         }
     }
@@ -26,7 +31,7 @@ public enum ServerError: Error, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .configuration, .addressInUse: 2
-        case .storage, .system: 1
+        case .storage, .stateMachine, .system: 1
         }
     }
 }

@@ -1,3 +1,4 @@
+import CommitLog
 import LedgerConfig
 import Posix
 import Raft
@@ -18,5 +19,16 @@ extension ServerOptions {
             raft: config.raftConfig(randomSeed: randomSeed), storeDirectory: config.storeBaseDir,
             syncBeforeAcknowledging: config.flushDiskType == .sync, flushIntervalMilliseconds: config.flushIntervalMs,
             dataFileSize: config.dataFileSize, source: source)
+        // `maxMessageSize` bounds a message body (RocketMQ's rule); the entry that carries it
+        // also holds the command's header fields, so the Raft limit leaves room for them.
+        raft.maxEntryBytes = config.maxMessageSize + LedgerServer.commandOverheadBytes
+        commitLog = CommitLogConfiguration(
+            commitLogFileSize: min(config.dataFileSize, 1 << 30),
+            defaultTopicQueueNums: Int32(config.defaultTopicQueueNums), maxMessageSize: config.maxMessageSize)
+        do {
+            try commitLog.validate()
+        } catch {
+            throw .configuration("\(source): \(error)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CommitLog
 import Posix
 import Raft
 
@@ -34,6 +35,13 @@ public struct ServerOptions: Sendable {
     public var maxFrameBytes: Int = 64 << 20
     /// Bytes queued for one slow connection before further messages to it are dropped.
     public var maxOutboundBytesPerConnection: Int = 64 << 20
+    /// The message state machine's settings (queue count of new topics, largest body, file size).
+    public var commitLog = CommitLogConfiguration()
+    /// How often the state machine is persisted (its checkpoint written) while entries apply.
+    public var persistIntervalMilliseconds = 1000
+    /// Entries applied since the last persist that force one at once, bounding the replay after
+    /// a crash.
+    public var persistEveryEntries = 50_000
     /// Test only: accept requests to drop Raft traffic to and from chosen peers.
     public var faultInjection = false
     /// Where this options value came from, for error messages (`conf/n0.conf`).

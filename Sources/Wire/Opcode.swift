@@ -32,6 +32,25 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let get = Opcode(rawValue: 34)
     /// Ask the leader to hand leadership to another node.
     public static let transferLeader = Opcode(rawValue: 35)
+    // Message operations (the CommitLog state machine); payloads in `MessagePayloads.swift`.
+    /// Store one message or a batch; also one-way (no answer).
+    public static let send = Opcode(rawValue: 36)
+    /// Read messages of one queue from an offset, optionally waiting for new ones.
+    public static let pull = Opcode(rawValue: 37)
+    /// A queue's min and max offset.
+    public static let queueOffsets = Opcode(rawValue: 38)
+    /// The first offset of a queue stored at or after a time.
+    public static let searchOffset = Opcode(rawValue: 39)
+    /// Messages of a topic by key.
+    public static let messagesByKey = Opcode(rawValue: 40)
+    /// One message by physical offset or message id.
+    public static let viewMessage = Opcode(rawValue: 41)
+    /// Every topic with its queues' offsets.
+    public static let topics = Opcode(rawValue: 42)
+    /// Record a consumer group's offset (through the log).
+    public static let commitOffset = Opcode(rawValue: 43)
+    /// A consumer group's committed offsets and lag.
+    public static let consumerOffsets = Opcode(rawValue: 44)
     /// Test only: cut the node off from some peers at the transport layer (the chaos runner's
     /// partitions). Refused unless the node was started with `--fault-injection`.
     public static let faultInjection = Opcode(rawValue: 48)
@@ -42,7 +61,10 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         .raftTimeoutNow,
     ]
     /// The request/response opcodes, in `rawValue` order.
-    public static let requestOpcodes: [Opcode] = [.handshake, .status, .append, .get, .transferLeader, .faultInjection]
+    public static let requestOpcodes: [Opcode] = [
+        .handshake, .status, .append, .get, .transferLeader, .send, .pull, .queueOffsets, .searchOffset, .messagesByKey,
+        .viewMessage, .topics, .commitOffset, .consumerOffsets, .faultInjection,
+    ]
 
     /// Whether this opcode carries a one-way Raft message.
     public var isRaft: Bool { (1...7).contains(rawValue) }
@@ -65,6 +87,15 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
             case .append: "append"
             case .get: "get"
             case .transferLeader: "transferLeader"
+            case .send: "send"
+            case .pull: "pull"
+            case .queueOffsets: "queueOffsets"
+            case .searchOffset: "searchOffset"
+            case .messagesByKey: "messagesByKey"
+            case .viewMessage: "viewMessage"
+            case .topics: "topics"
+            case .commitOffset: "commitOffset"
+            case .consumerOffsets: "consumerOffsets"
             case .faultInjection: "faultInjection"
             default: "unknown"
             }

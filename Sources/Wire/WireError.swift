@@ -25,6 +25,9 @@ public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownEnumValue(field: String, value: UInt64, offset: Int)
     /// The payload is complete but `count` bytes follow it.
     case trailingBytes(offset: Int, count: Int)
+    /// A field that is well formed but holds a value its payload does not allow (a property
+    /// named twice, a message record that does not decode); `reason` says what.
+    case invalidValue(field: String, offset: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -48,6 +51,8 @@ public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
             "unknown \(field) value \(value) at byte \(offset)"
         case .trailingBytes(let offset, let count):
             "\(count) unexpected bytes after the payload at byte \(offset)"
+        case .invalidValue(let field, let offset, let reason):
+            "invalid \(field) at byte \(offset): \(reason)"
         }
     }
 }

@@ -23,6 +23,29 @@ public enum WireMessage: Sendable, Hashable {
     case faultInjectionRequest(FaultInjectionRequest)
     /// The node now drops the requested peers' traffic.
     case faultInjectionResponse
+    /// Store messages and answer with where they went.
+    case sendRequest(SendRequest)
+    /// Store messages without an answer (frame flag `oneWay`): fire and forget.
+    case sendOneWay(SendRequest)
+    case sendResponse(SendResponse)
+    case pullRequest(PullRequest)
+    case pullResponse(PullResponse)
+    case queueOffsetsRequest(QueueRequest)
+    case queueOffsetsResponse(QueueOffsetsResponse)
+    case searchOffsetRequest(SearchOffsetRequest)
+    case searchOffsetResponse(OffsetResponse)
+    case messagesByKeyRequest(KeyLookupRequest)
+    case messagesByKeyResponse(MessagesResponse)
+    case viewMessageRequest(ViewMessageRequest)
+    /// Exactly one message.
+    case viewMessageResponse(MessagesResponse)
+    case topicsRequest
+    case topicsResponse(TopicsResponse)
+    case commitOffsetRequest(CommitOffsetRequest)
+    /// The commit is applied on the leader.
+    case commitOffsetResponse
+    case consumerOffsetsRequest(ConsumerOffsetsRequest)
+    case consumerOffsetsResponse(ConsumerOffsetsResponse)
     /// A failed request; `answering` is the opcode of the request, which may be one this build
     /// does not know (so an unknown request can still be refused properly).
     case errorResponse(ErrorResponse, answering: Opcode)
@@ -37,6 +60,15 @@ public enum WireMessage: Sendable, Hashable {
         case .getRequest, .getResponse: .get
         case .transferLeaderRequest, .transferLeaderResponse: .transferLeader
         case .faultInjectionRequest, .faultInjectionResponse: .faultInjection
+        case .sendRequest, .sendOneWay, .sendResponse: .send
+        case .pullRequest, .pullResponse: .pull
+        case .queueOffsetsRequest, .queueOffsetsResponse: .queueOffsets
+        case .searchOffsetRequest, .searchOffsetResponse: .searchOffset
+        case .messagesByKeyRequest, .messagesByKeyResponse: .messagesByKey
+        case .viewMessageRequest, .viewMessageResponse: .viewMessage
+        case .topicsRequest, .topicsResponse: .topics
+        case .commitOffsetRequest, .commitOffsetResponse: .commitOffset
+        case .consumerOffsetsRequest, .consumerOffsetsResponse: .consumerOffsets
         case .errorResponse(_, let opcode): opcode
         }
     }
@@ -44,12 +76,15 @@ public enum WireMessage: Sendable, Hashable {
     /// The flags of the frame that carries this message.
     public var flags: FrameFlags {
         switch self {
-        case .raft: .oneWay
+        case .raft, .sendOneWay: .oneWay
         case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest,
-            .faultInjectionRequest:
+            .faultInjectionRequest, .sendRequest, .pullRequest, .queueOffsetsRequest, .searchOffsetRequest,
+            .messagesByKeyRequest, .viewMessageRequest, .topicsRequest, .commitOffsetRequest, .consumerOffsetsRequest:
             []
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
-            .faultInjectionResponse:
+            .faultInjectionResponse, .sendResponse, .pullResponse, .queueOffsetsResponse, .searchOffsetResponse,
+            .messagesByKeyResponse, .viewMessageResponse, .topicsResponse, .commitOffsetResponse,
+            .consumerOffsetsResponse:
             .response
         case .errorResponse: [.response, .error]
         }
@@ -87,7 +122,8 @@ public enum WireCodec {
         switch message {
         case .raft(let message): RaftMessageCodec.encode(message, into: &writer)
         case .handshakeRequest(let payload), .handshakeResponse(let payload): payload.encode(into: &writer)
-        case .statusRequest, .transferLeaderResponse, .faultInjectionResponse: break
+        case .statusRequest, .transferLeaderResponse, .faultInjectionResponse, .topicsRequest, .commitOffsetResponse:
+            break
         case .faultInjectionRequest(let payload): payload.encode(into: &writer)
         case .statusResponse(let payload): payload.encode(into: &writer)
         case .appendRequest(let payload): payload.encode(into: &writer)
@@ -96,6 +132,21 @@ public enum WireCodec {
         case .getResponse(let payload): payload.encode(into: &writer)
         case .transferLeaderRequest(let payload): payload.encode(into: &writer)
         case .errorResponse(let payload, _): payload.encode(into: &writer)
+        case .sendRequest(let payload), .sendOneWay(let payload): payload.encode(into: &writer)
+        case .sendResponse(let payload): payload.encode(into: &writer)
+        case .pullRequest(let payload): payload.encode(into: &writer)
+        case .pullResponse(let payload): payload.encode(into: &writer)
+        case .queueOffsetsRequest(let payload): payload.encode(into: &writer)
+        case .queueOffsetsResponse(let payload): payload.encode(into: &writer)
+        case .searchOffsetRequest(let payload): payload.encode(into: &writer)
+        case .searchOffsetResponse(let payload): payload.encode(into: &writer)
+        case .messagesByKeyRequest(let payload): payload.encode(into: &writer)
+        case .messagesByKeyResponse(let payload), .viewMessageResponse(let payload): payload.encode(into: &writer)
+        case .viewMessageRequest(let payload): payload.encode(into: &writer)
+        case .topicsResponse(let payload): payload.encode(into: &writer)
+        case .commitOffsetRequest(let payload): payload.encode(into: &writer)
+        case .consumerOffsetsRequest(let payload): payload.encode(into: &writer)
+        case .consumerOffsetsResponse(let payload): payload.encode(into: &writer)
         }
     }
 
@@ -121,6 +172,8 @@ public enum WireCodec {
         switch flags {
         case [.response, .error]:
             return .errorResponse(try ErrorResponse(from: &reader, limits: limits), answering: opcode)
+        case .oneWay where opcode == .send:
+            return .sendOneWay(try SendRequest(from: &reader, limits: limits))
         case [], .response:
             break
         default:
@@ -149,6 +202,45 @@ public enum WireCodec {
             return isResponse
                 ? .faultInjectionResponse
                 : .faultInjectionRequest(try FaultInjectionRequest(from: &reader, limits: limits))
+        case .send:
+            return isResponse
+                ? .sendResponse(try SendResponse(from: &reader, limits: limits))
+                : .sendRequest(try SendRequest(from: &reader, limits: limits))
+        case .pull:
+            return isResponse
+                ? .pullResponse(try PullResponse(from: &reader, limits: limits))
+                : .pullRequest(try PullRequest(from: &reader, limits: limits))
+        case .queueOffsets:
+            return isResponse
+                ? .queueOffsetsResponse(try QueueOffsetsResponse(from: &reader, limits: limits))
+                : .queueOffsetsRequest(try QueueRequest(from: &reader, limits: limits))
+        case .searchOffset:
+            return isResponse
+                ? .searchOffsetResponse(try OffsetResponse(from: &reader, limits: limits))
+                : .searchOffsetRequest(try SearchOffsetRequest(from: &reader, limits: limits))
+        case .messagesByKey:
+            return isResponse
+                ? .messagesByKeyResponse(try MessagesResponse(from: &reader, limits: limits))
+                : .messagesByKeyRequest(try KeyLookupRequest(from: &reader, limits: limits))
+        case .viewMessage:
+            guard isResponse else { return .viewMessageRequest(try ViewMessageRequest(from: &reader, limits: limits)) }
+            let at = reader.offset
+            let response = try MessagesResponse(from: &reader, limits: limits)
+            guard response.messages.count == 1 else {
+                throw .invalidValue(
+                    field: "records", offset: at, reason: "\(response.messages.count) messages, expected exactly 1")
+            }
+            return .viewMessageResponse(response)
+        case .topics:
+            return isResponse ? .topicsResponse(try TopicsResponse(from: &reader, limits: limits)) : .topicsRequest
+        case .commitOffset:
+            return isResponse
+                ? .commitOffsetResponse
+                : .commitOffsetRequest(try CommitOffsetRequest(from: &reader, limits: limits))
+        case .consumerOffsets:
+            return isResponse
+                ? .consumerOffsetsResponse(try ConsumerOffsetsResponse(from: &reader, limits: limits))
+                : .consumerOffsetsRequest(try ConsumerOffsetsRequest(from: &reader, limits: limits))
         default:
             throw .unknownOpcode(opcode.rawValue, offset: Frame.opcodeOffset)
         }

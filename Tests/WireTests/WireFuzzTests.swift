@@ -32,6 +32,7 @@ import Wire
                 case .badUTF8: "badUTF8"
                 case .unknownEnumValue: "unknownEnumValue"
                 case .trailingBytes: "trailingBytes"
+                case .invalidValue: "invalidValue"
                 }
             kinds[kind, default: 0] += 1
         }
@@ -56,7 +57,7 @@ import Wire
         case 3:  // another opcode, often a known one
             if bytes.count >= 7 {
                 let opcode =
-                    random.chance(1, in: 2) ? UInt16(random.below(40)) : UInt16(truncatingIfNeeded: random.next())
+                    random.chance(1, in: 2) ? UInt16(random.below(50)) : UInt16(truncatingIfNeeded: random.next())
                 bytes[5] = UInt8(opcode >> 8)
                 bytes[6] = UInt8(truncatingIfNeeded: opcode)
             }
@@ -131,7 +132,7 @@ import Wire
         #expect(tally.decoded > WireFuzzTests.iterations / 10)
         for kind in [
             "truncated", "lengthOverLimit", "frameTooShort", "unsupportedVersion", "unknownOpcode",
-            "reservedFlags", "unexpectedFlags", "badUTF8", "unknownEnumValue", "trailingBytes",
+            "reservedFlags", "unexpectedFlags", "badUTF8", "unknownEnumValue", "trailingBytes", "invalidValue",
         ] {
             #expect(
                 tally.kinds[kind, default: 0] > 0,

@@ -1,3 +1,4 @@
+import CommitLog
 import Raft
 import Wire
 
@@ -83,7 +84,7 @@ struct WireSamples {
     }
 
     /// The number of ``WireMessage`` shapes ``wireMessage(_:)`` cycles through.
-    static let wireMessageShapes = 12
+    static let wireMessageShapes = 31
 
     /// Every ``WireMessage`` case in turn (Raft bodies chosen at random), by `choice`.
     mutating func wireMessage(_ choice: Int? = nil) -> WireMessage {
@@ -113,10 +114,118 @@ struct WireSamples {
                     index: LogIndex(u64()), term: Term(u64()), kind: bool() ? .normal : .noop, data: bytes(max: 100)))
         case 9: return .transferLeaderRequest(TransferLeaderRequest(target: NodeID(u64())))
         case 10: return .transferLeaderResponse
+        case 11: return .sendRequest(sendRequest())
+        case 12: return .sendOneWay(sendRequest())
+        case 13:
+            return .sendResponse(
+                SendResponse(results: (0..<Int(random.below(4))).map { _ in sendResult() }, duplicate: bool()))
+        case 14:
+            return .pullRequest(
+                PullRequest(
+                    queue: queue(), offset: QueueOffset(i64()), maxCount: UInt32(truncatingIfNeeded: u64()),
+                    tagExpression: string(max: 12), waitMs: UInt32(truncatingIfNeeded: u64())))
+        case 15:
+            let statuses: [PullStatus] = [.found, .noNewMessage, .noMatchedMessage, .offsetIllegal]
+            return .pullResponse(
+                PullResponse(
+                    result: PullResult(
+                        status: statuses[Int(random.below(4))], nextOffset: QueueOffset(i64()),
+                        minOffset: QueueOffset(i64()), maxOffset: QueueOffset(i64()),
+                        messages: (0..<Int(random.below(3))).map { _ in storedMessage() })))
+        case 16: return .queueOffsetsRequest(QueueRequest(queue: queue()))
+        case 17: return .queueOffsetsResponse(QueueOffsetsResponse(range: offsetRange()))
+        case 18: return .searchOffsetRequest(SearchOffsetRequest(queue: queue(), timestamp: i64()))
+        case 19: return .searchOffsetResponse(OffsetResponse(offset: QueueOffset(i64())))
+        case 20:
+            return .messagesByKeyRequest(
+                KeyLookupRequest(
+                    topic: string(max: 8), key: string(max: 8), maxCount: UInt32(truncatingIfNeeded: u64())))
+        case 21:
+            return .messagesByKeyResponse(
+                MessagesResponse(messages: (0..<Int(random.below(3))).map { _ in storedMessage() }))
+        case 22:
+            return .viewMessageRequest(bool() ? .physicalOffset(PhysicalOffset(i64())) : .messageID(string(max: 32)))
+        case 23: return .viewMessageResponse(MessagesResponse(messages: [storedMessage()]))
+        case 24: return .topicsRequest
+        case 25:
+            return .topicsResponse(
+                TopicsResponse(
+                    topics: (0..<Int(random.below(3))).map { _ in
+                        TopicInfo(name: string(max: 8), queues: (0..<Int(random.below(4))).map { _ in offsetRange() })
+                    }))
+        case 26:
+            return .commitOffsetRequest(
+                CommitOffsetRequest(
+                    commit: OffsetCommit(group: string(max: 8), queue: queue(), offset: QueueOffset(i64()))))
+        case 27: return .commitOffsetResponse
+        case 28:
+            return .consumerOffsetsRequest(
+                ConsumerOffsetsRequest(group: string(max: 8), topic: optional { $0.string(max: 8) }))
+        case 29:
+            let group = string(max: 8)
+            return .consumerOffsetsResponse(
+                ConsumerOffsetsResponse(
+                    group: group,
+                    progress: (0..<Int(random.below(3))).map { _ in
+                        ConsumerProgress(
+                            group: group, queue: queue(), committedOffset: QueueOffset(i64()),
+                            maxOffset: QueueOffset(i64()))
+                    }))
         default:
             let answering = Opcode.requestOpcodes[Int(random.below(UInt64(Opcode.requestOpcodes.count)))]
             return .errorResponse(ErrorResponse(code: errorCode(), message: string(max: 40)), answering: answering)
         }
+    }
+
+    mutating func i64() -> Int64 { Int64(bitPattern: u64()) }
+
+    mutating func queue() -> MessageQueue {
+        MessageQueue(topic: string(max: 10), queueID: Int32(truncatingIfNeeded: i64()))
+    }
+
+    mutating func offsetRange() -> QueueOffsetRange {
+        QueueOffsetRange(minOffset: QueueOffset(i64()), maxOffset: QueueOffset(i64()))
+    }
+
+    /// A message as a send request carries it (no born host or producer stamp: those are not sent).
+    mutating func producerMessage() -> ProducerMessage {
+        let target: QueueTarget =
+            switch random.below(3) {
+            case 0: .automatic
+            case 1: .queue(Int32(truncatingIfNeeded: i64()))
+            default: .shardingKey(string(max: 6))
+            }
+        var properties: [String: String] = [:]
+        for _ in 0..<random.below(3) { properties[string(max: 5)] = string(max: 5) }
+        return ProducerMessage(
+            topic: string(max: 10), target: target, tags: optional { $0.string(max: 6) },
+            keys: (0..<Int(random.below(3))).map { _ in string(max: 5) }, body: bytes(max: 40), properties: properties,
+            flag: Int32(truncatingIfNeeded: i64()), bornTimestamp: i64())
+    }
+
+    mutating func sendRequest() -> SendRequest {
+        SendRequest(
+            messages: (0..<Int(1 + random.below(3))).map { _ in producerMessage() },
+            producer: optional { ProducerStamp(producer: ProducerID($0.u64()), sequence: $0.u64()) })
+    }
+
+    mutating func sendResult() -> SendResult {
+        SendResult(
+            queue: queue(), queueOffset: QueueOffset(i64()), physicalOffset: PhysicalOffset(i64()),
+            messageID: string(max: 32), storeTimestamp: i64())
+    }
+
+    /// A stored message whose record decodes back to it: IPv4 hosts, a short topic, properties
+    /// without the separator bytes.
+    mutating func storedMessage() -> StoredMessage {
+        let host = HostAddress(ipv4: 127, 0, 0, UInt8(random.below(256)), port: UInt16(random.below(65_536)))
+        return StoredMessage(
+            queueID: Int32(truncatingIfNeeded: i64()), flag: Int32(truncatingIfNeeded: i64()),
+            queueOffset: QueueOffset(i64()), physicalOffset: PhysicalOffset(i64()), sysFlag: 0,
+            bornTimestamp: i64(), bornHost: host, storeTimestamp: i64(), storeHost: host, body: bytes(max: 60),
+            topic: "T" + string(max: 8),
+            properties: (0..<Int(random.below(3))).map { _ in MessagePropertyPair("p" + string(max: 4), string(max: 6))
+            })
     }
 
     /// `message` encoded as one frame.

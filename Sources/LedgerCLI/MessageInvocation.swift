@@ -1,0 +1,236 @@
+import CommitLog
+
+/// How `ledger send` hands messages to the group.
+public enum SendMode: String, Sendable, Hashable, CaseIterable {
+    /// Wait for each message to be stored; print where it went.
+    case sync
+    /// Hand each message to a background sender; print where it went as each completes (in order).
+    case async
+    /// Fire and forget: no answer is awaited, nothing is printed.
+    case oneway
+}
+
+/// `ledger send` settings.
+public struct SendOptions: Sendable, Hashable {
+    public var topic: String
+    public var tags: String?
+    public var keys: [String] = []
+    public var target: QueueTarget = .automatic
+    public var properties: [String: String] = [:]
+    public var mode: SendMode = .sync
+    /// One message with this body; nil: one message per line of stdin.
+    public var body: String?
+
+    public init(topic: String) { self.topic = topic }
+}
+
+/// `ledger pull` settings.
+public struct PullOptions: Sendable, Hashable {
+    public var topic: String
+    public var queueID: Int32
+    /// Nil: the group's committed offset (with `--group`), else the queue's min offset.
+    public var offset: Int64?
+    public var maxCount = 32
+    public var tags = "*"
+    public var group: String?
+    /// Commit the next offset for `group` after the pull.
+    public var commit = false
+    public var json = false
+    /// Long-poll wait for a pull that finds nothing new.
+    public var waitMilliseconds = 0
+
+    public init(topic: String, queueID: Int32) {
+        self.topic = topic
+        self.queueID = queueID
+    }
+}
+
+/// The message commands of `ledger`: `send`, `pull`, `offsets`, `topics`.
+public enum MessageInvocation: Sendable, Hashable {
+    case send(ClientFlags, SendOptions)
+    case pull(ClientFlags, PullOptions)
+    /// `ledger offsets --group G [--topic T] [--json]`.
+    case offsets(ClientFlags, group: String, topic: String?, json: Bool)
+    /// `ledger topics [--json]`.
+    case topics(ClientFlags, json: Bool)
+}
+
+/// The message subcommands and their flags. Parsed apart from ``Command`` so the two sets stay
+/// independent (the other subcommands know nothing of topics and queues).
+enum MessageCommand: String, CaseIterable {
+    case send
+    case pull
+    case offsets
+    case topics
+
+    var title: String { "ledger \(rawValue)" }
+
+    static let propertyFlag = FlagSpec(
+        ["--property"], value: "K=V", help: "a user property; repeat for more (send only)")
+
+    var flags: [FlagSpec] {
+        let topic = FlagSpec(["--topic"], value: "T", help: "the topic (required)")
+        let json = FlagSpec(["--json"], help: "print one JSON object instead of text")
+        switch self {
+        case .send:
+            return Command.clientFlags + [
+                topic,
+                FlagSpec(["--tags"], value: "TAGS", help: "the message's tag (consumers filter on it)"),
+                FlagSpec(["--keys"], value: "K", help: "lookup keys, separated by spaces"),
+                FlagSpec(
+                    ["--key"], value: "SHARDING_KEY",
+                    help: "pick the queue by this key's hash: same key, same queue, send order kept"),
+                FlagSpec(["--queue"], value: "N", help: "send to queue N (not with --key)"),
+                MessageCommand.propertyFlag,
+                FlagSpec(["--mode"], value: "MODE", help: "sync (default), async or oneway"),
+                FlagSpec(
+                    ["--body"], value: "TEXT",
+                    help: "send one message with this body; without it, one per line of stdin"),
+            ]
+        case .pull:
+            return Command.clientFlags + [
+                topic,
+                FlagSpec(["--queue"], value: "N", help: "the queue id (required)"),
+                FlagSpec(
+                    ["--offset"], value: "O",
+                    help:
+                        "the first queue offset (default: the group's committed offset with --group, else the queue's first)"
+                ),
+                FlagSpec(["--max"], value: "N", help: "at most N messages (default 32)"),
+                FlagSpec(["--tags"], value: "EXPR", help: "only tags matching EXPR: * (default) or TagA || TagB"),
+                FlagSpec(["--group"], value: "G", help: "the consumer group (start from and --commit its offset)"),
+                FlagSpec(["--commit"], help: "commit the next offset for --group after the pull"),
+                FlagSpec(
+                    ["--wait"], value: "MS",
+                    help: "when nothing is new, wait up to MS ms for a message (long polling, at most 30000)"),
+                json,
+            ]
+        case .offsets:
+            return Command.clientFlags + [
+                FlagSpec(["--group"], value: "G", help: "the consumer group (required)"),
+                FlagSpec(["--topic"], value: "T", help: "only this topic's queues"),
+                json,
+            ]
+        case .topics:
+            return Command.clientFlags + [json]
+        }
+    }
+
+    /// Parses the arguments after the command name.
+    func invocation(_ arguments: [String]) throws(UsageError) -> Invocation {
+        let (rest, properties) = try extractProperties(arguments)
+        let flags = try FlagParser.parse(rest, flags: self.flags, command: title)
+        if flags.wantsHelp { return .help(MessageHelp.text(for: self)) }
+        let client = try Command.parseClientFlags(flags, command: title)
+        switch self {
+        case .send:
+            var options = SendOptions(topic: try required(flags, "--topic"))
+            options.tags = flags.value("--tags")
+            options.keys = flags.value("--keys")?.split(separator: " ").map(String.init) ?? []
+            switch (flags.value("--key"), flags.value("--queue")) {
+            case (let key?, nil): options.target = .shardingKey(key)
+            case (nil, let text?): options.target = .queue(Int32(try number(text, "--queue", 0...65_535)))
+            case (nil, nil): options.target = .automatic
+            case (_?, _?): throw UsageError("give either --key or --queue, not both", command: title)
+            }
+            for property in properties {
+                guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
+                    throw UsageError("--property: expected K=V, got \(quoted(property))", command: title)
+                }
+                let name = String(property[..<equals])
+                if options.properties.updateValue(String(property[property.index(after: equals)...]), forKey: name)
+                    != nil
+                {
+                    throw UsageError("--property: \(name) given twice", command: title)
+                }
+            }
+            if let text = flags.value("--mode") {
+                guard let mode = SendMode(rawValue: text) else {
+                    throw UsageError("--mode: expected sync, async or oneway, got \(quoted(text))", command: title)
+                }
+                options.mode = mode
+            }
+            options.body = flags.value("--body")
+            return .messages(.send(client, options))
+        case .pull:
+            let queue = try number(try required(flags, "--queue"), "--queue", 0...65_535)
+            var options = PullOptions(topic: try required(flags, "--topic"), queueID: Int32(queue))
+            if let text = flags.value("--offset") {
+                guard let offset = Int64(text), offset >= 0 else {
+                    throw UsageError(
+                        "--offset: expected a queue offset (0 or more), got \(quoted(text))", command: title)
+                }
+                options.offset = offset
+            }
+            if let text = flags.value("--max") { options.maxCount = try number(text, "--max", 1...1024) }
+            if let text = flags.value("--wait") { options.waitMilliseconds = try number(text, "--wait", 0...30_000) }
+            options.tags = flags.value("--tags") ?? "*"
+            options.group = flags.value("--group")
+            options.commit = flags.has("--commit")
+            options.json = flags.has("--json")
+            if options.commit && options.group == nil {
+                throw UsageError("--commit needs --group G", command: title)
+            }
+            return .messages(.pull(client, options))
+        case .offsets:
+            return .messages(
+                .offsets(
+                    client, group: try required(flags, "--group"), topic: flags.value("--topic"),
+                    json: flags.has("--json")))
+        case .topics:
+            return .messages(.topics(client, json: flags.has("--json")))
+        }
+    }
+
+    /// Pulls every `--property K=V` (and `--property=K=V`) out of `arguments`, which the flag
+    /// parser would refuse as a flag given twice. Values of other flags are skipped, so
+    /// `--body --property` sends the body "--property".
+    private func extractProperties(_ arguments: [String]) throws(UsageError) -> ([String], [String]) {
+        var rest: [String] = []
+        var properties: [String] = []
+        var position = 0
+        while position < arguments.count {
+            let argument = arguments[position]
+            position += 1
+            if argument.hasPrefix("--property=") {
+                guard self == .send else { throw UsageError("unknown flag \"--property\"", command: title) }
+                properties.append(String(argument.dropFirst("--property=".count)))
+                continue
+            }
+            if argument == "--property" {
+                guard self == .send else { throw UsageError("unknown flag \"--property\"", command: title) }
+                guard position < arguments.count else {
+                    throw UsageError("--property needs a value (--property K=V)", command: title)
+                }
+                properties.append(arguments[position])
+                position += 1
+                continue
+            }
+            rest.append(argument)
+            if let spec = flags.first(where: { $0.names.contains(argument) }), spec.valueName != nil,
+                position < arguments.count
+            {
+                rest.append(arguments[position])
+                position += 1
+            }
+        }
+        return (rest, properties)
+    }
+
+    private func required(_ flags: ParsedFlags, _ name: String) throws(UsageError) -> String {
+        guard let value = flags.value(name) else {
+            let placeholder = self.flags.first { $0.name == name }?.valueName ?? "VALUE"
+            throw UsageError("\(name) \(placeholder) is required", command: title)
+        }
+        return value
+    }
+
+    private func number(_ text: String, _ name: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw UsageError(
+                "\(name): expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(quoted(text))",
+                command: title)
+        }
+        return value
+    }
+}

@@ -1,0 +1,115 @@
+import CommitLog
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The JSON shapes of the message commands (documented in their `--help`).
+enum MessageJSON {
+    /// `{"status", "nextOffset", "minOffset", "maxOffset", "messages": [...]}`.
+    static func pull(_ result: PullResult) -> JSON {
+        .object([
+            ("status", .string(result.status.rawValue)), ("nextOffset", .number(result.nextOffset.rawValue)),
+            ("minOffset", .number(result.minOffset.rawValue)), ("maxOffset", .number(result.maxOffset.rawValue)),
+            ("messages", .array(result.messages.map(message))),
+        ])
+    }
+
+    /// One stored message: the body as UTF-8 text, or base64 with `"bodyEncoding": "base64"`;
+    /// `tags` and `keys` (space-separated) null when absent; every stored property.
+    static func message(_ message: StoredMessage) -> JSON {
+        var members: [(String, JSON)] = [
+            ("topic", .string(message.topic)), ("queueId", .number(Int64(message.queueID))),
+            ("queueOffset", .number(message.queueOffset.rawValue)),
+            ("physicalOffset", .number(message.physicalOffset.rawValue)), ("msgId", .string(message.messageID)),
+            ("tags", JSON.optional(message.tags)),
+            ("keys", message.keys.isEmpty ? .null : .string(message.keys.joined(separator: " "))),
+        ]
+        if let text = String(validating: message.body, as: UTF8.self) {
+            members.append(("body", .string(text)))
+        } else {
+            members.append(("body", .string(Base64.encode(message.body))))
+            members.append(("bodyEncoding", .string("base64")))
+        }
+        members += [
+            ("properties", .object(message.properties.map { ($0.name, .string($0.value)) })),
+            ("bornTimestamp", .number(message.bornTimestamp)), ("storeTimestamp", .number(message.storeTimestamp)),
+        ]
+        return .object(members)
+    }
+
+    /// `{"group", "totalLag", "queues": [{"topic", "queueId", "committedOffset", "maxOffset", "lag"}]}`.
+    static func offsets(group: String, _ progress: [ConsumerProgress], totalLag: Int64) -> JSON {
+        .object([
+            ("group", .string(group)), ("totalLag", .number(totalLag)),
+            (
+                "queues",
+                .array(
+                    progress.map { item in
+                        .object([
+                            ("topic", .string(item.queue.topic)), ("queueId", .number(Int64(item.queue.queueID))),
+                            ("committedOffset", .number(item.committedOffset.rawValue)),
+                            ("maxOffset", .number(item.maxOffset.rawValue)), ("lag", .number(item.lag)),
+                        ])
+                    })
+            ),
+        ])
+    }
+
+    /// `{"topics": [{"name", "queues": [{"queueId", "minOffset", "maxOffset"}]}]}`.
+    static func topics(_ topics: [TopicInfo]) -> JSON {
+        .object([
+            (
+                "topics",
+                .array(
+                    topics.map { topic in
+                        .object([
+                            ("name", .string(topic.name)),
+                            (
+                                "queues",
+                                .array(
+                                    topic.queues.enumerated().map { id, range in
+                                        .object([
+                                            ("queueId", .number(Int64(id))),
+                                            ("minOffset", .number(range.minOffset.rawValue)),
+                                            ("maxOffset", .number(range.maxOffset.rawValue)),
+                                        ])
+                                    })
+                            ),
+                        ])
+                    })
+            )
+        ])
+    }
+}
+
+/// Standard base64 (RFC 4648, with padding), for bodies that are not UTF-8.
+enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * $1.offset) }
+            for position in 0..<4 {
+                out.append(
+                    position <= chunk.count ? alphabet[Int(value >> (18 - 6 * position) & 0x3F)] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// The wall clock, for born timestamps.
+enum LocalClock {
+    /// Milliseconds since the epoch (`CLOCK_REALTIME`).
+    static func wallClockMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}
