@@ -9,7 +9,7 @@ import Raft
 /// store through its real recovery; recovery that loses a synced entry, or finds corruption, is
 /// reported as a storage failure.
 public final class LogStoreDisk: DurableStore {
-    private let fileSystem: SimulatedFileSystem
+    private let simulatedFileSystem: SimulatedFileSystem
     private var crashRNG: SplitMix64
     private(set) var store: LogStore
     /// A hard state whose write did not need a sync (a commit-only change): it reaches the disk
@@ -23,16 +23,18 @@ public final class LogStoreDisk: DurableStore {
 
     public init(seed: UInt64) throws(StorageFailure) {
         var rng = SplitMix64(seed: seed)
-        fileSystem = SimulatedFileSystem(seed: rng.next())
+        simulatedFileSystem = SimulatedFileSystem(seed: rng.next())
         crashRNG = rng.fork()
         do {
-            try fileSystem.makeDirectory(Self.directory)
-            store = try LogStore(directory: Self.directory, fileSystem: fileSystem, configuration: Self.configuration)
+            try simulatedFileSystem.makeDirectory(Self.directory)
+            store = try LogStore(
+                directory: Self.directory, fileSystem: simulatedFileSystem, configuration: Self.configuration)
         } catch {
             throw StorageFailure("cannot create the log store: \(error)")
         }
     }
 
+    public var fileSystem: any FileSystem { simulatedFileSystem }
     public var raftStorage: any RaftStorage { store }
     public var durableHardState: HardState { store.hardState }
     public var durableLastIndex: LogIndex { store.durableIndex }
@@ -63,10 +65,11 @@ public final class LogStoreDisk: DurableStore {
     public func crash() throws(StorageFailure) {
         let synced = store.durableIndex
         let syncedTerm = store.term(at: synced)
-        fileSystem.crash(&crashRNG)
+        simulatedFileSystem.crash(&crashRNG)
         cachedHardState = nil
         do {
-            store = try LogStore(directory: Self.directory, fileSystem: fileSystem, configuration: Self.configuration)
+            store = try LogStore(
+                directory: Self.directory, fileSystem: simulatedFileSystem, configuration: Self.configuration)
         } catch {
             throw StorageFailure("recovery after a crash failed: \(error)")
         }
