@@ -2,7 +2,7 @@ import CommitLog
 import Raft
 
 /// Each node's replicated state machine: the real `CommitLogStateMachine` in its own directory
-/// of the node's simulated file system, reopened at every start, fed the committed entries and
+/// of the node's simulated disk, reopened at every start, fed the committed entries and
 /// persisted now and then. A crash loses what was not persisted; the node replays it from its
 /// Raft log.
 extension Cluster {
@@ -14,7 +14,8 @@ extension Cluster {
         let machine: CommitLogStateMachine
         do {
             machine = try CommitLogStateMachine.open(
-                directory: Self.commitLogDirectory, fileSystem: node.disk.fileSystem, configuration: options.commitLog)
+                directory: Self.commitLogDirectory, fileSystem: node.disk.stateMachineFileSystem,
+                configuration: options.commitLog)
         } catch {
             throw Violation("commitlog-recovery", "n\(node.id) cannot reopen its CommitLog: \(error)")
         }

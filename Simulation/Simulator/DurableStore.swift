@@ -7,8 +7,8 @@ import Raft
 ///
 /// ``LogStoreDisk`` (the real log store over a simulated file system) implements it.
 public protocol DurableStore: AnyObject {
-    /// The file system the node's other stores (its CommitLog) live on; a crash hits them too.
-    var fileSystem: any FileSystem { get }
+    /// The file system the node's CommitLog lives on; ``crash()`` hits it too.
+    var stateMachineFileSystem: any FileSystem { get }
     /// The storage a `RaftCore` is built over.
     var raftStorage: any RaftStorage { get }
     /// The hard state that would survive a crash now.

@@ -1,7 +1,11 @@
 import LogStore
 import Raft
 
-/// A node's disk as production has it: the real ``LogStore`` over a ``SimulatedFileSystem``.
+/// A node's disk as production has it: the real ``LogStore`` over a ``SimulatedFileSystem``,
+/// and a second simulated file system for the node's CommitLog files, crashed at the same
+/// moment. (One file system would model the same thing; two keep the Raft log's directory syncs,
+/// which cost `SimulatedFileSystem` a pass over every file it holds, from paying for the
+/// CommitLog's files.)
 ///
 /// A ready's entries are written (`pwrite`, page cache only) as soon as the ready is taken and
 /// synced when the simulated write completes, so a crash in between loses them — and may tear
@@ -10,6 +14,7 @@ import Raft
 /// reported as a storage failure.
 public final class LogStoreDisk: DurableStore {
     private let simulatedFileSystem: SimulatedFileSystem
+    private let commitLogFileSystem: SimulatedFileSystem
     private var crashRNG: SplitMix64
     private(set) var store: LogStore
     /// A hard state whose write did not need a sync (a commit-only change): it reaches the disk
@@ -25,6 +30,7 @@ public final class LogStoreDisk: DurableStore {
         var rng = SplitMix64(seed: seed)
         simulatedFileSystem = SimulatedFileSystem(seed: rng.next())
         crashRNG = rng.fork()
+        commitLogFileSystem = SimulatedFileSystem(seed: rng.next())
         do {
             try simulatedFileSystem.makeDirectory(Self.directory)
             store = try LogStore(
@@ -34,7 +40,7 @@ public final class LogStoreDisk: DurableStore {
         }
     }
 
-    public var fileSystem: any FileSystem { simulatedFileSystem }
+    public var stateMachineFileSystem: any FileSystem { commitLogFileSystem }
     public var raftStorage: any RaftStorage { store }
     public var durableHardState: HardState { store.hardState }
     public var durableLastIndex: LogIndex { store.durableIndex }
@@ -66,6 +72,7 @@ public final class LogStoreDisk: DurableStore {
         let synced = store.durableIndex
         let syncedTerm = store.term(at: synced)
         simulatedFileSystem.crash(&crashRNG)
+        commitLogFileSystem.crash(&crashRNG)
         cachedHardState = nil
         do {
             store = try LogStore(

@@ -21,9 +21,10 @@ public struct SimulationOptions: Sendable {
     public var workload = WorkloadProfile()
     public var raft = RaftTuning()
     /// The nodes' CommitLog settings: small files, so runs roll commit-log and consume-queue
-    /// files and write blank records often.
+    /// files and write blank records. (Not tiny: every file slows the simulated file system's
+    /// directory syncs, the Raft log's included.)
     public var commitLog = CommitLogConfiguration(
-        commitLogFileSize: 16 << 10, consumeQueueFileEntries: 32, defaultTopicQueueNums: 4, maxProducers: 64)
+        commitLogFileSize: 32 << 10, consumeQueueFileEntries: 128, defaultTopicQueueNums: 4, maxProducers: 64)
     /// A node persists its CommitLog once it has applied this many entries since the last
     /// persist; a crash loses the rest, which the node replays from its Raft log.
     public var persistEveryEntries: UInt64 = 16
@@ -99,7 +100,7 @@ public struct SimulationOptions: Sendable {
         workload.maxPull = [1, 4, 32][Int(rng.below(3))]
         options.workload = workload
         options.commitLog.defaultTopicQueueNums = Int32(rng.int(in: 1...4))
-        options.persistEveryEntries = [1, 4, 32, 256][Int(rng.below(4))]
+        options.persistEveryEntries = [2, 8, 32, 256][Int(rng.below(4))]
 
         var raft = RaftTuning()
         raft.heartbeatIntervalTicks = rng.chance(3, in: 4) ? 1 : rng.int(in: 2...4)
