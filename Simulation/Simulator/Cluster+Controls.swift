@@ -110,14 +110,20 @@ extension Cluster {
     /// Proposes a one-message send on `id` directly (not through a producer), stamped by `id`
     /// as a leader stamps a send. Returns where the proposal sits, or why `id` refused it.
     public func send(on id: NodeID) throws(SimulationFailure) -> Result<Proposal, RaftError> {
-        let node = nodes[index(of: id)]
-        guard let core = node.core else { preconditionFailure("send on a node that is down") }
         lastMessageUID += 1
         let stamp = ProducerStamp(producer: ProducerID(999), sequence: lastMessageUID)
         let message = ProducerMessage(
             topic: WorkloadNames.topic(0), body: MessageBody.make(uid: lastMessageUID, fillerBytes: 4),
             producer: stamp)
-        let send = SendOperation(stamp: stamp, messages: [message], uids: [lastMessageUID], isBatch: false)
+        return try propose(
+            SendOperation(stamp: stamp, messages: [message], uids: [lastMessageUID], isBatch: false), on: id)
+    }
+
+    /// Proposes `send` on `id` directly (not through a producer), stamped by `id`; proposing
+    /// the same send twice is what a retry does.
+    func propose(_ send: SendOperation, on id: NodeID) throws(SimulationFailure) -> Result<Proposal, RaftError> {
+        let node = nodes[index(of: id)]
+        guard let core = node.core else { preconditionFailure("send on a node that is down") }
         let result: Result<Proposal, RaftError>
         do throws(Violation) {
             let data = try encode(try sendCommand(send, on: node))
