@@ -53,7 +53,10 @@ extension Cluster {
         _ commit: OffsetCommit, consumer: Int, results: [ApplyResult], at index: LogIndex, on node: SimNode
     ) throws(Violation) {
         guard results == [.offsetCommitted(commit)] else {
-            throw Violation("offset-commit-result", "n\(node.id) answered \(commit) with \(results)")
+            throw Violation(
+                "offset-commit-result",
+                "n\(node.id) answered \(commit.group)'s commit of \(commit.offset) on \(commit.queue) with "
+                    + results.map(\.summary).joined(separator: ", "))
         }
         consumers[consumer].committed[commit.queue] = max(
             consumers[consumer].committed[commit.queue, default: .zero], commit.offset)

@@ -74,7 +74,7 @@ extension Cluster {
                 deduplicated = true
                 try commitLogChecker.acknowledgeSend(uid: uid, original, at: index)
             case .offsetCommitted, .rejected:
-                throw Violation("send-result", "n\(node.id) answered \(send.stamp) with \(result)")
+                throw Violation("send-result", "n\(node.id) answered \(send.stamp) with \(result.summary)")
             }
         }
         statistics.sendsAcknowledged += 1

@@ -176,7 +176,8 @@ final class CommitLogChecker {
             guard original == sent else {
                 throw Violation(
                     "duplicate-result",
-                    "index \(index): retry of \(stamp) answered \(describe(results)), the original was \(original)")
+                    "index \(index): retry of \(stamp) answered \(describe(results)), the original was "
+                        + original.map { describe([.stored($0)]) }.joined(separator: ", "))
             }
             for (uid, result) in zip(uids, sent)
             where locations[uid] != Location(queue: result.queue, offset: result.queueOffset) {
@@ -189,7 +190,9 @@ final class CommitLogChecker {
         if let stamp {
             if let earlier = stamps[stamp] {
                 throw Violation(
-                    "producer-sequence-stored-twice", "\(stamp) stored at \(earlier) and again by index \(index)")
+                    "producer-sequence-stored-twice",
+                    "\(stamp) stored at \(earlier.map(\.description).joined(separator: ", ")) and again by index \(index)"
+                )
             }
             if let last = lastSequence[stamp.producer], stamp.sequence <= last {
                 throw Violation(
@@ -248,7 +251,10 @@ final class CommitLogChecker {
         throws(Violation)
     {
         guard results == [.offsetCommitted(commit)] else {
-            throw Violation("offset-commit-rejected", "index \(index): \(commit) gave \(describe(results))")
+            throw Violation(
+                "offset-commit-rejected",
+                "index \(index): \(commit.group)'s commit of \(commit.offset) on \(commit.queue) gave \(describe(results))"
+            )
         }
         let key = GroupQueue(group: commit.group, queue: commit.queue)
         if let previous = commits[key], commit.offset < previous {
@@ -432,7 +438,10 @@ final class CommitLogChecker {
                     MessageBody.isIntact(message.body, uid: record.uid)
                 else {
                     let lost = acknowledged[record.uid] != nil ? "acknowledged-send-lost" : "offset-consistency"
-                    throw Violation(lost, "n\(node.id) lacks m\(record.uid) at \(queue) offset \(offset)")
+                    throw Violation(
+                        lost,
+                        "n\(node.id) lacks m\(record.uid) (stored by index \(record.index)) at \(queue) offset \(offset)"
+                    )
                 }
                 offset = offset.next
             }
@@ -440,11 +449,23 @@ final class CommitLogChecker {
     }
 
     private func describe(_ results: [ApplyResult]) -> String {
-        results.isEmpty ? "nothing" : results.map(String.init(describing:)).joined(separator: ", ")
+        results.isEmpty ? "nothing" : results.map(\.summary).joined(separator: ", ")
     }
 
     private func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+extension ApplyResult {
+    /// Every field, on one line (two results that differ never read the same).
+    var summary: String {
+        switch self {
+        case .stored(let result): "stored \(result) at \(result.storeTimestamp)ms"
+        case .duplicate(let result): "duplicate of \(result) at \(result.storeTimestamp)ms"
+        case .offsetCommitted(let commit): "\(commit.group) committed \(commit.offset) on \(commit.queue)"
+        case .rejected(let reason): "rejected: \(reason)"
+        }
     }
 }
