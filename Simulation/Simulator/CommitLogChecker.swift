@@ -356,6 +356,10 @@ final class CommitLogChecker {
                     "\(who): message \(position) is \(message.topic)/\(message.queueID) offset "
                         + "\(message.queueOffset), expected offset \(offset)")
             }
+            guard offset.rawValue < Int64(records.count) else {
+                throw Violation(
+                    "uncommitted-read", "\(who): offset \(offset) returned; only \(records.count) committed")
+            }
             let record = records[Int(offset.rawValue)]
             guard message.physicalOffset == record.physicalOffset, MessageBody.isIntact(message.body, uid: record.uid)
             else {
@@ -433,6 +437,9 @@ final class CommitLogChecker {
                     "queue-end", "n\(node.id) ends \(queue) at \(result.maxOffset); \(records.count) were stored")
             }
             for message in result.messages {
+                guard offset.rawValue < Int64(records.count) else {
+                    throw Violation("queue-end", "n\(node.id) returned \(queue) offset \(offset) past its end")
+                }
                 let record = records[Int(offset.rawValue)]
                 guard message.queueOffset == offset, message.physicalOffset == record.physicalOffset,
                     MessageBody.isIntact(message.body, uid: record.uid)
