@@ -33,10 +33,12 @@ extension Cluster {
         }
         let queues = workloadQueues
         for group in 0..<workload.consumerGroups {
+            let filtered = group > 0 && clientRNG.chance(workload.tagFilterPerMille, in: 1000)
+            let filter = filtered ? TagFilter(expression: WorkloadNames.subscription) : .all
             for member in 0..<workload.consumersPerGroup {
                 let owned = queues.indices.filter { $0 % workload.consumersPerGroup == member }.map { queues[$0] }
                 guard !owned.isEmpty else { continue }
-                consumers.append(ConsumerState(group: WorkloadNames.group(group), queues: owned))
+                consumers.append(ConsumerState(group: WorkloadNames.group(group), filter: filter, queues: owned))
                 clients.append(ClientState(role: .consumer(consumers.count - 1), target: target()))
             }
         }

@@ -1,7 +1,8 @@
 import CommitLog
 import Raft
 
-/// Consumers: members of consumer groups, each owning some queues. A consumer pulls its queues
+/// Consumers: members of consumer groups (some subscribed to a few tags only), each owning some
+/// queues. A consumer pulls its queues
 /// in turn from positions it keeps in memory, commits its position now and then (a Raft
 /// command), and sometimes restarts: it forgets its positions and reads its group's committed
 /// offsets back. Pulls and offset queries are linearizable reads (ReadIndex) answered from the
@@ -31,7 +32,8 @@ extension Cluster {
         }
         return .pull(
             PullOperation(
-                group: consumer.group, queue: queue, offset: offset, maxCount: clientRNG.int(in: 1...workload.maxPull),
+                group: consumer.group, filter: consumer.filter, queue: queue, offset: offset,
+                maxCount: clientRNG.int(in: 1...workload.maxPull),
                 acknowledgedEnd: commitLogChecker.acknowledgedEnd(of: queue)))
     }
 
@@ -72,7 +74,8 @@ extension Cluster {
         let result: PullResult
         do {
             result = try machine.pull(
-                topic: pull.queue.topic, queueID: pull.queue.queueID, offset: pull.offset, maxCount: pull.maxCount)
+                topic: pull.queue.topic, queueID: pull.queue.queueID, offset: pull.offset, maxCount: pull.maxCount,
+                filter: pull.filter)
         } catch {
             // Nothing was ever sent to the topic: fine if no send to it was acknowledged.
             guard case .topicNotFound = error, pull.acknowledgedEnd == .zero, pull.offset == .zero else {

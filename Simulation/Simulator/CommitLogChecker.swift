@@ -14,8 +14,9 @@ import Raft
 ///   offsets only grow, a sharding key always maps to one queue and an explicit queue is kept;
 /// - no acknowledged send lost: an acknowledgement names the place the message was stored at,
 ///   and a linearizable pull issued later sees the queue at least that far;
-/// - consumers see only committed messages, intact, in offset order without gaps, and a pull
-///   never starts below its group's acknowledged commit;
+/// - consumers see only committed messages, intact, in offset order: exactly the messages of
+///   the scanned range that match their subscription, none skipped; a pull never starts below
+///   its group's acknowledged commit;
 /// - offset commits never exceed the queue's end and never go backwards per group and queue,
 ///   and an acknowledged commit is never lost (a later query returns at least it).
 ///
@@ -26,6 +27,7 @@ final class CommitLogChecker {
     /// One stored message in the model.
     struct StoredRecord: Equatable {
         var uid: UInt64
+        var tags: String?
         var physicalOffset: PhysicalOffset
         var index: LogIndex
     }
@@ -242,7 +244,7 @@ final class CommitLogChecker {
         }
         lastPhysicalOffset = result.physicalOffset
         queues[result.queue, default: []].append(
-            StoredRecord(uid: uid, physicalOffset: result.physicalOffset, index: index))
+            StoredRecord(uid: uid, tags: message.tags, physicalOffset: result.physicalOffset, index: index))
         locations[uid] = location
         counts.stored += 1
     }
@@ -335,43 +337,62 @@ final class CommitLogChecker {
         case .offsetIllegal:
             throw Violation(
                 "consumer-offset", "\(who): OFFSET_ILLEGAL, range \(result.minOffset)..<\(result.maxOffset)")
-        case .noMatchedMessage:
-            throw Violation("pull-status", "\(who): NO_MATCHED_MESSAGE without a tag filter")
         case .noNewMessage:
             if !result.messages.isEmpty || result.nextOffset != pull.offset || result.maxOffset != pull.offset {
                 throw Violation("pull-status", "\(who): NO_NEW_MSG with \(result.messages.count) messages")
+            }
+        case .noMatchedMessage:
+            if !result.messages.isEmpty || pull.filter.tags == nil || result.nextOffset <= pull.offset {
+                throw Violation(
+                    "pull-status",
+                    "\(who): NO_MATCHED_MSG with filter \(pull.filter), \(result.messages.count) messages, "
+                        + "next offset \(result.nextOffset)")
             }
         case .found:
             if result.messages.isEmpty || result.messages.count > pull.maxCount {
                 throw Violation("pull-status", "\(who): FOUND with \(result.messages.count) messages")
             }
         }
-        for (position, message) in result.messages.enumerated() {
-            let offset = QueueOffset(pull.offset.rawValue + Int64(position))
-            guard message.queueOffset == offset, message.topic == pull.queue.topic,
-                message.queueID == pull.queue.queueID
-            else {
-                throw Violation(
-                    "consumer-order",
-                    "\(who): message \(position) is \(message.topic)/\(message.queueID) offset "
-                        + "\(message.queueOffset), expected offset \(offset)")
-            }
-            guard offset.rawValue < Int64(records.count) else {
-                throw Violation(
-                    "uncommitted-read", "\(who): offset \(offset) returned; only \(records.count) committed")
-            }
-            let record = records[Int(offset.rawValue)]
-            guard message.physicalOffset == record.physicalOffset, MessageBody.isIntact(message.body, uid: record.uid)
-            else {
-                throw Violation(
-                    "offset-consistency",
-                    "\(who): offset \(offset) holds \(MessageBody.uid(in: message.body).map { "m\($0)" } ?? "a foreign body") "
-                        + "at \(message.physicalOffset); m\(record.uid) at \(record.physicalOffset) was stored there")
-            }
+        if result.nextOffset < pull.offset || result.nextOffset > result.maxOffset {
+            throw Violation(
+                "consumer-order",
+                "\(who): next offset \(result.nextOffset) outside \(pull.offset)...\(result.maxOffset)")
         }
-        let expectedNext = QueueOffset(pull.offset.rawValue + Int64(result.messages.count))
-        if result.nextOffset != expectedNext {
-            throw Violation("consumer-order", "\(who): next offset \(result.nextOffset), expected \(expectedNext)")
+        // The scanned range is pull.offset..<nextOffset: every committed message there that the
+        // subscription matches comes back, in order, and nothing else does.
+        var returned = result.messages[...]
+        var offset = pull.offset
+        while offset < result.nextOffset {
+            let record = records[Int(offset.rawValue)]
+            if pull.filter.matches(tags: record.tags) {
+                guard let message = returned.popFirst(), message.queueOffset <= offset else {
+                    throw Violation("consumer-skip", "\(who): skipped m\(record.uid) at offset \(offset)")
+                }
+                guard message.queueOffset == offset, message.topic == pull.queue.topic,
+                    message.queueID == pull.queue.queueID
+                else {
+                    throw Violation(
+                        "consumer-order",
+                        "\(who): returned \(message.topic)/\(message.queueID) offset \(message.queueOffset) where "
+                            + "offset \(offset) was due")
+                }
+                guard message.physicalOffset == record.physicalOffset,
+                    MessageBody.isIntact(message.body, uid: record.uid), message.tags == record.tags
+                else {
+                    throw Violation(
+                        "offset-consistency",
+                        "\(who): offset \(offset) holds "
+                            + "\(MessageBody.uid(in: message.body).map { "m\($0)" } ?? "a foreign body") at "
+                            + "\(message.physicalOffset); m\(record.uid) at \(record.physicalOffset) was stored there")
+                }
+            }
+            offset = offset.next
+        }
+        if let extra = returned.first {
+            throw Violation(
+                "consumer-order",
+                "\(who): returned offset \(extra.queueOffset) (tags \(extra.tags ?? "none")) outside the matches of "
+                    + "\(pull.offset)..<\(result.nextOffset) for filter \(pull.filter)")
         }
     }
 

@@ -82,6 +82,9 @@ public struct WorkloadProfile: Sendable, Hashable {
     /// store pick the queue).
     public var shardingKeyPerMille: UInt64 = 300
     public var explicitQueuePerMille: UInt64 = 200
+    /// Chance that a consumer group other than the first subscribes to some tags only
+    /// (``WorkloadNames/subscription``) instead of every message.
+    public var tagFilterPerMille: UInt64 = 500
     /// Chance that a consumer commits its position instead of pulling (when it has progress to commit).
     public var commitPerMille: UInt64 = 300
     /// Chance that a consumer restarts: forgets its positions and reads its group's committed offsets.

@@ -96,6 +96,7 @@ public struct SimulationOptions: Sendable {
         workload.shardingKeyPerMille = rng.below(600)
         workload.explicitQueuePerMille = rng.below(400)
         workload.commitPerMille = rng.below(500) + 50
+        workload.tagFilterPerMille = rng.below(1000)
         workload.consumerRestartPerMille = rng.chance(1, in: 3) ? 0 : rng.below(60)
         workload.maxPull = [1, 4, 32][Int(rng.below(3))]
         options.workload = workload
@@ -130,7 +131,7 @@ public struct SimulationOptions: Sendable {
             \(w.topics) topics × \(commitLog.defaultTopicQueueNums) queues, \(w.rawClients) raw clients \
             think \(w.thinkMs.lowerBound)..\(w.thinkMs.upperBound)ms timeout \(w.timeoutMs)ms \
             attempts \(w.sendAttempts) batches \(w.batchPerMille)‰ (≤\(w.maxBatch)) keyed \(w.shardingKeyPerMille)‰ \
-            queue \(w.explicitQueuePerMille)‰ commits \(w.commitPerMille)‰ restarts \(w.consumerRestartPerMille)‰ \
+            queue \(w.explicitQueuePerMille)‰ tag-filtered groups \(w.tagFilterPerMille)‰ commits \(w.commitPerMille)‰ restarts \(w.consumerRestartPerMille)‰ \
             pull ≤\(w.maxPull) raw reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B
             commitlog: file \(commitLog.commitLogFileSize)B, persist every \(persistEveryEntries) entries
             raft: election \(r.electionTimeoutTicks.lowerBound)...\(r.electionTimeoutTicks.upperBound) ticks \

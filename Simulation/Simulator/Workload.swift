@@ -45,6 +45,8 @@ enum WorkloadNames {
     static func group(_ index: Int) -> String { "sim-group-\(index)" }
     static func shardingKey(_ index: UInt64) -> String { "order-\(index)" }
     static let tags = ["TagA", "TagB", "TagC"]
+    /// The subscription of the groups that do not take every message.
+    static let subscription = "TagA || TagC"
 
     /// The address a node stamps on the messages it stores.
     static func storeHost(_ id: NodeID) -> HostAddress {
@@ -77,6 +79,8 @@ struct ProducerState {
 /// pulls them in turn from the position it keeps in memory and commits its progress.
 struct ConsumerState {
     var group: String
+    /// The group's subscription: every message, or some tags.
+    var filter: TagFilter
     var queues: [MessageQueue]
     var cursor = 0
     /// The next offset to pull, per owned queue; nil until read from the group's committed offset.
@@ -108,6 +112,7 @@ struct SendOperation {
 /// One pull and what a linearizable answer must show.
 struct PullOperation {
     var group: String
+    var filter: TagFilter
     var queue: MessageQueue
     var offset: QueueOffset
     var maxCount: Int

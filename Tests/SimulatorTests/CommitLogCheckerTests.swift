@@ -16,11 +16,12 @@ import Testing
     private static let storeStamp = StoreStamp(storeTimestamp: 1000, storeHost: WorkloadNames.storeHost(NodeID(1)))
 
     /// An entry at `index` that sends message `uid` (to `queue`, stamped by `stamp` if given).
-    private func sendEntry(_ index: UInt64, uid: UInt64, queue: Int32 = 0, stamp: ProducerStamp? = nil) throws -> Entry
-    {
+    private func sendEntry(
+        _ index: UInt64, uid: UInt64, queue: Int32 = 0, tags: String? = nil, stamp: ProducerStamp? = nil
+    ) throws -> Entry {
         let message = ProducerMessage(
-            topic: WorkloadNames.topic(0), target: .queue(queue), body: MessageBody.make(uid: uid, fillerBytes: 3),
-            producer: stamp)
+            topic: WorkloadNames.topic(0), target: .queue(queue), tags: tags,
+            body: MessageBody.make(uid: uid, fillerBytes: 3), producer: stamp)
         return Entry(
             index: LogIndex(index), term: Term(1), data: try EntryPayload.encode(.send(message, Self.storeStamp)))
     }
@@ -136,11 +137,34 @@ import Testing
         }
         let queue = MessageQueue(topic: WorkloadNames.topic(0), queueID: 0)
         let pull = PullOperation(
-            group: "g", queue: queue, offset: .zero, maxCount: 8, acknowledgedEnd: checker.acknowledgedEnd(of: queue))
+            group: "g", filter: .all, queue: queue, offset: .zero, maxCount: 8,
+            acknowledgedEnd: checker.acknowledgedEnd(of: queue))
         let fresh = try leader.pull(topic: queue.topic, queueID: 0, offset: .zero, maxCount: 8)
         try checker.checkPull(pull, fresh, on: a)
         let old = try stale.pull(topic: queue.topic, queueID: 0, offset: .zero, maxCount: 8)
         #expect(violation { try checker.checkPull(pull, old, on: b) } == "acknowledged-send-invisible")
+    }
+
+    @Test func filteredPullSkippingAMatchIsCaught() throws {
+        let checker = CommitLogChecker()
+        let a = try node(1)
+        let machine = CommitLogStateMachine()
+        for (uid, tags) in [(UInt64(1), "TagA"), (2, "TagB"), (3, "TagC"), (4, "TagA")] {
+            try apply(try sendEntry(uid, uid: uid, tags: tags), machine, a, checker)
+        }
+        let queue = MessageQueue(topic: WorkloadNames.topic(0), queueID: 0)
+        let filter = TagFilter(expression: WorkloadNames.subscription)
+        let pull = PullOperation(
+            group: "g", filter: filter, queue: queue, offset: .zero, maxCount: 8, acknowledgedEnd: .zero)
+        let result = try machine.pull(topic: queue.topic, queueID: 0, offset: .zero, maxCount: 8, filter: filter)
+        #expect(result.messages.map(\.queueOffset) == [QueueOffset(0), QueueOffset(2), QueueOffset(3)])
+        try checker.checkPull(pull, result, on: a)
+        var skipping = result
+        skipping.messages.remove(at: 1)
+        #expect(violation { try checker.checkPull(pull, skipping, on: a) } == "consumer-skip")
+        var unfiltered = try machine.pull(topic: queue.topic, queueID: 0, offset: .zero, maxCount: 8)
+        unfiltered.nextOffset = result.nextOffset
+        #expect(violation { try checker.checkPull(pull, unfiltered, on: a) } == "consumer-order")
     }
 
     @Test func offsetCommitGoingBackwardsIsCaught() throws {
