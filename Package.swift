@@ -38,7 +38,9 @@ let package = Package(
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .target(name: "CommitLog", dependencies: ["Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
-        .target(name: "Simulator", dependencies: ["Raft", "LogStore"], path: "Simulation/Simulator", swiftSettings: strict),
+        .target(
+            name: "Simulator", dependencies: ["Raft", "LogStore", "CommitLog"], path: "Simulation/Simulator",
+            swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
@@ -55,6 +57,6 @@ let package = Package(
             name: "ClusterTests",
             dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire", "CommitLog"],
             swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft", "CommitLog"], swiftSettings: strict),
     ]
 )

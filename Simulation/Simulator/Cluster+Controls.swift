@@ -1,3 +1,4 @@
+import CommitLog
 import Raft
 
 /// What a test or a scripted scenario sees of one node.
@@ -84,17 +85,19 @@ extension Cluster {
         }
     }
 
-    /// Proposes a fresh payload on `id` directly (not through a client). The returned proposal
-    /// id is recorded in ``history``; an accepted proposal is tracked to its outcome.
+    /// Proposes a fresh raw payload on `id` directly (not through a client). The returned
+    /// proposal id is recorded in ``history``; an accepted proposal is tracked to its outcome.
     public func propose(on id: NodeID) throws(SimulationFailure) -> Result<(id: UInt64, proposal: Proposal), RaftError>
     {
         let node = nodes[index(of: id)]
         guard let core = node.core else { preconditionFailure("propose on a node that is down") }
         let proposalID = history.issue()
+        let data = Payload.make(id: proposalID, fillerBytes: 4)
         let result: Result<(id: UInt64, proposal: Proposal), RaftError>
         do {
-            let proposal = try core.propose(Payload.make(id: proposalID, fillerBytes: 4))
-            node.pendingProposals.append(.init(proposal: proposal, id: proposalID, client: -1, request: 0))
+            let proposal = try core.propose(data)
+            node.pendingProposals.append(
+                .init(proposal: proposal, data: data, rawID: proposalID, client: -1, request: 0))
             result = .success((proposalID, proposal))
         } catch {
             history.failed(proposalID, reason: "refused: \(error)")
@@ -102,6 +105,80 @@ extension Cluster {
         }
         do { try settle(node) } catch { throw failure(error) }
         return result
+    }
+
+    /// Proposes a one-message send on `id` directly (not through a producer), stamped by `id`
+    /// as a leader stamps a send. Returns where the proposal sits, or why `id` refused it.
+    public func send(on id: NodeID) throws(SimulationFailure) -> Result<Proposal, RaftError> {
+        lastMessageUID += 1
+        let stamp = ProducerStamp(producer: ProducerID(999), sequence: lastMessageUID)
+        let message = ProducerMessage(
+            topic: WorkloadNames.topic(0), body: MessageBody.make(uid: lastMessageUID, fillerBytes: 4),
+            producer: stamp)
+        return try propose(
+            SendOperation(stamp: stamp, messages: [message], uids: [lastMessageUID], isBatch: false), on: id)
+    }
+
+    /// Proposes `send` on `id` directly (not through a producer), stamped by `id`; proposing
+    /// the same send twice is what a retry does.
+    func propose(_ send: SendOperation, on id: NodeID) throws(SimulationFailure) -> Result<Proposal, RaftError> {
+        let node = nodes[index(of: id)]
+        guard let core = node.core else { preconditionFailure("send on a node that is down") }
+        let result: Result<Proposal, RaftError>
+        do throws(Violation) {
+            let data = try encode(try sendCommand(send, on: node))
+            do {
+                let proposal = try core.propose(data)
+                node.pendingProposals.append(.init(proposal: proposal, data: data, rawID: nil, client: -1, request: 0))
+                result = .success(proposal)
+            } catch {
+                result = .failure(error)
+            }
+            try settle(node)
+        } catch {
+            throw failure(error)
+        }
+        return result
+    }
+
+    /// Messages acknowledged to producers so far.
+    public var acknowledgedMessages: Int { commitLogChecker.acknowledged.count }
+
+    /// The highest log index acknowledged to any client.
+    public var highestAcknowledged: LogIndex { highestAcknowledgedIndex }
+
+    /// The acknowledged messages (by id) that `id`'s state machine does not hold at their
+    /// acknowledged queue offset with their body. Empty for a node that is down.
+    public func acknowledgedMessages(missingOn id: NodeID) -> [UInt64] {
+        guard let machine = nodes[index(of: id)].machine else { return [] }
+        return commitLogChecker.acknowledged.sorted { $0.key < $1.key }.compactMap { uid, location in
+            do {
+                let result = try machine.pull(
+                    topic: location.queue.topic, queueID: location.queue.queueID, offset: location.offset, maxCount: 1)
+                guard let message = result.messages.first, message.queueOffset == location.offset,
+                    MessageBody.isIntact(message.body, uid: uid)
+                else { return uid }
+                return nil
+            } catch {
+                return uid
+            }
+        }
+    }
+
+    /// Checks the state machines of `ids` (converged nodes) against everything the run stored
+    /// and committed: every message at its offset with its body, every queue's end, every
+    /// group's committed offsets, equal digests.
+    public func checkStateMachines(on ids: [NodeID]) throws(SimulationFailure) {
+        do {
+            try commitLogChecker.checkConverged(ids.map { nodes[index(of: $0)] })
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    /// Consumer progress so far: pulls, messages consumed, offset commits acknowledged.
+    public var consumerProgress: (pulls: Int, consumed: Int, commits: Int) {
+        (statistics.pulls, statistics.messagesConsumed, statistics.offsetCommits)
     }
 
     /// Whether the nodes `ids` (all by default) are up and idle, and their logs are identical,

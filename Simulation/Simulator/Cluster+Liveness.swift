@@ -10,7 +10,7 @@ struct LivenessState {
 }
 
 /// The liveness phase: everything heals, then a leader must appear within a bound and every log
-/// must converge.
+/// must converge, with every state machine holding every stored message and committed offset.
 extension Cluster {
     /// Schedules the end of the safety phase at `time`.
     public func scheduleHeal(at time: VirtualTime) { queue.schedule(.heal, at: time) }
@@ -52,6 +52,7 @@ extension Cluster {
             liveness.convergedAt = now
             note("liveness: every log converged at index \(nodes[0].core?.lastIndex ?? .zero)")
             try checkAcknowledgedWrites()
+            try commitLogChecker.checkConverged(nodes)
         } else if now > stopped + options.convergenceBound {
             throw Violation(
                 "liveness-convergence",
@@ -115,7 +116,7 @@ extension Cluster {
         }
     }
 
-    /// After convergence: every acknowledged proposal sits at its index, and no proposal twice.
+    /// After convergence: every acknowledged raw proposal sits at its index, and no proposal twice.
     func checkAcknowledgedWrites() throws(Violation) {
         guard let core = nodes[0].core else { preconditionFailure("node is down") }
         let log = core.lastIndex > .zero ? try entries(of: nodes[0], through: core.lastIndex) : []

@@ -1,10 +1,13 @@
+import CommitLog
 import Raft
 
 /// Driving one node's core: feeding it messages, handling its readies exactly per the `Ready`
 /// contract (send, persist, send after persist, apply, advance), and its process lifecycle.
 extension Cluster {
-    /// Boots `node` over its durable store: a fresh `RaftCore` that replays every committed entry.
+    /// Boots `node` over its durable store: its CommitLog reopened from its last persist, and a
+    /// fresh `RaftCore` that replays every committed entry after it.
     func start(_ node: SimNode) throws(Violation) {
+        let machine = try openStateMachine(node)
         var config = RaftConfig(id: node.id, voters: ids)
         let tuning = options.raft
         config.electionTimeoutTicks = tuning.electionTimeoutTicks
@@ -14,7 +17,7 @@ extension Cluster {
         config.proposalTimeoutTicks = tuning.proposalTimeoutTicks
         config.preferredLeader = tuning.preferredLeader.map { ids[$0] }
         config.randomSeed = raftRNG.next()
-        config.applied = .zero
+        config.applied = machine.appliedIndex
         config.brokenRules = options.brokenRules
         let core: RaftCore
         do {
@@ -23,7 +26,9 @@ extension Cluster {
             throw Violation("config", "n\(node.id) rejected its configuration: \(error)")
         }
         node.core = core
-        node.applied = .zero
+        node.machine = machine
+        node.applied = machine.appliedIndex
+        node.persistedIndex = machine.appliedIndex
         node.inFlight = nil
         node.paused = false
         node.deferred = []
@@ -39,13 +44,14 @@ extension Cluster {
         try start(node)
     }
 
-    /// Kills `node`: its core, its in-flight write and every unsynced byte are gone. Clients
-    /// waiting on it learn that the outcome is unknown.
+    /// Kills `node`: its core, its state machine, its in-flight write and every unsynced byte are
+    /// gone. Clients waiting on it learn that the outcome is unknown.
     func crash(_ node: SimNode) throws(Violation) {
         precondition(node.isUp, "crash of a node that is down")
         statistics.crashes += 1
         note("n\(node.id) crashes\(node.inFlight == nil ? "" : " with a write in flight")")
         node.core = nil
+        node.machine = nil
         node.incarnation += 1
         node.inFlight = nil
         node.paused = false
@@ -56,13 +62,16 @@ extension Cluster {
             throw Violation("recovery", "n\(node.id) after a crash: \(error)")
         }
         note("n\(node.id) disk recovered: \(node.disk.lastRecovery)")
-        for pending in node.pendingProposals {
-            history.indeterminate(pending.id, reason: "node \(node.id) crashed")
-            clientFinished(pending.client, request: pending.request)
-        }
-        for read in node.pendingReads { clientFinished(read.client, request: read.request) }
+        let proposals = node.pendingProposals
+        let reads = node.pendingReads + node.parkedReads.map(\.read)
         node.pendingProposals = []
         node.pendingReads = []
+        node.parkedReads = []
+        for pending in proposals {
+            if let id = pending.rawID { history.indeterminate(id, reason: "node \(node.id) crashed") }
+            attemptFailed(pending.client, request: pending.request, definitely: false)
+        }
+        for read in reads { attemptFailed(read.client, request: read.request, definitely: false) }
     }
 
     /// Freezes `node` for `milliseconds`: no ticks, no messages handled (they wait), no disk
@@ -136,36 +145,43 @@ extension Cluster {
         }
         try send(ready.messagesAfterPersist, from: node)
         try checker.commitAdvanced(node, core)
-        for entry in ready.committedEntries { try apply(entry, on: node) }
+        let given = stateMachineEntries(ready.committedEntries, on: node)
+        for (entry, givenEntry) in zip(ready.committedEntries, given) { try apply(entry, as: givenEntry, on: node) }
+        try persistIfDue(node)
         for state in ready.readStates { try readConfirmed(state, on: node) }
+        try serveParkedReads(on: node)
         for failed in ready.failedReads { readFailed(failed, on: node) }
         for failed in ready.failedProposals { proposalFailed(failed, on: node) }
         core.advance(ready)
     }
 
-    /// The state machine applies `entry`; a proposal this incarnation accepted at its index is
+    /// The state machine applies `entry` (given as `given`, which differs only when a test broke
+    /// the state machine on purpose); a proposal this incarnation accepted at its index is
     /// acknowledged if the terms match and lost otherwise.
-    private func apply(_ entry: Entry, on node: SimNode) throws(Violation) {
+    private func apply(_ entry: Entry, as given: Entry, on node: SimNode) throws(Violation) {
         try checker.applied(entry, on: node)
+        let results = try applyToStateMachine(given, on: node)
         node.applied = entry.index
-        let id = entry.kind == .normal ? Payload.id(in: entry.data) : nil
-        if let id { try history.applied(id, at: entry.index) }
+        let rawID = entry.kind == .normal ? Payload.id(in: entry.data) : nil
+        if let rawID { try history.applied(rawID, at: entry.index) }
         guard let position = node.pendingProposals.firstIndex(where: { $0.proposal.index == entry.index }) else {
             return
         }
         let pending = node.pendingProposals.remove(at: position)
         if pending.proposal.term == entry.term {
-            guard id == pending.id else {
+            guard entry.data == pending.data else {
                 throw Violation(
                     "proposal-identity",
-                    "n\(node.id) accepted proposal p\(pending.id) at \(pending.proposal.index) term \(pending.proposal.term) "
-                        + "but that entry holds \(id.map { "p\($0)" } ?? "no proposal")")
+                    "n\(node.id) accepted a proposal at \(pending.proposal.index) term \(pending.proposal.term) "
+                        + "but that entry holds other bytes")
             }
-            history.acknowledged(pending.id, at: entry.index)
+            try proposalApplied(pending, results: results, at: entry.index, on: node)
         } else {
-            history.failed(pending.id, reason: "index \(entry.index) committed with term \(entry.term)")
+            if let id = pending.rawID {
+                history.failed(id, reason: "index \(entry.index) committed with term \(entry.term)")
+            }
+            attemptFailed(pending.client, request: pending.request, definitely: true)
         }
-        clientFinished(pending.client, request: pending.request)
     }
 
     /// Sends `messages` from `node` through the network model: a blocked link or a loss drops a

@@ -1,11 +1,13 @@
+import CommitLog
 import Raft
 
-/// A simulated Raft group: the real `RaftCore` on every node, a simulated network, disks and
-/// clients, all driven by one event queue in virtual time, on one thread. Every random choice
+/// A simulated Raft group: the real `RaftCore` and `CommitLogStateMachine` on every node, a
+/// simulated network, disks, producers and consumers, all driven by one event queue in virtual
+/// time, on one thread. Every random choice
 /// comes from generators derived from the seed, so a seed replays bit for bit.
 ///
-/// Every invariant the ``InvariantChecker`` knows is checked after every event; the first broken
-/// one ends the run with a ``SimulationFailure``.
+/// Every invariant the ``InvariantChecker`` (Raft) and the ``CommitLogChecker`` (messages) know is
+/// checked after every event; the first broken one ends the run with a ``SimulationFailure``.
 public final class Cluster {
     /// Milliseconds of virtual time per Raft tick.
     public static let tickMs: UInt64 = 10
@@ -35,11 +37,16 @@ public final class Cluster {
     var partitionEpoch: UInt64 = 0
 
     var checker: InvariantChecker
-    /// Every write request and what became of it.
+    var commitLogChecker = CommitLogChecker()
+    /// Every raw append and what became of it.
     public internal(set) var history = ProposalHistory()
     var clients: [ClientState] = []
+    var producers: [ProducerState] = []
+    var consumers: [ConsumerState] = []
     var clientsActive = false
     var nextRequest: UInt64 = 0
+    /// The last message id handed out.
+    var lastMessageUID: UInt64 = 0
 
     /// Whether the nemesis injects faults.
     var nemesisActive = false
@@ -62,10 +69,27 @@ public final class Cluster {
         public var pauses = 0
         public var partitions = 0
         public var transfers = 0
+        /// Linearizable reads issued (pulls, offset queries, raw reads) and confirmed by a quorum.
         public var reads = 0
         public var readsConfirmed = 0
         /// Client requests refused with "no quorum" (no leader known).
         public var noQuorumRefusals = 0
+        /// Sends acknowledged to their producers (a batch counts once), and of those, how many
+        /// were answered from the idempotence table (a retry of a send already stored).
+        public var sendsAcknowledged = 0
+        public var sendsDeduplicated = 0
+        /// Send attempts after the first, and sends given up after the last attempt.
+        public var sendRetries = 0
+        public var sendsAbandoned = 0
+        public var pulls = 0
+        public var messagesConsumed = 0
+        public var offsetCommits = 0
+        /// Offset commits the leader refused before proposing (its applied state was behind).
+        public var offsetCommitsRefused = 0
+        public var offsetQueries = 0
+        public var consumerRestarts = 0
+        /// CommitLog persists (checkpoints) across all nodes.
+        public var persists = 0
         /// Pre-vote requests sent, by node position.
         public var preVoteRequests: [Int] = []
     }
@@ -90,7 +114,8 @@ public final class Cluster {
             do {
                 nodes.append(SimNode(id: id, index: index, disk: try LogStoreDisk(seed: diskSeeds.next())))
             } catch {
-                throw SimulationFailure(invariant: "storage", details: "n\(id): \(error)", time: .zero, recentEvents: [])
+                throw SimulationFailure(
+                    invariant: "storage", details: "n\(id): \(error)", time: .zero, recentEvents: [])
             }
         }
         self.nodes = nodes

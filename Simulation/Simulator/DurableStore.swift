@@ -1,3 +1,4 @@
+import LogStore
 import Raft
 
 /// The durable half of one node's storage, as the simulator drives it: the core reads
@@ -6,6 +7,8 @@ import Raft
 ///
 /// ``LogStoreDisk`` (the real log store over a simulated file system) implements it.
 public protocol DurableStore: AnyObject {
+    /// The file system the node's CommitLog lives on; ``crash()`` hits it too.
+    var stateMachineFileSystem: any FileSystem { get }
     /// The storage a `RaftCore` is built over.
     var raftStorage: any RaftStorage { get }
     /// The hard state that would survive a crash now.

@@ -11,11 +11,13 @@ public struct ScenarioFailure: Error, CustomStringConvertible {
     }
 }
 
-/// The seed story: nodes 128, 129 and 130; 128 leads and writes flow; 128 is killed and 129 or
-/// 130 takes over with every acknowledged write; that leader is killed and the lone survivor
-/// never leads while proposals fail with "no quorum"; one node restarts and there is a leader
-/// again, with every acknowledged write present and identical on the live nodes. No faults but
-/// the kills: a reliable network and disks. Every invariant is checked after every event.
+/// The seed story, with messages: nodes 128, 129 and 130; 128 leads, producers send messages and
+/// a consumer group pulls and commits offsets; 128 is killed and 129 or 130 takes over with
+/// every acknowledged message; that leader is killed and the lone survivor never leads while
+/// sends fail with "no quorum"; one node restarts and there is a leader again, with every
+/// acknowledged message at its queue offset and every committed offset on the live nodes. No
+/// faults but the kills: a reliable network and disks. Every invariant is checked after every
+/// event.
 public struct FailoverScenario {
     public static let nodeIDs = [NodeID(128), NodeID(129), NodeID(130)]
     /// A new leader must appear within this many of the longest election timeouts.
@@ -48,7 +50,9 @@ public struct FailoverScenario {
 
     private func play() throws {
         var options = SimulationOptions(seed: 128, nodeIDs: Self.nodeIDs)
-        options.workload.clients = 2
+        options.workload.producers = 2
+        options.workload.consumerGroups = 1
+        options.workload.consumersPerGroup = 2
         options.workload.thinkMs = 5...30
         let cluster = try Cluster(options: options)
         if verbose { cluster.eventSink = { narrate("    \($0)") } }
@@ -64,12 +68,15 @@ public struct FailoverScenario {
         else { throw ScenarioFailure("n\(first) did not become leader") }
         narrate("\(cluster.now) n\(first) leads term \(firstTerm)")
 
-        // 2. Writes flow.
+        // 2. Messages flow.
         cluster.startClients()
         try cluster.run(for: .seconds(2))
-        let beforeKill = cluster.acknowledged.count
-        guard beforeKill > 0 else { throw ScenarioFailure("no write was acknowledged while n\(first) led") }
-        narrate("\(cluster.now) \(beforeKill) writes acknowledged by n\(first), up to index \(cluster.committedIndex)")
+        let beforeKill = cluster.acknowledgedMessages
+        guard beforeKill > 0 else { throw ScenarioFailure("no message was acknowledged while n\(first) led") }
+        let progress = cluster.consumerProgress
+        narrate(
+            "\(cluster.now) \(beforeKill) messages acknowledged by n\(first), up to index \(cluster.committedIndex); "
+                + "consumers pulled \(progress.consumed) messages and committed offsets \(progress.commits) times")
 
         // 3. Kill 128: 129 or 130 takes over within the bound, with every acknowledged write.
         try cluster.crash(first)
@@ -86,18 +93,27 @@ public struct FailoverScenario {
         narrate(
             "\(cluster.now) n\(secondLeader) leads term \(secondTerm), "
                 + "\(cluster.now.milliseconds - killedAt.milliseconds) ms after the kill")
+        let acknowledgedAtKill = cluster.highestAcknowledged
+        guard
+            try cluster.run(
+                until: cluster.now + bound,
+                stopWhen: { ($0.view(secondLeader)?.applied ?? .zero) >= acknowledgedAtKill })
+        else { throw ScenarioFailure("n\(secondLeader) did not apply up to index \(acknowledgedAtKill)") }
         try expectAcknowledged(in: cluster, on: [secondLeader])
-        narrate("\(cluster.now) all \(cluster.acknowledged.count) acknowledged writes are in n\(secondLeader)'s log")
+        narrate(
+            "\(cluster.now) all \(cluster.acknowledgedMessages) acknowledged messages are in n\(secondLeader)'s "
+                + "queues at their offsets")
 
         try cluster.run(for: .seconds(1))
         narrate(
-            "\(cluster.now) \(cluster.acknowledged.count - beforeKill) more writes acknowledged by n\(secondLeader)")
+            "\(cluster.now) \(cluster.acknowledgedMessages - beforeKill) more messages acknowledged by n\(secondLeader)"
+        )
 
         // 4. Kill that leader: the survivor never leads, proposals fail with "no quorum".
         let survivor = secondLeader == second ? third : second
         try cluster.crash(secondLeader)
         narrate("\(cluster.now) n\(secondLeader) killed; n\(survivor) is alone")
-        let acknowledgedBefore = cluster.acknowledged.count
+        let acknowledgedBefore = cluster.acknowledgedMessages
         let loneStart = cluster.now
         let termBefore = cluster.view(survivor)?.term ?? .zero
         let survivorPosition = Self.nodeIDs.firstIndex(of: survivor) ?? 0
@@ -111,18 +127,18 @@ public struct FailoverScenario {
             "\(cluster.now) for \(Self.loneDuration) (\(Self.loneDuration.milliseconds / electionTimeoutMs) election "
                 + "timeouts) n\(survivor) stayed \(lone.role), term \(termBefore) → \(lone.term), never leader; it sent "
                 + "\(cluster.statistics.preVoteRequests[survivorPosition] - preVotesBefore) pre-vote requests and refused "
-                + "\(cluster.statistics.noQuorumRefusals - refusalsBefore) client writes with \"no quorum\"")
-        switch try cluster.propose(on: survivor) {
+                + "\(cluster.statistics.noQuorumRefusals - refusalsBefore) client requests with \"no quorum\"")
+        switch try cluster.send(on: survivor) {
         case .success(let accepted):
-            throw ScenarioFailure("n\(survivor) accepted a proposal alone at index \(accepted.proposal.index)")
+            throw ScenarioFailure("n\(survivor) accepted a send alone at index \(accepted.index)")
         case .failure(let error):
             guard error == .notLeader(leader: nil), error.description.hasPrefix("no quorum") else {
-                throw ScenarioFailure("n\(survivor) refused a proposal with '\(error)', expected no quorum")
+                throw ScenarioFailure("n\(survivor) refused a send with '\(error)', expected no quorum")
             }
-            narrate("\(cluster.now) a write to n\(survivor) fails: \(error)")
+            narrate("\(cluster.now) a send to n\(survivor) fails: \(error)")
         }
-        if cluster.acknowledged.count != acknowledgedBefore {
-            throw ScenarioFailure("writes were acknowledged without a quorum")
+        if cluster.acknowledgedMessages != acknowledgedBefore {
+            throw ScenarioFailure("messages were acknowledged without a quorum")
         }
 
         // 5. Restart one node: a leader again, every acknowledged write on every live node.
@@ -142,22 +158,25 @@ public struct FailoverScenario {
             throw ScenarioFailure("the live nodes did not converge")
         }
         try expectAcknowledged(in: cluster, on: live)
-        let summary = cluster.history.summary
+        try cluster.checkStateMachines(on: live)
+        let statistics = cluster.statistics
         narrate(
-            "\(cluster.now) n\(first) and n\(survivor) hold identical logs through index "
-                + "\(cluster.view(first)?.lastIndex ?? .zero); all \(summary.acknowledged) acknowledged writes present "
-                + "(\(summary.indeterminate) indeterminate, \(summary.failed) refused or lost)")
+            "\(cluster.now) n\(first) and n\(survivor) hold identical logs and state machines through index "
+                + "\(cluster.view(first)?.lastIndex ?? .zero); all \(cluster.acknowledgedMessages) acknowledged messages "
+                + "present at their queue offsets (\(statistics.sendsDeduplicated) sends answered by idempotent retries, "
+                + "\(statistics.sendsAbandoned) abandoned); consumers pulled \(statistics.messagesConsumed) messages, "
+                + "\(statistics.offsetCommits) offset commits kept")
     }
 
-    /// Every acknowledged proposal sits at its index in the logs of `ids`.
+    /// Every acknowledged message sits at its queue offset, with its body, in the state
+    /// machines of `ids`.
     private func expectAcknowledged(in cluster: Cluster, on ids: [NodeID]) throws {
         for id in ids {
-            let log = try cluster.entries(of: id)
-            for (proposal, index) in cluster.acknowledged {
-                let position = Int(index.rawValue) - 1
-                guard position < log.count, Cluster.proposalID(of: log[position]) == proposal else {
-                    throw ScenarioFailure("acknowledged write p\(proposal) is not at index \(index) on n\(id)")
-                }
+            let missing = cluster.acknowledgedMessages(missingOn: id)
+            guard missing.isEmpty else {
+                throw ScenarioFailure(
+                    "acknowledged messages \(missing.prefix(5).map { "m\($0)" }.joined(separator: ", ")) are not at "
+                        + "their offsets on n\(id)")
             }
         }
     }

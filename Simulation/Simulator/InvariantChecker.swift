@@ -95,7 +95,8 @@ final class InvariantChecker {
 
     // MARK: - Process lifetime
 
-    /// A core was just built over `node`'s disk: it must resume from the durable hard state.
+    /// A core was just built over `node`'s disk: it must resume from the durable hard state, and
+    /// apply from where `node`'s reopened state machine stands.
     func started(_ node: SimNode, _ core: RaftCore) throws(Violation) {
         let durable = node.disk.durableHardState
         if core.term != durable.term || core.vote != durable.vote {
@@ -117,7 +118,7 @@ final class InvariantChecker {
         let durableWatch = watches[node.index].durable
         watches[node.index] = Watch(
             term: core.term, vote: core.vote, commit: core.commitIndex,
-            lastReadyHardState: durable, durable: durableWatch)
+            lastReadyHardState: durable, applied: node.applied, durable: durableWatch)
     }
 
     // MARK: - Readies and writes

@@ -1,7 +1,11 @@
 import LogStore
 import Raft
 
-/// A node's disk as production has it: the real ``LogStore`` over a ``SimulatedFileSystem``.
+/// A node's disk as production has it: the real ``LogStore`` over a ``SimulatedFileSystem``,
+/// and a second simulated file system for the node's CommitLog files, crashed at the same
+/// moment. (One file system would model the same thing; two keep the Raft log's directory syncs,
+/// which cost `SimulatedFileSystem` a pass over every file it holds, from paying for the
+/// CommitLog's files.)
 ///
 /// A ready's entries are written (`pwrite`, page cache only) as soon as the ready is taken and
 /// synced when the simulated write completes, so a crash in between loses them — and may tear
@@ -9,7 +13,8 @@ import Raft
 /// store through its real recovery; recovery that loses a synced entry, or finds corruption, is
 /// reported as a storage failure.
 public final class LogStoreDisk: DurableStore {
-    private let fileSystem: SimulatedFileSystem
+    private let simulatedFileSystem: SimulatedFileSystem
+    private let commitLogFileSystem: SimulatedFileSystem
     private var crashRNG: SplitMix64
     private(set) var store: LogStore
     /// A hard state whose write did not need a sync (a commit-only change): it reaches the disk
@@ -23,16 +28,19 @@ public final class LogStoreDisk: DurableStore {
 
     public init(seed: UInt64) throws(StorageFailure) {
         var rng = SplitMix64(seed: seed)
-        fileSystem = SimulatedFileSystem(seed: rng.next())
+        simulatedFileSystem = SimulatedFileSystem(seed: rng.next())
         crashRNG = rng.fork()
+        commitLogFileSystem = SimulatedFileSystem(seed: rng.next())
         do {
-            try fileSystem.makeDirectory(Self.directory)
-            store = try LogStore(directory: Self.directory, fileSystem: fileSystem, configuration: Self.configuration)
+            try simulatedFileSystem.makeDirectory(Self.directory)
+            store = try LogStore(
+                directory: Self.directory, fileSystem: simulatedFileSystem, configuration: Self.configuration)
         } catch {
             throw StorageFailure("cannot create the log store: \(error)")
         }
     }
 
+    public var stateMachineFileSystem: any FileSystem { commitLogFileSystem }
     public var raftStorage: any RaftStorage { store }
     public var durableHardState: HardState { store.hardState }
     public var durableLastIndex: LogIndex { store.durableIndex }
@@ -63,10 +71,12 @@ public final class LogStoreDisk: DurableStore {
     public func crash() throws(StorageFailure) {
         let synced = store.durableIndex
         let syncedTerm = store.term(at: synced)
-        fileSystem.crash(&crashRNG)
+        simulatedFileSystem.crash(&crashRNG)
+        commitLogFileSystem.crash(&crashRNG)
         cachedHardState = nil
         do {
-            store = try LogStore(directory: Self.directory, fileSystem: fileSystem, configuration: Self.configuration)
+            store = try LogStore(
+                directory: Self.directory, fileSystem: simulatedFileSystem, configuration: Self.configuration)
         } catch {
             throw StorageFailure("recovery after a crash failed: \(error)")
         }

@@ -52,17 +52,45 @@ public struct NemesisProfile: Sendable, Hashable {
     public static let none = NemesisProfile()
 }
 
-/// The clients' behaviour.
+/// The clients' behaviour: producers sending messages, consumer groups pulling and committing
+/// offsets, and (optionally) raw clients appending opaque entries and reading.
 public struct WorkloadProfile: Sendable, Hashable {
-    public var clients: Int = 2
+    /// Clients that append raw entries (`0x00` + bytes, `ledger append`) and issue reads; they
+    /// keep the Raft-level checks that one proposal is applied at most once, at one index.
+    public var rawClients: Int = 0
+    /// Idempotent producers.
+    public var producers: Int = 2
+    public var consumerGroups: Int = 1
+    /// Members per group; the group's queues are shared out among them.
+    public var consumersPerGroup: Int = 1
+    /// Topics the producers send to (each auto-created with the CommitLog's default queue count).
+    public var topics: Int = 2
     /// Pause between one request's outcome and the next request.
     public var thinkMs: ClosedRange<UInt64> = 0...20
-    /// A client gives up on a request after this long; the outcome is then indeterminate.
+    /// A client gives up waiting on an attempt after this long; the outcome is then unknown.
     public var timeoutMs: UInt64 = 3000
-    /// Share of requests that are linearizable reads (ReadIndex) instead of writes.
+    /// Attempts per send (the first and its retries, all with the same producer stamp).
+    public var sendAttempts: Int = 3
+    /// Share of raw clients' requests that are linearizable reads (ReadIndex) instead of appends.
     public var readPerMille: UInt64 = 0
-    /// Payloads carry 8 id bytes plus up to this many filler bytes.
+    /// Message bodies (and raw payloads) carry their id plus up to this many filler bytes.
     public var maxFillerBytes: Int = 16
+    /// Share of sends that are batches of 2 to `maxBatch` messages.
+    public var batchPerMille: UInt64 = 200
+    public var maxBatch: Int = 4
+    /// Share of messages routed by a sharding key, and by an explicit queue id (the rest let the
+    /// store pick the queue).
+    public var shardingKeyPerMille: UInt64 = 300
+    public var explicitQueuePerMille: UInt64 = 200
+    /// Chance that a consumer group other than the first subscribes to some tags only
+    /// (``WorkloadNames/subscription``) instead of every message.
+    public var tagFilterPerMille: UInt64 = 500
+    /// Chance that a consumer commits its position instead of pulling (when it has progress to commit).
+    public var commitPerMille: UInt64 = 300
+    /// Chance that a consumer restarts: forgets its positions and reads its group's committed offsets.
+    public var consumerRestartPerMille: UInt64 = 20
+    /// A pull asks for 1 to this many messages.
+    public var maxPull: Int = 16
 
     public init() {}
 }

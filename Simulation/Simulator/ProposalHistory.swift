@@ -1,21 +1,23 @@
+import CommitLog
 import Raft
 
-/// The bytes clients propose: an 8-byte little-endian proposal id, then filler.
+/// The bytes raw clients propose: a raw entry (``EntryPayload/encodeRaw(_:)``, the `0x00` tag)
+/// holding an 8-byte little-endian proposal id, then filler.
 enum Payload {
     static func make(id: UInt64, fillerBytes: Int) -> [UInt8] {
         var bytes = (0..<8).map { UInt8(truncatingIfNeeded: id >> (8 * $0)) }
         for offset in 0..<fillerBytes { bytes.append(UInt8(truncatingIfNeeded: id &+ UInt64(offset))) }
-        return bytes
+        return EntryPayload.encodeRaw(bytes)
     }
 
-    /// The proposal id in `data`, or nil if it is not a client payload.
+    /// The proposal id in `data`, or nil if it is not a raw client payload.
     static func id(in data: [UInt8]) -> UInt64? {
-        guard data.count >= 8 else { return nil }
-        return (0..<8).reduce(0) { $0 | UInt64(data[$1]) << (8 * UInt64($1)) }
+        guard data.count >= 9, data[0] == 0 else { return nil }
+        return (0..<8).reduce(0) { $0 | UInt64(data[1 + $1]) << (8 * UInt64($1)) }
     }
 }
 
-/// Every write request of a run, by proposal id (1, 2, …), and what became of it, as the
+/// Every raw append of a run, by proposal id (1, 2, …), and what became of it, as the
 /// clients and the accepting nodes saw it. Also the checker of "no proposal applied at two
 /// indices" and "no lost proposal reappears".
 public struct ProposalHistory: Sendable {

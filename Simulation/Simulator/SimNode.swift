@@ -1,12 +1,17 @@
+import CommitLog
 import Raft
 
-/// One simulated process: a `RaftCore` (while up) over a ``DurableStore`` that outlives it,
-/// the state the process keeps in memory, and its simulated state machine's position.
+/// One simulated process: a `RaftCore` and a `CommitLogStateMachine` (while up) over a
+/// ``DurableStore`` that outlives them, and the state the process keeps in memory.
 final class SimNode {
     /// A proposal this incarnation accepted, waiting to be applied.
     struct PendingProposal {
         var proposal: Proposal
-        var id: UInt64
+        /// The entry bytes proposed.
+        var data: [UInt8]
+        /// The proposal id of a raw append.
+        var rawID: UInt64?
+        /// The client (-1 for none) and its attempt.
         var client: Int
         var request: UInt64
     }
@@ -38,6 +43,14 @@ final class SimNode {
     var applied: LogIndex = .zero
     var pendingProposals: [PendingProposal] = []
     var pendingReads: [PendingRead] = []
+    /// Reads confirmed at an index the state machine has not applied yet.
+    var parkedReads: [(read: PendingRead, index: LogIndex)] = []
+    /// Nil while the node is down; reopened from its files at every start.
+    var machine: CommitLogStateMachine?
+    /// The applied index of the state machine's last persist (or of the checkpoint it reopened).
+    var persistedIndex: LogIndex = .zero
+    /// The address it stamps on the messages it proposes.
+    var storeHost: HostAddress { WorkloadNames.storeHost(id) }
 
     init(id: NodeID, index: Int, disk: any DurableStore) {
         self.id = id

@@ -1,3 +1,4 @@
+import CommitLog
 import Raft
 
 /// Everything that shapes one run. ``swarm(seed:seconds:)`` derives all of it from the seed, so
@@ -19,8 +20,19 @@ public struct SimulationOptions: Sendable {
     public var nemesis: NemesisProfile = .none
     public var workload = WorkloadProfile()
     public var raft = RaftTuning()
+    /// The nodes' CommitLog settings: small files, so runs roll commit-log and consume-queue
+    /// files and write blank records. (Not tiny: every file slows the simulated file system's
+    /// directory syncs, the Raft log's included.)
+    public var commitLog = CommitLogConfiguration(
+        commitLogFileSize: 32 << 10, consumeQueueFileEntries: 128, defaultTopicQueueNums: 4, maxProducers: 64)
+    /// A node persists its CommitLog once it has applied this many entries since the last
+    /// persist; a crash loses the rest, which the node replays from its Raft log.
+    public var persistEveryEntries: UInt64 = 16
     /// Rules the core breaks on purpose, to show the checkers catch it.
     package var brokenRules: BrokenRules = []
+    /// Ways the simulated nodes misuse their state machines on purpose, to show the CommitLog
+    /// checks catch it.
+    package var brokenStateMachine: BrokenStateMachine = []
 
     public init(seed: UInt64, nodeIDs: [NodeID], safetyDuration: VirtualTime = .seconds(10)) {
         precondition(!nodeIDs.isEmpty && nodeIDs == nodeIDs.sorted() && Set(nodeIDs).count == nodeIDs.count)
@@ -69,12 +81,27 @@ public struct SimulationOptions: Sendable {
         options.nemesis = nemesis
 
         var workload = WorkloadProfile()
-        workload.clients = rng.int(in: 1...4)
+        workload.rawClients = rng.chance(1, in: 3) ? 1 : 0
+        workload.producers = rng.int(in: 1...3)
+        workload.consumerGroups = rng.int(in: 1...2)
+        workload.consumersPerGroup = rng.int(in: 1...2)
+        workload.topics = rng.int(in: 1...2)
         workload.thinkMs = 0...rng.below(50)
         workload.timeoutMs = rng.below(3000) + 1000
+        workload.sendAttempts = rng.int(in: 1...4)
         workload.readPerMille = rng.chance(1, in: 2) ? 0 : rng.below(300)
         workload.maxFillerBytes = rng.int(in: 0...64)
+        workload.batchPerMille = rng.below(400)
+        workload.maxBatch = rng.int(in: 2...6)
+        workload.shardingKeyPerMille = rng.below(600)
+        workload.explicitQueuePerMille = rng.below(400)
+        workload.commitPerMille = rng.below(500) + 50
+        workload.tagFilterPerMille = rng.below(1000)
+        workload.consumerRestartPerMille = rng.chance(1, in: 3) ? 0 : rng.below(60)
+        workload.maxPull = [1, 4, 32][Int(rng.below(3))]
         options.workload = workload
+        options.commitLog.defaultTopicQueueNums = Int32(rng.int(in: 1...4))
+        options.persistEveryEntries = [2, 8, 32, 256][Int(rng.below(4))]
 
         var raft = RaftTuning()
         raft.heartbeatIntervalTicks = rng.chance(3, in: 4) ? 1 : rng.int(in: 2...4)
@@ -100,11 +127,33 @@ public struct SimulationOptions: Sendable {
             nemesis/\(f.stepMs)ms: crash \(f.crashPerMille)‰ (max down \(f.maxDown)) pause \(f.pausePerMille)‰ \
             partition \(f.partitionPerMille)‰ (one-way \(f.oneWayPerMille)‰) transfer \(f.transferPerMille)‰ \
             leader-targeted \(f.targetLeaderPerMille)‰
-            workload: \(w.clients) clients think \(w.thinkMs.lowerBound)..\(w.thinkMs.upperBound)ms \
-            timeout \(w.timeoutMs)ms reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B
+            workload: \(w.producers) producers, \(w.consumerGroups) groups × \(w.consumersPerGroup) consumers, \
+            \(w.topics) topics × \(commitLog.defaultTopicQueueNums) queues, \(w.rawClients) raw clients \
+            think \(w.thinkMs.lowerBound)..\(w.thinkMs.upperBound)ms timeout \(w.timeoutMs)ms \
+            attempts \(w.sendAttempts) batches \(w.batchPerMille)‰ (≤\(w.maxBatch)) keyed \(w.shardingKeyPerMille)‰ \
+            queue \(w.explicitQueuePerMille)‰ tag-filtered groups \(w.tagFilterPerMille)‰ commits \(w.commitPerMille)‰ restarts \(w.consumerRestartPerMille)‰ \
+            pull ≤\(w.maxPull) raw reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B
+            commitlog: file \(commitLog.commitLogFileSize)B, persist every \(persistEveryEntries) entries
             raft: election \(r.electionTimeoutTicks.lowerBound)...\(r.electionTimeoutTicks.upperBound) ticks \
             heartbeat \(r.heartbeatIntervalTicks) batch \(r.maxEntriesPerMessage) inflight \(r.maxInflightMessages) \
             proposal timeout \(r.proposalTimeoutTicks) preferred \(r.preferredLeader.map { nodeIDs[$0].description } ?? "none")
             """
     }
+}
+
+/// Ways the simulated nodes misuse their state machines on purpose (test-only): each breaks one
+/// CommitLog invariant the checkers must catch. Production code is untouched.
+package struct BrokenStateMachine: OptionSet, Sendable {
+    package let rawValue: UInt8
+    package init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Every node strips the producer stamps from sends before applying them, so a retried send
+    /// is stored again (idempotence lost).
+    package static let ignoreProducerStamps = BrokenStateMachine(rawValue: 1 << 0)
+    /// The last node applies the first two commands of each batch of committed entries in
+    /// swapped order (apply order broken on one replica).
+    package static let swapApplies = BrokenStateMachine(rawValue: 1 << 1)
+    /// Pulls and offset queries are answered at once from the applied state of whichever node
+    /// the consumer reaches, without ReadIndex (stale reads from followers).
+    package static let staleReads = BrokenStateMachine(rawValue: 1 << 2)
 }

@@ -17,6 +17,8 @@ public struct SwarmRun {
         public var outcomes: (pending: Int, acknowledged: Int, failed: Int, indeterminate: Int)
         /// Terms with a leader.
         public var leaderChanges: Int
+        /// Messages the state machines stored (each once).
+        public var messagesStored: Int
     }
 
     public var options: SimulationOptions
@@ -35,7 +37,7 @@ public struct SwarmRun {
         } catch {
             return Result(
                 seed: options.seed, traceHash: TraceHash(), failure: error, events: 0, simulatedTime: .zero,
-                statistics: .init(), outcomes: (0, 0, 0, 0), leaderChanges: 0)
+                statistics: .init(), outcomes: (0, 0, 0, 0), leaderChanges: 0, messagesStored: 0)
         }
         cluster.eventSink = eventSink
         cluster.noteSink = noteSink
@@ -59,6 +61,6 @@ public struct SwarmRun {
         return Result(
             seed: options.seed, traceHash: cluster.traceHash, failure: failure, events: cluster.eventCount,
             simulatedTime: cluster.now, statistics: cluster.statistics, outcomes: cluster.history.summary,
-            leaderChanges: cluster.leaderTerms)
+            leaderChanges: cluster.leaderTerms, messagesStored: cluster.commitLogChecker.counts.stored)
     }
 }

@@ -16,6 +16,7 @@ struct Arguments {
     var verbose = false
     var jobs: Int?
     var brokenRules: BrokenRules = []
+    var brokenStateMachine: BrokenStateMachine = []
 
     static let usage = """
         usage: simulate --seed N [--seconds S] [--verbose] [--break RULE]
@@ -23,6 +24,7 @@ struct Arguments {
                simulate --scenario failover [--verbose]
                simulate --bench [--seconds S]
         RULE: commit-prior-term | skip-vote-log-check (break the core on purpose)
+              ignore-producer-stamps | swap-applies | stale-reads (misuse the state machine on purpose)
         """
 
     /// A command line `simulate` cannot run; `description` says why.
@@ -79,6 +81,9 @@ struct Arguments {
                 switch try value(flag) {
                 case "commit-prior-term": brokenRules.insert(.commitPriorTermEntries)
                 case "skip-vote-log-check": brokenRules.insert(.skipVoteLogCheck)
+                case "ignore-producer-stamps": brokenStateMachine.insert(.ignoreProducerStamps)
+                case "swap-applies": brokenStateMachine.insert(.swapApplies)
+                case "stale-reads": brokenStateMachine.insert(.staleReads)
                 case let other: throw Invalid(description: "--break: unknown rule '\(other)'")
                 }
             default:
@@ -93,6 +98,7 @@ struct Arguments {
     func options(seed: UInt64) -> SimulationOptions {
         var options = SimulationOptions.swarm(seed: seed, seconds: seconds)
         options.brokenRules = brokenRules
+        options.brokenStateMachine = brokenStateMachine
         return options
     }
 
@@ -102,6 +108,9 @@ struct Arguments {
         if seconds != 10 { command += " --seconds \(seconds)" }
         if brokenRules.contains(.commitPriorTermEntries) { command += " --break commit-prior-term" }
         if brokenRules.contains(.skipVoteLogCheck) { command += " --break skip-vote-log-check" }
+        if brokenStateMachine.contains(.ignoreProducerStamps) { command += " --break ignore-producer-stamps" }
+        if brokenStateMachine.contains(.swapApplies) { command += " --break swap-applies" }
+        if brokenStateMachine.contains(.staleReads) { command += " --break stale-reads" }
         return command
     }
 }

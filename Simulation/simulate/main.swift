@@ -42,6 +42,12 @@ case .seed(let seed):
             + "reads: \(result.statistics.readsConfirmed)/\(result.statistics.reads) confirmed")
     let s = result.statistics
     print(
+        "messages: \(s.sendsAcknowledged) sends acknowledged (\(s.sendsDeduplicated) by an idempotent retry), "
+            + "\(s.sendRetries) retries, \(s.sendsAbandoned) abandoned; \(result.messagesStored) stored; "
+            + "consumers: \(s.pulls) pulls, \(s.messagesConsumed) messages, \(s.offsetCommits) offset commits "
+            + "(\(s.offsetCommitsRefused) refused), \(s.offsetQueries) offset queries, \(s.consumerRestarts) restarts; "
+            + "CommitLog persists: \(s.persists)")
+    print(
         "faults: \(s.crashes) crashes, \(s.restarts) restarts, \(s.pauses) pauses, \(s.partitions) partitions, "
             + "\(s.transfers) transfers; messages: \(s.messagesSent) sent, \(s.messagesDropped) dropped, "
             + "\(s.messagesDuplicated) duplicated; disk writes: \(s.diskWrites)")

@@ -3,8 +3,9 @@ import Testing
 
 @testable import Simulator
 
-/// The checkers catch a core that breaks Raft on purpose: a seed sweep over the ordinary swarm
-/// profiles reports a violation for each deliberately broken rule.
+/// The checkers catch a core that breaks Raft on purpose, and nodes that misuse their state
+/// machines on purpose: a seed sweep over the ordinary swarm profiles reports a violation for
+/// each deliberately broken rule.
 @Suite struct CheckerTeethTests {
     /// Counting replicas of earlier-term entries for commit (Raft paper, Figure 8).
     @Test func commitOfPriorTermEntriesIsCaught() {
@@ -18,6 +19,32 @@ import Testing
         let failures = TestSupport.sweep(1...20, seconds: 5, brokenRules: .skipVoteLogCheck)
         #expect(!failures.isEmpty, "seeds 1-20 with skipVoteLogCheck broken: no violation found")
         #expect(failures.contains { $0.failure.invariant == "leader-completeness" }, "\(failures.map(\.failure))")
+    }
+
+    /// Every node forgetting producer stamps: a retried send is stored twice.
+    @Test func lostIdempotenceIsCaught() {
+        let failure = TestSupport.firstFailure(in: 1...60, seconds: 5, brokenStateMachine: .ignoreProducerStamps)
+        #expect(
+            failure?.failure.invariant == "message-stored-twice",
+            "\(failure.map { "seed \($0.seed): \($0.failure)" } ?? "none")")
+    }
+
+    /// One node applying two commands in swapped order: caught when another replica applies
+    /// the same index, or when the node answers a client with the other command's result.
+    @Test func swappedApplyOrderIsCaught() {
+        let failure = TestSupport.firstFailure(in: 1...20, seconds: 5, brokenStateMachine: .swapApplies)
+        #expect(
+            ["apply-results", "state-digest", "send-result", "offset-commit-result"].contains(
+                failure?.failure.invariant),
+            "\(failure.map { "seed \($0.seed): \($0.failure)" } ?? "none")")
+    }
+
+    /// Pulls and offset queries answered by whichever node the consumer reaches, without ReadIndex.
+    @Test func staleReadsAreCaught() {
+        let failure = TestSupport.firstFailure(in: 1...20, seconds: 5, brokenStateMachine: .staleReads)
+        #expect(
+            ["acknowledged-send-invisible", "consumer-offset", "offset-commit-lost", "consumer-monotonic"].contains(
+                failure?.failure.invariant), "\(failure.map { "seed \($0.seed): \($0.failure)" } ?? "none")")
     }
 
     /// The same seeds pass with the core intact, so the violations above come from the broken rules.

@@ -3,9 +3,10 @@ import Testing
 
 @testable import Simulator
 
-/// The seed story of issue 2: 128 leads, dies; 129 or 130 takes over with nothing lost; that
-/// leader dies and the survivor cannot lead or accept writes ("no quorum"); a restart brings a
-/// leader back with every acknowledged write on every live node.
+/// The seed story of issue 2, with messages: 128 leads, dies; 129 or 130 takes over with every
+/// acknowledged message; that leader dies and the survivor cannot lead or accept sends ("no
+/// quorum"); a restart brings a leader back with every acknowledged message at its queue offset
+/// and every committed consumer offset on every live node.
 @Suite struct FailoverScenarioTests {
     @Test func seedStory128To129Or130() throws {
         var lines: [String] = []
@@ -21,6 +22,7 @@ import Testing
         #expect(story.contains("n129 leads term") || story.contains("n130 leads term"), "\(story)")
         #expect(story.contains("fails: no quorum"), "\(story)")
         #expect(story.contains("never leader"), "\(story)")
-        #expect(story.contains("acknowledged writes present"), "\(story)")
+        #expect(story.contains("acknowledged messages present at their queue offsets"), "\(story)")
+        #expect(story.contains("offset commits kept"), "\(story)")
     }
 }

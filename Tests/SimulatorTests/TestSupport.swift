@@ -32,6 +32,18 @@ enum TestSupport {
         }
     }
 
+    /// Runs swarm seeds in order until one fails; returns it.
+    static func firstFailure(
+        in seeds: ClosedRange<UInt64>, seconds: UInt64, brokenStateMachine: BrokenStateMachine
+    ) -> (seed: UInt64, failure: SimulationFailure)? {
+        for seed in seeds {
+            var options = SimulationOptions.swarm(seed: seed, seconds: seconds)
+            options.brokenStateMachine = brokenStateMachine
+            if let failure = SwarmRun(options: options).run().failure { return (seed, failure) }
+        }
+        return nil
+    }
+
     /// Runs a sweep of swarm seeds; returns the failures by seed.
     static func sweep(
         _ seeds: ClosedRange<UInt64>, seconds: UInt64, brokenRules: BrokenRules = []

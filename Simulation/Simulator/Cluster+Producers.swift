@@ -1,0 +1,83 @@
+import CommitLog
+import Raft
+
+/// Producers: idempotent senders of single messages and batches. Each send carries the
+/// producer's id and next sequence number; every retry (after a timeout, a crash or a lost
+/// leadership) reuses them, so the state machine stores it once. The leader that accepts an
+/// attempt stamps it with its virtual clock and address, as production does.
+extension Cluster {
+    /// The next send of producer `position`: one message or a batch, each message to a random
+    /// topic by sharding key, explicit queue or the store's choice, with a unique id in its body.
+    func nextSend(_ position: Int) -> SendOperation {
+        let workload = options.workload
+        let producer = producers[position]
+        let stamp = ProducerStamp(producer: producer.id, sequence: producer.nextSequence)
+        producers[position].nextSequence += 1
+        let isBatch = clientRNG.chance(workload.batchPerMille, in: 1000)
+        let count = isBatch ? clientRNG.int(in: 2...workload.maxBatch) : 1
+        var messages: [ProducerMessage] = []
+        var uids: [UInt64] = []
+        for _ in 0..<count {
+            lastMessageUID += 1
+            let uid = lastMessageUID
+            let topic = WorkloadNames.topic(Int(clientRNG.below(UInt64(workload.topics))))
+            let target: QueueTarget
+            if clientRNG.chance(workload.shardingKeyPerMille, in: 1000) {
+                target = .shardingKey(WorkloadNames.shardingKey(clientRNG.below(8)))
+            } else if clientRNG.chance(workload.explicitQueuePerMille, in: 1000) {
+                target = .queue(Int32(clientRNG.below(UInt64(options.commitLog.defaultTopicQueueNums))))
+            } else {
+                target = .automatic
+            }
+            let tags = clientRNG.chance(1, in: 2) ? WorkloadNames.tags[Int(clientRNG.below(3))] : nil
+            let keys = clientRNG.chance(1, in: 3) ? ["m\(uid)"] : []
+            let fillerBytes = Int(clientRNG.below(UInt64(workload.maxFillerBytes) + 1))
+            messages.append(
+                ProducerMessage(
+                    topic: topic, target: target, tags: tags, keys: keys,
+                    body: MessageBody.make(uid: uid, fillerBytes: fillerBytes),
+                    bornTimestamp: WorkloadNames.epochMilliseconds + Int64(now.milliseconds), bornHost: producer.host,
+                    producer: isBatch ? nil : stamp))
+            uids.append(uid)
+        }
+        return SendOperation(stamp: stamp, messages: messages, uids: uids, isBatch: isBatch)
+    }
+
+    /// The command `node` proposes for `send`: stamped with its clock and address, and passing
+    /// the state machine's precheck as production requires before proposing.
+    func sendCommand(_ send: SendOperation, on node: SimNode) throws(Violation) -> Command {
+        let storeStamp = StoreStamp(
+            storeTimestamp: WorkloadNames.epochMilliseconds + Int64(now.milliseconds), storeHost: node.storeHost)
+        let command = send.command(stampedBy: storeStamp)
+        if let machine = node.machine, let problem = machine.precheck(command) {
+            throw Violation("send-precheck", "n\(node.id) would reject a valid send of \(send.stamp): \(problem)")
+        }
+        return command
+    }
+
+    /// The node that accepted an attempt of `send` applied it at `index` with `results`: the
+    /// producer is told where each message went.
+    func sendAcknowledged(_ send: SendOperation, results: [ApplyResult], at index: LogIndex, on node: SimNode)
+        throws(Violation)
+    {
+        guard results.count == send.uids.count else {
+            throw Violation(
+                "send-result",
+                "n\(node.id) answered \(send.stamp) with \(results.count) results for \(send.uids.count) messages")
+        }
+        var deduplicated = false
+        for (uid, result) in zip(send.uids, results) {
+            switch result {
+            case .stored(let stored):
+                try commitLogChecker.acknowledgeSend(uid: uid, stored, at: index)
+            case .duplicate(let original):
+                deduplicated = true
+                try commitLogChecker.acknowledgeSend(uid: uid, original, at: index)
+            case .offsetCommitted, .rejected:
+                throw Violation("send-result", "n\(node.id) answered \(send.stamp) with \(result.summary)")
+            }
+        }
+        statistics.sendsAcknowledged += 1
+        if deduplicated { statistics.sendsDeduplicated += 1 }
+    }
+}

@@ -1,0 +1,499 @@
+import CommitLog
+import Raft
+
+/// Checks the message log's invariants (`raft-and-swift.md` §3.4, 10–14) incrementally, as
+/// nodes apply committed entries, answer pulls and acknowledge sends:
+///
+/// - replicas agree: each index, wherever applied, gives the same apply results and the same
+///   state digest afterwards (a node reopened from its checkpoint too), so at any moment two
+///   nodes that applied the same index hold the same state;
+/// - no message stored twice: each message id (in its body) and each producer (id, sequence)
+///   is stored at most once; a retry that hits the idempotence table returns the original
+///   results and carries the same messages;
+/// - queue offsets are dense: each stored message takes the next offset of its queue, physical
+///   offsets only grow, a sharding key always maps to one queue and an explicit queue is kept;
+/// - no acknowledged send lost: an acknowledgement names the place the message was stored at,
+///   and a linearizable pull issued later sees the queue at least that far;
+/// - consumers see only committed messages, intact, in offset order: exactly the messages of
+///   the scanned range that match their subscription, none skipped; a pull never starts below
+///   its group's acknowledged commit;
+/// - offset commits never exceed the queue's end and never go backwards per group and queue,
+///   and an acknowledged commit is never lost (a later query returns at least it).
+///
+/// The first node to apply an index defines what the index holds (the model); every other node
+/// is compared with it. When the logs converge, ``checkConverged(_:)`` reads every message back
+/// from every node.
+final class CommitLogChecker {
+    /// One stored message in the model.
+    struct StoredRecord: Equatable {
+        var uid: UInt64
+        var tags: String?
+        var physicalOffset: PhysicalOffset
+        var index: LogIndex
+    }
+
+    /// Where a message was stored.
+    struct Location: Hashable, CustomStringConvertible {
+        var queue: MessageQueue
+        var offset: QueueOffset
+        var description: String { "\(queue) offset \(offset)" }
+    }
+
+    struct GroupQueue: Hashable, Comparable {
+        var group: String
+        var queue: MessageQueue
+        static func < (lhs: GroupQueue, rhs: GroupQueue) -> Bool {
+            (lhs.group, lhs.queue.topic, lhs.queue.queueID) < (rhs.group, rhs.queue.topic, rhs.queue.queueID)
+        }
+    }
+
+    /// What applying one index gave on the first node that applied it.
+    private struct Applied {
+        var digest: UInt64
+        var results: [ApplyResult]
+    }
+
+    /// Counters for the run summary.
+    struct Counts: Sendable {
+        var stored = 0
+        var deduplicated = 0
+        var offsetCommits = 0
+    }
+
+    private var canonical: [Applied] = []
+    private(set) var queues: [MessageQueue: [StoredRecord]] = [:]
+    private var locations: [UInt64: Location] = [:]
+    private var stamps: [ProducerStamp: [SendResult]] = [:]
+    private var lastSequence: [ProducerID: UInt64] = [:]
+    private var shardQueues: [String: MessageQueue] = [:]
+    private var lastPhysicalOffset: PhysicalOffset?
+    private(set) var commits: [GroupQueue: QueueOffset] = [:]
+    /// Sends acknowledged to producers: message id → where it was stored.
+    private(set) var acknowledged: [UInt64: Location] = [:]
+    private var acknowledgedEnds: [MessageQueue: QueueOffset] = [:]
+    private var acknowledgedCommits: [GroupQueue: QueueOffset] = [:]
+    /// The highest log index whose send or offset commit was acknowledged.
+    private(set) var highestAcknowledgedIndex: LogIndex = .zero
+    private(set) var counts = Counts()
+
+    // MARK: - Apply
+
+    /// `node` reopened its state machine at `machine.appliedIndex`: its digest must be the one
+    /// every node had there.
+    func recovered(_ node: SimNode, _ machine: CommitLogStateMachine) throws(Violation) {
+        let applied = machine.appliedIndex
+        guard applied > .zero else { return }
+        guard applied.rawValue <= UInt64(canonical.count) else {
+            throw Violation(
+                "commitlog-recovery", "n\(node.id) reopened its CommitLog at \(applied), never applied anywhere")
+        }
+        let known = canonical[Int(applied.rawValue - 1)].digest
+        if machine.digest != known {
+            throw Violation(
+                "state-digest",
+                "n\(node.id) reopened its CommitLog at index \(applied) with digest \(hex(machine.digest)); "
+                    + "the state there has digest \(hex(known))")
+        }
+    }
+
+    /// `node`'s state machine applied `entry` (the bytes it was given) with `results`, and its
+    /// digest is now `digest`.
+    func applied(_ entry: Entry, results: [ApplyResult], digest: UInt64, on node: SimNode) throws(Violation) {
+        let position = Int(entry.index.rawValue) - 1
+        if position < canonical.count {
+            let known = canonical[position]
+            if known.results != results {
+                throw Violation(
+                    "apply-results",
+                    "n\(node.id) applied index \(entry.index) with results \(describe(results)); "
+                        + "another node got \(describe(known.results))")
+            }
+            if known.digest != digest {
+                throw Violation(
+                    "state-digest",
+                    "n\(node.id) has state digest \(hex(digest)) after index \(entry.index); "
+                        + "another node had \(hex(known.digest)) there")
+            }
+            return
+        }
+        precondition(position == canonical.count, "index \(entry.index) applied before \(canonical.count + 1)")
+        canonical.append(Applied(digest: digest, results: results))
+        try model(entry, results)
+    }
+
+    /// Extends the model with the first application of `entry`.
+    private func model(_ entry: Entry, _ results: [ApplyResult]) throws(Violation) {
+        let index = entry.index
+        guard entry.kind == .normal else {
+            if !results.isEmpty { throw Violation("apply-results", "no-op \(index) gave \(describe(results))") }
+            return
+        }
+        let payload: EntryPayload
+        do {
+            payload = try EntryPayload(decoding: entry.data)
+        } catch {
+            throw Violation("entry-payload", "index \(index) holds bytes no client proposed: \(error)")
+        }
+        switch payload {
+        case .raw:
+            if !results.isEmpty { throw Violation("apply-results", "raw entry \(index) gave \(describe(results))") }
+        case .command(.send(let message, _)):
+            try recordSend([message], stamp: message.producer, results, at: index)
+        case .command(.sendBatch(let batch, _)):
+            try recordSend(batch.messages, stamp: batch.producer, results, at: index)
+        case .command(.commitOffset(let commit)):
+            try recordCommit(commit, results, at: index)
+        }
+    }
+
+    private func recordSend(
+        _ messages: [ProducerMessage], stamp: ProducerStamp?, _ results: [ApplyResult], at index: LogIndex
+    ) throws(Violation) {
+        if results.count == 1, case .rejected(let reason) = results[0] {
+            throw Violation("send-rejected", "index \(index): a valid send was rejected: \(reason)")
+        }
+        guard results.count == messages.count else {
+            throw Violation(
+                "apply-results", "index \(index): \(messages.count) messages gave \(results.count) results")
+        }
+        var sent: [SendResult] = []
+        var duplicates = 0
+        for result in results {
+            switch result {
+            case .stored(let value): sent.append(value)
+            case .duplicate(let value):
+                sent.append(value)
+                duplicates += 1
+            case .offsetCommitted, .rejected:
+                throw Violation("apply-results", "index \(index): a send gave \(describe(results))")
+            }
+        }
+        let uids = try messages.map { (message) throws(Violation) in try uid(of: message, at: index) }
+        if duplicates > 0 {
+            guard duplicates == results.count, let stamp, let original = stamps[stamp] else {
+                throw Violation(
+                    "duplicate-result",
+                    "index \(index) reported a duplicate (\(describe(results))) of no stored send")
+            }
+            guard original == sent else {
+                throw Violation(
+                    "duplicate-result",
+                    "index \(index): retry of \(stamp) answered \(describe(results)), the original was "
+                        + original.map { describe([.stored($0)]) }.joined(separator: ", "))
+            }
+            for (uid, result) in zip(uids, sent)
+            where locations[uid] != Location(queue: result.queue, offset: result.queueOffset) {
+                throw Violation(
+                    "retry-changed-message", "index \(index): retry of \(stamp) carries m\(uid), not what it stored")
+            }
+            counts.deduplicated += 1
+            return
+        }
+        if let stamp {
+            if let earlier = stamps[stamp] {
+                throw Violation(
+                    "producer-sequence-stored-twice",
+                    "\(stamp) stored at \(earlier.map(\.description).joined(separator: ", ")) and again by index \(index)"
+                )
+            }
+            if let last = lastSequence[stamp.producer], stamp.sequence <= last {
+                throw Violation(
+                    "producer-sequence-order",
+                    "index \(index) stored \(stamp) after sequence \(last) of the same producer")
+            }
+            stamps[stamp] = sent
+            lastSequence[stamp.producer] = stamp.sequence
+        }
+        for ((message, uid), result) in zip(zip(messages, uids), sent) {
+            try store(message, uid: uid, result, at: index)
+        }
+    }
+
+    private func store(_ message: ProducerMessage, uid: UInt64, _ result: SendResult, at index: LogIndex)
+        throws(Violation)
+    {
+        let location = Location(queue: result.queue, offset: result.queueOffset)
+        if let earlier = locations[uid] {
+            throw Violation(
+                "message-stored-twice", "m\(uid) stored at \(earlier) and again at \(location) (index \(index))")
+        }
+        guard result.queue.topic == message.topic else {
+            throw Violation("message-queue", "m\(uid) for topic \(message.topic) stored in \(result.queue)")
+        }
+        switch message.target {
+        case .queue(let id) where id != result.queue.queueID:
+            throw Violation("message-queue", "m\(uid) sent to queue \(id) stored in \(result.queue)")
+        case .shardingKey(let key):
+            let name = "\(message.topic)#\(key)"
+            if let queue = shardQueues[name], queue != result.queue {
+                throw Violation(
+                    "sharding-key-queue", "m\(uid) with key \(key) stored in \(result.queue), earlier ones in \(queue)")
+            }
+            shardQueues[name] = result.queue
+        case .queue, .automatic:
+            break
+        }
+        let count = queues[result.queue]?.count ?? 0
+        guard result.queueOffset.rawValue == Int64(count) else {
+            throw Violation(
+                "queue-offset-dense", "m\(uid) stored at \(location) (index \(index)), but the queue held \(count)")
+        }
+        if let last = lastPhysicalOffset, result.physicalOffset <= last {
+            throw Violation(
+                "physical-offset-order", "m\(uid) stored at physical offset \(result.physicalOffset) after \(last)")
+        }
+        lastPhysicalOffset = result.physicalOffset
+        queues[result.queue, default: []].append(
+            StoredRecord(uid: uid, tags: message.tags, physicalOffset: result.physicalOffset, index: index))
+        locations[uid] = location
+        counts.stored += 1
+    }
+
+    private func recordCommit(_ commit: OffsetCommit, _ results: [ApplyResult], at index: LogIndex)
+        throws(Violation)
+    {
+        guard results == [.offsetCommitted(commit)] else {
+            throw Violation(
+                "offset-commit-rejected",
+                "index \(index): \(commit.group)'s commit of \(commit.offset) on \(commit.queue) gave \(describe(results))"
+            )
+        }
+        let key = GroupQueue(group: commit.group, queue: commit.queue)
+        if let previous = commits[key], commit.offset < previous {
+            throw Violation(
+                "offset-commit-monotonic",
+                "index \(index) moved \(commit.group) on \(commit.queue) back from \(previous) to \(commit.offset)")
+        }
+        let end = queues[commit.queue]?.count ?? 0
+        guard commit.offset.rawValue <= Int64(end) else {
+            throw Violation(
+                "offset-commit-range",
+                "index \(index) committed \(commit.offset) on \(commit.queue), which holds \(end)")
+        }
+        commits[key] = commit.offset
+        counts.offsetCommits += 1
+    }
+
+    private func uid(of message: ProducerMessage, at index: LogIndex) throws(Violation) -> UInt64 {
+        guard let uid = MessageBody.uid(in: message.body) else {
+            throw Violation("unknown-message", "index \(index) holds a message body no producer made")
+        }
+        return uid
+    }
+
+    // MARK: - Acknowledgements
+
+    /// A producer was told its send stored message `uid` at `result`, from index `index`.
+    func acknowledgeSend(uid: UInt64, _ result: SendResult, at index: LogIndex) throws(Violation) {
+        let location = Location(queue: result.queue, offset: result.queueOffset)
+        guard locations[uid] == location,
+            let record = queues[result.queue]?[Int(result.queueOffset.rawValue)],
+            record.physicalOffset == result.physicalOffset
+        else {
+            throw Violation(
+                "acknowledged-send-misplaced",
+                "m\(uid) acknowledged at \(location) physical \(result.physicalOffset), but the log holds "
+                    + "\(locations[uid].map(String.init(describing:)) ?? "nothing") for it")
+        }
+        acknowledged[uid] = location
+        acknowledgedEnds[result.queue] = max(acknowledgedEnds[result.queue] ?? .zero, result.queueOffset.next)
+        highestAcknowledgedIndex = max(highestAcknowledgedIndex, index)
+    }
+
+    /// A consumer was told its commit of `commit` applied at `index`.
+    func acknowledgeCommit(_ commit: OffsetCommit, at index: LogIndex) {
+        acknowledgedCommits[GroupQueue(group: commit.group, queue: commit.queue)] = commit.offset
+        highestAcknowledgedIndex = max(highestAcknowledgedIndex, index)
+    }
+
+    /// One past the highest acknowledged offset of `queue`.
+    func acknowledgedEnd(of queue: MessageQueue) -> QueueOffset { acknowledgedEnds[queue] ?? .zero }
+
+    /// The highest commit acknowledged to `group` on `queue`.
+    func acknowledgedCommit(group: String, queue: MessageQueue) -> QueueOffset? {
+        acknowledgedCommits[GroupQueue(group: group, queue: queue)]
+    }
+
+    // MARK: - Reads
+
+    /// `node` answered `pull` with `result` (linearizably: at or after a read index).
+    func checkPull(_ pull: PullOperation, _ result: PullResult, on node: SimNode) throws(Violation) {
+        let who = "n\(node.id) pull of \(pull.queue) at \(pull.offset) for \(pull.group)"
+        if let committed = acknowledgedCommit(group: pull.group, queue: pull.queue), pull.offset < committed {
+            throw Violation("consumer-monotonic", "\(who): below the group's acknowledged commit \(committed)")
+        }
+        if result.maxOffset < pull.acknowledgedEnd {
+            throw Violation(
+                "acknowledged-send-invisible",
+                "\(who) saw the queue end at \(result.maxOffset), but offset \(pull.acknowledgedEnd.rawValue - 1) "
+                    + "was acknowledged before the pull")
+        }
+        let records = queues[pull.queue] ?? []
+        if result.maxOffset.rawValue > Int64(records.count) {
+            throw Violation(
+                "uncommitted-read", "\(who) saw the queue end at \(result.maxOffset); only \(records.count) committed")
+        }
+        switch result.status {
+        case .offsetIllegal:
+            throw Violation(
+                "consumer-offset", "\(who): OFFSET_ILLEGAL, range \(result.minOffset)..<\(result.maxOffset)")
+        case .noNewMessage:
+            if !result.messages.isEmpty || result.nextOffset != pull.offset || result.maxOffset != pull.offset {
+                throw Violation("pull-status", "\(who): NO_NEW_MSG with \(result.messages.count) messages")
+            }
+        case .noMatchedMessage:
+            if !result.messages.isEmpty || pull.filter.tags == nil || result.nextOffset <= pull.offset {
+                throw Violation(
+                    "pull-status",
+                    "\(who): NO_MATCHED_MSG with filter \(pull.filter), \(result.messages.count) messages, "
+                        + "next offset \(result.nextOffset)")
+            }
+        case .found:
+            if result.messages.isEmpty || result.messages.count > pull.maxCount {
+                throw Violation("pull-status", "\(who): FOUND with \(result.messages.count) messages")
+            }
+        }
+        if result.nextOffset < pull.offset || result.nextOffset > result.maxOffset {
+            throw Violation(
+                "consumer-order",
+                "\(who): next offset \(result.nextOffset) outside \(pull.offset)...\(result.maxOffset)")
+        }
+        // The scanned range is pull.offset..<nextOffset: every committed message there that the
+        // subscription matches comes back, in order, and nothing else does.
+        var returned = result.messages[...]
+        var offset = pull.offset
+        while offset < result.nextOffset {
+            let record = records[Int(offset.rawValue)]
+            if pull.filter.matches(tags: record.tags) {
+                guard let message = returned.popFirst(), message.queueOffset <= offset else {
+                    throw Violation("consumer-skip", "\(who): skipped m\(record.uid) at offset \(offset)")
+                }
+                guard message.queueOffset == offset, message.topic == pull.queue.topic,
+                    message.queueID == pull.queue.queueID
+                else {
+                    throw Violation(
+                        "consumer-order",
+                        "\(who): returned \(message.topic)/\(message.queueID) offset \(message.queueOffset) where "
+                            + "offset \(offset) was due")
+                }
+                guard message.physicalOffset == record.physicalOffset,
+                    MessageBody.isIntact(message.body, uid: record.uid), message.tags == record.tags
+                else {
+                    throw Violation(
+                        "offset-consistency",
+                        "\(who): offset \(offset) holds "
+                            + "\(MessageBody.uid(in: message.body).map { "m\($0)" } ?? "a foreign body") at "
+                            + "\(message.physicalOffset); m\(record.uid) at \(record.physicalOffset) was stored there")
+                }
+            }
+            offset = offset.next
+        }
+        if let extra = returned.first {
+            throw Violation(
+                "consumer-order",
+                "\(who): returned offset \(extra.queueOffset) (tags \(extra.tags ?? "none")) outside the matches of "
+                    + "\(pull.offset)..<\(result.nextOffset) for filter \(pull.filter)")
+        }
+    }
+
+    /// `node` answered a query of `group`'s offset on `queue` with `offset`.
+    func checkOffsetQuery(
+        group: String, queue: MessageQueue, offset: QueueOffset, acknowledged: QueueOffset?, on node: SimNode
+    ) throws(Violation) {
+        if let acknowledged, offset < acknowledged {
+            throw Violation(
+                "offset-commit-lost",
+                "n\(node.id) says \(group) committed \(offset) on \(queue); \(acknowledged) was acknowledged before")
+        }
+        let end = queues[queue]?.count ?? 0
+        if offset.rawValue > Int64(end) {
+            throw Violation(
+                "offset-commit-range", "n\(node.id) says \(group) committed \(offset) on \(queue), which holds \(end)")
+        }
+    }
+
+    // MARK: - Convergence
+
+    /// After every log converged: each node's state machine holds every stored message at its
+    /// offset with its body, every queue ends where the model does, and every group's committed
+    /// offsets are the model's.
+    func checkConverged(_ nodes: [SimNode]) throws(Violation) {
+        for node in nodes {
+            guard let machine = node.machine else { preconditionFailure("node is down") }
+            let applied = machine.appliedIndex
+            if applied > .zero && machine.digest != canonical[Int(applied.rawValue - 1)].digest {
+                throw Violation("state-digest", "n\(node.id) converged at \(applied) with another digest")
+            }
+            for queue in queues.keys.sorted() {
+                try checkQueue(queue, on: node, machine)
+            }
+            for (key, offset) in commits.sorted(by: { $0.key < $1.key }) {
+                let found = machine.consumerOffset(group: key.group, queue: key.queue)
+                if found != offset {
+                    throw Violation(
+                        "offset-commit-lost",
+                        "n\(node.id) holds \(found.map(String.init(describing:)) ?? "no offset") for \(key.group) on "
+                            + "\(key.queue); \(offset) was committed")
+                }
+            }
+        }
+    }
+
+    private func checkQueue(_ queue: MessageQueue, on node: SimNode, _ machine: CommitLogStateMachine)
+        throws(Violation)
+    {
+        let records = queues[queue] ?? []
+        var offset = QueueOffset.zero
+        while offset.rawValue < Int64(records.count) {
+            let result: PullResult
+            do {
+                result = try machine.pull(
+                    topic: queue.topic, queueID: queue.queueID, offset: offset,
+                    maxCount: machine.configuration.maxPullMessages)
+            } catch {
+                throw Violation("acknowledged-send-lost", "n\(node.id) cannot read \(queue) at \(offset): \(error)")
+            }
+            guard result.maxOffset.rawValue == Int64(records.count), !result.messages.isEmpty else {
+                throw Violation(
+                    "queue-end", "n\(node.id) ends \(queue) at \(result.maxOffset); \(records.count) were stored")
+            }
+            for message in result.messages {
+                guard offset.rawValue < Int64(records.count) else {
+                    throw Violation("queue-end", "n\(node.id) returned \(queue) offset \(offset) past its end")
+                }
+                let record = records[Int(offset.rawValue)]
+                guard message.queueOffset == offset, message.physicalOffset == record.physicalOffset,
+                    MessageBody.isIntact(message.body, uid: record.uid)
+                else {
+                    let lost = acknowledged[record.uid] != nil ? "acknowledged-send-lost" : "offset-consistency"
+                    throw Violation(
+                        lost,
+                        "n\(node.id) lacks m\(record.uid) (stored by index \(record.index)) at \(queue) offset \(offset)"
+                    )
+                }
+                offset = offset.next
+            }
+        }
+    }
+
+    private func describe(_ results: [ApplyResult]) -> String {
+        results.isEmpty ? "nothing" : results.map(\.summary).joined(separator: ", ")
+    }
+
+    private func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+extension ApplyResult {
+    /// Every field, on one line (two results that differ never read the same).
+    var summary: String {
+        switch self {
+        case .stored(let result): "stored \(result) at \(result.storeTimestamp)ms"
+        case .duplicate(let result): "duplicate of \(result) at \(result.storeTimestamp)ms"
+        case .offsetCommitted(let commit): "\(commit.group) committed \(commit.offset) on \(commit.queue)"
+        case .rejected(let reason): "rejected: \(reason)"
+        }
+    }
+}
