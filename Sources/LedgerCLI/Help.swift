@@ -25,6 +25,7 @@ enum Help {
           get              print the committed entry at --index N
           transfer-leader  hand leadership to --to ID and wait until it leads
           bench-failover   kill -9 the leader of a fresh local group repeatedly; print write stalls
+          chaos            kill, pause, restart and partition a fresh local group under load; check the history
 
         \(peerSources)
 
@@ -87,12 +88,13 @@ enum Help {
                     p50 and the maximum. Exits 1 when a round saw no successful write within 10 s.
                     """
                 )
+            case .chaos: (ChaosHelp.usage, ChaosHelp.about)
             }
         var sections = [
             "usage: \(usage)", about,
             "flags:\n" + FlagParser.helpLines(command.flags + [FlagSpec(["--help", "-h"], help: "show this text")]),
         ]
-        if command != .server && command != .benchFailover { sections.append(peerSources) }
+        if command != .server && command != .benchFailover && command != .chaos { sections.append(peerSources) }
         sections.append(exitCodes)
         return sections.joined(separator: "\n\n")
     }

@@ -50,6 +50,8 @@ public enum Invocation: Sendable, Hashable {
     case transferLeader(ClientFlags, to: String)
     /// `ledger bench-failover`.
     case benchFailover(BenchFailoverOptions)
+    /// `ledger chaos`.
+    case chaos(ChaosOptions)
 
     /// Parses `arguments` (without the program name). Throws for anything it cannot run.
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
@@ -73,6 +75,7 @@ enum Command: String, CaseIterable {
     case get
     case transferLeader = "transfer-leader"
     case benchFailover = "bench-failover"
+    case chaos
 
     var title: String { "ledger \(rawValue)" }
 
@@ -122,6 +125,8 @@ enum Command: String, CaseIterable {
                 FlagSpec(["--interval-ms"], value: "MS", help: "pause between appends of the write load (default 5)"),
                 FlagSpec(["--keep"], help: "keep the temporary directory with configs, data and logs"),
             ]
+        case .chaos:
+            Command.chaosFlags
         }
     }
 
@@ -159,6 +164,8 @@ enum Command: String, CaseIterable {
             options.writeInterval = .milliseconds(try number(flags, "--interval-ms", default: 5, 1...10_000))
             options.keepDirectory = flags.has("--keep")
             return .benchFailover(options)
+        case .chaos:
+            return .chaos(try chaosOptions(from: flags))
         }
     }
 

@@ -1,0 +1,209 @@
+import LedgerClient
+import LedgerConfig
+import Raft
+import Wire
+
+/// The workload on the plain replicated log: producers append raw entries, each carrying its
+/// operation id (`chaos p2 s17`); consumers tail the committed log of a node picked at random
+/// for each read.
+///
+/// Raw appends are at-least-once when retried after an unanswered attempt, so a producer
+/// retries only attempts that certainly failed; an operation whose attempt went unanswered ends
+/// indeterminate (it may be stored at most once). An acknowledged operation therefore must be
+/// stored exactly once.
+struct ChaosRawWorkload: ChaosWorkload {
+    var name: String { "raw-append" }
+    /// How long one attempt may wait for its answer: long enough for an election (150–300 ms
+    /// by default) and a commit, short enough that a producer stuck on a paused leader moves on.
+    var attemptTimeout: Duration = .seconds(1)
+    /// How long an operation keeps retrying attempts that certainly failed.
+    var operationTimeout: Duration = .seconds(5)
+
+    /// The payload of operation `id`.
+    static func payload(_ id: ChaosOperationID) -> [UInt8] { Array("chaos p\(id.producer) s\(id.sequence)".utf8) }
+
+    /// The operation a payload names, or nil when it is not a chaos payload.
+    static func operation(in payload: [UInt8]) -> ChaosOperationID? {
+        let words = String(decoding: payload, as: UTF8.self).split(separator: " ")
+        guard words.count == 3, words[0] == "chaos", words[1].first == "p", words[2].first == "s",
+            let producer = Int(words[1].dropFirst()), let sequence = Int(words[2].dropFirst())
+        else { return nil }
+        return ChaosOperationID(producer: producer, sequence: sequence)
+    }
+
+    /// The checker's view of one committed entry.
+    static func item(_ entry: GetResponse) -> ChaosItem {
+        var fingerprint: [UInt8] = []
+        withUnsafeBytes(of: entry.term.rawValue.bigEndian) { fingerprint.append(contentsOf: $0) }
+        fingerprint.append(entry.kind.rawValue)
+        fingerprint.append(contentsOf: entry.data)
+        let content: ChaosContent
+        switch entry.kind {
+        case .noop:
+            content = .bookkeeping("the no-op of term \(entry.term)")
+        case .normal:
+            if let id = operation(in: entry.data) {
+                content = .operation(id)
+            } else {
+                content = .unknown(quoted(String(decoding: entry.data.prefix(64), as: UTF8.self)))
+            }
+        }
+        return ChaosItem(position: .index(entry.index.rawValue), content: content, fingerprint: fingerprint)
+    }
+
+    func produce(producer: Int, context: ChaosContext) {
+        var connections = ChaosConnections(peers: context.peers)
+        defer { connections.closeAll() }
+        var redirect: Peer?
+        var turn = producer
+        var sequence = 0
+        while !context.recorder.isStopping {
+            sequence += 1
+            let id = ChaosOperationID(producer: producer, sequence: sequence)
+            let request = WireMessage.appendRequest(ClientAppendRequest(data: ChaosRawWorkload.payload(id)))
+            let began = ContinuousClock().now
+            let started = context.recorder.elapsed
+            var attempts: [ChaosAttemptOutcome] = []
+            while true {
+                let target: Peer
+                if let next = redirect ?? context.recorder.currentLeader {
+                    target = next
+                } else {
+                    turn += 1
+                    target = context.peers[turn % context.peers.count]
+                }
+                redirect = nil
+                let outcome = attempt(request, on: target, connections: &connections, redirect: &redirect)
+                attempts.append(outcome)
+                guard case .failed = outcome, began.duration(to: ContinuousClock().now) < operationTimeout,
+                    !context.recorder.isStopping
+                else { break }
+                if redirect == nil { pause(.milliseconds(20)) }
+            }
+            context.recorder.record(
+                ChaosOperation(
+                    id: id, started: started, ended: context.recorder.elapsed, attempts: attempts, idempotent: false))
+            pause(context.operationInterval - began.duration(to: ContinuousClock().now))
+        }
+    }
+
+    /// One append on `target`. A refusal is a certain failure only when the node refused before
+    /// proposing (it was not the leader, or a transfer was under way); the wire protocol gives
+    /// the same codes to entries it proposed and then lost track of, so those are told apart by
+    /// the message the node's Raft core wrote (see the report's notes on the protocol).
+    private func attempt(
+        _ request: WireMessage, on target: Peer, connections: inout ChaosConnections, redirect: inout Peer?
+    ) -> ChaosAttemptOutcome {
+        do throws(ChaosTransportFailure) {
+            let answer = try connections[target].request(request, timeout: attemptTimeout)
+            guard case .appendResponse(let response) = answer else {
+                return .indeterminate("\(target.name) answered append with \(answer.opcode)")
+            }
+            return .acknowledged(.index(response.index.rawValue), node: target.name)
+        } catch {
+            switch error {
+            case .notSent(let reason):
+                return .failed("\(target.name): \(reason)")
+            case .unanswered(let reason):
+                return .indeterminate("\(target.name): \(reason)")
+            case .refused(let response):
+                guard ChaosRawWorkload.refusedBeforeProposing(response) else {
+                    return .indeterminate("\(target.name): \(response)")
+                }
+                if case .notLeader(let leader?, _) = response.code {
+                    redirect = connections.peers.first { $0.id == leader }
+                }
+                return .failed("\(target.name): \(response)")
+            }
+        }
+    }
+
+    /// Whether an error answer to an append certainly means nothing was proposed: the refusals
+    /// `RaftCore.propose` makes (`not the leader`, `no leader is known`, a transfer in progress)
+    /// or a bad request. Everything else (proposal timeout, leadership lost, shutdown with
+    /// entries pending, internal errors) may still commit.
+    static func refusedBeforeProposing(_ response: ErrorResponse) -> Bool {
+        switch response.code {
+        case .badRequest:
+            return true
+        case .notLeader, .noQuorum:
+            return response.message.hasPrefix("not the leader:")
+                || response.message.hasPrefix("no quorum: no leader is known")
+                || (response.message.hasPrefix("leadership transfer to node") && response.message.hasSuffix("progress; retry when it completes"))
+        case .timeout, .internal:
+            return false
+        }
+    }
+
+    func consume(consumer: Int, context: ChaosContext) {
+        var connections = ChaosConnections(peers: context.peers)
+        defer { connections.closeAll() }
+        var random = SplitMix64(seed: context.seed)
+        var next: UInt64 = 1
+        let name = "c\(consumer)"
+        while !context.recorder.isStopping {
+            let peer = context.peers[Int(random.below(UInt64(context.peers.count)))]
+            // A few entries from one node, then another node: every replica's committed prefix is read.
+            for _ in 0..<8 where !context.recorder.isStopping {
+                do throws(ChaosTransportFailure) {
+                    let answer = try connections[peer].request(
+                        .getRequest(GetRequest(index: LogIndex(next))), timeout: .milliseconds(500))
+                    guard case .getResponse(let entry) = answer else { break }
+                    context.recorder.record(
+                        ChaosRead(consumer: name, node: peer.name, item: ChaosRawWorkload.item(entry)))
+                    next += 1
+                } catch {
+                    // Not committed there yet, or the node is down or paused: try elsewhere soon.
+                    pause(.milliseconds(20))
+                    break
+                }
+            }
+        }
+    }
+
+    func finalContents(of peer: Peer) throws(HarnessError) -> ChaosNodeContents {
+        let connection = ChaosConnection(peer: peer)
+        defer { connection.close() }
+        do throws(ChaosTransportFailure) {
+            let answer = try connection.request(.statusRequest, timeout: .seconds(5))
+            guard case .statusResponse(let status) = answer else {
+                throw .unanswered("\(peer.name) answered status with \(answer.opcode)")
+            }
+            var items: [ChaosItem] = []
+            var index = LogIndex(1)
+            while index <= status.commit {
+                let answer = try connection.request(.getRequest(GetRequest(index: index)), timeout: .seconds(5))
+                guard case .getResponse(let entry) = answer else {
+                    throw .unanswered("\(peer.name) answered get \(index) with \(answer.opcode)")
+                }
+                items.append(ChaosRawWorkload.item(entry))
+                index = LogIndex(index.rawValue + 1)
+            }
+            return ChaosNodeContents(node: peer.name, items: items)
+        } catch {
+            throw HarnessError("cannot read \(peer.name)'s committed log: \(error)")
+        }
+    }
+}
+
+/// One ``ChaosConnection`` per node, opened on first use.
+struct ChaosConnections {
+    let peers: [Peer]
+    private var open: [NodeID: ChaosConnection] = [:]
+
+    init(peers: [Peer]) { self.peers = peers }
+
+    subscript(peer: Peer) -> ChaosConnection {
+        mutating get {
+            if let connection = open[peer.id] { return connection }
+            let connection = ChaosConnection(peer: peer)
+            open[peer.id] = connection
+            return connection
+        }
+    }
+
+    mutating func closeAll() {
+        for connection in open.values { connection.close() }
+        open.removeAll()
+    }
+}
