@@ -5,7 +5,7 @@ RUN := run
 # The release `ledger` binary, resolved when a recipe runs (after the build).
 LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 
-.PHONY: build test sim release cluster cluster-stop cluster-status bench-failover bench-store
+.PHONY: build test sim release cluster cluster-stop cluster-status bench-failover bench-store bench
 
 build:
 	$(SWIFT) build
@@ -74,6 +74,15 @@ bench-failover: release
 # and the open time of a 1,000,000-record store.
 bench-store:
 	$(SWIFT) run -c release bench-store
+
+# Issue 7's matrix: 1 producer sequential, 16 and 256 in flight; 128 B and 1 KiB; batch 1 and 32;
+# each cell 5 s on a fresh three-node group, machine limits measured once. The Markdown table goes
+# to stdout and to run/bench-<UTC time>.md; progress goes to stderr.
+bench: release
+	@mkdir -p $(RUN)
+	@table=$(RUN)/bench-$$(date -u +%Y%m%dT%H%M%SZ).md; \
+	$(LEDGER) bench --matrix --spawn --limits >$$table; status=$$?; \
+	cat $$table; echo "table written to $$table"; exit $$status
 
 .PHONY: chaos chaos-long
 

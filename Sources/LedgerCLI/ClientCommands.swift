@@ -35,6 +35,8 @@ public enum ClientCommands {
             }
         case .benchFailover(let options):
             return BenchFailover(options: options).run()
+        case .bench(let options):
+            return Bench(options: options).run()
         case .chaos(let options):
             return ChaosRunner(options: options).run()
         }

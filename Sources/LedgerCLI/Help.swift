@@ -25,6 +25,7 @@ enum Help {
           get              print the committed entry at --index N
           transfer-leader  hand leadership to --to ID and wait until it leads
           bench-failover   kill -9 the leader of a fresh local group repeatedly; print write stalls
+          bench            load the group (or a fresh local one): messages/s, MB/s, latency, CPU, RSS
           chaos            kill, pause, restart and partition a fresh local group under load; check the history
 
         \(peerSources)
@@ -87,6 +88,13 @@ enum Help {
                     Prints, for each kill, the time until a write succeeded on the new leader, then the
                     p50 and the maximum. Exits 1 when a round saw no successful write within 10 s.
                     """
+                )
+            case .bench:
+                (
+                    "ledger bench [--producers N] [--inflight N] [--size BYTES] [--batch N] [--duration TIME] "
+                        + "[--mode sync|async] [--topic T] [--json] [--limits] [--spawn | --peers LIST | -c FILE] "
+                        + "[--timeout MS] [--matrix]",
+                    BenchOptions.helpText
                 )
             case .chaos: (ChaosHelp.usage, ChaosHelp.about)
             }

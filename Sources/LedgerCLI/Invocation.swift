@@ -50,6 +50,8 @@ public enum Invocation: Sendable, Hashable {
     case transferLeader(ClientFlags, to: String)
     /// `ledger bench-failover`.
     case benchFailover(BenchFailoverOptions)
+    /// `ledger bench`.
+    case bench(BenchOptions)
     /// `ledger chaos`.
     case chaos(ChaosOptions)
 
@@ -75,6 +77,7 @@ enum Command: String, CaseIterable {
     case get
     case transferLeader = "transfer-leader"
     case benchFailover = "bench-failover"
+    case bench
     case chaos
 
     var title: String { "ledger \(rawValue)" }
@@ -125,6 +128,8 @@ enum Command: String, CaseIterable {
                 FlagSpec(["--interval-ms"], value: "MS", help: "pause between appends of the write load (default 5)"),
                 FlagSpec(["--keep"], help: "keep the temporary directory with configs, data and logs"),
             ]
+        case .bench:
+            BenchOptions.flags
         case .chaos:
             Command.chaosFlags
         }
@@ -164,6 +169,8 @@ enum Command: String, CaseIterable {
             options.writeInterval = .milliseconds(try number(flags, "--interval-ms", default: 5, 1...10_000))
             options.keepDirectory = flags.has("--keep")
             return .benchFailover(options)
+        case .bench:
+            return .bench(try BenchOptions.parse(flags, client: try clientFlags(flags), command: title))
         case .chaos:
             return .chaos(try chaosOptions(from: flags))
         }

@@ -4,6 +4,9 @@ public indirect enum JSON: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Int64)
+    /// A number with a fraction; rendered in Swift's shortest form (`0.25`, `1e-05`), or `null`
+    /// when not finite (JSON has no infinity or NaN).
+    case fraction(Double)
     case string(String)
     case array([JSON])
     case object([(String, JSON)])
@@ -22,6 +25,7 @@ public indirect enum JSON: Sendable, Hashable {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"
         case .number(let value): String(value)
+        case .fraction(let value): value.isFinite ? String(value) : "null"
         case .string(let value): JSON.quote(value)
         case .array(let values): "[" + values.map(\.rendered).joined(separator: ", ") + "]"
         case .object(let members):

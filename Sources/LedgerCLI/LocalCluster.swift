@@ -94,6 +94,9 @@ public final class LocalCluster {
     /// Whether node `id` was started and has not ended.
     public func isRunning(_ id: NodeID) -> Bool { processes[id]?.isRunning ?? false }
 
+    /// The process id of node `id`, or nil when it was not started (or was killed since).
+    public func pid(of id: NodeID) -> pid_t? { processes[id]?.pid }
+
     /// SIGKILLs node `id` (`kill -9`) and reaps it. Precondition: it was started.
     @discardableResult
     public func kill(_ id: NodeID) -> ExitStatus {

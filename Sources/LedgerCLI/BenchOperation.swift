@@ -1,0 +1,73 @@
+import Raft
+import Wire
+
+/// How one acknowledgement frame turned out.
+enum BenchAnswer: Sendable, Hashable {
+    /// The messages the frame carried are committed.
+    case acknowledged
+    /// The node refused them. `leader` is where a NOT_LEADER answer redirects.
+    case failed(String, leader: NodeID?)
+}
+
+/// What a ``BenchProducer`` sends: the request encoding and the reading of its answers, so raw
+/// appends and (when the protocol has them) message sends share one load generator.
+protocol BenchOperation: Sendable {
+    /// For the report: `raw appends of 1024 B`.
+    var label: String { get }
+    /// Messages each request carries.
+    var batch: Int { get }
+    /// Bytes of each message's body (what MB/s counts).
+    var messageSize: Int { get }
+    /// Frames one request writes, and so acknowledgements it waits for.
+    var framesPerRequest: Int { get }
+    /// Appends one request to `writer`: ``framesPerRequest`` frames with request ids
+    /// `firstRequestID`, `firstRequestID + 1`, ...
+    func writeRequest(firstRequestID: UInt64, into writer: inout ByteWriter) throws(WireError)
+    /// What an answer frame says; `nil` for a message this operation never expects (the
+    /// producer then treats the connection as broken).
+    func answer(_ message: WireMessage) -> BenchAnswer?
+}
+
+extension BenchOperation {
+    /// Messages per acknowledgement frame.
+    var messagesPerFrame: Int { batch / framesPerRequest }
+
+    /// The reading of an error response shared by every operation.
+    func failure(_ message: WireMessage) -> BenchAnswer? {
+        guard case .errorResponse(let error, _) = message else { return nil }
+        if case .notLeader(let leader, _) = error.code { return .failed(error.description, leader: leader) }
+        return .failed(error.description, leader: nil)
+    }
+}
+
+/// Raw log appends (the `append` opcode) of `messageSize` bytes. There is no batch opcode for
+/// raw appends, so a batch of N is N append frames written back to back in one buffer (one
+/// `write(2)` when the socket takes it); the leader proposes them in order and they share its
+/// group commit, so they are usually acknowledged together.
+struct RawAppendOperation: BenchOperation {
+    let batch: Int
+    let messageSize: Int
+    private let request: WireMessage
+
+    init(size: Int, batch: Int) {
+        precondition(size > 0 && batch > 0, "a raw append needs a size and a batch of at least 1")
+        self.batch = batch
+        messageSize = size
+        // The body's content is irrelevant to the log; a printable byte keeps `ledger get` readable.
+        request = .appendRequest(ClientAppendRequest(data: [UInt8](repeating: UInt8(ascii: "b"), count: size)))
+    }
+
+    var label: String { "raw appends of \(messageSize) B" }
+    var framesPerRequest: Int { batch }
+
+    func writeRequest(firstRequestID: UInt64, into writer: inout ByteWriter) throws(WireError) {
+        for offset in 0..<UInt64(batch) {
+            try WireCodec.encode(request, requestID: firstRequestID + offset, into: &writer)
+        }
+    }
+
+    func answer(_ message: WireMessage) -> BenchAnswer? {
+        if case .appendResponse = message { return .acknowledged }
+        return failure(message)
+    }
+}

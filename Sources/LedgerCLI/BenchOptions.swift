@@ -1,0 +1,195 @@
+/// Settings of `ledger bench`: the load, the target group, and what to print.
+///
+/// Terms, as `ledger bench --help` explains them: a *producer* is one connection to the leader
+/// driven by one thread; a *request* is one batch of `batch` messages; each producer keeps
+/// `inflight` requests outstanding, so up to `producers × inflight × batch` messages are
+/// unacknowledged at any moment.
+public struct BenchOptions: Sendable, Hashable {
+    /// How a producer paces its requests.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// One request at a time: send, wait for the acknowledgement, send the next.
+        case sync
+        /// Pipelined: `inflight` requests outstanding on the connection; the next one leaves as
+        /// soon as an acknowledgement makes room.
+        case async
+    }
+
+    /// The group to load: the one `client` names, or (`spawn`) a fresh local three-node group.
+    public var client = ClientFlags()
+    public var spawn = false
+    /// Connections (and threads) sending load.
+    public var producers = 1
+    /// Requests each producer keeps outstanding.
+    public var inflight = 1
+    /// Bytes of each message's body.
+    public var size = 1024
+    /// Messages per request.
+    public var batch = 1
+    /// How long producers send; acknowledgements still outstanding then are awaited (up to the
+    /// request timeout) and counted.
+    public var duration: Duration = .seconds(15)
+    public var mode: Mode = .sync
+    /// Send messages to this topic; nil: raw log appends.
+    public var topic: String?
+    /// Print one JSON object instead of the report.
+    public var json = false
+    /// Measure this machine's fdatasync rate, sequential write speed and loopback round trip
+    /// first, and print the results as ratios to them.
+    public var limits = false
+    /// Run the fixed matrix of ``BenchMatrix`` instead of one load, and print a Markdown table.
+    public var matrix = false
+
+    public init() {}
+
+    /// The duration of each cell of the matrix unless `--duration` says otherwise.
+    public static let matrixCellDuration: Duration = .seconds(5)
+    /// The largest `--size`: a request of one message must stay well inside a wire frame.
+    public static let maxSize = 4 << 20
+
+    static let flags: [FlagSpec] =
+        Command.clientFlags + [
+            FlagSpec(["--spawn"], help: "start a fresh three-node group in a temporary directory, bench it, stop it"),
+            FlagSpec(["--producers"], value: "N", help: "connections sending load, one thread each (default 1)"),
+            FlagSpec(
+                ["--inflight"], value: "N",
+                help: "requests each producer keeps outstanding (default 1; more than 1 implies --mode async)"),
+            FlagSpec(["--size"], value: "BYTES", help: "bytes of each message (default 1024)"),
+            FlagSpec(["--batch"], value: "N", help: "messages per request (default 1; see below)"),
+            FlagSpec(
+                ["--duration"], value: "TIME",
+                help: "how long to send, e.g. 15s, 500ms, 2m (default 15s; 5s per matrix cell)"),
+            FlagSpec(
+                ["--mode"], value: "sync|async",
+                help: "sync: one request at a time; async: --inflight requests pipelined (default: by --inflight)"),
+            FlagSpec(["--topic"], value: "T", help: "send messages to topic T instead of raw log appends"),
+            FlagSpec(["--json"], help: "print one JSON object instead of the report"),
+            FlagSpec(
+                ["--limits"],
+                help: "first measure fdatasync/s, sequential write MB/s and loopback round trip; print ratios"),
+            FlagSpec(
+                ["--matrix"],
+                help: "run the fixed matrix (make bench) and print a Markdown table; load flags are refused"),
+        ]
+
+    /// The options `flags` describe; `client` is the peer source and timeout they already gave.
+    static func parse(_ flags: ParsedFlags, client: ClientFlags, command: String) throws(UsageError) -> BenchOptions {
+        var options = BenchOptions()
+        options.client = client
+        options.spawn = flags.has("--spawn")
+        if options.spawn, let given = ["--peers", "--config"].first(where: { flags.value($0) != nil }) {
+            throw UsageError("--spawn benches a group of its own; \(given) names another", command: command)
+        }
+        options.json = flags.has("--json")
+        options.limits = flags.has("--limits")
+        options.matrix = flags.has("--matrix")
+        if options.matrix {
+            let load = ["--producers", "--inflight", "--size", "--batch", "--mode", "--topic"]
+            if let given = load.first(where: { flags.value($0) != nil }) {
+                throw UsageError("--matrix runs a fixed load; \(given) cannot change it", command: command)
+            }
+            if options.json { throw UsageError("--matrix prints a Markdown table, not --json", command: command) }
+            options.duration = BenchOptions.matrixCellDuration
+        }
+        options.producers = try number(flags, "--producers", default: 1, 1...1024, command: command)
+        options.inflight = try number(flags, "--inflight", default: 1, 1...65_536, command: command)
+        options.size = try number(flags, "--size", default: 1024, 1...maxSize, command: command)
+        options.batch = try number(flags, "--batch", default: 1, 1...4096, command: command)
+        if options.size * options.batch > maxSize {
+            throw UsageError(
+                "--size × --batch is \(options.size * options.batch) bytes per request; at most \(maxSize)",
+                command: command)
+        }
+        if let text = flags.value("--duration") {
+            guard let duration = parseDuration(text), duration >= .milliseconds(100), duration <= .seconds(3600) else {
+                throw UsageError(
+                    "--duration: expected a time from 100ms to 1h such as 15s, 500ms or 2m, got \(quoted(text))",
+                    command: command)
+            }
+            options.duration = duration
+        }
+        if let text = flags.value("--mode") {
+            guard let mode = Mode(rawValue: text) else {
+                throw UsageError("--mode: expected sync or async, got \(quoted(text))", command: command)
+            }
+            if mode == .sync && options.inflight > 1 {
+                throw UsageError(
+                    "--mode sync sends one request at a time; --inflight \(options.inflight) needs --mode async",
+                    command: command)
+            }
+            options.mode = mode
+        } else {
+            options.mode = options.inflight > 1 ? .async : .sync
+        }
+        if let topic = flags.value("--topic") {
+            guard !topic.isEmpty, topic.utf8.count <= 127 else {
+                throw UsageError(
+                    "--topic: expected a topic name of 1 to 127 bytes, got \(quoted(topic))", command: command)
+            }
+            options.topic = topic
+        }
+        return options
+    }
+
+    /// `15s`, `500ms`, `2m`, `1h`, or a bare number of seconds (`15`, `0.5`); nil when malformed.
+    static func parseDuration(_ text: String) -> Duration? {
+        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var number = Substring(text)
+        var scale = 1.0
+        for unit in units where text.hasSuffix(unit.suffix) {
+            number = text.dropLast(unit.suffix.count)
+            scale = unit.seconds
+            break
+        }
+        guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
+        return .milliseconds(Int64((value * scale * 1000).rounded()))
+    }
+
+    private static func number(
+        _ flags: ParsedFlags, _ name: String, default value: Int, _ range: ClosedRange<Int>, command: String
+    ) throws(UsageError) -> Int {
+        guard let text = flags.value(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw UsageError(
+                "\(name): expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(quoted(text))",
+                command: command)
+        }
+        return number
+    }
+
+    /// `ledger bench --help` after the flag list: what the numbers mean.
+    static let helpText = """
+        Drives load at the group's leader and prints messages/s, MB/s, latency percentiles (p50,
+        p90, p99, p99.9, max; from writing a request to reading its acknowledgement, which the
+        leader sends once the messages are committed on a majority and durable there), errors,
+        and each node's CPU seconds and peak RSS during the run (from /proc; a node this machine
+        cannot see is reported as unknown, with the reason).
+
+        Without --topic each message is a raw log append (the `append` request) of --size bytes.
+        --batch N: a request is N append frames written back to back in one write(2); it counts as
+        N messages, and its latency runs until the last of its N acknowledgements arrives. With
+        --topic each message goes to topic T (a batch is one batch-send request), when the
+        protocol of this build has message sends.
+
+        --producers N opens N connections to the leader, one thread each. --mode sync: each
+        producer sends a request, waits for its acknowledgement, sends the next. --mode async:
+        each keeps --inflight requests outstanding on its connection. A request that fails (an
+        error response, a lost connection, no acknowledgement within --timeout) counts once per
+        message in errors; the producer reconnects to the leader and goes on.
+
+        --limits first measures, in the same run and in the directory the spawned nodes use (or
+        $TMPDIR): 1 KiB pwrite + fdatasync per second, 1 MiB pwrite + fdatasync in MB/s, and the
+        median round trip of a 64-byte ping-pong over a loopback TCP connection. The report then
+        shows messages/s per fdatasync/s, MB/s per sequential MB/s, and p50 against the floor
+        of one sequential request (2 round trips + 1 fdatasync).
+
+        --json prints {"messagesPerSecond", "megabytesPerSecond", "latencyMs": {"p50", "p90",
+        "p99", "p999", "max"}, "errors", "nodes": [{"id", "cpuSeconds", "peakRssBytes"}],
+        "limits": {"fdatasyncPerSecond", "sequentialWriteMBps", "loopbackRttMicros"}} ("limits"
+        only with --limits; unknown node figures are null). MB are 10^6 bytes of message bodies.
+
+        --matrix (make bench) runs 1 producer × 1 in flight (sync), 1 × 16 and 4 × 64 (256 in
+        flight), each with 128 B and 1 KiB messages, batch 1 and 32: twelve cells of --duration
+        (default 5 s) each on a fresh group with --spawn; limits are measured once. Progress goes
+        to stderr, the table to stdout.
+        """
+}
