@@ -46,9 +46,12 @@ final class ChaosConnection {
         decoder = FrameDecoder()
     }
 
-    /// Sends `message` and waits up to `timeout` for the answer. Any failure closes the
-    /// connection (the next request reconnects).
-    func request(_ message: WireMessage, timeout: Duration) throws(ChaosTransportFailure) -> WireMessage {
+    /// Sends `message` and waits up to `timeout` for the answer, or until `abandon` (asked every
+    /// 20 ms while waiting) returns true. Any failure closes the connection (the next request
+    /// reconnects).
+    func request(_ message: WireMessage, timeout: Duration, abandon: () -> Bool = { false })
+        throws(ChaosTransportFailure) -> WireMessage
+    {
         let deadline = ContinuousClock().now + timeout
         do throws(ChaosTransportFailure) {
             let socket = try connected(deadline: deadline)
@@ -61,7 +64,7 @@ final class ChaosConnection {
                 throw .notSent("cannot encode \(message.opcode): \(error)")
             }
             try send(writer.bytes, on: socket, deadline: deadline)
-            return try receive(requestID, on: socket, deadline: deadline)
+            return try receive(requestID, on: socket, deadline: deadline, abandon: abandon)
         } catch {
             if case .refused = error {} else { close() }
             throw error
@@ -120,9 +123,9 @@ final class ChaosConnection {
         }
     }
 
-    private func receive(_ requestID: UInt64, on socket: Socket, deadline: ContinuousClock.Instant)
-        throws(ChaosTransportFailure) -> WireMessage
-    {
+    private func receive(
+        _ requestID: UInt64, on socket: Socket, deadline: ContinuousClock.Instant, abandon: () -> Bool
+    ) throws(ChaosTransportFailure) -> WireMessage {
         while true {
             let frame: Frame?
             do {
@@ -157,11 +160,13 @@ final class ChaosConnection {
             case .wouldBlock:
                 let ready: Bool
                 do {
-                    ready = try socket.waitUntil(writable: false, timeoutMs: remaining(deadline))
+                    ready = try socket.waitUntil(writable: false, timeoutMs: min(20, remaining(deadline)))
                 } catch {
                     throw .unanswered("\(error)")
                 }
-                if !ready { throw .unanswered("timed out waiting for \(peer.name)") }
+                if ready { continue }
+                if ContinuousClock().now >= deadline { throw .unanswered("timed out waiting for \(peer.name)") }
+                if abandon() { throw .unanswered("gave up waiting for \(peer.name): another node leads now") }
             }
         }
     }

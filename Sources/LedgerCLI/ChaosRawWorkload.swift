@@ -55,6 +55,9 @@ struct ChaosRawWorkload: ChaosWorkload {
         var connections = ChaosConnections(peers: context.peers)
         defer { connections.closeAll() }
         var redirect: Peer?
+        // The node whose last attempt went unanswered and the leader term believed then: it is
+        // not asked again until the poller sees a newer leader (it may be paused or cut off).
+        var avoid: (node: NodeID, term: UInt64)?
         var turn = producer
         var sequence = 0
         while !context.recorder.isStopping {
@@ -65,16 +68,29 @@ struct ChaosRawWorkload: ChaosWorkload {
             let started = context.recorder.elapsed
             var attempts: [ChaosAttemptOutcome] = []
             while true {
+                let leader = context.recorder.currentLeader
                 let target: Peer
-                if let next = redirect ?? context.recorder.currentLeader {
+                if let next = redirect {
                     target = next
+                } else if let leader, !(avoid?.node == leader.peer.id && avoid?.term == leader.term) {
+                    target = leader.peer
                 } else {
                     turn += 1
-                    target = context.peers[turn % context.peers.count]
+                    let candidates = context.peers.filter { $0.id != avoid?.node }
+                    target = candidates[turn % candidates.count]
                 }
                 redirect = nil
-                let outcome = attempt(request, on: target, connections: &connections, redirect: &redirect)
+                let outcome = attempt(request, on: target, connections: &connections, redirect: &redirect) {
+                    // A newer leader elsewhere: this node cannot commit the entry any more on its own.
+                    guard let now = context.recorder.currentLeader else { return false }
+                    return now.term > (leader?.term ?? 0) && now.peer.id != target.id
+                }
                 attempts.append(outcome)
+                switch outcome {
+                case .acknowledged: avoid = nil
+                case .indeterminate: avoid = (target.id, leader?.term ?? 0)
+                case .failed: break
+                }
                 guard case .failed = outcome, began.duration(to: ContinuousClock().now) < operationTimeout,
                     !context.recorder.isStopping
                 else { break }
@@ -92,10 +108,11 @@ struct ChaosRawWorkload: ChaosWorkload {
     /// the same codes to entries it proposed and then lost track of, so those are told apart by
     /// the message the node's Raft core wrote (see the report's notes on the protocol).
     private func attempt(
-        _ request: WireMessage, on target: Peer, connections: inout ChaosConnections, redirect: inout Peer?
+        _ request: WireMessage, on target: Peer, connections: inout ChaosConnections, redirect: inout Peer?,
+        abandon: () -> Bool
     ) -> ChaosAttemptOutcome {
         do throws(ChaosTransportFailure) {
-            let answer = try connections[target].request(request, timeout: attemptTimeout)
+            let answer = try connections[target].request(request, timeout: attemptTimeout, abandon: abandon)
             guard case .appendResponse(let response) = answer else {
                 return .indeterminate("\(target.name) answered append with \(answer.opcode)")
             }

@@ -177,14 +177,14 @@ public struct ChaosRunner {
     }
 }
 
-/// Asks every node for its status every 100 ms on its own thread and records every node that
-/// reports itself leader, with its term. A paused or dead node delays only its own answer.
+/// Asks every node for its status every 50 ms, one thread per node (a paused or dead node
+/// delays only its own thread), and records every node that reports itself leader, with its
+/// term, as soon as it says so.
 final class ChaosStatusPoller: Sendable {
     let peers: [Peer]
     let recorder: ChaosRecorder
     private let stopping = Atomic<Bool>(false)
-    private let finished = Atomic<Bool>(false)
-    private let started = Atomic<Bool>(false)
+    private let running = Atomic<Int>(0)
 
     init(peers: [Peer], recorder: ChaosRecorder) {
         self.peers = peers
@@ -192,28 +192,28 @@ final class ChaosStatusPoller: Sendable {
     }
 
     func start() {
-        started.store(true, ordering: .releasing)
-        spawnThread(name: "chaos status poller") { [self] in
-            let client = LedgerClient(
-                peers: peers, options: LedgerClientOptions(timeout: .seconds(1), nodeTimeout: .milliseconds(300)))
-            while !stopping.load(ordering: .acquiring) {
-                for node in client.statusAll().nodes {
-                    if let status = node.response, status.role == .leader {
-                        recorder.sawLeader(node.peer, term: status.term.rawValue)
+        for peer in peers {
+            running.add(1, ordering: .acquiringAndReleasing)
+            spawnThread(name: "chaos status \(peer.name)") { [self] in
+                let client = LedgerClient(
+                    peers: [peer], options: LedgerClientOptions(timeout: .seconds(1), nodeTimeout: .milliseconds(300)))
+                while !stopping.load(ordering: .acquiring) {
+                    // A node that does not answer is down, paused or busy: nothing to record.
+                    let answer = Result { () throws(LedgerClientError) in try client.status(of: peer) }
+                    if case .success(let status) = answer, status.role == .leader {
+                        recorder.sawLeader(peer, term: status.term.rawValue)
                     }
+                    pause(.milliseconds(50))
                 }
-                pause(.milliseconds(100))
+                running.subtract(1, ordering: .acquiringAndReleasing)
             }
-            client.close()
-            finished.store(true, ordering: .releasing)
         }
     }
 
-    /// Stops the poller and waits for its last round. Safe to call more than once.
+    /// Stops the pollers and waits for their last round. Safe to call more than once.
     func stop() {
-        guard started.load(ordering: .acquiring) else { return }
         stopping.store(true, ordering: .releasing)
-        while !finished.load(ordering: .acquiring) { pause(.milliseconds(5)) }
+        while running.load(ordering: .acquiring) > 0 { pause(.milliseconds(5)) }
     }
 
     func sightings() -> [ChaosLeaderSighting] { recorder.recordedSightings }

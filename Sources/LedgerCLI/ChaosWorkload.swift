@@ -60,8 +60,8 @@ final class ChaosRecorder: Sendable {
         }
     }
 
-    /// The leader most recently seen at the highest term, if any.
-    var currentLeader: Peer? { leader.withLock { $0?.peer } }
+    /// The leader most recently seen at the highest term, and that term, if any.
+    var currentLeader: (peer: Peer, term: UInt64)? { leader.withLock { $0 } }
 
     var isStopping: Bool { stopping.load(ordering: .acquiring) }
     func stop() { stopping.store(true, ordering: .releasing) }
