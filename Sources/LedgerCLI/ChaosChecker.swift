@@ -107,23 +107,33 @@ public enum ChaosChecker {
         guard let first = history.finalContents.first else {
             return [ChaosViolation(.identicalLogs, "no node's contents were read")]
         }
-        var found: [ChaosViolation] = []
-        for other in history.finalContents.dropFirst() {
-            if let mismatch = zip(first.items, other.items).first(where: { $0.0 != $0.1 }) {
-                let where_ = mismatch.0.position
-                found.append(
-                    ChaosViolation(
-                        .identicalLogs,
-                        "\(first.node) and \(other.node) differ at \(where_): \(first.node) holds \(mismatch.0.content), "
-                            + "\(other.node) holds \(mismatch.1.content) at \(mismatch.1.position)"))
-            } else if first.items.count != other.items.count {
-                found.append(
-                    ChaosViolation(
-                        .identicalLogs,
-                        "\(first.node) holds \(first.items.count) committed items, \(other.node) \(other.items.count)"))
-            }
+        var found = history.finalContents.dropFirst().flatMap { compare(first, $0) }
+        if let served = history.served {
+            // The leader serves queue positions only: compare them with the log's.
+            let queued = first.items.filter { $0.position.stream != "log" }
+            found += compare(ChaosNodeContents(node: first.node, items: queued), served)
         }
         return found
+    }
+
+    /// How `other`'s items differ from `first`'s: the first differing position, or the counts.
+    private static func compare(_ first: ChaosNodeContents, _ other: ChaosNodeContents) -> [ChaosViolation] {
+        if let mismatch = zip(first.items, other.items).first(where: { $0.0 != $0.1 }) {
+            return [
+                ChaosViolation(
+                    .identicalLogs,
+                    "\(first.node) and \(other.node) differ at \(mismatch.0.position): \(first.node) holds "
+                        + "\(mismatch.0.content), \(other.node) holds \(mismatch.1.content) at \(mismatch.1.position)")
+            ]
+        }
+        if first.items.count != other.items.count {
+            return [
+                ChaosViolation(
+                    .identicalLogs,
+                    "\(first.node) holds \(first.items.count) committed items, \(other.node) \(other.items.count)")
+            ]
+        }
+        return []
     }
 
     /// Where each operation is stored in the reference log.

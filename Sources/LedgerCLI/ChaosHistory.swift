@@ -226,15 +226,19 @@ public struct ChaosHistory: Sendable {
     /// Why the group did not converge after the heal (every node up, one leader, the same
     /// commit index everywhere), or nil when it did.
     public var convergenceProblem: String?
+    /// What the leader serves through its queries (messages, by queue and offset), to compare
+    /// with what the nodes' logs hold at those positions; nil when not read.
+    public var served: ChaosNodeContents?
 
     public init(
         operations: [ChaosOperation], leaders: [ChaosLeaderSighting], reads: [ChaosRead],
-        finalContents: [ChaosNodeContents], convergenceProblem: String? = nil
+        finalContents: [ChaosNodeContents], convergenceProblem: String? = nil, served: ChaosNodeContents? = nil
     ) {
         self.operations = operations
         self.leaders = leaders
         self.reads = reads
         self.finalContents = finalContents
         self.convergenceProblem = convergenceProblem
+        self.served = served
     }
 }

@@ -33,10 +33,6 @@ struct ChaosRawWorkload: ChaosWorkload {
 
     /// The checker's view of one committed entry.
     static func item(_ entry: GetResponse) -> ChaosItem {
-        var fingerprint: [UInt8] = []
-        withUnsafeBytes(of: entry.term.rawValue.bigEndian) { fingerprint.append(contentsOf: $0) }
-        fingerprint.append(entry.kind.rawValue)
-        fingerprint.append(contentsOf: entry.data)
         let content: ChaosContent
         switch entry.kind {
         case .noop:
@@ -48,7 +44,16 @@ struct ChaosRawWorkload: ChaosWorkload {
                 content = .unknown(quoted(String(decoding: entry.data.prefix(64), as: UTF8.self)))
             }
         }
-        return ChaosItem(position: .index(entry.index.rawValue), content: content, fingerprint: fingerprint)
+        return ChaosItem(position: .index(entry.index.rawValue), content: content, fingerprint: fingerprint(entry))
+    }
+
+    /// The bytes two replicas' copies of an entry must agree on: term, kind and data.
+    static func fingerprint(_ entry: GetResponse) -> [UInt8] {
+        var bytes: [UInt8] = []
+        withUnsafeBytes(of: entry.term.rawValue.bigEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(entry.kind.rawValue)
+        bytes.append(contentsOf: entry.data)
+        return bytes
     }
 
     func produce(producer: Int, context: ChaosContext) {
@@ -175,30 +180,6 @@ struct ChaosRawWorkload: ChaosWorkload {
                     break
                 }
             }
-        }
-    }
-
-    func finalContents(of peer: Peer) throws(HarnessError) -> ChaosNodeContents {
-        let connection = ChaosConnection(peer: peer)
-        defer { connection.close() }
-        do throws(ChaosTransportFailure) {
-            let answer = try connection.request(.statusRequest, timeout: .seconds(5))
-            guard case .statusResponse(let status) = answer else {
-                throw .unanswered("\(peer.name) answered status with \(answer.opcode)")
-            }
-            var items: [ChaosItem] = []
-            var index = LogIndex(1)
-            while index <= status.commit {
-                let answer = try connection.request(.getRequest(GetRequest(index: index)), timeout: .seconds(5))
-                guard case .getResponse(let entry) = answer else {
-                    throw .unanswered("\(peer.name) answered get \(index) with \(answer.opcode)")
-                }
-                items.append(ChaosRawWorkload.item(entry))
-                index = LogIndex(index.rawValue + 1)
-            }
-            return ChaosNodeContents(node: peer.name, items: items)
-        } catch {
-            throw HarnessError("cannot read \(peer.name)'s committed log: \(error)")
         }
     }
 }

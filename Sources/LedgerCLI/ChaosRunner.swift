@@ -23,9 +23,10 @@ import Wire
 /// faults, not necessarily the same failure.
 public struct ChaosRunner {
     public let options: ChaosOptions
-    /// Producer and consumer threads.
-    let producers = 3
-    let consumers = 2
+    /// The workloads that run side by side, each with its producer and consumer threads.
+    let workloads: [(workload: any ChaosWorkload, producers: Int, consumers: Int)] = [
+        (ChaosRawWorkload(), producers: 3, consumers: 2)
+    ]
 
     public init(options: ChaosOptions) { self.options = options }
 
@@ -94,25 +95,29 @@ public struct ChaosRunner {
 
         var random = SplitMix64(seed: seed)
         let recorder = ChaosRecorder()
-        let workload: any ChaosWorkload = ChaosRawWorkload()
         let poller = ChaosStatusPoller(peers: cluster.peers, recorder: recorder)
         poller.start()
         defer { poller.stop() }
 
-        let interval = Duration.microseconds(Int64(1_000_000 * producers / options.rate))
-        let producers = self.producers
-        for number in 0..<(producers + consumers) {
-            let context = ChaosContext(
-                peers: cluster.peers, recorder: recorder, operationInterval: interval, seed: random.next())
-            recorder.workerStarted()
-            let isProducer = number < producers
-            spawnThread(name: isProducer ? "chaos producer \(number)" : "chaos consumer \(number - producers)") {
-                if isProducer {
-                    workload.produce(producer: number, context: context)
-                } else {
-                    workload.consume(consumer: number - producers, context: context)
+        let producerCount = workloads.map(\.producers).reduce(0, +)
+        let interval = Duration.microseconds(Int64(1_000_000 * producerCount / options.rate))
+        var nextProducer = 0
+        var nextConsumer = 0
+        for (workload, producers, consumers) in workloads {
+            for role in Array(repeating: true, count: producers) + Array(repeating: false, count: consumers) {
+                let number = role ? nextProducer : nextConsumer
+                if role { nextProducer += 1 } else { nextConsumer += 1 }
+                let context = ChaosContext(
+                    peers: cluster.peers, recorder: recorder, operationInterval: interval, seed: random.next())
+                recorder.workerStarted()
+                spawnThread(name: role ? "chaos producer \(number)" : "chaos consumer \(number)") {
+                    if role {
+                        workload.produce(producer: number, context: context)
+                    } else {
+                        workload.consume(consumer: number, context: context)
+                    }
+                    recorder.workerFinished()
                 }
-                recorder.workerFinished()
             }
         }
 
@@ -135,7 +140,7 @@ public struct ChaosRunner {
         var readProblem: String?
         for peer in cluster.peers where convergenceProblem == nil {
             do {
-                contents.append(try workload.finalContents(of: peer))
+                contents.append(try ChaosFinalState.contents(of: peer))
             } catch {
                 readProblem = readProblem ?? error.description
             }
@@ -147,7 +152,7 @@ public struct ChaosRunner {
             finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem)
         let verdict = ChaosChecker.check(history)
         return ChaosReport(
-            seed: seed, options: options, workload: workload.name, directory: directory,
+            seed: seed, options: options, workload: workloads.map(\.workload.name).joined(separator: " + "), directory: directory,
             keptData: options.keepData || !verdict.passed, history: history, faults: nemesis.faults,
             notes: nemesis.notes, verdict: verdict, wallTime: started.duration(to: ContinuousClock().now))
     }

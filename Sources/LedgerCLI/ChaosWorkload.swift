@@ -2,8 +2,8 @@ import LedgerConfig
 import LedgerClient
 import Synchronization
 
-/// What producers and consumers do during a chaos run, and how the final state is read back.
-/// Implementations record every operation and read in the ``ChaosRecorder``; they never decide
+/// What producers and consumers do during a chaos run (``ChaosFinalState`` reads back what the
+/// nodes hold afterwards). Implementations record every operation and read in the ``ChaosRecorder``; they never decide
 /// whether the run passed (``ChaosChecker`` does).
 protocol ChaosWorkload: Sendable {
     /// `raw-append` or `messages`, for the report.
@@ -12,9 +12,6 @@ protocol ChaosWorkload: Sendable {
     func produce(producer: Int, context: ChaosContext)
     /// Reads until `recorder.isStopping`, recording what it read.
     func consume(consumer: Int, context: ChaosContext)
-    /// Everything `peer` holds, read from that node alone (called after the heal, with the
-    /// workload stopped).
-    func finalContents(of peer: Peer) throws(HarnessError) -> ChaosNodeContents
 }
 
 /// What every producer and consumer thread shares.

@@ -240,3 +240,31 @@ import Testing
         }
     }
 }
+
+extension ChaosCheckerTests {
+    static func message(_ queue: Int, _ offset: Int64, _ id: ChaosOperationID, stamp: String = "") -> ChaosItem {
+        ChaosItem(
+            position: .queueOffset(queue: "chaos/\(queue)", offset: offset), content: .operation(id),
+            fingerprint: Array("\(queue) \(offset) \(id)\(stamp)".utf8))
+    }
+
+    @Test func messagesTheLeaderServesMustMatchTheLogs() throws {
+        let log = [
+            Self.item(1, .bookkeeping("the no-op of term 1")), Self.item(2, .bookkeeping("the send of p0#1")),
+            Self.message(0, 0, Self.op(0, 1)),
+        ]
+        let operations = [
+            ChaosOperation(
+                id: Self.op(0, 1), started: .zero, ended: .milliseconds(3),
+                attempts: [.acknowledged(.queueOffset(queue: "chaos/0", offset: 0), node: "n0")], idempotent: true)
+        ]
+        var history = Self.history(operations: operations, log: log)
+        history.served = ChaosNodeContents(node: "n0 (served by pull)", items: [Self.message(0, 0, Self.op(0, 1))])
+        #expect(ChaosChecker.check(history).passed, "\(ChaosChecker.check(history).violations)")
+        history.served = ChaosNodeContents(
+            node: "n0 (served by pull)", items: [Self.message(0, 0, Self.op(0, 1), stamp: " other store time")])
+        let (check, message) = try #require(Self.failure(history))
+        #expect(check == .identicalLogs)
+        #expect(message.hasPrefix("n0 and n0 (served by pull) differ at chaos/0 offset 0"))
+    }
+}
