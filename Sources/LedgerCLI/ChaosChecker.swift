@@ -146,7 +146,8 @@ public enum ChaosChecker {
     }
 
     private static func acknowledgedPresent(_ history: ChaosHistory) -> [ChaosViolation] {
-        let log = Dictionary(reference(history).map { ($0.position, $0.content) }, uniquingKeysWith: { first, _ in first })
+        let log = Dictionary(
+            reference(history).map { ($0.position, $0.content) }, uniquingKeysWith: { first, _ in first })
         return history.operations.sorted { $0.id < $1.id }.compactMap { operation in
             guard let position = operation.acknowledgedPosition else { return nil }
             switch log[position] {
@@ -158,7 +159,8 @@ public enum ChaosChecker {
                     "acknowledged operation \(operation.id) missing: \(position) holds \(other) instead")
             case nil:
                 return ChaosViolation(
-                    .acknowledgedPresent, "acknowledged operation \(operation.id) missing: nothing is stored at \(position)")
+                    .acknowledgedPresent,
+                    "acknowledged operation \(operation.id) missing: nothing is stored at \(position)")
             }
         }
     }
@@ -186,11 +188,13 @@ public enum ChaosChecker {
             case .bookkeeping:
                 continue
             case .unknown:
-                found.append(ChaosViolation(.noPhantoms, "\(item.position) holds \(item.content), which no producer sent"))
+                found.append(
+                    ChaosViolation(.noPhantoms, "\(item.position) holds \(item.content), which no producer sent"))
             case .operation(let id):
                 guard let operation = operations[id] else {
                     found.append(
-                        ChaosViolation(.noPhantoms, "\(item.position) holds operation \(id), which was never attempted"))
+                        ChaosViolation(.noPhantoms, "\(item.position) holds operation \(id), which was never attempted")
+                    )
                     continue
                 }
                 if operation.allowedCopies == 0 {

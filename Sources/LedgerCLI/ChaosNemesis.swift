@@ -124,7 +124,8 @@ final class ChaosNemesis {
             for peer in others { isolate(peer, from: [target.id]) }
             pause(.milliseconds(Int64(held)))
             heal()
-            detail = "isolated \(target.name) (\(role)) from \(others.map(\.name).joined(separator: ", ")) for \(held) ms"
+            detail =
+                "isolated \(target.name) (\(role)) from \(others.map(\.name).joined(separator: ", ")) for \(held) ms"
         }
         faults.append(
             ChaosFault(

@@ -63,7 +63,9 @@ extension Substring {
 extension Command {
     static let chaosFlags = [
         FlagSpec(["--duration"], value: "TIME", help: "how long load and faults run: 60s, 10m, 1500ms (default 60s)"),
-        FlagSpec(["--seed"], value: "N", help: "seed of the fault schedule and every random choice (default: from the clock)"),
+        FlagSpec(
+            ["--seed"], value: "N", help: "seed of the fault schedule and every random choice (default: from the clock)"
+        ),
         FlagSpec(
             ["--faults"], value: "LIST",
             help: "faults to inject, comma-separated: kill,pause,restart,partition (default all four)"),
@@ -85,7 +87,8 @@ extension Command {
         }
         if let text = flags.value("--seed") {
             guard let seed = UInt64(text) else {
-                throw UsageError("--seed: expected a whole number from 0 to \(UInt64.max), got \(quoted(text))", command: title)
+                throw UsageError(
+                    "--seed: expected a whole number from 0 to \(UInt64.max), got \(quoted(text))", command: title)
             }
             options.seed = seed
         }
@@ -99,7 +102,8 @@ extension Command {
         }
         if let text = flags.value("--rate") {
             guard let rate = Int(text), (1...10_000).contains(rate) else {
-                throw UsageError("--rate: expected operations per second from 1 to 10000, got \(quoted(text))", command: title)
+                throw UsageError(
+                    "--rate: expected operations per second from 1 to 10000, got \(quoted(text))", command: title)
             }
             options.rate = rate
         }

@@ -151,7 +151,8 @@ struct ChaosRawWorkload: ChaosWorkload {
         case .notLeader, .noQuorum:
             return response.message.hasPrefix("not the leader:")
                 || response.message.hasPrefix("no quorum: no leader is known")
-                || (response.message.hasPrefix("leadership transfer to node") && response.message.hasSuffix("progress; retry when it completes"))
+                || (response.message.hasPrefix("leadership transfer to node")
+                    && response.message.hasSuffix("progress; retry when it completes"))
         case .timeout, .internal:
             return false
         }

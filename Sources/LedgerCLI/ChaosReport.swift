@@ -167,7 +167,10 @@ struct ChaosReport {
             ("faults", faultCounts),
             ("faultLog", .array(faults.map(ChaosReport.json(of:)))),
             ("failovers", failoversJSON),
-            ("leaders", .array(history.leaders.sorted { ($0.term, $0.at) < ($1.term, $1.at) }.map(ChaosReport.json(of:)))),
+            (
+                "leaders",
+                .array(history.leaders.sorted { ($0.term, $0.at) < ($1.term, $1.at) }.map(ChaosReport.json(of:)))
+            ),
             ("throughput", throughput),
             ("notes", .array(notes.map { .string($0) })),
             ("checks", .array(verdict.results.map { ChaosReport.json(of: $0.check, $0.violations) })),

@@ -152,7 +152,8 @@ public struct ChaosRunner {
             finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem)
         let verdict = ChaosChecker.check(history)
         return ChaosReport(
-            seed: seed, options: options, workload: workloads.map(\.workload.name).joined(separator: " + "), directory: directory,
+            seed: seed, options: options, workload: workloads.map(\.workload.name).joined(separator: " + "),
+            directory: directory,
             keptData: options.keepData || !verdict.passed, history: history, faults: nemesis.faults,
             notes: nemesis.notes, verdict: verdict, wallTime: started.duration(to: ContinuousClock().now))
     }

@@ -1,5 +1,5 @@
-import LedgerConfig
 import LedgerClient
+import LedgerConfig
 import Synchronization
 
 /// What producers and consumers do during a chaos run (``ChaosFinalState`` reads back what the

@@ -33,7 +33,9 @@ struct ChaosRunTests {
         let report = String(decoding: try readFile(reportPath), as: UTF8.self)
         #expect(report.contains("\"verdict\": \"PASS\""), "\(replay)\n\(report)")
         for kind in ChaosFaultKind.allCases {
-            #expect(report.contains("\"kind\": \"\(kind.rawValue)\""), "no \(kind.rawValue) fault injected (\(replay))\n\(run.stdout)")
+            #expect(
+                report.contains("\"kind\": \"\(kind.rawValue)\""),
+                "no \(kind.rawValue) fault injected (\(replay))\n\(run.stdout)")
         }
         #expect(report.contains("\"dataDirectory\": null"), "a passing run deletes its directory")
     }

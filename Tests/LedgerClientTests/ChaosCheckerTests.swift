@@ -26,8 +26,11 @@ import Testing
     ]
 
     static func history(
-        operations: [ChaosOperation] = [acknowledged(op(0, 1), at: 2), acknowledged(op(1, 1), at: 3), acknowledged(op(0, 2), at: 4)],
-        log: [ChaosItem] = cleanLog, leaders: [ChaosLeaderSighting] = [ChaosLeaderSighting(term: 1, node: "n0", at: .zero)],
+        operations: [ChaosOperation] = [
+            acknowledged(op(0, 1), at: 2), acknowledged(op(1, 1), at: 3), acknowledged(op(0, 2), at: 4),
+        ],
+        log: [ChaosItem] = cleanLog,
+        leaders: [ChaosLeaderSighting] = [ChaosLeaderSighting(term: 1, node: "n0", at: .zero)],
         reads: [ChaosRead] = []
     ) -> ChaosHistory {
         ChaosHistory(
@@ -79,7 +82,8 @@ import Testing
 
     @Test func twoLeadersInOneTermFail() throws {
         let leaders = [
-            ChaosLeaderSighting(term: 1, node: "n0", at: .zero), ChaosLeaderSighting(term: 2, node: "n1", at: .seconds(1)),
+            ChaosLeaderSighting(term: 1, node: "n0", at: .zero),
+            ChaosLeaderSighting(term: 2, node: "n1", at: .seconds(1)),
             ChaosLeaderSighting(term: 2, node: "n2", at: .seconds(2)),
         ]
         let (check, message) = try #require(Self.failure(Self.history(leaders: leaders)))
@@ -102,7 +106,8 @@ import Testing
         #expect(check == .noDuplicates)
         #expect(
             message
-                == "duplicate: operation p2#1 (indeterminate after 1 unanswered attempt(s)) is stored 2 times: index 5, index 6")
+                == "duplicate: operation p2#1 (indeterminate after 1 unanswered attempt(s)) is stored 2 times: index 5, index 6"
+        )
     }
 
     @Test func idempotentOperationsMayNeverBeStoredTwice() throws {
@@ -201,7 +206,8 @@ import Testing
         options.reportPath = "r.json"
         #expect(
             try Invocation.parse([
-                "chaos", "--duration", "20s", "--seed", "7", "--faults", "partition,kill", "--rate", "50", "--keep-data",
+                "chaos", "--duration", "20s", "--seed", "7", "--faults", "partition,kill", "--rate", "50",
+                "--keep-data",
                 "--report", "r.json",
             ]) == .chaos(options))
         #expect(try Invocation.parse(["chaos"]) == .chaos(ChaosOptions()))
