@@ -135,7 +135,17 @@ enum ChaosHelp {
         within their queues.
         Prints operations attempted/acknowledged/failed/indeterminate, faults by kind, failovers
         with their unavailability windows (p50, max), throughput per 5 s and the verdict; --report
-        writes the same as JSON. On failure it prints the seed and the first violation and keeps
-        the data directory. Exits 0 only when every check passed, 1 otherwise.
+        writes the same as one JSON object: {"seed", "workload", "durationMs", "rate",
+        "wallTimeMs", "faultsEnabled", "operations": {"attempted", "acknowledged", "failed",
+        "indeterminate", "reads"}, "faults": {"kill", "pause", "restart", "partition"},
+        "faultLog": [{"atMs", "kind", "node", "targetedLeader", "healedAtMs", "detail"}],
+        "failovers": {"count", "unavailableP50Ms", "unavailableMaxMs", "windows": [{"atMs",
+        "fault", "oldLeader", "firstAcknowledgedBy", "unavailableMs"}]}, "leaders": [{"term",
+        "node", "firstSeenMs"}], "throughput": {"intervalMs", "acknowledged": [per second]},
+        "notes", "checks": [{"name", "description", "passed", "violations", "first"}],
+        "verdict": "PASS"|"FAIL", "firstViolation", "dataDirectory"}.
+        On failure it prints the seed and the first violation and keeps the data directory.
+        The seed replays the fault schedule, not the exact interleaving of real processes.
+        Exits 0 only when every check passed, 1 otherwise (2 for usage errors).
         """
 }

@@ -1,30 +1,53 @@
 /// The outcome of a chaos run, printed on the terminal and written as JSON with `--report`.
-struct ChaosReport {
-    var seed: UInt64
-    var options: ChaosOptions
-    var workload: String
-    var directory: String
+public struct ChaosReport {
+    public var seed: UInt64
+    public var options: ChaosOptions
+    public var workload: String
+    public var directory: String
     /// Whether the directory is kept after the run (failure or `--keep-data`).
-    var keptData: Bool
-    var history: ChaosHistory
-    var faults: [ChaosFault]
-    var notes: [String]
-    var verdict: ChaosVerdict
+    public var keptData: Bool
+    public var history: ChaosHistory
+    public var faults: [ChaosFault]
+    public var notes: [String]
+    public var verdict: ChaosVerdict
     /// How long the whole run took, heal and checks included.
-    var wallTime: Duration
+    public var wallTime: Duration
 
-    var passed: Bool { verdict.passed }
+    public init(
+        seed: UInt64, options: ChaosOptions, workload: String, directory: String, keptData: Bool,
+        history: ChaosHistory, faults: [ChaosFault], notes: [String], verdict: ChaosVerdict, wallTime: Duration
+    ) {
+        self.seed = seed
+        self.options = options
+        self.workload = workload
+        self.directory = directory
+        self.keptData = keptData
+        self.history = history
+        self.faults = faults
+        self.notes = notes
+        self.verdict = verdict
+        self.wallTime = wallTime
+    }
+
+    public var passed: Bool { verdict.passed }
 
     // MARK: - Figures
 
-    struct Counts {
-        var attempted = 0
-        var acknowledged = 0
-        var failed = 0
-        var indeterminate = 0
+    public struct Counts: Sendable, Hashable {
+        public var attempted = 0
+        public var acknowledged = 0
+        public var failed = 0
+        public var indeterminate = 0
+
+        public init(attempted: Int = 0, acknowledged: Int = 0, failed: Int = 0, indeterminate: Int = 0) {
+            self.attempted = attempted
+            self.acknowledged = acknowledged
+            self.failed = failed
+            self.indeterminate = indeterminate
+        }
     }
 
-    var counts: Counts {
+    public var counts: Counts {
         var counts = Counts()
         for operation in history.operations {
             counts.attempted += 1
@@ -38,16 +61,17 @@ struct ChaosReport {
     }
 
     /// A fault aimed at the leader, and how long after it no other node acknowledged a write.
-    struct Failover {
-        var fault: ChaosFault
-        /// The node that acknowledged the first write after the fault, and when (nil: none did).
-        var newLeader: String?
-        var unavailable: Duration?
+    public struct Failover: Sendable, Hashable {
+        public var fault: ChaosFault
+        /// The node that acknowledged the first write after the fault (nil: none did).
+        public var newLeader: String?
+        /// From the fault to that write (nil: none came).
+        public var unavailable: Duration?
     }
 
     /// One failover per fault that hit the leader: the unavailability window runs from the
     /// fault until the first write acknowledged by another node.
-    var failovers: [Failover] {
+    public var failovers: [Failover] {
         let acknowledged = history.operations.compactMap { operation -> (Duration, String)? in
             guard case .acknowledged(_, let node) = operation.outcome else { return nil }
             return (operation.ended, node)
@@ -61,7 +85,7 @@ struct ChaosReport {
     }
 
     /// Acknowledged operations per second of the run (by completion time).
-    var throughputPerSecond: [Int] {
+    public var throughputPerSecond: [Int] {
         // Operations that completed while the run was stopping count in the totals only.
         let (whole, fraction) = options.duration.components
         let seconds = Int(whole) + (fraction > 0 ? 1 : 0)
@@ -89,7 +113,8 @@ struct ChaosReport {
 
     // MARK: - Terminal
 
-    var text: String {
+    /// The terminal report: counts, faults, failovers, throughput per 5 s, each check, verdict.
+    public var text: String {
         let counts = counts
         var lines: [String] = []
         lines.append(
@@ -142,7 +167,8 @@ struct ChaosReport {
 
     // MARK: - JSON
 
-    var json: JSON {
+    /// The `--report` JSON object, keys in the order `ledger chaos --help` lists them.
+    public var json: JSON {
         let counts = counts
         let operations = JSON.object([
             ("attempted", .number(Int64(counts.attempted))),
