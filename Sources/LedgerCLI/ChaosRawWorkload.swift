@@ -11,11 +11,19 @@ import Wire
 /// retries only attempts that certainly failed; an operation whose attempt went unanswered ends
 /// indeterminate (it may be stored at most once). An acknowledged operation therefore must be
 /// stored exactly once.
+///
+/// An impatient producer gives up on a node as soon as another node leads, so the failover
+/// windows measure the cluster. A patient one waits out every pause (4 s, longer than the
+/// longest SIGSTOP): its appends are still pending on a paused leader when it wakes up deposed,
+/// which is when a leader that acknowledges what it cannot commit would be caught.
 struct ChaosRawWorkload: ChaosWorkload {
-    var name: String { "raw-append" }
+    var patient = false
+
+    var name: String { patient ? "raw-append-patient" : "raw-append" }
     /// How long one attempt may wait for its answer: long enough for an election (150–300 ms
-    /// by default) and a commit, short enough that a producer stuck on a paused leader moves on.
-    var attemptTimeout: Duration = .seconds(1)
+    /// by default) and a commit, short enough that an impatient producer stuck on a paused
+    /// leader moves on.
+    var attemptTimeout: Duration { patient ? .seconds(4) : .seconds(1) }
     /// How long an operation keeps retrying attempts that certainly failed.
     var operationTimeout: Duration = .seconds(5)
 
@@ -87,7 +95,7 @@ struct ChaosRawWorkload: ChaosWorkload {
                 redirect = nil
                 let outcome = attempt(request, on: target, connections: &connections, redirect: &redirect) {
                     // A newer leader elsewhere: this node cannot commit the entry any more on its own.
-                    guard let now = context.recorder.currentLeader else { return false }
+                    guard !patient, let now = context.recorder.currentLeader else { return false }
                     return now.term > (leader?.term ?? 0) && now.peer.id != target.id
                 }
                 attempts.append(outcome)

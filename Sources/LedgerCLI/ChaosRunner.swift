@@ -25,7 +25,8 @@ public struct ChaosRunner {
     public let options: ChaosOptions
     /// The workloads that run side by side, each with its producer and consumer threads.
     let workloads: [(workload: any ChaosWorkload, producers: Int, consumers: Int)] = [
-        (ChaosRawWorkload(), producers: 3, consumers: 2)
+        (ChaosRawWorkload(), producers: 2, consumers: 2),
+        (ChaosRawWorkload(patient: true), producers: 1, consumers: 0),
     ]
 
     public init(options: ChaosOptions) { self.options = options }
@@ -94,6 +95,8 @@ public struct ChaosRunner {
         }
 
         var random = SplitMix64(seed: seed)
+        // The fault schedule is drawn first, so it depends on the seed alone, not on the workers.
+        let nemesisRandom = random.fork()
         let recorder = ChaosRecorder()
         let poller = ChaosStatusPoller(peers: cluster.peers, recorder: recorder)
         poller.start()
@@ -121,7 +124,7 @@ public struct ChaosRunner {
             }
         }
 
-        let nemesis = ChaosNemesis(cluster: cluster, recorder: recorder, kinds: options.faults, random: random.fork())
+        let nemesis = ChaosNemesis(cluster: cluster, recorder: recorder, kinds: options.faults, random: nemesisRandom)
         do {
             try nemesis.run(until: recorder.start + options.duration)
         } catch {
