@@ -53,7 +53,8 @@ final class ChaosRecorder: Sendable {
             }
         }
         leader.withLock { current in
-            if current == nil || current!.term <= term { current = (peer, term) }
+            if let known = current, known.term > term { return }
+            current = (peer, term)
         }
     }
 
