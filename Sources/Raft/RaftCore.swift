@@ -121,6 +121,10 @@ public final class RaftCore {
         if newTerm != term {
             term = newTerm
             vote = nil
+            // Anything queued under an older term is stale now; dropping it is a message loss,
+            // which Raft tolerates, and no acknowledgement outlives a truncation it preceded.
+            messagesNow.removeAll { $0.term < newTerm }
+            messagesAfterPersist.removeAll { $0.term < newTerm }
         }
         leader = nil
         resetElectionTimer()

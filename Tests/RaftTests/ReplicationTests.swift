@@ -124,3 +124,20 @@ import Testing
         #expect(cluster.appliedData(2).count == 20)
     }
 }
+
+@Suite struct StaleMessageTests {
+    @Test func answersQueuedUnderAnOlderTermAreDroppedOnATermChange() throws {
+        // A follower acknowledges an append at term 2; before its ready is taken, a term-3
+        // leader's append arrives. The term-2 acknowledgement must not leave.
+        let voters = [NodeID(1), NodeID(2), NodeID(3)]
+        let core = try RaftCore(config: RaftConfig(id: NodeID(2), voters: voters), storage: MemoryStorage())
+        let first = AppendRequest(prevIndex: .zero, prevTerm: .zero, entries: [TestCluster.entry(1, 2)], commit: .zero)
+        try core.step(Message(from: NodeID(1), to: NodeID(2), term: Term(2), body: .append(first)))
+        let second = AppendRequest(prevIndex: .zero, prevTerm: .zero, entries: [TestCluster.entry(1, 3)], commit: .zero)
+        try core.step(Message(from: NodeID(3), to: NodeID(2), term: Term(3), body: .append(second)))
+        let ready = try core.ready()
+        #expect(ready.messagesAfterPersist.allSatisfy { $0.term == Term(3) })
+        #expect(ready.messagesAfterPersist.map(\.to) == [NodeID(3)])
+        #expect(ready.entries == [TestCluster.entry(1, 3)])
+    }
+}
