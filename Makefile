@@ -83,3 +83,14 @@ bench: release
 	@table=$(RUN)/bench-$$(date -u +%Y%m%dT%H%M%SZ).md; \
 	$(LEDGER) bench --matrix --spawn --limits >$$table; status=$$?; \
 	cat $$table; echo "table written to $$table"; exit $$status
+
+.PHONY: chaos chaos-long
+
+# A fresh three-node group under kill -9, SIGSTOP, SIGTERM and partition faults with producers
+# and consumers running, then a Jepsen-style check of the history; exits non-zero on a violation
+# (printing the seed and keeping the data). SEED=N replays a fault schedule.
+chaos: release
+	@$(LEDGER) chaos --duration 60s $(if $(SEED),--seed $(SEED)) --report chaos-report.json
+
+chaos-long: release
+	@$(LEDGER) chaos --duration 10m $(if $(SEED),--seed $(SEED)) --report chaos-report.json

@@ -39,6 +39,8 @@ public enum ClientCommands {
             return Bench(options: options).run()
         case .messages(let invocation):
             return MessageCommands.run(invocation)
+        case .chaos(let options):
+            return ChaosRunner(options: options).run()
         }
     }
 

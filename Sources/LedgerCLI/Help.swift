@@ -30,6 +30,7 @@ enum Help {
           pull             read a queue's messages from an offset; --group G --commit records progress
           offsets          a consumer group's committed offsets and lag per queue
           topics           every topic with its queues' min and max offsets
+          chaos            kill, pause, restart and partition a fresh local group under load; check the history
 
         \(peerSources)
 
@@ -99,12 +100,13 @@ enum Help {
                         + "[--timeout MS] [--matrix]",
                     BenchOptions.helpText
                 )
+            case .chaos: (ChaosHelp.usage, ChaosHelp.about)
             }
         var sections = [
             "usage: \(usage)", about,
             "flags:\n" + FlagParser.helpLines(command.flags + [FlagSpec(["--help", "-h"], help: "show this text")]),
         ]
-        if command != .server && command != .benchFailover { sections.append(peerSources) }
+        if command != .server && command != .benchFailover && command != .chaos { sections.append(peerSources) }
         sections.append(exitCodes)
         return sections.joined(separator: "\n\n")
     }

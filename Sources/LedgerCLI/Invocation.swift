@@ -54,6 +54,8 @@ public enum Invocation: Sendable, Hashable {
     case bench(BenchOptions)
     /// `ledger send`, `pull`, `offsets`, `topics` (see `MessageInvocation.swift`).
     case messages(MessageInvocation)
+    /// `ledger chaos`.
+    case chaos(ChaosOptions)
 
     /// Parses `arguments` (without the program name). Throws for anything it cannot run.
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
@@ -79,6 +81,7 @@ enum Command: String, CaseIterable {
     case transferLeader = "transfer-leader"
     case benchFailover = "bench-failover"
     case bench
+    case chaos
 
     var title: String { "ledger \(rawValue)" }
 
@@ -130,6 +133,8 @@ enum Command: String, CaseIterable {
             ]
         case .bench:
             BenchOptions.flags
+        case .chaos:
+            Command.chaosFlags
         }
     }
 
@@ -169,6 +174,8 @@ enum Command: String, CaseIterable {
             return .benchFailover(options)
         case .bench:
             return .bench(try BenchOptions.parse(flags, client: try clientFlags(flags), command: title))
+        case .chaos:
+            return .chaos(try chaosOptions(from: flags))
         }
     }
 

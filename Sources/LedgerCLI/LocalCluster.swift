@@ -106,6 +106,13 @@ public final class LocalCluster {
         return process.kill()
     }
 
+    /// Sends `signal` to node `id` without waiting (SIGSTOP and SIGCONT for the chaos runner's
+    /// pauses). Precondition: it was started.
+    public func signal(_ id: NodeID, _ signal: Int32) {
+        guard let process = processes[id] else { preconditionFailure("node n\(id.rawValue) was not started") }
+        process.send(signal)
+    }
+
     /// Sends SIGTERM to node `id` and waits up to `timeout` for it to exit; returns how it ended,
     /// or nil (after SIGKILLing it) when it did not exit in time. Precondition: it was started.
     public func terminate(_ id: NodeID, timeout: Duration = .seconds(10)) -> ExitStatus? {

@@ -1,0 +1,244 @@
+// What a chaos run observed, in the shape the checker reads: the client operations and how each
+// attempt ended, the leaders seen, what consumers read, and, after the heal, what every node holds.
+
+/// One write of the workload: producer number and that producer's sequence number. Its payload
+/// carries both, so the checker can tell which operation any stored entry came from.
+public struct ChaosOperationID: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var producer: Int
+    public var sequence: Int
+
+    public init(producer: Int, sequence: Int) {
+        self.producer = producer
+        self.sequence = sequence
+    }
+
+    public static func < (lhs: ChaosOperationID, rhs: ChaosOperationID) -> Bool {
+        (lhs.producer, lhs.sequence) < (rhs.producer, rhs.sequence)
+    }
+
+    /// `p2#17`.
+    public var description: String { "p\(producer)#\(sequence)" }
+}
+
+/// Where a stored item sits: a raw log index, or a message's queue and queue offset. Positions
+/// of one stream (the raw log, or one queue) are ordered.
+public enum ChaosPosition: Sendable, Hashable, Comparable, CustomStringConvertible {
+    case index(UInt64)
+    /// `queue` names the topic and queue id, e.g. `chaos/2`.
+    case queueOffset(queue: String, offset: Int64)
+
+    /// The stream the position belongs to: `log`, or the queue's name.
+    public var stream: String {
+        switch self {
+        case .index: "log"
+        case .queueOffset(let queue, _): queue
+        }
+    }
+
+    public static func < (lhs: ChaosPosition, rhs: ChaosPosition) -> Bool {
+        switch (lhs, rhs) {
+        case (.index(let a), .index(let b)): a < b
+        case (.index, .queueOffset): true
+        case (.queueOffset, .index): false
+        case (.queueOffset(let q1, let o1), .queueOffset(let q2, let o2)): (q1, o1) < (q2, o2)
+        }
+    }
+
+    /// `index 12` or `chaos/2 offset 40`.
+    public var description: String {
+        switch self {
+        case .index(let index): "index \(index)"
+        case .queueOffset(let queue, let offset): "\(queue) offset \(offset)"
+        }
+    }
+}
+
+/// How one attempt of an operation ended, as the client saw it.
+public enum ChaosAttemptOutcome: Sendable, Hashable, CustomStringConvertible {
+    /// The cluster acknowledged it at `position`; `node` answered.
+    case acknowledged(ChaosPosition, node: String)
+    /// It certainly did not take effect (refused before anything was proposed).
+    case failed(String)
+    /// It may or may not have taken effect (timed out, connection lost after sending).
+    case indeterminate(String)
+
+    public var description: String {
+        switch self {
+        case .acknowledged(let position, let node): "acknowledged by \(node) at \(position)"
+        case .failed(let reason): "failed: \(reason)"
+        case .indeterminate(let reason): "indeterminate: \(reason)"
+        }
+    }
+}
+
+/// One logical operation of a producer: every attempt made for it, first to last.
+public struct ChaosOperation: Sendable, Hashable {
+    public var id: ChaosOperationID
+    /// When the first attempt started and the last ended, from the start of the run.
+    public var started: Duration
+    public var ended: Duration
+    public var attempts: [ChaosAttemptOutcome]
+    /// Whether the cluster deduplicates this operation's retries (idempotent producer): then it
+    /// may be stored at most once however many attempts were indeterminate.
+    public var idempotent: Bool
+
+    public init(
+        id: ChaosOperationID, started: Duration, ended: Duration, attempts: [ChaosAttemptOutcome], idempotent: Bool
+    ) {
+        self.id = id
+        self.started = started
+        self.ended = ended
+        self.attempts = attempts
+        self.idempotent = idempotent
+    }
+
+    /// The final outcome: acknowledged when an attempt was; else indeterminate when any attempt
+    /// was; else failed.
+    public var outcome: ChaosAttemptOutcome {
+        if let acknowledged = attempts.first(where: { if case .acknowledged = $0 { true } else { false } }) {
+            return acknowledged
+        }
+        if let unsure = attempts.last(where: { if case .indeterminate = $0 { true } else { false } }) { return unsure }
+        return attempts.last ?? .failed("never attempted")
+    }
+
+    /// Where it was acknowledged, if it was.
+    public var acknowledgedPosition: ChaosPosition? {
+        if case .acknowledged(let position, _) = outcome { return position }
+        return nil
+    }
+
+    /// How many attempts ended indeterminate.
+    public var indeterminateAttempts: Int {
+        attempts.count { if case .indeterminate = $0 { true } else { false } }
+    }
+
+    /// How many copies the log may hold: one for the acknowledged attempt, plus one per
+    /// indeterminate attempt, unless the cluster deduplicates retries (then at most one).
+    public var allowedCopies: Int {
+        let acknowledged = acknowledgedPosition == nil ? 0 : 1
+        let possible = acknowledged + indeterminateAttempts
+        return idempotent ? min(possible, 1) : possible
+    }
+}
+
+/// A node that reported itself leader of `term`, first seen at `at` (from the start of the run).
+public struct ChaosLeaderSighting: Sendable, Hashable {
+    public var term: UInt64
+    public var node: String
+    public var at: Duration
+
+    public init(term: UInt64, node: String, at: Duration) {
+        self.term = term
+        self.node = node
+        self.at = at
+    }
+}
+
+/// What a stored item is, as far as the workload can tell.
+public enum ChaosContent: Sendable, Hashable, CustomStringConvertible {
+    /// A payload written by this operation.
+    case operation(ChaosOperationID)
+    /// An entry the workload does not write but expects (a leader's no-op, an offset commit).
+    case bookkeeping(String)
+    /// Something the workload never wrote: the description says what.
+    case unknown(String)
+
+    public var description: String {
+        switch self {
+        case .operation(let id): "operation \(id)"
+        case .bookkeeping(let what): what
+        case .unknown(let what): "unknown payload \(what)"
+        }
+    }
+}
+
+/// One committed item (raw entry or message) as some node or read returned it. `fingerprint`
+/// covers every byte that must be identical on all replicas (term, kind and data of an entry;
+/// the stored record of a message).
+public struct ChaosItem: Sendable, Hashable {
+    public var position: ChaosPosition
+    public var content: ChaosContent
+    public var fingerprint: [UInt8]
+
+    public init(position: ChaosPosition, content: ChaosContent, fingerprint: [UInt8]) {
+        self.position = position
+        self.content = content
+        self.fingerprint = fingerprint
+    }
+}
+
+/// An item a consumer read during the run, from `node`.
+public struct ChaosRead: Sendable, Hashable {
+    public var consumer: String
+    public var node: String
+    public var item: ChaosItem
+
+    public init(consumer: String, node: String, item: ChaosItem) {
+        self.consumer = consumer
+        self.node = node
+        self.item = item
+    }
+}
+
+/// A consumer group's committed offset of one queue, as a node reported it after the heal.
+public struct ChaosCommittedOffset: Sendable, Hashable {
+    public var group: String
+    public var queue: String
+    public var offset: Int64
+    public var node: String
+
+    public init(group: String, queue: String, offset: Int64, node: String) {
+        self.group = group
+        self.queue = queue
+        self.offset = offset
+        self.node = node
+    }
+}
+
+/// Everything one node holds after the heal, in position order.
+public struct ChaosNodeContents: Sendable, Hashable {
+    public var node: String
+    public var items: [ChaosItem]
+    /// Each queue's valid offsets as the node reports them (`min...max` with max exclusive, as
+    /// RocketMQ's max offset is the next offset to write); empty for the raw log.
+    public var queueBounds: [String: Range<Int64>]
+    public var committedOffsets: [ChaosCommittedOffset]
+
+    public init(
+        node: String, items: [ChaosItem], queueBounds: [String: Range<Int64>] = [:],
+        committedOffsets: [ChaosCommittedOffset] = []
+    ) {
+        self.node = node
+        self.items = items
+        self.queueBounds = queueBounds
+        self.committedOffsets = committedOffsets
+    }
+}
+
+/// The whole record a chaos run hands to ``ChaosChecker``.
+public struct ChaosHistory: Sendable {
+    public var operations: [ChaosOperation]
+    public var leaders: [ChaosLeaderSighting]
+    public var reads: [ChaosRead]
+    /// One per node, after the heal and convergence.
+    public var finalContents: [ChaosNodeContents]
+    /// Why the group did not converge after the heal (every node up, one leader, the same
+    /// commit index everywhere), or nil when it did.
+    public var convergenceProblem: String?
+    /// What the leader serves through its queries (messages, by queue and offset), to compare
+    /// with what the nodes' logs hold at those positions; nil when not read.
+    public var served: ChaosNodeContents?
+
+    public init(
+        operations: [ChaosOperation], leaders: [ChaosLeaderSighting], reads: [ChaosRead],
+        finalContents: [ChaosNodeContents], convergenceProblem: String? = nil, served: ChaosNodeContents? = nil
+    ) {
+        self.operations = operations
+        self.leaders = leaders
+        self.reads = reads
+        self.finalContents = finalContents
+        self.convergenceProblem = convergenceProblem
+        self.served = served
+    }
+}
