@@ -1,3 +1,4 @@
+import CommitLog
 import LedgerClient
 import LedgerConfig
 import Raft
@@ -46,9 +47,19 @@ struct ChaosRawWorkload: ChaosWorkload {
         case .noop:
             content = .bookkeeping("the no-op of term \(entry.term)")
         case .normal:
-            if let id = operation(in: entry.data) {
-                content = .operation(id)
-            } else {
+            // Log entries carry the EntryPayload envelope: a raw append is 0x00 + its bytes.
+            let payload: EntryPayload?
+            do { payload = try EntryPayload(decoding: entry.data) } catch { payload = nil }
+            switch payload {
+            case .raw(let bytes)?:
+                if let id = operation(in: bytes) {
+                    content = .operation(id)
+                } else {
+                    content = .unknown(quoted(String(decoding: bytes.prefix(64), as: UTF8.self)))
+                }
+            case .command?:
+                content = .bookkeeping("a message-store command at \(entry.index)")
+            case nil:
                 content = .unknown(quoted(String(decoding: entry.data.prefix(64), as: UTF8.self)))
             }
         }
