@@ -40,7 +40,10 @@ func entries(batch: Int) throws -> [Entry] {
 
 func temporaryDirectory() -> String {
     var template = Array("/tmp/bench-commitlog-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed: errno \(errno)") }
+    guard let made = mkdtemp(&template) else {
+        fputs("bench-commitlog: cannot create a directory under /tmp: \(String(cString: strerror(errno)))\n", stderr)
+        exit(1)
+    }
     return String(cString: made)
 }
 
