@@ -41,7 +41,7 @@ func entries(batch: Int) throws -> [Entry] {
 func temporaryDirectory() -> String {
     var template = Array("/tmp/bench-commitlog-XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else {
-        fputs("bench-commitlog: cannot create a directory under /tmp: \(String(cString: strerror(errno)))\n", stderr)
+        print("bench-commitlog failed: cannot create a directory under /tmp: \(String(cString: strerror(errno)))")
         exit(1)
     }
     return String(cString: made)
