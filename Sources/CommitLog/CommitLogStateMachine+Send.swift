@@ -191,7 +191,7 @@ extension CommitLogStateMachine {
     }
 
     /// Why `topic` breaks RocketMQ's topic rule (`[%|a-zA-Z0-9_-]{1,127}`), or nil.
-    static func topicProblem(_ topic: String) -> String? {
+    public static func topicProblem(_ topic: String) -> String? {
         if topic.isEmpty { return "empty" }
         if topic.utf8.count > MessageRecord.maxTopicLength {
             return "\(topic.utf8.count) bytes, more than \(MessageRecord.maxTopicLength)"

@@ -44,12 +44,6 @@ struct Bench {
     static let spawnSettings = ["flushDiskType=SYNC_FLUSH", "dataFileSize=64MiB"]
 
     func run() -> Int32 {
-        if let topic = options.topic {
-            Console.error(
-                "ledger bench: --topic \(topic): this build's protocol has no message send yet; "
-                    + "omit --topic to bench raw appends")
-            return ExitCode.usage
-        }
         if options.matrix { return BenchMatrix(options: options).run() }
         if options.spawn { return withSpawnedGroup { target in run(on: target) } }
         let scratch = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
@@ -86,7 +80,7 @@ struct Bench {
             }
         }
         let load = BenchLoad(
-            operation: RawAppendOperation(size: options.size, batch: options.batch), producers: options.producers,
+            operation: options.operation(size: options.size, batch: options.batch), producers: options.producers,
             inflight: options.inflight, mode: options.mode, duration: options.duration,
             timeout: options.client.timeout)
         var report: BenchReport

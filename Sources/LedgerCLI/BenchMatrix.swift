@@ -57,7 +57,7 @@ struct BenchMatrix {
         var code = ExitCode.success
         for (number, cell) in BenchMatrix.cells.enumerated() {
             let load = BenchLoad(
-                operation: RawAppendOperation(size: cell.size, batch: cell.batch), producers: cell.producers,
+                operation: options.operation(size: cell.size, batch: cell.batch), producers: cell.producers,
                 inflight: cell.inflight, mode: cell.mode, duration: options.duration, timeout: options.client.timeout)
             Console.error("cell \(number + 1)/\(BenchMatrix.cells.count): \(load.description)")
             let outcome: Result<BenchReport, Bench.RunError>
@@ -106,6 +106,8 @@ struct BenchMatrix {
         var command = "ledger bench --matrix"
         if options.spawn { command += " --spawn" }
         if options.limits { command += " --limits" }
+        if options.raw { command += " --raw" }
+        if !options.raw && options.topic != BenchOptions.defaultTopic { command += " --topic \(options.topic)" }
         if options.duration != BenchOptions.matrixCellDuration {
             command += " --duration \(fixed(options.duration.seconds, 1))s"
         }
@@ -114,8 +116,11 @@ struct BenchMatrix {
                 + (options.spawn
                     ? "each row on a fresh three-node group on this host (SYNC_FLUSH: acknowledged once durable on a majority), "
                     : "on the group given, ")
-                + "raw appends, \(fixed(options.duration.seconds, 1)) s per row; latency from writing a request "
-                + "to its acknowledgement (a batch of 32 is 32 append frames in one write, acknowledged by the last).",
+                + (options.raw
+                    ? "raw appends, \(fixed(options.duration.seconds, 1)) s per row; latency from writing a request "
+                        + "to its acknowledgement (a batch of 32 is 32 append frames in one write, acknowledged by the last)."
+                    : "messages to topic \(options.topic), \(fixed(options.duration.seconds, 1)) s per row; latency from "
+                        + "writing a send request to its acknowledgement (a batch of 32 is one send of 32 messages)."),
             "",
         ]
         if let limits {

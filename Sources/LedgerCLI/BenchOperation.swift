@@ -1,3 +1,4 @@
+import CommitLog
 import Raft
 import Wire
 
@@ -68,6 +69,38 @@ struct RawAppendOperation: BenchOperation {
 
     func answer(_ message: WireMessage) -> BenchAnswer? {
         if case .appendResponse = message { return .acknowledged }
+        return failure(message)
+    }
+}
+
+/// Message sends (the `send` opcode) of `messageSize`-byte bodies to `topic`, spread over its
+/// queues by the state machine. A batch of N is one send request carrying N messages, stored
+/// atomically as one Raft entry and acknowledged by one frame. Sends carry no producer stamp
+/// (a plain, not idempotent, producer: what RocketMQ's default producer does).
+struct MessageSendOperation: BenchOperation {
+    let batch: Int
+    let messageSize: Int
+    let topic: String
+    private let request: WireMessage
+
+    init(topic: String, size: Int, batch: Int) {
+        precondition(size > 0 && batch > 0, "a message send needs a size and a batch of at least 1")
+        self.batch = batch
+        self.topic = topic
+        messageSize = size
+        let message = ProducerMessage(topic: topic, body: [UInt8](repeating: UInt8(ascii: "m"), count: size))
+        request = .sendRequest(SendRequest(messages: Array(repeating: message, count: batch)))
+    }
+
+    var label: String { "messages of \(messageSize) B to \(topic)" }
+    var framesPerRequest: Int { 1 }
+
+    func writeRequest(firstRequestID: UInt64, into writer: inout ByteWriter) throws(WireError) {
+        try WireCodec.encode(request, requestID: firstRequestID, into: &writer)
+    }
+
+    func answer(_ message: WireMessage) -> BenchAnswer? {
+        if case .sendResponse = message { return .acknowledged }
         return failure(message)
     }
 }

@@ -1,3 +1,5 @@
+import CommitLog
+
 /// Settings of `ledger bench`: the load, the target group, and what to print.
 ///
 /// Terms, as `ledger bench --help` explains them: a *producer* is one connection to the leader
@@ -29,8 +31,10 @@ public struct BenchOptions: Sendable, Hashable {
     /// request timeout) and counted.
     public var duration: Duration = .seconds(15)
     public var mode: Mode = .sync
-    /// Send messages to this topic; nil: raw log appends.
-    public var topic: String?
+    /// The topic messages go to (RocketMQ's benchmark producer uses `BenchmarkTest` too).
+    public var topic = BenchOptions.defaultTopic
+    /// Send raw log appends (the `append` request) instead of messages.
+    public var raw = false
     /// Print one JSON object instead of the report.
     public var json = false
     /// Measure this machine's fdatasync rate, sequential write speed and loopback round trip
@@ -43,6 +47,8 @@ public struct BenchOptions: Sendable, Hashable {
 
     /// The duration of each cell of the matrix unless `--duration` says otherwise.
     public static let matrixCellDuration: Duration = .seconds(5)
+    /// The topic without `--topic`.
+    public static let defaultTopic = "BenchmarkTest"
     /// The largest `--size`: a request of one message must stay well inside a wire frame.
     public static let maxSize = 4 << 20
 
@@ -61,7 +67,8 @@ public struct BenchOptions: Sendable, Hashable {
             FlagSpec(
                 ["--mode"], value: "sync|async",
                 help: "sync: one request at a time; async: --inflight requests pipelined (default: by --inflight)"),
-            FlagSpec(["--topic"], value: "T", help: "send messages to topic T instead of raw log appends"),
+            FlagSpec(["--topic"], value: "T", help: "send the messages to topic T (default \(defaultTopic))"),
+            FlagSpec(["--raw"], help: "send raw log appends instead of messages"),
             FlagSpec(["--json"], help: "print one JSON object instead of the report"),
             FlagSpec(
                 ["--limits"],
@@ -83,7 +90,7 @@ public struct BenchOptions: Sendable, Hashable {
         options.limits = flags.has("--limits")
         options.matrix = flags.has("--matrix")
         if options.matrix {
-            let load = ["--producers", "--inflight", "--size", "--batch", "--mode", "--topic"]
+            let load = ["--producers", "--inflight", "--size", "--batch", "--mode"]
             if let given = load.first(where: { flags.value($0) != nil }) {
                 throw UsageError("--matrix runs a fixed load; \(given) cannot change it", command: command)
             }
@@ -120,14 +127,21 @@ public struct BenchOptions: Sendable, Hashable {
         } else {
             options.mode = options.inflight > 1 ? .async : .sync
         }
+        options.raw = flags.has("--raw")
         if let topic = flags.value("--topic") {
-            guard !topic.isEmpty, topic.utf8.count <= 127 else {
-                throw UsageError(
-                    "--topic: expected a topic name of 1 to 127 bytes, got \(quoted(topic))", command: command)
+            if options.raw { throw UsageError("--raw sends no messages; --topic names their topic", command: command) }
+            if let problem = CommitLogStateMachine.topicProblem(topic) {
+                throw UsageError("--topic: \(quoted(topic)) is not a topic name: \(problem)", command: command)
             }
             options.topic = topic
         }
         return options
+    }
+
+    /// What each request of a `size`-byte, `batch`-message load sends: messages to ``topic``,
+    /// or raw appends with ``raw``.
+    func operation(size: Int, batch: Int) -> any BenchOperation {
+        raw ? RawAppendOperation(size: size, batch: batch) : MessageSendOperation(topic: topic, size: size, batch: batch)
     }
 
     /// `15s`, `500ms`, `2m`, `1h`, or a bare number of seconds (`15`, `0.5`); nil when malformed.
@@ -164,11 +178,12 @@ public struct BenchOptions: Sendable, Hashable {
         and each node's CPU seconds and peak RSS during the run (from /proc; a node this machine
         cannot see is reported as unknown, with the reason).
 
-        Without --topic each message is a raw log append (the `append` request) of --size bytes.
-        --batch N: a request is N append frames written back to back in one write(2); it counts as
-        N messages, and its latency runs until the last of its N acknowledgements arrives. With
-        --topic each message goes to topic T (a batch is one batch-send request), when the
-        protocol of this build has message sends.
+        Each message is a --size-byte message sent to --topic (default BenchmarkTest, created
+        on first use with the group's defaultTopicQueueNums queues; the store spreads messages
+        over them). --batch N: a request is one send of N messages, stored atomically as one Raft
+        entry and acknowledged once. --raw sends raw log appends (the `append` request) instead:
+        a batch of N is N append frames written back to back in one write(2), and its latency
+        runs until the last of its N acknowledgements arrives.
 
         --producers N opens N connections to the leader, one thread each. --mode sync: each
         producer sends a request, waits for its acknowledgement, sends the next. --mode async:

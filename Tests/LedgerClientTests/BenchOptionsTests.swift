@@ -14,7 +14,8 @@ import Testing
         let options = try bench([])
         #expect(options == BenchOptions())
         #expect(options.client == ClientFlags(peers: .defaultConfigFiles, timeout: .seconds(3)))
-        #expect(!options.spawn && !options.json && !options.limits && !options.matrix && options.topic == nil)
+        #expect(!options.spawn && !options.json && !options.limits && !options.matrix && !options.raw)
+        #expect(options.topic == "BenchmarkTest")
         #expect(options.producers == 1 && options.inflight == 1 && options.size == 1024 && options.batch == 1)
         #expect(options.duration == .seconds(15) && options.mode == .sync)
     }
@@ -39,6 +40,8 @@ import Testing
         #expect(options == expected)
         #expect(try bench(["-c", "conf/n1.conf", "--mode", "async"]).client.peers == .configFile("conf/n1.conf"))
         #expect(try bench(["--mode", "async"]).mode == .async)
+        #expect(try bench(["--raw"]).operation(size: 8, batch: 2) is RawAppendOperation)
+        #expect(try bench(["--topic", "t"]).operation(size: 8, batch: 2) is MessageSendOperation)
         #expect(try bench(["--peers", "n0-127.0.0.1:1"]).client.peers == .list("n0-127.0.0.1:1"))
     }
 
@@ -80,7 +83,9 @@ import Testing
             ["--duration", "10ms"],
             "--duration: expected a time from 100ms to 1h such as 15s, 500ms or 2m, got \"10ms\""
         ),
-        (["--topic", ""], "--topic: expected a topic name of 1 to 127 bytes, got \"\""),
+        (["--topic", ""], "--topic: \"\" is not a topic name: empty"),
+        (["--topic", "a b"], "--topic: \"a b\" is not a topic name: only letters, digits and %|_- are allowed"),
+        (["--raw", "--topic", "t"], "--raw sends no messages; --topic names their topic"),
     ])
     func usageErrors(arguments: [String], message: String) {
         do {
@@ -102,7 +107,7 @@ import Testing
             return
         }
         for flag in BenchOptions.flags.flatMap(\.names) { #expect(text.contains(flag), "bench --help lacks \(flag)") }
-        #expect(text.contains("--batch N: a request is N append frames"))
+        #expect(text.contains("--batch N: a request is one send of N messages"))
     }
 }
 
