@@ -23,7 +23,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
-        .target(name: "LogStore", dependencies: ["Raft"], exclude: ["FORMAT.md"], swiftSettings: strict),
+        .target(name: "LogStore", dependencies: ["Raft", "CShim"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .target(name: "CShim"),
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
         .target(name: "Wire", dependencies: ["Raft", "CommitLog"], exclude: ["PROTOCOL.md"], swiftSettings: strict),

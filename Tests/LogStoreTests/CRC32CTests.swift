@@ -1,3 +1,4 @@
+import Raft
 import Testing
 
 @testable import LogStore
@@ -20,3 +21,27 @@ import Testing
         }
     }
 }
+
+@Suite struct CRC32CHardwareTests {
+    /// The instruction path and the tables agree on every length and alignment (when this CPU
+    /// has the instruction; otherwise both calls run the tables and the test still checks them).
+    @Test func instructionAndTablesAgree() {
+        var rng = SplitMix64(seed: 0x5EED)
+        let bytes = (0..<4099).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        bytes.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for count in [0, 1, 3, 7, 8, 9, 15, 16, 17, 63, 64, 1000, 4090] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + count)])
+                    for previous: UInt32 in [0, 0xDEAD_BEEF] {
+                        #expect(
+                            CRC32C.checksum(slice, continuing: previous)
+                                == CRC32C.software(slice, continuing: previous),
+                            "start \(start) count \(count) previous \(previous)")
+                    }
+                }
+            }
+        }
+        #expect(CRC32C.software(UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
+    }
+}
+

@@ -4,6 +4,7 @@
 #define SWIFTLEDGER_CSHIM_H
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -11,6 +12,13 @@
 #include <sys/signalfd.h>
 #include <signal.h>
 #include <pthread.h>
+
+/// 1 when this CPU computes CRC-32C in hardware (then cshim_crc32c_hardware may be called), else 0.
+int cshim_crc32c_hardware_available(void);
+
+/// The CRC-32C (Castagnoli) of `count` bytes at `data`, continuing from `crc` (0 to start), by
+/// the CPU's instruction. Only when cshim_crc32c_hardware_available() returned 1.
+uint32_t cshim_crc32c_hardware(uint32_t crc, const void *data, size_t count);
 
 /// accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC): a GNU extension Glibc's module hides.
 int cshim_accept_nonblocking(int fd);
