@@ -30,6 +30,7 @@ extension Cluster {
         node.applied = machine.appliedIndex
         node.persistedIndex = machine.appliedIndex
         node.inFlight = nil
+        node.awaitingWrite = []
         node.paused = false
         node.deferred = []
         try checker.started(node, core)
@@ -54,6 +55,7 @@ extension Cluster {
         node.machine = nil
         node.incarnation += 1
         node.inFlight = nil
+        node.awaitingWrite = []
         node.paused = false
         node.deferred = []
         do {
@@ -103,47 +105,81 @@ extension Cluster {
     }
 
     /// After anything touched `node`: handle its readies, then check every invariant.
+    ///
+    /// Like the real node, the disk overlaps the next readies: while a synced write is in flight,
+    /// later readies are taken (sent, staged, applied, advanced with `entriesDurable: false`)
+    /// and wait in `node.awaitingWrite`; their messages-after-persist leave only when the write
+    /// that covers them completes. A ready that would rewrite entries still being written waits.
     func settle(_ node: SimNode) throws(Violation) {
         guard let core = node.core, !node.paused else { return }
-        while node.inFlight == nil && core.hasReady {
+        while core.hasReady {
+            if let held = node.lastHeldIndex, let next = core.nextIndexToPersist, next <= held { break }
             let ready: Ready
             do { ready = try core.ready() } catch { throw Violation("core-error", "n\(node.id) ready threw: \(error)") }
             try checker.readyProduced(ready, by: node, core)
+            if node.inFlight != nil { statistics.readiesDuringWrites += 1 }
             if let eventSink { eventSink("    n\(node.id) \(Self.describe(ready))") }
             try send(ready.messages, from: node)
-            if ready.mustSync {
+            if ready.mustSync || node.inFlight != nil || !node.awaitingWrite.isEmpty {
                 do { try node.disk.stage(ready.entries) } catch { throw Violation("storage", "n\(node.id): \(error)") }
-                node.inFlight = ready
-                statistics.diskWrites += 1
-                let latency = options.disk.minLatencyMs + diskRNG.below(options.disk.latencySpreadMs + 1)
-                schedule(.diskWriteDone(node: node.index, incarnation: node.incarnation), after: latency)
+                try handle(ready, on: node, core, entriesDurable: false)
+                node.awaitingWrite.append(ready)
+                startWriteIfIdle(node)
             } else {
-                try finish(ready, on: node, core)
+                try write([ready], on: node)
+                try send(ready.messagesAfterPersist, from: node)
+                try handle(ready, on: node, core, entriesDurable: true)
             }
         }
         try checker.observe(node, core)
     }
 
-    /// The synced write of the ready in flight reached the disk.
+    /// Starts one synced write for every ready waiting, unless a write is in flight.
+    private func startWriteIfIdle(_ node: SimNode) {
+        guard node.inFlight == nil, !node.awaitingWrite.isEmpty else { return }
+        node.inFlight = node.awaitingWrite
+        node.awaitingWrite = []
+        statistics.diskWrites += 1
+        let latency = options.disk.minLatencyMs + diskRNG.below(options.disk.latencySpreadMs + 1)
+        schedule(.diskWriteDone(node: node.index, incarnation: node.incarnation), after: latency)
+    }
+
+    /// The synced write of the readies in flight reached the disk: the core learns their entries
+    /// are durable, and what waited for that is sent.
     func completeWrite(_ node: SimNode) throws(Violation) {
-        guard let ready = node.inFlight, let core = node.core else { preconditionFailure("no write in flight") }
+        guard let group = node.inFlight, let core = node.core else { preconditionFailure("no write in flight") }
         node.inFlight = nil
-        try finish(ready, on: node, core)
+        try write(group, on: node)
+        for ready in group {
+            if let last = ready.entries.last { core.entriesPersisted(through: last.index, term: last.term) }
+            try send(ready.messagesAfterPersist, from: node)
+        }
+        try checker.commitAdvanced(node, core)
+        startWriteIfIdle(node)
         try settle(node)
     }
 
-    /// Steps 2–4 of the ready contract, then `advance`.
-    private func finish(_ ready: Ready, on node: SimNode, _ core: RaftCore) throws(Violation) {
-        if !ready.entries.isEmpty || ready.hardState != nil {
-            try checker.willWrite(ready, on: node)
-            do {
-                try node.disk.write(entries: ready.entries, hardState: ready.hardState, sync: ready.mustSync)
-            } catch {
-                throw Violation("storage", "n\(node.id) disk write failed: \(error)")
-            }
-            try checker.didWrite(on: node)
+    /// Step 2 of the ready contract for `group` (readies in order, entries contiguous): their
+    /// entries and newest hard state reach the disk, synced when any of them must be.
+    private func write(_ group: [Ready], on node: SimNode) throws(Violation) {
+        var combined = Ready()
+        for ready in group {
+            combined.entries += ready.entries
+            if let state = ready.hardState { combined.hardState = state }
+            combined.mustSync = combined.mustSync || ready.mustSync
         }
-        try send(ready.messagesAfterPersist, from: node)
+        guard !combined.entries.isEmpty || combined.hardState != nil else { return }
+        try checker.willWrite(combined, on: node)
+        do {
+            try node.disk.write(entries: combined.entries, hardState: combined.hardState, sync: combined.mustSync)
+        } catch {
+            throw Violation("storage", "n\(node.id) disk write failed: \(error)")
+        }
+        try checker.didWrite(on: node)
+    }
+
+    /// Steps 4–5 of the ready contract (apply, answer reads and failures), then `advance`.
+    private func handle(_ ready: Ready, on node: SimNode, _ core: RaftCore, entriesDurable: Bool) throws(Violation) {
         try checker.commitAdvanced(node, core)
         let given = stateMachineEntries(ready.committedEntries, on: node)
         for (entry, givenEntry) in zip(ready.committedEntries, given) { try apply(entry, as: givenEntry, on: node) }
@@ -152,7 +188,7 @@ extension Cluster {
         try serveParkedReads(on: node)
         for failed in ready.failedReads { readFailed(failed, on: node) }
         for failed in ready.failedProposals { proposalFailed(failed, on: node) }
-        core.advance(ready)
+        core.advance(ready, entriesDurable: entriesDurable)
     }
 
     /// The state machine applies `entry` (given as `given`, which differs only when a test broke

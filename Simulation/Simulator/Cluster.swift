@@ -64,6 +64,8 @@ public final class Cluster {
         public var messagesDropped = 0
         public var messagesDuplicated = 0
         public var diskWrites = 0
+        /// Readies taken while a write was in flight (the disk overlapping the next readies).
+        public var readiesDuringWrites = 0
         public var crashes = 0
         public var restarts = 0
         public var pauses = 0

@@ -37,8 +37,15 @@ final class SimNode {
     var pauseEpoch: UInt64 = 0
     /// Events that reached the node while it was paused, in arrival order.
     var deferred: [Event] = []
-    /// The ready whose synced write is in flight.
-    var inFlight: Ready?
+    /// The readies whose synced write is in flight (nil: none).
+    var inFlight: [Ready]?
+    /// Readies taken while a write was in flight; the next write covers them.
+    var awaitingWrite: [Ready] = []
+
+    /// The last entry index of the readies in flight or waiting, if they hold entries.
+    var lastHeldIndex: LogIndex? {
+        ((inFlight ?? []) + awaitingWrite).compactMap { $0.entries.last?.index }.max()
+    }
     /// The last index this incarnation's state machine applied.
     var applied: LogIndex = .zero
     var pendingProposals: [PendingProposal] = []

@@ -50,7 +50,8 @@ case .seed(let seed):
     print(
         "faults: \(s.crashes) crashes, \(s.restarts) restarts, \(s.pauses) pauses, \(s.partitions) partitions, "
             + "\(s.transfers) transfers; messages: \(s.messagesSent) sent, \(s.messagesDropped) dropped, "
-            + "\(s.messagesDuplicated) duplicated; disk writes: \(s.diskWrites)")
+            + "\(s.messagesDuplicated) duplicated; disk writes: \(s.diskWrites), "
+            + "\(s.readiesDuringWrites) readies taken during one")
     if let failure = result.failure { report(failure, seed: seed) }
     print("trace-hash: \(result.traceHash)")
     if let failure = result.failure {

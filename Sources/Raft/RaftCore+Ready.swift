@@ -48,13 +48,31 @@ extension RaftCore {
         return ready
     }
 
-    /// Confirms that `ready` was handled: its entries and hard state are durable and its
-    /// committed entries applied.
-    public func advance(_ ready: Ready) {
+    /// Confirms that `ready` was handled: its messages sent, its entries written, its hard state
+    /// saved, its committed entries applied. With `entriesDurable` (the simple owner that syncs
+    /// before advancing) its entries are durable too. Without it (an owner that overlaps its
+    /// disk with the next readies), the owner reports durability later through
+    /// ``entriesPersisted(through:term:)`` and holds `messagesAfterPersist` until then; the
+    /// next ``ready()`` may be taken meanwhile.
+    public func advance(_ ready: Ready, entriesDurable: Bool = true) {
         precondition(readyOutstanding, "advance() without an outstanding ready")
         readyOutstanding = false
-        if let last = ready.entries.last { log.stableTo(index: last.index, term: last.term) }
+        if entriesDurable, let last = ready.entries.last { log.stableTo(index: last.index, term: last.term) }
         if let last = ready.committedEntries.last { log.applied = last.index }
         if maybeCommit() { broadcastPending = true }
     }
+
+    /// The entries of earlier readies through `index` (whose entry had `term` when handed out)
+    /// reached stable storage. A leader now counts itself for them; committed ones become
+    /// applicable. Ignored when the log has since been rewritten at `index` (the rewrite's own
+    /// ready covers those indices).
+    public func entriesPersisted(through index: LogIndex, term: Term) {
+        log.stableTo(index: index, term: term)
+        if maybeCommit() { broadcastPending = true }
+    }
+
+    /// The index of the first entry the next ready hands out to persist, or nil when none waits.
+    /// An owner with entries still syncing compares it with its store's last index: at or
+    /// below it, the next ready rewrites entries being synced, so wait for that sync first.
+    public var nextIndexToPersist: LogIndex? { log.nextIndexToPersist }
 }

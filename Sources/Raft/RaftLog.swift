@@ -110,6 +110,9 @@ struct RaftLog {
 
     var hasEntriesToPersist: Bool { handedOut < lastIndex }
 
+    /// The first entry ``takeEntriesToPersist()`` would hand out, if any.
+    var nextIndexToPersist: LogIndex? { hasEntriesToPersist ? handedOut.next : nil }
+
     /// Entries through `index` with `term` are durable: drop them from memory, unless the log
     /// has since been rewritten at `index` (then a later ready covers the new entries).
     mutating func stableTo(index: LogIndex, term: Term) {

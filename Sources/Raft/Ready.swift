@@ -9,7 +9,9 @@
 ///    fail `failedProposals`.
 ///
 /// The core may be stepped, ticked and proposed to while a ready is being handled (so the
-/// disk and the network overlap), but only one ready is outstanding at a time.
+/// disk and the network overlap), but only one ready is outstanding at a time. An owner that
+/// keeps syncing while it takes the next readies advances with `entriesDurable: false` and
+/// reports durability through ``RaftCore/entriesPersisted(through:term:)``.
 public struct Ready: Sendable {
     /// Set when role or leader changed.
     public var softState: SoftState?

@@ -5,10 +5,15 @@ import Raft
 import Wire
 
 extension LedgerServer {
-    /// Drives the core's output: send, persist (group commit: one sync for everything the core
-    /// gathered), send what needed the persist, apply, answer clients, advance.
+    /// Drives the core's output: send, write, apply, answer clients, advance; and keeps the disk
+    /// busy with group commits. While one sync runs on the disk thread, later readies are taken
+    /// too (their sends leave at once, their entries are written to the page cache, committed
+    /// entries are applied); what they must send after persisting waits in `awaitingSync`, and
+    /// the next sync covers all their entries at once. A ready that would rewrite entries being
+    /// synced waits for that sync.
     func processReady() throws(ServerError) {
-        while syncInFlight == nil && core.hasReady {
+        while core.hasReady {
+            if syncInFlight != nil, let next = core.nextIndexToPersist, next <= store.lastIndex { break }
             let ready: Ready
             do { ready = try core.ready() } catch { throw .configuration("raft: \(error)") }
             if let soft = ready.softState { report(soft) }
@@ -19,26 +24,43 @@ extension LedgerServer {
                         "truncating the log after index \(first.index.previous): the leader's log differs from index \(first.index)")
                 }
                 try store.append(ready.entries)
-                // Term and vote must be durable before any vote or answer leaves; a commit-only
-                // change is saved lazily (with the next term change, and at shutdown).
+                // Term and vote must be durable before any vote or answer leaves (saveHardState
+                // syncs); a commit-only change is saved lazily (with the next term change, and at
+                // shutdown).
                 if let hard = ready.hardState, hard.term != store.hardState.term || hard.vote != store.hardState.vote {
                     try store.saveHardState(hard)
-                }
-                if options.syncBeforeAcknowledging && !ready.entries.isEmpty, let pending = try store.beginSync() {
-                    syncInFlight = (ready, pending)
-                    disk.submit(pending)
-                    return
                 }
             } catch {
                 throw .storage(error)
             }
-            finish(ready)
+            let waitsForDisk = options.syncBeforeAcknowledging
+                && (!ready.entries.isEmpty || syncInFlight != nil || !awaitingSync.isEmpty)
+            if waitsForDisk {
+                awaitingSync.append(AwaitingSync(ready))
+            } else {
+                sendToPeers(ready.messagesAfterPersist)
+            }
+            handle(ready, entriesDurable: !waitsForDisk)
+            try startSyncIfIdle()
         }
     }
 
-    /// The disk thread synced the in-flight ready's entries (or failed to: the node stops).
+    /// Hands everything written since the last sync to the disk thread, unless a sync runs.
+    /// With nothing to sync, releases what waited at once.
+    private func startSyncIfIdle() throws(ServerError) {
+        guard syncInFlight == nil, !awaitingSync.isEmpty else { return }
+        let pending: PendingSync?
+        do { pending = try store.beginSync() } catch { throw .storage(error) }
+        let waiting = awaitingSync
+        awaitingSync = []
+        guard let pending else { return release(waiting) }
+        syncInFlight = (waiting, pending)
+        disk.submit(pending)
+    }
+
+    /// The disk thread synced the in-flight group's entries (or failed to: the node stops).
     func syncFinished(_ outcome: SyncOutcome) {
-        guard let (ready, pending) = syncInFlight else { return }
+        guard let (waiting, pending) = syncInFlight else { return }
         syncInFlight = nil
         do throws(LogStoreError) {
             try store.finishSync(pending, outcome: outcome)
@@ -46,18 +68,31 @@ extension LedgerServer {
             stopReason = .failure(.storage(error))
             return
         }
-        finish(ready)
+        release(waiting)
+        guard stopReason == nil else { return }
+        do throws(ServerError) {
+            try startSyncIfIdle()
+        } catch {
+            stopReason = .failure(error)
+        }
     }
 
-    /// The ready's entries and hard state are durable: send what waited for that, apply, advance.
-    private func finish(_ ready: Ready) {
-        sendToPeers(ready.messagesAfterPersist)
+    /// The entries of `waiting` are durable: tell the core, then send what waited for that.
+    private func release(_ waiting: [AwaitingSync]) {
+        for group in waiting {
+            if let last = group.lastEntry { core.entriesPersisted(through: last.index, term: last.term) }
+            sendToPeers(group.messagesAfterPersist)
+        }
+    }
+
+    /// Steps 4 and 5 of a ready: apply, answer, advance; persist the message store when due.
+    private func handle(_ ready: Ready, entriesDurable: Bool) {
         var queuesWithNews = Set<MessageQueue>()
         for entry in ready.committedEntries { apply(entry, queuesWithNews: &queuesWithNews) }
         wakeLongPolls(queuesWithNews)
         handleReadStates(ready.readStates, failed: ready.failedReads)
         for failed in ready.failedProposals { fail(failed) }
-        core.advance(ready)
+        core.advance(ready, entriesDurable: entriesDurable)
         if persistence.appliedSince >= options.persistEveryEntries {
             do throws(ServerError) {
                 try persistMessages()

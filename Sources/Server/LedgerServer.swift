@@ -58,8 +58,10 @@ public final class LedgerServer {
     /// loop only writes to the page cache (``persistMessages()``).
     let persister: WorkerThread<PendingPersist, PersistOutcome>
     let persistResults: Mailbox<PersistOutcome>
-    /// The ready whose entries are being synced, and the sync; nothing else is persisted meanwhile.
-    var syncInFlight: (ready: Ready, sync: PendingSync)?
+    /// The readies whose entries the disk thread is syncing, and the sync.
+    var syncInFlight: (waiting: [AwaitingSync], sync: PendingSync)?
+    /// Readies taken while a sync ran: written, not yet synced; the next sync covers them.
+    var awaitingSync: [AwaitingSync] = []
     /// Set when the node must stop; `run()` returns (or throws it) after the current turn.
     var stopReason: StopReason?
 
