@@ -18,11 +18,20 @@ struct BenchLoad: Sendable {
     var duration: Duration
     /// A request unanswered this long counts as failed.
     var timeout: Duration
+    /// Messages per second the producers together aim for (paced, open loop); nil: as fast as
+    /// the in-flight window allows.
+    var rate: Int? = nil
+
+    /// The time between two requests of one producer at ``rate``.
+    var requestInterval: Duration? {
+        rate.map { .nanoseconds(Int64(1e9 * Double(producers * operation.batch) / Double($0))) }
+    }
 
     var description: String {
         let producerText = producers == 1 ? "1 producer" : "\(producers) producers"
         return "\(operation.label), batch \(operation.batch), \(producerText) × \(inflight) in flight "
-            + "(\(mode.rawValue)), \(fixed(duration.seconds, duration.seconds < 10 ? 1 : 0)) s"
+            + "(\(mode.rawValue))" + (rate.map { ", paced at \($0) msg/s" } ?? "")
+            + ", \(fixed(duration.seconds, duration.seconds < 10 ? 1 : 0)) s"
     }
 }
 
@@ -82,7 +91,7 @@ struct Bench {
         let load = BenchLoad(
             operation: options.operation(size: options.size, batch: options.batch), producers: options.producers,
             inflight: options.inflight, mode: options.mode, duration: options.duration,
-            timeout: options.client.timeout)
+            timeout: options.client.timeout, rate: options.rate)
         var report: BenchReport
         do {
             report = try Bench.measure(load, on: target)
@@ -187,7 +196,8 @@ struct Bench {
             spawnThread(name: "bench producer \(index)") {
                 defer { group.leave() }
                 let producer = BenchProducer(
-                    operation: load.operation, peers: peers, inflight: load.inflight, timeout: load.timeout)
+                    operation: load.operation, peers: peers, inflight: load.inflight, timeout: load.timeout,
+                    interval: load.requestInterval)
                 do throws(LedgerClientError) {
                     try producer.connect(deadline: ContinuousClock().now + .seconds(10))
                 } catch {

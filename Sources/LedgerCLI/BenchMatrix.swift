@@ -16,8 +16,19 @@ struct BenchMatrix {
         var inflight: Int
         var size: Int
         var batch: Int
+        /// Paced at this many messages/s (the row at a quarter of the peak); nil: unpaced.
+        var rate: Int? = nil
 
         var mode: BenchOptions.Mode { inflight > 1 ? .async : .sync }
+    }
+
+    /// The last row: 1 KiB messages, batch 1, 4 × 64 in flight, paced at a quarter of the best
+    /// 1 KiB batch-1 throughput the fixed cells measured (issue 7's "p99 at 25% of peak").
+    static func quarterPeakCell(after rows: [(Cell, BenchReport)]) -> Cell? {
+        let peak = rows.filter { $0.0.size == 1024 && $0.0.batch == 1 && $0.0.rate == nil }
+            .map(\.1.messagesPerSecond).max()
+        guard let peak, peak >= 4 else { return nil }
+        return Cell(producers: 4, inflight: 64, size: 1024, batch: 1, rate: Int(peak / 4))
     }
 
     /// 1 producer sequential, 16 in flight on one connection, 256 in flight on four; 128 B and
@@ -55,16 +66,27 @@ struct BenchMatrix {
         }
         var rows: [(Cell, BenchReport)] = []
         var code = ExitCode.success
-        for (number, cell) in BenchMatrix.cells.enumerated() {
+        var cells = BenchMatrix.cells
+        var number = 0
+        while true {
+            if number == cells.count {
+                // The fixed cells are done: add the paced one, once.
+                guard cells.count == BenchMatrix.cells.count, let last = BenchMatrix.quarterPeakCell(after: rows)
+                else { break }
+                cells.append(last)
+            }
+            let cell = cells[number]
+            number += 1
             let load = BenchLoad(
                 operation: options.operation(size: cell.size, batch: cell.batch), producers: cell.producers,
-                inflight: cell.inflight, mode: cell.mode, duration: options.duration, timeout: options.client.timeout)
-            Console.error("cell \(number + 1)/\(BenchMatrix.cells.count): \(load.description)")
+                inflight: cell.inflight, mode: cell.mode, duration: options.duration, timeout: options.client.timeout,
+                rate: cell.rate)
+            Console.error("cell \(number)/\(BenchMatrix.cells.count + 1): \(load.description)")
             let outcome: Result<BenchReport, Bench.RunError>
             if let external {
                 outcome = Result { () throws(Bench.RunError) in try Bench.measure(load, on: external) }
             } else {
-                let directory = "\(scratch)/cell-\(number + 1)"
+                let directory = "\(scratch)/cell-\(number)"
                 do {
                     try makeDirectory(directory)
                     outcome = try Bench.withSpawnedGroup(binary: binary, directory: directory) { target in
@@ -72,7 +94,7 @@ struct BenchMatrix {
                     }
                     try removeTree(directory)
                 } catch {
-                    Console.error("ledger bench: cell \(number + 1): \(error) (kept in \(directory))")
+                    Console.error("ledger bench: cell \(number): \(error) (kept in \(directory))")
                     code = ExitCode.failure
                     continue
                 }
@@ -84,7 +106,7 @@ struct BenchMatrix {
                 rows.append((cell, report))
                 if report.messages == 0 { code = ExitCode.failure }
             case .failure(let error):
-                Console.error("ledger bench: cell \(number + 1): \(error)")
+                Console.error("ledger bench: cell \(number): \(error)")
                 code = ExitCode.failure
             }
         }
@@ -136,7 +158,8 @@ struct BenchMatrix {
         lines.append("|" + header.map { _ in " ---: " }.joined(separator: "|") + "|")
         for (cell, report) in rows {
             var columns = [
-                "\(cell.producers) × \(cell.inflight) (\(cell.mode.rawValue))",
+                "\(cell.producers) × \(cell.inflight) (\(cell.mode.rawValue))"
+                    + (cell.rate.map { ", paced at \($0) msg/s (¼ of peak)" } ?? ""),
                 cell.size >= 1024 ? "\(cell.size / 1024) KiB" : "\(cell.size) B",
                 "\(cell.batch)", fixed(report.messagesPerSecond, 0), fixed(report.megabytesPerSecond, 2),
             ]

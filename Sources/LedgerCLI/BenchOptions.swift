@@ -35,6 +35,8 @@ public struct BenchOptions: Sendable, Hashable {
     public var topic = BenchOptions.defaultTopic
     /// Send raw log appends (the `append` request) instead of messages.
     public var raw = false
+    /// Messages per second to aim for, paced evenly (open loop); nil: as fast as `inflight` allows.
+    public var rate: Int?
     /// Print one JSON object instead of the report.
     public var json = false
     /// Measure this machine's fdatasync rate, sequential write speed and loopback round trip
@@ -69,6 +71,9 @@ public struct BenchOptions: Sendable, Hashable {
                 help: "sync: one request at a time; async: --inflight requests pipelined (default: by --inflight)"),
             FlagSpec(["--topic"], value: "T", help: "send the messages to topic T (default \(defaultTopic))"),
             FlagSpec(["--raw"], help: "send raw log appends instead of messages"),
+            FlagSpec(
+                ["--rate"], value: "N",
+                help: "aim for N messages/s in all, paced (open loop; latency counts from when each was due)"),
             FlagSpec(["--json"], help: "print one JSON object instead of the report"),
             FlagSpec(
                 ["--limits"],
@@ -90,7 +95,7 @@ public struct BenchOptions: Sendable, Hashable {
         options.limits = flags.has("--limits")
         options.matrix = flags.has("--matrix")
         if options.matrix {
-            let load = ["--producers", "--inflight", "--size", "--batch", "--mode"]
+            let load = ["--producers", "--inflight", "--size", "--batch", "--mode", "--rate"]
             if let given = load.first(where: { flags.value($0) != nil }) {
                 throw UsageError("--matrix runs a fixed load; \(given) cannot change it", command: command)
             }
@@ -126,6 +131,9 @@ public struct BenchOptions: Sendable, Hashable {
             options.mode = mode
         } else {
             options.mode = options.inflight > 1 ? .async : .sync
+        }
+        if flags.value("--rate") != nil {
+            options.rate = try number(flags, "--rate", default: 1, 1...10_000_000, command: command)
         }
         options.raw = flags.has("--raw")
         if let topic = flags.value("--topic") {
@@ -185,6 +193,11 @@ public struct BenchOptions: Sendable, Hashable {
         a batch of N is N append frames written back to back in one write(2), and its latency
         runs until the last of its N acknowledgements arrives.
 
+        --rate N paces the producers to N messages/s in all (each sends its requests evenly
+        spaced; open loop): a request's latency counts from when it was due, so a stall shows in
+        the percentiles. The in-flight window still caps what is outstanding; make it large
+        enough for the rate (in flight ≥ rate × latency).
+
         --producers N opens N connections to the leader, one thread each. --mode sync: each
         producer sends a request, waits for its acknowledgement, sends the next. --mode async:
         each keeps --inflight requests outstanding on its connection. A request that fails (an
@@ -204,7 +217,8 @@ public struct BenchOptions: Sendable, Hashable {
 
         --matrix (make bench) runs 1 producer × 1 in flight (sync), 1 × 16 and 4 × 64 (256 in
         flight), each with 128 B and 1 KiB messages, batch 1 and 32: twelve cells of --duration
-        (default 5 s) each on a fresh group with --spawn; limits are measured once. Progress goes
-        to stderr, the table to stdout.
+        (default 5 s) each on a fresh group with --spawn; then a thirteenth: 1 KiB, batch 1,
+        4 × 64, paced (--rate) at a quarter of the best 1 KiB batch-1 throughput just measured.
+        Limits are measured once. Progress goes to stderr, the table to stdout.
         """
 }

@@ -35,6 +35,11 @@ final class BenchProducer {
     private let peers: [Peer]
     private let inflight: Int
     private let timeout: Duration
+    /// With a rate: the time between two of this producer's requests; nil sends as fast as
+    /// `inflight` allows.
+    private let interval: Duration?
+    /// When the next paced request is due.
+    private var nextDue: ContinuousClock.Instant?
     private let clock = ContinuousClock()
 
     private var socket: Socket?
@@ -59,12 +64,16 @@ final class BenchProducer {
         var failedFrames = 0
     }
 
-    init(operation: any BenchOperation, peers: [Peer], inflight: Int, timeout: Duration) {
+    /// `interval`, when given, paces the requests (open loop): request k is due k × interval
+    /// after the start, and its latency counts from when it was due, so a stalled group shows in
+    /// the latencies rather than in fewer requests (no coordinated omission).
+    init(operation: any BenchOperation, peers: [Peer], inflight: Int, timeout: Duration, interval: Duration? = nil) {
         precondition(inflight > 0, "a producer needs at least one request in flight")
         self.operation = operation
         self.peers = peers
         self.inflight = inflight
         self.timeout = timeout
+        self.interval = interval
     }
 
     deinit { socket?.close() }
@@ -96,7 +105,16 @@ final class BenchProducer {
                 continue
             }
             if sending && !draining {
-                while outstanding.count < inflight { send(at: now) }
+                if let interval {
+                    var due = nextDue ?? now
+                    while outstanding.count < inflight && due <= now && due < sendUntil {
+                        send(at: due)
+                        due = due + interval
+                    }
+                    nextDue = due
+                } else {
+                    while outstanding.count < inflight { send(at: now) }
+                }
             }
             if draining && outstanding.isEmpty {
                 disconnect()
@@ -166,19 +184,21 @@ final class BenchProducer {
         outboundStart = 0
     }
 
-    /// Waits up to 10 ms for the socket, reads what arrived and settles the answered requests.
+    /// Waits up to 10 ms (or until the next paced request is due) for the socket, reads what
+    /// arrived and settles the answered requests.
     private func awaitAnswers() throws(BenchConnectionError) {
         guard let socket else { return }
         var events = Int16(POLLIN)
         if outboundStart < outbound.count { events |= Int16(POLLOUT) }
-        var poller = pollfd(fd: socket.fd, events: events, revents: 0)
-        let ready: Int32
+        var wait = Duration.milliseconds(10)
+        if let nextDue, outstanding.count < inflight { wait = min(wait, clock.now.duration(to: nextDue)) }
+        let revents: Int16
         do {
-            ready = try retryingInterrupts("poll") { poll(&poller, 1, 10) }
+            revents = try socket.wait(for: events, timeout: wait)
         } catch {
             throw .system(error)
         }
-        guard ready > 0, poller.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 else { return }
+        guard revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 else { return }
         while true {
             let read: Socket.ReadResult
             do {

@@ -171,3 +171,16 @@ public struct Socket: Sendable, Hashable {
     /// Closes the descriptor. The C function is `close`; its errors are not actionable here.
     public func close() { _ = Glibc.close(fd) }
 }
+
+extension Socket {
+    /// Waits up to `timeout` (nanosecond resolution) until the socket is ready for `events`
+    /// (`POLLIN`, `POLLOUT`); returns the events that happened (`revents`), 0 on timeout. `ppoll(2)`.
+    public func wait(for events: Int16, timeout: Duration) throws(SystemError) -> Int16 {
+        let (seconds, attoseconds) = max(timeout, .zero).components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        var revents: Int16 = 0
+        let fd = self.fd
+        let ready = try retryingInterrupts("ppoll") { cshim_poll_one(fd, events, nanoseconds, &revents) }
+        return ready > 0 ? revents : 0
+    }
+}

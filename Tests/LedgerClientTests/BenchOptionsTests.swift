@@ -41,6 +41,7 @@ import Testing
         #expect(try bench(["-c", "conf/n1.conf", "--mode", "async"]).client.peers == .configFile("conf/n1.conf"))
         #expect(try bench(["--mode", "async"]).mode == .async)
         #expect(try bench(["--raw"]).operation(size: 8, batch: 2) is RawAppendOperation)
+        #expect(try bench(["--rate", "5000"]).rate == 5000 && BenchOptions().rate == nil)
         #expect(try bench(["--topic", "t"]).operation(size: 8, batch: 2) is MessageSendOperation)
         #expect(try bench(["--peers", "n0-127.0.0.1:1"]).client.peers == .list("n0-127.0.0.1:1"))
     }
@@ -60,6 +61,7 @@ import Testing
         #expect(BenchMatrix.cells.count == 12)
         #expect(Set(BenchMatrix.cells.map { $0.producers * $0.inflight }) == [1, 16, 256])
         #expect(Set(BenchMatrix.cells.map(\.size)) == [128, 1024] && Set(BenchMatrix.cells.map(\.batch)) == [1, 32])
+        #expect(BenchMatrix.cells.allSatisfy { $0.rate == nil })
     }
 
     @Test(arguments: [
@@ -72,6 +74,8 @@ import Testing
         (["--spawn", "-c", "conf/n0.conf"], "--spawn benches a group of its own; --config names another"),
         (["--matrix", "--size", "128"], "--matrix runs a fixed load; --size cannot change it"),
         (["--matrix", "--json"], "--matrix prints a Markdown table, not --json"),
+        (["--matrix", "--rate", "100"], "--matrix runs a fixed load; --rate cannot change it"),
+        (["--rate", "0"], "--rate: expected a whole number from 1 to 10000000, got \"0\""),
         (["--size", "0"], "--size: expected a whole number from 1 to 4194304, got \"0\""),
         (["--producers", "many"], "--producers: expected a whole number from 1 to 1024, got \"many\""),
         (["--size", "1048576", "--batch", "8"], "--size × --batch is 8388608 bytes per request; at most 4194304"),
@@ -158,5 +162,39 @@ import Testing
         #expect(fixed(1e-5, 2) == "0.00")
         #expect(fixed(42, 0) == "42")
         #expect(fixed(.infinity, 1) == "-")
+    }
+}
+
+@Suite struct BenchPacingTests {
+    @Test func aRateSpreadsRequestsEvenlyOverTheProducers() {
+        var load = BenchLoad(
+            operation: MessageSendOperation(topic: "t", size: 8, batch: 4), producers: 2, inflight: 8, mode: .async,
+            duration: .seconds(1), timeout: .seconds(1))
+        #expect(load.requestInterval == nil)
+        load.rate = 1000
+        // 1,000 msg/s in batches of 4 over 2 producers: each sends a request every 8 ms.
+        #expect(load.requestInterval == .milliseconds(8))
+        #expect(load.description.contains("paced at 1000 msg/s"))
+    }
+}
+
+@Suite struct BenchQuarterPeakTests {
+    private func report(_ messagesPerSecond: Double) -> BenchReport {
+        BenchReport(
+            load: "test", messages: Int(messagesPerSecond), elapsed: .seconds(1), messageSize: 1024,
+            latency: LatencyHistogram(), errors: 0, nodes: [])
+    }
+
+    @Test func theLastRowIsPacedAtAQuarterOfTheBest1KiBBatch1Throughput() {
+        let rows: [(BenchMatrix.Cell, BenchReport)] = [
+            (BenchMatrix.Cell(producers: 1, inflight: 16, size: 1024, batch: 1), report(20_000)),
+            (BenchMatrix.Cell(producers: 4, inflight: 64, size: 1024, batch: 1), report(40_000)),
+            (BenchMatrix.Cell(producers: 4, inflight: 64, size: 1024, batch: 32), report(90_000)),
+            (BenchMatrix.Cell(producers: 4, inflight: 64, size: 128, batch: 1), report(80_000)),
+        ]
+        #expect(
+            BenchMatrix.quarterPeakCell(after: rows)
+                == BenchMatrix.Cell(producers: 4, inflight: 64, size: 1024, batch: 1, rate: 10_000))
+        #expect(BenchMatrix.quarterPeakCell(after: []) == nil)
     }
 }

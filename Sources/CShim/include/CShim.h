@@ -20,6 +20,10 @@ int cshim_crc32c_hardware_available(void);
 /// the CPU's instruction. Only when cshim_crc32c_hardware_available() returned 1.
 uint32_t cshim_crc32c_hardware(uint32_t crc, const void *data, size_t count);
 
+/// poll(2) on one descriptor with a nanosecond timeout (ppoll, a GNU extension Glibc's module
+/// hides): returns what ppoll returns, `*revents` set on readiness.
+int cshim_poll_one(int fd, short events, long long timeout_ns, short *revents);
+
 /// accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC): a GNU extension Glibc's module hides.
 int cshim_accept_nonblocking(int fd);
 
