@@ -18,6 +18,8 @@ extension LedgerServer {
             do { ready = try core.ready() } catch { throw .configuration("raft: \(error)") }
             if let soft = ready.softState { report(soft) }
             sendToPeers(ready.messages)
+            // Replication leaves before this node's own disk write, so followers write in parallel.
+            if !ready.entries.isEmpty && !ready.messages.isEmpty { flushDirtyConnections() }
             do {
                 if let first = ready.entries.first, first.index <= store.lastIndex {
                     logger.warning(term: core.term.rawValue,

@@ -272,7 +272,8 @@ public final class LedgerServer {
         }
     }
 
-    private func flushDirtyConnections() {
+    /// Writes what every connection has queued (see ``flush(_:)``).
+    func flushDirtyConnections() {
         let pending = dirty
         dirty.removeAll(keepingCapacity: true)
         for connection in pending { flush(connection) }
