@@ -1,3 +1,4 @@
+import CommitLog
 import Raft
 import Testing
 import Wire
@@ -151,7 +152,17 @@ import Wire
         }
     }
 
-    @Test func decoderGivesBackStorageAfterALargeFrame() throws {
+    @Test func theSmallestMessagesDecode() throws {
+        // A one-letter topic and body take 32 bytes: the count check must not ask for more.
+        for message in [
+            ProducerMessage(topic: "T", body: Array("x".utf8)), ProducerMessage(topic: "", body: []),
+        ] {
+            let send = WireMessage.sendRequest(SendRequest(messages: [message]))
+            #expect(try WireCodec.decode(WireCodec.frame(for: send, requestID: 1)) == send)
+        }
+    }
+
+        @Test func decoderGivesBackStorageAfterALargeFrame() throws {
         let large = try WireSamples.encode(
             .appendRequest(ClientAppendRequest(data: Array(repeating: 1, count: 3 << 20))), requestID: 1)
         var decoder = FrameDecoder()
