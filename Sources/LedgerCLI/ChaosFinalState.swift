@@ -1,3 +1,4 @@
+import LedgerClient
 import LedgerConfig
 import Raft
 import Wire
@@ -8,19 +9,20 @@ import Wire
 enum ChaosFinalState {
     /// Every committed entry of `peer`, from index 1 to its commit index.
     static func committedEntries(of peer: Peer) throws(HarnessError) -> [GetResponse] {
-        let connection = ChaosConnection(peer: peer)
-        defer { connection.close() }
-        do throws(ChaosTransportFailure) {
-            let answer = try connection.request(.statusRequest, timeout: .seconds(5))
+        do throws(NodeConnectionError) {
+            let connection = try NodeConnection.open(to: peer, deadline: ContinuousClock().now + .seconds(5))
+            defer { connection.close() }
+            let answer = try connection.request(.statusRequest, deadline: ContinuousClock().now + .seconds(5))
             guard case .statusResponse(let status) = answer else {
-                throw .unanswered("\(peer.name) answered status with \(answer.opcode)")
+                throw .protocolViolation("answered status with \(answer.opcode)")
             }
             var entries: [GetResponse] = []
             var index = LogIndex(1)
             while index <= status.commit {
-                let answer = try connection.request(.getRequest(GetRequest(index: index)), timeout: .seconds(5))
+                let answer = try connection.request(
+                    .getRequest(GetRequest(index: index)), deadline: ContinuousClock().now + .seconds(5))
                 guard case .getResponse(let entry) = answer else {
-                    throw .unanswered("\(peer.name) answered get \(index) with \(answer.opcode)")
+                    throw .protocolViolation("answered get \(index) with \(answer.opcode)")
                 }
                 entries.append(entry)
                 index = LogIndex(index.rawValue + 1)

@@ -9,9 +9,9 @@ import Wire
 /// for each read.
 ///
 /// Raw appends are at-least-once when retried after an unanswered attempt, so a producer
-/// retries only attempts that certainly failed; an operation whose attempt went unanswered ends
-/// indeterminate (it may be stored at most once). An acknowledged operation therefore must be
-/// stored exactly once.
+/// retries only attempts that certainly failed; an operation whose attempt went unanswered (or
+/// was answered `outcomeUnknown`) ends indeterminate (it may be stored at most once). An
+/// acknowledged operation therefore must be stored exactly once.
 ///
 /// An impatient producer gives up on a node as soon as another node leads, so the failover
 /// windows measure the cluster. A patient one waits out every pause (4 s, longer than the
@@ -127,16 +127,17 @@ struct ChaosRawWorkload: ChaosWorkload {
         }
     }
 
-    /// One append on `target`. A refusal is a certain failure only when the node refused before
-    /// proposing (it was not the leader, or a transfer was under way); the wire protocol gives
-    /// the same codes to entries it proposed and then lost track of, so those are told apart by
-    /// the message the node's Raft core wrote (see the report's notes on the protocol).
+    /// One append on `target`, classified by what its failure says about the entry: certainly
+    /// not stored (not sent; refused with `notLeader`, `noQuorum` or `badRequest`, all given
+    /// before anything is proposed) or perhaps stored (sent and unanswered; `outcomeUnknown`,
+    /// `timeout`, `internal`).
     private func attempt(
         _ request: WireMessage, on target: Peer, connections: inout ChaosConnections, redirect: inout Peer?,
-        abandon: () -> Bool
+        abandon: @escaping () -> Bool
     ) -> ChaosAttemptOutcome {
-        do throws(ChaosTransportFailure) {
-            let answer = try connections[target].request(request, timeout: attemptTimeout, abandon: abandon)
+        do throws(NodeConnectionError) {
+            let answer = try connections.request(
+                request, on: target, deadline: ContinuousClock().now + attemptTimeout, abandon: abandon)
             guard case .appendResponse(let response) = answer else {
                 return .indeterminate("\(target.name) answered append with \(answer.opcode)")
             }
@@ -145,10 +146,10 @@ struct ChaosRawWorkload: ChaosWorkload {
             switch error {
             case .notSent(let reason):
                 return .failed("\(target.name): \(reason)")
-            case .unanswered(let reason):
+            case .unanswered(let reason), .protocolViolation(let reason):
                 return .indeterminate("\(target.name): \(reason)")
             case .refused(let response):
-                guard ChaosRawWorkload.refusedBeforeProposing(response) else {
+                guard ChaosRawWorkload.certainlyNotStored(response) else {
                     return .indeterminate("\(target.name): \(response)")
                 }
                 if case .notLeader(let leader?, _) = response.code {
@@ -159,21 +160,12 @@ struct ChaosRawWorkload: ChaosWorkload {
         }
     }
 
-    /// Whether an error answer to an append certainly means nothing was proposed: the refusals
-    /// `RaftCore.propose` makes (`not the leader`, `no leader is known`, a transfer in progress)
-    /// or a bad request. Everything else (proposal timeout, leadership lost, shutdown with
-    /// entries pending, internal errors) may still commit.
-    static func refusedBeforeProposing(_ response: ErrorResponse) -> Bool {
+    /// Whether an error answer to an append means the entry certainly was not stored: the
+    /// codes a node gives before proposing (or for an entry another leader replaced).
+    static func certainlyNotStored(_ response: ErrorResponse) -> Bool {
         switch response.code {
-        case .badRequest:
-            return true
-        case .notLeader, .noQuorum:
-            return response.message.hasPrefix("not the leader:")
-                || response.message.hasPrefix("no quorum: no leader is known")
-                || (response.message.hasPrefix("leadership transfer to node")
-                    && response.message.hasSuffix("progress; retry when it completes"))
-        case .timeout, .internal:
-            return false
+        case .notLeader, .noQuorum, .badRequest: true
+        case .outcomeUnknown, .timeout, .internal: false
         }
     }
 
@@ -187,9 +179,10 @@ struct ChaosRawWorkload: ChaosWorkload {
             let peer = context.peers[Int(random.below(UInt64(context.peers.count)))]
             // A few entries from one node, then another node: every replica's committed prefix is read.
             for _ in 0..<8 where !context.recorder.isStopping {
-                do throws(ChaosTransportFailure) {
-                    let answer = try connections[peer].request(
-                        .getRequest(GetRequest(index: LogIndex(next))), timeout: .milliseconds(500))
+                do throws(NodeConnectionError) {
+                    let answer = try connections.request(
+                        .getRequest(GetRequest(index: LogIndex(next))), on: peer,
+                        deadline: ContinuousClock().now + .milliseconds(500))
                     guard case .getResponse(let entry) = answer else { break }
                     context.recorder.record(
                         ChaosRead(consumer: name, node: peer.name, item: ChaosRawWorkload.item(entry)))
@@ -204,19 +197,30 @@ struct ChaosRawWorkload: ChaosWorkload {
     }
 }
 
-/// One ``ChaosConnection`` per node, opened on first use.
+/// One ``NodeConnection`` per node, opened on first use and dropped after a failure (other
+/// than a refusal, after which it stays usable).
 struct ChaosConnections {
     let peers: [Peer]
-    private var open: [NodeID: ChaosConnection] = [:]
+    private var open: [NodeID: NodeConnection] = [:]
 
     init(peers: [Peer]) { self.peers = peers }
 
-    subscript(peer: Peer) -> ChaosConnection {
-        mutating get {
-            if let connection = open[peer.id] { return connection }
-            let connection = ChaosConnection(peer: peer)
+    /// `message` on the connection to `peer` (opened now if needed, within `deadline`).
+    mutating func request(
+        _ message: WireMessage, on peer: Peer, deadline: ContinuousClock.Instant, abandon: (() -> Bool)? = nil
+    ) throws(NodeConnectionError) -> WireMessage {
+        let connection: NodeConnection
+        if let existing = open[peer.id] {
+            connection = existing
+        } else {
+            connection = try NodeConnection.open(to: peer, deadline: deadline)
             open[peer.id] = connection
-            return connection
+        }
+        do {
+            return try connection.request(message, deadline: deadline, abandon: abandon)
+        } catch {
+            if case .refused = error {} else { open.removeValue(forKey: peer.id)?.close() }
+            throw error
         }
     }
 

@@ -113,8 +113,8 @@ import Wire
         #expect(throws: WireError.unknownEnumValue(field: "role", value: 9, offset: roleAt)) {
             try StatusResponse(payload: payload)
         }
-        #expect(throws: WireError.unknownEnumValue(field: "error code", value: 6, offset: 0)) {
-            try ErrorResponse(payload: [0, 6, 0, 0, 0, 0])
+        #expect(throws: WireError.unknownEnumValue(field: "error code", value: 7, offset: 0)) {
+            try ErrorResponse(payload: [0, 7, 0, 0, 0, 0])
         }
     }
 
@@ -162,7 +162,7 @@ import Wire
         }
     }
 
-        @Test func decoderGivesBackStorageAfterALargeFrame() throws {
+    @Test func decoderGivesBackStorageAfterALargeFrame() throws {
         let large = try WireSamples.encode(
             .appendRequest(ClientAppendRequest(data: Array(repeating: 1, count: 3 << 20))), requestID: 1)
         var decoder = FrameDecoder()

@@ -72,13 +72,14 @@ struct WireSamples {
     }
 
     mutating func errorCode() -> ErrorResponse.Code {
-        switch random.below(5) {
+        switch random.below(6) {
         case 0:
             .notLeader(
                 leader: optional { NodeID($0.u64()) }, leaderAddress: optional { $0.string(max: 20) })
         case 1: .noQuorum
         case 2: .timeout
         case 3: .badRequest
+        case 4: .outcomeUnknown
         default: .internal
         }
     }
