@@ -13,20 +13,25 @@ import Wire
 /// was answered `outcomeUnknown`) ends indeterminate (it may be stored at most once). An
 /// acknowledged operation therefore must be stored exactly once.
 ///
-/// An impatient producer gives up on a node as soon as another node leads, so the failover
-/// windows measure the cluster. A patient one waits out every pause (4 s, longer than the
-/// longest SIGSTOP): its appends are still pending on a paused leader when it wakes up deposed,
-/// which is when a leader that acknowledges what it cannot commit would be caught.
+/// The first producers are impatient: they give up on a node as soon as another node leads, so
+/// the failover windows measure the cluster. The last one is patient: it waits out every pause
+/// (4 s, longer than the longest SIGSTOP), so its appends are still pending on a paused leader
+/// when it wakes up deposed, which is when a leader that acknowledges what it cannot commit
+/// would be caught.
 struct ChaosRawWorkload: ChaosWorkload {
-    var patient = false
+    var name: String { "raw-append" }
+    var producers: Int { 3 }
+    var consumers: Int { 2 }
+    /// How long an operation keeps retrying attempts that certainly failed.
+    var operationTimeout: Duration = .seconds(5)
 
-    var name: String { patient ? "raw-append-patient" : "raw-append" }
+    /// Whether `producer` waits out pauses (the last one does).
+    func isPatient(_ producer: Int) -> Bool { producer == producers - 1 }
+
     /// How long one attempt may wait for its answer: long enough for an election (150–300 ms
     /// by default) and a commit, short enough that an impatient producer stuck on a paused
     /// leader moves on.
-    var attemptTimeout: Duration { patient ? .seconds(4) : .seconds(1) }
-    /// How long an operation keeps retrying attempts that certainly failed.
-    var operationTimeout: Duration = .seconds(5)
+    func attemptTimeout(_ producer: Int) -> Duration { isPatient(producer) ? .seconds(4) : .seconds(1) }
 
     /// The payload of operation `id`.
     static func payload(_ id: ChaosOperationID) -> [UInt8] { Array("chaos p\(id.producer) s\(id.sequence)".utf8) }
@@ -40,40 +45,19 @@ struct ChaosRawWorkload: ChaosWorkload {
         return ChaosOperationID(producer: producer, sequence: sequence)
     }
 
-    /// The checker's view of one committed entry.
+    /// The checker's view of one committed entry: a raw append is the operation its payload names.
     static func item(_ entry: GetResponse) -> ChaosItem {
-        let content: ChaosContent
-        switch entry.kind {
-        case .noop:
-            content = .bookkeeping("the no-op of term \(entry.term)")
-        case .normal:
-            // Log entries carry the EntryPayload envelope: a raw append is 0x00 + its bytes.
-            let payload: EntryPayload?
-            do { payload = try EntryPayload(decoding: entry.data) } catch { payload = nil }
-            switch payload {
-            case .raw(let bytes)?:
-                if let id = operation(in: bytes) {
-                    content = .operation(id)
-                } else {
-                    content = .unknown(quoted(String(decoding: bytes.prefix(64), as: UTF8.self)))
-                }
-            case .command?:
-                content = .bookkeeping("a message-store command at \(entry.index)")
-            case nil:
-                content = .unknown(quoted(String(decoding: entry.data.prefix(64), as: UTF8.self)))
-            }
+        ChaosFinalState.item(entry) { bytes in
+            operation(in: bytes).map(ChaosContent.operation) ?? ChaosFinalState.excerpt(bytes)
         }
-        return ChaosItem(position: .index(entry.index.rawValue), content: content, fingerprint: fingerprint(entry))
     }
 
-    /// The bytes two replicas' copies of an entry must agree on: term, kind and data.
-    static func fingerprint(_ entry: GetResponse) -> [UInt8] {
-        var bytes: [UInt8] = []
-        withUnsafeBytes(of: entry.term.rawValue.bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(entry.kind.rawValue)
-        bytes.append(contentsOf: entry.data)
-        return bytes
+    func contents(of node: ChaosNodeState) -> ChaosNodeContents {
+        ChaosNodeContents(node: node.node, items: node.entries.map(ChaosRawWorkload.item), digest: node.digest)
     }
+
+    /// Raw appends have no queries beyond `get`, which the final state reads from every node.
+    func served(by client: LedgerClient) -> ChaosNodeContents? { nil }
 
     func produce(producer: Int, context: ChaosContext) {
         var connections = ChaosConnections(peers: context.peers)
@@ -104,9 +88,12 @@ struct ChaosRawWorkload: ChaosWorkload {
                     target = candidates[turn % candidates.count]
                 }
                 redirect = nil
-                let outcome = attempt(request, on: target, connections: &connections, redirect: &redirect) {
+                let outcome = attempt(
+                    request, on: target, timeout: attemptTimeout(producer), connections: &connections,
+                    redirect: &redirect
+                ) {
                     // A newer leader elsewhere: this node cannot commit the entry any more on its own.
-                    guard !patient, let now = context.recorder.currentLeader else { return false }
+                    guard !isPatient(producer), let now = context.recorder.currentLeader else { return false }
                     return now.term > (leader?.term ?? 0) && now.peer.id != target.id
                 }
                 attempts.append(outcome)
@@ -132,12 +119,12 @@ struct ChaosRawWorkload: ChaosWorkload {
     /// before anything is proposed) or perhaps stored (sent and unanswered; `outcomeUnknown`,
     /// `timeout`, `internal`).
     private func attempt(
-        _ request: WireMessage, on target: Peer, connections: inout ChaosConnections, redirect: inout Peer?,
-        abandon: @escaping () -> Bool
+        _ request: WireMessage, on target: Peer, timeout: Duration, connections: inout ChaosConnections,
+        redirect: inout Peer?, abandon: @escaping () -> Bool
     ) -> ChaosAttemptOutcome {
         do throws(NodeConnectionError) {
             let answer = try connections.request(
-                request, on: target, deadline: ContinuousClock().now + attemptTimeout, abandon: abandon)
+                request, on: target, deadline: ContinuousClock().now + timeout, abandon: abandon)
             guard case .appendResponse(let response) = answer else {
                 return .indeterminate("\(target.name) answered append with \(answer.opcode)")
             }
