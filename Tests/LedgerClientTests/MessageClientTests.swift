@@ -74,14 +74,14 @@ import Wire
             }
         }
         defer { leader.stop() }
-        let client = LedgerClient(peers: [leader.peer], options: LedgerClientTests.options(timeout: .milliseconds(300)))
+        let client = LedgerClient(peers: [leader.peer], options: LedgerClientTests.options(timeout: .seconds(2)))
         let error = #expect(throws: LedgerClientError.self) {
             try client.send(ProducerMessage(topic: "T", body: Array("x".utf8)))
         }
         guard let detail = MessageClientTests.unknownOutcome(error) else { return }
         #expect(
             detail.hasPrefix(
-                "send was not confirmed within 300 ms and may have been stored (n0: outcome unknown: leadership lost"),
+                "send was not confirmed within 2000 ms and may have been stored (n0: outcome unknown: leadership lost"),
             "\(detail)")
         #expect(leader.count(.send) > 1, "an idempotent send is retried after an unknown outcome")
     }
@@ -92,7 +92,7 @@ import Wire
             return nil
         }
         defer { silent.stop() }
-        let client = LedgerClient(peers: [silent.peer], options: LedgerClientTests.options(timeout: .milliseconds(300)))
+        let client = LedgerClient(peers: [silent.peer], options: LedgerClientTests.options(timeout: .seconds(2)))
         let error = #expect(throws: LedgerClientError.self) {
             try client.send(ProducerMessage(topic: "T", body: Array("x".utf8)))
         }
