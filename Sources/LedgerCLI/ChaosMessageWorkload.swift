@@ -10,11 +10,13 @@ import Raft
 /// `pN#seq`, sent to a queue the seed picks among ``topics`` × their queues, synchronously: the
 /// next send starts only after the last one ended, so each producer's messages must appear in
 /// send order within every queue. The client retries a send (same producer stamp) on leader
-/// changes and timeouts until ``operationTimeout``; an acknowledgement names the queue and
-/// offset. A send the client reports `outcomeUnknown` (or that ended in a server or protocol
-/// failure) is indeterminate: it may be stored, at most once. `noQuorum` and `rejected` mean no
-/// attempt can have stored it. The last producer is patient: its attempts outwait every pause,
-/// so a deposed leader's answers after SIGCONT are seen and checked.
+/// changes and timeouts until the producer's operation timeout; an acknowledgement names the
+/// queue and offset. A send the client reports `outcomeUnknown` (or that ended in a server or
+/// protocol failure) is indeterminate: it may be stored, at most once. `noQuorum` and `rejected`
+/// mean no attempt can have stored it. Producers differ in patience (``timeouts(_:)``): most ride
+/// out a failover; a hasty one gives up within it, so sends do end indeterminate or failed and
+/// those outcomes are checked; the last one outwaits every pause, so a deposed leader's answers
+/// after SIGCONT are seen and checked.
 ///
 /// Consumers: ``consumers`` threads in two groups. Group `chaos-g0` has two members that split
 /// the queues between them; `chaos-g1` has one that reads them all. Each starts from its group's
@@ -34,8 +36,6 @@ struct ChaosMessageWorkload: ChaosWorkload {
     static let topics = ["chaos-a", "chaos-b"]
     /// The consumer groups and how many members each has.
     static let groups: [(name: String, members: Int)] = [("chaos-g0", 2), ("chaos-g1", 1)]
-    /// How long one send keeps retrying.
-    var operationTimeout: Duration = .seconds(6)
     /// How often a consumer commits the offsets it reached.
     var commitInterval: Duration = .milliseconds(500)
 
@@ -46,8 +46,17 @@ struct ChaosMessageWorkload: ChaosWorkload {
         }
     }
 
-    /// Whether `producer` outwaits pauses (the last one does).
-    func isPatient(_ producer: Int) -> Bool { producer == producers - 1 }
+    /// How long producer `producer` lets one send retry, and one attempt wait for the leader:
+    /// the last producer outwaits every pause (SIGSTOP holds at most 2.5 s), the one before it
+    /// gives up within a failover (an election takes 150-300 ms, finding the new leader more),
+    /// the others ride failovers out.
+    func timeouts(_ producer: Int) -> (operation: Duration, attempt: Duration) {
+        switch producer {
+        case producers - 1: (.seconds(12), .seconds(4))
+        case producers - 2: (.milliseconds(800), .milliseconds(300))
+        default: (.seconds(6), .seconds(1))
+        }
+    }
 
     /// The body of operation `id`.
     static func body(_ id: ChaosOperationID) -> [UInt8] { Array("chaos-message \(id)".utf8) }
@@ -60,10 +69,9 @@ struct ChaosMessageWorkload: ChaosWorkload {
     }
 
     func produce(producer: Int, context: ChaosContext) {
-        // An attempt gives up on a leader after 1 s (4 s when patient: longer than any pause).
+        let (operation, attempt) = timeouts(producer)
         let options = LedgerClientOptions(
-            timeout: isPatient(producer) ? operationTimeout * 2 : operationTimeout, nodeTimeout: .milliseconds(300),
-            attemptTimeout: isPatient(producer) ? .seconds(4) : .seconds(1))
+            timeout: operation, nodeTimeout: .milliseconds(300), attemptTimeout: attempt)
         let client = LedgerClient(peers: context.peers, options: options)
         defer { client.close() }
         var random = SplitMix64(seed: context.seed)

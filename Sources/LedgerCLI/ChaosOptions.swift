@@ -147,10 +147,10 @@ enum ChaosHelp {
         timeout, then SIGCONT), restart (SIGTERM and restart), partition (the node drops Raft
         traffic to and from its peers through the test-only hook, then heals). It polls every
         node's status throughout and records every leader and term seen.
-        Workload messages (the default): four idempotent producers send synchronously (with
-        retries) to the queues of two topics, each message's body and key naming its operation
-        (pN#seq); an acknowledgement gives its queue and offset; a send whose outcome is unknown
-        is indeterminate. Consumer groups chaos-g0 (two members splitting the queues) and chaos-g1
+        Workload messages (the default): four idempotent producers of differing patience send
+        synchronously (with retries) to the queues of two topics, each message's body and key
+        naming its operation (pN#seq); an acknowledgement gives its queue and offset; a send whose
+        outcome is unknown is indeterminate. Consumer groups chaos-g0 (two members splitting the queues) and chaos-g1
         (one member) pull, commit offsets and read them back. Workload raw-append: producers append
         raw entries, consumers read each node's committed entries.
         At the end it heals everything, restarts whatever is down, waits for the group to converge,
