@@ -86,11 +86,14 @@ bench: release
 
 .PHONY: chaos chaos-long
 
-# A fresh three-node group under kill -9, SIGSTOP, SIGTERM and partition faults with producers
-# and consumers running, then a Jepsen-style check of the history; exits non-zero on a violation
-# (printing the seed and keeping the data). SEED=N replays a fault schedule.
+# A fresh three-node group under kill -9, SIGSTOP, SIGTERM and partition faults with message
+# producers and consumer groups running, then a Jepsen-style check of the history; exits non-zero
+# on a violation (printing the seed and keeping the data). SEED=N replays a fault schedule;
+# WORKLOAD=raw-append runs the raw-log workload instead of messages.
+CHAOS_FLAGS = $(if $(SEED),--seed $(SEED)) $(if $(WORKLOAD),--workload $(WORKLOAD)) --report chaos-report.json
+
 chaos: release
-	@$(LEDGER) chaos --duration 60s $(if $(SEED),--seed $(SEED)) --report chaos-report.json
+	@$(LEDGER) chaos --duration 60s $(CHAOS_FLAGS)
 
 chaos-long: release
-	@$(LEDGER) chaos --duration 10m $(if $(SEED),--seed $(SEED)) --report chaos-report.json
+	@$(LEDGER) chaos --duration 10m $(CHAOS_FLAGS)

@@ -27,7 +27,8 @@ let package = Package(
         .target(name: "CShim"),
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
         .target(name: "Wire", dependencies: ["Raft", "CommitLog"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
-        .target(name: "LedgerConfig", dependencies: ["Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
+        .target(
+            name: "LedgerConfig", dependencies: ["Raft", "CommitLog"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
             name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog"], swiftSettings: strict),
         .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
@@ -47,7 +48,8 @@ let package = Package(
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "CommitLog"], swiftSettings: strict),
-        .testTarget(name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
         .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft"], swiftSettings: strict),
         .testTarget(
             name: "LedgerClientTests",

@@ -5,7 +5,8 @@ public enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
     case converged = "converged"
     /// At most one node ever reported itself leader of any one term (Raft's election safety).
     case electionSafety = "election-safety"
-    /// After the heal every node holds the same committed items, byte for byte.
+    /// After the heal every node holds the same committed items, byte for byte, and reports the
+    /// same state digest at the same applied index, the digest its own log replays to.
     case identicalLogs = "identical-logs"
     /// Every acknowledged operation is stored at the position it was acknowledged with.
     case acknowledgedPresent = "acknowledged-present"
@@ -18,21 +19,27 @@ public enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
     case readsConsistent = "reads-consistent"
     /// Each producer's items appear in its send order within each stream (log or queue).
     case producerOrder = "producer-order"
-    /// Every consumer group's committed offset lies within its queue's offsets.
+    /// Every consumer group's committed offset, at the end and as observed during the run, lies
+    /// within its queue's offsets.
     case offsetsInLog = "offsets-in-log"
+    /// No consumer group's committed offset of a queue is ever seen lower than a value seen
+    /// before (consumers commit only increasing offsets; a lost commit or a stale read moves
+    /// it back).
+    case offsetsMonotonic = "offsets-monotonic"
 
     /// One line for the report.
     public var summary: String {
         switch self {
         case .converged: "after the heal every node is up with one leader and the same committed log length"
         case .electionSafety: "at most one leader per term ever observed"
-        case .identicalLogs: "all nodes hold identical committed logs"
+        case .identicalLogs: "all nodes hold identical committed logs and state digests"
         case .acknowledgedPresent: "every acknowledged operation is at the position it was acknowledged with"
         case .noDuplicates: "acknowledged operations stored exactly once, indeterminate ones at most once"
         case .noPhantoms: "nothing stored that was never sent or that certainly failed"
         case .readsConsistent: "every read during the run matches the final log"
         case .producerOrder: "each producer's order preserved within each stream"
         case .offsetsInLog: "consumer groups' committed offsets within their queues"
+        case .offsetsMonotonic: "consumer groups' committed offsets never seen going backwards"
         }
     }
 }
@@ -81,12 +88,13 @@ public enum ChaosChecker {
         case .readsConsistent: readsConsistent(history)
         case .producerOrder: producerOrder(history)
         case .offsetsInLog: offsetsInLog(history)
+        case .offsetsMonotonic: offsetsMonotonic(history)
         }
     }
 
     /// The reference copy of the final log: the first node's (the identical-logs check compares
     /// the others with it).
-    private static func reference(_ history: ChaosHistory) -> [ChaosItem] {
+    static func reference(_ history: ChaosHistory) -> [ChaosItem] {
         history.finalContents.first?.items ?? []
     }
 
@@ -113,7 +121,42 @@ public enum ChaosChecker {
             let queued = first.items.filter { $0.position.stream != "log" }
             found += compare(ChaosNodeContents(node: first.node, items: queued), served)
         }
+        return found + digestViolations(history.finalContents)
+    }
+
+    /// Each node's reported state digest must be what its own committed log replays to, and two
+    /// nodes at the same applied index must report the same digest.
+    private static func digestViolations(_ contents: [ChaosNodeContents]) -> [ChaosViolation] {
+        var found: [ChaosViolation] = []
+        var first: [UInt64: (node: String, digest: UInt64)] = [:]
+        for node in contents {
+            guard let digest = node.digest else { continue }
+            if let replayed = digest.replayed, replayed != digest.reported {
+                found.append(
+                    ChaosViolation(
+                        .identicalLogs,
+                        "\(node.node) reports state digest \(hex(digest.reported)) at applied index \(digest.applied), "
+                            + "but its committed log replays to \(hex(replayed))"))
+            }
+            if let other = first[digest.applied] {
+                if other.digest != digest.reported {
+                    found.append(
+                        ChaosViolation(
+                            .identicalLogs,
+                            "\(other.node) and \(node.node) are both at applied index \(digest.applied) with different "
+                                + "state digests: \(hex(other.digest)) and \(hex(digest.reported))"))
+                }
+            } else {
+                first[digest.applied] = (node.node, digest.reported)
+            }
+        }
         return found
+    }
+
+    /// A digest as 16 hex digits.
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// How `other`'s items differ from `first`'s: the first differing position, or the counts.
@@ -247,32 +290,6 @@ public enum ChaosChecker {
                             + "p\(id.producer)#\(sequence) at \(position) before \(id) at \(item.position)"))
             }
             last[key] = (item.position, id.sequence)
-        }
-        return found
-    }
-
-    private static func offsetsInLog(_ history: ChaosHistory) -> [ChaosViolation] {
-        var found: [ChaosViolation] = []
-        for contents in history.finalContents {
-            for committed in contents.committedOffsets {
-                guard let bounds = contents.queueBounds[committed.queue] else {
-                    found.append(
-                        ChaosViolation(
-                            .offsetsInLog,
-                            "group \(committed.group) committed offset \(committed.offset) of \(committed.queue) "
-                                + "on \(committed.node), a queue that node does not have"))
-                    continue
-                }
-                // A committed offset names the next message to consume, so the end is allowed.
-                if committed.offset < bounds.lowerBound || committed.offset > bounds.upperBound {
-                    found.append(
-                        ChaosViolation(
-                            .offsetsInLog,
-                            "group \(committed.group) committed offset \(committed.offset) of \(committed.queue) "
-                                + "on \(committed.node), outside the queue's \(bounds.lowerBound)...\(bounds.upperBound)"
-                        ))
-                }
-            }
         }
         return found
     }

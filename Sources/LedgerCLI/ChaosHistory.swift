@@ -18,6 +18,15 @@ public struct ChaosOperationID: Sendable, Hashable, Comparable, CustomStringConv
 
     /// `p2#17`.
     public var description: String { "p\(producer)#\(sequence)" }
+
+    /// The id a ``description`` names (`p2#17`), or nil.
+    public init?(parsing text: Substring) {
+        guard text.first == "p", let hash = text.firstIndex(of: "#"),
+            let producer = Int(text[text.index(after: text.startIndex)..<hash]),
+            let sequence = Int(text[text.index(after: hash)...]), producer >= 0, sequence >= 1
+        else { return nil }
+        self.init(producer: producer, sequence: sequence)
+    }
 }
 
 /// Where a stored item sits: a raw log index, or a message's queue and queue offset. Positions
@@ -196,6 +205,57 @@ public struct ChaosCommittedOffset: Sendable, Hashable {
     }
 }
 
+/// How a consumer learned a group's committed offset of one queue during the run.
+public enum ChaosOffsetSource: String, Sendable, Hashable {
+    /// The consumer committed this offset and the leader acknowledged it.
+    case committed
+    /// The leader answered a query of the group's committed offsets with it.
+    case queried
+}
+
+/// A group's committed offset of one queue as a consumer observed it: it held at some instant
+/// between `started` and `ended` (from the start of the run).
+public struct ChaosOffsetObservation: Sendable, Hashable {
+    public var group: String
+    public var queue: String
+    public var offset: Int64
+    public var source: ChaosOffsetSource
+    public var consumer: String
+    public var started: Duration
+    public var ended: Duration
+
+    public init(
+        group: String, queue: String, offset: Int64, source: ChaosOffsetSource, consumer: String, started: Duration,
+        ended: Duration
+    ) {
+        self.group = group
+        self.queue = queue
+        self.offset = offset
+        self.source = source
+        self.consumer = consumer
+        self.started = started
+        self.ended = ended
+    }
+}
+
+/// A node's replicated state machine as it reported it after the heal (`status`), and what
+/// replaying the committed log read from that node gives at the same applied index.
+public struct ChaosStateDigest: Sendable, Hashable {
+    /// The last entry the node's state machine applied.
+    public var applied: UInt64
+    /// The node's running state digest at ``applied``.
+    public var reported: UInt64
+    /// The digest of a fresh state machine that applied the node's committed log through
+    /// ``applied``; nil when the log could not be replayed that far.
+    public var replayed: UInt64?
+
+    public init(applied: UInt64, reported: UInt64, replayed: UInt64?) {
+        self.applied = applied
+        self.reported = reported
+        self.replayed = replayed
+    }
+}
+
 /// Everything one node holds after the heal, in position order.
 public struct ChaosNodeContents: Sendable, Hashable {
     public var node: String
@@ -204,15 +264,18 @@ public struct ChaosNodeContents: Sendable, Hashable {
     /// RocketMQ's max offset is the next offset to write); empty for the raw log.
     public var queueBounds: [String: Range<Int64>]
     public var committedOffsets: [ChaosCommittedOffset]
+    /// The node's state digest, reported and replayed; nil when not read (the leader's served view).
+    public var digest: ChaosStateDigest?
 
     public init(
         node: String, items: [ChaosItem], queueBounds: [String: Range<Int64>] = [:],
-        committedOffsets: [ChaosCommittedOffset] = []
+        committedOffsets: [ChaosCommittedOffset] = [], digest: ChaosStateDigest? = nil
     ) {
         self.node = node
         self.items = items
         self.queueBounds = queueBounds
         self.committedOffsets = committedOffsets
+        self.digest = digest
     }
 }
 
@@ -229,10 +292,13 @@ public struct ChaosHistory: Sendable {
     /// What the leader serves through its queries (messages, by queue and offset), to compare
     /// with what the nodes' logs hold at those positions; nil when not read.
     public var served: ChaosNodeContents?
+    /// Consumer groups' committed offsets as consumers saw them during the run.
+    public var offsetObservations: [ChaosOffsetObservation]
 
     public init(
         operations: [ChaosOperation], leaders: [ChaosLeaderSighting], reads: [ChaosRead],
-        finalContents: [ChaosNodeContents], convergenceProblem: String? = nil, served: ChaosNodeContents? = nil
+        finalContents: [ChaosNodeContents], convergenceProblem: String? = nil, served: ChaosNodeContents? = nil,
+        offsetObservations: [ChaosOffsetObservation] = []
     ) {
         self.operations = operations
         self.leaders = leaders
@@ -240,5 +306,6 @@ public struct ChaosHistory: Sendable {
         self.finalContents = finalContents
         self.convergenceProblem = convergenceProblem
         self.served = served
+        self.offsetObservations = offsetObservations
     }
 }

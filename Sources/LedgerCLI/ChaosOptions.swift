@@ -14,6 +14,16 @@ public enum ChaosFaultKind: String, Sendable, Hashable, CaseIterable, Comparable
     }
 }
 
+/// What the producers and consumers of `ledger chaos` do.
+public enum ChaosWorkloadKind: String, Sendable, Hashable, CaseIterable {
+    /// Idempotent message sends to several topics and queues; consumer groups pulling and
+    /// committing offsets (``ChaosMessageWorkload``). The default.
+    case messages
+    /// Raw appends to the replicated log; consumers reading each node's committed entries
+    /// (``ChaosRawWorkload``).
+    case rawAppend = "raw-append"
+}
+
 /// Settings of `ledger chaos`.
 public struct ChaosOptions: Sendable, Hashable {
     /// How long the workload and the faults run (the heal, convergence and checks come after).
@@ -22,6 +32,8 @@ public struct ChaosOptions: Sendable, Hashable {
     public var seed: UInt64?
     /// The faults to inject, in ``ChaosFaultKind`` order.
     public var faults: [ChaosFaultKind] = ChaosFaultKind.allCases
+    /// What producers and consumers do.
+    public var workload = ChaosWorkloadKind.messages
     /// The operations per second all producers together aim for.
     public var rate = 100
     /// Keep the temporary directory (configs, data, logs) even when every check passed.
@@ -69,6 +81,9 @@ extension Command {
         FlagSpec(
             ["--faults"], value: "LIST",
             help: "faults to inject, comma-separated: kill,pause,restart,partition (default all four)"),
+        FlagSpec(
+            ["--workload"], value: "KIND",
+            help: "messages (idempotent sends, consumer groups; the default) or raw-append (raw log appends)"),
         FlagSpec(["--rate"], value: "OPS", help: "operations per second all producers together aim for (default 100)"),
         FlagSpec(["--keep-data"], help: "keep the temporary directory (configs, data, logs) even when the run passes"),
         FlagSpec(["--report"], value: "FILE", help: "also write the report as JSON to FILE"),
@@ -100,6 +115,12 @@ extension Command {
             }
             options.faults = faults
         }
+        if let text = flags.value("--workload") {
+            guard let workload = ChaosWorkloadKind(rawValue: text) else {
+                throw UsageError("--workload: expected messages or raw-append, got \(quoted(text))", command: title)
+            }
+            options.workload = workload
+        }
         if let text = flags.value("--rate") {
             guard let rate = Int(text), (1...10_000).contains(rate) else {
                 throw UsageError(
@@ -116,7 +137,7 @@ extension Command {
 /// The `ledger chaos --help` text.
 enum ChaosHelp {
     static let usage =
-        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition] [--rate OPS] [--keep-data] [--report FILE]"
+        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition] [--workload messages|raw-append] [--rate OPS] [--keep-data] [--report FILE]"
 
     static let about = """
         Starts three `ledger server --fault-injection` processes (this binary) on free loopback ports
@@ -125,27 +146,40 @@ enum ChaosHelp {
         random delay), pause (SIGSTOP a node, usually the leader, for longer than the election
         timeout, then SIGCONT), restart (SIGTERM and restart), partition (the node drops Raft
         traffic to and from its peers through the test-only hook, then heals). It polls every
-        node's status throughout and records every leader and term seen. At the end it heals
-        everything, restarts whatever is down, waits for the group to converge, reads each node's
-        committed log, and checks: the group converged; at most one leader per term; all nodes hold
-        identical committed logs; every acknowledged operation is stored at the position it was
-        acknowledged with, exactly once; indeterminate (unanswered) operations at most once;
-        nothing stored that was never sent or that certainly failed; every read during the run
-        matches the final log; each producer's order preserved; consumer groups' committed offsets
-        within their queues.
+        node's status throughout and records every leader and term seen.
+        Workload messages (the default): four idempotent producers of differing patience send
+        synchronously (with retries) to the queues of two topics, each message's body and key
+        naming its operation (pN#seq); an acknowledgement gives its queue and offset; a send whose
+        outcome is unknown is indeterminate. Consumer groups chaos-g0 (two members splitting the queues) and chaos-g1
+        (one member) pull, commit offsets and read them back. Workload raw-append: producers append
+        raw entries, consumers read each node's committed entries.
+        At the end it heals everything, restarts whatever is down, waits for the group to converge,
+        reads each node's status and committed log from that node alone, replays each log into a
+        fresh state machine (every queue's messages, every group's offsets) and reads every queue
+        from the leader. Checks: converged; election-safety (at most one leader per term);
+        identical-logs (every node's committed log and messages byte for byte, the leader's pulls
+        the same, every node's state digest equal at the same applied index and equal to what its
+        log replays to); acknowledged-present (at the queue offset or index acknowledged);
+        no-duplicates (acknowledged exactly once, indeterminate at most once); no-phantoms
+        (nothing never sent or certainly failed); reads-consistent (every message read matches the
+        final log); producer-order (each producer's send order within every queue);
+        offsets-in-log (committed offsets, at the end and as seen, within their queues);
+        offsets-monotonic (no committed offset ever seen going back).
         Prints operations attempted/acknowledged/failed/indeterminate, faults by kind, failovers
-        with their unavailability windows (p50, max), throughput per 5 s and the verdict; --report
-        writes the same as one JSON object: {"seed", "workload", "durationMs", "rate",
-        "wallTimeMs", "faultsEnabled", "operations": {"attempted", "acknowledged", "failed",
-        "indeterminate", "reads"}, "faults": {"kill", "pause", "restart", "partition"},
-        "faultLog": [{"atMs", "kind", "node", "targetedLeader", "healedAtMs", "detail"}],
-        "failovers": {"count", "unavailableP50Ms", "unavailableMaxMs", "windows": [{"atMs",
-        "fault", "oldLeader", "firstAcknowledgedBy", "unavailableMs"}]}, "leaders": [{"term",
-        "node", "firstSeenMs"}], "throughput": {"intervalMs", "acknowledged": [per second]},
-        "notes", "checks": [{"name", "description", "passed", "violations", "first"}],
-        "verdict": "PASS"|"FAIL", "firstViolation", "dataDirectory"}.
+        with their unavailability windows (p50, max), throughput per 5 s, the nodes' final state
+        digests and the verdict; --report writes the same as one JSON object: {"seed", "workload",
+        "durationMs", "rate", "wallTimeMs", "faultsEnabled", "operations": {"attempted",
+        "acknowledged", "failed", "indeterminate", "reads", "offsetCommits", "offsetQueries"},
+        "faults": {"kill", "pause", "restart", "partition"}, "faultLog": [{"atMs", "kind", "node",
+        "targetedLeader", "healedAtMs", "detail"}], "failovers": {"count", "unavailableP50Ms",
+        "unavailableMaxMs", "windows": [{"atMs", "fault", "oldLeader", "firstAcknowledgedBy",
+        "unavailableMs"}]}, "leaders": [{"term", "node", "firstSeenMs"}], "throughput":
+        {"intervalMs", "acknowledged": [per second]}, "finalState": [{"node", "appliedIndex",
+        "stateDigest", "replayedDigest"}], "notes", "checks": [{"name", "description", "passed",
+        "violations", "first"}], "verdict": "PASS"|"FAIL", "firstViolation", "dataDirectory"}.
         On failure it prints the seed and the first violation and keeps the data directory.
-        The seed replays the fault schedule, not the exact interleaving of real processes.
+        The seed replays the fault schedule and the workload's choices, not the exact interleaving
+        of real processes.
         Exits 0 only when every check passed, 1 otherwise (2 for usage errors).
         """
 }

@@ -9,24 +9,29 @@ import Wire
 /// for each read.
 ///
 /// Raw appends are at-least-once when retried after an unanswered attempt, so a producer
-/// retries only attempts that certainly failed; an operation whose attempt went unanswered ends
-/// indeterminate (it may be stored at most once). An acknowledged operation therefore must be
-/// stored exactly once.
+/// retries only attempts that certainly failed; an operation whose attempt went unanswered (or
+/// was answered `outcomeUnknown`) ends indeterminate (it may be stored at most once). An
+/// acknowledged operation therefore must be stored exactly once.
 ///
-/// An impatient producer gives up on a node as soon as another node leads, so the failover
-/// windows measure the cluster. A patient one waits out every pause (4 s, longer than the
-/// longest SIGSTOP): its appends are still pending on a paused leader when it wakes up deposed,
-/// which is when a leader that acknowledges what it cannot commit would be caught.
+/// The first producers are impatient: they give up on a node as soon as another node leads, so
+/// the failover windows measure the cluster. The last one is patient: it waits out every pause
+/// (4 s, longer than the longest SIGSTOP), so its appends are still pending on a paused leader
+/// when it wakes up deposed, which is when a leader that acknowledges what it cannot commit
+/// would be caught.
 struct ChaosRawWorkload: ChaosWorkload {
-    var patient = false
+    var name: String { "raw-append" }
+    var producers: Int { 3 }
+    var consumers: Int { 2 }
+    /// How long an operation keeps retrying attempts that certainly failed.
+    var operationTimeout: Duration = .seconds(5)
 
-    var name: String { patient ? "raw-append-patient" : "raw-append" }
+    /// Whether `producer` waits out pauses (the last one does).
+    func isPatient(_ producer: Int) -> Bool { producer == producers - 1 }
+
     /// How long one attempt may wait for its answer: long enough for an election (150–300 ms
     /// by default) and a commit, short enough that an impatient producer stuck on a paused
     /// leader moves on.
-    var attemptTimeout: Duration { patient ? .seconds(4) : .seconds(1) }
-    /// How long an operation keeps retrying attempts that certainly failed.
-    var operationTimeout: Duration = .seconds(5)
+    func attemptTimeout(_ producer: Int) -> Duration { isPatient(producer) ? .seconds(4) : .seconds(1) }
 
     /// The payload of operation `id`.
     static func payload(_ id: ChaosOperationID) -> [UInt8] { Array("chaos p\(id.producer) s\(id.sequence)".utf8) }
@@ -40,40 +45,19 @@ struct ChaosRawWorkload: ChaosWorkload {
         return ChaosOperationID(producer: producer, sequence: sequence)
     }
 
-    /// The checker's view of one committed entry.
+    /// The checker's view of one committed entry: a raw append is the operation its payload names.
     static func item(_ entry: GetResponse) -> ChaosItem {
-        let content: ChaosContent
-        switch entry.kind {
-        case .noop:
-            content = .bookkeeping("the no-op of term \(entry.term)")
-        case .normal:
-            // Log entries carry the EntryPayload envelope: a raw append is 0x00 + its bytes.
-            let payload: EntryPayload?
-            do { payload = try EntryPayload(decoding: entry.data) } catch { payload = nil }
-            switch payload {
-            case .raw(let bytes)?:
-                if let id = operation(in: bytes) {
-                    content = .operation(id)
-                } else {
-                    content = .unknown(quoted(String(decoding: bytes.prefix(64), as: UTF8.self)))
-                }
-            case .command?:
-                content = .bookkeeping("a message-store command at \(entry.index)")
-            case nil:
-                content = .unknown(quoted(String(decoding: entry.data.prefix(64), as: UTF8.self)))
-            }
+        ChaosFinalState.item(entry) { bytes in
+            operation(in: bytes).map(ChaosContent.operation) ?? ChaosFinalState.excerpt(bytes)
         }
-        return ChaosItem(position: .index(entry.index.rawValue), content: content, fingerprint: fingerprint(entry))
     }
 
-    /// The bytes two replicas' copies of an entry must agree on: term, kind and data.
-    static func fingerprint(_ entry: GetResponse) -> [UInt8] {
-        var bytes: [UInt8] = []
-        withUnsafeBytes(of: entry.term.rawValue.bigEndian) { bytes.append(contentsOf: $0) }
-        bytes.append(entry.kind.rawValue)
-        bytes.append(contentsOf: entry.data)
-        return bytes
+    func contents(of node: ChaosNodeState) -> ChaosNodeContents {
+        ChaosNodeContents(node: node.node, items: node.entries.map(ChaosRawWorkload.item), digest: node.digest)
     }
+
+    /// Raw appends have no queries beyond `get`, which the final state reads from every node.
+    func served(by client: LedgerClient) -> ChaosNodeContents? { nil }
 
     func produce(producer: Int, context: ChaosContext) {
         var connections = ChaosConnections(peers: context.peers)
@@ -104,9 +88,12 @@ struct ChaosRawWorkload: ChaosWorkload {
                     target = candidates[turn % candidates.count]
                 }
                 redirect = nil
-                let outcome = attempt(request, on: target, connections: &connections, redirect: &redirect) {
+                let outcome = attempt(
+                    request, on: target, timeout: attemptTimeout(producer), connections: &connections,
+                    redirect: &redirect
+                ) {
                     // A newer leader elsewhere: this node cannot commit the entry any more on its own.
-                    guard !patient, let now = context.recorder.currentLeader else { return false }
+                    guard !isPatient(producer), let now = context.recorder.currentLeader else { return false }
                     return now.term > (leader?.term ?? 0) && now.peer.id != target.id
                 }
                 attempts.append(outcome)
@@ -127,16 +114,17 @@ struct ChaosRawWorkload: ChaosWorkload {
         }
     }
 
-    /// One append on `target`. A refusal is a certain failure only when the node refused before
-    /// proposing (it was not the leader, or a transfer was under way); the wire protocol gives
-    /// the same codes to entries it proposed and then lost track of, so those are told apart by
-    /// the message the node's Raft core wrote (see the report's notes on the protocol).
+    /// One append on `target`, classified by what its failure says about the entry: certainly
+    /// not stored (not sent; refused with `notLeader`, `noQuorum` or `badRequest`, all given
+    /// before anything is proposed) or perhaps stored (sent and unanswered; `outcomeUnknown`,
+    /// `timeout`, `internal`).
     private func attempt(
-        _ request: WireMessage, on target: Peer, connections: inout ChaosConnections, redirect: inout Peer?,
-        abandon: () -> Bool
+        _ request: WireMessage, on target: Peer, timeout: Duration, connections: inout ChaosConnections,
+        redirect: inout Peer?, abandon: @escaping () -> Bool
     ) -> ChaosAttemptOutcome {
-        do throws(ChaosTransportFailure) {
-            let answer = try connections[target].request(request, timeout: attemptTimeout, abandon: abandon)
+        do throws(NodeConnectionError) {
+            let answer = try connections.request(
+                request, on: target, deadline: ContinuousClock().now + timeout, abandon: abandon)
             guard case .appendResponse(let response) = answer else {
                 return .indeterminate("\(target.name) answered append with \(answer.opcode)")
             }
@@ -145,10 +133,10 @@ struct ChaosRawWorkload: ChaosWorkload {
             switch error {
             case .notSent(let reason):
                 return .failed("\(target.name): \(reason)")
-            case .unanswered(let reason):
+            case .unanswered(let reason), .protocolViolation(let reason):
                 return .indeterminate("\(target.name): \(reason)")
             case .refused(let response):
-                guard ChaosRawWorkload.refusedBeforeProposing(response) else {
+                guard ChaosRawWorkload.certainlyNotStored(response) else {
                     return .indeterminate("\(target.name): \(response)")
                 }
                 if case .notLeader(let leader?, _) = response.code {
@@ -159,21 +147,12 @@ struct ChaosRawWorkload: ChaosWorkload {
         }
     }
 
-    /// Whether an error answer to an append certainly means nothing was proposed: the refusals
-    /// `RaftCore.propose` makes (`not the leader`, `no leader is known`, a transfer in progress)
-    /// or a bad request. Everything else (proposal timeout, leadership lost, shutdown with
-    /// entries pending, internal errors) may still commit.
-    static func refusedBeforeProposing(_ response: ErrorResponse) -> Bool {
+    /// Whether an error answer to an append means the entry certainly was not stored: the
+    /// codes a node gives before proposing (or for an entry another leader replaced).
+    static func certainlyNotStored(_ response: ErrorResponse) -> Bool {
         switch response.code {
-        case .badRequest:
-            return true
-        case .notLeader, .noQuorum:
-            return response.message.hasPrefix("not the leader:")
-                || response.message.hasPrefix("no quorum: no leader is known")
-                || (response.message.hasPrefix("leadership transfer to node")
-                    && response.message.hasSuffix("progress; retry when it completes"))
-        case .timeout, .internal:
-            return false
+        case .notLeader, .noQuorum, .badRequest: true
+        case .outcomeUnknown, .timeout, .internal: false
         }
     }
 
@@ -187,9 +166,10 @@ struct ChaosRawWorkload: ChaosWorkload {
             let peer = context.peers[Int(random.below(UInt64(context.peers.count)))]
             // A few entries from one node, then another node: every replica's committed prefix is read.
             for _ in 0..<8 where !context.recorder.isStopping {
-                do throws(ChaosTransportFailure) {
-                    let answer = try connections[peer].request(
-                        .getRequest(GetRequest(index: LogIndex(next))), timeout: .milliseconds(500))
+                do throws(NodeConnectionError) {
+                    let answer = try connections.request(
+                        .getRequest(GetRequest(index: LogIndex(next))), on: peer,
+                        deadline: ContinuousClock().now + .milliseconds(500))
                     guard case .getResponse(let entry) = answer else { break }
                     context.recorder.record(
                         ChaosRead(consumer: name, node: peer.name, item: ChaosRawWorkload.item(entry)))
@@ -204,19 +184,30 @@ struct ChaosRawWorkload: ChaosWorkload {
     }
 }
 
-/// One ``ChaosConnection`` per node, opened on first use.
+/// One ``NodeConnection`` per node, opened on first use and dropped after a failure (other
+/// than a refusal, after which it stays usable).
 struct ChaosConnections {
     let peers: [Peer]
-    private var open: [NodeID: ChaosConnection] = [:]
+    private var open: [NodeID: NodeConnection] = [:]
 
     init(peers: [Peer]) { self.peers = peers }
 
-    subscript(peer: Peer) -> ChaosConnection {
-        mutating get {
-            if let connection = open[peer.id] { return connection }
-            let connection = ChaosConnection(peer: peer)
+    /// `message` on the connection to `peer` (opened now if needed, within `deadline`).
+    mutating func request(
+        _ message: WireMessage, on peer: Peer, deadline: ContinuousClock.Instant, abandon: (() -> Bool)? = nil
+    ) throws(NodeConnectionError) -> WireMessage {
+        let connection: NodeConnection
+        if let existing = open[peer.id] {
+            connection = existing
+        } else {
+            connection = try NodeConnection.open(to: peer, deadline: deadline)
             open[peer.id] = connection
-            return connection
+        }
+        do {
+            return try connection.request(message, deadline: deadline, abandon: abandon)
+        } catch {
+            if case .refused = error {} else { open.removeValue(forKey: peer.id)?.close() }
+            throw error
         }
     }
 

@@ -111,6 +111,26 @@ public struct ChaosReport {
 
     private func faultCount(_ kind: ChaosFaultKind) -> Int { faults.count { $0.kind == kind } }
 
+    private func offsetCount(_ source: ChaosOffsetSource) -> Int {
+        history.offsetObservations.count { $0.source == source }
+    }
+
+    /// `n0 applied 5123 digest 0123456789abcdef` per node, or why there is none.
+    private var finalStateLine: String {
+        let states = history.finalContents.compactMap { contents in
+            contents.digest.map { (contents.node, $0) }
+        }
+        guard !states.isEmpty else { return "final state: not read" }
+        let nodes = states.map { node, digest in
+            let replay = digest.replayed.map {
+                $0 == digest.reported ? "" : " (log replays to \(ChaosChecker.hex($0)))"
+            }
+            return "\(node) applied \(digest.applied) digest \(ChaosChecker.hex(digest.reported))"
+                + (replay ?? " (log not replayed that far)")
+        }
+        return "final state: " + nodes.joined(separator: "; ")
+    }
+
     // MARK: - Terminal
 
     /// The terminal report: counts, faults, failovers, throughput per 5 s, each check, verdict.
@@ -122,7 +142,8 @@ public struct ChaosReport {
                 + "\(options.rate) ops/s aimed for, run took \(wallTime.millisecondsText) ms")
         lines.append(
             "operations: \(counts.attempted) attempted, \(counts.acknowledged) acknowledged, \(counts.failed) failed, "
-                + "\(counts.indeterminate) indeterminate; \(history.reads.count) reads by consumers")
+                + "\(counts.indeterminate) indeterminate; consumers: \(history.reads.count) reads, "
+                + "\(offsetCount(.committed)) offset commits acknowledged, \(offsetCount(.queried)) offsets read back")
         lines.append(
             "faults: "
                 + ChaosFaultKind.allCases.map { "\($0.rawValue) \(faultCount($0))" }.joined(separator: ", ")
@@ -146,6 +167,7 @@ public struct ChaosReport {
             throughputPerSecond[start..<min(start + 5, throughputPerSecond.count)].reduce(0, +)
         }
         lines.append("throughput (acknowledged per 5 s): " + perFive.map(String.init).joined(separator: " "))
+        lines.append(finalStateLine)
         for note in notes { lines.append("note: \(note)") }
         lines.append("checks:")
         for (check, violations) in verdict.results {
@@ -176,6 +198,8 @@ public struct ChaosReport {
             ("failed", .number(Int64(counts.failed))),
             ("indeterminate", .number(Int64(counts.indeterminate))),
             ("reads", .number(Int64(history.reads.count))),
+            ("offsetCommits", .number(Int64(offsetCount(.committed)))),
+            ("offsetQueries", .number(Int64(offsetCount(.queried)))),
         ])
         let faultCounts = JSON.object(ChaosFaultKind.allCases.map { ($0.rawValue, .number(Int64(faultCount($0)))) })
         let throughput = JSON.object([
@@ -198,6 +222,7 @@ public struct ChaosReport {
                 .array(history.leaders.sorted { ($0.term, $0.at) < ($1.term, $1.at) }.map(ChaosReport.json(of:)))
             ),
             ("throughput", throughput),
+            ("finalState", .array(history.finalContents.compactMap(ChaosReport.json(ofState:)))),
             ("notes", .array(notes.map { .string($0) })),
             ("checks", .array(verdict.results.map { ChaosReport.json(of: $0.check, $0.violations) })),
             ("verdict", .string(passed ? "PASS" : "FAIL")),
@@ -235,6 +260,16 @@ public struct ChaosReport {
             ("targetedLeader", .bool(fault.targetedLeader)),
             ("healedAtMs", .number(fault.healed.wholeMillisecondsValue)),
             ("detail", .string(fault.detail)),
+        ])
+    }
+
+    private static func json(ofState contents: ChaosNodeContents) -> JSON? {
+        guard let digest = contents.digest else { return nil }
+        return .object([
+            ("node", .string(contents.node)),
+            ("appliedIndex", .number(Int64(clamping: digest.applied))),
+            ("stateDigest", .string(ChaosChecker.hex(digest.reported))),
+            ("replayedDigest", JSON.optional(digest.replayed.map(ChaosChecker.hex))),
         ])
     }
 

@@ -1,3 +1,4 @@
+import CommitLog
 import LedgerClient
 import LedgerConfig
 import Posix
@@ -13,9 +14,11 @@ import Wire
 /// the whole history.
 ///
 /// Starts `ledger server --fault-injection` three times (this very binary) in a fresh temporary
-/// directory; runs producers and consumers; injects faults from a seeded schedule while a poller
-/// records every leader and term any node reports; then heals everything, waits for the group
-/// to converge, reads every node's committed log on its own, and hands the history to
+/// directory; runs the workload's producers and consumers (``ChaosMessageWorkload`` by default,
+/// ``ChaosRawWorkload`` with `--workload raw-append`); injects faults from a seeded schedule
+/// while a poller records every leader and term any node reports; then heals everything, waits
+/// for the group to converge, reads every node's status and committed log on its own, replays
+/// each log into a fresh state machine, reads what the leader serves, and hands the history to
 /// ``ChaosChecker``. Exit code 0 only when every check passed.
 ///
 /// The seed fixes the fault schedule (kinds, targets, hold times) and the consumers' choices;
@@ -23,13 +26,28 @@ import Wire
 /// faults, not necessarily the same failure.
 public struct ChaosRunner {
     public let options: ChaosOptions
-    /// The workloads that run side by side, each with its producer and consumer threads.
-    let workloads: [(workload: any ChaosWorkload, producers: Int, consumers: Int)] = [
-        (ChaosRawWorkload(), producers: 2, consumers: 2),
-        (ChaosRawWorkload(patient: true), producers: 1, consumers: 0),
-    ]
 
     public init(options: ChaosOptions) { self.options = options }
+
+    /// The workload `kind` names, for a group whose message store uses `configuration`.
+    static func workload(_ kind: ChaosWorkloadKind, configuration: CommitLogConfiguration) -> any ChaosWorkload {
+        switch kind {
+        case .messages: ChaosMessageWorkload(configuration: configuration)
+        case .rawAppend: ChaosRawWorkload()
+        }
+    }
+
+    /// The message-store settings the cluster's nodes run with, from their config file.
+    static func messageStoreSettings(of cluster: LocalCluster) throws(HarnessError) -> CommitLogConfiguration {
+        let path = cluster.configPath(cluster.peers[0].id)
+        do {
+            let configuration = try NodeConfig.load(path: path).commitLogConfiguration
+            try configuration.validate()
+            return configuration
+        } catch {
+            throw HarnessError("cannot take the message-store settings from \(path): \(error)")
+        }
+    }
 
     /// Runs, prints the report, returns the exit code (0 passed, 1 a check failed or the run
     /// could not be carried out).
@@ -85,6 +103,8 @@ public struct ChaosRunner {
         let cluster = try LocalCluster(
             binary: binary, directory: directory, settings: ["dataFileSize=8MiB"], serverFlags: ["--fault-injection"])
         defer { cluster.shutDown() }
+        let configuration = try ChaosRunner.messageStoreSettings(of: cluster)
+        let workload = ChaosRunner.workload(options.workload, configuration: configuration)
         try cluster.startAll()
         let observer = LedgerClient(
             peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(15), nodeTimeout: .milliseconds(500)))
@@ -102,25 +122,21 @@ public struct ChaosRunner {
         poller.start()
         defer { poller.stop() }
 
-        let producerCount = workloads.map(\.producers).reduce(0, +)
-        let interval = Duration.microseconds(Int64(1_000_000 * producerCount / options.rate))
-        var nextProducer = 0
-        var nextConsumer = 0
-        for (workload, producers, consumers) in workloads {
-            for role in Array(repeating: true, count: producers) + Array(repeating: false, count: consumers) {
-                let number = role ? nextProducer : nextConsumer
-                if role { nextProducer += 1 } else { nextConsumer += 1 }
-                let context = ChaosContext(
-                    peers: cluster.peers, recorder: recorder, operationInterval: interval, seed: random.next())
-                recorder.workerStarted()
-                spawnThread(name: role ? "chaos producer \(number)" : "chaos consumer \(number)") {
-                    if role {
-                        workload.produce(producer: number, context: context)
-                    } else {
-                        workload.consume(consumer: number, context: context)
-                    }
-                    recorder.workerFinished()
+        let interval = Duration.microseconds(Int64(1_000_000 * workload.producers / options.rate))
+        let roles =
+            (0..<workload.producers).map { (producer: true, number: $0) }
+            + (0..<workload.consumers).map { (producer: false, number: $0) }
+        for (isProducer, number) in roles {
+            let context = ChaosContext(
+                peers: cluster.peers, recorder: recorder, operationInterval: interval, seed: random.next())
+            recorder.workerStarted()
+            spawnThread(name: isProducer ? "chaos producer \(number)" : "chaos consumer \(number)") {
+                if isProducer {
+                    workload.produce(producer: number, context: context)
+                } else {
+                    workload.consume(consumer: number, context: context)
                 }
+                recorder.workerFinished()
             }
         }
 
@@ -140,29 +156,35 @@ public struct ChaosRunner {
         try nemesis.healAll()
         let convergenceProblem = awaitConvergence(observer, timeout: .seconds(60))
         var contents: [ChaosNodeContents] = []
+        var served: ChaosNodeContents?
         var readProblem: String?
-        for peer in cluster.peers where convergenceProblem == nil {
-            do {
-                contents.append(try ChaosFinalState.contents(of: peer))
+        if convergenceProblem == nil {
+            do throws(HarnessError) {
+                for peer in cluster.peers {
+                    contents.append(
+                        try workload.contents(of: try ChaosFinalState.read(peer, configuration: configuration)))
+                }
+                served = try workload.served(by: observer)
             } catch {
-                readProblem = readProblem ?? error.description
+                readProblem = error.description
             }
         }
         poller.stop()
 
         let history = ChaosHistory(
             operations: recorder.recordedOperations, leaders: poller.sightings(), reads: recorder.recordedReads,
-            finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem)
+            finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem, served: served,
+            offsetObservations: recorder.recordedOffsets)
         let verdict = ChaosChecker.check(history)
         return ChaosReport(
-            seed: seed, options: options, workload: workloads.map(\.workload.name).joined(separator: " + "),
-            directory: directory,
+            seed: seed, options: options, workload: workload.name, directory: directory,
             keptData: options.keepData || !verdict.passed, history: history, faults: nemesis.faults,
             notes: nemesis.notes, verdict: verdict, wallTime: started.duration(to: ContinuousClock().now))
     }
 
     /// Waits until every node answers, one leads, and all report the leader's last index as
-    /// their commit and applied index; returns what was still wrong at the timeout, or nil.
+    /// their commit and applied index (their state machine's too); returns what was still wrong
+    /// at the timeout, or nil.
     private func awaitConvergence(_ observer: LedgerClient, timeout: Duration) -> String? {
         let deadline = ContinuousClock().now + timeout
         var problem = "no status yet"
@@ -174,6 +196,7 @@ public struct ChaosRunner {
                 let behind = view.nodes.filter { node in
                     guard let status = node.response else { return true }
                     return status.commit != last || status.applied != last || status.lastIndex != last
+                        || status.stateApplied != last
                 }
                 if behind.isEmpty { return nil }
                 problem = "leader \(leader.peer.name) at index \(last); \(view.summary)"

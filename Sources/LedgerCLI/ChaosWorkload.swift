@@ -2,16 +2,25 @@ import LedgerClient
 import LedgerConfig
 import Synchronization
 
-/// What producers and consumers do during a chaos run (``ChaosFinalState`` reads back what the
-/// nodes hold afterwards). Implementations record every operation and read in the ``ChaosRecorder``; they never decide
-/// whether the run passed (``ChaosChecker`` does).
+/// What producers and consumers do during a chaos run, and what the checker makes of the nodes
+/// afterwards. Implementations record every operation, read and offset observation in the
+/// ``ChaosRecorder``; they never decide whether the run passed (``ChaosChecker`` does).
 protocol ChaosWorkload: Sendable {
     /// `raw-append` or `messages`, for the report.
     var name: String { get }
+    /// How many producer and consumer threads the run starts (numbered from 0 each).
+    var producers: Int { get }
+    var consumers: Int { get }
     /// Writes until `recorder.isStopping`; sequential: one operation at a time, numbered from 1.
     func produce(producer: Int, context: ChaosContext)
     /// Reads until `recorder.isStopping`, recording what it read.
     func consume(consumer: Int, context: ChaosContext)
+    /// What the checker compares of one node after the heal, from what that node alone returned
+    /// (``ChaosFinalState/read(_:configuration:)``).
+    func contents(of node: ChaosNodeState) throws(HarnessError) -> ChaosNodeContents
+    /// What the leader serves through its own queries, to compare with the nodes' logs; nil when
+    /// the workload has no such queries.
+    func served(by client: LedgerClient) throws(HarnessError) -> ChaosNodeContents?
 }
 
 /// What every producer and consumer thread shares.
@@ -30,6 +39,7 @@ final class ChaosRecorder: Sendable {
     let start: ContinuousClock.Instant
     private let operations = Mutex<[ChaosOperation]>([])
     private let reads = Mutex<[ChaosRead]>([])
+    private let offsets = Mutex<[ChaosOffsetObservation]>([])
     private let sightings = Mutex<[ChaosLeaderSighting]>([])
     private let leader = Mutex<(peer: Peer, term: UInt64)?>(nil)
     private let stopping = Atomic<Bool>(false)
@@ -42,6 +52,7 @@ final class ChaosRecorder: Sendable {
 
     func record(_ operation: ChaosOperation) { operations.withLock { $0.append(operation) } }
     func record(_ read: ChaosRead) { reads.withLock { $0.append(read) } }
+    func record(_ observation: ChaosOffsetObservation) { offsets.withLock { $0.append(observation) } }
 
     /// Notes that `peer` said it leads `term`; the first sighting of each (term, node) is kept,
     /// and the highest-term leader becomes the one producers try first.
@@ -71,5 +82,6 @@ final class ChaosRecorder: Sendable {
 
     var recordedOperations: [ChaosOperation] { operations.withLock { $0 } }
     var recordedReads: [ChaosRead] { reads.withLock { $0 } }
+    var recordedOffsets: [ChaosOffsetObservation] { offsets.withLock { $0 } }
     var recordedSightings: [ChaosLeaderSighting] { sightings.withLock { $0 } }
 }

@@ -62,11 +62,15 @@ public enum ClientCommands {
         return body(client, resolved)
     }
 
-    /// Prints `error` as one line and returns its exit code: 3 for no quorum, else 1.
+    /// Prints `error` as one line and returns its exit code: 3 for no quorum, 4 for an unknown
+    /// outcome, else 1.
     static func fail(_ command: String, _ error: LedgerClientError) -> Int32 {
         Console.error("ledger \(command): \(error)")
-        if case .noQuorum = error { return ExitCode.noQuorum }
-        return ExitCode.failure
+        switch error {
+        case .noQuorum: return ExitCode.noQuorum
+        case .outcomeUnknown: return ExitCode.outcomeUnknown
+        default: return ExitCode.failure
+        }
     }
 
     private static func status(_ client: LedgerClient, group: String?, json: Bool, watch: Duration?) -> Int32 {

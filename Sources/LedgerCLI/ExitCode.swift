@@ -7,5 +7,9 @@ public enum ExitCode {
     /// Usage or configuration error.
     public static let usage: Int32 = 2
     /// No quorum / no leader: none was found, or the group could not commit, within the timeout.
+    /// A write that ends so was certainly not stored.
     public static let noQuorum: Int32 = 3
+    /// A write was not confirmed within the timeout but may have been stored
+    /// (`LedgerClientError.outcomeUnknown`): do not assume it failed.
+    public static let outcomeUnknown: Int32 = 4
 }

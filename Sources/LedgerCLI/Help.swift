@@ -6,6 +6,9 @@ enum Help {
           1  the operation failed (a node refused it, leadership did not move, a benchmark round failed)
           2  usage or configuration error
           3  no quorum / no leader: none was found, or the group could not commit, within the timeout
+             (a write that ends so was certainly not stored)
+          4  outcome unknown: a write was not confirmed within the timeout but may have been stored
+             (a node took it and then timed out, lost its leadership or shut down)
         """
 
     static let peerSources = """

@@ -19,8 +19,9 @@ extension LedgerClient {
     /// retries, so a send retried after a timeout or a leader change is stored once (the
     /// answer to a retry of a stored send is the original result). Throws
     /// ``LedgerClientError/rejected(node:message:)`` for input the leader refuses (a body over
-    /// `maxMessageSize`, a bad topic or queue), ``LedgerClientError/noQuorum(_:)`` when no
-    /// leader committed it in time (it may still be stored later, once).
+    /// `maxMessageSize`, a bad topic or queue), ``LedgerClientError/outcomeUnknown(_:)`` when no
+    /// answer confirmed it in time but an attempt may have been stored (it may still be stored
+    /// later, once), ``LedgerClientError/noQuorum(_:)`` when no attempt can have been.
     public func send(_ message: ProducerMessage) throws(LedgerClientError) -> SendResult {
         try sendStamped([message])[0]
     }
@@ -36,8 +37,8 @@ extension LedgerClient {
         lastSequence += 1
         let request = SendRequest(
             messages: messages, producer: ProducerStamp(producer: producerID, sequence: lastSequence))
-        return try onLeader("send") { (connection, deadline) throws(AttemptFailure) in
-            let answer = try connection.request(.sendRequest(request), deadline: deadline)
+        return try onLeader("send", write: true) { (connection, deadline) throws(AttemptFailure) in
+            let answer = try connection.attempt(.sendRequest(request), deadline: deadline)
             guard case .sendResponse(let response) = answer, response.results.count == messages.count else {
                 throw .protocolViolation("answered a send of \(messages.count) with \(answer)")
             }
@@ -49,8 +50,12 @@ extension LedgerClient {
     /// the leader's socket took it. Nothing reports whether it was stored; a message the leader
     /// refuses, or that reaches a node that just stopped leading, is dropped (and logged there).
     public func sendOneWay(_ message: ProducerMessage) throws(LedgerClientError) {
-        try onLeader("one-way send") { (connection, deadline) throws(AttemptFailure) in
-            try connection.post(.sendOneWay(SendRequest(messages: [message])), deadline: deadline)
+        try onLeader("one-way send", write: true) { (connection, deadline) throws(AttemptFailure) in
+            do throws(NodeConnectionError) {
+                try connection.post(.sendOneWay(SendRequest(messages: [message])), deadline: deadline)
+            } catch {
+                throw .connection(error)
+            }
         }
     }
 
@@ -81,7 +86,7 @@ extension LedgerClient {
         let request = PullRequest(
             queue: MessageQueue(topic: topic, queueID: queueID), offset: offset,
             maxCount: UInt32(clamping: maxCount), tagExpression: tags, waitMs: waitMs)
-        return try ask("pull", .pullRequest(request), timeout: options.timeout + wait) {
+        return try ask("pull", .pullRequest(request), timeout: options.timeout + wait, serverWait: wait) {
             if case .pullResponse(let response) = $0 { response.result } else { nil }
         }
     }
@@ -91,7 +96,7 @@ extension LedgerClient {
     /// queue's `0...maxOffset`.
     public func commitOffset(group: String, queue: MessageQueue, offset: QueueOffset) throws(LedgerClientError) {
         let request = CommitOffsetRequest(commit: OffsetCommit(group: group, queue: queue, offset: offset))
-        try ask("commit offset", .commitOffsetRequest(request)) {
+        try ask("commit offset", .commitOffsetRequest(request), write: true) {
             if case .commitOffsetResponse = $0 { () } else { nil }
         }
     }
@@ -155,12 +160,14 @@ extension LedgerClient {
     }
 
     /// Sends `request` to the leader and extracts the answer; an answer `extract` refuses is a
-    /// protocol violation.
+    /// protocol violation. `write` and `serverWait` as for `onLeader`.
     private func ask<T>(
-        _ operation: String, _ request: WireMessage, timeout: Duration? = nil, _ extract: (WireMessage) -> T?
+        _ operation: String, _ request: WireMessage, timeout: Duration? = nil, write: Bool = false,
+        serverWait: Duration = .zero, _ extract: (WireMessage) -> T?
     ) throws(LedgerClientError) -> T {
-        try onLeader(operation, timeout: timeout) { (connection, deadline) throws(AttemptFailure) in
-            let answer = try connection.request(request, deadline: deadline)
+        try onLeader(operation, timeout: timeout, write: write, serverWait: serverWait) {
+            (connection, deadline) throws(AttemptFailure) in
+            let answer = try connection.attempt(request, deadline: deadline)
             guard let value = extract(answer) else {
                 throw .protocolViolation("answered \(request.opcode) with \(answer.opcode)")
             }

@@ -15,7 +15,11 @@ import Wire
 /// ``LedgerClientError/noQuorum(_:)``.
 ///
 /// Appends are at-least-once: when a leader dies after receiving an entry but before answering,
-/// the retry may store the entry a second time. Every acknowledged append is committed.
+/// the retry may store the entry a second time. Every acknowledged append is committed. A write
+/// that ends without an answer it can trust throws ``LedgerClientError/outcomeUnknown(_:)`` when
+/// some attempt may have been stored, ``LedgerClientError/noQuorum(_:)`` only when none can have.
+///
+/// To talk to one particular node with no retries, use ``NodeConnection``.
 ///
 /// Threads: one instance serves one thread at a time (it is not `Sendable`); calls block.
 public final class LedgerClient {
@@ -89,7 +93,7 @@ public final class LedgerClient {
     }
 
     private static func fetchStatus(of peer: Peer, deadline: Deadline) -> Result<StatusResponse, LedgerClientError> {
-        do throws(AttemptFailure) {
+        do throws(NodeConnectionError) {
             let connection = try NodeConnection.open(to: peer, deadline: deadline)
             defer { connection.close() }
             let answer = try connection.request(.statusRequest, deadline: deadline)
@@ -99,14 +103,12 @@ public final class LedgerClient {
             return .success(status)
         } catch {
             switch error {
-            case .transport(let reason):
+            case .notSent(let reason), .unanswered(let reason):
                 return .failure(.unreachable(node: peer.name, address: peer.address, reason: reason))
-            case .server(let response):
+            case .refused(let response):
                 return .failure(.serverFailure(node: peer.name, message: response.description))
             case .protocolViolation(let detail):
                 return .failure(.protocolViolation(node: peer.name, detail: detail))
-            case .notYet(let detail):
-                return .failure(.serverFailure(node: peer.name, message: detail))
             }
         }
     }
@@ -135,8 +137,8 @@ public final class LedgerClient {
     /// Appends one entry holding `data` and returns its index once the entry is committed and
     /// applied on the leader. Retries on the leader it finds until the timeout.
     public func append(_ data: [UInt8]) throws(LedgerClientError) -> LogIndex {
-        try onLeader("append") { (connection, deadline) throws(AttemptFailure) in
-            let answer = try connection.request(.appendRequest(ClientAppendRequest(data: data)), deadline: deadline)
+        try onLeader("append", write: true) { (connection, deadline) throws(AttemptFailure) in
+            let answer = try connection.attempt(.appendRequest(ClientAppendRequest(data: data)), deadline: deadline)
             guard case .appendResponse(let response) = answer else {
                 throw .protocolViolation("answered append with \(answer.opcode)")
             }
@@ -152,11 +154,13 @@ public final class LedgerClient {
         try onLeader("get \(index)") { (connection, deadline) throws(AttemptFailure) in
             let answer: WireMessage
             do throws(AttemptFailure) {
-                answer = try connection.request(.getRequest(GetRequest(index: index)), deadline: deadline)
+                answer = try connection.attempt(.getRequest(GetRequest(index: index)), deadline: deadline)
             } catch {
-                guard case .server(let response) = error, case .badRequest = response.code else { throw error }
+                guard case .connection(.refused(let response)) = error, case .badRequest = response.code else {
+                    throw error
+                }
                 // Only "not committed yet" is worth waiting for: the entry is in the leader's log.
-                let status = try connection.request(.statusRequest, deadline: deadline)
+                let status = try connection.attempt(.statusRequest, deadline: deadline)
                 if case .statusResponse(let status) = status, status.lastIndex >= index, index > .zero {
                     throw .notYet("\(connection.peer.name) holds entry \(index) but has not committed it yet")
                 }
@@ -216,22 +220,22 @@ public final class LedgerClient {
     {
         do throws(AttemptFailure) {
             let answer = try connection(to: leader, deadline: deadline)
-                .request(.transferLeaderRequest(TransferLeaderRequest(target: target.id)), deadline: deadline)
+                .attempt(.transferLeaderRequest(TransferLeaderRequest(target: target.id)), deadline: deadline)
             guard case .transferLeaderResponse = answer else {
                 throw .protocolViolation("answered transferLeader with \(answer.opcode)")
             }
         } catch {
             switch error {
-            case .server(let response):
+            case .connection(.refused(let response)):
                 switch response.code {
-                case .notLeader, .noQuorum, .timeout: problem = "\(leader.name): \(response)"
+                case .notLeader, .noQuorum, .timeout, .outcomeUnknown: problem = "\(leader.name): \(response)"
                 case .badRequest: throw .rejected(node: leader.name, message: response.message)
                 case .internal: throw .serverFailure(node: leader.name, message: response.description)
                 }
-            case .transport(let reason), .notYet(let reason):
+            case .connection(.notSent(let reason)), .connection(.unanswered(let reason)), .notYet(let reason):
                 drop(leader)
                 problem = "\(leader.name) (\(leader.address)): \(reason)"
-            case .protocolViolation(let detail):
+            case .connection(.protocolViolation(let detail)):
                 drop(leader)
                 throw .protocolViolation(node: leader.name, detail: detail)
             }
@@ -242,7 +246,7 @@ public final class LedgerClient {
     /// from `peers`, both ways; an empty list heals. Asked once, on a fresh connection.
     public func isolate(_ node: Peer, from peers: [NodeID]) throws(LedgerClientError) {
         let deadline = ContinuousClock().now + options.nodeTimeout
-        do throws(AttemptFailure) {
+        do throws(NodeConnectionError) {
             let connection = try NodeConnection.open(to: node, deadline: deadline)
             defer { connection.close() }
             let answer = try connection.request(
@@ -252,8 +256,8 @@ public final class LedgerClient {
             }
         } catch {
             switch error {
-            case .server(let response): throw .rejected(node: node.name, message: response.message)
-            case .transport(let reason), .notYet(let reason):
+            case .refused(let response): throw .rejected(node: node.name, message: response.message)
+            case .notSent(let reason), .unanswered(let reason):
                 throw .unreachable(node: node.name, address: node.address, reason: reason)
             case .protocolViolation(let detail): throw .protocolViolation(node: node.name, detail: detail)
             }
@@ -263,15 +267,24 @@ public final class LedgerClient {
     // MARK: - Retries
 
     /// Runs `attempt` on a connection to the leader until it succeeds, a node rejects it for
-    /// good, or the timeout (``LedgerClientOptions/timeout`` unless given) passes (then
-    /// `noQuorum`, naming the last problem seen).
+    /// good, or the timeout (``LedgerClientOptions/timeout`` unless given) passes. Each attempt
+    /// gets at most ``LedgerClientOptions/attemptTimeout`` plus `serverWait` (the time the node
+    /// may hold the request by design, a long poll's wait).
+    ///
+    /// For a `write`, every attempt that may have been stored (sent and unanswered, or answered
+    /// `outcomeUnknown`/`timeout`) is remembered: the operation then ends in `outcomeUnknown`,
+    /// never in `noQuorum` or `rejected`, unless a later attempt succeeds. Otherwise the end of
+    /// the time is `noQuorum`, naming the last problem seen.
     func onLeader<T>(
-        _ operation: String, timeout: Duration? = nil, _ attempt: (NodeConnection, Deadline) throws(AttemptFailure) -> T
+        _ operation: String, timeout: Duration? = nil, write: Bool = false, serverWait: Duration = .zero,
+        _ attempt: (NodeConnection, Deadline) throws(AttemptFailure) -> T
     ) throws(LedgerClientError) -> T {
         let timeout = timeout ?? options.timeout
         let deadline = ContinuousClock().now + timeout
         var delay = options.retryDelay
         var problem = "no node was asked"
+        /// The first attempt of a write that may have been stored, if any.
+        var uncertain: String?
         var redirects = 0
         while true {
             var target = leaderHint
@@ -282,11 +295,14 @@ public final class LedgerClient {
                 if target == nil { problem = "no node leads (\(view.summary))" }
             }
             if let target {
+                let attemptDeadline = options.attemptTimeout.map {
+                    min(deadline, ContinuousClock().now + $0 + serverWait)
+                }
                 do throws(AttemptFailure) {
-                    return try attempt(try connection(to: target, deadline: deadline), deadline)
+                    return try attempt(try connection(to: target, deadline: deadline), attemptDeadline ?? deadline)
                 } catch {
                     switch error {
-                    case .server(let response):
+                    case .connection(.refused(let response)):
                         problem = "\(target.name): \(response)"
                         leaderHint = nil
                         switch response.code {
@@ -297,20 +313,28 @@ public final class LedgerClient {
                                 redirects += 1
                                 continue
                             }
-                        case .noQuorum, .timeout:
+                        case .noQuorum:
                             break
+                        case .outcomeUnknown, .timeout:
+                            if write && uncertain == nil { uncertain = problem }
                         case .badRequest:
+                            if write, let uncertain {
+                                throw .outcomeUnknown(
+                                    "\(operation): an earlier attempt may have been stored (\(uncertain)); "
+                                        + "a retry was rejected: \(problem)")
+                            }
                             throw .rejected(node: target.name, message: response.message)
                         case .internal:
                             throw .serverFailure(node: target.name, message: response.description)
                         }
-                    case .transport(let reason):
+                    case .connection(.notSent(let reason)), .connection(.unanswered(let reason)):
                         drop(target)
                         leaderHint = nil
                         problem = "\(target.name) (\(target.address)): \(reason)"
+                        if write && uncertain == nil && error.requestMayHaveArrived { uncertain = problem }
                     case .notYet(let detail):
                         problem = detail
-                    case .protocolViolation(let detail):
+                    case .connection(.protocolViolation(let detail)):
                         drop(target)
                         leaderHint = nil
                         throw .protocolViolation(node: target.name, detail: detail)
@@ -321,6 +345,11 @@ public final class LedgerClient {
             pause(min(delay, ContinuousClock().now.duration(to: deadline)))
             delay = min(delay * 2, options.maxRetryDelay)
             if deadline.isTooClose {
+                if let uncertain {
+                    throw .outcomeUnknown(
+                        "\(operation) was not confirmed within \(timeout.wholeMilliseconds) ms and may have been "
+                            + "stored (\(uncertain)); last: \(problem)")
+                }
                 throw .noQuorum(
                     "\(operation) did not succeed within \(timeout.wholeMilliseconds) ms; last: \(problem)")
             }
@@ -331,7 +360,7 @@ public final class LedgerClient {
     func connection(to peer: Peer, deadline: Deadline) throws(AttemptFailure) -> NodeConnection {
         if let open = connections[peer.id] { return open }
         let connectDeadline = min(deadline, ContinuousClock().now + options.nodeTimeout)
-        let connection = try NodeConnection.open(to: peer, deadline: connectDeadline)
+        let connection = try NodeConnection.attemptOpen(to: peer, deadline: connectDeadline)
         connections[peer.id] = connection
         return connection
     }

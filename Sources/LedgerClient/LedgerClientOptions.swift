@@ -15,16 +15,24 @@ public struct LedgerClientOptions: Sendable, Hashable {
     public var retryDelay: Duration
     /// The longest pause between retries. Short, so a new leader is found soon after it wins.
     public var maxRetryDelay: Duration
+    /// The most one attempt may wait for the leader's answer before the client gives up on that
+    /// node, looks for the leader again and retries; nil lets one attempt use the whole
+    /// ``timeout`` (a leader that hangs then holds the operation until it ends). Retrying a send
+    /// is safe (idempotent producer); retrying a raw append may store it twice.
+    public var attemptTimeout: Duration?
 
     public init(
         timeout: Duration = .seconds(3), nodeTimeout: Duration = .seconds(1),
-        retryDelay: Duration = .milliseconds(5), maxRetryDelay: Duration = .milliseconds(20)
+        retryDelay: Duration = .milliseconds(5), maxRetryDelay: Duration = .milliseconds(20),
+        attemptTimeout: Duration? = nil
     ) {
         precondition(timeout > .zero && nodeTimeout > .zero, "client timeouts must be positive")
+        precondition(attemptTimeout.map { $0 > .zero } ?? true, "the attempt timeout must be positive")
         self.timeout = timeout
         self.nodeTimeout = nodeTimeout
         self.retryDelay = retryDelay
         self.maxRetryDelay = maxRetryDelay
+        self.attemptTimeout = attemptTimeout
     }
 }
 

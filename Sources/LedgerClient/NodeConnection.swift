@@ -24,26 +24,21 @@ extension Deadline {
     var isTooClose: Bool { ContinuousClock().now.duration(to: self) < .milliseconds(20) }
 }
 
-/// Why one attempt to talk to one node failed.
-enum AttemptFailure: Error {
-    /// No connection could be made, it broke, or the node did not answer in time. `reason` is
-    /// short and lower-case: `connection refused`, `timeout after 1000 ms`.
-    case transport(reason: String)
-    /// The node answered with an error response.
-    case server(ErrorResponse)
-    /// The node answered with bytes or a message the protocol does not allow here.
-    case protocolViolation(String)
-    /// The node cannot serve the request yet but will soon (an entry it holds but has not yet
-    /// seen committed); worth retrying.
-    case notYet(String)
-}
-
-/// One blocking TCP connection to one node, carrying one request at a time.
+/// One blocking TCP connection to one node, carrying one request at a time: no leader search,
+/// no redirects, no retries. ``LedgerClient`` builds its retry loops on it; use it directly to
+/// ask one particular node (a follower's status or committed entries) or to decide yourself
+/// what a failed attempt means.
 ///
-/// The socket is non-blocking underneath; every wait is a `poll(2)` bounded by the caller's
-/// deadline, so no call blocks past it. After any failure the connection is unusable: close it.
-final class NodeConnection {
-    let peer: Peer
+/// Contract:
+/// - Every call returns by the caller's deadline: the socket is non-blocking underneath and
+///   every wait is a `poll(2)` bounded by it.
+/// - Failures say whether the request may have reached the node (``NodeConnectionError``).
+/// - After any failure other than ``NodeConnectionError/refused(_:)`` the connection is
+///   unusable (an answer may still be in flight): ``close()`` it and open a new one.
+/// - One thread at a time (not `Sendable`).
+public final class NodeConnection {
+    /// The node this connection talks to.
+    public let peer: Peer
     private let socket: Socket
     private var decoder = FrameDecoder()
     private var nextRequestID: UInt64 = 1
@@ -57,10 +52,13 @@ final class NodeConnection {
 
     deinit { close() }
 
-    /// Connects to `peer`, waiting at most until `deadline`.
-    static func open(to peer: Peer, deadline: Deadline) throws(AttemptFailure) -> NodeConnection {
+    /// Connects to `peer` (`connect(2)`, TCP_NODELAY), waiting at most until `deadline`. Throws
+    /// ``NodeConnectionError/notSent(_:)`` when no connection could be made.
+    public static func open(to peer: Peer, deadline: ContinuousClock.Instant) throws(NodeConnectionError)
+        -> NodeConnection
+    {
         guard let address = SocketAddress("\(peer.host == "localhost" ? "127.0.0.1" : peer.host):\(peer.port)") else {
-            throw .transport(reason: "host \"\(peer.host)\" is not an IPv4 address (this build connects to IPv4 only)")
+            throw .notSent("host \"\(peer.host)\" is not an IPv4 address (this build connects to IPv4 only)")
         }
         let started = ContinuousClock().now
         let socket: Socket
@@ -68,7 +66,7 @@ final class NodeConnection {
         do {
             (socket, inProgress) = try Socket.connect(to: address, nonBlocking: true)
         } catch {
-            throw .transport(reason: lowercasedReason(error.errno))
+            throw .notSent(lowercasedReason(error.errno))
         }
         if inProgress {
             let ready: Bool
@@ -76,30 +74,33 @@ final class NodeConnection {
                 ready = try socket.waitUntil(writable: true, timeoutMs: deadline.remainingMilliseconds)
             } catch {
                 socket.close()
-                throw .transport(reason: lowercasedReason(error.errno))
+                throw .notSent(lowercasedReason(error.errno))
             }
             guard ready else {
                 socket.close()
-                throw .transport(reason: "connect timeout after \(elapsedMilliseconds(since: started)) ms")
+                throw .notSent("connect timeout after \(elapsedMilliseconds(since: started)) ms")
             }
             let code = socket.pendingError()
             if code != 0 {
                 socket.close()
-                throw .transport(reason: lowercasedReason(code))
+                throw .notSent(lowercasedReason(code))
             }
         }
         do {
             try socket.setNoDelay()
         } catch {
             socket.close()
-            throw .transport(reason: error.description)
+            throw .notSent(error.description)
         }
         return NodeConnection(peer: peer, socket: socket)
     }
 
-    /// Sends `message` and returns the node's answer (which may be an error response), waiting
-    /// at most until `deadline`.
-    func request(_ message: WireMessage, deadline: Deadline) throws(AttemptFailure) -> WireMessage {
+    /// Sends `message` and returns the node's answer, waiting at most until `deadline`, or until
+    /// `abandon` (asked about every 20 ms while the answer is awaited) returns true. An error
+    /// response is thrown as ``NodeConnectionError/refused(_:)``. Precondition: not closed.
+    public func request(
+        _ message: WireMessage, deadline: ContinuousClock.Instant, abandon: (() -> Bool)? = nil
+    ) throws(NodeConnectionError) -> WireMessage {
         precondition(!isClosed, "request on a closed connection to \(peer.name)")
         let started = ContinuousClock().now
         let requestID = nextRequestID
@@ -108,7 +109,7 @@ final class NodeConnection {
         do {
             try WireCodec.encode(message, requestID: requestID, into: &writer)
         } catch {
-            throw .protocolViolation("cannot encode the request: \(error)")
+            throw .notSent("cannot encode the request: \(error)")
         }
         try send(writer.bytes, deadline: deadline, started: started)
         while true {
@@ -128,34 +129,36 @@ final class NodeConnection {
                 } catch {
                     throw .protocolViolation("malformed \(frame.opcode) response: \(error)")
                 }
-                if case .errorResponse(let error, _) = answer { throw .server(error) }
+                if case .errorResponse(let error, _) = answer { throw .refused(error) }
                 return answer
             }
-            try receive(deadline: deadline, started: started)
+            try receive(deadline: deadline, started: started, abandon: abandon)
         }
     }
 
     /// Sends a one-way `message` (no answer comes), waiting at most until `deadline` for the
-    /// socket to take it.
-    func post(_ message: WireMessage, deadline: Deadline) throws(AttemptFailure) {
+    /// socket to take it. Precondition: not closed.
+    public func post(_ message: WireMessage, deadline: ContinuousClock.Instant) throws(NodeConnectionError) {
         precondition(!isClosed, "post on a closed connection to \(peer.name)")
         var writer = ByteWriter()
         do {
             try WireCodec.encode(message, requestID: 0, into: &writer)
         } catch {
-            throw .protocolViolation("cannot encode the message: \(error)")
+            throw .notSent("cannot encode the message: \(error)")
         }
         try send(writer.bytes, deadline: deadline, started: ContinuousClock().now)
     }
 
     /// Closes the socket; later calls do nothing.
-    func close() {
+    public func close() {
         guard !isClosed else { return }
         isClosed = true
         socket.close()
     }
 
-    private func send(_ bytes: [UInt8], deadline: Deadline, started: Deadline) throws(AttemptFailure) {
+    /// Writes all of `bytes`. A failure before the first byte left is ``NodeConnectionError/notSent(_:)``;
+    /// after, the node may have the request: ``NodeConnectionError/unanswered(_:)``.
+    private func send(_ bytes: [UInt8], deadline: Deadline, started: Deadline) throws(NodeConnectionError) {
         var written = 0
         while written < bytes.count {
             let result = bytes.withUnsafeBytes { raw in
@@ -163,43 +166,53 @@ final class NodeConnection {
                     try socket.write(UnsafeRawBufferPointer(rebasing: raw[written...]))
                 }
             }
+            let problem: String
             switch result {
             case .success(let count) where count > 0:
                 written += count
+                continue
             case .success:
-                try wait(writable: true, deadline: deadline, started: started)
+                do {
+                    if try socket.waitUntil(writable: true, timeoutMs: deadline.remainingMilliseconds) { continue }
+                    problem = "send timeout after \(NodeConnection.elapsedMilliseconds(since: started)) ms"
+                } catch {
+                    problem = NodeConnection.lowercasedReason(error.errno)
+                }
             case .failure(let error):
-                throw .transport(reason: NodeConnection.lowercasedReason(error.errno))
+                problem = NodeConnection.lowercasedReason(error.errno)
             }
+            throw written == 0 ? .notSent(problem) : .unanswered(problem)
         }
     }
 
-    private func receive(deadline: Deadline, started: Deadline) throws(AttemptFailure) {
+    /// Reads what has arrived into the decoder, waiting for it until `deadline` or `abandon`.
+    private func receive(deadline: Deadline, started: Deadline, abandon: (() -> Bool)?) throws(NodeConnectionError) {
         let result: Socket.ReadResult
         do {
             result = try socket.read(into: &readBuffer, at: 0)
         } catch {
-            throw .transport(reason: NodeConnection.lowercasedReason(error.errno))
+            throw .unanswered(NodeConnection.lowercasedReason(error.errno))
         }
         switch result {
         case .bytes(let count):
             decoder.feed(readBuffer[0..<count])
         case .wouldBlock:
-            try wait(writable: false, deadline: deadline, started: started)
+            let timeout = abandon == nil ? deadline.remainingMilliseconds : min(20, deadline.remainingMilliseconds)
+            let ready: Bool
+            do {
+                ready = try socket.waitUntil(writable: false, timeoutMs: timeout)
+            } catch {
+                throw .unanswered(NodeConnection.lowercasedReason(error.errno))
+            }
+            if ready { return }
+            if ContinuousClock().now >= deadline {
+                throw .unanswered("timeout after \(NodeConnection.elapsedMilliseconds(since: started)) ms")
+            }
+            if let abandon, abandon() {
+                throw .unanswered("abandoned after \(NodeConnection.elapsedMilliseconds(since: started)) ms")
+            }
         case .closed:
-            throw .transport(reason: "connection closed by the node")
-        }
-    }
-
-    private func wait(writable: Bool, deadline: Deadline, started: Deadline) throws(AttemptFailure) {
-        let ready: Bool
-        do {
-            ready = try socket.waitUntil(writable: writable, timeoutMs: deadline.remainingMilliseconds)
-        } catch {
-            throw .transport(reason: NodeConnection.lowercasedReason(error.errno))
-        }
-        if !ready {
-            throw .transport(reason: "timeout after \(NodeConnection.elapsedMilliseconds(since: started)) ms")
+            throw .unanswered("connection closed by the node")
         }
     }
 

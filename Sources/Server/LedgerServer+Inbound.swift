@@ -131,7 +131,8 @@ extension LedgerServer {
         return StatusResponse(
             group: options.group, nodeID: options.selfID, nodeName: options.me.name, role: raft.role, term: raft.term,
             leader: raft.leader, leaderAddress: leaderAddress, lastIndex: raft.lastIndex, commit: raft.commitIndex,
-            applied: raft.appliedIndex, uptimeMs: UInt64(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+            applied: raft.appliedIndex, uptimeMs: UInt64(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            stateApplied: messages.appliedIndex, stateDigest: messages.digest)
     }
 
     private func handleAppend(_ request: ClientAppendRequest, requestID: UInt64, on connection: Connection) {

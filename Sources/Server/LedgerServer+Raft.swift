@@ -151,7 +151,9 @@ extension LedgerServer {
     /// The leader's client address, if a leader is known.
     var leaderAddress: String? { options.member(core.leader)?.address.description }
 
-    /// How a Raft refusal reads to a client.
+    /// How a Raft refusal reads to a client. A refusal before anything was proposed is
+    /// `notLeader` or `noQuorum` (certainly no effect); a proposal the core gave up on (timed out,
+    /// leadership lost) is `outcomeUnknown`, since another leader may still commit it.
     func errorResponse(for error: RaftError) -> ErrorResponse {
         switch error {
         case .notLeader(let leader):
@@ -161,10 +163,8 @@ extension LedgerServer {
         case .transferInProgress(let target):
             return ErrorResponse(code: .notLeader(leader: target, leaderAddress: options.member(target)?.address.description),
                 message: error.description)
-        case .noQuorum:
-            return ErrorResponse(code: .noQuorum, message: error.description)
-        case .leadershipLost:
-            return ErrorResponse(code: .notLeader(leader: core.leader, leaderAddress: leaderAddress), message: error.description)
+        case .noQuorum, .leadershipLost:
+            return ErrorResponse(code: .outcomeUnknown, message: error.description)
         case .entryTooLarge, .unknownNode, .transferFailed:
             return ErrorResponse(code: .badRequest, message: error.description)
         case .storageFailed:
@@ -172,10 +172,15 @@ extension LedgerServer {
         }
     }
 
-    /// Answers every waiting client with `error` (on shutdown).
-    func failAllPending(_ error: ErrorResponse) {
-        for (_, pending) in pendingAppends.sorted(by: { $0.key < $1.key }) {
+    /// Answers every client waiting for a proposed entry with `outcomeUnknown` (on shutdown: the
+    /// entries are in the log and a later leader may still commit them).
+    func failAllPending() {
+        for (index, pending) in pendingAppends.sorted(by: { $0.key < $1.key }) {
             guard let connection = connections[pending.connection] else { continue }
+            let error = ErrorResponse(
+                code: .outcomeUnknown,
+                message: "node \(options.me.name) is shutting down before entry \(index) committed; "
+                    + "the next leader may still commit it")
             send(.errorResponse(error, answering: pending.opcode), requestID: pending.requestID, on: connection)
         }
         pendingAppends.removeAll()

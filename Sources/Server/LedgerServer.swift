@@ -329,10 +329,9 @@ public final class LedgerServer {
             disk.stop()
             for outcome in syncResults.drain() { syncFinished(outcome) }
         }
-        let goodbye = ErrorResponse(code: .notLeader(leader: nil, leaderAddress: nil),
-            message: "node \(options.me.name) is shutting down; retry on another node")
-        failAllPending(goodbye)
-        failAllReads(goodbye)
+        failAllPending()
+        failAllReads(ErrorResponse(code: .notLeader(leader: nil, leaderAddress: nil),
+            message: "node \(options.me.name) is shutting down; retry on another node"))
         flushDirtyConnections()
         if failure == nil {
             do {

@@ -22,9 +22,7 @@ extension ServerOptions {
         // `maxMessageSize` bounds a message body (RocketMQ's rule); the entry that carries it
         // also holds the command's header fields, so the Raft limit leaves room for them.
         raft.maxEntryBytes = config.maxMessageSize + LedgerServer.commandOverheadBytes
-        commitLog = CommitLogConfiguration(
-            commitLogFileSize: min(config.dataFileSize, 1 << 30),
-            defaultTopicQueueNums: Int32(config.defaultTopicQueueNums), maxMessageSize: config.maxMessageSize)
+        commitLog = config.commitLogConfiguration
         do {
             try commitLog.validate()
         } catch {

@@ -6,9 +6,9 @@ import Raft
 /// The answer to a `status` request: what this node is and how far its log has come.
 ///
 /// Layout: `string group, u64 nodeID, string nodeName, u8 role, u64 term, optional u64 leader,
-/// optional string leaderAddress, u64 lastIndex, u64 commit, u64 applied, u64 uptimeMs`, where
-/// an optional is a presence byte (0 or 1) followed by the value when present, and `role` is
-/// 0 follower, 1 pre-candidate, 2 candidate, 3 leader.
+/// optional string leaderAddress, u64 lastIndex, u64 commit, u64 applied, u64 uptimeMs,
+/// u64 stateApplied, u64 stateDigest`, where an optional is a presence byte (0 or 1) followed by
+/// the value when present, and `role` is 0 follower, 1 pre-candidate, 2 candidate, 3 leader.
 public struct StatusResponse: WirePayload {
     public var group: String
     public var nodeID: NodeID
@@ -24,10 +24,17 @@ public struct StatusResponse: WirePayload {
     public var applied: LogIndex
     /// Milliseconds since the node started.
     public var uptimeMs: UInt64
+    /// The last entry the replicated state machine (the message store) has applied.
+    public var stateApplied: LogIndex
+    /// The state machine's running digest at ``stateApplied`` (`CommitLogStateMachine.digest`):
+    /// two replicas at the same ``stateApplied`` hold the same state exactly when their digests
+    /// are equal.
+    public var stateDigest: UInt64
 
     public init(
         group: String, nodeID: NodeID, nodeName: String, role: Role, term: Term, leader: NodeID?,
-        leaderAddress: String?, lastIndex: LogIndex, commit: LogIndex, applied: LogIndex, uptimeMs: UInt64
+        leaderAddress: String?, lastIndex: LogIndex, commit: LogIndex, applied: LogIndex, uptimeMs: UInt64,
+        stateApplied: LogIndex, stateDigest: UInt64
     ) {
         self.group = group
         self.nodeID = nodeID
@@ -40,6 +47,8 @@ public struct StatusResponse: WirePayload {
         self.commit = commit
         self.applied = applied
         self.uptimeMs = uptimeMs
+        self.stateApplied = stateApplied
+        self.stateDigest = stateDigest
     }
 
     /// Role codes on the wire; fixed forever, unlike `Role`'s string raw values.
@@ -64,6 +73,8 @@ public struct StatusResponse: WirePayload {
         writer.writeUInt64(commit.rawValue)
         writer.writeUInt64(applied.rawValue)
         writer.writeUInt64(uptimeMs)
+        writer.writeUInt64(stateApplied.rawValue)
+        writer.writeUInt64(stateDigest)
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
@@ -90,6 +101,8 @@ public struct StatusResponse: WirePayload {
         commit = LogIndex(try reader.readUInt64("commit"))
         applied = LogIndex(try reader.readUInt64("applied"))
         uptimeMs = try reader.readUInt64("uptimeMs")
+        stateApplied = LogIndex(try reader.readUInt64("stateApplied"))
+        stateDigest = try reader.readUInt64("stateDigest")
     }
 }
 

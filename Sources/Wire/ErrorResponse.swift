@@ -5,13 +5,16 @@ import Raft
 ///
 /// Layout: `u16 code`, for `notLeader` then `optional u64 leader, optional string
 /// leaderAddress`, then `string message`. Codes: 1 notLeader, 2 noQuorum, 3 timeout,
-/// 4 badRequest, 5 internal.
+/// 4 badRequest, 5 internal, 6 outcomeUnknown.
 public struct ErrorResponse: WirePayload, CustomStringConvertible {
     /// What went wrong, in a form a client can act on.
     public enum Code: Sendable, Hashable {
-        /// This node does not lead; retry at `leaderAddress` when known, else after a short wait.
+        /// This node does not lead, or what it proposed for the request was replaced by another
+        /// leader's entry: the request certainly had no effect. Retry at `leaderAddress` when
+        /// known, else after a short wait.
         case notLeader(leader: NodeID?, leaderAddress: String?)
-        /// No majority is reachable; the request was not (or may not have been) committed.
+        /// No leader is known (a majority is unreachable or an election is under way): nothing
+        /// was proposed, the request certainly had no effect.
         case noQuorum
         /// The request did not complete in time; its outcome is unknown.
         case timeout
@@ -19,7 +22,11 @@ public struct ErrorResponse: WirePayload, CustomStringConvertible {
         case badRequest
         /// The node failed in a way the client cannot fix.
         case `internal`
-
+        /// The node proposed the request but cannot tell whether it will commit: the proposal
+        /// timed out without a majority, the node lost its leadership, or it shut down with the
+        /// entry pending. It may be committed later (by this node or the next leader) or never;
+        /// the client must not treat it as failed. An idempotent send is safe to retry.
+        case outcomeUnknown
         /// The number on the wire.
         public var wireCode: UInt16 {
             switch self {
@@ -28,6 +35,7 @@ public struct ErrorResponse: WirePayload, CustomStringConvertible {
             case .timeout: 3
             case .badRequest: 4
             case .internal: 5
+            case .outcomeUnknown: 6
             }
         }
     }
@@ -66,6 +74,7 @@ public struct ErrorResponse: WirePayload, CustomStringConvertible {
         case .timeout: "timeout: \(message)"
         case .badRequest: "bad request: \(message)"
         case .internal: "internal error: \(message)"
+        case .outcomeUnknown: "outcome unknown: \(message)"
         }
     }
 
@@ -93,6 +102,7 @@ public struct ErrorResponse: WirePayload, CustomStringConvertible {
         case 3: code = .timeout
         case 4: code = .badRequest
         case 5: code = .internal
+        case 6: code = .outcomeUnknown
         case let other: throw .unknownEnumValue(field: "error code", value: UInt64(other), offset: codeAt)
         }
         message = try reader.readString("message", limit: limits.maxStringBytes)

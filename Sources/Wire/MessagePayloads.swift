@@ -28,7 +28,9 @@ public struct SendRequest: WirePayload {
         producer = try reader.readProducerStamp()
         let countAt = reader.offset
         // A message takes at least 36 bytes (empty topic, body, no tags/keys/properties).
-        let count = try reader.readCount("messages", limit: limits.maxEntriesPerMessage, minimumElementBytes: 36)
+        // The smallest message: empty topic, tags and body, automatic queue, no keys or properties:
+        // topic 4 + target 1 + tags 1 + keys 4 + body 4 + properties 4 + flag 4 + born 8 bytes.
+        let count = try reader.readCount("messages", limit: limits.maxEntriesPerMessage, minimumElementBytes: 30)
         guard count >= 1 else { throw .invalidValue(field: "messages", offset: countAt, reason: "no message to send") }
         messages = []
         messages.reserveCapacity(count)

@@ -12,8 +12,9 @@ struct ChaosRunTests {
     /// in shuffled rounds, each once per round).
     static let seed = 1
 
-    @Test("a 20-second chaos run with a fixed seed injects every fault kind and passes every check")
-    func shortRunPasses() throws {
+    /// Runs `ledger chaos ARGUMENTS --report FILE` in a scratch directory; returns the terminal
+    /// report and the JSON one.
+    static func chaos(_ arguments: [String]) throws -> (run: ChildProcess.Completed, json: String) {
         let binary = try ledgerBinary()
         let scratch = try makeTemporaryDirectory(prefix: "ledger-chaos-test")
         defer {
@@ -25,19 +26,44 @@ struct ChaosRunTests {
         }
         let reportPath = "\(scratch)/report.json"
         let run = try ChildProcess.run(
-            binary, ["chaos", "--duration", "20s", "--seed", "\(Self.seed)", "--report", reportPath],
-            scratchDirectory: scratch, timeout: .seconds(180))
-        let replay = "replay: ledger chaos --duration 20s --seed \(Self.seed)"
+            binary, ["chaos"] + arguments + ["--report", reportPath], scratchDirectory: scratch,
+            timeout: .seconds(240))
+        return (run, String(decoding: try readFile(reportPath), as: UTF8.self))
+    }
+
+    @Test("a 20-second message chaos run with a fixed seed injects every fault kind and passes every check")
+    func shortRunPasses() throws {
+        let arguments = ["--duration", "20s", "--seed", "\(Self.seed)"]
+        let (run, report) = try Self.chaos(arguments)
+        let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
         #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("verdict: PASS"), "\(replay)\n\(run.stdout)")
-        let report = String(decoding: try readFile(reportPath), as: UTF8.self)
         #expect(report.contains("\"verdict\": \"PASS\""), "\(replay)\n\(report)")
+        #expect(report.contains("\"workload\": \"messages\""), "messages are the default workload")
         for kind in ChaosFaultKind.allCases {
             #expect(
                 report.contains("\"kind\": \"\(kind.rawValue)\""),
                 "no \(kind.rawValue) fault injected (\(replay))\n\(run.stdout)")
         }
+        // The checks had something to check: sends acknowledged at queue offsets, messages read,
+        // offsets committed, every node's state read back.
+        #expect(!report.contains("\"acknowledged\": 0,"), "\(replay)\n\(run.stdout)")
+        #expect(!report.contains("\"reads\": 0,"), "\(replay)\n\(run.stdout)")
+        #expect(!report.contains("\"offsetCommits\": 0,"), "\(replay)\n\(run.stdout)")
+        for node in ["n0", "n1", "n2"] {
+            #expect(report.contains("{\"node\": \"\(node)\", \"appliedIndex\": "), "\(replay)\n\(run.stdout)")
+        }
         #expect(report.contains("\"dataDirectory\": null"), "a passing run deletes its directory")
+    }
+
+    @Test("a short raw-append chaos run passes every check")
+    func rawAppendRunPasses() throws {
+        let arguments = ["--duration", "8s", "--seed", "\(Self.seed)", "--workload", "raw-append"]
+        let (run, report) = try Self.chaos(arguments)
+        let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
+        #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
+        #expect(report.contains("\"workload\": \"raw-append\""), "\(report)")
+        #expect(!report.contains("\"acknowledged\": 0,"), "\(replay)\n\(run.stdout)")
     }
 
     @Test("ledger chaos rejects an unknown fault kind with exit code 2")

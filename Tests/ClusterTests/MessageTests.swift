@@ -103,6 +103,19 @@ struct MessageTests {
             #expect(seen[number] == 1, "acknowledged m-\(number) stored \(seen[number] ?? 0) times")
         }
         #expect(seen.values.allSatisfy { $0 == 1 }, "no message is stored twice")
+
+        // The killed node recovers its message store and catches up: once every node has
+        // applied the same entries, all report the same state digest.
+        try fixture.cluster.start(first.peer.id)
+        var states: [StatusResponse] = []
+        try fixture.eventually("every node applying the same entries", timeout: .seconds(60)) {
+            states = fixture.client.statusAll().nodes.compactMap(\.response)
+            return states.count == 3 && Set(states.map(\.stateApplied)).count == 1
+                && states.allSatisfy { $0.stateApplied == $0.lastIndex }
+        }
+        #expect(
+            Set(states.map(\.stateDigest)).count == 1,
+            "digests at index \(states[0].stateApplied): \(states.map { "\($0.nodeName) \($0.stateDigest)" })")
     }
 
     @Test("a retried send (same producer id and sequence) is stored once; offsets survive a leader change")

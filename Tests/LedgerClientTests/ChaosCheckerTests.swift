@@ -202,15 +202,17 @@ import Testing
         options.seed = 7
         options.faults = [.kill, .partition]
         options.rate = 50
+        options.workload = .rawAppend
         options.keepData = true
         options.reportPath = "r.json"
         #expect(
             try Invocation.parse([
                 "chaos", "--duration", "20s", "--seed", "7", "--faults", "partition,kill", "--rate", "50",
-                "--keep-data",
+                "--workload", "raw-append", "--keep-data",
                 "--report", "r.json",
             ]) == .chaos(options))
         #expect(try Invocation.parse(["chaos"]) == .chaos(ChaosOptions()))
+        #expect(ChaosOptions().workload == .messages, "messages are the default workload")
         var minutes = ChaosOptions()
         minutes.duration = .seconds(600)
         #expect(try Invocation.parse(["chaos", "--duration", "10m"]) == .chaos(minutes))
@@ -227,6 +229,10 @@ import Testing
         (
             ["chaos", "--duration", "soon"],
             "ledger chaos: --duration: expected a time from 1s to 24h such as 60s, 10m or 1500ms, got \"soon\"; see ledger chaos --help"
+        ),
+        (
+            ["chaos", "--workload", "queues"],
+            "ledger chaos: --workload: expected messages or raw-append, got \"queues\"; see ledger chaos --help"
         ),
         (
             ["chaos", "--rate", "0"],

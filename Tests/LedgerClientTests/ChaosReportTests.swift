@@ -44,7 +44,10 @@ import Testing
         }
         let history = ChaosHistory(
             operations: operations, leaders: leaders, reads: [],
-            finalContents: ["n0", "n1", "n2"].map { ChaosNodeContents(node: $0, items: log) })
+            finalContents: ["n0", "n1", "n2"].map {
+                ChaosNodeContents(
+                    node: $0, items: log, digest: ChaosStateDigest(applied: 5, reported: 0x1F, replayed: 0x1F))
+            })
         var options = ChaosOptions()
         options.duration = .seconds(4)
         options.seed = 9
@@ -69,11 +72,19 @@ import Testing
         #expect(text.contains("operations: 4 attempted, 3 acknowledged, 0 failed, 1 indeterminate"))
         #expect(text.contains("faults: kill 1, pause 1, restart 0, partition 0"))
         #expect(text.contains("p50 250 ms, max 250 ms"))
+        #expect(text.contains("consumers: 0 reads, 0 offset commits acknowledged, 0 offsets read back"))
+        #expect(
+            text.contains(
+                "final state: n0 applied 5 digest 000000000000001f; n1 applied 5 digest 000000000000001f; "
+                    + "n2 applied 5 digest 000000000000001f"))
         #expect(text.hasSuffix("verdict: PASS"))
         let json = report.json.rendered
         for key in [
             "\"seed\": \"9\"",
             "\"operations\": {\"attempted\": 4, \"acknowledged\": 3, \"failed\": 0, \"indeterminate\": 1",
+            "\"offsetCommits\": 0, \"offsetQueries\": 0}",
+            "\"finalState\": [{\"node\": \"n0\", \"appliedIndex\": 5, \"stateDigest\": \"000000000000001f\", "
+                + "\"replayedDigest\": \"000000000000001f\"}",
             "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0}",
             "\"unavailableP50Ms\": 250, \"unavailableMaxMs\": 250",
             "\"throughput\": {\"intervalMs\": 1000, \"acknowledged\": [1, 1, 1, 0]}", "\"verdict\": \"PASS\"",

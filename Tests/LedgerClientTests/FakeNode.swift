@@ -70,7 +70,8 @@ final class FakeNode: Sendable {
             StatusResponse(
                 group: "fake", nodeID: NodeID(id), nodeName: "n\(id)", role: role, term: Term(term),
                 leader: leader.map { NodeID($0) }, leaderAddress: nil, lastIndex: LogIndex(lastIndex),
-                commit: LogIndex(lastIndex), applied: LogIndex(lastIndex), uptimeMs: 0))
+                commit: LogIndex(lastIndex), applied: LogIndex(lastIndex), uptimeMs: 0,
+                stateApplied: LogIndex(lastIndex), stateDigest: 0))
     }
 
     /// An error answer to a request with `opcode`.

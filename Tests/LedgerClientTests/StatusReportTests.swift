@@ -15,7 +15,7 @@ import Wire
             group: "ledger", nodeID: NodeID(id), nodeName: "n\(id)", role: role, term: Term(term),
             leader: leader.map { NodeID($0) }, leaderAddress: nil, lastIndex: LogIndex(last),
             commit: LogIndex(last - 1),
-            applied: LogIndex(last - 1), uptimeMs: 65_000)
+            applied: LogIndex(last - 1), uptimeMs: 65_000, stateApplied: LogIndex(last - 1), stateDigest: 0x1234)
     }
 
     static let healthy = ClusterView(nodes: [

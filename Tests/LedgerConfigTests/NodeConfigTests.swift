@@ -1,3 +1,4 @@
+import CommitLog
 import FoundationEssentials
 import LedgerConfig
 import Raft
@@ -83,6 +84,12 @@ import Testing
         #expect(raft.preferredLeader == NodeID(2))
         #expect(raft.randomSeed == 7)
         try raft.validate()
+
+        let messages = config.commitLogConfiguration
+        #expect(messages.commitLogFileSize == 64 << 20)
+        #expect(messages.defaultTopicQueueNums == 8)
+        #expect(messages.maxMessageSize == 512 << 10)
+        try messages.validate()
     }
 
     @Test func anEmptyPreferredLeaderMeansNone() throws {

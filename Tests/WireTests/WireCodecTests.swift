@@ -1,3 +1,4 @@
+import CommitLog
 import Raft
 import Testing
 import Wire
@@ -112,8 +113,8 @@ import Wire
         #expect(throws: WireError.unknownEnumValue(field: "role", value: 9, offset: roleAt)) {
             try StatusResponse(payload: payload)
         }
-        #expect(throws: WireError.unknownEnumValue(field: "error code", value: 6, offset: 0)) {
-            try ErrorResponse(payload: [0, 6, 0, 0, 0, 0])
+        #expect(throws: WireError.unknownEnumValue(field: "error code", value: 7, offset: 0)) {
+            try ErrorResponse(payload: [0, 7, 0, 0, 0, 0])
         }
     }
 
@@ -148,6 +149,16 @@ import Wire
             requestID: 1)
         #expect(throws: WireError.lengthOverLimit(field: "group", offset: 16, length: 12, limit: 8)) {
             try WireCodec.decode(handshake, limits: limits)
+        }
+    }
+
+    @Test func theSmallestMessagesDecode() throws {
+        // A one-letter topic and body take 32 bytes: the count check must not ask for more.
+        for message in [
+            ProducerMessage(topic: "T", body: Array("x".utf8)), ProducerMessage(topic: "", body: []),
+        ] {
+            let send = WireMessage.sendRequest(SendRequest(messages: [message]))
+            #expect(try WireCodec.decode(WireCodec.frame(for: send, requestID: 1)) == send)
         }
     }
 

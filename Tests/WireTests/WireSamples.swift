@@ -72,13 +72,14 @@ struct WireSamples {
     }
 
     mutating func errorCode() -> ErrorResponse.Code {
-        switch random.below(5) {
+        switch random.below(6) {
         case 0:
             .notLeader(
                 leader: optional { NodeID($0.u64()) }, leaderAddress: optional { $0.string(max: 20) })
         case 1: .noQuorum
         case 2: .timeout
         case 3: .badRequest
+        case 4: .outcomeUnknown
         default: .internal
         }
     }
@@ -104,7 +105,8 @@ struct WireSamples {
                     group: string(max: 10), nodeID: NodeID(u64()), nodeName: string(max: 5), role: role(),
                     term: Term(u64()), leader: optional { NodeID($0.u64()) },
                     leaderAddress: optional { $0.string(max: 21) }, lastIndex: LogIndex(u64()),
-                    commit: LogIndex(u64()), applied: LogIndex(u64()), uptimeMs: u64()))
+                    commit: LogIndex(u64()), applied: LogIndex(u64()), uptimeMs: u64(),
+                    stateApplied: LogIndex(u64()), stateDigest: u64()))
         case 5: return .appendRequest(ClientAppendRequest(data: bytes(max: 100)))
         case 6: return .appendResponse(ClientAppendResponse(index: LogIndex(u64())))
         case 7: return .getRequest(GetRequest(index: LogIndex(u64())))
