@@ -36,7 +36,7 @@ extension CommitLogStateMachine {
             while next < batchEnd && messages.count < wanted {
                 let entry = ConsumeQueueEntry(packed: entries, at: at)
                 if filter.matches(tagsCode: entry.tagsCode) {
-                    let message = try indexedMessage(at: entry.physicalOffset)
+                    let message = try queuedMessage(key, at: next, entry)
                     if filter.matches(tags: message.tags) { messages.append(message) }
                 }
                 next = next.next
@@ -62,7 +62,7 @@ extension CommitLogStateMachine {
         while low < high {
             let middle = QueueOffset(low + (high - low) / 2)
             let entry = ConsumeQueueEntry(packed: try queueEntries(key, queue, middle..<middle.next), at: 0)
-            if try indexedMessage(at: entry.physicalOffset).storeTimestamp < timestamp {
+            if try queuedMessage(key, at: middle, entry).storeTimestamp < timestamp {
                 low = middle.rawValue + 1
             } else {
                 high = middle.rawValue

@@ -86,6 +86,29 @@ extension CommitLogStateMachine {
         }
     }
 
+    /// The message that consume-queue entry `offset` of `queue` points at, which must be that
+    /// queue's message at that offset: a consume-queue file pointing elsewhere is reported with
+    /// its path, not answered with another message.
+    func queuedMessage(_ queue: MessageQueue, at offset: QueueOffset, _ entry: ConsumeQueueEntry) throws(QueryError)
+        -> StoredMessage
+    {
+        let message = try indexedMessage(at: entry.physicalOffset)
+        if message.topic == queue.topic && message.queueID == queue.queueID && message.queueOffset == offset {
+            return message
+        }
+        guard let storage else {
+            preconditionFailure("consume queue \(queue) offset \(offset) points at \(message.topic)/\(message.queueID)")
+        }
+        let perFile = configuration.consumeQueueFileEntries
+        let file = Int(offset.rawValue) / perFile
+        throw .unreadable(
+            .inconsistent(
+                file: storage.queuePath(queue, file: file),
+                detail: "entry \(offset) (byte \((Int(offset.rawValue) - file * perFile) * ConsumeQueue.entrySize)) "
+                    + "points at physical offset \(entry.physicalOffset), which holds "
+                    + "\(message.topic)/\(message.queueID) offset \(message.queueOffset)"))
+    }
+
     /// The error for a record that failed its checks: a typed error for one read from a file; a
     /// programmer error for one in memory, which this process wrote.
     private func corruption(_ file: String?, at offset: PhysicalOffset, _ error: DecodeError) -> QueryError {

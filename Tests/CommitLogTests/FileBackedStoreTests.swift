@@ -255,6 +255,16 @@ import Testing
         }
         #expect(throws: QueryError.noMessage(at: broken)) { try again.message(at: broken) }
 
+        // A consume-queue entry pointing at another (intact) record names the queue's file.
+        let queueFile = "\(Self.root)/consumequeue/T/0/00000000000000000000"
+        try overwrite(fs, queueFile, at: 20, [0, 0, 0, 0, 0, 0, 0, 0])
+        let misdirected = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: Self.configuration())
+        #expect { try misdirected.pull(topic: "T", queueID: 0, offset: QueueOffset(1), maxCount: 1) } throws: { error in
+            guard case .unreadable(.inconsistent(let file, let detail)) = error as? QueryError else { return false }
+            return file == queueFile && detail.contains("entry 1 (byte 20) points at physical offset 0")
+        }
+
         // A commit-log file cut short before the checkpoint's end is found at open.
         let short = try fs.open(path, create: false)
         try fs.truncate(short, to: 1000)
