@@ -21,8 +21,8 @@ struct CommitLogFiles {
         var end: Int64 { start + Int64(bytes.count) }
     }
 
-    /// Chunks stop growing at this size (a larger record gets a chunk of its own), so appending
-    /// never copies more than this and a sealed chunk is released as soon as its persist ends.
+    /// A chunk's capacity (a larger record gets a chunk of its own size): appending never
+    /// reallocates, and memory is released a chunk at a time as persists complete.
     static let chunkCapacity = 1 << 20
 
     let fileSize: Int
@@ -75,29 +75,33 @@ struct CommitLogFiles {
         var marker: [UInt8] = []
         marker.appendBigEndian(Int32(remaining))
         marker.appendBigEndian(MessageRecord.blankMagic)
-        append { $0.append(contentsOf: marker) }
+        append(marker.count) { $0.append(contentsOf: marker) }
         chunks[chunks.count - 1].closesFile = true
         writeOffset = PhysicalOffset(writeOffset.rawValue + Int64(remaining - marker.count))
         return (writeOffset, marker)
     }
 
-    /// Appends at ``writeOffset`` through `body`, which must append exactly the reserved record
-    /// (or the blank) to the array it is given; returns what `body` returns.
-    mutating func append<R>(_ body: (inout [UInt8]) -> R) -> R {
-        // A blank that fills its file exactly ends where the next file starts: `closesFile`
-        // keeps the next record out of that chunk.
+    /// Appends `size` bytes at ``writeOffset`` through `body`, which must append exactly the
+    /// reserved record (or the blank) to the array it is given; returns what `body` returns.
+    mutating func append<R>(_ size: Int, _ body: (inout [UInt8]) -> R) -> R {
+        // A new chunk when the last one is sealed, closed (a blank that fills its file exactly
+        // ends where the next file starts) or out of room: appending never reallocates a chunk.
+        let last = chunks.count - 1
         let needsChunk =
-            chunks.count == sealedCount || chunks[chunks.count - 1].end != writeOffset.rawValue
-            || chunks[chunks.count - 1].closesFile || chunks[chunks.count - 1].bytes.count >= Self.chunkCapacity
+            chunks.count == sealedCount || chunks[last].end != writeOffset.rawValue || chunks[last].closesFile
+            || chunks[last].bytes.count + size > chunks[last].bytes.capacity
         if needsChunk {
             var bytes: [UInt8] = []
-            bytes.reserveCapacity(min(Self.chunkCapacity, fileSize - locate(writeOffset).position))
+            bytes.reserveCapacity(max(size, min(Self.chunkCapacity, fileSize - locate(writeOffset).position)))
             chunks.append(Chunk(start: writeOffset.rawValue, bytes: bytes))
         }
-        let last = chunks.count - 1
-        let before = chunks[last].bytes.count
-        let result = body(&chunks[last].bytes)
-        writeOffset = PhysicalOffset(writeOffset.rawValue + Int64(chunks[last].bytes.count - before))
+        let index = chunks.count - 1
+        let before = chunks[index].bytes.count
+        let result = body(&chunks[index].bytes)
+        precondition(
+            chunks[index].bytes.count - before == size,
+            "appended \(chunks[index].bytes.count - before) of \(size) bytes")
+        writeOffset = PhysicalOffset(writeOffset.rawValue + Int64(size))
         return result
     }
 
