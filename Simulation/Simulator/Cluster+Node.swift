@@ -29,6 +29,7 @@ extension Cluster {
         node.machine = machine
         node.applied = machine.appliedIndex
         node.persistedIndex = machine.appliedIndex
+        node.pendingPersist = nil
         node.inFlight = nil
         node.awaitingWrite = []
         node.paused = false
@@ -53,6 +54,7 @@ extension Cluster {
         note("n\(node.id) crashes\(node.inFlight == nil ? "" : " with a write in flight")")
         node.core = nil
         node.machine = nil
+        node.pendingPersist = nil
         node.incarnation += 1
         node.inFlight = nil
         node.awaitingWrite = []

@@ -42,19 +42,28 @@ extension Cluster {
         return results
     }
 
-    /// Persists `node`'s CommitLog once it has applied `persistEveryEntries` entries since the
-    /// last persist.
+    /// Persists `node`'s CommitLog as the node does, in two halves: finishes the persist begun
+    /// at an earlier ready (the persist thread writes, syncs and checkpoints; the machine then
+    /// drops what it wrote from memory), then begins a new one once the machine has applied
+    /// `persistEveryEntries` entries since the last. In between, the machine keeps applying and
+    /// answering reads with the handed bytes still in memory.
     func persistIfDue(_ node: SimNode) throws(Violation) {
-        guard let machine = node.machine,
-            machine.appliedIndex.rawValue >= node.persistedIndex.rawValue + options.persistEveryEntries
-        else { return }
+        guard let machine = node.machine else { return }
         do {
-            try machine.persist()
+            if let pending = node.pendingPersist {
+                try pending.perform(on: node.disk.stateMachineFileSystem)
+                machine.completePersist(through: pending.appliedIndex)
+                node.pendingPersist = nil
+                statistics.persists += 1
+            }
+            guard machine.appliedIndex.rawValue >= node.persistedIndex.rawValue + options.persistEveryEntries else {
+                return
+            }
+            node.pendingPersist = try machine.beginPersist()
         } catch {
             throw Violation("commitlog-storage", "n\(node.id) could not persist its CommitLog: \(error)")
         }
         node.persistedIndex = machine.appliedIndex
-        statistics.persists += 1
     }
 
     /// What `node`'s state machine is given for the committed `entries`: the entries themselves,

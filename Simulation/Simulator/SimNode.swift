@@ -54,8 +54,13 @@ final class SimNode {
     var parkedReads: [(read: PendingRead, index: LogIndex)] = []
     /// Nil while the node is down; reopened from its files at every start.
     var machine: CommitLogStateMachine?
-    /// The applied index of the state machine's last persist (or of the checkpoint it reopened).
+    /// The applied index of the state machine's last persist begun (or of the checkpoint it
+    /// reopened).
     var persistedIndex: LogIndex = .zero
+    /// A persist begun and not yet performed: the node's persist thread, which finishes it at
+    /// the node's next ready (so the machine applies and answers reads meanwhile). A crash
+    /// loses it.
+    var pendingPersist: PendingPersist?
     /// The address it stamps on the messages it proposes.
     var storeHost: HostAddress { WorkloadNames.storeHost(id) }
 

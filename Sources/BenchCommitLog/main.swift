@@ -1,7 +1,9 @@
 // Micro-benchmark of the CommitLog state machine: how fast committed entries of 1 KiB messages
 // apply (decode, validate, encode the RocketMQ record, CRC, consume-queue and key index), with
 // one message per entry and with batches of 32, in memory and with periodic persistence to real
-// files. A figure for the README, not a test: `swift run -c release bench-commitlog [messages]`.
+// files; for the persisted runs also the bytes the machine keeps in memory after its last
+// persist and how long reopening the store takes. A figure for the README, not a test:
+// `swift run -c release bench-commitlog [messages]`.
 import CommitLog
 import Foundation
 import Glibc
@@ -75,7 +77,21 @@ func run(batch: Int, persistEvery: Int?) throws {
     print(
         "batch \(String(batch).padding(2)) \(mode.padding(28)) \(Int(perSecond)) msg/s  "
             + "\(String(format1: megabytes)) MB/s  (\(messageCount) × \(bodySize) B in \(String(format1: seconds)) s)")
-    if let directory { removeTree(directory) }
+    guard let directory else { return }
+    var reopened: CommitLogStateMachine?
+    let reopening = try clock.measure {
+        reopened = try CommitLogStateMachine.open(
+            directory: directory, fileSystem: RealFileSystem(), configuration: configuration)
+    }
+    let verified = reopened?.recovery?.verifiedRecords ?? 0
+    print(
+        "         kept in memory after the last persist: \(machine.retainedBytes / 1024) KiB; "
+            + "reopen: \(String(format1: milliseconds(reopening))) ms (\(verified) records verified)")
+    removeTree(directory)
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
 }
 
 func removeTree(_ path: String) {

@@ -3,17 +3,19 @@ import Raft
 /// The metadata file written atomically after the data files are synced: how far the state
 /// machine got and everything not derivable from the commit log.
 ///
-/// Format (big-endian): `"SLCL"`, u8 version 1, u64 applied index, u64 digest, i64 commit-log
-/// end, i64 last store timestamp, u32 commit-log file size, u32 topic count × (string name,
+/// Format (big-endian): `"SLCL"`, u8 version 2, u64 applied index, u64 digest, i64 commit-log
+/// end, i64 last store timestamp, u32 commit-log file size, u32 key-index segment entries,
+/// u64 key-index entries, u32 topic count × (string name,
 /// u32 queue count × (i64 min offset, i64 max offset)), u32 producer count × (u64 id,
 /// u64 sequence, u64 index, u32 result count × result), u32 offset count × (string group,
 /// string topic, i32 queue, i64 offset), u32 CRC32 of all preceding bytes. Strings are a u16
 /// length and UTF-8; a result is string topic, i32 queue, i64 queue offset, i64 physical
 /// offset, string message id, i64 store timestamp. Lists are sorted, so equal state gives
-/// equal bytes.
+/// equal bytes. Version 1 (written before the key index had files) lacks the two key-index
+/// fields; it is still read, and its key index is rebuilt.
 struct Checkpoint {
     static let magic: [UInt8] = Array("SLCL".utf8)
-    static let version: UInt8 = 1
+    static let version: UInt8 = 2
 
     struct QueueRange: Hashable {
         var minOffset: QueueOffset
@@ -25,12 +27,21 @@ struct Checkpoint {
     var commitLogEnd = PhysicalOffset.zero
     var lastStoreTimestamp: Int64 = 0
     var fileSize: Int
+    /// The key index's segment size; nil in a version-1 checkpoint.
+    var keyIndexSegmentEntries: Int?
+    /// Key-index entries in the files; nil in a version-1 checkpoint.
+    var keyIndexEntries: Int?
     /// Sorted by name.
     var topics: [(name: String, queues: [QueueRange])] = []
     var producers: [(ProducerID, ProducerTable.Record)] = []
     var offsets: [(OffsetKey, QueueOffset)] = []
 
-    init(fileSize: Int) { self.fileSize = fileSize }
+    /// The checkpoint of an empty store.
+    init(fileSize: Int, keyIndexSegmentEntries: Int) {
+        self.fileSize = fileSize
+        self.keyIndexSegmentEntries = keyIndexSegmentEntries
+        keyIndexEntries = 0
+    }
 
     func encoded() -> [UInt8] {
         var out = Self.magic
@@ -40,6 +51,8 @@ struct Checkpoint {
         out.appendBigEndian(commitLogEnd.rawValue)
         out.appendBigEndian(lastStoreTimestamp)
         out.appendBigEndian(UInt32(fileSize))
+        out.appendBigEndian(UInt32(keyIndexSegmentEntries ?? 0))
+        out.appendBigEndian(UInt64(keyIndexEntries ?? 0))
         out.appendBigEndian(UInt32(topics.count))
         for topic in topics {
             Self.appendString(topic.name, to: &out)
@@ -96,12 +109,23 @@ struct Checkpoint {
             throw .invalidValue(field: "magic", offset: 0, reason: "not a SwiftLedger commit-log checkpoint")
         }
         let version = try reader.u8("version")
-        guard version == Self.version else { throw .unsupportedVersion(found: version, supported: Self.version) }
+        guard version == 1 || version == Self.version else {
+            throw .unsupportedVersion(found: version, supported: Self.version)
+        }
         appliedIndex = LogIndex(try reader.u64("applied index"))
         digest = try reader.u64("digest")
         commitLogEnd = PhysicalOffset(try reader.i64("commit-log end"))
         lastStoreTimestamp = try reader.i64("last store timestamp")
         fileSize = Int(try reader.u32("file size"))
+        if version >= 2 {
+            keyIndexSegmentEntries = Int(try reader.u32("key-index segment entries"))
+            let at = reader.relativePosition
+            let entries = try reader.u64("key-index entries")
+            guard entries <= UInt64(Int.max) else {
+                throw .invalidValue(field: "key-index entries", offset: at, reason: "\(entries) is out of range")
+            }
+            keyIndexEntries = Int(entries)
+        }
         for _ in 0..<(try reader.u32("topic count")) {
             let name = try reader.shortString("topic")
             var queues: [QueueRange] = []

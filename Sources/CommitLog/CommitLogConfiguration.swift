@@ -14,10 +14,15 @@ public struct CommitLogConfiguration: Hashable, Sendable {
     public var maxProducers: Int
     /// Most messages one pull returns.
     public var maxPullMessages: Int
+    /// Keys per key-index segment file (RocketMQ's `maxIndexNum`, smaller): memory holds one
+    /// segment's slot table (a quarter as many 4-byte slots, 256 KiB by default); a lookup by
+    /// key walks the segments newest first. Not replicated state: each node's own files.
+    public var keyIndexSegmentEntries: Int
 
     public init(
         commitLogFileSize: Int = 1 << 30, consumeQueueFileEntries: Int = 300_000, defaultTopicQueueNums: Int32 = 4,
-        maxMessageSize: Int = 4 << 20, maxProducers: Int = 10_000, maxPullMessages: Int = 1024
+        maxMessageSize: Int = 4 << 20, maxProducers: Int = 10_000, maxPullMessages: Int = 1024,
+        keyIndexSegmentEntries: Int = 1 << 18
     ) {
         self.commitLogFileSize = commitLogFileSize
         self.consumeQueueFileEntries = consumeQueueFileEntries
@@ -25,6 +30,7 @@ public struct CommitLogConfiguration: Hashable, Sendable {
         self.maxMessageSize = maxMessageSize
         self.maxProducers = maxProducers
         self.maxPullMessages = maxPullMessages
+        self.keyIndexSegmentEntries = keyIndexSegmentEntries
     }
 
     /// Throws ``CommitLogError/invalidConfiguration(key:value:expected:)`` for the first value out of range.
@@ -44,5 +50,8 @@ public struct CommitLogConfiguration: Hashable, Sendable {
             "1 byte to 1 GiB")
         try check(maxProducers >= 1, "maxProducers", maxProducers, "at least 1")
         try check(maxPullMessages >= 1, "maxPullMessages", maxPullMessages, "at least 1")
+        try check(
+            keyIndexSegmentEntries >= 1 && keyIndexSegmentEntries <= 1 << 26, "keyIndexSegmentEntries",
+            keyIndexSegmentEntries, "1 to 67108864")
     }
 }

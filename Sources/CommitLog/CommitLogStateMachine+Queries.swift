@@ -24,18 +24,24 @@ extension CommitLogStateMachine {
         if offset == high { return answer(.noNewMessage, offset) }
         if offset > high { return answer(.offsetIllegal, high) }
         let wanted = min(maxCount, configuration.maxPullMessages)
-        let scanLimit = max(800, wanted)
+        let scanEnd = QueueOffset(min(high.rawValue, offset.rawValue + Int64(max(800, wanted))))
+        let key = MessageQueue(topic: topic, queueID: queueID)
         var messages: [StoredMessage] = []
         var next = offset
-        var scanned = 0
-        while next < high && messages.count < wanted && scanned < scanLimit {
-            let entry = queue.entry(at: next)
-            if filter.matches(tagsCode: entry.tagsCode) {
-                let message = storedMessage(at: entry.physicalOffset)
-                if filter.matches(tags: message.tags) { messages.append(message) }
+        while next < scanEnd && messages.count < wanted {
+            // Entries are fetched a batch at a time: one read from a file covers many.
+            let batchEnd = QueueOffset(min(scanEnd.rawValue, next.rawValue + Int64(max(wanted - messages.count, 32))))
+            let entries = try queueEntries(key, queue, next..<batchEnd)
+            var at = 0
+            while next < batchEnd && messages.count < wanted {
+                let entry = ConsumeQueueEntry(packed: entries, at: at)
+                if filter.matches(tagsCode: entry.tagsCode) {
+                    let message = try queuedMessage(key, at: next, entry)
+                    if filter.matches(tags: message.tags) { messages.append(message) }
+                }
+                next = next.next
+                at += ConsumeQueue.entrySize
             }
-            next = next.next
-            scanned += 1
         }
         return answer(messages.isEmpty ? .noMatchedMessage : .found, next, messages)
     }
@@ -50,14 +56,16 @@ extension CommitLogStateMachine {
     /// found by binary search (store timestamps never decrease); `maxOffset` if none was.
     public func searchOffset(topic: String, queueID: Int32, timestamp: Int64) throws(QueryError) -> QueueOffset {
         let queue = try consumeQueue(topic, queueID)
+        let key = MessageQueue(topic: topic, queueID: queueID)
         var low = queue.minOffset.rawValue
         var high = queue.maxOffset.rawValue
         while low < high {
-            let middle = low + (high - low) / 2
-            if storeTimestamp(at: queue.entry(at: QueueOffset(middle)).physicalOffset) < timestamp {
-                low = middle + 1
+            let middle = QueueOffset(low + (high - low) / 2)
+            let entry = ConsumeQueueEntry(packed: try queueEntries(key, queue, middle..<middle.next), at: 0)
+            if try queuedMessage(key, at: middle, entry).storeTimestamp < timestamp {
+                low = middle.rawValue + 1
             } else {
-                high = middle
+                high = middle.rawValue
             }
         }
         return QueueOffset(low)
@@ -68,23 +76,38 @@ extension CommitLogStateMachine {
     public func messages(topic: String, key: String, maxCount: Int = 64) throws(QueryError) -> [StoredMessage] {
         guard maxCount >= 1 else { throw .invalidArgument("maxCount \(maxCount) must be at least 1") }
         guard topics[topic] != nil else { throw .topicNotFound(topic) }
-        let offsets = keyIndex["\(topic)#\(key)", default: []].suffix(maxCount)
-        return offsets.map { storedMessage(at: $0) }
+        var found: [StoredMessage] = []
+        try walkKeyIndex(hash: KeyIndex.hash(topic: topic, key: key)) { (offset) throws(QueryError) in
+            let message = try indexedMessage(at: offset)
+            // Another key may share the hash; a message with the key twice has one entry per key.
+            if message.topic == topic, message.keys.contains(key), found.last?.physicalOffset != offset {
+                found.append(message)
+            }
+            return found.count >= maxCount
+        }
+        return found.reversed()
     }
 
     /// The message whose record starts at `offset`.
     public func message(at offset: PhysicalOffset) throws(QueryError) -> StoredMessage {
-        guard let (file, position) = commitLog.locate(offset) else { throw .noMessage(at: offset) }
-        do throws(DecodeError) {
-            if case .record = try MessageRecord.slot(in: commitLog.files[file], at: position) {
-                let message = try StoredMessage(decoding: commitLog.files[file], at: position, verifyingCRC: false)
-                if message.physicalOffset == offset { return message }
-            }
+        let slot: RecordSlot
+        do {
+            slot = try recordSlot(at: offset)
         } catch {
-            // The bytes there are not the start of a record: the offset points inside one.
-            throw .noMessage(at: offset)
+            throw .unreadable(error)
         }
-        throw .noMessage(at: offset)
+        // Bytes that are not the start of a record mean the offset points elsewhere (inside a
+        // record, into a blank); a record header that names this offset but fails its checks is
+        // corruption.
+        guard case .record(let bytes, let position, _, let file) = slot,
+            PhysicalOffset(bytes.loadBigEndian(at: position + 28)) == offset
+        else { throw .noMessage(at: offset) }
+        do throws(DecodeError) {
+            return try StoredMessage(decoding: bytes, at: position, verifyingCRC: file != nil)
+        } catch {
+            guard let file else { throw .noMessage(at: offset) }
+            throw .unreadable(.corruptRecord(file: file, offset: offset, error))
+        }
     }
 
     /// The message with an offset message id (as returned in ``SendResult/messageID``).
@@ -131,29 +154,5 @@ extension CommitLogStateMachine {
             throw .queueNotFound(MessageQueue(topic: topic, queueID: queueID), queueCount: state.queueCount)
         }
         return queue
-    }
-
-    /// The record a consume queue points at; it was written by this state machine, so failing to
-    /// decode it is a programmer error.
-    func storedMessage(at offset: PhysicalOffset) -> StoredMessage {
-        guard let (file, position) = commitLog.locate(offset) else {
-            preconditionFailure("consume queue points at \(offset), outside the commit log")
-        }
-        do {
-            return try StoredMessage(decoding: commitLog.files[file], at: position, verifyingCRC: false)
-        } catch {
-            preconditionFailure("record at \(offset) written by this store does not decode: \(error)")
-        }
-    }
-
-    /// The STORETIMESTAMP of the record at `offset` (after a 20-byte born host if it is IPv6).
-    private func storeTimestamp(at offset: PhysicalOffset) -> Int64 {
-        guard let (file, position) = commitLog.locate(offset) else {
-            preconditionFailure("consume queue points at \(offset), outside the commit log")
-        }
-        let bytes = commitLog.files[file]
-        let sysFlag: Int32 = bytes.loadBigEndian(at: position + 36)
-        let bornHostExtra = sysFlag & MessageRecord.bornHostIPv6Flag != 0 ? 12 : 0
-        return bytes.loadBigEndian(at: position + 56 + bornHostExtra)
     }
 }

@@ -155,10 +155,9 @@ extension CommitLogStateMachine {
             queueID: queueID, flag: message.flag, queueOffset: queueOffset, physicalOffset: physicalOffset, sysFlag: 0,
             bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, storeTimestamp: storeTimestamp,
             storeHost: stamp.storeHost, body: message.body, topic: message.topic, properties: properties)
-        commitLog.appendToCurrentFile { file in
+        commitLog.append(prepared.recordSize) { file in
             let start = file.count
             MessageRecord.encode(stored, bodyCRC: prepared.bodyCRC, into: &file)
-            assert(file.count - start == prepared.recordSize, "record size mismatch")
             // The body is covered by its CRC in the header; hashing it again would double the cost.
             let bodyStart = start + 88
             runningDigest.fold(file[start..<bodyStart])
@@ -167,7 +166,9 @@ extension CommitLogStateMachine {
         topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(queueID)].append(
             ConsumeQueueEntry(
                 physicalOffset: physicalOffset, size: Int32(prepared.recordSize), tagsCode: prepared.tagsCode))
-        for key in message.keys { keyIndex["\(message.topic)#\(key)", default: []].append(physicalOffset) }
+        for key in message.keys {
+            keyIndex.insert(hash: KeyIndex.hash(topic: message.topic, key: key), offset: physicalOffset)
+        }
         return SendResult(
             queue: MessageQueue(topic: message.topic, queueID: queueID), queueOffset: queueOffset,
             physicalOffset: physicalOffset, messageID: messageID, storeTimestamp: storeTimestamp)

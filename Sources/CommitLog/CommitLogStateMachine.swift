@@ -9,7 +9,11 @@ import Raft
 ///   randomness, no hash-order iteration).
 /// - Queries (``pull(topic:queueID:offset:maxCount:filter:)`` and the others in
 ///   `CommitLogStateMachine+Queries.swift`) read only applied, hence committed, state.
-/// - Single owner: not thread-safe; the node's apply thread owns it.
+/// - Memory holds only what was applied since the last completed persist (plus one key-index
+///   slot table and one read window); older records and index entries are read from the files
+///   (see `CommitLogStateMachine+Reads.swift`). A machine without files keeps everything.
+/// - Single owner: not thread-safe; the node's apply thread owns it. Only the second half of a
+///   persist (``PendingPersist/perform(on:)``) may run on another thread.
 public final class CommitLogStateMachine {
     /// The settings it was created with; the same on every replica.
     public let configuration: CommitLogConfiguration
@@ -24,12 +28,18 @@ public final class CommitLogStateMachine {
     var topics: [String: TopicState] = [:]
     var producers: ProducerTable
     var consumerOffsets: [OffsetKey: QueueOffset] = [:]
-    /// `topic#key` → physical offsets of messages with that key, oldest first.
-    var keyIndex: [String: [PhysicalOffset]] = [:]
+    /// Lookup by key: `topic#key` hash → physical offsets.
+    var keyIndex: KeyIndex
     /// The largest store timestamp written; later records never go below it.
     var lastStoreTimestamp: Int64 = 0
     /// Set when the state lives in files (see `CommitLogStateMachine+Persistence.swift`).
     var storage: Storage?
+    /// The applied index of the persist begun and not yet completed, if any.
+    var persistInFlight: LogIndex?
+    /// Commit-log bytes last read from a file, for the next read nearby.
+    var window = ReadBuffer(readAhead: CommitLogStateMachine.readAheadBytes)
+    /// How much of a commit-log file a read from it fetches at once.
+    static let readAheadBytes = 256 << 10
     /// What ``open(directory:fileSystem:configuration:)`` found; nil for a memory-only machine.
     public internal(set) var recovery: CommitLogRecoveryReport?
 
@@ -44,7 +54,29 @@ public final class CommitLogStateMachine {
         self.configuration = configuration
         self.commitLog = CommitLogFiles(fileSize: configuration.commitLogFileSize)
         self.producers = ProducerTable(capacity: configuration.maxProducers)
+        self.keyIndex = KeyIndex(segmentEntries: configuration.keyIndexSegmentEntries)
     }
+
+    /// Bytes of message data held in memory: commit-log chunks, consume-queue and key-index
+    /// entries not yet written by a completed persist, key-index slot tables, the read window.
+    /// After a persist completes it is at most about ``retainedBytesAfterPersist``.
+    public var retainedBytes: Int {
+        var total = commitLog.retainedBytes + keyIndex.retainedBytes + window.bytes.capacity
+        for topic in topics.values {
+            for queue in topic.queues { total += queue.retainedBytes }
+        }
+        return total
+    }
+
+    /// The most ``retainedBytes`` can be right after a persist completed (nothing applied
+    /// since), whatever was stored before: the active key-index slot table and a read window,
+    /// each perhaps rounded up to whole pages by the allocator.
+    public var retainedBytesAfterPersist: Int { keyIndex.slotTableBytes + Self.readAheadBytes + 2 * 4096 }
+
+    /// Commit-log bytes applied and not yet handed to a persist: what the next
+    /// ``beginPersist()`` hands over. The node persists when this grows large, which bounds
+    /// the memory the commit log takes.
+    public var unpersistedBytes: Int { commitLog.unsealedBytes }
 
     /// Applies one committed entry and returns the outcome of its command: one result per stored
     /// message (a batch gives one per message), or one ``ApplyResult/rejected(_:)``. A no-op
@@ -124,7 +156,7 @@ public final class CommitLogStateMachine {
 }
 
 /// A topic's queues.
-struct TopicState: Hashable {
+struct TopicState {
     var queues: [ConsumeQueue]
 
     init(queueCount: Int32) { queues = Array(repeating: ConsumeQueue(), count: Int(queueCount)) }

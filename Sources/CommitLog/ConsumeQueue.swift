@@ -10,45 +10,83 @@ public struct ConsumeQueueEntry: Hashable, Sendable {
         self.size = size
         self.tagsCode = tagsCode
     }
+
+    /// The entry packed at `at` in `bytes` (RocketMQ's 20-byte layout).
+    init(packed bytes: [UInt8], at: Int) {
+        physicalOffset = PhysicalOffset(bytes.loadBigEndian(at: at))
+        size = bytes.loadBigEndian(at: at + 8)
+        tagsCode = bytes.loadBigEndian(at: at + 12)
+    }
 }
 
 /// RocketMQ's consume queue for one (topic, queue): 20-byte big-endian entries
-/// `[i64 commit-log offset][i32 size][i64 tags code]`; queue offset N lives at byte N × 20.
-/// Kept in memory exactly as its files hold it, so persisting is a copy.
-struct ConsumeQueue: Hashable {
+/// `[i64 commit-log offset][i32 size][i64 tags code]`; queue offset N lives at byte N × 20 of
+/// the queue's stream of files.
+///
+/// Only the newest entries are held in memory (`memoryStart..<maxOffset`, packed exactly as the
+/// files hold them, so persisting is a copy); older ones are read from the files. Entries below
+/// `handedEnd` were handed to a persist; ``releaseHanded()`` drops them once it completed. A
+/// queue of a machine without files never hands anything over, so it keeps every entry.
+struct ConsumeQueue {
     static let entrySize = 20
 
-    /// Entries from ``minOffset`` on, packed.
-    private(set) var bytes: [UInt8] = []
     /// The first offset still held (0 until retention removes old entries).
     private(set) var minOffset = QueueOffset.zero
+    /// One past the last offset: the offset the next message gets.
+    private(set) var maxOffset = QueueOffset.zero
+    /// The first offset held in memory; earlier entries are only in the files.
+    private(set) var memoryStart = QueueOffset.zero
+    /// Entries `memoryStart..<maxOffset`, packed.
+    private(set) var tail: [UInt8] = []
+    /// Entries before it were handed to a persist.
+    private(set) var handedEnd = QueueOffset.zero
 
+    /// An empty queue.
     init() {}
 
-    /// One past the last offset: the offset the next message gets.
-    var maxOffset: QueueOffset { QueueOffset(minOffset.rawValue + Int64(bytes.count / Self.entrySize)) }
-    var count: Int { bytes.count / Self.entrySize }
+    /// A queue whose entries `minOffset..<maxOffset` are all in the files (after recovery).
+    init(minOffset: QueueOffset, maxOffset: QueueOffset) {
+        self.minOffset = minOffset
+        self.maxOffset = maxOffset
+        memoryStart = maxOffset
+        handedEnd = maxOffset
+    }
+
+    /// Messages the queue holds.
+    var count: Int { Int(maxOffset.rawValue - minOffset.rawValue) }
 
     /// Appends the entry for offset ``maxOffset``.
     mutating func append(_ entry: ConsumeQueueEntry) {
-        bytes.appendBigEndian(entry.physicalOffset.rawValue)
-        bytes.appendBigEndian(entry.size)
-        bytes.appendBigEndian(entry.tagsCode)
+        tail.appendBigEndian(entry.physicalOffset.rawValue)
+        tail.appendBigEndian(entry.size)
+        tail.appendBigEndian(entry.tagsCode)
+        maxOffset = maxOffset.next
     }
 
-    /// The entry at `offset`, which must lie in `minOffset..<maxOffset`.
-    func entry(at offset: QueueOffset) -> ConsumeQueueEntry {
-        precondition(offset >= minOffset && offset < maxOffset, "consume queue offset \(offset) out of range")
-        let at = Int(offset.rawValue - minOffset.rawValue) * Self.entrySize
-        return ConsumeQueueEntry(
-            physicalOffset: PhysicalOffset(bytes.loadBigEndian(at: at)), size: bytes.loadBigEndian(at: at + 8),
-            tagsCode: bytes.loadBigEndian(at: at + 12))
+    /// The packed bytes of the in-memory entries `range` (within `memoryStart...maxOffset`).
+    func memoryBytes(for range: Range<QueueOffset>) -> ArraySlice<UInt8> {
+        precondition(range.lowerBound >= memoryStart && range.upperBound <= maxOffset, "entries \(range) not in memory")
+        let low = Int(range.lowerBound.rawValue - memoryStart.rawValue) * Self.entrySize
+        let high = Int(range.upperBound.rawValue - memoryStart.rawValue) * Self.entrySize
+        return tail[low..<high]
     }
 
-    /// The packed bytes of entries `range` (within `minOffset..<maxOffset`).
-    func bytes(for range: Range<QueueOffset>) -> ArraySlice<UInt8> {
-        let low = Int(range.lowerBound.rawValue - minOffset.rawValue) * Self.entrySize
-        let high = Int(range.upperBound.rawValue - minOffset.rawValue) * Self.entrySize
-        return bytes[low..<high]
+    /// Hands the entries not yet handed to a persist: their first offset and packed bytes, or
+    /// nil if there are none.
+    mutating func handOff() -> (from: QueueOffset, bytes: [UInt8])? {
+        guard handedEnd < maxOffset else { return nil }
+        let from = handedEnd
+        handedEnd = maxOffset
+        return (from, Array(memoryBytes(for: from..<maxOffset)))
     }
+
+    /// Drops the handed entries: their persist completed, so they are in the files.
+    mutating func releaseHanded() {
+        guard handedEnd > memoryStart else { return }
+        tail = Array(tail[(Int(handedEnd.rawValue - memoryStart.rawValue) * Self.entrySize)...])
+        memoryStart = handedEnd
+    }
+
+    /// Bytes allocated for the entries held.
+    var retainedBytes: Int { tail.capacity }
 }

@@ -10,6 +10,9 @@ public enum QueryError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidMessageID(String)
     /// A count or range argument out of bounds.
     case invalidArgument(String)
+    /// The files could not be read, or hold bytes that fail their checks (a CRC, an index that
+    /// points nowhere). The error names the file and the offset; restore that file from a replica.
+    case unreadable(CommitLogError)
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum QueryError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noMessage(let offset): "no message starts at physical offset \(offset)"
         case .invalidMessageID(let id): "not a message id: \"\(id)\" (expected 32 hex digits)"
         case .invalidArgument(let detail): "invalid argument: \(detail)"
+        case .unreadable(let error): "cannot read the message store: \(error)"
         }
     }
 }

@@ -1,20 +1,26 @@
 import LogStore
 import Raft
 
-/// Restores a state machine from its files (see ``CommitLogStateMachine/open(directory:fileSystem:configuration:)``):
-/// reads the commit log up to the checkpoint's end, CRC-checks and re-dispatches every record
-/// (as RocketMQ's abnormal recovery does), and makes the consume-queue files match.
+/// Restores a state machine from its files (see ``CommitLogStateMachine/open(directory:fileSystem:configuration:)``).
+///
+/// The checkpoint was written after every file it covers was synced, so the files are trusted
+/// up to it and recovery reads as little as it can: it cuts what was written after the
+/// checkpoint, checks sizes, and reads back the last entry of each consume queue and of the key
+/// index with the record each points at (CRC-checked, and together they must end exactly at
+/// the checkpoint's commit-log end). Only an index whose files are missing, behind or fail
+/// these checks is rebuilt, by one scan of the commit log that CRC-checks every record.
+/// Records before the checkpoint are otherwise checked when a query reads them.
 struct Recovery {
     let machine: CommitLogStateMachine
     let storage: Storage
     let checkpoint: Checkpoint
     private(set) var report: CommitLogRecoveryReport
-    /// Consume-queue entries durable in files once recovery is done.
-    private(set) var durableEntries: [MessageQueue: Int] = [:]
 
     private var files: StoreFiles { storage.files }
     private var fileSize: Int { machine.configuration.commitLogFileSize }
-    private var queueCounts: [String: Int32] = [:]
+    private var end: Int64 { checkpoint.commitLogEnd.rawValue }
+    /// The commit-log files that hold `0..<end`.
+    private var neededFiles: Int { end == 0 ? 0 : Int((end - 1) / Int64(fileSize)) + 1 }
 
     init(machine: CommitLogStateMachine, storage: Storage, checkpoint: Checkpoint) {
         self.machine = machine
@@ -22,36 +28,57 @@ struct Recovery {
         self.checkpoint = checkpoint
         report = CommitLogRecoveryReport(
             appliedIndex: checkpoint.appliedIndex, commitLogEnd: checkpoint.commitLogEnd, messages: 0,
-            rebuiltQueues: [],
-            discardedBytes: 0)
-        for topic in checkpoint.topics { queueCounts[topic.name] = Int32(topic.queues.count) }
+            verifiedRecords: 0, rebuiltQueues: [], rebuiltKeyIndex: false, discardedBytes: 0)
     }
 
     mutating func run() throws(CommitLogError) {
-        let files = try loadCommitLog()
-        for name in checkpoint.topics.map(\.name) {
-            machine.topics[name] = TopicState(queueCount: queueCounts[name, default: 0])
+        try cutCommitLog()
+        machine.commitLog = CommitLogFiles(fileSize: fileSize, end: checkpoint.commitLogEnd)
+        for topic in checkpoint.topics {
+            var state = TopicState(queueCount: Int32(topic.queues.count))
+            state.queues = topic.queues.map { ConsumeQueue(minOffset: $0.minOffset, maxOffset: $0.maxOffset) }
+            machine.topics[topic.name] = state
         }
-        var prefixes: [[UInt8]] = []
-        for (index, bytes) in files.enumerated() {
-            prefixes.append(try scan(file: index, bytes: bytes, isLast: index == files.count - 1))
+        try removeStaleTopics()
+        var lastRecordEnd: Int64 = 0
+        for topic in checkpoint.topics {
+            for (id, range) in topic.queues.enumerated() {
+                let key = MessageQueue(topic: topic.name, queueID: Int32(id))
+                if let recordEnd = try checkQueue(key, entries: range.maxOffset.rawValue) {
+                    lastRecordEnd = max(lastRecordEnd, recordEnd)
+                } else {
+                    report.rebuiltQueues.append(key)
+                }
+            }
         }
-        machine.commitLog.load(prefixes)
-        try checkQueueCounts()
-        try reconcileConsumeQueues()
+        report.rebuiltKeyIndex = try !checkKeyIndex()
+        if !report.rebuiltQueues.isEmpty || report.rebuiltKeyIndex {
+            var rebuild = IndexRebuild(
+                machine: machine, storage: storage, checkpoint: checkpoint, queues: report.rebuiltQueues,
+                keyIndex: report.rebuiltKeyIndex)
+            try rebuild.run()
+            report.verifiedRecords += rebuild.records
+        } else if lastRecordEnd != end {
+            throw .inconsistent(
+                file: storage.checkpointPath,
+                detail: "the consume queues' last records end at commit-log offset \(lastRecordEnd), "
+                    + "the checkpoint says the commit log ends at \(end)")
+        }
         machine.appliedIndex = checkpoint.appliedIndex
         machine.runningDigest = Digest(value: checkpoint.digest)
         machine.lastStoreTimestamp = checkpoint.lastStoreTimestamp
         for (id, record) in checkpoint.producers { machine.producers.restore(id, record) }
         for (key, offset) in checkpoint.offsets { machine.consumerOffsets[key] = offset }
+        report.messages = checkpoint.topics.reduce(0) { total, topic in
+            total + topic.queues.reduce(0) { $0 + Int($1.maxOffset.rawValue - $1.minOffset.rawValue) }
+        }
     }
 
-    /// Reads the files covering `0..<commitLogEnd`, deleting files and bytes past it.
-    private mutating func loadCommitLog() throws(CommitLogError) -> [[UInt8]] {
+    /// Deletes commit-log files and bytes past the checkpoint's end and checks that the files
+    /// before it are all there, at full size.
+    private mutating func cutCommitLog() throws(CommitLogError) {
         let directory = storage.commitLogDirectory
-        let end = checkpoint.commitLogEnd.rawValue
-        let needed = end == 0 ? 0 : Int((end - 1) / Int64(fileSize)) + 1
-        var present = Set<Int64>()
+        var present: [Int64] = []
         var removed = false
         for name in try files.list(directory) {
             guard let start = Storage.offset(fileName: name), start % Int64(fileSize) == 0 else {
@@ -64,161 +91,153 @@ struct Recovery {
                 try files.unlink("\(directory)/\(name)")
                 removed = true
             } else {
-                present.insert(start)
+                present.append(start)
             }
         }
         if removed { try files.syncDirectory(directory) }
-        var contents: [[UInt8]] = []
-        for index in 0..<needed {
+        for index in 0..<neededFiles {
             let start = Int64(index) * Int64(fileSize)
-            let path = "\(directory)/\(Storage.fileName(start))"
-            let isLast = index == needed - 1
+            let path = storage.commitLogPath(file: index)
+            let isLast = index == neededFiles - 1
             let expected = isLast ? end - start : Int64(fileSize)
             guard present.contains(start) else {
                 throw .missingData(file: path, expectedBytes: expected, foundBytes: 0)
             }
-            let file = try files.open(path, create: false)
-            let found = try files.size(of: file)
-            if isLast && found < expected {
-                throw .missingData(file: path, expectedBytes: expected, foundBytes: found)
-            }
-            if isLast && found > expected {
-                report.discardedBytes += found - expected
+            let discarded = try files.withFile(path) { (file) throws(CommitLogError) -> Int64 in
+                let found = try files.size(of: file)
+                guard found >= expected else {
+                    throw .missingData(file: path, expectedBytes: expected, foundBytes: found)
+                }
+                guard found > expected else { return 0 }
                 try files.truncate(file, to: expected)
                 try files.sync(file)
+                return found - expected
             }
-            contents.append(try files.read(file, at: 0, count: Int(min(found, expected))))
-            try files.close(file)
-        }
-        return contents
-    }
-
-    /// Walks the records of one file, dispatching each to its consume queue and the key index,
-    /// and returns the file's written prefix (through the blank of a full file).
-    private mutating func scan(file index: Int, bytes: [UInt8], isLast: Bool) throws(CommitLogError) -> [UInt8] {
-        let start = Int64(index) * Int64(fileSize)
-        let path = "\(storage.commitLogDirectory)/\(Storage.fileName(start))"
-        var position = 0
-        while position < bytes.count {
-            let physical = PhysicalOffset(start + Int64(position))
-            do throws(DecodeError) {
-                switch try MessageRecord.slot(in: bytes, at: position) {
-                case .blank:
-                    guard !isLast else {
-                        throw DecodeError.invalidValue(
-                            field: "magic code", offset: 4, reason: "a blank before the checkpoint's end")
-                    }
-                    return Array(bytes[..<(position + MessageRecord.blankLength)])
-                case .record(let size):
-                    let message = try StoredMessage(decoding: bytes, at: position)
-                    guard message.physicalOffset == physical else {
-                        throw DecodeError.invalidValue(
-                            field: "physical offset", offset: 28,
-                            reason: "\(message.physicalOffset), expected \(physical)")
-                    }
-                    try dispatch(message, size: size)
-                    position += size
-                }
-            } catch {
-                throw .corruptRecord(file: path, offset: physical, error)
-            }
-        }
-        guard isLast else {
-            throw .corruptRecord(
-                file: path, offset: PhysicalOffset(start + Int64(position)),
-                .truncated(field: "end-of-file blank", offset: 0, needed: MessageRecord.blankLength, available: 0))
-        }
-        return bytes
-    }
-
-    private mutating func dispatch(_ message: StoredMessage, size: Int) throws(DecodeError) {
-        guard let count = queueCounts[message.topic] else {
-            throw .invalidValue(field: "topic", offset: 0, reason: "\(message.topic) is not in the checkpoint")
-        }
-        guard message.queueID >= 0, message.queueID < count else {
-            throw .invalidValue(field: "queue id", offset: 12, reason: "\(message.queueID) of \(count) queues")
-        }
-        let expected = machine.topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(message.queueID)]
-            .maxOffset
-        guard message.queueOffset == expected else {
-            throw .invalidValue(
-                field: "queue offset", offset: 20, reason: "\(message.queueOffset), expected \(expected)")
-        }
-        machine.topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(message.queueID)].append(
-            ConsumeQueueEntry(
-                physicalOffset: message.physicalOffset, size: Int32(size), tagsCode: JavaHash.tagsCode(message.tags)))
-        for key in message.keys {
-            machine.keyIndex["\(message.topic)#\(key)", default: []].append(message.physicalOffset)
-        }
-        report.messages += 1
-    }
-
-    private func checkQueueCounts() throws(CommitLogError) {
-        for topic in checkpoint.topics {
-            let queues = machine.topics[topic.name, default: TopicState(queueCount: 0)].queues
-            for (id, range) in topic.queues.enumerated() where queues[id].maxOffset != range.maxOffset {
-                throw .inconsistent(
-                    file: storage.checkpointPath,
-                    detail: "queue \(topic.name)/\(id) has \(queues[id].maxOffset) messages in the commit log, "
-                        + "the checkpoint says \(range.maxOffset)")
-            }
+            report.discardedBytes += discarded
         }
     }
 
-    /// Makes every consume-queue file hold exactly the entries rebuilt from the commit log:
-    /// stale entries past them (written after the checkpoint) are cut, and queues whose files
-    /// are missing, short or wrong are rewritten and reported.
-    private mutating func reconcileConsumeQueues() throws(CommitLogError) {
+    /// Removes the consume-queue files of topics the checkpoint does not know (created after it).
+    private func removeStaleTopics() throws(CommitLogError) {
         let root = storage.consumeQueueDirectory
         for topicName in try files.list(root) where machine.topics[topicName] == nil {
             for queueName in try files.list("\(root)/\(topicName)") {
                 try files.removeFiles(in: "\(root)/\(topicName)/\(queueName)")
             }
         }
-        for name in machine.topics.keys.sorted(by: utf8Precedes) {
-            let queues = machine.topics[name, default: TopicState(queueCount: 0)].queues
-            for (id, queue) in queues.enumerated() {
-                let key = MessageQueue(topic: name, queueID: Int32(id))
-                let existing = try existingEntries(of: key)
-                let expected = queue.bytes(for: queue.minOffset..<queue.maxOffset)
-                if let existing, existing.count == expected.count, existing[...] == expected {
-                    durableEntries[key] = queue.count
-                    continue
-                }
-                // Longer files with the right prefix only hold entries from after the checkpoint.
-                let onlyStaleTail =
-                    existing.map { $0.count > expected.count && $0[..<expected.count] == expected } ?? false
-                if !onlyStaleTail && queue.count > 0 { report.rebuiltQueues.append(key) }
-                try rewrite(queue, key: key)
-            }
-        }
     }
 
-    /// The concatenated entries of a queue's files, or nil if the directory is missing or its
-    /// files are not the consecutive run `0, fileBytes, 2 × fileBytes, ...`.
-    private func existingEntries(of key: MessageQueue) throws(CommitLogError) -> [UInt8]? {
+    /// Checks that the files of `key` hold its first `entries` entries (cutting entries written
+    /// after the checkpoint) and that the last one points at the queue's last record. Returns
+    /// where that record ends (0 for an empty queue), or nil if the queue must be rebuilt.
+    private mutating func checkQueue(_ key: MessageQueue, entries: Int64) throws(CommitLogError) -> Int64? {
         let root = storage.consumeQueueDirectory
         guard try files.exists(key.topic, in: root), try files.exists(String(key.queueID), in: "\(root)/\(key.topic)")
-        else {
+        else { return entries == 0 ? 0 : nil }
+        let perFile = Int64(machine.configuration.consumeQueueFileEntries)
+        let entrySize = Int64(ConsumeQueue.entrySize)
+        let needed = entries == 0 ? 0 : Int((entries - 1) / perFile) + 1
+        let cut = try cutFiles(
+            in: storage.queueDirectory(key), stride: perFile * entrySize, needed: needed,
+            expectedSize: { index in min(perFile, entries - Int64(index) * perFile) * entrySize })
+        guard cut, entries > 0 else { return cut ? 0 : nil }
+        let last = QueueOffset(entries - 1)
+        let queue = machine.topics[key.topic, default: TopicState(queueCount: 0)].queues[Int(key.queueID)]
+        let entry: ConsumeQueueEntry
+        let message: StoredMessage
+        do {
+            entry = ConsumeQueueEntry(packed: try machine.queueEntries(key, queue, last..<last.next), at: 0)
+            message = try machine.indexedMessage(at: entry.physicalOffset)
+        } catch {
             return nil
         }
-        let directory = storage.queueDirectory(key)
-        let fileBytes = machine.configuration.consumeQueueFileEntries * ConsumeQueue.entrySize
-        var bytes: [UInt8] = []
-        for (index, name) in try files.list(directory).enumerated() {
-            guard Storage.offset(fileName: name) == Int64(index * fileBytes) else { return nil }
-            bytes += try files.readAll("\(directory)/\(name)")
-        }
-        return bytes
+        report.verifiedRecords += 1
+        guard message.topic == key.topic, message.queueID == key.queueID, message.queueOffset == last,
+            Int(entry.size) == message.storeSize
+        else { return nil }
+        return entry.physicalOffset.rawValue + Int64(entry.size)
     }
 
-    /// Replaces a queue's files with its entries.
-    private mutating func rewrite(_ queue: ConsumeQueue, key: MessageQueue) throws(CommitLogError) {
-        let directory = storage.queueDirectory(key)
-        try files.makeDirectories(directory)
-        try files.removeFiles(in: directory)
-        try CommitLogStateMachine.writeQueueEntries(
-            queue, from: 0, perFile: machine.configuration.consumeQueueFileEntries, directory: directory, files)
-        durableEntries[key] = queue.count
+    /// Checks the key-index files against the checkpoint's entry count (cutting later entries),
+    /// rebuilds the slot table of the segment being filled from its entries, and reads back the
+    /// last entry's record. Installs the index and returns true, or returns false if the index
+    /// must be rebuilt (also when the checkpoint predates key-index files or the segment size
+    /// changed).
+    private mutating func checkKeyIndex() throws(CommitLogError) -> Bool {
+        let perSegment = machine.configuration.keyIndexSegmentEntries
+        guard let count = checkpoint.keyIndexEntries, checkpoint.keyIndexSegmentEntries == perSegment else {
+            return false
+        }
+        var index = KeyIndex(segmentEntries: perSegment)
+        let tableBytes = Int64(index.slotTableBytes)
+        let entrySize = Int64(KeyIndex.entrySize)
+        let needed = count == 0 ? 0 : (count - 1) / perSegment + 1
+        let cut = try cutFiles(
+            in: storage.keyIndexDirectory, stride: Int64(perSegment), needed: needed,
+            expectedSize: { segment in tableBytes + Int64(min(perSegment, count - segment * perSegment)) * entrySize })
+        guard cut else { return false }
+        var slots: [UInt32] = []
+        let filling = count % perSegment
+        if filling > 0 {
+            let segment = count / perSegment
+            let bytes = try files.readExactly(
+                storage.keyIndexPath(segment: segment), at: tableBytes, count: filling * KeyIndex.entrySize)
+            slots = Array(repeating: 0, count: index.slotCount)
+            for position in 0..<filling {
+                let entry = KeyIndex.entry(in: bytes, at: position * KeyIndex.entrySize)
+                let slot = index.slot(of: entry.hash)
+                guard entry.previous == slots[slot] else { return false }
+                slots[slot] = UInt32(position + 1)
+            }
+        }
+        index = KeyIndex(segmentEntries: perSegment, count: count, activeSlots: slots)
+        machine.keyIndex = index
+        guard count > 0 else { return true }
+        let segment = (count - 1) / perSegment
+        let position = (count - 1) - segment * perSegment
+        let last = KeyIndex.entry(
+            in: try files.readExactly(
+                storage.keyIndexPath(segment: segment), at: tableBytes + Int64(position) * entrySize,
+                count: KeyIndex.entrySize), at: 0)
+        let message: StoredMessage
+        do {
+            message = try machine.indexedMessage(at: last.offset)
+        } catch {
+            return false
+        }
+        report.verifiedRecords += 1
+        return message.keys.contains { KeyIndex.hash(topic: message.topic, key: $0) == last.hash }
+    }
+
+    /// Makes `directory` hold exactly the files `0, stride, 2 × stride, ...` up to `needed`, file
+    /// `i` at least `expectedSize(i)` bytes: longer files are cut to it and later files
+    /// removed (both were written after the checkpoint). Returns false, leaving the files for
+    /// the caller to rebuild, when one is missing, short or misnamed.
+    private func cutFiles(
+        in directory: String, stride: Int64, needed: Int, expectedSize: (Int) -> Int64
+    ) throws(CommitLogError) -> Bool {
+        var removed = false
+        for (index, name) in try files.list(directory).enumerated() {
+            guard Storage.offset(fileName: name) == Int64(index) * stride else { return false }
+            let path = "\(directory)/\(name)"
+            if index >= needed {
+                try files.unlink(path)
+                removed = true
+                continue
+            }
+            let expected = expectedSize(index)
+            let complete = try files.withFile(path) { (file) throws(CommitLogError) -> Bool in
+                let found = try files.size(of: file)
+                guard found >= expected else { return false }
+                if found > expected {
+                    try files.truncate(file, to: expected)
+                    try files.sync(file)
+                }
+                return true
+            }
+            guard complete else { return false }
+        }
+        if removed { try files.syncDirectory(directory) }
+        return try files.list(directory).count == needed
     }
 }

@@ -47,6 +47,57 @@ struct StoreFiles {
         try wrap { () throws(FileSystemError) in try fs.exists(name, in: directory) }
     }
 
+    /// Opens the file at `path`, runs `body` on it and closes it, also when `body` throws (then
+    /// `body`'s error is the one reported).
+    func withFile<R>(_ path: String, create: Bool = false, _ body: (OpenFile) throws(CommitLogError) -> R)
+        throws(CommitLogError) -> R
+    {
+        let file = try open(path, create: create)
+        let result: Result<R, CommitLogError>
+        do {
+            result = .success(try body(file))
+        } catch {
+            result = .failure(error)
+        }
+        do {
+            try close(file)
+        } catch {
+            // A failed body's error says more than the close that followed it.
+            if case .failure(let first) = result { throw first }
+            throw error
+        }
+        return try result.get()
+    }
+
+    /// Reads `count` bytes at `offset` of the file at `path` into the start of `buffer` (grown
+    /// to `count` if shorter) with `pread(2)`; returns how many were read, fewer only where the
+    /// file ends.
+    func read(_ path: String, at offset: Int64, count: Int, into buffer: inout [UInt8]) throws(CommitLogError) -> Int {
+        if buffer.count < count { buffer.append(contentsOf: repeatElement(0, count: count - buffer.count)) }
+        return try withFile(path) { (file) throws(CommitLogError) in
+            let outcome: Result<Int, FileSystemError> = buffer.withUnsafeMutableBytes { raw in
+                do throws(FileSystemError) {
+                    return .success(
+                        try fs.read(file, at: offset, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<count])))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return try wrap { () throws(FileSystemError) in try outcome.get() }
+        }
+    }
+
+    /// Exactly `count` bytes at `offset` of the file at `path`; a file that ends first is
+    /// ``CommitLogError/missingData(file:expectedBytes:foundBytes:)``.
+    func readExactly(_ path: String, at offset: Int64, count: Int) throws(CommitLogError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        let got = try read(path, at: offset, count: count, into: &bytes)
+        guard got == count else {
+            throw .missingData(file: path, expectedBytes: offset + Int64(count), foundBytes: offset + Int64(got))
+        }
+        return bytes
+    }
+
     /// The whole file at `path`.
     func readAll(_ path: String) throws(CommitLogError) -> [UInt8] {
         let file = try open(path, create: false)

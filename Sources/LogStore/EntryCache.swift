@@ -35,6 +35,9 @@ struct EntryCache {
         bytes += item.entry.byteCount
         while bytes > limit && items.count - head > 1 {
             bytes -= items[head].entry.byteCount
+            // The slot stays until the array is compacted; its payload goes now, so the cache
+            // holds `limit` bytes of entries, not up to 1,024 evicted ones besides.
+            items[head].entry.data = []
             head += 1
         }
         if head > 1024 && head * 2 > items.count {
@@ -53,9 +56,13 @@ struct EntryCache {
     mutating func drop(before index: UInt64) {
         while head < items.count && items[head].entry.index.rawValue < index {
             bytes -= items[head].entry.byteCount
+            items[head].entry.data = []
             head += 1
         }
     }
+
+    /// Payload bytes the cache's array holds, evicted slots included (they hold none).
+    var payloadBytes: Int { items.reduce(0) { $0 + $1.entry.data.count } }
 
     mutating func removeAll() {
         items = []

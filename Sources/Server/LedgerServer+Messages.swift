@@ -272,9 +272,9 @@ extension LedgerServer {
     }
 
     /// Starts persisting what the state machine applied since the last persist, unless one is
-    /// under way: the loop writes the new bytes to the page cache (timed: that is the loop's
-    /// cost), the persist thread syncs them and replaces the checkpoint
-    /// (``persistFinished(_:)``).
+    /// under way: the loop hands the new bytes over (timed: that is the loop's cost), the
+    /// persist thread writes and syncs them and replaces the checkpoint; the state machine
+    /// drops them from memory once that completed (``persistFinished(_:)``).
     func persistMessages() throws(ServerError) {
         guard !persistence.inFlight, messages.appliedIndex > persistence.persistedIndex else { return }
         let started = ContinuousClock().now
@@ -299,6 +299,7 @@ extension LedgerServer {
     func persistFinished(_ outcome: PersistOutcome) {
         switch outcome {
         case .success(let done):
+            messages.completePersist(through: done.index)
             persistence.finished(done)
             if done.took > .seconds(1) {
                 logger.warning(

@@ -95,7 +95,9 @@ extension LedgerServer {
         handleReadStates(ready.readStates, failed: ready.failedReads)
         for failed in ready.failedProposals { fail(failed) }
         core.advance(ready, entriesDurable: entriesDurable)
-        if persistence.appliedSince >= options.persistEveryEntries {
+        if persistence.appliedSince >= options.persistEveryEntries
+            || messages.unpersistedBytes >= options.persistEveryBytes
+        {
             do throws(ServerError) {
                 try persistMessages()
             } catch {

@@ -42,6 +42,9 @@ public struct ServerOptions: Sendable {
     /// Entries applied since the last persist that force one at once, bounding the replay after
     /// a crash.
     public var persistEveryEntries = 50_000
+    /// Commit-log bytes applied since the last persist began that force one at once: the state
+    /// machine holds them in memory until their persist completes, so this bounds its memory.
+    public var persistEveryBytes = 8 << 20
     /// Test only: accept requests to drop Raft traffic to and from chosen peers.
     public var faultInjection = false
     /// Where this options value came from, for error messages (`conf/n0.conf`).

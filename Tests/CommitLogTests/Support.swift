@@ -75,3 +75,68 @@ func snapshot(_ fs: SimulatedFileSystem, root: String) throws -> [String: [UInt8
     try walk(root)
     return result
 }
+
+/// A ``FileSystem`` that forwards to another and counts the bytes read through it, so a test
+/// can tell how much of a store an operation read.
+final class CountingFileSystem: FileSystem {
+    let base: any FileSystem
+    private(set) var bytesRead = 0
+
+    init(_ base: any FileSystem) { self.base = base }
+
+    func resetCount() { bytesRead = 0 }
+
+    func open(_ path: String, create: Bool) throws(FileSystemError) -> OpenFile { try base.open(path, create: create) }
+    func close(_ file: OpenFile) throws(FileSystemError) { try base.close(file) }
+    func write(_ file: OpenFile, at offset: Int64, bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+        try base.write(file, at: offset, bytes: bytes)
+    }
+    func read(_ file: OpenFile, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError)
+        -> Int
+    {
+        let got = try base.read(file, at: offset, into: buffer)
+        bytesRead += got
+        return got
+    }
+    func sync(_ file: OpenFile) throws(FileSystemError) { try base.sync(file) }
+    func truncate(_ file: OpenFile, to size: Int64) throws(FileSystemError) { try base.truncate(file, to: size) }
+    func allocate(_ file: OpenFile, size: Int64) throws(FileSystemError) { try base.allocate(file, size: size) }
+    func size(of file: OpenFile) throws(FileSystemError) -> Int64 { try base.size(of: file) }
+    func rename(_ source: String, to destination: String) throws(FileSystemError) {
+        try base.rename(source, to: destination)
+    }
+    func unlink(_ path: String) throws(FileSystemError) { try base.unlink(path) }
+    func listDirectory(_ path: String) throws(FileSystemError) -> [String] { try base.listDirectory(path) }
+    func syncDirectory(_ path: String) throws(FileSystemError) { try base.syncDirectory(path) }
+    func makeDirectory(_ path: String) throws(FileSystemError) { try base.makeDirectory(path) }
+}
+
+/// Overwrites bytes of a file in a simulated file system (to corrupt it on purpose).
+func overwrite(_ fs: SimulatedFileSystem, _ path: String, at offset: Int, _ bytes: [UInt8]) throws {
+    let file = try fs.open(path, create: false)
+    try fs.write(file, at: Int64(offset), bytes)
+    try fs.close(file)
+}
+
+/// Applies `entries` to `machine`, persisting after every `persistEvery` entries.
+func feed(_ machine: CommitLogStateMachine, _ entries: some Sequence<Entry>, persistEvery: Int = 50) throws {
+    for entry in entries {
+        _ = machine.apply(entry: entry)
+        if entry.index.rawValue % UInt64(persistEvery) == 0 { try machine.persist() }
+    }
+}
+
+/// The observable state, for comparing a reopened machine with the original.
+func observable(_ machine: CommitLogStateMachine) throws -> [String] {
+    var lines = ["applied \(machine.appliedIndex) digest \(machine.digest)"]
+    for topic in machine.topicList() {
+        for (id, range) in topic.queues.enumerated() {
+            let pulled = try machine.pull(
+                topic: topic.name, queueID: Int32(id), offset: range.minOffset, maxCount: 1024)
+            lines.append("\(topic.name)/\(id) \(range) \(pulled.messages.map(\.physicalOffset))")
+        }
+        lines.append("keys \(try machine.messages(topic: topic.name, key: "k3").map(\.physicalOffset))")
+    }
+    lines.append("\(machine.consumerProgress(group: "G"))")
+    return lines
+}

@@ -1,0 +1,196 @@
+/// Reading records, consume-queue entries and key-index entries wherever they live: in memory
+/// (applied, not yet written by a completed persist) or in the files.
+///
+/// Concurrency contract: the owner's thread reads; a persist running on another thread writes
+/// only what ``CommitLogStateMachine/beginPersist()`` handed it, which stays in memory (and is
+/// read from there) until ``CommitLogStateMachine/completePersist(through:)``. Reads from the
+/// files therefore touch only ranges a completed persist wrote, which nothing writes again.
+/// Bytes read from the files are checked (a record's CRC and physical offset, an index entry's
+/// chain) and a failure is a ``QueryError/unreadable(_:)`` naming the file and offset.
+extension CommitLogStateMachine {
+    /// What starts at a physical offset.
+    enum RecordSlot {
+        /// A whole record of `size` bytes at `position` in `bytes`; `file` is nil when read
+        /// from memory.
+        case record(bytes: [UInt8], position: Int, size: Int, file: String?)
+        /// Bytes that are not the start of a record (the blank, garbage, a torn header).
+        case notARecord(DecodeError, file: String?)
+        /// Outside the written commit log.
+        case outside
+    }
+
+    /// The record that starts at `offset`, read from memory or (through the read window) from
+    /// its file. Throws when the file cannot be read or is shorter than a completed persist made it.
+    func recordSlot(at offset: PhysicalOffset) throws(CommitLogError) -> RecordSlot {
+        guard offset >= .zero, offset < commitLog.writeOffset else { return .outside }
+        if let (bytes, position) = commitLog.chunk(containing: offset) {
+            do throws(DecodeError) {
+                switch try MessageRecord.slot(in: bytes, at: position) {
+                case .record(let size): return .record(bytes: bytes, position: position, size: size, file: nil)
+                case .blank: return .notARecord(Self.blankError, file: nil)
+                }
+            } catch {
+                return .notARecord(error, file: nil)
+            }
+        }
+        guard offset < commitLog.memoryStart, let storage else { return .outside }
+        let (file, position) = commitLog.locate(offset)
+        let path = storage.commitLogPath(file: file)
+        // Only bytes a completed persist wrote are read; later ones may be being written.
+        let readable = Int(
+            min(
+                Int64(configuration.commitLogFileSize),
+                commitLog.memoryStart.rawValue - commitLog.startOffset(ofFile: file)))
+        switch try window.slot(at: position, of: path, readable: readable, storage.files) {
+        case .success((let at, .record(let size))):
+            return .record(bytes: window.bytes, position: at, size: size, file: path)
+        case .success((_, .blank)):
+            return .notARecord(Self.blankError, file: path)
+        case .failure(let error):
+            return .notARecord(error, file: path)
+        }
+    }
+
+    private static let blankError = DecodeError.invalidValue(
+        field: "magic code", offset: 4, reason: "the blank that ends a file, not a record")
+
+    /// The message an index (consume queue, key index) points at. Anything but an intact record
+    /// with that physical offset there is corruption, reported with its file and offset.
+    func indexedMessage(at offset: PhysicalOffset) throws(QueryError) -> StoredMessage {
+        let slot: RecordSlot
+        do {
+            slot = try recordSlot(at: offset)
+        } catch {
+            throw .unreadable(error)
+        }
+        switch slot {
+        case .record(let bytes, let position, _, let file):
+            do throws(DecodeError) {
+                let message = try StoredMessage(decoding: bytes, at: position, verifyingCRC: file != nil)
+                guard message.physicalOffset == offset else {
+                    throw .invalidValue(
+                        field: "physical offset", offset: 28, reason: "\(message.physicalOffset), expected \(offset)")
+                }
+                return message
+            } catch {
+                throw corruption(file, at: offset, error)
+            }
+        case .notARecord(let error, let file):
+            throw corruption(file, at: offset, error)
+        case .outside:
+            throw corruption(
+                storage?.commitLogPath(file: commitLog.locate(offset).file), at: offset,
+                .invalidValue(
+                    field: "physical offset", offset: 0,
+                    reason: "an index points past the commit log's end \(commitLog.writeOffset)"))
+        }
+    }
+
+    /// The message that consume-queue entry `offset` of `queue` points at, which must be that
+    /// queue's message at that offset: a consume-queue file pointing elsewhere is reported with
+    /// its path, not answered with another message.
+    func queuedMessage(_ queue: MessageQueue, at offset: QueueOffset, _ entry: ConsumeQueueEntry) throws(QueryError)
+        -> StoredMessage
+    {
+        let message = try indexedMessage(at: entry.physicalOffset)
+        if message.topic == queue.topic && message.queueID == queue.queueID && message.queueOffset == offset {
+            return message
+        }
+        guard let storage else {
+            preconditionFailure("consume queue \(queue) offset \(offset) points at \(message.topic)/\(message.queueID)")
+        }
+        let perFile = configuration.consumeQueueFileEntries
+        let file = Int(offset.rawValue) / perFile
+        throw .unreadable(
+            .inconsistent(
+                file: storage.queuePath(queue, file: file),
+                detail: "entry \(offset) (byte \((Int(offset.rawValue) - file * perFile) * ConsumeQueue.entrySize)) "
+                    + "points at physical offset \(entry.physicalOffset), which holds "
+                    + "\(message.topic)/\(message.queueID) offset \(message.queueOffset)"))
+    }
+
+    /// The error for a record that failed its checks: a typed error for one read from a file; a
+    /// programmer error for one in memory, which this process wrote.
+    private func corruption(_ file: String?, at offset: PhysicalOffset, _ error: DecodeError) -> QueryError {
+        guard let file else {
+            preconditionFailure("record at \(offset) written by this store does not decode: \(error)")
+        }
+        return .unreadable(.corruptRecord(file: file, offset: offset, error))
+    }
+
+    /// The packed consume-queue entries `range` of `queue` (`key` names it), from its files and
+    /// its in-memory tail.
+    func queueEntries(_ key: MessageQueue, _ queue: ConsumeQueue, _ range: Range<QueueOffset>) throws(QueryError)
+        -> [UInt8]
+    {
+        var bytes: [UInt8] = []
+        var offset = range.lowerBound.rawValue
+        let inFiles = min(range.upperBound, queue.memoryStart).rawValue
+        if offset < inFiles, let storage {
+            let perFile = Int64(configuration.consumeQueueFileEntries)
+            let entrySize = Int64(ConsumeQueue.entrySize)
+            while offset < inFiles {
+                let file = offset / perFile
+                let end = min(inFiles, (file + 1) * perFile)
+                do {
+                    bytes += try storage.files.readExactly(
+                        storage.queuePath(key, file: Int(file)), at: (offset - file * perFile) * entrySize,
+                        count: Int((end - offset) * entrySize))
+                } catch {
+                    throw .unreadable(error)
+                }
+                offset = end
+            }
+        }
+        let from = QueueOffset(max(offset, queue.memoryStart.rawValue))
+        if from < range.upperBound { bytes += queue.memoryBytes(for: from..<range.upperBound) }
+        return bytes
+    }
+
+    /// Calls `visit` with the physical offsets the key index holds for `hash`, newest first, until
+    /// it returns true. Offsets of other keys with the same hash are among them: check the message.
+    func walkKeyIndex(hash: UInt64, _ visit: (PhysicalOffset) throws(QueryError) -> Bool) throws(QueryError) {
+        guard keyIndex.count > 0 else { return }
+        let perSegment = keyIndex.segmentEntries
+        let slot = keyIndex.slot(of: hash)
+        for segment in stride(from: (keyIndex.count - 1) / perSegment, through: 0, by: -1) {
+            let segmentStart = segment * perSegment
+            let path = storage?.keyIndexPath(segment: segment) ?? "memory"
+            var link: UInt32
+            if let slots = keyIndex.memorySlots(of: segment) {
+                link = slots.isEmpty ? 0 : slots[slot]
+            } else {
+                link = try readKeyIndex(path, at: slot * 4, count: 4).loadBigEndian(at: 0)
+            }
+            var bound = UInt32(min(perSegment, keyIndex.count - segmentStart))
+            while link != 0 {
+                // Links only point back; one that does not is a damaged file, not a loop to follow.
+                guard link <= bound else {
+                    throw .unreadable(
+                        .inconsistent(
+                            file: path, detail: "key-index link \(link) in segment \(segment) points forward"))
+                }
+                bound = link - 1
+                let number = segmentStart + Int(link - 1)
+                let entry: (hash: UInt64, offset: PhysicalOffset, previous: UInt32)
+                if number >= keyIndex.memoryStart {
+                    entry = keyIndex.memoryEntry(number)
+                } else {
+                    let at = keyIndex.slotTableBytes + Int(link - 1) * KeyIndex.entrySize
+                    entry = KeyIndex.entry(in: try readKeyIndex(path, at: at, count: KeyIndex.entrySize), at: 0)
+                }
+                if entry.hash == hash, try visit(entry.offset) { return }
+                link = entry.previous
+            }
+        }
+    }
+
+    private func readKeyIndex(_ path: String, at offset: Int, count: Int) throws(QueryError) -> [UInt8] {
+        guard let storage else { preconditionFailure("key-index segment \(path) is not in memory") }
+        do {
+            return try storage.files.readExactly(path, at: Int64(offset), count: count)
+        } catch {
+            throw .unreadable(error)
+        }
+    }
+}
