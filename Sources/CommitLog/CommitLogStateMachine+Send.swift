@@ -6,7 +6,6 @@ struct PreparedMessage {
     /// Properties in stored order, without `UNIQ_KEY` (added once the offset is known).
     var properties: [MessagePropertyPair]
     var recordSize: Int
-    var bodyCRC: UInt32
     var tagsCode: Int64
 }
 
@@ -130,7 +129,6 @@ extension CommitLogStateMachine {
         return .success(
             PreparedMessage(
                 message: message, properties: properties, recordSize: size,
-                bodyCRC: MessageRecord.bodyCRC(message.body),
                 tagsCode: JavaHash.tagsCode(message.tags)))
     }
 
@@ -157,7 +155,8 @@ extension CommitLogStateMachine {
             storeHost: stamp.storeHost, body: message.body, topic: message.topic, properties: properties)
         commitLog.append(prepared.recordSize) { file in
             let start = file.count
-            MessageRecord.encode(stored, bodyCRC: prepared.bodyCRC, into: &file)
+            // The body CRC is computed here, not in `prepare`: a precheck before proposing needs none.
+            MessageRecord.encode(stored, bodyCRC: MessageRecord.bodyCRC(message.body), into: &file)
             // The body is covered by its CRC in the header; hashing it again would double the cost.
             let bodyStart = start + 88
             runningDigest.fold(file[start..<bodyStart])

@@ -190,8 +190,15 @@ extension LedgerServer {
                 message = .consumerOffsetsResponse(ConsumerOffsetsResponse(group: request.group, progress: progress))
             }
         } catch {
-            message = .errorResponse(
-                ErrorResponse(code: .badRequest, message: error.description), answering: read.query.opcode)
+            // A store this node cannot read is its own failure, not the client's bad request.
+            let code: ErrorResponse.Code
+            if case .unreadable = error {
+                code = .internal
+                logger.error(term: core.term.rawValue, "\(error)")
+            } else {
+                code = .badRequest
+            }
+            message = .errorResponse(ErrorResponse(code: code, message: error.description), answering: read.query.opcode)
         }
         send(message, requestID: read.requestID, on: connection)
     }
