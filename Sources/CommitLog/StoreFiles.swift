@@ -116,8 +116,10 @@ struct StoreFiles {
 
     /// `mkdir -p`, syncing each parent that gained an entry.
     func makeDirectories(_ path: String) throws(CommitLogError) {
-        var prefix = ""
-        for part in path.split(separator: "/") {
+        // An absolute path grows from "/", a relative one from the working directory.
+        let absolute = path.hasPrefix("/")
+        var prefix = absolute ? "" : "."
+        for part in path.split(separator: "/") where part != "." {
             let parent = prefix.isEmpty ? "/" : prefix
             prefix += "/\(part)"
             if try exists(String(part), in: parent) { continue }

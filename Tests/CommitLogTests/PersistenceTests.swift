@@ -113,6 +113,23 @@ import Testing
         #expect(cq.count % 20 == 0 && !cq.isEmpty)
     }
 
+    /// `conf/` names a relative `storeBaseDir` (`run/data/n0`): the store is created and reopened
+    /// under the working directory, never under `/` (where `/run` exists on Linux).
+    @Test func aRelativeDirectoryIsCreatedUnderTheWorkingDirectory() throws {
+        let relative = ".build/commitlog-relative-\(getpid())/run/data/n0/messages"
+        let top = ".build/commitlog-relative-\(getpid())"
+        defer { #expect(throws: Never.self) { try FileManager.default.removeItem(atPath: top) } }
+        let machine = try CommitLogStateMachine.open(
+            directory: relative, fileSystem: RealFileSystem(), configuration: smallConfiguration())
+        try machine.apply(.send(message(), testStamp))
+        try machine.persist()
+        let cwd = FileManager.default.currentDirectoryPath
+        #expect(FileManager.default.fileExists(atPath: "\(cwd)/\(relative)/commitlog"))
+        let reopened = try CommitLogStateMachine.open(
+            directory: relative, fileSystem: RealFileSystem(), configuration: smallConfiguration())
+        #expect(reopened.digest == machine.digest && reopened.appliedIndex == machine.appliedIndex)
+    }
+
     /// A crash after a failed persist loses nothing that Raft cannot replay: reopening gives the
     /// last checkpoint, replaying the later entries gives the same digest and the same files as
     /// a machine that never crashed.
