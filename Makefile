@@ -75,8 +75,9 @@ bench-failover: release
 bench-store:
 	$(SWIFT) run -c release bench-store
 
-# Issue 7's matrix: 1 producer sequential, 16 and 256 in flight; 128 B and 1 KiB; batch 1 and 32;
-# each cell 5 s on a fresh three-node group, machine limits measured once. The Markdown table goes
+# Issue 7's matrix of message sends: 1 producer sequential, 16 and 256 in flight; 128 B and 1 KiB;
+# batch 1 and 32; then 1 KiB paced at a quarter of the measured peak. Each cell 5 s on a fresh
+# three-node group, machine limits measured once. The Markdown table goes
 # to stdout and to run/bench-<UTC time>.md; progress goes to stderr.
 bench: release
 	@mkdir -p $(RUN)
