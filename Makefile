@@ -5,7 +5,7 @@ RUN := run
 # The release `ledger` binary, resolved when a recipe runs (after the build).
 LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 
-.PHONY: build test sim release cluster cluster-stop cluster-status bench-failover bench-store bench
+.PHONY: build test sim release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench
 
 build:
 	$(SWIFT) build
@@ -74,6 +74,10 @@ bench-failover: release
 # and the open time of a 1,000,000-record store.
 bench-store:
 	$(SWIFT) run -c release bench-store
+
+# The message state machine alone: apply and persist throughput, memory kept, reopen time.
+bench-commitlog:
+	$(SWIFT) run -c release bench-commitlog
 
 # Issue 7's matrix of message sends: 1 producer sequential, 16 and 256 in flight; 128 B and 1 KiB;
 # batch 1 and 32; then 1 KiB paced at a quarter of the measured peak. Each cell 5 s on a fresh
