@@ -180,7 +180,7 @@ extension Cluster {
         try checker.didWrite(on: node)
     }
 
-    /// Steps 4–5 of the ready contract (apply, answer reads and failures), then `advance`.
+    /// Step 4 of the ready contract (apply, answer reads and failures), then `advance`.
     private func handle(_ ready: Ready, on node: SimNode, _ core: RaftCore, entriesDurable: Bool) throws(Violation) {
         try checker.commitAdvanced(node, core)
         let given = stateMachineEntries(ready.committedEntries, on: node)

@@ -87,7 +87,8 @@ extension LedgerServer {
         }
     }
 
-    /// Steps 4 and 5 of a ready: apply, answer, advance; persist the message store when due.
+    /// Step 4 of a ready (apply, answer reads, fail proposals), then advance; persist the message
+    /// store when due.
     private func handle(_ ready: Ready, entriesDurable: Bool) {
         var queuesWithNews = Set<MessageQueue>()
         for entry in ready.committedEntries { apply(entry, queuesWithNews: &queuesWithNews) }
