@@ -92,7 +92,8 @@ extension Cluster {
         guard let first = group[0].core else { return false }
         let last = first.lastIndex
         for node in group {
-            guard let core = node.core, !node.paused, node.inFlight == nil, node.awaitingWrite.isEmpty, !core.hasReady else { return false }
+            guard let core = node.core, !node.paused, node.inFlight == nil, node.awaitingWrite.isEmpty, !core.hasReady
+            else { return false }
             if core.lastIndex != last || core.commitIndex != last || node.applied != last
                 || node.disk.durableLastIndex != last
             {

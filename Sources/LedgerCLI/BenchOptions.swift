@@ -149,7 +149,9 @@ public struct BenchOptions: Sendable, Hashable {
     /// What each request of a `size`-byte, `batch`-message load sends: messages to ``topic``,
     /// or raw appends with ``raw``.
     func operation(size: Int, batch: Int) -> any BenchOperation {
-        raw ? RawAppendOperation(size: size, batch: batch) : MessageSendOperation(topic: topic, size: size, batch: batch)
+        raw
+            ? RawAppendOperation(size: size, batch: batch)
+            : MessageSendOperation(topic: topic, size: size, batch: batch)
     }
 
     /// `15s`, `500ms`, `2m`, `1h`, or a bare number of seconds (`15`, `0.5`); nil when malformed.

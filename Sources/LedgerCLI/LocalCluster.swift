@@ -80,7 +80,8 @@ public final class LocalCluster {
         precondition(!isRunning(id), "node n\(id.rawValue) is already running")
         do {
             processes[id] = try ChildProcess.spawn(
-                binary, ["server", "-c", configPath(id)] + serverFlags, stdoutPath: logPath(id), stderrPath: logPath(id))
+                binary, ["server", "-c", configPath(id)] + serverFlags, stdoutPath: logPath(id), stderrPath: logPath(id)
+            )
         } catch {
             throw HarnessError("cannot start node n\(id.rawValue) from \(binary): \(error)")
         }

@@ -135,7 +135,8 @@ extension LogStore {
         guard needsSync else { return nil }
         let work = data.takeSyncWork()
         return PendingSync(
-            files: work.files, directory: work.directory, position: writePosition, index: lastIndex, chain: lastChainCRC)
+            files: work.files, directory: work.directory, position: writePosition, index: lastIndex, chain: lastChainCRC
+        )
     }
 
     /// The last step: after a successful ``PendingSync/perform(on:)`` everything the sync

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Creates `path` and any missing parents (`mkdir -p`); existing directories are fine.

@@ -1,7 +1,7 @@
 import CShim
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Readiness a descriptor is watched for, and reported with.

@@ -2,7 +2,7 @@ import CShim
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A queue other threads post to and one event loop drains: posting writes an eventfd so the

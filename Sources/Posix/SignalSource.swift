@@ -1,7 +1,7 @@
 import CShim
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Delivers SIGTERM and SIGINT through a descriptor the event loop can watch (signalfd), instead

@@ -1,7 +1,7 @@
 import CShim
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A TCP socket file descriptor (IPv4). A plain handle: copies share the descriptor and

@@ -1,7 +1,7 @@
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A thread that runs blocking jobs (fsync) one at a time, in order, and posts each result to a
@@ -62,10 +62,12 @@ public func spawnThread(name: String, _ body: @escaping @Sendable () -> Void) {
     }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var handle = pthread_t()
-    let created = pthread_create(&handle, nil, { raw in
-        Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-        return nil
-    }, box)
+    let created = pthread_create(
+        &handle, nil,
+        { raw in
+            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, box)
     precondition(created == 0, "pthread_create failed for thread \(name): error \(created)")
     pthread_detach(handle)
 }

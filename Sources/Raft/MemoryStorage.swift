@@ -20,7 +20,8 @@ public final class MemoryStorage: RaftStorage {
     }
 
     public func entries(from: LogIndex, through: LogIndex, maxBytes: Int) throws(StorageFailure) -> [Entry] {
-        precondition(from >= firstIndex && through <= lastIndex && from <= through, "range \(from)...\(through) outside the log")
+        precondition(
+            from >= firstIndex && through <= lastIndex && from <= through, "range \(from)...\(through) outside the log")
         var result: [Entry] = []
         var bytes = 0
         for i in Int(from.rawValue - 1)...Int(through.rawValue - 1) {

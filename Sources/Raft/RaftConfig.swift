@@ -48,7 +48,8 @@ public struct RaftConfig: Sendable {
         }
         if heartbeatIntervalTicks < 1 || heartbeatIntervalTicks >= electionTimeoutTicks.lowerBound {
             throw RaftConfigError(
-                "heartbeatIntervalTicks must be at least 1 and below the election timeout, got \(heartbeatIntervalTicks)")
+                "heartbeatIntervalTicks must be at least 1 and below the election timeout, got \(heartbeatIntervalTicks)"
+            )
         }
         if maxEntriesPerMessage < 1 { throw RaftConfigError("maxEntriesPerMessage must be at least 1") }
         if maxBytesPerMessage < 1 { throw RaftConfigError("maxBytesPerMessage must be at least 1") }

@@ -32,7 +32,8 @@ extension RaftCore {
         guard expired > 0 else { return }
         for pending in pendingProposals.prefix(expired) {
             let error = RaftError.noQuorum(index: pending.proposal.index, ticks: config.proposalTimeoutTicks)
-            failedProposals.append(FailedProposal(index: pending.proposal.index, term: pending.proposal.term, error: error))
+            failedProposals.append(
+                FailedProposal(index: pending.proposal.index, term: pending.proposal.term, error: error))
         }
         pendingProposals.removeFirst(expired)
     }

@@ -11,7 +11,8 @@ extension RaftCore {
             if case .vote(let request) = message.body {
                 // Leader lease (check-quorum): a node that heard from a live leader recently
                 // ignores vote requests, so a rejoining node cannot depose a healthy leader.
-                let inLease = config.checkQuorum && leader != nil
+                let inLease =
+                    config.checkQuorum && leader != nil
                     && electionElapsed < config.electionTimeoutTicks.lowerBound
                 if inLease && !request.transfer { return }
             }

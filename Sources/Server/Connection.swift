@@ -83,7 +83,9 @@ final class Connection {
         while pendingBytes > 0 {
             let start = outboundStart
             let result = outbound.bytes.withUnsafeBytes { raw in
-                Result { () throws(SystemError) -> Int in try socket.write(UnsafeRawBufferPointer(rebasing: raw[start...])) }
+                Result { () throws(SystemError) -> Int in
+                    try socket.write(UnsafeRawBufferPointer(rebasing: raw[start...]))
+                }
             }
             let written = try result.get()
             if written == 0 { return false }

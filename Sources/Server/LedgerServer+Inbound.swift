@@ -24,9 +24,12 @@ extension LedgerServer {
             do {
                 message = try WireCodec.decode(frame)
             } catch {
-                logger.warning(term: core.term.rawValue, "closing \(connection.label): malformed \(frame.opcode) frame: \(error)")
+                logger.warning(
+                    term: core.term.rawValue, "closing \(connection.label): malformed \(frame.opcode) frame: \(error)")
                 if !frame.opcode.isRaft && !frame.flags.contains(.response) && !frame.flags.contains(.oneWay) {
-                    send(.errorResponse(ErrorResponse(code: .badRequest, message: error.description), answering: frame.opcode),
+                    send(
+                        .errorResponse(
+                            ErrorResponse(code: .badRequest, message: error.description), answering: frame.opcode),
                         requestID: frame.requestID, on: connection)
                     flush(connection)
                 }
@@ -42,7 +45,9 @@ extension LedgerServer {
         switch message {
         case .raft(let raft):
             guard inboundPeers[connection.id] == raft.from, raft.to == options.selfID else {
-                logger.warning(term: core.term.rawValue, "closing \(connection.label): Raft message from \(raft.from) without its handshake")
+                logger.warning(
+                    term: core.term.rawValue,
+                    "closing \(connection.label): Raft message from \(raft.from) without its handshake")
                 close(connection, reason: "Raft message without handshake")
                 return false
             }
@@ -59,14 +64,16 @@ extension LedgerServer {
             else {
                 let reason = "node \(peer.nodeName) of group \(peer.group) is not a member of group \(options.group)"
                 logger.warning(term: core.term.rawValue, "refusing a peer: \(reason)")
-                send(.errorResponse(ErrorResponse(code: .badRequest, message: reason), answering: .handshake),
+                send(
+                    .errorResponse(ErrorResponse(code: .badRequest, message: reason), answering: .handshake),
                     requestID: requestID, on: connection)
                 return true
             }
             inboundPeers[connection.id] = member.id
             connection.label = "peer \(member.name) (inbound)"
             let me = options.me
-            send(.handshakeResponse(PeerHandshake(group: options.group, nodeID: me.id, nodeName: me.name)),
+            send(
+                .handshakeResponse(PeerHandshake(group: options.group, nodeID: me.id, nodeName: me.name)),
                 requestID: requestID, on: connection)
         case .statusRequest:
             send(.statusResponse(status), requestID: requestID, on: connection)
@@ -77,22 +84,30 @@ extension LedgerServer {
         case .transferLeaderRequest(let request):
             do {
                 try core.transferLeadership(to: request.target)
-                logger.info(term: core.term.rawValue, "handing leadership to \(options.member(request.target)?.name ?? "\(request.target)")")
+                logger.info(
+                    term: core.term.rawValue,
+                    "handing leadership to \(options.member(request.target)?.name ?? "\(request.target)")")
                 send(.transferLeaderResponse, requestID: requestID, on: connection)
             } catch {
-                send(.errorResponse(errorResponse(for: error), answering: .transferLeader), requestID: requestID, on: connection)
+                send(
+                    .errorResponse(errorResponse(for: error), answering: .transferLeader), requestID: requestID,
+                    on: connection)
             }
         case .faultInjectionRequest(let request):
             guard options.faultInjection else {
                 let message = "fault injection is disabled; start the node with --fault-injection (test only)"
-                send(.errorResponse(ErrorResponse(code: .badRequest, message: message), answering: .faultInjection),
+                send(
+                    .errorResponse(ErrorResponse(code: .badRequest, message: message), answering: .faultInjection),
                     requestID: requestID, on: connection)
                 return true
             }
             isolatedFrom = request.isolatedFrom
             let names = isolatedFrom.map { options.member($0)?.name ?? "\($0)" }
-            logger.warning(term: core.term.rawValue,
-                names.isEmpty ? "fault injection: partition healed" : "fault injection: dropping Raft traffic with \(names.joined(separator: ", "))")
+            logger.warning(
+                term: core.term.rawValue,
+                names.isEmpty
+                    ? "fault injection: partition healed"
+                    : "fault injection: dropping Raft traffic with \(names.joined(separator: ", "))")
             send(.faultInjectionResponse, requestID: requestID, on: connection)
         case .sendRequest(let request):
             handleSend(request, oneWay: false, requestID: requestID, on: connection)
@@ -131,7 +146,9 @@ extension LedgerServer {
         return StatusResponse(
             group: options.group, nodeID: options.selfID, nodeName: options.me.name, role: raft.role, term: raft.term,
             leader: raft.leader, leaderAddress: leaderAddress, lastIndex: raft.lastIndex, commit: raft.commitIndex,
-            applied: raft.appliedIndex, uptimeMs: UInt64(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            applied: raft.appliedIndex,
+            uptimeMs: UInt64(
+                elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
             stateApplied: messages.appliedIndex, stateDigest: messages.digest)
     }
 
@@ -154,16 +171,19 @@ extension LedgerServer {
                 index > commit
                 ? "entry \(index) is not committed on node \(options.me.name) (commit index \(commit))"
                 : "entry \(index) is not in the log (first index \(store.firstIndex))"
-            send(.errorResponse(ErrorResponse(code: .badRequest, message: message), answering: .get),
+            send(
+                .errorResponse(ErrorResponse(code: .badRequest, message: message), answering: .get),
                 requestID: requestID, on: connection)
             return
         }
         do {
             guard let entry = try core.entries(from: index, through: index).first else { return }
-            send(.getResponse(GetResponse(index: entry.index, term: entry.term, kind: entry.kind, data: entry.data)),
+            send(
+                .getResponse(GetResponse(index: entry.index, term: entry.term, kind: entry.kind, data: entry.data)),
                 requestID: requestID, on: connection)
         } catch {
-            send(.errorResponse(ErrorResponse(code: .internal, message: error.description), answering: .get),
+            send(
+                .errorResponse(ErrorResponse(code: .internal, message: error.description), answering: .get),
                 requestID: requestID, on: connection)
             stopReason = .failure(.configuration("raft: \(error)"))
         }

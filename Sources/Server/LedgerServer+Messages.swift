@@ -198,7 +198,8 @@ extension LedgerServer {
             } else {
                 code = .badRequest
             }
-            message = .errorResponse(ErrorResponse(code: code, message: error.description), answering: read.query.opcode)
+            message = .errorResponse(
+                ErrorResponse(code: code, message: error.description), answering: read.query.opcode)
         }
         send(message, requestID: read.requestID, on: connection)
     }

@@ -21,7 +21,8 @@ extension LedgerServer {
 
     private func sendHandshake(_ link: PeerLink, _ connection: Connection) {
         let me = options.me
-        send(.handshakeRequest(PeerHandshake(group: options.group, nodeID: me.id, nodeName: me.name)),
+        send(
+            .handshakeRequest(PeerHandshake(group: options.group, nodeID: me.id, nodeName: me.name)),
             requestID: 0, on: connection)
         link.handshakeSent(connection)
     }
@@ -30,7 +31,9 @@ extension LedgerServer {
         if case .connecting = link.state {
             let code = connection.socket.pendingError()
             guard code == 0 else {
-                close(connection, reason: SystemError("connect", subject: link.member.address.description, errno: code).description)
+                close(
+                    connection,
+                    reason: SystemError("connect", subject: link.member.address.description, errno: code).description)
                 return
             }
             do {

@@ -22,8 +22,10 @@ extension LedgerServer {
             if !ready.entries.isEmpty && !ready.messages.isEmpty { flushDirtyConnections() }
             do {
                 if let first = ready.entries.first, first.index <= store.lastIndex {
-                    logger.warning(term: core.term.rawValue,
-                        "truncating the log after index \(first.index.previous): the leader's log differs from index \(first.index)")
+                    logger.warning(
+                        term: core.term.rawValue,
+                        "truncating the log after index \(first.index.previous): the leader's log differs from index \(first.index)"
+                    )
                 }
                 try store.append(ready.entries)
                 // Term and vote must be durable before any vote or answer leaves (saveHardState
@@ -35,7 +37,8 @@ extension LedgerServer {
             } catch {
                 throw .storage(error)
             }
-            let waitsForDisk = options.syncBeforeAcknowledging
+            let waitsForDisk =
+                options.syncBeforeAcknowledging
                 && (!ready.entries.isEmpty || syncInFlight != nil || !awaitingSync.isEmpty)
             if waitsForDisk {
                 awaitingSync.append(AwaitingSync(ready))
@@ -135,9 +138,12 @@ extension LedgerServer {
             let connection = connections[pending.connection]
         else { return }
         if pending.term == entry.term {
-            send(answerApplied(pending, index: entry.index, results: results), requestID: pending.requestID, on: connection)
+            send(
+                answerApplied(pending, index: entry.index, results: results), requestID: pending.requestID,
+                on: connection)
         } else {
-            let error = ErrorResponse(code: .notLeader(leader: core.leader, leaderAddress: leaderAddress),
+            let error = ErrorResponse(
+                code: .notLeader(leader: core.leader, leaderAddress: leaderAddress),
                 message: "entry \(entry.index) was replaced by a newer leader's entry; the write was lost, retry it")
             send(.errorResponse(error, answering: pending.opcode), requestID: pending.requestID, on: connection)
         }
@@ -147,7 +153,8 @@ extension LedgerServer {
         guard let pending = pendingAppends.removeValue(forKey: failed.index),
             let connection = connections[pending.connection]
         else { return }
-        send(.errorResponse(errorResponse(for: failed.error), answering: pending.opcode),
+        send(
+            .errorResponse(errorResponse(for: failed.error), answering: pending.opcode),
             requestID: pending.requestID, on: connection)
     }
 
@@ -161,10 +168,12 @@ extension LedgerServer {
         switch error {
         case .notLeader(let leader):
             let code: ErrorResponse.Code =
-                leader == nil ? .noQuorum : .notLeader(leader: leader, leaderAddress: options.member(leader)?.address.description)
+                leader == nil
+                ? .noQuorum : .notLeader(leader: leader, leaderAddress: options.member(leader)?.address.description)
             return ErrorResponse(code: code, message: error.description)
         case .transferInProgress(let target):
-            return ErrorResponse(code: .notLeader(leader: target, leaderAddress: options.member(target)?.address.description),
+            return ErrorResponse(
+                code: .notLeader(leader: target, leaderAddress: options.member(target)?.address.description),
                 message: error.description)
         case .noQuorum, .leadershipLost:
             return ErrorResponse(code: .outcomeUnknown, message: error.description)

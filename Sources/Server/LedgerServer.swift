@@ -5,7 +5,7 @@ import Raft
 import Wire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One node of a SwiftLedger group: the event loop that owns the Raft core, the log store, the
@@ -114,12 +114,14 @@ public final class LedgerServer {
         } catch {
             listener?.close()
             if error.errno == EWOULDBLOCK {
-                throw .configuration("\(options.source): store directory \(options.storeDirectory) is in use by another process")
+                throw .configuration(
+                    "\(options.source): store directory \(options.storeDirectory) is in use by another process")
             }
             throw .system(error)
         }
         do {
-            store = try LogStore(directory: options.storeDirectory, fileSystem: fileSystem, configuration: configuration)
+            store = try LogStore(
+                directory: options.storeDirectory, fileSystem: fileSystem, configuration: configuration)
         } catch {
             throw .storage(error)
         }
@@ -173,7 +175,9 @@ public final class LedgerServer {
         } catch {
             throw .system(error)
         }
-        logger.info(term: core.term.rawValue, "listening on \(options.me.address) as node \(options.me.name) of group \(options.group)")
+        logger.info(
+            term: core.term.rawValue,
+            "listening on \(options.me.address) as node \(options.me.name) of group \(options.group)")
         for link in links { connect(link) }
         scheduleTick()
         schedulePersist()
@@ -297,7 +301,9 @@ public final class LedgerServer {
         connection.socket.close()
         if connections.removeValue(forKey: connection.id) != nil {
             if let peer = inboundPeers.removeValue(forKey: connection.id) {
-                logger.info(term: core.term.rawValue, "inbound link from \(options.member(peer)?.name ?? "\(peer)") closed: \(reason)")
+                logger.info(
+                    term: core.term.rawValue,
+                    "inbound link from \(options.member(peer)?.name ?? "\(peer)") closed: \(reason)")
             }
             return
         }
@@ -330,8 +336,10 @@ public final class LedgerServer {
             for outcome in syncResults.drain() { syncFinished(outcome) }
         }
         failAllPending()
-        failAllReads(ErrorResponse(code: .notLeader(leader: nil, leaderAddress: nil),
-            message: "node \(options.me.name) is shutting down; retry on another node"))
+        failAllReads(
+            ErrorResponse(
+                code: .notLeader(leader: nil, leaderAddress: nil),
+                message: "node \(options.me.name) is shutting down; retry on another node"))
         flushDirtyConnections()
         if failure == nil {
             do {
@@ -349,7 +357,8 @@ public final class LedgerServer {
                 throw error
             }
             logger.info(term: core.term.rawValue, "message store: \(persistence.summary)")
-            logger.info(term: core.term.rawValue, "stopped cleanly at index \(store.lastIndex), commit \(core.commitIndex)")
+            logger.info(
+                term: core.term.rawValue, "stopped cleanly at index \(store.lastIndex), commit \(core.commitIndex)")
         }
         for connection in connections.values { connection.socket.close() }
         for link in links { link.connection?.socket.close() }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Log lines on standard error: `2026-11-23T08:27:51.123Z INFO  n0 term=3 became leader`.

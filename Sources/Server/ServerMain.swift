@@ -1,7 +1,7 @@
 import LedgerConfig
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `ledger server -c FILE`: load the configuration, run the node until SIGTERM/SIGINT.

@@ -10,7 +10,9 @@ extension ServerOptions {
         for peer in config.peers.sorted(by: { $0.id < $1.id }) {
             let host = peer.host == "localhost" ? "127.0.0.1" : peer.host
             guard let address = SocketAddress("\(host):\(peer.port)") else {
-                throw .configuration("\(source): peers: \(peer.name) has host \"\(peer.host)\"; expected an IPv4 address such as 127.0.0.1")
+                throw .configuration(
+                    "\(source): peers: \(peer.name) has host \"\(peer.host)\"; expected an IPv4 address such as 127.0.0.1"
+                )
             }
             members.append(Member(id: peer.id, name: peer.name, address: address))
         }

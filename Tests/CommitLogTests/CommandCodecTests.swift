@@ -103,7 +103,8 @@ import Testing
 
     @Test func aRawEntryAppliesNothing() {
         let machine = CommitLogStateMachine()
-        let results = machine.apply(entry: Entry(index: LogIndex(1), term: Term(1), data: EntryPayload.encodeRaw([1, 2])))
+        let results = machine.apply(
+            entry: Entry(index: LogIndex(1), term: Term(1), data: EntryPayload.encodeRaw([1, 2])))
         #expect(results.isEmpty)
         #expect(machine.appliedIndex == LogIndex(1))
         #expect(machine.topicList().isEmpty)

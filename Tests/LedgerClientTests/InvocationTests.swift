@@ -18,7 +18,8 @@ import Testing
         #expect(try Invocation.parse(["append"]) == .append(ClientFlags(), data: nil))
         #expect(try Invocation.parse(["transfer-leader", "--to", "n2"]) == .transferLeader(ClientFlags(), to: "n2"))
         #expect(
-            try Invocation.parse(["server", "-c", "conf/n0.conf"]) == .server(configPath: "conf/n0.conf", faultInjection: false))
+            try Invocation.parse(["server", "-c", "conf/n0.conf"])
+                == .server(configPath: "conf/n0.conf", faultInjection: false))
         #expect(
             try Invocation.parse(["server", "-c", "conf/n0.conf", "--fault-injection"])
                 == .server(configPath: "conf/n0.conf", faultInjection: true))

@@ -105,7 +105,8 @@ import Wire
                 return FakeNode.error(.badRequest, .get, "entry \(get.index) is not committed")
             case .getRequest(let get):
                 if gets.next() <= 2 { return FakeNode.error(.badRequest, .get, "entry \(get.index) is not committed") }
-                return .getResponse(GetResponse(index: get.index, term: Term(3), data: EntryPayload.encodeRaw(Array("three".utf8))))
+                return .getResponse(
+                    GetResponse(index: get.index, term: Term(3), data: EntryPayload.encodeRaw(Array("three".utf8))))
             default: return nil
             }
         }

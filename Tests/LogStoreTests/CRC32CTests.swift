@@ -44,4 +44,3 @@ import Testing
         #expect(CRC32C.software(UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
     }
 }
-

@@ -17,7 +17,8 @@ import Testing
         // Node 3 lacks entry 2, which nodes 1 and 2 hold: it cannot gather a majority.
         let cluster = try TestCluster(
             [1, 2, 3], logs: [1: [(1, 1), (2, 1)], 2: [(1, 1), (2, 1)], 3: [(1, 1)]],
-            terms: [1: 1, 2: 1, 3: 1]) { $0.preVote = false }
+            terms: [1: 1, 2: 1, 3: 1]
+        ) { $0.preVote = false }
         try cluster.elect(3)
         #expect(cluster.core(3).role != .leader)
         #expect(cluster.leaders.isEmpty)

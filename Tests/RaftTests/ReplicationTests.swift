@@ -25,7 +25,9 @@ import Testing
     @Test func oversizedProposalsAreRefused() throws {
         let cluster = try TestCluster([1]) { $0.maxEntryBytes = 8 }
         try cluster.elect(1)
-        #expect(throws: RaftError.entryTooLarge(bytes: 9, limit: 8)) { try cluster.core(1).propose(Array(repeating: 0, count: 9)) }
+        #expect(throws: RaftError.entryTooLarge(bytes: 9, limit: 8)) {
+            try cluster.core(1).propose(Array(repeating: 0, count: 9))
+        }
     }
 
     @Test func staleTermMessagesAreIgnoredAndDeposeTheOldLeader() throws {
@@ -51,7 +53,8 @@ import Testing
         // Node 3 holds entries 2 and 3 of term 1 that were never committed.
         let cluster = try TestCluster(
             [1, 2, 3], logs: [1: [(1, 1)], 2: [(1, 1)], 3: [(1, 1), (2, 1), (3, 1)]],
-            terms: [1: 1, 2: 1, 3: 1]) { $0.preVote = false }
+            terms: [1: 1, 2: 1, 3: 1]
+        ) { $0.preVote = false }
         try cluster.elect(1)
         _ = try cluster.core(1).propose(Array("new".utf8))
         try cluster.stabilize()
