@@ -57,7 +57,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ClusterTests",
-            dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire", "CommitLog"],
+            dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire", "CommitLog", "Server"],
             swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft", "CommitLog"], swiftSettings: strict),
     ]

@@ -18,7 +18,10 @@ final class Connection {
     /// The client's address, stored as the born host of the messages it sends.
     var remoteHost = HostAddress.unspecified
     /// Whether the loop watches this socket for writability (only while bytes wait).
-    var watchingWrites = false
+    private(set) var watchingWrites = false
+    /// False once the node closed the socket: nothing may be written to or closed on it again
+    /// (its descriptor number may already belong to another socket).
+    var isOpen = true
 
     init(socket: Socket, id: UInt64, label: String, maxFrameBytes: Int, maxOutboundBytes: Int) {
         self.socket = socket
@@ -64,6 +67,16 @@ final class Connection {
                 return frames
             }
         }
+    }
+
+    /// After a flush that wrote everything (`done`) or stopped short, what the loop must watch
+    /// this socket for from now on — readability, plus writability while bytes wait — or nil
+    /// when it already watches exactly that. Records the new state.
+    func interestChange(afterFlush done: Bool) -> Interest? {
+        let needsWrites = !done
+        guard needsWrites != watchingWrites else { return nil }
+        watchingWrites = needsWrites
+        return needsWrites ? [.readable, .writable] : .readable
     }
 
     /// Bytes waiting to be written.

@@ -19,7 +19,7 @@ extension LedgerServer {
             if let soft = ready.softState { report(soft) }
             sendToPeers(ready.messages)
             // Replication leaves before this node's own disk write, so followers write in parallel.
-            if !ready.entries.isEmpty && !ready.messages.isEmpty { flushDirtyConnections() }
+            if !ready.entries.isEmpty && !ready.messages.isEmpty { writeDirtyConnections() }
             do {
                 if let first = ready.entries.first, first.index <= store.lastIndex {
                     logger.warning(

@@ -276,6 +276,19 @@ public final class LedgerServer {
         }
     }
 
+    /// Writes what the queued connections take now, without changing what the loop watches
+    /// (that waits for the end of the turn, so several writes in one turn cost no epoll calls).
+    /// Connections stay queued for ``flushDirtyConnections()``.
+    func writeDirtyConnections() {
+        for connection in dirty where connection.isOpen {
+            do {
+                _ = try connection.flush()
+            } catch {
+                close(connection, reason: "write failed: \(error)")
+            }
+        }
+    }
+
     /// Writes what every connection has queued (see ``flush(_:)``).
     func flushDirtyConnections() {
         let pending = dirty
@@ -285,11 +298,12 @@ public final class LedgerServer {
 
     /// Writes what the socket takes; watches for writability while bytes remain.
     func flush(_ connection: Connection) {
+        guard connection.isOpen else { return }
         do {
             let done = try connection.flush()
-            if done != !connection.watchingWrites { return }
-            connection.watchingWrites = !done
-            try loop.watch(connection.socket.fd, for: done ? .readable : [.readable, .writable])
+            if let interest = connection.interestChange(afterFlush: done) {
+                try loop.watch(connection.socket.fd, for: interest)
+            }
         } catch {
             close(connection, reason: "write failed: \(error)")
         }
@@ -297,6 +311,8 @@ public final class LedgerServer {
 
     /// Forgets a connection and closes its socket; an outbound peer link reconnects later.
     func close(_ connection: Connection, reason: String) {
+        guard connection.isOpen else { return }
+        connection.isOpen = false
         loop.deregister(connection.socket.fd)
         connection.socket.close()
         if connections.removeValue(forKey: connection.id) != nil {
