@@ -15,6 +15,17 @@ struct ChaosRunTests {
     /// Runs `ledger chaos ARGUMENTS --report FILE` in a scratch directory; returns the terminal
     /// report and the JSON one.
     static func chaos(_ arguments: [String]) throws -> (run: ChildProcess.Completed, json: String) {
+        try inScratchDirectory { binary, scratch in
+            let reportPath = "\(scratch)/report.json"
+            let run = try ChildProcess.run(
+                binary, ["chaos"] + arguments + ["--report", reportPath], scratchDirectory: scratch,
+                timeout: .seconds(240))
+            return (run, String(decoding: try readFile(reportPath), as: UTF8.self))
+        }
+    }
+
+    /// Runs `body` with the `ledger` binary and a fresh scratch directory, removed afterwards.
+    static func inScratchDirectory<T>(_ body: (String, String) throws -> T) throws -> T {
         let binary = try ledgerBinary()
         let scratch = try makeTemporaryDirectory(prefix: "ledger-chaos-test")
         defer {
@@ -24,11 +35,7 @@ struct ChaosRunTests {
                 Issue.record("cannot remove \(scratch): \(error)")
             }
         }
-        let reportPath = "\(scratch)/report.json"
-        let run = try ChildProcess.run(
-            binary, ["chaos"] + arguments + ["--report", reportPath], scratchDirectory: scratch,
-            timeout: .seconds(240))
-        return (run, String(decoding: try readFile(reportPath), as: UTF8.self))
+        return try body(binary, scratch)
     }
 
     @Test("a 20-second message chaos run with a fixed seed injects every fault kind and passes every check")
@@ -68,16 +75,9 @@ struct ChaosRunTests {
 
     @Test("ledger chaos rejects an unknown fault kind with exit code 2")
     func badFaultsFlag() throws {
-        let binary = try ledgerBinary()
-        let scratch = try makeTemporaryDirectory(prefix: "ledger-chaos-test")
-        defer {
-            do {
-                try removeTree(scratch)
-            } catch {
-                Issue.record("cannot remove \(scratch): \(error)")
-            }
+        let run = try Self.inScratchDirectory { binary, scratch in
+            try ChildProcess.run(binary, ["chaos", "--faults", "meteor"], scratchDirectory: scratch)
         }
-        let run = try ChildProcess.run(binary, ["chaos", "--faults", "meteor"], scratchDirectory: scratch)
         #expect(run.status == .exited(2))
         #expect(run.stderr.contains("--faults: expected a comma-separated list of kill, pause, restart, partition"))
     }
