@@ -23,21 +23,22 @@ let package = Package(
     ],
     targets: [
         .target(name: "Raft", swiftSettings: strict),
-        .target(name: "LogStore", dependencies: ["Raft", "CShim"], exclude: ["FORMAT.md"], swiftSettings: strict),
+        .target(name: "Bytes", swiftSettings: strict),
+        .target(name: "LogStore", dependencies: ["Raft", "CShim", "Bytes"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .target(name: "CShim"),
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
-        .target(name: "Wire", dependencies: ["Raft", "CommitLog"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        .target(name: "Wire", dependencies: ["Bytes", "Raft", "CommitLog"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
             name: "LedgerConfig", dependencies: ["Raft", "CommitLog"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
-            name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog"], swiftSettings: strict),
-        .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
+            name: "Server", dependencies: ["Bytes", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog"], swiftSettings: strict),
+        .target(name: "LedgerClient", dependencies: ["Bytes", "Wire", "Posix", "LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
         .target(
-            name: "LedgerCLI", dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
+            name: "LedgerCLI", dependencies: ["Bytes", "LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
             swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
-        .target(name: "CommitLog", dependencies: ["Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
+        .target(name: "CommitLog", dependencies: ["Bytes", "Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
         .target(
             name: "Simulator", dependencies: ["Raft", "LogStore", "CommitLog"], path: "Simulation/Simulator",
@@ -45,15 +46,16 @@ let package = Package(
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
-        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
+        .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "CommitLog"], swiftSettings: strict),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "Raft", "CommitLog"], swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
-        .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft"], swiftSettings: strict),
+        .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "Bytes", "LogStore", "Raft"], swiftSettings: strict),
         .testTarget(
             name: "LedgerClientTests",
-            dependencies: ["LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
+            dependencies: ["Bytes", "LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
             swiftSettings: strict),
         .testTarget(
             name: "ClusterTests",

@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// Where a stored message went: what a send returns to its producer.

@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// The metadata file written atomically after the data files are synced: how far the state
@@ -44,123 +45,124 @@ struct Checkpoint {
     }
 
     func encoded() -> [UInt8] {
-        var out = Self.magic
-        out.append(Self.version)
-        out.appendBigEndian(appliedIndex.rawValue)
-        out.appendBigEndian(digest)
-        out.appendBigEndian(commitLogEnd.rawValue)
-        out.appendBigEndian(lastStoreTimestamp)
-        out.appendBigEndian(UInt32(fileSize))
-        out.appendBigEndian(UInt32(keyIndexSegmentEntries ?? 0))
-        out.appendBigEndian(UInt64(keyIndexEntries ?? 0))
-        out.appendBigEndian(UInt32(topics.count))
+        var writer = ByteWriter()
+        writer.writeRawBytes(Self.magic)
+        writer.writeUInt8(Self.version)
+        writer.writeUInt64(appliedIndex.rawValue)
+        writer.writeUInt64(digest)
+        writer.writeInt64(commitLogEnd.rawValue)
+        writer.writeInt64(lastStoreTimestamp)
+        writer.writeUInt32(UInt32(fileSize))
+        writer.writeUInt32(UInt32(keyIndexSegmentEntries ?? 0))
+        writer.writeUInt64(UInt64(keyIndexEntries ?? 0))
+        writer.writeUInt32(UInt32(topics.count))
         for topic in topics {
-            Self.appendString(topic.name, to: &out)
-            out.appendBigEndian(UInt32(topic.queues.count))
+            Self.writeString(topic.name, to: &writer)
+            writer.writeUInt32(UInt32(topic.queues.count))
             for queue in topic.queues {
-                out.appendBigEndian(queue.minOffset.rawValue)
-                out.appendBigEndian(queue.maxOffset.rawValue)
+                writer.writeInt64(queue.minOffset.rawValue)
+                writer.writeInt64(queue.maxOffset.rawValue)
             }
         }
-        out.appendBigEndian(UInt32(producers.count))
+        writer.writeUInt32(UInt32(producers.count))
         for (id, record) in producers {
-            out.appendBigEndian(id.rawValue)
-            out.appendBigEndian(record.sequence)
-            out.appendBigEndian(record.index.rawValue)
-            out.appendBigEndian(UInt32(record.results.count))
+            writer.writeUInt64(id.rawValue)
+            writer.writeUInt64(record.sequence)
+            writer.writeUInt64(record.index.rawValue)
+            writer.writeUInt32(UInt32(record.results.count))
             for result in record.results {
-                Self.appendString(result.queue.topic, to: &out)
-                out.appendBigEndian(result.queue.queueID)
-                out.appendBigEndian(result.queueOffset.rawValue)
-                out.appendBigEndian(result.physicalOffset.rawValue)
-                Self.appendString(result.messageID, to: &out)
-                out.appendBigEndian(result.storeTimestamp)
+                Self.writeString(result.queue.topic, to: &writer)
+                writer.writeInt32(result.queue.queueID)
+                writer.writeInt64(result.queueOffset.rawValue)
+                writer.writeInt64(result.physicalOffset.rawValue)
+                Self.writeString(result.messageID, to: &writer)
+                writer.writeInt64(result.storeTimestamp)
             }
         }
-        out.appendBigEndian(UInt32(offsets.count))
+        writer.writeUInt32(UInt32(offsets.count))
         for (key, offset) in offsets {
-            Self.appendString(key.group, to: &out)
-            Self.appendString(key.queue.topic, to: &out)
-            out.appendBigEndian(key.queue.queueID)
-            out.appendBigEndian(offset.rawValue)
+            Self.writeString(key.group, to: &writer)
+            Self.writeString(key.queue.topic, to: &writer)
+            writer.writeInt32(key.queue.queueID)
+            writer.writeInt64(offset.rawValue)
         }
-        out.appendBigEndian(CRC32.checksum(out))
-        return out
+        writer.writeUInt32(CRC32.checksum(writer.bytes))
+        return writer.bytes
     }
 
     /// Strings here were validated when applied (topics ≤ 127 bytes, groups ≤ 255, ids 56).
-    private static func appendString(_ s: String, to out: inout [UInt8]) {
-        out.appendBigEndian(UInt16(s.utf8.count))
-        out.append(contentsOf: s.utf8)
+    private static func writeString(_ s: String, to writer: inout ByteWriter) {
+        writer.writeUInt16(UInt16(s.utf8.count))
+        writer.writeRawBytes(s.utf8)
     }
 
     init(decoding bytes: [UInt8]) throws(DecodeError) {
         guard bytes.count >= 4 else {
             throw .truncated(field: "checkpoint", offset: 0, needed: 4, available: bytes.count)
         }
-        let stored: UInt32 = bytes.loadBigEndian(at: bytes.count - 4)
+        let stored: UInt32 = bytes.loadInteger(at: bytes.count - 4)
         let computed = CRC32.checksum(bytes[..<(bytes.count - 4)])
         guard stored == computed else {
             throw .invalidValue(
                 field: "checkpoint CRC", offset: bytes.count - 4, reason: "stored \(stored), computed \(computed)")
         }
         var reader = ByteReader(bytes, to: bytes.count - 4)
-        guard try reader.bytes(4, "magic") == Self.magic else {
+        guard try reader.readRawBytes(4, "magic") == Self.magic else {
             throw .invalidValue(field: "magic", offset: 0, reason: "not a SwiftLedger commit-log checkpoint")
         }
-        let version = try reader.u8("version")
+        let version = try reader.readUInt8("version")
         guard version == 1 || version == Self.version else {
             throw .unsupportedVersion(found: version, supported: Self.version)
         }
-        appliedIndex = LogIndex(try reader.u64("applied index"))
-        digest = try reader.u64("digest")
-        commitLogEnd = PhysicalOffset(try reader.i64("commit-log end"))
-        lastStoreTimestamp = try reader.i64("last store timestamp")
-        fileSize = Int(try reader.u32("file size"))
+        appliedIndex = LogIndex(try reader.readUInt64("applied index"))
+        digest = try reader.readUInt64("digest")
+        commitLogEnd = PhysicalOffset(try reader.readInt64("commit-log end"))
+        lastStoreTimestamp = try reader.readInt64("last store timestamp")
+        fileSize = Int(try reader.readUInt32("file size"))
         if version >= 2 {
-            keyIndexSegmentEntries = Int(try reader.u32("key-index segment entries"))
-            let at = reader.relativePosition
-            let entries = try reader.u64("key-index entries")
+            keyIndexSegmentEntries = Int(try reader.readUInt32("key-index segment entries"))
+            let at = reader.offset
+            let entries = try reader.readUInt64("key-index entries")
             guard entries <= UInt64(Int.max) else {
                 throw .invalidValue(field: "key-index entries", offset: at, reason: "\(entries) is out of range")
             }
             keyIndexEntries = Int(entries)
         }
-        for _ in 0..<(try reader.u32("topic count")) {
-            let name = try reader.shortString("topic")
+        for _ in 0..<(try reader.readUInt32("topic count")) {
+            let name = try reader.readShortString("topic")
             var queues: [QueueRange] = []
-            for _ in 0..<(try reader.u32("queue count")) {
-                let low = QueueOffset(try reader.i64("min offset"))
-                queues.append(QueueRange(minOffset: low, maxOffset: QueueOffset(try reader.i64("max offset"))))
+            for _ in 0..<(try reader.readUInt32("queue count")) {
+                let low = QueueOffset(try reader.readInt64("min offset"))
+                queues.append(QueueRange(minOffset: low, maxOffset: QueueOffset(try reader.readInt64("max offset"))))
             }
             topics.append((name, queues))
         }
-        for _ in 0..<(try reader.u32("producer count")) {
-            let id = ProducerID(try reader.u64("producer id"))
-            let sequence = try reader.u64("sequence")
-            let index = LogIndex(try reader.u64("producer index"))
+        for _ in 0..<(try reader.readUInt32("producer count")) {
+            let id = ProducerID(try reader.readUInt64("producer id"))
+            let sequence = try reader.readUInt64("sequence")
+            let index = LogIndex(try reader.readUInt64("producer index"))
             var results: [SendResult] = []
-            for _ in 0..<(try reader.u32("result count")) {
-                let topic = try reader.shortString("result topic")
-                let queueID = try reader.i32("result queue")
-                let queueOffset = QueueOffset(try reader.i64("result queue offset"))
-                let physicalOffset = PhysicalOffset(try reader.i64("result physical offset"))
-                let messageID = try reader.shortString("result message id")
+            for _ in 0..<(try reader.readUInt32("result count")) {
+                let topic = try reader.readShortString("result topic")
+                let queueID = try reader.readInt32("result queue")
+                let queueOffset = QueueOffset(try reader.readInt64("result queue offset"))
+                let physicalOffset = PhysicalOffset(try reader.readInt64("result physical offset"))
+                let messageID = try reader.readShortString("result message id")
                 results.append(
                     SendResult(
                         queue: MessageQueue(topic: topic, queueID: queueID), queueOffset: queueOffset,
                         physicalOffset: physicalOffset, messageID: messageID,
-                        storeTimestamp: try reader.i64("result store timestamp")))
+                        storeTimestamp: try reader.readInt64("result store timestamp")))
             }
             producers.append((id, ProducerTable.Record(sequence: sequence, results: results, index: index)))
         }
-        for _ in 0..<(try reader.u32("offset count")) {
-            let group = try reader.shortString("group")
-            let topic = try reader.shortString("offset topic")
-            let queueID = try reader.i32("offset queue")
+        for _ in 0..<(try reader.readUInt32("offset count")) {
+            let group = try reader.readShortString("group")
+            let topic = try reader.readShortString("offset topic")
+            let queueID = try reader.readInt32("offset queue")
             let key = OffsetKey(group: group, queue: MessageQueue(topic: topic, queueID: queueID))
-            offsets.append((key, QueueOffset(try reader.i64("offset"))))
+            offsets.append((key, QueueOffset(try reader.readInt64("offset"))))
         }
-        try reader.expectEnd()
+        try reader.finish()
     }
 }

@@ -1,3 +1,5 @@
+import Bytes
+
 // Command format, version 1, all integers big-endian:
 //   u8 version, u8 kind (1 send, 2 batch, 3 commit offset), then
 //   send:   stamp, message
@@ -19,40 +21,43 @@ extension Command {
     /// The command's bytes in the current format. Fails only for values the format cannot hold:
     /// a string over 65,535 UTF-8 bytes, over 65,535 keys or properties, a body over 4 GiB.
     public func encoded() throws(EncodeError) -> [UInt8] {
-        var out: [UInt8] = []
-        out.append(Command.formatVersion)
+        var writer: ByteWriter
         switch self {
         case .send(let message, let stamp):
-            out.reserveCapacity(message.body.count + 128)
-            out.append(Kind.send.rawValue)
-            Self.encode(stamp, into: &out)
-            try Self.encode(message, into: &out)
+            writer = ByteWriter(capacity: message.body.count + 128)
+            writer.writeUInt8(Command.formatVersion)
+            writer.writeUInt8(Kind.send.rawValue)
+            Self.encode(stamp, into: &writer)
+            try Self.encode(message, into: &writer)
         case .sendBatch(let batch, let stamp):
-            out.reserveCapacity(batch.messages.reduce(64) { $0 + $1.body.count + 128 })
-            out.append(Kind.batch.rawValue)
-            Self.encode(stamp, into: &out)
-            Self.encode(batch.producer, into: &out)
-            try out.appendBigEndian(UInt32(checking: batch.messages.count, "batch count"))
-            for message in batch.messages { try Self.encode(message, into: &out) }
+            writer = ByteWriter(capacity: batch.messages.reduce(64) { $0 + $1.body.count + 128 })
+            writer.writeUInt8(Command.formatVersion)
+            writer.writeUInt8(Kind.batch.rawValue)
+            Self.encode(stamp, into: &writer)
+            Self.encode(batch.producer, into: &writer)
+            try writer.writeLength(batch.messages.count, as: UInt32.self, "batch count")
+            for message in batch.messages { try Self.encode(message, into: &writer) }
         case .commitOffset(let commit):
-            out.append(Kind.commitOffset.rawValue)
-            try out.appendShortString(commit.group, "group")
-            try out.appendShortString(commit.queue.topic, "topic")
-            out.appendBigEndian(commit.queue.queueID)
-            out.appendBigEndian(commit.offset.rawValue)
+            writer = ByteWriter()
+            writer.writeUInt8(Command.formatVersion)
+            writer.writeUInt8(Kind.commitOffset.rawValue)
+            try writer.writeShortString(commit.group, "group")
+            try writer.writeShortString(commit.queue.topic, "topic")
+            writer.writeInt32(commit.queue.queueID)
+            writer.writeInt64(commit.offset.rawValue)
         }
-        return out
+        return writer.bytes
     }
 
     /// Decodes a command; the whole of `bytes` must be exactly one command.
     public init(decoding bytes: [UInt8]) throws(DecodeError) {
         var reader = ByteReader(bytes)
-        let version = try reader.u8("format version")
+        let version = try reader.readUInt8("format version")
         guard version == Command.formatVersion else {
             throw .unsupportedVersion(found: version, supported: Command.formatVersion)
         }
-        let kindAt = reader.relativePosition
-        let rawKind = try reader.u8("command kind")
+        let kindAt = reader.offset
+        let rawKind = try reader.readUInt8("command kind")
         guard let kind = Kind(rawValue: rawKind) else {
             throw .invalidValue(field: "command kind", offset: kindAt, reason: "unknown kind \(rawKind)")
         }
@@ -63,86 +68,86 @@ extension Command {
         case .batch:
             let stamp = try Self.decodeStamp(&reader)
             let producer = try Self.decodeProducer(&reader)
-            let count = try reader.u32("batch count")
+            let count = try reader.readUInt32("batch count")
             var messages: [ProducerMessage] = []
             for _ in 0..<count { messages.append(try Self.decodeMessage(&reader)) }
             self = .sendBatch(MessageBatch(messages: messages, producer: producer), stamp)
         case .commitOffset:
-            let group = try reader.shortString("group")
-            let topic = try reader.shortString("topic")
-            let queueID = try reader.i32("queue id")
-            let offset = try reader.i64("offset")
+            let group = try reader.readShortString("group")
+            let topic = try reader.readShortString("topic")
+            let queueID = try reader.readInt32("queue id")
+            let offset = try reader.readInt64("offset")
             self = .commitOffset(
                 OffsetCommit(
                     group: group, queue: MessageQueue(topic: topic, queueID: queueID), offset: QueueOffset(offset)))
         }
-        try reader.expectEnd()
+        try reader.finish()
     }
 
-    private static func encode(_ stamp: StoreStamp, into out: inout [UInt8]) {
-        out.appendBigEndian(stamp.storeTimestamp)
-        encode(stamp.storeHost, into: &out)
+    private static func encode(_ stamp: StoreStamp, into writer: inout ByteWriter) {
+        writer.writeInt64(stamp.storeTimestamp)
+        encode(stamp.storeHost, into: &writer)
     }
 
-    private static func encode(_ host: HostAddress, into out: inout [UInt8]) {
-        out.append(UInt8(host.ip.count))
-        out.append(contentsOf: host.ip)
-        out.appendBigEndian(host.port)
+    private static func encode(_ host: HostAddress, into writer: inout ByteWriter) {
+        writer.writeUInt8(UInt8(host.ip.count))
+        writer.writeRawBytes(host.ip)
+        writer.writeUInt16(host.port)
     }
 
-    private static func encode(_ producer: ProducerStamp?, into out: inout [UInt8]) {
-        guard let producer else { return out.append(0) }
-        out.append(1)
-        out.appendBigEndian(producer.producer.rawValue)
-        out.appendBigEndian(producer.sequence)
+    private static func encode(_ producer: ProducerStamp?, into writer: inout ByteWriter) {
+        guard let producer else { return writer.writeUInt8(0) }
+        writer.writeUInt8(1)
+        writer.writeUInt64(producer.producer.rawValue)
+        writer.writeUInt64(producer.sequence)
     }
 
-    private static func encode(_ message: ProducerMessage, into out: inout [UInt8]) throws(EncodeError) {
-        try out.appendShortString(message.topic, "topic")
+    private static func encode(_ message: ProducerMessage, into writer: inout ByteWriter) throws(EncodeError) {
+        try writer.writeShortString(message.topic, "topic")
         switch message.target {
         case .automatic:
-            out.append(0)
+            writer.writeUInt8(0)
         case .queue(let id):
-            out.append(1)
-            out.appendBigEndian(id)
+            writer.writeUInt8(1)
+            writer.writeInt32(id)
         case .shardingKey(let key):
-            out.append(2)
-            try out.appendShortString(key, "sharding key")
+            writer.writeUInt8(2)
+            try writer.writeShortString(key, "sharding key")
         }
         if let tags = message.tags {
-            out.append(1)
-            try out.appendShortString(tags, "tags")
+            writer.writeUInt8(1)
+            try writer.writeShortString(tags, "tags")
         } else {
-            out.append(0)
+            writer.writeUInt8(0)
         }
-        try out.appendBigEndian(UInt16(checking: message.keys.count, "key count"))
-        for key in message.keys { try out.appendShortString(key, "key") }
-        try out.appendBigEndian(UInt32(checking: message.body.count, "body"))
-        out.append(contentsOf: message.body)
-        try out.appendBigEndian(UInt16(checking: message.properties.count, "property count"))
+        try writer.writeLength(message.keys.count, as: UInt16.self, "key count")
+        for key in message.keys { try writer.writeShortString(key, "key") }
+        try writer.writeLength(message.body.count, as: UInt32.self, "body")
+        writer.writeRawBytes(message.body)
+        try writer.writeLength(message.properties.count, as: UInt16.self, "property count")
         for name in message.properties.keys.sorted(by: utf8Precedes) {
-            try out.appendShortString(name, "property name")
-            try out.appendShortString(message.properties[name, default: ""], "property \(name)")
+            try writer.writeShortString(name, "property name")
+            try writer.writeShortString(message.properties[name, default: ""], "property \(name)")
         }
-        out.appendBigEndian(message.flag)
-        out.appendBigEndian(message.bornTimestamp)
-        encode(message.bornHost, into: &out)
-        encode(message.producer, into: &out)
+        writer.writeInt32(message.flag)
+        writer.writeInt64(message.bornTimestamp)
+        encode(message.bornHost, into: &writer)
+        encode(message.producer, into: &writer)
     }
 
     private static func decodeStamp(_ reader: inout ByteReader) throws(DecodeError) -> StoreStamp {
-        let timestamp = try reader.i64("store timestamp")
+        let timestamp = try reader.readInt64("store timestamp")
         return StoreStamp(storeTimestamp: timestamp, storeHost: try decodeHost(&reader, "store host"))
     }
 
     private static func decodeHost(_ reader: inout ByteReader, _ field: String) throws(DecodeError) -> HostAddress {
-        let at = reader.relativePosition
-        let length = try reader.u8("\(field) address length")
+        let at = reader.offset
+        let length = try reader.readUInt8("\(field) address length")
         guard length == 4 || length == 16 else {
             throw .invalidValue(field: "\(field) address length", offset: at, reason: "\(length) is neither 4 nor 16")
         }
-        let ip = try reader.bytes(Int(length), "\(field) address")
-        let port = try reader.u16("\(field) port")
+        let ip = try reader.readRawBytes(Int(length), "\(field) address")
+        let port = try reader.readUInt16("\(field) port")
         guard let host = HostAddress(ip: ip, port: port) else {
             throw .invalidValue(field: field, offset: at, reason: "bad address")
         }
@@ -150,8 +155,8 @@ extension Command {
     }
 
     private static func decodeOptionalFlag(_ reader: inout ByteReader, _ field: String) throws(DecodeError) -> Bool {
-        let at = reader.relativePosition
-        switch try reader.u8("\(field) presence") {
+        let at = reader.offset
+        switch try reader.readUInt8("\(field) presence") {
         case 0: return false
         case 1: return true
         case let other:
@@ -161,35 +166,35 @@ extension Command {
 
     private static func decodeProducer(_ reader: inout ByteReader) throws(DecodeError) -> ProducerStamp? {
         guard try decodeOptionalFlag(&reader, "producer") else { return nil }
-        let id = try reader.u64("producer id")
-        return ProducerStamp(producer: ProducerID(id), sequence: try reader.u64("producer sequence"))
+        let id = try reader.readUInt64("producer id")
+        return ProducerStamp(producer: ProducerID(id), sequence: try reader.readUInt64("producer sequence"))
     }
 
     private static func decodeMessage(_ reader: inout ByteReader) throws(DecodeError) -> ProducerMessage {
-        let topic = try reader.shortString("topic")
-        let targetAt = reader.relativePosition
+        let topic = try reader.readShortString("topic")
+        let targetAt = reader.offset
         let target: QueueTarget
-        switch try reader.u8("queue target") {
+        switch try reader.readUInt8("queue target") {
         case 0: target = .automatic
-        case 1: target = .queue(try reader.i32("queue id"))
-        case 2: target = .shardingKey(try reader.shortString("sharding key"))
+        case 1: target = .queue(try reader.readInt32("queue id"))
+        case 2: target = .shardingKey(try reader.readShortString("sharding key"))
         case let other: throw .invalidValue(field: "queue target", offset: targetAt, reason: "unknown target \(other)")
         }
-        let tags = try decodeOptionalFlag(&reader, "tags") ? try reader.shortString("tags") : nil
+        let tags = try decodeOptionalFlag(&reader, "tags") ? try reader.readShortString("tags") : nil
         var keys: [String] = []
-        for _ in 0..<(try reader.u16("key count")) { keys.append(try reader.shortString("key")) }
-        let body = try reader.bytes(Int(try reader.u32("body length")), "body")
+        for _ in 0..<(try reader.readUInt16("key count")) { keys.append(try reader.readShortString("key")) }
+        let body = try reader.readRawBytes(Int(try reader.readUInt32("body length")), "body")
         var properties: [String: String] = [:]
-        for _ in 0..<(try reader.u16("property count")) {
-            let at = reader.relativePosition
-            let name = try reader.shortString("property name")
-            let value = try reader.shortString("property value")
+        for _ in 0..<(try reader.readUInt16("property count")) {
+            let at = reader.offset
+            let name = try reader.readShortString("property name")
+            let value = try reader.readShortString("property value")
             if properties.updateValue(value, forKey: name) != nil {
                 throw .invalidValue(field: "property name", offset: at, reason: "duplicate property \(name)")
             }
         }
-        let flag = try reader.i32("flag")
-        let bornTimestamp = try reader.i64("born timestamp")
+        let flag = try reader.readInt32("flag")
+        let bornTimestamp = try reader.readInt64("born timestamp")
         let bornHost = try decodeHost(&reader, "born host")
         let producer = try decodeProducer(&reader)
         return ProducerMessage(

@@ -1,3 +1,5 @@
+import Bytes
+
 /// What the leader adds to a send when it proposes it: the store timestamp and its own address,
 /// so every replica writes identical record bytes. (The state machine keeps store timestamps
 /// non-decreasing: a stamp older than the last stored one is raised to it.)

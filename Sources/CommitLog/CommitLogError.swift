@@ -1,3 +1,4 @@
+import Bytes
 import LogStore
 
 /// Why the state machine's files could not be opened or written. Says what and where: the

@@ -1,3 +1,5 @@
+import Bytes
+
 /// The commit log as a run of fixed-size files: file `i` covers physical offsets
 /// `i × fileSize ..< (i + 1) × fileSize`. A record that does not fit the rest of a file (keeping
 /// 8 bytes for the blank) closes it with RocketMQ's blank `[i32 remaining][i32 BLANK_MAGIC]` and
@@ -72,9 +74,10 @@ struct CommitLogFiles {
         precondition(size + MessageRecord.blankLength <= fileSize, "record of \(size) bytes cannot fit any file")
         let remaining = fileSize - locate(writeOffset).position
         guard size + MessageRecord.blankLength > remaining else { return (writeOffset, nil) }
-        var marker: [UInt8] = []
-        marker.appendBigEndian(Int32(remaining))
-        marker.appendBigEndian(MessageRecord.blankMagic)
+        var blank = ByteWriter(capacity: MessageRecord.blankLength)
+        blank.writeInt32(Int32(remaining))
+        blank.writeInt32(MessageRecord.blankMagic)
+        let marker = blank.bytes
         append(marker.count) { $0.append(contentsOf: marker) }
         chunks[chunks.count - 1].closesFile = true
         writeOffset = PhysicalOffset(writeOffset.rawValue + Int64(remaining - marker.count))

@@ -1,3 +1,4 @@
+import Bytes
 import LogStore
 import Raft
 
@@ -194,11 +195,10 @@ extension CommitLogStateMachine {
             number = segmentEnd
         }
         for (segment, slots) in slotTables {
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(slots.count * 4)
-            for slot in slots { bytes.appendBigEndian(slot) }
+            var table = ByteWriter(capacity: slots.count * 4)
+            for slot in slots { table.writeUInt32(slot) }
             plan.add(
-                FileWrite(path: storage.keyIndexPath(segment: segment), offset: 0, bytes: bytes[...]),
+                FileWrite(path: storage.keyIndexPath(segment: segment), offset: 0, bytes: table.bytes[...]),
                 in: storage.keyIndexDirectory)
         }
     }

@@ -1,3 +1,5 @@
+import Bytes
+
 /// Read-only queries over applied (hence committed) state. None changes anything.
 extension CommitLogStateMachine {
     /// Up to `maxCount` messages of a queue from `offset` whose tags match `filter`, with
@@ -100,7 +102,7 @@ extension CommitLogStateMachine {
         // record, into a blank); a record header that names this offset but fails its checks is
         // corruption.
         guard case .record(let bytes, let position, _, let file) = slot,
-            PhysicalOffset(bytes.loadBigEndian(at: position + 28)) == offset
+            PhysicalOffset(bytes.loadInteger(at: position + 28)) == offset
         else { throw .noMessage(at: offset) }
         do throws(DecodeError) {
             return try StoredMessage(decoding: bytes, at: position, verifyingCRC: file != nil)

@@ -1,3 +1,5 @@
+import Bytes
+
 /// Reading records, consume-queue entries and key-index entries wherever they live: in memory
 /// (applied, not yet written by a completed persist) or in the files.
 ///
@@ -160,7 +162,7 @@ extension CommitLogStateMachine {
             if let slots = keyIndex.memorySlots(of: segment) {
                 link = slots.isEmpty ? 0 : slots[slot]
             } else {
-                link = try readKeyIndex(path, at: slot * 4, count: 4).loadBigEndian(at: 0)
+                link = try readKeyIndex(path, at: slot * 4, count: 4).loadInteger(at: 0)
             }
             var bound = UInt32(min(perSegment, keyIndex.count - segmentStart))
             while link != 0 {

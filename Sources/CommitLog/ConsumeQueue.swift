@@ -1,3 +1,5 @@
+import Bytes
+
 /// One consume-queue entry: where a message of the queue sits in the commit log.
 public struct ConsumeQueueEntry: Hashable, Sendable {
     public var physicalOffset: PhysicalOffset
@@ -13,9 +15,9 @@ public struct ConsumeQueueEntry: Hashable, Sendable {
 
     /// The entry packed at `at` in `bytes` (RocketMQ's 20-byte layout).
     init(packed bytes: [UInt8], at: Int) {
-        physicalOffset = PhysicalOffset(bytes.loadBigEndian(at: at))
-        size = bytes.loadBigEndian(at: at + 8)
-        tagsCode = bytes.loadBigEndian(at: at + 12)
+        physicalOffset = PhysicalOffset(bytes.loadInteger(at: at))
+        size = bytes.loadInteger(at: at + 8)
+        tagsCode = bytes.loadInteger(at: at + 12)
     }
 }
 
@@ -57,9 +59,11 @@ struct ConsumeQueue {
 
     /// Appends the entry for offset ``maxOffset``.
     mutating func append(_ entry: ConsumeQueueEntry) {
-        tail.appendBigEndian(entry.physicalOffset.rawValue)
-        tail.appendBigEndian(entry.size)
-        tail.appendBigEndian(entry.tagsCode)
+        ByteWriter.append(to: &tail) { writer in
+            writer.writeInt64(entry.physicalOffset.rawValue)
+            writer.writeInt32(entry.size)
+            writer.writeInt64(entry.tagsCode)
+        }
         maxOffset = maxOffset.next
     }
 

@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// What one Raft entry carries: a raw client append (`ledger append`, the plain replicated log)

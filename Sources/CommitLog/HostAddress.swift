@@ -1,3 +1,5 @@
+import Bytes
+
 /// A socket address as RocketMQ stores it in a record's born and store host fields: a 4-byte
 /// IPv4 or 16-byte IPv6 address and a port.
 public struct HostAddress: Hashable, Sendable, CustomStringConvertible {
@@ -43,15 +45,15 @@ public struct HostAddress: Hashable, Sendable, CustomStringConvertible {
     /// Bytes in a record: the address then a 4-byte port.
     var encodedCount: Int { ip.count + 4 }
 
-    func encode(into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: ip)
-        bytes.appendBigEndian(Int32(port))
+    func encode(into writer: inout ByteWriter) {
+        writer.writeRawBytes(ip)
+        writer.writeInt32(Int32(port))
     }
 
     static func decode(_ reader: inout ByteReader, ipv6: Bool, _ field: String) throws(DecodeError) -> HostAddress {
-        let ip = try reader.bytes(ipv6 ? 16 : 4, "\(field) address")
-        let at = reader.relativePosition
-        let port = try reader.i32("\(field) port")
+        let ip = try reader.readRawBytes(ipv6 ? 16 : 4, "\(field) address")
+        let at = reader.offset
+        let port = try reader.readInt32("\(field) port")
         guard let port = UInt16(exactly: port) else {
             throw .invalidValue(field: "\(field) port", offset: at, reason: "\(port) is not a port number")
         }

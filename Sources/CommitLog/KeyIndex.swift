@@ -1,3 +1,5 @@
+import Bytes
+
 /// The lookup-by-key index (RocketMQ's `IndexFile`, simplified): a hash table per segment of
 /// `segmentEntries` entries, chained through the entries, so memory holds one segment's slot
 /// table however many keys were stored.
@@ -55,9 +57,12 @@ struct KeyIndex {
         if activeSlots.isEmpty { activeSlots = Array(repeating: 0, count: slotCount) }
         let position = count % segmentEntries
         let slot = slot(of: hash)
-        tail.appendBigEndian(hash)
-        tail.appendBigEndian(offset.rawValue)
-        tail.appendBigEndian(activeSlots[slot])
+        let previous = activeSlots[slot]
+        ByteWriter.append(to: &tail) { writer in
+            writer.writeUInt64(hash)
+            writer.writeInt64(offset.rawValue)
+            writer.writeUInt32(previous)
+        }
         activeSlots[slot] = UInt32(position + 1)
         count += 1
         if count % segmentEntries == 0 {
@@ -81,7 +86,7 @@ struct KeyIndex {
 
     /// The entry packed at `at` in `bytes`.
     static func entry(in bytes: [UInt8], at: Int) -> (hash: UInt64, offset: PhysicalOffset, previous: UInt32) {
-        (bytes.loadBigEndian(at: at), PhysicalOffset(bytes.loadBigEndian(at: at + 8)), bytes.loadBigEndian(at: at + 16))
+        (bytes.loadInteger(at: at), PhysicalOffset(bytes.loadInteger(at: at + 8)), bytes.loadInteger(at: at + 16))
     }
 
     /// What a persist must write: the entries not yet handed (from entry `from`, packed) and the

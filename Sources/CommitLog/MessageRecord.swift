@@ -1,3 +1,5 @@
+import Bytes
+
 /// RocketMQ's commit-log message record (`MessageExtEncoder`, `MessageDecoder`), big-endian:
 ///
 ///     off size field                    off size field
@@ -36,12 +38,12 @@ enum MessageRecord {
     }
 
     /// Appends `k\u{1}v\u{2}` for every pair.
-    static func appendProperties(_ properties: [MessagePropertyPair], to out: inout [UInt8]) {
+    static func appendProperties(_ properties: [MessagePropertyPair], to writer: inout ByteWriter) {
         for pair in properties {
-            out.append(contentsOf: pair.name.utf8)
-            out.append(MessageProperty.nameValueSeparator)
-            out.append(contentsOf: pair.value.utf8)
-            out.append(MessageProperty.pairSeparator)
+            writer.writeRawBytes(pair.name.utf8)
+            writer.writeUInt8(MessageProperty.nameValueSeparator)
+            writer.writeRawBytes(pair.value.utf8)
+            writer.writeUInt8(MessageProperty.pairSeparator)
         }
     }
 
@@ -56,26 +58,28 @@ enum MessageRecord {
         var sysFlag = message.sysFlag & ~(bornHostIPv6Flag | storeHostIPv6Flag)
         if message.bornHost.isIPv6 { sysFlag |= bornHostIPv6Flag }
         if message.storeHost.isIPv6 { sysFlag |= storeHostIPv6Flag }
-        out.appendBigEndian(Int32(total))
-        out.appendBigEndian(magicV1)
-        out.appendBigEndian(bodyCRC)
-        out.appendBigEndian(message.queueID)
-        out.appendBigEndian(message.flag)
-        out.appendBigEndian(message.queueOffset.rawValue)
-        out.appendBigEndian(message.physicalOffset.rawValue)
-        out.appendBigEndian(sysFlag)
-        out.appendBigEndian(message.bornTimestamp)
-        message.bornHost.encode(into: &out)
-        out.appendBigEndian(message.storeTimestamp)
-        message.storeHost.encode(into: &out)
-        out.appendBigEndian(message.reconsumeTimes)
-        out.appendBigEndian(message.preparedTransactionOffset)
-        out.appendBigEndian(Int32(message.body.count))
-        out.append(contentsOf: message.body)
-        out.append(UInt8(message.topic.utf8.count))
-        out.append(contentsOf: message.topic.utf8)
-        out.appendBigEndian(UInt16(propertiesLength))
-        appendProperties(message.properties, to: &out)
+        ByteWriter.append(to: &out) { writer in
+            writer.writeInt32(Int32(total))
+            writer.writeInt32(magicV1)
+            writer.writeUInt32(bodyCRC)
+            writer.writeInt32(message.queueID)
+            writer.writeInt32(message.flag)
+            writer.writeInt64(message.queueOffset.rawValue)
+            writer.writeInt64(message.physicalOffset.rawValue)
+            writer.writeInt32(sysFlag)
+            writer.writeInt64(message.bornTimestamp)
+            message.bornHost.encode(into: &writer)
+            writer.writeInt64(message.storeTimestamp)
+            message.storeHost.encode(into: &writer)
+            writer.writeInt32(message.reconsumeTimes)
+            writer.writeInt64(message.preparedTransactionOffset)
+            writer.writeInt32(Int32(message.body.count))
+            writer.writeRawBytes(message.body)
+            writer.writeUInt8(UInt8(message.topic.utf8.count))
+            writer.writeRawBytes(message.topic.utf8)
+            writer.writeUInt16(UInt16(propertiesLength))
+            appendProperties(message.properties, to: &writer)
+        }
     }
 
     /// `CRC32(body) & 0x7FFFFFFF` (`UtilAll.crc32`).
@@ -93,8 +97,8 @@ enum MessageRecord {
     /// the blank. Throws if the bytes there are neither.
     static func slot(in bytes: [UInt8], at offset: Int) throws(DecodeError) -> Slot {
         var reader = ByteReader(bytes, from: offset)
-        let total = try reader.i32("total size")
-        let magic = try reader.i32("magic code")
+        let total = try reader.readInt32("total size")
+        let magic = try reader.readInt32("magic code")
         if magic == blankMagic { return .blank }
         guard magic == magicV1 || magic == magicV2 else {
             throw .invalidValue(
@@ -122,43 +126,45 @@ extension StoredMessage {
     /// are relative to `offset`.
     public init(decoding bytes: [UInt8], at offset: Int = 0, verifyingCRC: Bool = true) throws(DecodeError) {
         var reader = ByteReader(bytes, from: offset)
-        let total = try reader.i32("total size")
+        let total = try reader.readInt32("total size")
         guard total >= 91 else {
             throw .invalidValue(field: "total size", offset: 0, reason: "\(total) is below the 91-byte minimum")
         }
-        try reader.need(Int(total) - 4, "record")
+        try reader.require(Int(total) - 4, for: "record")
         reader = ByteReader(bytes, from: offset, to: offset + Int(total))
         try reader.skip(4, "total size")
-        let magic = try reader.i32("magic code")
+        let magic = try reader.readInt32("magic code")
         guard magic == MessageRecord.magicV1 || magic == MessageRecord.magicV2 else {
             throw .invalidValue(
                 field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))")
         }
-        let storedCRC = try reader.u32("body CRC")
-        queueID = try reader.i32("queue id")
-        flag = try reader.i32("flag")
-        queueOffset = QueueOffset(try reader.i64("queue offset"))
-        physicalOffset = PhysicalOffset(try reader.i64("physical offset"))
-        sysFlag = try reader.i32("sys flag")
-        bornTimestamp = try reader.i64("born timestamp")
+        let storedCRC = try reader.readUInt32("body CRC")
+        queueID = try reader.readInt32("queue id")
+        flag = try reader.readInt32("flag")
+        queueOffset = QueueOffset(try reader.readInt64("queue offset"))
+        physicalOffset = PhysicalOffset(try reader.readInt64("physical offset"))
+        sysFlag = try reader.readInt32("sys flag")
+        bornTimestamp = try reader.readInt64("born timestamp")
         bornHost = try HostAddress.decode(&reader, ipv6: sysFlag & MessageRecord.bornHostIPv6Flag != 0, "born host")
-        storeTimestamp = try reader.i64("store timestamp")
+        storeTimestamp = try reader.readInt64("store timestamp")
         storeHost = try HostAddress.decode(&reader, ipv6: sysFlag & MessageRecord.storeHostIPv6Flag != 0, "store host")
-        reconsumeTimes = try reader.i32("reconsume times")
-        preparedTransactionOffset = try reader.i64("prepared transaction offset")
-        let bodyLength = try reader.i32("body length")
-        let bodyAt = reader.relativePosition
-        body = try reader.bytes(Int(bodyLength), "body")
+        reconsumeTimes = try reader.readInt32("reconsume times")
+        preparedTransactionOffset = try reader.readInt64("prepared transaction offset")
+        let bodyLength = try reader.readInt32("body length")
+        let bodyAt = reader.offset
+        body = try reader.readRawBytes(Int(bodyLength), "body")
         if verifyingCRC, MessageRecord.bodyCRC(body) != storedCRC {
             throw .invalidValue(field: "body", offset: bodyAt, reason: "CRC mismatch (stored \(storedCRC))")
         }
         let topicLength =
-            magic == MessageRecord.magicV1 ? Int(try reader.u8("topic length")) : Int(try reader.u16("topic length"))
-        topic = try reader.string(topicLength, "topic")
-        let propertiesLength = try reader.u16("properties length")
-        let propertiesAt = reader.relativePosition
-        properties = try Self.decodeProperties(try reader.bytes(Int(propertiesLength), "properties"), at: propertiesAt)
-        try reader.expectEnd()
+            magic == MessageRecord.magicV1
+            ? Int(try reader.readUInt8("topic length")) : Int(try reader.readUInt16("topic length"))
+        topic = try reader.readString(count: topicLength, "topic")
+        let propertiesLength = try reader.readUInt16("properties length")
+        let propertiesAt = reader.offset
+        properties = try Self.decodeProperties(
+            try reader.readRawBytes(Int(propertiesLength), "properties"), at: propertiesAt)
+        try reader.finish()
     }
 
     private static func decodeProperties(_ bytes: [UInt8], at offset: Int) throws(DecodeError) -> [MessagePropertyPair]

@@ -1,3 +1,5 @@
+import Bytes
+
 /// A stretch of one commit-log file read ahead, so walking neighbouring records (a pull, a
 /// rebuild) reads the file once per stretch instead of once per record. `bytes[..<valid]` are
 /// the file's bytes from `start`; anything after is stale and never looked at.
@@ -25,8 +27,8 @@ struct ReadBuffer {
         }
         try load(path, position: position, count: header, readable: readable, files)
         var at = position - start
-        let total = Int(bytes.loadBigEndian(at: at) as Int32)
-        if bytes.loadBigEndian(at: at + 4) as Int32 == MessageRecord.blankMagic { return .success((at, .blank)) }
+        let total = Int(bytes.loadInteger(at: at) as Int32)
+        if bytes.loadInteger(at: at + 4) as Int32 == MessageRecord.blankMagic { return .success((at, .blank)) }
         if total > header && position + total <= readable {
             try load(path, position: position, count: total, readable: readable, files)
             at = position - start

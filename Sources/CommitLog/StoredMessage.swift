@@ -1,3 +1,5 @@
+import Bytes
+
 /// One user property of a stored message, in stored order.
 public struct MessagePropertyPair: Hashable, Sendable {
     public var name: String
@@ -73,10 +75,10 @@ public struct StoredMessage: Hashable, Sendable {
 public enum MessageID {
     /// The id of the record at `physicalOffset` stored by `storeHost`.
     public static func make(storeHost: HostAddress, physicalOffset: PhysicalOffset) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(storeHost.encodedCount + 8)
-        storeHost.encode(into: &bytes)
-        bytes.appendBigEndian(physicalOffset.rawValue)
+        var writer = ByteWriter(capacity: storeHost.encodedCount + 8)
+        storeHost.encode(into: &writer)
+        writer.writeInt64(physicalOffset.rawValue)
+        let bytes = writer.bytes
         let digits = Array("0123456789ABCDEF".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(bytes.count * 2)
@@ -100,7 +102,7 @@ public enum MessageID {
         var reader = ByteReader(bytes)
         do {
             let host = try HostAddress.decode(&reader, ipv6: bytes.count == 28, "store host")
-            return (host, PhysicalOffset(try reader.i64("physical offset")))
+            return (host, PhysicalOffset(try reader.readInt64("physical offset")))
         } catch {
             return nil
         }

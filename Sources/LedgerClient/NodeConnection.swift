@@ -1,3 +1,4 @@
+import Bytes
 import LedgerConfig
 import Posix
 import Wire

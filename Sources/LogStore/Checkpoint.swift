@@ -1,3 +1,5 @@
+import Bytes
+
 /// The checkpoint file `<dir>/checkpoint`, replaced atomically. It promises that the log up to
 /// `endPosition` (entries through `lastIndex`) and the index files up to `lastIndex` were
 /// durable when it was written, so recovery verifies only what follows. It also carries what
@@ -22,43 +24,55 @@ struct Checkpoint: Equatable {
     var runs: [TermRun]
 
     func encode() -> [UInt8] {
-        var writer = ByteWriter()
-        writer.u32(Self.magic)
-        writer.u32(Self.version)
-        writer.u64(dataFileSize)
-        writer.u64(firstIndex)
-        writer.u64(firstPosition)
-        writer.u32(prefixChain)
-        writer.u32(lastChain)
-        writer.u64(lastIndex)
-        writer.u64(endPosition)
-        writer.u32(UInt32(runs.count))
+        var writer = ByteWriter(capacity: 64 + runs.count * 16, endianness: .little)
+        writer.writeUInt32(Self.magic)
+        writer.writeUInt32(Self.version)
+        writer.writeUInt64(dataFileSize)
+        writer.writeUInt64(firstIndex)
+        writer.writeUInt64(firstPosition)
+        writer.writeUInt32(prefixChain)
+        writer.writeUInt32(lastChain)
+        writer.writeUInt64(lastIndex)
+        writer.writeUInt64(endPosition)
+        writer.writeUInt32(UInt32(runs.count))
         for run in runs {
-            writer.u64(run.first)
-            writer.u64(run.term)
+            writer.writeUInt64(run.first)
+            writer.writeUInt64(run.term)
         }
-        writer.sealWithCRC()
+        MetadataSeal.seal(&writer)
         return writer.bytes
     }
 
     static func decode(_ bytes: [UInt8]) -> Result<Checkpoint, RecordDefect> {
-        var reader = ByteReader(bytes)
-        guard reader.crcMatches() else { return .failure(RecordDefect("checksum mismatch")) }
-        guard reader.u32() == magic, reader.u32() == version, let fileSize = reader.u64(), let first = reader.u64(),
-            let firstPosition = reader.u64(), let prefixChain = reader.u32(), let lastChain = reader.u32(),
-            let last = reader.u64(), let end = reader.u64(), let count = reader.u32(),
-            bytes.count == 64 + Int(count) * 16, first >= 1, last + 1 >= first
-        else { return .failure(RecordDefect("unknown magic or version, or inconsistent fields")) }
-        var runs: [TermRun] = []
-        for _ in 0..<count {
-            guard let runFirst = reader.u64(), let term = reader.u64() else {
-                return .failure(RecordDefect("runs cut off"))
+        guard MetadataSeal.isIntact(bytes) else { return .failure(RecordDefect("checksum mismatch")) }
+        let inconsistent = RecordDefect("unknown magic or version, or inconsistent fields")
+        var reader = ByteReader(bytes, endianness: .little)
+        do throws(DecodeError) {
+            guard try reader.readUInt32("magic") == magic, try reader.readUInt32("version") == version else {
+                return .failure(inconsistent)
             }
-            runs.append(TermRun(first: runFirst, term: term))
+            let fileSize = try reader.readUInt64("dataFileSize")
+            let first = try reader.readUInt64("firstIndex")
+            let firstPosition = try reader.readUInt64("firstPosition")
+            let prefixChain = try reader.readUInt32("prefixChain")
+            let lastChain = try reader.readUInt32("lastChain")
+            let last = try reader.readUInt64("lastIndex")
+            let end = try reader.readUInt64("endPosition")
+            let count = try reader.readUInt32("runCount")
+            guard bytes.count == 64 + Int(count) * 16, first >= 1, last + 1 >= first else {
+                return .failure(inconsistent)
+            }
+            var runs: [TermRun] = []
+            for _ in 0..<count {
+                let runFirst = try reader.readUInt64("run first")
+                runs.append(TermRun(first: runFirst, term: try reader.readUInt64("run term")))
+            }
+            return .success(
+                Checkpoint(
+                    dataFileSize: fileSize, firstIndex: first, firstPosition: firstPosition, prefixChain: prefixChain,
+                    lastChain: lastChain, lastIndex: last, endPosition: end, runs: runs))
+        } catch {
+            return .failure(RecordDefect("\(error)"))
         }
-        return .success(
-            Checkpoint(
-                dataFileSize: fileSize, firstIndex: first, firstPosition: firstPosition, prefixChain: prefixChain,
-                lastChain: lastChain, lastIndex: last, endPosition: end, runs: runs))
     }
 }

@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// The hard-state file `<dir>/hardstate`, 44 bytes little-endian, replaced atomically:
@@ -10,26 +11,36 @@ enum HardStateFile {
     static let version: UInt32 = 1
 
     static func encode(_ state: HardState) -> [UInt8] {
-        var writer = ByteWriter()
-        writer.u32(magic)
-        writer.u32(version)
-        writer.u64(state.term.rawValue)
-        writer.u64(state.vote?.rawValue ?? 0)
-        writer.u64(state.vote == nil ? 0 : 1)
-        writer.u64(state.commit.rawValue)
-        writer.sealWithCRC()
+        var writer = ByteWriter(capacity: 44, endianness: .little)
+        writer.writeUInt32(magic)
+        writer.writeUInt32(version)
+        writer.writeUInt64(state.term.rawValue)
+        writer.writeUInt64(state.vote?.rawValue ?? 0)
+        writer.writeUInt64(state.vote == nil ? 0 : 1)
+        writer.writeUInt64(state.commit.rawValue)
+        MetadataSeal.seal(&writer)
         return writer.bytes
     }
 
     /// The decoded state, or why the bytes are not a valid hard-state file.
     static func decode(_ bytes: [UInt8]) -> Result<HardState, RecordDefect> {
-        var reader = ByteReader(bytes)
-        guard bytes.count == 44, reader.crcMatches() else {
+        guard bytes.count == 44, MetadataSeal.isIntact(bytes) else {
             return .failure(RecordDefect("\(bytes.count) bytes with a bad checksum (expected 44 with a valid CRC)"))
         }
-        guard reader.u32() == magic, reader.u32() == version, let term = reader.u64(), let vote = reader.u64(),
-            let hasVote = reader.u64(), hasVote <= 1, let commit = reader.u64()
-        else { return .failure(RecordDefect("unknown magic, version or vote flag")) }
-        return .success(HardState(term: Term(term), vote: hasVote == 1 ? NodeID(vote) : nil, commit: LogIndex(commit)))
+        var reader = ByteReader(bytes, endianness: .little)
+        do throws(DecodeError) {
+            guard try reader.readUInt32("magic") == magic, try reader.readUInt32("version") == version else {
+                return .failure(RecordDefect("unknown magic, version or vote flag"))
+            }
+            let term = try reader.readUInt64("term")
+            let vote = try reader.readUInt64("vote")
+            let hasVote = try reader.readUInt64("hasVote")
+            let commit = try reader.readUInt64("commit")
+            guard hasVote <= 1 else { return .failure(RecordDefect("unknown magic, version or vote flag")) }
+            return .success(
+                HardState(term: Term(term), vote: hasVote == 1 ? NodeID(vote) : nil, commit: LogIndex(commit)))
+        } catch {
+            return .failure(RecordDefect("\(error)"))
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Bytes
+
 /// One index record: where entry `index` lives. 32 bytes, little-endian:
 ///
 ///     0 position u64 · 8 term u64 · 16 index u64 · 24 size u32 · 28 crc u32 (CRC32C of bytes 0..<28)
@@ -26,10 +28,14 @@ struct IndexEntry: Equatable {
     static func parse(_ buffer: UnsafeRawBufferPointer, at offset: Int) -> IndexEntry? {
         guard offset + size <= buffer.count else { return nil }
         let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + 28)]))
-        guard crc == buffer.u32(offset + 28), buffer.u64(offset + 16) != 0 else { return nil }
+        guard crc == buffer.loadInteger(at: offset + 28, as: UInt32.self, .little),
+            buffer.loadInteger(at: offset + 16, as: UInt64.self, .little) != 0
+        else { return nil }
         return IndexEntry(
-            position: buffer.u64(offset), term: buffer.u64(offset + 8), index: buffer.u64(offset + 16),
-            size: buffer.u32(offset + 24))
+            position: buffer.loadInteger(at: offset, as: UInt64.self, .little),
+            term: buffer.loadInteger(at: offset + 8, as: UInt64.self, .little),
+            index: buffer.loadInteger(at: offset + 16, as: UInt64.self, .little),
+            size: buffer.loadInteger(at: offset + 24, as: UInt32.self, .little))
     }
 }
 

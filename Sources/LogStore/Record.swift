@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// The header of one data record. All integers are little-endian; FORMAT.md has the layout:
@@ -77,16 +78,6 @@ enum Blank {
     static let size = 8
 }
 
-extension UnsafeRawBufferPointer {
-    @inline(__always) func u32(_ offset: Int) -> UInt32 {
-        UInt32(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-    }
-
-    @inline(__always) func u64(_ offset: Int) -> UInt64 {
-        UInt64(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-    }
-}
-
 extension RecordSlot {
     /// Classifies the bytes at `offset` in `buffer`, which holds `available` or more bytes of
     /// the file from there (fewer only at end of file).
@@ -96,20 +87,24 @@ extension RecordSlot {
             return buffer[offset...].allSatisfy { $0 == 0 }
                 ? .empty : .invalid("\(available) stray bytes at end of file")
         }
-        let magic = buffer.u32(offset)
-        if magic == Blank.magic { return .blank(length: buffer.u32(offset + 4)) }
+        let magic = buffer.loadInteger(at: offset, as: UInt32.self, .little)
+        if magic == Blank.magic { return .blank(length: buffer.loadInteger(at: offset + 4, as: UInt32.self, .little)) }
         let headerBytes = min(available, RecordHeader.size)
         if magic == 0 && buffer[offset..<(offset + headerBytes)].allSatisfy({ $0 == 0 }) { return .empty }
         guard magic == RecordHeader.magic else { return .invalid("bad magic 0x\(String(magic, radix: 16))") }
         guard available >= RecordHeader.size else { return .invalid("header cut off at end of file") }
-        let stored = buffer.u32(offset + 52)
+        let stored = buffer.loadInteger(at: offset + 52, as: UInt32.self, .little)
         let computed = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + 52)]))
         guard stored == computed else { return .invalid("header checksum mismatch") }
         let header = RecordHeader(
-            totalSize: buffer.u32(offset + 4), index: buffer.u64(offset + 8), term: buffer.u64(offset + 16),
-            position: buffer.u64(offset + 24), syncedThrough: buffer.u64(offset + 32),
-            kind: UInt8(truncatingIfNeeded: buffer.u32(offset + 40)), bodyCRC: buffer.u32(offset + 44),
-            chainCRC: buffer.u32(offset + 48))
+            totalSize: buffer.loadInteger(at: offset + 4, as: UInt32.self, .little),
+            index: buffer.loadInteger(at: offset + 8, as: UInt64.self, .little),
+            term: buffer.loadInteger(at: offset + 16, as: UInt64.self, .little),
+            position: buffer.loadInteger(at: offset + 24, as: UInt64.self, .little),
+            syncedThrough: buffer.loadInteger(at: offset + 32, as: UInt64.self, .little),
+            kind: UInt8(truncatingIfNeeded: buffer.loadInteger(at: offset + 40, as: UInt32.self, .little)),
+            bodyCRC: buffer.loadInteger(at: offset + 44, as: UInt32.self, .little),
+            chainCRC: buffer.loadInteger(at: offset + 48, as: UInt32.self, .little))
         guard Int(header.totalSize) >= RecordHeader.size else {
             return .invalid("record size \(header.totalSize) too small")
         }

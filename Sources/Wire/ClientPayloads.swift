@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 // Payloads of the client operations. A request and its response share an opcode; the response
@@ -77,7 +78,7 @@ public struct StatusResponse: WirePayload {
         writer.writeUInt64(stateDigest)
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         group = try reader.readString("group", limit: limits.maxStringBytes)
         nodeID = NodeID(try reader.readUInt64("nodeID"))
         nodeName = try reader.readString("nodeName", limit: limits.maxStringBytes)
@@ -91,10 +92,10 @@ public struct StatusResponse: WirePayload {
             case let other: throw .unknownEnumValue(field: "role", value: UInt64(other), offset: roleAt)
             }
         term = Term(try reader.readUInt64("term"))
-        leader = try reader.readOptional("leader") { (reader) throws(WireError) in
+        leader = try reader.readOptional("leader") { (reader) throws(DecodeError) in
             NodeID(try reader.readUInt64("leader"))
         }
-        leaderAddress = try reader.readOptional("leaderAddress") { (reader) throws(WireError) in
+        leaderAddress = try reader.readOptional("leaderAddress") { (reader) throws(DecodeError) in
             try reader.readString("leaderAddress", limit: limits.maxStringBytes)
         }
         lastIndex = LogIndex(try reader.readUInt64("lastIndex"))
@@ -114,7 +115,7 @@ public struct ClientAppendRequest: WirePayload {
 
     public func encode(into writer: inout ByteWriter) { writer.writeBytes(data) }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         data = try reader.readBytes("data", limit: limits.maxEntryBytes)
     }
 }
@@ -129,7 +130,7 @@ public struct ClientAppendResponse: WirePayload {
 
     public func encode(into writer: inout ByteWriter) { writer.writeUInt64(index.rawValue) }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         index = LogIndex(try reader.readUInt64("index"))
     }
 }
@@ -142,7 +143,7 @@ public struct GetRequest: WirePayload {
 
     public func encode(into writer: inout ByteWriter) { writer.writeUInt64(index.rawValue) }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         index = LogIndex(try reader.readUInt64("index"))
     }
 }
@@ -170,7 +171,7 @@ public struct GetResponse: WirePayload {
         writer.writeBytes(data)
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         index = LogIndex(try reader.readUInt64("index"))
         term = Term(try reader.readUInt64("term"))
         kind = try reader.readEnum(EntryKind.self, "kind")
@@ -187,7 +188,7 @@ public struct TransferLeaderRequest: WirePayload {
 
     public func encode(into writer: inout ByteWriter) { writer.writeUInt64(target.rawValue) }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         target = NodeID(try reader.readUInt64("target"))
     }
 }
@@ -204,7 +205,7 @@ public struct FaultInjectionRequest: WirePayload {
         for id in isolatedFrom { writer.writeUInt64(id.rawValue) }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let count = try reader.readCount("isolatedFrom", limit: 1024, minimumElementBytes: 8)
         isolatedFrom = []
         for _ in 0..<count { isolatedFrom.append(NodeID(try reader.readUInt64("isolatedFrom"))) }

@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// Why a request failed: the payload of a frame with flags `response` and `error`, answering a
@@ -87,14 +88,14 @@ public struct ErrorResponse: WirePayload, CustomStringConvertible {
         writer.writeString(message)
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let codeAt = reader.offset
         switch try reader.readUInt16("error code") {
         case 1:
-            let leader = try reader.readOptional("leader") { (reader) throws(WireError) in
+            let leader = try reader.readOptional("leader") { (reader) throws(DecodeError) in
                 NodeID(try reader.readUInt64("leader"))
             }
-            let address = try reader.readOptional("leaderAddress") { (reader) throws(WireError) in
+            let address = try reader.readOptional("leaderAddress") { (reader) throws(DecodeError) in
                 try reader.readString("leaderAddress", limit: limits.maxStringBytes)
             }
             code = .notLeader(leader: leader, leaderAddress: address)

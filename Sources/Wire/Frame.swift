@@ -1,3 +1,5 @@
+import Bytes
+
 /// The flags byte of a frame header.
 public struct FrameFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt8
@@ -66,8 +68,9 @@ public struct Frame: Sendable, Hashable {
     public var encodedSize: Int { Frame.headerSize + payload.count }
 
     /// Decodes exactly one complete frame, e.g. one read from a datagram or a file.
-    /// Throws ``WireError/truncated(field:offset:needed:available:)`` when `bytes` ends early
-    /// and ``WireError/trailingBytes(offset:count:)`` when bytes follow the frame.
+    /// Throws ``WireError/malformed(_:)`` with ``DecodeError/truncated(field:offset:needed:available:)``
+    /// when `bytes` ends early and ``DecodeError/trailingBytes(offset:count:)`` when bytes follow
+    /// the frame.
     public static func decode(_ bytes: [UInt8], maxFrameBytes: Int = WireLimits.default.maxFrameBytes)
         throws(WireError) -> Frame
     {
@@ -75,13 +78,11 @@ public struct Frame: Sendable, Hashable {
         decoder.feed(bytes)
         guard let frame = try decoder.next() else {
             var needed = Frame.headerSize
-            if bytes.count >= 4 {
-                needed = Int(bytes.withUnsafeBytes { UInt32(bigEndian: $0.loadUnaligned(as: UInt32.self)) }) + 4
-            }
-            throw .truncated(field: "frame", offset: 0, needed: needed, available: bytes.count)
+            if bytes.count >= 4 { needed = Int(bytes.loadInteger(at: 0, as: UInt32.self)) + 4 }
+            throw .malformed(.truncated(field: "frame", offset: 0, needed: needed, available: bytes.count))
         }
         if decoder.bufferedByteCount > 0 {
-            throw .trailingBytes(offset: frame.encodedSize, count: decoder.bufferedByteCount)
+            throw .malformed(.trailingBytes(offset: frame.encodedSize, count: decoder.bufferedByteCount))
         }
         return frame
     }
@@ -91,8 +92,8 @@ extension ByteWriter {
     /// Appends one frame whose payload `writePayload` writes directly into this buffer; the
     /// length is filled in afterwards, so the payload is never copied.
     ///
-    /// Throws ``WireError/lengthOverLimit(field:offset:length:limit:)`` if the frame would exceed
-    /// `maxFrameBytes`; the writer is then left exactly as it was.
+    /// Throws ``WireError/malformed(_:)`` with ``DecodeError/lengthOverLimit(field:offset:length:limit:)``
+    /// if the frame would exceed `maxFrameBytes`; the writer is then left exactly as it was.
     public mutating func writeFrame(
         opcode: Opcode, requestID: UInt64, flags: FrameFlags,
         maxFrameBytes: Int = WireLimits.default.maxFrameBytes,
@@ -108,8 +109,9 @@ extension ByteWriter {
         let frameBytes = count - start
         if frameBytes > maxFrameBytes {
             truncate(to: start)
-            throw .lengthOverLimit(
-                field: "frame length", offset: start, length: UInt64(frameBytes), limit: maxFrameBytes)
+            throw .malformed(
+                .lengthOverLimit(field: "frame length", offset: start, length: UInt64(frameBytes), limit: maxFrameBytes)
+            )
         }
         patchUInt32(UInt32(frameBytes - 4), at: start)
     }

@@ -1,3 +1,5 @@
+import Bytes
+
 /// Reassembles frames from a byte stream that arrives in arbitrary chunks.
 ///
 /// Feed each chunk as it is read from the socket, then call ``next()`` until it returns nil.
@@ -66,8 +68,9 @@ public struct FrameDecoder: Sendable {
         }
         let frameBytes = Int(length) + 4
         if frameBytes > maxFrameBytes {
-            throw .lengthOverLimit(
-                field: "frame length", offset: start, length: UInt64(length), limit: maxFrameBytes - 4)
+            throw .malformed(
+                .lengthOverLimit(field: "frame length", offset: start, length: UInt64(length), limit: maxFrameBytes - 4)
+            )
         }
         // Each header check runs as soon as its byte arrives, so a stranger is turned away early.
         guard available > Frame.versionOffset else { return nil }
@@ -102,6 +105,6 @@ public struct FrameDecoder: Sendable {
 
     /// The big-endian integer at `offset` bytes past `readIndex`; the caller checked the bounds.
     private func load<T: FixedWidthInteger>(_: T.Type, at offset: Int) -> T {
-        buffer.withUnsafeBytes { T(bigEndian: $0.loadUnaligned(fromByteOffset: readIndex + offset, as: T.self)) }
+        buffer.loadInteger(at: readIndex + offset)
     }
 }

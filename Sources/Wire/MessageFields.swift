@@ -1,3 +1,4 @@
+import Bytes
 import CommitLog
 
 // Field codecs shared by the message payloads (`MessagePayloads.swift`). Layouts are listed in
@@ -61,12 +62,12 @@ extension ByteWriter {
 }
 
 extension ByteReader {
-    mutating func readQueue(_ limits: WireLimits) throws(WireError) -> MessageQueue {
+    mutating func readQueue(_ limits: WireLimits) throws(DecodeError) -> MessageQueue {
         let topic = try readString("topic", limit: limits.maxStringBytes)
         return MessageQueue(topic: topic, queueID: Int32(bitPattern: try readUInt32("queueId")))
     }
 
-    mutating func readTarget(_ limits: WireLimits) throws(WireError) -> QueueTarget {
+    mutating func readTarget(_ limits: WireLimits) throws(DecodeError) -> QueueTarget {
         let at = offset
         switch try readUInt8("target") {
         case 0: return .automatic
@@ -76,10 +77,10 @@ extension ByteReader {
         }
     }
 
-    mutating func readProducerMessage(_ limits: WireLimits) throws(WireError) -> ProducerMessage {
+    mutating func readProducerMessage(_ limits: WireLimits) throws(DecodeError) -> ProducerMessage {
         let topic = try readString("topic", limit: limits.maxStringBytes)
         let target = try readTarget(limits)
-        let tags = try readOptional("tags") { (reader) throws(WireError) in
+        let tags = try readOptional("tags") { (reader) throws(DecodeError) in
             try reader.readString("tags", limit: limits.maxStringBytes)
         }
         // Each string takes at least its 4-byte length.
@@ -110,8 +111,8 @@ extension ByteReader {
             bornTimestamp: born)
     }
 
-    mutating func readProducerStamp() throws(WireError) -> ProducerStamp? {
-        try readOptional("producer") { (reader) throws(WireError) in
+    mutating func readProducerStamp() throws(DecodeError) -> ProducerStamp? {
+        try readOptional("producer") { (reader) throws(DecodeError) in
             let id = ProducerID(try reader.readUInt64("producerId"))
             return ProducerStamp(producer: id, sequence: try reader.readUInt64("sequence"))
         }
@@ -120,7 +121,7 @@ extension ByteReader {
     /// Reads `bytes record` and decodes it as a RocketMQ commit-log record (CRC checked). The
     /// bytes must be exactly what the store writes for that message (V1 magic, properties each
     /// ending in a separator), so a record has one encoding on the wire.
-    mutating func readRecord(_ limits: WireLimits) throws(WireError) -> StoredMessage {
+    mutating func readRecord(_ limits: WireLimits) throws(DecodeError) -> StoredMessage {
         let at = offset + 4
         let bytes = try readBytes("record", limit: limits.maxEntryBytes + 64 << 10)
         let message: StoredMessage
@@ -136,7 +137,7 @@ extension ByteReader {
     }
 
     /// `count n, n × bytes record`; each record takes at least 4 + 91 bytes.
-    mutating func readRecords(_ limits: WireLimits) throws(WireError) -> [StoredMessage] {
+    mutating func readRecords(_ limits: WireLimits) throws(DecodeError) -> [StoredMessage] {
         let count = try readCount("records", limit: Int(UInt32.max), minimumElementBytes: 95)
         var messages: [StoredMessage] = []
         messages.reserveCapacity(count)
@@ -144,7 +145,7 @@ extension ByteReader {
         return messages
     }
 
-    mutating func readQueueOffset(_ field: String) throws(WireError) -> QueueOffset {
+    mutating func readQueueOffset(_ field: String) throws(DecodeError) -> QueueOffset {
         QueueOffset(Int64(bitPattern: try readUInt64(field)))
     }
 }

@@ -1,3 +1,4 @@
+import Bytes
 import CommitLog
 
 // Payloads of the message operations (opcodes 36–44). Layouts are in PROTOCOL.md; the shared
@@ -24,7 +25,7 @@ public struct SendRequest: WirePayload {
         for message in messages { writer.writeProducerMessage(message) }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         producer = try reader.readProducerStamp()
         let countAt = reader.offset
         // A message takes at least 36 bytes (empty topic, body, no tags/keys/properties).
@@ -63,7 +64,7 @@ public struct SendResponse: WirePayload {
         }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         duplicate = try reader.readBool("duplicate")
         let count = try reader.readCount("results", limit: limits.maxEntriesPerMessage, minimumElementBytes: 36)
         results = []
@@ -114,7 +115,7 @@ public struct PullRequest: WirePayload {
         writer.writeUInt32(waitMs)
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         queue = try reader.readQueue(limits)
         offset = try reader.readQueueOffset("offset")
         maxCount = try reader.readUInt32("maxCount")
@@ -142,7 +143,7 @@ public struct PullResponse: WirePayload {
         for message in result.messages { writer.writeRecord(message) }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let at = reader.offset
         let code = try reader.readUInt8("status")
         guard Int(code) < PullResponse.statuses.count else {
@@ -166,7 +167,7 @@ public struct QueueRequest: WirePayload {
 
     public func encode(into writer: inout ByteWriter) { writer.writeQueue(queue) }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         queue = try reader.readQueue(limits)
     }
 }
@@ -183,7 +184,7 @@ public struct QueueOffsetsResponse: WirePayload {
         writer.writeUInt64(UInt64(bitPattern: range.maxOffset.rawValue))
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let low = try reader.readQueueOffset("minOffset")
         range = QueueOffsetRange(minOffset: low, maxOffset: try reader.readQueueOffset("maxOffset"))
     }
@@ -206,7 +207,7 @@ public struct SearchOffsetRequest: WirePayload {
         writer.writeUInt64(UInt64(bitPattern: timestamp))
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         queue = try reader.readQueue(limits)
         timestamp = Int64(bitPattern: try reader.readUInt64("timestamp"))
     }
@@ -220,7 +221,7 @@ public struct OffsetResponse: WirePayload {
 
     public func encode(into writer: inout ByteWriter) { writer.writeUInt64(UInt64(bitPattern: offset.rawValue)) }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         offset = try reader.readQueueOffset("offset")
     }
 }
@@ -244,7 +245,7 @@ public struct KeyLookupRequest: WirePayload {
         writer.writeUInt32(maxCount)
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         topic = try reader.readString("topic", limit: limits.maxStringBytes)
         key = try reader.readString("key", limit: limits.maxStringBytes)
         maxCount = try reader.readUInt32("maxCount")
@@ -263,7 +264,7 @@ public struct MessagesResponse: WirePayload {
         for message in messages { writer.writeRecord(message) }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         messages = try reader.readRecords(limits)
     }
 }
@@ -285,7 +286,7 @@ public enum ViewMessageRequest: WirePayload {
         }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let at = reader.offset
         switch try reader.readUInt8("by") {
         case 0: self = .physicalOffset(PhysicalOffset(Int64(bitPattern: try reader.readUInt64("physicalOffset"))))
@@ -312,7 +313,7 @@ public struct TopicsResponse: WirePayload {
         }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let count = try reader.readCount("topics", limit: Int(UInt32.max), minimumElementBytes: 8)
         topics = []
         topics.reserveCapacity(count)
@@ -341,7 +342,7 @@ public struct CommitOffsetRequest: WirePayload {
         writer.writeUInt64(UInt64(bitPattern: commit.offset.rawValue))
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let group = try reader.readString("group", limit: limits.maxStringBytes)
         let queue = try reader.readQueue(limits)
         commit = OffsetCommit(group: group, queue: queue, offset: try reader.readQueueOffset("offset"))
@@ -365,9 +366,9 @@ public struct ConsumerOffsetsRequest: WirePayload {
         writer.writeOptional(topic) { $0.writeString($1) }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         group = try reader.readString("group", limit: limits.maxStringBytes)
-        topic = try reader.readOptional("topic") { (reader) throws(WireError) in
+        topic = try reader.readOptional("topic") { (reader) throws(DecodeError) in
             try reader.readString("topic", limit: limits.maxStringBytes)
         }
     }
@@ -394,7 +395,7 @@ public struct ConsumerOffsetsResponse: WirePayload {
         }
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         group = try reader.readString("group", limit: limits.maxStringBytes)
         let count = try reader.readCount("progress", limit: Int(UInt32.max), minimumElementBytes: 24)
         progress = []

@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// The first frame on a peer connection, and its answer: who is speaking.
@@ -25,7 +26,7 @@ public struct PeerHandshake: WirePayload {
         writer.writeString(nodeName)
     }
 
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(WireError) {
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         group = try reader.readString("group", limit: limits.maxStringBytes)
         nodeID = NodeID(try reader.readUInt64("nodeID"))
         nodeName = try reader.readString("nodeName", limit: limits.maxStringBytes)

@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// Encodes `Raft.Message` values as frame payloads and back, exactly: decoding what was encoded
@@ -70,6 +71,13 @@ public enum RaftMessageCodec {
         // Checked first so nothing is read for an opcode that is not a Raft message; the offset is
         // the payload's, as the opcode itself lies outside this reader.
         guard opcode.isRaft else { throw .unknownOpcode(opcode.rawValue, offset: reader.offset) }
+        return try decodingFields { () throws(DecodeError) in try decodeFields(opcode: opcode, from: &reader, limits) }
+    }
+
+    /// The fields of a Raft message whose body `opcode` (a Raft opcode) names.
+    private static func decodeFields(opcode: Opcode, from reader: inout ByteReader, _ limits: WireLimits)
+        throws(DecodeError) -> Message
+    {
         let from = NodeID(try reader.readUInt64("from"))
         let to = NodeID(try reader.readUInt64("to"))
         let term = Term(try reader.readUInt64("term"))
@@ -128,7 +136,7 @@ public enum RaftMessageCodec {
     {
         var reader = ByteReader(payload, baseOffset: baseOffset)
         let message = try decode(opcode: opcode, from: &reader, limits: limits)
-        try reader.finish()
+        try decodingFields { () throws(DecodeError) in try reader.finish() }
         return message
     }
 }

@@ -1,3 +1,4 @@
+import Bytes
 import Raft
 
 /// Everything the native protocol says, typed: the top layer over ``Frame``.
@@ -155,7 +156,7 @@ public enum WireCodec {
     public static func decode(_ frame: Frame, limits: WireLimits = .default) throws(WireError) -> WireMessage {
         var reader = ByteReader(frame.payload, baseOffset: Frame.headerSize)
         let message = try decodePayload(frame, from: &reader, limits: limits)
-        try reader.finish()
+        try decodingFields { () throws(DecodeError) in try reader.finish() }
         return message
     }
 
@@ -171,15 +172,26 @@ public enum WireCodec {
         }
         switch flags {
         case [.response, .error]:
-            return .errorResponse(try ErrorResponse(from: &reader, limits: limits), answering: opcode)
+            return try decodingFields { () throws(DecodeError) in
+                .errorResponse(try ErrorResponse(from: &reader, limits: limits), answering: opcode)
+            }
         case .oneWay where opcode == .send:
-            return .sendOneWay(try SendRequest(from: &reader, limits: limits))
-        case [], .response:
-            break
+            return try decodingFields { () throws(DecodeError) in
+                .sendOneWay(try SendRequest(from: &reader, limits: limits))
+            }
+        case [] where opcode.isKnown, .response where opcode.isKnown:
+            return try decodingFields { () throws(DecodeError) in
+                try decodeFields(opcode, isResponse: flags == .response, from: &reader, limits: limits)
+            }
         default:
             throw opcode.isKnown ? unexpectedFlags : .unknownOpcode(opcode.rawValue, offset: Frame.opcodeOffset)
         }
-        let isResponse = flags == .response
+    }
+
+    /// The request or response payload of `opcode`, a known request/response opcode.
+    private static func decodeFields(
+        _ opcode: Opcode, isResponse: Bool, from reader: inout ByteReader, limits: WireLimits
+    ) throws(DecodeError) -> WireMessage {
         switch opcode {
         case .handshake:
             let handshake = try PeerHandshake(from: &reader, limits: limits)
@@ -242,7 +254,7 @@ public enum WireCodec {
                 ? .consumerOffsetsResponse(try ConsumerOffsetsResponse(from: &reader, limits: limits))
                 : .consumerOffsetsRequest(try ConsumerOffsetsRequest(from: &reader, limits: limits))
         default:
-            throw .unknownOpcode(opcode.rawValue, offset: Frame.opcodeOffset)
+            preconditionFailure("opcode \(opcode) is known but has no payload decoder")
         }
     }
 }

@@ -1,9 +1,11 @@
+import Bytes
+
 /// A frame payload with a fixed binary layout, decoded with limits checked before allocating.
 public protocol WirePayload: Sendable, Hashable {
     /// Appends the payload's bytes to `writer`.
     func encode(into writer: inout ByteWriter)
     /// Reads the payload from `reader`'s position, leaving the reader after it.
-    init(from reader: inout ByteReader, limits: WireLimits) throws(WireError)
+    init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError)
 }
 
 extension WirePayload {
@@ -15,7 +17,7 @@ extension WirePayload {
     }
 
     /// Decodes a whole payload; bytes left over are an error. Error offsets start at `baseOffset`.
-    public init(payload: [UInt8], baseOffset: Int = 0, limits: WireLimits = .default) throws(WireError) {
+    public init(payload: [UInt8], baseOffset: Int = 0, limits: WireLimits = .default) throws(DecodeError) {
         var reader = ByteReader(payload, baseOffset: baseOffset)
         try self.init(from: &reader, limits: limits)
         try reader.finish()

@@ -1,3 +1,4 @@
+import Bytes
 import CommitLog
 import Raft
 import Testing
@@ -42,7 +43,7 @@ import Testing
         badKind[1] = 77
         #expect(throws: DecodeError.self) { try Command(decoding: badKind) }
         bytes.append(0)
-        #expect(throws: DecodeError.trailingBytes(count: 1, offset: bytes.count - 1)) { try Command(decoding: bytes) }
+        #expect(throws: DecodeError.trailingBytes(offset: bytes.count - 1, count: 1)) { try Command(decoding: bytes) }
         #expect(throws: DecodeError.self) { try Command(decoding: []) }
     }
 

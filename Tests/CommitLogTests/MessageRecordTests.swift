@@ -1,3 +1,4 @@
+import Bytes
 import CommitLog
 import Raft
 import Testing

@@ -1,3 +1,4 @@
+import Bytes
 import Foundation
 import Raft
 import Testing
@@ -93,10 +94,8 @@ import Testing
         #expect(try fs.listDirectory("/store/data") == [0, 4096, 8192, 12288].map { DataFiles.name(start: $0) })
         let first = try #require(fs.contents(of: "/store/data/\(DataFiles.name(start: 0))"))
         #expect(first.count == 4096)
-        first.withUnsafeBytes { raw in
-            #expect(raw.u32(3 * 1056) == Blank.magic)
-            #expect(raw.u32(3 * 1056 + 4) == UInt32(4096 - 3 * 1056))
-        }
+        #expect(first.loadInteger(at: 3 * 1056, as: UInt32.self, .little) == Blank.magic)
+        #expect(first.loadInteger(at: 3 * 1056 + 4, as: UInt32.self, .little) == UInt32(4096 - 3 * 1056))
         #expect(try store.readEntries(from: LogIndex(2), through: LogIndex(9), maxBytes: .max) == Array(log[1..<9]))
         #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(10), maxBytes: 3000).count == 2)
         try store.close()

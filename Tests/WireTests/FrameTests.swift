@@ -1,3 +1,4 @@
+import Bytes
 import Testing
 import Wire
 
@@ -56,7 +57,8 @@ import Wire
     @Test func lengthOverLimitIsRejectedFromFourBytes() {
         var decoder = FrameDecoder(maxFrameBytes: 1024)
         decoder.feed([0xFF, 0xFF, 0xFF, 0xF0])
-        let error = WireError.lengthOverLimit(field: "frame length", offset: 0, length: 0xFFFF_FFF0, limit: 1020)
+        let error = WireError.malformed(
+            .lengthOverLimit(field: "frame length", offset: 0, length: 0xFFFF_FFF0, limit: 1020))
         #expect(throws: error) { try decoder.next() }
         #expect(decoder.bufferCapacity < 1024)
         #expect(error.description == "frame length at byte 0 is 4294967280, over the limit of 1020")
@@ -88,17 +90,20 @@ import Wire
     }
 
     @Test func singleFrameDecodeRejectsShortAndLongInput() {
-        #expect(throws: WireError.truncated(field: "frame", offset: 0, needed: 16, available: 15)) {
+        #expect(throws: WireError.malformed(.truncated(field: "frame", offset: 0, needed: 16, available: 15))) {
             try Frame.decode(Array(statusRequestBytes.dropLast()))
         }
-        #expect(throws: WireError.trailingBytes(offset: 16, count: 1)) { try Frame.decode(statusRequestBytes + [0]) }
+        #expect(throws: WireError.malformed(.trailingBytes(offset: 16, count: 1))) {
+            try Frame.decode(statusRequestBytes + [0])
+        }
     }
 
     @Test func encoderRefusesAnOversizedFrameAndLeavesTheBufferAlone() throws {
         var writer = ByteWriter()
         writer.writeUInt8(42)
         let big = Frame(opcode: .append, requestID: 1, flags: [], payload: Array(repeating: 0, count: 100))
-        #expect(throws: WireError.lengthOverLimit(field: "frame length", offset: 1, length: 116, limit: 64)) {
+        #expect(throws: WireError.malformed(.lengthOverLimit(field: "frame length", offset: 1, length: 116, limit: 64)))
+        {
             try writer.writeFrame(big, maxFrameBytes: 64)
         }
         #expect(writer.bytes == [42])
@@ -113,7 +118,8 @@ import Wire
         #expect(try decoder.next()?.payload.count == 48)
         var tighter = FrameDecoder(maxFrameBytes: 63)
         tighter.feed(bytes.prefix(4))
-        #expect(throws: WireError.lengthOverLimit(field: "frame length", offset: 0, length: 60, limit: 59)) {
+        #expect(throws: WireError.malformed(.lengthOverLimit(field: "frame length", offset: 0, length: 60, limit: 59)))
+        {
             try tighter.next()
         }
     }

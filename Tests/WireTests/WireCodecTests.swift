@@ -1,3 +1,4 @@
+import Bytes
 import CommitLog
 import Raft
 import Testing
@@ -95,11 +96,11 @@ import Wire
     @Test func payloadErrorsCountFromTheFrameStart() {
         // A get request whose index is cut short: the payload starts at byte 16.
         let frame = Frame(opcode: .get, requestID: 1, flags: [], payload: [0, 0, 0])
-        #expect(throws: WireError.truncated(field: "index", offset: 16, needed: 8, available: 3)) {
+        #expect(throws: WireError.malformed(.truncated(field: "index", offset: 16, needed: 8, available: 3))) {
             try WireCodec.decode(frame)
         }
         let long = Frame(opcode: .status, requestID: 1, flags: [], payload: [0])
-        #expect(throws: WireError.trailingBytes(offset: 16, count: 1)) { try WireCodec.decode(long) }
+        #expect(throws: WireError.malformed(.trailingBytes(offset: 16, count: 1))) { try WireCodec.decode(long) }
     }
 
     @Test func unknownRoleAndErrorCodeAreRejected() throws {
@@ -110,10 +111,10 @@ import Wire
         var payload = status.encoded()
         let roleAt = 4 + status.group.utf8.count + 8 + 4 + status.nodeName.utf8.count
         payload[roleAt] = 9
-        #expect(throws: WireError.unknownEnumValue(field: "role", value: 9, offset: roleAt)) {
+        #expect(throws: DecodeError.unknownEnumValue(field: "role", value: 9, offset: roleAt)) {
             try StatusResponse(payload: payload)
         }
-        #expect(throws: WireError.unknownEnumValue(field: "error code", value: 7, offset: 0)) {
+        #expect(throws: DecodeError.unknownEnumValue(field: "error code", value: 7, offset: 0)) {
             try ErrorResponse(payload: [0, 7, 0, 0, 0, 0])
         }
     }
@@ -141,13 +142,13 @@ import Wire
                     body: .append(AppendRequest(prevIndex: .zero, prevTerm: .zero, entries: entries, commit: .zero)))),
             requestID: 0)
         // Header 16 + from, to, term 24 + prevIndex, prevTerm, commit 24: the count sits at byte 64.
-        #expect(throws: WireError.lengthOverLimit(field: "entry count", offset: 64, length: 3, limit: 2)) {
+        #expect(throws: WireError.malformed(.lengthOverLimit(field: "entry count", offset: 64, length: 3, limit: 2))) {
             try WireCodec.decode(append, limits: limits)
         }
         let handshake = WireCodec.frame(
             for: .handshakeRequest(PeerHandshake(group: "a-long-group", nodeID: NodeID(0), nodeName: "n0")),
             requestID: 1)
-        #expect(throws: WireError.lengthOverLimit(field: "group", offset: 16, length: 12, limit: 8)) {
+        #expect(throws: WireError.malformed(.lengthOverLimit(field: "group", offset: 16, length: 12, limit: 8))) {
             try WireCodec.decode(handshake, limits: limits)
         }
     }

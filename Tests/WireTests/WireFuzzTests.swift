@@ -1,9 +1,10 @@
+import Bytes
 import Raft
 import Testing
 import Wire
 
 /// Seeded random and mutated input for the frame decoder and every payload decoder. Each input
-/// must either decode or throw a `WireError` (typed throws make any other error impossible;
+/// must either decode or throw a `WireError` (a `DecodeError` for a bare payload) (typed throws make any other error impossible;
 /// a trap would kill the run), and the decoder's memory must stay within its frame limit.
 ///
 /// Replay a failure with the case seed it names: `WireSamples(seed: caseSeed)` rebuilds the
@@ -22,17 +23,18 @@ import Wire
         mutating func record(_ error: WireError) {
             let kind =
                 switch error {
-                case .truncated: "truncated"
-                case .lengthOverLimit: "lengthOverLimit"
+                case .malformed(.truncated): "truncated"
+                case .malformed(.lengthOverLimit): "lengthOverLimit"
                 case .frameTooShort: "frameTooShort"
                 case .unsupportedVersion: "unsupportedVersion"
                 case .unknownOpcode: "unknownOpcode"
                 case .reservedFlags: "reservedFlags"
                 case .unexpectedFlags: "unexpectedFlags"
-                case .badUTF8: "badUTF8"
-                case .unknownEnumValue: "unknownEnumValue"
-                case .trailingBytes: "trailingBytes"
-                case .invalidValue: "invalidValue"
+                case .malformed(.invalidUTF8): "invalidUTF8"
+                case .malformed(.unknownEnumValue): "unknownEnumValue"
+                case .malformed(.trailingBytes): "trailingBytes"
+                case .malformed(.invalidValue): "invalidValue"
+                case .malformed(.unsupportedVersion): "unsupportedFormatVersion"
                 }
             kinds[kind, default: 0] += 1
         }
@@ -132,7 +134,7 @@ import Wire
         #expect(tally.decoded > WireFuzzTests.iterations / 10)
         for kind in [
             "truncated", "lengthOverLimit", "frameTooShort", "unsupportedVersion", "unknownOpcode",
-            "reservedFlags", "unexpectedFlags", "badUTF8", "unknownEnumValue", "trailingBytes", "invalidValue",
+            "reservedFlags", "unexpectedFlags", "invalidUTF8", "unknownEnumValue", "trailingBytes", "invalidValue",
         ] {
             #expect(
                 tally.kinds[kind, default: 0] > 0,
@@ -167,7 +169,7 @@ import Wire
             payload.removeFirst(min(16, payload.count))
 
             // Every decoder sees every payload: most combinations are wrong, none may trap.
-            func attempt<T>(_ decode: () throws(WireError) -> T) {
+            func attempt<T, Failure: Error & CustomStringConvertible>(_ decode: () throws(Failure) -> T) {
                 do {
                     _ = try decode()
                     decoded += 1
@@ -182,14 +184,14 @@ import Wire
                     try RaftMessageCodec.decode(opcode: opcode, payload: payload, limits: limits)
                 }
             }
-            attempt { () throws(WireError) in try PeerHandshake(payload: payload, limits: limits) }
-            attempt { () throws(WireError) in try StatusResponse(payload: payload, limits: limits) }
-            attempt { () throws(WireError) in try ClientAppendRequest(payload: payload, limits: limits) }
-            attempt { () throws(WireError) in try ClientAppendResponse(payload: payload, limits: limits) }
-            attempt { () throws(WireError) in try GetRequest(payload: payload, limits: limits) }
-            attempt { () throws(WireError) in try GetResponse(payload: payload, limits: limits) }
-            attempt { () throws(WireError) in try TransferLeaderRequest(payload: payload, limits: limits) }
-            attempt { () throws(WireError) in try ErrorResponse(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try PeerHandshake(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try StatusResponse(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try ClientAppendRequest(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try ClientAppendResponse(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try GetRequest(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try GetResponse(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try TransferLeaderRequest(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try ErrorResponse(payload: payload, limits: limits) }
         }
         #expect(decoded > 0 && failed > 0, "base seed \(WireFuzzTests.baseSeed ^ 0xA5A5)")
     }
