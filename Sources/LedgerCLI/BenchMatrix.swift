@@ -192,9 +192,9 @@ struct BenchMatrix {
         return lines.joined(separator: "\n")
     }
 
-    /// Now in UTC: `2025-01-31 14:05 UTC`. `time(2)`, `gmtime_r(3)`, `strftime(3)`.
+    /// Now in UTC: `2025-01-31 14:05 UTC`. `gmtime_r(3)`, `strftime(3)`.
     static func utcTimestamp() -> String {
-        var now = time(nil)
+        var now = time_t(WallClock.now().seconds)
         var parts = tm()
         gmtime_r(&now, &parts)
         var buffer = [CChar](repeating: 0, count: 64)

@@ -93,9 +93,8 @@ public struct ChaosRunner {
     }
 
     private static func clockSeed() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return UInt64(now.tv_sec) &* 1_000_003 &+ UInt64(now.tv_nsec / 1000)
+        let now = WallClock.now()
+        return UInt64(now.seconds) &* 1_000_003 &+ UInt64(now.nanoseconds / 1000)
     }
 
     private func execute(seed: UInt64, binary: String, directory: String) throws(HarnessError) -> ChaosReport {

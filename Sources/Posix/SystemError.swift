@@ -2,12 +2,14 @@
     import Glibc
 #endif
 
-/// A failed system call: which call, on what, and the errno it returned.
+/// A failed system call: which call, on what, and the errno it returned. The project's one
+/// errno error: sockets, files and directories, whether real or simulated, report this.
 public struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The failing call, e.g. `connect`.
     public var operation: String
     /// What it was applied to (an address, a path), for the message.
     public var subject: String
+    /// The error number the call returned or left in `errno`.
     public var errno: Int32
 
     public init(_ operation: String, subject: String = "", errno: Int32) {

@@ -4,10 +4,6 @@ import Posix
 import Raft
 import Wire
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension LedgerServer {
     /// Where the message store lives under `storeBaseDir`, beside the Raft log's `data/` and `index/`.
     static let messageStoreSubdirectory = "messages"
@@ -35,7 +31,7 @@ extension LedgerServer {
             refuse(errorResponse(for: .notLeader(leader: core.leader)))
             return
         }
-        let stamp = StoreStamp(storeTimestamp: LedgerServer.wallClockMilliseconds(), storeHost: storeHost)
+        let stamp = StoreStamp(storeTimestamp: WallClock.nowMilliseconds(), storeHost: storeHost)
         let messages = request.messages.map { message in
             var message = message
             message.bornHost = connection.remoteHost
@@ -337,12 +333,5 @@ extension LedgerServer {
         let took = started.duration(to: ContinuousClock().now)
         persistence.begun(loopTime: took)
         persistence.finished(PersistDone(index: messages.appliedIndex, took: took))
-    }
-
-    /// Milliseconds since the epoch (`CLOCK_REALTIME`): the store timestamp a leader stamps.
-    static func wallClockMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 }

@@ -1,3 +1,5 @@
+import Posix
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -32,9 +34,8 @@ public struct NodeLogger: Sendable {
 
     /// UTC wall-clock time with milliseconds (ISO 8601). The runtime may read the clock; the core never does.
     static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
+        let now = WallClock.now()
+        var seconds = time_t(now.seconds)
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
@@ -43,6 +44,6 @@ public struct NodeLogger: Sendable {
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+            + "\(pad(Int32(now.nanoseconds / 1_000_000), 3))Z"
     }
 }

@@ -1,4 +1,5 @@
 import LedgerConfig
+import Posix
 
 #if canImport(Glibc)
     import Glibc
@@ -18,9 +19,7 @@ public enum ServerMain {
             printError(error.description)
             return 2
         }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let seed = UInt64(bitPattern: Int64(now.tv_nsec)) ^ (UInt64(getpid()) << 32)
+        let seed = UInt64(bitPattern: WallClock.now().nanoseconds) ^ (UInt64(getpid()) << 32)
         let logger = NodeLogger(node: config.selfPeer.name)
         do {
             var options = try ServerOptions(config: config, source: configPath, randomSeed: seed)
