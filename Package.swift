@@ -24,35 +24,37 @@ let package = Package(
     targets: [
         .target(name: "Raft", swiftSettings: strict),
         .target(name: "Bytes", swiftSettings: strict),
-        .target(name: "LogStore", dependencies: ["Raft", "CShim", "Bytes"], exclude: ["FORMAT.md"], swiftSettings: strict),
+        .target(name: "FileIO", dependencies: ["Posix", "CShim", "Raft"], swiftSettings: strict),
+        .target(name: "LogStore", dependencies: ["FileIO", "Bytes", "Posix", "Raft"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .target(name: "CShim"),
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
         .target(name: "Wire", dependencies: ["Bytes", "Raft", "CommitLog"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
             name: "LedgerConfig", dependencies: ["Raft", "CommitLog"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
-            name: "Server", dependencies: ["Bytes", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog"], swiftSettings: strict),
+            name: "Server", dependencies: ["Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog"], swiftSettings: strict),
         .target(name: "LedgerClient", dependencies: ["Bytes", "Wire", "Posix", "LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
         .target(
             name: "LedgerCLI", dependencies: ["Bytes", "LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
             swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
-        .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
-        .target(name: "CommitLog", dependencies: ["Bytes", "Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
-        .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
+        .executableTarget(name: "bench-store", dependencies: ["LogStore", "FileIO", "Raft"], swiftSettings: strict),
+        .target(name: "CommitLog", dependencies: ["FileIO", "Bytes", "Posix", "Raft"], exclude: ["FORMAT.md"], swiftSettings: strict),
+        .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "FileIO", "Raft"], swiftSettings: strict),
         .target(
-            name: "Simulator", dependencies: ["Raft", "LogStore", "CommitLog"], path: "Simulation/Simulator",
+            name: "Simulator", dependencies: ["Raft", "FileIO", "LogStore", "CommitLog"], path: "Simulation/Simulator",
             swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
-        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "Raft"], swiftSettings: strict),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Posix", "Raft"], swiftSettings: strict),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "FileIO", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "Raft", "CommitLog"], swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
-        .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "Bytes", "LogStore", "Raft"], swiftSettings: strict),
+        .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "Bytes", "FileIO", "Posix", "Raft"], swiftSettings: strict),
         .testTarget(
             name: "LedgerClientTests",
             dependencies: ["Bytes", "LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],

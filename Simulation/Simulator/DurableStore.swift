@@ -1,4 +1,4 @@
-import LogStore
+import FileIO
 import Raft
 
 /// The durable half of one node's storage, as the simulator drives it: the core reads

@@ -5,9 +5,9 @@
 // persist and how long reopening the store takes. A figure for the README, not a test:
 // `swift run -c release bench-commitlog [messages]`.
 import CommitLog
+import FileIO
 import Foundation
 import Glibc
-import LogStore
 import Raft
 
 let messageCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 64_000 : 64_000

@@ -1,5 +1,5 @@
 // CRC-32C with the CPU's own instruction (SSE 4.2 `crc32` on x86-64, the CRC extension on
-// AArch64). Swift cannot name these instructions, so they live here; LogStore's CRC32C uses
+// AArch64). Swift cannot name these instructions, so they live here; FileIO's CRC32C uses
 // them when cshim_crc32c_hardware_available() says the CPU has them, its tables otherwise.
 #include "CShim.h"
 

@@ -1,4 +1,5 @@
 import Bytes
+import FileIO
 import Raft
 
 /// The metadata file written atomically after the data files are synced: how far the state

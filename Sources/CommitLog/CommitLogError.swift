@@ -1,5 +1,5 @@
 import Bytes
-import LogStore
+import Posix
 
 /// Why the state machine's files could not be opened or written. Says what and where: the
 /// file, the physical offset, the configuration key. All of these stop the node.
@@ -7,7 +7,7 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A configuration value out of range.
     case invalidConfiguration(key: String, value: String, expected: String)
     /// A file-system call failed.
-    case fileSystem(FileSystemError)
+    case fileSystem(SystemError)
     /// A commit-log record that does not decode or is out of place, at `offset` in the stream.
     case corruptRecord(file: String, offset: PhysicalOffset, DecodeError)
     /// The checkpoint does not decode or fails its CRC.

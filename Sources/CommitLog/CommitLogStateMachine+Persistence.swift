@@ -1,5 +1,5 @@
 import Bytes
-import LogStore
+import FileIO
 import Raft
 
 /// What ``CommitLogStateMachine/open(directory:fileSystem:configuration:)`` found and repaired.
@@ -43,10 +43,7 @@ extension CommitLogStateMachine {
         try files.makeDirectories(storage.commitLogDirectory)
         try files.makeDirectories(storage.consumeQueueDirectory)
         try files.makeDirectories(storage.keyIndexDirectory)
-        if try files.exists("checkpoint.tmp", in: directory) {
-            try files.unlink("\(directory)/checkpoint.tmp")
-            try files.syncDirectory(directory)
-        }
+        try files.removeTemporaryFiles(in: directory)
         let checkpoint = try readCheckpoint(storage, configuration: configuration)
         machine.storage = storage
         var recovery = Recovery(machine: machine, storage: storage, checkpoint: checkpoint)
@@ -55,8 +52,7 @@ extension CommitLogStateMachine {
         // A rebuilt key index is recorded at once (same state, new counts), so the next open
         // need not rebuild it again; a rebuilt consume queue needs no new checkpoint.
         if recovery.report.rebuiltKeyIndex {
-            try files.replaceAtomically(
-                machine.checkpoint().encoded(), path: storage.checkpointPath, directory: directory)
+            try files.replaceAtomically(machine.checkpoint().encoded(), path: storage.checkpointPath)
         }
         return machine
     }
@@ -90,7 +86,7 @@ extension CommitLogStateMachine {
         planKeyIndex(storage, &plan)
         persistInFlight = appliedIndex
         return PendingPersist(
-            plan: plan, checkpoint: checkpoint().encoded(), checkpointPath: storage.checkpointPath, root: storage.root,
+            plan: plan, checkpoint: checkpoint().encoded(), checkpointPath: storage.checkpointPath,
             appliedIndex: appliedIndex)
     }
 

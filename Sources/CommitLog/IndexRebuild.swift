@@ -1,5 +1,5 @@
 import Bytes
-import LogStore
+import FileIO
 import Raft
 
 /// Rebuilds consume queues and the key index from the commit log (RocketMQ's dispatch on

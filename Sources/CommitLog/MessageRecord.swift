@@ -1,4 +1,5 @@
 import Bytes
+import FileIO
 
 /// RocketMQ's commit-log message record (`MessageExtEncoder`, `MessageDecoder`), big-endian:
 ///

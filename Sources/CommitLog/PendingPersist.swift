@@ -1,4 +1,4 @@
-import LogStore
+import FileIO
 import Raft
 
 /// One `pwrite` of a persist: bytes for a range of a file, and optionally the file's final size.
@@ -63,7 +63,6 @@ public struct PendingPersist: Sendable {
     let plan: PersistPlan
     let checkpoint: [UInt8]
     let checkpointPath: String
-    let root: String
     /// The applied index the checkpoint records: once ``perform(on:)`` returns, a restart
     /// resumes after it. Pass it to ``CommitLogStateMachine/completePersist(through:)``.
     public let appliedIndex: LogIndex
@@ -80,6 +79,6 @@ public struct PendingPersist: Sendable {
     public func perform(on fileSystem: any FileSystem) throws(CommitLogError) {
         let store = StoreFiles(fs: fileSystem)
         try plan.perform(store)
-        try store.replaceAtomically(checkpoint, path: checkpointPath, directory: root)
+        try store.replaceAtomically(checkpoint, path: checkpointPath)
     }
 }

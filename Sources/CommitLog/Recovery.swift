@@ -1,4 +1,4 @@
-import LogStore
+import FileIO
 import Raft
 
 /// Restores a state machine from its files (see ``CommitLogStateMachine/open(directory:fileSystem:configuration:)``).
@@ -81,7 +81,7 @@ struct Recovery {
         var present: [Int64] = []
         var removed = false
         for name in try files.list(directory) {
-            guard let start = Storage.offset(fileName: name), start % Int64(fileSize) == 0 else {
+            guard let start = SegmentedFileName.start(of: name, as: Int64.self), start % Int64(fileSize) == 0 else {
                 throw .unexpectedFile(
                     path: "\(directory)/\(name)",
                     reason: "not a commit-log file (20 digits, a multiple of the file size \(fileSize))")
@@ -218,7 +218,7 @@ struct Recovery {
     ) throws(CommitLogError) -> Bool {
         var removed = false
         for (index, name) in try files.list(directory).enumerated() {
-            guard Storage.offset(fileName: name) == Int64(index) * stride else { return false }
+            guard SegmentedFileName.start(of: name, as: Int64.self) == Int64(index) * stride else { return false }
             let path = "\(directory)/\(name)"
             if index >= needed {
                 try files.unlink(path)

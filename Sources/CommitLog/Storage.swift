@@ -1,7 +1,9 @@
+import FileIO
+
 /// Where the state machine's files live.
 ///
 /// Layout under the root directory (RocketMQ's store layout, plus the key index):
-/// - `commitlog/<20-digit start offset>`: fixed-size commit-log files;
+/// - `commitlog/<20-digit start offset>` (``SegmentedFileName``): fixed-size commit-log files;
 /// - `consumequeue/<topic>/<queue id>/<20-digit start byte>`: 20-byte consume-queue entries;
 /// - `keyindex/<20-digit first entry>`: key-index segments (``KeyIndex``);
 /// - `checkpoint`: ``Checkpoint``, replaced atomically (`checkpoint.tmp`, sync, rename, sync dir).
@@ -19,31 +21,18 @@ struct Storage {
 
     /// Commit-log file number `index`.
     func commitLogPath(file index: Int) -> String {
-        "\(commitLogDirectory)/\(Self.fileName(Int64(index) * Int64(configuration.commitLogFileSize)))"
+        "\(commitLogDirectory)/\(SegmentedFileName.name(start: Int64(index) * Int64(configuration.commitLogFileSize)))"
     }
 
     /// Consume-queue file number `index` of `queue`.
     func queuePath(_ queue: MessageQueue, file index: Int) -> String {
         let start = Int64(index) * Int64(configuration.consumeQueueFileEntries) * Int64(ConsumeQueue.entrySize)
-        return "\(queueDirectory(queue))/\(Self.fileName(start))"
+        return "\(queueDirectory(queue))/\(SegmentedFileName.name(start: start))"
     }
 
     /// Key-index segment `segment`.
     func keyIndexPath(segment: Int) -> String {
-        "\(keyIndexDirectory)/\(Self.fileName(Int64(segment) * Int64(configuration.keyIndexSegmentEntries)))"
+        "\(keyIndexDirectory)/\(SegmentedFileName.name(start: Int64(segment) * Int64(configuration.keyIndexSegmentEntries)))"
     }
 
-    /// RocketMQ's `UtilAll.offset2FileName`: the offset in 20 zero-padded digits.
-    static func fileName(_ offset: Int64) -> String {
-        let digits = String(offset)
-        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
-    }
-
-    /// The offset a 20-digit file name stands for, or nil.
-    static func offset(fileName name: String) -> Int64? {
-        guard name.utf8.count == 20, name.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-            return nil
-        }
-        return Int64(name)
-    }
 }

@@ -1,4 +1,5 @@
-import LogStore
+import FileIO
+import Posix
 
 /// The ``FileSystem`` calls the state machine makes, with errors already turned into
 /// ``CommitLogError/fileSystem(_:)`` so persistence and recovery code can mix them with its own.
@@ -6,45 +7,45 @@ struct StoreFiles {
     let fs: any FileSystem
 
     func open(_ path: String, create: Bool) throws(CommitLogError) -> OpenFile {
-        try wrap { () throws(FileSystemError) in try fs.open(path, create: create) }
+        try wrap { () throws(SystemError) in try fs.open(path, create: create) }
     }
     func close(_ file: OpenFile) throws(CommitLogError) {
-        try wrap { () throws(FileSystemError) in try fs.close(file) }
+        try wrap { () throws(SystemError) in try fs.close(file) }
     }
     func write(_ file: OpenFile, at offset: Int64, _ bytes: ArraySlice<UInt8>) throws(CommitLogError) {
-        let outcome: Result<Void, FileSystemError> = bytes.withUnsafeBytes { raw in
-            do throws(FileSystemError) {
+        let outcome: Result<Void, SystemError> = bytes.withUnsafeBytes { raw in
+            do throws(SystemError) {
                 return .success(try fs.write(file, at: offset, bytes: raw))
             } catch {
                 return .failure(error)
             }
         }
-        try wrap { () throws(FileSystemError) in try outcome.get() }
+        try wrap { () throws(SystemError) in try outcome.get() }
     }
     func read(_ file: OpenFile, at offset: Int64, count: Int) throws(CommitLogError) -> [UInt8] {
-        try wrap { () throws(FileSystemError) in try fs.read(file, at: offset, count: count) }
+        try wrap { () throws(SystemError) in try fs.read(file, at: offset, count: count) }
     }
-    func sync(_ file: OpenFile) throws(CommitLogError) { try wrap { () throws(FileSystemError) in try fs.sync(file) } }
+    func sync(_ file: OpenFile) throws(CommitLogError) { try wrap { () throws(SystemError) in try fs.sync(file) } }
     func truncate(_ file: OpenFile, to size: Int64) throws(CommitLogError) {
-        try wrap { () throws(FileSystemError) in try fs.truncate(file, to: size) }
+        try wrap { () throws(SystemError) in try fs.truncate(file, to: size) }
     }
     func size(of file: OpenFile) throws(CommitLogError) -> Int64 {
-        try wrap { () throws(FileSystemError) in try fs.size(of: file) }
+        try wrap { () throws(SystemError) in try fs.size(of: file) }
     }
     func rename(_ source: String, to destination: String) throws(CommitLogError) {
-        try wrap { () throws(FileSystemError) in try fs.rename(source, to: destination) }
+        try wrap { () throws(SystemError) in try fs.rename(source, to: destination) }
     }
     func unlink(_ path: String) throws(CommitLogError) {
-        try wrap { () throws(FileSystemError) in try fs.unlink(path) }
+        try wrap { () throws(SystemError) in try fs.unlink(path) }
     }
     func list(_ directory: String) throws(CommitLogError) -> [String] {
-        try wrap { () throws(FileSystemError) in try fs.listDirectory(directory) }
+        try wrap { () throws(SystemError) in try fs.listDirectory(directory) }
     }
     func syncDirectory(_ path: String) throws(CommitLogError) {
-        try wrap { () throws(FileSystemError) in try fs.syncDirectory(path) }
+        try wrap { () throws(SystemError) in try fs.syncDirectory(path) }
     }
     func exists(_ name: String, in directory: String) throws(CommitLogError) -> Bool {
-        try wrap { () throws(FileSystemError) in try fs.exists(name, in: directory) }
+        try wrap { () throws(SystemError) in try fs.exists(name, in: directory) }
     }
 
     /// Opens the file at `path`, runs `body` on it and closes it, also when `body` throws (then
@@ -75,15 +76,15 @@ struct StoreFiles {
     func read(_ path: String, at offset: Int64, count: Int, into buffer: inout [UInt8]) throws(CommitLogError) -> Int {
         if buffer.count < count { buffer.append(contentsOf: repeatElement(0, count: count - buffer.count)) }
         return try withFile(path) { (file) throws(CommitLogError) in
-            let outcome: Result<Int, FileSystemError> = buffer.withUnsafeMutableBytes { raw in
-                do throws(FileSystemError) {
+            let outcome: Result<Int, SystemError> = buffer.withUnsafeMutableBytes { raw in
+                do throws(SystemError) {
                     return .success(
                         try fs.read(file, at: offset, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<count])))
                 } catch {
                     return .failure(error)
                 }
             }
-            return try wrap { () throws(FileSystemError) in try outcome.get() }
+            return try wrap { () throws(SystemError) in try outcome.get() }
         }
     }
 
@@ -123,22 +124,19 @@ struct StoreFiles {
             let parent = prefix.isEmpty ? "/" : prefix
             prefix += "/\(part)"
             if try exists(String(part), in: parent) { continue }
-            try wrap { () throws(FileSystemError) in try fs.makeDirectory(prefix) }
+            try wrap { () throws(SystemError) in try fs.makeDirectory(prefix) }
             try syncDirectory(parent)
         }
     }
 
-    /// Temp file, sync, rename over `path`, sync the directory: a crash leaves the old or the
-    /// new contents (and perhaps a stale `.tmp`, removed at the next open).
-    func replaceAtomically(_ bytes: [UInt8], path: String, directory: String) throws(CommitLogError) {
-        let temporary = "\(path).tmp"
-        let file = try open(temporary, create: true)
-        try truncate(file, to: 0)
-        try write(file, at: 0, bytes[...])
-        try sync(file)
-        try close(file)
-        try rename(temporary, to: path)
-        try syncDirectory(directory)
+    /// Replaces the file at `path` atomically (``FileSystem/replaceAtomically(_:at:)``).
+    func replaceAtomically(_ bytes: [UInt8], path: String) throws(CommitLogError) {
+        try wrap { () throws(SystemError) in try fs.replaceAtomically(bytes, at: path) }
+    }
+
+    /// Removes the temporary files an interrupted replace left in `directory`.
+    func removeTemporaryFiles(in directory: String) throws(CommitLogError) {
+        _ = try wrap { () throws(SystemError) in try fs.removeTemporaryFiles(in: directory) }
     }
 
     /// Removes every file in `directory` and syncs it.
@@ -148,7 +146,7 @@ struct StoreFiles {
         if !names.isEmpty { try syncDirectory(directory) }
     }
 
-    private func wrap<R>(_ body: () throws(FileSystemError) -> R) throws(CommitLogError) -> R {
+    private func wrap<R>(_ body: () throws(SystemError) -> R) throws(CommitLogError) -> R {
         do {
             return try body()
         } catch {

@@ -1,3 +1,6 @@
+import FileIO
+import Posix
+
 /// One data file: `<dir>/data/<start position, 20 digits>`, holding records from `start`.
 struct DataFile {
     let start: UInt64
@@ -20,12 +23,7 @@ struct DataFiles {
         self.fileSize = UInt64(fileSize)
     }
 
-    static func name(start: UInt64) -> String {
-        let digits = String(start)
-        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
-    }
-
-    func path(start: UInt64) -> String { "\(directory)/\(Self.name(start: start))" }
+    func path(start: UInt64) -> String { "\(directory)/\(SegmentedFileName.name(start: start))" }
 
     /// The start of the file that holds `position`.
     func fileStart(for position: UInt64) -> UInt64 { position / fileSize * fileSize }
@@ -40,9 +38,9 @@ struct DataFiles {
     /// Opens every data file, checking names, contiguity and sizes; extends files a crash left
     /// short (their missing bytes read as zero either way).
     mutating func load(_ fs: any FileSystem) throws(LogStoreError) {
-        let names = try io("listing data files") { () throws(FileSystemError) in try fs.listDirectory(directory) }
+        let names = try io("listing data files") { () throws(SystemError) in try fs.listDirectory(directory) }
         for name in names {
-            guard name.count == 20, let start = UInt64(name), start % fileSize == 0 else {
+            guard let start = SegmentedFileName.start(of: name), start % fileSize == 0 else {
                 throw .inconsistentLayout(
                     path: "\(directory)/\(name)",
                     reason: "not a data file name (20 digits, a multiple of the file size \(fileSize))")
@@ -52,17 +50,17 @@ struct DataFiles {
                     path: path(start: last.start + fileSize),
                     reason: "data file missing between \(last.start) and \(start)")
             }
-            let handle = try io("opening a data file") { () throws(FileSystemError) in
+            let handle = try io("opening a data file") { () throws(SystemError) in
                 try fs.open(path(start: start), create: false)
             }
-            let size = try io("reading a data file's size") { () throws(FileSystemError) in try fs.size(of: handle) }
+            let size = try io("reading a data file's size") { () throws(SystemError) in try fs.size(of: handle) }
             guard UInt64(size) <= fileSize else {
                 throw .inconsistentLayout(
                     path: handle.path,
                     reason: "file is \(size) bytes but dataFileSize is \(fileSize); restore the old setting")
             }
             if UInt64(size) < fileSize {
-                try io("extending a short data file") { () throws(FileSystemError) in
+                try io("extending a short data file") { () throws(SystemError) in
                     try fs.truncate(handle, to: Int64(fileSize))
                 }
                 markUnsynced(start)
@@ -72,7 +70,7 @@ struct DataFiles {
     }
 
     /// Creates the file starting at `start`, which must follow the last one.
-    mutating func create(start: UInt64, _ fs: any FileSystem, preallocate: Bool) throws(FileSystemError) -> DataFile {
+    mutating func create(start: UInt64, _ fs: any FileSystem, preallocate: Bool) throws(SystemError) -> DataFile {
         precondition(start % fileSize == 0 && (files.last.map { $0.start + fileSize == start } ?? true))
         let handle = try fs.open(path(start: start), create: true)
         if preallocate {
@@ -92,7 +90,7 @@ struct DataFiles {
     }
 
     /// fdatasyncs every written file, then the directory if files came or went.
-    mutating func sync(_ fs: any FileSystem) throws(FileSystemError) {
+    mutating func sync(_ fs: any FileSystem) throws(SystemError) {
         let work = takeSyncWork()
         for file in work.files { try fs.sync(file) }
         if let directory = work.directory { try fs.syncDirectory(directory) }
@@ -109,7 +107,7 @@ struct DataFiles {
     }
 
     /// Closes and unlinks every file from `start` on (the directory still needs a sync).
-    mutating func removeFiles(from start: UInt64, _ fs: any FileSystem) throws(FileSystemError) {
+    mutating func removeFiles(from start: UInt64, _ fs: any FileSystem) throws(SystemError) {
         while let last = files.last, last.start >= start {
             try fs.close(last.handle)
             try fs.unlink(last.handle.path)
@@ -120,7 +118,7 @@ struct DataFiles {
     }
 
     /// Closes and unlinks every file before `start` (the directory still needs a sync).
-    mutating func removeFiles(before start: UInt64, _ fs: any FileSystem) throws(FileSystemError) {
+    mutating func removeFiles(before start: UInt64, _ fs: any FileSystem) throws(SystemError) {
         while let first = files.first, first.start < start {
             try fs.close(first.handle)
             try fs.unlink(first.handle.path)
@@ -133,7 +131,7 @@ struct DataFiles {
     /// Zeroes `file` from `offset` to its end (truncate, then extend again) and syncs it, so
     /// no stale record can reappear after a crash.
     mutating func cut(_ file: DataFile, at offset: UInt64, _ fs: any FileSystem, preallocate: Bool)
-        throws(FileSystemError)
+        throws(SystemError)
     {
         try fs.truncate(file.handle, to: Int64(offset))
         if preallocate {
@@ -146,14 +144,14 @@ struct DataFiles {
     }
 
     /// Closes every file.
-    mutating func closeAll(_ fs: any FileSystem) throws(FileSystemError) {
+    mutating func closeAll(_ fs: any FileSystem) throws(SystemError) {
         while let file = files.popLast() { try fs.close(file.handle) }
     }
 }
 
 /// Runs `body`, wrapping a file-system error with what the store was doing.
 @inline(__always)
-func io<R>(_ action: @autoclosure () -> String, _ body: () throws(FileSystemError) -> R) throws(LogStoreError) -> R {
+func io<R>(_ action: @autoclosure () -> String, _ body: () throws(SystemError) -> R) throws(LogStoreError) -> R {
     do {
         return try body()
     } catch {

@@ -1,4 +1,6 @@
 import Bytes
+import FileIO
+import Posix
 
 /// One index record: where entry `index` lives. 32 bytes, little-endian:
 ///
@@ -68,15 +70,15 @@ struct IndexFiles {
     }
 
     mutating func load(_ fs: any FileSystem) throws(LogStoreError) {
-        let names = try io("listing index files") { () throws(FileSystemError) in try fs.listDirectory(directory) }
+        let names = try io("listing index files") { () throws(SystemError) in try fs.listDirectory(directory) }
         for name in names {
-            guard name.count == 20, let base = UInt64(name), base >= 1, (base - 1) % entriesPerFile == 0 else {
+            guard let base = SegmentedFileName.start(of: name), base >= 1, (base - 1) % entriesPerFile == 0 else {
                 throw .inconsistentLayout(
                     path: "\(directory)/\(name)",
                     reason:
                         "not an index file name (20 digits, 1 + a multiple of indexEntriesPerFile \(entriesPerFile))")
             }
-            let handle = try io("opening an index file") { () throws(FileSystemError) in
+            let handle = try io("opening an index file") { () throws(SystemError) in
                 try fs.open("\(directory)/\(name)", create: false)
             }
             files.append((base, handle))
@@ -85,7 +87,7 @@ struct IndexFiles {
 
     /// Writes `count` encoded entries from `bytes`, the first for `index`, creating files as needed.
     mutating func write(_ bytes: UnsafeRawBufferPointer, count: Int, firstIndex index: UInt64, _ fs: any FileSystem)
-        throws(FileSystemError)
+        throws(SystemError)
     {
         var done = 0
         while done < count {
@@ -102,8 +104,8 @@ struct IndexFiles {
         }
     }
 
-    private mutating func create(base: UInt64, _ fs: any FileSystem) throws(FileSystemError) -> OpenFile {
-        let handle = try fs.open("\(directory)/\(DataFiles.name(start: base))", create: true)
+    private mutating func create(base: UInt64, _ fs: any FileSystem) throws(SystemError) -> OpenFile {
+        let handle = try fs.open("\(directory)/\(SegmentedFileName.name(start: base))", create: true)
         let slot = files.firstIndex { $0.base > base } ?? files.count
         files.insert((base, handle), at: slot)
         directoryDirty = true
@@ -111,7 +113,7 @@ struct IndexFiles {
     }
 
     /// The entries for `index ..< index + count` (nil where unknown).
-    func read(from index: UInt64, count: Int, _ fs: any FileSystem) throws(FileSystemError) -> [IndexEntry?] {
+    func read(from index: UInt64, count: Int, _ fs: any FileSystem) throws(SystemError) -> [IndexEntry?] {
         var result: [IndexEntry?] = []
         result.reserveCapacity(count)
         while result.count < count {
@@ -135,12 +137,12 @@ struct IndexFiles {
     }
 
     /// The entry for `index`, or nil if unknown.
-    func read(_ index: UInt64, _ fs: any FileSystem) throws(FileSystemError) -> IndexEntry? {
+    func read(_ index: UInt64, _ fs: any FileSystem) throws(SystemError) -> IndexEntry? {
         try read(from: index, count: 1, fs)[0]
     }
 
     /// Syncs every index file written since the last sync, then the directory if needed.
-    mutating func sync(_ fs: any FileSystem) throws(FileSystemError) {
+    mutating func sync(_ fs: any FileSystem) throws(SystemError) {
         for base in unsynced {
             if let handle = handle(base: base) { try fs.sync(handle) }
         }
@@ -152,7 +154,7 @@ struct IndexFiles {
     }
 
     /// Unlinks the files holding only entries before `index` (the directory still needs a sync).
-    mutating func removeFiles(before index: UInt64, _ fs: any FileSystem) throws(FileSystemError) {
+    mutating func removeFiles(before index: UInt64, _ fs: any FileSystem) throws(SystemError) {
         while let first = files.first, first.base + entriesPerFile <= index {
             try fs.close(first.handle)
             try fs.unlink(first.handle.path)
@@ -162,7 +164,7 @@ struct IndexFiles {
         }
     }
 
-    mutating func closeAll(_ fs: any FileSystem) throws(FileSystemError) {
+    mutating func closeAll(_ fs: any FileSystem) throws(SystemError) {
         while let file = files.popLast() { try fs.close(file.handle) }
     }
 }

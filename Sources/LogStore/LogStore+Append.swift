@@ -1,3 +1,5 @@
+import FileIO
+import Posix
 import Raft
 
 extension LogStore {
@@ -88,7 +90,7 @@ extension LogStore {
         }
 
         try mutate("appending entries \(first.index)...\(entries.last!.index) to \(dataDirectory)") {
-            () throws(FileSystemError) in
+            () throws(SystemError) in
             for segment in segments where segment.bufferEnd > segment.bufferStart {
                 let file: DataFile
                 if let existing = data.file(containing: segment.position) {
@@ -97,14 +99,14 @@ extension LogStore {
                     file = try data.create(
                         start: data.fileStart(for: segment.position), fs, preallocate: configuration.preallocate)
                 }
-                try withRawBytes(writeBuffer) { (raw) throws(FileSystemError) in
+                try withRawBytes(writeBuffer) { (raw) throws(SystemError) in
                     try fs.write(
                         file.handle, at: Int64(segment.position - file.start),
                         bytes: UnsafeRawBufferPointer(rebasing: raw[segment.bufferStart..<segment.bufferEnd]))
                 }
                 data.markUnsynced(file.start)
             }
-            try withRawBytes(indexBuffer) { (raw) throws(FileSystemError) in
+            try withRawBytes(indexBuffer) { (raw) throws(SystemError) in
                 try self.index.write(
                     UnsafeRawBufferPointer(rebasing: raw[0..<indexBytes]), count: entries.count,
                     firstIndex: first.index.rawValue, fs)
@@ -124,7 +126,7 @@ extension LogStore {
     /// `checkpointIntervalBytes` have been synced since the last one. A failure fails the store.
     public func sync() throws(LogStoreError) {
         guard let pending = try beginSync() else { return }
-        try finishSync(pending, outcome: Result { () throws(FileSystemError) in try pending.perform(on: fs) })
+        try finishSync(pending, outcome: Result { () throws(SystemError) in try pending.perform(on: fs) })
     }
 
     /// The first step of a sync whose fdatasyncs run on another thread: captures what must
@@ -142,9 +144,9 @@ extension LogStore {
     /// The last step: after a successful ``PendingSync/perform(on:)`` everything the sync
     /// captured is durable (and a checkpoint may be written); after a failure the store fails
     /// for good — an fsync is never retried.
-    public func finishSync(_ pending: PendingSync, outcome: Result<Void, FileSystemError>) throws(LogStoreError) {
+    public func finishSync(_ pending: PendingSync, outcome: Result<Void, SystemError>) throws(LogStoreError) {
         try checkHealthy()
-        try mutate("syncing \(dataDirectory)") { () throws(FileSystemError) in try outcome.get() }
+        try mutate("syncing \(dataDirectory)") { () throws(SystemError) in try outcome.get() }
         syncedPosition = pending.position
         durableIndex = pending.index
         durableChain = pending.chain
@@ -181,8 +183,8 @@ extension LogStore {
     public func saveHardState(_ state: HardState) throws(LogStoreError) {
         try checkHealthy()
         guard state != hardState else { return }
-        try mutate("saving the hard state in \(directory)") { () throws(FileSystemError) in
-            try AtomicFile.write(HardStateFile.encode(state), name: HardStateFile.name, in: directory, fs)
+        try mutate("saving the hard state in \(directory)") { () throws(SystemError) in
+            try fs.replaceAtomically(HardStateFile.encode(state), at: "\(directory)/\(HardStateFile.name)")
         }
         hardState = state
     }
@@ -203,7 +205,7 @@ extension LogStore {
         }
         terms.truncate(after: index.rawValue)
         if let checkpoint, checkpoint.lastIndex > index.rawValue { try writeCheckpoint() }
-        try mutate("truncating \(dataDirectory) after entry \(index)") { () throws(FileSystemError) in
+        try mutate("truncating \(dataDirectory) after entry \(index)") { () throws(SystemError) in
             // Unlink later files durably before cutting, so a crash in between leaves a prefix
             // of the old log rather than synced records beyond a hole.
             let file = data.file(containing: cut)
@@ -226,7 +228,7 @@ extension LogStore {
         guard index > firstIndex else { return firstIndex }
         var keepFrom: (start: UInt64, index: UInt64)?
         for next in data.files.dropFirst() where next.start < writePosition {
-            let bytes = try io("reading the first record of \(next.handle.path)") { () throws(FileSystemError) in
+            let bytes = try io("reading the first record of \(next.handle.path)") { () throws(SystemError) in
                 try fs.read(next.handle, at: 0, count: RecordHeader.size)
             }
             guard case .record(let header) = bytes.withUnsafeBytes({ RecordSlot.parse($0, at: 0) }),
@@ -247,7 +249,7 @@ extension LogStore {
         terms.drop(before: keepFrom.index - 1)
         cache.drop(before: keepFrom.index)
         try writeCheckpoint()
-        try mutate("dropping data and index files before entry \(keepFrom.index)") { () throws(FileSystemError) in
+        try mutate("dropping data and index files before entry \(keepFrom.index)") { () throws(SystemError) in
             try data.removeFiles(before: keepFrom.start, fs)
             try data.sync(fs)
             try self.index.removeFiles(before: keepFrom.index, fs)
@@ -259,7 +261,7 @@ extension LogStore {
     /// Syncs what is pending and closes every file. The store refuses all calls afterwards.
     public func close() throws(LogStoreError) {
         try sync()
-        try mutate("closing \(directory)") { () throws(FileSystemError) in
+        try mutate("closing \(directory)") { () throws(SystemError) in
             try data.closeAll(fs)
             try index.closeAll(fs)
         }
@@ -274,9 +276,9 @@ extension LogStore {
             dataFileSize: data.fileSize, firstIndex: firstIndex.rawValue, firstPosition: firstPosition,
             prefixChain: prefixChain, lastChain: durableChain, lastIndex: durableIndex.rawValue,
             endPosition: syncedPosition, runs: runs)
-        try mutate("writing the checkpoint in \(directory)") { () throws(FileSystemError) in
+        try mutate("writing the checkpoint in \(directory)") { () throws(SystemError) in
             try index.sync(fs)
-            try AtomicFile.write(next.encode(), name: Checkpoint.name, in: directory, fs)
+            try fs.replaceAtomically(next.encode(), at: "\(directory)/\(Checkpoint.name)")
         }
         checkpoint = next
     }

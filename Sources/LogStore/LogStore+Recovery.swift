@@ -1,3 +1,5 @@
+import FileIO
+import Posix
 import Raft
 
 /// What recovery found and repaired when a store was opened.
@@ -59,7 +61,7 @@ extension LogStore {
     /// Opens the files and rebuilds the in-memory state; see ``init(directory:fileSystem:configuration:)``.
     func recover() throws(LogStoreError) {
         var report = RecoveryReport()
-        try mutate("creating the store directories under \(directory)") { () throws(FileSystemError) in
+        try mutate("creating the store directories under \(directory)") { () throws(SystemError) in
             try fs.makeDirectory(directory)
             try fs.makeDirectory(dataDirectory)
             try fs.makeDirectory(indexDirectory)
@@ -70,12 +72,12 @@ extension LogStore {
             try fs.syncDirectory(parentDirectory(of: directory))
         }
         report.removedTemporaryFiles = try mutate("removing temporary files in \(directory)") {
-            () throws(FileSystemError) in try AtomicFile.removeTemporaryFiles(in: directory, fs)
+            () throws(SystemError) in try fs.removeTemporaryFiles(in: directory)
         }
         if let bytes = try io(
             "reading the hard state",
-            { () throws(FileSystemError) in
-                try AtomicFile.read(name: HardStateFile.name, in: directory, fs)
+            { () throws(SystemError) in
+                try fs.readIfPresent("\(directory)/\(HardStateFile.name)")
             })
         {
             hardState = try HardStateFile.decode(bytes).get { defect in
@@ -85,8 +87,8 @@ extension LogStore {
         let checkpointPath = "\(directory)/\(Checkpoint.name)"
         if let bytes = try io(
             "reading the checkpoint",
-            { () throws(FileSystemError) in
-                try AtomicFile.read(name: Checkpoint.name, in: directory, fs)
+            { () throws(SystemError) in
+                try fs.readIfPresent("\(directory)/\(Checkpoint.name)")
             })
         {
             let stored = try Checkpoint.decode(bytes).get {
@@ -110,7 +112,7 @@ extension LogStore {
             prefixChain = checkpoint.prefixChain
             terms = TermRuns(checkpoint.runs)
             let before = data.files.count + index.files.count
-            try mutate("finishing an interrupted prefix drop") { () throws(FileSystemError) in
+            try mutate("finishing an interrupted prefix drop") { () throws(SystemError) in
                 try data.removeFiles(before: data.fileStart(for: checkpoint.firstPosition), fs)
                 try index.removeFiles(before: checkpoint.firstIndex, fs)
                 try data.sync(fs)
@@ -153,7 +155,7 @@ extension LogStore {
                 fileStart += data.fileSize
             }
         }
-        try mutate("syncing the recovered log") { () throws(FileSystemError) in try data.sync(fs) }
+        try mutate("syncing the recovered log") { () throws(SystemError) in try data.sync(fs) }
         syncedPosition = writePosition
         durableIndex = lastIndex
         durableChain = lastChainCRC
@@ -167,14 +169,14 @@ extension LogStore {
     /// the last entry's record is where the index says (so the index can be trusted up to it).
     private func indexAgrees(with checkpoint: Checkpoint) throws(LogStoreError) -> Bool {
         guard checkpoint.lastIndex >= checkpoint.firstIndex else { return true }
-        let ends = try io("reading the index at the checkpoint") { () throws(FileSystemError) in
+        let ends = try io("reading the index at the checkpoint") { () throws(SystemError) in
             (try index.read(checkpoint.firstIndex, fs), try index.read(checkpoint.lastIndex, fs))
         }
         guard let first = ends.0, let last = ends.1, first.position == checkpoint.firstPosition,
             last.end <= checkpoint.endPosition, last.term == terms.term(at: checkpoint.lastIndex),
             let file = data.file(containing: last.position)
         else { return false }
-        let bytes = try io("reading the record at the checkpoint") { () throws(FileSystemError) in
+        let bytes = try io("reading the record at the checkpoint") { () throws(SystemError) in
             try fs.read(file.handle, at: Int64(last.position - file.start), count: RecordHeader.size)
         }
         guard case .record(let header) = bytes.withUnsafeBytes({ RecordSlot.parse($0, at: 0) }) else { return false }
@@ -196,7 +198,7 @@ extension LogStore {
         var wanted = 1 << 20
         scanning: while let file = data.file(containing: position) {
             let fileEnd = file.start + data.fileSize
-            let chunk = try io("reading \(file.handle.path)") { () throws(FileSystemError) in
+            let chunk = try io("reading \(file.handle.path)") { () throws(SystemError) in
                 try fs.read(
                     file.handle, at: Int64(position - file.start), count: Int(min(UInt64(wanted), fileEnd - position)))
             }
@@ -255,8 +257,8 @@ extension LogStore {
     private func flushIndex(_ pending: inout Pending) throws(LogStoreError) {
         guard pending.count > 0 else { return }
         let count = pending.count
-        try mutate("rewriting index records from \(pending.first)") { () throws(FileSystemError) in
-            try withRawBytes(pending.bytes) { (raw) throws(FileSystemError) in
+        try mutate("rewriting index records from \(pending.first)") { () throws(SystemError) in
+            try withRawBytes(pending.bytes) { (raw) throws(SystemError) in
                 try index.write(raw, count: count, firstIndex: pending.first, fs)
             }
         }

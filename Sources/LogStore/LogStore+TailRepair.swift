@@ -1,3 +1,5 @@
+import FileIO
+import Posix
 import Raft
 
 /// Telling a torn tail from corruption.
@@ -28,7 +30,7 @@ extension LogStore {
         if case .record(let header) = slot, header.position == position, header.end <= fileEnd {
             starts.append(header.end)
         }
-        let hints = try io("reading index records near the damaged record") { () throws(FileSystemError) in
+        let hints = try io("reading index records near the damaged record") { () throws(SystemError) in
             try index.read(from: expected, count: 2, fs)
         }
         if let this = hints[0], this.position == position, this.end <= fileEnd { starts.append(this.end) }
@@ -52,7 +54,7 @@ extension LogStore {
         let laterFiles = data.files.filter { $0.start > file.start }.count
         if case .empty = slot, extent == 0, laterFiles == 0 { return }  // the clean end of the log
         try mutate("cutting the torn tail of \(file.handle.path) at offset \(position - file.start)") {
-            () throws(FileSystemError) in
+            () throws(SystemError) in
             try data.removeFiles(from: fileEnd, fs)
             try data.sync(fs)
             try data.cut(file, at: position - file.start, fs, preallocate: configuration.preallocate)
@@ -71,7 +73,7 @@ extension LogStore {
         var walked = 0
         while walked < 100_000, let file = data.file(containing: at) {
             let fileEnd = file.start + data.fileSize
-            let bytes = try io("reading \(file.handle.path) after a damaged record") { () throws(FileSystemError) in
+            let bytes = try io("reading \(file.handle.path) after a damaged record") { () throws(SystemError) in
                 try fs.read(
                     file.handle, at: Int64(at - file.start), count: Int(min(UInt64(RecordHeader.size), fileEnd - at)))
             }
@@ -82,7 +84,7 @@ extension LogStore {
                 walked += 1
                 if header.syncedThrough > position && header.index >= expected {
                     let record = try io("reading \(file.handle.path) after a damaged record") {
-                        () throws(FileSystemError) in
+                        () throws(SystemError) in
                         try fs.read(file.handle, at: Int64(at - file.start), count: Int(header.totalSize))
                     }
                     if case .success = record.withUnsafeBytes({ RecordCodec.decode($0, at: 0, position: at) }) {
@@ -104,7 +106,7 @@ extension LogStore {
         var at = position
         while at < fileEnd {
             let count = Int(min(UInt64(64 * page), fileEnd - at))
-            let bytes = try io("reading \(file.handle.path) after a damaged record") { () throws(FileSystemError) in
+            let bytes = try io("reading \(file.handle.path) after a damaged record") { () throws(SystemError) in
                 try fs.read(file.handle, at: Int64(at - file.start), count: count)
             }
             var offset = 0

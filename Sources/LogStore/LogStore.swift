@@ -1,3 +1,5 @@
+import FileIO
+import Posix
 import Raft
 
 /// The durable Raft log: data files of CRC-checked, hash-chained records, index files for
@@ -122,7 +124,7 @@ public final class LogStore: RaftStorage {
                 continue
             }
             let count = Int(min(through.rawValue - next + 1, 1024))
-            let located = try io("reading index entries \(next)...") { () throws(FileSystemError) in
+            let located = try io("reading index entries \(next)...") { () throws(SystemError) in
                 try index.read(from: next, count: count, fs)
             }
             var run: [IndexEntry] = []
@@ -157,7 +159,7 @@ public final class LogStore: RaftStorage {
             let low = run[start].position
             let high = run[end - 1].end
             let bytes = try io("reading entries \(run[start].index)...\(run[end - 1].index)") {
-                () throws(FileSystemError) in
+                () throws(SystemError) in
                 try fs.read(file.handle, at: Int64(low - file.start), count: Int(high - low))
             }
             try withRawBytes(bytes) { (raw) throws(LogStoreError) in
@@ -197,7 +199,7 @@ public final class LogStore: RaftStorage {
         guard
             let located = try io(
                 "reading the index record of entry \(index)",
-                { () throws(FileSystemError) in
+                { () throws(SystemError) in
                     try self.index.read(index.rawValue, fs)
                 })
         else {
@@ -206,7 +208,7 @@ public final class LogStore: RaftStorage {
         guard let file = data.file(containing: located.position) else {
             throw .inconsistentLayout(path: dataDirectory, reason: "data file for entry \(index) is missing")
         }
-        let bytes = try io("reading the header of entry \(index)") { () throws(FileSystemError) in
+        let bytes = try io("reading the header of entry \(index)") { () throws(SystemError) in
             try fs.read(file.handle, at: Int64(located.position - file.start), count: RecordHeader.size)
         }
         let slot = bytes.withUnsafeBytes { RecordSlot.parse($0, at: 0) }
@@ -225,7 +227,7 @@ public final class LogStore: RaftStorage {
         guard
             let located = try io(
                 "reading the index record of entry \(index)",
-                { () throws(FileSystemError) in
+                { () throws(SystemError) in
                     try self.index.read(index, fs)
                 })
         else {
@@ -239,7 +241,7 @@ public final class LogStore: RaftStorage {
     }
 
     /// Runs a state-changing file operation; any failure fails the store for good.
-    func mutate<R>(_ action: @autoclosure () -> String, _ body: () throws(FileSystemError) -> R) throws(LogStoreError)
+    func mutate<R>(_ action: @autoclosure () -> String, _ body: () throws(SystemError) -> R) throws(LogStoreError)
         -> R
     {
         do {

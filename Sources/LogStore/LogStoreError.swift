@@ -1,10 +1,11 @@
+import Posix
 import Raft
 
 /// Why a log-store operation failed. Each description says what happened, where (file,
 /// position, index) and what the operator should do.
 public enum LogStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A file-system call failed while doing `action`.
-    case io(FileSystemError, action: String)
+    case io(SystemError, action: String)
     /// A record in the synced part of the log fails verification: not a torn tail, so it is
     /// never discarded silently. `offset` is within `file`; `position` is the absolute log position.
     case corruptRecord(file: String, offset: UInt64, position: UInt64, index: LogIndex, reason: String)

@@ -1,4 +1,5 @@
 import Bytes
+import FileIO
 
 /// The seal of the small metadata files (hard state, checkpoint): their last four bytes are the
 /// CRC-32C of everything before them, little-endian like the rest of the file.

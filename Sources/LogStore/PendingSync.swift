@@ -1,3 +1,5 @@
+import FileIO
+import Posix
 import Raft
 
 /// A sync taken out of the store so its fdatasyncs can run on a disk thread while the store's
@@ -14,7 +16,7 @@ public struct PendingSync: Sendable {
     /// fdatasyncs the captured files, then fsyncs the directory if files came or went. Touches
     /// no store state, so it may run on any thread with a file system safe to share (such as
     /// ``RealFileSystem``).
-    public func perform(on fs: any FileSystem) throws(FileSystemError) {
+    public func perform(on fs: any FileSystem) throws(SystemError) {
         for file in files { try fs.sync(file) }
         if let directory { try fs.syncDirectory(directory) }
     }

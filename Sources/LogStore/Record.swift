@@ -1,4 +1,5 @@
 import Bytes
+import FileIO
 import Raft
 
 /// The header of one data record. All integers are little-endian; FORMAT.md has the layout:

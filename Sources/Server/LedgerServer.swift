@@ -1,4 +1,5 @@
 import CommitLog
+import FileIO
 import LogStore
 import Posix
 import Raft
@@ -14,7 +15,7 @@ import Wire
 /// Threads: everything here runs on the thread that calls ``run()``. Peers and clients share one
 /// TCP port; a peer introduces itself with a handshake, anything else is a client.
 /// What the disk thread reports for one sync.
-typealias SyncOutcome = Result<Void, FileSystemError>
+typealias SyncOutcome = Result<Void, SystemError>
 
 public final class LedgerServer {
     let options: ServerOptions
@@ -93,7 +94,7 @@ public final class LedgerServer {
             }
         }
         disk = WorkerThread(name: "disk", results: syncResults) { pending in
-            Result { () throws(FileSystemError) in try pending.perform(on: fileSystem) }
+            Result { () throws(SystemError) in try pending.perform(on: fileSystem) }
         }
         let configuration = LogStoreConfiguration(
             dataFileSize: options.dataFileSize,

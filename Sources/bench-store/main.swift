@@ -1,5 +1,6 @@
 // bench-store: log-store throughput against this disk's raw limits, and open time of a large
 // store. Usage: swift run -c release bench-store [--seconds N] [--dir PATH] [--records N]
+import FileIO
 import Glibc
 import LogStore
 import Raft

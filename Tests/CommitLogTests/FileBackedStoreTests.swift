@@ -1,6 +1,6 @@
 import CommitLog
+import FileIO
 import Foundation
-import LogStore
 import Raft
 import Synchronization
 import Testing

@@ -1,6 +1,7 @@
 import CommitLog
+import FileIO
 import Foundation
-import LogStore
+import Posix
 import Raft
 import Testing
 
@@ -86,29 +87,29 @@ final class CountingFileSystem: FileSystem {
 
     func resetCount() { bytesRead = 0 }
 
-    func open(_ path: String, create: Bool) throws(FileSystemError) -> OpenFile { try base.open(path, create: create) }
-    func close(_ file: OpenFile) throws(FileSystemError) { try base.close(file) }
-    func write(_ file: OpenFile, at offset: Int64, bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+    func open(_ path: String, create: Bool) throws(SystemError) -> OpenFile { try base.open(path, create: create) }
+    func close(_ file: OpenFile) throws(SystemError) { try base.close(file) }
+    func write(_ file: OpenFile, at offset: Int64, bytes: UnsafeRawBufferPointer) throws(SystemError) {
         try base.write(file, at: offset, bytes: bytes)
     }
-    func read(_ file: OpenFile, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError)
+    func read(_ file: OpenFile, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws(SystemError)
         -> Int
     {
         let got = try base.read(file, at: offset, into: buffer)
         bytesRead += got
         return got
     }
-    func sync(_ file: OpenFile) throws(FileSystemError) { try base.sync(file) }
-    func truncate(_ file: OpenFile, to size: Int64) throws(FileSystemError) { try base.truncate(file, to: size) }
-    func allocate(_ file: OpenFile, size: Int64) throws(FileSystemError) { try base.allocate(file, size: size) }
-    func size(of file: OpenFile) throws(FileSystemError) -> Int64 { try base.size(of: file) }
-    func rename(_ source: String, to destination: String) throws(FileSystemError) {
+    func sync(_ file: OpenFile) throws(SystemError) { try base.sync(file) }
+    func truncate(_ file: OpenFile, to size: Int64) throws(SystemError) { try base.truncate(file, to: size) }
+    func allocate(_ file: OpenFile, size: Int64) throws(SystemError) { try base.allocate(file, size: size) }
+    func size(of file: OpenFile) throws(SystemError) -> Int64 { try base.size(of: file) }
+    func rename(_ source: String, to destination: String) throws(SystemError) {
         try base.rename(source, to: destination)
     }
-    func unlink(_ path: String) throws(FileSystemError) { try base.unlink(path) }
-    func listDirectory(_ path: String) throws(FileSystemError) -> [String] { try base.listDirectory(path) }
-    func syncDirectory(_ path: String) throws(FileSystemError) { try base.syncDirectory(path) }
-    func makeDirectory(_ path: String) throws(FileSystemError) { try base.makeDirectory(path) }
+    func unlink(_ path: String) throws(SystemError) { try base.unlink(path) }
+    func listDirectory(_ path: String) throws(SystemError) -> [String] { try base.listDirectory(path) }
+    func syncDirectory(_ path: String) throws(SystemError) { try base.syncDirectory(path) }
+    func makeDirectory(_ path: String) throws(SystemError) { try base.makeDirectory(path) }
 }
 
 /// Overwrites bytes of a file in a simulated file system (to corrupt it on purpose).

@@ -1,3 +1,4 @@
+import FileIO
 import Foundation
 import Raft
 import Testing
@@ -22,7 +23,7 @@ import Testing
         for index in 1...UInt64(60) {
             let position = try store.position(of: index)
             let start = position / 16384 * 16384
-            places[index] = ("\(directory)/data/\(DataFiles.name(start: start))", Int(position - start))
+            places[index] = ("\(directory)/data/\(SegmentedFileName.name(start: start))", Int(position - start))
         }
         try store.close()
         return (log, places)

@@ -1,4 +1,5 @@
 import Bytes
+import FileIO
 import Foundation
 import Raft
 import Testing
@@ -91,8 +92,9 @@ import Testing
         var store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration(cacheBytes: 0))
         try store.append(log)
         try store.sync()
-        #expect(try fs.listDirectory("/store/data") == [0, 4096, 8192, 12288].map { DataFiles.name(start: $0) })
-        let first = try #require(fs.contents(of: "/store/data/\(DataFiles.name(start: 0))"))
+        #expect(
+            try fs.listDirectory("/store/data") == [0, 4096, 8192, 12288].map { SegmentedFileName.name(start: $0) })
+        let first = try #require(fs.contents(of: "/store/data/\(SegmentedFileName.name(start: 0))"))
         #expect(first.count == 4096)
         #expect(first.loadInteger(at: 3 * 1056, as: UInt32.self, .little) == Blank.magic)
         #expect(first.loadInteger(at: 3 * 1056 + 4, as: UInt32.self, .little) == UInt32(4096 - 3 * 1056))
@@ -115,7 +117,7 @@ import Testing
         try store.close()
         store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
         #expect(store.firstIndex == LogIndex(7) && store.lastIndex == LogIndex(12))
-        #expect(try fs.listDirectory("/store/data").first == DataFiles.name(start: 8192))
+        #expect(try fs.listDirectory("/store/data").first == SegmentedFileName.name(start: 8192))
         #expect(try store.readEntries(from: LogIndex(7), through: LogIndex(12), maxBytes: .max) == Array(log[6...]))
     }
 

@@ -1,7 +1,6 @@
+import FileIO
 import Raft
 import Testing
-
-@testable import LogStore
 
 @Suite struct CRC32CTests {
     @Test func knownAnswers() {

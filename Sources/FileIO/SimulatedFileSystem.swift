@@ -1,5 +1,9 @@
-import Glibc
+import Posix
 import Raft
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An in-memory ``FileSystem`` for deterministic crash and fault tests.
 ///
@@ -93,15 +97,15 @@ public final class SimulatedFileSystem: FileSystem {
 
     // MARK: FileSystem
 
-    public func open(_ path: String, create: Bool) throws(FileSystemError) -> OpenFile {
+    public func open(_ path: String, create: Bool) throws(SystemError) -> OpenFile {
         try check(.open, path)
         let number: Int
         if let existing = names[path] {
             number = existing
         } else {
-            guard create else { throw FileSystemError(.open, path: path, errno: ENOENT) }
+            guard create else { throw Self.failure(.open, path: path, errno: ENOENT) }
             guard directories.contains(parentDirectory(of: path)) else {
-                throw FileSystemError(.open, path: path, errno: ENOENT)
+                throw Self.failure(.open, path: path, errno: ENOENT)
             }
             number = nextInode
             nextInode += 1
@@ -114,14 +118,14 @@ public final class SimulatedFileSystem: FileSystem {
         return OpenFile(descriptor: fd, path: path)
     }
 
-    public func close(_ file: OpenFile) throws(FileSystemError) {
+    public func close(_ file: OpenFile) throws(SystemError) {
         try check(.close, file.path)
         guard descriptors.removeValue(forKey: file.descriptor) != nil else {
-            throw FileSystemError(.close, path: file.path, errno: EBADF)
+            throw Self.failure(.close, path: file.path, errno: EBADF)
         }
     }
 
-    public func write(_ file: OpenFile, at offset: Int64, bytes: UnsafeRawBufferPointer) throws(FileSystemError) {
+    public func write(_ file: OpenFile, at offset: Int64, bytes: UnsafeRawBufferPointer) throws(SystemError) {
         try check(.write, file.path, chance: faults.writeErrorsPerMillion)
         let number = try inode(of: file, .write)
         let data = [UInt8](bytes)
@@ -132,7 +136,7 @@ public final class SimulatedFileSystem: FileSystem {
     }
 
     public func read(_ file: OpenFile, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer)
-        throws(FileSystemError) -> Int
+        throws(SystemError) -> Int
     {
         try check(.read, file.path, chance: faults.readErrorsPerMillion)
         let number = try inode(of: file, .read)
@@ -143,9 +147,9 @@ public final class SimulatedFileSystem: FileSystem {
         return count
     }
 
-    public func sync(_ file: OpenFile) throws(FileSystemError) {
+    public func sync(_ file: OpenFile) throws(SystemError) {
         let number = try inode(of: file, .sync)
-        do throws(FileSystemError) {
+        do throws(SystemError) {
             try check(.sync, file.path, chance: faults.syncErrorsPerMillion)
         } catch {
             inodes[number]!.dirtyPages = []
@@ -160,7 +164,7 @@ public final class SimulatedFileSystem: FileSystem {
         inodes[number] = inode
     }
 
-    public func truncate(_ file: OpenFile, to size: Int64) throws(FileSystemError) {
+    public func truncate(_ file: OpenFile, to size: Int64) throws(SystemError) {
         try check(.truncate, file.path)
         let number = try inode(of: file, .truncate)
         var inode = inodes.removeValue(forKey: number)!
@@ -169,7 +173,7 @@ public final class SimulatedFileSystem: FileSystem {
         inodes[number] = inode
     }
 
-    public func allocate(_ file: OpenFile, size: Int64) throws(FileSystemError) {
+    public func allocate(_ file: OpenFile, size: Int64) throws(SystemError) {
         try check(.allocate, file.path)
         let number = try inode(of: file, .allocate)
         var inode = inodes.removeValue(forKey: number)!
@@ -177,36 +181,36 @@ public final class SimulatedFileSystem: FileSystem {
         inodes[number] = inode
     }
 
-    public func size(of file: OpenFile) throws(FileSystemError) -> Int64 {
+    public func size(of file: OpenFile) throws(SystemError) -> Int64 {
         try check(.size, file.path)
         return Int64(inodes[try inode(of: file, .size)]!.current.size)
     }
 
-    public func rename(_ source: String, to destination: String) throws(FileSystemError) {
+    public func rename(_ source: String, to destination: String) throws(SystemError) {
         try check(.rename, source)
         guard let number = names[source], directories.contains(parentDirectory(of: destination)) else {
-            throw FileSystemError(.rename, path: "\(source) -> \(destination)", errno: ENOENT)
+            throw Self.failure(.rename, path: "\(source) -> \(destination)", errno: ENOENT)
         }
         names[source] = nil
         names[destination] = number
     }
 
-    public func unlink(_ path: String) throws(FileSystemError) {
+    public func unlink(_ path: String) throws(SystemError) {
         try check(.unlink, path)
-        guard names.removeValue(forKey: path) != nil else { throw FileSystemError(.unlink, path: path, errno: ENOENT) }
+        guard names.removeValue(forKey: path) != nil else { throw Self.failure(.unlink, path: path, errno: ENOENT) }
     }
 
-    public func listDirectory(_ path: String) throws(FileSystemError) -> [String] {
+    public func listDirectory(_ path: String) throws(SystemError) -> [String] {
         try check(.listDirectory, path)
-        guard directories.contains(path) else { throw FileSystemError(.listDirectory, path: path, errno: ENOENT) }
+        guard directories.contains(path) else { throw Self.failure(.listDirectory, path: path, errno: ENOENT) }
         let files = names.keys.filter { parentDirectory(of: $0) == path }
         let subdirectories = directories.filter { $0 != "/" && parentDirectory(of: $0) == path }
         return (files + subdirectories).map { String($0.split(separator: "/").last ?? "") }.sorted()
     }
 
-    public func syncDirectory(_ path: String) throws(FileSystemError) {
+    public func syncDirectory(_ path: String) throws(SystemError) {
         try check(.syncDirectory, path, chance: faults.syncErrorsPerMillion)
-        guard directories.contains(path) else { throw FileSystemError(.syncDirectory, path: path, errno: ENOENT) }
+        guard directories.contains(path) else { throw Self.failure(.syncDirectory, path: path, errno: ENOENT) }
         durableNames = durableNames.filter { parentDirectory(of: $0.key) != path }
         for (name, number) in names where parentDirectory(of: name) == path { durableNames[name] = number }
         durableDirectories = durableDirectories.filter { $0 == "/" || parentDirectory(of: $0) != path }
@@ -215,31 +219,36 @@ public final class SimulatedFileSystem: FileSystem {
         }
     }
 
-    public func makeDirectory(_ path: String) throws(FileSystemError) {
+    public func makeDirectory(_ path: String) throws(SystemError) {
         try check(.makeDirectory, path)
         guard directories.contains(parentDirectory(of: path)) else {
-            throw FileSystemError(.makeDirectory, path: path, errno: ENOENT)
+            throw Self.failure(.makeDirectory, path: path, errno: ENOENT)
         }
         directories.insert(path)
     }
 
     // MARK: Internals
 
+    /// The error the real call would report.
+    private static func failure(_ operation: FileOperation, path: String, errno: Int32) -> SystemError {
+        SystemError(operation.rawValue, subject: path, errno: errno)
+    }
+
     private func check(_ operation: FileOperation, _ path: String, chance perMillion: UInt64 = 0)
-        throws(FileSystemError)
+        throws(SystemError)
     {
         if let slot = armed.firstIndex(where: { $0.operation == operation && path.contains($0.pathPart) }) {
             let fault = armed.remove(at: slot)
-            throw FileSystemError(operation, path: path, errno: fault.errno)
+            throw Self.failure(operation, path: path, errno: fault.errno)
         }
         if perMillion > 0 && random.chance(perMillion, in: 1_000_000) {
-            throw FileSystemError(operation, path: path, errno: EIO)
+            throw Self.failure(operation, path: path, errno: EIO)
         }
     }
 
-    private func inode(of file: OpenFile, _ operation: FileOperation) throws(FileSystemError) -> Int {
+    private func inode(of file: OpenFile, _ operation: FileOperation) throws(SystemError) -> Int {
         guard let number = descriptors[file.descriptor] else {
-            throw FileSystemError(operation, path: file.path, errno: EBADF)
+            throw Self.failure(operation, path: file.path, errno: EBADF)
         }
         return number
     }
