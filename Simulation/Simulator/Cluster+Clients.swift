@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// The clients' request cycle, whatever they ask: an operation is issued, each attempt goes to

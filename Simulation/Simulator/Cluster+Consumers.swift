@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// Consumers: members of consumer groups (some subscribed to a few tags only), each owning some

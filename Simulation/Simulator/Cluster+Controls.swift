@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// What a test or a scripted scenario sees of one node.

@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// Producers: idempotent senders of single messages and batches. Each send carries the

@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// Each node's replicated state machine: the real `CommitLogStateMachine` in its own directory

@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// Checks the message log's invariants (`raft-and-swift.md` §3.4, 10–14) incrementally, as

@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// The bytes raw clients propose: a raw entry (``EntryPayload/encodeRaw(_:)``, the `0x00` tag)

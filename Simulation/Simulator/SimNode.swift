@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// One simulated process: a `RaftCore` and a `CommitLogStateMachine` (while up) over a

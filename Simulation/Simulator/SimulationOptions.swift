@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// Everything that shapes one run. ``swarm(seed:seconds:)`` derives all of it from the seed, so

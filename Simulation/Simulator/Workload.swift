@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import Raft
 
 /// A simulated message body: `SIMM`, the message's unique id (8 bytes, little-endian), then

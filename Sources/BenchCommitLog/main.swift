@@ -8,6 +8,7 @@ import CommitLog
 import FileIO
 import Foundation
 import Glibc
+import LedgerModel
 import Raft
 
 let messageCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 64_000 : 64_000

@@ -1,5 +1,6 @@
 import Bytes
 import FileIO
+import LedgerModel
 import Raft
 
 /// The metadata file written atomically after the data files are synced: how far the state

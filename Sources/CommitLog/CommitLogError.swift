@@ -1,11 +1,12 @@
 import Bytes
+import LedgerModel
 import Posix
 
 /// Why the state machine's files could not be opened or written. Says what and where: the
 /// file, the physical offset, the configuration key. All of these stop the node.
 public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A configuration value out of range.
-    case invalidConfiguration(key: String, value: String, expected: String)
+    /// A configuration value out of range, or one the existing files were not written with.
+    case invalidConfiguration(InvalidConfiguration)
     /// A file-system call failed.
     case fileSystem(SystemError)
     /// A commit-log record that does not decode or is out of place, at `offset` in the stream.
@@ -21,8 +22,7 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidConfiguration(let key, let value, let expected):
-            "invalid configuration \(key)=\(value): expected \(expected)"
+        case .invalidConfiguration(let error): "\(error)"
         case .fileSystem(let error): "\(error)"
         case .corruptRecord(let file, let offset, let error):
             "corrupt commit-log record in \(file) at physical offset \(offset): \(error)"

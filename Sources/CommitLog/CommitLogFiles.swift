@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 
 /// The commit log as a run of fixed-size files: file `i` covers physical offsets
 /// `i × fileSize ..< (i + 1) × fileSize`. A record that does not fit the rest of a file (keeping

@@ -1,5 +1,6 @@
 import Bytes
 import FileIO
+import LedgerModel
 import Raft
 
 /// What ``CommitLogStateMachine/open(directory:fileSystem:configuration:)`` found and repaired.
@@ -35,7 +36,11 @@ extension CommitLogStateMachine {
     public static func open(
         directory: String, fileSystem: any FileSystem, configuration: CommitLogConfiguration = CommitLogConfiguration()
     ) throws(CommitLogError) -> CommitLogStateMachine {
-        try configuration.validate()
+        do {
+            try configuration.validate()
+        } catch {
+            throw .invalidConfiguration(error)
+        }
         let machine = CommitLogStateMachine(configuration: configuration)
         let storage = Storage(files: StoreFiles(fs: fileSystem), root: directory, configuration: configuration)
         let files = storage.files
@@ -215,8 +220,10 @@ extension CommitLogStateMachine {
         }
         guard checkpoint.fileSize == configuration.commitLogFileSize else {
             throw .invalidConfiguration(
-                key: "commitLogFileSize", value: String(configuration.commitLogFileSize),
-                expected: "\(checkpoint.fileSize), the size the existing files in \(storage.root) were written with")
+                InvalidConfiguration(
+                    key: "commitLogFileSize", value: String(configuration.commitLogFileSize),
+                    expected: "\(checkpoint.fileSize), the size the existing files in \(storage.root) were written with"
+                ))
         }
         return checkpoint
     }

@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 
 /// Read-only queries over applied (hence committed) state. None changes anything.
 extension CommitLogStateMachine {

@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 
 /// Reading records, consume-queue entries and key-index entries wherever they live: in memory
 /// (applied, not yet written by a completed persist) or in the files.

@@ -1,3 +1,4 @@
+import LedgerModel
 import Raft
 
 /// A validated message, ready to store once its queue is chosen.

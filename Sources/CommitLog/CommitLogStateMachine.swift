@@ -1,3 +1,4 @@
+import LedgerModel
 import Raft
 
 /// The replicated message store: RocketMQ's CommitLog, consume queues and consumer offsets,

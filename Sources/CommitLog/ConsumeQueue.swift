@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 
 /// One consume-queue entry: where a message of the queue sits in the commit log.
 public struct ConsumeQueueEntry: Hashable, Sendable {

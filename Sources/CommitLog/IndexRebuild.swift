@@ -1,5 +1,6 @@
 import Bytes
 import FileIO
+import LedgerModel
 import Raft
 
 /// Rebuilds consume queues and the key index from the commit log (RocketMQ's dispatch on

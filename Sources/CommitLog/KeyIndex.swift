@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 
 /// The lookup-by-key index (RocketMQ's `IndexFile`, simplified): a hash table per segment of
 /// `segmentEntries` entries, chained through the entries, so memory holds one segment's slot

@@ -1,3 +1,4 @@
+import LedgerModel
 import Raft
 
 /// The idempotent-producer table: for each producer, its last applied sequence and that

@@ -1,3 +1,5 @@
+import LedgerModel
+
 /// Why a read-only query could not answer. Each case names the topic, queue or offset asked for.
 public enum QueryError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No message was ever sent to the topic.

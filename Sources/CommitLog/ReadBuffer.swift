@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 
 /// A stretch of one commit-log file read ahead, so walking neighbouring records (a pull, a
 /// rebuild) reads the file once per stretch instead of once per record. `bytes[..<valid]` are

@@ -1,4 +1,5 @@
 import FileIO
+import LedgerModel
 import Raft
 
 /// Restores a state machine from its files (see ``CommitLogStateMachine/open(directory:fileSystem:configuration:)``).

@@ -1,4 +1,5 @@
 import FileIO
+import LedgerModel
 
 /// Where the state machine's files live.
 ///

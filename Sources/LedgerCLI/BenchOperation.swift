@@ -1,5 +1,6 @@
 import Bytes
 import CommitLog
+import LedgerModel
 import Raft
 import Wire
 

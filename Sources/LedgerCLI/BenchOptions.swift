@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 
 /// Settings of `ledger bench`: the load, the target group, and what to print.
 ///

@@ -1,6 +1,7 @@
 import Bytes
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Posix
 import Raft
 import Wire

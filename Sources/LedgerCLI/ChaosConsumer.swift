@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Raft
 
 /// One consumer thread of ``ChaosMessageWorkload``: a member of `group` that owns `queues`.

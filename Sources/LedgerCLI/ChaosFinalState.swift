@@ -2,6 +2,7 @@ import Bytes
 import CommitLog
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Raft
 import Wire
 
@@ -94,7 +95,7 @@ enum ChaosFinalState {
     }
 }
 
-extension CommitLog.Command {
+extension LedgerModel.Command {
     /// `a send`, `a batch send` or `an offset commit`: what the entry is, for the checker.
     fileprivate var kindName: String {
         switch self {

@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 
 /// What the checker compares of the message store: every queue's messages, bounds and the
 /// groups' committed offsets, rebuilt from each node's own committed log, and the same queues

@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Raft
 
 /// The workload on the message store, through ``LedgerClient`` like any application: producers

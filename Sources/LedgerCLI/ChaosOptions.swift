@@ -1,3 +1,5 @@
+import LedgerModel
+
 /// The faults `ledger chaos` can inject.
 public enum ChaosFaultKind: String, Sendable, Hashable, CaseIterable, Comparable {
     /// `kill -9` the leader or a follower; restart it after a random delay.

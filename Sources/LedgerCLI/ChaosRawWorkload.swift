@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Raft
 import Wire
 

@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Posix
 import Raft
 import Synchronization

@@ -1,3 +1,5 @@
+import LedgerModel
+
 /// The `--help` texts. Every flag a command accepts appears in its text (tests check this).
 enum Help {
     static let exitCodes = """

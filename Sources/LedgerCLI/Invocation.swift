@@ -1,4 +1,5 @@
 import LedgerConfig
+import LedgerModel
 
 /// Where a client command gets the group's peer list.
 public enum PeerSource: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import CommitLog
 import LedgerClient
+import LedgerModel
 import Posix
 import Synchronization
 

@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 
 /// How `ledger send` hands messages to the group.
 public enum SendMode: String, Sendable, Hashable, CaseIterable {

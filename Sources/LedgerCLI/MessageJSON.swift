@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 
 /// The JSON shapes of the message commands (documented in their `--help`).
 enum MessageJSON {

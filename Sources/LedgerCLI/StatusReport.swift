@@ -1,5 +1,6 @@
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Raft
 import Wire
 

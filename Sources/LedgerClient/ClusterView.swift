@@ -1,4 +1,5 @@
 import LedgerConfig
+import LedgerModel
 import Raft
 import Wire
 

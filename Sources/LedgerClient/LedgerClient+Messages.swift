@@ -1,6 +1,6 @@
-import CommitLog
 import Dispatch
 import LedgerConfig
+import LedgerModel
 import Raft
 import Wire
 

@@ -1,5 +1,5 @@
 import Bytes
-import CommitLog
+import LedgerModel
 import Raft
 
 /// One committed entry of the replicated log, as ``LedgerClient/get(_:)`` returns it, with its

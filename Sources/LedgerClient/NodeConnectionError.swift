@@ -1,3 +1,4 @@
+import LedgerModel
 import Wire
 
 /// Why one request on a ``NodeConnection`` failed, split by what it means for the request's

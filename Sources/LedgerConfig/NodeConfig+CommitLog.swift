@@ -1,4 +1,4 @@
-import CommitLog
+import LedgerModel
 
 extension NodeConfig {
     /// The message store's settings for this node: commit-log files as large as ``dataFileSize``

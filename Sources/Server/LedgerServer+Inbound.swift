@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import LogStore
 import Posix
 import Raft

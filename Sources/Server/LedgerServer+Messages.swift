@@ -1,5 +1,6 @@
 import Bytes
 import CommitLog
+import LedgerModel
 import Posix
 import Raft
 import Wire

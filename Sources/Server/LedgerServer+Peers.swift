@@ -1,3 +1,4 @@
+import LedgerModel
 import Posix
 import Raft
 import Wire

@@ -1,5 +1,6 @@
 import CommitLog
 import FileIO
+import LedgerModel
 import LogStore
 import Posix
 import Raft

@@ -1,5 +1,6 @@
 import CommitLog
 import LedgerConfig
+import LedgerModel
 import Posix
 import Raft
 

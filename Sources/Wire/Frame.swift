@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 
 /// The flags byte of a frame header.
 public struct FrameFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {

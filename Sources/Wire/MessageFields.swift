@@ -1,5 +1,5 @@
 import Bytes
-import CommitLog
+import LedgerModel
 
 // Field codecs shared by the message payloads (`MessagePayloads.swift`). Layouts are listed in
 // PROTOCOL.md ("Message operations"). Signed store values (queue ids, offsets, timestamps) travel

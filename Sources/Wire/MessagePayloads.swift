@@ -1,24 +1,12 @@
 import Bytes
-import CommitLog
+import LedgerModel
 
-// Payloads of the message operations (opcodes 36–44). Layouts are in PROTOCOL.md; the shared
+// Codecs of the message operations (opcodes 36–44). Layouts are in PROTOCOL.md; the shared
 // field codecs are in `MessageFields.swift`.
 
-/// Store one message, or several atomically (opcode `send`). Layout: `optional producer,
-/// count n, n × message`. One message becomes a CommitLog `send` command, more a `sendBatch`;
-/// `producer` (id and sequence) makes the request idempotent: a retry with the same stamp is
-/// stored once and answered with the original result. Sent with the `oneWay` flag, the node
-/// stores it without answering.
-public struct SendRequest: WirePayload {
-    /// At least one.
-    public var messages: [ProducerMessage]
-    public var producer: ProducerStamp?
-
-    public init(messages: [ProducerMessage], producer: ProducerStamp? = nil) {
-        self.messages = messages
-        self.producer = producer
-    }
-
+/// Opcode `send`. Layout: `optional producer, count n, n × message`. Sent with the `oneWay`
+/// flag, the node stores it without answering.
+extension SendRequest: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeProducerStamp(producer)
         writer.writeCount(messages.count)
@@ -26,32 +14,22 @@ public struct SendRequest: WirePayload {
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        producer = try reader.readProducerStamp()
+        let producer = try reader.readProducerStamp()
         let countAt = reader.offset
-        // A message takes at least 36 bytes (empty topic, body, no tags/keys/properties).
         // The smallest message: empty topic, tags and body, automatic queue, no keys or properties:
         // topic 4 + target 1 + tags 1 + keys 4 + body 4 + properties 4 + flag 4 + born 8 bytes.
         let count = try reader.readCount("messages", limit: limits.maxEntriesPerMessage, minimumElementBytes: 30)
         guard count >= 1 else { throw .invalidValue(field: "messages", offset: countAt, reason: "no message to send") }
-        messages = []
+        var messages: [ProducerMessage] = []
         messages.reserveCapacity(count)
         for _ in 0..<count { messages.append(try reader.readProducerMessage(limits)) }
+        self.init(messages: messages, producer: producer)
     }
 }
 
-/// Where the messages of a ``SendRequest`` were stored, in request order, once committed and
-/// applied on the leader. Layout: `bool duplicate, count n, n × (string topic, u32 queueId,
-/// u64 queueOffset, u64 physicalOffset, string msgId, u64 storeTimestamp)`. `duplicate` is
-/// set when the request was a retry of one already stored: the results are the original ones.
-public struct SendResponse: WirePayload {
-    public var results: [SendResult]
-    public var duplicate: Bool
-
-    public init(results: [SendResult], duplicate: Bool) {
-        self.results = results
-        self.duplicate = duplicate
-    }
-
+/// Layout: `bool duplicate, count n, n × (string topic, u32 queueId, u64 queueOffset,
+/// u64 physicalOffset, string msgId, u64 storeTimestamp)`.
+extension SendResponse: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeBool(duplicate)
         writer.writeCount(results.count)
@@ -65,9 +43,9 @@ public struct SendResponse: WirePayload {
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        duplicate = try reader.readBool("duplicate")
+        let duplicate = try reader.readBool("duplicate")
         let count = try reader.readCount("results", limit: limits.maxEntriesPerMessage, minimumElementBytes: 36)
-        results = []
+        var results: [SendResult] = []
         results.reserveCapacity(count)
         for _ in 0..<count {
             let queue = try reader.readQueue(limits)
@@ -80,33 +58,13 @@ public struct SendResponse: WirePayload {
                     queue: queue, queueOffset: queueOffset, physicalOffset: physical, messageID: id,
                     storeTimestamp: stored))
         }
+        self.init(results: results, duplicate: duplicate)
     }
 }
 
-/// Read messages of one queue (opcode `pull`). Layout: `string topic, u32 queueId, u64 offset,
-/// u32 maxCount, string tagExpression, u32 waitMs`. With `waitMs > 0` a pull that finds no new
-/// message waits up to that long for one (long polling) before answering `NO_NEW_MSG`.
-public struct PullRequest: WirePayload {
-    /// The longest wait a node honours.
-    public static let maxWaitMs: UInt32 = 30_000
-
-    public var queue: MessageQueue
-    public var offset: QueueOffset
-    public var maxCount: UInt32
-    /// `*`, empty, or `TagA || TagB`.
-    public var tagExpression: String
-    public var waitMs: UInt32
-
-    public init(
-        queue: MessageQueue, offset: QueueOffset, maxCount: UInt32, tagExpression: String = "*", waitMs: UInt32 = 0
-    ) {
-        self.queue = queue
-        self.offset = offset
-        self.maxCount = maxCount
-        self.tagExpression = tagExpression
-        self.waitMs = waitMs
-    }
-
+/// Opcode `pull`. Layout: `string topic, u32 queueId, u64 offset, u32 maxCount,
+/// string tagExpression, u32 waitMs`.
+extension PullRequest: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeQueue(queue)
         writer.writeUInt64(UInt64(bitPattern: offset.rawValue))
@@ -116,22 +74,20 @@ public struct PullRequest: WirePayload {
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        queue = try reader.readQueue(limits)
-        offset = try reader.readQueueOffset("offset")
-        maxCount = try reader.readUInt32("maxCount")
-        tagExpression = try reader.readString("tagExpression", limit: limits.maxStringBytes)
-        waitMs = try reader.readUInt32("waitMs")
+        let queue = try reader.readQueue(limits)
+        let offset = try reader.readQueueOffset("offset")
+        let maxCount = try reader.readUInt32("maxCount")
+        let tagExpression = try reader.readString("tagExpression", limit: limits.maxStringBytes)
+        self.init(
+            queue: queue, offset: offset, maxCount: maxCount, tagExpression: tagExpression,
+            waitMs: try reader.readUInt32("waitMs"))
     }
 }
 
-/// The answer to a ``PullRequest``. Layout: `u8 status (0 FOUND, 1 NO_NEW_MSG,
-/// 2 NO_MATCHED_MSG, 3 OFFSET_ILLEGAL), u64 nextOffset, u64 minOffset, u64 maxOffset,
-/// count n, n × bytes record`, each record a RocketMQ commit-log record.
-public struct PullResponse: WirePayload {
-    public var result: PullResult
-
-    public init(result: PullResult) { self.result = result }
-
+/// Layout: `u8 status (0 FOUND, 1 NO_NEW_MSG, 2 NO_MATCHED_MSG, 3 OFFSET_ILLEGAL), u64 nextOffset,
+/// u64 minOffset, u64 maxOffset, count n, n × bytes record`, each record a RocketMQ commit-log
+/// record.
+extension PullResponse: WirePayload {
     static let statuses: [PullStatus] = [.found, .noNewMessage, .noMatchedMessage, .offsetIllegal]
 
     public func encode(into writer: inout ByteWriter) {
@@ -152,33 +108,24 @@ public struct PullResponse: WirePayload {
         let next = try reader.readQueueOffset("nextOffset")
         let low = try reader.readQueueOffset("minOffset")
         let high = try reader.readQueueOffset("maxOffset")
-        result = PullResult(
-            status: PullResponse.statuses[Int(code)], nextOffset: next, minOffset: low, maxOffset: high,
-            messages: try reader.readRecords(limits))
+        self.init(
+            result: PullResult(
+                status: PullResponse.statuses[Int(code)], nextOffset: next, minOffset: low, maxOffset: high,
+                messages: try reader.readRecords(limits)))
     }
 }
 
-/// One queue, for the queries that name a queue and nothing else (opcode `queueOffsets`).
-/// Layout: `string topic, u32 queueId`.
-public struct QueueRequest: WirePayload {
-    public var queue: MessageQueue
-
-    public init(queue: MessageQueue) { self.queue = queue }
-
+/// Opcode `queueOffsets`. Layout: `string topic, u32 queueId`.
+extension QueueRequest: WirePayload {
     public func encode(into writer: inout ByteWriter) { writer.writeQueue(queue) }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        queue = try reader.readQueue(limits)
+        self.init(queue: try reader.readQueue(limits))
     }
 }
 
-/// A queue's offsets (the answer to `queueOffsets`): `u64 minOffset, u64 maxOffset`; the queue
-/// holds `minOffset..<maxOffset`.
-public struct QueueOffsetsResponse: WirePayload {
-    public var range: QueueOffsetRange
-
-    public init(range: QueueOffsetRange) { self.range = range }
-
+/// Layout: `u64 minOffset, u64 maxOffset`.
+extension QueueOffsetsResponse: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeUInt64(UInt64(bitPattern: range.minOffset.rawValue))
         writer.writeUInt64(UInt64(bitPattern: range.maxOffset.rawValue))
@@ -186,59 +133,34 @@ public struct QueueOffsetsResponse: WirePayload {
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let low = try reader.readQueueOffset("minOffset")
-        range = QueueOffsetRange(minOffset: low, maxOffset: try reader.readQueueOffset("maxOffset"))
+        self.init(range: QueueOffsetRange(minOffset: low, maxOffset: try reader.readQueueOffset("maxOffset")))
     }
 }
 
-/// The first offset of a queue stored at or after a time (opcode `searchOffset`). Layout:
-/// `string topic, u32 queueId, u64 timestamp (ms)`; the answer is `u64 offset` (the queue's
-/// max offset when none was).
-public struct SearchOffsetRequest: WirePayload {
-    public var queue: MessageQueue
-    public var timestamp: Int64
-
-    public init(queue: MessageQueue, timestamp: Int64) {
-        self.queue = queue
-        self.timestamp = timestamp
-    }
-
+/// Opcode `searchOffset`. Layout: `string topic, u32 queueId, u64 timestamp (ms)`.
+extension SearchOffsetRequest: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeQueue(queue)
         writer.writeUInt64(UInt64(bitPattern: timestamp))
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        queue = try reader.readQueue(limits)
-        timestamp = Int64(bitPattern: try reader.readUInt64("timestamp"))
+        let queue = try reader.readQueue(limits)
+        self.init(queue: queue, timestamp: Int64(bitPattern: try reader.readUInt64("timestamp")))
     }
 }
 
-/// A queue offset on its own: the answer to `searchOffset`. Layout: `u64 offset`.
-public struct OffsetResponse: WirePayload {
-    public var offset: QueueOffset
-
-    public init(offset: QueueOffset) { self.offset = offset }
-
+/// Layout: `u64 offset`.
+extension OffsetResponse: WirePayload {
     public func encode(into writer: inout ByteWriter) { writer.writeUInt64(UInt64(bitPattern: offset.rawValue)) }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        offset = try reader.readQueueOffset("offset")
+        self.init(offset: try reader.readQueueOffset("offset"))
     }
 }
 
-/// The latest messages of a topic carrying a key (opcode `messagesByKey`). Layout:
-/// `string topic, string key, u32 maxCount`; the answer is a ``MessagesResponse``.
-public struct KeyLookupRequest: WirePayload {
-    public var topic: String
-    public var key: String
-    public var maxCount: UInt32
-
-    public init(topic: String, key: String, maxCount: UInt32 = 64) {
-        self.topic = topic
-        self.key = key
-        self.maxCount = maxCount
-    }
-
+/// Opcode `messagesByKey`. Layout: `string topic, string key, u32 maxCount`.
+extension KeyLookupRequest: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeString(topic)
         writer.writeString(key)
@@ -246,35 +168,26 @@ public struct KeyLookupRequest: WirePayload {
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        topic = try reader.readString("topic", limit: limits.maxStringBytes)
-        key = try reader.readString("key", limit: limits.maxStringBytes)
-        maxCount = try reader.readUInt32("maxCount")
+        let topic = try reader.readString("topic", limit: limits.maxStringBytes)
+        let key = try reader.readString("key", limit: limits.maxStringBytes)
+        self.init(topic: topic, key: key, maxCount: try reader.readUInt32("maxCount"))
     }
 }
 
-/// Stored messages, oldest first: the answer to `messagesByKey` (`count n, n × bytes record`)
-/// and to `viewMessage` (exactly one).
-public struct MessagesResponse: WirePayload {
-    public var messages: [StoredMessage]
-
-    public init(messages: [StoredMessage]) { self.messages = messages }
-
+/// Layout: `count n, n × bytes record`.
+extension MessagesResponse: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeCount(messages.count)
         for message in messages { writer.writeRecord(message) }
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        messages = try reader.readRecords(limits)
+        self.init(messages: try reader.readRecords(limits))
     }
 }
 
-/// One message by where it is stored (opcode `viewMessage`). Layout: `u8 by`, then for 0
-/// `u64 physicalOffset`, for 1 `string msgId` (the offset message id a send returned).
-public enum ViewMessageRequest: WirePayload {
-    case physicalOffset(PhysicalOffset)
-    case messageID(String)
-
+/// Opcode `viewMessage`. Layout: `u8 by`, then for 0 `u64 physicalOffset`, for 1 `string msgId`.
+extension ViewMessageRequest: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         switch self {
         case .physicalOffset(let offset):
@@ -296,14 +209,9 @@ public enum ViewMessageRequest: WirePayload {
     }
 }
 
-/// Every topic with its queues' offsets (the answer to `topics`, whose request is empty).
-/// Layout: `count n, n × (string name, count q, q × (u64 minOffset, u64 maxOffset))`; queue ids
-/// are positions.
-public struct TopicsResponse: WirePayload {
-    public var topics: [TopicInfo]
-
-    public init(topics: [TopicInfo]) { self.topics = topics }
-
+/// The answer to `topics`, whose request is empty. Layout: `count n, n × (string name, count q,
+/// q × (u64 minOffset, u64 maxOffset))`; queue ids are positions.
+extension TopicsResponse: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeCount(topics.count)
         for topic in topics {
@@ -315,7 +223,7 @@ public struct TopicsResponse: WirePayload {
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let count = try reader.readCount("topics", limit: Int(UInt32.max), minimumElementBytes: 8)
-        topics = []
+        var topics: [TopicInfo] = []
         topics.reserveCapacity(count)
         for _ in 0..<count {
             let name = try reader.readString("topic", limit: limits.maxStringBytes)
@@ -325,17 +233,13 @@ public struct TopicsResponse: WirePayload {
             for _ in 0..<queueCount { queues.append(try QueueOffsetsResponse(from: &reader, limits: limits).range) }
             topics.append(TopicInfo(name: name, queues: queues))
         }
+        self.init(topics: topics)
     }
 }
 
-/// Record a consumer group's next offset on a queue through the log (opcode `commitOffset`).
-/// Layout: `string group, string topic, u32 queueId, u64 offset`. The response is empty and
-/// comes once the commit is applied on the leader.
-public struct CommitOffsetRequest: WirePayload {
-    public var commit: OffsetCommit
-
-    public init(commit: OffsetCommit) { self.commit = commit }
-
+/// Opcode `commitOffset`. Layout: `string group, string topic, u32 queueId, u64 offset`; the
+/// response is empty.
+extension CommitOffsetRequest: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeString(commit.group)
         writer.writeQueue(commit.queue)
@@ -345,46 +249,29 @@ public struct CommitOffsetRequest: WirePayload {
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let group = try reader.readString("group", limit: limits.maxStringBytes)
         let queue = try reader.readQueue(limits)
-        commit = OffsetCommit(group: group, queue: queue, offset: try reader.readQueueOffset("offset"))
+        self.init(commit: OffsetCommit(group: group, queue: queue, offset: try reader.readQueueOffset("offset")))
     }
 }
 
-/// A consumer group's committed offsets (opcode `consumerOffsets`). Layout: `string group,
-/// optional string topic`.
-public struct ConsumerOffsetsRequest: WirePayload {
-    public var group: String
-    /// Only this topic's queues; nil for all.
-    public var topic: String?
-
-    public init(group: String, topic: String? = nil) {
-        self.group = group
-        self.topic = topic
-    }
-
+/// Opcode `consumerOffsets`. Layout: `string group, optional string topic`.
+extension ConsumerOffsetsRequest: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeString(group)
         writer.writeOptional(topic) { $0.writeString($1) }
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        group = try reader.readString("group", limit: limits.maxStringBytes)
-        topic = try reader.readOptional("topic") { (reader) throws(DecodeError) in
+        let group = try reader.readString("group", limit: limits.maxStringBytes)
+        let topic = try reader.readOptional("topic") { (reader) throws(DecodeError) in
             try reader.readString("topic", limit: limits.maxStringBytes)
         }
+        self.init(group: group, topic: topic)
     }
 }
 
-/// A group's progress per queue, sorted by queue: the answer to `consumerOffsets`. Layout:
-/// `string group, count n, n × (string topic, u32 queueId, u64 committedOffset, u64 maxOffset)`.
-public struct ConsumerOffsetsResponse: WirePayload {
-    public var group: String
-    public var progress: [ConsumerProgress]
-
-    public init(group: String, progress: [ConsumerProgress]) {
-        self.group = group
-        self.progress = progress
-    }
-
+/// Layout: `string group, count n, n × (string topic, u32 queueId, u64 committedOffset,
+/// u64 maxOffset)`.
+extension ConsumerOffsetsResponse: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeString(group)
         writer.writeCount(progress.count)
@@ -396,9 +283,9 @@ public struct ConsumerOffsetsResponse: WirePayload {
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        group = try reader.readString("group", limit: limits.maxStringBytes)
+        let group = try reader.readString("group", limit: limits.maxStringBytes)
         let count = try reader.readCount("progress", limit: Int(UInt32.max), minimumElementBytes: 24)
-        progress = []
+        var progress: [ConsumerProgress] = []
         progress.reserveCapacity(count)
         for _ in 0..<count {
             let queue = try reader.readQueue(limits)
@@ -406,5 +293,6 @@ public struct ConsumerOffsetsResponse: WirePayload {
             let high = try reader.readQueueOffset("maxOffset")
             progress.append(ConsumerProgress(group: group, queue: queue, committedOffset: committed, maxOffset: high))
         }
+        self.init(group: group, progress: progress)
     }
 }

@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 import Raft
 
 /// Everything the native protocol says, typed: the top layer over ``Frame``.

@@ -1,6 +1,10 @@
 import Bytes
 
 /// A frame payload with a fixed binary layout, decoded with limits checked before allocating.
+///
+/// The payloads are `LedgerModel`'s protocol-neutral request and response values; this module
+/// only adds their codecs (`extension SendRequest: WirePayload`), so another front end can decode
+/// its own protocol into the same values.
 public protocol WirePayload: Sendable, Hashable {
     /// Appends the payload's bytes to `writer`.
     func encode(into writer: inout ByteWriter)

@@ -1,6 +1,7 @@
 import CommitLog
 import FileIO
 import Foundation
+import LedgerModel
 import Raft
 import Synchronization
 import Testing

@@ -1,6 +1,7 @@
 import CommitLog
 import FileIO
 import Foundation
+import LedgerModel
 import Raft
 import Testing
 
@@ -191,8 +192,9 @@ import Testing
 
         #expect(
             throws: CommitLogError.invalidConfiguration(
-                key: "commitLogFileSize", value: "8192",
-                expected: "4096, the size the existing files in /data/n0 were written with")
+                InvalidConfiguration(
+                    key: "commitLogFileSize", value: "8192",
+                    expected: "4096, the size the existing files in /data/n0 were written with"))
         ) {
             try CommitLogStateMachine.open(
                 directory: Self.root, fileSystem: fs, configuration: smallConfiguration(fileSize: 8192))

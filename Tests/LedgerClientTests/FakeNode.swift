@@ -1,5 +1,6 @@
 import Bytes
 import LedgerConfig
+import LedgerModel
 import Posix
 import Raft
 import Synchronization

@@ -1,6 +1,6 @@
-import CommitLog
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Posix
 import Raft
 import Synchronization

@@ -1,5 +1,5 @@
-import CommitLog
 import LedgerCLI
+import LedgerModel
 import Testing
 
 /// Parsing of `ledger send`, `pull`, `offsets` and `topics` (the flags are issue 5's contract).

@@ -1,6 +1,7 @@
 import LedgerCLI
 import LedgerClient
 import LedgerConfig
+import LedgerModel
 import Raft
 import Testing
 import Wire

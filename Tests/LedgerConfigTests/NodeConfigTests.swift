@@ -1,6 +1,6 @@
-import CommitLog
 import FoundationEssentials
 import LedgerConfig
+import LedgerModel
 import Raft
 import Testing
 

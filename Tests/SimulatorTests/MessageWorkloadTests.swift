@@ -1,4 +1,4 @@
-import CommitLog
+import LedgerModel
 import Raft
 import Testing
 

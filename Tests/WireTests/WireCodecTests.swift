@@ -1,5 +1,5 @@
 import Bytes
-import CommitLog
+import LedgerModel
 import Raft
 import Testing
 import Wire

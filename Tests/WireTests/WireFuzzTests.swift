@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 import Raft
 import Testing
 import Wire

@@ -15,26 +15,24 @@ import FileIO
 ///     40   8   BORNTIMESTAMP
 ///     48   8   BORNHOST (IPv4 + port; 20 for IPv6)
 ///
-/// Size with IPv4 hosts: 91 + B + T + P. Files end with a blank: `[i32 remaining][i32 BLANK_MAGIC]`.
-enum MessageRecord {
-    static let magicV1 = Int32(bitPattern: 0xDAA3_20A7)
-    static let magicV2 = Int32(bitPattern: 0xDAA3_20AB)
-    static let blankMagic = Int32(bitPattern: 0xCBD4_3194)
-    /// A file always keeps room for a blank marker after its last record.
-    static let blankLength = 8
+/// Size with IPv4 hosts: 91 + B + T + P. The message store writes these records into its files;
+/// the wire protocol carries them as they are, so one codec serves both.
+package enum MessageRecord {
+    package static let magicV1 = Int32(bitPattern: 0xDAA3_20A7)
+    package static let magicV2 = Int32(bitPattern: 0xDAA3_20AB)
     static let bornHostIPv6Flag: Int32 = 0x10
     static let storeHostIPv6Flag: Int32 = 0x20
     /// RocketMQ's limits: a 1-byte topic length (V1) and `TOPIC_MAX_LENGTH`, a 2-byte properties length.
-    static let maxTopicLength = 127
-    static let maxPropertiesLength = Int(Int16.max)
+    package static let maxTopicLength = 127
+    package static let maxPropertiesLength = Int(Int16.max)
 
     /// TOTALSIZE for the given field lengths (V1 record).
-    static func size(body: Int, topic: Int, properties: Int, bornIPv6: Bool, storeIPv6: Bool) -> Int {
+    package static func size(body: Int, topic: Int, properties: Int, bornIPv6: Bool, storeIPv6: Bool) -> Int {
         91 + body + topic + properties + (bornIPv6 ? 12 : 0) + (storeIPv6 ? 12 : 0)
     }
 
     /// The encoded length of `properties`.
-    static func propertiesCount(_ properties: [MessagePropertyPair]) -> Int {
+    package static func propertiesCount(_ properties: [MessagePropertyPair]) -> Int {
         properties.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 }
     }
 
@@ -50,7 +48,7 @@ enum MessageRecord {
 
     /// Appends the V1 record of `message`; `bodyCRC` is `CRC32(body) & 0x7FFFFFFF`, computed
     /// by the caller so it can be reused. The topic, properties and sizes must already be valid.
-    static func encode(_ message: StoredMessage, bodyCRC: UInt32, into out: inout [UInt8]) {
+    package static func encode(_ message: StoredMessage, bodyCRC: UInt32, into out: inout [UInt8]) {
         let propertiesLength = propertiesCount(message.properties)
         let total = size(
             body: message.body.count, topic: message.topic.utf8.count, properties: propertiesLength,
@@ -84,33 +82,7 @@ enum MessageRecord {
     }
 
     /// `CRC32(body) & 0x7FFFFFFF` (`UtilAll.crc32`).
-    static func bodyCRC(_ body: [UInt8]) -> UInt32 { CRC32.checksum(body) & 0x7FFF_FFFF }
-
-    /// What starts at a position of a commit-log file.
-    enum Slot {
-        /// A record of `size` bytes.
-        case record(size: Int)
-        /// The end-of-file blank: the rest of the file is unused.
-        case blank
-    }
-
-    /// Reads the header at `offset` of `bytes` (which may end early): a record and its size, or
-    /// the blank. Throws if the bytes there are neither.
-    static func slot(in bytes: [UInt8], at offset: Int) throws(DecodeError) -> Slot {
-        var reader = ByteReader(bytes, from: offset)
-        let total = try reader.readInt32("total size")
-        let magic = try reader.readInt32("magic code")
-        if magic == blankMagic { return .blank }
-        guard magic == magicV1 || magic == magicV2 else {
-            throw .invalidValue(
-                field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))")
-        }
-        guard total >= 91, Int(total) <= reader.remaining + 8 else {
-            throw .invalidValue(
-                field: "total size", offset: 0, reason: "\(total) does not fit the \(reader.remaining + 8) bytes left")
-        }
-        return .record(size: Int(total))
-    }
+    package static func bodyCRC(_ body: [UInt8]) -> UInt32 { CRC32.checksum(body) & 0x7FFF_FFFF }
 }
 
 extension StoredMessage {

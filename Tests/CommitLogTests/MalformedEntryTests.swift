@@ -1,9 +1,10 @@
-import Bytes
 import CommitLog
+import LedgerModel
 import Raft
 import Testing
 
-@Suite struct CommandCodecTests {
+/// What the state machine makes of entries that are not well-formed commands.
+@Suite struct MalformedEntryTests {
     static let samples: [Command] = [
         .send(
             message(tags: "TagA", keys: ["k1", "k2"], producer: ProducerStamp(producer: ProducerID(9), sequence: 4)),
@@ -19,33 +20,6 @@ import Testing
         .sendBatch(MessageBatch(messages: []), testStamp),
         .commitOffset(OffsetCommit(group: "G", queue: MessageQueue(topic: "T", queueID: 2), offset: QueueOffset(17))),
     ]
-
-    @Test(arguments: samples)
-    func roundTrips(command: Command) throws {
-        let bytes = try command.encoded()
-        #expect(bytes.first == Command.formatVersion)
-        #expect(try Command(decoding: bytes) == command)
-    }
-
-    @Test func unencodableValuesAreTypedErrors() {
-        let long = String(repeating: "x", count: 70_000)
-        #expect(throws: EncodeError.self) { try Command.send(message(tags: long), testStamp).encoded() }
-    }
-
-    @Test func badVersionKindAndTrailingBytesAreRejected() throws {
-        var bytes = try Self.samples[5].encoded()
-        #expect(throws: DecodeError.unsupportedVersion(found: 9, supported: 1)) {
-            var copy = bytes
-            copy[0] = 9
-            _ = try Command(decoding: copy)
-        }
-        var badKind = bytes
-        badKind[1] = 77
-        #expect(throws: DecodeError.self) { try Command(decoding: badKind) }
-        bytes.append(0)
-        #expect(throws: DecodeError.trailingBytes(offset: bytes.count - 1, count: 1)) { try Command(decoding: bytes) }
-        #expect(throws: DecodeError.self) { try Command(decoding: []) }
-    }
 
     /// Seeded fuzz: truncations, bit flips, byte overwrites and random bytes never trap; every
     /// input either decodes or throws `DecodeError`, and the state machine turns the failures
@@ -89,17 +63,6 @@ import Testing
         }
         #expect(malformed > 1000, "seed \(seed): the fuzzer should mostly produce malformed input")
         #expect(machine.appliedIndex == LogIndex(3000))
-    }
-}
-
-@Suite struct EntryPayloadTests {
-    @Test func rawAppendsAndCommandsAreToldApart() throws {
-        #expect(try EntryPayload(decoding: EntryPayload.encodeRaw([7, 8])) == .raw([7, 8]))
-        #expect(try EntryPayload(decoding: EntryPayload.encodeRaw([])) == .raw([]))
-        let command = Command.commitOffset(
-            OffsetCommit(group: "g", queue: MessageQueue(topic: "t", queueID: 0), offset: QueueOffset(0)))
-        #expect(try EntryPayload(decoding: EntryPayload.encode(command)) == .command(command))
-        #expect(throws: DecodeError.self) { try EntryPayload(decoding: []) }
     }
 
     @Test func aRawEntryAppliesNothing() {

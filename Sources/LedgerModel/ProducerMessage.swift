@@ -12,7 +12,7 @@ public enum QueueTarget: Hashable, Sendable {
 }
 
 /// An idempotent producer's identity and the sequence number of one send (or batch). Sequences
-/// must increase per producer; see ``ProducerTable`` for the retry rules.
+/// must increase per producer: a retry repeats its stamp and gets the original result.
 public struct ProducerStamp: Hashable, Sendable, CustomStringConvertible {
     public var producer: ProducerID
     public var sequence: UInt64
@@ -77,6 +77,6 @@ public enum MessageProperty {
     /// Names a user property may not use: the store sets them from the message's fields.
     public static let reserved: Set<String> = [tags, keys, uniqueKey, shardingKey]
 
-    static let nameValueSeparator: UInt8 = 1
-    static let pairSeparator: UInt8 = 2
+    package static let nameValueSeparator: UInt8 = 1
+    package static let pairSeparator: UInt8 = 2
 }

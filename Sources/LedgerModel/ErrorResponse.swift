@@ -1,13 +1,8 @@
-import Bytes
 import Raft
 
-/// Why a request failed: the payload of a frame with flags `response` and `error`, answering a
-/// request of the same opcode and request id.
-///
-/// Layout: `u16 code`, for `notLeader` then `optional u64 leader, optional string
-/// leaderAddress`, then `string message`. Codes: 1 notLeader, 2 noQuorum, 3 timeout,
-/// 4 badRequest, 5 internal, 6 outcomeUnknown.
-public struct ErrorResponse: WirePayload, CustomStringConvertible {
+/// Why a request failed: the answer to a request of any kind that could not be carried out, in a
+/// form a client can act on (retry elsewhere, retry later, give up, or treat as unknown).
+public struct ErrorResponse: Hashable, Sendable, CustomStringConvertible {
     /// What went wrong, in a form a client can act on.
     public enum Code: Sendable, Hashable {
         /// This node does not lead, or what it proposed for the request was replaced by another
@@ -28,17 +23,6 @@ public struct ErrorResponse: WirePayload, CustomStringConvertible {
         /// entry pending. It may be committed later (by this node or the next leader) or never;
         /// the client must not treat it as failed. An idempotent send is safe to retry.
         case outcomeUnknown
-        /// The number on the wire.
-        public var wireCode: UInt16 {
-            switch self {
-            case .notLeader: 1
-            case .noQuorum: 2
-            case .timeout: 3
-            case .badRequest: 4
-            case .internal: 5
-            case .outcomeUnknown: 6
-            }
-        }
     }
 
     /// The longest message kept, in UTF-8 bytes; longer ones are cut so any peer can decode them.
@@ -52,6 +36,13 @@ public struct ErrorResponse: WirePayload, CustomStringConvertible {
     public init(code: Code, message: String) {
         self.code = code
         self.message = ErrorResponse.clamp(message)
+    }
+
+    /// An error response as a decoder received it: `message` is kept whole (another build may
+    /// send a longer one), so decoding and encoding again give the same bytes.
+    package init(code: Code, receivedMessage message: String) {
+        self.code = code
+        self.message = message
     }
 
     private static func clamp(_ message: String) -> String {
@@ -77,35 +68,5 @@ public struct ErrorResponse: WirePayload, CustomStringConvertible {
         case .internal: "internal error: \(message)"
         case .outcomeUnknown: "outcome unknown: \(message)"
         }
-    }
-
-    public func encode(into writer: inout ByteWriter) {
-        writer.writeUInt16(code.wireCode)
-        if case .notLeader(let leader, let address) = code {
-            writer.writeOptional(leader) { $0.writeUInt64($1.rawValue) }
-            writer.writeOptional(address) { $0.writeString($1) }
-        }
-        writer.writeString(message)
-    }
-
-    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
-        let codeAt = reader.offset
-        switch try reader.readUInt16("error code") {
-        case 1:
-            let leader = try reader.readOptional("leader") { (reader) throws(DecodeError) in
-                NodeID(try reader.readUInt64("leader"))
-            }
-            let address = try reader.readOptional("leaderAddress") { (reader) throws(DecodeError) in
-                try reader.readString("leaderAddress", limit: limits.maxStringBytes)
-            }
-            code = .notLeader(leader: leader, leaderAddress: address)
-        case 2: code = .noQuorum
-        case 3: code = .timeout
-        case 4: code = .badRequest
-        case 5: code = .internal
-        case 6: code = .outcomeUnknown
-        case let other: throw .unknownEnumValue(field: "error code", value: UInt64(other), offset: codeAt)
-        }
-        message = try reader.readString("message", limit: limits.maxStringBytes)
     }
 }

@@ -1,5 +1,6 @@
-/// Settings of the state machine. Every replica of a group must use the same values: they decide
-/// queue counts, rejections and file boundaries, which must agree byte for byte.
+/// Settings of the message store (the CommitLog state machine). Every replica of a group must use
+/// the same values: they decide queue counts, rejections and file boundaries, which must agree
+/// byte for byte. A plain value: the node's configuration produces it, the store consumes it.
 public struct CommitLogConfiguration: Hashable, Sendable {
     /// Size of each commit-log file (RocketMQ `mappedFileSizeCommitLog`, 1 GiB). A record never
     /// straddles two files.
@@ -10,7 +11,7 @@ public struct CommitLogConfiguration: Hashable, Sendable {
     public var defaultTopicQueueNums: Int32
     /// Largest body accepted (RocketMQ `maxMessageSize`, 4 MiB).
     public var maxMessageSize: Int
-    /// Producers remembered for idempotence (see ``ProducerTable``).
+    /// Producers remembered for idempotence (the least recently seen is forgotten first).
     public var maxProducers: Int
     /// Most messages one pull returns.
     public var maxPullMessages: Int
@@ -33,10 +34,10 @@ public struct CommitLogConfiguration: Hashable, Sendable {
         self.keyIndexSegmentEntries = keyIndexSegmentEntries
     }
 
-    /// Throws ``CommitLogError/invalidConfiguration(key:value:expected:)`` for the first value out of range.
-    public func validate() throws(CommitLogError) {
-        func check(_ ok: Bool, _ key: String, _ value: Int, _ expected: String) throws(CommitLogError) {
-            if !ok { throw .invalidConfiguration(key: key, value: String(value), expected: expected) }
+    /// Throws ``InvalidConfiguration`` for the first value out of range.
+    public func validate() throws(InvalidConfiguration) {
+        func check(_ ok: Bool, _ key: String, _ value: Int, _ expected: String) throws(InvalidConfiguration) {
+            if !ok { throw InvalidConfiguration(key: key, value: String(value), expected: expected) }
         }
         try check(
             commitLogFileSize >= 4096 && commitLogFileSize <= Int(Int32.max), "commitLogFileSize", commitLogFileSize,
@@ -54,4 +55,20 @@ public struct CommitLogConfiguration: Hashable, Sendable {
             keyIndexSegmentEntries >= 1 && keyIndexSegmentEntries <= 1 << 26, "keyIndexSegmentEntries",
             keyIndexSegmentEntries, "1 to 67108864")
     }
+}
+
+/// A setting out of range: which key, its value and what was expected.
+public struct InvalidConfiguration: Error, Sendable, Hashable, CustomStringConvertible {
+    public var key: String
+    public var value: String
+    /// The accepted range or value, for the message.
+    public var expected: String
+
+    public init(key: String, value: String, expected: String) {
+        self.key = key
+        self.value = value
+        self.expected = expected
+    }
+
+    public var description: String { "invalid configuration \(key)=\(value): expected \(expected)" }
 }
