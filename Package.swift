@@ -10,61 +10,90 @@ let strict: [SwiftSetting] = [
 let package = Package(
     name: "SwiftLedger",
     products: [
+        .library(name: "Bytes", targets: ["Bytes"]),
         .library(name: "Raft", targets: ["Raft"]),
+        .library(name: "FileIO", targets: ["FileIO"]),
         .library(name: "LogStore", targets: ["LogStore"]),
+        .library(name: "LedgerModel", targets: ["LedgerModel"]),
+        .library(name: "CommitLog", targets: ["CommitLog"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
         .library(name: "LedgerClient", targets: ["LedgerClient"]),
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
-        .library(name: "CommitLog", targets: ["CommitLog"]),
         .executable(name: "bench-commitlog", targets: ["BenchCommitLog"]),
         .executable(name: "simulate", targets: ["simulate"]),
     ],
+    // Bottom up, as DESIGN.md's module layout: each target depends only on targets listed before it.
     targets: [
-        .target(name: "Raft", swiftSettings: strict),
-        .target(name: "Bytes", swiftSettings: strict),
-        .target(name: "FileIO", dependencies: ["Posix", "CShim", "Raft"], swiftSettings: strict),
-        .target(name: "LedgerModel", dependencies: ["Bytes", "FileIO", "Raft"], swiftSettings: strict),
-        .target(name: "LogStore", dependencies: ["FileIO", "Bytes", "Posix", "Raft"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .target(name: "CShim"),
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
-        .target(name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        .target(name: "Bytes", swiftSettings: strict),
+        .target(name: "Raft", swiftSettings: strict),
+        .target(name: "FileIO", dependencies: ["Posix", "CShim", "Raft"], swiftSettings: strict),
+        .target(
+            name: "LogStore", dependencies: ["FileIO", "Bytes", "Posix", "Raft"], exclude: ["FORMAT.md"],
+            swiftSettings: strict),
+        .target(name: "LedgerModel", dependencies: ["Bytes", "FileIO", "Raft"], swiftSettings: strict),
+        .target(
+            name: "CommitLog", dependencies: ["LedgerModel", "FileIO", "Bytes", "Posix", "Raft"],
+            exclude: ["FORMAT.md"], swiftSettings: strict),
+        .target(
+            name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"],
+            swiftSettings: strict),
         .target(
             name: "LedgerConfig", dependencies: ["LedgerModel", "Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
-            name: "Server", dependencies: ["Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog"], swiftSettings: strict),
-        .target(name: "LedgerClient", dependencies: ["Bytes", "Wire", "Posix", "LedgerConfig", "LedgerModel", "Raft"], swiftSettings: strict),
+            name: "LedgerClient", dependencies: ["Bytes", "Wire", "Posix", "LedgerConfig", "LedgerModel", "Raft"],
+            swiftSettings: strict),
         .target(
-            name: "LedgerCLI", dependencies: ["Bytes", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft", "CommitLog"],
+            name: "Server",
+            dependencies: [
+                "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "LedgerCLI",
+            dependencies: [
+                "Bytes", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft", "CommitLog",
+            ],
             swiftSettings: strict),
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "FileIO", "Raft"], swiftSettings: strict),
-        .target(name: "CommitLog", dependencies: ["LedgerModel", "FileIO", "Bytes", "Posix", "Raft"], exclude: ["FORMAT.md"], swiftSettings: strict),
-        .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict),
+        .executableTarget(
+            name: "BenchCommitLog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict),
         .target(
-            name: "Simulator", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"], path: "Simulation/Simulator",
-            swiftSettings: strict),
+            name: "Simulator", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"],
+            path: "Simulation/Simulator", swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
-        .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
-        .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
-        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Posix", "Raft"], swiftSettings: strict),
-        .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "Bytes"], swiftSettings: strict),
-        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "FileIO", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
+        .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
+        .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
+        .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Posix", "Raft"], swiftSettings: strict),
+        .testTarget(
+            name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "FileIO", "Raft"], swiftSettings: strict),
+        .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "Bytes"], swiftSettings: strict),
+        .testTarget(
+            name: "CommitLogTests", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Posix", "Raft"],
+            swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft"], swiftSettings: strict),
-        .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LedgerModel", "Bytes", "FileIO", "Posix", "Raft"], swiftSettings: strict),
         .testTarget(
             name: "LedgerClientTests",
-            dependencies: ["Bytes", "LedgerClient", "LedgerCLI", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft"],
+            dependencies: [
+                "Bytes", "LedgerClient", "LedgerCLI", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "ClusterTests",
-            dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "LedgerModel", "Posix", "Raft", "Wire", "Server"],
+            dependencies: [
+                "LedgerCLI", "LedgerClient", "LedgerConfig", "LedgerModel", "Posix", "Raft", "Wire", "Server",
+            ],
             swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft", "LedgerModel", "CommitLog"], swiftSettings: strict),
+        .testTarget(
+            name: "SimulatorTests", dependencies: ["Simulator", "Raft", "LedgerModel", "CommitLog"],
+            swiftSettings: strict),
     ]
 )
