@@ -86,6 +86,7 @@ public struct ByteWriter: Sendable {
 
     /// Appends `count` as a `T` length or count field, or throws ``EncodeError`` naming `field`
     /// when it does not fit (for formats whose values are not bounded before encoding).
+    @inlinable
     public mutating func writeLength<T: FixedWidthInteger & UnsignedInteger>(
         _ count: Int, as _: T.Type, _ field: String
     ) throws(EncodeError) {

@@ -58,7 +58,7 @@ public struct MessageQueue: Hashable, Comparable, Sendable, CustomStringConverti
 
 /// A platform-independent string order (UTF-8 bytes), used wherever an order must be the same on
 /// every replica.
-@inline(__always)
+@inlinable
 package func utf8Precedes(_ lhs: String, _ rhs: String) -> Bool {
     lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
 }

@@ -18,13 +18,13 @@ import FileIO
 /// Size with IPv4 hosts: 91 + B + T + P. The message store writes these records into its files;
 /// the wire protocol carries them as they are, so one codec serves both.
 package enum MessageRecord {
-    package static let magicV1 = Int32(bitPattern: 0xDAA3_20A7)
-    package static let magicV2 = Int32(bitPattern: 0xDAA3_20AB)
+    @inlinable package static var magicV1: Int32 { Int32(bitPattern: 0xDAA3_20A7) }
+    @inlinable package static var magicV2: Int32 { Int32(bitPattern: 0xDAA3_20AB) }
     static let bornHostIPv6Flag: Int32 = 0x10
     static let storeHostIPv6Flag: Int32 = 0x20
     /// RocketMQ's limits: a 1-byte topic length (V1) and `TOPIC_MAX_LENGTH`, a 2-byte properties length.
-    package static let maxTopicLength = 127
-    package static let maxPropertiesLength = Int(Int16.max)
+    @inlinable package static var maxTopicLength: Int { 127 }
+    @inlinable package static var maxPropertiesLength: Int { Int(Int16.max) }
 
     /// TOTALSIZE for the given field lengths (V1 record).
     package static func size(body: Int, topic: Int, properties: Int, bornIPv6: Bool, storeIPv6: Bool) -> Int {

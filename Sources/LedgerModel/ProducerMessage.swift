@@ -77,6 +77,8 @@ public enum MessageProperty {
     /// Names a user property may not use: the store sets them from the message's fields.
     public static let reserved: Set<String> = [tags, keys, uniqueKey, shardingKey]
 
-    package static let nameValueSeparator: UInt8 = 1
-    package static let pairSeparator: UInt8 = 2
+    /// Between a property's name and value in a record.
+    @inlinable package static var nameValueSeparator: UInt8 { 1 }
+    /// After each property in a record.
+    @inlinable package static var pairSeparator: UInt8 { 2 }
 }
