@@ -18,7 +18,7 @@ let package = Package(
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
         .library(name: "CommitLog", targets: ["CommitLog"]),
-        .executable(name: "bench-commitlog", targets: ["BenchCommitLog"]),
+        .executable(name: "bench-commitlog", targets: ["bench-commitlog"]),
         .executable(name: "simulate", targets: ["simulate"]),
     ],
     targets: [
@@ -38,7 +38,7 @@ let package = Package(
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .target(name: "CommitLog", dependencies: ["Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
-        .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
+        .executableTarget(name: "bench-commitlog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
         .target(
             name: "Simulator", dependencies: ["Raft", "LogStore", "CommitLog"], path: "Simulation/Simulator",
             swiftSettings: strict),
