@@ -10,8 +10,8 @@ enum BenchAnswer: Sendable, Hashable {
     case failed(String, leader: NodeID?)
 }
 
-/// What a ``BenchProducer`` sends: the request encoding and the reading of its answers, so raw
-/// appends and (when the protocol has them) message sends share one load generator.
+/// What a ``BenchProducer`` sends: the frames of one request and the reading of their answers,
+/// so raw appends and message sends share one load generator.
 protocol BenchOperation: Sendable {
     /// For the report: `raw appends of 1024 B`.
     var label: String { get }
@@ -19,17 +19,17 @@ protocol BenchOperation: Sendable {
     var batch: Int { get }
     /// Bytes of each message's body (what MB/s counts).
     var messageSize: Int { get }
-    /// Frames one request writes, and so acknowledgements it waits for.
-    var framesPerRequest: Int { get }
-    /// Appends one request to `writer`: ``framesPerRequest`` frames with request ids
-    /// `firstRequestID`, `firstRequestID + 1`, ...
-    func writeRequest(firstRequestID: UInt64, into writer: inout ByteWriter) throws(WireError)
+    /// The frames one request writes, in order; each is acknowledged on its own.
+    var frames: [WireMessage] { get }
     /// What an answer frame says; `nil` for a message this operation never expects (the
     /// producer then treats the connection as broken).
     func answer(_ message: WireMessage) -> BenchAnswer?
 }
 
 extension BenchOperation {
+    /// Frames one request writes, and so acknowledgements it waits for.
+    var framesPerRequest: Int { frames.count }
+
     /// Messages per acknowledgement frame.
     var messagesPerFrame: Int { batch / framesPerRequest }
 
@@ -48,24 +48,19 @@ extension BenchOperation {
 struct RawAppendOperation: BenchOperation {
     let batch: Int
     let messageSize: Int
-    private let request: WireMessage
+    let frames: [WireMessage]
 
     init(size: Int, batch: Int) {
         precondition(size > 0 && batch > 0, "a raw append needs a size and a batch of at least 1")
         self.batch = batch
         messageSize = size
         // The body's content is irrelevant to the log; a printable byte keeps `ledger get` readable.
-        request = .appendRequest(ClientAppendRequest(data: [UInt8](repeating: UInt8(ascii: "b"), count: size)))
+        let append = WireMessage.appendRequest(
+            ClientAppendRequest(data: [UInt8](repeating: UInt8(ascii: "b"), count: size)))
+        frames = Array(repeating: append, count: batch)
     }
 
     var label: String { "raw appends of \(messageSize) B" }
-    var framesPerRequest: Int { batch }
-
-    func writeRequest(firstRequestID: UInt64, into writer: inout ByteWriter) throws(WireError) {
-        for offset in 0..<UInt64(batch) {
-            try WireCodec.encode(request, requestID: firstRequestID + offset, into: &writer)
-        }
-    }
 
     func answer(_ message: WireMessage) -> BenchAnswer? {
         if case .appendResponse = message { return .acknowledged }
@@ -81,7 +76,7 @@ struct MessageSendOperation: BenchOperation {
     let batch: Int
     let messageSize: Int
     let topic: String
-    private let request: WireMessage
+    let frames: [WireMessage]
 
     init(topic: String, size: Int, batch: Int) {
         precondition(size > 0 && batch > 0, "a message send needs a size and a batch of at least 1")
@@ -89,15 +84,10 @@ struct MessageSendOperation: BenchOperation {
         self.topic = topic
         messageSize = size
         let message = ProducerMessage(topic: topic, body: [UInt8](repeating: UInt8(ascii: "m"), count: size))
-        request = .sendRequest(SendRequest(messages: Array(repeating: message, count: batch)))
+        frames = [.sendRequest(SendRequest(messages: Array(repeating: message, count: batch)))]
     }
 
     var label: String { "messages of \(messageSize) B to \(topic)" }
-    var framesPerRequest: Int { 1 }
-
-    func writeRequest(firstRequestID: UInt64, into writer: inout ByteWriter) throws(WireError) {
-        try WireCodec.encode(request, requestID: firstRequestID, into: &writer)
-    }
 
     func answer(_ message: WireMessage) -> BenchAnswer? {
         if case .sendResponse = message { return .acknowledged }

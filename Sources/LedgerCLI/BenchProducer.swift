@@ -1,12 +1,7 @@
 import LedgerClient
 import LedgerConfig
-import Posix
 import Raft
 import Wire
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// What one producer measured.
 struct ProducerResult: Sendable {
@@ -22,12 +17,12 @@ struct ProducerResult: Sendable {
     var lastAcknowledgement: ContinuousClock.Instant?
 }
 
-/// One connection to the leader, driven by one thread, keeping up to `inflight` requests of an
-/// operation outstanding (pipelined: requests and answers are matched by request id, and the
-/// next request leaves as soon as an answer makes room).
+/// One ``NodeConnection`` to the leader, driven by one thread, keeping up to `inflight`
+/// requests of an operation outstanding (pipelined: the connection matches answers to requests
+/// by request id, and the next request leaves as soon as an answer makes room).
 ///
-/// Everything waits in `poll(2)` with a short timeout, so the producer notices the end of the
-/// run, a request older than the timeout, or a lost connection promptly. On any failure the
+/// Every wait is bounded by a short timeout, so the producer notices the end of the run, a
+/// request older than the timeout, or a lost connection promptly. On any failure the
 /// outstanding requests count as errors, and the producer finds the leader again (following a
 /// NOT_LEADER redirect when one came) and goes on until the run ends.
 final class BenchProducer {
@@ -42,14 +37,11 @@ final class BenchProducer {
     private var nextDue: ContinuousClock.Instant?
     private let clock = ContinuousClock()
 
-    private var socket: Socket?
-    private var target: Peer?
-    private var decoder = FrameDecoder()
-    private var outbound = ByteWriter(capacity: 256 << 10)
-    private var outboundStart = 0
-    private var readBuffer = [UInt8](repeating: 0, count: 256 << 10)
+    private var connection: NodeConnection?
     /// Requests sent and not yet fully answered, by request number.
     private var outstanding: [UInt64: Outstanding] = [:]
+    /// The request number each frame in flight belongs to, by the frame's request id.
+    private var requestOfFrame: [UInt64: UInt64] = [:]
     /// The oldest request number that may still be outstanding (requests finish roughly in order).
     private var oldestRequest: UInt64 = 0
     private var nextRequest: UInt64 = 0
@@ -76,7 +68,7 @@ final class BenchProducer {
         self.interval = interval
     }
 
-    deinit { socket?.close() }
+    deinit { connection?.close() }
 
     /// Connects to the leader (it is found by asking every node), before the run starts.
     func connect(deadline: ContinuousClock.Instant) throws(LedgerClientError) {
@@ -99,7 +91,7 @@ final class BenchProducer {
             let now = clock.now
             let sending = now < sendUntil
             if !sending && outstanding.isEmpty { break }
-            if socket == nil {
+            guard let connection else {
                 guard sending else { break }
                 reconnect(sendUntil: sendUntil)
                 continue
@@ -108,12 +100,12 @@ final class BenchProducer {
                 if let interval {
                     var due = nextDue ?? now
                     while outstanding.count < inflight && due <= now && due < sendUntil {
-                        send(at: due)
+                        send(at: due, on: connection)
                         due = due + interval
                     }
                     nextDue = due
                 } else {
-                    while outstanding.count < inflight { send(at: now) }
+                    while outstanding.count < inflight { send(at: now, on: connection) }
                 }
             }
             if draining && outstanding.isEmpty {
@@ -121,14 +113,19 @@ final class BenchProducer {
                 continue
             }
             if let oldest = oldestOutstanding, oldest.sentAt.duration(to: now) > timeout {
-                fail("no acknowledgement within \(timeout.millisecondsText) ms from \(target?.name ?? "the leader")")
+                fail("no acknowledgement within \(timeout.millisecondsText) ms from \(connection.peer.name)")
                 continue
             }
-            do throws(BenchConnectionError) {
-                try flush()
-                try awaitAnswers()
+            // Up to 10 ms, or until the next paced request is due.
+            var wait = Duration.milliseconds(10)
+            if let nextDue, outstanding.count < inflight { wait = min(wait, clock.now.duration(to: nextDue)) }
+            do throws(NodeConnectionError) {
+                try connection.flush()
+                try connection.waitForResponses(timeout: wait)
+                let answered = clock.now
+                while let response = try connection.nextResponse() { try settle(response, at: answered) }
             } catch {
-                fail("\(target?.name ?? "the leader"): \(error)")
+                fail("\(connection.peer.name): \(error)")
             }
         }
         disconnect()
@@ -137,21 +134,18 @@ final class BenchProducer {
 
     // MARK: - Requests and answers
 
-    private func send(at now: ContinuousClock.Instant) {
+    private func send(at now: ContinuousClock.Instant, on connection: NodeConnection) {
         let number = nextRequest
         nextRequest += 1
-        do {
-            try operation.writeRequest(firstRequestID: requestID(number, frame: 0), into: &outbound)
-        } catch {
-            // The options bound size × batch well inside a frame; an encoding failure is a bug.
-            preconditionFailure("cannot encode a bench request: \(error)")
+        for frame in operation.frames {
+            do {
+                requestOfFrame[try connection.enqueue(frame)] = number
+            } catch {
+                // The options bound size × batch well inside a frame; an encoding failure is a bug.
+                preconditionFailure("cannot encode a bench request: \(error)")
+            }
         }
         outstanding[number] = Outstanding(sentAt: now, framesLeft: operation.framesPerRequest)
-    }
-
-    /// Request ids start at 1; request `number` uses ids `number × framesPerRequest + 1` on.
-    private func requestID(_ number: UInt64, frame: Int) -> UInt64 {
-        number * UInt64(operation.framesPerRequest) + UInt64(frame) + 1
     }
 
     private var oldestOutstanding: Outstanding? {
@@ -162,112 +156,41 @@ final class BenchProducer {
         return nil
     }
 
-    private func flush() throws(BenchConnectionError) {
-        guard let socket else { return }
-        while outboundStart < outbound.count {
-            let start = outboundStart
-            let result = outbound.bytes.withUnsafeBytes { raw in
-                Result { () throws(SystemError) -> Int in
-                    try socket.write(UnsafeRawBufferPointer(rebasing: raw[start...]))
-                }
-            }
-            let written: Int
-            do {
-                written = try result.get()
-            } catch {
-                throw .system(error)
-            }
-            if written == 0 { return }
-            outboundStart += written
+    /// Counts one answer frame towards its request; a request whose frames are all answered is
+    /// acknowledged (or counted as failed) at `now`.
+    private func settle(_ response: NodeResponse, at now: ContinuousClock.Instant) throws(NodeConnectionError) {
+        guard let number = requestOfFrame.removeValue(forKey: response.requestID),
+            var request = outstanding[number]
+        else {
+            preconditionFailure("the connection returned an answer to request id \(response.requestID), not sent")
         }
-        outbound.removeAll()
-        outboundStart = 0
-    }
-
-    /// Waits up to 10 ms (or until the next paced request is due) for the socket, reads what
-    /// arrived and settles the answered requests.
-    private func awaitAnswers() throws(BenchConnectionError) {
-        guard let socket else { return }
-        var events = Int16(POLLIN)
-        if outboundStart < outbound.count { events |= Int16(POLLOUT) }
-        var wait = Duration.milliseconds(10)
-        if let nextDue, outstanding.count < inflight { wait = min(wait, clock.now.duration(to: nextDue)) }
-        let revents: Int16
-        do {
-            revents = try socket.wait(for: events, timeout: wait)
-        } catch {
-            throw .system(error)
+        switch operation.answer(response.message) {
+        case .acknowledged:
+            break
+        case .failed(let reason, let leader):
+            request.failedFrames += 1
+            result.firstError = result.firstError ?? "\(connection?.peer.name ?? "the leader"): \(reason)"
+            if case .errorResponse(let error, _) = response.message, case .notLeader = error.code {
+                draining = true
+                redirect = leader
+            }
+        case nil:
+            throw .protocolViolation("answered \(operation.label) with \(response.message.opcode)")
         }
-        guard revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 else { return }
-        while true {
-            let read: Socket.ReadResult
-            do {
-                read = try socket.read(into: &readBuffer, at: 0)
-            } catch {
-                throw .system(error)
-            }
-            switch read {
-            case .bytes(let count):
-                decoder.feed(readBuffer[0..<count])
-                try settleFrames(at: clock.now)
-                if count < readBuffer.count { return }
-            case .wouldBlock:
-                return
-            case .closed:
-                throw .closed
-            }
+        request.framesLeft -= 1
+        if request.framesLeft > 0 {
+            outstanding[number] = request
+            return
         }
-    }
-
-    private func settleFrames(at now: ContinuousClock.Instant) throws(BenchConnectionError) {
-        while true {
-            let frame: Frame?
-            do {
-                frame = try decoder.next()
-            } catch {
-                throw .protocolViolation("malformed frame: \(error)")
-            }
-            guard let frame else { return }
-            let frames = UInt64(operation.framesPerRequest)
-            let number = (frame.requestID &- 1) / frames
-            guard frame.requestID >= 1, frame.flags.contains(.response), var request = outstanding[number] else {
-                throw .protocolViolation(
-                    "an answer \(frame.opcode) to request id \(frame.requestID), which is not outstanding")
-            }
-            let message: WireMessage
-            do {
-                message = try WireCodec.decode(frame)
-            } catch {
-                throw .protocolViolation("malformed \(frame.opcode) answer: \(error)")
-            }
-            switch operation.answer(message) {
-            case .acknowledged:
-                break
-            case .failed(let reason, let leader):
-                request.failedFrames += 1
-                result.firstError = result.firstError ?? "\(target?.name ?? "the leader"): \(reason)"
-                if case .errorResponse(let error, _) = message, case .notLeader = error.code {
-                    draining = true
-                    redirect = leader
-                }
-            case nil:
-                throw .protocolViolation("answered \(operation.label) with \(message.opcode)")
-            }
-            request.framesLeft -= 1
-            if request.framesLeft > 0 {
-                outstanding[number] = request
-                continue
-            }
-            outstanding[number] = nil
-            let perFrame = operation.messagesPerFrame
-            result.errors += request.failedFrames * perFrame
-            if request.failedFrames == 0 {
-                result.messages += operation.batch
-                result.latency.record(UInt64(request.sentAt.duration(to: now).nanoseconds))
-                result.lastAcknowledgement = now
-            } else {
-                result.messages += (operation.framesPerRequest - request.failedFrames) * perFrame
-            }
+        outstanding[number] = nil
+        let perFrame = operation.messagesPerFrame
+        result.errors += request.failedFrames * perFrame
+        if request.failedFrames == 0 {
+            result.messages += operation.batch
+            result.latency.record(UInt64(request.sentAt.duration(to: now).nanoseconds))
+            result.lastAcknowledgement = now
+        } else {
+            result.messages += (operation.framesPerRequest - request.failedFrames) * perFrame
         }
     }
 
@@ -283,11 +206,9 @@ final class BenchProducer {
     }
 
     private func disconnect() {
-        socket?.close()
-        socket = nil
-        decoder = FrameDecoder()
-        outbound.removeAll()
-        outboundStart = 0
+        connection?.close()
+        connection = nil
+        requestOfFrame.removeAll()
         draining = false
     }
 
@@ -317,57 +238,15 @@ final class BenchProducer {
     }
 
     private func open(to peer: Peer, deadline: ContinuousClock.Instant) throws(LedgerClientError) {
-        let unreachable = { (reason: String) in
-            LedgerClientError.unreachable(node: peer.name, address: peer.address, reason: reason)
-        }
-        guard let address = SocketAddress("\(peer.host == "localhost" ? "127.0.0.1" : peer.host):\(peer.port)") else {
-            throw unreachable("host \(quoted(peer.host)) is not an IPv4 address")
-        }
-        let socket: Socket
-        let inProgress: Bool
-        do {
-            (socket, inProgress) = try Socket.connect(to: address, nonBlocking: true)
+        do throws(NodeConnectionError) {
+            connection = try NodeConnection.open(to: peer, deadline: deadline)
         } catch {
-            throw unreachable(error.description)
-        }
-        do throws(SystemError) {
-            if inProgress {
-                let left = clock.now.duration(to: deadline)
-                let ready = try socket.waitUntil(writable: true, timeoutMs: Int32(clamping: max(1, left.wholeMillis)))
-                let code = socket.pendingError()
-                guard ready, code == 0 else {
-                    throw SystemError("connect", subject: address.description, errno: ready ? code : ETIMEDOUT)
-                }
+            switch error {
+            case .notSent(let reason), .unanswered(let reason), .protocolViolation(let reason):
+                throw .unreachable(node: peer.name, address: peer.address, reason: reason)
+            case .refused(let response):
+                throw .unreachable(node: peer.name, address: peer.address, reason: response.description)
             }
-            try socket.setNoDelay()
-        } catch {
-            socket.close()
-            throw unreachable(error.description)
         }
-        self.socket = socket
-        target = peer
-    }
-}
-
-/// Why a producer's connection broke.
-enum BenchConnectionError: Error, CustomStringConvertible {
-    case system(SystemError)
-    case closed
-    case protocolViolation(String)
-
-    var description: String {
-        switch self {
-        case .system(let error): "connection failed: \(error)"
-        case .closed: "closed the connection"
-        case .protocolViolation(let detail): "broke the protocol: \(detail)"
-        }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down.
-    var wholeMillis: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
