@@ -33,9 +33,24 @@ let package = Package(
             name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog"], swiftSettings: strict),
         .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
         .target(
+            name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
+        .target(
             name: "LedgerCLI", dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
             swiftSettings: strict),
-        .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
+        .target(
+            name: "LedgerBench",
+            dependencies: [
+                "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog",
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "LedgerChaos",
+            dependencies: [
+                "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog",
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "ledger", dependencies: ["Server", "LedgerCLI", "LedgerBench", "LedgerChaos"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .target(name: "CommitLog", dependencies: ["Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
         .executableTarget(name: "bench-commitlog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
@@ -44,6 +59,7 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Posix"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
@@ -53,11 +69,20 @@ let package = Package(
         .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft"], swiftSettings: strict),
         .testTarget(
             name: "LedgerClientTests",
-            dependencies: ["LedgerClient", "LedgerCLI", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
+            dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
             swiftSettings: strict),
         .testTarget(
+            name: "LedgerCLITests",
+            dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Wire", "Raft", "CommitLog"],
+            swiftSettings: strict),
+        .testTarget(name: "LedgerBenchTests", dependencies: ["LedgerBench", "LedgerCLI"], swiftSettings: strict),
+        .testTarget(name: "LedgerChaosTests", dependencies: ["LedgerChaos", "LedgerCLI"], swiftSettings: strict),
+        .testTarget(
             name: "ClusterTests",
-            dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire", "CommitLog", "Server"],
+            dependencies: [
+                "LedgerChaos", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire", "CommitLog",
+                "Server", "TestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft", "CommitLog"], swiftSettings: strict),
     ]

@@ -1,7 +1,7 @@
 import Foundation
-import LedgerCLI
 import LedgerClient
 import LedgerConfig
+import LedgerLocalGroup
 import Posix
 import Raft
 import Testing

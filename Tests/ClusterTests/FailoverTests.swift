@@ -1,6 +1,6 @@
-import LedgerCLI
 import LedgerClient
 import LedgerConfig
+import LedgerLocalGroup
 import Posix
 import Raft
 import Testing

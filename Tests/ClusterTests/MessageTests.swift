@@ -1,8 +1,8 @@
 import CommitLog
 import Foundation
-import LedgerCLI
 import LedgerClient
 import LedgerConfig
+import LedgerLocalGroup
 import Posix
 import Raft
 import Synchronization
