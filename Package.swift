@@ -61,12 +61,15 @@ let package = Package(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Posix"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
-        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
+        .testTarget(name: "LogStoreTests", dependencies: ["LogStore", "Raft", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "CommitLog"], swiftSettings: strict),
         .testTarget(
-            name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
-        .testTarget(name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft"], swiftSettings: strict),
+            name: "LedgerConfigTests", dependencies: ["LedgerConfig", "Raft", "CommitLog", "Posix", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CommitLogTests", dependencies: ["CommitLog", "LogStore", "Raft", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "LedgerClientTests",
             dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],

@@ -9,12 +9,12 @@ import Synchronization
 ///
 /// The child starts with an empty signal mask and default signal handling, whatever this
 /// process blocks, so SIGTERM reaches it as `kill` intends.
-public final class ChildProcess {
-    public let pid: pid_t
+final class ChildProcess {
+    let pid: pid_t
     /// What the executable and arguments were, for messages.
-    public let commandLine: String
+    let commandLine: String
     /// Set once the child has been reaped.
-    public private(set) var exitStatus: ExitStatus?
+    private(set) var exitStatus: ExitStatus?
 
     private init(pid: pid_t, commandLine: String) {
         self.pid = pid
@@ -24,7 +24,7 @@ public final class ChildProcess {
     /// Starts `executable` (a path) with `arguments`. Standard input reads `stdinPath`; standard
     /// output and error go to the given files, created if missing and appended to, or to
     /// `/dev/null` when nil. `posix_spawn(3)`.
-    public static func spawn(
+    static func spawn(
         _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", stdoutPath: String?,
         stderrPath: String?
     ) throws(SystemError) -> ChildProcess {
@@ -57,7 +57,7 @@ public final class ChildProcess {
     }
 
     /// Sends `signal` unless the child was already reaped. `kill(2)`.
-    public func send(_ signal: Int32) {
+    func send(_ signal: Int32) {
         guard exitStatus == nil else { return }
         // ESRCH cannot happen before the child is reaped (a zombie still has its pid), and this
         // process may signal its own children, so the result carries no information.
@@ -65,11 +65,11 @@ public final class ChildProcess {
     }
 
     /// Whether the child has not yet ended.
-    public var isRunning: Bool { reap(blocking: false) == nil }
+    var isRunning: Bool { reap(blocking: false) == nil }
 
     /// Waits up to `timeout` for the child to end; returns how it ended, or nil if it still runs.
     @discardableResult
-    public func wait(timeout: Duration) -> ExitStatus? {
+    func wait(timeout: Duration) -> ExitStatus? {
         let deadline = ContinuousClock().now + timeout
         while true {
             if let status = reap(blocking: false) { return status }
@@ -80,7 +80,7 @@ public final class ChildProcess {
 
     /// SIGKILLs the child if it still runs and reaps it; returns how it ended.
     @discardableResult
-    public func kill() -> ExitStatus {
+    func kill() -> ExitStatus {
         send(SIGKILL)
         return reap(blocking: true)!
     }
@@ -102,16 +102,16 @@ public final class ChildProcess {
     }
 
     /// What a finished command printed and how it ended.
-    public struct Completed: Sendable {
-        public var status: ExitStatus
-        public var stdout: String
-        public var stderr: String
+    struct Completed: Sendable {
+        var status: ExitStatus
+        var stdout: String
+        var stderr: String
     }
 
     /// Runs `executable` to completion with `stdin` as its input, capturing its output in files
     /// under `scratchDirectory`. A child still running after `timeout` is killed and reported as
     /// `.signaled(SIGKILL)`.
-    public static func run(
+    static func run(
         _ executable: String, _ arguments: [String], stdin: String = "", scratchDirectory: String,
         timeout: Duration = .seconds(30)
     ) throws(SystemError) -> Completed {

@@ -1,5 +1,5 @@
 /// How a child process ended.
-public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
+package enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
     /// It called `exit` with this code.
     case exited(Int32)
     /// A signal ended it.
@@ -11,7 +11,7 @@ public enum ExitStatus: Sendable, Hashable, CustomStringConvertible {
         self = signal == 0 ? .exited((waitStatus >> 8) & 0xff) : .signaled(signal)
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .exited(let code): "exit code \(code)"
         case .signaled(let signal): "killed by signal \(signal)"

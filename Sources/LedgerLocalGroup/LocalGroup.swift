@@ -13,15 +13,15 @@ import Synchronization
 /// Used by `ledger bench --spawn`, `ledger bench-failover`, `ledger chaos` and the process-level
 /// tests. Every process it starts is SIGKILLed and reaped by ``shutDown()``, which `deinit`
 /// also calls, so a failing test leaves nothing running.
-public final class LocalGroup {
+package final class LocalGroup {
     /// The `ledger` executable the nodes run.
-    public let binary: String
+    let binary: String
     /// Extra flags for every `ledger server` started.
-    public let serverFlags: [String]
+    let serverFlags: [String]
     /// Where configs, data and logs live.
-    public let directory: String
+    let directory: String
     /// The members, `n0` first.
-    public let peers: [Peer]
+    package let peers: [Peer]
     private var processes: [NodeID: ChildProcess] = [:]
 
     /// Writes the config files of a `size`-node group; starts nothing. Each file holds `group`,
@@ -31,7 +31,7 @@ public final class LocalGroup {
     /// connection can never hold a node's port while the node is down; each is checked free by
     /// binding it.
     /// `serverFlags` are added to every `ledger server` command line (e.g. `--fault-injection`).
-    public init(binary: String, directory: String, size: Int = 3, settings: [String] = [], serverFlags: [String] = [])
+    package init(binary: String, directory: String, size: Int = 3, settings: [String] = [], serverFlags: [String] = [])
         throws(HarnessError)
     {
         self.binary = binary
@@ -41,7 +41,7 @@ public final class LocalGroup {
         peers = ports.enumerated().map {
             Peer(name: "n\($0.offset)", id: NodeID(UInt64($0.offset)), host: "127.0.0.1", port: $0.element)
         }
-        let list = peers.map(\.description).joined(separator: ";")
+        let list = peerList
         do {
             for peer in peers {
                 let lines =
@@ -59,17 +59,14 @@ public final class LocalGroup {
     deinit { shutDown() }
 
     /// The `--peers` value for this group.
-    public var peerList: String { peers.map(\.description).joined(separator: ";") }
+    var peerList: String { peers.map(\.description).joined(separator: ";") }
 
-    /// The member named `name` (`n1`).
-    public func peer(named name: String) -> Peer? { peers.first { $0.name == name } }
-
-    public func configPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).conf" }
-    public func logPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).log" }
+    package func configPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).conf" }
+    func logPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).log" }
 
     /// Starts node `id` (`ledger server -c nK.conf`, stderr appended to `nK.log`).
     /// Precondition: it is not running.
-    public func start(_ id: NodeID) throws(HarnessError) {
+    package func start(_ id: NodeID) throws(HarnessError) {
         precondition(!isRunning(id), "node n\(id.rawValue) is already running")
         do {
             processes[id] = try ChildProcess.spawn(
@@ -81,19 +78,19 @@ public final class LocalGroup {
     }
 
     /// Starts every node that is not running.
-    public func startAll() throws(HarnessError) {
+    package func startAll() throws(HarnessError) {
         for peer in peers where !isRunning(peer.id) { try start(peer.id) }
     }
 
     /// Whether node `id` was started and has not ended.
-    public func isRunning(_ id: NodeID) -> Bool { processes[id]?.isRunning ?? false }
+    package func isRunning(_ id: NodeID) -> Bool { processes[id]?.isRunning ?? false }
 
     /// The process id of node `id`, or nil when it was not started (or was killed since).
-    public func pid(of id: NodeID) -> pid_t? { processes[id]?.pid }
+    package func pid(of id: NodeID) -> pid_t? { processes[id]?.pid }
 
     /// SIGKILLs node `id` (`kill -9`) and reaps it. Precondition: it was started.
     @discardableResult
-    public func kill(_ id: NodeID) -> ExitStatus {
+    package func kill(_ id: NodeID) -> ExitStatus {
         guard let process = processes.removeValue(forKey: id) else {
             preconditionFailure("node n\(id.rawValue) was not started")
         }
@@ -102,14 +99,14 @@ public final class LocalGroup {
 
     /// Sends `signal` to node `id` without waiting (SIGSTOP and SIGCONT for the chaos runner's
     /// pauses). Precondition: it was started.
-    public func signal(_ id: NodeID, _ signal: Int32) {
+    package func signal(_ id: NodeID, _ signal: Int32) {
         guard let process = processes[id] else { preconditionFailure("node n\(id.rawValue) was not started") }
         process.send(signal)
     }
 
     /// Sends SIGTERM to node `id` and waits up to `timeout` for it to exit; returns how it ended,
     /// or nil (after SIGKILLing it) when it did not exit in time. Precondition: it was started.
-    public func terminate(_ id: NodeID, timeout: Duration = .seconds(10)) -> ExitStatus? {
+    package func terminate(_ id: NodeID, timeout: Duration = .seconds(10)) -> ExitStatus? {
         guard let process = processes.removeValue(forKey: id) else {
             preconditionFailure("node n\(id.rawValue) was not started")
         }
@@ -120,13 +117,13 @@ public final class LocalGroup {
     }
 
     /// SIGKILLs and reaps every node still running. Safe to call more than once.
-    public func shutDown() {
+    package func shutDown() {
         for process in processes.values { process.kill() }
         processes.removeAll()
     }
 
     /// The last `lines` lines of node `id`'s log, for failure messages.
-    public func logTail(_ id: NodeID, lines: Int = 20) -> String {
+    func logTail(_ id: NodeID, lines: Int = 20) -> String {
         do {
             let text = String(decoding: try readFile(logPath(id)), as: UTF8.self)
             return text.split(separator: "\n").suffix(lines).joined(separator: "\n")

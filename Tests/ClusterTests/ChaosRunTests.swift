@@ -1,9 +1,9 @@
-import LedgerLocalGroup
 import Posix
 import TestSupport
 import Testing
 
 @testable import LedgerChaos
+@testable import LedgerLocalGroup
 
 /// `ledger chaos` end to end: real processes, every fault kind, every check passing.
 @Suite(.serialized)

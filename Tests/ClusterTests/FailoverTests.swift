@@ -1,10 +1,11 @@
 import LedgerClient
 import LedgerConfig
-import LedgerLocalGroup
 import Posix
 import Raft
 import Testing
 import Wire
+
+@testable import LedgerLocalGroup
 
 /// The seed story and the other process-level scenarios: three real `ledger server` processes
 /// on free loopback ports, killed and restarted. Deadlines are generous (CI is a busy 2-core

@@ -2,12 +2,13 @@ import CommitLog
 import Foundation
 import LedgerClient
 import LedgerConfig
-import LedgerLocalGroup
 import Posix
 import Raft
 import Synchronization
 import Testing
 import Wire
+
+@testable import LedgerLocalGroup
 
 /// The message CommitLog end to end on three real `ledger server` processes: sends survive a
 /// kill -9 of the leader exactly once and in queue order, retries are stored once, consumer

@@ -1,10 +1,11 @@
 import LedgerClient
 import LedgerConfig
-import LedgerLocalGroup
 import Posix
 import Raft
 import TestSupport
 import Testing
+
+@testable import LedgerLocalGroup
 
 /// A three-node group of real `ledger server` processes in a fresh temporary directory, with a
 /// client for it. Deinit SIGKILLs every node and deletes the directory, so nothing outlives a

@@ -12,7 +12,7 @@ let requiredLines = """
 /// The repository root, found from this file's path.
 let repositoryRoot: String = {
     var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false)
-    parts.removeLast(3)  // Tests/LedgerConfigTests/ConfigTestSupport.swift
+    parts.removeLast(4)  // Tests/LedgerConfigTests/Support/ConfigFixtures.swift
     return parts.joined(separator: "/")
 }()
 

@@ -1,5 +1,4 @@
 import CommitLog
-import Foundation
 import LogStore
 import Raft
 import Testing
@@ -44,19 +43,6 @@ extension CommitLogStateMachine {
 
 enum TestFailure: Error {
     case unexpected(String)
-}
-
-/// A fresh directory under the system temporary directory, removed by `cleanup()`.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("\(NSTemporaryDirectory())/commitlog-test-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw TestFailure.unexpected("mkdtemp failed: errno \(errno)") }
-        path = String(cString: made)
-    }
-
-    func cleanup() throws { try FileManager.default.removeItem(atPath: path) }
 }
 
 /// Every file under `root` in a simulated file system, path → bytes, for byte-for-byte comparison.

@@ -35,20 +35,6 @@ func expectedChains(_ log: [Entry]) -> [UInt32] {
     }
 }
 
-/// A fresh directory under the system temp directory, removed by ``remove()``.
-struct TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        var template = Array("\(NSTemporaryDirectory())/logstore-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        guard made != nil else { throw CocoaError(.fileWriteUnknown) }
-        path = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
-    }
-
-    func remove() throws { try FileManager.default.removeItem(atPath: path) }
-}
-
 /// Reads, changes and writes back bytes of a real file.
 func patchFile(_ path: String, at offset: Int, _ change: (inout [UInt8]) -> Void) throws {
     var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
