@@ -113,7 +113,9 @@ struct BenchOptions: Sendable, Hashable {
                 command: command)
         }
         if let text = flags.value("--duration") {
-            guard let duration = parseDuration(text), duration >= .milliseconds(100), duration <= .seconds(3600) else {
+            guard let duration = Duration(flagValue: text, fractions: true), duration >= .milliseconds(100),
+                duration <= .seconds(3600)
+            else {
                 throw UsageError(
                     "--duration: expected a time from 100ms to 1h such as 15s, 500ms or 2m, got \(quoted(text))",
                     command: command)
@@ -151,20 +153,6 @@ struct BenchOptions: Sendable, Hashable {
         raw
             ? RawAppendOperation(size: size, batch: batch)
             : MessageSendOperation(topic: topic, size: size, batch: batch)
-    }
-
-    /// `15s`, `500ms`, `2m`, `1h`, or a bare number of seconds (`15`, `0.5`); nil when malformed.
-    static func parseDuration(_ text: String) -> Duration? {
-        let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        var number = Substring(text)
-        var scale = 1.0
-        for unit in units where text.hasSuffix(unit.suffix) {
-            number = text.dropLast(unit.suffix.count)
-            scale = unit.seconds
-            break
-        }
-        guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
-        return .milliseconds(Int64((value * scale * 1000).rounded()))
     }
 
     /// `ledger bench --help` after the flag list: what the numbers mean.

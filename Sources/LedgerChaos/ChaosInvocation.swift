@@ -66,7 +66,8 @@ extension ChaosOptions {
         let title = ChaosCommand.title
         var options = ChaosOptions()
         if let text = flags.value("--duration") {
-            guard let duration = ChaosOptions.parseDuration(text), duration >= .seconds(1), duration <= .seconds(86_400)
+            guard let duration = Duration(flagValue: text, fractions: false), duration >= .seconds(1),
+                duration <= .seconds(86_400)
             else {
                 throw UsageError(
                     "--duration: expected a time from 1s to 24h such as 60s, 10m or 1500ms, got \(quoted(text))",

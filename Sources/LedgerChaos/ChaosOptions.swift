@@ -43,18 +43,6 @@ struct ChaosOptions: Sendable, Hashable {
 
     init() {}
 
-    /// Parses a duration: `60s`, `10m`, `1500ms`, or plain seconds (`90`).
-    static func parseDuration(_ text: String) -> Duration? {
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        for (suffix, milliseconds) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            // "ms" also ends in "s": only accept a suffix whose number parses.
-            guard let value = Int64(number), value >= 0 else { continue }
-            return .milliseconds(value * milliseconds)
-        }
-        return Int64(text).map { .seconds($0) }
-    }
-
     /// Parses `kill,pause,restart,partition` (any non-empty subset, any order).
     static func parseFaults(_ text: String) -> [ChaosFaultKind]? {
         var kinds: Set<ChaosFaultKind> = []
