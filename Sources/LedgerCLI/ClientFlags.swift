@@ -10,10 +10,12 @@ package enum PeerSource: Sendable, Hashable {
 
 /// The flags every client command shares.
 package struct ClientFlags: Sendable, Hashable {
+    /// Where the group's member list comes from.
     package var peers: PeerSource
     /// The overall timeout of one operation, retries included.
     package var timeout: Duration
 
+    /// The defaults are what a command line without `--peers`, `-c` and `--timeout` gives.
     package init(peers: PeerSource = .defaultConfigFiles, timeout: Duration = .seconds(3)) {
         self.peers = peers
         self.timeout = timeout

@@ -7,6 +7,8 @@ package struct FlagSpec: Sendable, Hashable {
     /// One line for `--help`.
     var help: String
 
+    /// A flag spelled `names` (the canonical one first), taking a value shown as `valueName`
+    /// in help, or none (a switch) when nil. Precondition: at least one name.
     package init(_ names: [String], value valueName: String? = nil, help: String) {
         precondition(!names.isEmpty, "a flag needs a name")
         self.names = names
@@ -29,7 +31,9 @@ package struct ParsedFlags: Sendable, Hashable {
 
     init() {}
 
+    /// The value given for the flag whose canonical name is `name`, or nil.
     package func value(_ name: String) -> String? { values[name] }
+    /// Whether the switch whose canonical name is `name` was given.
     package func has(_ name: String) -> Bool { switches.contains(name) }
 
     /// The value of flag `name` as a whole number in `range`, or nil when the flag is absent.
@@ -47,6 +51,8 @@ package struct ParsedFlags: Sendable, Hashable {
 /// when it starts with `-`, so `--data -x` works; but not when there is no next argument).
 /// `--help`/`-h` anywhere wins over every other problem.
 package enum FlagParser {
+    /// The flags of `arguments` (what follows the command name) by the rules above; `command`
+    /// (`ledger get`) names the command in errors.
     package static func parse(_ arguments: [String], flags: [FlagSpec], command: String) throws(UsageError)
         -> ParsedFlags
     {

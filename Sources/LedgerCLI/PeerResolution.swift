@@ -3,6 +3,7 @@ import Posix
 
 /// The members a client command talks to, and the group name when a config file gave one.
 package struct ResolvedPeers: Sendable, Hashable {
+    /// The members, in the order the source lists them.
     package var peers: [Peer]
     var group: String?
 }

@@ -6,6 +6,7 @@ package struct UsageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong, e.g. `--index: expected a log index (1 or more), got "x"`.
     var message: String
 
+    /// `message` about the command line of `command`.
     package init(_ message: String, command: String) {
         self.command = command
         self.message = message

@@ -11,6 +11,7 @@ import Wire
 public struct NodeResponse: Sendable, Hashable {
     /// The id ``NodeConnection/enqueue(_:)`` returned for the request.
     public var requestID: UInt64
+    /// The answer as the node sent it.
     public var message: WireMessage
 }
 

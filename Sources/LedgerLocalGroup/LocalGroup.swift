@@ -61,7 +61,9 @@ package final class LocalGroup {
     /// The `--peers` value for this group.
     var peerList: String { peers.map(\.description).joined(separator: ";") }
 
+    /// The config file of node `id`, `nK.conf` in ``directory``.
     package func configPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).conf" }
+    /// Where node `id`'s stdout and stderr go: `nK.log` in ``directory``.
     func logPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).log" }
 
     /// Starts node `id` (`ledger server -c nK.conf`, stderr appended to `nK.log`).

@@ -6,6 +6,7 @@ import Posix
 
 /// Why the `ledger` executable the process tests run was not found.
 package struct MissingLedgerBinary: Error, CustomStringConvertible {
+    /// Where it was looked for and how to build it.
     package var description: String
 }
 
