@@ -78,6 +78,9 @@ let package = Package(
             name: "LedgerCLITests",
             dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Wire", "Raft", "CommitLog"],
             swiftSettings: strict),
+        .testTarget(
+            name: "LedgerLocalGroupTests",
+            dependencies: ["LedgerLocalGroup", "LedgerConfig", "Posix", "Raft", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerBenchTests", dependencies: ["LedgerBench", "LedgerCLI"], swiftSettings: strict),
         .testTarget(name: "LedgerChaosTests", dependencies: ["LedgerChaos", "LedgerCLI"], swiftSettings: strict),
         .testTarget(
