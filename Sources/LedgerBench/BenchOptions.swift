@@ -46,8 +46,6 @@ struct BenchOptions: Sendable, Hashable {
     /// Run the fixed matrix of ``BenchMatrix`` instead of one load, and print a Markdown table.
     var matrix = false
 
-    init() {}
-
     /// The duration of each cell of the matrix unless `--duration` says otherwise.
     static let matrixCellDuration: Duration = .seconds(5)
     /// The topic without `--topic`.

@@ -13,13 +13,6 @@ struct NodeUsage: Sendable, Hashable {
     var note: String?
     /// Whether the node led at the end of the run (for the report only).
     var isLeader = false
-
-    init(id: String, cpuSeconds: Double?, peakRssBytes: UInt64?, note: String? = nil) {
-        self.id = id
-        self.cpuSeconds = cpuSeconds
-        self.peakRssBytes = peakRssBytes
-        self.note = note
-    }
 }
 
 /// What one `ledger bench` run measured, and its renderings: the report, the JSON object, a
@@ -44,22 +37,6 @@ struct BenchReport: Sendable {
     var client: NodeUsage?
     /// This machine's limits, with `--limits`.
     var limits: MachineLimits?
-
-    init(
-        load: String, messages: Int, elapsed: Duration, messageSize: Int, latency: LatencyHistogram, errors: Int,
-        firstError: String? = nil, nodes: [NodeUsage], client: NodeUsage? = nil, limits: MachineLimits? = nil
-    ) {
-        self.load = load
-        self.messages = messages
-        self.elapsed = elapsed
-        self.messageSize = messageSize
-        self.latency = latency
-        self.errors = errors
-        self.firstError = firstError
-        self.nodes = nodes
-        self.client = client
-        self.limits = limits
-    }
 
     var messagesPerSecond: Double {
         elapsed > .zero ? Double(messages) / elapsed.seconds : 0

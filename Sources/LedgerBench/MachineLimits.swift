@@ -18,12 +18,6 @@ struct MachineLimits: Sendable, Hashable {
     /// The median round trip of 64 bytes over a loopback TCP connection, in microseconds.
     var loopbackRttMicros: Double
 
-    init(fdatasyncPerSecond: Double, sequentialWriteMBps: Double, loopbackRttMicros: Double) {
-        self.fdatasyncPerSecond = fdatasyncPerSecond
-        self.sequentialWriteMBps = sequentialWriteMBps
-        self.loopbackRttMicros = loopbackRttMicros
-    }
-
     /// The least latency one request can have: client to leader and back (one round trip), the
     /// leader to a follower and back (another), one fdatasync (the leader's and the follower's
     /// run in parallel), in milliseconds.

@@ -29,8 +29,6 @@ package struct ParsedFlags: Sendable, Hashable {
     /// Whether `--help` or `-h` appeared.
     package var wantsHelp = false
 
-    init() {}
-
     /// The value given for the flag whose canonical name is `name`, or nil.
     package func value(_ name: String) -> String? { values[name] }
     /// Whether the switch whose canonical name is `name` was given.

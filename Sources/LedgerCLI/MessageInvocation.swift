@@ -20,8 +20,6 @@ package struct SendOptions: Sendable, Hashable {
     var mode: SendMode = .sync
     /// One message with this body; nil: one message per line of stdin.
     var body: String?
-
-    init(topic: String) { self.topic = topic }
 }
 
 /// `ledger pull` settings.
@@ -38,11 +36,6 @@ package struct PullOptions: Sendable, Hashable {
     var json = false
     /// Long-poll wait for a pull that finds nothing new.
     var waitMilliseconds = 0
-
-    init(topic: String, queueID: Int32) {
-        self.topic = topic
-        self.queueID = queueID
-    }
 }
 
 /// The message commands of `ledger`: `send`, `pull`, `offsets`, `topics`.

@@ -9,11 +9,6 @@ struct StatusReport: Sendable {
     /// The group name from the config files, shown when no node answers.
     var configuredGroup: String?
 
-    init(view: ClusterView, configuredGroup: String?) {
-        self.view = view
-        self.configuredGroup = configuredGroup
-    }
-
     /// The group the nodes report, else the configured one.
     var group: String? { view.group ?? configuredGroup }
 

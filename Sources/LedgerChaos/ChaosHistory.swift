@@ -91,16 +91,6 @@ struct ChaosOperation: Sendable, Hashable {
     /// may be stored at most once however many attempts were indeterminate.
     var idempotent: Bool
 
-    init(
-        id: ChaosOperationID, started: Duration, ended: Duration, attempts: [ChaosAttemptOutcome], idempotent: Bool
-    ) {
-        self.id = id
-        self.started = started
-        self.ended = ended
-        self.attempts = attempts
-        self.idempotent = idempotent
-    }
-
     /// The final outcome: acknowledged when an attempt was; else indeterminate when any attempt
     /// was; else failed.
     var outcome: ChaosAttemptOutcome {
@@ -136,12 +126,6 @@ struct ChaosLeaderSighting: Sendable, Hashable {
     var term: UInt64
     var node: String
     var at: Duration
-
-    init(term: UInt64, node: String, at: Duration) {
-        self.term = term
-        self.node = node
-        self.at = at
-    }
 }
 
 /// What a stored item is, as far as the workload can tell.
@@ -169,12 +153,6 @@ struct ChaosItem: Sendable, Hashable {
     var position: ChaosPosition
     var content: ChaosContent
     var fingerprint: [UInt8]
-
-    init(position: ChaosPosition, content: ChaosContent, fingerprint: [UInt8]) {
-        self.position = position
-        self.content = content
-        self.fingerprint = fingerprint
-    }
 }
 
 /// An item a consumer read during the run, from `node`.
@@ -182,12 +160,6 @@ struct ChaosRead: Sendable, Hashable {
     var consumer: String
     var node: String
     var item: ChaosItem
-
-    init(consumer: String, node: String, item: ChaosItem) {
-        self.consumer = consumer
-        self.node = node
-        self.item = item
-    }
 }
 
 /// A consumer group's committed offset of one queue, as a node reported it after the heal.
@@ -196,13 +168,6 @@ struct ChaosCommittedOffset: Sendable, Hashable {
     var queue: String
     var offset: Int64
     var node: String
-
-    init(group: String, queue: String, offset: Int64, node: String) {
-        self.group = group
-        self.queue = queue
-        self.offset = offset
-        self.node = node
-    }
 }
 
 /// How a consumer learned a group's committed offset of one queue during the run.
@@ -223,19 +188,6 @@ struct ChaosOffsetObservation: Sendable, Hashable {
     var consumer: String
     var started: Duration
     var ended: Duration
-
-    init(
-        group: String, queue: String, offset: Int64, source: ChaosOffsetSource, consumer: String, started: Duration,
-        ended: Duration
-    ) {
-        self.group = group
-        self.queue = queue
-        self.offset = offset
-        self.source = source
-        self.consumer = consumer
-        self.started = started
-        self.ended = ended
-    }
 }
 
 /// A node's replicated state machine as it reported it after the heal (`status`), and what
@@ -248,12 +200,6 @@ struct ChaosStateDigest: Sendable, Hashable {
     /// The digest of a fresh state machine that applied the node's committed log through
     /// ``applied``; nil when the log could not be replayed that far.
     var replayed: UInt64?
-
-    init(applied: UInt64, reported: UInt64, replayed: UInt64?) {
-        self.applied = applied
-        self.reported = reported
-        self.replayed = replayed
-    }
 }
 
 /// Everything one node holds after the heal, in position order.
@@ -262,21 +208,10 @@ struct ChaosNodeContents: Sendable, Hashable {
     var items: [ChaosItem]
     /// Each queue's valid offsets as the node reports them (`min...max` with max exclusive, as
     /// RocketMQ's max offset is the next offset to write); empty for the raw log.
-    var queueBounds: [String: Range<Int64>]
-    var committedOffsets: [ChaosCommittedOffset]
+    var queueBounds: [String: Range<Int64>] = [:]
+    var committedOffsets: [ChaosCommittedOffset] = []
     /// The node's state digest, reported and replayed; nil when not read (the leader's served view).
     var digest: ChaosStateDigest?
-
-    init(
-        node: String, items: [ChaosItem], queueBounds: [String: Range<Int64>] = [:],
-        committedOffsets: [ChaosCommittedOffset] = [], digest: ChaosStateDigest? = nil
-    ) {
-        self.node = node
-        self.items = items
-        self.queueBounds = queueBounds
-        self.committedOffsets = committedOffsets
-        self.digest = digest
-    }
 }
 
 /// The whole record a chaos run hands to ``ChaosChecker``.
@@ -293,19 +228,5 @@ struct ChaosHistory: Sendable {
     /// with what the nodes' logs hold at those positions; nil when not read.
     var served: ChaosNodeContents?
     /// Consumer groups' committed offsets as consumers saw them during the run.
-    var offsetObservations: [ChaosOffsetObservation]
-
-    init(
-        operations: [ChaosOperation], leaders: [ChaosLeaderSighting], reads: [ChaosRead],
-        finalContents: [ChaosNodeContents], convergenceProblem: String? = nil, served: ChaosNodeContents? = nil,
-        offsetObservations: [ChaosOffsetObservation] = []
-    ) {
-        self.operations = operations
-        self.leaders = leaders
-        self.reads = reads
-        self.finalContents = finalContents
-        self.convergenceProblem = convergenceProblem
-        self.served = served
-        self.offsetObservations = offsetObservations
-    }
+    var offsetObservations: [ChaosOffsetObservation] = []
 }

@@ -18,17 +18,6 @@ struct ChaosFault: Sendable, Hashable {
     var healed: Duration
     /// What was done, e.g. `SIGSTOP n1 (leader, term 4) for 1200 ms`.
     var detail: String
-
-    init(
-        kind: ChaosFaultKind, node: String, targetedLeader: Bool, injected: Duration, healed: Duration, detail: String
-    ) {
-        self.kind = kind
-        self.node = node
-        self.targetedLeader = targetedLeader
-        self.injected = injected
-        self.healed = healed
-        self.detail = detail
-    }
 }
 
 /// Injects one fault at a time into a ``LocalGroup``, drawn from a seeded generator: the

@@ -41,8 +41,6 @@ struct ChaosOptions: Sendable, Hashable {
     /// Where to write the JSON report, if anywhere.
     var reportPath: String?
 
-    init() {}
-
     /// Parses `kill,pause,restart,partition` (any non-empty subset, any order).
     static func parseFaults(_ text: String) -> [ChaosFaultKind]? {
         var kinds: Set<ChaosFaultKind> = []

@@ -16,22 +16,6 @@ struct ChaosReport {
     /// How long the whole run took, heal and checks included.
     var wallTime: Duration
 
-    init(
-        seed: UInt64, options: ChaosOptions, workload: String, directory: String, keptData: Bool,
-        history: ChaosHistory, faults: [ChaosFault], notes: [String], verdict: ChaosVerdict, wallTime: Duration
-    ) {
-        self.seed = seed
-        self.options = options
-        self.workload = workload
-        self.directory = directory
-        self.keptData = keptData
-        self.history = history
-        self.faults = faults
-        self.notes = notes
-        self.verdict = verdict
-        self.wallTime = wallTime
-    }
-
     var passed: Bool { verdict.passed }
 
     // MARK: - Figures
@@ -41,13 +25,6 @@ struct ChaosReport {
         var acknowledged = 0
         var failed = 0
         var indeterminate = 0
-
-        init(attempted: Int = 0, acknowledged: Int = 0, failed: Int = 0, indeterminate: Int = 0) {
-            self.attempted = attempted
-            self.acknowledged = acknowledged
-            self.failed = failed
-            self.indeterminate = indeterminate
-        }
     }
 
     var counts: Counts {

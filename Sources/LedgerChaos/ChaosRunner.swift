@@ -29,8 +29,6 @@ import Wire
 struct ChaosRunner {
     let options: ChaosOptions
 
-    init(options: ChaosOptions) { self.options = options }
-
     /// The workload `kind` names, for a group whose message store uses `configuration`.
     static func workload(_ kind: ChaosWorkloadKind, configuration: CommitLogConfiguration) -> any ChaosWorkload {
         switch kind {
