@@ -1,5 +1,6 @@
 import CommitLog
 import LedgerClient
+import Posix
 import Synchronization
 
 /// Runs `ledger send`, `pull`, `offsets` and `topics`. Each returns the process exit code
@@ -32,7 +33,7 @@ enum MessageCommands {
             ProducerMessage(
                 topic: options.topic, target: options.target, tags: options.tags, keys: options.keys,
                 body: Array(body.utf8), properties: options.properties,
-                bornTimestamp: LocalClock.wallClockMilliseconds())
+                bornTimestamp: WallClock.milliseconds())
         }
         var bodies: AnyIterator<String>
         if let body = options.body {

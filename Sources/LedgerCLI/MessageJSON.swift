@@ -1,9 +1,5 @@
 import CommitLog
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The JSON shapes of the message commands (documented in their `--help`).
 enum MessageJSON {
     /// `{"status", "nextOffset", "minOffset", "maxOffset", "messages": [...]}`.
@@ -101,15 +97,5 @@ enum Base64 {
             index += 3
         }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// The wall clock, for born timestamps.
-enum LocalClock {
-    /// Milliseconds since the epoch (`CLOCK_REALTIME`).
-    static func wallClockMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 }

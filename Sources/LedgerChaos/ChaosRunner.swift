@@ -8,10 +8,6 @@ import Raft
 import Synchronization
 import Wire
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `ledger chaos`: a real three-node group under load and faults, then a Jepsen-style check of
 /// the whole history.
 ///
@@ -93,9 +89,8 @@ struct ChaosRunner {
     }
 
     private static func clockSeed() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return UInt64(now.tv_sec) &* 1_000_003 &+ UInt64(now.tv_nsec / 1000)
+        let (seconds, attoseconds) = WallClock.sinceEpoch().components
+        return UInt64(seconds) &* 1_000_003 &+ UInt64(attoseconds / 1_000_000_000_000)
     }
 
     private func execute(seed: UInt64, binary: String, directory: String) throws(HarnessError) -> ChaosReport {
