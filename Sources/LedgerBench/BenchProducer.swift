@@ -28,6 +28,9 @@ struct ProducerResult: Sendable {
 /// NOT_LEADER redirect when one came) and goes on until the run ends.
 final class BenchProducer {
     private let operation: any BenchOperation
+    /// The operation's frames and what they carry, read once: the loop needs them per request.
+    private let frames: [WireMessage]
+    private let messagesPerFrame: Int
     private let peers: [Peer]
     private let inflight: Int
     private let timeout: Duration
@@ -39,10 +42,9 @@ final class BenchProducer {
     private let clock = ContinuousClock()
 
     private var connection: NodeConnection?
-    /// Requests sent and not yet fully answered, by request number.
+    /// Requests sent on this connection and not yet fully answered, by request number. Request
+    /// `n` is frames `n × frames.count + 1` on (the connection numbers requests 1, 2, 3, ...).
     private var outstanding: [UInt64: Outstanding] = [:]
-    /// The request number each frame in flight belongs to, by the frame's request id.
-    private var requestOfFrame: [UInt64: UInt64] = [:]
     /// The oldest request number that may still be outstanding (requests finish roughly in order).
     private var oldestRequest: UInt64 = 0
     private var nextRequest: UInt64 = 0
@@ -63,6 +65,8 @@ final class BenchProducer {
     init(operation: any BenchOperation, peers: [Peer], inflight: Int, timeout: Duration, interval: Duration? = nil) {
         precondition(inflight > 0, "a producer needs at least one request in flight")
         self.operation = operation
+        frames = operation.frames
+        messagesPerFrame = operation.messagesPerFrame
         self.peers = peers
         self.inflight = inflight
         self.timeout = timeout
@@ -138,16 +142,21 @@ final class BenchProducer {
     private func send(at now: ContinuousClock.Instant, on connection: NodeConnection) {
         let number = nextRequest
         nextRequest += 1
-        for frame in operation.frames {
+        for frame in frames {
+            let id: UInt64
             do {
-                requestOfFrame[try connection.enqueue(frame)] = number
+                id = try connection.enqueue(frame)
             } catch {
                 // The options bound size × batch well inside a frame; an encoding failure is a bug.
                 preconditionFailure("cannot encode a bench request: \(error)")
             }
+            precondition(request(of: id) == number, "request id \(id) is not in request \(number)")
         }
-        outstanding[number] = Outstanding(sentAt: now, framesLeft: operation.framesPerRequest)
+        outstanding[number] = Outstanding(sentAt: now, framesLeft: frames.count)
     }
+
+    /// The request number frame `id` belongs to.
+    private func request(of id: UInt64) -> UInt64 { (id - 1) / UInt64(frames.count) }
 
     private var oldestOutstanding: Outstanding? {
         while oldestRequest < nextRequest {
@@ -160,9 +169,8 @@ final class BenchProducer {
     /// Counts one answer frame towards its request; a request whose frames are all answered is
     /// acknowledged (or counted as failed) at `now`.
     private func settle(_ response: NodeResponse, at now: ContinuousClock.Instant) throws(NodeConnectionError) {
-        guard let number = requestOfFrame.removeValue(forKey: response.requestID),
-            var request = outstanding[number]
-        else {
+        let number = request(of: response.requestID)
+        guard var request = outstanding[number] else {
             preconditionFailure("the connection returned an answer to request id \(response.requestID), not sent")
         }
         switch operation.answer(response.message) {
@@ -184,14 +192,14 @@ final class BenchProducer {
             return
         }
         outstanding[number] = nil
-        let perFrame = operation.messagesPerFrame
+        let perFrame = messagesPerFrame
         result.errors += request.failedFrames * perFrame
         if request.failedFrames == 0 {
             result.messages += operation.batch
             result.latency.record(UInt64(request.sentAt.duration(to: now).nanoseconds))
             result.lastAcknowledgement = now
         } else {
-            result.messages += (operation.framesPerRequest - request.failedFrames) * perFrame
+            result.messages += (frames.count - request.failedFrames) * perFrame
         }
     }
 
@@ -201,15 +209,19 @@ final class BenchProducer {
     /// connection.
     private func fail(_ reason: String) {
         result.firstError = result.firstError ?? reason
-        for request in outstanding.values { result.errors += request.framesLeft * operation.messagesPerFrame }
+        for request in outstanding.values { result.errors += request.framesLeft * messagesPerFrame }
         outstanding.removeAll()
         disconnect()
     }
 
+    /// Closes the connection; nothing is outstanding on it any more (answered, or counted by
+    /// ``fail(_:)``), so the next one numbers its requests from 0 again.
     private func disconnect() {
         connection?.close()
         connection = nil
-        requestOfFrame.removeAll()
+        precondition(outstanding.isEmpty, "a connection dropped with requests outstanding")
+        nextRequest = 0
+        oldestRequest = 0
         draining = false
     }
 

@@ -42,7 +42,7 @@ extension NodeConnection {
             throw .notSent("cannot encode the request: \(error)")
         }
         nextRequestID += 1
-        awaiting[requestID] = queuedStreamOffset - (outbound.count - start)
+        awaiting.append(requestID, start: bytesWritten + start - outboundStart)
         return requestID
     }
 
@@ -84,7 +84,7 @@ extension NodeConnection {
             throw .protocolViolation("malformed frame: \(error)")
         }
         guard let frame else { return nil }
-        guard frame.flags.contains(.response), awaiting.removeValue(forKey: frame.requestID) != nil else {
+        guard frame.flags.contains(.response), awaiting.remove(frame.requestID) else {
             throw .protocolViolation("unexpected frame \(frame.opcode) with request id \(frame.requestID)")
         }
         do {
@@ -145,7 +145,7 @@ extension NodeConnection {
     /// offset of a one-at-a-time message; or, when nil, no byte of any request in flight), else
     /// ``NodeConnectionError/unanswered(_:)``.
     func writeFailure(_ problem: String, messageStart: Int?) -> NodeConnectionError {
-        let left = messageStart.map { bytesWritten > $0 } ?? awaiting.values.contains { $0 < bytesWritten }
+        let left = (messageStart ?? awaiting.oldestStart).map { $0 < bytesWritten } ?? false
         return left ? .unanswered(problem) : .notSent(problem)
     }
 }

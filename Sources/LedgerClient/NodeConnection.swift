@@ -59,9 +59,9 @@ public final class NodeConnection {
     var outboundStart = 0
     /// Bytes the socket took over the connection's life.
     var bytesWritten = 0
-    /// Requests enqueued and not yet answered: request id → where its bytes begin in the
-    /// connection's outbound stream (to tell, on a failure, whether any of them left).
-    var awaiting: [UInt64: Int] = [:]
+    /// Requests enqueued and not yet answered, with where their bytes begin in the outbound
+    /// stream (to tell, on a failure, whether any of them left).
+    var awaiting = InFlightRequests()
 
     private init(peer: Peer, socket: Socket) {
         self.peer = peer
@@ -121,7 +121,7 @@ public final class NodeConnection {
         _ message: WireMessage, deadline: ContinuousClock.Instant, abandon: (() -> Bool)? = nil
     ) throws(NodeConnectionError) -> WireMessage {
         precondition(!isClosed, "request on a closed connection to \(peer.name)")
-        precondition(awaiting.isEmpty, "request on a connection to \(peer.name) with pipelined requests in flight")
+        precondition(awaiting.count == 0, "request on a connection to \(peer.name) with pipelined requests in flight")
         let started = ContinuousClock().now
         let messageStart = queuedStreamOffset
         _ = try enqueue(message)
@@ -139,7 +139,7 @@ public final class NodeConnection {
     /// socket to take it. Preconditions: not closed, no pipelined request in flight.
     public func post(_ message: WireMessage, deadline: ContinuousClock.Instant) throws(NodeConnectionError) {
         precondition(!isClosed, "post on a closed connection to \(peer.name)")
-        precondition(awaiting.isEmpty, "post on a connection to \(peer.name) with pipelined requests in flight")
+        precondition(awaiting.count == 0, "post on a connection to \(peer.name) with pipelined requests in flight")
         let messageStart = queuedStreamOffset
         let start = outbound.count
         do {
