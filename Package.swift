@@ -21,7 +21,7 @@ let package = Package(
         .library(name: "LedgerClient", targets: ["LedgerClient"]),
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
-        .executable(name: "bench-commitlog", targets: ["BenchCommitLog"]),
+        .executable(name: "bench-commitlog", targets: ["bench-commitlog"]),
         .executable(name: "simulate", targets: ["simulate"]),
     ],
     // Bottom up, as DESIGN.md's module layout: each target depends only on targets listed before it.
@@ -38,9 +38,7 @@ let package = Package(
         .target(
             name: "CommitLog", dependencies: ["LedgerModel", "FileIO", "Bytes", "Posix", "Raft"],
             exclude: ["FORMAT.md"], swiftSettings: strict),
-        .target(
-            name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"],
-            swiftSettings: strict),
+        .target(name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
             name: "LedgerConfig", dependencies: ["LedgerModel", "Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
@@ -48,52 +46,73 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Server",
+            dependencies: ["Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog"],
+            swiftSettings: strict),
+        .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
+        .target(
+            name: "LedgerCLI",
+            dependencies: ["Bytes", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft"],
+            swiftSettings: strict),
+        .target(
+            name: "LedgerBench",
             dependencies: [
-                "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
+                "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft",
             ],
             swiftSettings: strict),
         .target(
-            name: "LedgerCLI",
+            name: "LedgerChaos",
             dependencies: [
-                "Bytes", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft", "CommitLog",
+                "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft",
+                "CommitLog", "FileIO",
             ],
             swiftSettings: strict),
-        .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "ledger", dependencies: ["Server", "LedgerCLI", "LedgerBench", "LedgerChaos"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "FileIO", "Raft"], swiftSettings: strict),
         .executableTarget(
-            name: "BenchCommitLog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict),
+            name: "bench-commitlog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict),
         .target(
             name: "Simulator", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"],
             path: "Simulation/Simulator", swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Posix"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Posix", "Raft"], swiftSettings: strict),
         .testTarget(
-            name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "FileIO", "Raft"], swiftSettings: strict),
+            name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "FileIO", "Raft", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "Bytes"], swiftSettings: strict),
         .testTarget(
-            name: "CommitLogTests", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Posix", "Raft"],
+            name: "CommitLogTests", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Posix", "Raft", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(
-            name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft"], swiftSettings: strict),
+            name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft", "Posix", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "LedgerClientTests",
-            dependencies: [
-                "Bytes", "LedgerClient", "LedgerCLI", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft",
-            ],
+            dependencies: ["Bytes", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft"],
             swiftSettings: strict),
+        .testTarget(
+            name: "LedgerCLITests",
+            dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Raft"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "LedgerLocalGroupTests",
+            dependencies: ["LedgerLocalGroup", "LedgerConfig", "Posix", "Raft", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LedgerBenchTests", dependencies: ["LedgerBench", "LedgerCLI"], swiftSettings: strict),
+        .testTarget(name: "LedgerChaosTests", dependencies: ["LedgerChaos", "LedgerCLI", "LedgerModel"], swiftSettings: strict),
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "LedgerCLI", "LedgerClient", "LedgerConfig", "LedgerModel", "Posix", "Raft", "Wire", "Server",
+                "LedgerChaos", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Posix", "Raft", "Wire",
+                "Server", "TestSupport",
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "SimulatorTests", dependencies: ["Simulator", "Raft", "LedgerModel", "CommitLog"],
-            swiftSettings: strict),
+            name: "SimulatorTests", dependencies: ["Simulator", "Raft", "LedgerModel", "CommitLog"], swiftSettings: strict),
     ]
 )

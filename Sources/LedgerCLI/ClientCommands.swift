@@ -2,11 +2,12 @@ import LedgerClient
 import LedgerConfig
 import Raft
 
-/// Runs the client commands of `ledger` (every command but `server`, which needs the node
-/// runtime and lives in the executable). Each returns the process exit code (see ``ExitCode``).
-public enum ClientCommands {
+/// Runs the client commands of `ledger` (every command of ``Invocation`` but `server`, which
+/// needs the node runtime and lives in the executable). Each returns the process exit code (see
+/// ``ExitCode``).
+package enum ClientCommands {
     /// Runs `invocation`; `.server` is a programmer error here.
-    public static func run(_ invocation: Invocation) -> Int32 {
+    package static func run(_ invocation: Invocation) -> Int32 {
         switch invocation {
         case .help(let text):
             Console.out(text)
@@ -33,14 +34,8 @@ public enum ClientCommands {
                 }
                 return transferLeader(client, to: target)
             }
-        case .benchFailover(let options):
-            return BenchFailover(options: options).run()
-        case .bench(let options):
-            return Bench(options: options).run()
         case .messages(let invocation):
             return MessageCommands.run(invocation)
-        case .chaos(let options):
-            return ChaosRunner(options: options).run()
         }
     }
 

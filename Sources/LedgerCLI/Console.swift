@@ -4,15 +4,15 @@
 
 /// Unbuffered writes to stdout and stderr, so each line leaves at once (a pipe reader sees every
 /// committed index as it happens) and the two streams stay in order.
-public enum Console {
+package enum Console {
     /// Writes `text` and a newline to stdout.
-    public static func out(_ text: String) { write(Array("\(text)\n".utf8), to: 1) }
+    package static func out(_ text: String) { write(Array("\(text)\n".utf8), to: 1) }
 
     /// Writes `bytes` as they are to stdout.
-    public static func outRaw(_ bytes: [UInt8]) { write(bytes, to: 1) }
+    package static func outRaw(_ bytes: [UInt8]) { write(bytes, to: 1) }
 
     /// Writes `text` and a newline to stderr.
-    public static func error(_ text: String) { write(Array("\(text)\n".utf8), to: 2) }
+    package static func error(_ text: String) { write(Array("\(text)\n".utf8), to: 2) }
 
     private static func write(_ bytes: [UInt8], to fd: Int32) {
         var written = 0

@@ -1,13 +1,15 @@
 /// One flag a command accepts.
-public struct FlagSpec: Sendable, Hashable {
+package struct FlagSpec: Sendable, Hashable {
     /// Every spelling, the canonical one first: `["--config", "-c"]`.
-    public var names: [String]
+    var names: [String]
     /// The placeholder of its value in help (`FILE`), or nil for a switch that takes none.
-    public var valueName: String?
+    var valueName: String?
     /// One line for `--help`.
-    public var help: String
+    var help: String
 
-    public init(_ names: [String], value valueName: String? = nil, help: String) {
+    /// A flag spelled `names` (the canonical one first), taking a value shown as `valueName`
+    /// in help, or none (a switch) when nil. Precondition: at least one name.
+    package init(_ names: [String], value valueName: String? = nil, help: String) {
         precondition(!names.isEmpty, "a flag needs a name")
         self.names = names
         self.valueName = valueName
@@ -15,22 +17,29 @@ public struct FlagSpec: Sendable, Hashable {
     }
 
     /// The canonical name, e.g. `--config`.
-    public var name: String { names[0] }
+    var name: String { names[0] }
 }
 
 /// The flags found on a command line, by canonical name.
-public struct ParsedFlags: Sendable, Hashable {
+package struct ParsedFlags: Sendable, Hashable {
     /// Flags with values.
-    public var values: [String: String] = [:]
+    var values: [String: String] = [:]
     /// Switches that were given.
-    public var switches: Set<String> = []
+    var switches: Set<String> = []
     /// Whether `--help` or `-h` appeared.
-    public var wantsHelp = false
+    package var wantsHelp = false
 
-    public init() {}
+    /// The value given for the flag whose canonical name is `name`, or nil.
+    package func value(_ name: String) -> String? { values[name] }
+    /// Whether the switch whose canonical name is `name` was given.
+    package func has(_ name: String) -> Bool { switches.contains(name) }
 
-    public func value(_ name: String) -> String? { values[name] }
-    public func has(_ name: String) -> Bool { switches.contains(name) }
+    /// The value of flag `name` as a whole number in `range`, or nil when the flag is absent.
+    /// Throws the usage error of `command` for anything else.
+    package func wholeNumber(_ name: String, in range: ClosedRange<Int>, command: String) throws(UsageError) -> Int? {
+        guard let text = value(name) else { return nil }
+        return try FlagParser.wholeNumber(text, flag: name, in: range, command: command)
+    }
 }
 
 /// Hand-written flag parsing: `--flag VALUE`, `--flag=VALUE`, and switches.
@@ -39,8 +48,10 @@ public struct ParsedFlags: Sendable, Hashable {
 /// a flag given twice is refused; a flag that takes a value needs one (the next argument, even
 /// when it starts with `-`, so `--data -x` works; but not when there is no next argument).
 /// `--help`/`-h` anywhere wins over every other problem.
-public enum FlagParser {
-    public static func parse(_ arguments: [String], flags: [FlagSpec], command: String) throws(UsageError)
+package enum FlagParser {
+    /// The flags of `arguments` (what follows the command name) by the rules above; `command`
+    /// (`ledger get`) names the command in errors.
+    package static func parse(_ arguments: [String], flags: [FlagSpec], command: String) throws(UsageError)
         -> ParsedFlags
     {
         var parsed = ParsedFlags()
@@ -83,9 +94,22 @@ public enum FlagParser {
         return parsed
     }
 
+    /// `text`, the value of flag `name`, as a whole number in `range`; else the usage error of
+    /// `command`: `--max: expected a whole number from 1 to 1024, got "x"`.
+    static func wholeNumber(_ text: String, flag name: String, in range: ClosedRange<Int>, command: String)
+        throws(UsageError) -> Int
+    {
+        guard let number = Int(text), range.contains(number) else {
+            throw UsageError(
+                "\(name): expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(quoted(text))",
+                command: command)
+        }
+        return number
+    }
+
     /// The flags as `--help` lists them: one per line, names and value, then the help text in
     /// an aligned column.
-    public static func helpLines(_ flags: [FlagSpec]) -> String {
+    static func helpLines(_ flags: [FlagSpec]) -> String {
         let heads = flags.map { spec in
             let names = spec.names.sorted { $0.count < $1.count }.joined(separator: ", ")
             return spec.valueName.map { "\(names) \($0)" } ?? names
@@ -98,4 +122,4 @@ public enum FlagParser {
 }
 
 /// `text` in double quotes with control characters escaped, so a message stays on one line.
-func quoted(_ text: String) -> String { String(reflecting: text) }
+package func quoted(_ text: String) -> String { String(reflecting: text) }

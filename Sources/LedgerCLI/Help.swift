@@ -1,7 +1,7 @@
 import LedgerModel
 
 /// The `--help` texts. Every flag a command accepts appears in its text (tests check this).
-enum Help {
+package enum Help {
     static let exitCodes = """
         exit codes:
           0  success (status: a leader is seen)
@@ -18,6 +18,7 @@ enum Help {
         conf/n1.conf and conf/n2.conf (whichever exist, relative to the current directory).
         """
 
+    /// `ledger --help`: every command of the executable, the bench and chaos ones included.
     static let main = """
         usage: ledger <command> [flags]
 
@@ -88,30 +89,18 @@ enum Help {
                     leader and its term. Exits 1 when another node still leads at the timeout.
                     """
                 )
-            case .benchFailover:
-                (
-                    "ledger bench-failover [--kills N] [--interval-ms MS] [--keep]",
-                    """
-                    Starts a fresh three-node group (default settings) in a temporary directory, appends
-                    every MS milliseconds, and N times kills -9 the leader (restarting it afterwards).
-                    Prints, for each kill, the time until a write succeeded on the new leader, then the
-                    p50 and the maximum. Exits 1 when a round saw no successful write within 10 s.
-                    """
-                )
-            case .bench:
-                (
-                    "ledger bench [--producers N] [--inflight N] [--size BYTES] [--batch N] [--duration TIME] "
-                        + "[--mode sync|async] [--topic T] [--json] [--limits] [--spawn | --peers LIST | -c FILE] "
-                        + "[--timeout MS] [--matrix]",
-                    BenchOptions.helpText
-                )
-            case .chaos: (ChaosHelp.usage, ChaosHelp.about)
             }
+        return text(usage: usage, about: about, flags: command.flags, findsPeers: command != .server)
+    }
+
+    /// A command's `--help`: its usage line, what it does, its flags (and `-h`), where it finds
+    /// the group (client commands, `findsPeers`), then the exit codes.
+    package static func text(usage: String, about: String, flags: [FlagSpec], findsPeers: Bool) -> String {
         var sections = [
             "usage: \(usage)", about,
-            "flags:\n" + FlagParser.helpLines(command.flags + [FlagSpec(["--help", "-h"], help: "show this text")]),
+            "flags:\n" + FlagParser.helpLines(flags + [FlagSpec(["--help", "-h"], help: "show this text")]),
         ]
-        if command != .server && command != .benchFailover && command != .chaos { sections.append(peerSources) }
+        if findsPeers { sections.append(peerSources) }
         sections.append(exitCodes)
         return sections.joined(separator: "\n\n")
     }

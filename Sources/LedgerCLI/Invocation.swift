@@ -1,42 +1,9 @@
 import LedgerConfig
 import LedgerModel
 
-/// Where a client command gets the group's peer list.
-public enum PeerSource: Sendable, Hashable {
-    /// `--peers LIST`, in the config files' `peers` format.
-    case list(String)
-    /// `-c FILE`: the `peers` of one node's config file.
-    case configFile(String)
-    /// Neither flag: the `peers` of `conf/n0.conf`, `conf/n1.conf` and `conf/n2.conf`, whichever exist.
-    case defaultConfigFiles
-}
-
-/// The flags every client command shares.
-public struct ClientFlags: Sendable, Hashable {
-    public var peers: PeerSource
-    /// The overall timeout of one operation, retries included.
-    public var timeout: Duration
-
-    public init(peers: PeerSource = .defaultConfigFiles, timeout: Duration = .seconds(3)) {
-        self.peers = peers
-        self.timeout = timeout
-    }
-}
-
-/// Settings of `ledger bench-failover`.
-public struct BenchFailoverOptions: Sendable, Hashable {
-    /// How many times the leader is killed.
-    public var kills = 20
-    /// The pause between two appends of the write load.
-    public var writeInterval: Duration = .milliseconds(5)
-    /// Keep the temporary directory (configs, data, logs) afterwards.
-    public var keepDirectory = false
-
-    public init() {}
-}
-
-/// A parsed `ledger` command line.
-public enum Invocation: Sendable, Hashable {
+/// A parsed `ledger` command line: the node and the client commands. (`bench`,
+/// `bench-failover` and `chaos` are parsed by their own modules; the executable dispatches.)
+package enum Invocation: Sendable, Hashable {
     /// Print this text on stdout and exit 0.
     case help(String)
     /// `ledger server -c FILE [--fault-injection]`.
@@ -49,17 +16,11 @@ public enum Invocation: Sendable, Hashable {
     case get(ClientFlags, index: UInt64, json: Bool)
     /// `ledger transfer-leader --to ID`: the node id as written (`n2`).
     case transferLeader(ClientFlags, to: String)
-    /// `ledger bench-failover`.
-    case benchFailover(BenchFailoverOptions)
-    /// `ledger bench`.
-    case bench(BenchOptions)
     /// `ledger send`, `pull`, `offsets`, `topics` (see `MessageInvocation.swift`).
     case messages(MessageInvocation)
-    /// `ledger chaos`.
-    case chaos(ChaosOptions)
 
     /// Parses `arguments` (without the program name). Throws for anything it cannot run.
-    public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+    package static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         guard let name = arguments.first else { throw UsageError("no command given", command: "ledger") }
         let rest = Array(arguments.dropFirst())
         if ["--help", "-h", "help"].contains(name) { return .help(Help.main) }
@@ -80,20 +41,8 @@ enum Command: String, CaseIterable {
     case append
     case get
     case transferLeader = "transfer-leader"
-    case benchFailover = "bench-failover"
-    case bench
-    case chaos
 
     var title: String { "ledger \(rawValue)" }
-
-    static let peersFlag = FlagSpec(
-        ["--peers"], value: "LIST",
-        help: "the group's members, e.g. n0-127.0.0.1:40911;n1-127.0.0.1:40912 (as in config files)")
-    static let configFlag = FlagSpec(
-        ["--config", "-c"], value: "FILE", help: "read the member list from this node config file")
-    static let timeoutFlag = FlagSpec(
-        ["--timeout"], value: "MS", help: "give up after this many milliseconds, retries included (default 3000)")
-    static let clientFlags = [peersFlag, configFlag, timeoutFlag]
 
     var flags: [FlagSpec] {
         switch self {
@@ -107,35 +56,25 @@ enum Command: String, CaseIterable {
                     help: "test only: accept the chaos runner's requests to drop Raft traffic to and from peers"),
             ]
         case .status:
-            Command.clientFlags + [
+            ClientFlags.flags + [
                 FlagSpec(["--json"], help: "print one JSON object instead of the table"),
                 FlagSpec(["--watch"], value: "SECONDS", help: "redraw every SECONDS (e.g. 1 or 0.5) until interrupted"),
             ]
         case .append:
-            Command.clientFlags + [
+            ClientFlags.flags + [
                 FlagSpec(
                     ["--data"], value: "TEXT",
                     help: "append one entry holding TEXT; without it, one entry per line of stdin")
             ]
         case .get:
-            Command.clientFlags + [
+            ClientFlags.flags + [
                 FlagSpec(["--index"], value: "N", help: "the log index to read (required, 1 or more)"),
                 FlagSpec(["--json"], help: "print {\"index\", \"term\", \"data\"} instead of the data"),
             ]
         case .transferLeader:
-            Command.clientFlags + [
+            ClientFlags.flags + [
                 FlagSpec(["--to"], value: "ID", help: "the node to hand leadership to, e.g. n2 (required)")
             ]
-        case .benchFailover:
-            [
-                FlagSpec(["--kills"], value: "N", help: "how many times to kill -9 the leader (default 20)"),
-                FlagSpec(["--interval-ms"], value: "MS", help: "pause between appends of the write load (default 5)"),
-                FlagSpec(["--keep"], help: "keep the temporary directory with configs, data and logs"),
-            ]
-        case .bench:
-            BenchOptions.flags
-        case .chaos:
-            Command.chaosFlags
         }
     }
 
@@ -167,51 +106,10 @@ enum Command: String, CaseIterable {
                 throw UsageError("--to: expected a node id such as n2, got \(quoted(target))", command: title)
             }
             return .transferLeader(try clientFlags(flags), to: target)
-        case .benchFailover:
-            var options = BenchFailoverOptions()
-            options.kills = try number(flags, "--kills", default: options.kills, 1...1000)
-            options.writeInterval = .milliseconds(try number(flags, "--interval-ms", default: 5, 1...10_000))
-            options.keepDirectory = flags.has("--keep")
-            return .benchFailover(options)
-        case .bench:
-            return .bench(try BenchOptions.parse(flags, client: try clientFlags(flags), command: title))
-        case .chaos:
-            return .chaos(try chaosOptions(from: flags))
         }
     }
 
     private func clientFlags(_ flags: ParsedFlags) throws(UsageError) -> ClientFlags {
-        try Command.parseClientFlags(flags, command: title)
-    }
-
-    /// `--peers`/`-c` and `--timeout`, for any client command.
-    static func parseClientFlags(_ flags: ParsedFlags, command title: String) throws(UsageError) -> ClientFlags {
-        var client = ClientFlags()
-        switch (flags.value("--peers"), flags.value("--config")) {
-        case (let list?, nil): client.peers = .list(list)
-        case (nil, let path?): client.peers = .configFile(path)
-        case (nil, nil): client.peers = .defaultConfigFiles
-        case (_?, _?): throw UsageError("give either --peers or -c, not both", command: title)
-        }
-        if let text = flags.value("--timeout") {
-            guard let milliseconds = Int(text), (1...600_000).contains(milliseconds) else {
-                throw UsageError(
-                    "--timeout: expected a whole number from 1 to 600000, got \(quoted(text))", command: title)
-            }
-            client.timeout = .milliseconds(milliseconds)
-        }
-        return client
-    }
-
-    private func number(_ flags: ParsedFlags, _ name: String, default value: Int, _ range: ClosedRange<Int>)
-        throws(UsageError) -> Int
-    {
-        guard let text = flags.value(name) else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw UsageError(
-                "\(name): expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(quoted(text))",
-                command: title)
-        }
-        return number
+        try ClientFlags.parse(flags, command: title)
     }
 }

@@ -1,6 +1,6 @@
 /// A JSON value whose objects keep their keys in the order given, so output is stable and
 /// reads in the documented order.
-public indirect enum JSON: Sendable, Hashable {
+package indirect enum JSON: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Int64)
@@ -11,16 +11,16 @@ public indirect enum JSON: Sendable, Hashable {
     case array([JSON])
     case object([(String, JSON)])
 
-    public static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.rendered == rhs.rendered }
-    public func hash(into hasher: inout Hasher) { hasher.combine(rendered) }
+    package static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.rendered == rhs.rendered }
+    package func hash(into hasher: inout Hasher) { hasher.combine(rendered) }
 
     /// `value` as a number, or null.
-    static func optional(_ value: UInt64?) -> JSON { value.map { .number(Int64(clamping: $0)) } ?? .null }
+    package static func optional(_ value: UInt64?) -> JSON { value.map { .number(Int64(clamping: $0)) } ?? .null }
     /// `value` as a string, or null.
-    static func optional(_ value: String?) -> JSON { value.map { .string($0) } ?? .null }
+    package static func optional(_ value: String?) -> JSON { value.map { .string($0) } ?? .null }
 
     /// One line of JSON: `{"a": 1, "b": [true, null]}`.
-    public var rendered: String {
+    package var rendered: String {
         switch self {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"

@@ -51,10 +51,6 @@ enum MessageHelp {
                     """
                 )
             }
-        return [
-            "usage: \(usage)", about,
-            "flags:\n" + FlagParser.helpLines(command.flags + [FlagSpec(["--help", "-h"], help: "show this text")]),
-            Help.peerSources, Help.exitCodes,
-        ].joined(separator: "\n\n")
+        return Help.text(usage: usage, about: about, flags: command.flags, findsPeers: true)
     }
 }

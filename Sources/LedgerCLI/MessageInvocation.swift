@@ -2,7 +2,7 @@ import CommitLog
 import LedgerModel
 
 /// How `ledger send` hands messages to the group.
-public enum SendMode: String, Sendable, Hashable, CaseIterable {
+enum SendMode: String, Sendable, Hashable, CaseIterable {
     /// Wait for each message to be stored; print where it went.
     case sync
     /// Hand each message to a background sender; print where it went as each completes (in order).
@@ -12,42 +12,35 @@ public enum SendMode: String, Sendable, Hashable, CaseIterable {
 }
 
 /// `ledger send` settings.
-public struct SendOptions: Sendable, Hashable {
-    public var topic: String
-    public var tags: String?
-    public var keys: [String] = []
-    public var target: QueueTarget = .automatic
-    public var properties: [String: String] = [:]
-    public var mode: SendMode = .sync
+package struct SendOptions: Sendable, Hashable {
+    var topic: String
+    var tags: String?
+    var keys: [String] = []
+    var target: QueueTarget = .automatic
+    var properties: [String: String] = [:]
+    var mode: SendMode = .sync
     /// One message with this body; nil: one message per line of stdin.
-    public var body: String?
-
-    public init(topic: String) { self.topic = topic }
+    var body: String?
 }
 
 /// `ledger pull` settings.
-public struct PullOptions: Sendable, Hashable {
-    public var topic: String
-    public var queueID: Int32
+package struct PullOptions: Sendable, Hashable {
+    var topic: String
+    var queueID: Int32
     /// Nil: the group's committed offset (with `--group`), else the queue's min offset.
-    public var offset: Int64?
-    public var maxCount = 32
-    public var tags = "*"
-    public var group: String?
+    var offset: Int64?
+    var maxCount = 32
+    var tags = "*"
+    var group: String?
     /// Commit the next offset for `group` after the pull.
-    public var commit = false
-    public var json = false
+    var commit = false
+    var json = false
     /// Long-poll wait for a pull that finds nothing new.
-    public var waitMilliseconds = 0
-
-    public init(topic: String, queueID: Int32) {
-        self.topic = topic
-        self.queueID = queueID
-    }
+    var waitMilliseconds = 0
 }
 
 /// The message commands of `ledger`: `send`, `pull`, `offsets`, `topics`.
-public enum MessageInvocation: Sendable, Hashable {
+package enum MessageInvocation: Sendable, Hashable {
     case send(ClientFlags, SendOptions)
     case pull(ClientFlags, PullOptions)
     /// `ledger offsets --group G [--topic T] [--json]`.
@@ -74,7 +67,7 @@ enum MessageCommand: String, CaseIterable {
         let json = FlagSpec(["--json"], help: "print one JSON object instead of text")
         switch self {
         case .send:
-            return Command.clientFlags + [
+            return ClientFlags.flags + [
                 topic,
                 FlagSpec(["--tags"], value: "TAGS", help: "the message's tag (consumers filter on it)"),
                 FlagSpec(["--keys"], value: "K", help: "lookup keys, separated by spaces"),
@@ -89,7 +82,7 @@ enum MessageCommand: String, CaseIterable {
                     help: "send one message with this body; without it, one per line of stdin"),
             ]
         case .pull:
-            return Command.clientFlags + [
+            return ClientFlags.flags + [
                 topic,
                 FlagSpec(["--queue"], value: "N", help: "the queue id (required)"),
                 FlagSpec(
@@ -107,13 +100,13 @@ enum MessageCommand: String, CaseIterable {
                 json,
             ]
         case .offsets:
-            return Command.clientFlags + [
+            return ClientFlags.flags + [
                 FlagSpec(["--group"], value: "G", help: "the consumer group (required)"),
                 FlagSpec(["--topic"], value: "T", help: "only this topic's queues"),
                 json,
             ]
         case .topics:
-            return Command.clientFlags + [json]
+            return ClientFlags.flags + [json]
         }
     }
 
@@ -122,7 +115,7 @@ enum MessageCommand: String, CaseIterable {
         let (rest, properties) = try extractProperties(arguments)
         let flags = try FlagParser.parse(rest, flags: self.flags, command: title)
         if flags.wantsHelp { return .help(MessageHelp.text(for: self)) }
-        let client = try Command.parseClientFlags(flags, command: title)
+        let client = try ClientFlags.parse(flags, command: title)
         switch self {
         case .send:
             var options = SendOptions(topic: try required(flags, "--topic"))
@@ -130,7 +123,9 @@ enum MessageCommand: String, CaseIterable {
             options.keys = flags.value("--keys")?.split(separator: " ").map(String.init) ?? []
             switch (flags.value("--key"), flags.value("--queue")) {
             case (let key?, nil): options.target = .shardingKey(key)
-            case (nil, let text?): options.target = .queue(Int32(try number(text, "--queue", 0...65_535)))
+            case (nil, let text?):
+                options.target = .queue(
+                    Int32(try FlagParser.wholeNumber(text, flag: "--queue", in: 0...65_535, command: title)))
             case (nil, nil): options.target = .automatic
             case (_?, _?): throw UsageError("give either --key or --queue, not both", command: title)
             }
@@ -154,7 +149,8 @@ enum MessageCommand: String, CaseIterable {
             options.body = flags.value("--body")
             return .messages(.send(client, options))
         case .pull:
-            let queue = try number(try required(flags, "--queue"), "--queue", 0...65_535)
+            let queue = try FlagParser.wholeNumber(
+                try required(flags, "--queue"), flag: "--queue", in: 0...65_535, command: title)
             var options = PullOptions(topic: try required(flags, "--topic"), queueID: Int32(queue))
             if let text = flags.value("--offset") {
                 guard let offset = Int64(text), offset >= 0 else {
@@ -163,8 +159,9 @@ enum MessageCommand: String, CaseIterable {
                 }
                 options.offset = offset
             }
-            if let text = flags.value("--max") { options.maxCount = try number(text, "--max", 1...1024) }
-            if let text = flags.value("--wait") { options.waitMilliseconds = try number(text, "--wait", 0...30_000) }
+            options.maxCount = try flags.wholeNumber("--max", in: 1...1024, command: title) ?? options.maxCount
+            options.waitMilliseconds =
+                try flags.wholeNumber("--wait", in: 0...30_000, command: title) ?? options.waitMilliseconds
             options.tags = flags.value("--tags") ?? "*"
             options.group = flags.value("--group")
             options.commit = flags.has("--commit")
@@ -222,15 +219,6 @@ enum MessageCommand: String, CaseIterable {
         guard let value = flags.value(name) else {
             let placeholder = self.flags.first { $0.name == name }?.valueName ?? "VALUE"
             throw UsageError("\(name) \(placeholder) is required", command: title)
-        }
-        return value
-    }
-
-    private func number(_ text: String, _ name: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
-        guard let value = Int(text), range.contains(value) else {
-            throw UsageError(
-                "\(name): expected a whole number from \(range.lowerBound) to \(range.upperBound), got \(quoted(text))",
-                command: title)
         }
         return value
     }

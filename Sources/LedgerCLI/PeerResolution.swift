@@ -1,19 +1,21 @@
 import LedgerConfig
+import Posix
 
 /// The members a client command talks to, and the group name when a config file gave one.
-public struct ResolvedPeers: Sendable, Hashable {
-    public var peers: [Peer]
-    public var group: String?
+package struct ResolvedPeers: Sendable, Hashable {
+    /// The members, in the order the source lists them.
+    package var peers: [Peer]
+    var group: String?
 }
 
 extension PeerSource {
     /// The config files read when neither `--peers` nor `-c` is given, relative to the working directory.
-    public static let defaultConfigPaths = ["conf/n0.conf", "conf/n1.conf", "conf/n2.conf"]
+    static let defaultConfigPaths = ["conf/n0.conf", "conf/n1.conf", "conf/n2.conf"]
 
     /// Reads the peer list. For the default source, the members of every default file that
     /// exists, merged by id in file order. Throws the config file's own one-line error, or a
     /// ``ConfigError`` naming the default files when none exists.
-    public func resolve() throws(ConfigError) -> ResolvedPeers {
+    package func resolve() throws(ConfigError) -> ResolvedPeers {
         switch self {
         case .list(let text):
             return ResolvedPeers(peers: try Peer.parseList(text, source: "--peers"), group: nil)

@@ -5,21 +5,16 @@ import Raft
 import Wire
 
 /// The leader-status view of one ``ClusterView``: a table for people, JSON for scripts.
-public struct StatusReport: Sendable {
-    public var view: ClusterView
+struct StatusReport: Sendable {
+    var view: ClusterView
     /// The group name from the config files, shown when no node answers.
-    public var configuredGroup: String?
-
-    public init(view: ClusterView, configuredGroup: String?) {
-        self.view = view
-        self.configuredGroup = configuredGroup
-    }
+    var configuredGroup: String?
 
     /// The group the nodes report, else the configured one.
     var group: String? { view.group ?? configuredGroup }
 
     /// 0 when a leader is seen, 3 when none is.
-    public var exitCode: Int32 { view.leader == nil ? ExitCode.noQuorum : ExitCode.success }
+    var exitCode: Int32 { view.leader == nil ? ExitCode.noQuorum : ExitCode.success }
 
     /// The role column: LEADER, FOLLOWER, CANDIDATE (pre-candidates too) or DOWN.
     static func role(_ node: NodeStatus) -> String {
@@ -32,7 +27,7 @@ public struct StatusReport: Sendable {
     }
 
     /// `{"group", "leader", "term", "nodes": [...]}` on one line; see `ledger status --help`.
-    public var json: JSON {
+    var json: JSON {
         let nodes: [JSON] = view.nodes.map { node in
             let status = node.response
             var error: String?
@@ -61,7 +56,7 @@ public struct StatusReport: Sendable {
     }
 
     /// A headline, then one aligned row per node; a DOWN row ends with why.
-    public var table: String {
+    var table: String {
         let headline: String
         if let leader = view.leader {
             headline = "group \(group ?? "?"): leader \(leader.peer.name), term \(leader.term)"

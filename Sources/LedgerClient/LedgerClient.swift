@@ -19,7 +19,8 @@ import Wire
 /// that ends without an answer it can trust throws ``LedgerClientError/outcomeUnknown(_:)`` when
 /// some attempt may have been stored, ``LedgerClientError/noQuorum(_:)`` only when none can have.
 ///
-/// To talk to one particular node with no retries, use ``NodeConnection``.
+/// To talk to one particular node with no retries, or to keep many requests in flight on one
+/// socket, use ``NodeConnection``.
 ///
 /// Threads: one instance serves one thread at a time (it is not `Sendable`); calls block.
 public final class LedgerClient {

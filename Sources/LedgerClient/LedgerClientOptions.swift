@@ -38,7 +38,7 @@ public struct LedgerClientOptions: Sendable, Hashable {
 
 extension Duration {
     /// Whole milliseconds, rounded down; for messages and `poll(2)`.
-    var wholeMilliseconds: Int64 {
+    package var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

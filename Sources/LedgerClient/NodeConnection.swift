@@ -25,26 +25,44 @@ extension Deadline {
     var isTooClose: Bool { ContinuousClock().now.duration(to: self) < .milliseconds(20) }
 }
 
-/// One blocking TCP connection to one node, carrying one request at a time: no leader search,
-/// no redirects, no retries. ``LedgerClient`` builds its retry loops on it; use it directly to
-/// ask one particular node (a follower's status or committed entries) or to decide yourself
-/// what a failed attempt means.
+/// One TCP connection to one node: no leader search, no redirects, no retries. ``LedgerClient``
+/// builds its retry loops on it; use it directly to ask one particular node (a follower's
+/// status or committed entries), to decide yourself what a failed attempt means, or to keep
+/// many requests in flight on one socket.
+///
+/// Two ways to use it, not mixed while requests are in flight:
+/// - One request at a time: ``request(_:deadline:abandon:)`` sends and waits for the answer.
+/// - Pipelined (see `NodeConnection+Pipelining.swift`): ``enqueue(_:)`` any number of requests,
+///   ``flush()`` them in as few `write(2)`s as the socket allows, ``waitForResponses(timeout:)``
+///   and take each answer with ``nextResponse()``, matched to its request by request id, in
+///   whatever order the node sends them. The caller bounds how many are in flight
+///   (``inFlight``).
 ///
 /// Contract:
-/// - Every call returns by the caller's deadline: the socket is non-blocking underneath and
-///   every wait is a `poll(2)` bounded by it.
-/// - Failures say whether the request may have reached the node (``NodeConnectionError``).
+/// - No call blocks past the deadline or timeout it is given: the socket is non-blocking
+///   underneath and every wait is a `poll(2)` bounded by it.
+/// - Request ids are 1, 2, 3, … in the order requests are enqueued; every answer must carry
+///   the id of a request in flight (else ``NodeConnectionError/protocolViolation(_:)``).
+/// - Failures say whether a request may have reached the node (``NodeConnectionError``).
 /// - After any failure other than ``NodeConnectionError/refused(_:)`` the connection is
 ///   unusable (an answer may still be in flight): ``close()`` it and open a new one.
 /// - One thread at a time (not `Sendable`).
 public final class NodeConnection {
     /// The node this connection talks to.
     public let peer: Peer
-    private let socket: Socket
-    private var decoder = FrameDecoder()
-    private var nextRequestID: UInt64 = 1
-    private var readBuffer = [UInt8](repeating: 0, count: 64 << 10)
-    private var isClosed = false
+    let socket: Socket
+    var decoder = FrameDecoder()
+    var nextRequestID: UInt64 = 1
+    var readBuffer = [UInt8](repeating: 0, count: 64 << 10)
+    var isClosed = false
+    /// Encoded requests the socket has not taken yet: `outbound.bytes[outboundStart...]`.
+    var outbound = ByteWriter()
+    var outboundStart = 0
+    /// Bytes the socket took over the connection's life.
+    var bytesWritten = 0
+    /// Requests enqueued and not yet answered, with where their bytes begin in the outbound
+    /// stream (to tell, on a failure, whether any of them left).
+    var awaiting = InFlightRequests()
 
     private init(peer: Peer, socket: Socket) {
         self.peer = peer
@@ -98,56 +116,40 @@ public final class NodeConnection {
 
     /// Sends `message` and returns the node's answer, waiting at most until `deadline`, or until
     /// `abandon` (asked about every 20 ms while the answer is awaited) returns true. An error
-    /// response is thrown as ``NodeConnectionError/refused(_:)``. Precondition: not closed.
+    /// response is thrown as ``NodeConnectionError/refused(_:)``. Preconditions: not closed, no
+    /// pipelined request in flight.
     public func request(
         _ message: WireMessage, deadline: ContinuousClock.Instant, abandon: (() -> Bool)? = nil
     ) throws(NodeConnectionError) -> WireMessage {
         precondition(!isClosed, "request on a closed connection to \(peer.name)")
+        precondition(awaiting.count == 0, "request on a connection to \(peer.name) with pipelined requests in flight")
         let started = ContinuousClock().now
-        let requestID = nextRequestID
-        nextRequestID += 1
-        var writer = ByteWriter()
-        do {
-            try WireCodec.encode(message, requestID: requestID, into: &writer)
-        } catch {
-            throw .notSent("cannot encode the request: \(error)")
-        }
-        try send(writer.bytes, deadline: deadline, started: started)
+        let messageStart = queuedStreamOffset
+        _ = try enqueue(message)
+        try flushAll(deadline: deadline, started: started, messageStart: messageStart)
         while true {
-            let frame: Frame?
-            do {
-                frame = try decoder.next()
-            } catch {
-                throw .protocolViolation("malformed frame: \(error)")
-            }
-            if let frame {
-                guard frame.requestID == requestID, frame.flags.contains(.response) else {
-                    throw .protocolViolation("unexpected frame \(frame.opcode) with request id \(frame.requestID)")
-                }
-                let answer: WireMessage
-                do {
-                    answer = try WireCodec.decode(frame)
-                } catch {
-                    throw .protocolViolation("malformed \(frame.opcode) response: \(error)")
-                }
-                if case .errorResponse(let error, _) = answer { throw .refused(error) }
-                return answer
+            if let response = try nextResponse() {
+                if case .errorResponse(let error, _) = response.message { throw .refused(error) }
+                return response.message
             }
             try receive(deadline: deadline, started: started, abandon: abandon)
         }
     }
 
     /// Sends a one-way `message` (no answer comes), waiting at most until `deadline` for the
-    /// socket to take it. Precondition: not closed.
+    /// socket to take it. Preconditions: not closed, no pipelined request in flight.
     public func post(_ message: WireMessage, deadline: ContinuousClock.Instant) throws(NodeConnectionError) {
         precondition(!isClosed, "post on a closed connection to \(peer.name)")
-        var writer = ByteWriter()
+        precondition(awaiting.count == 0, "post on a connection to \(peer.name) with pipelined requests in flight")
+        let messageStart = queuedStreamOffset
+        let start = outbound.count
         do {
-            try WireCodec.encode(message, requestID: 0, into: &writer)
+            try WireCodec.encode(message, requestID: 0, into: &outbound)
         } catch {
+            outbound.truncate(to: start)
             throw .notSent("cannot encode the message: \(error)")
         }
-        try send(writer.bytes, deadline: deadline, started: ContinuousClock().now)
+        try flushAll(deadline: deadline, started: ContinuousClock().now, messageStart: messageStart)
     }
 
     /// Closes the socket; later calls do nothing.
@@ -157,63 +159,41 @@ public final class NodeConnection {
         socket.close()
     }
 
-    /// Writes all of `bytes`. A failure before the first byte left is ``NodeConnectionError/notSent(_:)``;
-    /// after, the node may have the request: ``NodeConnectionError/unanswered(_:)``.
-    private func send(_ bytes: [UInt8], deadline: Deadline, started: Deadline) throws(NodeConnectionError) {
-        var written = 0
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { raw in
-                Result { () throws(SystemError) -> Int in
-                    try socket.write(UnsafeRawBufferPointer(rebasing: raw[written...]))
-                }
-            }
+    /// Writes the one message queued (from stream offset `messageStart`), waiting for the socket
+    /// until `deadline`. A failure before its first byte left is
+    /// ``NodeConnectionError/notSent(_:)``; after, the node may have it:
+    /// ``NodeConnectionError/unanswered(_:)``.
+    private func flushAll(deadline: Deadline, started: Deadline, messageStart: Int) throws(NodeConnectionError) {
+        while true {
             let problem: String
-            switch result {
-            case .success(let count) where count > 0:
-                written += count
-                continue
-            case .success:
-                do {
-                    if try socket.waitUntil(writable: true, timeoutMs: deadline.remainingMilliseconds) { continue }
-                    problem = "send timeout after \(NodeConnection.elapsedMilliseconds(since: started)) ms"
-                } catch {
-                    problem = NodeConnection.lowercasedReason(error.errno)
-                }
-            case .failure(let error):
+            do {
+                try writeQueued()
+                guard hasUnsentBytes else { return }
+                if try socket.waitUntil(writable: true, timeoutMs: deadline.remainingMilliseconds) { continue }
+                problem = "send timeout after \(NodeConnection.elapsedMilliseconds(since: started)) ms"
+            } catch {
                 problem = NodeConnection.lowercasedReason(error.errno)
             }
-            throw written == 0 ? .notSent(problem) : .unanswered(problem)
+            throw writeFailure(problem, messageStart: messageStart)
         }
     }
 
     /// Reads what has arrived into the decoder, waiting for it until `deadline` or `abandon`.
     private func receive(deadline: Deadline, started: Deadline, abandon: (() -> Bool)?) throws(NodeConnectionError) {
-        let result: Socket.ReadResult
+        if try readAvailable() { return }
+        let timeout = abandon == nil ? deadline.remainingMilliseconds : min(20, deadline.remainingMilliseconds)
+        let ready: Bool
         do {
-            result = try socket.read(into: &readBuffer, at: 0)
+            ready = try socket.waitUntil(writable: false, timeoutMs: timeout)
         } catch {
             throw .unanswered(NodeConnection.lowercasedReason(error.errno))
         }
-        switch result {
-        case .bytes(let count):
-            decoder.feed(readBuffer[0..<count])
-        case .wouldBlock:
-            let timeout = abandon == nil ? deadline.remainingMilliseconds : min(20, deadline.remainingMilliseconds)
-            let ready: Bool
-            do {
-                ready = try socket.waitUntil(writable: false, timeoutMs: timeout)
-            } catch {
-                throw .unanswered(NodeConnection.lowercasedReason(error.errno))
-            }
-            if ready { return }
-            if ContinuousClock().now >= deadline {
-                throw .unanswered("timeout after \(NodeConnection.elapsedMilliseconds(since: started)) ms")
-            }
-            if let abandon, abandon() {
-                throw .unanswered("abandoned after \(NodeConnection.elapsedMilliseconds(since: started)) ms")
-            }
-        case .closed:
-            throw .unanswered("connection closed by the node")
+        if ready { return }
+        if ContinuousClock().now >= deadline {
+            throw .unanswered("timeout after \(NodeConnection.elapsedMilliseconds(since: started)) ms")
+        }
+        if let abandon, abandon() {
+            throw .unanswered("abandoned after \(NodeConnection.elapsedMilliseconds(since: started)) ms")
         }
     }
 
@@ -224,7 +204,6 @@ public final class NodeConnection {
     }
 
     static func elapsedMilliseconds(since start: Deadline) -> Int64 {
-        let (seconds, attoseconds) = start.duration(to: ContinuousClock().now).components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        start.duration(to: ContinuousClock().now).wholeMilliseconds
     }
 }

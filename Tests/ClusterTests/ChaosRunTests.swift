@@ -1,9 +1,9 @@
-import LedgerCLI
+import Posix
+import TestSupport
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+@testable import LedgerChaos
+@testable import LedgerLocalGroup
 
 /// `ledger chaos` end to end: real processes, every fault kind, every check passing.
 @Suite(.serialized)
@@ -27,15 +27,15 @@ struct ChaosRunTests {
     /// Runs `body` with the `ledger` binary and a fresh scratch directory, removed afterwards.
     static func inScratchDirectory<T>(_ body: (String, String) throws -> T) throws -> T {
         let binary = try ledgerBinary()
-        let scratch = try makeTemporaryDirectory(prefix: "ledger-chaos-test")
+        let scratch = try TemporaryDirectory(prefix: "ledger-chaos-test")
         defer {
             do {
-                try removeTree(scratch)
+                try scratch.remove()
             } catch {
-                Issue.record("cannot remove \(scratch): \(error)")
+                Issue.record("cannot remove \(scratch.path): \(error)")
             }
         }
-        return try body(binary, scratch)
+        return try body(binary, scratch.path)
     }
 
     @Test("a 20-second message chaos run with a fixed seed injects every fault kind and passes every check")

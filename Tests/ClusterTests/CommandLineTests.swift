@@ -1,10 +1,11 @@
 import Foundation
-import LedgerCLI
 import LedgerClient
 import LedgerConfig
 import Posix
 import Raft
 import Testing
+
+@testable import LedgerLocalGroup
 
 /// The `ledger` executable against a live group: the contracts scripts rely on (output lines,
 /// JSON fields, exit codes), and configuration errors at node start.

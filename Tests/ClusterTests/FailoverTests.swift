@@ -1,4 +1,3 @@
-import LedgerCLI
 import LedgerClient
 import LedgerConfig
 import LedgerModel
@@ -6,6 +5,8 @@ import Posix
 import Raft
 import Testing
 import Wire
+
+@testable import LedgerLocalGroup
 
 /// The seed story and the other process-level scenarios: three real `ledger server` processes
 /// on free loopback ports, killed and restarted. Deadlines are generous (CI is a busy 2-core

@@ -1,5 +1,4 @@
 import Foundation
-import LedgerCLI
 import LedgerClient
 import LedgerConfig
 import LedgerModel
@@ -8,6 +7,8 @@ import Raft
 import Synchronization
 import Testing
 import Wire
+
+@testable import LedgerLocalGroup
 
 /// The message CommitLog end to end on three real `ledger server` processes: sends survive a
 /// kill -9 of the leader exactly once and in queue order, retries are stored once, consumer

@@ -4,6 +4,7 @@ import Foundation
 import LedgerModel
 import Raft
 import Synchronization
+import TestSupport
 import Testing
 
 /// The commit log lives in its files: memory keeps only what a completed persist has not
@@ -354,8 +355,8 @@ import Testing
     /// The contract of the split persist on real files and threads: the persist thread writes
     /// and syncs what it was handed while the owner keeps applying and reading.
     @Test func aPersistOnAnotherThreadRunsWhileTheOwnerReads() throws {
-        let directory = try TemporaryDirectory()
-        defer { #expect(throws: Never.self) { try directory.cleanup() } }
+        let directory = try TemporaryDirectory(prefix: "commitlog-test")
+        defer { #expect(throws: Never.self) { try directory.remove() } }
         let fs = RealFileSystem()
         let configuration = Self.configuration(fileSize: 16 << 10)
         let machine = try CommitLogStateMachine.open(

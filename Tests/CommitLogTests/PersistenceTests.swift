@@ -3,6 +3,7 @@ import FileIO
 import Foundation
 import LedgerModel
 import Raft
+import TestSupport
 import Testing
 
 @Suite struct PersistenceTests {
@@ -92,8 +93,8 @@ import Testing
     }
 
     @Test func consumeQueuesAreRebuiltOnRealFiles() throws {
-        let directory = try TemporaryDirectory()
-        defer { #expect(throws: Never.self) { try directory.cleanup() } }
+        let directory = try TemporaryDirectory(prefix: "commitlog-test")
+        defer { #expect(throws: Never.self) { try directory.remove() } }
         let fs = RealFileSystem()
         let machine = try CommitLogStateMachine.open(
             directory: directory.path, fileSystem: fs, configuration: smallConfiguration())

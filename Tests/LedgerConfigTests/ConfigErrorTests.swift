@@ -1,5 +1,6 @@
-import FoundationEssentials
 import LedgerConfig
+import Posix
+import TestSupport
 import Testing
 
 /// Every way a config can be wrong, with the exact line an operator sees.
@@ -157,12 +158,12 @@ import Testing
     }
 
     @Test func filesThatAreNotUTF8() throws {
-        let path = FileManager.default.temporaryDirectory.appending(
-            path: "ledger-config-\(UInt64.random(in: 0...UInt64.max)).conf")
-        try Data(Array("group=caf".utf8) + [0xE9] + Array("\n".utf8)).write(to: path)
-        defer { removeFile(path) }
-        #expect(throws: ConfigError(source: path.path, line: nil, problem: .notUTF8)) {
-            try NodeConfig.load(path: path.path)
+        let directory = try TemporaryDirectory(prefix: "ledger-config-test")
+        defer { #expect(throws: Never.self) { try directory.remove() } }
+        let path = "\(directory.path)/n0.conf"
+        try writeFile(path, Array("group=caf".utf8) + [0xE9] + Array("\n".utf8))
+        #expect(throws: ConfigError(source: path, line: nil, problem: .notUTF8)) {
+            try NodeConfig.load(path: path)
         }
         let message = ConfigError(source: "conf/n0.conf", line: nil, problem: .notUTF8).description
         #expect(message == "conf/n0.conf: expected UTF-8 text, got bytes that are not")
@@ -171,16 +172,6 @@ import Testing
     @Test func aDirectoryIsNotAConfigFile() {
         #expect(throws: ConfigError(source: "/", line: nil, problem: .unreadable("Is a directory"))) {
             try NodeConfig.load(path: "/")
-        }
-    }
-
-    /// Deletes a test's temporary file; a failure is recorded, not thrown, so it cannot mask
-    /// the test's own outcome.
-    func removeFile(_ url: URL) {
-        do {
-            try FileManager.default.removeItem(at: url)
-        } catch {
-            Issue.record("could not remove \(url.path): \(error)")
         }
     }
 }

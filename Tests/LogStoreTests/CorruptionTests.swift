@@ -1,6 +1,7 @@
 import FileIO
 import Foundation
 import Raft
+import TestSupport
 import Testing
 
 @testable import LogStore
@@ -36,7 +37,7 @@ import Testing
     }
 
     @Test func flippedByteInTheMiddleFailsWithFileAndPosition() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory(prefix: "logstore-test")
         defer { #expect(throws: Never.self) { try temporary.remove() } }
         let (file, offset) = try writeLog(in: temporary.path).where[23]!
         try patchFile(file, at: offset + RecordHeader.size + 17) { $0[0] ^= 0x40 }
@@ -54,7 +55,7 @@ import Testing
     }
 
     @Test func flippedHeaderByteInTheMiddleFails() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory(prefix: "logstore-test")
         defer { #expect(throws: Never.self) { try temporary.remove() } }
         let (file, offset) = try writeLog(in: temporary.path).where[31]!
         try patchFile(file, at: offset + 5) { $0[0] ^= 0x01 }  // the record's size field
@@ -62,7 +63,7 @@ import Testing
     }
 
     @Test func zeroedTailKeepsEveryCompleteRecord() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory(prefix: "logstore-test")
         defer { #expect(throws: Never.self) { try temporary.remove() } }
         let (log, places) = try writeLog(in: temporary.path)
         let (file, offset) = places[60]!
@@ -84,7 +85,7 @@ import Testing
     }
 
     @Test func cutTailKeepsEveryCompleteRecord() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory(prefix: "logstore-test")
         defer { #expect(throws: Never.self) { try temporary.remove() } }
         let (log, places) = try writeLog(in: temporary.path)
         let (file, offset) = places[58]!
@@ -97,7 +98,7 @@ import Testing
     }
 
     @Test func corruptionBeforeTheCheckpointFailsTheRead() throws {
-        let temporary = try TemporaryDirectory()
+        let temporary = try TemporaryDirectory(prefix: "logstore-test")
         defer { #expect(throws: Never.self) { try temporary.remove() } }
         let (file, offset) = try writeLog(in: temporary.path).where[10]!
         var store = try open(temporary.path)  // checkpoints the verified log

@@ -1,42 +1,29 @@
-import LedgerCLI
 import LedgerClient
 import LedgerConfig
+import Posix
 import Raft
+import TestSupport
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
-/// The `ledger` executable these tests run: `$LEDGER_BINARY` when set, else the `ledger` that
-/// `swift build --build-tests` put beside the test bundle (the test process runs
-/// `.build/<triple>/debug/SwiftLedgerPackageTests.xctest`, and `ledger` sits in the same folder).
-func ledgerBinary() throws -> String {
-    if let override = getenv("LEDGER_BINARY") { return String(cString: override) }
-    let bundle = try currentExecutablePath()
-    let folder = bundle[..<(bundle.lastIndex(of: "/") ?? bundle.startIndex)]
-    let path = "\(folder)/ledger"
-    try #require(fileExists(path), "no ledger executable at \(path); build it first (swift build --build-tests)")
-    return path
-}
+@testable import LedgerLocalGroup
 
 /// A three-node group of real `ledger server` processes in a fresh temporary directory, with a
 /// client for it. Deinit SIGKILLs every node and deletes the directory, so nothing outlives a
 /// test, failed or not.
 final class ClusterFixture {
-    let cluster: LocalCluster
+    let cluster: LocalGroup
     let client: LedgerClient
     let binary: String
-    let directory: String
+    let temporary: TemporaryDirectory
 
     /// Settings every test group uses: small files; default Raft timings.
     static let settings = ["dataFileSize=8MiB", "maxMessageSize=1MiB"]
 
     init(start: Bool = true, serverFlags: [String] = []) throws {
         binary = try ledgerBinary()
-        directory = try makeTemporaryDirectory(prefix: "ledger-cluster-test")
-        cluster = try LocalCluster(
-            binary: binary, directory: directory, settings: ClusterFixture.settings, serverFlags: serverFlags)
+        temporary = try TemporaryDirectory(prefix: "ledger-cluster-test")
+        cluster = try LocalGroup(
+            binary: binary, directory: temporary.path, settings: ClusterFixture.settings, serverFlags: serverFlags)
         client = LedgerClient(peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(10)))
         if start { try cluster.startAll() }
     }
@@ -45,11 +32,14 @@ final class ClusterFixture {
         client.close()
         cluster.shutDown()
         do {
-            try removeTree(directory)
+            try temporary.remove()
         } catch {
             Issue.record("cannot remove the test directory \(directory): \(error)")
         }
     }
+
+    /// Where the group's configs, data and logs live, and the tests' scratch files.
+    var directory: String { temporary.path }
 
     var peers: [Peer] { cluster.peers }
 

@@ -1,0 +1,140 @@
+import LedgerCLI
+
+/// One node's resource use during a bench run. A figure that could not be read is nil and
+/// `note` says why.
+struct NodeUsage: Sendable, Hashable {
+    /// The member's name, `n0`.
+    var id: String
+    /// User plus system CPU seconds the node used during the run.
+    var cpuSeconds: Double?
+    /// The node's peak resident set size during the run (VmHWM, reset when the run started).
+    var peakRssBytes: UInt64?
+    /// Why a figure is missing, or a caveat about one (e.g. the peak covers the node's lifetime).
+    var note: String?
+    /// Whether the node led at the end of the run (for the report only).
+    var isLeader = false
+}
+
+/// What one `ledger bench` run measured, and its renderings: the report, the JSON object, a
+/// Markdown table row.
+struct BenchReport: Sendable {
+    /// What was sent: `raw appends of 1024 B, batch 1, 1 producer × 1 in flight (sync), 15 s`.
+    var load: String
+    var messages: Int
+    /// From the start of the run to the last acknowledgement (at least the sending time).
+    var elapsed: Duration
+    /// Bytes of each message's body.
+    var messageSize: Int
+    /// Send-to-acknowledgement time per request, in nanoseconds.
+    var latency: LatencyHistogram
+    /// Messages whose request failed.
+    var errors: Int
+    /// The first failure seen, when there was one.
+    var firstError: String?
+    var nodes: [NodeUsage]
+    /// The bench process's own CPU time and peak RSS (it shares the machine with the nodes);
+    /// text report only.
+    var client: NodeUsage?
+    /// This machine's limits, with `--limits`.
+    var limits: MachineLimits?
+
+    var messagesPerSecond: Double {
+        elapsed > .zero ? Double(messages) / elapsed.seconds : 0
+    }
+
+    /// Message bodies acknowledged per second, in 10^6 bytes.
+    var megabytesPerSecond: Double { messagesPerSecond * Double(messageSize) / 1e6 }
+
+    /// The latency at `percent`, in milliseconds.
+    func latencyMs(_ percent: Double) -> Double { Double(latency.value(atPercentile: percent)) / 1e6 }
+
+    /// The percentiles the report shows, with their JSON names.
+    static let percentiles: [(name: String, label: String, percent: Double)] = [
+        ("p50", "p50", 50), ("p90", "p90", 90), ("p99", "p99", 99), ("p999", "p99.9", 99.9), ("max", "max", 100),
+    ]
+
+    /// `{"messagesPerSecond", "megabytesPerSecond", "latencyMs": {"p50", "p90", "p99", "p999",
+    /// "max"}, "errors", "nodes": [{"id", "cpuSeconds", "peakRssBytes"}], "limits":
+    /// {"fdatasyncPerSecond", "sequentialWriteMBps", "loopbackRttMicros"}}`, `limits` only when
+    /// measured; a node figure that could not be read is null.
+    var json: JSON {
+        var members: [(String, JSON)] = [
+            ("messagesPerSecond", .fraction(rounded(messagesPerSecond, 1))),
+            ("megabytesPerSecond", .fraction(rounded(megabytesPerSecond, 3))),
+            (
+                "latencyMs",
+                .object(BenchReport.percentiles.map { ($0.name, .fraction(rounded(latencyMs($0.percent), 3))) })
+            ),
+            ("errors", .number(Int64(errors))),
+            (
+                "nodes",
+                .array(
+                    nodes.map { node in
+                        .object([
+                            ("id", .string(node.id)),
+                            ("cpuSeconds", node.cpuSeconds.map { .fraction(rounded($0, 2)) } ?? .null),
+                            ("peakRssBytes", .optional(node.peakRssBytes)),
+                        ])
+                    })
+            ),
+        ]
+        if let limits {
+            members.append(
+                (
+                    "limits",
+                    .object([
+                        ("fdatasyncPerSecond", .fraction(rounded(limits.fdatasyncPerSecond, 1))),
+                        ("sequentialWriteMBps", .fraction(rounded(limits.sequentialWriteMBps, 1))),
+                        ("loopbackRttMicros", .fraction(rounded(limits.loopbackRttMicros, 1))),
+                    ])
+                ))
+        }
+        return .object(members)
+    }
+
+    /// The human-readable report, several lines.
+    var text: String {
+        var lines = ["load:        \(load)"]
+        if let limits { lines.append("limits:      \(BenchReport.describe(limits))") }
+        var throughput =
+            "throughput:  \(fixed(messagesPerSecond, 1)) messages/s, \(fixed(megabytesPerSecond, 2)) MB/s "
+            + "(\(messages) messages in \(fixed(elapsed.seconds, 2)) s)"
+        if let limits {
+            throughput +=
+                "; \(fixed(messagesPerSecond / limits.fdatasyncPerSecond, 2)) × fdatasync/s, "
+                + "\(percent(megabytesPerSecond / limits.sequentialWriteMBps)) of sequential MB/s"
+        }
+        lines.append(throughput)
+        var latencyLine =
+            "latency ms:  "
+            + BenchReport.percentiles.map { "\($0.label) \(fixed(latencyMs($0.percent), 3))" }.joined(separator: "  ")
+            + "  (\(latency.count) requests)"
+        if let limits {
+            latencyLine +=
+                "; p50 = \(fixed(latencyMs(50) / limits.sequentialFloorMs, 1)) × the floor of "
+                + "\(fixed(limits.sequentialFloorMs, 3)) ms (2 round trips + 1 fdatasync)"
+        }
+        lines.append(latencyLine)
+        lines.append("errors:      \(errors)" + (firstError.map { " (first: \($0))" } ?? ""))
+        let seconds = elapsed.seconds
+        func usageLine(_ label: String, _ usage: NodeUsage) -> String {
+            var line = label + String(repeating: " ", count: max(1, 13 - label.count))
+            line +=
+                usage.cpuSeconds.map { "cpu \(fixed($0, 2)) s (\(percent($0 / seconds)) of one core)" } ?? "cpu unknown"
+            line +=
+                usage.peakRssBytes.map { ", peak RSS \(fixed(Double($0) / 1_048_576, 1)) MiB" } ?? ", peak RSS unknown"
+            if usage.isLeader { line += ", leader" }
+            if let note = usage.note { line += " — \(note)" }
+            return line
+        }
+        lines += nodes.map { usageLine("node \($0.id):", $0) }
+        if let client { lines.append(usageLine("bench client:", client)) }
+        return lines.joined(separator: "\n")
+    }
+
+    static func describe(_ limits: MachineLimits) -> String {
+        "1 KiB pwrite+fdatasync \(fixed(limits.fdatasyncPerSecond, 0))/s, "
+            + "1 MiB pwrite+fdatasync \(fixed(limits.sequentialWriteMBps, 1)) MB/s, "
+            + "loopback round trip \(fixed(limits.loopbackRttMicros, 1)) µs"
+    }
+}

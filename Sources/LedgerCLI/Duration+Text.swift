@@ -1,0 +1,33 @@
+import LedgerClient
+
+/// Durations as the CLI prints and reads them.
+extension Duration {
+    /// Whole milliseconds as text, rounded down: `223`.
+    package var millisecondsText: String { String(wholeMilliseconds) }
+
+    /// The time a flag gives: a number and a unit, `ms`, `s`, `m` or `h` (`500ms`, `15s`, `2m`,
+    /// `1h`), or a bare number of seconds (`90`); nil when malformed, negative or too large.
+    /// With `fractions` the number may be a decimal (`0.5`, `1.5m`), rounded to the
+    /// millisecond; without, it must be whole.
+    package init?(flagValue text: String, fractions: Bool) {
+        let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
+        var number = Substring(text)
+        var scale: Int64 = 1000
+        for unit in units where text.hasSuffix(unit.suffix) {
+            number = text.dropLast(unit.suffix.count)
+            scale = unit.milliseconds
+            break
+        }
+        if fractions {
+            guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
+            let milliseconds = (value * Double(scale)).rounded()
+            guard milliseconds < 0x1p63 else { return nil }
+            self = .milliseconds(Int64(milliseconds))
+        } else {
+            guard let value = Int64(number), value >= 0 else { return nil }
+            let (milliseconds, overflow) = value.multipliedReportingOverflow(by: scale)
+            guard !overflow else { return nil }
+            self = .milliseconds(milliseconds)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Bytes
+import CommitLog
+import LedgerCLI
+import LedgerClient
+import LedgerConfig
+import LedgerLocalGroup
+import LedgerModel
+import Raft
+import Wire
+
+/// What one node returned after the heal, asked on its own (a node serves `get` up to its own
+/// commit index, leader or not), so a replica that diverged cannot hide behind the leader; and
+/// that log replayed into a fresh state machine.
+struct ChaosNodeState {
+    let node: String
+    /// Read before the entries: the node's commit index and its state machine's applied index
+    /// and digest.
+    let status: StatusResponse
+    /// Every committed entry, from index 1 to `status.commit`.
+    let entries: [GetResponse]
+    /// A memory-only state machine with the group's settings that applied `entries`, in order.
+    let replica: CommitLogStateMachine
+    /// The node's reported digest and what `replica` had at the same applied index.
+    let digest: ChaosStateDigest
+}
+
+/// Reads back, after the heal, what each node holds.
+enum ChaosFinalState {
+    /// `peer`'s status and committed log, replayed with `configuration` (the group's message-store
+    /// settings, `NodeConfig.commitLogConfiguration`).
+    static func read(_ peer: Peer, configuration: CommitLogConfiguration) throws(HarnessError) -> ChaosNodeState {
+        let status: StatusResponse
+        var entries: [GetResponse] = []
+        do throws(NodeConnectionError) {
+            let connection = try NodeConnection.open(to: peer, deadline: ContinuousClock().now + .seconds(5))
+            defer { connection.close() }
+            let answer = try connection.request(.statusRequest, deadline: ContinuousClock().now + .seconds(5))
+            guard case .statusResponse(let reported) = answer else {
+                throw .protocolViolation("answered status with \(answer.opcode)")
+            }
+            status = reported
+            var index = LogIndex(1)
+            while index <= status.commit {
+                let answer = try connection.request(
+                    .getRequest(GetRequest(index: index)), deadline: ContinuousClock().now + .seconds(5))
+                guard case .getResponse(let entry) = answer else {
+                    throw .protocolViolation("answered get \(index) with \(answer.opcode)")
+                }
+                entries.append(entry)
+                index = index.next
+            }
+        } catch {
+            throw HarnessError("cannot read \(peer.name)'s committed log: \(error)")
+        }
+        let replica = CommitLogStateMachine(configuration: configuration)
+        var replayed: UInt64? = status.stateApplied == .zero ? replica.digest : nil
+        for entry in entries {
+            _ = replica.apply(
+                entry: Entry(index: entry.index, term: entry.term, kind: entry.kind, data: entry.data))
+            if entry.index == status.stateApplied { replayed = replica.digest }
+        }
+        return ChaosNodeState(
+            node: peer.name, status: status, entries: entries, replica: replica,
+            digest: ChaosStateDigest(
+                applied: status.stateApplied.rawValue, reported: status.stateDigest, replayed: replayed))
+    }
+
+    /// The checker's view of one committed log entry: a leader's no-op and message-store commands
+    /// are bookkeeping; a raw append is what `raw` makes of its bytes. `fingerprint` covers term,
+    /// kind and data, everything two replicas' copies must agree on.
+    static func item(_ entry: GetResponse, raw: ([UInt8]) -> ChaosContent) -> ChaosItem {
+        let content: ChaosContent
+        switch entry.kind {
+        case .noop:
+            content = .bookkeeping("the no-op of term \(entry.term)")
+        case .normal:
+            // Log entries carry the EntryPayload envelope: a raw append is 0x00 + its bytes.
+            switch Result(catching: { () throws(DecodeError) in try EntryPayload(decoding: entry.data) }) {
+            case .success(.raw(let bytes)):
+                content = raw(bytes)
+            case .success(.command(let command)):
+                content = .bookkeeping("\(command.kindName) at \(entry.index)")
+            case .failure(let error):
+                content = .unknown("entry \(entry.index) that does not decode (\(error))")
+            }
+        }
+        var fingerprint: [UInt8] = []
+        withUnsafeBytes(of: entry.term.rawValue.bigEndian) { fingerprint.append(contentsOf: $0) }
+        fingerprint.append(entry.kind.rawValue)
+        fingerprint.append(contentsOf: entry.data)
+        return ChaosItem(position: .index(entry.index.rawValue), content: content, fingerprint: fingerprint)
+    }
+
+    /// Up to the first 64 bytes of an unexpected payload, quoted, for a violation message.
+    static func excerpt(_ bytes: [UInt8]) -> ChaosContent {
+        .unknown(quoted(String(decoding: bytes.prefix(64), as: UTF8.self)))
+    }
+}
+
+extension LedgerModel.Command {
+    /// `a send`, `a batch send` or `an offset commit`: what the entry is, for the checker.
+    fileprivate var kindName: String {
+        switch self {
+        case .send: "a send"
+        case .sendBatch: "a batch send"
+        case .commitOffset: "an offset commit"
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import LedgerCLI
+
+/// `ledger chaos` as the executable runs it.
+package enum ChaosCommand {
+    /// The command name this module parses.
+    package static let name = "chaos"
+    static let title = "ledger \(name)"
+
+    /// Parses `arguments` (the command name first) and runs the command; returns the process
+    /// exit code. Throws the usage error to print (exit code 2).
+    package static func run(_ arguments: [String]) throws(UsageError) -> Int32 {
+        try ChaosInvocation.parse(arguments).run()
+    }
+}
+
+/// A parsed `ledger chaos` command line.
+enum ChaosInvocation: Sendable, Hashable {
+    /// Print this text on stdout and exit 0.
+    case help(String)
+    case chaos(ChaosOptions)
+
+    /// Parses `arguments`, the command name first. Precondition: it is `chaos`.
+    static func parse(_ arguments: [String]) throws(UsageError) -> ChaosInvocation {
+        precondition(arguments.first == ChaosCommand.name, "not a chaos command line: \(arguments)")
+        let flags = try FlagParser.parse(
+            Array(arguments.dropFirst()), flags: ChaosOptions.flags, command: ChaosCommand.title)
+        if flags.wantsHelp {
+            return .help(
+                Help.text(usage: ChaosHelp.usage, about: ChaosHelp.about, flags: ChaosOptions.flags, findsPeers: false))
+        }
+        return .chaos(try ChaosOptions.parse(flags))
+    }
+
+    /// Runs the command; returns the process exit code.
+    func run() -> Int32 {
+        switch self {
+        case .help(let text):
+            Console.out(text)
+            return ExitCode.success
+        case .chaos(let options):
+            return ChaosRunner(options: options).run()
+        }
+    }
+}
+
+extension ChaosOptions {
+    /// What `ledger chaos` accepts.
+    static let flags = [
+        FlagSpec(["--duration"], value: "TIME", help: "how long load and faults run: 60s, 10m, 1500ms (default 60s)"),
+        FlagSpec(
+            ["--seed"], value: "N", help: "seed of the fault schedule and every random choice (default: from the clock)"
+        ),
+        FlagSpec(
+            ["--faults"], value: "LIST",
+            help: "faults to inject, comma-separated: kill,pause,restart,partition (default all four)"),
+        FlagSpec(
+            ["--workload"], value: "KIND",
+            help: "messages (idempotent sends, consumer groups; the default) or raw-append (raw log appends)"),
+        FlagSpec(["--rate"], value: "OPS", help: "operations per second all producers together aim for (default 100)"),
+        FlagSpec(["--keep-data"], help: "keep the temporary directory (configs, data, logs) even when the run passes"),
+        FlagSpec(["--report"], value: "FILE", help: "also write the report as JSON to FILE"),
+    ]
+
+    /// The options `flags` give (parsed with ``flags``).
+    static func parse(_ flags: ParsedFlags) throws(UsageError) -> ChaosOptions {
+        let title = ChaosCommand.title
+        var options = ChaosOptions()
+        if let text = flags.value("--duration") {
+            guard let duration = Duration(flagValue: text, fractions: false), duration >= .seconds(1),
+                duration <= .seconds(86_400)
+            else {
+                throw UsageError(
+                    "--duration: expected a time from 1s to 24h such as 60s, 10m or 1500ms, got \(quoted(text))",
+                    command: title)
+            }
+            options.duration = duration
+        }
+        if let text = flags.value("--seed") {
+            guard let seed = UInt64(text) else {
+                throw UsageError(
+                    "--seed: expected a whole number from 0 to \(UInt64.max), got \(quoted(text))", command: title)
+            }
+            options.seed = seed
+        }
+        if let text = flags.value("--faults") {
+            guard let faults = ChaosOptions.parseFaults(text) else {
+                throw UsageError(
+                    "--faults: expected a comma-separated list of kill, pause, restart, partition, got \(quoted(text))",
+                    command: title)
+            }
+            options.faults = faults
+        }
+        if let text = flags.value("--workload") {
+            guard let workload = ChaosWorkloadKind(rawValue: text) else {
+                throw UsageError("--workload: expected messages or raw-append, got \(quoted(text))", command: title)
+            }
+            options.workload = workload
+        }
+        if let text = flags.value("--rate") {
+            guard let rate = Int(text), (1...10_000).contains(rate) else {
+                throw UsageError(
+                    "--rate: expected operations per second from 1 to 10000, got \(quoted(text))", command: title)
+            }
+            options.rate = rate
+        }
+        options.keepData = flags.has("--keep-data")
+        options.reportPath = flags.value("--report")
+        return options
+    }
+}
+
+/// The `ledger chaos --help` text.
+enum ChaosHelp {
+    static let usage =
+        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition] [--workload messages|raw-append] [--rate OPS] [--keep-data] [--report FILE]"
+
+    static let about = """
+        Starts three `ledger server --fault-injection` processes (this binary) on free loopback ports
+        in a fresh temporary directory, runs producers and consumers for the duration, and injects
+        faults at random from the seed: kill (kill -9 the leader or a follower, restart it after a
+        random delay), pause (SIGSTOP a node, usually the leader, for longer than the election
+        timeout, then SIGCONT), restart (SIGTERM and restart), partition (the node drops Raft
+        traffic to and from its peers through the test-only hook, then heals). It polls every
+        node's status throughout and records every leader and term seen.
+        Workload messages (the default): four idempotent producers of differing patience send
+        synchronously (with retries) to the queues of two topics, each message's body and key
+        naming its operation (pN#seq); an acknowledgement gives its queue and offset; a send whose
+        outcome is unknown is indeterminate. Consumer groups chaos-g0 (two members splitting the queues) and chaos-g1
+        (one member) pull, commit offsets and read them back. Workload raw-append: producers append
+        raw entries, consumers read each node's committed entries.
+        At the end it heals everything, restarts whatever is down, waits for the group to converge,
+        reads each node's status and committed log from that node alone, replays each log into a
+        fresh state machine (every queue's messages, every group's offsets) and reads every queue
+        from the leader. Checks: converged; election-safety (at most one leader per term);
+        identical-logs (every node's committed log and messages byte for byte, the leader's pulls
+        the same, every node's state digest equal at the same applied index and equal to what its
+        log replays to); acknowledged-present (at the queue offset or index acknowledged);
+        no-duplicates (acknowledged exactly once, indeterminate at most once); no-phantoms
+        (nothing never sent or certainly failed); reads-consistent (every message read matches the
+        final log); producer-order (each producer's send order within every queue);
+        offsets-in-log (committed offsets, at the end and as seen, within their queues);
+        offsets-monotonic (no committed offset ever seen going back).
+        Prints operations attempted/acknowledged/failed/indeterminate, faults by kind, failovers
+        with their unavailability windows (p50, max), throughput per 5 s, the nodes' final state
+        digests and the verdict; --report writes the same as one JSON object: {"seed", "workload",
+        "durationMs", "rate", "wallTimeMs", "faultsEnabled", "operations": {"attempted",
+        "acknowledged", "failed", "indeterminate", "reads", "offsetCommits", "offsetQueries"},
+        "faults": {"kill", "pause", "restart", "partition"}, "faultLog": [{"atMs", "kind", "node",
+        "targetedLeader", "healedAtMs", "detail"}], "failovers": {"count", "unavailableP50Ms",
+        "unavailableMaxMs", "windows": [{"atMs", "fault", "oldLeader", "firstAcknowledgedBy",
+        "unavailableMs"}]}, "leaders": [{"term", "node", "firstSeenMs"}], "throughput":
+        {"intervalMs", "acknowledged": [per second]}, "finalState": [{"node", "appliedIndex",
+        "stateDigest", "replayedDigest"}], "notes", "checks": [{"name", "description", "passed",
+        "violations", "first"}], "verdict": "PASS"|"FAIL", "firstViolation", "dataDirectory"}.
+        On failure it prints the seed and the first violation and keeps the data directory.
+        The seed replays the fault schedule and the workload's choices, not the exact interleaving
+        of real processes.
+        Exits 0 only when every check passed, 1 otherwise (2 for usage errors).
+        """
+}

@@ -1,0 +1,86 @@
+import CommitLog
+import LedgerClient
+import LedgerConfig
+import LedgerLocalGroup
+import LedgerModel
+
+/// What the checker compares of the message store: every queue's messages, bounds and the
+/// groups' committed offsets, rebuilt from each node's own committed log, and the same queues
+/// as the leader serves them.
+extension ChaosMessageWorkload {
+    /// The checker's view of one stored message: its queue position, the operation its body
+    /// names, and its whole record (body, timestamps, hosts, physical offset) as the fingerprint.
+    static func item(_ message: StoredMessage) -> ChaosItem {
+        let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
+        let content =
+            operation(inBody: message.body).map(ChaosContent.operation) ?? ChaosFinalState.excerpt(message.body)
+        return ChaosItem(
+            position: .queueOffset(queue: queue.description, offset: message.queueOffset.rawValue), content: content,
+            fingerprint: message.encodedRecord())
+    }
+
+    /// The node's committed log entry by entry (raw appends are phantoms here), then every
+    /// message of every queue of the state that log replays to, with the queues' bounds and
+    /// every group's committed offsets.
+    func contents(of node: ChaosNodeState) throws(HarnessError) -> ChaosNodeContents {
+        var items = node.entries.map { ChaosFinalState.item($0, raw: ChaosFinalState.excerpt) }
+        var bounds: [String: Range<Int64>] = [:]
+        for topic in node.replica.topicList() {
+            for (queueID, range) in topic.queues.enumerated() {
+                let queue = MessageQueue(topic: topic.name, queueID: Int32(queueID))
+                bounds[queue.description] = range.minOffset.rawValue..<range.maxOffset.rawValue
+                do throws(QueryError) {
+                    items += try ChaosMessageWorkload.messages(of: queue, from: range.minOffset) {
+                        offset throws(QueryError) in
+                        try node.replica.pull(
+                            topic: queue.topic, queueID: queue.queueID, offset: offset,
+                            maxCount: node.replica.configuration.maxPullMessages)
+                    }.map(ChaosMessageWorkload.item)
+                } catch {
+                    throw HarnessError("cannot read \(queue) of \(node.node)'s replayed log: \(error)")
+                }
+            }
+        }
+        let offsets = node.replica.consumerGroups().flatMap { group in
+            node.replica.consumerProgress(group: group).map {
+                ChaosCommittedOffset(
+                    group: group, queue: $0.queue.description, offset: $0.committedOffset.rawValue, node: node.node)
+            }
+        }
+        return ChaosNodeContents(
+            node: node.node, items: items, queueBounds: bounds, committedOffsets: offsets, digest: node.digest)
+    }
+
+    /// Every message of every topic as the leader serves it to `client`'s pulls.
+    func served(by client: LedgerClient) throws(HarnessError) -> ChaosNodeContents? {
+        var items: [ChaosItem] = []
+        do throws(LedgerClientError) {
+            for topic in try client.topics() {
+                for (queueID, range) in topic.queues.enumerated() {
+                    let queue = MessageQueue(topic: topic.name, queueID: Int32(queueID))
+                    items += try ChaosMessageWorkload.messages(of: queue, from: range.minOffset) {
+                        offset throws(LedgerClientError) in
+                        try client.pull(topic: queue.topic, queueID: queue.queueID, offset: offset, maxCount: 256)
+                    }.map(ChaosMessageWorkload.item)
+                }
+            }
+        } catch {
+            throw HarnessError("cannot read the messages the leader serves: \(error)")
+        }
+        return ChaosNodeContents(node: "\(client.leaderHint?.name ?? "the leader") (served by pull)", items: items)
+    }
+
+    /// Every message of `queue` from `start` until `pull` finds nothing new.
+    private static func messages<Failure: Error>(
+        of queue: MessageQueue, from start: QueueOffset, pull: (QueueOffset) throws(Failure) -> PullResult
+    ) throws(Failure) -> [StoredMessage] {
+        var messages: [StoredMessage] = []
+        var offset = start
+        while true {
+            let result = try pull(offset)
+            messages += result.messages
+            guard result.status == .found, result.nextOffset > offset else { return messages }
+            offset = result.nextOffset
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// The faults `ledger chaos` can inject.
+enum ChaosFaultKind: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// `kill -9` the leader or a follower; restart it after a random delay.
+    case kill
+    /// SIGSTOP a node (usually the leader) for longer than the election timeout, then SIGCONT.
+    case pause
+    /// SIGTERM a node, wait for it to exit, restart it.
+    case restart
+    /// Cut a node off from its peers through the test-only hook, then heal.
+    case partition
+
+    static func < (lhs: ChaosFaultKind, rhs: ChaosFaultKind) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// What the producers and consumers of `ledger chaos` do.
+enum ChaosWorkloadKind: String, Sendable, Hashable, CaseIterable {
+    /// Idempotent message sends to several topics and queues; consumer groups pulling and
+    /// committing offsets (``ChaosMessageWorkload``). The default.
+    case messages
+    /// Raw appends to the replicated log; consumers reading each node's committed entries
+    /// (``ChaosRawWorkload``).
+    case rawAppend = "raw-append"
+}
+
+/// Settings of `ledger chaos`.
+struct ChaosOptions: Sendable, Hashable {
+    /// How long the workload and the faults run (the heal, convergence and checks come after).
+    var duration: Duration = .seconds(60)
+    /// The seed of every random choice the runner makes; nil picks one from the clock (printed).
+    var seed: UInt64?
+    /// The faults to inject, in ``ChaosFaultKind`` order.
+    var faults: [ChaosFaultKind] = ChaosFaultKind.allCases
+    /// What producers and consumers do.
+    var workload = ChaosWorkloadKind.messages
+    /// The operations per second all producers together aim for.
+    var rate = 100
+    /// Keep the temporary directory (configs, data, logs) even when every check passed.
+    var keepData = false
+    /// Where to write the JSON report, if anywhere.
+    var reportPath: String?
+
+    /// Parses `kill,pause,restart,partition` (any non-empty subset, any order).
+    static func parseFaults(_ text: String) -> [ChaosFaultKind]? {
+        var kinds: Set<ChaosFaultKind> = []
+        for word in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let kind = ChaosFaultKind(rawValue: word.trimmingSpaces) else { return nil }
+            kinds.insert(kind)
+        }
+        return kinds.isEmpty ? nil : kinds.sorted()
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingSpaces: String {
+        String(drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}

@@ -1,0 +1,206 @@
+import CommitLog
+import LedgerCLI
+import LedgerClient
+import LedgerConfig
+import LedgerLocalGroup
+import LedgerModel
+import Posix
+import Raft
+import Synchronization
+import Wire
+
+/// `ledger chaos`: a real three-node group under load and faults, then a Jepsen-style check of
+/// the whole history.
+///
+/// Starts `ledger server --fault-injection` three times (this very binary) in a fresh temporary
+/// directory; runs the workload's producers and consumers (``ChaosMessageWorkload`` by default,
+/// ``ChaosRawWorkload`` with `--workload raw-append`); injects faults from a seeded schedule
+/// while a poller records every leader and term any node reports; then heals everything, waits
+/// for the group to converge, reads every node's status and committed log on its own, replays
+/// each log into a fresh state machine, reads what the leader serves, and hands the history to
+/// ``ChaosChecker``. Exit code 0 only when every check passed.
+///
+/// The seed fixes the fault schedule (kinds, targets, hold times) and the consumers' choices;
+/// the interleaving with real processes is not reproducible, so a failing seed replays the same
+/// faults, not necessarily the same failure.
+struct ChaosRunner {
+    let options: ChaosOptions
+
+    /// The workload `kind` names, for a group whose message store uses `configuration`.
+    static func workload(_ kind: ChaosWorkloadKind, configuration: CommitLogConfiguration) -> any ChaosWorkload {
+        switch kind {
+        case .messages: ChaosMessageWorkload(configuration: configuration)
+        case .rawAppend: ChaosRawWorkload()
+        }
+    }
+
+    /// The message-store settings the cluster's nodes run with, from their config file.
+    static func messageStoreSettings(of cluster: LocalGroup) throws(HarnessError) -> CommitLogConfiguration {
+        let path = cluster.configPath(cluster.peers[0].id)
+        do {
+            let configuration = try NodeConfig.load(path: path).commitLogConfiguration
+            try configuration.validate()
+            return configuration
+        } catch {
+            throw HarnessError("cannot take the message-store settings from \(path): \(error)")
+        }
+    }
+
+    /// Runs, prints the report, returns the exit code (0 passed, 1 a check failed or the run
+    /// could not be carried out).
+    func run() -> Int32 {
+        let seed = options.seed ?? ChaosRunner.clockSeed()
+        let binary: String
+        let directory: String
+        do {
+            binary = try currentExecutablePath()
+            directory = try makeTemporaryDirectory(prefix: "ledger-chaos")
+        } catch {
+            Console.error("ledger chaos: \(error)")
+            return ExitCode.failure
+        }
+        Console.out(
+            "chaos: seed \(seed), \(options.duration.millisecondsText) ms, faults \(options.faults.map(\.rawValue).joined(separator: ",")), "
+                + "\(options.rate) ops/s, 3 nodes in \(directory) (replay: ledger chaos --seed \(seed))")
+        let report: ChaosReport
+        do {
+            report = try execute(seed: seed, binary: binary, directory: directory)
+        } catch {
+            Console.error("ledger chaos: \(error) (seed \(seed); data directory kept: \(directory))")
+            return ExitCode.failure
+        }
+        Console.out(report.text)
+        var code = report.passed ? ExitCode.success : ExitCode.failure
+        if let path = options.reportPath {
+            do {
+                try writeFile(path, Array((report.json.rendered + "\n").utf8))
+            } catch {
+                Console.error("ledger chaos: cannot write the report to \(path): \(error)")
+                code = ExitCode.failure
+            }
+        }
+        if !report.keptData {
+            do {
+                try removeTree(directory)
+            } catch {
+                Console.error("ledger chaos: cannot remove \(directory): \(error)")
+            }
+        }
+        return code
+    }
+
+    private static func clockSeed() -> UInt64 {
+        let now = WallClock.now()
+        return UInt64(now.seconds) &* 1_000_003 &+ UInt64(now.nanoseconds / 1000)
+    }
+
+    private func execute(seed: UInt64, binary: String, directory: String) throws(HarnessError) -> ChaosReport {
+        let started = ContinuousClock().now
+        let cluster = try LocalGroup(
+            binary: binary, directory: directory, settings: ["dataFileSize=8MiB"], serverFlags: ["--fault-injection"])
+        defer { cluster.shutDown() }
+        let configuration = try ChaosRunner.messageStoreSettings(of: cluster)
+        let workload = ChaosRunner.workload(options.workload, configuration: configuration)
+        try cluster.startAll()
+        let observer = LedgerClient(
+            peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(15), nodeTimeout: .milliseconds(500)))
+        do {
+            _ = try observer.findLeader()
+        } catch {
+            throw HarnessError("the group elected no leader: \(error)")
+        }
+
+        var random = SplitMix64(seed: seed)
+        // The fault schedule is drawn first, so it depends on the seed alone, not on the workers.
+        let nemesisRandom = random.fork()
+        let recorder = ChaosRecorder()
+        let poller = ChaosStatusPoller(peers: cluster.peers, recorder: recorder)
+        poller.start()
+        defer { poller.stop() }
+
+        let interval = Duration.microseconds(Int64(1_000_000 * workload.producers / options.rate))
+        let roles =
+            (0..<workload.producers).map { (producer: true, number: $0) }
+            + (0..<workload.consumers).map { (producer: false, number: $0) }
+        for (isProducer, number) in roles {
+            let context = ChaosContext(
+                peers: cluster.peers, recorder: recorder, operationInterval: interval, seed: random.next())
+            recorder.workerStarted()
+            spawnThread(name: isProducer ? "chaos producer \(number)" : "chaos consumer \(number)") {
+                if isProducer {
+                    workload.produce(producer: number, context: context)
+                } else {
+                    workload.consume(consumer: number, context: context)
+                }
+                recorder.workerFinished()
+            }
+        }
+
+        let nemesis = ChaosNemesis(cluster: cluster, recorder: recorder, kinds: options.faults, random: nemesisRandom)
+        do {
+            try nemesis.run(until: recorder.start + options.duration)
+        } catch {
+            recorder.stop()
+            throw error
+        }
+        let remaining = ContinuousClock().now.duration(to: recorder.start + options.duration)
+        pause(remaining)
+        recorder.stop()
+        // Workers finish their current attempt (bounded by the attempt timeout) and return.
+        while recorder.runningWorkers > 0 { pause(.milliseconds(10)) }
+
+        try nemesis.healAll()
+        let convergenceProblem = awaitConvergence(observer, timeout: .seconds(60))
+        var contents: [ChaosNodeContents] = []
+        var served: ChaosNodeContents?
+        var readProblem: String?
+        if convergenceProblem == nil {
+            do throws(HarnessError) {
+                for peer in cluster.peers {
+                    contents.append(
+                        try workload.contents(of: try ChaosFinalState.read(peer, configuration: configuration)))
+                }
+                served = try workload.served(by: observer)
+            } catch {
+                readProblem = error.description
+            }
+        }
+        poller.stop()
+
+        let history = ChaosHistory(
+            operations: recorder.recordedOperations, leaders: poller.sightings(), reads: recorder.recordedReads,
+            finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem, served: served,
+            offsetObservations: recorder.recordedOffsets)
+        let verdict = ChaosChecker.check(history)
+        return ChaosReport(
+            seed: seed, options: options, workload: workload.name, directory: directory,
+            keptData: options.keepData || !verdict.passed, history: history, faults: nemesis.faults,
+            notes: nemesis.notes, verdict: verdict, wallTime: started.duration(to: ContinuousClock().now))
+    }
+
+    /// Waits until every node answers, one leads, and all report the leader's last index as
+    /// their commit and applied index (their state machine's too); returns what was still wrong
+    /// at the timeout, or nil.
+    private func awaitConvergence(_ observer: LedgerClient, timeout: Duration) -> String? {
+        let deadline = ContinuousClock().now + timeout
+        var problem = "no status yet"
+        while ContinuousClock().now < deadline {
+            let view = observer.statusAll()
+            if let leader = view.leader,
+                let last = view.nodes.first(where: { $0.peer == leader.peer })?.response?.lastIndex
+            {
+                let behind = view.nodes.filter { node in
+                    guard let status = node.response else { return true }
+                    return status.commit != last || status.applied != last || status.lastIndex != last
+                        || status.stateApplied != last
+                }
+                if behind.isEmpty { return nil }
+                problem = "leader \(leader.peer.name) at index \(last); \(view.summary)"
+            } else {
+                problem = view.summary
+            }
+            pause(.milliseconds(100))
+        }
+        return "the group did not converge within \(timeout) of the heal: \(problem)"
+    }
+}

@@ -1,0 +1,171 @@
+import LedgerConfig
+import Posix
+import Raft
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A group of real `ledger server` processes on loopback ports, in a directory of its own:
+/// config files `nK.conf`, data under `data/nK`, each node's stderr in `nK.log`.
+///
+/// Used by `ledger bench --spawn`, `ledger bench-failover`, `ledger chaos` and the process-level
+/// tests. Every process it starts is SIGKILLed and reaped by ``shutDown()``, which `deinit`
+/// also calls, so a failing test leaves nothing running.
+package final class LocalGroup {
+    /// The `ledger` executable the nodes run.
+    let binary: String
+    /// Extra flags for every `ledger server` started.
+    let serverFlags: [String]
+    /// Where configs, data and logs live.
+    let directory: String
+    /// The members, `n0` first.
+    package let peers: [Peer]
+    private var processes: [NodeID: ChildProcess] = [:]
+
+    /// Writes the config files of a `size`-node group; starts nothing. Each file holds `group`,
+    /// `selfId`, `peers` and `storeBaseDir`, then the `settings` lines (`key=value`) as given.
+    ///
+    /// Ports come from 20000–31999, below Linux's ephemeral range (32768 and up) so an outgoing
+    /// connection can never hold a node's port while the node is down; each is checked free by
+    /// binding it.
+    /// `serverFlags` are added to every `ledger server` command line (e.g. `--fault-injection`).
+    package init(binary: String, directory: String, size: Int = 3, settings: [String] = [], serverFlags: [String] = [])
+        throws(HarnessError)
+    {
+        self.binary = binary
+        self.serverFlags = serverFlags
+        self.directory = directory
+        let ports = try LocalGroup.freePorts(count: size)
+        peers = ports.enumerated().map {
+            Peer(name: "n\($0.offset)", id: NodeID(UInt64($0.offset)), host: "127.0.0.1", port: $0.element)
+        }
+        let list = peerList
+        do {
+            for peer in peers {
+                let lines =
+                    [
+                        "group=test", "selfId=\(peer.name)", "peers=\(list)",
+                        "storeBaseDir=\(directory)/data/\(peer.name)",
+                    ] + settings
+                try writeFile(configPath(peer.id), Array((lines.joined(separator: "\n") + "\n").utf8))
+            }
+        } catch {
+            throw HarnessError("cannot write the cluster's config files: \(error)")
+        }
+    }
+
+    deinit { shutDown() }
+
+    /// The `--peers` value for this group.
+    var peerList: String { peers.map(\.description).joined(separator: ";") }
+
+    /// The config file of node `id`, `nK.conf` in ``directory``.
+    package func configPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).conf" }
+    /// Where node `id`'s stdout and stderr go: `nK.log` in ``directory``.
+    func logPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).log" }
+
+    /// Starts node `id` (`ledger server -c nK.conf`, stderr appended to `nK.log`).
+    /// Precondition: it is not running.
+    package func start(_ id: NodeID) throws(HarnessError) {
+        precondition(!isRunning(id), "node n\(id.rawValue) is already running")
+        do {
+            processes[id] = try ChildProcess.spawn(
+                binary, ["server", "-c", configPath(id)] + serverFlags, stdoutPath: logPath(id), stderrPath: logPath(id)
+            )
+        } catch {
+            throw HarnessError("cannot start node n\(id.rawValue) from \(binary): \(error)")
+        }
+    }
+
+    /// Starts every node that is not running.
+    package func startAll() throws(HarnessError) {
+        for peer in peers where !isRunning(peer.id) { try start(peer.id) }
+    }
+
+    /// Whether node `id` was started and has not ended.
+    package func isRunning(_ id: NodeID) -> Bool { processes[id]?.isRunning ?? false }
+
+    /// The process id of node `id`, or nil when it was not started (or was killed since).
+    package func pid(of id: NodeID) -> pid_t? { processes[id]?.pid }
+
+    /// SIGKILLs node `id` (`kill -9`) and reaps it. Precondition: it was started.
+    @discardableResult
+    package func kill(_ id: NodeID) -> ExitStatus {
+        guard let process = processes.removeValue(forKey: id) else {
+            preconditionFailure("node n\(id.rawValue) was not started")
+        }
+        return process.kill()
+    }
+
+    /// Sends `signal` to node `id` without waiting (SIGSTOP and SIGCONT for the chaos runner's
+    /// pauses). Precondition: it was started.
+    package func signal(_ id: NodeID, _ signal: Int32) {
+        guard let process = processes[id] else { preconditionFailure("node n\(id.rawValue) was not started") }
+        process.send(signal)
+    }
+
+    /// Sends SIGTERM to node `id` and waits up to `timeout` for it to exit; returns how it ended,
+    /// or nil (after SIGKILLing it) when it did not exit in time. Precondition: it was started.
+    package func terminate(_ id: NodeID, timeout: Duration = .seconds(10)) -> ExitStatus? {
+        guard let process = processes.removeValue(forKey: id) else {
+            preconditionFailure("node n\(id.rawValue) was not started")
+        }
+        process.send(SIGTERM)
+        if let status = process.wait(timeout: timeout) { return status }
+        process.kill()
+        return nil
+    }
+
+    /// SIGKILLs and reaps every node still running. Safe to call more than once.
+    package func shutDown() {
+        for process in processes.values { process.kill() }
+        processes.removeAll()
+    }
+
+    /// The last `lines` lines of node `id`'s log, for failure messages.
+    func logTail(_ id: NodeID, lines: Int = 20) -> String {
+        do {
+            let text = String(decoding: try readFile(logPath(id)), as: UTF8.self)
+            return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+        } catch {
+            return "(no log: \(error))"
+        }
+    }
+
+    /// `count` distinct loopback ports that could be bound just now. Searches continue where
+    /// the last search of this process stopped (the first starts at an offset taken from the
+    /// process id), so two clusters of one process never get the same ports even before their
+    /// nodes bind them.
+    static func freePorts(count: Int) throws(HarnessError) -> [UInt16] {
+        let low = 20_000
+        let span = 12_000
+        return try nextPortOffset.withLock { (next) throws(HarnessError) -> [UInt16] in
+            var offset = next ?? Int(getpid()) * 7919 % span
+            var ports: [UInt16] = []
+            for _ in 0..<span where ports.count < count {
+                let port = UInt16(low + offset % span)
+                offset += 1
+                do throws(SystemError) {
+                    let socket = try Socket.listen(on: SocketAddress(host: "127.0.0.1", port: port))
+                    socket.close()
+                    ports.append(port)
+                } catch  where error.errno == EADDRINUSE || error.errno == EACCES {
+                    continue
+                } catch {
+                    throw HarnessError("cannot probe loopback port \(port): \(error)")
+                }
+            }
+            next = offset % span
+            guard ports.count == count else {
+                throw HarnessError("no \(count) free loopback ports in \(low)–\(low + span - 1)")
+            }
+            return ports
+        }
+    }
+}
+
+/// Where the next port search of this process starts, as an offset into the port range; nil
+/// until the first search.
+private let nextPortOffset = Mutex<Int?>(nil)

@@ -1,0 +1,94 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+// Whole-file reads and writes, temporary directories and their removal: what the CLI's local
+// groups, the benchmarks and the tests need, on plain system calls. (The stores do their file
+// I/O through their own `FileSystem`, which adds the durability contract these do without.)
+
+/// The whole contents of the file at `path`.
+public func readFile(_ path: String) throws(SystemError) -> [UInt8] {
+    let fd = try retryingInterrupts("open", subject: path) { open(path, O_RDONLY | O_CLOEXEC) }
+    // Closing a descriptor that was only read from cannot lose data.
+    defer { _ = close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 64 << 10)
+    while true {
+        let count = try retryingInterrupts("read", subject: path) {
+            chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        }
+        if count == 0 { return bytes }
+        bytes.append(contentsOf: chunk[0..<count])
+    }
+}
+
+/// Replaces the file at `path` with `bytes` (mode 0644). Not atomic: for scratch and test files.
+public func writeFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+    let fd = try retryingInterrupts("open", subject: path) {
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    }
+    var written = 0
+    while written < bytes.count {
+        let count = bytes.withUnsafeBytes { raw in write(fd, raw.baseAddress! + written, raw.count - written) }
+        if count < 0 {
+            if errno == EINTR { continue }
+            let error = SystemError("write", subject: path, errno: errno)
+            _ = close(fd)
+            throw error
+        }
+        written += count
+    }
+    _ = try retryingInterrupts("close", subject: path) { close(fd) }
+}
+
+/// Whether something exists at `path`. `access(2)` with `F_OK`.
+public func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+/// A new empty directory under `$TMPDIR` (or `/tmp`) whose name starts with `prefix`. `mkdtemp(3)`.
+public func makeTemporaryDirectory(prefix: String) throws(SystemError) -> String {
+    let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    var template = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
+    let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    guard made != nil else { throw SystemError("mkdtemp", subject: base, errno: errno) }
+    return template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+}
+
+/// Deletes `path` and, for a directory, everything under it (`rm -rf`, without following
+/// symbolic links). A missing `path` is fine.
+public func removeTree(_ path: String) throws(SystemError) {
+    var info = stat()
+    if lstat(path, &info) != 0 {
+        if errno == ENOENT { return }
+        throw SystemError("lstat", subject: path, errno: errno)
+    }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+        for name in try listDirectory(path) { try removeTree("\(path)/\(name)") }
+        _ = try retryingInterrupts("rmdir", subject: path) { rmdir(path) }
+    } else {
+        _ = try retryingInterrupts("unlink", subject: path) { unlink(path) }
+    }
+}
+
+/// The names in directory `path`, without `.` and `..`, in the order `readdir(3)` gives them.
+public func listDirectory(_ path: String) throws(SystemError) -> [String] {
+    guard let directory = opendir(path) else { throw SystemError("opendir", subject: path, errno: errno) }
+    // Closing a directory stream that was only read cannot lose anything.
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+            String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+        }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
+/// The path of the running executable (`/proc/self/exe`).
+public func currentExecutablePath() throws(SystemError) -> String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = try retryingInterrupts("readlink", subject: "/proc/self/exe") {
+        buffer.withUnsafeMutableBufferPointer { readlink("/proc/self/exe", $0.baseAddress!, $0.count - 1) }
+    }
+    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

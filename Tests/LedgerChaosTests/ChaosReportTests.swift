@@ -1,0 +1,108 @@
+import LedgerCLI
+import Testing
+
+@testable import LedgerChaos
+
+/// The chaos report's figures and its JSON shape, from a small made-up run.
+@Suite struct ChaosReportTests {
+    static func op(_ sequence: Int, ended: Duration, node: String, index: UInt64) -> ChaosOperation {
+        ChaosOperation(
+            id: ChaosOperationID(producer: 0, sequence: sequence), started: ended - .milliseconds(2), ended: ended,
+            attempts: [.acknowledged(.index(index), node: node)], idempotent: false)
+    }
+
+    static func report(passing: Bool) -> ChaosReport {
+        let operations = [
+            op(1, ended: .milliseconds(500), node: "n0", index: 2),
+            // n0 is paused at 1000 ms; n1 acknowledges at 1250 ms.
+            op(2, ended: .milliseconds(1250), node: "n1", index: 4),
+            op(3, ended: .milliseconds(2100), node: "n1", index: 5),
+            ChaosOperation(
+                id: ChaosOperationID(producer: 0, sequence: 4), started: .milliseconds(2200),
+                ended: .milliseconds(3200), attempts: [.indeterminate("timed out")], idempotent: false),
+        ]
+        let faults = [
+            ChaosFault(
+                kind: .pause, node: "n0", targetedLeader: true, injected: .milliseconds(1000),
+                healed: .milliseconds(2000), detail: "SIGSTOP n0 (leader, term 1) for 1000 ms, then SIGCONT"),
+            ChaosFault(
+                kind: .kill, node: "n2", targetedLeader: false, injected: .milliseconds(2500),
+                healed: .milliseconds(2900), detail: "kill -9 n2 (follower), restarted after 400 ms"),
+        ]
+        let leaders =
+            [
+                ChaosLeaderSighting(term: 1, node: "n0", at: .zero),
+                ChaosLeaderSighting(term: 2, node: "n1", at: .milliseconds(1200)),
+            ] + (passing ? [] : [ChaosLeaderSighting(term: 2, node: "n2", at: .milliseconds(1300))])
+        let log = [1, 2, 3, 4, 5].map { index in
+            let content: ChaosContent =
+                switch index {
+                case 2: .operation(ChaosOperationID(producer: 0, sequence: 1))
+                case 4: .operation(ChaosOperationID(producer: 0, sequence: 2))
+                case 5: .operation(ChaosOperationID(producer: 0, sequence: 3))
+                default: .bookkeeping("the no-op of term \(index == 1 ? 1 : 2)")
+                }
+            return ChaosItem(position: .index(UInt64(index)), content: content, fingerprint: [UInt8(index)])
+        }
+        let history = ChaosHistory(
+            operations: operations, leaders: leaders, reads: [],
+            finalContents: ["n0", "n1", "n2"].map {
+                ChaosNodeContents(
+                    node: $0, items: log, digest: ChaosStateDigest(applied: 5, reported: 0x1F, replayed: 0x1F))
+            })
+        var options = ChaosOptions()
+        options.duration = .seconds(4)
+        options.seed = 9
+        return ChaosReport(
+            seed: 9, options: options, workload: "raw-append", directory: "/tmp/ledger-chaos-x",
+            keptData: !passing, history: history, faults: faults, notes: [],
+            verdict: ChaosChecker.check(history), wallTime: .milliseconds(5000))
+    }
+
+    @Test func figures() {
+        let report = Self.report(passing: true)
+        #expect(report.counts == ChaosReport.Counts(attempted: 4, acknowledged: 3, failed: 0, indeterminate: 1))
+        #expect(report.failovers.count == 1)
+        #expect(report.failovers.first?.newLeader == "n1")
+        #expect(report.failovers.first?.unavailable == .milliseconds(250))
+        #expect(report.throughputPerSecond == [1, 1, 1, 0])
+    }
+
+    @Test func passingReport() {
+        let report = Self.report(passing: true)
+        let text = report.text
+        #expect(text.contains("operations: 4 attempted, 3 acknowledged, 0 failed, 1 indeterminate"))
+        #expect(text.contains("faults: kill 1, pause 1, restart 0, partition 0"))
+        #expect(text.contains("p50 250 ms, max 250 ms"))
+        #expect(text.contains("consumers: 0 reads, 0 offset commits acknowledged, 0 offsets read back"))
+        #expect(
+            text.contains(
+                "final state: n0 applied 5 digest 000000000000001f; n1 applied 5 digest 000000000000001f; "
+                    + "n2 applied 5 digest 000000000000001f"))
+        #expect(text.hasSuffix("verdict: PASS"))
+        let json = report.json.rendered
+        for key in [
+            "\"seed\": \"9\"",
+            "\"operations\": {\"attempted\": 4, \"acknowledged\": 3, \"failed\": 0, \"indeterminate\": 1",
+            "\"offsetCommits\": 0, \"offsetQueries\": 0}",
+            "\"finalState\": [{\"node\": \"n0\", \"appliedIndex\": 5, \"stateDigest\": \"000000000000001f\", "
+                + "\"replayedDigest\": \"000000000000001f\"}",
+            "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0}",
+            "\"unavailableP50Ms\": 250, \"unavailableMaxMs\": 250",
+            "\"throughput\": {\"intervalMs\": 1000, \"acknowledged\": [1, 1, 1, 0]}", "\"verdict\": \"PASS\"",
+            "\"firstViolation\": null", "\"dataDirectory\": null",
+        ] {
+            #expect(json.contains(key), "missing \(key) in \(json)")
+        }
+    }
+
+    @Test func failingReportNamesSeedViolationAndDirectory() {
+        let report = Self.report(passing: false)
+        #expect(!report.passed)
+        #expect(
+            report.text.contains(
+                "verdict: FAIL (seed 9); first violation: [election-safety] term 2 had 2 leaders: n1 and n2"))
+        #expect(report.text.hasSuffix("data directory kept: /tmp/ledger-chaos-x"))
+        #expect(report.json.rendered.contains("\"dataDirectory\": \"/tmp/ledger-chaos-x\""))
+    }
+}
