@@ -108,10 +108,10 @@ enum ProcessMetrics {
         }
     }
 
-    /// The names in directory `path` (``Posix/listDirectory(_:)``), failing as a ``ProcError``.
+    /// The names in directory `path` (``Posix/Directory/list(_:)``), failing as a ``ProcError``.
     private static func listDirectory(_ path: String) throws(ProcError) -> [String] {
         do {
-            return try Posix.listDirectory(path)
+            return try Directory.list(path)
         } catch {
             throw ProcError("\(error)")
         }

@@ -62,26 +62,11 @@ public func removeTree(_ path: String) throws(SystemError) {
         throw SystemError("lstat", subject: path, errno: errno)
     }
     if (info.st_mode & S_IFMT) == S_IFDIR {
-        for name in try listDirectory(path) { try removeTree("\(path)/\(name)") }
+        for name in try Directory.list(path) { try removeTree("\(path)/\(name)") }
         _ = try retryingInterrupts("rmdir", subject: path) { rmdir(path) }
     } else {
         _ = try retryingInterrupts("unlink", subject: path) { unlink(path) }
     }
-}
-
-/// The names in directory `path`, without `.` and `..`, in the order `readdir(3)` gives them.
-public func listDirectory(_ path: String) throws(SystemError) -> [String] {
-    guard let directory = opendir(path) else { throw SystemError("opendir", subject: path, errno: errno) }
-    // Closing a directory stream that was only read cannot lose anything.
-    defer { closedir(directory) }
-    var names: [String] = []
-    while let entry = readdir(directory) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names
 }
 
 /// The path of the running executable (`/proc/self/exe`).
