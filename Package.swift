@@ -30,7 +30,7 @@ let package = Package(
         .target(
             name: "LedgerConfig", dependencies: ["Raft", "CommitLog"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
-            name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog"], swiftSettings: strict),
+            name: "Server", dependencies: ["Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "CommitLog", "Replica"], swiftSettings: strict),
         .target(name: "LedgerClient", dependencies: ["Wire", "Posix", "LedgerConfig", "Raft", "CommitLog"], swiftSettings: strict),
         .target(
             name: "LedgerCLI", dependencies: ["LedgerClient", "LedgerConfig", "Wire", "Posix", "Raft", "CommitLog"],
@@ -38,6 +38,7 @@ let package = Package(
         .executableTarget(name: "ledger", dependencies: ["Server", "LedgerCLI"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "Raft"], swiftSettings: strict),
         .target(name: "CommitLog", dependencies: ["Raft", "LogStore"], exclude: ["FORMAT.md"], swiftSettings: strict),
+        .target(name: "Replica", dependencies: ["Raft", "LogStore", "CommitLog", "Wire"], swiftSettings: strict),
         .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
         .target(
             name: "Simulator", dependencies: ["Raft", "LogStore", "CommitLog"], path: "Simulation/Simulator",

@@ -1,5 +1,6 @@
 import Posix
 import Raft
+import Replica
 import Wire
 
 extension LedgerServer {
@@ -58,7 +59,7 @@ extension LedgerServer {
             switch Result(catching: { () throws(WireError) in try WireCodec.decode(frame) }) {
             case .success(.handshakeResponse(let peer)) where peer.nodeID == link.member.id:
                 link.connected(connection)
-                logger.info(term: core.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
+                logger.info(term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
             case .success(.errorResponse(let error, _)):
                 close(connection, reason: "refused: \(error)")
                 return
@@ -78,7 +79,7 @@ extension LedgerServer {
         let wasDown = link.isDown
         let delay = link.failed()
         if wasUp || !wasDown {
-            logger.warning(term: core.term.rawValue, "peer \(link.member.name) down: \(reason)")
+            logger.warning(term: replica.term.rawValue, "peer \(link.member.name) down: \(reason)")
         }
         guard stopReason == nil else { return }
         loop.schedule(after: delay) { [unowned self] in
@@ -86,14 +87,13 @@ extension LedgerServer {
         }
     }
 
-    /// Sends Raft messages over the outbound links; a message for an unreachable peer is
-    /// dropped (Raft retransmits what matters).
-    func sendToPeers(_ messages: [Message]) {
-        for message in messages where !isolatedFrom.contains(message.to) {
-            guard let link = links.first(where: { $0.member.id == message.to }),
-                case .connected(let connection) = link.state
-            else { continue }
-            send(.raft(message), requestID: 0, on: connection)
-        }
+    /// Sends a Raft message over its peer's outbound link; a message for an unreachable peer
+    /// is dropped (Raft retransmits what matters).
+    func sendToPeer(_ message: Message) {
+        guard !isolatedFrom.contains(message.to),
+            let link = links.first(where: { $0.member.id == message.to }),
+            case .connected(let connection) = link.state
+        else { return }
+        send(.raft(message), requestID: 0, on: connection)
     }
 }
