@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Replica", dependencies: ["Raft", "LogStore", "CommitLog", "Wire"], swiftSettings: strict),
         .executableTarget(name: "BenchCommitLog", dependencies: ["CommitLog", "Raft"], swiftSettings: strict),
         .target(
-            name: "Simulator", dependencies: ["Raft", "LogStore", "CommitLog"], path: "Simulation/Simulator",
+            name: "Simulator", dependencies: ["Raft", "LogStore", "CommitLog", "Replica", "Wire"], path: "Simulation/Simulator",
             swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
@@ -60,6 +60,6 @@ let package = Package(
             name: "ClusterTests",
             dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire", "CommitLog", "Server"],
             swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft", "CommitLog"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft", "CommitLog", "Replica"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,6 @@
 import CommitLog
 import Raft
+import Replica
 
 /// Checks the message log's invariants (`raft-and-swift.md` §3.4, 10–14) incrementally, as
 /// nodes apply committed entries, answer pulls and acknowledge sends:

@@ -156,4 +156,7 @@ package struct BrokenStateMachine: OptionSet, Sendable {
     /// Pulls and offset queries are answered at once from the applied state of whichever node
     /// the consumer reaches, without ReadIndex (stale reads from followers).
     package static let staleReads = BrokenStateMachine(rawValue: 1 << 2)
+    /// The replicas send acknowledgements and votes without waiting for the sync that covers
+    /// them (the node's orchestration broken, not the core).
+    package static let answerBeforeSync = BrokenStateMachine(rawValue: 1 << 3)
 }

@@ -25,6 +25,7 @@ struct Arguments {
                simulate --bench [--seconds S]
         RULE: commit-prior-term | skip-vote-log-check (break the core on purpose)
               ignore-producer-stamps | swap-applies | stale-reads (misuse the state machine on purpose)
+              answer-before-sync (break the node's orchestration on purpose)
         """
 
     /// A command line `simulate` cannot run; `description` says why.
@@ -84,6 +85,7 @@ struct Arguments {
                 case "ignore-producer-stamps": brokenStateMachine.insert(.ignoreProducerStamps)
                 case "swap-applies": brokenStateMachine.insert(.swapApplies)
                 case "stale-reads": brokenStateMachine.insert(.staleReads)
+                case "answer-before-sync": brokenStateMachine.insert(.answerBeforeSync)
                 case let other: throw Invalid(description: "--break: unknown rule '\(other)'")
                 }
             default:
@@ -111,6 +113,7 @@ struct Arguments {
         if brokenStateMachine.contains(.ignoreProducerStamps) { command += " --break ignore-producer-stamps" }
         if brokenStateMachine.contains(.swapApplies) { command += " --break swap-applies" }
         if brokenStateMachine.contains(.staleReads) { command += " --break stale-reads" }
+        if brokenStateMachine.contains(.answerBeforeSync) { command += " --break answer-before-sync" }
         return command
     }
 }
