@@ -60,6 +60,8 @@ let package = Package(
             name: "ClusterTests",
             dependencies: ["LedgerCLI", "LedgerClient", "LedgerConfig", "Posix", "Raft", "Wire", "CommitLog", "Server"],
             swiftSettings: strict),
+        .testTarget(
+            name: "ReplicaTests", dependencies: ["Replica", "Raft", "LogStore", "CommitLog", "Wire"], swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Raft", "CommitLog", "Replica"], swiftSettings: strict),
     ]
 )

@@ -128,7 +128,8 @@ extension Cluster {
 
     /// Proposes `send` on `id` directly (not through a producer), stamped by `id`; proposing
     /// the same send twice is what a retry does.
-    func propose(_ send: SendOperation, on id: NodeID) throws(SimulationFailure) -> Result<Proposal, SimulationRefusal> {
+    func propose(_ send: SendOperation, on id: NodeID) throws(SimulationFailure) -> Result<Proposal, SimulationRefusal>
+    {
         try direct(.send(send.request, oneWay: false), on: id, rawID: nil)
     }
 
@@ -144,15 +145,19 @@ extension Cluster {
         directProposals[requestID] = DirectProposal(node: node.index, rawID: rawID)
         do throws(Violation) {
             try drive(node) { (replica) throws(Violation) in
-                try replica.handleObserved(.request(request, from: Cluster.directClient, requestID: requestID), now: wallClock)
+                try replica.handleObserved(
+                    .request(request, from: Cluster.directClient, requestID: requestID), now: wallClock)
             }
         } catch {
             throw failure(error)
         }
         if let proposal = node.checks?.proposedRequests[requestID] { return .success(proposal) }
         let refusal = directProposals.removeValue(forKey: requestID)?.refusal
-        return .failure(refusal ?? SimulationRefusal(
-                response: ErrorResponse(code: .internal, message: "n\(id) neither proposed nor refused the request")))
+        return .failure(
+            refusal
+                ?? SimulationRefusal(
+                    response: ErrorResponse(code: .internal, message: "n\(id) neither proposed nor refused the request")
+                ))
     }
 
     /// `reply` answers the direct request `request`, proposed at `proposal` (if it was).
@@ -215,7 +220,7 @@ extension Cluster {
     /// group's committed offsets, equal digests.
     public func checkStateMachines(on ids: [NodeID]) throws(SimulationFailure) {
         do {
-            try commitLogChecker.checkConverged(ids.map { nodes[index(of: $0)] })
+            try commitLogChecker.checkConverged(try ids.map(runningMachine))
         } catch {
             throw failure(error)
         }

@@ -80,7 +80,8 @@ extension Cluster {
             nextRequest += 1
             let request = ClientRequest.transferLeader(TransferLeaderRequest(target: target.id))
             try drive(leader) { (replica) throws(Violation) in
-                try replica.handleObserved(.request(request, from: Cluster.directClient, requestID: nextRequest), now: wallClock)
+                try replica.handleObserved(
+                    .request(request, from: Cluster.directClient, requestID: nextRequest), now: wallClock)
             }
         }
     }

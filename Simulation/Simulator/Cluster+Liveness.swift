@@ -53,7 +53,7 @@ extension Cluster {
             liveness.convergedAt = now
             note("liveness: every log converged at index \(nodes[0].core?.lastIndex ?? .zero)")
             try checkAcknowledgedWrites()
-            try commitLogChecker.checkConverged(nodes)
+            try commitLogChecker.checkConverged(try ids.map(runningMachine))
         } else if now > stopped + options.convergenceBound {
             throw Violation(
                 "liveness-convergence",

@@ -51,7 +51,9 @@ extension Cluster {
         var configuration = ReplicaConfiguration(group: "sim", raft: raft, members: members, storeHost: node.storeHost)
         configuration.persistEveryEntries = Int(options.persistEveryEntries)
         if options.brokenStateMachine.contains(.staleReads) { configuration.brokenRules.insert(.staleReads) }
-        if options.brokenStateMachine.contains(.answerBeforeSync) { configuration.brokenRules.insert(.answerBeforeSync) }
+        if options.brokenStateMachine.contains(.answerBeforeSync) {
+            configuration.brokenRules.insert(.answerBeforeSync)
+        }
         return configuration
     }
 
@@ -113,7 +115,9 @@ extension Cluster {
         guard node.isUp else { return statistics.messagesDropped += 1 }
         if node.paused { return node.deferred.append(.deliver(message, to: node.index)) }
         if blocked[index(of: message.from)][node.index] { return statistics.messagesDropped += 1 }
-        try drive(node) { (replica) throws(Violation) in try replica.handleObserved(.peerMessage(message), now: wallClock) }
+        try drive(node) { (replica) throws(Violation) in
+            try replica.handleObserved(.peerMessage(message), now: wallClock)
+        }
     }
 
     /// Hands `node`'s replica an event (`body`), lets it run its ready pipeline, performs the

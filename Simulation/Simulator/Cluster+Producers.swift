@@ -53,7 +53,8 @@ extension Cluster {
         guard response.results.count == send.uids.count else {
             throw Violation(
                 "send-result",
-                "n\(node.id) answered \(send.stamp) with \(response.results.count) results for \(send.uids.count) messages")
+                "n\(node.id) answered \(send.stamp) with \(response.results.count) results for \(send.uids.count) messages"
+            )
         }
         for (uid, result) in zip(send.uids, response.results) {
             try commitLogChecker.acknowledgeSend(uid: uid, result, at: index)

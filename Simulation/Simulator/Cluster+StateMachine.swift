@@ -35,6 +35,12 @@ extension Cluster {
         return machine
     }
 
+    /// The state machine of node `id`, which must be up.
+    func runningMachine(_ id: NodeID) throws(Violation) -> (id: NodeID, machine: CommitLogStateMachine) {
+        guard let machine = nodes[index(of: id)].machine else { throw Violation("convergence", "n\(id) is down") }
+        return (id, machine)
+    }
+
     /// What `node`'s state machine is given for the committed `entries`: the entries themselves,
     /// unless a test broke the state machine on purpose (the Raft checks still see the real ones).
     func stateMachineEntries(_ entries: [Entry], on node: SimNode) -> [Entry] {

@@ -33,7 +33,8 @@ final class LogStoreDisk {
         stateMachineFileSystem = SimulatedFileSystem(seed: rng.next())
         do {
             try raftFileSystem.makeDirectory(Self.directory)
-            store = try LogStore(directory: Self.directory, fileSystem: raftFileSystem, configuration: Self.configuration)
+            store = try LogStore(
+                directory: Self.directory, fileSystem: raftFileSystem, configuration: Self.configuration)
         } catch {
             throw StorageFailure("cannot create the log store: \(error)")
         }
@@ -57,7 +58,8 @@ final class LogStoreDisk {
         raftFileSystem.crash(&crashRNG)
         stateMachineFileSystem.crash(&crashRNG)
         do {
-            store = try LogStore(directory: Self.directory, fileSystem: raftFileSystem, configuration: Self.configuration)
+            store = try LogStore(
+                directory: Self.directory, fileSystem: raftFileSystem, configuration: Self.configuration)
         } catch {
             throw StorageFailure("recovery after a crash failed: \(error)")
         }

@@ -46,7 +46,9 @@ final class NodeChecks: ReplicaObserver {
 
     func didApply(_ entry: Entry, results: [ApplyResult], stateMachine: CommitLogStateMachine) throws(Violation) {
         try cluster.commitLogChecker.applied(entry, results: results, digest: stateMachine.digest, on: node)
-        if entry.kind == .normal, let id = Payload.id(in: entry.data) { try cluster.history.applied(id, at: entry.index) }
+        if entry.kind == .normal, let id = Payload.id(in: entry.data) {
+            try cluster.history.applied(id, at: entry.index)
+        }
         guard let proposal = proposals.removeValue(forKey: entry.index), proposal.term == entry.term else { return }
         if entry.data != proposal.data {
             throw Violation(
