@@ -88,6 +88,7 @@ public final class Replica {
         switch event {
         case .tick: try tick()
         case .peerMessage(let message): step(message)
+        case .peerUnreachable(let peer): core.reportUnreachable(peer)
         case .request(let request, let client, let requestID): try accept(request, from: client, requestID: requestID)
         case .syncCompleted(let outcome): try syncFinished(outcome)
         case .persistCompleted(let outcome): persistFinished(outcome)

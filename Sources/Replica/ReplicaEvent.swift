@@ -11,6 +11,9 @@ public enum ReplicaEvent: Sendable {
     case tick
     /// A Raft message from an authenticated peer.
     case peerMessage(Message)
+    /// Messages sent to `peer` may have been lost (its connection broke, or could take no more):
+    /// a leader resumes replicating to it from what it acknowledged.
+    case peerUnreachable(NodeID)
     /// A client request, decoded by a front end.
     case request(ClientRequest, from: ClientID, requestID: UInt64)
     /// The sync the replica asked for with ``ReplicaAction/sync(_:)`` finished (or failed: the

@@ -75,6 +75,7 @@ extension LedgerServer {
 
     /// The link lost its connection: log the outage once and retry after a backoff.
     func linkFailed(_ link: PeerLink, reason: String) {
+        unreachablePeers.append(link.member.id)
         let wasUp = link.isConnected
         let wasDown = link.isDown
         let delay = link.failed()
@@ -89,11 +90,19 @@ extension LedgerServer {
 
     /// Sends a Raft message over its peer's outbound link; a message for an unreachable peer
     /// is dropped (Raft retransmits what matters).
+    ///
+    /// Appends go in the connection's bulk lane; heartbeats, votes and answers in its control
+    /// lane, ahead of entries still waiting. An append the connection cannot take is reported to
+    /// the replica, which resumes from what the peer acknowledged.
     func sendToPeer(_ message: Message) {
         guard !isolatedFrom.contains(message.to),
             let link = links.first(where: { $0.member.id == message.to }),
             case .connected(let connection) = link.state
         else { return }
-        send(.raft(message), requestID: 0, on: connection)
+        let lane: OutboundQueue.Lane
+        if case .append = message.body { lane = .bulk } else { lane = .control }
+        if !send(.raft(message), requestID: 0, on: connection, lane: lane), lane == .bulk {
+            unreachablePeers.append(message.to)
+        }
     }
 }

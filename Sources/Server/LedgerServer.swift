@@ -41,6 +41,8 @@ public final class LedgerServer {
     private var nextConnectionID: UInt64 = 0
     /// Connections with output waiting to be flushed at the end of this loop turn.
     var dirty: [Connection] = []
+    /// Peers whose messages may have been lost this turn, told to the replica before it settles.
+    var unreachablePeers: [NodeID] = []
     /// Test only (``ServerOptions/faultInjection``): peers whose Raft traffic is dropped both ways.
     var isolatedFrom: [NodeID] = []
     /// The disk thread: runs the log's fdatasyncs so the loop never waits on the disk.
@@ -186,6 +188,9 @@ public final class LedgerServer {
     /// its ready pipeline over everything this turn brought (one write and one sync for all of
     /// it), then the connections write what was queued.
     private func afterTurn() {
+        let unreachable = unreachablePeers
+        unreachablePeers.removeAll()
+        for peer in unreachable { deliver(.peerUnreachable(peer)) }
         if stopReason == nil { replica.settle(now: LedgerServer.wallClockMilliseconds()) }
         flushDirtyConnections()
     }
@@ -241,17 +246,22 @@ public final class LedgerServer {
         }
     }
 
-    /// Queues `message` on `connection`; it leaves at the end of this turn.
-    func send(_ message: WireMessage, requestID: UInt64, on connection: Connection) {
+    /// Queues `message` on `connection` in `lane`; it leaves at the end of this turn. Returns
+    /// false when it was dropped (the connection's buffer is full, or it does not encode).
+    @discardableResult
+    func send(
+        _ message: WireMessage, requestID: UInt64, on connection: Connection, lane: OutboundQueue.Lane = .bulk
+    ) -> Bool {
         do {
-            if try connection.enqueue(message, requestID: requestID) {
+            if try connection.enqueue(message, requestID: requestID, lane: lane) {
                 dirty.append(connection)
-            } else {
-                logger.warning("dropping a \(message.opcode) for \(connection.label): its outbound buffer is full")
+                return true
             }
+            logger.warning("dropping a \(message.opcode) for \(connection.label): its outbound buffer is full")
         } catch {
             logger.warning("cannot encode a \(message.opcode) for \(connection.label): \(error)")
         }
+        return false
     }
 
     /// Writes what the queued connections take now, without changing what the loop watches
