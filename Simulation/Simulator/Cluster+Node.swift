@@ -43,6 +43,8 @@ extension Cluster {
         raft.heartbeatIntervalTicks = tuning.heartbeatIntervalTicks
         raft.maxEntriesPerMessage = tuning.maxEntriesPerMessage
         raft.maxInflightMessages = tuning.maxInflightMessages
+        raft.maxInflightBytes = tuning.maxInflightBytes
+        raft.maxBytesPerMessage = tuning.maxBytesPerMessage
         raft.proposalTimeoutTicks = tuning.proposalTimeoutTicks
         raft.preferredLeader = tuning.preferredLeader.map { ids[$0] }
         raft.randomSeed = raftRNG.next()
@@ -80,6 +82,7 @@ extension Cluster {
         node.persistInFlight = nil
         node.actions = []
         node.incarnation += 1
+        node.busyUntilMicros = 0
         node.paused = false
         node.deferred = []
         do {
@@ -124,10 +127,23 @@ extension Cluster {
     /// actions it asked for, then checks every invariant the node can break.
     func drive(_ node: SimNode, _ body: (Replica) throws(Violation) -> Void) throws(Violation) {
         guard let replica = node.replica, !node.paused else { return }
+        node.workBytes = 0
         try body(replica)
         try replica.settleObserved(now: wallClock)
         try performActions(of: node)
         if let core = node.core { try checker.observe(node, core) }
+        if let cost = options.processing {
+            let micros = cost.microsPerEvent + UInt64(node.workBytes) * cost.microsPerKiB / 1024
+            node.busyUntilMicros = max(node.busyUntilMicros, now.milliseconds * 1000) + micros
+        }
+    }
+
+    /// With a processing cost model: when `node`'s loop is still busy after the millisecond
+    /// `time`, the millisecond in which it takes up its next event (events in one millisecond
+    /// share it in order, so a busy node handles as much per millisecond as its costs allow).
+    func busyUntil(_ node: SimNode, at time: VirtualTime) -> VirtualTime? {
+        guard options.processing != nil, node.busyUntilMicros / 1000 > time.milliseconds else { return nil }
+        return .milliseconds(node.busyUntilMicros / 1000)
     }
 
     /// Performs what `node`'s replica asked for while it handled the last event, in order.

@@ -149,7 +149,12 @@ public final class Cluster {
     /// Handles the next event. Returns false when the queue is empty.
     @discardableResult
     public func step() throws(SimulationFailure) -> Bool {
-        guard let (time, _, event) = queue.pop() else { return false }
+        guard let (time, sequence, event) = queue.pop() else { return false }
+        if let node = event.node.map({ nodes[$0] }), let free = busyUntil(node, at: time) {
+            // The node's loop is still busy: it takes the event up when done, in arrival order.
+            queue.schedule(event, at: free, sequence: sequence)
+            return true
+        }
         now = time
         eventCount += 1
         traceHash.mix(time.milliseconds)

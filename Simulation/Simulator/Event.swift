@@ -32,6 +32,17 @@ enum Event {
     /// A periodic look at liveness during the liveness phase.
     case probe
 
+    /// The node whose loop handles this event, if it is one a busy loop makes wait.
+    var node: Int? {
+        switch self {
+        case .tick(let node), .syncDone(let node, _), .persistDone(let node, _): node
+        case .deliver(_, let to): to
+        case .clientArrive(_, let node, _): node
+        case .restart, .resume, .healPartition, .nemesis, .clientIssue, .clientTimeout, .heal, .stopClients, .probe:
+            nil
+        }
+    }
+
     /// Folds this event's canonical encoding into `hash`.
     func fold(into hash: inout TraceHash) {
         switch self {

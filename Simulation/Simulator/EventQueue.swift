@@ -31,6 +31,11 @@ struct EventQueue<Event> {
     mutating func schedule(_ event: Event, at time: VirtualTime) -> UInt64 {
         let sequence = nextSequence
         nextSequence += 1
+        push(event, at: time, sequence: sequence)
+        return sequence
+    }
+
+    private mutating func push(_ event: Event, at time: VirtualTime, sequence: UInt64) {
         let slot: Int32
         if let free = freeSlots.popLast() {
             slot = free
@@ -41,7 +46,13 @@ struct EventQueue<Event> {
         }
         heap.append(Key(time: time, sequence: sequence, slot: slot))
         siftUp(heap.count - 1)
-        return sequence
+    }
+
+    /// Puts back an event popped as `sequence`, now due at `time`; among events due at the same
+    /// time it keeps its original place.
+    mutating func schedule(_ event: Event, at time: VirtualTime, sequence: UInt64) {
+        precondition(sequence < nextSequence, "sequence \(sequence) was never handed out")
+        push(event, at: time, sequence: sequence)
     }
 
     /// Removes and returns the earliest event.

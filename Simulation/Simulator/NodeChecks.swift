@@ -21,6 +21,7 @@ final class NodeChecks: ReplicaObserver {
 
     func readyTaken(_ ready: Ready, by core: RaftCore) throws(Violation) {
         try cluster.checker.readyProduced(ready, by: node, core)
+        if cluster.options.processing != nil { node.workBytes += Self.entryBytes(in: ready) }
         if node.syncInFlight != nil { cluster.statistics.readiesDuringWrites += 1 }
         if let sink = cluster.eventSink { sink("    n\(node.id) \(Cluster.describe(ready))") }
     }
@@ -64,6 +65,16 @@ final class NodeChecks: ReplicaObserver {
 
     func readConfirmed(at index: LogIndex, for client: ClientID, requestID: UInt64) throws(Violation) {
         try cluster.readConfirmed(at: index, client: client, request: requestID, on: node)
+    }
+
+    /// The entry bytes a ready makes its node write, read for appends, and apply.
+    private static func entryBytes(in ready: Ready) -> Int {
+        func bytes(_ entries: [Entry]) -> Int { entries.reduce(0) { $0 + $1.data.count } }
+        var total = bytes(ready.entries) + bytes(ready.committedEntries)
+        for message in ready.messages {
+            if case .append(let request) = message.body { total += bytes(request.entries) }
+        }
+        return total
     }
 
     /// Where request `requestID` was proposed by this incarnation, if it was (removed).

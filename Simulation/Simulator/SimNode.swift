@@ -27,6 +27,10 @@ final class SimNode: ReplicaHost {
     var syncInFlight: PendingSync?
     /// The persist the persist thread is running for this incarnation, if any.
     var persistInFlight: PendingPersist?
+    /// With a processing cost model: the virtual time (µs) until which the node's loop is busy,
+    /// and the entry bytes the event being handled made it write, read or apply.
+    var busyUntilMicros: UInt64 = 0
+    var workBytes = 0
 
     init(id: NodeID, index: Int, disk: LogStoreDisk) {
         self.id = id

@@ -28,6 +28,8 @@ public struct SimulationOptions: Sendable {
     /// A node persists its CommitLog once it has applied this many entries since the last
     /// persist; a crash loses the rest, which the node replays from its Raft log.
     public var persistEveryEntries: UInt64 = 16
+    /// What handling events costs the nodes in virtual time; nil: nothing.
+    public var processing: ProcessingCost?
     /// Rules the core breaks on purpose, to show the checkers catch it.
     package var brokenRules: BrokenRules = []
     /// Ways the simulated nodes misuse their state machines on purpose, to show the CommitLog

@@ -21,7 +21,7 @@ struct Arguments {
     static let usage = """
         usage: simulate --seed N [--seconds S] [--verbose] [--break RULE]
                simulate --seeds A-B [--seconds S] [--jobs J] [--break RULE]
-               simulate --scenario failover [--verbose]
+               simulate --scenario failover|lagging-follower [--verbose]
                simulate --bench [--seconds S]
         RULE: commit-prior-term | skip-vote-log-check (break the core on purpose)
               ignore-producer-stamps | swap-applies | stale-reads (misuse the state machine on purpose)
@@ -63,8 +63,8 @@ struct Arguments {
                 try setCommand(.seeds(low...high))
             case "--scenario":
                 let name = try value(flag)
-                guard name == "failover" else {
-                    throw Invalid(description: "unknown scenario '\(name)' (known: failover)")
+                guard name == "failover" || name == "lagging-follower" else {
+                    throw Invalid(description: "unknown scenario '\(name)' (known: failover, lagging-follower)")
                 }
                 try setCommand(.scenario(name))
             case "--bench":
