@@ -38,6 +38,8 @@ let package = Package(
         .target(
             name: "CommitLog", dependencies: ["LedgerModel", "FileIO", "Bytes", "Posix", "Raft"],
             exclude: ["FORMAT.md"], swiftSettings: strict),
+        .target(
+            name: "Replica", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"], swiftSettings: strict),
         .target(name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
             name: "LedgerConfig", dependencies: ["LedgerModel", "Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
@@ -46,7 +48,9 @@ let package = Package(
             swiftSettings: strict),
         .target(
             name: "Server",
-            dependencies: ["Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog"],
+            dependencies: [
+                "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog", "Replica",
+            ],
             swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
         .target(
@@ -72,7 +76,7 @@ let package = Package(
         .executableTarget(
             name: "bench-commitlog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict),
         .target(
-            name: "Simulator", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"],
+            name: "Simulator", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog", "Replica"],
             path: "Simulation/Simulator", swiftSettings: strict),
         .executableTarget(
             name: "simulate", dependencies: ["Simulator"], path: "Simulation/simulate", swiftSettings: strict),
@@ -87,6 +91,9 @@ let package = Package(
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "Bytes"], swiftSettings: strict),
         .testTarget(
             name: "CommitLogTests", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Posix", "Raft", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ReplicaTests", dependencies: ["Replica", "Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"],
             swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(
@@ -113,6 +120,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "SimulatorTests", dependencies: ["Simulator", "Raft", "LedgerModel", "CommitLog"], swiftSettings: strict),
+            name: "SimulatorTests", dependencies: ["Simulator", "Raft", "LedgerModel", "CommitLog", "Replica"],
+            swiftSettings: strict),
     ]
 )

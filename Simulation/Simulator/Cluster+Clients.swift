@@ -1,13 +1,14 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
 
 /// The clients' request cycle, whatever they ask: an operation is issued, each attempt goes to
-/// the node the client believes leads, follows `notLeader` redirects, and ends acknowledged,
-/// failed or unknown (timeout, crash, lost leadership). Writes are Raft proposals; reads
-/// (pulls, offset queries, raw reads) go through ReadIndex and are answered from the node's
-/// applied state once it reaches the read index. What each role issues and does with the
-/// answers is in `Cluster+Producers.swift` and `Cluster+Consumers.swift`.
+/// the node the client believes leads as a client request to its replica, follows `notLeader`
+/// redirects, and ends acknowledged, failed or unknown (timeout, crash, lost leadership). The
+/// replica answers writes once applied and reads once a quorum confirmed its leadership and it
+/// applied that far. What each role issues and does with the answers is in
+/// `Cluster+Producers.swift` and `Cluster+Consumers.swift`.
 extension Cluster {
     /// Starts (or restarts) the clients.
     public func startClients() {
@@ -93,69 +94,41 @@ extension Cluster {
         nextRequest += 1
         clients[client].request = nextRequest
         clients[client].attempts += 1
+        clients[client].handledBy = nil
         schedule(.clientArrive(client: client, node: clients[client].target, request: nextRequest), after: delay)
         schedule(.clientTimeout(client: client, request: nextRequest), after: options.workload.timeoutMs)
     }
 
     func clientArrive(_ client: Int, at node: SimNode, request: UInt64) throws(Violation) {
         guard clients[client].request == request, let operation = clients[client].operation else { return }
-        guard let core = node.core else {
+        guard node.isUp else {
             // Connection refused: try the next node after a moment.
             return redirect(client, request: request, to: nil, from: node)
         }
-        if operation.isRead && options.brokenStateMachine.contains(.staleReads) {
-            return try serveRead(operation, client: client, request: request, on: node)
-        }
-        var proposed: (data: [UInt8], rawID: UInt64?)?
+        let clientRequest: ClientRequest
         switch operation {
         case .rawAppend(let id):
             let fillerBytes = Int(clientRNG.below(UInt64(options.workload.maxFillerBytes) + 1))
-            proposed = (Payload.make(id: id, fillerBytes: fillerBytes), id)
+            clientRequest = .append(ClientAppendRequest(data: Payload.make(id: id, fillerBytes: fillerBytes)))
         case .send(let send):
-            proposed = (try encode(sendCommand(send, on: node)), nil)
+            clientRequest = .send(send.request, oneWay: false)
         case .commitOffset(let commit):
-            guard let data = try offsetCommitPayload(commit, on: node) else {
-                return clientFinished(client, request: request)
-            }
-            proposed = (data, nil)
-        case .rawRead, .pull, .queryOffset:
-            proposed = nil
+            clientRequest = .commitOffset(CommitOffsetRequest(commit: commit))
+        case .rawRead:
+            clientRequest = .read(.topics)
+        case .pull(let pull):
+            clientRequest = .read(
+                .pull(
+                    PullRequest(
+                        queue: pull.queue, offset: pull.offset, maxCount: UInt32(pull.maxCount),
+                        tagExpression: pull.filter.description)))
+        case .queryOffset(let group, _, _):
+            clientRequest = .read(.consumerOffsets(ConsumerOffsetsRequest(group: group, topic: nil)))
         }
-        do {
-            if let proposed {
-                let proposal = try core.propose(proposed.data)
-                node.pendingProposals.append(
-                    .init(
-                        proposal: proposal, data: proposed.data, rawID: proposed.rawID, client: client, request: request
-                    ))
-            } else {
-                let context = Payload.make(id: request, fillerBytes: 0)
-                try core.readIndex(context: context)
-                node.pendingReads.append(
-                    .init(
-                        context: context, client: client, request: request,
-                        minimumIndex: clients[client].minimumIndex))
-            }
-        } catch {
-            switch error {
-            case .notLeader(let leader):
-                if leader == nil { statistics.noQuorumRefusals += 1 }
-                redirect(client, request: request, to: leader, from: node)
-            case .transferInProgress:
-                schedule(.clientArrive(client: client, node: node.index, request: request), after: 20)
-            default:
-                throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
-            }
-        }
-        try settle(node)
-    }
-
-    /// The bytes of a command entry.
-    func encode(_ command: Command) throws(Violation) -> [UInt8] {
-        do {
-            return try EntryPayload.encode(command)
-        } catch {
-            throw Violation("command-encoding", "a workload command does not encode: \(error)")
+        clients[client].handledBy = node.index
+        try drive(node) { (replica) throws(Violation) in
+            try replica.handleObserved(
+                .request(clientRequest, from: ClientID(UInt64(client)), requestID: request), now: wallClock)
         }
     }
 
@@ -163,6 +136,7 @@ extension Cluster {
     private func redirect(_ client: Int, request: UInt64, to leader: NodeID?, from node: SimNode) {
         let target = leader.map(index(of:)) ?? (node.index + 1) % nodes.count
         clients[client].target = target
+        clients[client].handledBy = nil
         let delay = leader == nil ? 20 + clientRNG.below(40) : clientDelay()
         schedule(.clientArrive(client: client, node: target, request: request), after: delay)
     }
@@ -175,14 +149,24 @@ extension Cluster {
         attemptFailed(client, request: request, definitely: false)
     }
 
+    /// `node` crashed: every client whose attempt it was handling loses its connection, with
+    /// an unknown outcome.
+    func connectionsLost(at node: SimNode) {
+        for client in clients.indices where clients[client].handledBy == node.index && clients[client].request != 0 {
+            let request = clients[client].request
+            if case .rawAppend(let id)? = clients[client].operation {
+                history.indeterminate(id, reason: "node \(node.id) crashed")
+            }
+            attemptFailed(client, request: request, definitely: false)
+        }
+        directProposalsLost(at: node)
+    }
+
     /// The attempt `request` of `client` did not succeed: `definitely` (another entry took its
     /// index) or with an unknown outcome. A send is retried with the same producer stamp while
     /// attempts are left; anything else ends.
     func attemptFailed(_ client: Int, request: UInt64, definitely: Bool) {
-        // Proposals made through `propose(on:)` or `send(on:)` belong to no client.
-        guard clients.indices.contains(client) && clients[client].request == request,
-            let operation = clients[client].operation
-        else { return }
+        guard clients[client].request == request, let operation = clients[client].operation else { return }
         switch operation {
         case .send:
             if clients[client].attempts < options.workload.sendAttempts {
@@ -202,91 +186,117 @@ extension Cluster {
 
     /// The client's request has an outcome; it issues the next one after a think time.
     func clientFinished(_ client: Int, request: UInt64) {
-        guard clients.indices.contains(client) && clients[client].request == request else { return }
+        guard clients[client].request == request else { return }
         clients[client].request = 0
         clients[client].operation = nil
+        clients[client].handledBy = nil
         if clientsActive { schedule(.clientIssue(client: client), after: thinkTime()) }
     }
 
-    /// The proposal of `pending` was applied where it was accepted, with `results`.
-    func proposalApplied(
-        _ pending: SimNode.PendingProposal, results: [ApplyResult], at index: LogIndex, on node: SimNode
-    )
+    /// `node`'s replica answered request `request` of `client` with `reply`.
+    func clientReply(_ reply: ClientReply, client clientID: ClientID, request: UInt64, from node: SimNode)
         throws(Violation)
     {
-        if let id = pending.rawID { history.acknowledged(id, at: index) }
-        let client = pending.client
-        guard clients.indices.contains(client) && clients[client].request == pending.request,
-            let operation = clients[client].operation
-        else { return }
-        switch operation {
-        case .send(let send):
-            try sendAcknowledged(send, results: results, at: index, on: node)
-        case .commitOffset(let commit):
+        let proposal = node.checks?.takeProposal(of: request)
+        if clientID == Cluster.directClient {
+            return directProposalAnswered(reply, request: request, proposal: proposal)
+        }
+        let client = Int(clientID.rawValue)
+        guard clients[client].request == request, let operation = clients[client].operation else { return }
+        if case .error(let error, _) = reply {
+            return try attemptRefused(error, client: client, request: request, proposed: proposal != nil, by: node)
+        }
+        switch (operation, reply) {
+        case (.rawAppend(let id), .appended(let appended)):
+            history.acknowledged(id, at: appended.index)
+        case (.send(let send), .sent(let response)):
+            try sendAcknowledged(send, response, at: try acknowledgedIndex(proposal, request, node), on: node)
+        case (.commitOffset(let commit), .offsetCommitted):
             guard case .consumer(let consumer) = clients[client].role else { preconditionFailure("not a consumer") }
-            try offsetCommitAcknowledged(commit, consumer: consumer, results: results, at: index, on: node)
-        case .rawAppend, .rawRead, .pull, .queryOffset:
+            offsetCommitAcknowledged(commit, consumer: consumer, at: try acknowledgedIndex(proposal, request, node))
+        case (.rawRead, .topics):
             break
-        }
-        clientFinished(client, request: pending.request)
-    }
-
-    func readConfirmed(_ state: ReadState, on node: SimNode) throws(Violation) {
-        guard let position = node.pendingReads.firstIndex(where: { $0.context == state.context }) else {
-            throw Violation("read-state", "n\(node.id) confirmed a read it never accepted at index \(state.index)")
-        }
-        let read = node.pendingReads.remove(at: position)
-        if state.index < read.minimumIndex {
-            throw Violation(
-                "linearizable-read",
-                "n\(node.id) confirmed read r\(read.request) at index \(state.index), "
-                    + "but index \(read.minimumIndex) was acknowledged before the read began")
-        }
-        statistics.readsConfirmed += 1
-        node.parkedReads.append((read, state.index))
-    }
-
-    /// Answers the confirmed reads whose index `node`'s state machine has applied.
-    func serveParkedReads(on node: SimNode) throws(Violation) {
-        guard node.parkedReads.contains(where: { $0.index <= node.applied }) else { return }
-        let ready = node.parkedReads.filter { $0.index <= node.applied }
-        node.parkedReads.removeAll { $0.index <= node.applied }
-        for (read, _) in ready {
-            let client = read.client
-            guard clients[client].request == read.request, let operation = clients[client].operation else { continue }
-            try serveRead(operation, client: client, request: read.request, on: node)
-        }
-    }
-
-    /// Answers a read from `node`'s applied state.
-    private func serveRead(_ operation: Operation, client: Int, request: UInt64, on node: SimNode) throws(Violation) {
-        switch operation {
-        case .pull(let pull):
+        case (.pull(let pull), .pulled(let response)):
             guard case .consumer(let consumer) = clients[client].role else { preconditionFailure("not a consumer") }
-            try servePull(pull, consumer: consumer, on: node)
-        case .queryOffset(let group, let queue, let acknowledged):
+            try servePull(pull, response.result, consumer: consumer, on: node)
+        case (.queryOffset(let group, let queue, let acknowledged), .consumerOffsets(let response)):
             guard case .consumer(let consumer) = clients[client].role else { preconditionFailure("not a consumer") }
-            try serveOffsetQuery(group: group, queue: queue, acknowledged: acknowledged, consumer: consumer, on: node)
-        case .rawRead, .rawAppend, .send, .commitOffset:
-            break
+            try serveOffsetQuery(
+                group: group, queue: queue, response: response, acknowledged: acknowledged, consumer: consumer,
+                on: node)
+        default:
+            throw Violation("client-reply", "n\(node.id) answered r\(request) (\(operation)) with \(reply)")
         }
         clientFinished(client, request: request)
     }
 
-    func readFailed(_ failed: FailedRead, on node: SimNode) {
-        guard let position = node.pendingReads.firstIndex(where: { $0.context == failed.context }) else { return }
-        let read = node.pendingReads.remove(at: position)
-        attemptFailed(read.client, request: read.request, definitely: true)
+    /// The log index a write was acknowledged at: where the answering node proposed it.
+    private func acknowledgedIndex(_ proposal: Proposal?, _ request: UInt64, _ node: SimNode) throws(Violation)
+        -> LogIndex
+    {
+        guard let proposal else {
+            throw Violation("client-reply", "n\(node.id) acknowledged r\(request), which it never proposed")
+        }
+        return proposal.index
     }
 
-    func proposalFailed(_ failed: FailedProposal, on node: SimNode) {
-        guard
-            let position = node.pendingProposals.firstIndex(where: {
-                $0.proposal.index == failed.index && $0.proposal.term == failed.term
-            })
-        else { return }
-        let pending = node.pendingProposals.remove(at: position)
-        if let id = pending.rawID { history.indeterminate(id, reason: failed.error.description) }
-        attemptFailed(pending.client, request: pending.request, definitely: false)
+    /// The attempt was refused or failed with `error`.
+    private func attemptRefused(_ error: ErrorResponse, client: Int, request: UInt64, proposed: Bool, by node: SimNode)
+        throws(Violation)
+    {
+        guard let operation = clients[client].operation else { return }
+        switch error.code {
+        case .notLeader where proposed:
+            // What the node proposed was replaced by another leader's entry: certainly lost.
+            if case .rawAppend(let id) = operation { history.failed(id, reason: error.message) }
+            attemptFailed(client, request: request, definitely: true)
+        case .notLeader(let leader, _):
+            redirect(client, request: request, to: leader, from: node)
+        case .noQuorum:
+            statistics.noQuorumRefusals += 1
+            redirect(client, request: request, to: nil, from: node)
+        case .outcomeUnknown:
+            if case .rawAppend(let id) = operation { history.indeterminate(id, reason: error.message) }
+            attemptFailed(client, request: request, definitely: false)
+        case .badRequest:
+            switch operation {
+            case .commitOffset:
+                // The leader's applied state does not reach the offset yet (a new leader still
+                // applying): the consumer commits again later.
+                statistics.offsetCommitsRefused += 1
+                clientFinished(client, request: request)
+            case .pull(let pull) where error.message == QueryError.topicNotFound(pull.queue.topic).description:
+                // Nothing was ever stored in the topic: fine if no send to it was acknowledged.
+                guard pull.acknowledgedEnd == .zero, pull.offset == .zero else {
+                    throw Violation(
+                        "acknowledged-send-invisible",
+                        "n\(node.id) answered a pull of \(pull.queue) at \(pull.offset) with \"\(error.message)\"; "
+                            + "offsets below \(pull.acknowledgedEnd) were acknowledged before the pull")
+                }
+                clientFinished(client, request: request)
+            case .send(let send):
+                throw Violation("send-precheck", "n\(node.id) refused a valid send of \(send.stamp): \(error.message)")
+            default:
+                throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
+            }
+        case .timeout, .internal:
+            throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
+        }
+    }
+
+    /// A quorum confirmed `node`'s leadership for a client's read at `index`: every write
+    /// acknowledged before the read was issued must be at or below it.
+    func readConfirmed(at index: LogIndex, client clientID: ClientID, request: UInt64, on node: SimNode)
+        throws(Violation)
+    {
+        statistics.readsConfirmed += 1
+        let client = Int(clientID.rawValue)
+        guard clients.indices.contains(client), clients[client].request == request else { return }
+        if index < clients[client].minimumIndex {
+            throw Violation(
+                "linearizable-read",
+                "n\(node.id) confirmed read r\(request) at index \(index), "
+                    + "but index \(clients[client].minimumIndex) was acknowledged before the read began")
+        }
     }
 }

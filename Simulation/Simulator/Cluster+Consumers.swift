@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
 
 /// Consumers: members of consumer groups (some subscribed to a few tags only), each owning some
 /// queues. A consumer pulls its queues
@@ -38,29 +39,8 @@ extension Cluster {
                 acknowledgedEnd: commitLogChecker.acknowledgedEnd(of: queue)))
     }
 
-    /// The entry bytes of `commit`, or nil when the leader refuses it before proposing: its
-    /// applied state does not reach the offset yet (a new leader still applying). The consumer
-    /// commits again later.
-    func offsetCommitPayload(_ commit: OffsetCommit, on node: SimNode) throws(Violation) -> [UInt8]? {
-        if node.core?.role == .leader, let machine = node.machine,
-            machine.precheck(.commitOffset(commit)) != nil
-        {
-            statistics.offsetCommitsRefused += 1
-            return nil
-        }
-        return try encode(.commitOffset(commit))
-    }
-
     /// The node that accepted the commit applied it at `index`.
-    func offsetCommitAcknowledged(
-        _ commit: OffsetCommit, consumer: Int, results: [ApplyResult], at index: LogIndex, on node: SimNode
-    ) throws(Violation) {
-        guard results == [.offsetCommitted(commit)] else {
-            throw Violation(
-                "offset-commit-result",
-                "n\(node.id) answered \(commit.group)'s commit of \(commit.offset) on \(commit.queue) with "
-                    + results.map(\.summary).joined(separator: ", "))
-        }
+    func offsetCommitAcknowledged(_ commit: OffsetCommit, consumer: Int, at index: LogIndex) {
         consumers[consumer].committed[commit.queue] = max(
             consumers[consumer].committed[commit.queue, default: .zero], commit.offset)
         consumers[consumer].uncertain.remove(commit.queue)
@@ -68,37 +48,22 @@ extension Cluster {
         statistics.offsetCommits += 1
     }
 
-    /// Answers `pull` from `node`'s applied state and moves the consumer on.
-    func servePull(_ pull: PullOperation, consumer: Int, on node: SimNode) throws(Violation) {
-        guard let machine = node.machine else { preconditionFailure("read on a node that is down") }
+    /// `node` answered `pull` with `result`: the answer is checked and the consumer moves on.
+    func servePull(_ pull: PullOperation, _ result: PullResult, consumer: Int, on node: SimNode) throws(Violation) {
         statistics.pulls += 1
-        let result: PullResult
-        do {
-            result = try machine.pull(
-                topic: pull.queue.topic, queueID: pull.queue.queueID, offset: pull.offset, maxCount: pull.maxCount,
-                filter: pull.filter)
-        } catch {
-            // Nothing was ever sent to the topic: fine if no send to it was acknowledged.
-            guard case .topicNotFound = error, pull.acknowledgedEnd == .zero, pull.offset == .zero else {
-                throw Violation(
-                    "acknowledged-send-invisible",
-                    "n\(node.id) answered a pull of \(pull.queue) at \(pull.offset) with \"\(error)\"; "
-                        + "offsets below \(pull.acknowledgedEnd) were acknowledged before the pull")
-            }
-            return
-        }
         try commitLogChecker.checkPull(pull, result, on: node)
         consumers[consumer].positions[pull.queue] = result.nextOffset
         statistics.messagesConsumed += result.messages.count
     }
 
-    /// Answers a query of the group's committed offset on `queue`; the consumer resumes there.
+    /// `node` answered a query of the group's committed offsets; the consumer resumes `queue`
+    /// at its offset (zero when the group never committed one).
     func serveOffsetQuery(
-        group: String, queue: MessageQueue, acknowledged: QueueOffset?, consumer: Int, on node: SimNode
+        group: String, queue: MessageQueue, response: ConsumerOffsetsResponse, acknowledged: QueueOffset?,
+        consumer: Int, on node: SimNode
     ) throws(Violation) {
-        guard let machine = node.machine else { preconditionFailure("read on a node that is down") }
         statistics.offsetQueries += 1
-        let offset = machine.consumerOffset(group: group, queue: queue) ?? .zero
+        let offset = response.progress.first { $0.queue == queue }?.committedOffset ?? .zero
         try commitLogChecker.checkOffsetQuery(
             group: group, queue: queue, offset: offset, acknowledged: acknowledged, on: node)
         consumers[consumer].positions[queue] = offset

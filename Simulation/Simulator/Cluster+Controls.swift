@@ -1,6 +1,23 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
+
+/// Why a node refused a request made directly through the cluster's controls.
+public struct SimulationRefusal: Error, Sendable, CustomStringConvertible {
+    /// The node's answer.
+    public var response: ErrorResponse
+    public var description: String { response.message }
+}
+
+/// A request made through the cluster's controls rather than a client, until it is answered.
+struct DirectProposal {
+    var node: Int
+    /// The proposal id of a raw append.
+    var rawID: UInt64?
+    /// The refusal it was answered with before anything was proposed.
+    var refusal: SimulationRefusal?
+}
 
 /// What a test or a scripted scenario sees of one node.
 public struct NodeView: Sendable, Hashable {
@@ -77,40 +94,29 @@ extension Cluster {
     /// Makes `id` start an election now.
     public func campaign(_ id: NodeID) throws(SimulationFailure) {
         let node = nodes[index(of: id)]
-        guard let core = node.core else { preconditionFailure("campaign on a node that is down") }
+        precondition(node.isRunning, "campaign on a node that is not running")
         do throws(Violation) {
-            do { try core.campaign() } catch { throw Violation("core-error", "n\(id) campaign threw: \(error)") }
-            try settle(node)
+            try drive(node) { (replica) throws(Violation) in try replica.campaign(now: wallClock) }
         } catch {
             throw failure(error)
         }
     }
 
-    /// Proposes a fresh raw payload on `id` directly (not through a client). The returned
+    /// Appends a fresh raw payload on `id` directly (not through a client). The returned
     /// proposal id is recorded in ``history``; an accepted proposal is tracked to its outcome.
-    public func propose(on id: NodeID) throws(SimulationFailure) -> Result<(id: UInt64, proposal: Proposal), RaftError>
+    public func propose(on id: NodeID) throws(SimulationFailure)
+        -> Result<(id: UInt64, proposal: Proposal), SimulationRefusal>
     {
-        let node = nodes[index(of: id)]
-        guard let core = node.core else { preconditionFailure("propose on a node that is down") }
         let proposalID = history.issue()
-        let data = Payload.make(id: proposalID, fillerBytes: 4)
-        let result: Result<(id: UInt64, proposal: Proposal), RaftError>
-        do {
-            let proposal = try core.propose(data)
-            node.pendingProposals.append(
-                .init(proposal: proposal, data: data, rawID: proposalID, client: -1, request: 0))
-            result = .success((proposalID, proposal))
-        } catch {
-            history.failed(proposalID, reason: "refused: \(error)")
-            result = .failure(error)
-        }
-        do { try settle(node) } catch { throw failure(error) }
-        return result
+        let request = ClientRequest.append(ClientAppendRequest(data: Payload.make(id: proposalID, fillerBytes: 4)))
+        let result = try direct(request, on: id, rawID: proposalID)
+        if case .failure(let refusal) = result { history.failed(proposalID, reason: "refused: \(refusal)") }
+        return result.map { (proposalID, $0) }
     }
 
     /// Proposes a one-message send on `id` directly (not through a producer), stamped by `id`
     /// as a leader stamps a send. Returns where the proposal sits, or why `id` refused it.
-    public func send(on id: NodeID) throws(SimulationFailure) -> Result<Proposal, RaftError> {
+    public func send(on id: NodeID) throws(SimulationFailure) -> Result<Proposal, SimulationRefusal> {
         lastMessageUID += 1
         let stamp = ProducerStamp(producer: ProducerID(999), sequence: lastMessageUID)
         let message = ProducerMessage(
@@ -122,24 +128,67 @@ extension Cluster {
 
     /// Proposes `send` on `id` directly (not through a producer), stamped by `id`; proposing
     /// the same send twice is what a retry does.
-    func propose(_ send: SendOperation, on id: NodeID) throws(SimulationFailure) -> Result<Proposal, RaftError> {
+    func propose(_ send: SendOperation, on id: NodeID) throws(SimulationFailure) -> Result<Proposal, SimulationRefusal>
+    {
+        try direct(.send(send.request, oneWay: false), on: id, rawID: nil)
+    }
+
+    /// Hands `request` to `id`'s replica as the direct client; returns where it was proposed, or
+    /// the refusal it was answered with at once.
+    private func direct(_ request: ClientRequest, on id: NodeID, rawID: UInt64?) throws(SimulationFailure)
+        -> Result<Proposal, SimulationRefusal>
+    {
         let node = nodes[index(of: id)]
-        guard let core = node.core else { preconditionFailure("send on a node that is down") }
-        let result: Result<Proposal, RaftError>
+        precondition(node.isRunning, "a direct request to a node that is not running")
+        nextRequest += 1
+        let requestID = nextRequest
+        directProposals[requestID] = DirectProposal(node: node.index, rawID: rawID)
         do throws(Violation) {
-            let data = try encode(try sendCommand(send, on: node))
-            do {
-                let proposal = try core.propose(data)
-                node.pendingProposals.append(.init(proposal: proposal, data: data, rawID: nil, client: -1, request: 0))
-                result = .success(proposal)
-            } catch {
-                result = .failure(error)
+            try drive(node) { (replica) throws(Violation) in
+                try replica.handleObserved(
+                    .request(request, from: Cluster.directClient, requestID: requestID), now: wallClock)
             }
-            try settle(node)
         } catch {
             throw failure(error)
         }
-        return result
+        if let proposal = node.checks?.proposedRequests[requestID] { return .success(proposal) }
+        let refusal = directProposals.removeValue(forKey: requestID)?.refusal
+        return .failure(
+            refusal
+                ?? SimulationRefusal(
+                    response: ErrorResponse(code: .internal, message: "n\(id) neither proposed nor refused the request")
+                ))
+    }
+
+    /// `reply` answers the direct request `request`, proposed at `proposal` (if it was).
+    func directProposalAnswered(_ reply: ClientReply, request: UInt64, proposal: Proposal?) {
+        guard let direct = directProposals[request] else { return }
+        switch reply {
+        case .appended(let appended):
+            directProposals[request] = nil
+            if let id = direct.rawID { history.acknowledged(id, at: appended.index) }
+        case .error(let error, _) where proposal == nil && direct.refusal == nil:
+            // Refused before anything was proposed: `direct(_:on:rawID:)` returns it.
+            directProposals[request]?.refusal = SimulationRefusal(response: error)
+        case .error(let error, _):
+            directProposals[request] = nil
+            guard let id = direct.rawID else { return }
+            if case .notLeader = error.code {
+                history.failed(id, reason: error.message)
+            } else {
+                history.indeterminate(id, reason: error.message)
+            }
+        default:
+            directProposals[request] = nil
+        }
+    }
+
+    /// `node` crashed: the direct proposals waiting on it have unknown outcomes.
+    func directProposalsLost(at node: SimNode) {
+        for (request, direct) in directProposals.sorted(by: { $0.key < $1.key }) where direct.node == node.index {
+            directProposals[request] = nil
+            if let id = direct.rawID { history.indeterminate(id, reason: "node \(node.id) crashed") }
+        }
     }
 
     /// Messages acknowledged to producers so far.
@@ -171,7 +220,7 @@ extension Cluster {
     /// group's committed offsets, equal digests.
     public func checkStateMachines(on ids: [NodeID]) throws(SimulationFailure) {
         do {
-            try commitLogChecker.checkConverged(ids.map { nodes[index(of: $0)] })
+            try commitLogChecker.checkConverged(try ids.map(runningMachine))
         } catch {
             throw failure(error)
         }

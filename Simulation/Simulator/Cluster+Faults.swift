@@ -1,4 +1,6 @@
+import LedgerModel
 import Raft
+import Replica
 
 /// Network partitions and the nemesis that injects faults at random during the safety phase.
 extension Cluster {
@@ -71,18 +73,16 @@ extension Cluster {
                 .healPartition(epoch: partitionEpoch),
                 after: range.lowerBound + nemesisRNG.below(range.upperBound - range.lowerBound + 1))
         }
-        if nemesisRNG.chance(profile.transferPerMille, in: 1000), let leader = currentLeader,
-            let core = leader.core, !leader.paused
-        {
+        if nemesisRNG.chance(profile.transferPerMille, in: 1000), let leader = currentLeader, leader.isRunning {
             let target = nodes[(leader.index + 1 + Int(nemesisRNG.below(UInt64(nodes.count - 1)))) % nodes.count]
             statistics.transfers += 1
-            do {
-                try core.transferLeadership(to: target.id)
-                note("n\(leader.id) asked to hand leadership to n\(target.id)")
-            } catch {
-                note("n\(leader.id) refused to hand leadership to n\(target.id): \(error)")
+            note("n\(leader.id) asked to hand leadership to n\(target.id)")
+            nextRequest += 1
+            let request = ClientRequest.transferLeader(TransferLeaderRequest(target: target.id))
+            try drive(leader) { (replica) throws(Violation) in
+                try replica.handleObserved(
+                    .request(request, from: Cluster.directClient, requestID: nextRequest), now: wallClock)
             }
-            try settle(leader)
         }
     }
 

@@ -1,4 +1,5 @@
 import Raft
+import Replica
 
 /// Progress of the liveness phase.
 struct LivenessState {
@@ -52,7 +53,7 @@ extension Cluster {
             liveness.convergedAt = now
             note("liveness: every log converged at index \(nodes[0].core?.lastIndex ?? .zero)")
             try checkAcknowledgedWrites()
-            try commitLogChecker.checkConverged(nodes)
+            try commitLogChecker.checkConverged(try ids.map(runningMachine))
         } else if now > stopped + options.convergenceBound {
             throw Violation(
                 "liveness-convergence",
@@ -92,8 +93,7 @@ extension Cluster {
         guard let first = group[0].core else { return false }
         let last = first.lastIndex
         for node in group {
-            guard let core = node.core, !node.paused, node.inFlight == nil, node.awaitingWrite.isEmpty, !core.hasReady
-            else { return false }
+            guard let core = node.core, !node.paused, node.syncInFlight == nil, !core.hasReady else { return false }
             if core.lastIndex != last || core.commitIndex != last || node.applied != last
                 || node.disk.durableLastIndex != last
             {

@@ -1,42 +1,69 @@
 import CommitLog
+import FileIO
+import LedgerModel
+import LogStore
+import Posix
 import Raft
+import Replica
 
-/// Driving one node's core: feeding it messages, handling its readies exactly per the `Ready`
-/// contract (send, persist, send after persist, apply, advance), and its process lifecycle.
+/// Driving one node: its process lifecycle, handing events to its real ``Replica``, and
+/// performing the actions the replica asks for through the simulated network and disks. Every
+/// decision about ordering — what is written, synced, sent, applied and answered when — is the
+/// replica's, exactly as in production.
 extension Cluster {
-    /// Boots `node` over its durable store: its CommitLog reopened from its last persist, and a
-    /// fresh `RaftCore` that replays every committed entry after it.
+    /// Boots `node` over its disk: its CommitLog reopened from its last persist, its log store
+    /// as recovered, and a fresh replica that replays every committed entry after the
+    /// CommitLog's applied index.
     func start(_ node: SimNode) throws(Violation) {
         let machine = try openStateMachine(node)
-        var config = RaftConfig(id: node.id, voters: ids)
-        let tuning = options.raft
-        config.electionTimeoutTicks = tuning.electionTimeoutTicks
-        config.heartbeatIntervalTicks = tuning.heartbeatIntervalTicks
-        config.maxEntriesPerMessage = tuning.maxEntriesPerMessage
-        config.maxInflightMessages = tuning.maxInflightMessages
-        config.proposalTimeoutTicks = tuning.proposalTimeoutTicks
-        config.preferredLeader = tuning.preferredLeader.map { ids[$0] }
-        config.randomSeed = raftRNG.next()
-        config.applied = machine.appliedIndex
-        config.brokenRules = options.brokenRules
-        let core: RaftCore
+        let replica: Replica
         do {
-            core = try RaftCore(config: config, storage: node.disk.raftStorage)
+            replica = try Replica(
+                configuration: replicaConfiguration(for: node), store: node.disk.store, stateMachine: machine,
+                host: node, now: wallClock)
         } catch {
             throw Violation("config", "n\(node.id) rejected its configuration: \(error)")
         }
-        node.core = core
-        node.machine = machine
-        node.applied = machine.appliedIndex
-        node.persistedIndex = machine.appliedIndex
-        node.pendingPersist = nil
-        node.inFlight = nil
-        node.awaitingWrite = []
+        let checks = NodeChecks(cluster: self, node: node)
+        replica.observer = checks
+        node.replica = replica
+        node.checks = checks
+        node.syncInFlight = nil
+        node.persistInFlight = nil
+        node.actions = []
         node.paused = false
         node.deferred = []
-        try checker.started(node, core)
-        try settle(node)
+        try checker.started(node, replica.core)
+        try drive(node) { _ throws(Violation) in }
     }
+
+    /// The replica settings of `node`: the run's Raft tuning and persist cadence, its own
+    /// address, and the orchestration rules a test broke on purpose.
+    private func replicaConfiguration(for node: SimNode) -> ReplicaConfiguration {
+        var raft = RaftConfig(id: node.id, voters: ids)
+        let tuning = options.raft
+        raft.electionTimeoutTicks = tuning.electionTimeoutTicks
+        raft.heartbeatIntervalTicks = tuning.heartbeatIntervalTicks
+        raft.maxEntriesPerMessage = tuning.maxEntriesPerMessage
+        raft.maxInflightMessages = tuning.maxInflightMessages
+        raft.maxInflightBytes = tuning.maxInflightBytes
+        raft.maxBytesPerMessage = tuning.maxBytesPerMessage
+        raft.proposalTimeoutTicks = tuning.proposalTimeoutTicks
+        raft.preferredLeader = tuning.preferredLeader.map { ids[$0] }
+        raft.randomSeed = raftRNG.next()
+        raft.brokenRules = options.brokenRules
+        let members = ids.map { ReplicaMember(id: $0, name: "n\($0)", address: "\(WorkloadNames.storeHost($0))") }
+        var configuration = ReplicaConfiguration(group: "sim", raft: raft, members: members, storeHost: node.storeHost)
+        configuration.persistEveryEntries = Int(options.persistEveryEntries)
+        if options.brokenStateMachine.contains(.staleReads) { configuration.brokenRules.insert(.staleReads) }
+        if options.brokenStateMachine.contains(.answerBeforeSync) {
+            configuration.brokenRules.insert(.answerBeforeSync)
+        }
+        return configuration
+    }
+
+    /// The replicas' clock: virtual time on a fixed date.
+    var wallClock: Int64 { WorkloadNames.epochMilliseconds + Int64(now.milliseconds) }
 
     /// Brings a crashed node back over what its disk kept.
     func restart(_ node: SimNode) throws(Violation) {
@@ -46,18 +73,19 @@ extension Cluster {
         try start(node)
     }
 
-    /// Kills `node`: its core, its state machine, its in-flight write and every unsynced byte are
+    /// Kills `node`: its replica, its sync and persist in flight and every unsynced byte are
     /// gone. Clients waiting on it learn that the outcome is unknown.
     func crash(_ node: SimNode) throws(Violation) {
         precondition(node.isUp, "crash of a node that is down")
         statistics.crashes += 1
-        note("n\(node.id) crashes\(node.inFlight == nil ? "" : " with a write in flight")")
-        node.core = nil
-        node.machine = nil
-        node.pendingPersist = nil
+        note("n\(node.id) crashes\(node.syncInFlight == nil ? "" : " with a sync in flight")")
+        node.replica = nil
+        node.checks = nil
+        node.syncInFlight = nil
+        node.persistInFlight = nil
+        node.actions = []
         node.incarnation += 1
-        node.inFlight = nil
-        node.awaitingWrite = []
+        node.busyUntilMicros = 0
         node.paused = false
         node.deferred = []
         do {
@@ -66,16 +94,7 @@ extension Cluster {
             throw Violation("recovery", "n\(node.id) after a crash: \(error)")
         }
         note("n\(node.id) disk recovered: \(node.disk.lastRecovery)")
-        let proposals = node.pendingProposals
-        let reads = node.pendingReads + node.parkedReads.map(\.read)
-        node.pendingProposals = []
-        node.pendingReads = []
-        node.parkedReads = []
-        for pending in proposals {
-            if let id = pending.rawID { history.indeterminate(id, reason: "node \(node.id) crashed") }
-            attemptFailed(pending.client, request: pending.request, definitely: false)
-        }
-        for read in reads { attemptFailed(read.client, request: read.request, definitely: false) }
+        connectionsLost(at: node)
     }
 
     /// Freezes `node` for `milliseconds`: no ticks, no messages handled (they wait), no disk
@@ -95,150 +114,112 @@ extension Cluster {
         note("n\(node.id) resumes with \(node.deferred.count) waiting events")
         for event in node.deferred { queue.schedule(event, at: now) }
         node.deferred = []
-        try settle(node)
+        try drive(node) { _ throws(Violation) in }
     }
 
     func deliver(_ message: Message, to node: SimNode) throws(Violation) {
-        guard let core = node.core else { return statistics.messagesDropped += 1 }
+        guard node.isUp else { return statistics.messagesDropped += 1 }
         if node.paused { return node.deferred.append(.deliver(message, to: node.index)) }
         if blocked[index(of: message.from)][node.index] { return statistics.messagesDropped += 1 }
-        do { try core.step(message) } catch { throw Violation("core-error", "n\(node.id) step threw: \(error)") }
-        try settle(node)
+        try drive(node) { (replica) throws(Violation) in
+            try replica.handleObserved(.peerMessage(message), now: wallClock)
+        }
     }
 
-    /// After anything touched `node`: handle its readies, then check every invariant.
-    ///
-    /// Like the real node, the disk overlaps the next readies: while a synced write is in flight,
-    /// later readies are taken (sent, staged, applied, advanced with `entriesDurable: false`)
-    /// and wait in `node.awaitingWrite`; their messages-after-persist leave only when the write
-    /// that covers them completes. A ready that would rewrite entries still being written waits.
-    func settle(_ node: SimNode) throws(Violation) {
-        guard let core = node.core, !node.paused else { return }
-        while core.hasReady {
-            if let held = node.lastHeldIndex, let next = core.nextIndexToPersist, next <= held { break }
-            let ready: Ready
-            do { ready = try core.ready() } catch { throw Violation("core-error", "n\(node.id) ready threw: \(error)") }
-            try checker.readyProduced(ready, by: node, core)
-            if node.inFlight != nil { statistics.readiesDuringWrites += 1 }
-            if let eventSink { eventSink("    n\(node.id) \(Self.describe(ready))") }
-            try send(ready.messages, from: node)
-            if ready.mustSync || node.inFlight != nil || !node.awaitingWrite.isEmpty {
-                do { try node.disk.stage(ready.entries) } catch { throw Violation("storage", "n\(node.id): \(error)") }
-                try handle(ready, on: node, core, entriesDurable: false)
-                node.awaitingWrite.append(ready)
-                startWriteIfIdle(node)
-            } else {
-                try write([ready], on: node)
-                try send(ready.messagesAfterPersist, from: node)
-                try handle(ready, on: node, core, entriesDurable: true)
+    /// Hands `node`'s replica an event (`body`), lets it run its ready pipeline, performs the
+    /// actions it asked for, then checks every invariant the node can break.
+    func drive(_ node: SimNode, _ body: (Replica) throws(Violation) -> Void) throws(Violation) {
+        guard let replica = node.replica, !node.paused else { return }
+        node.workBytes = 0
+        try body(replica)
+        try replica.settleObserved(now: wallClock)
+        try performActions(of: node)
+        if let core = node.core { try checker.observe(node, core) }
+        if let cost = options.processing {
+            let micros = cost.microsPerEvent + UInt64(node.workBytes) * cost.microsPerKiB / 1024
+            node.busyUntilMicros = max(node.busyUntilMicros, now.milliseconds * 1000) + micros
+        }
+    }
+
+    /// With a processing cost model: when `node`'s loop is still busy after the millisecond
+    /// `time`, the millisecond in which it takes up its next event (events in one millisecond
+    /// share it in order, so a busy node handles as much per millisecond as its costs allow).
+    func busyUntil(_ node: SimNode, at time: VirtualTime) -> VirtualTime? {
+        guard options.processing != nil, node.busyUntilMicros / 1000 > time.milliseconds else { return nil }
+        return .milliseconds(node.busyUntilMicros / 1000)
+    }
+
+    /// Performs what `node`'s replica asked for while it handled the last event, in order.
+    private func performActions(of node: SimNode) throws(Violation) {
+        let actions = node.actions
+        node.actions = []
+        for action in actions {
+            switch action {
+            case .send(let message):
+                send(message, from: node)
+            case .transmit:
+                break
+            case .reply(let reply, let client, let request):
+                try clientReply(reply, client: client, request: request, from: node)
+            case .sync(let pending):
+                precondition(node.syncInFlight == nil, "n\(node.id) started a second sync")
+                node.syncInFlight = pending
+                statistics.diskWrites += 1
+                schedule(.syncDone(node: node.index, incarnation: node.incarnation), after: diskLatency())
+            case .persist(let pending):
+                precondition(node.persistInFlight == nil, "n\(node.id) started a second persist")
+                node.persistInFlight = pending
+                schedule(.persistDone(node: node.index, incarnation: node.incarnation), after: diskLatency())
+            case .log(_, let line):
+                note("n\(node.id) \(line)")
+            case .stop(let failure):
+                throw Violation("storage", "n\(node.id) stopped: \(failure)")
             }
         }
-        try checker.observe(node, core)
     }
 
-    /// Starts one synced write for every ready waiting, unless a write is in flight.
-    private func startWriteIfIdle(_ node: SimNode) {
-        guard node.inFlight == nil, !node.awaitingWrite.isEmpty else { return }
-        node.inFlight = node.awaitingWrite
-        node.awaitingWrite = []
-        statistics.diskWrites += 1
-        let latency = options.disk.minLatencyMs + diskRNG.below(options.disk.latencySpreadMs + 1)
-        schedule(.diskWriteDone(node: node.index, incarnation: node.incarnation), after: latency)
-    }
+    private func diskLatency() -> UInt64 { options.disk.minLatencyMs + diskRNG.below(options.disk.latencySpreadMs + 1) }
 
-    /// The synced write of the readies in flight reached the disk: the core learns their entries
-    /// are durable, and what waited for that is sent.
-    func completeWrite(_ node: SimNode) throws(Violation) {
-        guard let group = node.inFlight, let core = node.core else { preconditionFailure("no write in flight") }
-        node.inFlight = nil
-        try write(group, on: node)
-        for ready in group {
-            if let last = ready.entries.last { core.entriesPersisted(through: last.index, term: last.term) }
-            try send(ready.messagesAfterPersist, from: node)
+    /// The disk finished `node`'s sync: its fdatasyncs run on the simulated file system now, and
+    /// the replica learns the outcome.
+    func completeSync(_ node: SimNode) throws(Violation) {
+        guard let pending = node.syncInFlight else { preconditionFailure("no sync in flight") }
+        node.syncInFlight = nil
+        let outcome = Result { () throws(SystemError) in try pending.perform(on: node.disk.raftFileSystem) }
+        try drive(node) { (replica) throws(Violation) in
+            try replica.handleObserved(.syncCompleted(outcome), now: wallClock)
         }
-        try checker.commitAdvanced(node, core)
-        startWriteIfIdle(node)
-        try settle(node)
     }
 
-    /// Step 2 of the ready contract for `group` (readies in order, entries contiguous): their
-    /// entries and newest hard state reach the disk, synced when any of them must be.
-    private func write(_ group: [Ready], on node: SimNode) throws(Violation) {
-        var combined = Ready()
-        for ready in group {
-            combined.entries += ready.entries
-            if let state = ready.hardState { combined.hardState = state }
-            combined.mustSync = combined.mustSync || ready.mustSync
+    /// The persist thread finished `node`'s persist: its writes and syncs happen on the simulated
+    /// file system now (a crash before this loses them), and the replica learns the outcome.
+    func completePersist(_ node: SimNode) throws(Violation) {
+        guard let pending = node.persistInFlight else { preconditionFailure("no persist in flight") }
+        node.persistInFlight = nil
+        let outcome = Result { () throws(CommitLogError) -> PersistDone in
+            try pending.perform(on: node.disk.stateMachineFileSystem)
+            return PersistDone(index: pending.appliedIndex, took: .zero)
         }
-        guard !combined.entries.isEmpty || combined.hardState != nil else { return }
-        try checker.willWrite(combined, on: node)
-        do {
-            try node.disk.write(entries: combined.entries, hardState: combined.hardState, sync: combined.mustSync)
-        } catch {
-            throw Violation("storage", "n\(node.id) disk write failed: \(error)")
+        statistics.persists += 1
+        try drive(node) { (replica) throws(Violation) in
+            try replica.handleObserved(.persistCompleted(outcome), now: wallClock)
         }
-        try checker.didWrite(on: node)
     }
 
-    /// Step 4 of the ready contract (apply, answer reads and failures), then `advance`.
-    private func handle(_ ready: Ready, on node: SimNode, _ core: RaftCore, entriesDurable: Bool) throws(Violation) {
-        try checker.commitAdvanced(node, core)
-        let given = stateMachineEntries(ready.committedEntries, on: node)
-        for (entry, givenEntry) in zip(ready.committedEntries, given) { try apply(entry, as: givenEntry, on: node) }
-        try persistIfDue(node)
-        for state in ready.readStates { try readConfirmed(state, on: node) }
-        try serveParkedReads(on: node)
-        for failed in ready.failedReads { readFailed(failed, on: node) }
-        for failed in ready.failedProposals { proposalFailed(failed, on: node) }
-        core.advance(ready, entriesDurable: entriesDurable)
-    }
-
-    /// The state machine applies `entry` (given as `given`, which differs only when a test broke
-    /// the state machine on purpose); a proposal this incarnation accepted at its index is
-    /// acknowledged if the terms match and lost otherwise.
-    private func apply(_ entry: Entry, as given: Entry, on node: SimNode) throws(Violation) {
-        try checker.applied(entry, on: node)
-        let results = try applyToStateMachine(given, on: node)
-        node.applied = entry.index
-        let rawID = entry.kind == .normal ? Payload.id(in: entry.data) : nil
-        if let rawID { try history.applied(rawID, at: entry.index) }
-        guard let position = node.pendingProposals.firstIndex(where: { $0.proposal.index == entry.index }) else {
+    /// Sends `message` from `node` through the network model: a blocked link or a loss drops
+    /// it; otherwise it arrives after a random delay, sometimes twice.
+    private func send(_ message: Message, from node: SimNode) {
+        statistics.messagesSent += 1
+        if case .vote(let request) = message.body, request.preVote { statistics.preVoteRequests[node.index] += 1 }
+        let to = index(of: message.to)
+        if blocked[node.index][to] || networkRNG.chance(network.lossPerMille, in: 1000) {
+            statistics.messagesDropped += 1
             return
         }
-        let pending = node.pendingProposals.remove(at: position)
-        if pending.proposal.term == entry.term {
-            guard entry.data == pending.data else {
-                throw Violation(
-                    "proposal-identity",
-                    "n\(node.id) accepted a proposal at \(pending.proposal.index) term \(pending.proposal.term) "
-                        + "but that entry holds other bytes")
-            }
-            try proposalApplied(pending, results: results, at: entry.index, on: node)
-        } else {
-            if let id = pending.rawID {
-                history.failed(id, reason: "index \(entry.index) committed with term \(entry.term)")
-            }
-            attemptFailed(pending.client, request: pending.request, definitely: true)
-        }
-    }
-
-    /// Sends `messages` from `node` through the network model: a blocked link or a loss drops a
-    /// message; the rest arrive after a random delay, sometimes twice.
-    func send(_ messages: [Message], from node: SimNode) throws(Violation) {
-        for message in messages {
-            try checker.sent(message, by: node)
-            statistics.messagesSent += 1
-            if case .vote(let request) = message.body, request.preVote { statistics.preVoteRequests[node.index] += 1 }
-            let to = index(of: message.to)
-            if blocked[node.index][to] || networkRNG.chance(network.lossPerMille, in: 1000) {
-                statistics.messagesDropped += 1
-                continue
-            }
+        schedule(.deliver(message, to: to), after: networkDelay())
+        if networkRNG.chance(network.duplicatePerMille, in: 1000) {
+            statistics.messagesDuplicated += 1
             schedule(.deliver(message, to: to), after: networkDelay())
-            if networkRNG.chance(network.duplicatePerMille, in: 1000) {
-                statistics.messagesDuplicated += 1
-                schedule(.deliver(message, to: to), after: networkDelay())
-            }
         }
     }
 

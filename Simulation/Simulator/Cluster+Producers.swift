@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
 
 /// Producers: idempotent senders of single messages and batches. Each send carries the
 /// producer's id and next sequence number; every retry (after a timeout, a crash or a lost
@@ -44,41 +45,21 @@ extension Cluster {
         return SendOperation(stamp: stamp, messages: messages, uids: uids, isBatch: isBatch)
     }
 
-    /// The command `node` proposes for `send`: stamped with its clock and address, and passing
-    /// the state machine's precheck as production requires before proposing.
-    func sendCommand(_ send: SendOperation, on node: SimNode) throws(Violation) -> Command {
-        let storeStamp = StoreStamp(
-            storeTimestamp: WorkloadNames.epochMilliseconds + Int64(now.milliseconds), storeHost: node.storeHost)
-        let command = send.command(stampedBy: storeStamp)
-        if let machine = node.machine, let problem = machine.precheck(command) {
-            throw Violation("send-precheck", "n\(node.id) would reject a valid send of \(send.stamp): \(problem)")
-        }
-        return command
-    }
-
-    /// The node that accepted an attempt of `send` applied it at `index` with `results`: the
-    /// producer is told where each message went.
-    func sendAcknowledged(_ send: SendOperation, results: [ApplyResult], at index: LogIndex, on node: SimNode)
+    /// The node that accepted an attempt of `send` applied it at `index` and answered
+    /// `response`: the producer is told where each message went.
+    func sendAcknowledged(_ send: SendOperation, _ response: SendResponse, at index: LogIndex, on node: SimNode)
         throws(Violation)
     {
-        guard results.count == send.uids.count else {
+        guard response.results.count == send.uids.count else {
             throw Violation(
                 "send-result",
-                "n\(node.id) answered \(send.stamp) with \(results.count) results for \(send.uids.count) messages")
+                "n\(node.id) answered \(send.stamp) with \(response.results.count) results for \(send.uids.count) messages"
+            )
         }
-        var deduplicated = false
-        for (uid, result) in zip(send.uids, results) {
-            switch result {
-            case .stored(let stored):
-                try commitLogChecker.acknowledgeSend(uid: uid, stored, at: index)
-            case .duplicate(let original):
-                deduplicated = true
-                try commitLogChecker.acknowledgeSend(uid: uid, original, at: index)
-            case .offsetCommitted, .rejected:
-                throw Violation("send-result", "n\(node.id) answered \(send.stamp) with \(result.summary)")
-            }
+        for (uid, result) in zip(send.uids, response.results) {
+            try commitLogChecker.acknowledgeSend(uid: uid, result, at: index)
         }
         statistics.sendsAcknowledged += 1
-        if deduplicated { statistics.sendsDeduplicated += 1 }
+        if response.duplicate { statistics.sendsDeduplicated += 1 }
     }
 }

@@ -1,11 +1,12 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
 
 /// Each node's replicated state machine: the real `CommitLogStateMachine` in its own directory
-/// of the node's simulated disk, reopened at every start, fed the committed entries and
-/// persisted now and then. A crash loses what was not persisted; the node replays it from its
-/// Raft log.
+/// of the node's simulated disk, reopened at every start; its replica applies the committed
+/// entries and persists it now and then. A crash loses what was not persisted; the node replays
+/// it from its Raft log.
 extension Cluster {
     static let commitLogDirectory = "/commitlog"
 
@@ -35,36 +36,10 @@ extension Cluster {
         return machine
     }
 
-    /// Applies `entry` to `node`'s state machine and checks the outcome against every other node's.
-    func applyToStateMachine(_ entry: Entry, on node: SimNode) throws(Violation) -> [ApplyResult] {
-        guard let machine = node.machine else { preconditionFailure("apply on a node that is down") }
-        let results = machine.apply(entry: entry)
-        try commitLogChecker.applied(entry, results: results, digest: machine.digest, on: node)
-        return results
-    }
-
-    /// Persists `node`'s CommitLog as the node does, in two halves: finishes the persist begun
-    /// at an earlier ready (the persist thread writes, syncs and checkpoints; the machine then
-    /// drops what it wrote from memory), then begins a new one once the machine has applied
-    /// `persistEveryEntries` entries since the last. In between, the machine keeps applying and
-    /// answering reads with the handed bytes still in memory.
-    func persistIfDue(_ node: SimNode) throws(Violation) {
-        guard let machine = node.machine else { return }
-        do {
-            if let pending = node.pendingPersist {
-                try pending.perform(on: node.disk.stateMachineFileSystem)
-                machine.completePersist(through: pending.appliedIndex)
-                node.pendingPersist = nil
-                statistics.persists += 1
-            }
-            guard machine.appliedIndex.rawValue >= node.persistedIndex.rawValue + options.persistEveryEntries else {
-                return
-            }
-            node.pendingPersist = try machine.beginPersist()
-        } catch {
-            throw Violation("commitlog-storage", "n\(node.id) could not persist its CommitLog: \(error)")
-        }
-        node.persistedIndex = machine.appliedIndex
+    /// The state machine of node `id`, which must be up.
+    func runningMachine(_ id: NodeID) throws(Violation) -> (id: NodeID, machine: CommitLogStateMachine) {
+        guard let machine = nodes[index(of: id)].machine else { throw Violation("convergence", "n\(id) is down") }
+        return (id, machine)
     }
 
     /// What `node`'s state machine is given for the committed `entries`: the entries themselves,

@@ -1,5 +1,7 @@
 import CommitLog
+import LedgerModel
 import Raft
+import Replica
 
 /// A simulated Raft group: the real `RaftCore` and `CommitLogStateMachine` on every node, a
 /// simulated network, disks, producers and consumers, all driven by one event queue in virtual
@@ -45,6 +47,10 @@ public final class Cluster {
     var consumers: [ConsumerState] = []
     var clientsActive = false
     var nextRequest: UInt64 = 0
+    /// Requests made through the cluster's controls (``propose(on:)``, ``send(on:)``), by request id.
+    var directProposals: [UInt64: DirectProposal] = [:]
+    /// The client id of requests made through the cluster's controls.
+    static let directClient = ClientID(UInt64.max)
     /// The last message id handed out.
     var lastMessageUID: UInt64 = 0
 
@@ -144,7 +150,12 @@ public final class Cluster {
     /// Handles the next event. Returns false when the queue is empty.
     @discardableResult
     public func step() throws(SimulationFailure) -> Bool {
-        guard let (time, _, event) = queue.pop() else { return false }
+        guard let (time, sequence, event) = queue.pop() else { return false }
+        if let node = event.node.map({ nodes[$0] }), let free = busyUntil(node, at: time) {
+            // The node's loop is still busy: it takes the event up when done, in arrival order.
+            queue.schedule(event, at: free, sequence: sequence)
+            return true
+        }
         now = time
         eventCount += 1
         traceHash.mix(time.milliseconds)
@@ -203,16 +214,19 @@ public final class Cluster {
         case .tick(let index):
             schedule(.tick(node: index), after: Self.tickMs)
             let node = nodes[index]
-            guard let core = node.core, !node.paused else { return }
-            do { try core.tick() } catch { throw Violation("core-error", "n\(node.id) tick threw: \(error)") }
-            try settle(node)
+            try drive(node) { (replica) throws(Violation) in try replica.handleObserved(.tick, now: wallClock) }
         case .deliver(let message, let to):
             try deliver(message, to: nodes[to])
-        case .diskWriteDone(let index, let incarnation):
+        case .syncDone(let index, let incarnation):
             let node = nodes[index]
             guard node.incarnation == incarnation, node.isUp else { return }
             if node.paused { return node.deferred.append(event) }
-            try completeWrite(node)
+            try completeSync(node)
+        case .persistDone(let index, let incarnation):
+            let node = nodes[index]
+            guard node.incarnation == incarnation, node.isUp else { return }
+            if node.paused { return node.deferred.append(event) }
+            try completePersist(node)
         case .restart(let index, let incarnation):
             let node = nodes[index]
             guard !node.isUp, node.incarnation == incarnation else { return }

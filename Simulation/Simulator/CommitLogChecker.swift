@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
 
 /// Checks the message log's invariants (`raft-and-swift.md` §3.4, 10–14) incrementally, as
 /// nodes apply committed entries, answer pulls and acknowledge sends:
@@ -418,15 +419,15 @@ final class CommitLogChecker {
     /// After every log converged: each node's state machine holds every stored message at its
     /// offset with its body, every queue ends where the model does, and every group's committed
     /// offsets are the model's.
-    func checkConverged(_ nodes: [SimNode]) throws(Violation) {
+    func checkConverged(_ nodes: [(id: NodeID, machine: CommitLogStateMachine)]) throws(Violation) {
         for node in nodes {
-            guard let machine = node.machine else { preconditionFailure("node is down") }
+            let machine = node.machine
             let applied = machine.appliedIndex
             if applied > .zero && machine.digest != canonical[Int(applied.rawValue - 1)].digest {
                 throw Violation("state-digest", "n\(node.id) converged at \(applied) with another digest")
             }
             for queue in queues.keys.sorted() {
-                try checkQueue(queue, on: node, machine)
+                try checkQueue(queue, on: node.id, machine)
             }
             for (key, offset) in commits.sorted(by: { $0.key < $1.key }) {
                 let found = machine.consumerOffset(group: key.group, queue: key.queue)
@@ -440,7 +441,7 @@ final class CommitLogChecker {
         }
     }
 
-    private func checkQueue(_ queue: MessageQueue, on node: SimNode, _ machine: CommitLogStateMachine)
+    private func checkQueue(_ queue: MessageQueue, on id: NodeID, _ machine: CommitLogStateMachine)
         throws(Violation)
     {
         let records = queues[queue] ?? []
@@ -452,15 +453,15 @@ final class CommitLogChecker {
                     topic: queue.topic, queueID: queue.queueID, offset: offset,
                     maxCount: machine.configuration.maxPullMessages)
             } catch {
-                throw Violation("acknowledged-send-lost", "n\(node.id) cannot read \(queue) at \(offset): \(error)")
+                throw Violation("acknowledged-send-lost", "n\(id) cannot read \(queue) at \(offset): \(error)")
             }
             guard result.maxOffset.rawValue == Int64(records.count), !result.messages.isEmpty else {
                 throw Violation(
-                    "queue-end", "n\(node.id) ends \(queue) at \(result.maxOffset); \(records.count) were stored")
+                    "queue-end", "n\(id) ends \(queue) at \(result.maxOffset); \(records.count) were stored")
             }
             for message in result.messages {
                 guard offset.rawValue < Int64(records.count) else {
-                    throw Violation("queue-end", "n\(node.id) returned \(queue) offset \(offset) past its end")
+                    throw Violation("queue-end", "n\(id) returned \(queue) offset \(offset) past its end")
                 }
                 let record = records[Int(offset.rawValue)]
                 guard message.queueOffset == offset, message.physicalOffset == record.physicalOffset,
@@ -469,7 +470,7 @@ final class CommitLogChecker {
                     let lost = acknowledged[record.uid] != nil ? "acknowledged-send-lost" : "offset-consistency"
                     throw Violation(
                         lost,
-                        "n\(node.id) lacks m\(record.uid) (stored by index \(record.index)) at \(queue) offset \(offset)"
+                        "n\(id) lacks m\(record.uid) (stored by index \(record.index)) at \(queue) offset \(offset)"
                     )
                 }
                 offset = offset.next

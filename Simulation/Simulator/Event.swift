@@ -7,8 +7,10 @@ enum Event {
     case tick(node: Int)
     /// A message arrives at node `to`.
     case deliver(Message, to: Int)
-    /// The synced disk write that a node's incarnation started has completed.
-    case diskWriteDone(node: Int, incarnation: UInt64)
+    /// The sync that a node's incarnation started has completed.
+    case syncDone(node: Int, incarnation: UInt64)
+    /// The state-machine persist that a node's incarnation started has completed.
+    case persistDone(node: Int, incarnation: UInt64)
     /// A crashed node comes back (ignored if it is up again by then).
     case restart(node: Int, incarnation: UInt64)
     /// A paused node continues (only if it is still in the same pause).
@@ -30,6 +32,17 @@ enum Event {
     /// A periodic look at liveness during the liveness phase.
     case probe
 
+    /// The node whose loop handles this event, if it is one a busy loop makes wait.
+    var node: Int? {
+        switch self {
+        case .tick(let node), .syncDone(let node, _), .persistDone(let node, _): node
+        case .deliver(_, let to): to
+        case .clientArrive(_, let node, _): node
+        case .restart, .resume, .healPartition, .nemesis, .clientIssue, .clientTimeout, .heal, .stopClients, .probe:
+            nil
+        }
+    }
+
     /// Folds this event's canonical encoding into `hash`.
     func fold(into hash: inout TraceHash) {
         switch self {
@@ -40,8 +53,12 @@ enum Event {
             hash.mix(2)
             hash.mix(UInt64(to))
             hash.mix(message)
-        case .diskWriteDone(let node, let incarnation):
+        case .syncDone(let node, let incarnation):
             hash.mix(3)
+            hash.mix(UInt64(node))
+            hash.mix(incarnation)
+        case .persistDone(let node, let incarnation):
+            hash.mix(14)
             hash.mix(UInt64(node))
             hash.mix(incarnation)
         case .restart(let node, let incarnation):
@@ -83,7 +100,8 @@ enum Event {
         switch self {
         case .tick(let node): "tick n\(ids[node])"
         case .deliver(let message, _): "deliver \(message)"
-        case .diskWriteDone(let node, let incarnation): "disk write done n\(ids[node]) (incarnation \(incarnation))"
+        case .syncDone(let node, let incarnation): "sync done n\(ids[node]) (incarnation \(incarnation))"
+        case .persistDone(let node, let incarnation): "persist done n\(ids[node]) (incarnation \(incarnation))"
         case .restart(let node, _): "restart n\(ids[node])"
         case .resume(let node, _): "resume n\(ids[node])"
         case .healPartition(let epoch): "heal partition #\(epoch)"

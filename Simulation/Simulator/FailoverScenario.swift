@@ -1,3 +1,4 @@
+import LedgerModel
 import Raft
 
 /// A scripted story that went wrong, or a run that broke an invariant on the way.
@@ -132,7 +133,7 @@ public struct FailoverScenario {
         case .success(let accepted):
             throw ScenarioFailure("n\(survivor) accepted a send alone at index \(accepted.index)")
         case .failure(let error):
-            guard error == .notLeader(leader: nil), error.description.hasPrefix("no quorum") else {
+            guard error.response.code == .noQuorum, error.description.hasPrefix("no quorum") else {
                 throw ScenarioFailure("n\(survivor) refused a send with '\(error)', expected no quorum")
             }
             narrate("\(cluster.now) a send to n\(survivor) fails: \(error)")

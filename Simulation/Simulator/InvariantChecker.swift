@@ -1,4 +1,7 @@
+import FileIO
+import LogStore
 import Raft
+import Replica
 
 /// Checks Raft's safety properties incrementally, as the cluster runs (see
 /// `raft-and-swift.md` §3.4). Each hook is called at the moment its property can first break;
@@ -70,7 +73,7 @@ final class InvariantChecker {
     }
 
     private let ids: [NodeID]
-    private let disks: [any DurableStore]
+    private let disks: [LogStoreDisk]
     private var watches: [Watch]
     private var leaderOfTerm: [Term: NodeID] = [:]
     private var grantedVotes: [VoteKey: NodeID] = [:]
@@ -178,20 +181,20 @@ final class InvariantChecker {
         }
     }
 
-    /// `node` is about to write `ready` to its disk.
-    func willWrite(_ ready: Ready, on node: SimNode) throws(Violation) {
-        guard let first = ready.entries.first else { return }
+    /// `node` is about to write `entries` to its log (replacing any suffix from the first).
+    func willWrite(_ entries: [Entry], on node: SimNode) throws(Violation) {
+        guard let first = entries.first else { return }
         let disk = node.disk
-        if first.index > disk.durableLastIndex.next {
+        if first.index > disk.store.lastIndex.next {
             throw Violation(
-                "ready-entries", "n\(node.id) must write entry \(first.index) past its last \(disk.durableLastIndex)")
+                "ready-entries", "n\(node.id) must write entry \(first.index) past its last \(disk.store.lastIndex)")
         }
-        let last = ready.entries[ready.entries.count - 1].index
+        let last = entries[entries.count - 1].index
         var index = first.index
         while index <= disk.durableLastIndex && index <= committedIndex {
             let committedTerm = committed[Int(index.rawValue - 1)].term
             if disk.durableTerm(at: index) == committedTerm {
-                let replacement = index <= last ? ready.entries[Int(first.index.distance(to: index))].term : nil
+                let replacement = index <= last ? entries[Int(first.index.distance(to: index))].term : nil
                 if replacement != committedTerm {
                     throw Violation(
                         "committed-entry-kept",
@@ -218,8 +221,7 @@ final class InvariantChecker {
     // MARK: - Messages
 
     /// `node` sends `message` (before the network decides its fate).
-    func sent(_ message: Message, by node: SimNode) throws(Violation) {
-        guard let core = node.core else { preconditionFailure("a node that is down sent a message") }
+    func sent(_ message: Message, by node: SimNode, _ core: RaftCore) throws(Violation) {
         if message.from != node.id || !ids.contains(message.to) || message.to == node.id {
             throw Violation("message-address", "n\(node.id) sent \(message)")
         }

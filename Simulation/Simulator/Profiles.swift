@@ -101,9 +101,26 @@ public struct RaftTuning: Sendable, Hashable {
     public var heartbeatIntervalTicks: Int = 1
     public var maxEntriesPerMessage: Int = 1024
     public var maxInflightMessages: Int = 256
+    /// Entry bytes in flight to one follower (`RaftConfig.maxInflightBytes`).
+    public var maxInflightBytes: Int = 8 << 20
+    /// Entry bytes in one append (`RaftConfig.maxBytesPerMessage`).
+    public var maxBytesPerMessage: Int = 1 << 20
     public var proposalTimeoutTicks: Int = 60
     /// Index into the node list of the preferred leader, if any.
     public var preferredLeader: Int? = nil
+
+    public init() {}
+}
+
+/// What handling an event costs a node's event loop in virtual time. A node busy with one event
+/// takes up the next (a message, a tick, a disk completion, a client request) only when done,
+/// as a real loop does, so a node that reads megabytes for a lagging follower is late with its
+/// heartbeats. Without a cost model (the swarm's default) every event takes no time.
+public struct ProcessingCost: Sendable, Hashable {
+    /// Per event handled.
+    public var microsPerEvent: UInt64 = 20
+    /// Per KiB of entries handled: written to the log, read and encoded for a follower, applied.
+    public var microsPerKiB: UInt64 = 50
 
     public init() {}
 }

@@ -1,17 +1,18 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
 
-/// The bytes raw clients propose: a raw entry (``EntryPayload/encodeRaw(_:)``, the `0x00` tag)
-/// holding an 8-byte little-endian proposal id, then filler.
+/// The bytes raw clients append: an 8-byte little-endian proposal id, then filler. The replica
+/// stores them as a raw entry (``EntryPayload/encodeRaw(_:)``, the `0x00` tag).
 enum Payload {
     static func make(id: UInt64, fillerBytes: Int) -> [UInt8] {
         var bytes = (0..<8).map { UInt8(truncatingIfNeeded: id >> (8 * $0)) }
         for offset in 0..<fillerBytes { bytes.append(UInt8(truncatingIfNeeded: id &+ UInt64(offset))) }
-        return EntryPayload.encodeRaw(bytes)
+        return bytes
     }
 
-    /// The proposal id in `data`, or nil if it is not a raw client payload.
+    /// The proposal id in the entry bytes `data`, or nil if it is not a raw client payload.
     static func id(in data: [UInt8]) -> UInt64? {
         guard data.count >= 9, data[0] == 0 else { return nil }
         return (0..<8).reduce(0) { $0 | UInt64(data[1 + $1]) << (8 * UInt64($1)) }

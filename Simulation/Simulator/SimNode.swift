@@ -1,36 +1,21 @@
 import CommitLog
+import FileIO
 import LedgerModel
+import LogStore
 import Raft
+import Replica
 
-/// One simulated process: a `RaftCore` and a `CommitLogStateMachine` (while up) over a
-/// ``DurableStore`` that outlives them, and the state the process keeps in memory.
-final class SimNode {
-    /// A proposal this incarnation accepted, waiting to be applied.
-    struct PendingProposal {
-        var proposal: Proposal
-        /// The entry bytes proposed.
-        var data: [UInt8]
-        /// The proposal id of a raw append.
-        var rawID: UInt64?
-        /// The client (-1 for none) and its attempt.
-        var client: Int
-        var request: UInt64
-    }
-
-    /// A read this incarnation accepted, waiting for its read state.
-    struct PendingRead {
-        var context: [UInt8]
-        var client: Int
-        var request: UInt64
-        /// Every write acknowledged before the read was issued sits at or below this index.
-        var minimumIndex: LogIndex
-    }
-
+/// One simulated process: a real ``Replica`` (while up) over a ``LogStoreDisk`` that outlives
+/// it. As the replica's host it only collects actions; the cluster performs them once the
+/// replica has finished handling the event (``Cluster/drive(_:_:)``).
+final class SimNode: ReplicaHost {
     let id: NodeID
     let index: Int
-    let disk: any DurableStore
+    let disk: LogStoreDisk
     /// Nil while the node is down.
-    var core: RaftCore?
+    var replica: Replica?
+    /// This incarnation's checks (the replica's observer).
+    var checks: NodeChecks?
     /// Bumped by every crash, so events of a dead incarnation are ignored.
     var incarnation: UInt64 = 0
     var paused = false
@@ -38,40 +23,32 @@ final class SimNode {
     var pauseEpoch: UInt64 = 0
     /// Events that reached the node while it was paused, in arrival order.
     var deferred: [Event] = []
-    /// The readies whose synced write is in flight (nil: none).
-    var inFlight: [Ready]?
-    /// Readies taken while a write was in flight; the next write covers them.
-    var awaitingWrite: [Ready] = []
+    /// The actions the replica asked for during the event being handled.
+    var actions: [ReplicaAction] = []
+    /// The sync the disk is running for this incarnation, if any.
+    var syncInFlight: PendingSync?
+    /// The persist the persist thread is running for this incarnation, if any.
+    var persistInFlight: PendingPersist?
+    /// With a processing cost model: the virtual time (µs) until which the node's loop is busy,
+    /// and the entry bytes the event being handled made it write, read or apply.
+    var busyUntilMicros: UInt64 = 0
+    var workBytes = 0
 
-    /// The last entry index of the readies in flight or waiting, if they hold entries.
-    var lastHeldIndex: LogIndex? {
-        ((inFlight ?? []) + awaitingWrite).compactMap { $0.entries.last?.index }.max()
-    }
-    /// The last index this incarnation's state machine applied.
-    var applied: LogIndex = .zero
-    var pendingProposals: [PendingProposal] = []
-    var pendingReads: [PendingRead] = []
-    /// Reads confirmed at an index the state machine has not applied yet.
-    var parkedReads: [(read: PendingRead, index: LogIndex)] = []
-    /// Nil while the node is down; reopened from its files at every start.
-    var machine: CommitLogStateMachine?
-    /// The applied index of the state machine's last persist begun (or of the checkpoint it
-    /// reopened).
-    var persistedIndex: LogIndex = .zero
-    /// A persist begun and not yet performed: the node's persist thread, which finishes it at
-    /// the node's next ready (so the machine applies and answers reads meanwhile). A crash
-    /// loses it.
-    var pendingPersist: PendingPersist?
-    /// The address it stamps on the messages it proposes.
-    var storeHost: HostAddress { WorkloadNames.storeHost(id) }
-
-    init(id: NodeID, index: Int, disk: any DurableStore) {
+    init(id: NodeID, index: Int, disk: LogStoreDisk) {
         self.id = id
         self.index = index
         self.disk = disk
     }
 
-    var isUp: Bool { core != nil }
+    func perform(_ action: ReplicaAction) { actions.append(action) }
+
+    var core: RaftCore? { replica?.core }
+    var machine: CommitLogStateMachine? { replica?.stateMachine }
+    var isUp: Bool { replica != nil }
     /// Up and not paused: it handles events now.
-    var isRunning: Bool { core != nil && !paused }
+    var isRunning: Bool { replica != nil && !paused }
+    /// What the node's state machine applied (zero while down).
+    var applied: LogIndex { core?.appliedIndex ?? .zero }
+    /// The address it stamps on the messages it proposes.
+    var storeHost: HostAddress { WorkloadNames.storeHost(id) }
 }

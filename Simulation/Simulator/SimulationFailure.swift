@@ -1,14 +1,3 @@
-/// A broken invariant, found by a checker, as one line: which rule and what was seen.
-struct Violation: Error {
-    var invariant: String
-    var details: String
-
-    init(_ invariant: String, _ details: String) {
-        self.invariant = invariant
-        self.details = details
-    }
-}
-
 /// Why a run failed: the invariant, the details, when, and the events just before.
 public struct SimulationFailure: Error, Sendable, CustomStringConvertible {
     /// The rule that broke, e.g. `election-safety`.

@@ -29,6 +29,8 @@ public struct SimulationOptions: Sendable {
     /// A node persists its CommitLog once it has applied this many entries since the last
     /// persist; a crash loses the rest, which the node replays from its Raft log.
     public var persistEveryEntries: UInt64 = 16
+    /// What handling events costs the nodes in virtual time; nil: nothing.
+    public var processing: ProcessingCost?
     /// Rules the core breaks on purpose, to show the checkers catch it.
     package var brokenRules: BrokenRules = []
     /// Ways the simulated nodes misuse their state machines on purpose, to show the CommitLog
@@ -157,4 +159,7 @@ package struct BrokenStateMachine: OptionSet, Sendable {
     /// Pulls and offset queries are answered at once from the applied state of whichever node
     /// the consumer reaches, without ReadIndex (stale reads from followers).
     package static let staleReads = BrokenStateMachine(rawValue: 1 << 2)
+    /// The replicas send acknowledgements and votes without waiting for the sync that covers
+    /// them (the node's orchestration broken, not the core).
+    package static let answerBeforeSync = BrokenStateMachine(rawValue: 1 << 3)
 }

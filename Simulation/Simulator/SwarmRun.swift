@@ -1,4 +1,5 @@
 import Raft
+import Replica
 
 /// One seed's run: a safety phase of faults and traffic, then a liveness phase in which
 /// everything heals, a leader must appear and every log must converge.

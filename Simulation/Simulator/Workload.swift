@@ -102,12 +102,8 @@ struct SendOperation {
     var uids: [UInt64]
     var isBatch: Bool
 
-    /// The command a leader proposes for this send.
-    func command(stampedBy storeStamp: StoreStamp) -> Command {
-        isBatch
-            ? .sendBatch(MessageBatch(messages: messages, producer: stamp), storeStamp)
-            : .send(messages[0], storeStamp)
-    }
+    /// The request a producer sends for it (a batch has at least two messages).
+    var request: SendRequest { SendRequest(messages: messages, producer: stamp) }
 }
 
 /// One pull and what a linearizable answer must show.
@@ -153,4 +149,6 @@ struct ClientState {
     var attempts = 0
     /// For a read: every index acknowledged before it was issued.
     var minimumIndex: LogIndex = .zero
+    /// The node the attempt in progress was handed to, until it is answered or redirected.
+    var handledBy: Int?
 }

@@ -21,10 +21,11 @@ struct Arguments {
     static let usage = """
         usage: simulate --seed N [--seconds S] [--verbose] [--break RULE]
                simulate --seeds A-B [--seconds S] [--jobs J] [--break RULE]
-               simulate --scenario failover [--verbose]
+               simulate --scenario failover|lagging-follower [--verbose]
                simulate --bench [--seconds S]
         RULE: commit-prior-term | skip-vote-log-check (break the core on purpose)
               ignore-producer-stamps | swap-applies | stale-reads (misuse the state machine on purpose)
+              answer-before-sync (break the node's orchestration on purpose)
         """
 
     /// A command line `simulate` cannot run; `description` says why.
@@ -62,8 +63,8 @@ struct Arguments {
                 try setCommand(.seeds(low...high))
             case "--scenario":
                 let name = try value(flag)
-                guard name == "failover" else {
-                    throw Invalid(description: "unknown scenario '\(name)' (known: failover)")
+                guard name == "failover" || name == "lagging-follower" else {
+                    throw Invalid(description: "unknown scenario '\(name)' (known: failover, lagging-follower)")
                 }
                 try setCommand(.scenario(name))
             case "--bench":
@@ -84,6 +85,7 @@ struct Arguments {
                 case "ignore-producer-stamps": brokenStateMachine.insert(.ignoreProducerStamps)
                 case "swap-applies": brokenStateMachine.insert(.swapApplies)
                 case "stale-reads": brokenStateMachine.insert(.staleReads)
+                case "answer-before-sync": brokenStateMachine.insert(.answerBeforeSync)
                 case let other: throw Invalid(description: "--break: unknown rule '\(other)'")
                 }
             default:
@@ -111,6 +113,7 @@ struct Arguments {
         if brokenStateMachine.contains(.ignoreProducerStamps) { command += " --break ignore-producer-stamps" }
         if brokenStateMachine.contains(.swapApplies) { command += " --break swap-applies" }
         if brokenStateMachine.contains(.staleReads) { command += " --break stale-reads" }
+        if brokenStateMachine.contains(.answerBeforeSync) { command += " --break answer-before-sync" }
         return command
     }
 }

@@ -91,13 +91,16 @@ case .seeds(let range):
         "seeds \(range.lowerBound)-\(range.upperBound): \(total - UInt64(failures.count)) ok, \(failures.count) failed")
     exit(failures.isEmpty ? 0 : 1)
 
-case .scenario:
-    let scenario = FailoverScenario(narrate: { print($0) }, verbose: arguments.verbose)
-    do {
-        try scenario.run()
-        print("scenario failover: ok")
+case .scenario(let name):
+    do throws(ScenarioFailure) {
+        if name == "failover" {
+            try FailoverScenario(narrate: { print($0) }, verbose: arguments.verbose).run()
+        } else {
+            try LagScenario(narrate: { print($0) }, verbose: arguments.verbose).run()
+        }
+        print("scenario \(name): ok")
     } catch {
-        print("scenario failover: FAILED \(error)")
+        print("scenario \(name): FAILED \(error)")
         exit(1)
     }
 

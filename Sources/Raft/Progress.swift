@@ -21,9 +21,9 @@ struct Progress {
     var readAcked: UInt64 = 0
     var inflights: Inflights
 
-    init(next: LogIndex, maxInflight: Int) {
+    init(next: LogIndex, maxInflight: Int, maxInflightBytes: Int) {
         self.next = next
-        inflights = Inflights(capacity: maxInflight)
+        inflights = Inflights(capacity: maxInflight, maxBytes: maxInflightBytes)
     }
 
     var isPaused: Bool {
@@ -47,13 +47,13 @@ struct Progress {
         inflights.reset()
     }
 
-    /// An append ending at `last` was sent.
-    mutating func sent(through last: LogIndex, entryCount: Int) {
+    /// An append ending at `last`, carrying `entryCount` entries of `bytes` payload bytes, was sent.
+    mutating func sent(through last: LogIndex, entryCount: Int, bytes: Int) {
         switch state {
         case .replicate:
             if entryCount > 0 {
                 next = last.next
-                inflights.add(last)
+                inflights.add(last, bytes: bytes)
             }
         case .probe:
             probeSent = true
@@ -85,32 +85,42 @@ struct Progress {
     }
 }
 
-/// A ring of the last indices of appends in flight to one follower.
+/// The appends in flight to one follower (etcd's `Inflights`): a ring of their last indices
+/// and payload sizes, full when it holds `capacity` appends or `maxBytes` payload bytes. Bytes
+/// bound what a lagging follower costs the leader: no more than `maxBytes` of entries are read,
+/// encoded and queued for it before it acknowledges some.
 struct Inflights {
-    private var buffer: [LogIndex]
+    private var buffer: [(last: LogIndex, bytes: Int)]
     private var start = 0
     private(set) var count = 0
+    /// Payload bytes of the appends in flight.
+    private(set) var bytes = 0
+    let maxBytes: Int
 
-    init(capacity: Int) { buffer = Array(repeating: .zero, count: capacity) }
+    init(capacity: Int, maxBytes: Int) {
+        buffer = Array(repeating: (.zero, 0), count: capacity)
+        self.maxBytes = maxBytes
+    }
 
-    var isFull: Bool { count == buffer.count }
+    /// No append may be sent until some are acknowledged. (One append may take the byte count
+    /// past `maxBytes`, so an entry larger than the window still goes out, alone.)
+    var isFull: Bool { count == buffer.count || bytes >= maxBytes }
 
-    mutating func add(_ index: LogIndex) {
+    mutating func add(_ index: LogIndex, bytes appendBytes: Int) {
         precondition(!isFull, "inflight window overflow")
-        buffer[(start + count) % buffer.count] = index
+        buffer[(start + count) % buffer.count] = (index, appendBytes)
         count += 1
+        bytes += appendBytes
     }
 
     /// Frees every append ending at or before `index`.
     mutating func free(through index: LogIndex) {
-        while count > 0 && buffer[start] <= index {
-            start = (start + 1) % buffer.count
-            count -= 1
-        }
+        while count > 0 && buffer[start].last <= index { freeFirst() }
     }
 
     mutating func freeFirst() {
         guard count > 0 else { return }
+        bytes -= buffer[start].bytes
         start = (start + 1) % buffer.count
         count -= 1
     }
@@ -118,5 +128,6 @@ struct Inflights {
     mutating func reset() {
         start = 0
         count = 0
+        bytes = 0
     }
 }

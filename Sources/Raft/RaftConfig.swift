@@ -19,6 +19,10 @@ public struct RaftConfig: Sendable {
     public var maxBytesPerMessage: Int = 1 << 20
     /// AppendEntries messages in flight to one follower before the leader waits for answers.
     public var maxInflightMessages: Int = 256
+    /// Entry bytes in flight to one follower before the leader waits for answers: what a
+    /// follower that falls behind can cost the leader in reads, encoding and buffers per round
+    /// trip (an entry larger than this still goes out, alone).
+    public var maxInflightBytes: Int = 8 << 20
     /// The largest proposal accepted.
     public var maxEntryBytes: Int = 4 << 20
     /// A proposal not committed within this many ticks fails with ``RaftError/noQuorum(index:ticks:)``.
@@ -54,6 +58,7 @@ public struct RaftConfig: Sendable {
         if maxEntriesPerMessage < 1 { throw RaftConfigError("maxEntriesPerMessage must be at least 1") }
         if maxBytesPerMessage < 1 { throw RaftConfigError("maxBytesPerMessage must be at least 1") }
         if maxInflightMessages < 1 { throw RaftConfigError("maxInflightMessages must be at least 1") }
+        if maxInflightBytes < 1 { throw RaftConfigError("maxInflightBytes must be at least 1") }
         if proposalTimeoutTicks < electionTimeoutTicks.upperBound {
             throw RaftConfigError("proposalTimeoutTicks must be at least the longest election timeout")
         }

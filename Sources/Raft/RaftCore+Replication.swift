@@ -17,7 +17,9 @@ extension RaftCore {
         guard !entries.isEmpty || evenIfEmpty else { return false }
         let request = AppendRequest(prevIndex: prevIndex, prevTerm: prevTerm, entries: entries, commit: log.committed)
         send(.append(request), to: peer)
-        pr.sent(through: entries.last?.index ?? prevIndex, entryCount: entries.count)
+        pr.sent(
+            through: entries.last?.index ?? prevIndex, entryCount: entries.count,
+            bytes: entries.reduce(0) { $0 + $1.data.count })
         progress[peer] = pr
         return true
     }
@@ -68,6 +70,14 @@ extension RaftCore {
         if maybeCommit() { broadcastPending = true }
         try sendPipelined(to: peer, evenIfEmpty: false)
         if peer == transferTarget && pr.match == log.lastIndex { sendTimeoutNow() }
+    }
+
+    /// The owner could not deliver to `peer` (its connection broke, or its buffer overflowed):
+    /// appends in flight may be lost, so stop streaming and probe from what it acknowledged.
+    public func reportUnreachable(_ peer: NodeID) {
+        guard role == .leader, var pr = progress[peer], pr.state == .replicate else { return }
+        pr.becomeProbe()
+        progress[peer] = pr
     }
 
     func handleHeartbeatResponse(_ response: HeartbeatResponse, from peer: NodeID) throws(RaftError) {

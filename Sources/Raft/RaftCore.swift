@@ -165,7 +165,9 @@ public final class RaftCore {
         role = .leader
         leader = id
         for peer in peers {
-            progress[peer] = Progress(next: log.lastIndex.next, maxInflight: config.maxInflightMessages)
+            progress[peer] = Progress(
+                next: log.lastIndex.next, maxInflight: config.maxInflightMessages,
+                maxInflightBytes: config.maxInflightBytes)
         }
         readOnly = ReadOnlyState()
         appendAsLeader([Entry(index: log.lastIndex.next, term: term, kind: .noop, data: [])])

@@ -13,8 +13,7 @@ final class Connection {
     /// Who is on the other end, for log lines.
     var label: String
     private var decoder: FrameDecoder
-    private var outbound = ByteWriter(capacity: 64 * 1024)
-    private var outboundStart = 0
+    private var outbound = OutboundQueue()
     private let maxOutboundBytes: Int
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// The client's address, stored as the born host of the messages it sends.
@@ -82,32 +81,24 @@ final class Connection {
     }
 
     /// Bytes waiting to be written.
-    var pendingBytes: Int { outbound.count - outboundStart }
+    var pendingBytes: Int { outbound.pendingBytes }
 
-    /// Queues `message`. Returns false (queuing nothing) when the buffer is over its bound:
-    /// a slow peer loses messages rather than holding the node's memory.
+    /// Queues `message` in `lane`. Returns false (queuing nothing) when the buffer is over its
+    /// bound: a slow peer loses messages rather than holding the node's memory.
     @discardableResult
-    func enqueue(_ message: WireMessage, requestID: UInt64) throws(WireError) -> Bool {
+    func enqueue(_ message: WireMessage, requestID: UInt64, lane: OutboundQueue.Lane = .bulk) throws(WireError)
+        -> Bool
+    {
         guard pendingBytes < maxOutboundBytes else { return false }
-        try WireCodec.encode(message, requestID: requestID, into: &outbound, maxFrameBytes: decoder.maxFrameBytes)
+        let maxFrameBytes = decoder.maxFrameBytes
+        try outbound.append(lane) { (writer) throws(WireError) in
+            try WireCodec.encode(message, requestID: requestID, into: &writer, maxFrameBytes: maxFrameBytes)
+        }
         return true
     }
 
-    /// Writes as much as the socket takes. Returns true when nothing is left.
+    /// Writes as much as the socket takes, control frames first. Returns true when nothing is left.
     func flush() throws(SystemError) -> Bool {
-        while pendingBytes > 0 {
-            let start = outboundStart
-            let result = outbound.bytes.withUnsafeBytes { raw in
-                Result { () throws(SystemError) -> Int in
-                    try socket.write(UnsafeRawBufferPointer(rebasing: raw[start...]))
-                }
-            }
-            let written = try result.get()
-            if written == 0 { return false }
-            outboundStart += written
-        }
-        outbound.removeAll()
-        outboundStart = 0
-        return true
+        try outbound.drain { (bytes) throws(SystemError) in try socket.write(bytes) }
     }
 }

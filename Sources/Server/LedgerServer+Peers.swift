@@ -1,6 +1,7 @@
 import LedgerModel
 import Posix
 import Raft
+import Replica
 import Wire
 
 extension LedgerServer {
@@ -59,7 +60,7 @@ extension LedgerServer {
             switch Result(catching: { () throws(WireError) in try WireCodec.decode(frame) }) {
             case .success(.handshakeResponse(let peer)) where peer.nodeID == link.member.id:
                 link.connected(connection)
-                logger.info(term: core.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
+                logger.info(term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
             case .success(.errorResponse(let error, _)):
                 close(connection, reason: "refused: \(error)")
                 return
@@ -75,11 +76,12 @@ extension LedgerServer {
 
     /// The link lost its connection: log the outage once and retry after a backoff.
     func linkFailed(_ link: PeerLink, reason: String) {
+        unreachablePeers.append(link.member.id)
         let wasUp = link.isConnected
         let wasDown = link.isDown
         let delay = link.failed()
         if wasUp || !wasDown {
-            logger.warning(term: core.term.rawValue, "peer \(link.member.name) down: \(reason)")
+            logger.warning(term: replica.term.rawValue, "peer \(link.member.name) down: \(reason)")
         }
         guard stopReason == nil else { return }
         loop.schedule(after: delay) { [unowned self] in
@@ -87,14 +89,21 @@ extension LedgerServer {
         }
     }
 
-    /// Sends Raft messages over the outbound links; a message for an unreachable peer is
-    /// dropped (Raft retransmits what matters).
-    func sendToPeers(_ messages: [Message]) {
-        for message in messages where !isolatedFrom.contains(message.to) {
-            guard let link = links.first(where: { $0.member.id == message.to }),
-                case .connected(let connection) = link.state
-            else { continue }
-            send(.raft(message), requestID: 0, on: connection)
+    /// Sends a Raft message over its peer's outbound link; a message for an unreachable peer
+    /// is dropped (Raft retransmits what matters).
+    ///
+    /// Appends go in the connection's bulk lane; heartbeats, votes and answers in its control
+    /// lane, ahead of entries still waiting. An append the connection cannot take is reported to
+    /// the replica, which resumes from what the peer acknowledged.
+    func sendToPeer(_ message: Message) {
+        guard !isolatedFrom.contains(message.to),
+            let link = links.first(where: { $0.member.id == message.to }),
+            case .connected(let connection) = link.state
+        else { return }
+        let lane: OutboundQueue.Lane
+        if case .append = message.body { lane = .bulk } else { lane = .control }
+        if !send(.raft(message), requestID: 0, on: connection, lane: lane), lane == .bulk {
+            unreachablePeers.append(message.to)
         }
     }
 }

@@ -4,41 +4,37 @@ import LedgerModel
 import LogStore
 import Posix
 import Raft
+import Replica
 import Wire
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// One node of a SwiftLedger group: the event loop that owns the Raft core, the log store, the
-/// peer links and the client connections.
-///
-/// Threads: everything here runs on the thread that calls ``run()``. Peers and clients share one
-/// TCP port; a peer introduces itself with a handshake, anything else is a client.
 /// What the disk thread reports for one sync.
 typealias SyncOutcome = Result<Void, SystemError>
+/// What the persist thread reports for one persist of the message store.
+typealias PersistOutcome = Result<PersistDone, CommitLogError>
 
+/// One node of a SwiftLedger group: the I/O shell around its ``Replica``. The event loop turns
+/// sockets, timers, signals and the disk and persist threads' results into replica events, and
+/// performs the actions the replica returns (it is the replica's ``ReplicaHost``). Every
+/// decision — what to persist, send, apply and answer, and in which order — is the replica's.
+///
+/// Threads: everything here runs on the thread that calls ``run()``, except the fdatasyncs
+/// (disk thread) and the message-store persists (persist thread). Peers and clients share one
+/// TCP port; a peer introduces itself with a handshake, anything else is a client.
 public final class LedgerServer {
     let options: ServerOptions
     let logger: NodeLogger
     let loop: EventLoop
-    let store: LogStore
-    let core: RaftCore
-    /// The replicated state machine: messages, consume queues, consumer offsets. Every
-    /// committed entry is applied to it, in order, on this thread.
-    let messages: CommitLogStateMachine
-    /// This node's address as records stamped by it store it (the store host of message ids).
-    let storeHost: HostAddress
-    /// Linearizable reads waiting for their ReadIndex or for the apply to catch up, and pulls
-    /// waiting for new messages.
-    var reads = PendingReads()
-    /// When the state machine was last persisted and what persisting costs.
-    var persistence = PersistenceStats()
+    /// The node core; set at the end of `init` (it needs this server as its host).
+    private(set) var replica: Replica!
     let signals: SignalSource
     private var listener: Socket?
     /// Held for the life of the process so no other node opens this store.
     private let storeLock: FileLock
-    /// Inbound connections, peers' and clients', by connection id.
+    /// Inbound connections, peers' and clients', by connection id (a client's ``ClientID``).
     var connections: [UInt64: Connection] = [:]
     /// Inbound connections that completed a peer handshake, and whose they are.
     var inboundPeers: [UInt64: NodeID] = [:]
@@ -47,23 +43,16 @@ public final class LedgerServer {
     private var nextConnectionID: UInt64 = 0
     /// Connections with output waiting to be flushed at the end of this loop turn.
     var dirty: [Connection] = []
+    /// Peers whose messages may have been lost this turn, told to the replica before it settles.
+    var unreachablePeers: [NodeID] = []
     /// Test only (``ServerOptions/faultInjection``): peers whose Raft traffic is dropped both ways.
     var isolatedFrom: [NodeID] = []
-    /// Client appends waiting for their entries to apply, by log index.
-    var pendingAppends: [LogIndex: PendingRequest] = [:]
-    let startedAt: ContinuousClock.Instant
-    var lastSoftState = SoftState(role: .follower, leader: nil)
-    /// The disk thread: runs the fdatasyncs of SYNC_FLUSH so the loop never waits on the disk.
+    /// The disk thread: runs the log's fdatasyncs so the loop never waits on the disk.
     let disk: WorkerThread<PendingSync, SyncOutcome>
     let syncResults: Mailbox<SyncOutcome>
-    /// The persist thread: syncs the message store's files and replaces its checkpoint, so the
-    /// loop only writes to the page cache (``persistMessages()``).
+    /// The persist thread: writes and syncs the message store's files and replaces its checkpoint.
     let persister: WorkerThread<PendingPersist, PersistOutcome>
     let persistResults: Mailbox<PersistOutcome>
-    /// The readies whose entries the disk thread is syncing, and the sync.
-    var syncInFlight: (waiting: [AwaitingSync], sync: PendingSync)?
-    /// Readies taken while a sync ran: written, not yet synced; the next sync covers them.
-    var awaitingSync: [AwaitingSync] = []
     /// Set when the node must stop; `run()` returns (or throws it) after the current turn.
     var stopReason: StopReason?
 
@@ -72,12 +61,11 @@ public final class LedgerServer {
         case failure(ServerError)
     }
 
-    /// Opens the log (recovering it), binds the node's port and prepares the loop. Nothing is
-    /// sent until ``run()``.
+    /// Opens the log (recovering it) and the message store, binds the node's port and prepares
+    /// the loop. Nothing is sent until ``run()``.
     public init(options: ServerOptions, logger: NodeLogger) throws(ServerError) {
         self.options = options
         self.logger = logger
-        startedAt = ContinuousClock().now
         do {
             signals = try SignalSource()
             loop = try EventLoop()
@@ -99,8 +87,8 @@ public final class LedgerServer {
         }
         let configuration = LogStoreConfiguration(
             dataFileSize: options.dataFileSize,
-            flushPolicy: options.syncBeforeAcknowledging
-                ? .syncFlush : .asyncFlush(intervalMilliseconds: UInt64(options.flushIntervalMilliseconds)))
+            flushPolicy: options.replica.syncBeforeAcknowledging
+                ? .syncFlush : .asyncFlush(intervalMilliseconds: UInt64(options.replica.flushIntervalMilliseconds)))
         // Claim the port first, then the store: a second process started with the same
         // configuration must fail before it opens (and "recovers") a live node's log.
         let address = options.me.address
@@ -121,6 +109,7 @@ public final class LedgerServer {
             }
             throw .system(error)
         }
+        let store: LogStore
         do {
             store = try LogStore(
                 directory: options.storeDirectory, fileSystem: fileSystem, configuration: configuration)
@@ -129,6 +118,7 @@ public final class LedgerServer {
         }
         logger.info(term: store.hardState.term.rawValue, "recovered \(options.storeDirectory): \(store.recovery)")
         let messageDirectory = "\(options.storeDirectory)/\(LedgerServer.messageStoreSubdirectory)"
+        let messages: CommitLogStateMachine
         do {
             messages = try CommitLogStateMachine.open(
                 directory: messageDirectory, fileSystem: fileSystem, configuration: options.commitLog)
@@ -143,21 +133,18 @@ public final class LedgerServer {
                     + "\(recovery.rebuiltQueues.count) consume queues rebuilt, \(recovery.discardedBytes) bytes past the checkpoint discarded"
             )
         }
-        guard let host = HostAddress(parsing: options.me.address.description) else {
-            throw .configuration("\(options.source): own address \(options.me.address) is not an IPv4 host:port")
-        }
-        storeHost = host
-        var raft = options.raft
-        // The core hands out committed entries after this index again; the state machine skips
-        // any it already holds (after an ASYNC_FLUSH crash the log may end before it).
-        raft.applied = messages.appliedIndex
+        links = options.members.filter { $0.id != options.selfID }.map(PeerLink.init)
         do {
-            core = try RaftCore(config: raft, storage: store)
+            replica = try Replica(
+                configuration: options.replica, store: store, stateMachine: messages, host: self,
+                now: WallClock.nowMilliseconds())
         } catch {
             throw .configuration("\(options.source): \(error)")
         }
-        links = options.members.filter { $0.id != options.selfID }.map(PeerLink.init)
     }
+
+    /// Where the message store lives under `storeBaseDir`, beside the Raft log's `data/` and `index/`.
+    static let messageStoreSubdirectory = "messages"
 
     /// Serves until SIGTERM or SIGINT (then shuts down cleanly and returns) or a fatal failure
     /// (thrown after the log is closed).
@@ -166,10 +153,10 @@ public final class LedgerServer {
             guard let listener else { return }
             try loop.register(listener.fd, for: .readable) { [unowned self] _ in acceptConnections() }
             try loop.register(syncResults.fd, for: .readable) { [unowned self] _ in
-                for outcome in syncResults.drain() { syncFinished(outcome) }
+                for outcome in syncResults.drain() { deliver(.syncCompleted(outcome)) }
             }
             try loop.register(persistResults.fd, for: .readable) { [unowned self] _ in
-                for outcome in persistResults.drain() { persistFinished(outcome) }
+                for outcome in persistResults.drain() { deliver(.persistCompleted(outcome)) }
             }
             try loop.register(signals.fd, for: .readable) { [unowned self] _ in
                 if let signal = signals.drain().first { stopReason = .signal(signal) }
@@ -178,12 +165,10 @@ public final class LedgerServer {
             throw .system(error)
         }
         logger.info(
-            term: core.term.rawValue,
+            term: replica.term.rawValue,
             "listening on \(options.me.address) as node \(options.me.name) of group \(options.group)")
         for link in links { connect(link) }
         scheduleTick()
-        schedulePersist()
-        if !options.syncBeforeAcknowledging { scheduleFlush() }
         do {
             try loop.run { [unowned self] in
                 afterTurn()
@@ -195,38 +180,28 @@ public final class LedgerServer {
         try shutDown()
     }
 
-    /// Work done once per loop turn, after all ready descriptors and timers were handled:
-    /// hand the core's output to disk and network, then write what connections have queued.
+    /// Hands `event` to the replica, stamped with the wall clock.
+    func deliver(_ event: ReplicaEvent) {
+        guard stopReason == nil else { return }
+        replica.handle(event, now: WallClock.nowMilliseconds())
+    }
+
+    /// Once per loop turn, after every ready descriptor and timer was handled: the replica runs
+    /// its ready pipeline over everything this turn brought (one write and one sync for all of
+    /// it), then the connections write what was queued.
     private func afterTurn() {
-        do {
-            try processReady()
-        } catch {
-            stopReason = .failure(error)
-        }
+        let unreachable = unreachablePeers
+        unreachablePeers.removeAll()
+        for peer in unreachable { deliver(.peerUnreachable(peer)) }
+        if stopReason == nil { replica.settle(now: WallClock.nowMilliseconds()) }
         flushDirtyConnections()
     }
 
     private func scheduleTick() {
         loop.schedule(after: .milliseconds(options.tickMilliseconds)) { [unowned self] in
             guard stopReason == nil else { return }
-            do {
-                try core.tick()
-            } catch {
-                stopReason = .failure(.configuration("raft: \(error)"))
-            }
+            deliver(.tick)
             scheduleTick()
-        }
-    }
-
-    private func scheduleFlush() {
-        loop.schedule(after: .milliseconds(options.flushIntervalMilliseconds)) { [unowned self] in
-            guard stopReason == nil else { return }
-            do throws(LogStoreError) {
-                try store.sync()
-            } catch {
-                stopReason = .failure(.storage(error))
-            }
-            scheduleFlush()
         }
     }
 
@@ -265,17 +240,22 @@ public final class LedgerServer {
         }
     }
 
-    /// Queues `message` on `connection`; it leaves at the end of this turn.
-    func send(_ message: WireMessage, requestID: UInt64, on connection: Connection) {
+    /// Queues `message` on `connection` in `lane`; it leaves at the end of this turn. Returns
+    /// false when it was dropped (the connection's buffer is full, or it does not encode).
+    @discardableResult
+    func send(
+        _ message: WireMessage, requestID: UInt64, on connection: Connection, lane: OutboundQueue.Lane = .bulk
+    ) -> Bool {
         do {
-            if try connection.enqueue(message, requestID: requestID) {
+            if try connection.enqueue(message, requestID: requestID, lane: lane) {
                 dirty.append(connection)
-            } else {
-                logger.warning("dropping a \(message.opcode) for \(connection.label): its outbound buffer is full")
+                return true
             }
+            logger.warning("dropping a \(message.opcode) for \(connection.label): its outbound buffer is full")
         } catch {
             logger.warning("cannot encode a \(message.opcode) for \(connection.label): \(error)")
         }
+        return false
     }
 
     /// Writes what the queued connections take now, without changing what the loop watches
@@ -320,8 +300,10 @@ public final class LedgerServer {
         if connections.removeValue(forKey: connection.id) != nil {
             if let peer = inboundPeers.removeValue(forKey: connection.id) {
                 logger.info(
-                    term: core.term.rawValue,
+                    term: replica.term.rawValue,
                     "inbound link from \(options.member(peer)?.name ?? "\(peer)") closed: \(reason)")
+            } else {
+                deliver(.clientGone(ClientID(connection.id)))
             }
             return
         }
@@ -332,6 +314,8 @@ public final class LedgerServer {
 
     // MARK: - Shutdown
 
+    /// Stops serving: waits for the disk and persist threads, lets the replica answer every
+    /// waiting client and (unless a failure stopped the node) make everything durable.
     private func shutDown() throws(ServerError) {
         if let listener {
             loop.deregister(listener.fd)
@@ -341,45 +325,33 @@ public final class LedgerServer {
         let failure: ServerError?
         switch stopReason {
         case .signal(let signal):
-            logger.info(term: core.term.rawValue, "received signal \(signal): stopping")
+            logger.info(term: replica.term.rawValue, "received signal \(signal): stopping")
             failure = nil
         case .failure(let error):
-            logger.error(term: core.term.rawValue, "stopping: \(error)")
+            logger.error(term: replica.term.rawValue, "stopping: \(error)")
             failure = error
         case nil:
             failure = nil
         }
-        if syncInFlight != nil {
-            disk.stop()
-            for outcome in syncResults.drain() { syncFinished(outcome) }
+        disk.stop()
+        persister.stop()
+        // The last results reach the replica even after a stop, so it knows what is durable.
+        for outcome in syncResults.drain() {
+            replica.handle(.syncCompleted(outcome), now: WallClock.nowMilliseconds())
         }
-        failAllPending()
-        failAllReads(
-            ErrorResponse(
-                code: .notLeader(leader: nil, leaderAddress: nil),
-                message: "node \(options.me.name) is shutting down; retry on another node"))
+        for outcome in persistResults.drain() {
+            replica.handle(.persistCompleted(outcome), now: WallClock.nowMilliseconds())
+        }
+        var closeFailure: ServerError?
+        do {
+            try replica.close(cleanly: failure == nil)
+        } catch {
+            logger.error(term: replica.term.rawValue, "final sync failed: \(error)")
+            closeFailure = ServerError(error)
+        }
         flushDirtyConnections()
-        if failure == nil {
-            do {
-                try store.saveHardState(HardState(term: core.term, vote: core.vote, commit: core.commitIndex))
-                try store.sync()
-                try store.close()
-            } catch {
-                logger.error(term: core.term.rawValue, "final sync failed: \(error)")
-                throw .storage(error)
-            }
-            do {
-                try persistMessagesNow()
-            } catch {
-                logger.error(term: core.term.rawValue, "final persist of the message store failed: \(error)")
-                throw error
-            }
-            logger.info(term: core.term.rawValue, "message store: \(persistence.summary)")
-            logger.info(
-                term: core.term.rawValue, "stopped cleanly at index \(store.lastIndex), commit \(core.commitIndex)")
-        }
         for connection in connections.values { connection.socket.close() }
         for link in links { link.connection?.socket.close() }
-        if let failure { throw failure }
+        if let failure = failure ?? closeFailure { throw failure }
     }
 }

@@ -3,6 +3,7 @@ import LedgerConfig
 import LedgerModel
 import Posix
 import Raft
+import Replica
 
 extension ServerOptions {
     /// The runtime options for a parsed node configuration. `randomSeed` seeds election jitter.
@@ -17,14 +18,23 @@ extension ServerOptions {
             }
             members.append(Member(id: peer.id, name: peer.name, address: address))
         }
-        self.init(
-            group: config.group, selfID: config.selfPeer.id, members: members, tickMilliseconds: config.tickMs,
-            raft: config.raftConfig(randomSeed: randomSeed), storeDirectory: config.storeBaseDir,
-            syncBeforeAcknowledging: config.flushDiskType == .sync, flushIntervalMilliseconds: config.flushIntervalMs,
-            dataFileSize: config.dataFileSize, source: source)
+        let me = members.first { $0.id == config.selfPeer.id }!
+        guard let storeHost = HostAddress(parsing: me.address.description) else {
+            throw .configuration("\(source): own address \(me.address) is not an IPv4 host:port")
+        }
+        var raft = config.raftConfig(randomSeed: randomSeed)
         // `maxMessageSize` bounds a message body (RocketMQ's rule); the entry that carries it
         // also holds the command's header fields, so the Raft limit leaves room for them.
-        raft.maxEntryBytes = config.maxMessageSize + LedgerServer.commandOverheadBytes
+        raft.maxEntryBytes = config.maxMessageSize + Replica.commandOverheadBytes
+        var replica = ReplicaConfiguration(
+            group: config.group, raft: raft,
+            members: members.map { ReplicaMember(id: $0.id, name: $0.name, address: $0.address.description) },
+            storeHost: storeHost)
+        replica.syncBeforeAcknowledging = config.flushDiskType == .sync
+        replica.flushIntervalMilliseconds = Int64(config.flushIntervalMs)
+        self.init(
+            replica: replica, members: members, tickMilliseconds: config.tickMs, storeDirectory: config.storeBaseDir,
+            dataFileSize: config.dataFileSize, source: source)
         commitLog = config.commitLogConfiguration
         do {
             try commitLog.validate()

@@ -2,6 +2,7 @@ import CommitLog
 import LedgerModel
 import Posix
 import Raft
+import Replica
 
 /// One member of the group as the runtime sees it.
 public struct Member: Sendable, Hashable {
@@ -17,20 +18,17 @@ public struct Member: Sendable, Hashable {
     }
 }
 
-/// Everything a node needs to run, derived from its configuration file.
+/// Everything a node needs to run, derived from its configuration file: the replica's
+/// settings, and what the I/O shell needs around them.
 public struct ServerOptions: Sendable {
-    public var group: String
-    public var selfID: NodeID
+    /// The node core's settings (group, Raft, flush policy, persist cadence).
+    public var replica: ReplicaConfiguration
     /// Every member, this node included, in id order.
     public var members: [Member]
     /// How long one Raft tick lasts.
     public var tickMilliseconds: Int
-    public var raft: RaftConfig
     /// Where the log lives.
     public var storeDirectory: String
-    /// fsync before acknowledging (SYNC_FLUSH), or every `flushIntervalMilliseconds` (ASYNC_FLUSH).
-    public var syncBeforeAcknowledging: Bool
-    public var flushIntervalMilliseconds: Int
     public var dataFileSize: Int
     /// The largest frame accepted or sent.
     public var maxFrameBytes: Int = 64 << 20
@@ -38,35 +36,25 @@ public struct ServerOptions: Sendable {
     public var maxOutboundBytesPerConnection: Int = 64 << 20
     /// The message state machine's settings (queue count of new topics, largest body, file size).
     public var commitLog = CommitLogConfiguration()
-    /// How often the state machine is persisted (its checkpoint written) while entries apply.
-    public var persistIntervalMilliseconds = 1000
-    /// Entries applied since the last persist that force one at once, bounding the replay after
-    /// a crash.
-    public var persistEveryEntries = 50_000
-    /// Commit-log bytes applied since the last persist began that force one at once: the state
-    /// machine holds them in memory until their persist completes, so this bounds its memory.
-    public var persistEveryBytes = 8 << 20
     /// Test only: accept requests to drop Raft traffic to and from chosen peers.
     public var faultInjection = false
     /// Where this options value came from, for error messages (`conf/n0.conf`).
     public var source: String
 
     public init(
-        group: String, selfID: NodeID, members: [Member], tickMilliseconds: Int, raft: RaftConfig,
-        storeDirectory: String, syncBeforeAcknowledging: Bool, flushIntervalMilliseconds: Int, dataFileSize: Int,
-        source: String
+        replica: ReplicaConfiguration, members: [Member], tickMilliseconds: Int, storeDirectory: String,
+        dataFileSize: Int, source: String
     ) {
-        self.group = group
-        self.selfID = selfID
+        self.replica = replica
         self.members = members
         self.tickMilliseconds = tickMilliseconds
-        self.raft = raft
         self.storeDirectory = storeDirectory
-        self.syncBeforeAcknowledging = syncBeforeAcknowledging
-        self.flushIntervalMilliseconds = flushIntervalMilliseconds
         self.dataFileSize = dataFileSize
         self.source = source
     }
+
+    public var group: String { replica.group }
+    public var selfID: NodeID { replica.raft.id }
 
     public var me: Member { members.first { $0.id == selfID }! }
 

@@ -18,7 +18,7 @@ import Testing
         #expect(run.status == .exited(3))
         #expect(run.stdout == "in\n")
         #expect(run.stderr == "err\n")
-        #expect(try listDirectory(scratch.path).isEmpty, "run removes its scratch files")
+        #expect(try Directory.list(scratch.path).isEmpty, "run removes its scratch files")
     }
 
     @Test func aChildStillRunningAtTheTimeoutIsKilled() throws {

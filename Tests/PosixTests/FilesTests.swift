@@ -16,7 +16,7 @@ import Testing
         try writeFile("\(root)/a/empty", [])
         #expect(try readFile("\(root)/a/b/data") == bytes)
         #expect(try readFile("\(root)/a/empty") == [])
-        #expect(try listDirectory("\(root)/a").sorted() == ["b", "empty"])
+        #expect(try Directory.list("\(root)/a").sorted() == ["b", "empty"])
         #expect(fileExists("\(root)/a/b/data"))
 
         try removeTree(root)
@@ -28,8 +28,8 @@ import Testing
         #expect(throws: SystemError("open", subject: "/nonexistent/file", errno: ENOENT)) {
             try readFile("/nonexistent/file")
         }
-        #expect(throws: SystemError("opendir", subject: "/nonexistent", errno: ENOENT)) {
-            try listDirectory("/nonexistent")
+        #expect(throws: SystemError("readdir", subject: "/nonexistent", errno: ENOENT)) {
+            try Directory.list("/nonexistent")
         }
     }
 

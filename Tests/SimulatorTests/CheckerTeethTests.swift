@@ -3,8 +3,8 @@ import Testing
 
 @testable import Simulator
 
-/// The checkers catch a core that breaks Raft on purpose, and nodes that misuse their state
-/// machines on purpose: a seed sweep over the ordinary swarm profiles reports a violation for
+/// The checkers catch a core that breaks Raft on purpose, replicas whose orchestration answers
+/// too early, and nodes that misuse their state machines on purpose: a seed sweep over the ordinary swarm profiles reports a violation for
 /// each deliberately broken rule.
 @Suite struct CheckerTeethTests {
     /// Counting replicas of earlier-term entries for commit (Raft paper, Figure 8).
@@ -21,11 +21,12 @@ import Testing
         #expect(failures.contains { $0.failure.invariant == "leader-completeness" }, "\(failures.map(\.failure))")
     }
 
-    /// Every node forgetting producer stamps: a retried send is stored twice.
+    /// Every node forgetting producer stamps: a retried send is stored twice (seen as the same
+    /// message id, or the same producer sequence, stored at two offsets).
     @Test func lostIdempotenceIsCaught() {
         let failure = TestSupport.firstFailure(in: 1...60, seconds: 5, brokenStateMachine: .ignoreProducerStamps)
         #expect(
-            failure?.failure.invariant == "message-stored-twice",
+            ["message-stored-twice", "producer-sequence-stored-twice"].contains(failure?.failure.invariant),
             "\(failure.map { "seed \($0.seed): \($0.failure)" } ?? "none")")
     }
 
@@ -45,6 +46,15 @@ import Testing
         #expect(
             ["acknowledged-send-invisible", "consumer-offset", "offset-commit-lost", "consumer-monotonic"].contains(
                 failure?.failure.invariant), "\(failure.map { "seed \($0.seed): \($0.failure)" } ?? "none")")
+    }
+
+    /// Replicas whose orchestration sends append acknowledgements and votes without waiting for
+    /// the sync that covers them: every seed catches a promise made before the disk kept it.
+    @Test func answeringBeforeTheSyncIsCaught() {
+        let failure = TestSupport.firstFailure(in: 1...20, seconds: 5, brokenStateMachine: .answerBeforeSync)
+        #expect(
+            ["append-durable", "vote-durable"].contains(failure?.failure.invariant),
+            "\(failure.map { "seed \($0.seed): \($0.failure)" } ?? "none")")
     }
 
     /// The same seeds pass with the core intact, so the violations above come from the broken rules.

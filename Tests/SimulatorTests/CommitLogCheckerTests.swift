@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
 import Testing
 
 @testable import Simulator
@@ -65,9 +66,7 @@ import Testing
         }
         #expect(checker.counts.stored == 2)
         #expect(checker.counts.offsetCommits == 1)
-        a.machine = left
-        b.machine = right
-        try checker.checkConverged([a, b])
+        try checker.checkConverged([(a.id, left), (b.id, right)])
     }
 
     @Test func replicaApplyingAnotherCommandIsCaught() throws {

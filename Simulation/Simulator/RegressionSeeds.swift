@@ -1,0 +1,13 @@
+/// Swarm seeds that once found a bug, kept as named cases so the bug stays fixed
+/// (`Tests/SimulatorTests/RegressionSeedTests` runs each in `make test`).
+public enum RegressionSeeds {
+    /// Seeds 2001–30000 that broke `append-durable` while the simulator kept its own copy of the
+    /// node's orchestration: a follower cut an acknowledged suffix (durably) while an earlier
+    /// ready's acknowledgement of it still waited for a sync that covered nothing, so the
+    /// acknowledgement left after the truncation. One `Replica` now drives both the server and
+    /// the simulator, and a ready that rewrites written entries waits until no sync runs.
+    public static let truncationBeforeAcknowledgement: [UInt64] = [5833, 6395, 8442, 9147, 10053, 10291, 21212]
+
+    /// Every regression seed.
+    public static var all: [UInt64] { truncationBeforeAcknowledgement }
+}

@@ -1,0 +1,24 @@
+import CommitLog
+import LedgerModel
+import Raft
+
+/// The answer to one ``ClientRequest``.
+public enum ClientReply: Sendable {
+    case status(StatusResponse)
+    /// The raw entry committed and applied at this index.
+    case appended(ClientAppendResponse)
+    case entry(GetResponse)
+    /// The leader started handing over (the client waits for the new leader itself).
+    case transferStarted
+    case sent(SendResponse)
+    case offsetCommitted
+    case pulled(PullResponse)
+    case queueOffsets(QueueOffsetsResponse)
+    case searchedOffset(OffsetResponse)
+    case messagesByKey(MessagesResponse)
+    case viewedMessage(MessagesResponse)
+    case topics(TopicsResponse)
+    case consumerOffsets(ConsumerOffsetsResponse)
+    /// The request failed; `answering` is its kind.
+    case error(ErrorResponse, answering: RequestKind)
+}

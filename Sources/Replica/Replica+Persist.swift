@@ -1,0 +1,51 @@
+import CommitLog
+import LedgerModel
+import Raft
+
+extension Replica {
+    /// Begins a persist when enough was applied since the last one (entries or bytes held in
+    /// memory); the periodic one comes with the ticks.
+    func persistIfDue() {
+        if persistence.appliedSince >= configuration.persistEveryEntries
+            || stateMachine.unpersistedBytes >= configuration.persistEveryBytes
+        {
+            beginPersist()
+        }
+    }
+
+    /// Starts persisting what the state machine applied since the last persist, unless one is
+    /// under way: the state machine hands over the new bytes, the owner's persist thread
+    /// writes, syncs them and replaces the checkpoint (``ReplicaAction/persist(_:)``), and the
+    /// state machine drops them from memory once that completed.
+    func beginPersist() {
+        guard failure == nil, !persistence.inFlight, stateMachine.appliedIndex > persistence.persistedIndex else {
+            return
+        }
+        let pending: PendingPersist?
+        do {
+            pending = try stateMachine.beginPersist()
+        } catch {
+            return stop(.stateMachine(error))
+        }
+        guard let pending else { return }
+        persistence.begun()
+        host.perform(.persist(pending))
+    }
+
+    /// The owner's persist thread finished a persist (or failed it: the replica stops).
+    func persistFinished(_ outcome: Result<PersistDone, CommitLogError>) {
+        switch outcome {
+        case .success(let done):
+            stateMachine.completePersist(through: done.index)
+            persistence.finished(done)
+            if done.took > .seconds(1) {
+                log(
+                    .warning,
+                    "syncing the message store through index \(done.index) took \(done.took) (the disk is slow)")
+            }
+        case .failure(let error):
+            persistence.inFlight = false
+            stop(.stateMachine(error))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import CommitLog
+import FileIO
+import LedgerModel
+import LogStore
+import Posix
+import Raft
+
+extension Replica {
+    /// Drives the core's output per the ``Ready`` contract: send, write, save the hard state,
+    /// apply, answer, advance; and keeps the disk busy with group commits.
+    ///
+    /// A ready that would rewrite entries already written waits until no sync runs: a
+    /// truncation must never become durable while an earlier ready's acknowledgement of the
+    /// entries it removes is still waiting to leave.
+    func processReadies() throws(Violation) {
+        while failure == nil && core.hasReady {
+            if groupCommit.isSyncing, let next = core.nextIndexToPersist, next <= store.lastIndex { break }
+            let ready: Ready
+            do { ready = try core.ready() } catch { return stop(.raft(error)) }
+            try observer?.readyTaken(ready, by: core)
+            if let soft = ready.softState { try report(soft) }
+            try send(ready.messages)
+            // Replication leaves before this node's own disk write, so followers write in parallel.
+            if !ready.entries.isEmpty && !ready.messages.isEmpty { host.perform(.transmit) }
+            guard try write(ready) else { return }
+            let waitsForDisk =
+                configuration.syncBeforeAcknowledging && !configuration.brokenRules.contains(.answerBeforeSync)
+                && (!ready.entries.isEmpty || groupCommit.isBusy)
+            if waitsForDisk {
+                groupCommit.awaiting.append(AwaitingSync(ready))
+            } else {
+                try send(ready.messagesAfterPersist)
+            }
+            try applyCommitted(ready)
+            core.advance(ready, entriesDurable: !waitsForDisk)
+            persistIfDue()
+            try startSync(evenIfNoneWaits: false)
+        }
+    }
+
+    /// Step 2 of a ready: its entries reach the page cache (a conflicting suffix is cut first,
+    /// durably) and a new term or vote is saved durably before anything that depends on it
+    /// leaves. A commit-only change is saved lazily (with the next term change, and at close).
+    /// Returns false when the store failed (the replica stopped).
+    private func write(_ ready: Ready) throws(Violation) -> Bool {
+        if let first = ready.entries.first {
+            try observer?.willWrite(ready.entries)
+            if first.index <= store.lastIndex {
+                log(
+                    .warning,
+                    "truncating the log after index \(first.index.previous): the leader's log differs from index \(first.index)"
+                )
+            }
+        }
+        do {
+            try store.append(ready.entries)
+            if let hard = ready.hardState, hard.term != store.hardState.term || hard.vote != store.hardState.vote {
+                try store.saveHardState(hard)
+            }
+        } catch {
+            stop(.storage(error))
+            return false
+        }
+        try observer?.storageChanged(core)
+        return true
+    }
+
+    /// Hands everything written since the last sync to the owner's disk thread, unless a sync
+    /// runs. With nothing to sync, releases what waited at once.
+    func startSync(evenIfNoneWaits: Bool) throws(Violation) {
+        guard failure == nil, !groupCommit.isSyncing, evenIfNoneWaits || !groupCommit.awaiting.isEmpty else { return }
+        let pending: PendingSync?
+        do { pending = try store.beginSync() } catch { return stop(.storage(error)) }
+        let waiting = groupCommit.awaiting
+        groupCommit.awaiting = []
+        guard let pending else { return try release(waiting) }
+        groupCommit.inFlight = (waiting, pending)
+        host.perform(.sync(pending))
+    }
+
+    /// The owner's disk thread finished the running sync (or failed it: the replica stops).
+    func syncFinished(_ outcome: Result<Void, SystemError>) throws(Violation) {
+        guard let (waiting, pending) = groupCommit.inFlight else {
+            preconditionFailure("a sync completed but none was started")
+        }
+        groupCommit.inFlight = nil
+        do {
+            try store.finishSync(pending, outcome: outcome)
+        } catch {
+            return stop(.storage(error))
+        }
+        try observer?.storageChanged(core)
+        try release(waiting)
+        try startSync(evenIfNoneWaits: false)
+    }
+
+    /// The entries of `waiting` are durable: tell the core, then send what waited for that.
+    private func release(_ waiting: [AwaitingSync]) throws(Violation) {
+        for group in waiting {
+            if let last = group.lastEntry { core.entriesPersisted(through: last.index, term: last.term) }
+            try send(group.messagesAfterPersist)
+        }
+        try observer?.storageChanged(core)
+    }
+
+    /// Step 4 of a ready: apply the committed entries (answering the clients that proposed
+    /// them), answer confirmed reads, fail what the core gave up on.
+    private func applyCommitted(_ ready: Ready) throws(Violation) {
+        var queuesWithNews = Set<MessageQueue>()
+        let given = observer?.stateMachineInput(ready.committedEntries) ?? ready.committedEntries
+        for (entry, givenEntry) in zip(ready.committedEntries, given) {
+            try observer?.willApply(entry)
+            let results = stateMachine.apply(entry: givenEntry)
+            try observer?.didApply(entry, results: results, stateMachine: stateMachine)
+            persistence.appliedSince += 1
+            for case .stored(let result) in results { queuesWithNews.insert(result.queue) }
+            answerApplied(entry, results: results)
+        }
+        wakeLongPolls(queuesWithNews)
+        try handleReadStates(ready.readStates, failed: ready.failedReads)
+        for failed in ready.failedProposals { failWrite(failed) }
+    }
+
+    /// Logs role and leader changes; a leader that steps down releases its long polls.
+    private func report(_ soft: SoftState) throws(Violation) {
+        defer { lastSoftState = soft }
+        if soft.role == .leader && lastSoftState.role != .leader {
+            log(.info, "won the election: leading the group")
+        } else if lastSoftState.role == .leader && soft.role != .leader {
+            log(.warning, "stepped down as leader")
+            releaseLongPolls()
+        }
+        if soft.leader != lastSoftState.leader { log(.info, "leader is now \(name(soft.leader))") }
+        if soft.role == .candidate && lastSoftState.role != .candidate { log(.info, "campaigning") }
+    }
+}

@@ -1,0 +1,184 @@
+import CommitLog
+import FileIO
+import LedgerModel
+import LogStore
+import Raft
+
+/// One node of a SwiftLedger group without its I/O: the Raft core, the log store, the message
+/// state machine, and everything the node decides around them — the ready pipeline (write,
+/// sync, send, apply, answer), group commit, pending client requests, parked reads and long
+/// polls, persist bookkeeping, and the commands built from client requests.
+///
+/// Its owner — the server's event loop, or the simulator — turns the world into
+/// ``ReplicaEvent``s and performs the ``ReplicaAction``s the replica hands its ``ReplicaHost``.
+/// The replica reads no clock (every call carries `now`), starts no thread, opens no socket;
+/// it touches storage only through the file system its store and state machine were opened
+/// on, and leaves every blocking sync to its owner.
+///
+/// Ordering contract (what the simulator checks on every seed):
+/// - an append acknowledgement or a granted vote leaves only after the sync that covers it;
+/// - a client write is answered only once its entry is committed and applied;
+/// - a read is answered only after a quorum confirmed the leadership at a ReadIndex and the
+///   state machine applied that index.
+///
+/// Single-owner: call it from one thread only.
+public final class Replica {
+    public let configuration: ReplicaConfiguration
+    package let core: RaftCore
+    package let store: LogStore
+    package let stateMachine: CommitLogStateMachine
+    unowned let host: any ReplicaHost
+    package var observer: (any ReplicaObserver)?
+    /// The owner's clock at the current event, in milliseconds since the epoch.
+    var now: Int64
+    let startedAt: Int64
+    var writes = PendingWrites()
+    var reads = PendingReads()
+    var groupCommit = GroupCommit()
+    var persistence = PersistenceStats()
+    var lastSoftState = SoftState(role: .follower, leader: nil)
+    var lastPersistCheck: Int64
+    var lastFlush: Int64
+    /// Set once the replica stopped; it ignores every later event.
+    package private(set) var failure: ReplicaFailure?
+
+    /// A replica over `store` (recovered) and `stateMachine` (reopened from its files): the core
+    /// resumes from the store's hard state and hands out again every committed entry after the
+    /// state machine's applied index.
+    public init(
+        configuration: ReplicaConfiguration, store: LogStore, stateMachine: CommitLogStateMachine,
+        host: any ReplicaHost, now: Int64
+    ) throws(RaftConfigError) {
+        self.configuration = configuration
+        self.store = store
+        self.stateMachine = stateMachine
+        self.host = host
+        var raft = configuration.raft
+        // The state machine skips what it already holds (after an ASYNC_FLUSH crash the log may
+        // end before it).
+        raft.applied = stateMachine.appliedIndex
+        core = try RaftCore(config: raft, storage: store)
+        self.now = now
+        startedAt = now
+        lastPersistCheck = now
+        lastFlush = now
+        persistence.persistedIndex = stateMachine.appliedIndex
+    }
+
+    /// The node's current term, for log lines.
+    public var term: Term { core.term }
+
+    /// Takes in one event. Actions that need no ready (replies from the applied state, refusals)
+    /// are performed at once; the ready pipeline waits for ``settle(now:)``, so a batch of
+    /// events shares one ready (one write, one sync).
+    public func handle(_ event: ReplicaEvent, now: Int64) {
+        checked { () throws(Violation) in try handleObserved(event, now: now) }
+    }
+
+    /// Runs the ready pipeline until the core has nothing more to hand out (or must wait for a
+    /// sync): call after each batch of events — the server once per loop turn, the simulator
+    /// after every event.
+    public func settle(now: Int64) {
+        checked { () throws(Violation) in try settleObserved(now: now) }
+    }
+
+    /// ``handle(_:now:)`` for a replica with an observer whose checks may fail.
+    package func handleObserved(_ event: ReplicaEvent, now: Int64) throws(Violation) {
+        guard failure == nil else { return }
+        self.now = now
+        switch event {
+        case .tick: try tick()
+        case .peerMessage(let message): step(message)
+        case .peerUnreachable(let peer): core.reportUnreachable(peer)
+        case .request(let request, let client, let requestID): try accept(request, from: client, requestID: requestID)
+        case .syncCompleted(let outcome): try syncFinished(outcome)
+        case .persistCompleted(let outcome): persistFinished(outcome)
+        case .clientGone(let client): forget(client)
+        }
+    }
+
+    /// ``settle(now:)`` for a replica with an observer whose checks may fail.
+    package func settleObserved(now: Int64) throws(Violation) {
+        guard failure == nil else { return }
+        self.now = now
+        try processReadies()
+    }
+
+    /// Makes this node campaign at once (tests and scripted scenarios).
+    package func campaign(now: Int64) throws(Violation) {
+        self.now = now
+        do { try core.campaign() } catch { stop(.raft(error)) }
+        try processReadies()
+    }
+
+    private func checked(_ body: () throws(Violation) -> Void) {
+        do {
+            try body()
+        } catch {
+            preconditionFailure("a replica without a failing observer reported \(error.invariant): \(error.details)")
+        }
+    }
+
+    // MARK: - Events
+
+    private func tick() throws(Violation) {
+        do { try core.tick() } catch { return stop(.raft(error)) }
+        try expireLongPolls()
+        if now - lastPersistCheck >= configuration.persistIntervalMilliseconds {
+            lastPersistCheck = now
+            beginPersist()
+        }
+        if !configuration.syncBeforeAcknowledging && now - lastFlush >= configuration.flushIntervalMilliseconds {
+            lastFlush = now
+            try startSync(evenIfNoneWaits: true)
+        }
+    }
+
+    private func step(_ message: Message) {
+        do {
+            try core.step(message)
+        } catch {
+            if case .storageFailed = error { return stop(.raft(error)) }
+            log(.warning, "ignored a message from node \(message.from): \(error)")
+        }
+    }
+
+    /// Stops the replica for good: every later event is ignored.
+    func stop(_ failure: ReplicaFailure) {
+        guard self.failure == nil else { return }
+        self.failure = failure
+        host.perform(.stop(failure))
+    }
+
+    func log(_ level: ReplicaLogLevel, _ line: String) { host.perform(.log(level, line)) }
+
+    func reply(_ reply: ClientReply, to client: ClientID, requestID: UInt64) {
+        host.perform(.reply(reply, to: client, requestID: requestID))
+    }
+
+    /// Sends `messages` through the host, each checked by the observer as it leaves.
+    func send(_ messages: [Message]) throws(Violation) {
+        for message in messages {
+            try observer?.willSend(message, by: core)
+            host.perform(.send(message))
+        }
+    }
+
+    /// The name of `id` in log lines.
+    func name(_ id: NodeID?) -> String {
+        guard let id else { return "none" }
+        return configuration.member(id)?.name ?? "\(id)"
+    }
+
+    /// What `ledger status` shows of this node.
+    var status: StatusResponse {
+        let raft = core.status
+        let me = configuration.me
+        return StatusResponse(
+            group: configuration.group, nodeID: me.id, nodeName: me.name, role: raft.role, term: raft.term,
+            leader: raft.leader, leaderAddress: configuration.member(raft.leader)?.address,
+            lastIndex: raft.lastIndex, commit: raft.commitIndex, applied: raft.appliedIndex,
+            uptimeMs: UInt64(max(0, now - startedAt)), stateApplied: stateMachine.appliedIndex,
+            stateDigest: stateMachine.digest)
+    }
+}

@@ -1,0 +1,77 @@
+import Posix
+import Raft
+import Replica
+import Wire
+
+extension LedgerServer: ReplicaHost {
+    /// Performs one of the replica's actions: queue a frame, start a sync or a persist on its
+    /// thread, write a log line, or stop the node.
+    public func perform(_ action: ReplicaAction) {
+        switch action {
+        case .send(let message):
+            sendToPeer(message)
+        case .transmit:
+            writeDirtyConnections()
+        case .reply(let reply, let client, let requestID):
+            guard let connection = connections[client.rawValue] else { return }
+            send(reply.wireMessage, requestID: requestID, on: connection)
+        case .sync(let pending):
+            disk.submit(pending)
+        case .persist(let pending):
+            persister.submit(pending)
+        case .log(let level, let line):
+            let term = replica?.term.rawValue
+            switch level {
+            case .info: logger.info(term: term, line)
+            case .warning: logger.warning(term: term, line)
+            case .error: logger.error(term: term, line)
+            }
+        case .stop(let failure):
+            if stopReason == nil { stopReason = .failure(ServerError(failure)) }
+        }
+    }
+}
+
+extension ClientReply {
+    /// This answer as our own protocol's response frame.
+    var wireMessage: WireMessage {
+        switch self {
+        case .status(let status): .statusResponse(status)
+        case .appended(let response): .appendResponse(response)
+        case .entry(let response): .getResponse(response)
+        case .transferStarted: .transferLeaderResponse
+        case .sent(let response): .sendResponse(response)
+        case .offsetCommitted: .commitOffsetResponse
+        case .pulled(let response): .pullResponse(response)
+        case .queueOffsets(let response): .queueOffsetsResponse(response)
+        case .searchedOffset(let response): .searchOffsetResponse(response)
+        case .messagesByKey(let response): .messagesByKeyResponse(response)
+        case .viewedMessage(let response): .viewMessageResponse(response)
+        case .topics(let response): .topicsResponse(response)
+        case .consumerOffsets(let response): .consumerOffsetsResponse(response)
+        case .error(let error, let kind): .errorResponse(error, answering: Opcode(kind))
+        }
+    }
+}
+
+extension Opcode {
+    /// The opcode of a request of `kind`.
+    init(_ kind: RequestKind) {
+        self =
+            switch kind {
+            case .status: .status
+            case .append: .append
+            case .get: .get
+            case .transferLeader: .transferLeader
+            case .send: .send
+            case .commitOffset: .commitOffset
+            case .pull: .pull
+            case .queueOffsets: .queueOffsets
+            case .searchOffset: .searchOffset
+            case .messagesByKey: .messagesByKey
+            case .viewMessage: .viewMessage
+            case .topics: .topics
+            case .consumerOffsets: .consumerOffsets
+            }
+    }
+}
