@@ -122,6 +122,7 @@ package func withMutableRawBytes<R, E: Error>(
 
 /// The directory part of `path` (`/` for a top-level name, `.` for a bare name).
 package func parentDirectory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
+    let utf8 = path.utf8
+    guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
+    return slash == utf8.startIndex ? "/" : String(path[..<slash])
 }

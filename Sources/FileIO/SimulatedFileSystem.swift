@@ -49,10 +49,10 @@ public final class SimulatedFileSystem: FileSystem {
     private var random: SplitMix64
     private var inodes: [Int: Inode] = [:]
     private var nextInode = 1
-    private var names: [String: Int] = [:]
-    private var durableNames: [String: Int] = [:]
-    private var directories: Set<String> = ["/"]
-    private var durableDirectories: Set<String> = ["/"]
+    /// What each directory holds now (file names to inodes, sub-directory paths), and what a
+    /// crash would leave of it (changed only by ``syncDirectory(_:)``).
+    private var tree = DirectoryTree()
+    private var durableTree = DirectoryTree()
     private var descriptors: [Int32: Int] = [:]
     private var nextDescriptor: Int32 = 3
     private var armed: [(operation: FileOperation, pathPart: String, errno: Int32)] = []
@@ -71,10 +71,9 @@ public final class SimulatedFileSystem: FileSystem {
     public func crash(_ rng: inout SplitMix64) {
         crashCount += 1
         descriptors = [:]
-        directories = durableDirectories
-        names = durableNames.filter { directories.contains(parentDirectory(of: $0.key)) }
-        durableNames = names
-        let live = Set(names.values)
+        durableTree.dropOrphans()
+        tree = durableTree
+        let live = tree.inodes
         for number in inodes.keys.sorted() {
             guard live.contains(number), var inode = inodes[number] else {
                 inodes[number] = nil
@@ -91,7 +90,7 @@ public final class SimulatedFileSystem: FileSystem {
 
     /// The bytes reads of `path` see now, or nil if it does not exist (for test assertions).
     public func contents(of path: String) -> [UInt8]? {
-        guard let number = names[path], let inode = inodes[number] else { return nil }
+        guard let number = tree.file(path), let inode = inodes[number] else { return nil }
         return inode.current.read(at: 0, count: inode.current.size)
     }
 
@@ -100,17 +99,17 @@ public final class SimulatedFileSystem: FileSystem {
     public func open(_ path: String, create: Bool) throws(SystemError) -> OpenFile {
         try check(.open, path)
         let number: Int
-        if let existing = names[path] {
+        if let existing = tree.file(path) {
             number = existing
         } else {
             guard create else { throw Self.failure(.open, path: path, errno: ENOENT) }
-            guard directories.contains(parentDirectory(of: path)) else {
+            guard tree.hasDirectory(parentDirectory(of: path)) else {
                 throw Self.failure(.open, path: path, errno: ENOENT)
             }
             number = nextInode
             nextInode += 1
             inodes[number] = Inode(current: Contents(), durable: Contents())
-            names[path] = number
+            tree.link(path, to: number)
         }
         let fd = nextDescriptor
         nextDescriptor += 1
@@ -188,43 +187,38 @@ public final class SimulatedFileSystem: FileSystem {
 
     public func rename(_ source: String, to destination: String) throws(SystemError) {
         try check(.rename, source)
-        guard let number = names[source], directories.contains(parentDirectory(of: destination)) else {
+        guard let number = tree.file(source), tree.hasDirectory(parentDirectory(of: destination)) else {
             throw Self.failure(.rename, path: "\(source) -> \(destination)", errno: ENOENT)
         }
-        names[source] = nil
-        names[destination] = number
+        tree.unlink(source)
+        tree.link(destination, to: number)
     }
 
     public func unlink(_ path: String) throws(SystemError) {
         try check(.unlink, path)
-        guard names.removeValue(forKey: path) != nil else { throw Self.failure(.unlink, path: path, errno: ENOENT) }
+        guard tree.unlink(path) != nil else { throw Self.failure(.unlink, path: path, errno: ENOENT) }
     }
 
     public func listDirectory(_ path: String) throws(SystemError) -> [String] {
         try check(.listDirectory, path)
-        guard directories.contains(path) else { throw Self.failure(.listDirectory, path: path, errno: ENOENT) }
-        let files = names.keys.filter { parentDirectory(of: $0) == path }
-        let subdirectories = directories.filter { $0 != "/" && parentDirectory(of: $0) == path }
-        return (files + subdirectories).map { String($0.split(separator: "/").last ?? "") }.sorted()
+        guard let listing = tree.list(path) else { throw Self.failure(.listDirectory, path: path, errno: ENOENT) }
+        return listing
     }
 
     public func syncDirectory(_ path: String) throws(SystemError) {
         try check(.syncDirectory, path, chance: faults.syncErrorsPerMillion)
-        guard directories.contains(path) else { throw Self.failure(.syncDirectory, path: path, errno: ENOENT) }
-        durableNames = durableNames.filter { parentDirectory(of: $0.key) != path }
-        for (name, number) in names where parentDirectory(of: name) == path { durableNames[name] = number }
-        durableDirectories = durableDirectories.filter { $0 == "/" || parentDirectory(of: $0) != path }
-        for directory in directories where directory != "/" && parentDirectory(of: directory) == path {
-            durableDirectories.insert(directory)
+        guard let entries = tree.directories[path] else {
+            throw Self.failure(.syncDirectory, path: path, errno: ENOENT)
         }
+        durableTree.directories[path] = entries
     }
 
     public func makeDirectory(_ path: String) throws(SystemError) {
         try check(.makeDirectory, path)
-        guard directories.contains(parentDirectory(of: path)) else {
+        guard tree.hasDirectory(parentDirectory(of: path)) else {
             throw Self.failure(.makeDirectory, path: path, errno: ENOENT)
         }
-        directories.insert(path)
+        tree.makeDirectory(path)
     }
 
     // MARK: Internals
@@ -333,4 +327,70 @@ private struct Inode {
     var durable: Contents
     var dirtyPages: Set<Int> = []
     var lastWrite: (offset: Int, bytes: [UInt8])? = nil
+}
+
+/// The names of a simulated file system, by directory: each directory's files (name to inode)
+/// and sub-directories, so syncing or listing one directory costs what it holds, not what the
+/// whole file system holds.
+private struct DirectoryTree {
+    struct Entries {
+        var files: [String: Int] = [:]
+        var subdirectories: Set<String> = []
+    }
+
+    /// Every directory by its path (`/` always).
+    var directories: [String: Entries] = ["/": Entries()]
+
+    func hasDirectory(_ path: String) -> Bool { directories[path] != nil }
+
+    /// The inode `path` names, if it names a file.
+    func file(_ path: String) -> Int? {
+        directories[parentDirectory(of: path)]?.files[Self.name(of: path)]
+    }
+
+    mutating func link(_ path: String, to inode: Int) {
+        directories[parentDirectory(of: path)]?.files[Self.name(of: path)] = inode
+    }
+
+    /// Removes the name `path`; returns the inode it named.
+    @discardableResult
+    mutating func unlink(_ path: String) -> Int? {
+        directories[parentDirectory(of: path)]?.files.removeValue(forKey: Self.name(of: path))
+    }
+
+    mutating func makeDirectory(_ path: String) {
+        guard directories[path] == nil else { return }
+        directories[path] = Entries()
+        directories[parentDirectory(of: path)]?.subdirectories.insert(Self.name(of: path))
+    }
+
+    /// The names in directory `path`, sorted; nil if it does not exist.
+    func list(_ path: String) -> [String]? {
+        guard let entries = directories[path] else { return nil }
+        return (Array(entries.files.keys) + entries.subdirectories).sorted()
+    }
+
+    /// Every inode some name refers to.
+    var inodes: Set<Int> { Set(directories.values.flatMap(\.files.values)) }
+
+    /// Keeps only the directories reachable from `/` through sub-directory entries: a crash loses
+    /// a directory (and what it holds) whose creation was never synced in its parent.
+    mutating func dropOrphans() {
+        var reachable: [String: Entries] = [:]
+        var pending = ["/"]
+        while let path = pending.popLast() {
+            // A directory whose creation its parent made durable survives, empty if its own
+            // entries were never synced.
+            let entries = directories[path] ?? Entries()
+            reachable[path] = entries
+            for name in entries.subdirectories { pending.append(path == "/" ? "/\(name)" : "\(path)/\(name)") }
+        }
+        directories = reachable
+    }
+
+    private static func name(of path: String) -> String {
+        let utf8 = path.utf8
+        guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
+        return String(path[utf8.index(after: slash)...])
+    }
 }
