@@ -10,16 +10,18 @@ LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 build:
 	$(SWIFT) build
 
-# Unit tests (debug), then the simulator in release: a bounded seed sweep and the failover story.
+# Unit tests (debug), then the simulator in release: a bounded seed sweep, the failover story and
+# the lagging follower (a follower paused 20 s under load causes no election).
 test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(SWIFT) run -c release simulate --seeds 1-300
 	$(SWIFT) run -c release simulate --scenario failover
+	$(SWIFT) run -c release simulate --scenario lagging-follower
 
-# The long simulator sweep (on demand).
+# The long simulator sweep (on demand; one job per core).
 sim:
-	$(SWIFT) run -c release simulate --seeds 1-10000
+	$(SWIFT) run -c release simulate --seeds 1-20000
 
 release:
 	$(SWIFT) build -c release

@@ -26,6 +26,13 @@ struct StatusReport: Sendable {
         }
     }
 
+    /// A follower ``StatusResponse/catchingUpLag`` or more entries behind its leader: the table
+    /// shows it as CATCHING UP (the JSON keeps its role and says `"catchingUp": true`).
+    func isCatchingUp(_ node: NodeStatus) -> Bool {
+        guard node.response?.role == .follower, let lag = view.lag(of: node) else { return false }
+        return lag >= StatusResponse.catchingUpLag
+    }
+
     /// `{"group", "leader", "term", "nodes": [...]}` on one line; see `ledger status --help`.
     var json: JSON {
         let nodes: [JSON] = view.nodes.map { node in
@@ -43,6 +50,7 @@ struct StatusReport: Sendable {
                 ("commitIndex", .optional(status?.commit.rawValue)),
                 ("appliedIndex", .optional(status?.applied.rawValue)),
                 ("lag", .optional(view.lag(of: node))),
+                ("catchingUp", .bool(isCatchingUp(node))),
                 ("uptimeMs", .optional(status?.uptimeMs)),
                 ("error", .optional(error)),
             ])
@@ -78,7 +86,8 @@ struct StatusReport: Sendable {
                 continue
             }
             rows.append([
-                status.group, node.peer.name, node.peer.address, StatusReport.role(node), "\(status.term)",
+                status.group, node.peer.name, node.peer.address,
+                isCatchingUp(node) ? "CATCHING UP" : StatusReport.role(node), "\(status.term)",
                 status.leader.map { view.name(of: $0) } ?? "-", "\(status.lastIndex)", "\(status.commit)",
                 "\(status.applied)", view.lag(of: node).map(String.init) ?? "-", StatusReport.uptime(status.uptimeMs),
                 "",

@@ -104,6 +104,8 @@ private struct SettingValues {
                 .dataFileSize, "more than maxMessageSize (\(config.maxMessageSize) bytes) so any message fits one file",
                 orElse: .maxMessageSize, "less than dataFileSize (\(config.dataFileSize) bytes)")
         }
+        config.maxInflightBytesPerFollower = try size(
+            .maxInflightBytesPerFollower, config.maxInflightBytesPerFollower, (64 << 10)...(256 << 20))
         config.defaultTopicQueueNums = try number(
             .defaultTopicQueueNums, config.defaultTopicQueueNums, 1...1024, "queues")
         config.fileReservedTimeHours = try number(.fileReservedTime, config.fileReservedTimeHours, 1...87_600, "hours")

@@ -3,7 +3,8 @@ import Raft
 extension NodeConfig {
     /// The Raft core's settings for this node: timings converted from milliseconds to ticks of
     /// ``tickMs`` (exact, as the parser requires multiples), the voters from ``peers``, the
-    /// preferred leader, and ``maxMessageSize`` as the largest proposal.
+    /// preferred leader, ``maxMessageSize`` as the largest proposal and
+    /// ``maxInflightBytesPerFollower`` as each follower's inflight window.
     ///
     /// `randomSeed` seeds election jitter; give each node and each start a different one (the
     /// node runtime can use the clock) so that nodes do not time out in step.
@@ -13,6 +14,7 @@ extension NodeConfig {
         raft.heartbeatIntervalTicks = heartbeatIntervalMs / tickMs
         raft.proposalTimeoutTicks = proposalTimeoutMs / tickMs
         raft.maxEntryBytes = maxMessageSize
+        raft.maxInflightBytes = maxInflightBytesPerFollower
         raft.preferredLeader = preferredLeader?.id
         raft.randomSeed = randomSeed
         return raft

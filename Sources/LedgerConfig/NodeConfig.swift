@@ -21,7 +21,7 @@ public struct NodeConfig: Sendable, Hashable {
         case flushDiskType, flushIntervalMs
         case tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs
         case preferredLeaderId
-        case dataFileSize, maxMessageSize
+        case dataFileSize, maxMessageSize, maxInflightBytesPerFollower
         case defaultTopicQueueNums, fileReservedTime, deleteWhen
         case sendTimeoutMs
 
@@ -67,6 +67,10 @@ public struct NodeConfig: Sendable, Hashable {
     /// Default 4 MiB. The largest entry (one stored message) accepted, 1 byte to 15 MiB so it
     /// always fits one 16 MiB wire frame.
     public internal(set) var maxMessageSize: Int = 4 << 20
+    /// Default 8 MiB. Entry bytes a leader keeps in flight to one follower before it waits for
+    /// that follower's acknowledgements: what a follower that fell behind can cost the leader
+    /// (reads, encoding, buffers) per round trip; 64 KiB to 256 MiB.
+    public internal(set) var maxInflightBytesPerFollower: Int = 8 << 20
     /// Default 4. Queues a topic gets when it is created by its first send; 1–1024.
     public internal(set) var defaultTopicQueueNums: Int = 4
     /// Default 72. Hours a full data file is kept before it may be deleted; 1–87600.

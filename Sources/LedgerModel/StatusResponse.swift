@@ -2,6 +2,10 @@ import Raft
 
 /// The answer to a `status` request: what this node is and how far its log has come.
 public struct StatusResponse: Hashable, Sendable {
+    /// A follower at least this many entries behind its leader is catching up: `ledger status`
+    /// shows it as CATCHING UP, and the leader logs when it starts and ends.
+    public static let catchingUpLag: UInt64 = 10_000
+
     public var group: String
     public var nodeID: NodeID
     public var nodeName: String

@@ -37,6 +37,7 @@ public final class Replica {
     var groupCommit = GroupCommit()
     var persistence = PersistenceStats()
     var lastSoftState = SoftState(role: .follower, leader: nil)
+    var followerWatch = FollowerWatch()
     var lastPersistCheck: Int64
     var lastFlush: Int64
     /// Set once the replica stopped; it ignores every later event.
@@ -124,6 +125,11 @@ public final class Replica {
     private func tick() throws(Violation) {
         do { try core.tick() } catch { return stop(.raft(error)) }
         try expireLongPolls()
+        if core.role == .leader {
+            let changes = followerWatch.update(
+                core.status.followers, lastIndex: core.lastIndex, term: core.term, now: now)
+            for (follower, line) in changes { log(.info, "follower \(name(follower)) \(line)") }
+        }
         if now - lastPersistCheck >= configuration.persistIntervalMilliseconds {
             lastPersistCheck = now
             beginPersist()

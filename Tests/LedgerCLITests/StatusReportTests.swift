@@ -46,9 +46,9 @@ import Wire
         #expect(
             report.json.rendered
                 == #"{"group": "ledger", "leader": "n1", "term": 4, "nodes": ["#
-                + #"{"id": "n0", "address": "127.0.0.1:40911", "up": true, "role": "FOLLOWER", "term": 4, "leader": "n1", "lastIndex": 7, "commitIndex": 6, "appliedIndex": 6, "lag": 3, "uptimeMs": 65000, "error": null}, "#
-                + #"{"id": "n1", "address": "127.0.0.1:40912", "up": true, "role": "LEADER", "term": 4, "leader": "n1", "lastIndex": 10, "commitIndex": 9, "appliedIndex": 9, "lag": 0, "uptimeMs": 65000, "error": null}, "#
-                + #"{"id": "n2", "address": "127.0.0.1:40913", "up": false, "role": "DOWN", "term": null, "leader": null, "lastIndex": null, "commitIndex": null, "appliedIndex": null, "lag": null, "uptimeMs": null, "error": "connection refused"}]}"#
+                + #"{"id": "n0", "address": "127.0.0.1:40911", "up": true, "role": "FOLLOWER", "term": 4, "leader": "n1", "lastIndex": 7, "commitIndex": 6, "appliedIndex": 6, "lag": 3, "catchingUp": false, "uptimeMs": 65000, "error": null}, "#
+                + #"{"id": "n1", "address": "127.0.0.1:40912", "up": true, "role": "LEADER", "term": 4, "leader": "n1", "lastIndex": 10, "commitIndex": 9, "appliedIndex": 9, "lag": 0, "catchingUp": false, "uptimeMs": 65000, "error": null}, "#
+                + #"{"id": "n2", "address": "127.0.0.1:40913", "up": false, "role": "DOWN", "term": null, "leader": null, "lastIndex": null, "commitIndex": null, "appliedIndex": null, "lag": null, "catchingUp": false, "uptimeMs": null, "error": "connection refused"}]}"#
         )
     }
 
@@ -82,5 +82,21 @@ import Wire
 
     @Test func jsonEscapesStrings() {
         #expect(JSON.string("a\"b\\c\nd\u{1}é").rendered == #""a\"b\\c\nd\u0001é""#)
+    }
+
+    @Test func aFollowerFarBehindIsShownCatchingUp() {
+        let view = ClusterView(nodes: [
+            NodeStatus(peer: Self.peers[0], result: .success(Self.status(0, .follower, term: 4, leader: 1, last: 7))),
+            NodeStatus(
+                peer: Self.peers[1], result: .success(Self.status(1, .leader, term: 4, leader: 1, last: 20_007))),
+            NodeStatus(
+                peer: Self.peers[2], result: .success(Self.status(2, .follower, term: 4, leader: 1, last: 20_000))),
+        ])
+        let report = StatusReport(view: view, configuredGroup: "ledger")
+        let rows = report.table.split(separator: "\n").map(String.init)
+        #expect(rows[2].contains("CATCHING UP") && rows[2].contains("20000"), "\(rows[2])")
+        #expect(rows[4].contains("FOLLOWER") && !rows[4].contains("CATCHING UP"), "\(rows[4])")
+        #expect(report.json.rendered.contains(#""role": "FOLLOWER", "term": 4, "leader": "n1", "lastIndex": 7"#))
+        #expect(report.json.rendered.contains(#""lag": 20000, "catchingUp": true"#))
     }
 }

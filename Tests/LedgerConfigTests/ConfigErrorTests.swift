@@ -21,7 +21,7 @@ import Testing
         #expect(errorMessage("selfid=n0") == #"conf/n0.conf:1: unknown key "selfid" (did you mean "selfId"?)"#)
         #expect(
             errorMessage("brokerName=broker-a")
-                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs"#
+                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs"#
         )
     }
 
@@ -107,6 +107,9 @@ import Testing
         #expect(
             errorMessage("\(requiredLines)\nmaxMessageSize=0")
                 == #"conf/n0.conf:5: maxMessageSize: expected a size from 1 byte to 15 MiB, got "0""#)
+        #expect(
+            errorMessage("\(requiredLines)\nmaxInflightBytesPerFollower=1KiB")
+                == #"conf/n0.conf:5: maxInflightBytesPerFollower: expected a size from 64 KiB to 256 MiB, got "1KiB""#)
         #expect(
             errorMessage("\(requiredLines)\ndataFileSize=99999999999GiB")
                 == #"conf/n0.conf:5: dataFileSize: expected a size from 1 byte to 64 GiB, got "99999999999GiB""#)

@@ -23,6 +23,7 @@ import Testing
         #expect(config.preferredLeader == nil)
         #expect(config.dataFileSize == 1 << 30)
         #expect(config.maxMessageSize == 4 << 20)
+        #expect(config.maxInflightBytesPerFollower == 8 << 20)
         #expect(config.defaultTopicQueueNums == 4)
         #expect(config.fileReservedTimeHours == 72)
         #expect(config.deleteWhenHour == 4)
@@ -53,6 +54,7 @@ import Testing
             preferredLeaderId=n2
             dataFileSize=64 MiB
             maxMessageSize=512KiB
+            maxInflightBytesPerFollower=2MiB
             defaultTopicQueueNums=8
             fileReservedTime=48
             deleteWhen=04
@@ -69,6 +71,7 @@ import Testing
         #expect(config.preferredLeader?.id == NodeID(2))
         #expect(config.dataFileSize == 64 << 20)
         #expect(config.maxMessageSize == 512 << 10)
+        #expect(config.maxInflightBytesPerFollower == 2 << 20)
         #expect(config.defaultTopicQueueNums == 8)
         #expect(config.fileReservedTimeHours == 48)
         #expect(config.deleteWhenHour == 4)
@@ -81,6 +84,7 @@ import Testing
         #expect(raft.heartbeatIntervalTicks == 5)
         #expect(raft.proposalTimeoutTicks == 200)
         #expect(raft.maxEntryBytes == 512 << 10)
+        #expect(raft.maxInflightBytes == 2 << 20)
         #expect(raft.preferredLeader == NodeID(2))
         #expect(raft.randomSeed == 7)
         try raft.validate()
