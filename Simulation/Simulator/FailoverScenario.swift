@@ -10,6 +10,19 @@ public struct ScenarioFailure: Error, CustomStringConvertible {
     init(_ failure: SimulationFailure) {
         description = "\(failure)\n" + failure.recentEvents.map { "  \($0)" }.joined(separator: "\n")
     }
+
+    /// Runs a scenario's script, turning whatever it throws into a scenario failure.
+    static func running(_ script: () throws -> Void) throws(ScenarioFailure) {
+        do {
+            try script()
+        } catch let failure as SimulationFailure {
+            throw ScenarioFailure(failure)
+        } catch let failure as ScenarioFailure {
+            throw failure
+        } catch {
+            throw ScenarioFailure("unexpected error: \(error)")
+        }
+    }
 }
 
 /// The seed story, with messages: nodes 128, 129 and 130; 128 leads, producers send messages and
@@ -37,17 +50,7 @@ public struct FailoverScenario {
     }
 
     /// Plays the story; throws at the first thing that goes wrong.
-    public func run() throws(ScenarioFailure) {
-        do {
-            try play()
-        } catch let failure as SimulationFailure {
-            throw ScenarioFailure(failure)
-        } catch let failure as ScenarioFailure {
-            throw failure
-        } catch {
-            throw ScenarioFailure("unexpected error: \(error)")
-        }
-    }
+    public func run() throws(ScenarioFailure) { try ScenarioFailure.running(play) }
 
     private func play() throws {
         var options = SimulationOptions(seed: 128, nodeIDs: Self.nodeIDs)

@@ -50,17 +50,7 @@ public struct LagScenario {
     }
 
     /// Plays the story; throws at the first thing that goes wrong.
-    public func run() throws(ScenarioFailure) {
-        do {
-            try play()
-        } catch let failure as SimulationFailure {
-            throw ScenarioFailure(failure)
-        } catch let failure as ScenarioFailure {
-            throw failure
-        } catch {
-            throw ScenarioFailure("unexpected error: \(error)")
-        }
-    }
+    public func run() throws(ScenarioFailure) { try ScenarioFailure.running(play) }
 
     private func play() throws {
         let cluster = try Cluster(options: options)
