@@ -13,9 +13,12 @@ extension Replica {
     /// in the log and a later leader may commit it; a read `notLeader`), then, when `cleanly`
     /// (no failure stopped it), saves the hard state, syncs and closes the log, and persists the
     /// state machine. These last writes block; they are the replica's only blocking calls.
-    /// Call once, after the owner reported every sync and persist it had started.
+    /// Call once, after the owner reported every sync and persist it had started (a replica
+    /// that stopped on a failure writes nothing more).
     public func close(cleanly: Bool) throws(ReplicaFailure) {
-        precondition(!isWaitingForDisk, "close() while a sync or persist is under way")
+        // A stopped replica ignores the completions its owner still reports; nothing of it is
+        // written again.
+        precondition(!cleanly || failure != nil || !isWaitingForDisk, "close() while a sync or persist is under way")
         let me = configuration.me.name
         for (index, write) in writes.takeAll() {
             let error = ErrorResponse(
