@@ -44,8 +44,11 @@ let package = Package(
             name: "CommitLog", dependencies: ["LedgerModel", "FileIO", "Bytes", "Posix", "Raft"],
             exclude: ["FORMAT.md"], swiftSettings: strict),
         .target(
-            name: "Replica", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"], swiftSettings: strict),
-        .target(name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
+            name: "Replica", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"],
+            swiftSettings: strict),
+        .target(
+            name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"],
+            swiftSettings: strict),
         .target(
             name: "LedgerConfig", dependencies: ["LedgerModel", "Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
@@ -54,7 +57,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog", "Replica",
+                "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
+                "Replica",
             ],
             swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
@@ -79,7 +83,8 @@ let package = Package(
             name: "ledger", dependencies: ["Server", "LedgerCLI", "LedgerBench", "LedgerChaos"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "FileIO", "Raft"], swiftSettings: strict),
         .executableTarget(
-            name: "bench-commitlog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict),
+            name: "bench-commitlog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict
+        ),
         .target(
             name: "Simulator", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog", "Replica"],
             path: "Simulation/Simulator", swiftSettings: strict + simulatorSpeed),
@@ -95,10 +100,12 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "Bytes"], swiftSettings: strict),
         .testTarget(
-            name: "CommitLogTests", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Posix", "Raft", "TestSupport"],
+            name: "CommitLogTests",
+            dependencies: ["CommitLog", "LedgerModel", "FileIO", "Posix", "Raft", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "ReplicaTests", dependencies: ["Replica", "Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"],
+            name: "ReplicaTests",
+            dependencies: ["Replica", "Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog", "Posix"],
             swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(
@@ -116,11 +123,13 @@ let package = Package(
             name: "LedgerLocalGroupTests",
             dependencies: ["LedgerLocalGroup", "LedgerConfig", "Posix", "Raft", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LedgerBenchTests", dependencies: ["LedgerBench", "LedgerCLI"], swiftSettings: strict),
-        .testTarget(name: "LedgerChaosTests", dependencies: ["LedgerChaos", "LedgerCLI", "LedgerModel"], swiftSettings: strict),
+        .testTarget(
+            name: "LedgerChaosTests", dependencies: ["LedgerChaos", "LedgerCLI", "LedgerModel"], swiftSettings: strict),
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "LedgerChaos", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Posix", "Raft", "Wire",
+                "LedgerChaos", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Posix", "Raft",
+                "Wire",
                 "Server", "TestSupport",
             ],
             swiftSettings: strict),

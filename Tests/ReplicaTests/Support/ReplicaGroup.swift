@@ -35,6 +35,8 @@ final class TestNode {
     var pendingSync: PendingSync?
     /// Replies the replica sent, in order.
     var replies: [(client: ClientID, requestID: UInt64, reply: ClientReply)] = []
+    /// Why the replica stopped, if it did.
+    var stopped: ReplicaFailure?
 
     init(id: NodeID, members: [NodeID], now: Int64) throws {
         self.id = id
@@ -97,7 +99,7 @@ final class ReplicaGroup {
                 }
                 node.replica.handle(.persistCompleted(outcome), now: now)
                 settle(node)
-            case .stop(let failure): preconditionFailure("n\(node.id) stopped: \(failure)")
+            case .stop(let failure): node.stopped = failure
             }
         }
     }
