@@ -152,8 +152,14 @@ public final class Cluster {
     public func step() throws(SimulationFailure) -> Bool {
         guard let (time, sequence, event) = queue.pop() else { return false }
         if let node = event.node.map({ nodes[$0] }), let free = busyUntil(node, at: time) {
-            // The node's loop is still busy: it takes the event up when done, in arrival order.
-            queue.schedule(event, at: free, sequence: sequence)
+            // The node's loop is still busy: it takes the event up when done, in arrival order —
+            // except a tick, which (like a timer after an epoll batch) fires only after whatever
+            // arrived meanwhile, so a loop swamped with work is late with its heartbeats.
+            if case .tick = event {
+                queue.schedule(event, at: free)
+            } else {
+                queue.schedule(event, at: free, sequence: sequence)
+            }
             return true
         }
         now = time

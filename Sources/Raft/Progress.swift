@@ -19,6 +19,8 @@ struct Progress {
     var recentActive = false
     /// The newest read sequence this follower has confirmed.
     var readAcked: UInt64 = 0
+    /// When (in the core's ticks) a heartbeat answer last let an append through a paused flow.
+    private var heartbeatReleasedAt: Int?
     var inflights: Inflights
 
     init(next: LogIndex, maxInflight: Int, maxInflightBytes: Int) {
@@ -58,6 +60,18 @@ struct Progress {
         case .probe:
             probeSent = true
         }
+    }
+
+    /// The follower answered a heartbeat at tick `now`: answers to earlier appends may have been
+    /// lost, so one append may pass a paused flow (a full window, or a probe outstanding) — at
+    /// most once per `interval` ticks. A follower resuming from a long pause answers hundreds of
+    /// queued heartbeats at once; each must not release another append, or the leader reads and
+    /// queues megabytes for it in one go.
+    mutating func heartbeatAnswered(at now: Int, interval: Int) {
+        if let last = heartbeatReleasedAt, now - last < interval { return }
+        heartbeatReleasedAt = now
+        probeSent = false
+        if state == .replicate && inflights.isFull { inflights.freeFirst() }
     }
 
     /// The follower holds everything through `index`. Returns false for a stale answer.

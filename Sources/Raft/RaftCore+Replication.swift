@@ -83,9 +83,7 @@ extension RaftCore {
     func handleHeartbeatResponse(_ response: HeartbeatResponse, from peer: NodeID) throws(RaftError) {
         guard var pr = progress[peer] else { return }
         pr.recentActive = true
-        pr.probeSent = false
-        // Answers may have been lost: let one more append through a full window.
-        if pr.state == .replicate && pr.inflights.isFull { pr.inflights.freeFirst() }
+        pr.heartbeatAnswered(at: now, interval: config.heartbeatIntervalTicks)
         pr.readAcked = max(pr.readAcked, response.readSequence)
         progress[peer] = pr
         if pr.match < log.lastIndex { try sendAppend(to: peer, evenIfEmpty: true) }

@@ -48,4 +48,33 @@ import Testing
         try cluster.tick(10)
         #expect(cluster.appliedData(3).count == 16)
     }
+
+    @Test("a burst of heartbeat answers from a resuming follower lets one append through, not one each")
+    func heartbeatAnswerBacklogReleasesOneAppend() throws {
+        let cluster = try TestCluster([1, 2, 3]) {
+            $0.maxInflightBytes = 4 << 10
+            $0.maxBytesPerMessage = 1 << 10
+        }
+        try cluster.elect(1)
+        try cluster.tick(1)
+        cluster.drop = { $0.to == NodeID(3) || $0.from == NodeID(3) }
+        for i in 0..<64 { _ = try cluster.core(1).propose(Self.payload(i)) }
+        try cluster.stabilize()
+        let leader = cluster.core(1)
+        let term = leader.term
+        // The paused follower wakes and answers the 500 heartbeats queued for it, all at once.
+        for _ in 0..<500 {
+            try leader.step(
+                Message(from: NodeID(3), to: NodeID(1), term: term, body: .heartbeatResponse(HeartbeatResponse())))
+        }
+        var appendsToResumed = 0
+        while leader.hasReady {
+            let ready = try leader.ready()
+            appendsToResumed += (ready.messages + ready.messagesAfterPersist).count {
+                if case .append(let request) = $0.body { $0.to == NodeID(3) && !request.entries.isEmpty } else { false }
+            }
+            leader.advance(ready)
+        }
+        #expect(appendsToResumed <= 1, "\(appendsToResumed) appends released by one burst of heartbeat answers")
+    }
 }
