@@ -158,12 +158,17 @@ struct BenchReport: Sendable {
         }
         if let note = lag.note { paused += " — \(note)" }
         var leadership = "leadership:  \(lag.leaderChanges) change" + (lag.leaderChanges == 1 ? "" : "s")
-        if let terms = lag.leaderTerms {
-            leadership +=
-                terms.lowerBound == terms.upperBound
-                ? " (leader in term \(terms.lowerBound) throughout"
-                : " (leaders in terms \(terms.lowerBound) → \(terms.upperBound)"
-            leadership += lag.highestTerm.map { "; highest term reported \($0))" } ?? ")"
+        if let first = lag.leaders.first {
+            let highest = lag.highestTerm.map { "; highest term reported \($0)" } ?? ""
+            if lag.leaders.count == 1 {
+                leadership += " (\(first.node) led term \(first.term) throughout\(highest))"
+            } else {
+                let changes = lag.leaders.dropFirst().map {
+                    "\($0.node) in term \($0.term) at \($0.at.millisecondsText) ms"
+                }
+                leadership +=
+                    " (\(first.node) in term \(first.term), then " + changes.joined(separator: ", ") + highest + ")"
+            }
         } else {
             leadership += " (no leader seen)"
         }

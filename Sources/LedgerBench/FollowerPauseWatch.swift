@@ -17,11 +17,10 @@ struct LagReport: Sendable, Hashable {
     /// When it was stopped and continued, from the start of sending.
     var stopped: Duration?
     var continued: Duration?
-    /// How often the leader term the status polls saw went up, from the start of sending until
-    /// the follower caught up (or the wait for that ended): each is a new leader.
-    var leaderChanges = 0
-    /// The lowest and highest term in which the polls saw a leader; nil when they saw none.
-    var leaderTerms: ClosedRange<UInt64>?
+    /// The first leader the status polls saw, then each leader they saw at a higher term than
+    /// all before, from the start of sending until the follower caught up (or the wait for
+    /// that ended).
+    var leaders: [Leader] = []
     /// The highest term any node reported (a failed election raises it without a leader).
     var highestTerm: UInt64?
     /// From the SIGCONT to the first status poll that showed the follower 0 entries behind the
@@ -29,6 +28,16 @@ struct LagReport: Sendable, Hashable {
     var catchUp: Duration?
     /// Why something could not be done or measured.
     var note: String?
+
+    /// A node the polls saw leading `term`, first at `at` from the start of sending.
+    struct Leader: Sendable, Hashable {
+        var node: String
+        var term: UInt64
+        var at: Duration
+    }
+
+    /// How often leadership moved to a new term: every leader seen after the first.
+    var leaderChanges: Int { max(0, leaders.count - 1) }
 }
 
 /// Carries out a ``FollowerPause`` during a bench run and watches the group meanwhile: one
@@ -54,9 +63,8 @@ final class FollowerPauseWatch: Sendable {
         /// could not stop one).
         var pauseDone = false
         var caughtUpAt: ContinuousClock.Instant?
-        var leaderTerms: ClosedRange<UInt64>?
+        var leaders: [LagReport.Leader] = []
         var highestTerm: UInt64?
-        var leaderChanges = 0
         var note: String?
     }
 
@@ -93,8 +101,8 @@ final class FollowerPauseWatch: Sendable {
         return state.withLock { state in
             var report = LagReport(
                 follower: state.follower?.peer.name, stopped: state.stoppedAt.map { start.duration(to: $0) },
-                continued: state.continuedAt.map { start.duration(to: $0) }, leaderChanges: state.leaderChanges,
-                leaderTerms: state.leaderTerms, highestTerm: state.highestTerm, note: state.note)
+                continued: state.continuedAt.map { start.duration(to: $0) }, leaders: state.leaders,
+                highestTerm: state.highestTerm, note: state.note)
             if let continuedAt = state.continuedAt, let caughtUpAt = state.caughtUpAt {
                 report.catchUp = continuedAt.duration(to: caughtUpAt)
             }
@@ -165,13 +173,11 @@ final class FollowerPauseWatch: Sendable {
                 if let reported = view.nodes.compactMap({ $0.response?.term.rawValue }).max() {
                     state.highestTerm = max(state.highestTerm ?? 0, reported)
                 }
-                if let term = view.leader?.term.rawValue {
-                    if let terms = state.leaderTerms {
-                        if term > terms.upperBound { state.leaderChanges += 1 }
-                        state.leaderTerms = min(terms.lowerBound, term)...max(terms.upperBound, term)
-                    } else {
-                        state.leaderTerms = term...term
-                    }
+                // A deposed leader may still answer as leader of its old term: not news.
+                if let leader = view.leader, leader.term.rawValue > state.leaders.last?.term ?? 0 {
+                    state.leaders.append(
+                        LagReport.Leader(
+                            node: leader.peer.name, term: leader.term.rawValue, at: start.duration(to: seen)))
                 }
                 if state.continuedAt != nil, state.caughtUpAt == nil, let follower = state.follower,
                     let node = view.nodes.first(where: { $0.peer == follower.peer }), view.lag(of: node) == 0
