@@ -128,9 +128,8 @@ let package = Package(
         .testTarget(
             name: "ClusterTests",
             dependencies: [
-                "LedgerChaos", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Posix", "Raft",
-                "Wire",
-                "Server", "TestSupport",
+                "LedgerChaos", "LedgerBench", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel",
+                "Posix", "Raft", "Wire", "Server", "TestSupport",
             ],
             swiftSettings: strict),
         .testTarget(

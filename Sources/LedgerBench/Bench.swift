@@ -96,7 +96,7 @@ struct Bench {
             timeout: options.client.timeout, rate: options.rate)
         var report: BenchReport
         do {
-            report = try Bench.measure(load, on: target)
+            report = try Bench.measure(load, on: target, pausing: options.pauseFollower)
         } catch {
             Console.error("ledger bench: \(error)")
             return error.exitCode
@@ -178,10 +178,17 @@ struct Bench {
         var exitCode: Int32 { ExitCode.noQuorum }
     }
 
+    /// How long after the SIGCONT of `--pause-follower` the bench waits for the follower to
+    /// catch up before it reads the nodes' figures.
+    static let catchUpTimeout: Duration = .seconds(120)
+
     /// Runs `load` against `target`: connects every producer to the leader, reads each node's
     /// CPU time and resets its peak RSS, sends for the load's duration on one thread per
-    /// producer, waits for the last answers, and reads the nodes again.
-    static func measure(_ load: BenchLoad, on target: BenchTarget) throws(RunError) -> BenchReport {
+    /// producer (stopping a follower as `pausing` says, and watching the group meanwhile),
+    /// waits for the last answers (and for that follower to catch up), and reads the nodes again.
+    static func measure(_ load: BenchLoad, on target: BenchTarget, pausing: FollowerPause? = nil) throws(RunError)
+        -> BenchReport
+    {
         final class Shared: Sendable {
             let connected = Atomic<Int>(0)
             let connectFailure = Mutex<String?>(nil)
@@ -242,9 +249,19 @@ struct Bench {
         }
         let clientBefore = Result { () throws(ProcError) in try ProcessMetrics.cpuSeconds(getpid()) }
         let start = ContinuousClock().now
+        let watch = pausing.map { plan in
+            FollowerPauseWatch(
+                plan: plan, peers: target.peers,
+                pids: Dictionary(
+                    target.processes.compactMap { peer, pid in
+                        guard case .success(let pid) = pid else { return nil }
+                        return (peer.id, pid)
+                    }, uniquingKeysWith: { first, _ in first }), start: start)
+        }
         shared.window.withLock { $0 = (start, start + load.duration) }
         group.wait()
         let finished = ContinuousClock().now
+        let lag = watch?.finish(catchUpTimeout: catchUpTimeout)
 
         var nodes: [NodeUsage] = []
         for ((peer, pid), baseline) in zip(target.processes, baselines) {
@@ -267,7 +284,7 @@ struct Bench {
             messageSize: load.operation.messageSize,
             latency: latency, errors: results.reduce(0) { $0 + $1.errors },
             firstError: results.lazy.compactMap(\.firstError).first, nodes: nodes,
-            client: client)
+            client: client, lag: lag)
     }
 
     /// What `pid` used since `cpuBefore` was read, or why it is unknown.

@@ -90,7 +90,7 @@ enum BenchCommand: String, CaseIterable {
             Help.text(
                 usage: "ledger bench [--producers N] [--inflight N] [--size BYTES] [--batch N] [--duration TIME] "
                     + "[--mode sync|async] [--topic T] [--json] [--limits] [--spawn | --peers LIST | -c FILE] "
-                    + "[--timeout MS] [--matrix]",
+                    + "[--timeout MS] [--matrix] [--pause-follower AFTER+FOR]",
                 about: BenchOptions.helpText, flags: flags, findsPeers: true)
         }
     }

@@ -46,6 +46,8 @@ struct BenchOptions: Sendable, Hashable {
     var limits = false
     /// Run the fixed matrix of ``BenchMatrix`` instead of one load, and print a Markdown table.
     var matrix = false
+    /// Stop one follower of the spawned group for a while during the run (needs ``spawn``).
+    var pauseFollower: FollowerPause?
 
     /// The duration of each cell of the matrix unless `--duration` says otherwise.
     static let matrixCellDuration: Duration = .seconds(5)
@@ -81,6 +83,9 @@ struct BenchOptions: Sendable, Hashable {
             FlagSpec(
                 ["--matrix"],
                 help: "run the fixed matrix (make bench) and print a Markdown table; load flags are refused"),
+            FlagSpec(
+                ["--pause-follower"], value: "AFTER+FOR",
+                help: "with --spawn: SIGSTOP a follower AFTER into the run for FOR (e.g. 3s+35s), then SIGCONT"),
         ]
 
     /// The options `flags` describe; `client` is the peer source and timeout they already gave.
@@ -95,7 +100,7 @@ struct BenchOptions: Sendable, Hashable {
         options.limits = flags.has("--limits")
         options.matrix = flags.has("--matrix")
         if options.matrix {
-            let load = ["--producers", "--inflight", "--size", "--batch", "--mode", "--rate"]
+            let load = ["--producers", "--inflight", "--size", "--batch", "--mode", "--rate", "--pause-follower"]
             if let given = load.first(where: { flags.value($0) != nil }) {
                 throw UsageError("--matrix runs a fixed load; \(given) cannot change it", command: command)
             }
@@ -135,6 +140,10 @@ struct BenchOptions: Sendable, Hashable {
             options.mode = options.inflight > 1 ? .async : .sync
         }
         options.rate = try flags.wholeNumber("--rate", in: 1...10_000_000, command: command)
+        if let text = flags.value("--pause-follower") {
+            options.pauseFollower = try parsePauseFollower(
+                text, spawn: options.spawn, duration: options.duration, command: command)
+        }
         options.raw = flags.has("--raw")
         if let topic = flags.value("--topic") {
             if options.raw { throw UsageError("--raw sends no messages; --topic names their topic", command: command) }
@@ -144,6 +153,29 @@ struct BenchOptions: Sendable, Hashable {
             options.topic = topic
         }
         return options
+    }
+
+    /// The ``FollowerPause`` `text` gives (`--pause-follower AFTER+FOR`), checked against the
+    /// run: only a group of the bench's own (`spawn`) may be stopped, and the follower must be
+    /// continued within `duration`.
+    static func parsePauseFollower(_ text: String, spawn: Bool, duration: Duration, command: String)
+        throws(UsageError) -> FollowerPause
+    {
+        guard let pause = FollowerPause(flagValue: text) else {
+            throw UsageError(
+                "--pause-follower: expected AFTER+FOR, when to stop a follower and for how long (FOR at least "
+                    + "100ms), such as 3s+35s, got \(quoted(text))", command: command)
+        }
+        guard spawn else {
+            throw UsageError(
+                "--pause-follower stops a follower of the group --spawn starts; add --spawn", command: command)
+        }
+        guard pause.end <= duration else {
+            throw UsageError(
+                "--pause-follower \(text) continues the follower \(pause.end.millisecondsText) ms into the run, "
+                    + "after --duration (\(duration.millisecondsText) ms) ends", command: command)
+        }
+        return pause
     }
 
     /// What each request of a `size`-byte, `batch`-message load sends: messages to ``topic``,
@@ -190,6 +222,15 @@ struct BenchOptions: Sendable, Hashable {
         "p99", "p999", "max"}, "errors", "nodes": [{"id", "cpuSeconds", "peakRssBytes"}],
         "limits": {"fdatasyncPerSecond", "sequentialWriteMBps", "loopbackRttMicros"}} ("limits"
         only with --limits; unknown node figures are null). MB are 10^6 bytes of message bodies.
+
+        --pause-follower AFTER+FOR (only with --spawn) SIGSTOPs one follower of the spawned group
+        AFTER into the run (the first node that does not lead then) and SIGCONTs it FOR later,
+        while a poller asks every node for its status every 250 ms. The report then adds the
+        leadership changes it saw (each new leader term) from the start until the follower caught
+        up, and the time from the SIGCONT until a poll showed the follower 0 entries behind the
+        leader (it waits up to 120 s after the SIGCONT for that before it reads the nodes' CPU
+        and peak RSS); --json adds "leaderChanges" and "catchUpMs" (null when it did not catch
+        up in time).
 
         --matrix (make bench) runs 1 producer × 1 in flight (sync), 1 × 16 and 4 × 64 (256 in
         flight), each with 128 B and 1 KiB messages, batch 1 and 32: twelve cells of --duration

@@ -1,4 +1,5 @@
 import LedgerCLI
+import LedgerClient
 
 /// One node's resource use during a bench run. A figure that could not be read is nil and
 /// `note` says why.
@@ -37,6 +38,8 @@ struct BenchReport: Sendable {
     var client: NodeUsage?
     /// This machine's limits, with `--limits`.
     var limits: MachineLimits?
+    /// What the run saw of the group while a follower was stopped, with `--pause-follower`.
+    var lag: LagReport?
 
     var messagesPerSecond: Double {
         elapsed > .zero ? Double(messages) / elapsed.seconds : 0
@@ -55,8 +58,10 @@ struct BenchReport: Sendable {
 
     /// `{"messagesPerSecond", "megabytesPerSecond", "latencyMs": {"p50", "p90", "p99", "p999",
     /// "max"}, "errors", "nodes": [{"id", "cpuSeconds", "peakRssBytes"}], "limits":
-    /// {"fdatasyncPerSecond", "sequentialWriteMBps", "loopbackRttMicros"}}`, `limits` only when
-    /// measured; a node figure that could not be read is null.
+    /// {"fdatasyncPerSecond", "sequentialWriteMBps", "loopbackRttMicros"}, "leaderChanges",
+    /// "catchUpMs"}`, `limits` only when measured, the last two only with a paused follower
+    /// (`catchUpMs` null when it did not catch up in time); a node figure that could not be
+    /// read is null.
     var json: JSON {
         var members: [(String, JSON)] = [
             ("messagesPerSecond", .fraction(rounded(messagesPerSecond, 1))),
@@ -88,6 +93,10 @@ struct BenchReport: Sendable {
                         ("loopbackRttMicros", .fraction(rounded(limits.loopbackRttMicros, 1))),
                     ])
                 ))
+        }
+        if let lag {
+            members.append(("leaderChanges", .number(Int64(lag.leaderChanges))))
+            members.append(("catchUpMs", lag.catchUp.map { .number($0.wholeMilliseconds) } ?? .null))
         }
         return .object(members)
     }
@@ -127,9 +136,43 @@ struct BenchReport: Sendable {
             if let note = usage.note { line += " — \(note)" }
             return line
         }
+        if let lag { lines += BenchReport.describe(lag) }
         lines += nodes.map { usageLine("node \($0.id):", $0) }
         if let client { lines.append(usageLine("bench client:", client)) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The `paused:` and `leadership:` lines of a run with a paused follower.
+    static func describe(_ lag: LagReport) -> [String] {
+        var paused = "paused:      "
+        if let follower = lag.follower, let stopped = lag.stopped {
+            paused += "\(follower) SIGSTOPped at \(stopped.millisecondsText) ms"
+            if let continued = lag.continued {
+                paused += ", SIGCONT at \(continued.millisecondsText) ms; "
+                paused +=
+                    lag.catchUp.map { "caught up (lag 0) \($0.millisecondsText) ms after SIGCONT" }
+                    ?? "not caught up within \(Bench.catchUpTimeout.millisecondsText) ms of SIGCONT"
+            }
+        } else {
+            paused += "no follower paused"
+        }
+        if let note = lag.note { paused += " — \(note)" }
+        var leadership = "leadership:  \(lag.leaderChanges) change" + (lag.leaderChanges == 1 ? "" : "s")
+        if let first = lag.leaders.first {
+            let highest = lag.highestTerm.map { "; highest term reported \($0)" } ?? ""
+            if lag.leaders.count == 1 {
+                leadership += " (\(first.node) led term \(first.term) throughout\(highest))"
+            } else {
+                let changes = lag.leaders.dropFirst().map {
+                    "\($0.node) in term \($0.term) at \($0.at.millisecondsText) ms"
+                }
+                leadership +=
+                    " (\(first.node) in term \(first.term), then " + changes.joined(separator: ", ") + highest + ")"
+            }
+        } else {
+            leadership += " (no leader seen)"
+        }
+        return [paused, leadership]
     }
 
     static func describe(_ limits: MachineLimits) -> String {

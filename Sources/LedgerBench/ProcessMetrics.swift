@@ -6,13 +6,13 @@ import Posix
 #endif
 
 /// Why a process figure could not be read.
-struct ProcError: Error, Sendable, CustomStringConvertible {
-    var description: String
+package struct ProcError: Error, Sendable, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }
 
-/// What `/proc` tells about one process: CPU time and peak resident memory (Linux only).
-enum ProcessMetrics {
+/// What `/proc` tells about one process: CPU time and resident memory (Linux only).
+package enum ProcessMetrics {
     /// User plus system CPU time `pid` has used, in seconds: fields 14 and 15 (`utime`, `stime`)
     /// of `/proc/<pid>/stat`, in clock ticks.
     static func cpuSeconds(_ pid: pid_t) throws(ProcError) -> Double {
@@ -31,15 +31,26 @@ enum ProcessMetrics {
     /// The peak resident set size of `pid` in bytes: `VmHWM` of `/proc/<pid>/status`, since the
     /// process started or since the last ``resetPeakRSS(_:)``.
     static func peakRSSBytes(_ pid: pid_t) throws(ProcError) -> UInt64 {
+        try statusBytes(pid, "VmHWM")
+    }
+
+    /// The resident set size of `pid` in bytes now: `VmRSS` of `/proc/<pid>/status`.
+    package static func residentBytes(_ pid: pid_t) throws(ProcError) -> UInt64 {
+        try statusBytes(pid, "VmRSS")
+    }
+
+    /// The `field` line of `/proc/<pid>/status` (`VmHWM:    1234 kB`) in bytes.
+    private static func statusBytes(_ pid: pid_t, _ field: String) throws(ProcError) -> UInt64 {
         let path = "/proc/\(pid)/status"
-        for line in try read(path).split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let parts = line.dropFirst("VmHWM:".count).split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let prefix = field + ":"
+        for line in try read(path).split(separator: "\n") where line.hasPrefix(prefix) {
+            let parts = line.dropFirst(prefix.count).split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard parts.count == 2, parts[1] == "kB", let kibibytes = UInt64(parts[0]) else {
                 throw ProcError("\(path): cannot read \(quoted(String(line)))")
             }
             return kibibytes * 1024
         }
-        throw ProcError("\(path): no VmHWM line (a kernel thread, or the process has exited)")
+        throw ProcError("\(path): no \(field) line (a kernel thread, or the process has exited)")
     }
 
     /// Sets `pid`'s peak RSS back to its current RSS, so the next ``peakRSSBytes(_:)`` covers only

@@ -26,6 +26,9 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
     /// before (consumers commit only increasing offsets; a lost commit or a stale read moves
     /// it back).
     case offsetsMonotonic = "offsets-monotonic"
+    /// No long pause of a follower saw a leadership change, from its SIGSTOP until the group was
+    /// stable again: a replica that falls behind must cost that replica, not the group.
+    case stableUnderLag = "stable-under-lag"
 
     /// One line for the report.
     var summary: String {
@@ -40,6 +43,7 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
         case .producerOrder: "each producer's order preserved within each stream"
         case .offsetsInLog: "consumer groups' committed offsets within their queues"
         case .offsetsMonotonic: "consumer groups' committed offsets never seen going backwards"
+        case .stableUnderLag: "no leadership change during a follower's long pause or its catch-up"
         }
     }
 }
@@ -89,6 +93,7 @@ enum ChaosChecker {
         case .producerOrder: producerOrder(history)
         case .offsetsInLog: offsetsInLog(history)
         case .offsetsMonotonic: offsetsMonotonic(history)
+        case .stableUnderLag: stableUnderLag(history)
         }
     }
 

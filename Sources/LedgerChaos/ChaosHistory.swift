@@ -229,4 +229,6 @@ struct ChaosHistory: Sendable {
     var served: ChaosNodeContents?
     /// Consumer groups' committed offsets as consumers saw them during the run.
     var offsetObservations: [ChaosOffsetObservation] = []
+    /// The faults injected, in order, each with the span its leadership changes count in.
+    var faults: [ChaosFault] = []
 }

@@ -52,7 +52,8 @@ extension ChaosOptions {
         ),
         FlagSpec(
             ["--faults"], value: "LIST",
-            help: "faults to inject, comma-separated: kill,pause,restart,partition (default all four)"),
+            help:
+                "faults to inject, comma-separated: kill,pause,restart,partition,long-pause (default the first four)"),
         FlagSpec(
             ["--workload"], value: "KIND",
             help: "messages (idempotent sends, consumer groups; the default) or raw-append (raw log appends)"),
@@ -85,7 +86,7 @@ extension ChaosOptions {
         if let text = flags.value("--faults") {
             guard let faults = ChaosOptions.parseFaults(text) else {
                 throw UsageError(
-                    "--faults: expected a comma-separated list of kill, pause, restart, partition, got \(quoted(text))",
+                    "--faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, got \(quoted(text))",
                     command: title)
             }
             options.faults = faults
@@ -112,7 +113,7 @@ extension ChaosOptions {
 /// The `ledger chaos --help` text.
 enum ChaosHelp {
     static let usage =
-        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition] [--workload messages|raw-append] [--rate OPS] [--keep-data] [--report FILE]"
+        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition[,long-pause]] [--workload messages|raw-append] [--rate OPS] [--keep-data] [--report FILE]"
 
     static let about = """
         Starts three `ledger server --fault-injection` processes (this binary) on free loopback ports
@@ -120,8 +121,14 @@ enum ChaosHelp {
         faults at random from the seed: kill (kill -9 the leader or a follower, restart it after a
         random delay), pause (SIGSTOP a node, usually the leader, for longer than the election
         timeout, then SIGCONT), restart (SIGTERM and restart), partition (the node drops Raft
-        traffic to and from its peers through the test-only hook, then heals). It polls every
-        node's status throughout and records every leader and term seen.
+        traffic to and from its peers through the test-only hook, then heals); and, only when
+        --faults names it, long-pause (SIGSTOP a follower, never the leader, for a random 10–60 s
+        while the workload runs, then SIGCONT; each adds at least 10 s to the run, so the default
+        set leaves it out). One fault at a time: after each heal it waits until the group is
+        stable again (every node answers and names one leader in one term, every node holds what
+        the leader committed; up to 30 s) before the next. It polls every node's status
+        throughout and records every leader and term seen, and counts per fault the leadership
+        changes from the fault until the group was stable again.
         Workload messages (the default): four idempotent producers of differing patience send
         synchronously (with retries) to the queues of two topics, each message's body and key
         naming its operation (pN#seq); an acknowledgement gives its queue and offset; a send whose
@@ -139,16 +146,18 @@ enum ChaosHelp {
         (nothing never sent or certainly failed); reads-consistent (every message read matches the
         final log); producer-order (each producer's send order within every queue);
         offsets-in-log (committed offsets, at the end and as seen, within their queues);
-        offsets-monotonic (no committed offset ever seen going back).
-        Prints operations attempted/acknowledged/failed/indeterminate, faults by kind, failovers
-        with their unavailability windows (p50, max), throughput per 5 s, the nodes' final state
-        digests and the verdict; --report writes the same as one JSON object: {"seed", "workload",
+        offsets-monotonic (no committed offset ever seen going back); stable-under-lag (no
+        long-pause saw a leadership change before the group was stable again).
+        Prints operations attempted/acknowledged/failed/indeterminate, faults by kind (each with
+        its leadership changes and when the group was stable again), failovers with their
+        unavailability windows (p50, max), throughput per 5 s, the nodes' final state digests and
+        the verdict; --report writes the same as one JSON object: {"seed", "workload",
         "durationMs", "rate", "wallTimeMs", "faultsEnabled", "operations": {"attempted",
         "acknowledged", "failed", "indeterminate", "reads", "offsetCommits", "offsetQueries"},
-        "faults": {"kill", "pause", "restart", "partition"}, "faultLog": [{"atMs", "kind", "node",
-        "targetedLeader", "healedAtMs", "detail"}], "failovers": {"count", "unavailableP50Ms",
-        "unavailableMaxMs", "windows": [{"atMs", "fault", "oldLeader", "firstAcknowledgedBy",
-        "unavailableMs"}]}, "leaders": [{"term", "node", "firstSeenMs"}], "throughput":
+        "faults": {"kill", "pause", "restart", "partition", "long-pause"}, "faultLog": [{"atMs",
+        "kind", "node", "targetedLeader", "healedAtMs", "detail", "leaderChanges", "settledAtMs"}],
+        "failovers": {"count", "unavailableP50Ms", "unavailableMaxMs", "windows": [{"atMs",
+        "fault", "oldLeader", "firstAcknowledgedBy", "unavailableMs"}]}, "leaders": [{"term", "node", "firstSeenMs"}], "throughput":
         {"intervalMs", "acknowledged": [per second]}, "finalState": [{"node", "appliedIndex",
         "stateDigest", "replayedDigest"}], "notes", "checks": [{"name", "description", "passed",
         "violations", "first"}], "verdict": "PASS"|"FAIL", "firstViolation", "dataDirectory"}.

@@ -2,29 +2,31 @@ import LedgerCLI
 import LedgerClient
 import LedgerConfig
 import LedgerLocalGroup
+import LedgerModel
 import Raft
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// One fault as injected: on which node, whether that node led when it was hit, when it began
-/// and when it was healed (from the start of the run).
-struct ChaosFault: Sendable, Hashable {
-    var kind: ChaosFaultKind
-    var node: String
-    var targetedLeader: Bool
-    var injected: Duration
-    var healed: Duration
-    /// What was done, e.g. `SIGSTOP n1 (leader, term 4) for 1200 ms`.
-    var detail: String
-}
-
 /// Injects one fault at a time into a ``LocalGroup``, drawn from a seeded generator: the
 /// kinds come in shuffled rounds (every enabled kind once per round, so a short run still sees
-/// each), the target is the leader two times in three, and every hold time is random within
-/// bounds chosen around the default election timeout (150–300 ms).
+/// each), the target is the leader two times in three (a long pause always hits a follower),
+/// and every hold time is random within bounds chosen around the default election timeout
+/// (150–300 ms), except a long pause's 10–60 s.
+///
+/// After each heal it waits until the group is stable again (``isStable(_:)``, seen twice in a
+/// row, at most ``settleTimeout``) and records when on the fault, so the leadership changes a
+/// fault caused are counted against it; the next fault comes no sooner than that, and no
+/// sooner than its random gap after the heal.
 final class ChaosNemesis {
+    /// How long after a heal the nemesis waits for the group to be stable again before it notes
+    /// that it was not and goes on.
+    static let settleTimeout: Duration = .seconds(30)
+    /// How much of the run a long pause leaves for the load after its SIGCONT: one that would
+    /// end later is shortened, and one that could not hold 10 s is not injected.
+    static let longPauseTail: Duration = .seconds(5)
+
     let cluster: LocalGroup
     let recorder: ChaosRecorder
     let kinds: [ChaosFaultKind]
@@ -45,15 +47,21 @@ final class ChaosNemesis {
             peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(2), nodeTimeout: .milliseconds(500)))
     }
 
-    /// Injects faults until `end` (the fault under way when it passes is still healed).
+    /// Injects faults until `end` (the fault under way when it passes is still healed, and the
+    /// group watched until it is stable again).
     func run(until end: ContinuousClock.Instant) throws(HarnessError) {
+        var lastHeal: ContinuousClock.Instant?
         while true {
-            pause(.milliseconds(Int64(random.int(in: 500...1500))))
+            let gap = Duration.milliseconds(Int64(random.int(in: 500...1500)))
+            // The gap runs from the last heal; waiting for the group to settle used part of it.
+            pause(lastHeal.map { gap - $0.duration(to: ContinuousClock().now) } ?? gap)
             // Leave the last second for the load alone, so the run ends on a working group.
-            guard ContinuousClock().now.duration(to: end) > .seconds(1) else { return }
+            let remaining = ContinuousClock().now.duration(to: end)
+            guard remaining > .seconds(1) else { return }
             if round.isEmpty { round = shuffled(kinds) }
             let kind = round.removeFirst()
-            try inject(kind)
+            if kind == .longPause && remaining - ChaosNemesis.longPauseTail < .seconds(10) { continue }
+            lastHeal = try inject(kind, room: remaining - ChaosNemesis.longPauseTail)
         }
     }
 
@@ -65,12 +73,21 @@ final class ChaosNemesis {
         try cluster.startAll()
     }
 
-    private func inject(_ kind: ChaosFaultKind) throws(HarnessError) {
+    /// Injects one fault of `kind` (a long pause holds at most `room`), heals it, waits for the
+    /// group to settle and records the fault; returns when the heal was, or nil when the fault
+    /// could not be injected (a long pause with no leader to spare the follower of).
+    private func inject(_ kind: ChaosFaultKind, room: Duration) throws(HarnessError) -> ContinuousClock.Instant? {
         let view = client.statusAll()
         let leader = view.leader
-        let wantLeader = random.chance(2, in: 3)
         let target: Peer
-        if wantLeader, let leader {
+        if kind == .longPause {
+            guard let leader else {
+                notes.append("no leader at \(recorder.elapsed.millisecondsText) ms: a long pause was not injected")
+                return nil
+            }
+            let followers = cluster.peers.filter { $0.id != leader.peer.id }
+            target = followers[Int(random.below(UInt64(followers.count)))]
+        } else if random.chance(2, in: 3), let leader {
             target = leader.peer
         } else {
             let others = cluster.peers.filter { $0.id != leader?.peer.id }
@@ -117,11 +134,52 @@ final class ChaosNemesis {
             heal()
             detail =
                 "isolated \(target.name) (\(role)) from \(others.map(\.name).joined(separator: ", ")) for \(held) ms"
+        case .longPause:
+            let held = min(random.int(in: 10_000...60_000), Int(room.wholeMilliseconds))
+            cluster.signal(target.id, SIGSTOP)
+            pause(.milliseconds(Int64(held)))
+            cluster.signal(target.id, SIGCONT)
+            detail = "SIGSTOP \(target.name) (\(role)) for \(held) ms under load, then SIGCONT"
+        }
+        let healed = recorder.elapsed
+        let healInstant = ContinuousClock().now
+        let settled = awaitStable()
+        if !settled {
+            notes.append(
+                "the group was not stable within \(ChaosNemesis.settleTimeout) of healing the fault at "
+                    + "\(injected.millisecondsText) ms (\(detail))")
         }
         faults.append(
             ChaosFault(
-                kind: kind, node: target.name, targetedLeader: targetedLeader, injected: injected,
-                healed: recorder.elapsed, detail: detail))
+                kind: kind, node: target.name, targetedLeader: targetedLeader, injected: injected, healed: healed,
+                detail: detail, observedUntil: recorder.elapsed, settled: settled))
+        return healInstant
+    }
+
+    /// Whether `view` shows a stable group: every node answers, one leads, every node reports
+    /// that leader's term and names it, and every node's log holds what the leader has committed.
+    static func isStable(_ view: ClusterView) -> Bool {
+        guard let leader = view.leader,
+            let committed = view.nodes.first(where: { $0.peer == leader.peer })?.response?.commit
+        else { return false }
+        return view.nodes.allSatisfy { node in
+            guard let status = node.response else { return false }
+            return status.term == leader.term && status.leader == leader.peer.id && status.lastIndex >= committed
+        }
+    }
+
+    /// Polls every node until the group is stable on two polls in a row (so the status poller,
+    /// which asks every 50 ms, has seen any leader it settled on) or ``settleTimeout`` passes;
+    /// returns whether it settled.
+    private func awaitStable() -> Bool {
+        let deadline = ContinuousClock().now + ChaosNemesis.settleTimeout
+        var stablePolls = 0
+        while ContinuousClock().now < deadline {
+            stablePolls = ChaosNemesis.isStable(client.statusAll()) ? stablePolls + 1 : 0
+            if stablePolls == 2 { return true }
+            pause(.milliseconds(100))
+        }
+        return false
     }
 
     private func heal() {

@@ -8,6 +8,13 @@ enum ChaosFaultKind: String, Sendable, Hashable, CaseIterable, Comparable {
     case restart
     /// Cut a node off from its peers through the test-only hook, then heal.
     case partition
+    /// SIGSTOP a follower (never the leader) for 10–60 s while the workload runs, then SIGCONT:
+    /// a replica that falls far behind and comes back. Not in ``defaults``: each one adds at
+    /// least 10 s to a run.
+    case longPause = "long-pause"
+
+    /// The faults a run injects without `--faults`: every kind but ``longPause``.
+    static let defaults: [ChaosFaultKind] = [.kill, .pause, .restart, .partition]
 
     static func < (lhs: ChaosFaultKind, rhs: ChaosFaultKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -31,7 +38,7 @@ struct ChaosOptions: Sendable, Hashable {
     /// The seed of every random choice the runner makes; nil picks one from the clock (printed).
     var seed: UInt64?
     /// The faults to inject, in ``ChaosFaultKind`` order.
-    var faults: [ChaosFaultKind] = ChaosFaultKind.allCases
+    var faults: [ChaosFaultKind] = ChaosFaultKind.defaults
     /// What producers and consumers do.
     var workload = ChaosWorkloadKind.messages
     /// The operations per second all producers together aim for.
@@ -41,7 +48,7 @@ struct ChaosOptions: Sendable, Hashable {
     /// Where to write the JSON report, if anywhere.
     var reportPath: String?
 
-    /// Parses `kill,pause,restart,partition` (any non-empty subset, any order).
+    /// Parses `kill,pause,restart,partition,long-pause` (any non-empty subset, any order).
     static func parseFaults(_ text: String) -> [ChaosFaultKind]? {
         var kinds: Set<ChaosFaultKind> = []
         for word in text.split(separator: ",", omittingEmptySubsequences: false) {

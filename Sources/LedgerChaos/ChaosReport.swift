@@ -10,13 +10,14 @@ struct ChaosReport {
     /// Whether the directory is kept after the run (failure or `--keep-data`).
     var keptData: Bool
     var history: ChaosHistory
-    var faults: [ChaosFault]
     var notes: [String]
     var verdict: ChaosVerdict
     /// How long the whole run took, heal and checks included.
     var wallTime: Duration
 
     var passed: Bool { verdict.passed }
+    /// The faults injected, in order (the history's).
+    var faults: [ChaosFault] { history.faults }
 
     // MARK: - Figures
 
@@ -111,6 +112,17 @@ struct ChaosReport {
         return "final state: " + nodes.joined(separator: "; ")
     }
 
+    /// How many leadership changes `fault` saw and when the group was stable again:
+    /// `; 1 leadership change, stable 640 ms after the heal`; empty when nobody watched.
+    private func settling(of fault: ChaosFault) -> String {
+        guard let until = fault.observedUntil else { return "" }
+        let changes = ChaosChecker.leaderChanges(during: fault, in: history.leaders).count
+        let counted = changes == 1 ? "1 leadership change" : "\(changes) leadership changes"
+        let after = (until - fault.healed).millisecondsText
+        return fault.settled
+            ? "; \(counted), stable \(after) ms after the heal" : "; \(counted), not stable \(after) ms after the heal"
+    }
+
     // MARK: - Terminal
 
     /// The terminal report: counts, faults, failovers, throughput per 5 s, each check, verdict.
@@ -129,7 +141,7 @@ struct ChaosReport {
                 + ChaosFaultKind.allCases.map { "\($0.rawValue) \(faultCount($0))" }.joined(separator: ", ")
                 + " (enabled: \(options.faults.map(\.rawValue).joined(separator: ",")))")
         for fault in faults {
-            lines.append("  \(fault.injected.millisecondsText) ms: \(fault.detail)")
+            lines.append("  \(fault.injected.millisecondsText) ms: \(fault.detail)\(settling(of: fault))")
         }
         let failovers = failovers
         var failoverLine = "failovers (faults that hit the leader): \(failovers.count)"
@@ -195,7 +207,7 @@ struct ChaosReport {
             ("faultsEnabled", .array(options.faults.map { .string($0.rawValue) })),
             ("operations", operations),
             ("faults", faultCounts),
-            ("faultLog", .array(faults.map(ChaosReport.json(of:)))),
+            ("faultLog", .array(faults.map(json(of:)))),
             ("failovers", failoversJSON),
             (
                 "leaders",
@@ -232,14 +244,17 @@ struct ChaosReport {
         ])
     }
 
-    private static func json(of fault: ChaosFault) -> JSON {
-        .object([
+    private func json(of fault: ChaosFault) -> JSON {
+        let settled: JSON = fault.settled ? fault.observedUntil.map { .number($0.wholeMilliseconds) } ?? .null : .null
+        return .object([
             ("atMs", .number(fault.injected.wholeMilliseconds)),
             ("kind", .string(fault.kind.rawValue)),
             ("node", .string(fault.node)),
             ("targetedLeader", .bool(fault.targetedLeader)),
             ("healedAtMs", .number(fault.healed.wholeMilliseconds)),
             ("detail", .string(fault.detail)),
+            ("leaderChanges", .number(Int64(ChaosChecker.leaderChanges(during: fault, in: history.leaders).count))),
+            ("settledAtMs", settled),
         ])
     }
 

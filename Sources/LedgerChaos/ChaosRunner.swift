@@ -170,12 +170,12 @@ struct ChaosRunner {
         let history = ChaosHistory(
             operations: recorder.recordedOperations, leaders: poller.sightings(), reads: recorder.recordedReads,
             finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem, served: served,
-            offsetObservations: recorder.recordedOffsets)
+            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults)
         let verdict = ChaosChecker.check(history)
         return ChaosReport(
             seed: seed, options: options, workload: workload.name, directory: directory,
-            keptData: options.keepData || !verdict.passed, history: history, faults: nemesis.faults,
-            notes: nemesis.notes, verdict: verdict, wallTime: started.duration(to: ContinuousClock().now))
+            keptData: options.keepData || !verdict.passed, history: history, notes: nemesis.notes, verdict: verdict,
+            wallTime: started.duration(to: ContinuousClock().now))
     }
 
     /// Waits until every node answers, one leads, and all report the leader's last index as

@@ -47,6 +47,22 @@ import Testing
         #expect(try bench(["--peers", "n0-127.0.0.1:1"]).client.peers == .list("n0-127.0.0.1:1"))
     }
 
+    @Test func pauseFollowerTakesWhenAndHowLong() throws {
+        let options = try bench(["--spawn", "--duration", "40s", "--pause-follower", "3s+35s"])
+        #expect(options.pauseFollower == FollowerPause(flagValue: "3s+35s"))
+        #expect(options.pauseFollower?.after == .seconds(3) && options.pauseFollower?.hold == .seconds(35))
+        #expect(options.pauseFollower?.end == .seconds(38))
+        #expect(try bench(["--spawn"]).pauseFollower == nil)
+        // Any time a flag takes, decimals too; the pause may end exactly when the run does.
+        let decimals = try #require(FollowerPause(flagValue: "0.5+1500ms"))
+        #expect(decimals.after == .milliseconds(500) && decimals.hold == .milliseconds(1500))
+        #expect(try bench(["--spawn", "--duration", "2s", "--pause-follower=0.5+1500ms"]).pauseFollower == decimals)
+        #expect(FollowerPause(flagValue: "0s+100ms")?.after == .zero)
+        for malformed in ["3s", "3s+", "+35s", "3s+35s+1s", "3s+50ms", "x+35s", "3s-35s", ""] {
+            #expect(FollowerPause(flagValue: malformed) == nil, "\(malformed) was accepted")
+        }
+    }
+
     @Test(arguments: [
         ("15s", Duration.seconds(15)), ("15", .seconds(15)), ("0.5", .milliseconds(500)), ("250ms", .milliseconds(250)),
         ("2m", .seconds(120)), ("1h", .seconds(3600)),
@@ -91,6 +107,23 @@ import Testing
         (["--topic", ""], "--topic: \"\" is not a topic name: empty"),
         (["--topic", "a b"], "--topic: \"a b\" is not a topic name: only letters, digits and %|_- are allowed"),
         (["--raw", "--topic", "t"], "--raw sends no messages; --topic names their topic"),
+        (
+            ["--spawn", "--pause-follower", "3s"],
+            "--pause-follower: expected AFTER+FOR, when to stop a follower and for how long (FOR at least 100ms), "
+                + "such as 3s+35s, got \"3s\""
+        ),
+        (
+            ["--pause-follower", "3s+5s"],
+            "--pause-follower stops a follower of the group --spawn starts; add --spawn"
+        ),
+        (
+            ["--spawn", "--pause-follower", "3s+35s"],
+            "--pause-follower 3s+35s continues the follower 38000 ms into the run, after --duration (15000 ms) ends"
+        ),
+        (
+            ["--matrix", "--spawn", "--pause-follower", "1s+1s"],
+            "--matrix runs a fixed load; --pause-follower cannot change it"
+        ),
     ])
     func usageErrors(arguments: [String], message: String) {
         do {
@@ -144,6 +177,38 @@ import Testing
                 + #""limits": {"fdatasyncPerSecond": 15000.0, "sequentialWriteMBps": 400.3, "loopbackRttMicros": 25.0}}"#
         )
         #expect(!report(limits: nil).json.rendered.contains("limits"))
+    }
+
+    @Test func aPausedFollowerAddsLeadershipAndCatchUp() {
+        var report = report(limits: nil)
+        report.lag = LagReport(
+            follower: "n2", stopped: .milliseconds(3004), continued: .milliseconds(38_010),
+            leaders: [LagReport.Leader(node: "n1", term: 1, at: .milliseconds(20))], highestTerm: 1,
+            catchUp: .milliseconds(1750))
+        #expect(report.json.rendered.hasSuffix(#""peakRssBytes": null}], "leaderChanges": 0, "catchUpMs": 1750}"#))
+        #expect(
+            report.text.contains(
+                "paused:      n2 SIGSTOPped at 3004 ms, SIGCONT at 38010 ms; caught up (lag 0) 1750 ms after SIGCONT\n"
+                    + "leadership:  0 changes (n1 led term 1 throughout; highest term reported 1)\n"))
+        report.lag = LagReport(
+            follower: "n2", stopped: .milliseconds(3004), continued: .milliseconds(38_010),
+            leaders: [
+                LagReport.Leader(node: "n1", term: 1, at: .milliseconds(20)),
+                LagReport.Leader(node: "n0", term: 3, at: .milliseconds(38_512)),
+                LagReport.Leader(node: "n1", term: 5, at: .milliseconds(40_003)),
+            ], highestTerm: 6, catchUp: nil)
+        #expect(report.json.rendered.hasSuffix(#""leaderChanges": 2, "catchUpMs": null}"#))
+        #expect(report.text.contains("; not caught up within 120000 ms of SIGCONT\n"))
+        #expect(
+            report.text.contains(
+                "leadership:  2 changes (n1 in term 1, then n0 in term 3 at 38512 ms, n1 in term 5 at 40003 ms; "
+                    + "highest term reported 6)\n"))
+        report.lag = LagReport(
+            follower: nil, note: "no leader with a follower to stop was seen in time; nothing was paused")
+        #expect(
+            report.text.contains(
+                "paused:      no follower paused — no leader with a follower to stop was seen in time; nothing was paused"
+            ))
     }
 
     @Test func textNamesEveryFigure() {

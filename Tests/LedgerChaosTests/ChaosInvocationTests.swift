@@ -21,6 +21,14 @@ import Testing
                 "--report", "r.json",
             ]) == .chaos(options))
         #expect(try ChaosInvocation.parse(["chaos"]) == .chaos(ChaosOptions()))
+        #expect(ChaosOptions().faults == [.kill, .pause, .restart, .partition], "long-pause is opt-in")
+        var lagging = ChaosOptions()
+        lagging.faults = [.kill, .pause, .restart, .partition, .longPause]
+        #expect(
+            try ChaosInvocation.parse(["chaos", "--faults", "long-pause,kill,pause,restart,partition"])
+                == .chaos(lagging))
+        lagging.faults = [.longPause]
+        #expect(try ChaosInvocation.parse(["chaos", "--faults", "long-pause"]) == .chaos(lagging))
         #expect(ChaosOptions().workload == .messages, "messages are the default workload")
         var minutes = ChaosOptions()
         minutes.duration = .seconds(600)
@@ -33,7 +41,7 @@ import Testing
     @Test(arguments: [
         (
             ["chaos", "--faults", "kill,flood"],
-            "ledger chaos: --faults: expected a comma-separated list of kill, pause, restart, partition, got \"kill,flood\"; see ledger chaos --help"
+            "ledger chaos: --faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, got \"kill,flood\"; see ledger chaos --help"
         ),
         (
             ["chaos", "--duration", "soon"],

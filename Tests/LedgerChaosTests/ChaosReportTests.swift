@@ -24,7 +24,8 @@ import Testing
         let faults = [
             ChaosFault(
                 kind: .pause, node: "n0", targetedLeader: true, injected: .milliseconds(1000),
-                healed: .milliseconds(2000), detail: "SIGSTOP n0 (leader, term 1) for 1000 ms, then SIGCONT"),
+                healed: .milliseconds(2000), detail: "SIGSTOP n0 (leader, term 1) for 1000 ms, then SIGCONT",
+                observedUntil: .milliseconds(2300), settled: true),
             ChaosFault(
                 kind: .kill, node: "n2", targetedLeader: false, injected: .milliseconds(2500),
                 healed: .milliseconds(2900), detail: "kill -9 n2 (follower), restarted after 400 ms"),
@@ -49,13 +50,13 @@ import Testing
             finalContents: ["n0", "n1", "n2"].map {
                 ChaosNodeContents(
                     node: $0, items: log, digest: ChaosStateDigest(applied: 5, reported: 0x1F, replayed: 0x1F))
-            })
+            }, faults: faults)
         var options = ChaosOptions()
         options.duration = .seconds(4)
         options.seed = 9
         return ChaosReport(
             seed: 9, options: options, workload: "raw-append", directory: "/tmp/ledger-chaos-x",
-            keptData: !passing, history: history, faults: faults, notes: [],
+            keptData: !passing, history: history, notes: [],
             verdict: ChaosChecker.check(history), wallTime: .milliseconds(5000))
     }
 
@@ -72,7 +73,13 @@ import Testing
         let report = Self.report(passing: true)
         let text = report.text
         #expect(text.contains("operations: 4 attempted, 3 acknowledged, 0 failed, 1 indeterminate"))
-        #expect(text.contains("faults: kill 1, pause 1, restart 0, partition 0"))
+        #expect(text.contains("faults: kill 1, pause 1, restart 0, partition 0, long-pause 0"))
+        // Per fault, the leadership changes until the group was stable again (when watched).
+        #expect(
+            text.contains(
+                "  1000 ms: SIGSTOP n0 (leader, term 1) for 1000 ms, then SIGCONT; 1 leadership change, "
+                    + "stable 300 ms after the heal\n"))
+        #expect(text.contains("  2500 ms: kill -9 n2 (follower), restarted after 400 ms\n"))
         #expect(text.contains("p50 250 ms, max 250 ms"))
         #expect(text.contains("consumers: 0 reads, 0 offset commits acknowledged, 0 offsets read back"))
         #expect(
@@ -87,7 +94,10 @@ import Testing
             "\"offsetCommits\": 0, \"offsetQueries\": 0}",
             "\"finalState\": [{\"node\": \"n0\", \"appliedIndex\": 5, \"stateDigest\": \"000000000000001f\", "
                 + "\"replayedDigest\": \"000000000000001f\"}",
-            "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0}",
+            "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0, \"long-pause\": 0}",
+            "\"detail\": \"SIGSTOP n0 (leader, term 1) for 1000 ms, then SIGCONT\", \"leaderChanges\": 1, "
+                + "\"settledAtMs\": 2300}",
+            "\"leaderChanges\": 0, \"settledAtMs\": null}",
             "\"unavailableP50Ms\": 250, \"unavailableMaxMs\": 250",
             "\"throughput\": {\"intervalMs\": 1000, \"acknowledged\": [1, 1, 1, 0]}", "\"verdict\": \"PASS\"",
             "\"firstViolation\": null", "\"dataDirectory\": null",

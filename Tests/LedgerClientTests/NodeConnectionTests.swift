@@ -1,4 +1,3 @@
-import CommitLog
 import LedgerClient
 import LedgerConfig
 import LedgerModel
