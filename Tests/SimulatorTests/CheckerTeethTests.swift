@@ -31,11 +31,12 @@ import Testing
     }
 
     /// One node applying two commands in swapped order: caught when another replica applies
-    /// the same index, or when the node answers a client with the other command's result.
+    /// the same index, when the node answers a client with the other command's result, or when
+    /// it is the first to apply an offset commit that (applied too early) its queue cannot hold.
     @Test func swappedApplyOrderIsCaught() {
         let failure = TestSupport.firstFailure(in: 1...20, seconds: 5, brokenStateMachine: .swapApplies)
         #expect(
-            ["apply-results", "state-digest", "send-result", "offset-commit-result"].contains(
+            ["apply-results", "state-digest", "send-result", "offset-commit-result", "offset-commit-rejected"].contains(
                 failure?.failure.invariant),
             "\(failure.map { "seed \($0.seed): \($0.failure)" } ?? "none")")
     }
