@@ -8,6 +8,12 @@ public enum RegressionSeeds {
     /// the simulator, and a ready that rewrites written entries waits until no sync runs.
     public static let truncationBeforeAcknowledgement: [UInt64] = [5833, 6395, 8442, 9147, 10053, 10291, 21212]
 
+    /// Seeds 1–20000 that broke `commit-monotonic` once the simulator ran the server's own
+    /// orchestration: a node granted a vote (saving term, vote and commit at once) while the
+    /// entries that commit covered were still syncing, crashed, and restarted with a durable
+    /// commit beyond its durable log. The replica now saves only the commit its disk holds.
+    public static let commitBeyondDurableLog: [UInt64] = [1549, 19417]
+
     /// Every regression seed.
-    public static var all: [UInt64] { truncationBeforeAcknowledgement }
+    public static var all: [UInt64] { truncationBeforeAcknowledgement + commitBeyondDurableLog }
 }

@@ -35,8 +35,9 @@ extension Replica {
         }
         guard cleanly, failure == nil else { return }
         do {
-            try store.saveHardState(HardState(term: core.term, vote: core.vote, commit: core.commitIndex))
             try store.sync()
+            try store.saveHardState(
+                durableHardState(HardState(term: core.term, vote: core.vote, commit: core.commitIndex)))
             try store.close()
         } catch {
             throw .storage(error)

@@ -40,7 +40,8 @@ extension Replica {
 
     /// Step 2 of a ready: its entries reach the page cache (a conflicting suffix is cut first,
     /// durably) and a new term or vote is saved durably before anything that depends on it
-    /// leaves. A commit-only change is saved lazily (with the next term change, and at close).
+    /// leaves, with the commit it can vouch for (``durableHardState(_:)``). A commit-only change
+    /// is saved lazily (with the next term change, and at close).
     /// Returns false when the store failed (the replica stopped).
     private func write(_ ready: Ready) throws(Violation) -> Bool {
         if let first = ready.entries.first {
@@ -55,7 +56,7 @@ extension Replica {
         do {
             try store.append(ready.entries)
             if let hard = ready.hardState, hard.term != store.hardState.term || hard.vote != store.hardState.vote {
-                try store.saveHardState(hard)
+                try store.saveHardState(durableHardState(hard))
             }
         } catch {
             stop(.storage(error))
@@ -63,6 +64,13 @@ extension Replica {
         }
         try observer?.storageChanged(core)
         return true
+    }
+
+    /// `state` as it may be saved now: its commit capped at what the store holds durably. The
+    /// hard state is saved at once (a vote must be durable before it leaves) while the entries it
+    /// commits may still be syncing; a crash must not leave a commit beyond the durable log.
+    func durableHardState(_ state: HardState) -> HardState {
+        HardState(term: state.term, vote: state.vote, commit: min(state.commit, store.durableIndex))
     }
 
     /// Hands everything written since the last sync to the owner's disk thread, unless a sync
