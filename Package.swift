@@ -129,7 +129,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: [
                 "LedgerChaos", "LedgerBench", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel",
-                "Posix", "Raft", "Wire", "Server", "TestSupport",
+                "Posix", "Raft", "Wire", "Server", "TestSupport", "Bytes",
             ],
             swiftSettings: strict),
         .testTarget(

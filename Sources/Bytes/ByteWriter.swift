@@ -45,6 +45,13 @@ public struct ByteWriter: Sendable {
         storage.removeAll(keepingCapacity: true)
     }
 
+    /// Drops the first `count` bytes (already consumed by a reader of this buffer), moving the
+    /// rest to the front.
+    public mutating func removeFirst(_ count: Int) {
+        precondition(count >= 0 && count <= storage.count, "removeFirst(\(count)) outside 0...\(storage.count)")
+        storage.removeSubrange(..<count)
+    }
+
     /// Drops everything after the first `count` bytes (to undo a partly written message).
     public mutating func truncate(to count: Int) {
         precondition(count >= 0 && count <= storage.count, "truncate(to: \(count)) outside 0...\(storage.count)")

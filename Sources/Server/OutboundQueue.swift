@@ -24,6 +24,8 @@ struct OutboundQueue {
     /// Bytes waiting in both lanes.
     var pendingBytes: Int { control.count - controlStart + bulk.count - bulkStart }
     var isEmpty: Bool { pendingBytes == 0 }
+    /// Bytes the lanes hold, written ones not yet dropped included.
+    var retainedBytes: Int { control.count + bulk.count }
 
     /// Queues one frame that `encode` writes, in `lane`. If `encode` throws, nothing is queued.
     mutating func append<E: Error>(_ lane: Lane, _ encode: (inout ByteWriter) throws(E) -> Void) throws(E) {
@@ -63,6 +65,21 @@ struct OutboundQueue {
         return true
     }
 
+    /// Bytes written from the bulk lane's front after which, once they are at least half of
+    /// it, the lane drops them: a socket that never quite drains must not keep everything it
+    /// ever sent in memory.
+    static let compactionBytes = 1 << 20
+
+    /// Moves the bulk lane's unwritten bytes (and their frame ends) to the front.
+    private mutating func compactBulk() {
+        let consumed = bulkStart
+        bulk.removeFirst(consumed)
+        bulkStart = 0
+        frameEnds = frameEnds[frameHead...].map { $0 - consumed }
+        frameHead = 0
+        headFrameStart -= consumed
+    }
+
     private mutating func advance(_ lane: Lane, by written: Int) {
         switch lane {
         case .control:
@@ -83,6 +100,8 @@ struct OutboundQueue {
                 frameEnds.removeAll(keepingCapacity: true)
                 frameHead = 0
                 headFrameStart = 0
+            } else if bulkStart >= Self.compactionBytes && bulkStart * 2 >= bulk.count {
+                compactBulk()
             }
         }
     }
