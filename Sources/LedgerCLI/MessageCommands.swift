@@ -1,4 +1,3 @@
-import CommitLog
 import LedgerClient
 import LedgerModel
 import Posix

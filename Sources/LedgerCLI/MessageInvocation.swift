@@ -1,4 +1,3 @@
-import CommitLog
 import LedgerModel
 
 /// How `ledger send` hands messages to the group.

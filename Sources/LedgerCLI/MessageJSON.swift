@@ -1,4 +1,3 @@
-import CommitLog
 import LedgerModel
 
 /// The JSON shapes of the message commands (documented in their `--help`).
