@@ -10,9 +10,12 @@ LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 build:
 	$(SWIFT) build
 
-# Unit tests (debug), then the simulator in release: a bounded seed sweep, the failover story and
-# the lagging follower (a follower paused 20 s under load causes no election).
+# Imports checked against Package.swift (a clean clone fails on an undeclared one), unit tests
+# (debug), then the simulator in release: a bounded seed sweep, the failover story and the lagging
+# follower (a follower paused 20 s under load causes no election).
 test:
+	mkdir -p .build && $(SWIFT) package dump-package >.build/package.json
+	python3 Tests/Scripts/check-imports.py .build/package.json
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(SWIFT) run -c release simulate --seeds 1-300

@@ -66,7 +66,7 @@ extension CommitLogStateMachine {
     /// queue count.
     func prepare(_ message: ProducerMessage, stamp: StoreStamp) -> Result<PreparedMessage, CommandRejection> {
         let topic = message.topic
-        if let reason = Self.topicProblem(topic) { return .failure(.invalidTopic(topic, reason: reason)) }
+        if let reason = TopicName.problem(topic) { return .failure(.invalidTopic(topic, reason: reason)) }
         let queueCount = topics[topic]?.queueCount ?? configuration.defaultTopicQueueNums
         var properties: [MessagePropertyPair] = []
         switch message.target {
@@ -189,25 +189,6 @@ extension CommitLogStateMachine {
             for (id, queue) in queues.enumerated() where queue.count < queues[best].count { best = id }
             return Int32(best)
         }
-    }
-
-    /// Why `topic` breaks RocketMQ's topic rule (`[%|a-zA-Z0-9_-]{1,127}`), or nil.
-    public static func topicProblem(_ topic: String) -> String? {
-        if topic.isEmpty { return "empty" }
-        if topic.utf8.count > MessageRecord.maxTopicLength {
-            return "\(topic.utf8.count) bytes, more than \(MessageRecord.maxTopicLength)"
-        }
-        for byte in topic.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "%"), UInt8(ascii: "|"), UInt8(ascii: "_"),
-                UInt8(ascii: "-"):
-                continue
-            default:
-                return "only letters, digits and %|_- are allowed"
-            }
-        }
-        return nil
     }
 
     /// Why a tag, key or property text cannot be stored, or nil: it must not contain the

@@ -1,5 +1,4 @@
 import Bytes
-import CommitLog
 import LedgerModel
 import Raft
 import Wire

@@ -1,4 +1,3 @@
-import CommitLog
 import LedgerCLI
 import LedgerModel
 
@@ -147,7 +146,7 @@ struct BenchOptions: Sendable, Hashable {
         options.raw = flags.has("--raw")
         if let topic = flags.value("--topic") {
             if options.raw { throw UsageError("--raw sends no messages; --topic names their topic", command: command) }
-            if let problem = CommitLogStateMachine.topicProblem(topic) {
+            if let problem = TopicName.problem(topic) {
                 throw UsageError("--topic: \(quoted(topic)) is not a topic name: \(problem)", command: command)
             }
             options.topic = topic

@@ -1,4 +1,3 @@
-import CommitLog
 import LedgerCLI
 import LedgerModel
 import Testing

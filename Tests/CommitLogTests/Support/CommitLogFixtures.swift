@@ -2,7 +2,6 @@ import CommitLog
 import FileIO
 import Foundation
 import LedgerModel
-import LogStore
 import Posix
 import Raft
 import Testing
