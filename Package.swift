@@ -61,7 +61,7 @@ let package = Package(
                 "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
                 "Replica", "Admin",
             ],
-            swiftSettings: strict),
+            exclude: ["METRICS.md"], swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
         .target(
             name: "LedgerCLI",
