@@ -20,6 +20,9 @@ final class AdminConnection {
     var interest: Interest = .readable
     /// False once closed: nothing may be written to or closed on it again.
     var isOpen = true
+    /// When it last had something to do, in the server's count of admin events: the connection
+    /// idle longest is the one a new connection replaces when the port is full.
+    var lastActive: UInt64 = 0
 
     /// Answer bytes beyond which requests already read wait before being parsed.
     static let maxPendingBytes = 256 << 10

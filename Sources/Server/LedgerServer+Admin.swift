@@ -6,7 +6,7 @@ import Posix
 #endif
 
 extension LedgerServer {
-    /// The most admin connections open at once; more are accepted and closed at once.
+    /// The most admin connections open at once; a new one beyond it replaces the one idle longest.
     static let maxAdminConnections = 64
 
     /// Binds the admin HTTP port (``ServerOptions/admin``), if configured.
@@ -25,13 +25,18 @@ extension LedgerServer {
     func acceptAdminConnections() {
         guard let adminListener else { return }
         acceptPending(on: adminListener, .admin) { socket in
-            guard adminConnections.count < Self.maxAdminConnections else {
-                logger.warning("admin port: \(Self.maxAdminConnections) connections open; closing a new one")
-                socket.close()
-                return
+            if adminConnections.count >= Self.maxAdminConnections,
+                let idlest = adminConnections.values.min(by: { $0.lastActive < $1.lastActive })
+            {
+                // Full: the connection idle longest makes room, so a new scrape is always served.
+                logger.warning(
+                    "admin port: \(Self.maxAdminConnections) connections open; closing the one idle longest")
+                closeAdmin(idlest)
             }
             let connection = AdminConnection(socket: socket, id: nextAdminConnectionID)
             nextAdminConnectionID += 1
+            adminEvents += 1
+            connection.lastActive = adminEvents
             do {
                 try loop.register(socket.fd, for: .readable) { [unowned self] readiness in
                     serveAdmin(connection, readiness)
@@ -48,6 +53,8 @@ extension LedgerServer {
     /// Reads, answers every complete request (in order, until answers back up), writes, and
     /// closes the connection when an answer ended it or the client closed its side.
     func serveAdmin(_ connection: AdminConnection, _ readiness: Interest) {
+        adminEvents += 1
+        connection.lastActive = adminEvents
         var clientClosed = false
         do {
             if !connection.isBackedUp && (readiness.contains(.readable) || readiness.contains(.hangup)) {

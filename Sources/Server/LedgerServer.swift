@@ -44,6 +44,8 @@ public final class LedgerServer {
     /// Open admin HTTP connections by id.
     var adminConnections: [UInt64: AdminConnection] = [:]
     var nextAdminConnectionID: UInt64 = 0
+    /// Admin connection events so far: the clock of ``AdminConnection/lastActive``.
+    var adminEvents: UInt64 = 0
     /// Counters for `/metrics`.
     var metrics = ServerMetrics()
     /// When the process started serving, for `ledger_process_start_time_seconds`.

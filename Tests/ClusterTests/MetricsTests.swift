@@ -2,6 +2,7 @@ import Foundation
 import LedgerClient
 import LedgerConfig
 import LedgerModel
+import Posix
 import Raft
 import Testing
 
@@ -133,6 +134,18 @@ struct MetricsTests {
         #expect(try HTTPProbe.responses(HTTPProbe.exchange(port: port, huge)).map(\.code) == [431])
         let version = try HTTPProbe.responses(HTTPProbe.exchange(port: port, "GET /healthz HTTP/2.0\r\n\r\n"))
         #expect(version.map(\.code) == [505])
+
+        // 64 idle connections fill the port; the next one is served, and the oldest idle one closed.
+        var idle: [Socket] = []
+        defer { for socket in idle { socket.close() } }
+        for _ in 0..<64 {
+            idle.append(try Socket.connect(to: SocketAddress(host: "127.0.0.1", port: port), nonBlocking: false).socket)
+        }
+        pause(.milliseconds(200))
+        #expect(try HTTPProbe.get(port: port, "/healthz").code == 200)
+        var scratch = [UInt8](repeating: 0, count: 16)
+        #expect(try idle[0].wait(for: Int16(POLLIN), timeout: .seconds(5)) != 0)
+        #expect(try idle[0].read(into: &scratch, at: 0) == .closed, "the connection idle longest made room")
 
         // The node still serves after all that, and counted it.
         let metrics = try HTTPProbe.get(port: port, "/metrics")
