@@ -245,9 +245,9 @@ struct Bench {
             } catch {
                 note = "peak RSS since the node started (\(error))"
             }
-            baselines.append((Result { () throws(ProcError) in try ProcessMetrics.cpuSeconds(pid) }, note))
+            baselines.append((Result { () throws(ProcError) in try ProcFS.cpuSeconds(pid) }, note))
         }
-        let clientBefore = Result { () throws(ProcError) in try ProcessMetrics.cpuSeconds(getpid()) }
+        let clientBefore = Result { () throws(ProcError) in try ProcFS.cpuSeconds(getpid()) }
         let start = ContinuousClock().now
         let watch = pausing.map { plan in
             FollowerPauseWatch(
@@ -297,8 +297,8 @@ struct Bench {
             usage.note = "process unknown: \(error)"
         case .success(let pid):
             do {
-                usage.cpuSeconds = try ProcessMetrics.cpuSeconds(pid) - cpuBefore.get()
-                usage.peakRssBytes = try ProcessMetrics.peakRSSBytes(pid)
+                usage.cpuSeconds = try ProcFS.cpuSeconds(pid) - cpuBefore.get()
+                usage.peakRssBytes = try ProcFS.peakResidentBytes(pid)
             } catch {
                 usage.note = fileExists("/proc/\(pid)") ? "pid \(pid): \(error)" : "pid \(pid) ended during the run"
             }

@@ -1,59 +1,13 @@
-import LedgerCLI
 import Posix
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Why a process figure could not be read.
-package struct ProcError: Error, Sendable, CustomStringConvertible {
-    package var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// What `/proc` tells about one process: CPU time and resident memory (Linux only).
+/// What `/proc` tells about other processes beyond ``Posix/ProcFS``: resetting a peak RSS and
+/// finding who listens on a port (Linux only).
 package enum ProcessMetrics {
-    /// User plus system CPU time `pid` has used, in seconds: fields 14 and 15 (`utime`, `stime`)
-    /// of `/proc/<pid>/stat`, in clock ticks.
-    static func cpuSeconds(_ pid: pid_t) throws(ProcError) -> Double {
-        let path = "/proc/\(pid)/stat"
-        let text = try read(path)
-        // The command name (field 2) is in parentheses and may itself hold spaces or ')'.
-        guard let close = text.lastIndex(of: ")") else { throw ProcError("\(path): no \")\" after the command name") }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // fields[0] is field 3 (state), so field n is fields[n - 3].
-        guard fields.count > 12, let user = UInt64(fields[11]), let system = UInt64(fields[12]) else {
-            throw ProcError("\(path): no utime/stime in fields 14 and 15")
-        }
-        return Double(user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-
-    /// The peak resident set size of `pid` in bytes: `VmHWM` of `/proc/<pid>/status`, since the
-    /// process started or since the last ``resetPeakRSS(_:)``.
-    static func peakRSSBytes(_ pid: pid_t) throws(ProcError) -> UInt64 {
-        try statusBytes(pid, "VmHWM")
-    }
-
-    /// The resident set size of `pid` in bytes now: `VmRSS` of `/proc/<pid>/status`.
-    package static func residentBytes(_ pid: pid_t) throws(ProcError) -> UInt64 {
-        try statusBytes(pid, "VmRSS")
-    }
-
-    /// The `field` line of `/proc/<pid>/status` (`VmHWM:    1234 kB`) in bytes.
-    private static func statusBytes(_ pid: pid_t, _ field: String) throws(ProcError) -> UInt64 {
-        let path = "/proc/\(pid)/status"
-        let prefix = field + ":"
-        for line in try read(path).split(separator: "\n") where line.hasPrefix(prefix) {
-            let parts = line.dropFirst(prefix.count).split(whereSeparator: { $0 == " " || $0 == "\t" })
-            guard parts.count == 2, parts[1] == "kB", let kibibytes = UInt64(parts[0]) else {
-                throw ProcError("\(path): cannot read \(quoted(String(line)))")
-            }
-            return kibibytes * 1024
-        }
-        throw ProcError("\(path): no \(field) line (a kernel thread, or the process has exited)")
-    }
-
-    /// Sets `pid`'s peak RSS back to its current RSS, so the next ``peakRSSBytes(_:)`` covers only
+    /// Sets `pid`'s peak RSS back to its current RSS, so the next ``Posix/ProcFS/peakResidentBytes(_:)`` covers only
     /// what follows: writes `5` to `/proc/<pid>/clear_refs` (Linux 4.0 and later; needs the
     /// right to ptrace the process, e.g. the same user).
     static func resetPeakRSS(_ pid: pid_t) throws(ProcError) {

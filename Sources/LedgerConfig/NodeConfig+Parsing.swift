@@ -111,7 +111,39 @@ private struct SettingValues {
         config.fileReservedTimeHours = try number(.fileReservedTime, config.fileReservedTimeHours, 1...87_600, "hours")
         config.deleteWhenHour = try number(.deleteWhen, config.deleteWhenHour, 0...23, "hour of the day")
         config.sendTimeoutMs = try number(.sendTimeoutMs, config.sendTimeoutMs, 1...600_000, "milliseconds")
+        try adminEndpoint(&config)
         return config
+    }
+
+    /// `adminPort` (a port other than the node's own) and `adminAddress` (IPv4, only with a port).
+    private func adminEndpoint(_ config: inout NodeConfig) throws(ConfigError) {
+        if settings[.adminPort] != nil {
+            let port = try number(.adminPort, 0, 1...65_535, "port")
+            if port == Int(config.selfPeer.port) {
+                throw invalid(
+                    .adminPort, expected: "a port other than this node's own (\(config.selfPeer.port) in peers)")
+            }
+            config.adminPort = port
+        }
+        guard let setting = settings[.adminAddress] else { return }
+        guard config.adminPort != nil else {
+            throw invalid(.adminAddress, expected: "no value unless adminPort is set")
+        }
+        guard Self.isIPv4(setting.value) else {
+            throw invalid(.adminAddress, expected: "an IPv4 address such as 127.0.0.1 or 0.0.0.0")
+        }
+        config.adminAddress = setting.value
+    }
+
+    /// Four decimal numbers 0–255 without leading zeros, separated by dots.
+    private static func isIPv4(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigit)
+                    && (part == "0" || part.first != "0")
+                    && Int(part)! <= 255
+            }
     }
 
     /// The rules that keep the derived `RaftConfig` valid, each blamed on a key the file sets.
@@ -186,7 +218,12 @@ private struct SettingValues {
         throws(ConfigError) -> Int
     {
         guard let text = settings[key]?.value else { return defaultValue }
-        let noun = unit == "hour of the day" ? "an hour of the day" : "a whole number of \(unit)"
+        let noun =
+            switch unit {
+            case "hour of the day": "an hour of the day"
+            case "port": "a port number"
+            default: "a whole number of \(unit)"
+            }
         guard !text.isEmpty, text.allSatisfy(\.isASCIIDigit) else { throw invalid(key, expected: noun) }
         guard let value = Int(text), range.contains(value) else {
             throw invalid(key, expected: "\(noun) from \(range.lowerBound) to \(range.upperBound)")

@@ -24,6 +24,7 @@ public struct NodeConfig: Sendable, Hashable {
         case dataFileSize, maxMessageSize, maxInflightBytesPerFollower
         case defaultTopicQueueNums, fileReservedTime, deleteWhen
         case sendTimeoutMs
+        case adminPort, adminAddress
 
         /// Keys without a default.
         public var isRequired: Bool { [.group, .selfId, .peers, .storeBaseDir].contains(self) }
@@ -80,6 +81,12 @@ public struct NodeConfig: Sendable, Hashable {
     public internal(set) var deleteWhenHour: Int = 4
     /// Default 3000. How long a client waits for a send to be acknowledged; 1–600000 ms.
     public internal(set) var sendTimeoutMs: Int = 3000
+    /// Optional. The TCP port of the node's admin HTTP server (`/healthz`, `/metrics`); 1–65535,
+    /// not the node's own port. Without it the node serves no admin port.
+    public internal(set) var adminPort: Int? = nil
+    /// Default `127.0.0.1`. The IPv4 address the admin port binds to (`0.0.0.0`: every
+    /// interface). Only with `adminPort`.
+    public internal(set) var adminAddress: String = "127.0.0.1"
 
     /// The required values and every default; the parser then applies and checks the rest.
     init(group: String, selfPeer: Peer, peers: [Peer], storeBaseDir: String) {

@@ -22,6 +22,9 @@ package final class LocalGroup {
     let directory: String
     /// The members, `n0` first.
     package let peers: [Peer]
+    /// Each member's admin HTTP port (`adminPort`), in the order of ``peers``; empty when the
+    /// group was made without them.
+    package let adminPorts: [UInt16]
     private var processes: [NodeID: ChildProcess] = [:]
 
     /// Writes the config files of a `size`-node group; starts nothing. Each file holds `group`,
@@ -31,14 +34,17 @@ package final class LocalGroup {
     /// connection can never hold a node's port while the node is down; each is checked free by
     /// binding it.
     /// `serverFlags` are added to every `ledger server` command line (e.g. `--fault-injection`).
-    package init(binary: String, directory: String, size: Int = 3, settings: [String] = [], serverFlags: [String] = [])
-        throws(HarnessError)
-    {
+    /// With `adminPorts`, each node also gets a free `adminPort` of its own.
+    package init(
+        binary: String, directory: String, size: Int = 3, settings: [String] = [], serverFlags: [String] = [],
+        adminPorts: Bool = false
+    ) throws(HarnessError) {
         self.binary = binary
         self.serverFlags = serverFlags
         self.directory = directory
-        let ports = try LocalGroup.freePorts(count: size)
-        peers = ports.enumerated().map {
+        let ports = try LocalGroup.freePorts(count: adminPorts ? 2 * size : size)
+        self.adminPorts = Array(ports.dropFirst(size))
+        peers = ports.prefix(size).enumerated().map {
             Peer(name: "n\($0.offset)", id: NodeID(UInt64($0.offset)), host: "127.0.0.1", port: $0.element)
         }
         let list = peerList
@@ -48,7 +54,7 @@ package final class LocalGroup {
                     [
                         "group=test", "selfId=\(peer.name)", "peers=\(list)",
                         "storeBaseDir=\(directory)/data/\(peer.name)",
-                    ] + settings
+                    ] + self.adminPorts.dropFirst(Int(peer.id.rawValue)).prefix(1).map { "adminPort=\($0)" } + settings
                 try writeFile(configPath(peer.id), Array((lines.joined(separator: "\n") + "\n").utf8))
             }
         } catch {

@@ -119,6 +119,8 @@ extension LogStore {
         lastIndex = entries.last!.index
         lastChainCRC = chain
         writePosition = position
+        appendedBytes += UInt64(needed)
+        appendedBatches += 1
     }
 
     /// Makes everything appended so far durable: fdatasync of each data file written since the

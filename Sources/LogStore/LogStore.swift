@@ -35,6 +35,11 @@ public final class LogStore: RaftStorage {
     public internal(set) var lastChainCRC: UInt32 = 0
     /// The last index known durable: synced with fdatasync, or found on disk at open.
     public internal(set) var durableIndex = LogIndex.zero
+    /// Bytes ``append(_:)`` wrote to data files since the store was opened: records and the
+    /// blank markers that end a full file (index files, hard state and checkpoints not counted).
+    public internal(set) var appendedBytes: UInt64 = 0
+    /// Batches ``append(_:)`` wrote since the store was opened (one `pwrite` per data file each).
+    public internal(set) var appendedBatches: UInt64 = 0
 
     let fs: any FileSystem
     var data: DataFiles

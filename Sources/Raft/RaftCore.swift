@@ -20,7 +20,11 @@ public final class RaftCore {
     public internal(set) var term: Term
     public internal(set) var vote: NodeID?
     public internal(set) var role: Role = .follower
-    public internal(set) var leader: NodeID?
+    public internal(set) var leader: NodeID? {
+        didSet { counters.observeLeader(leader) }
+    }
+    /// Elections started and won, leaders seen: for metrics only.
+    public internal(set) var counters = RaftCounters()
 
     /// Ticks since the last election-timer reset (followers/candidates) or check-quorum round (leaders).
     var electionElapsed = 0
@@ -157,6 +161,7 @@ public final class RaftCore {
         reset(term: term.next)
         vote = id
         role = .candidate
+        counters.electionsStarted += 1
     }
 
     func becomeLeader() {
@@ -164,6 +169,7 @@ public final class RaftCore {
         reset(term: term)
         role = .leader
         leader = id
+        counters.electionsWon += 1
         for peer in peers {
             progress[peer] = Progress(
                 next: log.lastIndex.next, maxInflight: config.maxInflightMessages,

@@ -176,6 +176,9 @@ public final class Replica {
         return configuration.member(id)?.name ?? "\(id)"
     }
 
+    /// The applied index the state machine's files hold durably (its last finished persist).
+    package var persistedIndex: LogIndex { persistence.persistedIndex }
+
     /// What `ledger status` shows of this node.
     var status: StatusResponse {
         let raft = core.status

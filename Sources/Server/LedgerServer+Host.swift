@@ -13,6 +13,7 @@ extension LedgerServer: ReplicaHost {
         case .transmit:
             writeDirtyConnections()
         case .reply(let reply, let client, let requestID):
+            metrics.answered(reply)
             guard let connection = connections[client.rawValue] else { return }
             send(reply.wireMessage, requestID: requestID, on: connection)
         case .sync(let pending):

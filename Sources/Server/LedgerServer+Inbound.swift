@@ -31,6 +31,7 @@ extension LedgerServer {
                     term: replica.term.rawValue,
                     "closing \(connection.label): malformed \(frame.opcode) frame: \(error)")
                 if !frame.opcode.isRaft && !frame.flags.contains(.response) && !frame.flags.contains(.oneWay) {
+                    metrics.answered(frame.opcode, result: ErrorResponse.Code.badRequest.metricLabel)
                     send(
                         .errorResponse(
                             ErrorResponse(code: .badRequest, message: error.description), answering: frame.opcode),
@@ -77,35 +78,33 @@ extension LedgerServer {
         case .faultInjectionRequest(let request):
             injectFaults(request, requestID: requestID, on: connection)
         case .statusRequest:
-            deliver(.request(.status, from: client, requestID: requestID))
+            submit(.status, from: client, requestID: requestID)
         case .appendRequest(let request):
-            deliver(.request(.append(request), from: client, requestID: requestID))
+            submit(.append(request), from: client, requestID: requestID)
         case .getRequest(let request):
-            deliver(.request(.get(request), from: client, requestID: requestID))
+            submit(.get(request), from: client, requestID: requestID)
         case .transferLeaderRequest(let request):
-            deliver(.request(.transferLeader(request), from: client, requestID: requestID))
+            submit(.transferLeader(request), from: client, requestID: requestID)
         case .sendRequest(let request):
-            deliver(
-                .request(.send(stampBornHost(request, connection), oneWay: false), from: client, requestID: requestID))
+            submit(.send(stampBornHost(request, connection), oneWay: false), from: client, requestID: requestID)
         case .sendOneWay(let request):
-            deliver(
-                .request(.send(stampBornHost(request, connection), oneWay: true), from: client, requestID: requestID))
+            submit(.send(stampBornHost(request, connection), oneWay: true), from: client, requestID: requestID)
         case .commitOffsetRequest(let request):
-            deliver(.request(.commitOffset(request), from: client, requestID: requestID))
+            submit(.commitOffset(request), from: client, requestID: requestID)
         case .pullRequest(let request):
-            deliver(.request(.read(.pull(request)), from: client, requestID: requestID))
+            submit(.read(.pull(request)), from: client, requestID: requestID)
         case .queueOffsetsRequest(let request):
-            deliver(.request(.read(.queueOffsets(request.queue)), from: client, requestID: requestID))
+            submit(.read(.queueOffsets(request.queue)), from: client, requestID: requestID)
         case .searchOffsetRequest(let request):
-            deliver(.request(.read(.searchOffset(request)), from: client, requestID: requestID))
+            submit(.read(.searchOffset(request)), from: client, requestID: requestID)
         case .messagesByKeyRequest(let request):
-            deliver(.request(.read(.messagesByKey(request)), from: client, requestID: requestID))
+            submit(.read(.messagesByKey(request)), from: client, requestID: requestID)
         case .viewMessageRequest(let request):
-            deliver(.request(.read(.viewMessage(request)), from: client, requestID: requestID))
+            submit(.read(.viewMessage(request)), from: client, requestID: requestID)
         case .topicsRequest:
-            deliver(.request(.read(.topics), from: client, requestID: requestID))
+            submit(.read(.topics), from: client, requestID: requestID)
         case .consumerOffsetsRequest(let request):
-            deliver(.request(.read(.consumerOffsets(request)), from: client, requestID: requestID))
+            submit(.read(.consumerOffsets(request)), from: client, requestID: requestID)
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .errorResponse, .sendResponse, .pullResponse, .queueOffsetsResponse,
             .searchOffsetResponse, .messagesByKeyResponse, .viewMessageResponse, .topicsResponse,
@@ -116,6 +115,12 @@ extension LedgerServer {
             return false
         }
         return true
+    }
+
+    /// Counts a decoded client request and hands it to the replica.
+    private func submit(_ request: ClientRequest, from client: ClientID, requestID: UInt64) {
+        metrics.received(request.kind)
+        deliver(.request(request, from: client, requestID: requestID))
     }
 
     /// The messages of `request`, each with the client's address as its born host.

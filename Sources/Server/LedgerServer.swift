@@ -1,3 +1,4 @@
+import Admin
 import CommitLog
 import FileIO
 import LedgerModel
@@ -13,6 +14,12 @@ import Wire
 
 /// What the disk thread reports for one sync.
 typealias SyncOutcome = Result<Void, SystemError>
+
+/// A sync's outcome and how long its fdatasyncs took on the disk thread.
+struct TimedSync: Sendable {
+    var outcome: SyncOutcome
+    var took: Duration
+}
 /// What the persist thread reports for one persist of the message store.
 typealias PersistOutcome = Result<PersistDone, CommitLogError>
 
@@ -32,6 +39,17 @@ public final class LedgerServer {
     private(set) var replica: Replica!
     let signals: SignalSource
     private var listener: Socket?
+    /// The admin HTTP port's socket, when `adminPort` is configured.
+    var adminListener: Socket?
+    /// Open admin HTTP connections by id.
+    var adminConnections: [UInt64: AdminConnection] = [:]
+    var nextAdminConnectionID: UInt64 = 0
+    /// Admin connection events so far: the clock of ``AdminConnection/lastActive``.
+    var adminEvents: UInt64 = 0
+    /// Counters for `/metrics`.
+    var metrics = ServerMetrics()
+    /// When the process started serving, for `ledger_process_start_time_seconds`.
+    let startedAt = WallClock.now()
     /// Held for the life of the process so no other node opens this store.
     private let storeLock: FileLock
     /// Inbound connections, peers' and clients', by connection id (a client's ``ClientID``).
@@ -48,8 +66,8 @@ public final class LedgerServer {
     /// Test only (``ServerOptions/faultInjection``): peers whose Raft traffic is dropped both ways.
     var isolatedFrom: [NodeID] = []
     /// The disk thread: runs the log's fdatasyncs so the loop never waits on the disk.
-    let disk: WorkerThread<PendingSync, SyncOutcome>
-    let syncResults: Mailbox<SyncOutcome>
+    let disk: WorkerThread<PendingSync, TimedSync>
+    let syncResults: Mailbox<TimedSync>
     /// The persist thread: writes and syncs the message store's files and replaces its checkpoint.
     let persister: WorkerThread<PendingPersist, PersistOutcome>
     let persistResults: Mailbox<PersistOutcome>
@@ -83,7 +101,9 @@ public final class LedgerServer {
             }
         }
         disk = WorkerThread(name: "disk", results: syncResults) { pending in
-            Result { () throws(SystemError) in try pending.perform(on: fileSystem) }
+            let started = ContinuousClock().now
+            let outcome = Result { () throws(SystemError) in try pending.perform(on: fileSystem) }
+            return TimedSync(outcome: outcome, took: started.duration(to: ContinuousClock().now))
         }
         let configuration = LogStoreConfiguration(
             dataFileSize: options.dataFileSize,
@@ -99,10 +119,17 @@ public final class LedgerServer {
             throw .system(error)
         }
         do {
+            adminListener = try LedgerServer.listenAdmin(options)
+        } catch {
+            listener?.close()
+            throw error
+        }
+        do {
             try makeDirectories(options.storeDirectory)
             storeLock = try FileLock(path: "\(options.storeDirectory)/LOCK")
         } catch {
             listener?.close()
+            adminListener?.close()
             if error.errno == EWOULDBLOCK {
                 throw .configuration(
                     "\(options.source): store directory \(options.storeDirectory) is in use by another process")
@@ -152,11 +179,14 @@ public final class LedgerServer {
         do {
             guard let listener else { return }
             try loop.register(listener.fd, for: .readable) { [unowned self] _ in acceptConnections() }
+            if let adminListener {
+                try loop.register(adminListener.fd, for: .readable) { [unowned self] _ in acceptAdminConnections() }
+            }
             try loop.register(syncResults.fd, for: .readable) { [unowned self] _ in
-                for outcome in syncResults.drain() { deliver(.syncCompleted(outcome)) }
+                for sync in syncResults.drain() { deliver(syncCompleted(sync)) }
             }
             try loop.register(persistResults.fd, for: .readable) { [unowned self] _ in
-                for outcome in persistResults.drain() { deliver(.persistCompleted(outcome)) }
+                for outcome in persistResults.drain() { deliver(persistCompleted(outcome)) }
             }
             try loop.register(signals.fd, for: .readable) { [unowned self] _ in
                 if let signal = signals.drain().first { stopReason = .signal(signal) }
@@ -178,6 +208,18 @@ public final class LedgerServer {
             stopReason = .failure(.system(error))
         }
         try shutDown()
+    }
+
+    /// The replica event for a finished sync; a successful one's duration is counted.
+    private func syncCompleted(_ sync: TimedSync) -> ReplicaEvent {
+        if case .success = sync.outcome { metrics.logSyncSeconds.observe(sync.took) }
+        return .syncCompleted(sync.outcome)
+    }
+
+    /// The replica event for a finished persist; a successful one's duration is counted.
+    private func persistCompleted(_ outcome: PersistOutcome) -> ReplicaEvent {
+        if case .success(let done) = outcome { metrics.statePersistSeconds.observe(done.took) }
+        return .persistCompleted(outcome)
     }
 
     /// Hands `event` to the replica, stamped with the wall clock.
@@ -214,17 +256,26 @@ public final class LedgerServer {
             maxOutboundBytes: options.maxOutboundBytesPerConnection)
     }
 
-    private func acceptConnections() {
-        guard let listener else { return }
+    /// Accepts every connection waiting on `listener` (the `port` named in log lines), counts it,
+    /// and hands its socket to `serve`.
+    func acceptPending(on listener: Socket, _ port: ServerMetrics.Port, _ serve: (Socket) -> Void) {
         while true {
             let socket: Socket?
             do {
                 socket = try listener.accept()
             } catch {
-                logger.warning("accept failed: \(error)")
+                logger.warning("\(port.rawValue) port: accept failed: \(error)")
                 return
             }
             guard let socket else { return }
+            metrics.accepted(on: port)
+            serve(socket)
+        }
+    }
+
+    private func acceptConnections() {
+        guard let listener else { return }
+        acceptPending(on: listener, .node) { socket in
             do {
                 try socket.setNoDelay()
                 let connection = makeConnection(socket, label: "client fd \(socket.fd)")
@@ -322,6 +373,12 @@ public final class LedgerServer {
             listener.close()
             self.listener = nil
         }
+        if let adminListener {
+            loop.deregister(adminListener.fd)
+            adminListener.close()
+            self.adminListener = nil
+        }
+        for connection in Array(adminConnections.values) { closeAdmin(connection) }
         let failure: ServerError?
         switch stopReason {
         case .signal(let signal):
@@ -336,11 +393,11 @@ public final class LedgerServer {
         disk.stop()
         persister.stop()
         // The last results reach the replica even after a stop, so it knows what is durable.
-        for outcome in syncResults.drain() {
-            replica.handle(.syncCompleted(outcome), now: WallClock.nowMilliseconds())
+        for sync in syncResults.drain() {
+            replica.handle(syncCompleted(sync), now: WallClock.nowMilliseconds())
         }
         for outcome in persistResults.drain() {
-            replica.handle(.persistCompleted(outcome), now: WallClock.nowMilliseconds())
+            replica.handle(persistCompleted(outcome), now: WallClock.nowMilliseconds())
         }
         var closeFailure: ServerError?
         do {

@@ -35,6 +35,13 @@ extension ServerOptions {
         self.init(
             replica: replica, members: members, tickMilliseconds: config.tickMs, storeDirectory: config.storeBaseDir,
             dataFileSize: config.dataFileSize, source: source)
+        if let port = config.adminPort {
+            guard let address = SocketAddress("\(config.adminAddress):\(port)") else {
+                throw .configuration(
+                    "\(source): adminAddress: cannot use \"\(config.adminAddress)\" as an IPv4 address")
+            }
+            admin = address
+        }
         commitLog = config.commitLogConfiguration
         do {
             try commitLog.validate()

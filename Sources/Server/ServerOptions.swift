@@ -36,6 +36,8 @@ public struct ServerOptions: Sendable {
     public var maxOutboundBytesPerConnection: Int = 64 << 20
     /// The message state machine's settings (queue count of new topics, largest body, file size).
     public var commitLog = CommitLogConfiguration()
+    /// Where the admin HTTP port listens (`adminAddress:adminPort`); nil for none.
+    public var admin: SocketAddress?
     /// Test only: accept requests to drop Raft traffic to and from chosen peers.
     public var faultInjection = false
     /// Where this options value came from, for error messages (`conf/n0.conf`).

@@ -72,33 +72,35 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     /// Whether this build defines the opcode.
     public var isKnown: Bool { isRaft || Opcode.requestOpcodes.contains(self) }
 
-    public var description: String {
-        let name: String =
-            switch self {
-            case .raftAppend: "raftAppend"
-            case .raftAppendResponse: "raftAppendResponse"
-            case .raftHeartbeat: "raftHeartbeat"
-            case .raftHeartbeatResponse: "raftHeartbeatResponse"
-            case .raftVote: "raftVote"
-            case .raftVoteResponse: "raftVoteResponse"
-            case .raftTimeoutNow: "raftTimeoutNow"
-            case .handshake: "handshake"
-            case .status: "status"
-            case .append: "append"
-            case .get: "get"
-            case .transferLeader: "transferLeader"
-            case .send: "send"
-            case .pull: "pull"
-            case .queueOffsets: "queueOffsets"
-            case .searchOffset: "searchOffset"
-            case .messagesByKey: "messagesByKey"
-            case .viewMessage: "viewMessage"
-            case .topics: "topics"
-            case .commitOffset: "commitOffset"
-            case .consumerOffsets: "consumerOffsets"
-            case .faultInjection: "faultInjection"
-            default: "unknown"
-            }
-        return "\(rawValue) (\(name))"
+    /// `3 (raftHeartbeat)`: the number and the name.
+    public var description: String { "\(rawValue) (\(name))" }
+
+    /// The opcode's name, `append`; `unknown` for one this build does not define.
+    public var name: String {
+        switch self {
+        case .raftAppend: "raftAppend"
+        case .raftAppendResponse: "raftAppendResponse"
+        case .raftHeartbeat: "raftHeartbeat"
+        case .raftHeartbeatResponse: "raftHeartbeatResponse"
+        case .raftVote: "raftVote"
+        case .raftVoteResponse: "raftVoteResponse"
+        case .raftTimeoutNow: "raftTimeoutNow"
+        case .handshake: "handshake"
+        case .status: "status"
+        case .append: "append"
+        case .get: "get"
+        case .transferLeader: "transferLeader"
+        case .send: "send"
+        case .pull: "pull"
+        case .queueOffsets: "queueOffsets"
+        case .searchOffset: "searchOffset"
+        case .messagesByKey: "messagesByKey"
+        case .viewMessage: "viewMessage"
+        case .topics: "topics"
+        case .commitOffset: "commitOffset"
+        case .consumerOffsets: "consumerOffsets"
+        case .faultInjection: "faultInjection"
+        default: "unknown"
+        }
     }
 }

@@ -113,7 +113,7 @@ struct LaggingFollowerTests {
             seen.record(
                 view,
                 rss: pids.map { name, pid in
-                    (name, Result { () throws(ProcError) in try ProcessMetrics.residentBytes(pid) })
+                    (name, Result { () throws(ProcError) in try ProcFS.residentBytes(pid) })
                 })
             if loadSeenAt == nil, let status = view.nodes.first(where: { $0.peer == leader.peer })?.response,
                 status.lastIndex.rawValue >= idleIndex + 100

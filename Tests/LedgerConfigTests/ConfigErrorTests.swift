@@ -21,7 +21,7 @@ import Testing
         #expect(errorMessage("selfid=n0") == #"conf/n0.conf:1: unknown key "selfid" (did you mean "selfId"?)"#)
         #expect(
             errorMessage("brokerName=broker-a")
-                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs"#
+                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs, adminPort, adminAddress"#
         )
     }
 
@@ -94,6 +94,28 @@ import Testing
         #expect(
             errorMessage("\(requiredLines)\nflushDiskType=sync")
                 == #"conf/n0.conf:5: flushDiskType: expected SYNC_FLUSH or ASYNC_FLUSH, got "sync""#)
+    }
+
+    @Test func badAdminEndpoints() {
+        #expect(
+            errorMessage("\(requiredLines)\nadminPort=http")
+                == #"conf/n0.conf:5: adminPort: expected a port number, got "http""#)
+        #expect(
+            errorMessage("\(requiredLines)\nadminPort=70000")
+                == #"conf/n0.conf:5: adminPort: expected a port number from 1 to 65535, got "70000""#)
+        #expect(
+            errorMessage("\(requiredLines)\nadminPort=40911")
+                == #"conf/n0.conf:5: adminPort: expected a port other than this node's own (40911 in peers), got "40911""#
+        )
+        #expect(
+            errorMessage("\(requiredLines)\nadminAddress=127.0.0.1")
+                == #"conf/n0.conf:5: adminAddress: expected no value unless adminPort is set, got "127.0.0.1""#)
+        for address in ["localhost", "127.0.0.256", "127.0.0", "::1", "01.2.3.4", ""] {
+            #expect(
+                errorMessage("\(requiredLines)\nadminPort=8081\nadminAddress=\(address)")
+                    == "conf/n0.conf:6: adminAddress: expected an IPv4 address such as 127.0.0.1 or 0.0.0.0, got \"\(address)\""
+            )
+        }
     }
 
     @Test func badSizes() {

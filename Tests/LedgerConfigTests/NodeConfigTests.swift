@@ -28,6 +28,8 @@ import Testing
         #expect(config.fileReservedTimeHours == 72)
         #expect(config.deleteWhenHour == 4)
         #expect(config.sendTimeoutMs == 3000)
+        #expect(config.adminPort == nil)
+        #expect(config.adminAddress == "127.0.0.1")
     }
 
     @Test func commentsBlankLinesWhitespaceAndCRLFAreIgnored() throws {
@@ -59,6 +61,8 @@ import Testing
             fileReservedTime=48
             deleteWhen=04
             sendTimeoutMs=5000
+            adminPort=8081
+            adminAddress=0.0.0.0
             """
         let config = try NodeConfig.parse(text, source: "all.conf")
         #expect(config.flushDiskType == .async)
@@ -76,6 +80,8 @@ import Testing
         #expect(config.fileReservedTimeHours == 48)
         #expect(config.deleteWhenHour == 4)
         #expect(config.sendTimeoutMs == 5000)
+        #expect(config.adminPort == 8081)
+        #expect(config.adminAddress == "0.0.0.0")
 
         let raft = config.raftConfig(randomSeed: 7)
         #expect(raft.id == NodeID(0))

@@ -100,6 +100,9 @@ import Testing
         #expect(first.loadInteger(at: 3 * 1056 + 4, as: UInt32.self, .little) == UInt32(4096 - 3 * 1056))
         #expect(try store.readEntries(from: LogIndex(2), through: LogIndex(9), maxBytes: .max) == Array(log[1..<9]))
         #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(10), maxBytes: 3000).count == 2)
+        // Ten records and the three 8-byte blank markers that end the full files: bytes written.
+        #expect(store.appendedBytes == 10 * 1056 + 3 * UInt64(Blank.size))
+        #expect(store.appendedBatches == 1)
         try store.close()
         store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration(cacheBytes: 0))
         #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(10), maxBytes: .max) == log)

@@ -13,6 +13,30 @@ import Testing
         }
     }
 
+    @Test func countersFollowElectionsAndLeaders() throws {
+        let cluster = try TestCluster([1, 2, 3])
+        try cluster.elect(1)
+        #expect(cluster.core(1).counters.electionsStarted == 1)
+        #expect(cluster.core(1).counters.electionsWon == 1)
+        #expect(cluster.core(2).counters.electionsStarted == 0)
+        for id: UInt64 in [1, 2, 3] { #expect(cluster.core(id).counters.leaderChanges == 1, "node \(id)") }
+        // A pre-vote round that an isolated node never gets past starts no election.
+        cluster.isolate(3)
+        try cluster.tick(200, only: [3])
+        #expect(cluster.core(3).counters.electionsStarted == 0)
+        // Cut off the leader: another node wins; n1 learns of it once healed.
+        cluster.isolate(1)
+        try cluster.tick(100, only: [2, 3])
+        let next = try #require(cluster.leaders.first { $0 != NodeID(1) })
+        #expect(cluster.core(next.rawValue).counters.electionsWon == 1)
+        #expect(cluster.core(next.rawValue).counters.electionsStarted >= 1)
+        cluster.heal()
+        try cluster.tick(30)
+        #expect(cluster.core(1).leader == next)
+        #expect(cluster.core(1).counters.leaderChanges == 2, "n1 led, then saw \(next)")
+        #expect(cluster.core(1).counters.electionsWon == 1)
+    }
+
     @Test func voteRestrictionKeepsAStaleLogFromWinning() throws {
         // Node 3 lacks entry 2, which nodes 1 and 2 hold: it cannot gather a majority.
         let cluster = try TestCluster(
