@@ -14,6 +14,12 @@ enum RemotingSamples {
     /// §5.3: the smallest response header both clients accepted.
     static let minimalResponseHeader = #"{"code":0,"flag":1,"opaque":1}"#
 
+    /// §3 (`rocketmq-formats.md`): a route body as the NameServer writes it in standard JSON.
+    static let standardRoute =
+        #"{"brokerDatas":[{"brokerAddrs":{"0":"127.0.0.1:10911"},"brokerName":"broker-a","cluster":"DefaultCluster","#
+        + #""enableActingMaster":false}],"filterServerTable":{},"#
+        + #""queueDatas":[{"brokerName":"broker-a","perm":6,"readQueueNums":4,"topicSysFlag":0,"writeQueueNums":4}]}"#
+
     /// A frame around `header` of serialize type `type`, then `body`; the lengths are computed
     /// here, as the clients compute them.
     static func frame(header: [UInt8], type: UInt8 = 0, body: [UInt8] = []) -> [UInt8] {
