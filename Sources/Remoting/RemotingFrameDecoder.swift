@@ -1,57 +1,36 @@
 import Bytes
 
-/// Reassembles RocketMQ remoting frames from a byte stream that arrives in arbitrary chunks.
-///
-/// Feed each chunk as it is read from the socket, then call ``next()`` until it returns nil;
-/// decode each frame's header with ``RemotingCommand/init(_:limits:)``. Each check runs as soon
-/// as its bytes arrive, before anything is allocated for the frame: the length against the
-/// frame limit (4 bytes in), the serialize type (5), the header length against the header
-/// limit and against the frame (8). The decoder holds at most one incomplete frame plus the
-/// unread part of the last chunk.
-///
-/// After ``next()`` throws, the stream is out of step and every later call throws the same
-/// error: close the connection.
-public struct RemotingFrameDecoder: Sendable {
-    public let limits: RemotingLimits
+/// Reassembles RocketMQ remoting frames from a byte stream that arrives in arbitrary chunks (see
+/// ``StreamDecoder`` and ``RemotingFraming``); decode each frame's header with
+/// ``RemotingCommand/init(_:limits:)``.
+public typealias RemotingFrameDecoder = StreamDecoder<RemotingFraming>
 
-    /// Bytes not yet returned in a frame, and their stream offset for errors.
-    private var buffer = StreamBuffer()
-    private var failure: RemotingError?
-
+extension StreamDecoder where Cutter == RemotingFraming {
     /// A decoder that enforces `limits`' frame and header sizes.
     public init(limits: RemotingLimits = .default) {
+        self.init(RemotingFraming(limits: limits))
+    }
+
+    /// The bounds it enforces.
+    public var limits: RemotingLimits { cutter.limits }
+}
+
+/// RocketMQ's framing (``RemotingFrame``). Each check runs as soon as its bytes arrive, before
+/// anything is allocated for the frame: the length against the frame limit (4 bytes in), the
+/// serialize type (5), the header length against the header limit and against the frame (8).
+public struct RemotingFraming: FrameCutter {
+    public let limits: RemotingLimits
+
+    /// Framing that enforces `limits`' frame and header sizes.
+    public init(limits: RemotingLimits) {
         self.limits = limits
     }
 
-    /// Bytes received but not yet returned in a frame.
-    public var bufferedByteCount: Int { buffer.count }
-
-    /// Stream offset of the next byte ``next()`` will look at.
-    public var streamOffset: Int { buffer.streamOffset }
-
-    /// Storage currently held, for tests that check memory stays bounded.
-    package var bufferCapacity: Int { buffer.capacity }
-
-    /// Appends bytes that arrived from the stream.
-    public mutating func feed(_ chunk: some Collection<UInt8>) {
-        buffer.append(chunk)
-    }
-
-    /// The next complete frame, or nil until more bytes arrive.
-    public mutating func next() throws(RemotingError) -> RemotingFrame? {
-        if let failure { throw failure }
-        do {
-            return try decodeNext()
-        } catch {
-            failure = error
-            throw error
-        }
-    }
-
-    private mutating func decodeNext() throws(RemotingError) -> RemotingFrame? {
-        let available = bufferedByteCount
+    /// The next frame at the front of `buffer`, or nil until it is complete.
+    public func cut(from buffer: inout StreamBuffer) throws(RemotingError) -> RemotingFrame? {
+        let available = buffer.count
         guard available >= 4 else { return nil }
-        let start = streamOffset
+        let start = buffer.streamOffset
         let length = buffer.load(UInt32.self, at: 0)
         if length < 4 { throw .frameTooShort(length: length, offset: start) }
         if UInt64(length) + 4 > UInt64(limits.maxFrameBytes) {

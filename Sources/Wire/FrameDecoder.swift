@@ -1,57 +1,37 @@
 import Bytes
 
-/// Reassembles frames from a byte stream that arrives in arbitrary chunks.
-///
-/// Feed each chunk as it is read from the socket, then call ``next()`` until it returns nil.
-/// A frame whose length field exceeds the limit is rejected as soon as its four length bytes
-/// arrive, before anything is allocated for it; the decoder holds at most one incomplete frame
-/// plus the unread part of the last chunk.
-///
-/// After ``next()`` throws, the stream is out of step and every later call throws the same
-/// error: close the connection.
-public struct FrameDecoder: Sendable {
+/// Reassembles native-protocol frames from a byte stream that arrives in arbitrary chunks (see
+/// ``StreamDecoder`` and ``WireFraming``).
+public typealias FrameDecoder = StreamDecoder<WireFraming>
+
+extension StreamDecoder where Cutter == WireFraming {
+    /// A decoder that accepts frames of up to `maxFrameBytes` bytes, length field included.
+    public init(maxFrameBytes: Int = WireLimits.default.maxFrameBytes) {
+        self.init(WireFraming(maxFrameBytes: maxFrameBytes))
+    }
+
+    /// The largest frame accepted, length field included.
+    public var maxFrameBytes: Int { cutter.maxFrameBytes }
+}
+
+/// The native protocol's framing (``Frame``). A frame whose length field exceeds the limit is
+/// rejected as soon as its four length bytes arrive, before anything is allocated for it; each
+/// header byte is checked as it arrives.
+public struct WireFraming: FrameCutter {
     /// The largest frame accepted, length field included.
     public let maxFrameBytes: Int
 
-    /// Bytes not yet returned in a frame, and their stream offset for errors.
-    private var buffer = StreamBuffer()
-    private var failure: WireError?
-
-    /// A decoder that accepts frames of up to `maxFrameBytes` bytes, length field included.
-    public init(maxFrameBytes: Int = WireLimits.default.maxFrameBytes) {
+    /// Framing that accepts frames of up to `maxFrameBytes` bytes, length field included.
+    public init(maxFrameBytes: Int) {
         precondition(maxFrameBytes >= Frame.headerSize, "a frame must at least hold its header")
         self.maxFrameBytes = maxFrameBytes
     }
 
-    /// Bytes received but not yet returned in a frame.
-    public var bufferedByteCount: Int { buffer.count }
-
-    /// Stream offset of the next byte ``next()`` will look at: the bytes returned in frames so far.
-    public var streamOffset: Int { buffer.streamOffset }
-
-    /// Storage currently held, for tests that check memory stays bounded.
-    package var bufferCapacity: Int { buffer.capacity }
-
-    /// Appends bytes that arrived from the stream.
-    public mutating func feed(_ chunk: some Collection<UInt8>) {
-        buffer.append(chunk)
-    }
-
-    /// The next complete frame, or nil until more bytes arrive.
-    public mutating func next() throws(WireError) -> Frame? {
-        if let failure { throw failure }
-        do {
-            return try decodeNext()
-        } catch {
-            failure = error
-            throw error
-        }
-    }
-
-    private mutating func decodeNext() throws(WireError) -> Frame? {
-        let available = bufferedByteCount
+    /// The next frame at the front of `buffer`, or nil until it is complete.
+    public func cut(from buffer: inout StreamBuffer) throws(WireError) -> Frame? {
+        let available = buffer.count
         guard available >= 4 else { return nil }
-        let start = streamOffset
+        let start = buffer.streamOffset
         let length = buffer.load(UInt32.self, at: 0)
         if length < Frame.minimumLength {
             throw .frameTooShort(offset: start, length: length, minimum: Frame.minimumLength)
