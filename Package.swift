@@ -111,7 +111,7 @@ let package = Package(
             dependencies: ["Replica", "Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog", "Posix"],
             swiftSettings: strict),
         .testTarget(
-            name: "RemotingTests", dependencies: ["Remoting", "Bytes", "LedgerModel"], swiftSettings: strict),
+            name: "RemotingTests", dependencies: ["Remoting", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft", "Posix", "TestSupport"],
