@@ -31,7 +31,8 @@ extension RemotingCommand {
             throw .malformed(
                 .invalidValue(field: "header", offset: root.offset, reason: "\(root.kindName), not an object"))
         }
-        var command = RemotingCommand(code: 0, opaque: 0)
+        // Without extFields, a missing field is reported at the header.
+        var command = RemotingCommand(code: 0, opaque: 0, extFields: ExtFields(headerOffset: root.offset))
         var sawCode = false
         for member in members {
             let value = member.value

@@ -25,6 +25,8 @@ public struct RemotingCommand: Sendable, Hashable {
     /// Free text; responses put the reason for a failure here. Nil when absent.
     public var remark: String?
     public var extFields: ExtFields
+    /// The body. A decoded one is a slice of its frame's array and keeps that array's indices:
+    /// index it from `body.startIndex`, not 0.
     public var body: ArraySlice<UInt8>
 
     /// A command with every field given.

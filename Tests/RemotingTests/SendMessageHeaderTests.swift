@@ -65,6 +65,11 @@ import Testing
             throws: RemotingError.malformed(
                 .invalidValue(field: "topic", offset: 0, reason: "the header has no such field"))
         ) { try SendMessageRequestHeader(noTopic) }
+        let noFields = try RemotingCommand.decode(RemotingSamples.frame(json: #"{"code":10}"#))
+        #expect(
+            throws: RemotingError.malformed(
+                .invalidValue(field: "producerGroup", offset: 8, reason: "the header has no such field"))
+        ) { try SendMessageRequestHeader(noFields) }
         let json = #"{"code":310,"extFields":{"a":"G","b":"T","c":"TBW102","d":4,"e":"one"}}"#
         let request = try RemotingCommand.decode(RemotingSamples.frame(json: json))
         #expect(
