@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "LedgerModel", targets: ["LedgerModel"]),
         .library(name: "CommitLog", targets: ["CommitLog"]),
         .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Remoting", targets: ["Remoting"]),
         .library(name: "LedgerConfig", targets: ["LedgerConfig"]),
         .library(name: "LedgerClient", targets: ["LedgerClient"]),
         .executable(name: "ledger", targets: ["ledger"]),
@@ -50,6 +51,8 @@ let package = Package(
             name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"],
             swiftSettings: strict),
         .target(name: "Admin", swiftSettings: strict),
+        .target(
+            name: "Remoting", dependencies: ["Bytes", "LedgerModel"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
             name: "LedgerConfig", dependencies: ["LedgerModel", "Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
@@ -108,6 +111,8 @@ let package = Package(
             name: "ReplicaTests",
             dependencies: ["Replica", "Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog", "Posix"],
             swiftSettings: strict),
+        .testTarget(
+            name: "RemotingTests", dependencies: ["Remoting", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["Admin"], swiftSettings: strict),
         .testTarget(

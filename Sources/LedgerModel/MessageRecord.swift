@@ -36,8 +36,28 @@ package enum MessageRecord {
         properties.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 }
     }
 
+    /// The pairs of a properties string (`k\u{1}v\u{2}...`), in order; empty pairs are skipped.
+    /// A pair without a name separator or bytes that are not UTF-8 throw, naming `offset` plus
+    /// the position in `bytes`.
+    package static func decodeProperties(_ bytes: [UInt8], at offset: Int) throws(DecodeError)
+        -> [MessagePropertyPair]
+    {
+        var pairs: [MessagePropertyPair] = []
+        for item in bytes.split(separator: MessageProperty.pairSeparator) {
+            guard let cut = item.firstIndex(of: MessageProperty.nameValueSeparator) else {
+                throw .invalidValue(
+                    field: "properties", offset: offset + item.startIndex, reason: "a pair without a name separator")
+            }
+            guard let name = String(validating: item[..<cut], as: UTF8.self),
+                let value = String(validating: item[(cut + 1)...], as: UTF8.self)
+            else { throw .invalidUTF8(field: "properties", offset: offset + item.startIndex) }
+            pairs.append(MessagePropertyPair(name, value))
+        }
+        return pairs
+    }
+
     /// Appends `k\u{1}v\u{2}` for every pair.
-    static func appendProperties(_ properties: [MessagePropertyPair], to writer: inout ByteWriter) {
+    package static func appendProperties(_ properties: [MessagePropertyPair], to writer: inout ByteWriter) {
         for pair in properties {
             writer.writeRawBytes(pair.name.utf8)
             writer.writeUInt8(MessageProperty.nameValueSeparator)
@@ -135,24 +155,8 @@ extension StoredMessage {
         topic = try reader.readString(count: topicLength, "topic")
         let propertiesLength = try reader.readUInt16("properties length")
         let propertiesAt = reader.offset
-        properties = try Self.decodeProperties(
+        properties = try MessageRecord.decodeProperties(
             try reader.readRawBytes(Int(propertiesLength), "properties"), at: propertiesAt)
         try reader.finish()
-    }
-
-    private static func decodeProperties(_ bytes: [UInt8], at offset: Int) throws(DecodeError) -> [MessagePropertyPair]
-    {
-        var pairs: [MessagePropertyPair] = []
-        for item in bytes.split(separator: MessageProperty.pairSeparator) {
-            guard let cut = item.firstIndex(of: MessageProperty.nameValueSeparator) else {
-                throw .invalidValue(
-                    field: "properties", offset: offset + item.startIndex, reason: "a pair without a name separator")
-            }
-            guard let name = String(validating: item[..<cut], as: UTF8.self),
-                let value = String(validating: item[(cut + 1)...], as: UTF8.self)
-            else { throw .invalidUTF8(field: "properties", offset: offset + item.startIndex) }
-            pairs.append(MessagePropertyPair(name, value))
-        }
-        return pairs
     }
 }
