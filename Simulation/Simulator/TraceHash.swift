@@ -82,6 +82,10 @@ public struct TraceHash: Sendable, Hashable, CustomStringConvertible {
             mix(response.preVote)
         case .timeoutNow:
             mix(7)
+        case .installSnapshot(let snapshot):
+            mix(8)
+            mix(snapshot.index.rawValue)
+            mix(snapshot.term.rawValue)
         }
     }
 }

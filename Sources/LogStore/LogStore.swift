@@ -93,6 +93,13 @@ public final class LogStore: RaftStorage {
         return terms.term(at: index.rawValue).map(Term.init(rawValue:))
     }
 
+    /// The point the log starts after. The store keeps no state-machine snapshots of its own
+    /// yet: this is ``SnapshotMetadata/initial`` until ``dropPrefix(before:)`` moves the first
+    /// index, which nothing in the node does until retention exists.
+    public var snapshot: SnapshotMetadata {
+        SnapshotMetadata(index: firstIndex.previous, term: term(at: firstIndex.previous) ?? .zero)
+    }
+
     /// ``readEntries(from:through:maxBytes:)`` for the Raft core: any ``LogStoreError`` becomes
     /// a ``StorageFailure`` carrying its description.
     public func entries(from: LogIndex, through: LogIndex, maxBytes: Int) throws(StorageFailure) -> [Entry] {

@@ -24,6 +24,12 @@ public struct Message: Sendable, Hashable, CustomStringConvertible {
         case voteResponse(VoteResponse)
         /// Leadership transfer: the receiver campaigns at once, bypassing pre-vote and leases.
         case timeoutNow
+        /// The leader's log no longer holds the entries the receiver needs: it must take the
+        /// state machine's snapshot at this point instead, then the entries after it. The
+        /// owners move the snapshot's bytes; the receiver's core sees this message only once its
+        /// owner holds them all, and answers with an ``AppendResponse`` at the snapshot's index
+        /// (or at its commit index when the snapshot is not newer than what it holds).
+        case installSnapshot(SnapshotMetadata)
     }
 
     public var description: String { "\(from)->\(to) t\(term) \(body)" }

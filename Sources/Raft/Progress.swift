@@ -6,6 +6,10 @@ struct Progress {
         case probe
         /// Streaming: appends sent optimistically, bounded by the inflight window.
         case replicate
+        /// The follower needs entries the log no longer holds: a snapshot was offered, nothing
+        /// else goes until it answers at or beyond `pendingSnapshot`, or its owner reports the
+        /// transfer over.
+        case snapshot
     }
 
     /// The highest index known to match the leader's log.
@@ -15,6 +19,8 @@ struct Progress {
     var state: State = .probe
     /// In probe state: an append is outstanding, wait for its answer or a heartbeat response.
     var probeSent = false
+    /// In snapshot state: the index of the snapshot offered.
+    private(set) var pendingSnapshot: LogIndex = .zero
     /// Heard from since the last check-quorum round.
     var recentActive = false
     /// The newest read sequence this follower has confirmed.
@@ -32,6 +38,7 @@ struct Progress {
         switch state {
         case .probe: probeSent
         case .replicate: inflights.isFull
+        case .snapshot: true
         }
     }
 
@@ -49,6 +56,24 @@ struct Progress {
         inflights.reset()
     }
 
+    /// A snapshot at `index` was offered to the follower.
+    mutating func becomeSnapshot(_ index: LogIndex) {
+        state = .snapshot
+        pendingSnapshot = index
+        probeSent = false
+        inflights.reset()
+    }
+
+    /// The owner finished sending the offered snapshot: probe right after it, waiting for the
+    /// follower's answer (or a heartbeat answer) before the next append.
+    mutating func snapshotSent() {
+        guard state == .snapshot else { return }
+        let after = pendingSnapshot.next
+        becomeProbe()
+        next = max(after, match.next)
+        probeSent = true
+    }
+
     /// An append ending at `last`, carrying `entryCount` entries of `bytes` payload bytes, was sent.
     mutating func sent(through last: LogIndex, entryCount: Int, bytes: Int) {
         switch state {
@@ -59,6 +84,8 @@ struct Progress {
             }
         case .probe:
             probeSent = true
+        case .snapshot:
+            preconditionFailure("an append sent to a follower waiting for a snapshot")
         }
     }
 
@@ -94,6 +121,8 @@ struct Progress {
             guard next.previous == rejected else { return false }
             next = max(min(rejected, hint.next), match.next)
             probeSent = false
+        case .snapshot:
+            return false  // An answer to an append sent before the snapshot was offered.
         }
         return true
     }

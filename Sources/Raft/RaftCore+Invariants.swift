@@ -12,6 +12,9 @@ extension RaftCore {
         }
         if let violation = safetyViolation { throw InvariantViolation("node \(id): \(violation)") }
         try check(log.committed <= log.lastIndex, "commit \(log.committed) beyond last index \(log.lastIndex)")
+        try check(
+            log.firstIndex.previous <= log.committed,
+            "the log starts after \(log.firstIndex.previous), beyond commit \(log.committed)")
         try check(log.applied <= log.committed, "applied \(log.applied) beyond commit \(log.committed)")
         try check(log.applied <= log.persistedIndex, "applied \(log.applied) beyond durable \(log.persistedIndex)")
         try check(log.persistedIndex <= log.lastIndex, "durable index beyond last index")

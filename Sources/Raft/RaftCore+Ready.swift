@@ -3,6 +3,7 @@ extension RaftCore {
     public var hasReady: Bool {
         guard !readyOutstanding else { return false }
         return softState != reportedSoftState || hardState != reportedHardState || log.hasEntriesToPersist
+            || log.snapshotToInstall != nil
             || !messagesNow.isEmpty || !messagesAfterPersist.isEmpty || log.applicableRange != nil
             || !readStates.isEmpty || !failedProposals.isEmpty || !failedReads.isEmpty || broadcastPending
             || heartbeatPending
@@ -33,6 +34,8 @@ extension RaftCore {
             ready.mustSync = hard.term != reportedHardState.term || hard.vote != reportedHardState.vote
             reportedHardState = hard
         }
+        ready.snapshot = log.takeSnapshotToInstall()
+        if ready.snapshot != nil { ready.mustSync = true }
         ready.entries = log.takeEntriesToPersist()
         if !ready.entries.isEmpty { ready.mustSync = true }
         if let range = log.applicableRange {
@@ -58,7 +61,9 @@ extension RaftCore {
         precondition(readyOutstanding, "advance() without an outstanding ready")
         readyOutstanding = false
         if entriesDurable, let last = ready.entries.last { log.stableTo(index: last.index, term: last.term) }
-        if let last = ready.committedEntries.last { log.applied = last.index }
+        if let snapshot = ready.snapshot { log.snapshotInstalled(snapshot) }
+        // A snapshot restored meanwhile already counts as applied; never move back from it.
+        if let last = ready.committedEntries.last { log.applied = max(log.applied, last.index) }
         if maybeCommit() { broadcastPending = true }
     }
 

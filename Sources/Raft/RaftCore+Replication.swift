@@ -7,7 +7,13 @@ extension RaftCore {
         guard var pr = progress[peer], !pr.isPaused else { return false }
         let prevIndex = pr.next.previous
         guard let prevTerm = log.term(at: prevIndex) else {
-            preconditionFailure("no term for index \(prevIndex): log compaction needs snapshots, not supported yet")
+            // The entries the follower needs were compacted away: offer the snapshot instead.
+            precondition(prevIndex < log.firstIndex, "no term for index \(prevIndex) inside the log")
+            let snapshot = log.snapshotToSend
+            send(.installSnapshot(snapshot), to: peer)
+            pr.becomeSnapshot(snapshot.index)
+            progress[peer] = pr
+            return true
         }
         var entries: [Entry] = []
         if pr.next <= log.lastIndex {
@@ -65,6 +71,9 @@ extension RaftCore {
         switch pr.state {
         case .probe: pr.becomeReplicate()
         case .replicate: pr.inflights.free(through: response.index)
+        case .snapshot:
+            // Installed (an answer at or past the snapshot), or the follower caught up otherwise.
+            if pr.match >= pr.pendingSnapshot { pr.becomeReplicate() }
         }
         progress[peer] = pr
         if maybeCommit() { broadcastPending = true }
@@ -74,9 +83,19 @@ extension RaftCore {
 
     /// The owner could not deliver to `peer` (its connection broke, or its buffer overflowed):
     /// appends in flight may be lost, so stop streaming and probe from what it acknowledged.
+    /// A snapshot offered to `peer` is lost with the connection too: it is offered again.
     public func reportUnreachable(_ peer: NodeID) {
-        guard role == .leader, var pr = progress[peer], pr.state == .replicate else { return }
+        guard role == .leader, var pr = progress[peer], pr.state != .probe else { return }
         pr.becomeProbe()
+        progress[peer] = pr
+    }
+
+    /// The owner's transfer of the snapshot offered to `peer` ended. `delivered`: every byte
+    /// reached the follower, so probe right after the snapshot once it answers; otherwise offer
+    /// it again (with the next heartbeat answer or append).
+    public func reportSnapshot(to peer: NodeID, delivered: Bool) {
+        guard role == .leader, var pr = progress[peer], pr.state == .snapshot else { return }
+        if delivered { pr.snapshotSent() } else { pr.becomeProbe() }
         progress[peer] = pr
     }
 
@@ -134,6 +153,21 @@ extension RaftCore {
         }
         log.commit(to: min(request.commit, lastNew))
         send(.appendResponse(AppendResponse(index: lastNew)), to: leaderID)
+    }
+
+    /// Raft §7: a leader's snapshot, its bytes already held by this node's owner.
+    func handleInstallSnapshot(_ snapshot: SnapshotMetadata, from leaderID: NodeID) {
+        if snapshot.index <= log.committed {
+            send(.appendResponse(AppendResponse(index: log.committed)), to: leaderID)
+            return
+        }
+        if log.matches(index: snapshot.index, term: snapshot.term) {
+            // The log already holds the snapshot's last entry, hence everything before it.
+            log.commit(to: snapshot.index)
+        } else {
+            log.restore(snapshot)
+        }
+        send(.appendResponse(AppendResponse(index: snapshot.index)), to: leaderID)
     }
 
     func handleHeartbeat(_ heartbeat: Heartbeat, from leaderID: NodeID) {

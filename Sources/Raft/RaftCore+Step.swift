@@ -21,14 +21,14 @@ extension RaftCore {
                 break  // A pre-vote never changes our term.
             case .voteResponse(let response) where response.preVote && response.granted:
                 break  // Granted pre-votes carry the term we would campaign in.
-            case .append, .heartbeat, .timeoutNow:
+            case .append, .heartbeat, .timeoutNow, .installSnapshot:
                 becomeFollower(term: message.term, leader: message.from)
             default:
                 becomeFollower(term: message.term, leader: nil)
             }
         } else if message.term < term {
             switch message.body {
-            case .append, .heartbeat:
+            case .append, .heartbeat, .installSnapshot:
                 // A deposed leader learns the new term from the answer and steps down.
                 send(.appendResponse(AppendResponse(index: .zero)), to: message.from)
             case .vote(let request) where request.preVote:
@@ -53,6 +53,9 @@ extension RaftCore {
         case .timeoutNow:
             guard acceptLeader(message.from) else { return }
             try campaign(transfer: true)
+        case .installSnapshot(let snapshot):
+            guard acceptLeader(message.from) else { return }
+            handleInstallSnapshot(snapshot, from: message.from)
         case .appendResponse(let response):
             if role == .leader { try handleAppendResponse(response, from: message.from) }
         case .heartbeatResponse(let response):

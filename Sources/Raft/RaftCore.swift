@@ -8,7 +8,8 @@
 /// Features: election with randomized timeouts, pre-vote, check-quorum and leader leases; a
 /// no-op on election and commit only by counting current-term entries; batched, pipelined
 /// replication with an inflight window and fast backtracking; leadership transfer; a preferred
-/// leader; ReadIndex reads; proposal timeouts.
+/// leader; ReadIndex reads; proposal timeouts; log compaction, with a snapshot offered to a
+/// follower that needs entries the log no longer holds (``SnapshotMetadata``).
 public final class RaftCore {
     public let id: NodeID
     let config: RaftConfig
@@ -103,7 +104,7 @@ public final class RaftCore {
         let message = Message(from: id, to: to, term: messageTerm ?? term, body: body)
         let isReplication =
             switch body {
-            case .append, .heartbeat, .timeoutNow: true
+            case .append, .heartbeat, .timeoutNow, .installSnapshot: true
             default: false
             }
         if isReplication && role == .leader {

@@ -15,28 +15,71 @@ struct RaftLog {
     private(set) var committed: LogIndex
     /// The highest index handed out for applying.
     var applied: LogIndex
+    /// A leader's snapshot this log was reset to (``restore(_:)``) that storage may not hold
+    /// yet: set until the ready that hands it out is advanced.
+    private(set) var restored: SnapshotMetadata?
+    /// A restored snapshot not yet handed out in a ready.
+    private(set) var snapshotToInstall: SnapshotMetadata?
 
     init(storage: any RaftStorage, applied: LogIndex) {
         self.storage = storage
         unstableStart = storage.lastIndex.next
         handedOut = storage.lastIndex
-        // Whatever the state machine applied was committed, even if the saved commit lags.
-        committed = min(max(storage.hardState.commit, applied), storage.lastIndex)
-        self.applied = min(applied, committed)
+        // Whatever the state machine applied was committed, even if the saved commit lags; so
+        // was everything a snapshot covers.
+        let floor = max(storage.hardState.commit, applied, storage.firstIndex.previous)
+        committed = min(floor, storage.lastIndex)
+        self.applied = min(max(applied, storage.firstIndex.previous), committed)
     }
+
+    /// The first index that holds an entry; before it the log is compacted into a snapshot.
+    var firstIndex: LogIndex { restored.map { $0.index.next } ?? storage.firstIndex }
 
     var lastIndex: LogIndex { unstable.last?.index ?? unstableStart.previous }
     var lastTerm: Term { term(at: lastIndex) ?? .zero }
     /// The last index known durable and in agreement with this log.
     var persistedIndex: LogIndex { unstableStart.previous }
 
-    /// The term at `index`, or nil outside the log.
+    /// The term at `index`, or nil outside the log (after its end or before its snapshot).
     func term(at index: LogIndex) -> Term? {
         if index >= unstableStart {
             guard index <= lastIndex else { return nil }
             return unstable[Int(index.rawValue - unstableStart.rawValue)].term
         }
+        if let restored {
+            // Storage still holds the log the snapshot replaced: nothing of it counts.
+            return index == restored.index ? restored.term : nil
+        }
         return storage.term(at: index)
+    }
+
+    /// The snapshot a follower gets when it needs an entry before ``firstIndex``.
+    var snapshotToSend: SnapshotMetadata { restored ?? storage.snapshot }
+
+    /// Resets this log to a leader's `snapshot` (Raft §7): every entry goes, the log starts
+    /// after the snapshot, which is committed and, once installed, applied. The next ready hands
+    /// it out to install. The caller checked the snapshot is newer than the commit index.
+    mutating func restore(_ snapshot: SnapshotMetadata) {
+        precondition(snapshot.index > committed, "restoring \(snapshot) at or below commit \(committed)")
+        restored = snapshot
+        snapshotToInstall = snapshot
+        unstable.removeAll()
+        unstableStart = snapshot.index.next
+        handedOut = snapshot.index
+        committed = snapshot.index
+        applied = snapshot.index
+    }
+
+    /// Hands out the restored snapshot to install, once.
+    mutating func takeSnapshotToInstall() -> SnapshotMetadata? {
+        defer { snapshotToInstall = nil }
+        return snapshotToInstall
+    }
+
+    /// The owner installed `snapshot` (a ready carrying it was advanced): storage now starts
+    /// after it, unless a newer one was restored meanwhile.
+    mutating func snapshotInstalled(_ snapshot: SnapshotMetadata) {
+        if restored == snapshot && snapshotToInstall == nil { restored = nil }
     }
 
     func matches(index: LogIndex, term: Term) -> Bool { self.term(at: index) == term }
@@ -60,6 +103,7 @@ struct RaftLog {
     func entries(from: LogIndex, through: LogIndex, maxBytes: Int) throws(RaftError) -> [Entry] {
         guard from <= through else { return [] }
         precondition(through <= lastIndex, "entries through \(through) beyond last index \(lastIndex)")
+        precondition(from >= firstIndex, "entries from \(from) before the first index \(firstIndex)")
         var result: [Entry] = []
         var bytes = 0
         if from < unstableStart {

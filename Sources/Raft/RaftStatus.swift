@@ -5,6 +5,8 @@ public struct RaftStatus: Sendable, Hashable {
     public var term: Term
     public var vote: NodeID?
     public var leader: NodeID?
+    /// The first index the log holds; entries before it are compacted into a snapshot.
+    public var firstIndex: LogIndex
     public var lastIndex: LogIndex
     public var lastTerm: Term
     public var commitIndex: LogIndex
@@ -22,7 +24,7 @@ public struct FollowerStatus: Sendable, Hashable {
     /// The highest index known to be on the follower.
     public var match: LogIndex
     public var next: LogIndex
-    /// "probe" or "replicate".
+    /// "probe", "replicate" or "snapshot" (waiting for an offered snapshot to be installed).
     public var state: String
     public var recentlyActive: Bool
 }
@@ -30,7 +32,8 @@ public struct FollowerStatus: Sendable, Hashable {
 extension RaftCore {
     public var status: RaftStatus {
         RaftStatus(
-            id: id, role: role, term: term, vote: vote, leader: leader, lastIndex: log.lastIndex,
+            id: id, role: role, term: term, vote: vote, leader: leader, firstIndex: log.firstIndex,
+            lastIndex: log.lastIndex,
             lastTerm: log.lastTerm, commitIndex: log.committed, appliedIndex: log.applied,
             persistedIndex: log.persistedIndex, transferTarget: transferTarget,
             followers: peers.compactMap { peer in

@@ -15,6 +15,11 @@ public protocol RaftStorage: AnyObject {
     /// Entries `from...through` in order, stopping early once `maxBytes` is exceeded but always
     /// returning at least one entry. Both ends must lie in `firstIndex...lastIndex`.
     func entries(from: LogIndex, through: LogIndex, maxBytes: Int) throws(StorageFailure) -> [Entry]
+    /// The newest snapshot the owner can send to a follower whose log ends before `firstIndex`:
+    /// its index lies in `firstIndex.previous...lastIndex` and is at most the applied index
+    /// (``SnapshotMetadata/initial`` for a log that was never compacted). A leader's core offers
+    /// it when a follower needs an entry the log no longer holds.
+    var snapshot: SnapshotMetadata { get }
 }
 
 /// A read from log storage failed (I/O error, corrupt record). The node must stop.

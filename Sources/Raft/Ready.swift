@@ -2,8 +2,11 @@
 ///
 /// Handle it in this order, then call ``RaftCore/advance(_:)``:
 /// 1. send `messages` (they never depend on unpersisted state of this node);
-/// 2. persist: discard stored entries with index ≥ `entries.first.index`, append `entries`,
-///    save `hardState` — durably (fsync) when `mustSync`;
+/// 2. persist: install `snapshot` if set (replace the state machine with the leader's snapshot
+///    the owner received, and make the log storage start after it, discarding every entry —
+///    after any sync still in flight); discard stored entries with index ≥
+///    `entries.first.index`, append `entries`, save `hardState` — durably (fsync) when
+///    `mustSync`;
 /// 3. only then send `messagesAfterPersist` (votes and append responses promise durability);
 /// 4. apply `committedEntries` in order; answer `readStates` once applied ≥ their index;
 ///    fail `failedProposals`.
@@ -19,6 +22,9 @@ public struct Ready: Sendable {
     public var hardState: HardState?
     /// True when entries or term/vote must reach stable storage before `messagesAfterPersist`.
     public var mustSync: Bool
+    /// A leader's snapshot to install before anything else of this ready; see
+    /// ``SnapshotMetadata``. Entries of this ready and later ones follow it.
+    public var snapshot: SnapshotMetadata?
     /// Entries to append, possibly overwriting a conflicting stored suffix.
     public var entries: [Entry]
     /// Messages to send now.
@@ -37,6 +43,7 @@ public struct Ready: Sendable {
     public init() {
         softState = nil
         hardState = nil
+        snapshot = nil
         mustSync = false
         entries = []
         messages = []
@@ -49,7 +56,7 @@ public struct Ready: Sendable {
 
     /// True when there is nothing to do.
     public var isEmpty: Bool {
-        softState == nil && hardState == nil && entries.isEmpty && messages.isEmpty
+        softState == nil && hardState == nil && snapshot == nil && entries.isEmpty && messages.isEmpty
             && messagesAfterPersist.isEmpty && committedEntries.isEmpty && readStates.isEmpty
             && failedProposals.isEmpty && failedReads.isEmpty
     }

@@ -20,6 +20,9 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let raftVoteResponse = Opcode(rawValue: 6)
     /// `Message.Body.timeoutNow`.
     public static let raftTimeoutNow = Opcode(rawValue: 7)
+    /// `Message.Body.installSnapshot`: the leader's offer of a snapshot (its bytes travel
+    /// separately, once log compaction exists).
+    public static let raftInstallSnapshot = Opcode(rawValue: 8)
 
     // Request/response pairs: the response reuses the request's opcode with the response flag.
     /// A peer connection's first frame: the connecting node says who it is.
@@ -58,7 +61,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     /// The one-way Raft opcodes, in `rawValue` order.
     public static let raftOpcodes: [Opcode] = [
         .raftAppend, .raftAppendResponse, .raftHeartbeat, .raftHeartbeatResponse, .raftVote, .raftVoteResponse,
-        .raftTimeoutNow,
+        .raftTimeoutNow, .raftInstallSnapshot,
     ]
     /// The request/response opcodes, in `rawValue` order.
     public static let requestOpcodes: [Opcode] = [
@@ -67,7 +70,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     ]
 
     /// Whether this opcode carries a one-way Raft message.
-    public var isRaft: Bool { (1...7).contains(rawValue) }
+    public var isRaft: Bool { (1...8).contains(rawValue) }
 
     /// Whether this build defines the opcode.
     public var isKnown: Bool { isRaft || Opcode.requestOpcodes.contains(self) }
@@ -85,6 +88,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .raftVote: "raftVote"
         case .raftVoteResponse: "raftVoteResponse"
         case .raftTimeoutNow: "raftTimeoutNow"
+        case .raftInstallSnapshot: "raftInstallSnapshot"
         case .handshake: "handshake"
         case .status: "status"
         case .append: "append"

@@ -20,6 +20,7 @@ public enum RaftMessageCodec {
         case .vote: .raftVote
         case .voteResponse: .raftVoteResponse
         case .timeoutNow: .raftTimeoutNow
+        case .installSnapshot: .raftInstallSnapshot
         }
     }
 
@@ -60,6 +61,9 @@ public enum RaftMessageCodec {
             writer.writeBool(response.preVote)
         case .timeoutNow:
             break
+        case .installSnapshot(let snapshot):
+            writer.writeUInt64(snapshot.index.rawValue)
+            writer.writeUInt64(snapshot.term.rawValue)
         }
     }
 
@@ -124,6 +128,10 @@ public enum RaftMessageCodec {
             body = .voteResponse(VoteResponse(granted: granted, preVote: preVote))
         case .raftTimeoutNow:
             body = .timeoutNow
+        case .raftInstallSnapshot:
+            let index = LogIndex(try reader.readUInt64("snapshot index"))
+            let snapshotTerm = Term(try reader.readUInt64("snapshot term"))
+            body = .installSnapshot(SnapshotMetadata(index: index, term: snapshotTerm))
         default:
             preconditionFailure("opcode \(opcode) passed isRaft but has no case")
         }

@@ -18,7 +18,7 @@ import Wire
         return try WireCodec.decode(frame)
     }
 
-    @Test(arguments: 0..<7) func everyRaftBodyRoundTrips(body: Int) throws {
+    @Test(arguments: 0..<8) func everyRaftBodyRoundTrips(body: Int) throws {
         let seed = UInt64(1000 + body)
         var samples = WireSamples(seed: seed)
         for _ in 0..<50 {

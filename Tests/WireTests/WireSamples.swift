@@ -41,7 +41,7 @@ struct WireSamples {
 
     /// One message for each body case, in case order, then random ones.
     mutating func body(_ choice: Int) -> Message.Body {
-        switch choice % 7 {
+        switch choice % 8 {
         case 0:
             .append(
                 AppendRequest(
@@ -55,12 +55,13 @@ struct WireSamples {
         case 3: .heartbeatResponse(HeartbeatResponse(readSequence: u64()))
         case 4: .vote(VoteRequest(lastIndex: LogIndex(u64()), lastTerm: Term(u64()), preVote: bool(), transfer: bool()))
         case 5: .voteResponse(VoteResponse(granted: bool(), preVote: bool()))
-        default: .timeoutNow
+        case 6: .timeoutNow
+        default: .installSnapshot(SnapshotMetadata(index: LogIndex(u64()), term: Term(u64())))
         }
     }
 
     mutating func raftMessage(_ choice: Int? = nil) -> Message {
-        let choice = choice ?? Int(random.below(7))
+        let choice = choice ?? Int(random.below(8))
         return Message(from: NodeID(u64()), to: NodeID(u64()), term: Term(u64()), body: body(choice))
     }
 

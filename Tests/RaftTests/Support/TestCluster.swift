@@ -13,6 +13,13 @@ final class TestCluster {
         var failed: [FailedProposal] = []
         var reads: [ReadState] = []
         var config: RaftConfig
+        /// This node's state-machine snapshots by index (its applied entries through it), as a
+        /// real owner keeps them to send to followers.
+        var snapshots: [LogIndex: [Entry]] = [:]
+        /// The snapshot bytes a leader's owner delivered with an offer, held until installed.
+        var receivedSnapshot: [Entry]?
+        /// Snapshots this node installed, in order.
+        var installed: [SnapshotMetadata] = []
 
         init(config: RaftConfig, storage: MemoryStorage) throws {
             id = config.id
@@ -63,6 +70,17 @@ final class TestCluster {
                 progressed = true
                 let ready = try node.core.ready()
                 enqueue(ready.messages)
+                if let snapshot = ready.snapshot {
+                    guard let state = node.receivedSnapshot, state.last?.index ?? .zero == snapshot.index else {
+                        Issue.record("node \(node.id) told to install \(snapshot) without its bytes")
+                        return
+                    }
+                    node.storage.install(snapshot)
+                    node.applied = state
+                    node.snapshots[snapshot.index] = state
+                    node.installed.append(snapshot)
+                    node.receivedSnapshot = nil
+                }
                 node.storage.append(ready.entries)
                 if let hardState = ready.hardState { node.storage.setHardState(hardState) }
                 enqueue(ready.messagesAfterPersist)
@@ -77,6 +95,14 @@ final class TestCluster {
                 let message = queue.removeFirst()
                 delivered.append(message)
                 let target = node(message.to.rawValue)
+                if case .installSnapshot(let snapshot) = message.body {
+                    // The owners' transfer of the bytes, done at once.
+                    guard let state = node(message.from.rawValue).snapshots[snapshot.index] else {
+                        Issue.record("node \(message.from) offered \(snapshot) it does not have")
+                        return
+                    }
+                    target.receivedSnapshot = state
+                }
                 try target.core.step(message)
                 try target.core.checkInvariants()
             }
@@ -107,7 +133,19 @@ final class TestCluster {
     func restart(_ raw: UInt64) throws {
         let node = node(raw)
         node.core = try RaftCore(config: node.config, storage: node.storage)
-        node.applied = []
+        // The state machine comes back from its newest snapshot; the core replays the rest.
+        node.applied = node.snapshots[node.storage.snapshot.index] ?? []
+    }
+
+    /// Takes a snapshot of `raw`'s state machine at `index` (applied) and compacts its log
+    /// through it, as retention would.
+    func compact(_ raw: UInt64, through index: UInt64) {
+        let node = node(raw)
+        let through = LogIndex(index)
+        precondition(node.core.appliedIndex >= through, "compacting beyond what \(raw) applied")
+        let state = node.applied.filter { $0.index <= through }
+        node.snapshots[through] = state
+        node.storage.compact(through: through)
     }
 
     /// Cuts `raw` off from everyone (both directions).

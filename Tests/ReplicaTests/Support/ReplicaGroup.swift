@@ -37,6 +37,8 @@ final class TestNode {
     var replies: [(client: ClientID, requestID: UInt64, reply: ClientReply)] = []
     /// Why the replica stopped, if it did.
     var stopped: ReplicaFailure?
+    /// The replica's log lines, in order.
+    var logs: [String] = []
 
     init(id: NodeID, members: [NodeID], now: Int64) throws {
         self.id = id
@@ -87,7 +89,8 @@ final class ReplicaGroup {
         for action in node.host.take() {
             switch action {
             case .send(let message): inFlight.append(message)
-            case .transmit, .log: break
+            case .transmit: break
+            case .log(_, let line): node.logs.append(line)
             case .reply(let reply, let client, let requestID): node.replies.append((client, requestID, reply))
             case .sync(let pending):
                 precondition(node.pendingSync == nil, "two syncs at once on n\(node.id)")
