@@ -5,7 +5,7 @@ RUN := run
 # The release `ledger` binary, resolved when a recipe runs (after the build).
 LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 
-.PHONY: build test sim release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench
+.PHONY: build test sim fuzz release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench
 
 build:
 	$(SWIFT) build
@@ -28,6 +28,35 @@ sim:
 
 release:
 	$(SWIFT) build -c release
+
+# libFuzzer over each decoder of FuzzTargets (ledger-fuzz built with coverage, AddressSanitizer
+# and libFuzzer's driver), FUZZ_SECONDS each (default 120), from the committed corpus
+# Tests/FuzzCorpus/<target> plus what earlier runs found (.build/fuzz-corpus/<target>). Prints
+# executions and new corpus inputs per target; a crash input lands in .build/fuzz-crashes/ and
+# fails the run (replay it with `.build/debug/ledger-fuzz TARGET FILE`; after the fix, commit it
+# to Tests/FuzzCorpus/<target>/crash-<what> so `make test` replays it for good).
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS ?= wire remoting json config record logStore
+FUZZ_FLAGS := -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table
+fuzz:
+	@lib=$$(ls "$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")")"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-$$(uname -m).a 2>/dev/null | head -1); \
+	if [ -z "$$lib" ]; then echo "make fuzz: libclang_rt.fuzzer_no_main not found in the Swift toolchain"; exit 2; fi; \
+	$(SWIFT) build -c release --scratch-path .build/fuzz --product ledger-fuzz $(FUZZ_FLAGS) \
+	  -Xlinker "$$lib" -Xlinker --undefined=LLVMFuzzerRunDriver -Xlinker -lstdc++ 2>&1 | grep -v "Cannot export local symbol"
+	@mkdir -p .build/fuzz-crashes; status=0; \
+	for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz-corpus/$$target; \
+	  SWIFT_BACKTRACE=enable=no .build/fuzz/release/ledger-fuzz $$target -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -print_final_stats=1 -artifact_prefix=.build/fuzz-crashes/$$target- \
+	    .build/fuzz-corpus/$$target Tests/FuzzCorpus/$$target >.build/fuzz-$$target.log 2>&1 || status=1; \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' .build/fuzz-$$target.log); \
+	  speed=$$(sed -n 's/^stat::average_exec_per_sec: *//p' .build/fuzz-$$target.log); \
+	  inputs=$$(ls .build/fuzz-corpus/$$target | wc -l); \
+	  echo "$$target: $${runs:-?} executions ($${speed:-?}/s), corpus $$inputs inputs"; \
+	  grep -m1 -E "Fatal error|ERROR: (AddressSanitizer|libFuzzer)" .build/fuzz-$$target.log || true; \
+	done; \
+	ls .build/fuzz-crashes | sed 's|^|crash input: .build/fuzz-crashes/|'; \
+	exit $$status
 
 # Start n0-n2 from conf/ in the background (pid files and logs in run/), wait up to ~10 s for a
 # leader, print the status. A node whose pid file names a live `ledger server` is left alone.

@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "bench-store", targets: ["bench-store"]),
         .executable(name: "bench-commitlog", targets: ["bench-commitlog"]),
         .executable(name: "simulate", targets: ["simulate"]),
+        .executable(name: "ledger-fuzz", targets: ["ledger-fuzz"]),
     ],
     // Bottom up, as DESIGN.md's module layout: each target depends only on targets listed before it.
     targets: [
@@ -85,6 +86,12 @@ let package = Package(
             swiftSettings: strict),
         .executableTarget(
             name: "ledger", dependencies: ["Server", "LedgerCLI", "LedgerBench", "LedgerChaos"], swiftSettings: strict),
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["Bytes", "FileIO", "LedgerConfig", "LedgerModel", "LogStore", "Raft", "Remoting", "Wire"],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "ledger-fuzz", dependencies: ["CShim", "FuzzTargets", "Posix"], swiftSettings: strict),
         .executableTarget(name: "bench-store", dependencies: ["LogStore", "FileIO", "Raft"], swiftSettings: strict),
         .executableTarget(
             name: "bench-commitlog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict
@@ -139,6 +146,7 @@ let package = Package(
                 "Posix", "Raft", "Wire", "Server", "TestSupport", "Bytes",
             ],
             swiftSettings: strict),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "Posix"], swiftSettings: strict),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Raft", "LedgerModel", "CommitLog", "Replica"],
             swiftSettings: strict),

@@ -60,4 +60,11 @@ static inline int cshim_signalfd_read(int fd) {
     return n == (ssize_t)sizeof info ? (int)info.ssi_signo : -1;
 }
 
+/// 1 when libFuzzer's driver is linked into this binary (a `make fuzz` build), else 0.
+int cshim_fuzzer_linked(void);
+
+/// Runs libFuzzer's driver (LLVMFuzzerRunDriver) with `argc`/`argv` as its command line,
+/// calling `callback` for each input. Only when cshim_fuzzer_linked() returned 1.
+int cshim_fuzzer_run(int *argc, char ***argv, int (*callback)(const uint8_t *data, size_t size));
+
 #endif
