@@ -6,14 +6,17 @@ struct Setting: Sendable, Hashable {
 }
 
 /// Splits `key=value` text the way RocketMQ's broker configs (Java properties) are written:
-/// one setting per line, blank lines and lines starting with `#` ignored, whitespace around
+/// one setting per line (ended by `\n`, `\r\n` or `\r`), blank lines and lines starting with `#` ignored, whitespace around
 /// keys and values trimmed. A value is everything after the first `=`, so it may itself hold
 /// `=` or `#`. Keys are not checked here.
 enum KeyValueLines {
     static func parse(_ text: String, source: String) throws(ConfigError) -> [Setting] {
         var settings: [Setting] = []
         var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+        // Lines end as in Java properties files: "\n", "\r\n" or a lone "\r" — never at the other
+        // characters Unicode calls newlines (form feed, U+2028), which no editor numbers.
+        let isLineEnd: (Character) -> Bool = { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: isLineEnd) {
             lineNumber += 1
             let line = trimmed(rawLine)
             if line.isEmpty || line.hasPrefix("#") { continue }

@@ -14,6 +14,17 @@ import Testing
                 == #"conf/n0.conf:1: expected key=value, a # comment or a blank line, got "= value""#)
     }
 
+    /// Line numbers are an editor's: lines end at "\n", "\r\n" or a lone "\r" (as in Java
+    /// properties files), not at a form feed or U+2028 (found by `make fuzz`).
+    @Test func linesEndOnlyAtLineBreaks() {
+        #expect(
+            errorMessage("group=ledger\r\nselfId=n0\rjust words")
+                == #"conf/n0.conf:3: expected key=value, a # comment or a blank line, got "just words""#)
+        #expect(
+            errorMessage("group=ledger\u{0C}\u{2028}\njust words")
+                == #"conf/n0.conf:2: expected key=value, a # comment or a blank line, got "just words""#)
+    }
+
     @Test func unknownKeys() {
         #expect(
             errorMessage("\(requiredLines)\nheartbeatInterval=50")
