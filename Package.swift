@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "CShim"),
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
         .target(name: "Bytes", swiftSettings: strict),
+        .target(name: "Crypto", swiftSettings: strict),
         .target(name: "Raft", swiftSettings: strict),
         .target(name: "FileIO", dependencies: ["Posix", "CShim", "Raft"], swiftSettings: strict),
         .target(
@@ -97,6 +98,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Posix"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Posix", "Raft"], swiftSettings: strict),
         .testTarget(
