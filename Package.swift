@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "Remoting", dependencies: ["Bytes", "LedgerModel"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
-            name: "LedgerConfig", dependencies: ["LedgerModel", "Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
+            name: "LedgerConfig", dependencies: ["LedgerModel", "Raft", "Posix"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
             name: "LedgerClient", dependencies: ["Bytes", "Wire", "Posix", "LedgerConfig", "LedgerModel", "Raft"],
             swiftSettings: strict),
