@@ -63,9 +63,9 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
-                "Replica", "Admin",
+                "Replica", "Admin", "Crypto",
             ],
-            exclude: ["METRICS.md"], swiftSettings: strict),
+            exclude: ["METRICS.md", "SECURITY.md"], swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
         .target(
             name: "LedgerCLI",
@@ -117,6 +117,9 @@ let package = Package(
             name: "RemotingTests", dependencies: ["Remoting", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["Admin"], swiftSettings: strict),
+        .testTarget(
+            name: "ServerTests", dependencies: ["Server", "Crypto", "LedgerConfig", "LedgerModel", "Raft", "Bytes"],
+            swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft", "Posix", "TestSupport"],
             swiftSettings: strict),

@@ -3,8 +3,9 @@ import Raft
 import Wire
 
 /// This node's outbound connection to one peer: Raft messages for that peer leave through it.
-/// It connects, introduces itself (handshake), and reconnects with exponential backoff after any
-/// failure. Messages for a peer that is not connected are dropped; Raft retransmits.
+/// It connects, authenticates both ways (handshake and proofs, ``OutboundPeerAuthentication``),
+/// and reconnects with exponential backoff after any failure. Messages for a peer that is not
+/// connected and authenticated are dropped; Raft retransmits.
 final class PeerLink {
     enum State {
         case idle
@@ -20,6 +21,8 @@ final class PeerLink {
     /// Whether the last attempt failed, so "down" is logged once per outage.
     private(set) var isDown = false
     var droppedMessages = 0
+    /// The challenge–response of the current connection, from its handshake until it fails.
+    var authentication: OutboundPeerAuthentication?
 
     init(member: Member) { self.member = member }
 
@@ -39,7 +42,10 @@ final class PeerLink {
         state = established ? .handshaking(connection) : .connecting(connection)
     }
 
-    func handshakeSent(_ connection: Connection) { state = .handshaking(connection) }
+    func handshakeSent(_ connection: Connection, _ authentication: OutboundPeerAuthentication) {
+        state = .handshaking(connection)
+        self.authentication = authentication
+    }
 
     func connected(_ connection: Connection) {
         state = .connected(connection)
@@ -50,6 +56,7 @@ final class PeerLink {
     /// Forgets the connection; returns the delay before the next attempt.
     func failed() -> Duration {
         state = .idle
+        authentication = nil
         isDown = true
         let delay = backoff
         backoff = min(backoff * 2, PeerLink.maxBackoff)

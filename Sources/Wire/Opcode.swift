@@ -20,6 +20,8 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let raftVoteResponse = Opcode(rawValue: 6)
     /// `Message.Body.timeoutNow`.
     public static let raftTimeoutNow = Opcode(rawValue: 7)
+    /// One-way, between peers, after the handshake: proof of the group secret (``PeerProof``).
+    public static let peerProof = Opcode(rawValue: 8)
 
     // Request/response pairs: the response reuses the request's opcode with the response flag.
     /// A peer connection's first frame: the connecting node says who it is.
@@ -69,8 +71,12 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     /// Whether this opcode carries a one-way Raft message.
     public var isRaft: Bool { (1...7).contains(rawValue) }
 
+    /// Whether frames of this opcode are always one-way (Raft messages and `peerProof`): never
+    /// answered, not even with an error.
+    public var isOneWayOnly: Bool { isRaft || self == .peerProof }
+
     /// Whether this build defines the opcode.
-    public var isKnown: Bool { isRaft || Opcode.requestOpcodes.contains(self) }
+    public var isKnown: Bool { isRaft || self == .peerProof || Opcode.requestOpcodes.contains(self) }
 
     /// `3 (raftHeartbeat)`: the number and the name.
     public var description: String { "\(rawValue) (\(name))" }
@@ -85,6 +91,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .raftVote: "raftVote"
         case .raftVoteResponse: "raftVoteResponse"
         case .raftTimeoutNow: "raftTimeoutNow"
+        case .peerProof: "peerProof"
         case .handshake: "handshake"
         case .status: "status"
         case .append: "append"
