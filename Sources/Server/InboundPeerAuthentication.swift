@@ -18,7 +18,8 @@ struct InboundPeerAuthentication: Sendable {
         case awaitingHandshake
         case awaitingProof(peer: PeerHandshake, exchange: PeerExchange)
         case authenticated(peer: PeerHandshake)
-        case refused
+        /// Final; keeps the handshake the connection had sent, if any, for log lines.
+        case refused(claimed: PeerHandshake?)
     }
 
     let context: PeerAuthenticationContext
@@ -38,13 +39,9 @@ struct InboundPeerAuthentication: Sendable {
     mutating func handshakeReceived(_ hello: PeerHandshake, nonce: [UInt8]) -> HandshakeStep {
         precondition(nonce.count == PeerHandshake.nonceByteCount, "a nonce of \(nonce.count) bytes")
         guard case .awaitingHandshake = state else { return refuse(.outOfOrder("a second handshake")) }
-        guard hello.group == context.group else { return refuse(.foreignGroup(hello.group)) }
-        guard hello.nodeID != context.selfID else { return refuse(.claimsOwnID) }
-        guard context.members.contains(hello.nodeID) else {
-            return refuse(.notAMember(hello.nodeID, name: hello.nodeName))
-        }
-        guard hello.nonce.count == PeerHandshake.nonceByteCount else {
-            return refuse(.badNonce(byteCount: hello.nonce.count))
+        if let problem = problem(with: hello) {
+            state = .refused(claimed: hello)
+            return .refuse(problem)
         }
         let exchange = PeerExchange(
             connector: hello.nodeID, acceptor: context.selfID, connectorNonce: hello.nonce, acceptorNonce: nonce)
@@ -88,19 +85,30 @@ struct InboundPeerAuthentication: Sendable {
         return nil
     }
 
-    /// The peer the connection claims to be, once its handshake was accepted (for log lines).
+    /// The peer the connection claims to be, once its handshake was accepted, also after a
+    /// refusal (for log lines).
     var claimedPeer: PeerHandshake? {
         switch state {
         case .awaitingProof(let peer, _), .authenticated(let peer): peer
-        case .awaitingHandshake, .refused: nil
+        case .refused(let claimed): claimed
+        case .awaitingHandshake: nil
         }
+    }
+
+    /// Why `hello` cannot be a member's handshake, or nil when it can.
+    private func problem(with hello: PeerHandshake) -> PeerRefusal? {
+        if hello.group != context.group { return .foreignGroup(hello.group) }
+        if hello.nodeID == context.selfID { return .claimsOwnID }
+        if !context.members.contains(hello.nodeID) { return .notAMember(hello.nodeID, name: hello.nodeName) }
+        if hello.nonce.count != PeerHandshake.nonceByteCount { return .badNonce(byteCount: hello.nonce.count) }
+        return nil
     }
 
     private mutating func refuse(_ reason: PeerRefusal) -> HandshakeStep { .refuse(refusal(reason)) }
 
     /// Enters the final refused state and returns `reason`.
     private mutating func refusal(_ reason: PeerRefusal) -> PeerRefusal {
-        state = .refused
+        state = .refused(claimed: claimedPeer)
         return reason
     }
 }

@@ -140,7 +140,7 @@ extension LedgerServer {
                 .errorResponse(ErrorResponse(code: .badRequest, message: refusal.description), answering: .handshake),
                 requestID: requestID, on: connection, lane: .control)
             flush(connection)
-            refusePeer(connection, refusal, claiming: hello)
+            refusePeer(connection, refusal)
             return false
         }
     }
@@ -152,7 +152,6 @@ extension LedgerServer {
             refusePeer(connection, .outOfOrder("a proof without a handshake"))
             return false
         }
-        let claimed = authentication.claimedPeer
         let step = authentication.proofReceived(proof)
         peerAuthentications[connection.id] = authentication
         switch step {
@@ -163,15 +162,15 @@ extension LedgerServer {
             logger.info(term: replica.term.rawValue, "inbound link from \(peer.nodeName) up (\(how))")
             return true
         case .refuse(let refusal):
-            refusePeer(connection, refusal, claiming: claimed)
+            refusePeer(connection, refusal)
             return false
         }
     }
 
     /// Closes a connection whose peer handshake or Raft traffic was refused, and logs why with
     /// the remote address: at most one line per address per minute (``RefusalLog``).
-    private func refusePeer(_ connection: Connection, _ refusal: PeerRefusal, claiming claimed: PeerHandshake? = nil) {
-        let claimedPeer = claimed ?? peerAuthentications[connection.id]?.claimedPeer
+    private func refusePeer(_ connection: Connection, _ refusal: PeerRefusal) {
+        let claimedPeer = peerAuthentications[connection.id]?.claimedPeer
         let address = connection.remoteAddress
         close(connection, reason: "refused: \(refusal)")
         guard let suppressed = refusals.record(address: address?.host ?? "unknown", now: ContinuousClock().now) else {

@@ -161,7 +161,7 @@ import Testing
         for (hello, expected) in cases {
             var acceptor = InboundPeerAuthentication(context: context)
             #expect(acceptor.handshakeReceived(hello, nonce: Self.nonce(2)) == .refuse(expected))
-            #expect(acceptor.state == .refused)
+            #expect(acceptor.state == .refused(claimed: hello))
         }
     }
 
