@@ -131,6 +131,7 @@ import Testing
         #expect(config.selfPeer.address == "127.0.0.1:\(40911 + node)")
         #expect(config.peers.map(\.address) == ["127.0.0.1:40911", "127.0.0.1:40912", "127.0.0.1:40913"])
         #expect(config.storeBaseDir == "run/data/n\(node)")
+        #expect(config.clusterSecretFile == "run/cluster.secret", "make cluster creates it; resolved like storeBaseDir")
         #expect(config.flushDiskType == .sync)
         let raft = config.raftConfig(randomSeed: UInt64(node))
         #expect(raft.electionTimeoutTicks == 15...30)
