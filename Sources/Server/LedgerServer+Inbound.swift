@@ -60,9 +60,10 @@ extension LedgerServer {
                 refusePeer(connection, .outOfOrder("a Raft message without a handshake"))
                 return false
             }
-            let refusal = authentication.admit(raft)
-            peerAuthentications[connection.id] = authentication
-            if let refusal {
+            // The hot path: an admitted message leaves the state as it was, so only a refusal
+            // (final, and read back for its log line) is stored.
+            if let refusal = authentication.admit(raft) {
+                peerAuthentications[connection.id] = authentication
                 refusePeer(connection, refusal)
                 return false
             }

@@ -116,13 +116,11 @@ extension LedgerServer {
         return true
     }
 
-    /// The link lost its connection: log the outage once and retry after a backoff.
+    /// The link lost its connection: log the outage (once per cause) and retry after a backoff.
     func linkFailed(_ link: PeerLink, reason: String) {
         unreachablePeers.append(link.member.id)
-        let wasUp = link.isConnected
-        let wasDown = link.isDown
-        let delay = link.failed()
-        if wasUp || !wasDown {
+        let (delay, log) = link.failed(reason: reason)
+        if log {
             logger.warning(term: replica.term.rawValue, "peer \(link.member.name) down: \(reason)")
         }
         guard stopReason == nil else { return }

@@ -18,8 +18,10 @@ final class PeerLink {
     private(set) var state: State = .idle
     private var backoff: Duration = .milliseconds(20)
     private static let maxBackoff: Duration = .seconds(1)
-    /// Whether the last attempt failed, so "down" is logged once per outage.
-    private(set) var isDown = false
+    /// Why the link is down, as last logged: nil while up (or before the first attempt). An
+    /// outage is logged once, and again only when its cause changes (a peer that stops
+    /// refusing connections but fails authentication says so).
+    private(set) var downReason: String?
     var droppedMessages = 0
     /// The challenge–response of the current connection, from its handshake until it fails.
     var authentication: OutboundPeerAuthentication?
@@ -50,16 +52,18 @@ final class PeerLink {
     func connected(_ connection: Connection) {
         state = .connected(connection)
         backoff = .milliseconds(20)
-        isDown = false
+        downReason = nil
     }
 
-    /// Forgets the connection; returns the delay before the next attempt.
-    func failed() -> Duration {
+    /// Forgets the connection after a failure for `reason`; returns the delay before the next
+    /// attempt and whether the failure should be logged (the link was up, or the cause changed).
+    func failed(reason: String) -> (delay: Duration, log: Bool) {
+        let log = isConnected || reason != downReason
         state = .idle
         authentication = nil
-        isDown = true
+        downReason = reason
         let delay = backoff
         backoff = min(backoff * 2, PeerLink.maxBackoff)
-        return delay
+        return (delay, log)
     }
 }

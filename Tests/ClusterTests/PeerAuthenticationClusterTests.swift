@@ -1,3 +1,4 @@
+import Foundation
 import LedgerClient
 import LedgerConfig
 import LedgerModel
@@ -125,6 +126,61 @@ struct PeerAuthenticationClusterTests {
         #expect(result.stderr.hasPrefix("ledger: \(path):"), "\(result.stderr)")
         #expect(result.stderr.contains(expected), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "one line: \(result.stderr)")
+    }
+
+    @Test("a member started with another secret never joins; the others run without it")
+    func memberWithAnotherSecretStaysOut() throws {
+        let fixture = try ClusterFixture(start: false)
+        let outsider: Peer = fixture.peers[2]
+        let otherSecret = "\(fixture.directory)/other.secret"
+        try writeFile(otherSecret, try SystemRandom.bytes(count: 32), mode: 0o600)
+        let configPath: String = fixture.cluster.configPath(outsider.id)
+        let config = String(decoding: try readFile(configPath), as: UTF8.self)
+        let line = "clusterSecretFile=\(fixture.cluster.secretPath)\n"
+        #expect(config.contains(line))
+        try writeFile(
+            configPath, Array(config.replacingOccurrences(of: line, with: "clusterSecretFile=\(otherSecret)\n").utf8))
+        try fixture.cluster.startAll()
+
+        let leader: LeaderInfo = try fixture.awaitLeader()
+        #expect(leader.peer.id != outsider.id)
+        let index: LogIndex = try fixture.client.append(Array("without n2".utf8))
+        pause(.seconds(1))
+        let status = try fixture.client.status(of: outsider)
+        #expect(status.leader == nil, "n2 follows no one: \(fixture.logs)")
+        #expect(status.lastIndex < index, "nothing was replicated to n2")
+
+        let leaderLog: String = try log(of: leader.peer, in: fixture)
+        #expect(
+            leaderLog.contains(
+                "claiming to be n2 of group \"test\": wrong proof: it does not know this group's secret"),
+            "\(leaderLog)")
+        #expect(
+            leaderLog.contains("closed by peer during authentication (do both nodes use the same clusterSecretFile?)"),
+            "\(leaderLog)")
+        let outsiderLog: String = try log(of: outsider, in: fixture)
+        #expect(outsiderLog.contains("wrong proof: it does not know this group's secret"), "\(outsiderLog)")
+        #expect(!outsiderLog.contains("up (authenticated)"), "\(outsiderLog)")
+    }
+
+    @Test("a loopback group without a secret runs unauthenticated and says so once at start")
+    func loopbackGroupWithoutSecret() throws {
+        let fixture = try ClusterFixture(start: false)
+        for peer in fixture.peers {
+            let path: String = fixture.cluster.configPath(peer.id)
+            let config = String(decoding: try readFile(path), as: UTF8.self)
+            let line = "clusterSecretFile=\(fixture.cluster.secretPath)\n"
+            try writeFile(path, Array(config.replacingOccurrences(of: line, with: "").utf8))
+        }
+        try fixture.cluster.startAll()
+        let leader: LeaderInfo = try fixture.awaitLeader()
+        _ = try fixture.client.append(Array("unauthenticated".utf8))
+        let leaderLog: String = try log(of: leader.peer, in: fixture)
+        let warnings = leaderLog.split(separator: "\n").count {
+            $0.contains("WARN") && $0.contains("peers are not authenticated")
+        }
+        #expect(warnings == 1, "\(leaderLog)")
+        #expect(leaderLog.contains("(unauthenticated)"), "\(leaderLog)")
     }
 
     /// Node `peer`'s log so far.
