@@ -125,10 +125,8 @@ extension LedgerServer {
             close(connection, reason: "no nonce")
             return false
         }
-        var authentication =
-            peerAuthentications[connection.id]
-            ?? InboundPeerAuthentication(
-                context: options.peerAuthentication)
+        let context = options.peerAuthentication
+        var authentication = peerAuthentications[connection.id] ?? InboundPeerAuthentication(context: context)
         let step = authentication.handshakeReceived(hello, nonce: nonce)
         peerAuthentications[connection.id] = authentication
         switch step {

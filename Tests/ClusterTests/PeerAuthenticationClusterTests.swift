@@ -13,8 +13,9 @@ import Wire
 /// Peer authentication against real processes: a group started with a secret (as every
 /// ``ClusterFixture`` group is) refuses a stray process that claims to be its leader, with no
 /// proof or with a proof made from a wrong secret; the forged Raft messages never reach the
-/// core (the term does not move), the connection is closed and the refusal logged. A node whose
-/// secret file others can read refuses to start.
+/// core (the term does not move), the connection is closed and the refusal logged. A member
+/// started with another secret never joins; a loopback group without a secret runs and warns;
+/// a node whose secret file others can read refuses to start.
 @Suite(.serialized)
 struct PeerAuthenticationClusterTests {
     /// The term the forged messages carry: far above anything a test group reaches by itself.
