@@ -60,8 +60,14 @@ fuzz:
 
 # Start n0-n2 from conf/ in the background (pid files and logs in run/), wait up to ~10 s for a
 # leader, print the status. A node whose pid file names a live `ledger server` is left alone.
+# The group secret the nodes authenticate each other with, run/cluster.secret, is created once
+# (32 random bytes, owner-only) and kept afterwards.
 cluster: release
 	@mkdir -p $(RUN)
+	@if [ ! -f $(RUN)/cluster.secret ]; then \
+	  (umask 077 && head -c 32 /dev/urandom >$(RUN)/cluster.secret.tmp && mv $(RUN)/cluster.secret.tmp $(RUN)/cluster.secret) \
+	    && echo "created $(RUN)/cluster.secret (the group secret: keep it private)"; \
+	fi
 	@ledger=$(LEDGER); \
 	for node in $(NODES); do \
 	  pidfile=$(RUN)/$$node.pid; \

@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "CShim"),
         .target(name: "Posix", dependencies: ["CShim"], swiftSettings: strict),
         .target(name: "Bytes", swiftSettings: strict),
+        .target(name: "Crypto", swiftSettings: strict),
         .target(name: "Raft", swiftSettings: strict),
         .target(name: "FileIO", dependencies: ["Posix", "CShim", "Raft"], swiftSettings: strict),
         .target(
@@ -55,7 +56,7 @@ let package = Package(
         .target(
             name: "Remoting", dependencies: ["Bytes", "LedgerModel"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
-            name: "LedgerConfig", dependencies: ["LedgerModel", "Raft"], exclude: ["CONFIG.md"], swiftSettings: strict),
+            name: "LedgerConfig", dependencies: ["LedgerModel", "Raft", "Posix"], exclude: ["CONFIG.md"], swiftSettings: strict),
         .target(
             name: "LedgerClient", dependencies: ["Bytes", "Wire", "Posix", "LedgerConfig", "LedgerModel", "Raft"],
             swiftSettings: strict),
@@ -63,9 +64,9 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
-                "Replica", "Admin",
+                "Replica", "Admin", "Crypto",
             ],
-            exclude: ["METRICS.md"], swiftSettings: strict),
+            exclude: ["METRICS.md", "SECURITY.md"], swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
         .target(
             name: "LedgerCLI",
@@ -104,6 +105,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Posix"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Posix", "Raft"], swiftSettings: strict),
         .testTarget(
@@ -122,6 +124,9 @@ let package = Package(
             name: "RemotingTests", dependencies: ["Remoting", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["Admin"], swiftSettings: strict),
+        .testTarget(
+            name: "ServerTests", dependencies: ["Server", "Crypto", "LedgerConfig", "LedgerModel", "Raft", "Bytes"],
+            swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft", "Posix", "TestSupport"],
             swiftSettings: strict),

@@ -16,6 +16,10 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         case duplicateKey(String, firstLine: Int)
         /// A required key that is absent.
         case missingKey(String)
+        /// A key that is required in this configuration, absent; `reason` says why.
+        case requiredKey(String, reason: String)
+        /// The file `clusterSecretFile` names cannot be used as the group secret.
+        case unusableSecretFile(path: String, ClusterSecret.Problem)
         /// A value that does not parse or breaks a rule; `key` is nil for a bare `--peers` value.
         case invalidValue(key: String?, expected: String, got: String)
     }
@@ -50,6 +54,10 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
                 "duplicate key \(quoted(key)) (first set on line \(firstLine))"
             case .missingKey(let key):
                 "missing required key \(quoted(key))"
+            case .requiredKey(let key, let reason):
+                "missing key \(quoted(key)), required because \(reason)"
+            case .unusableSecretFile(let path, let problem):
+                "clusterSecretFile: the secret file \(quoted(path)) \(problem)"
             case .invalidValue(let key?, let expected, let got):
                 "\(key): expected \(expected), got \(quoted(got))"
             case .invalidValue(nil, let expected, let got):

@@ -112,7 +112,27 @@ private struct SettingValues {
         config.deleteWhenHour = try number(.deleteWhen, config.deleteWhenHour, 0...23, "hour of the day")
         config.sendTimeoutMs = try number(.sendTimeoutMs, config.sendTimeoutMs, 1...600_000, "milliseconds")
         try adminEndpoint(&config)
+        try clusterSecretFile(&config)
         return config
+    }
+
+    /// `clusterSecretFile`: a path, required unless every peer is on loopback. The file itself
+    /// is read when the node starts (``NodeConfig/loadClusterSecret(source:)``).
+    private func clusterSecretFile(_ config: inout NodeConfig) throws(ConfigError) {
+        if let setting = settings[.clusterSecretFile] {
+            guard !setting.value.isEmpty else { throw invalid(.clusterSecretFile, expected: "a file path") }
+            config.clusterSecretFile = setting.value
+            config.clusterSecretFileLine = setting.line
+            return
+        }
+        if let remote = config.peers.first(where: { !$0.isLoopback }) {
+            throw ConfigError(
+                source: source, line: nil,
+                problem: .requiredKey(
+                    Key.clusterSecretFile.rawValue,
+                    reason: "peer \(remote.name) (\(remote.host)) is not on loopback: "
+                        + "peers must authenticate with a group secret (Sources/Server/SECURITY.md)"))
+        }
     }
 
     /// `adminPort` (a port other than the node's own) and `adminAddress` (IPv4, only with a port).

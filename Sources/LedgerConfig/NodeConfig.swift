@@ -25,6 +25,7 @@ public struct NodeConfig: Sendable, Hashable {
         case defaultTopicQueueNums, fileReservedTime, deleteWhen
         case sendTimeoutMs
         case adminPort, adminAddress
+        case clusterSecretFile
 
         /// Keys without a default.
         public var isRequired: Bool { [.group, .selfId, .peers, .storeBaseDir].contains(self) }
@@ -88,6 +89,14 @@ public struct NodeConfig: Sendable, Hashable {
     /// interface). Only with `adminPort`.
     public internal(set) var adminAddress: String = "127.0.0.1"
 
+    /// Optional on loopback, required otherwise. The file holding the group's secret (16 to
+    /// 4096 bytes, readable by its owner only), which peers prove they know before their Raft
+    /// messages are accepted; a relative path is resolved against the directory the node starts
+    /// in. The file is read by ``loadClusterSecret(source:)`` when the node starts.
+    public internal(set) var clusterSecretFile: String? = nil
+    /// The line that set `clusterSecretFile`, for errors about the file.
+    var clusterSecretFileLine: Int? = nil
+
     /// The required values and every default; the parser then applies and checks the rest.
     init(group: String, selfPeer: Peer, peers: [Peer], storeBaseDir: String) {
         self.group = group
@@ -101,4 +110,20 @@ public struct NodeConfig: Sendable, Hashable {
 
     /// The members other than this node.
     public var otherPeers: [Peer] { peers.filter { $0.id != selfPeer.id } }
+
+    /// The group secret from ``clusterSecretFile``, or nil when none is configured (allowed only
+    /// when every peer is on loopback: then peers are not authenticated).
+    ///
+    /// Throws, naming `source`, the line and the secret file, when the file is missing,
+    /// unreadable, not a regular file, accessible to group or others, empty, or shorter than
+    /// 16 bytes.
+    public func loadClusterSecret(source: String) throws(ConfigError) -> ClusterSecret? {
+        guard let path = clusterSecretFile else { return nil }
+        do {
+            return try ClusterSecret.load(path: path)
+        } catch {
+            throw ConfigError(
+                source: source, line: clusterSecretFileLine, problem: .unusableSecretFile(path: path, error))
+        }
+    }
 }

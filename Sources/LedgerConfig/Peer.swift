@@ -26,6 +26,17 @@ public struct Peer: Sendable, Hashable, CustomStringConvertible {
     /// `host:port`, with an IPv6 host in brackets.
     public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// Whether the host is this machine's loopback interface: `localhost`, an IPv4 address in
+    /// 127.0.0.0/8, or `::1`. Traffic between loopback peers never leaves the host.
+    public var isLoopback: Bool {
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigit) && Int(part)! <= 255
+            }
+    }
+
     /// `name-address`, as the `peers` setting writes it.
     public var description: String { "\(name)-\(address)" }
 

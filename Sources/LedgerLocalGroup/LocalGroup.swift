@@ -8,7 +8,8 @@ import Synchronization
 #endif
 
 /// A group of real `ledger server` processes on loopback ports, in a directory of its own:
-/// config files `nK.conf`, data under `data/nK`, each node's stderr in `nK.log`.
+/// config files `nK.conf`, data under `data/nK`, each node's stderr in `nK.log`, and the group
+/// secret the nodes authenticate each other with, `cluster.secret`.
 ///
 /// Used by `ledger bench --spawn`, `ledger bench-failover`, `ledger chaos` and the process-level
 /// tests. Every process it starts is SIGKILLed and reaped by ``shutDown()``, which `deinit`
@@ -25,10 +26,13 @@ package final class LocalGroup {
     /// Each member's admin HTTP port (`adminPort`), in the order of ``peers``; empty when the
     /// group was made without them.
     package let adminPorts: [UInt16]
+    /// The group secret's file, `cluster.secret` in ``directory``.
+    package var secretPath: String { "\(directory)/cluster.secret" }
     private var processes: [NodeID: ChildProcess] = [:]
 
-    /// Writes the config files of a `size`-node group; starts nothing. Each file holds `group`,
-    /// `selfId`, `peers` and `storeBaseDir`, then the `settings` lines (`key=value`) as given.
+    /// Writes the config files of a `size`-node group and its secret; starts nothing. Each file
+    /// holds `group`, `selfId`, `peers`, `storeBaseDir` and `clusterSecretFile` (32 random bytes
+    /// in ``secretPath``, mode 0600), then the `settings` lines (`key=value`) as given.
     ///
     /// Ports come from 20000–31999, below Linux's ephemeral range (32768 and up) so an outgoing
     /// connection can never hold a node's port while the node is down; each is checked free by
@@ -49,11 +53,17 @@ package final class LocalGroup {
         }
         let list = peerList
         do {
+            try writeFile(secretPath, try SystemRandom.bytes(count: 32), mode: 0o600)
+            try setPermissions(secretPath, 0o600)
+        } catch {
+            throw HarnessError("cannot write the group secret: \(error)")
+        }
+        do {
             for peer in peers {
                 let lines =
                     [
                         "group=test", "selfId=\(peer.name)", "peers=\(list)",
-                        "storeBaseDir=\(directory)/data/\(peer.name)",
+                        "storeBaseDir=\(directory)/data/\(peer.name)", "clusterSecretFile=\(secretPath)",
                     ] + self.adminPorts.dropFirst(Int(peer.id.rawValue)).prefix(1).map { "adminPort=\($0)" } + settings
                 try writeFile(configPath(peer.id), Array((lines.joined(separator: "\n") + "\n").utf8))
             }

@@ -26,6 +26,13 @@ public struct FileDescriptor: Sendable, Hashable {
         return FileDescriptor(rawValue: fd, path: path)
     }
 
+    /// Opens `path` for reading only (`open(2)` with `O_RDONLY | O_CLOEXEC`), retrying on `EINTR`:
+    /// for files the process may read but not write, such as an owner-read-only secret.
+    public static func openReadOnly(_ path: String) throws(SystemError) -> FileDescriptor {
+        let fd = try retryingInterrupts("open", subject: path) { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+        return FileDescriptor(rawValue: fd, path: path)
+    }
+
     /// `close(2)`. Never retried: Linux releases the descriptor even when close reports `EINTR`,
     /// so that error is not one.
     public func close() throws(SystemError) {
@@ -93,10 +100,35 @@ public struct FileDescriptor: Sendable, Hashable {
         throw SystemError("fallocate", subject: path, errno: code)
     }
 
+    /// What `fstat(2)` says about the open file: its type, permission bits and size.
+    public func status() throws(SystemError) -> FileStatus {
+        var info = stat()
+        if fstat(rawValue, &info) != 0 { throw SystemError("fstat", subject: path, errno: errno) }
+        return FileStatus(
+            isRegularFile: (info.st_mode & S_IFMT) == S_IFREG, permissions: UInt32(info.st_mode & 0o7777),
+            size: Int64(info.st_size))
+    }
+
     /// The file's current size in bytes (`fstat(2)`).
     public func size() throws(SystemError) -> Int64 {
         var info = stat()
         if fstat(rawValue, &info) != 0 { throw SystemError("fstat", subject: path, errno: errno) }
         return Int64(info.st_size)
+    }
+}
+
+/// The part of `stat(2)`'s answer the node checks before it trusts a file.
+public struct FileStatus: Sendable, Hashable {
+    /// Whether it is a regular file (not a directory, device, socket or pipe).
+    public var isRegularFile: Bool
+    /// The permission bits, `st_mode & 0o7777` (e.g. `0o600`).
+    public var permissions: UInt32
+    /// Bytes in the file.
+    public var size: Int64
+
+    public init(isRegularFile: Bool, permissions: UInt32, size: Int64) {
+        self.isRegularFile = isRegularFile
+        self.permissions = permissions
+        self.size = size
     }
 }

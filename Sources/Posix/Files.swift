@@ -22,10 +22,11 @@ public func readFile(_ path: String) throws(SystemError) -> [UInt8] {
     }
 }
 
-/// Replaces the file at `path` with `bytes` (mode 0644). Not atomic: for scratch and test files.
-public func writeFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+/// Replaces the file at `path` with `bytes`. A file it creates gets `mode` (less the umask); an
+/// existing file keeps its mode. Not atomic: for scratch and test files.
+public func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(SystemError) {
     let fd = try retryingInterrupts("open", subject: path) {
-        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
     }
     var written = 0
     while written < bytes.count {
@@ -39,6 +40,11 @@ public func writeFile(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
         written += count
     }
     _ = try retryingInterrupts("close", subject: path) { close(fd) }
+}
+
+/// Sets the permission bits of the file at `path` to `mode`, whatever the umask (`chmod(2)`).
+public func setPermissions(_ path: String, _ mode: mode_t) throws(SystemError) {
+    _ = try retryingInterrupts("chmod", subject: path) { chmod(path, mode) }
 }
 
 /// Whether something exists at `path`. `access(2)` with `F_OK`.

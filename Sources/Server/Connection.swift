@@ -18,6 +18,9 @@ final class Connection {
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// The client's address, stored as the born host of the messages it sends.
     var remoteHost = HostAddress.unspecified
+    /// The other end's address, for log lines; nil for an outbound connection (its peer's
+    /// address is the link's).
+    var remoteAddress: SocketAddress?
     /// Whether the loop watches this socket for writability (only while bytes wait).
     private(set) var watchingWrites = false
     /// False once the node closed the socket: nothing may be written to or closed on it again

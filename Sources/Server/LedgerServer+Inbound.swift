@@ -27,10 +27,16 @@ extension LedgerServer {
             do {
                 message = try WireCodec.decode(frame)
             } catch {
+                if frame.opcode == .handshake || frame.opcode.isOneWayOnly {
+                    // Peer traffic: refused and logged at most once a minute per address, like
+                    // a failed proof (a node of an older build sends a handshake without a nonce).
+                    refusePeer(connection, .malformed(opcode: frame.opcode.name, error.description))
+                    return
+                }
                 logger.warning(
                     term: replica.term.rawValue,
                     "closing \(connection.label): malformed \(frame.opcode) frame: \(error)")
-                if !frame.opcode.isRaft && !frame.flags.contains(.response) && !frame.flags.contains(.oneWay) {
+                if !frame.opcode.isOneWayOnly && !frame.flags.contains(.response) && !frame.flags.contains(.oneWay) {
                     metrics.answered(frame.opcode, result: ErrorResponse.Code.badRequest.metricLabel)
                     send(
                         .errorResponse(
@@ -50,31 +56,22 @@ extension LedgerServer {
         let client = ClientID(connection.id)
         switch message {
         case .raft(let raft):
-            guard inboundPeers[connection.id] == raft.from, raft.to == options.selfID else {
-                logger.warning(
-                    term: replica.term.rawValue,
-                    "closing \(connection.label): Raft message from \(raft.from) without its handshake")
-                close(connection, reason: "Raft message without handshake")
+            guard var authentication = peerAuthentications[connection.id] else {
+                refusePeer(connection, .outOfOrder("a Raft message without a handshake"))
+                return false
+            }
+            // The hot path: an admitted message leaves the state as it was, so only a refusal
+            // (final, and read back for its log line) is stored.
+            if let refusal = authentication.admit(raft) {
+                peerAuthentications[connection.id] = authentication
+                refusePeer(connection, refusal)
                 return false
             }
             if !isolatedFrom.contains(raft.from) { deliver(.peerMessage(raft)) }
-        case .handshakeRequest(let peer):
-            guard peer.group == options.group, peer.nodeID != options.selfID,
-                let member = options.member(peer.nodeID)
-            else {
-                let reason = "node \(peer.nodeName) of group \(peer.group) is not a member of group \(options.group)"
-                logger.warning(term: replica.term.rawValue, "refusing a peer: \(reason)")
-                send(
-                    .errorResponse(ErrorResponse(code: .badRequest, message: reason), answering: .handshake),
-                    requestID: requestID, on: connection)
-                return true
-            }
-            inboundPeers[connection.id] = member.id
-            connection.label = "peer \(member.name) (inbound)"
-            let me = options.me
-            send(
-                .handshakeResponse(PeerHandshake(group: options.group, nodeID: me.id, nodeName: me.name)),
-                requestID: requestID, on: connection)
+        case .handshakeRequest(let hello):
+            return peerHandshakeReceived(hello, requestID: requestID, on: connection)
+        case .peerProof(let proof):
+            return peerProofReceived(proof, on: connection)
         case .faultInjectionRequest(let request):
             injectFaults(request, requestID: requestID, on: connection)
         case .statusRequest:
@@ -115,6 +112,75 @@ extension LedgerServer {
             return false
         }
         return true
+    }
+
+    /// A connector introduced itself: answer with this node's handshake and a fresh nonce, or
+    /// refuse (`badRequest`) and close. Returns false when the connection was closed.
+    private func peerHandshakeReceived(_ hello: PeerHandshake, requestID: UInt64, on connection: Connection) -> Bool {
+        let nonce: [UInt8]
+        do {
+            nonce = try SystemRandom.bytes(count: PeerHandshake.nonceByteCount)
+        } catch {
+            logger.error(term: replica.term.rawValue, "cannot draw a handshake nonce: \(error)")
+            close(connection, reason: "no nonce")
+            return false
+        }
+        let context = options.peerAuthentication
+        var authentication = peerAuthentications[connection.id] ?? InboundPeerAuthentication(context: context)
+        let step = authentication.handshakeReceived(hello, nonce: nonce)
+        peerAuthentications[connection.id] = authentication
+        switch step {
+        case .answer(let answer):
+            connection.label = "peer \(hello.nodeName) (inbound, authenticating)"
+            send(.handshakeResponse(answer), requestID: requestID, on: connection, lane: .control)
+            return true
+        case .refuse(let refusal):
+            send(
+                .errorResponse(ErrorResponse(code: .badRequest, message: refusal.description), answering: .handshake),
+                requestID: requestID, on: connection, lane: .control)
+            flush(connection)
+            refusePeer(connection, refusal)
+            return false
+        }
+    }
+
+    /// The connector's proof: on success the connection is the peer's and this node answers
+    /// with its own proof; otherwise it is closed. Returns false when the connection was closed.
+    private func peerProofReceived(_ proof: PeerProof, on connection: Connection) -> Bool {
+        guard var authentication = peerAuthentications[connection.id] else {
+            refusePeer(connection, .outOfOrder("a proof without a handshake"))
+            return false
+        }
+        let step = authentication.proofReceived(proof)
+        peerAuthentications[connection.id] = authentication
+        switch step {
+        case .authenticated(let peer, let answer):
+            connection.label = "peer \(peer.nodeName) (inbound)"
+            send(.peerProof(answer), requestID: 0, on: connection, lane: .control)
+            let how = options.clusterSecret == nil ? "unauthenticated" : "authenticated"
+            logger.info(term: replica.term.rawValue, "inbound link from \(peer.nodeName) up (\(how))")
+            return true
+        case .refuse(let refusal):
+            refusePeer(connection, refusal)
+            return false
+        }
+    }
+
+    /// Closes a connection whose peer handshake or Raft traffic was refused, and logs why with
+    /// the remote address: at most one line per address per minute (``RefusalLog``).
+    private func refusePeer(_ connection: Connection, _ refusal: PeerRefusal) {
+        let claimedPeer = peerAuthentications[connection.id]?.claimedPeer
+        let address = connection.remoteAddress
+        close(connection, reason: "refused: \(refusal)")
+        guard let suppressed = refusals.record(address: address?.host ?? "unknown", now: ContinuousClock().now) else {
+            return
+        }
+        let who = claimedPeer.map { " claiming to be \($0.nodeName) of group \(String(reflecting: $0.group))" } ?? ""
+        let earlier = suppressed > 0 ? " (\(suppressed) more refusals from this address since the last line)" : ""
+        logger.warning(
+            term: replica.term.rawValue,
+            "refused a peer connection from \(address?.description ?? "an unknown address")\(who): \(refusal)\(earlier)"
+        )
     }
 
     /// Counts a decoded client request and hands it to the replica.

@@ -115,8 +115,9 @@ extension LedgerServer {
 
     private func connectionFamilies() -> [MetricFamily] {
         let outbound = links.count(where: \.isConnected)
+        let inboundPeers = peerAuthentications.values.count { $0.authenticatedPeer != nil }
         let open: [(String, Int)] = [
-            ("client", connections.count - inboundPeers.count), ("peer_inbound", inboundPeers.count),
+            ("client", connections.count - inboundPeers), ("peer_inbound", inboundPeers),
             ("peer_outbound", outbound), ("admin", adminConnections.count),
         ]
         let received = metrics.requestsReceived.sorted { $0.key.rawValue < $1.key.rawValue }

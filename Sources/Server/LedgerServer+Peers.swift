@@ -21,12 +21,19 @@ extension LedgerServer {
         }
     }
 
+    /// Opens the challenge–response on a new outbound connection: the handshake with a fresh nonce.
     private func sendHandshake(_ link: PeerLink, _ connection: Connection) {
-        let me = options.me
-        send(
-            .handshakeRequest(PeerHandshake(group: options.group, nodeID: me.id, nodeName: me.name)),
-            requestID: 0, on: connection)
-        link.handshakeSent(connection)
+        let nonce: [UInt8]
+        do {
+            nonce = try SystemRandom.bytes(count: PeerHandshake.nonceByteCount)
+        } catch {
+            close(connection, reason: "cannot draw a handshake nonce: \(error)")
+            return
+        }
+        let authentication = OutboundPeerAuthentication(
+            context: options.peerAuthentication, peer: link.member.id, nonce: nonce)
+        send(.handshakeRequest(authentication.handshake), requestID: 0, on: connection)
+        link.handshakeSent(connection, authentication)
     }
 
     private func handleOutbound(_ link: PeerLink, _ connection: Connection, _ readiness: Interest) {
@@ -53,34 +60,67 @@ extension LedgerServer {
         do {
             frames = try connection.readFrames()
         } catch {
-            close(connection, reason: error.description)
+            let during =
+                link.isConnected ? "" : " during authentication (do both nodes use the same clusterSecretFile?)"
+            close(connection, reason: "\(error)\(during)")
             return
         }
         for frame in frames {
-            switch Result(catching: { () throws(WireError) in try WireCodec.decode(frame) }) {
-            case .success(.handshakeResponse(let peer)) where peer.nodeID == link.member.id:
-                link.connected(connection)
-                logger.info(term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
-            case .success(.errorResponse(let error, _)):
-                close(connection, reason: "refused: \(error)")
-                return
-            case .success(let message):
-                close(connection, reason: "unexpected \(message.opcode) on an outbound peer link")
-                return
-            case .failure(let error):
+            let message: WireMessage
+            do {
+                message = try WireCodec.decode(frame)
+            } catch {
                 close(connection, reason: "malformed frame: \(error)")
                 return
             }
+            guard authenticate(link, connection, message) else { return }
         }
     }
 
-    /// The link lost its connection: log the outage once and retry after a backoff.
+    /// Steps the link's challenge–response with `message` from the acceptor. Returns false when
+    /// the connection was closed. Nothing but the handshake's frames may arrive on a link.
+    private func authenticate(_ link: PeerLink, _ connection: Connection, _ message: WireMessage) -> Bool {
+        guard var authentication = link.authentication, !authentication.isAuthenticated else {
+            close(connection, reason: "unexpected \(message.opcode) on an outbound peer link")
+            return false
+        }
+        let refusal: PeerRefusal?
+        switch message {
+        case .handshakeResponse(let answer):
+            switch authentication.handshakeResponseReceived(answer) {
+            case .prove(let proof):
+                send(.peerProof(proof), requestID: 0, on: connection, lane: .control)
+                refusal = nil
+            case .refuse(let reason):
+                refusal = reason
+            }
+        case .peerProof(let proof):
+            refusal = authentication.proofReceived(proof)
+        case .errorResponse(let error, _):
+            close(connection, reason: "refused: \(error)")
+            return false
+        default:
+            close(connection, reason: "unexpected \(message.opcode) on an outbound peer link")
+            return false
+        }
+        link.authentication = authentication
+        if let refusal {
+            close(connection, reason: "refusing \(link.member.name) at \(link.member.address): \(refusal)")
+            return false
+        }
+        if authentication.isAuthenticated {
+            link.connected(connection)
+            let how = options.clusterSecret == nil ? "unauthenticated" : "authenticated"
+            logger.info(term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address) (\(how))")
+        }
+        return true
+    }
+
+    /// The link lost its connection: log the outage (once per cause) and retry after a backoff.
     func linkFailed(_ link: PeerLink, reason: String) {
         unreachablePeers.append(link.member.id)
-        let wasUp = link.isConnected
-        let wasDown = link.isDown
-        let delay = link.failed()
-        if wasUp || !wasDown {
+        let (delay, log) = link.failed(reason: reason)
+        if log {
             logger.warning(term: replica.term.rawValue, "peer \(link.member.name) down: \(reason)")
         }
         guard stopReason == nil else { return }

@@ -54,8 +54,11 @@ public final class LedgerServer {
     private let storeLock: FileLock
     /// Inbound connections, peers' and clients', by connection id (a client's ``ClientID``).
     var connections: [UInt64: Connection] = [:]
-    /// Inbound connections that completed a peer handshake, and whose they are.
-    var inboundPeers: [UInt64: NodeID] = [:]
+    /// Inbound connections that began a peer handshake, by connection id: where each stands in
+    /// the challenge–response, and, once it proved the secret, which peer it is.
+    var peerAuthentications: [UInt64: InboundPeerAuthentication] = [:]
+    /// Rate limits the log lines about refused peer connections (one per address per minute).
+    var refusals = RefusalLog()
     /// Outbound links, one per peer, in id order.
     var links: [PeerLink] = []
     private var nextConnectionID: UInt64 = 0
@@ -197,6 +200,12 @@ public final class LedgerServer {
         logger.info(
             term: replica.term.rawValue,
             "listening on \(options.me.address) as node \(options.me.name) of group \(options.group)")
+        if options.clusterSecret == nil {
+            logger.warning(
+                term: replica.term.rawValue,
+                "peers are not authenticated: no clusterSecretFile is configured (allowed because every peer is on loopback)"
+            )
+        }
         for link in links { connect(link) }
         scheduleTick()
         do {
@@ -279,7 +288,9 @@ public final class LedgerServer {
             do {
                 try socket.setNoDelay()
                 let connection = makeConnection(socket, label: "client fd \(socket.fd)")
-                connection.remoteHost = HostAddress(parsing: try socket.peerAddress().description) ?? .unspecified
+                let remote = try socket.peerAddress()
+                connection.remoteAddress = remote
+                connection.remoteHost = HostAddress(parsing: remote.description) ?? .unspecified
                 try loop.register(socket.fd, for: .readable) { [unowned self] readiness in
                     handleInbound(connection, readiness)
                 }
@@ -349,10 +360,9 @@ public final class LedgerServer {
         loop.deregister(connection.socket.fd)
         connection.socket.close()
         if connections.removeValue(forKey: connection.id) != nil {
-            if let peer = inboundPeers.removeValue(forKey: connection.id) {
-                logger.info(
-                    term: replica.term.rawValue,
-                    "inbound link from \(options.member(peer)?.name ?? "\(peer)") closed: \(reason)")
+            let authentication = peerAuthentications.removeValue(forKey: connection.id)
+            if let peer = authentication?.authenticatedPeer {
+                logger.info(term: replica.term.rawValue, "inbound link from \(peer.nodeName) closed: \(reason)")
             } else {
                 deliver(.clientGone(ClientID(connection.id)))
             }

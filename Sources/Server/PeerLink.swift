@@ -3,8 +3,9 @@ import Raft
 import Wire
 
 /// This node's outbound connection to one peer: Raft messages for that peer leave through it.
-/// It connects, introduces itself (handshake), and reconnects with exponential backoff after any
-/// failure. Messages for a peer that is not connected are dropped; Raft retransmits.
+/// It connects, authenticates both ways (handshake and proofs, ``OutboundPeerAuthentication``),
+/// and reconnects with exponential backoff after any failure. Messages for a peer that is not
+/// connected and authenticated are dropped; Raft retransmits.
 final class PeerLink {
     enum State {
         case idle
@@ -17,9 +18,13 @@ final class PeerLink {
     private(set) var state: State = .idle
     private var backoff: Duration = .milliseconds(20)
     private static let maxBackoff: Duration = .seconds(1)
-    /// Whether the last attempt failed, so "down" is logged once per outage.
-    private(set) var isDown = false
+    /// Why the link is down, as last logged: nil while up (or before the first attempt). An
+    /// outage is logged once, and again only when its cause changes (a peer that stops
+    /// refusing connections but fails authentication says so).
+    private(set) var downReason: String?
     var droppedMessages = 0
+    /// The challenge–response of the current connection, from its handshake until it fails.
+    var authentication: OutboundPeerAuthentication?
 
     init(member: Member) { self.member = member }
 
@@ -39,20 +44,26 @@ final class PeerLink {
         state = established ? .handshaking(connection) : .connecting(connection)
     }
 
-    func handshakeSent(_ connection: Connection) { state = .handshaking(connection) }
+    func handshakeSent(_ connection: Connection, _ authentication: OutboundPeerAuthentication) {
+        state = .handshaking(connection)
+        self.authentication = authentication
+    }
 
     func connected(_ connection: Connection) {
         state = .connected(connection)
         backoff = .milliseconds(20)
-        isDown = false
+        downReason = nil
     }
 
-    /// Forgets the connection; returns the delay before the next attempt.
-    func failed() -> Duration {
+    /// Forgets the connection after a failure for `reason`; returns the delay before the next
+    /// attempt and whether the failure should be logged (the link was up, or the cause changed).
+    func failed(reason: String) -> (delay: Duration, log: Bool) {
+        let log = isConnected || reason != downReason
         state = .idle
-        isDown = true
+        authentication = nil
+        downReason = reason
         let delay = backoff
         backoff = min(backoff * 2, PeerLink.maxBackoff)
-        return delay
+        return (delay, log)
     }
 }

@@ -42,6 +42,11 @@ extension ServerOptions {
             }
             admin = address
         }
+        do {
+            clusterSecret = try config.loadClusterSecret(source: source)
+        } catch {
+            throw .configuration(error.description)
+        }
         commitLog = config.commitLogConfiguration
         do {
             try commitLog.validate()

@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerConfig
 import LedgerModel
 import Posix
 import Raft
@@ -38,6 +39,9 @@ public struct ServerOptions: Sendable {
     public var commitLog = CommitLogConfiguration()
     /// Where the admin HTTP port listens (`adminAddress:adminPort`); nil for none.
     public var admin: SocketAddress?
+    /// The group secret peers must prove they know; nil for none (a loopback-only group, whose
+    /// peers are then not authenticated).
+    public var clusterSecret: ClusterSecret?
     /// Test only: accept requests to drop Raft traffic to and from chosen peers.
     public var faultInjection = false
     /// Where this options value came from, for error messages (`conf/n0.conf`).
@@ -59,6 +63,12 @@ public struct ServerOptions: Sendable {
     public var selfID: NodeID { replica.raft.id }
 
     public var me: Member { members.first { $0.id == selfID }! }
+
+    /// What the peer handshake needs: this node, the group, its members and its secret.
+    var peerAuthentication: PeerAuthenticationContext {
+        PeerAuthenticationContext(
+            group: group, selfID: selfID, selfName: me.name, members: members.map(\.id), secret: clusterSecret)
+    }
 
     public func member(_ id: NodeID?) -> Member? {
         guard let id else { return nil }

@@ -136,21 +136,36 @@ extension FaultInjectionRequest: WirePayload {
 }
 
 /// The first frame on a peer connection, and its answer: the connecting node sends its own
-/// identity as a `handshake` request; the accepting node answers with its identity in a
+/// identity and nonce as a `handshake` request; the accepting node answers with its own in a
 /// `handshake` response, or with an ``ErrorResponse`` (`badRequest`). Layout: `string group,
-/// u64 nodeID, string nodeName`.
+/// u64 nodeID, string nodeName, bytes nonce` (the nonce at most 64 bytes on the wire; the
+/// handshake itself requires exactly ``PeerHandshake/nonceByteCount``).
 extension PeerHandshake: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeString(group)
         writer.writeUInt64(nodeID.rawValue)
         writer.writeString(nodeName)
+        writer.writeBytes(nonce)
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
         let group = try reader.readString("group", limit: limits.maxStringBytes)
         let nodeID = NodeID(try reader.readUInt64("nodeID"))
-        self.init(
-            group: group, nodeID: nodeID, nodeName: try reader.readString("nodeName", limit: limits.maxStringBytes))
+        let nodeName = try reader.readString("nodeName", limit: limits.maxStringBytes)
+        let nonce = try reader.readBytes("nonce", limit: 2 * PeerHandshake.nonceByteCount)
+        self.init(group: group, nodeID: nodeID, nodeName: nodeName, nonce: nonce)
+    }
+}
+
+/// A peer's proof of the group secret, one-way after the handshake. Layout: `bytes code`
+/// (0 bytes: no secret configured; at most ``PeerProof/maxByteCount``).
+extension PeerProof: WirePayload {
+    public func encode(into writer: inout ByteWriter) {
+        writer.writeBytes(code)
+    }
+
+    public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
+        self.init(code: try reader.readBytes("proof", limit: PeerProof.maxByteCount))
     }
 }
 

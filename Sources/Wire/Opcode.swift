@@ -27,6 +27,8 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     // Request/response pairs: the response reuses the request's opcode with the response flag.
     /// A peer connection's first frame: the connecting node says who it is.
     public static let handshake = Opcode(rawValue: 16)
+    /// One-way, between peers, after the handshake: proof of the group secret (``PeerProof``).
+    public static let peerProof = Opcode(rawValue: 17)
     /// Node status for the CLI.
     public static let status = Opcode(rawValue: 32)
     /// Append one entry to the replicated log.
@@ -72,8 +74,12 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     /// Whether this opcode carries a one-way Raft message.
     public var isRaft: Bool { (1...8).contains(rawValue) }
 
+    /// Whether frames of this opcode are always one-way (Raft messages and `peerProof`): never
+    /// answered, not even with an error.
+    public var isOneWayOnly: Bool { isRaft || self == .peerProof }
+
     /// Whether this build defines the opcode.
-    public var isKnown: Bool { isRaft || Opcode.requestOpcodes.contains(self) }
+    public var isKnown: Bool { isRaft || self == .peerProof || Opcode.requestOpcodes.contains(self) }
 
     /// `3 (raftHeartbeat)`: the number and the name.
     public var description: String { "\(rawValue) (\(name))" }
@@ -89,6 +95,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .raftVoteResponse: "raftVoteResponse"
         case .raftTimeoutNow: "raftTimeoutNow"
         case .raftInstallSnapshot: "raftInstallSnapshot"
+        case .peerProof: "peerProof"
         case .handshake: "handshake"
         case .status: "status"
         case .append: "append"

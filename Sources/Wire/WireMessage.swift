@@ -13,6 +13,8 @@ public enum WireMessage: Sendable, Hashable {
     case raft(Message)
     case handshakeRequest(PeerHandshake)
     case handshakeResponse(PeerHandshake)
+    /// A peer's proof of the group secret, after the handshake; one-way.
+    case peerProof(PeerProof)
     case statusRequest
     case statusResponse(StatusResponse)
     case appendRequest(ClientAppendRequest)
@@ -57,6 +59,7 @@ public enum WireMessage: Sendable, Hashable {
         switch self {
         case .raft(let message): RaftMessageCodec.opcode(for: message.body)
         case .handshakeRequest, .handshakeResponse: .handshake
+        case .peerProof: .peerProof
         case .statusRequest, .statusResponse: .status
         case .appendRequest, .appendResponse: .append
         case .getRequest, .getResponse: .get
@@ -78,7 +81,7 @@ public enum WireMessage: Sendable, Hashable {
     /// The flags of the frame that carries this message.
     public var flags: FrameFlags {
         switch self {
-        case .raft, .sendOneWay: .oneWay
+        case .raft, .sendOneWay, .peerProof: .oneWay
         case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest,
             .faultInjectionRequest, .sendRequest, .pullRequest, .queueOffsetsRequest, .searchOffsetRequest,
             .messagesByKeyRequest, .viewMessageRequest, .topicsRequest, .commitOffsetRequest, .consumerOffsetsRequest:
@@ -98,7 +101,7 @@ public enum WireCodec {
     /// Appends `message` as one frame with `requestID`. Throws (leaving `writer` unchanged) when
     /// the frame would exceed `maxFrameBytes`, e.g. an append of too many large entries.
     ///
-    /// An error response may not answer a Raft opcode: Raft messages are one-way.
+    /// An error response may not answer a Raft or `peerProof` opcode: those are one-way.
     public static func encode(
         _ message: WireMessage, requestID: UInt64, into writer: inout ByteWriter,
         maxFrameBytes: Int = WireLimits.default.maxFrameBytes
@@ -119,11 +122,12 @@ public enum WireCodec {
 
     private static func writePayload(of message: WireMessage, into writer: inout ByteWriter) {
         if case .errorResponse(_, let opcode) = message {
-            precondition(!opcode.isRaft, "an error response cannot answer one-way Raft opcode \(opcode)")
+            precondition(!opcode.isOneWayOnly, "an error response cannot answer one-way opcode \(opcode)")
         }
         switch message {
         case .raft(let message): RaftMessageCodec.encode(message, into: &writer)
         case .handshakeRequest(let payload), .handshakeResponse(let payload): payload.encode(into: &writer)
+        case .peerProof(let payload): payload.encode(into: &writer)
         case .statusRequest, .transferLeaderResponse, .faultInjectionResponse, .topicsRequest, .commitOffsetResponse:
             break
         case .faultInjectionRequest(let payload): payload.encode(into: &writer)
@@ -170,6 +174,12 @@ public enum WireCodec {
         if opcode.isRaft {
             guard flags == .oneWay else { throw unexpectedFlags }
             return .raft(try RaftMessageCodec.decode(opcode: opcode, from: &reader, limits: limits))
+        }
+        if opcode == .peerProof {
+            guard flags == .oneWay else { throw unexpectedFlags }
+            return try decodingFields { () throws(DecodeError) in
+                .peerProof(try PeerProof(from: &reader, limits: limits))
+            }
         }
         switch flags {
         case [.response, .error]:

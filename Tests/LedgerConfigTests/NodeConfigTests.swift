@@ -30,17 +30,20 @@ import Testing
         #expect(config.sendTimeoutMs == 3000)
         #expect(config.adminPort == nil)
         #expect(config.adminAddress == "127.0.0.1")
+        #expect(config.clusterSecretFile == nil)
     }
 
     @Test func commentsBlankLinesWhitespaceAndCRLFAreIgnored() throws {
         let text =
             "# a comment\r\n\r\n   \t\r\n  group = ledger  \r\n\t# indented comment\r\n"
             + "selfId=n1\r\npeers =  n0-a:1 ; n1-b:2 ;\r\nstoreBaseDir= /var/lib/ledger data \r\n"
+            + "clusterSecretFile = /etc/ledger/secret \r\n"
         let config = try NodeConfig.parse(text, source: "crlf.conf")
         #expect(config.group == "ledger")
         #expect(config.selfPeer.name == "n1")
         #expect(config.peers.map(\.address) == ["a:1", "b:2"])
         #expect(config.storeBaseDir == "/var/lib/ledger data")
+        #expect(config.clusterSecretFile == "/etc/ledger/secret")
     }
 
     @Test func everyKeyCanBeSet() throws {
@@ -63,6 +66,7 @@ import Testing
             sendTimeoutMs=5000
             adminPort=8081
             adminAddress=0.0.0.0
+            clusterSecretFile=run/cluster.secret
             """
         let config = try NodeConfig.parse(text, source: "all.conf")
         #expect(config.flushDiskType == .async)
@@ -82,6 +86,7 @@ import Testing
         #expect(config.sendTimeoutMs == 5000)
         #expect(config.adminPort == 8081)
         #expect(config.adminAddress == "0.0.0.0")
+        #expect(config.clusterSecretFile == "run/cluster.secret")
 
         let raft = config.raftConfig(randomSeed: 7)
         #expect(raft.id == NodeID(0))
@@ -126,6 +131,7 @@ import Testing
         #expect(config.selfPeer.address == "127.0.0.1:\(40911 + node)")
         #expect(config.peers.map(\.address) == ["127.0.0.1:40911", "127.0.0.1:40912", "127.0.0.1:40913"])
         #expect(config.storeBaseDir == "run/data/n\(node)")
+        #expect(config.clusterSecretFile == "run/cluster.secret", "make cluster creates it; resolved like storeBaseDir")
         #expect(config.flushDiskType == .sync)
         let raft = config.raftConfig(randomSeed: UInt64(node))
         #expect(raft.electionTimeoutTicks == 15...30)

@@ -25,6 +25,10 @@ import Testing
         #expect(text.contains("selfId=n1\n") && text.hasSuffix("dataFileSize=8MiB\n"))
         #expect(text.contains("storeBaseDir=\(scratch.path)/data/n1\n"))
         #expect(!group.isRunning(NodeID(0)) && group.pid(of: NodeID(0)) == nil)
+
+        #expect(config.clusterSecretFile == group.secretPath)
+        let secret = try #require(try config.loadClusterSecret(source: group.configPath(NodeID(1))))
+        #expect(secret.bytes.count == 32, "a group secret the node accepts: owner-only, 32 random bytes")
     }
 
     @Test func twoGroupsOfOneProcessNeverShareAPort() throws {

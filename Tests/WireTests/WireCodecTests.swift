@@ -75,6 +75,37 @@ import Wire
         #expect(error.description == "opcode 7 (raftTimeoutNow) does not allow flags [response] at byte 15")
     }
 
+    @Test func peerProofIsOneWayOnly() throws {
+        let proof = WireMessage.peerProof(PeerProof(code: [UInt8](repeating: 9, count: 32)))
+        #expect(try roundTrip(proof) == proof)
+        #expect(Opcode.peerProof.isOneWayOnly && Opcode.peerProof.isKnown && !Opcode.peerProof.isRaft)
+        for flags: FrameFlags in [[], .response, [.response, .error]] {
+            var frame = WireCodec.frame(for: proof, requestID: 0)
+            frame.flags = flags
+            #expect(throws: WireError.unexpectedFlags(opcode: .peerProof, flags: flags, offset: 15)) {
+                try WireCodec.decode(frame)
+            }
+        }
+        let tooLong = Frame(
+            opcode: .peerProof, requestID: 0, flags: .oneWay, payload: [0, 0, 0, 65] + [UInt8](repeating: 0, count: 65))
+        #expect(throws: WireError.malformed(.lengthOverLimit(field: "proof", offset: 16, length: 65, limit: 64))) {
+            try WireCodec.decode(tooLong)
+        }
+    }
+
+    /// A handshake of the previous layout (no nonce) does not decode: old and new nodes do not
+    /// interoperate, and the new node refuses the old one instead of accepting it unauthenticated.
+    @Test func aHandshakeWithoutANonceIsMalformed() {
+        var writer = ByteWriter()
+        writer.writeString("ledger")
+        writer.writeUInt64(2)
+        writer.writeString("n2")
+        let old = Frame(opcode: .handshake, requestID: 1, flags: [], payload: writer.bytes)
+        #expect(throws: WireError.malformed(.truncated(field: "nonce", offset: 40, needed: 4, available: 0))) {
+            try WireCodec.decode(old)
+        }
+    }
+
     @Test func requestFlagsMustBeAValidCombination() {
         let frame = Frame(opcode: .status, requestID: 1, flags: [.error], payload: [])
         #expect(throws: WireError.unexpectedFlags(opcode: .status, flags: .error, offset: 15)) {
@@ -146,7 +177,9 @@ import Wire
             try WireCodec.decode(append, limits: limits)
         }
         let handshake = WireCodec.frame(
-            for: .handshakeRequest(PeerHandshake(group: "a-long-group", nodeID: NodeID(0), nodeName: "n0")),
+            for: .handshakeRequest(
+                PeerHandshake(
+                    group: "a-long-group", nodeID: NodeID(0), nodeName: "n0", nonce: [UInt8](repeating: 1, count: 32))),
             requestID: 1)
         #expect(throws: WireError.malformed(.lengthOverLimit(field: "group", offset: 16, length: 12, limit: 8))) {
             try WireCodec.decode(handshake, limits: limits)

@@ -186,6 +186,7 @@ import Wire
                 }
             }
             attempt { () throws(DecodeError) in try PeerHandshake(payload: payload, limits: limits) }
+            attempt { () throws(DecodeError) in try PeerProof(payload: payload, limits: limits) }
             attempt { () throws(DecodeError) in try StatusResponse(payload: payload, limits: limits) }
             attempt { () throws(DecodeError) in try ClientAppendRequest(payload: payload, limits: limits) }
             attempt { () throws(DecodeError) in try ClientAppendResponse(payload: payload, limits: limits) }

@@ -87,7 +87,7 @@ struct WireSamples {
     }
 
     /// The number of ``WireMessage`` shapes ``wireMessage(_:)`` cycles through.
-    static let wireMessageShapes = 31
+    static let wireMessageShapes = 32
 
     /// Every ``WireMessage`` case in turn (Raft bodies chosen at random), by `choice`.
     mutating func wireMessage(_ choice: Int? = nil) -> WireMessage {
@@ -96,10 +96,12 @@ struct WireSamples {
         case 0: return .raft(raftMessage())
         case 1:
             return .handshakeRequest(
-                PeerHandshake(group: string(max: 12), nodeID: NodeID(u64()), nodeName: string(max: 6)))
+                PeerHandshake(
+                    group: string(max: 12), nodeID: NodeID(u64()), nodeName: string(max: 6), nonce: bytes(max: 64)))
         case 2:
             return .handshakeResponse(
-                PeerHandshake(group: string(max: 12), nodeID: NodeID(u64()), nodeName: string(max: 6)))
+                PeerHandshake(
+                    group: string(max: 12), nodeID: NodeID(u64()), nodeName: string(max: 6), nonce: bytes(max: 64)))
         case 3: return .statusRequest
         case 4:
             return .statusResponse(
@@ -175,6 +177,7 @@ struct WireSamples {
                             group: group, queue: queue(), committedOffset: QueueOffset(i64()),
                             maxOffset: QueueOffset(i64()))
                     }))
+        case 30: return .peerProof(PeerProof(code: bytes(max: PeerProof.maxByteCount)))
         default:
             let answering = Opcode.requestOpcodes[Int(random.below(UInt64(Opcode.requestOpcodes.count)))]
             return .errorResponse(ErrorResponse(code: errorCode(), message: string(max: 40)), answering: answering)
