@@ -255,6 +255,9 @@ extension Cluster {
         case .noQuorum:
             statistics.noQuorumRefusals += 1
             redirect(client, request: request, to: nil, from: node)
+        case .busy:
+            // Back-pressure: nothing was proposed; try again after the usual pause.
+            redirect(client, request: request, to: nil, from: node)
         case .outcomeUnknown:
             if case .rawAppend(let id) = operation { history.indeterminate(id, reason: error.message) }
             attemptFailed(client, request: request, definitely: false)

@@ -229,7 +229,7 @@ public final class LedgerClient {
             switch error {
             case .connection(.refused(let response)):
                 switch response.code {
-                case .notLeader, .noQuorum, .timeout, .outcomeUnknown: problem = "\(leader.name): \(response)"
+                case .notLeader, .noQuorum, .timeout, .outcomeUnknown, .busy: problem = "\(leader.name): \(response)"
                 case .badRequest: throw .rejected(node: leader.name, message: response.message)
                 case .internal: throw .serverFailure(node: leader.name, message: response.description)
                 }
@@ -316,6 +316,8 @@ public final class LedgerClient {
                             }
                         case .noQuorum:
                             break
+                        case .busy:
+                            leaderHint = target  // It leads; it only asks for a pause.
                         case .outcomeUnknown, .timeout:
                             if write && uncertain == nil { uncertain = problem }
                         case .badRequest:

@@ -4,7 +4,8 @@ extension NodeConfig {
     /// The Raft core's settings for this node: timings converted from milliseconds to ticks of
     /// ``tickMs`` (exact, as the parser requires multiples), the voters from ``peers``, the
     /// preferred leader, ``maxMessageSize`` as the largest proposal and
-    /// ``maxInflightBytesPerFollower`` as each follower's inflight window.
+    /// ``maxInflightBytesPerFollower`` as each follower's inflight window and
+    /// ``maxUncommittedBytes`` as the leader's back-pressure bound.
     ///
     /// `randomSeed` seeds election jitter; give each node and each start a different one (the
     /// node runtime can use the clock) so that nodes do not time out in step.
@@ -15,6 +16,7 @@ extension NodeConfig {
         raft.proposalTimeoutTicks = proposalTimeoutMs / tickMs
         raft.maxEntryBytes = maxMessageSize
         raft.maxInflightBytes = maxInflightBytesPerFollower
+        raft.maxUncommittedBytes = maxUncommittedBytes
         raft.preferredLeader = preferredLeader?.id
         raft.randomSeed = randomSeed
         return raft

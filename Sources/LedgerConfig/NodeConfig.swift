@@ -21,7 +21,7 @@ public struct NodeConfig: Sendable, Hashable {
         case flushDiskType, flushIntervalMs
         case tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs
         case preferredLeaderId
-        case dataFileSize, maxMessageSize, maxInflightBytesPerFollower
+        case dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes
         case defaultTopicQueueNums, fileReservedTime, deleteWhen
         case sendTimeoutMs
         case adminPort, adminAddress
@@ -73,6 +73,10 @@ public struct NodeConfig: Sendable, Hashable {
     /// that follower's acknowledgements: what a follower that fell behind can cost the leader
     /// (reads, encoding, buffers) per round trip; 64 KiB to 256 MiB.
     public internal(set) var maxInflightBytesPerFollower: Int = 8 << 20
+    /// Default 64 MiB. Bytes of writes a leader holds that a majority has not yet stored; beyond
+    /// them it answers writes "busy" (back-pressure) instead of growing its log and memory;
+    /// 1 MiB to 1 GiB.
+    public internal(set) var maxUncommittedBytes: Int = 64 << 20
     /// Default 4. Queues a topic gets when it is created by its first send; 1–1024.
     public internal(set) var defaultTopicQueueNums: Int = 4
     /// Default 72. Hours a full data file is kept before it may be deleted; 1–87600.

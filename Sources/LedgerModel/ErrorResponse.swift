@@ -23,6 +23,9 @@ public struct ErrorResponse: Hashable, Sendable, CustomStringConvertible {
         /// entry pending. It may be committed later (by this node or the next leader) or never;
         /// the client must not treat it as failed. An idempotent send is safe to retry.
         case outcomeUnknown
+        /// The leader holds as many proposals awaiting commit as it allows (back-pressure):
+        /// nothing was proposed, the request certainly had no effect. Retry after a short wait.
+        case busy
     }
 
     /// The longest message kept, in UTF-8 bytes; longer ones are cut so any peer can decode them.
@@ -67,6 +70,7 @@ public struct ErrorResponse: Hashable, Sendable, CustomStringConvertible {
         case .badRequest: "bad request: \(message)"
         case .internal: "internal error: \(message)"
         case .outcomeUnknown: "outcome unknown: \(message)"
+        case .busy: "busy: \(message)"
         }
     }
 }

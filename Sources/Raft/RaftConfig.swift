@@ -25,6 +25,11 @@ public struct RaftConfig: Sendable {
     public var maxInflightBytes: Int = 8 << 20
     /// The largest proposal accepted.
     public var maxEntryBytes: Int = 4 << 20
+    /// Payload bytes a leader lets wait for commit (etcd's `MaxUncommittedEntriesSize`): beyond
+    /// them a proposal fails with ``RaftError/overloaded(uncommittedBytes:limit:)`` instead of
+    /// growing the log faster than a majority takes it. One proposal is always accepted when
+    /// nothing waits, whatever its size.
+    public var maxUncommittedBytes: Int = 64 << 20
     /// A proposal not committed within this many ticks fails with ``RaftError/noQuorum(index:ticks:)``.
     public var proposalTimeoutTicks: Int = 60
     /// When set, a leader hands leadership to this node whenever it is caught up (DLedger's
@@ -59,6 +64,7 @@ public struct RaftConfig: Sendable {
         if maxBytesPerMessage < 1 { throw RaftConfigError("maxBytesPerMessage must be at least 1") }
         if maxInflightMessages < 1 { throw RaftConfigError("maxInflightMessages must be at least 1") }
         if maxInflightBytes < 1 { throw RaftConfigError("maxInflightBytes must be at least 1") }
+        if maxUncommittedBytes < 1 { throw RaftConfigError("maxUncommittedBytes must be at least 1") }
         if proposalTimeoutTicks < electionTimeoutTicks.upperBound {
             throw RaftConfigError("proposalTimeoutTicks must be at least the longest election timeout")
         }

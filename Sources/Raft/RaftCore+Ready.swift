@@ -41,6 +41,11 @@ extension RaftCore {
         if let range = log.applicableRange {
             ready.committedEntries = try log.entries(
                 from: range.lowerBound, through: range.upperBound, maxBytes: config.maxBytesPerMessage * 4)
+            if role == .leader {
+                // Saturating: entries of earlier terms were never counted.
+                let applying = ready.committedEntries.reduce(0) { $0 + $1.data.count }
+                uncommittedBytes = max(0, uncommittedBytes - applying)
+            }
         }
         swap(&ready.messages, &messagesNow)
         swap(&ready.messagesAfterPersist, &messagesAfterPersist)

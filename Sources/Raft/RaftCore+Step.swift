@@ -96,13 +96,18 @@ extension RaftCore {
     /// - Returns: where the entry sits; it is acknowledged once applied there with this term.
     /// - Throws: ``RaftError/notLeader(leader:)`` on a non-leader,
     ///   ``RaftError/transferInProgress(target:)`` during a handover,
-    ///   ``RaftError/entryTooLarge(bytes:limit:)``.
+    ///   ``RaftError/entryTooLarge(bytes:limit:)``, ``RaftError/overloaded(uncommittedBytes:limit:)``.
     public func propose(_ data: [UInt8]) throws(RaftError) -> Proposal {
         guard role == .leader else { throw .notLeader(leader: leader) }
         if let target = transferTarget { throw .transferInProgress(target: target) }
         guard data.count <= config.maxEntryBytes else {
             throw .entryTooLarge(bytes: data.count, limit: config.maxEntryBytes)
         }
+        if uncommittedBytes > 0 && uncommittedBytes + data.count > config.maxUncommittedBytes {
+            counters.proposalsRefusedOverloaded += 1
+            throw .overloaded(uncommittedBytes: uncommittedBytes, limit: config.maxUncommittedBytes)
+        }
+        uncommittedBytes += data.count
         let entry = Entry(index: log.lastIndex.next, term: term, kind: .normal, data: data)
         appendAsLeader([entry])
         let proposal = Proposal(index: entry.index, term: term)

@@ -45,6 +45,9 @@ public final class RaftCore {
 
     /// Leader only: accepted proposals not yet committed, in index order.
     var pendingProposals: [PendingProposal] = []
+    /// Leader only: payload bytes proposed in this term and not yet handed out for applying
+    /// (etcd's uncommitted size; entries of earlier terms never count).
+    var uncommittedBytes = 0
     var readOnly = ReadOnlyState()
 
     // Outputs collected for the next ready.
@@ -171,6 +174,7 @@ public final class RaftCore {
         role = .leader
         leader = id
         counters.electionsWon += 1
+        uncommittedBytes = 0
         for peer in peers {
             progress[peer] = Progress(
                 next: log.lastIndex.next, maxInflight: config.maxInflightMessages,

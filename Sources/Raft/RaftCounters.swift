@@ -9,6 +9,8 @@ public struct RaftCounters: Sendable, Hashable {
     /// Times this node learned of a leader other than the last one it knew (itself included);
     /// the first leader it sees after starting counts. Losing sight of a leader does not count.
     public internal(set) var leaderChanges: UInt64 = 0
+    /// Proposals this node refused as leader because too many bytes awaited commit.
+    public internal(set) var proposalsRefusedOverloaded: UInt64 = 0
     /// The last leader this node knew, for ``leaderChanges``.
     var lastKnownLeader: NodeID?
 

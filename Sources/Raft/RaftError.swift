@@ -12,6 +12,9 @@ public enum RaftError: Error, Sendable, Hashable, CustomStringConvertible {
     case leadershipLost(index: LogIndex)
     /// A proposal larger than the configured limit.
     case entryTooLarge(bytes: Int, limit: Int)
+    /// The leader already holds `uncommittedBytes` of proposals a majority has not stored
+    /// (``RaftConfig/maxUncommittedBytes``): nothing was proposed; retry after a short wait.
+    case overloaded(uncommittedBytes: Int, limit: Int)
     /// A node that is not a voter of this group.
     case unknownNode(NodeID)
     /// A leadership transfer that cannot start (to self, to a non-voter) or timed out.
@@ -33,6 +36,8 @@ public enum RaftError: Error, Sendable, Hashable, CustomStringConvertible {
             "leadership lost before entry \(index) committed; its outcome is unknown"
         case .entryTooLarge(let bytes, let limit):
             "entry of \(bytes) bytes exceeds the limit of \(limit) bytes"
+        case .overloaded(let uncommitted, let limit):
+            "busy: \(uncommitted) bytes of proposals await commit (limit \(limit)); retry shortly"
         case .unknownNode(let id):
             "node \(id) is not a member of this group"
         case .transferFailed(let target, let reason):

@@ -184,6 +184,8 @@ extension Replica {
                 message: error.description)
         case .noQuorum, .leadershipLost:
             return ErrorResponse(code: .outcomeUnknown, message: error.description)
+        case .overloaded:
+            return ErrorResponse(code: .busy, message: error.description)
         case .entryTooLarge, .unknownNode, .transferFailed:
             return ErrorResponse(code: .badRequest, message: error.description)
         case .storageFailed:

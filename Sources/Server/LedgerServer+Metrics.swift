@@ -83,6 +83,10 @@ extension LedgerServer {
                 "ledger_raft_leader_changes_seen_total", .counter,
                 help: "Times this node learned of a leader other than the last one it knew (the first counts).",
                 value: .count(core.counters.leaderChanges)),
+            MetricFamily(
+                "ledger_raft_proposals_refused_busy_total", .counter,
+                help: "Writes this node refused as leader because maxUncommittedBytes awaited commit (answered busy).",
+                value: .count(core.counters.proposalsRefusedOverloaded)),
         ]
     }
 

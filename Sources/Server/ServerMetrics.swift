@@ -69,6 +69,7 @@ extension ErrorResponse.Code {
         case .badRequest: "bad_request"
         case .internal: "internal"
         case .outcomeUnknown: "outcome_unknown"
+        case .busy: "busy"
         }
     }
 }

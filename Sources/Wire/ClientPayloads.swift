@@ -200,6 +200,7 @@ extension ErrorResponse: WirePayload {
         case 4: code = .badRequest
         case 5: code = .internal
         case 6: code = .outcomeUnknown
+        case 7: code = .busy
         case let other: throw .unknownEnumValue(field: "error code", value: UInt64(other), offset: codeAt)
         }
         self.init(code: code, receivedMessage: try reader.readString("message", limit: limits.maxStringBytes))
@@ -216,6 +217,7 @@ extension ErrorResponse.Code {
         case .badRequest: 4
         case .internal: 5
         case .outcomeUnknown: 6
+        case .busy: 7
         }
     }
 }

@@ -32,7 +32,7 @@ import Testing
         #expect(errorMessage("selfid=n0") == #"conf/n0.conf:1: unknown key "selfid" (did you mean "selfId"?)"#)
         #expect(
             errorMessage("brokerName=broker-a")
-                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile"#
+                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile"#
         )
     }
 
@@ -143,6 +143,9 @@ import Testing
         #expect(
             errorMessage("\(requiredLines)\nmaxInflightBytesPerFollower=1KiB")
                 == #"conf/n0.conf:5: maxInflightBytesPerFollower: expected a size from 64 KiB to 256 MiB, got "1KiB""#)
+        #expect(
+            errorMessage("\(requiredLines)\nmaxUncommittedBytes=2GiB")
+                == #"conf/n0.conf:5: maxUncommittedBytes: expected a size from 1 MiB to 1 GiB, got "2GiB""#)
         #expect(
             errorMessage("\(requiredLines)\ndataFileSize=99999999999GiB")
                 == #"conf/n0.conf:5: dataFileSize: expected a size from 1 byte to 64 GiB, got "99999999999GiB""#)

@@ -24,6 +24,8 @@ import Testing
         #expect(config.dataFileSize == 1 << 30)
         #expect(config.maxMessageSize == 4 << 20)
         #expect(config.maxInflightBytesPerFollower == 8 << 20)
+        #expect(config.maxUncommittedBytes == 64 << 20)
+        #expect(config.raftConfig(randomSeed: 1).maxUncommittedBytes == 64 << 20)
         #expect(config.defaultTopicQueueNums == 4)
         #expect(config.fileReservedTimeHours == 72)
         #expect(config.deleteWhenHour == 4)

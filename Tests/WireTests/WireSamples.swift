@@ -74,7 +74,7 @@ struct WireSamples {
     }
 
     mutating func errorCode() -> ErrorResponse.Code {
-        switch random.below(6) {
+        switch random.below(7) {
         case 0:
             .notLeader(
                 leader: optional { NodeID($0.u64()) }, leaderAddress: optional { $0.string(max: 20) })
@@ -82,6 +82,7 @@ struct WireSamples {
         case 2: .timeout
         case 3: .badRequest
         case 4: .outcomeUnknown
+        case 5: .busy
         default: .internal
         }
     }

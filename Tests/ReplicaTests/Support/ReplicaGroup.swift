@@ -40,7 +40,7 @@ final class TestNode {
     /// The replica's log lines, in order.
     var logs: [String] = []
 
-    init(id: NodeID, members: [NodeID], now: Int64) throws {
+    init(id: NodeID, members: [NodeID], now: Int64, configure: (inout RaftConfig) -> Void = { _ in }) throws {
         self.id = id
         fileSystem = SimulatedFileSystem(seed: id.rawValue)
         try fileSystem.makeDirectory("/log")
@@ -50,6 +50,7 @@ final class TestNode {
         let machine = try CommitLogStateMachine.open(directory: "/messages", fileSystem: fileSystem)
         var raft = RaftConfig(id: id, voters: members)
         raft.randomSeed = id.rawValue
+        configure(&raft)
         let configuration = ReplicaConfiguration(
             group: "test", raft: raft,
             members: members.map { ReplicaMember(id: $0, name: "n\($0)", address: "127.0.0.1:\(40000 + $0.rawValue)") },
@@ -69,9 +70,10 @@ final class ReplicaGroup {
     private(set) var inFlight: [Message] = []
     var now: Int64 = 1_700_000_000_000
 
-    init() throws {
+    /// `configure` adjusts every node's Raft settings.
+    init(configure: (inout RaftConfig) -> Void = { _ in }) throws {
         let ids = [NodeID(1), NodeID(2), NodeID(3)]
-        nodes = try ids.map { try TestNode(id: $0, members: ids, now: 1_700_000_000_000) }
+        nodes = try ids.map { try TestNode(id: $0, members: ids, now: 1_700_000_000_000, configure: configure) }
     }
 
     func node(_ id: UInt64) -> TestNode { nodes[Int(id) - 1] }
