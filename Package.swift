@@ -89,7 +89,9 @@ let package = Package(
             name: "ledger", dependencies: ["Server", "LedgerCLI", "LedgerBench", "LedgerChaos"], swiftSettings: strict),
         .target(
             name: "FuzzTargets",
-            dependencies: ["Bytes", "FileIO", "LedgerConfig", "LedgerModel", "LogStore", "Raft", "Remoting", "Wire"],
+            dependencies: [
+                "Admin", "Bytes", "FileIO", "LedgerConfig", "LedgerModel", "LogStore", "Raft", "Remoting", "Wire",
+            ],
             swiftSettings: strict),
         .executableTarget(
             name: "ledger-fuzz", dependencies: ["CShim", "FuzzTargets", "Posix"], swiftSettings: strict),

@@ -23,6 +23,7 @@ extension FuzzTarget {
         case .config: [Array(FuzzTarget.configSeed.utf8)]
         case .record: try FuzzTarget.recordSeeds()
         case .logStore: [try FuzzTarget.logStoreSeed()]
+        case .http: [FuzzTarget.httpSeed]
         }
     }
 
@@ -84,6 +85,12 @@ extension FuzzTarget {
         dataFileSize=64MiB
         adminPort=8081
         """
+
+    /// Two pipelined scrapes, the second closing the connection, fed in 17-byte chunks.
+    private static let httpSeed: [UInt8] =
+        [16] + Array(
+            ("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:8081\r\nAccept: text/plain\r\n\r\n"
+                + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").utf8)
 
     private static func recordSeeds() throws -> [[UInt8]] {
         let stored = StoredMessage(

@@ -22,6 +22,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case record
     /// The log store's recovery over an arbitrary data file.
     case logStore
+    /// The admin port's HTTP request parser and routes.
+    case http
 
     /// What the target decodes, for `ledger-fuzz --help`.
     public var summary: String {
@@ -32,6 +34,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .config: "node config file (NodeConfig.parse)"
         case .record: "message record, entry payload and command decoders"
         case .logStore: "LogStore recovery of one arbitrary data file"
+        case .http: "admin port HTTP/1.x request stream (HTTPRequestParser) and routes"
         }
     }
 
@@ -44,6 +47,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .config: FuzzTarget.runConfig(bytes)
         case .record: FuzzTarget.runRecord(bytes)
         case .logStore: FuzzTarget.runLogStore(bytes)
+        case .http: FuzzTarget.runHTTP(bytes)
         }
     }
 }
