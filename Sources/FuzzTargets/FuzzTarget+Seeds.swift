@@ -88,7 +88,8 @@ extension FuzzTarget {
 
     /// Two pipelined scrapes, the second closing the connection, fed in 17-byte chunks.
     private static let httpSeed: [UInt8] =
-        [16] + Array(
+        [16]
+        + Array(
             ("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:8081\r\nAccept: text/plain\r\n\r\n"
                 + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").utf8)
 
