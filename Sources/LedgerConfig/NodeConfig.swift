@@ -25,6 +25,7 @@ public struct NodeConfig: Sendable, Hashable {
         case defaultTopicQueueNums, fileReservedTime, deleteWhen
         case sendTimeoutMs
         case adminPort, adminAddress
+        case listenPort, namesrvPort, remotingPeers
 
         /// Keys without a default.
         public var isRequired: Bool { [.group, .selfId, .peers, .storeBaseDir].contains(self) }
@@ -87,6 +88,21 @@ public struct NodeConfig: Sendable, Hashable {
     /// Default `127.0.0.1`. The IPv4 address the admin port binds to (`0.0.0.0`: every
     /// interface). Only with `adminPort`.
     public internal(set) var adminAddress: String = "127.0.0.1"
+
+    /// Optional (RocketMQ's broker key). The TCP port of the node's RocketMQ remoting front end,
+    /// bound on this node's host from `peers`; 1–65535, distinct from the node's other ports.
+    /// Requires ``remotingPeers``. Without it the node speaks only its own protocol.
+    public internal(set) var listenPort: Int? = nil
+    /// Optional. The TCP port of the node's embedded RocketMQ NameServer, bound like
+    /// ``listenPort``; 1–65535, distinct from the node's other ports. Only with `listenPort`.
+    public internal(set) var namesrvPort: Int? = nil
+    /// Required with `listenPort`. Every member's remoting address (`id-host:port`, the ids of
+    /// `peers`, each once), so any node's NameServer can name the leader's; this node's entry
+    /// must carry `listenPort`.
+    public internal(set) var remotingPeers: [Peer] = []
+
+    /// The remoting address of member `id`, if configured.
+    public func remotingPeer(_ id: NodeID) -> Peer? { remotingPeers.first { $0.id == id } }
 
     /// The required values and every default; the parser then applies and checks the rest.
     init(group: String, selfPeer: Peer, peers: [Peer], storeBaseDir: String) {
