@@ -62,7 +62,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
-                "Replica", "Admin",
+                "Replica", "Admin", "Remoting",
             ],
             exclude: ["METRICS.md"], swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
@@ -136,7 +136,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: [
                 "LedgerChaos", "LedgerBench", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel",
-                "Posix", "Raft", "Wire", "Server", "TestSupport", "Bytes",
+                "Posix", "Raft", "Wire", "Server", "TestSupport", "Bytes", "Remoting",
             ],
             swiftSettings: strict),
         .testTarget(

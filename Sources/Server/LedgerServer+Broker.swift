@@ -1,0 +1,95 @@
+import LedgerModel
+import Posix
+import Raft
+import Remoting
+import Replica
+
+/// The broker port's requests: translated into the node core's requests (sends, pulls,
+/// offsets), or answered from the consumer groups' membership (heartbeats, consumer lists).
+/// The core's replies come back through ``answerRemoting(_:requestID:on:)``.
+extension LedgerServer {
+    func handleBroker(_ command: RemotingCommand, on connection: RemotingConnection) {
+        let translated: BrokerRequest
+        do {
+            translated = try BrokerRequest(command, bornHost: connection.remoteHost)
+        } catch {
+            if case .malformed = error {
+                logger.warning(term: replica.term.rawValue, "\(connection.label): \(command.requestCode): \(error)")
+            }
+            return answer(error.response(to: command), to: command, on: connection)
+        }
+        let request: ClientRequest
+        let awaiting: RemotingConnection.Awaiting
+        switch translated {
+        case .heartbeat(let heartbeat):
+            consumerGroups.record(heartbeat, connection: connection.id, now: WallClock.nowMilliseconds())
+            return answer(.response(to: command), to: command, on: connection)
+        case .unregisterClient(let clientID, let group):
+            consumerGroups.unregister(clientID, group: group)
+            return answer(.response(to: command), to: command, on: connection)
+        case .consumerList(let group):
+            let members = consumerGroups.members(of: group, now: WallClock.nowMilliseconds())
+            return answer(.consumerListResponse(members, to: command), to: command, on: connection)
+        case .send(let send):
+            request = .send(send, oneWay: command.isOneWay)
+            awaiting = .send
+        case .pull(let pull):
+            request = .read(.pull(pull))
+            awaiting = .pull
+        case .queryConsumerOffset(let group, let queue):
+            // All of the group's offsets: a topic the store does not hold yet (a retry topic)
+            // then answers "none committed" instead of an error.
+            request = .read(.consumerOffsets(ConsumerOffsetsRequest(group: group)))
+            awaiting = .consumerOffset(queue)
+        case .updateConsumerOffset(let commit):
+            request = .commitOffset(CommitOffsetRequest(commit: commit))
+            awaiting = .commit
+        case .maxOffset(let queue):
+            request = .read(.queueOffsets(queue))
+            awaiting = .maxOffset
+        case .minOffset(let queue):
+            request = .read(.queueOffsets(queue))
+            awaiting = .minOffset
+        }
+        guard let remoting = options.remoting, connection.pending.count < remoting.maxPendingPerConnection else {
+            let remark = "\(connection.pending.count) requests of this connection are in progress; retry later"
+            return answer(.response(to: command, code: .systemBusy, remark: remark), to: command, on: connection)
+        }
+        let requestID = connection.makeRequestID()
+        // A one-way send gets no reply from the core; every other request does, answered or not.
+        let coreReplies = if case .send = awaiting { !command.isOneWay } else { true }
+        if coreReplies {
+            var header = command
+            header.body = []
+            connection.pending[requestID] = .init(request: header, awaiting: awaiting)
+        }
+        metrics.received(request.kind)
+        deliver(.request(request, from: ClientID(connection.id), requestID: requestID))
+    }
+
+    /// Answers the broker request `requestID` of `connection` with the core's `reply`.
+    func answerRemoting(_ reply: ClientReply, requestID: UInt64, on connection: RemotingConnection) {
+        guard let pending = connection.pending.removeValue(forKey: requestID) else { return }
+        let request = pending.request
+        let response: RemotingCommand
+        switch (reply, pending.awaiting) {
+        case (.error(let error, _), _):
+            response = .errorResponse(error, to: request)
+        case (.sent(let sent), .send):
+            response = .sendResponse(sent, to: request)
+        case (.pulled(let pulled), .pull):
+            response = .pullResponse(pulled.result, to: request)
+        case (.consumerOffsets(let offsets), .consumerOffset(let queue)):
+            response = .consumerOffsetResponse(offsets, queue: queue, to: request)
+        case (.queueOffsets(let offsets), .maxOffset):
+            response = .offsetResponse(offsets.range.maxOffset, to: request)
+        case (.queueOffsets(let offsets), .minOffset):
+            response = .offsetResponse(offsets.range.minOffset, to: request)
+        case (.offsetCommitted, .commit):
+            response = .response(to: request)
+        default:
+            preconditionFailure("the core answered a \(pending.awaiting) request with \(reply.requestKind)")
+        }
+        answer(response, to: request, on: connection)
+    }
+}

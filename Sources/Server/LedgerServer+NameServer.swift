@@ -1,0 +1,54 @@
+import LedgerModel
+import Raft
+import Remoting
+import Replica
+
+/// The embedded NameServer: every node answers GET_ROUTEINFO_BY_TOPIC (105) alike, naming the
+/// group as one broker (`brokerName` = the group) whose master (broker id 0) is the broker
+/// port of the leader this node knows, the other members 1, 2, … in id order. Clients refresh
+/// routes periodically, so after a failover every NameServer names the new leader as soon as
+/// its node hears from it.
+extension LedgerServer {
+    /// The answer to a request on the NameServer port.
+    func nameServerResponse(to request: RemotingCommand) -> RemotingCommand {
+        guard request.requestCode == .getRouteInfoByTopic else { return .requestCodeNotSupported(request) }
+        let topic: String
+        let style: RouteJSONStyle
+        do {
+            topic = try request.extFields.required("topic")
+            style = try RouteJSONStyle(for: request)
+        } catch {
+            return .response(to: request, code: .systemError, remark: error.description)
+        }
+        guard let remoting = options.remoting, let leader = replica.knownLeader,
+            let leaderAddress = remoting.brokerAddress(leader)
+        else {
+            return .response(
+                to: request, code: .systemError,
+                remark: "group \(options.group) has no leader at the moment (an election is under way); retry")
+        }
+        guard let queueCount = routedQueueCount(topic) else {
+            return .response(
+                to: request, code: .topicNotExist, remark: "No topic route info in name server for the topic: \(topic)")
+        }
+        var addresses: [(id: Int64, address: String)] = [(0, leaderAddress)]
+        for (id, address) in remoting.brokerAddresses where id != leader {
+            addresses.append((Int64(addresses.count), address))
+        }
+        let route = TopicRouteData(
+            brokerDatas: [.init(cluster: options.group, brokerName: options.group, brokerAddrs: addresses)],
+            queueDatas: [.init(brokerName: options.group, readQueueNums: queueCount, writeQueueNums: queueCount)])
+        return .response(to: request, body: route.encodedJSON(style)[...])
+    }
+
+    /// The queues a route for `topic` names: the store's count for a topic it holds; for
+    /// `TBW102` the count a first send creates (the store creates topics on first send, so a
+    /// producer that borrows this route creates its topic); one queue for a consumer group's
+    /// retry topic; nil (TOPIC_NOT_EXIST) for anything else.
+    private func routedQueueCount(_ topic: String) -> Int32? {
+        if let count = replica.localQueueCount(topic: topic) { return count }
+        if topic == SystemTopic.autoCreate { return options.commitLog.defaultTopicQueueNums }
+        if topic.hasPrefix(SystemTopic.retryPrefix) { return 1 }
+        return nil
+    }
+}
