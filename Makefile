@@ -43,7 +43,8 @@ release:
 	$(SWIFT) build -c release
 
 # Start n0-n2 from conf/ in the background (pid files and logs in run/), wait up to ~10 s for a
-# leader, print the status. A node whose pid file names a live `ledger server` is left alone.
+# leader, print the status and the NameServer addresses for RocketMQ clients. A node whose pid
+# file names a live `ledger server` is left alone.
 cluster: release
 	@mkdir -p $(RUN)
 	@ledger=$(LEDGER); \
@@ -62,7 +63,8 @@ cluster: release
 	  $$ledger status --timeout 1000 >/dev/null 2>&1 && break; \
 	  sleep 0.2; \
 	done; \
-	$$ledger status
+	$$ledger status; \
+	echo "RocketMQ clients: NameServer 127.0.0.1:9876;127.0.0.1:9877;127.0.0.1:9878 (README: RocketMQ clients)"
 
 # Stop the nodes started by `make cluster`: SIGTERM, wait up to 10 s each, report.
 cluster-stop:
