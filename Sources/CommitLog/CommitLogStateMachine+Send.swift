@@ -151,7 +151,8 @@ extension CommitLogStateMachine {
         var properties = prepared.properties
         properties.append(MessagePropertyPair(MessageProperty.uniqueKey, messageID))
         let stored = StoredMessage(
-            queueID: queueID, flag: message.flag, queueOffset: queueOffset, physicalOffset: physicalOffset, sysFlag: 0,
+            queueID: queueID, flag: message.flag, queueOffset: queueOffset, physicalOffset: physicalOffset,
+            sysFlag: message.bodyCompressed ? MessageSysFlag.compressed : 0,
             bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, storeTimestamp: storeTimestamp,
             storeHost: stamp.storeHost, body: message.body, topic: message.topic, properties: properties)
         commitLog.append(prepared.recordSize) { file in

@@ -45,11 +45,15 @@ public struct ProducerMessage: Hashable, Sendable {
     public var bornHost: HostAddress
     /// Set for an idempotent send; nil inside a batch (the batch carries the stamp).
     public var producer: ProducerStamp?
+    /// The producer zlib-compressed the body (RocketMQ sys flag 0x1, what its clients do to
+    /// bodies over 4 KiB): it is stored as sent, with the flag in its record, and the consumer
+    /// inflates it. The store never looks inside.
+    public var bodyCompressed: Bool
 
     public init(
         topic: String, target: QueueTarget = .automatic, tags: String? = nil, keys: [String] = [],
         body: [UInt8], properties: [String: String] = [:], flag: Int32 = 0, bornTimestamp: Int64 = 0,
-        bornHost: HostAddress = .unspecified, producer: ProducerStamp? = nil
+        bornHost: HostAddress = .unspecified, producer: ProducerStamp? = nil, bodyCompressed: Bool = false
     ) {
         self.topic = topic
         self.target = target
@@ -61,6 +65,7 @@ public struct ProducerMessage: Hashable, Sendable {
         self.bornTimestamp = bornTimestamp
         self.bornHost = bornHost
         self.producer = producer
+        self.bodyCompressed = bodyCompressed
     }
 }
 
@@ -81,4 +86,10 @@ public enum MessageProperty {
     @inlinable package static var nameValueSeparator: UInt8 { 1 }
     /// After each property in a record.
     @inlinable package static var pairSeparator: UInt8 { 2 }
+}
+
+/// RocketMQ's message sys flag bits this store writes into a record (`MessageSysFlag`).
+public enum MessageSysFlag {
+    /// The body is zlib-compressed.
+    public static let compressed: Int32 = 0x1
 }

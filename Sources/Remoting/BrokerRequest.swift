@@ -35,9 +35,8 @@ public enum BrokerRequest: Sendable, Hashable {
     static let pullCommitOffsetFlag: Int32 = 0x1
     static let pullSuspendFlag: Int32 = 0x2
 
-    /// Send sys flag bits this store cannot keep (`MessageSysFlag`): a zlib-compressed body and
-    /// a transaction's half or commit/rollback message.
-    static let compressedFlag: Int32 = 0x1
+    /// Send sys flag bits this store cannot keep (`MessageSysFlag`): a transaction's half or
+    /// commit/rollback message.
     static let transactionFlags: Int32 = 0x4 | 0x8
 
     /// Translates `command`; `bornHost` is the client's address (the born host of what it sends).
@@ -102,17 +101,16 @@ public enum BrokerRequest: Sendable, Hashable {
     }
 
     /// The messages of a send, each with its tags, keys and user properties split out of the
-    /// RocketMQ properties; the client's queue choice is kept.
+    /// RocketMQ properties; the client's queue choice is kept, and a compressed body (sysFlag
+    /// 0x1) is stored as sent, flagged, for the consumer to inflate.
     private static func send(_ command: RemotingCommand, bornHost: HostAddress) throws(BrokerRequestError)
         -> SendRequest
     {
         let header: SendMessageRequestHeader
         do { header = try SendMessageRequestHeader(command) } catch { throw .malformed(error) }
-        if header.sysFlag & compressedFlag != 0 {
-            throw .refused(
-                .messageIllegal,
-                "compressed bodies (sysFlag 0x1) are not stored yet: keep bodies under the client's compression threshold (4 KiB)"
-            )
+        let compressed = header.sysFlag & MessageSysFlag.compressed != 0
+        if compressed && header.batch {
+            throw .refused(.messageIllegal, "a batch cannot be compressed (sysFlag 0x1): compress its messages' bodies")
         }
         if header.sysFlag & transactionFlags != 0 {
             throw .refused(.messageIllegal, "transaction messages (sysFlag 0x4/0x8) are not supported")
@@ -120,7 +118,7 @@ public enum BrokerRequest: Sendable, Hashable {
         func message(body: [UInt8], flag: Int32, properties: [MessagePropertyPair]) -> ProducerMessage {
             var message = ProducerMessage(
                 topic: header.topic, target: .queue(header.queueID), body: body, flag: flag,
-                bornTimestamp: header.bornTimestamp, bornHost: bornHost)
+                bornTimestamp: header.bornTimestamp, bornHost: bornHost, bodyCompressed: compressed)
             for pair in properties {
                 switch pair.name {
                 case MessageProperty.tags: message.tags = pair.value.isEmpty ? nil : pair.value

@@ -130,6 +130,17 @@ struct RemotingFrontEndTests {
             ])
         #expect(retryPull.responseCode == .pullNotFound, "an absent topic pulls as empty: \(retryPull)")
 
+        // A compressed body (sysFlag 0x1) is stored as sent, and its record says so.
+        let zlib: [UInt8] = [0x78, 0x9C, 0x4B, 0x04, 0x00, 0x00, 0x62, 0x00, 0x62]
+        let compressed = SendMessageRequestHeader(
+            producerGroup: "PG", topic: "Orders", queueID: 2, sysFlag: 1, bornTimestamp: 43)
+        #expect(try broker.call(.sendMessageV2, compressed.extFields(v2: true), body: zlib).responseCode == .success)
+        var pullQueue2 = pull
+        pullQueue2["queueId"] = "2"
+        pullQueue2["subscription"] = "*"
+        let zipped = try StoredMessage(decoding: Array(try broker.call(.pullMessage, pullQueue2).body))
+        #expect(zipped.body == zlib && zipped.sysFlag & 1 == 1)
+
         let heartbeat = #"{"clientID":"c1","consumerDataSet":[{"groupName":"G","subscriptionDataSet":[]}]}"#
         #expect(try broker.call(.heartBeat, body: Array(heartbeat.utf8)).responseCode == .success)
         let members = try broker.call(.getConsumerListByGroup, ["consumerGroup": "G"])

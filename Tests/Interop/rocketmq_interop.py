@@ -3,7 +3,7 @@
 Starts three `ledger server` processes on free loopback ports (peers, broker `listenPort`,
 `namesrvPort`), then, with the Apache rocketmq-client-cpp 1.0.1 core of PyPI's `rocketmq==0.4.4`:
   1. produces messages (tags, keys, a user property) through the NameServer addresses: sync,
-     batched and one-way sends;
+     batched and one-way sends, and a 10 KiB body the client compresses;
   2. consumes them with a clustering push consumer: each arrives exactly once with its body,
      tags, keys and property intact; a pull consumer with a tag filter gets exactly the
      matching ones;
@@ -30,6 +30,7 @@ LEDGER, WORK = sys.argv[1], sys.argv[2]
 TOPIC = "InteropTopic"
 N = 40  # sync sends and batches
 ONEWAY = 4  # then one-way sends
+BIG_BODY = "".join(f"{i:05d}," for i in range(1700))  # 10,200 bytes
 STARTED = time.monotonic()
 
 
@@ -211,12 +212,20 @@ def run(group):
         result = producer.send_batch(batch[start:start + 5])
         if result.status != 0:
             fail(f"batch from {start}: status {result.status}")
+    big = Message(TOPIC)  # over 4 KiB: the client zlib-compresses the body (sysFlag 0x1)
+    big.set_tags("TagBig")
+    big.set_keys("key-big")
+    big.set_property("idx", "a-big")
+    big.set_body(BIG_BODY)
+    if producer.send_sync(big).status != 0:
+        fail("the 10 KiB send failed")
     kept = []  # the C++ client reads a message after send_oneway returns: keep them alive
     for i in range(N, N + ONEWAY):
         kept.append(message(i, "a"))
         producer.send_oneway(kept[-1])
     total = N + ONEWAY
-    log(f"produced {total} messages ({N // 2} sync sends, {N // 2} in batches of 5, {ONEWAY} one-way)")
+    log(f"produced {total + 1} messages ({N // 2} sync sends, {N // 2} in batches of 5, {ONEWAY} one-way, "
+        "one 10 KiB body the client compressed)")
 
     received = {}
 
@@ -229,15 +238,19 @@ def run(group):
     consumer.set_namesrv_addr(group.namesrv_addr)
     consumer.subscribe(TOPIC, on_message)
     consumer.start()
-    wait_for(lambda: all(f"a-{i}" in received for i in range(total)), 60, "the push consumer to receive phase a")
+    wait_for(lambda: "a-big" in received and all(f"a-{i}" in received for i in range(total)), 60,
+             "the push consumer to receive phase a")
     time.sleep(1)
+    if received["a-big"] != [{"tags": "TagBig", "keys": "key-big", "body": BIG_BODY}]:
+        fail(f"the compressed message arrived as {[len(d['body']) for d in received['a-big']]} bytes")
     for i in range(total):
         deliveries = received[f"a-{i}"]
         if len(deliveries) != 1:
             fail(f"message a-{i} delivered {len(deliveries)} times")
         if deliveries[0] != expected(i, "a"):
             fail(f"message a-{i} arrived as {deliveries[0]}, sent as {expected(i, 'a')}")
-    log(f"push consumer received all {total} exactly once with body, tags, keys and property intact")
+    log(f"push consumer received all {total + 1} exactly once with body, tags, keys and property intact "
+        "(the compressed one inflated)")
 
     puller = PullConsumer("InteropPuller")
     puller.set_namesrv_addr(group.namesrv_addr)

@@ -40,8 +40,26 @@ import Testing
     @Test(arguments: samples)
     func roundTrips(command: Command) throws {
         let bytes = try command.encoded()
-        #expect(bytes.first == Command.formatVersion)
+        #expect(bytes.first == Command.baseFormatVersion)
         #expect(try Command(decoding: bytes) == command)
+    }
+
+    @Test func aCompressedBodyIsWrittenAsVersion2AndOnlyThen() throws {
+        var message = ProducerMessage(topic: "T", target: .queue(1), body: [0x78, 0x9C, 1], bornHost: Self.born)
+        let plain = try Command.send(message, Self.stamp).encoded()
+        message.bodyCompressed = true
+        let compressed = try Command.send(message, Self.stamp).encoded()
+        #expect(compressed.first == Command.formatVersion && plain.first == Command.baseFormatVersion)
+        #expect(
+            compressed.count == plain.count + 4 && Array(compressed.dropFirst().dropLast(4)) == Array(plain.dropFirst())
+        )
+        #expect(try Command(decoding: compressed) == .send(message, Self.stamp))
+        let batch = Command.sendBatch(
+            MessageBatch(messages: [ProducerMessage(topic: "T", body: []), message]), Self.stamp)
+        #expect(try Command(decoding: try batch.encoded()) == batch)
+        var unknownBits = compressed
+        unknownBits[unknownBits.count - 1] = 0x3
+        #expect(throws: DecodeError.self) { try Command(decoding: unknownBits) }
     }
 
     @Test func unencodableValuesAreTypedErrors() {
@@ -52,7 +70,7 @@ import Testing
 
     @Test func badVersionKindAndTrailingBytesAreRejected() throws {
         var bytes = try Self.samples[5].encoded()
-        #expect(throws: DecodeError.unsupportedVersion(found: 9, supported: 1)) {
+        #expect(throws: DecodeError.unsupportedVersion(found: 9, supported: Command.formatVersion)) {
             var copy = bytes
             copy[0] = 9
             _ = try Command(decoding: copy)

@@ -53,14 +53,38 @@ import Testing
         #expect(send.messages.allSatisfy { $0.target == .queue(2) && $0.topic == "T" })
     }
 
-    @Test func compressedAndTransactionSendsAreRefusedAsIllegal() throws {
-        for sysFlag: Int32 in [1, 4, 8] {
-            let header = SendMessageRequestHeader(
-                producerGroup: "PG", topic: "T", queueID: 0, sysFlag: sysFlag, bornTimestamp: 1)
-            let command = Self.request(10, header.extFields(v2: false), body: [1])
+    @Test func aCompressedBodyIsKeptAsSentAndTransactionsAndCompressedBatchesAreRefused() throws {
+        let compressed = SendMessageRequestHeader(
+            producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 1, bornTimestamp: 1)
+        let zlib: [UInt8] = [0x78, 0x9C, 0x03, 0x00]
+        guard
+            case .send(let send) = try BrokerRequest(
+                Self.request(10, compressed.extFields(v2: false), body: zlib), bornHost: Self.client)
+        else {
+            Issue.record("not a send")
+            return
+        }
+        #expect(send.messages.map(\.bodyCompressed) == [true] && send.messages.first?.body == zlib)
+        var batch = compressed
+        batch.batch = true
+        let refusals: [(Int32, ExtFields)] = [
+            (
+                10,
+                SendMessageRequestHeader(producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 4, bornTimestamp: 1)
+                    .extFields(v2: false)
+            ),
+            (
+                10,
+                SendMessageRequestHeader(producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 8, bornTimestamp: 1)
+                    .extFields(v2: false)
+            ),
+            (310, batch.extFields(v2: true)),
+        ]
+        for (code, fields) in refusals {
+            let command = Self.request(code, fields, body: [1])
             let error = #expect(throws: BrokerRequestError.self) { try BrokerRequest(command, bornHost: Self.client) }
             let answer = try #require(error).response(to: command)
-            #expect(answer.responseCode == .messageIllegal && answer.opaque == 7, "sysFlag \(sysFlag)")
+            #expect(answer.responseCode == .messageIllegal && answer.opaque == 7, "\(fields)")
         }
     }
 
