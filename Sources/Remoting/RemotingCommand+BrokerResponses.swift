@@ -84,3 +84,13 @@ extension RemotingCommand {
         return .response(to: request, code: code, remark: error.description)
     }
 }
+
+extension RemotingCommand {
+    /// NOTIFY_CONSUMER_IDS_CHANGED (40), broker to consumer, one-way: `group`'s members changed;
+    /// the client asks for the list again (38) and rebalances.
+    public static func consumerIDsChanged(group: String, opaque: Int32) -> RemotingCommand {
+        RemotingCommand(
+            code: RequestCode.notifyConsumerIDsChanged.rawValue, language: .java, version: serverVersion,
+            opaque: opaque, flags: .oneWay, extFields: ["consumerGroup": group])
+    }
+}

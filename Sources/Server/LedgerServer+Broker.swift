@@ -5,7 +5,8 @@ import Remoting
 import Replica
 
 /// The broker port's requests: translated into the node core's requests (sends, pulls,
-/// offsets), or answered from the consumer groups' membership (heartbeats, consumer lists).
+/// offsets), or answered from the consumer groups' membership (heartbeats, consumer lists;
+/// a membership change is pushed to the group's members).
 /// The core's replies come back through ``answerRemoting(_:requestID:on:)``.
 extension LedgerServer {
     func handleBroker(_ command: RemotingCommand, on connection: RemotingConnection) {
@@ -22,11 +23,13 @@ extension LedgerServer {
         let awaiting: RemotingConnection.Awaiting
         switch translated {
         case .heartbeat(let heartbeat):
-            consumerGroups.record(heartbeat, connection: connection.id, now: WallClock.nowMilliseconds())
-            return answer(.response(to: command), to: command, on: connection)
+            let joined = consumerGroups.record(heartbeat, connection: connection.id, now: WallClock.nowMilliseconds())
+            answer(.response(to: command), to: command, on: connection)
+            return notifyConsumerIDsChanged(joined)
         case .unregisterClient(let clientID, let group):
-            consumerGroups.unregister(clientID, group: group)
-            return answer(.response(to: command), to: command, on: connection)
+            let left = consumerGroups.unregister(clientID, group: group)
+            answer(.response(to: command), to: command, on: connection)
+            return notifyConsumerIDsChanged(left)
         case .consumerList(let group):
             let members = consumerGroups.members(of: group, now: WallClock.nowMilliseconds())
             return answer(.consumerListResponse(members, to: command), to: command, on: connection)

@@ -92,9 +92,15 @@ extension LedgerServer {
 
     /// Queues `response` unless `request` wanted none.
     func answer(_ response: RemotingCommand, to request: RemotingCommand, on connection: RemotingConnection) {
-        guard request.expectsResponse, connection.isOpen else { return }
+        guard request.expectsResponse else { return }
+        send(response, on: connection)
+    }
+
+    /// Queues `command` on `connection`; closes it when the client left too much unread.
+    func send(_ command: RemotingCommand, on connection: RemotingConnection) {
+        guard connection.isOpen else { return }
         do {
-            try connection.queue(response)
+            try connection.queue(command)
             remotingDirty.append(connection)
         } catch {
             logger.warning(term: replica.term.rawValue, "closing \(connection.label): \(error)")
@@ -121,15 +127,26 @@ extension LedgerServer {
         }
     }
 
-    /// Forgets a RocketMQ connection: its consumers leave their groups, and the node core drops
-    /// what it still owed it.
+    /// Tells every member of `groups` that its group changed (NOTIFY_CONSUMER_IDS_CHANGED, one-way),
+    /// so each rebalances at once instead of at its next periodic rebalance.
+    func notifyConsumerIDsChanged(_ groups: [String]) {
+        for group in groups {
+            for id in consumerGroups.connections(of: group) {
+                guard let member = remotingConnections[id] else { continue }
+                send(.consumerIDsChanged(group: group, opaque: member.makeOpaque()), on: member)
+            }
+        }
+    }
+
+    /// Forgets a RocketMQ connection: its consumers leave their groups (the others are told), and
+    /// the node core drops what it still owed it.
     func closeRemoting(_ connection: RemotingConnection) {
         guard connection.isOpen else { return }
         connection.isOpen = false
         loop.deregister(connection.socket.fd)
         connection.socket.close()
         remotingConnections.removeValue(forKey: connection.id)
-        consumerGroups.connectionClosed(connection.id)
+        notifyConsumerIDsChanged(consumerGroups.connectionClosed(connection.id))
         deliver(.clientGone(ClientID(connection.id)))
     }
 }

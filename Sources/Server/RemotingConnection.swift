@@ -103,6 +103,14 @@ final class RemotingConnection {
         }
     }
 
+    private var nextOpaque: Int32 = 0
+
+    /// A new opaque for a request this node sends the client (NOTIFY_CONSUMER_IDS_CHANGED).
+    func makeOpaque() -> Int32 {
+        nextOpaque &+= 1
+        return nextOpaque
+    }
+
     /// A new request id of this connection.
     func makeRequestID() -> UInt64 {
         nextRequestID += 1

@@ -143,11 +143,39 @@ struct RemotingFrontEndTests {
 
         let heartbeat = #"{"clientID":"c1","consumerDataSet":[{"groupName":"G","subscriptionDataSet":[]}]}"#
         #expect(try broker.call(.heartBeat, body: Array(heartbeat.utf8)).responseCode == .success)
+        #expect(try broker.readCommand()?.requestCode == .notifyConsumerIDsChanged)
         let members = try broker.call(.getConsumerListByGroup, ["consumerGroup": "G"])
         #expect(String(decoding: members.body, as: UTF8.self) == #"{"consumerIdList":["c1"]}"#)
         #expect(try broker.call(.unregisterClient, ["clientID": "c1", "consumerGroup": "G"]).responseCode == .success)
         let none = try broker.call(.getConsumerListByGroup, ["consumerGroup": "G"])
         #expect(String(decoding: none.body, as: UTF8.self) == #"{"consumerIdList":[]}"#)
+    }
+
+    @Test("a consumer group's members hear NOTIFY_CONSUMER_IDS_CHANGED when another joins or leaves")
+    func membershipChangesAreNotified() throws {
+        let fixture = try ClusterFixture(remoting: true)
+        let leader = try fixture.awaitLeader()
+        let port = fixture.cluster.brokerPorts[Int(leader.peer.id.rawValue)]
+        func heartbeat(_ client: String) -> [UInt8] {
+            Array(#"{"clientID":"\#(client)","consumerDataSet":[{"groupName":"G"}]}"#.utf8)
+        }
+        let first = try RemotingProbe(port: port)
+        #expect(try first.call(.heartBeat, body: heartbeat("c1")).responseCode == .success)
+        // Its own joining is announced to itself too (as the Java broker does), then nothing more.
+        let own = try #require(try first.readCommand())
+        #expect(own.requestCode == .notifyConsumerIDsChanged && own.isOneWay && own.extFields["consumerGroup"] == "G")
+        do {
+            let second = try RemotingProbe(port: port)
+            #expect(try second.call(.heartBeat, body: heartbeat("c2")).responseCode == .success)
+            _ = try second.readCommand()
+            #expect(try second.call(.heartBeat, body: heartbeat("c2")).responseCode == .success, "a repeat: no change")
+        }  // the second member's connection closes here
+        let joined = try #require(try first.readCommand())
+        #expect(joined.requestCode == .notifyConsumerIDsChanged && joined.extFields["consumerGroup"] == "G")
+        let left = try #require(try first.readCommand())
+        #expect(left.requestCode == .notifyConsumerIDsChanged && left.opaque > joined.opaque)
+        let members = try first.call(.getConsumerListByGroup, ["consumerGroup": "G"])
+        #expect(String(decoding: members.body, as: UTF8.self) == #"{"consumerIdList":["c1"]}"#)
     }
 
     @Test("malformed frames close their connection with a log line; the node keeps serving")

@@ -99,19 +99,31 @@ import Testing
         #expect(String(decoding: answer.body, as: UTF8.self) == #"{"consumerIdList":["a","b\"c"]}"#)
     }
 
-    @Test func consumerGroupsKeepLiveMembersSortedAndForgetTheGoneOnes() {
+    @Test func consumerGroupsKeepLiveMembersSortedAndReportChanges() {
         var groups = ConsumerGroups()
-        groups.record(Heartbeat(clientID: "z", consumerGroups: ["G", "H"]), connection: 1, now: 0)
-        groups.record(Heartbeat(clientID: "a", consumerGroups: ["G"]), connection: 2, now: 1000)
+        #expect(
+            groups.record(Heartbeat(clientID: "z", consumerGroups: ["H", "G"]), connection: 1, now: 0) == ["G", "H"])
+        #expect(groups.record(Heartbeat(clientID: "z", consumerGroups: ["G", "H"]), connection: 1, now: 0).isEmpty)
+        #expect(groups.record(Heartbeat(clientID: "a", consumerGroups: ["G"]), connection: 2, now: 1000) == ["G"])
         #expect(groups.members(of: "G", now: 1000) == ["a", "z"])
-        groups.unregister("z", group: "G")
+        #expect(groups.connections(of: "G") == [1, 2])
+        #expect(groups.unregister("z", group: "G") == ["G"])
+        #expect(groups.unregister("z", group: "G").isEmpty)
         #expect(groups.members(of: "G", now: 1000) == ["a"] && groups.members(of: "H", now: 1000) == ["z"])
-        groups.connectionClosed(1)
+        #expect(groups.connectionClosed(1) == ["H"])
+        #expect(groups.connectionClosed(1).isEmpty)
         #expect(groups.members(of: "H", now: 1000).isEmpty)
         #expect(groups.members(of: "G", now: 1000 + ConsumerGroups.expiryMilliseconds - 1) == ["a"])
         #expect(groups.members(of: "G", now: 1000 + ConsumerGroups.expiryMilliseconds).isEmpty)
-        groups.record(Heartbeat(clientID: "b", consumerGroups: ["G", "H"]), connection: 3, now: 0)
-        groups.unregister("b", group: nil)
+        #expect(
+            groups.record(Heartbeat(clientID: "b", consumerGroups: ["G", "H"]), connection: 3, now: 0) == ["G", "H"])
+        #expect(groups.unregister("b", group: nil) == ["G", "H"])
         #expect(groups.members(of: "G", now: 0).isEmpty && groups.members(of: "H", now: 0).isEmpty)
+    }
+
+    @Test func aMembershipChangeIsAOneWayNotice() throws {
+        let notice = RemotingCommand.consumerIDsChanged(group: "G", opaque: 3)
+        #expect(notice.requestCode == .notifyConsumerIDsChanged && notice.isOneWay && !notice.isResponse)
+        #expect(notice.extFields == ["consumerGroup": "G"] && notice.opaque == 3)
     }
 }
