@@ -8,7 +8,7 @@ LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 # The debug `ledger` binary `swift build` makes.
 DEBUG_LEDGER = "$$($(SWIFT) build --show-bin-path)/ledger"
 
-.PHONY: build test test-interop sim release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench
+.PHONY: build test test-interop test-interop-2 sim release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench
 
 build:
 	$(SWIFT) build
@@ -27,13 +27,19 @@ test:
 	$(SWIFT) run -c release simulate --scenario failover
 	$(SWIFT) run -c release simulate --scenario lagging-follower
 
-# PyPI's rocketmq==0.4.4 (Apache rocketmq-client-cpp 1.0.1) in .build/interop-venv produces,
-# consumes and survives a leader kill through the NameServers of a fresh debug three-node group
-# (about 40 s; Tests/Interop/rocketmq_interop.py). Skipped, saying why, when pip has no network
-# (outside CI).
+# A real RocketMQ client from PyPI (rocketmq==0.4.4: rocketmq-client-cpp 1.0.1), in a venv under
+# .build/, produces, consumes and survives a leader kill through the NameServers of a fresh debug
+# three-node group (about 35 s; Tests/Interop/rocketmq_interop.py). Skipped, saying why, when pip
+# has no network (outside CI). test-interop-2 runs the same with the 2.1.0 core
+# (rocketmq-python-cvs==2.1.0.3), whose client process sometimes aborts on its own heap
+# corruption, so it is not part of `make test`.
 test-interop:
 	$(SWIFT) build
-	Tests/Interop/run.sh $(DEBUG_LEDGER)
+	Tests/Interop/run.sh $(DEBUG_LEDGER) 1.0.1
+
+test-interop-2:
+	$(SWIFT) build
+	Tests/Interop/run.sh $(DEBUG_LEDGER) 2.1.0
 
 # The long simulator sweep (on demand; one job per core).
 sim:

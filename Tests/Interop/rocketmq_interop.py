@@ -1,7 +1,8 @@
 """Real RocketMQ clients against a real three-node SwiftLedger group (issue 13's acceptance).
 
 Starts three `ledger server` processes on free loopback ports (peers, broker `listenPort`,
-`namesrvPort`), then, with the Apache rocketmq-client-cpp 1.0.1 core of PyPI's `rocketmq==0.4.4`:
+`namesrvPort`), then, with the `rocketmq.client` module of the interpreter running it (PyPI's
+`rocketmq==0.4.4`, rocketmq-client-cpp 1.0.1, or `rocketmq-python-cvs==2.1.0.3`, 2.1.0; same API):
   1. produces messages (tags, keys, a user property) through the NameServer addresses: sync,
      batched and one-way sends, and a 10 KiB body the client compresses;
   2. consumes them with a clustering push consumer: each arrives exactly once with its body,
