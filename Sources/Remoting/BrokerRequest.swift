@@ -24,11 +24,19 @@ public enum BrokerRequest: Sendable, Hashable {
     case unregisterClient(clientID: String, consumerGroup: String?)
     /// GET_CONSUMER_LIST_BY_GROUP (38).
     case consumerList(group: String)
+    /// SEARCH_OFFSET_BY_TIMESTAMP (29): the first offset stored at or after `timestamp`.
+    case searchOffset(SearchOffsetRequest)
+    /// VIEW_MESSAGE_BY_ID (33): the record at a commit-log offset (the client decodes it from
+    /// the offset message id).
+    case viewMessage(PhysicalOffset)
+    /// QUERY_MESSAGE (12): a topic's messages carrying a key, stored within `storedWithin`.
+    case queryMessage(KeyLookupRequest, storedWithin: ClosedRange<Int64>)
 
     /// The codes this front end serves on the broker port.
     public static let servedCodes: [RequestCode] = [
         .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
         .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
+        .searchOffsetByTimestamp, .viewMessageByID, .queryMessage,
     ]
 
     /// Pull sys flag bits (`PullSysFlag`).
@@ -90,6 +98,20 @@ public enum BrokerRequest: Sendable, Hashable {
                 clientID: try fields.required("clientID"), consumerGroup: group?.isEmpty == false ? group : nil)
         case .getConsumerListByGroup:
             return .consumerList(group: try fields.required("consumerGroup"))
+        case .searchOffsetByTimestamp:
+            return .searchOffset(
+                SearchOffsetRequest(queue: try queue(fields), timestamp: try fields.requiredInt64("timestamp")))
+        case .viewMessageByID:
+            return .viewMessage(PhysicalOffset(try fields.requiredInt64("offset")))
+        case .queryMessage:
+            let begin = try fields.int64("beginTimestamp") ?? 0
+            let end = try fields.int64("endTimestamp") ?? Int64.max
+            let maxNum = try fields.requiredInt32("maxNum")
+            return .queryMessage(
+                KeyLookupRequest(
+                    topic: try fields.required("topic"), key: try fields.required("key"),
+                    maxCount: UInt32(clamping: max(1, maxNum))),
+                storedWithin: begin...max(begin, end))
         default:
             preconditionFailure("\(command.requestCode) is served but has no translation")
         }

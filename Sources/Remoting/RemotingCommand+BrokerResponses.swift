@@ -57,6 +57,31 @@ extension RemotingCommand {
         return offsetResponse(committed, to: request)
     }
 
+    /// VIEW_MESSAGE_BY_ID's answer: the record, RocketMQ V1 layout.
+    public static func viewMessageResponse(_ message: StoredMessage, to request: RemotingCommand) -> RemotingCommand {
+        .response(to: request, body: message.encodedRecord()[...])
+    }
+
+    /// QUERY_MESSAGE's answer: the records of `messages` stored within `storedWithin`, oldest
+    /// first, with `indexLastUpdateTimestamp` and `indexLastUpdatePhyoffset` (the newest one
+    /// returned); QUERY_NOT_FOUND (22) when none is, as the Java broker answers.
+    public static func queryMessageResponse(
+        _ messages: [StoredMessage], storedWithin: ClosedRange<Int64>, to request: RemotingCommand
+    ) -> RemotingCommand {
+        let found = messages.filter { storedWithin.contains($0.storeTimestamp) }
+        guard let last = found.last else {
+            return .response(
+                to: request, code: .queryNotFound, remark: "can not find message, maybe time range not correct")
+        }
+        var body: [UInt8] = []
+        for message in found { body += message.encodedRecord() }
+        let fields: ExtFields = [
+            "indexLastUpdateTimestamp": String(last.storeTimestamp),
+            "indexLastUpdatePhyoffset": String(last.physicalOffset.rawValue),
+        ]
+        return .response(to: request, extFields: fields, body: body[...])
+    }
+
     /// GET_CONSUMER_LIST_BY_GROUP's answer: `{"consumerIdList":[…]}`.
     public static func consumerListResponse(_ clientIDs: [String], to request: RemotingCommand) -> RemotingCommand {
         var writer = JSONWriter(capacity: 64 + clientIDs.count * 32)

@@ -53,6 +53,15 @@ extension LedgerServer {
         case .minOffset(let queue):
             request = .read(.queueOffsets(queue))
             awaiting = .minOffset
+        case .searchOffset(let search):
+            request = .read(.searchOffset(search))
+            awaiting = .searchOffset
+        case .viewMessage(let offset):
+            request = .read(.viewMessage(.physicalOffset(offset)))
+            awaiting = .viewMessage
+        case .queryMessage(let lookup, let storedWithin):
+            request = .read(.messagesByKey(lookup))
+            awaiting = .queryMessage(storedWithin: storedWithin)
         }
         guard let remoting = options.remoting, connection.pending.count < remoting.maxPendingPerConnection else {
             let remark = "\(connection.pending.count) requests of this connection are in progress; retry later"
@@ -90,6 +99,12 @@ extension LedgerServer {
             response = .offsetResponse(offsets.range.minOffset, to: request)
         case (.offsetCommitted, .commit):
             response = .response(to: request)
+        case (.searchedOffset(let found), .searchOffset):
+            response = .offsetResponse(found.offset, to: request)
+        case (.viewedMessage(let viewed), .viewMessage) where viewed.messages.count == 1:
+            response = .viewMessageResponse(viewed.messages[0], to: request)
+        case (.messagesByKey(let found), .queryMessage(let storedWithin)):
+            response = .queryMessageResponse(found.messages, storedWithin: storedWithin, to: request)
         default:
             preconditionFailure("the core answered a \(pending.awaiting) request with \(reply.requestKind)")
         }

@@ -24,8 +24,9 @@ final class RemotingConnection {
 
     /// What a broker request waits for from the core, and so how its reply is translated.
     enum Awaiting {
-        case send, pull, commit, maxOffset, minOffset
+        case send, pull, commit, maxOffset, minOffset, searchOffset, viewMessage
         case consumerOffset(MessageQueue)
+        case queryMessage(storedWithin: ClosedRange<Int64>)
     }
 
     let socket: Socket

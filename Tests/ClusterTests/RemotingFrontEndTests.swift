@@ -130,6 +130,18 @@ struct RemotingFrontEndTests {
             ])
         #expect(retryPull.responseCode == .pullNotFound, "an absent topic pulls as empty: \(retryPull)")
 
+        // Lookups: by time, by the offset in the message id, by key.
+        let byTime = try broker.call(.searchOffsetByTimestamp, ["topic": "Orders", "queueId": "1", "timestamp": "0"])
+        #expect(byTime.extFields["offset"] == "0")
+        let offset = try #require(MessageID.parse(msgID)).physicalOffset.rawValue
+        let viewed = try broker.call(.viewMessageByID, ["offset": String(offset)])
+        #expect(try StoredMessage(decoding: Array(viewed.body)) == record)
+        let byKey = try broker.call(
+            .queryMessage,
+            ["topic": "Orders", "key": "k1", "maxNum": "32", "beginTimestamp": "0", "endTimestamp": String(Int64.max)])
+        #expect(byKey.responseCode == .success && byKey.extFields["indexLastUpdatePhyoffset"] != nil)
+        #expect(try StoredMessage(decoding: Array(byKey.body)).property("UNIQ_KEY") != nil)
+
         // A compressed body (sysFlag 0x1) is stored as sent, and its record says so.
         let zlib: [UInt8] = [0x78, 0x9C, 0x4B, 0x04, 0x00, 0x00, 0x62, 0x00, 0x62]
         let compressed = SendMessageRequestHeader(

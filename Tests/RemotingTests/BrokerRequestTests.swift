@@ -136,6 +136,22 @@ import Testing
                 == .unregisterClient(clientID: "c1", consumerGroup: nil))
     }
 
+    @Test func lookupsKeepTheirFields() throws {
+        #expect(
+            try BrokerRequest(
+                Self.request(29, ["topic": "T", "queueId": "1", "timestamp": "1700"]), bornHost: Self.client)
+                == .searchOffset(SearchOffsetRequest(queue: MessageQueue(topic: "T", queueID: 1), timestamp: 1700)))
+        #expect(
+            try BrokerRequest(Self.request(33, ["offset": "4096"]), bornHost: Self.client)
+                == .viewMessage(PhysicalOffset(4096)))
+        let query: ExtFields = [
+            "topic": "T", "key": "k1", "maxNum": "32", "beginTimestamp": "10", "endTimestamp": "20",
+        ]
+        #expect(
+            try BrokerRequest(Self.request(12, query), bornHost: Self.client)
+                == .queryMessage(KeyLookupRequest(topic: "T", key: "k1", maxCount: 32), storedWithin: 10...20))
+    }
+
     @Test func aHeartbeatNamesItsClientAndConsumerGroups() throws {
         let body = #"""
             {"clientID":"4242-127.0.0.1@DEFAULT","consumerDataSet":[{"consumeFromWhere":0,"consumeType":1,"groupName":"G","messageModel":1,"subscriptionDataSet":[{"subString":"*","subVersion":1,"topic":"%RETRY%G"},{"codeSet":[0,0],"subString":"tagA||tagC","subVersion":1,"tagsSet":["tagA","tagC"],"topic":"T"}]}],"producerDataSet":[{"groupName":"PG"}]}

@@ -94,6 +94,22 @@ import Testing
                 == .systemError)
     }
 
+    @Test func aKeyQueryAnswersTheRecordsStoredWithinItsTimeRange() throws {
+        var late = Self.stored(6, body: "late")
+        late.storeTimestamp = 50
+        let messages = [Self.stored(4, body: "a"), Self.stored(5, body: "bb"), late]
+        let answer = RemotingCommand.queryMessageResponse(messages, storedWithin: 0...10, to: Self.request)
+        #expect(answer.responseCode == .success)
+        #expect(answer.extFields == ["indexLastUpdateTimestamp": "2", "indexLastUpdatePhyoffset": "1000"])
+        let body = Array(answer.body)
+        let first = try StoredMessage(decoding: body)
+        #expect(first == messages[0] && body.count == first.storeSize + messages[1].storeSize)
+        let none = RemotingCommand.queryMessageResponse(messages, storedWithin: 100...200, to: Self.request)
+        #expect(none.responseCode == .queryNotFound && none.body.isEmpty)
+        let viewed = RemotingCommand.viewMessageResponse(late, to: Self.request)
+        #expect(try StoredMessage(decoding: Array(viewed.body)) == late)
+    }
+
     @Test func theConsumerListIsAJSONArrayOfClientIDs() {
         let answer = RemotingCommand.consumerListResponse(["a", "b\"c"], to: Self.request)
         #expect(String(decoding: answer.body, as: UTF8.self) == #"{"consumerIdList":["a","b\"c"]}"#)
