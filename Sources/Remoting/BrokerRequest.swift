@@ -31,12 +31,14 @@ public enum BrokerRequest: Sendable, Hashable {
     case viewMessage(PhysicalOffset)
     /// QUERY_MESSAGE (12): a topic's messages carrying a key, stored within `storedWithin`.
     case queryMessage(KeyLookupRequest, storedWithin: ClosedRange<Int64>)
+    /// GET_ALL_TOPIC_CONFIG (21): every topic with its queue counts.
+    case allTopicConfig
 
     /// The codes this front end serves on the broker port.
     public static let servedCodes: [RequestCode] = [
         .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
         .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
-        .searchOffsetByTimestamp, .viewMessageByID, .queryMessage,
+        .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig,
     ]
 
     /// Pull sys flag bits (`PullSysFlag`).
@@ -112,6 +114,8 @@ public enum BrokerRequest: Sendable, Hashable {
                     topic: try fields.required("topic"), key: try fields.required("key"),
                     maxCount: UInt32(clamping: max(1, maxNum))),
                 storedWithin: begin...max(begin, end))
+        case .getAllTopicConfig:
+            return .allTopicConfig
         default:
             preconditionFailure("\(command.requestCode) is served but has no translation")
         }

@@ -82,6 +82,11 @@ extension RemotingCommand {
         return .response(to: request, extFields: fields, body: body[...])
     }
 
+    /// GET_ALL_TOPIC_CONFIG's answer (``TopicConfigTable``).
+    public static func topicConfigResponse(_ topics: [TopicInfo], to request: RemotingCommand) -> RemotingCommand {
+        .response(to: request, body: TopicConfigTable.encodedJSON(topics)[...])
+    }
+
     /// GET_CONSUMER_LIST_BY_GROUP's answer: `{"consumerIdList":[…]}`.
     public static func consumerListResponse(_ clientIDs: [String], to request: RemotingCommand) -> RemotingCommand {
         var writer = JSONWriter(capacity: 64 + clientIDs.count * 32)

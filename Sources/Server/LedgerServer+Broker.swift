@@ -62,6 +62,9 @@ extension LedgerServer {
         case .queryMessage(let lookup, let storedWithin):
             request = .read(.messagesByKey(lookup))
             awaiting = .queryMessage(storedWithin: storedWithin)
+        case .allTopicConfig:
+            request = .read(.topics)
+            awaiting = .topicConfig
         }
         guard let remoting = options.remoting, connection.pending.count < remoting.maxPendingPerConnection else {
             let remark = "\(connection.pending.count) requests of this connection are in progress; retry later"
@@ -103,6 +106,8 @@ extension LedgerServer {
             response = .offsetResponse(found.offset, to: request)
         case (.viewedMessage(let viewed), .viewMessage) where viewed.messages.count == 1:
             response = .viewMessageResponse(viewed.messages[0], to: request)
+        case (.topics(let topics), .topicConfig):
+            response = .topicConfigResponse(topics.topics, to: request)
         case (.messagesByKey(let found), .queryMessage(let storedWithin)):
             response = .queryMessageResponse(found.messages, storedWithin: storedWithin, to: request)
         default:

@@ -9,36 +9,54 @@ import Replica
 /// routes periodically, so after a failover every NameServer names the new leader as soon as
 /// its node hears from it.
 extension LedgerServer {
-    /// The answer to a request on the NameServer port.
+    /// The answer to a request on the NameServer port: GET_ROUTEINFO_BY_TOPIC (105) and
+    /// GET_BROKER_CLUSTER_INFO (106).
     func nameServerResponse(to request: RemotingCommand) -> RemotingCommand {
-        guard request.requestCode == .getRouteInfoByTopic else { return .requestCodeNotSupported(request) }
-        let topic: String
+        switch request.requestCode {
+        case .getRouteInfoByTopic, .getBrokerClusterInfo: break
+        default: return .requestCodeNotSupported(request)
+        }
         let style: RouteJSONStyle
         do {
-            topic = try request.extFields.required("topic")
             style = try RouteJSONStyle(for: request)
         } catch {
             return .response(to: request, code: .systemError, remark: error.description)
         }
-        guard let remoting = options.remoting, let leader = replica.knownLeader,
-            let leaderAddress = remoting.brokerAddress(leader)
-        else {
+        guard let broker = brokerData() else {
             return .response(
                 to: request, code: .systemError,
                 remark: "group \(options.group) has no leader at the moment (an election is under way); retry")
+        }
+        if request.requestCode == .getBrokerClusterInfo {
+            return .response(to: request, body: BrokerClusterInfo(brokers: [broker]).encodedJSON(style)[...])
+        }
+        let topic: String
+        do {
+            topic = try request.extFields.required("topic")
+        } catch {
+            return .response(to: request, code: .systemError, remark: error.description)
         }
         guard let queueCount = routedQueueCount(topic) else {
             return .response(
                 to: request, code: .topicNotExist, remark: "No topic route info in name server for the topic: \(topic)")
         }
+        let route = TopicRouteData(
+            brokerDatas: [broker],
+            queueDatas: [.init(brokerName: options.group, readQueueNums: queueCount, writeQueueNums: queueCount)])
+        return .response(to: request, body: route.encodedJSON(style)[...])
+    }
+
+    /// The group as one broker: the leader this node knows as broker id 0, the other members
+    /// 1, 2, … in id order; nil while no leader is known.
+    private func brokerData() -> TopicRouteData.BrokerData? {
+        guard let remoting = options.remoting, let leader = replica.knownLeader,
+            let leaderAddress = remoting.brokerAddress(leader)
+        else { return nil }
         var addresses: [(id: Int64, address: String)] = [(0, leaderAddress)]
         for (id, address) in remoting.brokerAddresses where id != leader {
             addresses.append((Int64(addresses.count), address))
         }
-        let route = TopicRouteData(
-            brokerDatas: [.init(cluster: options.group, brokerName: options.group, brokerAddrs: addresses)],
-            queueDatas: [.init(brokerName: options.group, readQueueNums: queueCount, writeQueueNums: queueCount)])
-        return .response(to: request, body: route.encodedJSON(style)[...])
+        return .init(cluster: options.group, brokerName: options.group, brokerAddrs: addresses)
     }
 
     /// The queues a route for `topic` names: the store's count for a topic it holds; for

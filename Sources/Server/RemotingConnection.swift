@@ -24,7 +24,7 @@ final class RemotingConnection {
 
     /// What a broker request waits for from the core, and so how its reply is translated.
     enum Awaiting {
-        case send, pull, commit, maxOffset, minOffset, searchOffset, viewMessage
+        case send, pull, commit, maxOffset, minOffset, searchOffset, viewMessage, topicConfig
         case consumerOffset(MessageQueue)
         case queryMessage(storedWithin: ClosedRange<Int64>)
     }

@@ -63,6 +63,11 @@ struct RemotingFrontEndTests {
             retry.responseCode == .success
                 && String(decoding: retry.body, as: UTF8.self).contains(#""readQueueNums":1"#))
         #expect(try probe.call(.sendMessage).responseCode == .requestCodeNotSupported)
+        let cluster = try probe.call(.getBrokerClusterInfo, ["acceptStandardJsonOnly": "true"])
+        let brokerPort = fixture.cluster.brokerPorts[leaderPosition]
+        #expect(
+            String(decoding: cluster.body, as: UTF8.self).hasPrefix(
+                #"{"brokerAddrTable":{"test":{"brokerAddrs":{"0":"127.0.0.1:\#(brokerPort)","1":"#))
 
         fixture.cluster.kill(leader.peer.id)
         let next = try fixture.awaitLeader(excluding: leader.peer.id)
@@ -141,6 +146,9 @@ struct RemotingFrontEndTests {
             ["topic": "Orders", "key": "k1", "maxNum": "32", "beginTimestamp": "0", "endTimestamp": String(Int64.max)])
         #expect(byKey.responseCode == .success && byKey.extFields["indexLastUpdatePhyoffset"] != nil)
         #expect(try StoredMessage(decoding: Array(byKey.body)).property("UNIQ_KEY") != nil)
+
+        let topics = try broker.call(.getAllTopicConfig)
+        #expect(String(decoding: topics.body, as: UTF8.self).contains(#""topicName":"Orders","#))
 
         // A compressed body (sysFlag 0x1) is stored as sent, and its record says so.
         let zlib: [UInt8] = [0x78, 0x9C, 0x4B, 0x04, 0x00, 0x00, 0x62, 0x00, 0x62]
