@@ -33,38 +33,8 @@ extension LedgerServer {
         case .consumerList(let group):
             let members = consumerGroups.members(of: group, now: WallClock.nowMilliseconds())
             return answer(.consumerListResponse(members, to: command), to: command, on: connection)
-        case .send(let send):
-            request = .send(send, oneWay: command.isOneWay)
-            awaiting = .send
-        case .pull(let pull):
-            request = .read(.pull(pull))
-            awaiting = .pull
-        case .queryConsumerOffset(let group, let queue):
-            // All of the group's offsets: a topic the store does not hold yet (a retry topic)
-            // then answers "none committed" instead of an error.
-            request = .read(.consumerOffsets(ConsumerOffsetsRequest(group: group)))
-            awaiting = .consumerOffset(queue)
-        case .updateConsumerOffset(let commit):
-            request = .commitOffset(CommitOffsetRequest(commit: commit))
-            awaiting = .commit
-        case .maxOffset(let queue):
-            request = .read(.queueOffsets(queue))
-            awaiting = .maxOffset
-        case .minOffset(let queue):
-            request = .read(.queueOffsets(queue))
-            awaiting = .minOffset
-        case .searchOffset(let search):
-            request = .read(.searchOffset(search))
-            awaiting = .searchOffset
-        case .viewMessage(let offset):
-            request = .read(.viewMessage(.physicalOffset(offset)))
-            awaiting = .viewMessage
-        case .queryMessage(let lookup, let storedWithin):
-            request = .read(.messagesByKey(lookup))
-            awaiting = .queryMessage(storedWithin: storedWithin)
-        case .allTopicConfig:
-            request = .read(.topics)
-            awaiting = .topicConfig
+        default:
+            (request, awaiting) = Self.coreRequest(translated, oneWay: command.isOneWay)
         }
         guard let remoting = options.remoting, connection.pending.count < remoting.maxPendingPerConnection else {
             let remark = "\(connection.pending.count) requests of this connection are in progress; retry later"
@@ -80,6 +50,39 @@ extension LedgerServer {
         }
         metrics.received(request.kind)
         deliver(.request(request, from: ClientID(connection.id), requestID: requestID))
+    }
+
+    /// The node core's request for a broker request the core answers, and what its reply will
+    /// answer. Membership requests (34, 35, 38) are the front end's own and never get here.
+    private static func coreRequest(_ translated: BrokerRequest, oneWay: Bool) -> (
+        ClientRequest, RemotingConnection.Awaiting
+    ) {
+        switch translated {
+        case .send(let send):
+            return (.send(send, oneWay: oneWay), .send)
+        case .pull(let pull):
+            return (.read(.pull(pull)), .pull)
+        case .queryConsumerOffset(let group, let queue):
+            // All of the group's offsets: a topic the store does not hold yet (a retry topic)
+            // then answers "none committed" instead of an error.
+            return (.read(.consumerOffsets(ConsumerOffsetsRequest(group: group))), .consumerOffset(queue))
+        case .updateConsumerOffset(let commit):
+            return (.commitOffset(CommitOffsetRequest(commit: commit)), .commit)
+        case .maxOffset(let queue):
+            return (.read(.queueOffsets(queue)), .maxOffset)
+        case .minOffset(let queue):
+            return (.read(.queueOffsets(queue)), .minOffset)
+        case .searchOffset(let search):
+            return (.read(.searchOffset(search)), .searchOffset)
+        case .viewMessage(let offset):
+            return (.read(.viewMessage(.physicalOffset(offset))), .viewMessage)
+        case .queryMessage(let lookup, let storedWithin):
+            return (.read(.messagesByKey(lookup)), .queryMessage(storedWithin: storedWithin))
+        case .allTopicConfig:
+            return (.read(.topics), .topicConfig)
+        case .heartbeat, .unregisterClient, .consumerList:
+            preconditionFailure("\(translated) is answered by the front end, not the core")
+        }
     }
 
     /// Answers the broker request `requestID` of `connection` with the core's `reply`.
