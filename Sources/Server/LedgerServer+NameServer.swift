@@ -59,14 +59,17 @@ extension LedgerServer {
         return .init(cluster: options.group, brokerName: options.group, brokerAddrs: addresses)
     }
 
-    /// The queues a route for `topic` names: the store's count for a topic it holds; for
-    /// `TBW102` the count a first send creates (the store creates topics on first send, so a
-    /// producer that borrows this route creates its topic); one queue for a consumer group's
-    /// retry topic; nil (TOPIC_NOT_EXIST) for anything else.
+    /// The queues a route for `topic` names. The store creates a topic on its first send with
+    /// `defaultTopicQueueNums` queues, and a RocketMQ pull of a topic it does not hold yet waits
+    /// like one of an empty queue, so a topic it does not hold is routed as it will be created:
+    /// a producer sends to it directly, and a consumer that subscribed first is assigned its
+    /// queues at once instead of at its next route refresh. A `%RETRY%<group>` topic gets one
+    /// queue (the clients use only queue 0). The store's own count for a topic it holds; nil
+    /// (TOPIC_NOT_EXIST) for a name the store would refuse.
     private func routedQueueCount(_ topic: String) -> Int32? {
         if let count = replica.localQueueCount(topic: topic) { return count }
-        if topic == SystemTopic.autoCreate { return options.commitLog.defaultTopicQueueNums }
+        if TopicName.problem(topic) != nil { return nil }
         if topic.hasPrefix(SystemTopic.retryPrefix) { return 1 }
-        return nil
+        return options.commitLog.defaultTopicQueueNums
     }
 }

@@ -6,8 +6,9 @@ Starts three `ledger server` processes on free loopback ports (peers, broker `li
   1. produces messages (tags, keys, a user property) through the NameServer addresses: sync,
      batched and one-way sends, and a 10 KiB body the client compresses;
   2. consumes them with a clustering push consumer: each arrives exactly once with its body,
-     tags, keys and property intact; a pull consumer with a tag filter gets exactly the
-     matching ones;
+     tags, keys and property intact; a two-member group subscribed before the topic existed
+     splits the queues and gets each message once; a pull consumer with a tag filter gets
+     exactly the matching ones;
   3. kills the leader with SIGKILL and keeps producing: the producer follows the NameServer's
      new route, and the push consumer receives the new messages from the new leader.
 Raw remoting frames check what the client never sends: an unknown code (answered 3), a follower
@@ -154,9 +155,9 @@ def check_raw(group, leader):
     master = route_master(group.namesrv[follower])
     if master != f"127.0.0.1:{group.broker[leader]}":
         fail(f"follower n{follower}'s NameServer names {master}, not the leader n{leader}")
-    header, _ = call(group.namesrv[follower], 105, {"topic": "NoSuchTopic"})
+    header, _ = call(group.namesrv[follower], 105, {"topic": "no spaces allowed"})
     if header["code"] != 17:
-        fail(f"an unknown topic's route answered {header['code']}, not TOPIC_NOT_EXIST (17)")
+        fail(f"an invalid topic's route answered {header['code']}, not TOPIC_NOT_EXIST (17)")
     header, _ = call(group.broker[leader], 9999, {})
     if header["code"] != 3 or "9999" not in header.get("remark", ""):
         fail(f"an unknown code answered {header}, not REQUEST_CODE_NOT_SUPPORTED (3)")
@@ -167,7 +168,7 @@ def check_raw(group, leader):
     header, _ = call(group.namesrv[leader], 105, {"topic": "TBW102"})
     if header["code"] != 0:
         fail(f"the node stopped serving after a malformed frame: {header}")
-    log("raw frames: follower NameServer names the leader, 17 for unknown topics, 3 for unknown codes, "
+    log("raw frames: follower NameServer names the leader, 17 for invalid topic names, 3 for unknown codes, "
         "malformed frame closed its connection and the node served on")
 
 
@@ -199,6 +200,19 @@ def run(group):
     leader = group.leader()
     log(f"group up, leader n{leader}; NameServers {group.namesrv_addr}")
     check_raw(group, leader)
+
+    # A two-member group subscribed before the topic exists: each queue goes to one member.
+    pair = {"pair1": [], "pair2": []}
+    members = []
+    for name in pair:
+        member = PushConsumer("InteropPair")
+        member.set_namesrv_addr(group.namesrv_addr)
+        member.set_instance_name(name)
+        member.subscribe(TOPIC, lambda msg, name=name: pair[name].append(
+            (msg.queue_id, maybe_text(msg.get_property("idx")))))
+        member.start()
+        members.append(member)
+    time.sleep(2)
 
     producer = Producer("InteropProducer", timeout=3000)
     producer.set_namesrv_addr(group.namesrv_addr)
@@ -252,6 +266,17 @@ def run(group):
             fail(f"message a-{i} arrived as {deliveries[0]}, sent as {expected(i, 'a')}")
     log(f"push consumer received all {total + 1} exactly once with body, tags, keys and property intact "
         "(the compressed one inflated)")
+
+    wait_for(lambda: len(pair["pair1"]) + len(pair["pair2"]) >= total + 1, 30, "the two-member group")
+    time.sleep(1)
+    ids = [idx for deliveries in pair.values() for _, idx in deliveries]
+    queues = [{queue for queue, _ in deliveries} for deliveries in pair.values()]
+    if sorted(ids) != sorted([f"a-{i}" for i in range(total)] + ["a-big"]):
+        fail(f"the two-member group received {len(ids)} deliveries of {len(set(ids))} messages, not {total + 1} once")
+    if not all(queues) or queues[0] & queues[1]:
+        fail(f"the two members' queues overlap or one has none: {queues}")
+    log(f"a two-member group subscribed before the topic existed split the queues {sorted(queues[0])} / "
+        f"{sorted(queues[1])} and received every message once")
 
     puller = PullConsumer("InteropPuller")
     puller.set_namesrv_addr(group.namesrv_addr)
