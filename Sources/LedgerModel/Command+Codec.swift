@@ -10,9 +10,10 @@ import Bytes
 // message = string topic, target (u8 0 automatic | 1 i32 queue | 2 string key), optional string tags,
 //           u16 key count + strings, u32 body length + body, u16 property count + (string, string) pairs,
 //           i32 flag, i64 born timestamp, host born host, optional producer
-//           [version 2 only: i32 sys flag (0x1 compressed body)].
-// A command is written as version 1 unless one of its messages has a compressed body, so every
-// command older builds could write keeps its bytes (and a group's digests their values).
+//           [version 2 only: i32 sys flag (0x1 compressed body), optional string unique key].
+// A command is written as version 1 unless one of its messages has a compressed body or a unique
+// key, so every command older builds could write keeps its bytes (and a group's digests their
+// values).
 
 extension Command {
     private enum Kind: UInt8 {
@@ -27,7 +28,7 @@ extension Command {
         var writer: ByteWriter
         switch self {
         case .send(let message, let stamp):
-            let version = message.bodyCompressed ? Command.formatVersion : Command.baseFormatVersion
+            let version = message.needsVersion2 ? Command.formatVersion : Command.baseFormatVersion
             writer = ByteWriter(capacity: message.body.count + 128)
             writer.writeUInt8(version)
             writer.writeUInt8(Kind.send.rawValue)
@@ -35,7 +36,7 @@ extension Command {
             try Self.encode(message, version: version, into: &writer)
         case .sendBatch(let batch, let stamp):
             let version =
-                batch.messages.contains(where: \.bodyCompressed) ? Command.formatVersion : Command.baseFormatVersion
+                batch.messages.contains(where: \.needsVersion2) ? Command.formatVersion : Command.baseFormatVersion
             writer = ByteWriter(capacity: batch.messages.reduce(64) { $0 + $1.body.count + 128 })
             writer.writeUInt8(version)
             writer.writeUInt8(Kind.batch.rawValue)
@@ -141,7 +142,15 @@ extension Command {
         writer.writeInt64(message.bornTimestamp)
         encode(message.bornHost, into: &writer)
         encode(message.producer, into: &writer)
-        if version >= 2 { writer.writeInt32(message.bodyCompressed ? MessageSysFlag.compressed : 0) }
+        if version >= 2 {
+            writer.writeInt32(message.bodyCompressed ? MessageSysFlag.compressed : 0)
+            if let uniqueKey = message.uniqueKey {
+                writer.writeUInt8(1)
+                try writer.writeShortString(uniqueKey, "unique key")
+            } else {
+                writer.writeUInt8(0)
+            }
+        }
     }
 
     private static func decodeStamp(_ reader: inout ByteReader) throws(DecodeError) -> StoreStamp {
@@ -209,6 +218,7 @@ extension Command {
         let bornHost = try decodeHost(&reader, "born host")
         let producer = try decodeProducer(&reader)
         var compressed = false
+        var uniqueKey: String?
         if version >= 2 {
             let at = reader.offset
             let sysFlag = try reader.readInt32("sys flag")
@@ -216,9 +226,16 @@ extension Command {
                 throw .invalidValue(field: "sys flag", offset: at, reason: "unknown bits in \(sysFlag)")
             }
             compressed = sysFlag & MessageSysFlag.compressed != 0
+            uniqueKey = try decodeOptionalFlag(&reader, "unique key") ? try reader.readShortString("unique key") : nil
         }
         return ProducerMessage(
             topic: topic, target: target, tags: tags, keys: keys, body: body, properties: properties, flag: flag,
-            bornTimestamp: bornTimestamp, bornHost: bornHost, producer: producer, bodyCompressed: compressed)
+            bornTimestamp: bornTimestamp, bornHost: bornHost, producer: producer, bodyCompressed: compressed,
+            uniqueKey: uniqueKey)
     }
+}
+
+extension ProducerMessage {
+    /// Whether the command carrying it must be written as version 2.
+    fileprivate var needsVersion2: Bool { bodyCompressed || uniqueKey != nil }
 }

@@ -54,7 +54,7 @@ public enum Command: Hashable, Sendable {
     case commitOffset(OffsetCommit)
 
     /// The newest encoding version this build writes and reads: version 2 carries each
-    /// message's sys flag (a compressed body).
+    /// message's sys flag (a compressed body) and its producer's unique key.
     public static let formatVersion: UInt8 = 2
     /// The version written for a command none of whose messages needs version 2; read too.
     public static let baseFormatVersion: UInt8 = 1

@@ -149,9 +149,10 @@ public enum BrokerRequest: Sendable, Hashable {
                 switch pair.name {
                 case MessageProperty.tags: message.tags = pair.value.isEmpty ? nil : pair.value
                 case MessageProperty.keys: message.keys = pair.value.split(separator: " ").map(String.init)
-                // The store assigns the unique key (the offset message id); the client already
-                // picked the queue a sharding key would choose.
-                case MessageProperty.uniqueKey, MessageProperty.shardingKey: break
+                // The client's unique key is the message's id for its application and consumers.
+                case MessageProperty.uniqueKey: message.uniqueKey = pair.value.isEmpty ? nil : pair.value
+                // The client already picked the queue a sharding key would choose.
+                case MessageProperty.shardingKey: break
                 default: message.properties[pair.name] = pair.value
                 }
             }

@@ -217,11 +217,13 @@ def run(group):
     producer = Producer("InteropProducer", timeout=3000)
     producer.set_namesrv_addr(group.namesrv_addr)
     producer.start()
+    sent_ids = {}
     for i in range(N // 2):
         msg = message(i, "a")
         result = producer.send_sync(msg)
         if result.status != 0:
             fail(f"send {i}: status {result.status}")
+        sent_ids[f"a-{i}"] = result.msg_id
     batch = [message(i, "a") for i in range(N // 2, N)]
     for start in range(0, len(batch), 5):
         result = producer.send_batch(batch[start:start + 5])
@@ -243,11 +245,13 @@ def run(group):
         "one 10 KiB body the client compressed)")
 
     received = {}
+    received_ids = {}
 
     def on_message(msg):
         idx = maybe_text(msg.get_property("idx"))
         seen = {"tags": maybe_text(msg.tags), "keys": maybe_text(msg.keys), "body": maybe_text(msg.body)}
         received.setdefault(idx, []).append(seen)
+        received_ids[idx] = maybe_text(msg.id)
 
     consumer = PushConsumer("InteropConsumer")
     consumer.set_namesrv_addr(group.namesrv_addr)
@@ -264,8 +268,12 @@ def run(group):
             fail(f"message a-{i} delivered {len(deliveries)} times")
         if deliveries[0] != expected(i, "a"):
             fail(f"message a-{i} arrived as {deliveries[0]}, sent as {expected(i, 'a')}")
+    for idx, sent_id in sent_ids.items():
+        if received_ids[idx] != sent_id:
+            fail(f"message {idx} was sent as id {sent_id} and consumed as {received_ids[idx]}")
     log(f"push consumer received all {total + 1} exactly once with body, tags, keys and property intact "
-        "(the compressed one inflated)")
+        "(the compressed one inflated), "
+        "with the ids the producer was given")
 
     wait_for(lambda: len(pair["pair1"]) + len(pair["pair2"]) >= total + 1, 30, "the two-member group")
     time.sleep(1)

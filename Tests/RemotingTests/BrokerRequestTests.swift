@@ -26,7 +26,9 @@ import Testing
         let message = try #require(send.messages.first)
         #expect(message.topic == "TopicTest" && message.target == .queue(0))
         #expect(message.tags == "tagA" && message.keys == ["k0"])
-        // UNIQ_KEY is the store's to assign (the offset message id); WAIT and user properties stay.
+        // UNIQ_KEY is the message's own id (the reference elides its value as "…"); WAIT and
+        // user properties stay properties.
+        #expect(message.uniqueKey == "…")
         #expect(message.properties == ["WAIT": "true", "userProp": "v0"])
         #expect(message.body == Array("hello".utf8))
         #expect(message.bornTimestamp == 1_796_311_224_388 && message.bornHost == Self.client)
@@ -49,6 +51,7 @@ import Testing
         #expect(send.messages.map(\.tags) == ["tagA", nil])
         #expect(send.messages.map(\.keys) == [["a", "b"], []])
         #expect(send.messages.map(\.properties) == [[:], ["p": "q"]])
+        #expect(send.messages.map(\.uniqueKey) == [nil, "X"])
         #expect(send.messages.map(\.flag) == [0, 3])
         #expect(send.messages.allSatisfy { $0.target == .queue(2) && $0.topic == "T" })
     }
