@@ -64,7 +64,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
-                "Replica", "Admin", "Crypto",
+                "Replica", "Admin", "Crypto", "Remoting",
             ],
             exclude: ["METRICS.md", "SECURITY.md"], swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
@@ -150,7 +150,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: [
                 "LedgerChaos", "LedgerBench", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel",
-                "Posix", "Raft", "Wire", "Server", "TestSupport", "Bytes",
+                "Posix", "Raft", "Wire", "Server", "TestSupport", "Bytes", "Remoting",
             ],
             swiftSettings: strict),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "Posix"], swiftSettings: strict),

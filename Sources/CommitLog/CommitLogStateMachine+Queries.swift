@@ -128,6 +128,9 @@ extension CommitLogStateMachine {
         }
     }
 
+    /// The number of queues of `topic`, or nil if no message was ever sent to it.
+    public func queueCount(topic: String) -> Int32? { topics[topic]?.queueCount }
+
     /// The group's committed offset on a queue; nil if it never committed one (RocketMQ's
     /// `QUERY_NOT_FOUND`).
     public func consumerOffset(group: String, queue: MessageQueue) -> QueueOffset? {

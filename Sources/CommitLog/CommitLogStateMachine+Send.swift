@@ -4,7 +4,8 @@ import Raft
 /// A validated message, ready to store once its queue is chosen.
 struct PreparedMessage {
     var message: ProducerMessage
-    /// Properties in stored order, without `UNIQ_KEY` (added once the offset is known).
+    /// Properties in stored order, without `UNIQ_KEY` (the producer's, or the offset message id
+    /// once the offset is known).
     var properties: [MessagePropertyPair]
     var recordSize: Int
     var tagsCode: Int64
@@ -113,7 +114,12 @@ extension CommitLogStateMachine {
             }
             properties.append(MessagePropertyPair(name, value))
         }
-        let uniqueKeyLength = MessageProperty.uniqueKey.utf8.count + 2 + (stamp.storeHost.isIPv6 ? 56 : 32)
+        if let uniqueKey = message.uniqueKey, let reason = Self.textProblem(uniqueKey, allowSpaces: false) {
+            return .failure(.invalidField(topic: topic, field: "unique key", reason: reason))
+        }
+        let uniqueKeyLength =
+            MessageProperty.uniqueKey.utf8.count + 2
+            + (message.uniqueKey?.utf8.count ?? (stamp.storeHost.isIPv6 ? 56 : 32))
         let propertiesLength = MessageRecord.propertiesCount(properties) + uniqueKeyLength
         guard propertiesLength <= MessageRecord.maxPropertiesLength else {
             return .failure(
@@ -149,9 +155,10 @@ extension CommitLogStateMachine {
         if let blank { runningDigest.fold(blank[...]) }
         let messageID = MessageID.make(storeHost: stamp.storeHost, physicalOffset: physicalOffset)
         var properties = prepared.properties
-        properties.append(MessagePropertyPair(MessageProperty.uniqueKey, messageID))
+        properties.append(MessagePropertyPair(MessageProperty.uniqueKey, message.uniqueKey ?? messageID))
         let stored = StoredMessage(
-            queueID: queueID, flag: message.flag, queueOffset: queueOffset, physicalOffset: physicalOffset, sysFlag: 0,
+            queueID: queueID, flag: message.flag, queueOffset: queueOffset, physicalOffset: physicalOffset,
+            sysFlag: message.bodyCompressed ? MessageSysFlag.compressed : 0,
             bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, storeTimestamp: storeTimestamp,
             storeHost: stamp.storeHost, body: message.body, topic: message.topic, properties: properties)
         commitLog.append(prepared.recordSize) { file in

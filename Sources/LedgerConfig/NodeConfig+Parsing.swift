@@ -114,6 +114,7 @@ private struct SettingValues {
         config.sendTimeoutMs = try number(.sendTimeoutMs, config.sendTimeoutMs, 1...600_000, "milliseconds")
         try adminEndpoint(&config)
         try clusterSecretFile(&config)
+        try remotingEndpoints(&config)
         return config
     }
 
@@ -134,6 +135,50 @@ private struct SettingValues {
                     reason: "peer \(remote.name) (\(remote.host)) is not on loopback: "
                         + "peers must authenticate with a group secret (Sources/Server/SECURITY.md)"))
         }
+    }
+
+    /// `listenPort`, `namesrvPort` and `remotingPeers`: ports distinct from the node's own and
+    /// admin ports and from each other; `remotingPeers` names every peer once and carries
+    /// `listenPort` for this node.
+    private func remotingEndpoints(_ config: inout NodeConfig) throws(ConfigError) {
+        var taken: [(Key, Int)] = [(.peers, Int(config.selfPeer.port))]
+        if let admin = config.adminPort { taken.append((.adminPort, admin)) }
+        func port(_ key: Key) throws(ConfigError) -> Int? {
+            guard settings[key] != nil else { return nil }
+            let value = try number(key, 0, 1...65_535, "port")
+            if let clash = taken.first(where: { $0.1 == value }) {
+                throw invalid(key, expected: "a port other than \(clash.0.rawValue)'s (\(value))")
+            }
+            taken.append((key, value))
+            return value
+        }
+        config.listenPort = try port(.listenPort)
+        config.namesrvPort = try port(.namesrvPort)
+        guard let listenPort = config.listenPort else {
+            if settings[.namesrvPort] != nil {
+                throw invalid(.namesrvPort, expected: "no value unless listenPort is set")
+            }
+            if settings[.remotingPeers] != nil {
+                throw invalid(.remotingPeers, expected: "no value unless listenPort is set")
+            }
+            return
+        }
+        guard let setting = settings[.remotingPeers] else {
+            throw invalid(
+                .listenPort,
+                expected: "remotingPeers beside it: every member's remoting address, such as n0-127.0.0.1:30911")
+        }
+        let remoting = try Peer.parseList(
+            setting.value, source: source, line: setting.line, key: Key.remotingPeers.rawValue)
+        let names = config.peers.map(\.name)
+        guard remoting.count == config.peers.count, remoting.allSatisfy({ config.peer($0.id)?.name == $0.name })
+        else {
+            throw invalid(.remotingPeers, expected: "one entry for each id in peers (\(names.joined(separator: ", ")))")
+        }
+        if remoting.first(where: { $0.id == config.selfPeer.id })?.port != UInt16(listenPort) {
+            throw invalid(.remotingPeers, expected: "listenPort (\(listenPort)) as \(config.selfPeer.name)'s port")
+        }
+        config.remotingPeers = remoting
     }
 
     /// `adminPort` (a port other than the node's own) and `adminAddress` (IPv4, only with a port).

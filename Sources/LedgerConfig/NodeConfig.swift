@@ -26,6 +26,7 @@ public struct NodeConfig: Sendable, Hashable {
         case sendTimeoutMs
         case adminPort, adminAddress
         case clusterSecretFile
+        case listenPort, namesrvPort, remotingPeers
 
         /// Keys without a default.
         public var isRequired: Bool { [.group, .selfId, .peers, .storeBaseDir].contains(self) }
@@ -100,6 +101,20 @@ public struct NodeConfig: Sendable, Hashable {
     public internal(set) var clusterSecretFile: String? = nil
     /// The line that set `clusterSecretFile`, for errors about the file.
     var clusterSecretFileLine: Int? = nil
+    /// Optional (RocketMQ's broker key). The TCP port of the node's RocketMQ remoting front end,
+    /// bound on this node's host from `peers`; 1–65535, distinct from the node's other ports.
+    /// Requires ``remotingPeers``. Without it the node speaks only its own protocol.
+    public internal(set) var listenPort: Int? = nil
+    /// Optional. The TCP port of the node's embedded RocketMQ NameServer, bound like
+    /// ``listenPort``; 1–65535, distinct from the node's other ports. Only with `listenPort`.
+    public internal(set) var namesrvPort: Int? = nil
+    /// Required with `listenPort`. Every member's remoting address (`id-host:port`, the ids of
+    /// `peers`, each once), so any node's NameServer can name the leader's; this node's entry
+    /// must carry `listenPort`.
+    public internal(set) var remotingPeers: [Peer] = []
+
+    /// The remoting address of member `id`, if configured.
+    public func remotingPeer(_ id: NodeID) -> Peer? { remotingPeers.first { $0.id == id } }
 
     /// The required values and every default; the parser then applies and checks the rest.
     init(group: String, selfPeer: Peer, peers: [Peer], storeBaseDir: String) {

@@ -28,6 +28,10 @@ package final class LocalGroup {
     package let adminPorts: [UInt16]
     /// The group secret's file, `cluster.secret` in ``directory``.
     package var secretPath: String { "\(directory)/cluster.secret" }
+    /// Each member's RocketMQ broker port (`listenPort`) and NameServer port (`namesrvPort`), in
+    /// the order of ``peers``; empty when the group was made without them.
+    package let brokerPorts: [UInt16]
+    package let nameServerPorts: [UInt16]
     private var processes: [NodeID: ChildProcess] = [:]
 
     /// Writes the config files of a `size`-node group and its secret; starts nothing. Each file
@@ -38,20 +42,26 @@ package final class LocalGroup {
     /// connection can never hold a node's port while the node is down; each is checked free by
     /// binding it.
     /// `serverFlags` are added to every `ledger server` command line (e.g. `--fault-injection`).
-    /// With `adminPorts`, each node also gets a free `adminPort` of its own.
+    /// With `adminPorts`, each node also gets a free `adminPort` of its own; with `remoting`, a
+    /// free `listenPort` and `namesrvPort` (and `remotingPeers` naming every broker port).
     package init(
         binary: String, directory: String, size: Int = 3, settings: [String] = [], serverFlags: [String] = [],
-        adminPorts: Bool = false
+        adminPorts: Bool = false, remoting: Bool = false
     ) throws(HarnessError) {
         self.binary = binary
         self.serverFlags = serverFlags
         self.directory = directory
-        let ports = try LocalGroup.freePorts(count: adminPorts ? 2 * size : size)
-        self.adminPorts = Array(ports.dropFirst(size))
+        let ports = try LocalGroup.freePorts(count: size * (1 + (adminPorts ? 1 : 0) + (remoting ? 2 : 0)))
+        var rest = ports.dropFirst(size)
+        self.adminPorts = adminPorts ? Array(rest.prefix(size)) : []
+        rest = adminPorts ? rest.dropFirst(size) : rest
+        brokerPorts = remoting ? Array(rest.prefix(size)) : []
+        nameServerPorts = remoting ? Array(rest.dropFirst(size)) : []
         peers = ports.prefix(size).enumerated().map {
             Peer(name: "n\($0.offset)", id: NodeID(UInt64($0.offset)), host: "127.0.0.1", port: $0.element)
         }
         let list = peerList
+        let brokers = zip(peers, brokerPorts).map { "\($0.name)-127.0.0.1:\($1)" }.joined(separator: ";")
         do {
             try writeFile(secretPath, try SystemRandom.bytes(count: 32), mode: 0o600)
             try setPermissions(secretPath, 0o600)
@@ -59,12 +69,20 @@ package final class LocalGroup {
             throw HarnessError("cannot write the group secret: \(error)")
         }
         do {
-            for peer in peers {
+            for (position, peer) in peers.enumerated() {
+                var remotingLines: [String] = []
+                if remoting {
+                    remotingLines = [
+                        "listenPort=\(brokerPorts[position])", "namesrvPort=\(nameServerPorts[position])",
+                        "remotingPeers=\(brokers)",
+                    ]
+                }
                 let lines =
                     [
                         "group=test", "selfId=\(peer.name)", "peers=\(list)",
                         "storeBaseDir=\(directory)/data/\(peer.name)", "clusterSecretFile=\(secretPath)",
-                    ] + self.adminPorts.dropFirst(Int(peer.id.rawValue)).prefix(1).map { "adminPort=\($0)" } + settings
+                    ] + self.adminPorts.dropFirst(position).prefix(1).map { "adminPort=\($0)" } + remotingLines
+                    + settings
                 try writeFile(configPath(peer.id), Array((lines.joined(separator: "\n") + "\n").utf8))
             }
         } catch {

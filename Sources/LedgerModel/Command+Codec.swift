@@ -1,6 +1,6 @@
 import Bytes
 
-// Command format, version 1, all integers big-endian:
+// Command format, versions 1 and 2, all integers big-endian:
 //   u8 version, u8 kind (1 send, 2 batch, 3 commit offset), then
 //   send:   stamp, message
 //   batch:  stamp, optional producer, u32 count, count × message
@@ -9,7 +9,11 @@ import Bytes
 // string = u16 length + UTF-8; optional X = u8 0 | u8 1 X; producer = u64 id, u64 sequence;
 // message = string topic, target (u8 0 automatic | 1 i32 queue | 2 string key), optional string tags,
 //           u16 key count + strings, u32 body length + body, u16 property count + (string, string) pairs,
-//           i32 flag, i64 born timestamp, host born host, optional producer.
+//           i32 flag, i64 born timestamp, host born host, optional producer
+//           [version 2 only: i32 sys flag (0x1 compressed body), optional string unique key].
+// A command is written as version 1 unless one of its messages has a compressed body or a unique
+// key, so every command older builds could write keeps its bytes (and a group's digests their
+// values).
 
 extension Command {
     private enum Kind: UInt8 {
@@ -24,22 +28,25 @@ extension Command {
         var writer: ByteWriter
         switch self {
         case .send(let message, let stamp):
+            let version = message.needsVersion2 ? Command.formatVersion : Command.baseFormatVersion
             writer = ByteWriter(capacity: message.body.count + 128)
-            writer.writeUInt8(Command.formatVersion)
+            writer.writeUInt8(version)
             writer.writeUInt8(Kind.send.rawValue)
             Self.encode(stamp, into: &writer)
-            try Self.encode(message, into: &writer)
+            try Self.encode(message, version: version, into: &writer)
         case .sendBatch(let batch, let stamp):
+            let version =
+                batch.messages.contains(where: \.needsVersion2) ? Command.formatVersion : Command.baseFormatVersion
             writer = ByteWriter(capacity: batch.messages.reduce(64) { $0 + $1.body.count + 128 })
-            writer.writeUInt8(Command.formatVersion)
+            writer.writeUInt8(version)
             writer.writeUInt8(Kind.batch.rawValue)
             Self.encode(stamp, into: &writer)
             Self.encode(batch.producer, into: &writer)
             try writer.writeLength(batch.messages.count, as: UInt32.self, "batch count")
-            for message in batch.messages { try Self.encode(message, into: &writer) }
+            for message in batch.messages { try Self.encode(message, version: version, into: &writer) }
         case .commitOffset(let commit):
             writer = ByteWriter()
-            writer.writeUInt8(Command.formatVersion)
+            writer.writeUInt8(Command.baseFormatVersion)
             writer.writeUInt8(Kind.commitOffset.rawValue)
             try writer.writeShortString(commit.group, "group")
             try writer.writeShortString(commit.queue.topic, "topic")
@@ -53,7 +60,7 @@ extension Command {
     public init(decoding bytes: [UInt8]) throws(DecodeError) {
         var reader = ByteReader(bytes)
         let version = try reader.readUInt8("format version")
-        guard version == Command.formatVersion else {
+        guard version == Command.baseFormatVersion || version == Command.formatVersion else {
             throw .unsupportedVersion(found: version, supported: Command.formatVersion)
         }
         let kindAt = reader.offset
@@ -64,13 +71,13 @@ extension Command {
         switch kind {
         case .send:
             let stamp = try Self.decodeStamp(&reader)
-            self = .send(try Self.decodeMessage(&reader), stamp)
+            self = .send(try Self.decodeMessage(&reader, version: version), stamp)
         case .batch:
             let stamp = try Self.decodeStamp(&reader)
             let producer = try Self.decodeProducer(&reader)
             let count = try reader.readUInt32("batch count")
             var messages: [ProducerMessage] = []
-            for _ in 0..<count { messages.append(try Self.decodeMessage(&reader)) }
+            for _ in 0..<count { messages.append(try Self.decodeMessage(&reader, version: version)) }
             self = .sendBatch(MessageBatch(messages: messages, producer: producer), stamp)
         case .commitOffset:
             let group = try reader.readShortString("group")
@@ -102,7 +109,9 @@ extension Command {
         writer.writeUInt64(producer.sequence)
     }
 
-    private static func encode(_ message: ProducerMessage, into writer: inout ByteWriter) throws(EncodeError) {
+    private static func encode(_ message: ProducerMessage, version: UInt8, into writer: inout ByteWriter)
+        throws(EncodeError)
+    {
         try writer.writeShortString(message.topic, "topic")
         switch message.target {
         case .automatic:
@@ -133,6 +142,15 @@ extension Command {
         writer.writeInt64(message.bornTimestamp)
         encode(message.bornHost, into: &writer)
         encode(message.producer, into: &writer)
+        if version >= 2 {
+            writer.writeInt32(message.bodyCompressed ? MessageSysFlag.compressed : 0)
+            if let uniqueKey = message.uniqueKey {
+                writer.writeUInt8(1)
+                try writer.writeShortString(uniqueKey, "unique key")
+            } else {
+                writer.writeUInt8(0)
+            }
+        }
     }
 
     private static func decodeStamp(_ reader: inout ByteReader) throws(DecodeError) -> StoreStamp {
@@ -170,7 +188,9 @@ extension Command {
         return ProducerStamp(producer: ProducerID(id), sequence: try reader.readUInt64("producer sequence"))
     }
 
-    private static func decodeMessage(_ reader: inout ByteReader) throws(DecodeError) -> ProducerMessage {
+    private static func decodeMessage(_ reader: inout ByteReader, version: UInt8) throws(DecodeError)
+        -> ProducerMessage
+    {
         let topic = try reader.readShortString("topic")
         let targetAt = reader.offset
         let target: QueueTarget
@@ -197,8 +217,25 @@ extension Command {
         let bornTimestamp = try reader.readInt64("born timestamp")
         let bornHost = try decodeHost(&reader, "born host")
         let producer = try decodeProducer(&reader)
+        var compressed = false
+        var uniqueKey: String?
+        if version >= 2 {
+            let at = reader.offset
+            let sysFlag = try reader.readInt32("sys flag")
+            guard sysFlag & ~MessageSysFlag.compressed == 0 else {
+                throw .invalidValue(field: "sys flag", offset: at, reason: "unknown bits in \(sysFlag)")
+            }
+            compressed = sysFlag & MessageSysFlag.compressed != 0
+            uniqueKey = try decodeOptionalFlag(&reader, "unique key") ? try reader.readShortString("unique key") : nil
+        }
         return ProducerMessage(
             topic: topic, target: target, tags: tags, keys: keys, body: body, properties: properties, flag: flag,
-            bornTimestamp: bornTimestamp, bornHost: bornHost, producer: producer)
+            bornTimestamp: bornTimestamp, bornHost: bornHost, producer: producer, bodyCompressed: compressed,
+            uniqueKey: uniqueKey)
     }
+}
+
+extension ProducerMessage {
+    /// Whether the command carrying it must be written as version 2.
+    fileprivate var needsVersion2: Bool { bodyCompressed || uniqueKey != nil }
 }

@@ -53,6 +53,9 @@ public enum Command: Hashable, Sendable {
     /// Record a consumer group's offset on a queue.
     case commitOffset(OffsetCommit)
 
-    /// The encoding version this build writes and reads.
-    public static let formatVersion: UInt8 = 1
+    /// The newest encoding version this build writes and reads: version 2 carries each
+    /// message's sys flag (a compressed body) and its producer's unique key.
+    public static let formatVersion: UInt8 = 2
+    /// The version written for a command none of whose messages needs version 2; read too.
+    public static let baseFormatVersion: UInt8 = 1
 }

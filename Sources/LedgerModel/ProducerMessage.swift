@@ -45,11 +45,19 @@ public struct ProducerMessage: Hashable, Sendable {
     public var bornHost: HostAddress
     /// Set for an idempotent send; nil inside a batch (the batch carries the stamp).
     public var producer: ProducerStamp?
+    /// The message's unique key as its producer stamped it (a RocketMQ client's `UNIQ_KEY`, the
+    /// id its application and its consumers see); nil for the store to use the offset message id.
+    public var uniqueKey: String?
+    /// The producer zlib-compressed the body (RocketMQ sys flag 0x1, what its clients do to
+    /// bodies over 4 KiB): it is stored as sent, with the flag in its record, and the consumer
+    /// inflates it. The store never looks inside.
+    public var bodyCompressed: Bool
 
     public init(
         topic: String, target: QueueTarget = .automatic, tags: String? = nil, keys: [String] = [],
         body: [UInt8], properties: [String: String] = [:], flag: Int32 = 0, bornTimestamp: Int64 = 0,
-        bornHost: HostAddress = .unspecified, producer: ProducerStamp? = nil
+        bornHost: HostAddress = .unspecified, producer: ProducerStamp? = nil, bodyCompressed: Bool = false,
+        uniqueKey: String? = nil
     ) {
         self.topic = topic
         self.target = target
@@ -61,6 +69,8 @@ public struct ProducerMessage: Hashable, Sendable {
         self.bornTimestamp = bornTimestamp
         self.bornHost = bornHost
         self.producer = producer
+        self.bodyCompressed = bodyCompressed
+        self.uniqueKey = uniqueKey
     }
 }
 
@@ -70,7 +80,8 @@ public enum MessageProperty {
     public static let tags = "TAGS"
     /// Its space-separated lookup keys.
     public static let keys = "KEYS"
-    /// Its unique id; here the offset message id the store assigns.
+    /// Its unique id: the producer's (``ProducerMessage/uniqueKey``), else the offset message id
+    /// the store assigns.
     public static let uniqueKey = "UNIQ_KEY"
     /// The sharding key that picked its queue (RocketMQ's `__SHARDINGKEY`).
     public static let shardingKey = "__SHARDINGKEY"
@@ -81,4 +92,10 @@ public enum MessageProperty {
     @inlinable package static var nameValueSeparator: UInt8 { 1 }
     /// After each property in a record.
     @inlinable package static var pairSeparator: UInt8 { 2 }
+}
+
+/// RocketMQ's message sys flag bits this store writes into a record (`MessageSysFlag`).
+public enum MessageSysFlag {
+    /// The body is zlib-compressed.
+    public static let compressed: Int32 = 0x1
 }

@@ -3,7 +3,8 @@ public struct SendResult: Hashable, Sendable, CustomStringConvertible {
     public var queue: MessageQueue
     public var queueOffset: QueueOffset
     public var physicalOffset: PhysicalOffset
-    /// The offset message id (RocketMQ's `msgId`), also stored as the `UNIQ_KEY` property.
+    /// The offset message id (RocketMQ's `msgId`), also stored as the `UNIQ_KEY` property unless
+    /// the producer gave its own unique key.
     public var messageID: String
     /// The store timestamp actually written (never below an earlier message's).
     public var storeTimestamp: Int64

@@ -19,7 +19,8 @@ public struct StoredMessage: Hashable, Sendable {
     public var flag: Int32
     public var queueOffset: QueueOffset
     public var physicalOffset: PhysicalOffset
-    /// RocketMQ sys flag bits; this store sets only the IPv6 host bits (0x10, 0x20).
+    /// RocketMQ sys flag bits; this store sets only a compressed body's (0x1, as its producer
+    /// sent it) and the IPv6 host bits (0x10, 0x20).
     public var sysFlag: Int32
     public var bornTimestamp: Int64
     public var bornHost: HostAddress

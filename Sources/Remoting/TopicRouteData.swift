@@ -29,6 +29,25 @@ public struct TopicRouteData: Sendable, Hashable {
                 && lhs.brokerAddrs.map(\.address) == rhs.brokerAddrs.map(\.address)
         }
 
+        /// Writes the broker as a JSON object (`brokerAddrs` in ascending id order).
+        func write(to writer: inout JSONWriter, _ style: RouteJSONStyle) {
+            writer.beginObject()
+            writer.key("brokerAddrs")
+            writer.beginObject()
+            for (id, address) in brokerAddrs.sorted(by: { $0.id < $1.id }) {
+                switch style {
+                case .standard: writer.key(String(id))
+                case .fastjson: writer.unquotedIntegerKey(id)
+                }
+                writer.string(address)
+            }
+            writer.endObject()
+            writer.member("brokerName", brokerName)
+            writer.member("cluster", cluster)
+            writer.member("enableActingMaster", false)
+            writer.endObject()
+        }
+
         public func hash(into hasher: inout Hasher) {
             hasher.combine(cluster)
             hasher.combine(brokerName)
@@ -72,23 +91,7 @@ public struct TopicRouteData: Sendable, Hashable {
         writer.beginObject()
         writer.key("brokerDatas")
         writer.beginArray()
-        for broker in brokerDatas {
-            writer.beginObject()
-            writer.key("brokerAddrs")
-            writer.beginObject()
-            for (id, address) in broker.brokerAddrs.sorted(by: { $0.id < $1.id }) {
-                switch style {
-                case .standard: writer.key(String(id))
-                case .fastjson: writer.unquotedIntegerKey(id)
-                }
-                writer.string(address)
-            }
-            writer.endObject()
-            writer.member("brokerName", broker.brokerName)
-            writer.member("cluster", broker.cluster)
-            writer.member("enableActingMaster", false)
-            writer.endObject()
-        }
+        for broker in brokerDatas { broker.write(to: &writer, style) }
         writer.endArray()
         writer.key("filterServerTable")
         writer.beginObject()

@@ -102,11 +102,19 @@ extension Replica {
     }
 
     /// A pull against the state machine, its answer cut to ``ReplicaConfiguration/maxPullResponseBytes``.
+    /// A pull of an absent topic, when the request treats it as empty, answers as an empty queue
+    /// does (``PullRequest/absentTopicIsEmpty``).
     private func pull(_ request: PullRequest) throws(QueryError) -> PullResult {
-        var result = try stateMachine.pull(
-            topic: request.queue.topic, queueID: request.queue.queueID, offset: request.offset,
-            maxCount: Int(min(request.maxCount, UInt32(Int32.max))),
-            filter: TagFilter(expression: request.tagExpression))
+        var result: PullResult
+        do {
+            result = try stateMachine.pull(
+                topic: request.queue.topic, queueID: request.queue.queueID, offset: request.offset,
+                maxCount: Int(min(request.maxCount, UInt32(Int32.max))),
+                filter: TagFilter(expression: request.tagExpression))
+        } catch .topicNotFound where request.absentTopicIsEmpty {
+            let status: PullStatus = request.offset == .zero ? .noNewMessage : .offsetIllegal
+            return PullResult(status: status, nextOffset: .zero, minOffset: .zero, maxOffset: .zero, messages: [])
+        }
         var bytes = 0
         for (position, message) in result.messages.enumerated() {
             bytes += message.storeSize

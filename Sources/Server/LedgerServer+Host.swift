@@ -14,7 +14,12 @@ extension LedgerServer: ReplicaHost {
             writeDirtyConnections()
         case .reply(let reply, let client, let requestID):
             metrics.answered(reply)
-            guard let connection = connections[client.rawValue] else { return }
+            guard let connection = connections[client.rawValue] else {
+                if let remoting = remotingConnections[client.rawValue] {
+                    answerRemoting(reply, requestID: requestID, on: remoting)
+                }
+                return
+            }
             send(reply.wireMessage, requestID: requestID, on: connection)
         case .sync(let pending):
             disk.submit(pending)

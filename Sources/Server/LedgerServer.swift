@@ -5,6 +5,7 @@ import LedgerModel
 import LogStore
 import Posix
 import Raft
+import Remoting
 import Replica
 import Wire
 
@@ -52,6 +53,14 @@ public final class LedgerServer {
     let startedAt = WallClock.now()
     /// Held for the life of the process so no other node opens this store.
     private let storeLock: FileLock
+    /// The RocketMQ broker and NameServer ports' sockets, when `listenPort` is configured.
+    var remotingListeners: [(socket: Socket, role: RemotingConnection.Role)] = []
+    /// Open RocketMQ connections (both ports) by connection id, which is their ``ClientID``.
+    var remotingConnections: [UInt64: RemotingConnection] = [:]
+    /// RocketMQ connections with answers queued this turn.
+    var remotingDirty: [RemotingConnection] = []
+    /// The RocketMQ consumer groups' live members, from heartbeats on the broker port.
+    var consumerGroups = ConsumerGroups()
     /// Inbound connections, peers' and clients', by connection id (a client's ``ClientID``).
     var connections: [UInt64: Connection] = [:]
     /// Inbound connections that began a peer handshake, by connection id: where each stands in
@@ -61,7 +70,8 @@ public final class LedgerServer {
     var refusals = RefusalLog()
     /// Outbound links, one per peer, in id order.
     var links: [PeerLink] = []
-    private var nextConnectionID: UInt64 = 0
+    /// The last connection id handed out; ids are shared by every kind of client connection.
+    var nextConnectionID: UInt64 = 0
     /// Connections with output waiting to be flushed at the end of this loop turn.
     var dirty: [Connection] = []
     /// Peers whose messages may have been lost this turn, told to the replica before it settles.
@@ -128,11 +138,19 @@ public final class LedgerServer {
             throw error
         }
         do {
+            remotingListeners = try LedgerServer.listenRemoting(options)
+        } catch {
+            listener?.close()
+            adminListener?.close()
+            throw error
+        }
+        do {
             try makeDirectories(options.storeDirectory)
             storeLock = try FileLock(path: "\(options.storeDirectory)/LOCK")
         } catch {
             listener?.close()
             adminListener?.close()
+            for (socket, _) in remotingListeners { socket.close() }
             if error.errno == EWOULDBLOCK {
                 throw .configuration(
                     "\(options.source): store directory \(options.storeDirectory) is in use by another process")
@@ -184,6 +202,11 @@ public final class LedgerServer {
             try loop.register(listener.fd, for: .readable) { [unowned self] _ in acceptConnections() }
             if let adminListener {
                 try loop.register(adminListener.fd, for: .readable) { [unowned self] _ in acceptAdminConnections() }
+            }
+            for (socket, role) in remotingListeners {
+                try loop.register(socket.fd, for: .readable) { [unowned self] _ in
+                    acceptRemotingConnections(on: socket, role)
+                }
             }
             try loop.register(syncResults.fd, for: .readable) { [unowned self] _ in
                 for sync in syncResults.drain() { deliver(syncCompleted(sync)) }
@@ -246,6 +269,7 @@ public final class LedgerServer {
         for peer in unreachable { deliver(.peerUnreachable(peer)) }
         if stopReason == nil { replica.settle(now: WallClock.nowMilliseconds()) }
         flushDirtyConnections()
+        flushRemotingConnections()
     }
 
     private func scheduleTick() {
@@ -389,6 +413,11 @@ public final class LedgerServer {
             self.adminListener = nil
         }
         for connection in Array(adminConnections.values) { closeAdmin(connection) }
+        for (socket, _) in remotingListeners {
+            loop.deregister(socket.fd)
+            socket.close()
+        }
+        remotingListeners.removeAll()
         let failure: ServerError?
         switch stopReason {
         case .signal(let signal):
@@ -417,7 +446,9 @@ public final class LedgerServer {
             closeFailure = ServerError(error)
         }
         flushDirtyConnections()
+        flushRemotingConnections()
         for connection in connections.values { connection.socket.close() }
+        for connection in remotingConnections.values { connection.socket.close() }
         for link in links { link.connection?.socket.close() }
         if let failure = failure ?? closeFailure { throw failure }
     }

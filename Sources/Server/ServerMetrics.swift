@@ -14,6 +14,10 @@ struct ServerMetrics {
         case node
         /// The admin HTTP port.
         case admin
+        /// The RocketMQ broker port (`listenPort`).
+        case remoting
+        /// The embedded RocketMQ NameServer port (`namesrvPort`).
+        case nameServer = "namesrv"
     }
 
     /// Connections accepted per port.

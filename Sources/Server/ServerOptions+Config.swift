@@ -47,6 +47,18 @@ extension ServerOptions {
         } catch {
             throw .configuration(error.description)
         }
+        if let listenPort = config.listenPort {
+            let host = me.address.description.split(separator: ":")[0]
+            guard let broker = SocketAddress("\(host):\(listenPort)") else {
+                throw .configuration("\(source): listenPort: cannot bind \(host):\(listenPort)")
+            }
+            let nameServer = config.namesrvPort.flatMap { SocketAddress("\(host):\($0)") }
+            remoting = RemotingOptions(
+                broker: broker, nameServer: nameServer,
+                brokerAddresses: config.remotingPeers.sorted { $0.id < $1.id }.map {
+                    (id: $0.id, address: $0.host == "localhost" ? "127.0.0.1:\($0.port)" : $0.address)
+                })
+        }
         commitLog = config.commitLogConfiguration
         do {
             try commitLog.validate()

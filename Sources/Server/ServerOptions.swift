@@ -42,6 +42,8 @@ public struct ServerOptions: Sendable {
     /// The group secret peers must prove they know; nil for none (a loopback-only group, whose
     /// peers are then not authenticated).
     public var clusterSecret: ClusterSecret?
+    /// The RocketMQ remoting front end and embedded NameServer, when `listenPort` is configured.
+    public var remoting: RemotingOptions?
     /// Test only: accept requests to drop Raft traffic to and from chosen peers.
     public var faultInjection = false
     /// Where this options value came from, for error messages (`conf/n0.conf`).
@@ -74,4 +76,28 @@ public struct ServerOptions: Sendable {
         guard let id else { return nil }
         return members.first { $0.id == id }
     }
+}
+
+/// Where the RocketMQ front end listens and what its NameServer tells clients.
+public struct RemotingOptions: Sendable {
+    /// The broker port (`listenPort` on this node's host).
+    public var broker: SocketAddress
+    /// The embedded NameServer's port (`namesrvPort`), nil for none.
+    public var nameServer: SocketAddress?
+    /// Every member's broker address (`remotingPeers`), in id order: the NameServer names the
+    /// leader's as the master.
+    public var brokerAddresses: [(id: NodeID, address: String)]
+    /// The most connections open at once on each of the two ports; more are refused.
+    public var maxConnections = 1024
+    /// Requests of one connection waiting for the node core; more are answered SYSTEM_BUSY.
+    public var maxPendingPerConnection = 4096
+
+    public init(broker: SocketAddress, nameServer: SocketAddress?, brokerAddresses: [(id: NodeID, address: String)]) {
+        self.broker = broker
+        self.nameServer = nameServer
+        self.brokerAddresses = brokerAddresses
+    }
+
+    /// The broker address of member `id`.
+    public func brokerAddress(_ id: NodeID) -> String? { brokerAddresses.first { $0.id == id }?.address }
 }

@@ -19,6 +19,23 @@ import Testing
         #expect(topics[0].queues.allSatisfy { $0.minOffset == .zero && $0.maxOffset == QueueOffset(3) })
     }
 
+    @Test func aProducersUniqueKeyAndCompressedFlagAreStoredAsSent() throws {
+        let machine = CommitLogStateMachine()
+        var keyed = message("Orders", "zipped")
+        keyed.uniqueKey = "7F0000010001"
+        keyed.bodyCompressed = true
+        let stored = try machine.message(at: try machine.send(keyed).physicalOffset)
+        #expect(
+            stored.property(MessageProperty.uniqueKey) == "7F0000010001" && stored.sysFlag == MessageSysFlag.compressed)
+        let plain = try machine.send(message("Orders", "plain"))
+        let assigned = try machine.message(at: plain.physicalOffset)
+        #expect(assigned.property(MessageProperty.uniqueKey) == plain.messageID && assigned.sysFlag == 0)
+        var spaced = message("Orders", "x")
+        spaced.uniqueKey = "has space"
+        let refused = try machine.apply(.send(spaced, testStamp))
+        #expect(refused == [.rejected(.invalidField(topic: "Orders", field: "unique key", reason: "contains a space"))])
+    }
+
     @Test func physicalOffsetsAreContiguousWithinAFileAndSkipTheBlank() throws {
         let machine = CommitLogStateMachine(configuration: smallConfiguration(fileSize: 4096))
         var previous: (offset: Int64, size: Int)?

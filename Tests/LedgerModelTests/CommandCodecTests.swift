@@ -40,8 +40,30 @@ import Testing
     @Test(arguments: samples)
     func roundTrips(command: Command) throws {
         let bytes = try command.encoded()
-        #expect(bytes.first == Command.formatVersion)
+        #expect(bytes.first == Command.baseFormatVersion)
         #expect(try Command(decoding: bytes) == command)
+    }
+
+    @Test func aCompressedBodyOrUniqueKeyIsWrittenAsVersion2AndOnlyThen() throws {
+        var message = ProducerMessage(topic: "T", target: .queue(1), body: [0x78, 0x9C, 1], bornHost: Self.born)
+        let plain = try Command.send(message, Self.stamp).encoded()
+        message.bodyCompressed = true
+        let compressed = try Command.send(message, Self.stamp).encoded()
+        #expect(compressed.first == Command.formatVersion && plain.first == Command.baseFormatVersion)
+        #expect(
+            compressed.count == plain.count + 5 && Array(compressed.dropFirst().dropLast(5)) == Array(plain.dropFirst())
+        )
+        #expect(try Command(decoding: compressed) == .send(message, Self.stamp))
+        let batch = Command.sendBatch(
+            MessageBatch(messages: [ProducerMessage(topic: "T", body: []), message]), Self.stamp)
+        #expect(try Command(decoding: try batch.encoded()) == batch)
+        message.uniqueKey = "7F000001ABCD"
+        let keyed = try Command.send(message, Self.stamp).encoded()
+        #expect(keyed.first == Command.formatVersion)
+        #expect(try Command(decoding: keyed) == .send(message, Self.stamp))
+        var unknownBits = compressed
+        unknownBits[unknownBits.count - 2] = 0x3
+        #expect(throws: DecodeError.self) { try Command(decoding: unknownBits) }
     }
 
     @Test func unencodableValuesAreTypedErrors() {
@@ -52,7 +74,7 @@ import Testing
 
     @Test func badVersionKindAndTrailingBytesAreRejected() throws {
         var bytes = try Self.samples[5].encoded()
-        #expect(throws: DecodeError.unsupportedVersion(found: 9, supported: 1)) {
+        #expect(throws: DecodeError.unsupportedVersion(found: 9, supported: Command.formatVersion)) {
             var copy = bytes
             copy[0] = 9
             _ = try Command(decoding: copy)

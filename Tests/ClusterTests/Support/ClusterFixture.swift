@@ -19,13 +19,14 @@ final class ClusterFixture {
     /// Settings every test group uses: small files; default Raft timings.
     static let settings = ["dataFileSize=8MiB", "maxMessageSize=1MiB"]
 
-    /// `adminPorts`: every node also serves its admin HTTP port (``LocalGroup/adminPorts``).
-    init(start: Bool = true, serverFlags: [String] = [], adminPorts: Bool = false) throws {
+    /// `adminPorts`: every node also serves its admin HTTP port (``LocalGroup/adminPorts``);
+    /// `remoting`: its RocketMQ broker and NameServer ports (``LocalGroup/brokerPorts``).
+    init(start: Bool = true, serverFlags: [String] = [], adminPorts: Bool = false, remoting: Bool = false) throws {
         binary = try ledgerBinary()
         temporary = try TemporaryDirectory(prefix: "ledger-cluster-test")
         cluster = try LocalGroup(
             binary: binary, directory: temporary.path, settings: ClusterFixture.settings, serverFlags: serverFlags,
-            adminPorts: adminPorts)
+            adminPorts: adminPorts, remoting: remoting)
         client = LedgerClient(peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(10)))
         if start { try cluster.startAll() }
     }

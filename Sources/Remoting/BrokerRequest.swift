@@ -1,0 +1,202 @@
+import Bytes
+import LedgerModel
+
+/// A broker-port request (PROTOCOL.md, "Served codes") translated into the store's terms. The
+/// front end hands each case to the node core as the matching request of our own protocol; it
+/// decides nothing itself.
+public enum BrokerRequest: Sendable, Hashable {
+    /// SEND_MESSAGE (10) or SEND_MESSAGE_V2 (310), one message or a batch (`batch`/`m` = 1),
+    /// and SEND_BATCH_MESSAGE (320).
+    case send(SendRequest)
+    /// PULL_MESSAGE (11); `waitMs` is the long-poll hold when the SUSPEND bit is set.
+    case pull(PullRequest)
+    /// QUERY_CONSUMER_OFFSET (14).
+    case queryConsumerOffset(group: String, queue: MessageQueue)
+    /// UPDATE_CONSUMER_OFFSET (15).
+    case updateConsumerOffset(OffsetCommit)
+    /// GET_MAX_OFFSET (30).
+    case maxOffset(MessageQueue)
+    /// GET_MIN_OFFSET (31).
+    case minOffset(MessageQueue)
+    /// HEART_BEAT (34).
+    case heartbeat(Heartbeat)
+    /// UNREGISTER_CLIENT (35): the client leaves `consumerGroup` (every group when nil).
+    case unregisterClient(clientID: String, consumerGroup: String?)
+    /// GET_CONSUMER_LIST_BY_GROUP (38).
+    case consumerList(group: String)
+    /// SEARCH_OFFSET_BY_TIMESTAMP (29): the first offset stored at or after `timestamp`.
+    case searchOffset(SearchOffsetRequest)
+    /// VIEW_MESSAGE_BY_ID (33): the record at a commit-log offset (the client decodes it from
+    /// the offset message id).
+    case viewMessage(PhysicalOffset)
+    /// QUERY_MESSAGE (12): a topic's messages carrying a key, stored within `storedWithin`.
+    case queryMessage(KeyLookupRequest, storedWithin: ClosedRange<Int64>)
+    /// GET_ALL_TOPIC_CONFIG (21): every topic with its queue counts.
+    case allTopicConfig
+
+    /// The codes this front end serves on the broker port.
+    public static let servedCodes: [RequestCode] = [
+        .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
+        .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
+        .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig,
+    ]
+
+    /// Pull sys flag bits (`PullSysFlag`).
+    static let pullCommitOffsetFlag: Int32 = 0x1
+    static let pullSuspendFlag: Int32 = 0x2
+
+    /// Send sys flag bits this store cannot keep (`MessageSysFlag`): a transaction's half or
+    /// commit/rollback message.
+    static let transactionFlags: Int32 = 0x4 | 0x8
+
+    /// Translates `command`; `bornHost` is the client's address (the born host of what it sends).
+    /// Throws ``BrokerRequestError/unsupported(_:)`` for a code not in ``servedCodes``.
+    public init(_ command: RemotingCommand, bornHost: HostAddress) throws(BrokerRequestError) {
+        switch command.requestCode {
+        case .sendMessage, .sendMessageV2, .sendBatchMessage:
+            self = .send(try BrokerRequest.send(command, bornHost: bornHost))
+        case let code where BrokerRequest.servedCodes.contains(code):
+            do {
+                self = try BrokerRequest.fields(of: command)
+            } catch {
+                throw .malformed(error)
+            }
+        default:
+            throw .unsupported(command.requestCode)
+        }
+    }
+
+    /// The requests other than sends, read from their header fields (and a heartbeat's body).
+    private static func fields(of command: RemotingCommand) throws(RemotingError) -> BrokerRequest {
+        let fields = command.extFields
+        switch command.requestCode {
+        case .pullMessage:
+            let sysFlag = try fields.requiredInt32("sysFlag")
+            let suspends = sysFlag & pullSuspendFlag != 0
+            let wait = suspends ? try fields.int64("suspendTimeoutMillis") ?? 0 : 0
+            return .pull(
+                PullRequest(
+                    queue: try queue(fields), offset: QueueOffset(try fields.requiredInt64("queueOffset")),
+                    maxCount: UInt32(clamping: max(1, try fields.requiredInt32("maxMsgNums"))),
+                    tagExpression: fields["subscription"] ?? "*",
+                    waitMs: UInt32(clamping: min(max(0, wait), Int64(PullRequest.maxWaitMs))),
+                    absentTopicIsEmpty: true))
+        case .queryConsumerOffset:
+            return .queryConsumerOffset(group: try fields.required("consumerGroup"), queue: try queue(fields))
+        case .updateConsumerOffset:
+            return .updateConsumerOffset(
+                OffsetCommit(
+                    group: try fields.required("consumerGroup"), queue: try queue(fields),
+                    offset: QueueOffset(try fields.requiredInt64("commitOffset"))))
+        case .getMaxOffset:
+            return .maxOffset(try queue(fields))
+        case .getMinOffset:
+            return .minOffset(try queue(fields))
+        case .heartBeat:
+            return .heartbeat(try Heartbeat(body: command.body))
+        case .unregisterClient:
+            let group = fields["consumerGroup"]
+            return .unregisterClient(
+                clientID: try fields.required("clientID"), consumerGroup: group?.isEmpty == false ? group : nil)
+        case .getConsumerListByGroup:
+            return .consumerList(group: try fields.required("consumerGroup"))
+        case .searchOffsetByTimestamp:
+            return .searchOffset(
+                SearchOffsetRequest(queue: try queue(fields), timestamp: try fields.requiredInt64("timestamp")))
+        case .viewMessageByID:
+            return .viewMessage(PhysicalOffset(try fields.requiredInt64("offset")))
+        case .queryMessage:
+            let begin = try fields.int64("beginTimestamp") ?? 0
+            let end = try fields.int64("endTimestamp") ?? Int64.max
+            let maxNum = try fields.requiredInt32("maxNum")
+            return .queryMessage(
+                KeyLookupRequest(
+                    topic: try fields.required("topic"), key: try fields.required("key"),
+                    maxCount: UInt32(clamping: max(1, maxNum))),
+                storedWithin: begin...max(begin, end))
+        case .getAllTopicConfig:
+            return .allTopicConfig
+        default:
+            preconditionFailure("\(command.requestCode) is served but has no translation")
+        }
+    }
+
+    /// `topic` and `queueId`.
+    private static func queue(_ fields: ExtFields) throws(RemotingError) -> MessageQueue {
+        MessageQueue(topic: try fields.required("topic"), queueID: try fields.requiredInt32("queueId"))
+    }
+
+    /// The messages of a send, each with its tags, keys and user properties split out of the
+    /// RocketMQ properties; the client's queue choice is kept, and a compressed body (sysFlag
+    /// 0x1) is stored as sent, flagged, for the consumer to inflate.
+    private static func send(_ command: RemotingCommand, bornHost: HostAddress) throws(BrokerRequestError)
+        -> SendRequest
+    {
+        let header: SendMessageRequestHeader
+        do { header = try SendMessageRequestHeader(command) } catch { throw .malformed(error) }
+        let compressed = header.sysFlag & MessageSysFlag.compressed != 0
+        if compressed && header.batch {
+            throw .refused(.messageIllegal, "a batch cannot be compressed (sysFlag 0x1): compress its messages' bodies")
+        }
+        if header.sysFlag & transactionFlags != 0 {
+            throw .refused(.messageIllegal, "transaction messages (sysFlag 0x4/0x8) are not supported")
+        }
+        func message(body: [UInt8], flag: Int32, properties: [MessagePropertyPair]) -> ProducerMessage {
+            var message = ProducerMessage(
+                topic: header.topic, target: .queue(header.queueID), body: body, flag: flag,
+                bornTimestamp: header.bornTimestamp, bornHost: bornHost, bodyCompressed: compressed)
+            for pair in properties {
+                switch pair.name {
+                case MessageProperty.tags: message.tags = pair.value.isEmpty ? nil : pair.value
+                case MessageProperty.keys: message.keys = pair.value.split(separator: " ").map(String.init)
+                // The client's unique key is the message's id for its application and consumers.
+                case MessageProperty.uniqueKey: message.uniqueKey = pair.value.isEmpty ? nil : pair.value
+                // The client already picked the queue a sharding key would choose.
+                case MessageProperty.shardingKey: break
+                default: message.properties[pair.name] = pair.value
+                }
+            }
+            return message
+        }
+        guard header.batch else {
+            return SendRequest(
+                messages: [message(body: Array(command.body), flag: header.flag, properties: header.properties)])
+        }
+        let batch: [BatchMessage]
+        do {
+            batch = try BatchMessage.decode(command.body, bodyOffset: command.body.startIndex)
+        } catch {
+            throw .malformed(error)
+        }
+        guard !batch.isEmpty else { throw .refused(.messageIllegal, "the batch holds no message") }
+        return SendRequest(
+            messages: batch.map { message(body: Array($0.body), flag: $0.flag, properties: $0.properties) })
+    }
+}
+
+/// Why a request on the broker port is not translated.
+public enum BrokerRequestError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Not a code this front end serves: answer REQUEST_CODE_NOT_SUPPORTED.
+    case unsupported(RequestCode)
+    /// A field or body that does not decode: answer SYSTEM_ERROR naming it.
+    case malformed(RemotingError)
+    /// Well formed but not storable here: answer `code` with the reason.
+    case refused(ResponseCode, String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let code): "\(code) is not served"
+        case .malformed(let error): error.description
+        case .refused(let code, let reason): "\(code): \(reason)"
+        }
+    }
+
+    /// The answer to `request`.
+    public func response(to request: RemotingCommand) -> RemotingCommand {
+        switch self {
+        case .unsupported: .requestCodeNotSupported(request)
+        case .malformed(let error): .response(to: request, code: .systemError, remark: error.description)
+        case .refused(let code, let reason): .response(to: request, code: code, remark: reason)
+        }
+    }
+}

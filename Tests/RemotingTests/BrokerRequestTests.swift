@@ -1,0 +1,180 @@
+import LedgerModel
+import Remoting
+import Testing
+
+/// The broker port's translation: requests as the C++ clients send them (reference §5) into the
+/// store's requests, and the store's answers into the fields the clients read.
+@Suite struct BrokerRequestTests {
+    static let client = HostAddress(ipv4: 127, 0, 0, 1, port: 50_000)
+
+    static func request(_ code: Int32, _ fields: ExtFields, body: [UInt8] = [], flags: RemotingFlags = [])
+        -> RemotingCommand
+    {
+        RemotingCommand(
+            code: code, language: .cpp, version: 63, opaque: 7, flags: flags, extFields: fields, body: body[...])
+    }
+
+    @Test func aCppSendBecomesOneMessageWithItsTagsKeysAndPropertiesSplitOut() throws {
+        let command = try RemotingCommand.decode(
+            RemotingSamples.frame(json: RemotingSamples.cppSendMessageHeader, body: Array("hello".utf8)))
+        guard case .send(let send) = try BrokerRequest(command, bornHost: Self.client) else {
+            Issue.record("not a send")
+            return
+        }
+        #expect(send.producer == nil)
+        #expect(send.messages.count == 1)
+        let message = try #require(send.messages.first)
+        #expect(message.topic == "TopicTest" && message.target == .queue(0))
+        #expect(message.tags == "tagA" && message.keys == ["k0"])
+        // UNIQ_KEY is the message's own id (the reference elides its value as "…"); WAIT and
+        // user properties stay properties.
+        #expect(message.uniqueKey == "…")
+        #expect(message.properties == ["WAIT": "true", "userProp": "v0"])
+        #expect(message.body == Array("hello".utf8))
+        #expect(message.bornTimestamp == 1_796_311_224_388 && message.bornHost == Self.client)
+    }
+
+    @Test func aV2BatchBecomesOneMessagePerBatchEntry() throws {
+        let body = try BatchMessage.encode([
+            BatchMessage(body: Array("one".utf8)[...], properties: [.init("TAGS", "tagA"), .init("KEYS", "a b")]),
+            BatchMessage(flag: 3, body: Array("two".utf8)[...], properties: [.init("UNIQ_KEY", "X"), .init("p", "q")]),
+        ])
+        let header = SendMessageRequestHeader(
+            producerGroup: "PG", topic: "T", queueID: 2, bornTimestamp: 5, properties: [.init("WAIT", "true")],
+            batch: true)
+        let command = Self.request(310, header.extFields(v2: true), body: body)
+        guard case .send(let send) = try BrokerRequest(command, bornHost: Self.client) else {
+            Issue.record("not a send")
+            return
+        }
+        #expect(send.messages.map(\.body) == [Array("one".utf8), Array("two".utf8)])
+        #expect(send.messages.map(\.tags) == ["tagA", nil])
+        #expect(send.messages.map(\.keys) == [["a", "b"], []])
+        #expect(send.messages.map(\.properties) == [[:], ["p": "q"]])
+        #expect(send.messages.map(\.uniqueKey) == [nil, "X"])
+        #expect(send.messages.map(\.flag) == [0, 3])
+        #expect(send.messages.allSatisfy { $0.target == .queue(2) && $0.topic == "T" })
+    }
+
+    @Test func aCompressedBodyIsKeptAsSentAndTransactionsAndCompressedBatchesAreRefused() throws {
+        let compressed = SendMessageRequestHeader(
+            producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 1, bornTimestamp: 1)
+        let zlib: [UInt8] = [0x78, 0x9C, 0x03, 0x00]
+        guard
+            case .send(let send) = try BrokerRequest(
+                Self.request(10, compressed.extFields(v2: false), body: zlib), bornHost: Self.client)
+        else {
+            Issue.record("not a send")
+            return
+        }
+        #expect(send.messages.map(\.bodyCompressed) == [true] && send.messages.first?.body == zlib)
+        var batch = compressed
+        batch.batch = true
+        let refusals: [(Int32, ExtFields)] = [
+            (
+                10,
+                SendMessageRequestHeader(producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 4, bornTimestamp: 1)
+                    .extFields(v2: false)
+            ),
+            (
+                10,
+                SendMessageRequestHeader(producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 8, bornTimestamp: 1)
+                    .extFields(v2: false)
+            ),
+            (310, batch.extFields(v2: true)),
+        ]
+        for (code, fields) in refusals {
+            let command = Self.request(code, fields, body: [1])
+            let error = #expect(throws: BrokerRequestError.self) { try BrokerRequest(command, bornHost: Self.client) }
+            let answer = try #require(error).response(to: command)
+            #expect(answer.responseCode == .messageIllegal && answer.opaque == 7, "\(fields)")
+        }
+    }
+
+    @Test func aSuspendingPullLongPollsAndAPlainPullDoesNot() throws {
+        let fields: ExtFields = [
+            "consumerGroup": "G", "topic": "T", "queueId": "1", "queueOffset": "5", "maxMsgNums": "32",
+            "sysFlag": "6", "commitOffset": "0", "suspendTimeoutMillis": "15000", "subscription": "tagA||tagC",
+        ]
+        guard case .pull(let pull) = try BrokerRequest(Self.request(11, fields), bornHost: Self.client) else {
+            Issue.record("not a pull")
+            return
+        }
+        #expect(pull.queue == MessageQueue(topic: "T", queueID: 1) && pull.offset == QueueOffset(5))
+        #expect(pull.maxCount == 32 && pull.tagExpression == "tagA||tagC")
+        #expect(pull.waitMs == 15_000 && pull.absentTopicIsEmpty)
+        var plain = fields
+        plain["sysFlag"] = "4"
+        plain["suspendTimeoutMillis"] = "20000"
+        guard case .pull(let once) = try BrokerRequest(Self.request(11, plain), bornHost: Self.client) else {
+            Issue.record("not a pull")
+            return
+        }
+        #expect(once.waitMs == 0)
+    }
+
+    @Test func offsetAndMembershipRequestsKeepTheirFields() throws {
+        let queue: ExtFields = ["consumerGroup": "G", "topic": "T", "queueId": "3"]
+        #expect(
+            try BrokerRequest(Self.request(14, queue), bornHost: Self.client)
+                == .queryConsumerOffset(group: "G", queue: MessageQueue(topic: "T", queueID: 3)))
+        var commit = queue
+        commit["commitOffset"] = "9"
+        #expect(
+            try BrokerRequest(Self.request(15, commit), bornHost: Self.client)
+                == .updateConsumerOffset(
+                    OffsetCommit(group: "G", queue: MessageQueue(topic: "T", queueID: 3), offset: QueueOffset(9))))
+        #expect(
+            try BrokerRequest(Self.request(30, queue), bornHost: Self.client)
+                == .maxOffset(MessageQueue(topic: "T", queueID: 3)))
+        #expect(
+            try BrokerRequest(Self.request(31, queue), bornHost: Self.client)
+                == .minOffset(MessageQueue(topic: "T", queueID: 3)))
+        #expect(
+            try BrokerRequest(Self.request(38, ["consumerGroup": "G"]), bornHost: Self.client)
+                == .consumerList(group: "G"))
+        #expect(
+            try BrokerRequest(
+                Self.request(35, ["clientID": "c1", "producerGroup": "PG", "consumerGroup": ""]), bornHost: Self.client)
+                == .unregisterClient(clientID: "c1", consumerGroup: nil))
+    }
+
+    @Test func lookupsKeepTheirFields() throws {
+        #expect(
+            try BrokerRequest(
+                Self.request(29, ["topic": "T", "queueId": "1", "timestamp": "1700"]), bornHost: Self.client)
+                == .searchOffset(SearchOffsetRequest(queue: MessageQueue(topic: "T", queueID: 1), timestamp: 1700)))
+        #expect(
+            try BrokerRequest(Self.request(33, ["offset": "4096"]), bornHost: Self.client)
+                == .viewMessage(PhysicalOffset(4096)))
+        let query: ExtFields = [
+            "topic": "T", "key": "k1", "maxNum": "32", "beginTimestamp": "10", "endTimestamp": "20",
+        ]
+        #expect(
+            try BrokerRequest(Self.request(12, query), bornHost: Self.client)
+                == .queryMessage(KeyLookupRequest(topic: "T", key: "k1", maxCount: 32), storedWithin: 10...20))
+    }
+
+    @Test func aHeartbeatNamesItsClientAndConsumerGroups() throws {
+        let body = #"""
+            {"clientID":"4242-127.0.0.1@DEFAULT","consumerDataSet":[{"consumeFromWhere":0,"consumeType":1,"groupName":"G","messageModel":1,"subscriptionDataSet":[{"subString":"*","subVersion":1,"topic":"%RETRY%G"},{"codeSet":[0,0],"subString":"tagA||tagC","subVersion":1,"tagsSet":["tagA","tagC"],"topic":"T"}]}],"producerDataSet":[{"groupName":"PG"}]}
+            """#
+        let request = try BrokerRequest(Self.request(34, [:], body: Array(body.utf8)), bornHost: Self.client)
+        #expect(request == .heartbeat(Heartbeat(clientID: "4242-127.0.0.1@DEFAULT", consumerGroups: ["G"])))
+        let producerOnly = #"{"clientID":"c","producerDataSet":[{"groupName":"PG"}]}"#
+        #expect(try Heartbeat(body: Array(producerOnly.utf8)[...]) == Heartbeat(clientID: "c", consumerGroups: []))
+        #expect(throws: RemotingError.self) { try Heartbeat(body: Array(#"{"consumerDataSet":[]}"#.utf8)[...]) }
+    }
+
+    @Test func unservedCodesAreAnswered3AndBrokenFieldsSystemError() throws {
+        let lock = Self.request(41, [:])
+        let unsupported = #expect(throws: BrokerRequestError.self) { try BrokerRequest(lock, bornHost: Self.client) }
+        #expect(try #require(unsupported).response(to: lock).responseCode == .requestCodeNotSupported)
+        let pull = Self.request(
+            11,
+            ["consumerGroup": "G", "topic": "T", "queueId": "x", "queueOffset": "0", "maxMsgNums": "1", "sysFlag": "0"])
+        let malformed = #expect(throws: BrokerRequestError.self) { try BrokerRequest(pull, bornHost: Self.client) }
+        let answer = try #require(malformed).response(to: pull)
+        #expect(answer.responseCode == .systemError && answer.remark?.contains("queueId") == true)
+    }
+}
