@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"],
             swiftSettings: strict),
-        .target(name: "Admin", swiftSettings: strict),
+        .target(name: "Admin", dependencies: ["Bytes"], exclude: ["ADMIN.md"], swiftSettings: strict),
         .target(
             name: "Remoting", dependencies: ["Bytes", "LedgerModel"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
@@ -62,7 +62,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
-                "Replica", "Admin",
+                "Replica", "Admin", "LedgerClient",
             ],
             exclude: ["METRICS.md"], swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "RemotingTests", dependencies: ["Remoting", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
-        .testTarget(name: "AdminTests", dependencies: ["Admin"], swiftSettings: strict),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "Bytes"], swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft", "Posix", "TestSupport"],
             swiftSettings: strict),

@@ -61,6 +61,9 @@ extension LedgerServer {
             case .success(.handshakeResponse(let peer)) where peer.nodeID == link.member.id:
                 link.connected(connection)
                 logger.info(term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
+                recordEvent(.info, term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
+            case .success(.statusResponse(let status)) where status.nodeID == link.member.id:
+                link.statusReceived(status, at: WallClock.nowMilliseconds())
             case .success(.errorResponse(let error, _)):
                 close(connection, reason: "refused: \(error)")
                 return
@@ -79,14 +82,30 @@ extension LedgerServer {
         unreachablePeers.append(link.member.id)
         let wasUp = link.isConnected
         let wasDown = link.isDown
-        let delay = link.failed()
+        let delay = link.failed(reason: reason)
         if wasUp || !wasDown {
             logger.warning(term: replica.term.rawValue, "peer \(link.member.name) down: \(reason)")
+            recordEvent(.warning, term: replica.term.rawValue, "peer \(link.member.name) down: \(reason)")
         }
         guard stopReason == nil else { return }
         loop.schedule(after: delay) { [unowned self] in
             if stopReason == nil, case .idle = link.state { connect(link) }
         }
+    }
+
+    /// How often the node asks each peer for its status, for `/api/group`.
+    static let statusPollInterval: Duration = .milliseconds(500)
+
+    /// Asks every connected peer for its status (a `status` request in the link's control lane,
+    /// answered like any client's), then again after ``statusPollInterval``. The answers arrive
+    /// on the links and are kept there, so `/api/group` renders from memory at once.
+    func pollPeerStatus() {
+        guard stopReason == nil else { return }
+        for link in links {
+            guard case .connected(let connection) = link.state else { continue }
+            send(.statusRequest, requestID: 0, on: connection, lane: .control)
+        }
+        loop.schedule(after: Self.statusPollInterval) { [unowned self] in pollPeerStatus() }
     }
 
     /// Sends a Raft message over its peer's outbound link; a message for an unreachable peer

@@ -1,3 +1,4 @@
+import LedgerModel
 import Posix
 import Raft
 import Wire
@@ -20,6 +21,10 @@ final class PeerLink {
     /// Whether the last attempt failed, so "down" is logged once per outage.
     private(set) var isDown = false
     var droppedMessages = 0
+    /// The peer's last answer to this node's status poll, and when it came (wall-clock ms).
+    private(set) var lastStatus: (status: StatusResponse, receivedAt: Int64)?
+    /// Why the last connection attempt or connection failed, while the link is down.
+    private(set) var lastFailure: String?
 
     init(member: Member) { self.member = member }
 
@@ -45,12 +50,17 @@ final class PeerLink {
         state = .connected(connection)
         backoff = .milliseconds(20)
         isDown = false
+        lastFailure = nil
     }
 
-    /// Forgets the connection; returns the delay before the next attempt.
-    func failed() -> Duration {
+    /// Keeps the peer's answer to a status poll.
+    func statusReceived(_ status: StatusResponse, at now: Int64) { lastStatus = (status, now) }
+
+    /// Forgets the connection (it failed for `reason`); returns the delay before the next attempt.
+    func failed(reason: String) -> Duration {
         state = .idle
         isDown = true
+        lastFailure = reason
         let delay = backoff
         backoff = min(backoff * 2, PeerLink.maxBackoff)
         return delay
