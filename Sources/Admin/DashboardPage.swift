@@ -87,7 +87,7 @@ public enum DashboardPage {
             </table>
           </section>
           <section>
-            <h2>Throughput <small>messages in per second, last 5 minutes</small></h2>
+            <h2>Throughput <small>messages in per second, up to the last 5 minutes</small></h2>
             <canvas id="throughput" width="880" height="360"></canvas>
             <div><span id="throughput-rate" data-rate="0">0</span> msg/s now, <span id="messages-in">0</span> messages stored</div>
           </section>
@@ -235,8 +235,11 @@ public enum DashboardPage {
             g.beginPath(); g.moveTo(pad + 40, y); g.lineTo(w - 10, y); g.stroke();
             g.fillText(String(Math.round(max * i / 4)), 4, y + 6);
           }
-          g.fillText("-5 min", pad + 40, h - 10); g.fillText("now", w - 50, h - 10);
-          const x = (t) => pad + 40 + (w - pad - 50) * (1 - (now - t) / WINDOW_MS);
+          // The axis grows with the page's history, from one minute up to WINDOW_MS.
+          const span = Math.min(WINDOW_MS, Math.max(60000, samples.length ? now - samples[0][0] : 0));
+          const spanText = span < 120000 ? Math.round(span / 1000) + " s" : Math.round(span / 60000) + " min";
+          g.fillText("-" + spanText, pad + 40, h - 10); g.fillText("now", w - 50, h - 10);
+          const x = (t) => pad + 40 + (w - pad - 50) * (1 - (now - t) / span);
           const y = (r) => h - pad - (h - pad * 2) * r / max;
           g.strokeStyle = "#2f6fdd"; g.lineWidth = 3; g.beginPath();
           points.forEach(([t, r], i) => { if (i === 0) g.moveTo(x(t), y(r)); else g.lineTo(x(t), y(r)); });

@@ -19,6 +19,8 @@ import Testing
 struct DashboardBrowserTests {
     static let topic = "DashOrders"
     static let group = "dash-billing"
+    /// The key of every seventh message, which the page's lookup form must find.
+    static let lookupKey = "every-seventh"
 
     @Test("headless Chromium shows the group, topic queues and lag, then the new leader within 5 s of a kill")
     func dashboardInABrowser() throws {
@@ -39,9 +41,13 @@ struct DashboardBrowserTests {
 
         // Twenty messages over the topic's queues; the group commits one queue's offset 1 behind its max.
         var maxOffsets: [Int32: Int64] = [:]
+        var sevenths: [String] = []
         for number in 1...20 {
             let result = try fixture.client.send(
-                ProducerMessage(topic: Self.topic, keys: ["order-\(number)"], body: Array("order \(number)".utf8)))
+                ProducerMessage(
+                    topic: Self.topic, keys: ["order-\(number)"] + (number % 7 == 0 ? [Self.lookupKey] : []),
+                    body: Array("order \(number)".utf8)))
+            if number % 7 == 0 { sevenths.append(result.messageID) }
             maxOffsets[result.queue.queueID] = max(
                 maxOffsets[result.queue.queueID] ?? 0, result.queueOffset.rawValue + 1)
         }
@@ -60,7 +66,11 @@ struct DashboardBrowserTests {
         let script = "\(build)/../Tests/Scripts/dashboard-browser.py"
         let python = try #require(findOnPath("python3"), "no python3 on PATH")
         let browser = try ChildProcess.spawn(
-            python, [script, "--chromium", chromium, "--url", url, "--work", work, "--screenshot", screenshot],
+            python,
+            [
+                script, "--chromium", chromium, "--url", url, "--work", work, "--screenshot", screenshot,
+                "--lookup-topic", Self.topic, "--lookup-key", Self.lookupKey,
+            ],
             stdoutPath: "\(work)/script.out", stderrPath: "\(work)/script.err")
         var finished = false
         defer { if !finished { _ = browser.kill() } }
@@ -97,6 +107,15 @@ struct DashboardBrowserTests {
                 $0["queue"] as? String == "\(Self.group)/\(Self.topic)/\(laggingQueue)" && $0["lag"] as? Int == 1
             })
 
+        #expect(before["lookup"] as? [String] == sevenths, "the lookup form finds the messages with the key")
+
+        // Traffic while the page watches: its throughput must show it.
+        for number in 1...40 {
+            _ = try fixture.client.send(ProducerMessage(topic: "DashTraffic", body: Array("tick \(number)".utf8)))
+            if number % 10 == 0 { pause(.milliseconds(400)) }
+        }
+        pause(.milliseconds(1_500))
+
         // Phase 2: kill the leader; the open page must show a new one within 5 s.
         let killedAt = WallClock.nowMilliseconds()
         fixture.cluster.kill(leader.peer.id)
@@ -116,6 +135,9 @@ struct DashboardBrowserTests {
         let dead = try #require(
             (latest["nodes"] as? [[String: Any]])?.first { $0["id"] as? String == leader.peer.name })
         #expect(dead["up"] as? Bool == false && dead["role"] as? String == "DOWN", "the killed node shown down")
+        #expect((after["maxRate"] as? Int ?? 0) > 0, "the throughput chart showed the traffic")
+        let events = try #require(latest["events"] as? [String])
+        #expect(events.contains { $0.contains("peer \(leader.peer.name) down") }, "the events panel: \(events)")
 
         let exit = browser.wait(timeout: .seconds(20)) ?? browser.kill()
         finished = true

@@ -5,8 +5,10 @@ stdlib only) for DashboardBrowserTests: opens the dashboard, reads its DOM contr
 
 Phases, coordinated through files in --work:
 1. Load --url, wait until the page has polled and shows three nodes, a leader, a topic and a
-   consumer group; mark the page (window.__dashboardMarker); write before.json.
-2. Wait for killed.json ({"leader": NAME, "killedAtMs": WALL_CLOCK_MS}) written by the test after
+   consumer group; look up --lookup-key in --lookup-topic with the page's form and wait for the
+   answer; mark the page (window.__dashboardMarker); write before.json.
+2. While waiting, note the highest throughput the page shows (maxRate: the test sends
+   messages now). Wait for killed.json ({"leader": NAME, "killedAtMs": WALL_CLOCK_MS}) written by the test after
    it SIGKILLed that leader; then, without reloading, poll the DOM every 100 ms until a different
    leader is shown; write after.json (with the milliseconds from the kill, and whether the marker
    survived, which proves the page was not reloaded).
@@ -50,6 +52,9 @@ STATE_JS = r"""
     groups: rows("#consumer-groups tr[data-group]").map((r) => ({ group: r.dataset.group, lag: Number(r.dataset.lag) })),
     groupQueues: rows("#consumer-groups tr[data-group-queue]").map((r) => ({
       queue: r.dataset.groupQueue, lag: Number(r.dataset.lag) })),
+    rate: Number(document.getElementById("throughput-rate").dataset.rate),
+    lookup: rows("#lookup-result [data-msgid]").map((r) => r.dataset.msgid),
+    events: rows("#events li[data-level]").map((r) => r.textContent),
   });
 })()
 """
@@ -170,6 +175,8 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--screenshot", required=True)
     parser.add_argument("--size", default="1366,900")
+    parser.add_argument("--lookup-topic", required=True)
+    parser.add_argument("--lookup-key", required=True)
     arguments = parser.parse_args()
 
     browser = DevTools(arguments.chromium, arguments.work, arguments.size)
@@ -180,7 +187,12 @@ def main():
             return (state.get("polls", 0) >= 1 and len(state["nodes"]) == 3 and state["leader"]
                     and state["topics"] and state["groups"] and all(node["up"] for node in state["nodes"]))
 
-        before = wait_for("three nodes, a leader, a topic and a group", 30, browser.state, loaded)
+        wait_for("three nodes, a leader, a topic and a group", 30, browser.state, loaded)
+        browser.evaluate("document.getElementById('lookup-topic').value = %s;"
+                         "document.getElementById('lookup-key').value = %s;"
+                         "document.getElementById('lookup').requestSubmit()"
+                         % (json.dumps(arguments.lookup_topic), json.dumps(arguments.lookup_key)))
+        before = wait_for("the message lookup's answer", 10, browser.state, lambda state: state.get("lookup"))
         browser.evaluate("window.__dashboardMarker = 'set before the kill'")
         write_json(os.path.join(arguments.work, "before.json"), before)
 
@@ -192,18 +204,27 @@ def main():
             with open(killed_path) as file:
                 return json.load(file)
 
-        killed = wait_for("the test to kill the leader", 60, read_killed, lambda value: value is not None)
+        max_rate = 0
+
+        def watch_rate_until_killed():
+            nonlocal max_rate
+            max_rate = max(max_rate, browser.state().get("rate", 0))
+            return read_killed()
+
+        killed = wait_for("the test to kill the leader", 60, watch_rate_until_killed, lambda value: value is not None)
 
         def new_leader(state):
             return state.get("leader") not in (None, "", killed["leader"])
 
         after = wait_for("a new leader on the page", 20, browser.state, new_leader)
         after["shownAfterMs"] = int(time.time() * 1000) - killed["killedAtMs"]
+        after["maxRate"] = max_rate
         # The dead node's row turns DOWN once its peers' status of it is stale; give it a moment.
         deadline = time.time() + 5
         while time.time() < deadline:
             latest = browser.state()
-            if any(node["id"] == killed["leader"] and not node["up"] for node in latest.get("nodes", [])):
+            if any(node["id"] == killed["leader"] and not node["up"] for node in latest.get("nodes", [])) \
+                    and any(("peer %s down" % killed["leader"]) in event for event in latest.get("events", [])):
                 break
             time.sleep(0.1)
         after["latest"] = latest
