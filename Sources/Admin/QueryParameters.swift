@@ -1,3 +1,5 @@
+import Bytes
+
 /// The query of a request target (`?topic=t&key=k%20x`), decoded: names and values in the order
 /// sent, `+` as a space and `%XX` escapes resolved. A name may appear once.
 public struct QueryParameters: Sendable, Hashable {
@@ -59,7 +61,7 @@ public struct QueryParameters: Sendable, Hashable {
             switch byte {
             case UInt8(ascii: "+"): bytes.append(UInt8(ascii: " "))
             case UInt8(ascii: "%"):
-                guard let high = utf8.next().flatMap(hexValue), let low = utf8.next().flatMap(hexValue) else {
+                guard let high = utf8.next()?.hexDigitValue, let low = utf8.next()?.hexDigitValue else {
                     throw .badParameter(name: parameter, "a % escape needs two hex digits")
                 }
                 bytes.append(high << 4 | low)
@@ -70,14 +72,5 @@ public struct QueryParameters: Sendable, Hashable {
             throw .badParameter(name: parameter, "is not UTF-8 once decoded")
         }
         return decoded
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
