@@ -73,30 +73,19 @@ struct APIDocuments: AdminSource {
         writer.member("id", node.peer.name)
         writer.member("address", node.peer.address)
         writer.member("up", status != nil)
-        writer.member("role", Self.role(status))
+        writer.member("role", node.roleName)
         writer.member("term", status?.term.rawValue)
         writer.member("leader", status?.leader.map { view.name(of: $0) })
         writer.member("lastIndex", status?.lastIndex.rawValue)
         writer.member("commitIndex", status?.commit.rawValue)
         writer.member("appliedIndex", status?.applied.rawValue)
-        let lag = view.lag(of: node)
-        writer.member("lag", lag)
-        writer.member("catchingUp", status?.role == .follower && (lag ?? 0) >= StatusResponse.catchingUpLag)
+        writer.member("lag", view.lag(of: node))
+        writer.member("catchingUp", view.isCatchingUp(node))
         writer.member("uptimeMs", status?.uptimeMs)
         if case .failure(let error) = node.result {
             writer.member("error", error.shortReason)
         } else {
             writer.member("error", String?.none)
-        }
-    }
-
-    /// LEADER, FOLLOWER, CANDIDATE (pre-candidates too) or DOWN, as `ledger status` says.
-    private static func role(_ status: StatusResponse?) -> String {
-        guard let status else { return "DOWN" }
-        switch status.role {
-        case .leader: return "LEADER"
-        case .follower: return "FOLLOWER"
-        case .candidate, .preCandidate: return "CANDIDATE"
         }
     }
 
