@@ -24,7 +24,7 @@ struct APIDocuments: AdminSource {
     static let maxMessages = 16
     static let maxBodyBytes = 4_096
     /// A peer whose last status answer is older than this is shown down (three polls missed).
-    static let staleStatusMilliseconds: Int64 = 1_500
+    static let staleStatusAge: Duration = .milliseconds(1_500)
 
     func metricsText() -> String { server.metricsText() }
 
@@ -36,20 +36,20 @@ struct APIDocuments: AdminSource {
     /// status it answered over a live link (down when the link is down or the answer is stale).
     /// The same view `ledger status` builds by asking each node itself.
     var view: ClusterView {
-        let now = WallClock.nowMilliseconds()
+        let now = ContinuousClock.now
         let me = server.options.me
         var nodes = [NodeStatus(peer: peer(me), result: .success(server.replica.status))]
         for link in server.links {
             let member = link.member
             let result: Result<StatusResponse, LedgerClientError>
-            if link.isConnected, let last = link.lastStatus, now - last.receivedAt <= Self.staleStatusMilliseconds {
+            if link.isConnected, let last = link.lastStatus, now - last.receivedAt <= Self.staleStatusAge {
                 result = .success(last.status)
             } else {
                 let reason =
                     if !link.isConnected {
                         link.lastFailure ?? "not connected"
                     } else if let last = link.lastStatus {
-                        "no status answer for \(now - last.receivedAt) ms"
+                        "no status answer for \((now - last.receivedAt).wholeMilliseconds) ms"
                     } else {
                         "no status answer yet"
                     }

@@ -63,7 +63,7 @@ extension LedgerServer {
                 logger.info(term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
                 recordEvent(.info, term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address)")
             case .success(.statusResponse(let status)) where status.nodeID == link.member.id:
-                link.statusReceived(status, at: WallClock.nowMilliseconds())
+                link.statusReceived(status, at: .now)
             case .success(.errorResponse(let error, _)):
                 close(connection, reason: "refused: \(error)")
                 return

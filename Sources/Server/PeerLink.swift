@@ -21,8 +21,8 @@ final class PeerLink {
     /// Whether the last attempt failed, so "down" is logged once per outage.
     private(set) var isDown = false
     var droppedMessages = 0
-    /// The peer's last answer to this node's status poll, and when it came (wall-clock ms).
-    private(set) var lastStatus: (status: StatusResponse, receivedAt: Int64)?
+    /// The peer's last answer to this node's status poll, and when it came.
+    private(set) var lastStatus: (status: StatusResponse, receivedAt: ContinuousClock.Instant)?
     /// Why the last connection attempt or connection failed, while the link is down.
     private(set) var lastFailure: String?
 
@@ -54,7 +54,7 @@ final class PeerLink {
     }
 
     /// Keeps the peer's answer to a status poll.
-    func statusReceived(_ status: StatusResponse, at now: Int64) { lastStatus = (status, now) }
+    func statusReceived(_ status: StatusResponse, at now: ContinuousClock.Instant) { lastStatus = (status, now) }
 
     /// Forgets the connection (it failed for `reason`); returns the delay before the next attempt.
     func failed(reason: String) -> Duration {
