@@ -43,10 +43,9 @@ public struct EventRing: Sendable {
     public mutating func record(_ event: NodeEvent) {
         var event = event
         if event.message.utf8.count > Self.maxMessageBytes {
-            var cut = event.message.utf8.prefix(Self.maxMessageBytes - 3)
-            // Never end inside a multi-byte scalar: drop continuation bytes back to a boundary.
-            while let last = cut.last, last & 0xC0 == 0x80 || last >= 0xC0 { cut = cut.dropLast() }
-            event.message = String(decoding: cut, as: UTF8.self) + "…"
+            // "…" takes three bytes.
+            event.message =
+                String(decoding: event.message.utf8.utf8Prefix(maxBytes: Self.maxMessageBytes - 3), as: UTF8.self) + "…"
         }
         recorded += 1
         if slots.count < capacity {

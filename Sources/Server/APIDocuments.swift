@@ -180,15 +180,21 @@ struct APIDocuments: AdminSource {
     }
 
     func consumerGroupsDocument() -> [UInt8] {
-        let store = server.replica.stateMachine
-        let groups = store.consumerGroups()
-        // Highest total lag first (ties by name), each group's queues highest lag first.
-        let progress = groups.prefix(Self.maxGroups).map { group in
-            let queues = store.consumerProgress(group: group).sorted {
+        // One entry per group (the progress comes sorted by group), then the highest total lag
+        // first (ties by name) and, within a group, the highest lag first.
+        var groups: [(group: String, queues: [ConsumerProgress], totalLag: Int64)] = []
+        for item in server.replica.stateMachine.allConsumerProgress() {
+            if groups.last?.group != item.group { groups.append((item.group, [], 0)) }
+            groups[groups.count - 1].queues.append(item)
+            groups[groups.count - 1].totalLag += item.lag
+        }
+        let ranked = groups.sorted { ($0.totalLag, $1.group) > ($1.totalLag, $0.group) }.prefix(Self.maxGroups)
+        let progress = ranked.map { group in
+            let queues = group.queues.sorted {
                 ($0.lag, $1.queue.topic, $1.queue.queueID) > ($1.lag, $0.queue.topic, $0.queue.queueID)
             }
-            return (group: group, queues: queues, totalLag: queues.reduce(0) { $0 + $1.lag })
-        }.sorted { ($0.totalLag, $1.group) > ($1.totalLag, $0.group) }
+            return (group: group.group, queues: queues, totalLag: group.totalLag)
+        }
         var rows = 0
         var truncated = groups.count > Self.maxGroups
         var writer = JSONWriter(capacity: 4_096)
@@ -264,11 +270,7 @@ struct APIDocuments: AdminSource {
         writer.member("tags", message.tags)
         writer.member("keys", message.keys.isEmpty ? nil : message.keys.joined(separator: " "))
         writer.member("bodySize", message.body.count)
-        var body = message.body.prefix(Self.maxBodyBytes)
-        // A cut may split a multi-byte scalar: back off to a scalar boundary.
-        if body.count < message.body.count {
-            while let last = body.last, last & 0xC0 == 0x80 || last >= 0xC0 { body = body.dropLast() }
-        }
+        let body = message.body.utf8Prefix(maxBytes: Self.maxBodyBytes)
         writer.member("body", String(validating: body, as: UTF8.self))
         writer.member("bodyTruncated", body.count < message.body.count)
         writer.member("bornTimestamp", message.bornTimestamp)

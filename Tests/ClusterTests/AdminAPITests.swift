@@ -135,4 +135,64 @@ struct AdminAPITests {
         #expect(events.contains { ($0["message"] as? String)?.hasPrefix("leader is now") == true }, "\(events)")
         #expect(events.contains { ($0["message"] as? String)?.hasPrefix("peer ") == true }, "\(events)")
     }
+
+    @Test("documents stay bounded: 500 topics, 200 groups, 16 messages of 4 KiB, then truncated")
+    func documentsAreBounded() throws {
+        let fixture = try ClusterFixture(adminPorts: true)
+        _ = try fixture.awaitLeader()
+        // One more topic and group than the documents list; a key on more messages than a lookup returns.
+        let big = Array(("x" + String(repeating: "é", count: 3_000)).utf8)
+        var messages = (0..<501).map { number in
+            ProducerMessage(topic: "T\(String(number).leftPadded(to: 3))", target: .queue(0), body: big)
+        }
+        messages += (0..<20).map { number in
+            ProducerMessage(topic: "T000", target: .queue(0), keys: ["shared"], body: Array("shared \(number)".utf8))
+        }
+        for message in messages {
+            fixture.client.sendAsync(message) { result in
+                if case .failure(let error) = result { Issue.record("send to \(message.topic): \(error)") }
+            }
+        }
+        fixture.client.waitForAsyncSends()
+        for number in 0..<201 {
+            try fixture.client.commitOffset(
+                group: "G\(String(number).leftPadded(to: 3))", queue: MessageQueue(topic: "T000", queueID: 0),
+                offset: QueueOffset(Int64(number % 2)))
+        }
+        let port = fixture.cluster.adminPorts[0]
+        try fixture.eventually("node n0 applied the last commit") {
+            do {
+                return try json(port, "/api/groups")["truncated"] as? Bool == true
+            } catch {
+                return false
+            }
+        }
+        let topics = try json(port, "/api/topics")
+        #expect((topics["topics"] as? [Any])?.count == 500 && topics["truncated"] as? Bool == true)
+        let groups = try json(port, "/api/groups")
+        let listed = try #require(groups["groups"] as? [[String: Any]])
+        #expect(listed.count == 200)
+        // Queue 0 of T000 holds 21 messages: the 101 groups at offset 0 lag 21 and come first.
+        let lags = listed.map { $0["totalLag"] as? Int }
+        #expect(lags == Array(repeating: 21, count: 101) + Array(repeating: 20, count: 99), "highest lag first")
+        let found = try #require(try json(port, "/api/message?key=shared&topic=T000")["messages"] as? [[String: Any]])
+        #expect(found.map { $0["body"] as? String } == (4..<20).map { "shared \($0)" }, "the latest 16, oldest first")
+        let many = try #require(
+            try json(port, "/api/message?msgId=\(try messageID(fixture, topic: "T001"))")["messages"]
+                as? [[String: Any]])
+        let body = try #require(many.first?["body"] as? String)
+        #expect(body == "x" + String(repeating: "é", count: 2_047), "cut before 4 KiB, between characters")
+        #expect(many.first?["bodyTruncated"] as? Bool == true && many.first?["bodySize"] as? Int == big.count)
+    }
+
+    /// The msgId of the first message of `topic`'s queue 0, as a pull returns it.
+    private func messageID(_ fixture: ClusterFixture, topic: String) throws -> String {
+        let pulled = try fixture.client.pull(topic: topic, queueID: 0, offset: QueueOffset(0), maxCount: 1)
+        return try #require(pulled.messages.first?.messageID)
+    }
+}
+
+extension String {
+    /// The text with leading zeros up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
