@@ -175,15 +175,22 @@ public enum DashboardPage {
             status.dataset.state = "no-leader";
             status.textContent = "NO LEADER \u00b7 " + up + " of " + group.nodes.length + " nodes up";
           }
-          if (lastLeader !== undefined && leader !== lastLeader) {
-            const banner = $("leader-change");
+          // A change is from the last leader seen to the new one, whether or not a poll fell in
+          // the leaderless gap between them; the gap itself reads "no leader (was ...)".
+          const banner = $("leader-change");
+          if (leader && lastLeader !== undefined && leader !== lastLeader) {
             banner.hidden = false;
             banner.dataset.from = lastLeader || "";
-            banner.dataset.to = leader || "";
+            banner.dataset.to = leader;
             banner.textContent = clock(Date.now()) + ": leader changed from " + (lastLeader || "none") +
-              " to " + (leader || "none") + (group.term === null ? "" : " (term " + group.term + ")");
+              " to " + leader + " (term " + group.term + ")";
+          } else if (!leader && lastLeader && banner.dataset.gapFrom !== lastLeader) {
+            banner.hidden = false;
+            banner.dataset.gapFrom = lastLeader;
+            banner.textContent = clock(Date.now()) + ": no leader (was " + lastLeader + ")";
           }
-          lastLeader = leader;
+          if (leader) { lastLeader = leader; delete banner.dataset.gapFrom; }
+          else if (lastLeader === undefined) lastLeader = null;
           const body = $("nodes").tBodies[0];
           body.replaceChildren(...group.nodes.map((n) => {
             const note = !n.up ? "node down: " + (n.error || "no answer") : n.catchingUp ? "catching up" : "";
