@@ -16,7 +16,10 @@ build:
 # Imports checked against Package.swift (a clean clone fails on an undeclared one), unit tests
 # (debug), a real RocketMQ client against a three-node group (test-interop), then the simulator
 # in release: a bounded seed sweep, the failover story and the lagging follower (a follower
-# paused 20 s under load causes no election).
+# paused 20 s under load causes no election). The tests include the dashboard in headless
+# Chromium (DashboardBrowserTests): run as root, they `apt-get install -y chromium` when it is
+# missing; otherwise that test is skipped with a printed reason. Its screenshot goes to
+# .build/dashboard.png.
 test:
 	mkdir -p .build && $(SWIFT) package dump-package >.build/package.json
 	python3 Tests/Scripts/check-imports.py .build/package.json

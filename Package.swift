@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Wire", dependencies: ["Bytes", "LedgerModel", "Raft"], exclude: ["PROTOCOL.md"],
             swiftSettings: strict),
-        .target(name: "Admin", swiftSettings: strict),
+        .target(name: "Admin", dependencies: ["Bytes"], exclude: ["ADMIN.md"], swiftSettings: strict),
         .target(
             name: "Remoting", dependencies: ["Bytes", "LedgerModel"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
@@ -64,7 +64,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Bytes", "FileIO", "Raft", "LogStore", "Wire", "Posix", "LedgerConfig", "LedgerModel", "CommitLog",
-                "Replica", "Admin", "Crypto", "Remoting",
+                "Replica", "Admin", "Crypto", "Remoting", "LedgerClient",
             ],
             exclude: ["METRICS.md", "SECURITY.md"], swiftSettings: strict),
         .target(name: "LedgerLocalGroup", dependencies: ["LedgerConfig", "Posix", "Raft"], swiftSettings: strict),
@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "RemotingTests", dependencies: ["Remoting", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
-        .testTarget(name: "AdminTests", dependencies: ["Admin"], swiftSettings: strict),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "Bytes"], swiftSettings: strict),
         .testTarget(
             name: "ServerTests", dependencies: ["Server", "Crypto", "LedgerConfig", "LedgerModel", "Raft", "Bytes"],
             swiftSettings: strict),

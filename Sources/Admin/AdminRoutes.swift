@@ -1,23 +1,60 @@
 /// The admin port's fixed routes and what each answers. There are no files behind them: a
 /// path is one of these or `404 Not Found`, so no path can reach outside them.
 public enum AdminRoute: String, Sendable, CaseIterable {
+    /// The dashboard: one self-contained HTML page (``DashboardPage``).
+    case dashboard = "/"
     /// `200 ok` while the node's event loop runs (it answers this very request).
     case healthz = "/healthz"
     /// The node's metrics in the Prometheus text exposition format 0.0.4.
     case metrics = "/metrics"
+    /// This node's status (JSON).
+    case node = "/api/node"
+    /// Every node of the group as this node last heard from it (JSON).
+    case group = "/api/group"
+    /// Topics and their queues' offset ranges (JSON).
+    case topics = "/api/topics"
+    /// Consumer groups: committed offset and lag per queue, highest lag first (JSON).
+    case consumerGroups = "/api/groups"
+    /// Messages by key and topic, or one by msgId (JSON).
+    case message = "/api/message"
+    /// The node's recent events (JSON).
+    case events = "/api/events"
 
     /// The methods every route answers.
     public static let allowedMethods = ["GET", "HEAD"]
 
     /// The content type of the Prometheus text format this port serves.
     public static let metricsContentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// The content type of every `/api/...` answer, errors included.
+    public static let jsonContentType = "application/json"
+}
+
+/// What the node behind the admin port knows: each `/api` document, rendered at the moment it
+/// is asked for, on the node's event loop. Every method returns at once (no I/O that waits on
+/// the network or another thread) and returns a document of bounded size.
+public protocol AdminSource {
+    /// The `/metrics` page.
+    func metricsText() -> String
+    /// The `/api/node` document.
+    func nodeDocument() -> [UInt8]
+    /// The `/api/group` document.
+    func groupDocument() -> [UInt8]
+    /// The `/api/topics` document.
+    func topicsDocument() -> [UInt8]
+    /// The `/api/groups` document.
+    func consumerGroupsDocument() -> [UInt8]
+    /// The `/api/message` document for `lookup`; throws when the topic or message does not
+    /// exist (404) or cannot be read (500).
+    func messageDocument(_ lookup: MessageLookup) throws(APIError) -> [UInt8]
+    /// The node's recent events, oldest first.
+    var recentEvents: EventRing { get }
 }
 
 /// What the admin port answers to `request`: `405` (with `Allow`) for a method other than GET
-/// and HEAD, `404` for a path that is no route, else the route's answer. `metrics` renders the
-/// metrics page; it is called only for `/metrics`. Returns the route that matched, if any, for
-/// the node's own request counters.
-public func adminResponse(to request: HTTPRequest, metrics: () -> String) -> (AdminRoute?, HTTPResponse) {
+/// and HEAD, `404` for a path that is no route, `400` with a JSON error naming the parameter for
+/// a bad query of an `/api` route, else the route's answer from `source`. Returns the route that
+/// matched, if any, for the node's own request counters.
+public func adminResponse(to request: HTTPRequest, from source: some AdminSource) -> (AdminRoute?, HTTPResponse) {
     let route = AdminRoute(rawValue: String(request.path))
     guard AdminRoute.allowedMethods.contains(request.method) else {
         let allowed = AdminRoute.allowedMethods.joined(separator: ", ")
@@ -28,6 +65,10 @@ public func adminResponse(to request: HTTPRequest, metrics: () -> String) -> (Ad
                 headers: [HTTPHeader(name: "Allow", value: allowed)])
         )
     }
+    guard let route else {
+        let routes = AdminRoute.allCases.map(\.rawValue).joined(separator: ", ")
+        return (nil, .text(.notFound, "no such path: \(request.path) (this port serves \(routes))"))
+    }
     switch route {
     case .healthz:
         return (route, .text(.ok, "ok"))
@@ -36,10 +77,32 @@ public func adminResponse(to request: HTTPRequest, metrics: () -> String) -> (Ad
             route,
             HTTPResponse(
                 status: .ok, headers: [HTTPHeader(name: "Content-Type", value: AdminRoute.metricsContentType)],
-                body: Array(metrics().utf8))
+                body: Array(source.metricsText().utf8))
         )
-    case nil:
-        let routes = AdminRoute.allCases.map(\.rawValue).joined(separator: ", ")
-        return (nil, .text(.notFound, "no such path: \(request.path) (this port serves \(routes))"))
+    case .dashboard:
+        return (route, DashboardPage.response)
+    case .node, .group, .topics, .consumerGroups, .message, .events:
+        do throws(APIError) {
+            return (route, .json(.ok, try apiDocument(route, QueryParameters(target: request.target), source)))
+        } catch {
+            return (route, .json(error.status, error.json))
+        }
+    }
+}
+
+/// The document of an `/api` route; only `/api/message` takes parameters.
+private func apiDocument(_ route: AdminRoute, _ parameters: QueryParameters, _ source: some AdminSource)
+    throws(APIError) -> [UInt8]
+{
+    if route == .message { return try source.messageDocument(MessageLookup(parameters)) }
+    try parameters.expectOnly([])
+    switch route {
+    case .node: return source.nodeDocument()
+    case .group: return source.groupDocument()
+    case .topics: return source.topicsDocument()
+    case .consumerGroups: return source.consumerGroupsDocument()
+    case .events: return source.recentEvents.json
+    case .dashboard, .healthz, .metrics, .message:
+        preconditionFailure("\(route.rawValue) is not a parameterless /api route")
     }
 }

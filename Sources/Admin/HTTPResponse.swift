@@ -20,6 +20,17 @@ public struct HTTPResponse: Sendable, Hashable {
             body: Array((text + "\n").utf8))
     }
 
+    /// A JSON answer (`/api/...`): never cached, so a page that polls sees each new state.
+    public static func json(_ status: HTTPStatus, _ body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(
+            status: status,
+            headers: [
+                HTTPHeader(name: "Content-Type", value: AdminRoute.jsonContentType),
+                HTTPHeader(name: "Cache-Control", value: "no-store"),
+            ],
+            body: body)
+    }
+
     /// The answer to a request the parser refused: its status and reason; the connection closes.
     public static func refusal(_ error: HTTPParseError) -> HTTPResponse {
         .text(error.status, error.description)

@@ -12,6 +12,7 @@ public struct HTTPStatus: Sendable, Hashable, CustomStringConvertible {
     public static let badRequest = HTTPStatus(code: 400, reason: "Bad Request")
     public static let notFound = HTTPStatus(code: 404, reason: "Not Found")
     public static let methodNotAllowed = HTTPStatus(code: 405, reason: "Method Not Allowed")
+    public static let internalServerError = HTTPStatus(code: 500, reason: "Internal Server Error")
     public static let headerFieldsTooLarge = HTTPStatus(code: 431, reason: "Request Header Fields Too Large")
     public static let versionNotSupported = HTTPStatus(code: 505, reason: "HTTP Version Not Supported")
 

@@ -142,6 +142,17 @@ extension CommitLogStateMachine {
         Set(consumerOffsets.keys.map(\.group)).sorted(by: utf8Precedes)
     }
 
+    /// Every group's committed offsets and lag per queue, sorted by group, then queue: one pass
+    /// over the committed offsets (``consumerProgress(group:topic:)`` for each group would be
+    /// one pass per group).
+    public func allConsumerProgress() -> [ConsumerProgress] {
+        consumerOffsets.sorted { $0.key < $1.key }.map { key, offset in
+            let queue = topics[key.queue.topic]?.queue(key.queue.queueID)
+            return ConsumerProgress(
+                group: key.group, queue: key.queue, committedOffset: offset, maxOffset: queue?.maxOffset ?? offset)
+        }
+    }
+
     /// A group's committed offsets and lag per queue (optionally of one topic), sorted by queue.
     public func consumerProgress(group: String, topic: String? = nil) -> [ConsumerProgress] {
         consumerOffsets.filter { $0.key.group == group && (topic == nil || $0.key.queue.topic == topic) }

@@ -1,8 +1,8 @@
 import Admin
 
 extension FuzzTarget {
-    /// The admin port's request parser over a chunked stream, and the routing of what it
-    /// accepts. Every request it returns must be one the strict grammar allows: a target that
+    /// The admin port's request parser over a chunked stream, and the routing (with its query
+    /// parsing) of what it accepts. Every request it returns must be one the strict grammar allows: a target that
     /// starts with `/`, a minor version of 0 or 1, and at most ``HTTPRequestParser/maxHeaderCount``
     /// headers.
     static func runHTTP(_ bytes: [UInt8]) -> FuzzViolation? {
@@ -16,9 +16,22 @@ extension FuzzTarget {
                 guard request.target.hasPrefix("/"), (0...1).contains(request.minorVersion),
                     request.headers.count <= HTTPRequestParser.maxHeaderCount
                 else { return FuzzViolation("accepted \(request)") }
-                _ = adminResponse(to: request) { "" }
+                _ = adminResponse(to: request, from: EmptyAdminSource())
             }
         }
         return nil
     }
+}
+
+/// A node with nothing to show, so routing and query parsing run without a store.
+private struct EmptyAdminSource: AdminSource {
+    func metricsText() -> String { "" }
+    func nodeDocument() -> [UInt8] { [] }
+    func groupDocument() -> [UInt8] { [] }
+    func topicsDocument() -> [UInt8] { [] }
+    func consumerGroupsDocument() -> [UInt8] { [] }
+    func messageDocument(_ lookup: MessageLookup) throws(APIError) -> [UInt8] {
+        throw .notFound(parameter: nil, "no messages")
+    }
+    var recentEvents: EventRing { EventRing(capacity: 1) }
 }

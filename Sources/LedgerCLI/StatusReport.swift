@@ -16,23 +16,6 @@ struct StatusReport: Sendable {
     /// 0 when a leader is seen, 3 when none is.
     var exitCode: Int32 { view.leader == nil ? ExitCode.noQuorum : ExitCode.success }
 
-    /// The role column: LEADER, FOLLOWER, CANDIDATE (pre-candidates too) or DOWN.
-    static func role(_ node: NodeStatus) -> String {
-        guard let status = node.response else { return "DOWN" }
-        switch status.role {
-        case .leader: return "LEADER"
-        case .follower: return "FOLLOWER"
-        case .candidate, .preCandidate: return "CANDIDATE"
-        }
-    }
-
-    /// A follower ``StatusResponse/catchingUpLag`` or more entries behind its leader: the table
-    /// shows it as CATCHING UP (the JSON keeps its role and says `"catchingUp": true`).
-    func isCatchingUp(_ node: NodeStatus) -> Bool {
-        guard node.response?.role == .follower, let lag = view.lag(of: node) else { return false }
-        return lag >= StatusResponse.catchingUpLag
-    }
-
     /// `{"group", "leader", "term", "nodes": [...]}` on one line; see `ledger status --help`.
     var json: JSON {
         let nodes: [JSON] = view.nodes.map { node in
@@ -43,14 +26,14 @@ struct StatusReport: Sendable {
                 ("id", .string(node.peer.name)),
                 ("address", .string(node.peer.address)),
                 ("up", .bool(status != nil)),
-                ("role", .string(StatusReport.role(node))),
+                ("role", .string(node.roleName)),
                 ("term", .optional(status?.term.rawValue)),
                 ("leader", .optional(status?.leader.map { view.name(of: $0) })),
                 ("lastIndex", .optional(status?.lastIndex.rawValue)),
                 ("commitIndex", .optional(status?.commit.rawValue)),
                 ("appliedIndex", .optional(status?.applied.rawValue)),
                 ("lag", .optional(view.lag(of: node))),
-                ("catchingUp", .bool(isCatchingUp(node))),
+                ("catchingUp", .bool(view.isCatchingUp(node))),
                 ("uptimeMs", .optional(status?.uptimeMs)),
                 ("error", .optional(error)),
             ])
@@ -87,7 +70,7 @@ struct StatusReport: Sendable {
             }
             rows.append([
                 status.group, node.peer.name, node.peer.address,
-                isCatchingUp(node) ? "CATCHING UP" : StatusReport.role(node), "\(status.term)",
+                view.isCatchingUp(node) ? "CATCHING UP" : node.roleName, "\(status.term)",
                 status.leader.map { view.name(of: $0) } ?? "-", "\(status.lastIndex)", "\(status.commit)",
                 "\(status.applied)", view.lag(of: node).map(String.init) ?? "-", StatusReport.uptime(status.uptimeMs),
                 "",

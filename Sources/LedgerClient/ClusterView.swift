@@ -20,6 +20,17 @@ public struct NodeStatus: Sendable {
         if case .success(let response) = result { return response }
         return nil
     }
+
+    /// The role as `ledger status` shows it: LEADER, FOLLOWER, CANDIDATE (pre-candidates too),
+    /// or DOWN when the node did not answer.
+    public var roleName: String {
+        guard let response else { return "DOWN" }
+        switch response.role {
+        case .leader: return "LEADER"
+        case .follower: return "FOLLOWER"
+        case .candidate, .preCandidate: return "CANDIDATE"
+        }
+    }
 }
 
 /// The leader as some node reported itself.
@@ -68,6 +79,13 @@ public struct ClusterView: Sendable {
         else { return nil }
         let leaderLast = leaderStatus.lastIndex.rawValue
         return leaderLast > status.lastIndex.rawValue ? leaderLast - status.lastIndex.rawValue : 0
+    }
+
+    /// Whether `node` is a follower ``StatusResponse/catchingUpLag`` or more entries behind the
+    /// leader (`ledger status` shows it as CATCHING UP).
+    public func isCatchingUp(_ node: NodeStatus) -> Bool {
+        guard node.response?.role == .follower, let lag = lag(of: node) else { return false }
+        return lag >= StatusResponse.catchingUpLag
     }
 
     /// The configured name of node `id`, or its number when it is not in the peer list.

@@ -87,8 +87,8 @@ public struct NodeConfig: Sendable, Hashable {
     public internal(set) var deleteWhenHour: Int = 4
     /// Default 3000. How long a client waits for a send to be acknowledged; 1–600000 ms.
     public internal(set) var sendTimeoutMs: Int = 3000
-    /// Optional. The TCP port of the node's admin HTTP server (`/healthz`, `/metrics`); 1–65535,
-    /// not the node's own port. Without it the node serves no admin port.
+    /// Optional. The TCP port of the node's admin HTTP server (`/healthz`, `/metrics`, `/api`, the
+    /// dashboard `/`); 1–65535, not the node's own port. Without it the node serves no admin port.
     public internal(set) var adminPort: Int? = nil
     /// Default `127.0.0.1`. The IPv4 address the admin port binds to (`0.0.0.0`: every
     /// interface). Only with `adminPort`.

@@ -97,7 +97,7 @@ public enum MessageID {
         guard text.count == 32 || text.count == 56 else { return nil }
         var bytes: [UInt8] = []
         for i in stride(from: 0, to: text.count, by: 2) {
-            guard let high = hexValue(text[i]), let low = hexValue(text[i + 1]) else { return nil }
+            guard let high = text[i].hexDigitValue, let low = text[i + 1].hexDigitValue else { return nil }
             bytes.append(high << 4 | low)
         }
         var reader = ByteReader(bytes)
@@ -106,15 +106,6 @@ public enum MessageID {
             return (host, PhysicalOffset(try reader.readInt64("physical offset")))
         } catch {
             return nil
-        }
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        default: nil
         }
     }
 }

@@ -1,3 +1,4 @@
+import Bytes
 import LedgerModel
 
 /// GET_BROKER_CLUSTER_INFO's body (`ClusterInfo`): each broker group by name, and the broker

@@ -1,3 +1,5 @@
+import Bytes
+
 /// A strict RFC 8259 parser over bytes: one value, surrounded only by whitespace.
 ///
 /// Bounded: the input may be at most ``maxBytes`` long and nest at most ``maxDepth`` arrays and
@@ -266,13 +268,7 @@ private struct Cursor {
         guard index + 4 <= bytes.endIndex else { throw JSONError(offset: at, .invalidUnicodeEscape) }
         var unit: UInt16 = 0
         for byte in bytes[index..<index + 4] {
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw JSONError(offset: at, .invalidUnicodeEscape)
-            }
+            guard let digit = byte.hexDigitValue else { throw JSONError(offset: at, .invalidUnicodeEscape) }
             unit = unit << 4 | UInt16(digit)
         }
         index += 4

@@ -1,3 +1,4 @@
+import Bytes
 import LedgerModel
 
 /// The broker port's answers, built from the node core's results. Every `extFields` value is

@@ -1,3 +1,5 @@
+import Bytes
+
 /// The NameServer's answer to GET_ROUTEINFO_BY_TOPIC (105): the brokers serving a topic and
 /// its queues (`TopicRouteData`, `BrokerData`, `QueueData`), encoded as the response body.
 public struct TopicRouteData: Sendable, Hashable {

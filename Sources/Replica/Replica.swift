@@ -188,7 +188,7 @@ public final class Replica {
     package var persistedIndex: LogIndex { persistence.persistedIndex }
 
     /// What `ledger status` shows of this node.
-    var status: StatusResponse {
+    package var status: StatusResponse {
         let raft = core.status
         let me = configuration.me
         return StatusResponse(

@@ -102,7 +102,7 @@ extension LedgerServer {
                 connection.closeWhenFlushed = true
                 return false
             }
-            let (route, response) = adminResponse(to: request) { metricsText() }
+            let (route, response) = adminResponse(to: request, from: APIDocuments(server: self))
             metrics.answeredAdmin(route, response.status)
             let keepAlive = request.keepAlive && !request.hasBody
             connection.queue(response.encoded(headOnly: request.method == "HEAD", keepAlive: keepAlive))

@@ -1,3 +1,4 @@
+import Admin
 import Posix
 import Raft
 import Replica
@@ -32,9 +33,23 @@ extension LedgerServer: ReplicaHost {
             case .warning: logger.warning(term: term, line)
             case .error: logger.error(term: term, line)
             }
+            recordEvent(level, term: term, line)
         case .stop(let failure):
             if stopReason == nil { stopReason = .failure(ServerError(failure)) }
         }
+    }
+}
+
+extension LedgerServer {
+    /// Keeps one logged event for `/api/events` (the ring drops the oldest when full).
+    func recordEvent(_ level: ReplicaLogLevel, term: UInt64?, _ message: String) {
+        let name =
+            switch level {
+            case .info: "info"
+            case .warning: "warning"
+            case .error: "error"
+            }
+        events.record(NodeEvent(timeMs: WallClock.nowMilliseconds(), level: name, term: term, message: message))
     }
 }
 

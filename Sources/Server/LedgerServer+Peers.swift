@@ -73,6 +73,11 @@ extension LedgerServer {
                 close(connection, reason: "malformed frame: \(error)")
                 return
             }
+            // Once authenticated, the link also carries the answers to this node's status polls.
+            if link.isConnected, case .statusResponse(let status) = message, status.nodeID == link.member.id {
+                link.statusReceived(status, at: .now)
+                continue
+            }
             guard authenticate(link, connection, message) else { return }
         }
     }
@@ -111,7 +116,9 @@ extension LedgerServer {
         if authentication.isAuthenticated {
             link.connected(connection)
             let how = options.clusterSecret == nil ? "unauthenticated" : "authenticated"
-            logger.info(term: replica.term.rawValue, "peer \(link.member.name) up at \(link.member.address) (\(how))")
+            let line = "peer \(link.member.name) up at \(link.member.address) (\(how))"
+            logger.info(term: replica.term.rawValue, line)
+            recordEvent(.info, term: replica.term.rawValue, line)
         }
         return true
     }
@@ -122,11 +129,27 @@ extension LedgerServer {
         let (delay, log) = link.failed(reason: reason)
         if log {
             logger.warning(term: replica.term.rawValue, "peer \(link.member.name) down: \(reason)")
+            recordEvent(.warning, term: replica.term.rawValue, "peer \(link.member.name) down: \(reason)")
         }
         guard stopReason == nil else { return }
         loop.schedule(after: delay) { [unowned self] in
             if stopReason == nil, case .idle = link.state { connect(link) }
         }
+    }
+
+    /// How often the node asks each peer for its status, for `/api/group`.
+    static let statusPollInterval: Duration = .milliseconds(500)
+
+    /// Asks every connected peer for its status (a `status` request in the link's control lane,
+    /// answered like any client's), then again after ``statusPollInterval``. The answers arrive
+    /// on the links and are kept there, so `/api/group` renders from memory at once.
+    func pollPeerStatus() {
+        guard stopReason == nil else { return }
+        for link in links {
+            guard case .connected(let connection) = link.state else { continue }
+            send(.statusRequest, requestID: 0, on: connection, lane: .control)
+        }
+        loop.schedule(after: Self.statusPollInterval) { [unowned self] in pollPeerStatus() }
     }
 
     /// Sends a Raft message over its peer's outbound link; a message for an unreachable peer

@@ -49,6 +49,11 @@ public final class LedgerServer {
     var adminEvents: UInt64 = 0
     /// Counters for `/metrics`.
     var metrics = ServerMetrics()
+    /// The node's recent events (the replica's log lines and peer links going down or up), for
+    /// `/api/events`.
+    var events = EventRing(capacity: LedgerServer.eventCapacity)
+    /// How many events `/api/events` keeps.
+    static let eventCapacity = 256
     /// When the process started serving, for `ledger_process_start_time_seconds`.
     let startedAt = WallClock.now()
     /// Held for the life of the process so no other node opens this store.
@@ -231,6 +236,7 @@ public final class LedgerServer {
         }
         for link in links { connect(link) }
         scheduleTick()
+        if adminListener != nil { pollPeerStatus() }
         do {
             try loop.run { [unowned self] in
                 afterTurn()

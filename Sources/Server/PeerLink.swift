@@ -1,3 +1,4 @@
+import LedgerModel
 import Posix
 import Raft
 import Wire
@@ -25,6 +26,8 @@ final class PeerLink {
     var droppedMessages = 0
     /// The challenge–response of the current connection, from its handshake until it fails.
     var authentication: OutboundPeerAuthentication?
+    /// The peer's last answer to this node's status poll, and when it came.
+    private(set) var lastStatus: (status: StatusResponse, receivedAt: ContinuousClock.Instant)?
 
     init(member: Member) { self.member = member }
 
@@ -54,6 +57,12 @@ final class PeerLink {
         backoff = .milliseconds(20)
         downReason = nil
     }
+
+    /// Whether the link's last attempt or connection failed (and none succeeded since).
+    var isDown: Bool { downReason != nil }
+
+    /// Keeps the peer's answer to a status poll.
+    func statusReceived(_ status: StatusResponse, at now: ContinuousClock.Instant) { lastStatus = (status, now) }
 
     /// Forgets the connection after a failure for `reason`; returns the delay before the next
     /// attempt and whether the failure should be logged (the link was up, or the cause changed).

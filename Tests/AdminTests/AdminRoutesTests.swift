@@ -2,6 +2,25 @@ import Testing
 
 @testable import Admin
 
+/// A node whose documents are fixed strings; it records the message lookups asked of it.
+final class FakeSource: AdminSource {
+    var metrics = "ledger_x 1\n"
+    var lookups: [MessageLookup] = []
+    var lookupError: APIError?
+    var recentEvents = EventRing(capacity: 4)
+
+    func metricsText() -> String { metrics }
+    func nodeDocument() -> [UInt8] { Array(#"{"doc":"node"}"#.utf8) }
+    func groupDocument() -> [UInt8] { Array(#"{"doc":"group"}"#.utf8) }
+    func topicsDocument() -> [UInt8] { Array(#"{"doc":"topics"}"#.utf8) }
+    func consumerGroupsDocument() -> [UInt8] { Array(#"{"doc":"groups"}"#.utf8) }
+    func messageDocument(_ lookup: MessageLookup) throws(APIError) -> [UInt8] {
+        lookups.append(lookup)
+        if let lookupError { throw lookupError }
+        return Array(#"{"doc":"message"}"#.utf8)
+    }
+}
+
 @Suite struct AdminRoutesTests {
     func request(_ method: String, _ target: String, keepAlive: Bool = true) -> HTTPRequest {
         HTTPRequest(
@@ -12,16 +31,14 @@ import Testing
     func text(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
     @Test func healthz() {
-        let (route, response) = adminResponse(to: request("GET", "/healthz")) {
-            Issue.record("rendered metrics"); return ""
-        }
+        let (route, response) = adminResponse(to: request("GET", "/healthz"), from: FakeSource())
         #expect(route == .healthz)
         #expect(response.status == .ok)
         #expect(text(response) == "ok\n")
     }
 
     @Test func metricsWithQuery() {
-        let (route, response) = adminResponse(to: request("GET", "/metrics?name[]=x")) { "ledger_x 1\n" }
+        let (route, response) = adminResponse(to: request("GET", "/metrics?name[]=x"), from: FakeSource())
         #expect(route == .metrics)
         #expect(response.status == .ok)
         #expect(response.headers.contains(HTTPHeader(name: "Content-Type", value: AdminRoute.metricsContentType)))
@@ -29,8 +46,11 @@ import Testing
     }
 
     @Test func unknownPathsAre404() {
-        for target in ["/", "/metrics/", "/../metrics", "/healthz/../metrics", "/METRICS", "/%2e%2e/etc/passwd"] {
-            let (route, response) = adminResponse(to: request("GET", target)) { "" }
+        for target in [
+            "/metrics/", "/../metrics", "/healthz/../metrics", "/METRICS", "/%2e%2e/etc/passwd", "/api", "/api/node/",
+            "/api/nodes", "/index.html", "//",
+        ] {
+            let (route, response) = adminResponse(to: request("GET", target), from: FakeSource())
             #expect(route == nil)
             #expect(response.status == .notFound, "\(target)")
         }
@@ -38,7 +58,7 @@ import Testing
 
     @Test func otherMethodsAre405() {
         for method in ["POST", "PUT", "DELETE", "OPTIONS", "get"] {
-            let (_, response) = adminResponse(to: request(method, "/metrics")) { "" }
+            let (_, response) = adminResponse(to: request(method, "/metrics"), from: FakeSource())
             #expect(response.status == .methodNotAllowed, "\(method)")
             #expect(response.headers.contains(HTTPHeader(name: "Allow", value: "GET, HEAD")))
         }

@@ -259,6 +259,21 @@ extension ApplyResult {
         #expect(machine.consumerGroups() == ["G"])
     }
 
+    @Test func everyGroupsProgressInOnePass() throws {
+        let machine = CommitLogStateMachine()
+        for i in 0..<6 { try machine.send(message("T", "m\(i)", target: .queue(Int32(i % 2)))) }
+        for (group, queue, offset) in [("B", 1, 1), ("A", 1, 3), ("B", 0, 0), ("A", 0, 2)] {
+            let commit = OffsetCommit(
+                group: group, queue: MessageQueue(topic: "T", queueID: Int32(queue)), offset: QueueOffset(Int64(offset))
+            )
+            try machine.apply(.commitOffset(commit))
+        }
+        let all = machine.allConsumerProgress()
+        #expect(all.map { "\($0.group)/\($0.queue.queueID)" } == ["A/0", "A/1", "B/0", "B/1"])
+        #expect(all.map(\.lag) == [1, 0, 3, 2])
+        #expect(all == machine.consumerGroups().flatMap { machine.consumerProgress(group: $0) })
+    }
+
     @Test func badCommitsAreRejected() throws {
         let machine = CommitLogStateMachine()
         try machine.send(message("T", target: .queue(0)))

@@ -24,7 +24,7 @@ struct PrometheusParser {
         let promtool = findOnPath("promtool")
         let build: String
         do {
-            build = try buildDirectory()
+            build = try packageBuildDirectory()
         } catch {
             return .failure(ProbeError("\(error)"))
         }
@@ -86,21 +86,5 @@ struct PrometheusParser {
                     value: try #require((object["value"] as? NSNumber)?.doubleValue)))
         }
         return (samples, types)
-    }
-
-    /// The package's `.build` directory: the nearest ancestor of the test bundle named so.
-    private static func buildDirectory() throws -> String {
-        let bundle = try currentExecutablePath()
-        var path = bundle
-        while let slash = path.lastIndex(of: "/") {
-            if path.hasSuffix("/.build") { return path }
-            path = String(path[..<slash])
-        }
-        throw ProbeError("no .build directory above the test bundle \(bundle)")
-    }
-
-    private static func findOnPath(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { fileExists($0) }
     }
 }

@@ -79,6 +79,12 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// Writes `null`.
+    public mutating func null() {
+        beforeValue()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
     /// Writes `true` or `false`.
     public mutating func bool(_ value: Bool) {
         beforeValue()
@@ -101,6 +107,18 @@ public struct JSONWriter: Sendable {
     public mutating func member(_ name: String, _ value: Bool) {
         key(name)
         bool(value)
+    }
+
+    /// Writes `"name":value` for an integer, or `"name":null` when there is none.
+    public mutating func member(_ name: String, _ value: (some BinaryInteger)?) {
+        key(name)
+        if let value { integer(value) } else { null() }
+    }
+
+    /// Writes `"name":"value"`, or `"name":null` when there is none.
+    public mutating func member(_ name: String, _ value: String?) {
+        key(name)
+        if let value { string(value) } else { null() }
     }
 
     private mutating func beforeKey() {

@@ -1,0 +1,204 @@
+import Foundation
+import LedgerClient
+import LedgerConfig
+import LedgerModel
+import Posix
+import Raft
+import TestSupport
+import Testing
+
+@testable import LedgerLocalGroup
+
+/// The dashboard in a real browser: headless Chromium opens a follower's `/` on a live
+/// three-node group, and the rendered DOM (ADMIN.md's contract, read through the DevTools
+/// protocol by `Tests/Scripts/dashboard-browser.py`) must show the leader, the three nodes, the
+/// topic with its queues and the consumer group with its lag; then the leader is SIGKILLed and
+/// the same page, not reloaded, must show the new leader within 5 s. The screenshot goes to
+/// `.build/dashboard.png` each run.
+@Suite(.serialized)
+struct DashboardBrowserTests {
+    static let topic = "DashOrders"
+    static let group = "dash-billing"
+    /// The key of every seventh message, which the page's lookup form must find.
+    static let lookupKey = "every-seventh"
+
+    @Test("headless Chromium shows the group, topic queues and lag, then the new leader within 5 s of a kill")
+    func dashboardInABrowser() throws {
+        let build = try packageBuildDirectory()
+        let chromium: String
+        switch Chromium.find(scratchDirectory: build) {
+        case .found(let path): chromium = path
+        case .unavailable(let reason):
+            print("DashboardBrowserTests: skipping: \(reason)")
+            return
+        case .installFailed(let reason):
+            Issue.record("running as root, but Chromium could not be installed: \(reason)")
+            return
+        }
+        let started = ContinuousClock().now
+        let fixture = try ClusterFixture(adminPorts: true)
+        let leader = try fixture.awaitLeader()
+
+        // Twenty messages over the topic's queues; the group commits one queue's offset 1 behind its max.
+        var maxOffsets: [Int32: Int64] = [:]
+        var sevenths: [String] = []
+        for number in 1...20 {
+            let result = try fixture.client.send(
+                ProducerMessage(
+                    topic: Self.topic, keys: ["order-\(number)"] + (number % 7 == 0 ? [Self.lookupKey] : []),
+                    body: Array("order \(number)".utf8)))
+            if number % 7 == 0 { sevenths.append(result.messageID) }
+            maxOffsets[result.queue.queueID] = max(
+                maxOffsets[result.queue.queueID] ?? 0, result.queueOffset.rawValue + 1)
+        }
+        let (laggingQueue, queueMax) = try #require(maxOffsets.filter { $0.value >= 2 }.min { $0.key < $1.key })
+        try fixture.client.commitOffset(
+            group: Self.group, queue: MessageQueue(topic: Self.topic, queueID: laggingQueue),
+            offset: QueueOffset(queueMax - 1))
+
+        // The page of a follower, so it outlives the leader's kill.
+        let served = try #require(fixture.peers.firstIndex { $0.id != leader.peer.id })
+        let url = "http://127.0.0.1:\(fixture.cluster.adminPorts[served])/"
+        let work = "\(fixture.directory)/browser"
+        try Directory.make(work)
+        let screenshot = "\(build)/dashboard.png"
+        if fileExists(screenshot) { try Directory.unlink(screenshot) }
+        let script = "\(build)/../Tests/Scripts/dashboard-browser.py"
+        let python = try #require(findOnPath("python3"), "no python3 on PATH")
+        let browser = try ChildProcess.spawn(
+            python,
+            [
+                script, "--chromium", chromium, "--url", url, "--work", work, "--screenshot", screenshot,
+                "--lookup-topic", Self.topic, "--lookup-key", Self.lookupKey,
+            ],
+            stdoutPath: "\(work)/script.out", stderrPath: "\(work)/script.err")
+        var finished = false
+        defer { if !finished { _ = browser.kill() } }
+        func scriptOutput() -> String {
+            do {
+                return "browser script stderr:\n" + String(decoding: try readFile("\(work)/script.err"), as: UTF8.self)
+            } catch {
+                return "browser script stderr unreadable: \(error)"
+            }
+        }
+
+        // Phase 1: what the page shows of the healthy group.
+        let before = try awaitJSON("\(work)/before.json", from: browser, timeout: .seconds(45), or: scriptOutput)
+        #expect(before["leader"] as? String == leader.peer.name, "the leader")
+        #expect(before["groupState"] as? String == "ok")
+        let nodes = try #require(before["nodes"] as? [[String: Any]])
+        #expect(nodes.map { $0["id"] as? String } == fixture.peers.map(\.name), "the three nodes")
+        #expect(nodes.filter { $0["role"] as? String == "LEADER" }.map { $0["id"] as? String } == [leader.peer.name])
+        #expect(nodes.allSatisfy { $0["up"] as? Bool == true })
+        let topics = try #require(before["topics"] as? [[String: Any]])
+        let topic = try #require(topics.first { $0["name"] as? String == Self.topic }, "the topic")
+        let queues = try #require(before["queues"] as? [[String: Any]]).filter {
+            ($0["queue"] as? String)?.hasPrefix("\(Self.topic):") == true
+        }
+        #expect(topic["queues"] as? Int == queues.count && queues.count >= 1, "the topic's queues")
+        let shownMax = queues.reduce(0) { $0 + (($1["max"] as? Int) ?? 0) }
+        #expect(shownMax == 20, "max offsets over the topic's queues add up to the messages sent")
+        let groups = try #require(before["groups"] as? [[String: Any]])
+        let group = try #require(groups.first { $0["group"] as? String == Self.group }, "the consumer group")
+        #expect(group["lag"] as? Int == 1, "the group's lag")
+        let groupQueues = try #require(before["groupQueues"] as? [[String: Any]])
+        #expect(
+            groupQueues.contains {
+                $0["queue"] as? String == "\(Self.group)/\(Self.topic)/\(laggingQueue)" && $0["lag"] as? Int == 1
+            })
+
+        #expect(before["lookup"] as? [String] == sevenths, "the lookup form finds the messages with the key")
+
+        // Traffic while the page watches: its throughput must show it.
+        for number in 1...40 {
+            _ = try fixture.client.send(ProducerMessage(topic: "DashTraffic", body: Array("tick \(number)".utf8)))
+            if number % 10 == 0 { pause(.milliseconds(400)) }
+        }
+        pause(.milliseconds(1_500))
+
+        // Phase 2: kill the leader; the open page must show a new one within 5 s.
+        let killedAt = WallClock.nowMilliseconds()
+        fixture.cluster.kill(leader.peer.id)
+        let killed = #"{"leader": "\#(leader.peer.name)", "killedAtMs": \#(killedAt)}"#
+        try writeFile("\(work)/killed.json.tmp", Array(killed.utf8))
+        try Directory.rename("\(work)/killed.json.tmp", to: "\(work)/killed.json")
+        let after = try awaitJSON("\(work)/after.json", from: browser, timeout: .seconds(30), or: scriptOutput)
+        let newLeader = try fixture.awaitLeader(excluding: leader.peer.id)
+        let shownAfter = try #require(after["shownAfterMs"] as? Int)
+        print("DashboardBrowserTests: the page showed leader \(after["leader"] ?? "?") \(shownAfter) ms after the kill")
+        #expect(after["leader"] as? String == newLeader.peer.name, "the new leader, as ledger status sees it")
+        #expect(shownAfter <= 5_000, "the new leader shown \(shownAfter) ms after the kill")
+        #expect(after["marker"] as? String == "set before the kill", "the page was not reloaded")
+        let change = try #require(after["leaderChange"] as? [String: Any], "the leader change banner")
+        #expect(change["from"] as? String == leader.peer.name && change["to"] as? String == newLeader.peer.name)
+        let latest = try #require(after["latest"] as? [String: Any])
+        let dead = try #require(
+            (latest["nodes"] as? [[String: Any]])?.first { $0["id"] as? String == leader.peer.name })
+        #expect(dead["up"] as? Bool == false && dead["role"] as? String == "DOWN", "the killed node shown down")
+        #expect((after["maxRate"] as? Int ?? 0) > 0, "the throughput chart showed the traffic")
+        let events = try #require(latest["events"] as? [String])
+        #expect(events.contains { $0.contains("peer \(leader.peer.name) down") }, "the events panel: \(events)")
+
+        let exit = browser.wait(timeout: .seconds(20)) ?? browser.kill()
+        finished = true
+        #expect(exit == .exited(0), "\(scriptOutput())")
+        let png = try readFile(screenshot)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "a screenshot at \(screenshot)")
+        print("DashboardBrowserTests: screenshot at \(screenshot); ran \(ContinuousClock().now - started)")
+    }
+
+    /// The JSON object the browser script writes to `path` (atomically), waiting up to `timeout`;
+    /// throws with the script's output when it ends first or time runs out.
+    private func awaitJSON(
+        _ path: String, from script: ChildProcess, timeout: Duration, or output: () -> String
+    ) throws -> [String: Any] {
+        let deadline = ContinuousClock().now + timeout
+        while ContinuousClock().now < deadline {
+            if fileExists(path) {
+                let object = try JSONSerialization.jsonObject(with: Data(try readFile(path)))
+                return try #require(object as? [String: Any], "\(path) holds no JSON object")
+            }
+            if let status = script.wait(timeout: .zero) {
+                throw ProbeError("the browser script ended (\(status)) before writing \(path)\n\(output())")
+            }
+            pause(.milliseconds(50))
+        }
+        throw ProbeError("no \(path) within \(timeout)\n\(output())")
+    }
+}
+
+/// Headless Chromium for the browser test: Debian's `chromium` on PATH, else installed with
+/// `apt-get install -y chromium` when this process runs as root (as CI does).
+enum Chromium {
+    enum Lookup {
+        case found(String)
+        /// Not on PATH and not root: the test skips, printing why.
+        case unavailable(String)
+        /// Root, but apt-get failed: the test fails (CI must run it).
+        case installFailed(String)
+    }
+
+    static func find(scratchDirectory: String) -> Lookup {
+        if let path = findOnPath("chromium") { return .found(path) }
+        guard getuid() == 0 else {
+            return .unavailable("no chromium on PATH and not root, so not installing it (apt-get install chromium)")
+        }
+        guard let apt = findOnPath("apt-get") else { return .installFailed("no apt-get on PATH") }
+        print("DashboardBrowserTests: installing chromium with apt-get")
+        var failures: [String] = []
+        // A fresh machine may have no package lists yet: update once if the first try fails.
+        for arguments in [["install", "-y", "chromium"], ["update"], ["install", "-y", "chromium"]] {
+            do {
+                let done = try ChildProcess.run(
+                    apt, arguments, scratchDirectory: scratchDirectory, timeout: .seconds(900))
+                if done.status != .exited(0) {
+                    failures.append("apt-get \(arguments.joined(separator: " ")): \(done.status): \(done.stderr)")
+                }
+            } catch {
+                failures.append("apt-get \(arguments.joined(separator: " ")): \(error)")
+            }
+            if let path = findOnPath("chromium") { return .found(path) }
+        }
+        return .installFailed(failures.joined(separator: "\n"))
+    }
+}
