@@ -107,6 +107,11 @@ private struct SettingValues {
         config.maxInflightBytesPerFollower = try size(
             .maxInflightBytesPerFollower, config.maxInflightBytesPerFollower, (64 << 10)...(256 << 20))
         config.maxUncommittedBytes = try size(.maxUncommittedBytes, config.maxUncommittedBytes, (1 << 20)...(1 << 30))
+        config.maxConnections = try number(.maxConnections, config.maxConnections, 16...65_536, "connections")
+        config.stalledConnectionTimeoutMs = try number(
+            .stalledConnectionTimeoutMs, config.stalledConnectionTimeoutMs, 100...600_000, "milliseconds")
+        config.maxOutboundBytesPerConnection = try size(
+            .maxOutboundBytesPerConnection, config.maxOutboundBytesPerConnection, (1 << 20)...(1 << 30))
         config.defaultTopicQueueNums = try number(
             .defaultTopicQueueNums, config.defaultTopicQueueNums, 1...1024, "queues")
         config.fileReservedTimeHours = try number(.fileReservedTime, config.fileReservedTimeHours, 1...87_600, "hours")

@@ -26,6 +26,7 @@ public struct NodeConfig: Sendable, Hashable {
         case sendTimeoutMs
         case adminPort, adminAddress
         case clusterSecretFile
+        case maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection
         case listenPort, namesrvPort, remotingPeers
 
         /// Keys without a default.
@@ -78,6 +79,17 @@ public struct NodeConfig: Sendable, Hashable {
     /// them it answers writes "busy" (back-pressure) instead of growing its log and memory;
     /// 1 MiB to 1 GiB.
     public internal(set) var maxUncommittedBytes: Int = 64 << 20
+    /// Default 1024. Connections open at once on the node's own port (clients and peers), and
+    /// on each RocketMQ port; a connection beyond them is closed as it is accepted; 16–65536.
+    public internal(set) var maxConnections: Int = 1024
+    /// Default 10000. A connection that holds part of a frame, or has not sent a complete one
+    /// yet (a client that never asked anything, a peer still authenticating), and sends nothing
+    /// for this long is closed; 100–600000 ms. An idle connection that finished its frames stays.
+    public internal(set) var stalledConnectionTimeoutMs: Int = 10_000
+    /// Default 64 MiB. Answers and messages queued for one connection that does not read them;
+    /// beyond this a client connection is closed and a peer's messages are dropped (Raft
+    /// retransmits); 1 MiB to 1 GiB.
+    public internal(set) var maxOutboundBytesPerConnection: Int = 64 << 20
     /// Default 4. Queues a topic gets when it is created by its first send; 1–1024.
     public internal(set) var defaultTopicQueueNums: Int = 4
     /// Default 72. Hours a full data file is kept before it may be deleted; 1–87600.

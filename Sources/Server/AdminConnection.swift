@@ -13,7 +13,6 @@ final class AdminConnection {
     var parser = HTTPRequestParser()
     private var pending: [UInt8] = []
     private var written = 0
-    private var readBuffer = [UInt8](repeating: 0, count: 16 << 10)
     /// Set once the answer that ends the connection is queued: close when it is written.
     var closeWhenFlushed = false
     /// What the loop watches this socket for now.
@@ -41,14 +40,14 @@ final class AdminConnection {
     /// Unparsed bytes beyond which reading waits until the parser's requests are answered.
     static let maxBufferedBytes = 64 << 10
 
-    /// Reads what is available (up to ``maxBufferedBytes`` unparsed) into the parser. Returns
-    /// false when the client closed its side.
-    func read() throws(SystemError) -> Bool {
+    /// Reads what is available (up to ``maxBufferedBytes`` unparsed) into the parser, through
+    /// `scratch`, the event loop's one read buffer. Returns false when the client closed its side.
+    func read(using scratch: inout [UInt8]) throws(SystemError) -> Bool {
         while !parser.isFinished && parser.bufferedByteCount < Self.maxBufferedBytes {
-            switch try socket.read(into: &readBuffer, at: 0) {
+            switch try socket.read(into: &scratch, at: 0) {
             case .bytes(let count):
-                parser.feed(readBuffer[..<count])
-                if count < readBuffer.count { return true }
+                parser.feed(scratch[..<count])
+                if count < scratch.count { return true }
             case .wouldBlock:
                 return true
             case .closed:

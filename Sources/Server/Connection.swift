@@ -15,7 +15,10 @@ final class Connection {
     private var decoder: FrameDecoder
     private var outbound = OutboundQueue()
     private let maxOutboundBytes: Int
-    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// When bytes last arrived (or the connection was made), for ``StallWatch``.
+    private(set) var lastActivity = ContinuousClock.now
+    /// Whether a complete frame ever arrived on it.
+    private(set) var hasSentFrame = false
     /// The client's address, stored as the born host of the messages it sends.
     var remoteHost = HostAddress.unspecified
     /// The other end's address, for log lines; nil for an outbound connection (its peer's
@@ -49,21 +52,28 @@ final class Connection {
         }
     }
 
-    /// Reads everything available and returns the complete frames, oldest first.
-    func readFrames() throws(ReadError) -> [Frame] {
+    /// Bytes of an incomplete frame held.
+    var partialBytes: Int { decoder.bufferedByteCount }
+
+    /// Reads everything available through `scratch` (the event loop's one read buffer, shared
+    /// by every connection, so an idle connection holds no buffer of its own) and returns the
+    /// complete frames, oldest first.
+    func readFrames(using scratch: inout [UInt8]) throws(ReadError) -> [Frame] {
         var frames: [Frame] = []
         while true {
             let result: Socket.ReadResult
-            do { result = try socket.read(into: &readBuffer, at: 0) } catch { throw .system(error) }
+            do { result = try socket.read(into: &scratch, at: 0) } catch { throw .system(error) }
             switch result {
             case .bytes(let n):
-                decoder.feed(readBuffer[..<n])
+                lastActivity = .now
+                decoder.feed(scratch[..<n])
                 do {
                     while let frame = try decoder.next() { frames.append(frame) }
                 } catch {
                     throw .malformed(error)
                 }
-                if n < readBuffer.count { return frames }
+                if !frames.isEmpty { hasSentFrame = true }
+                if n < scratch.count { return frames }
             case .wouldBlock:
                 return frames
             case .closed:

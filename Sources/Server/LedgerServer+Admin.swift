@@ -58,7 +58,7 @@ extension LedgerServer {
         var clientClosed = false
         do {
             if !connection.isBackedUp && (readiness.contains(.readable) || readiness.contains(.hangup)) {
-                clientClosed = try !connection.read()
+                clientClosed = try !connection.read(using: &readScratch)
             }
             // Answer, write, and again while answers backed up but the socket took them all.
             var drained: Bool

@@ -14,7 +14,7 @@ extension LedgerServer {
         guard readiness.contains(.readable) || readiness.contains(.hangup) else { return }
         let frames: [Frame]
         do {
-            frames = try connection.readFrames()
+            frames = try connection.readFrames(using: &readScratch)
         } catch {
             if case .malformed = error {
                 logger.warning(term: replica.term.rawValue, "closing \(connection.label): \(error)")

@@ -142,6 +142,18 @@ extension LedgerServer {
                     MetricSample(.count(metrics.accepted[$0] ?? 0), labels: [("port", $0.rawValue)])
                 }),
             MetricFamily(
+                "ledger_connections_refused_total", .counter,
+                help: "Connections closed as they were accepted because the port had maxConnections open.",
+                samples: ServerMetrics.Port.allCases.map {
+                    MetricSample(.count(metrics.refused[$0] ?? 0), labels: [("port", $0.rawValue)])
+                }),
+            MetricFamily(
+                "ledger_connections_stalled_total", .counter,
+                help: "Connections closed as stalled: an unfinished frame or introduction and nothing sent for stalledConnectionTimeoutMs.",
+                samples: ServerMetrics.Port.allCases.map {
+                    MetricSample(.count(metrics.stalledClosed[$0] ?? 0), labels: [("port", $0.rawValue)])
+                }),
+            MetricFamily(
                 "ledger_requests_received_total", .counter, help: "Client requests decoded, by opcode.",
                 samples: received.map { MetricSample(.count($0.value), labels: [("opcode", $0.key.name)]) }),
             MetricFamily(

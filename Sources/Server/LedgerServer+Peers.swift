@@ -58,7 +58,7 @@ extension LedgerServer {
         guard readiness.contains(.readable) || readiness.contains(.hangup) else { return }
         let frames: [Frame]
         do {
-            frames = try connection.readFrames()
+            frames = try connection.readFrames(using: &readScratch)
         } catch {
             let during =
                 link.isConnected ? "" : " during authentication (do both nodes use the same clusterSecretFile?)"

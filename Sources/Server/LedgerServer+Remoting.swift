@@ -42,8 +42,7 @@ extension LedgerServer {
         acceptPending(on: listener, role == .broker ? .remoting : .nameServer) { socket in
             let open = remotingConnections.values.count { $0.role == role }
             guard open < remoting.maxConnections else {
-                logger.warning("\(role.rawValue) port: \(open) connections open, the limit; refusing a new one")
-                socket.close()
+                refuseOverLimit(socket, on: role == .broker ? .remoting : .nameServer, open: open)
                 return
             }
             do {
@@ -69,7 +68,7 @@ extension LedgerServer {
         guard readiness.contains(.readable) || readiness.contains(.hangup) else { return }
         let commands: [RemotingCommand]
         do {
-            commands = try connection.readCommands()
+            commands = try connection.readCommands(using: &readScratch)
         } catch {
             if case .malformed = error {
                 logger.warning(term: replica.term.rawValue, "closing \(connection.label): \(error)")

@@ -73,6 +73,12 @@ public final class LedgerServer {
     var peerAuthentications: [UInt64: InboundPeerAuthentication] = [:]
     /// Rate limits the log lines about refused peer connections (one per address per minute).
     var refusals = RefusalLog()
+    /// Rate limits the log lines about connections refused over ``ServerOptions/maxConnections``
+    /// or closed as stalled (one per port and cause per minute, with the count in between).
+    var connectionLimitLog = RefusalLog()
+    /// The one buffer every connection reads into (the loop reads one socket at a time), so an
+    /// open connection holds no read buffer of its own.
+    var readScratch = [UInt8](repeating: 0, count: 64 << 10)
     /// Outbound links, one per peer, in id order.
     var links: [PeerLink] = []
     /// The last connection id handed out; ids are shared by every kind of client connection.
@@ -236,6 +242,7 @@ public final class LedgerServer {
         }
         for link in links { connect(link) }
         scheduleTick()
+        sweepStalledConnections()
         if adminListener != nil { pollPeerStatus() }
         do {
             try loop.run { [unowned self] in
@@ -278,6 +285,55 @@ public final class LedgerServer {
         flushRemotingConnections()
     }
 
+    /// Closes `socket`, just accepted on `port` where `open` connections are the limit: logged
+    /// once a minute per port with the refusals in between, and counted.
+    func refuseOverLimit(_ socket: Socket, on port: ServerMetrics.Port, open: Int) {
+        socket.close()
+        metrics.refused(on: port)
+        if let skipped = connectionLimitLog.record(address: "\(port.rawValue) limit", now: .now) {
+            let more = skipped > 0 ? " (and \(skipped) more since the last line)" : ""
+            logger.warning(
+                term: replica.term.rawValue,
+                "\(port.rawValue) port: \(open) connections open, the limit (maxConnections); refused a new one\(more)")
+        }
+    }
+
+    /// Closes every connection that ``StallWatch`` finds stalled, then runs again in a second.
+    func sweepStalledConnections() {
+        guard stopReason == nil else { return }
+        let watch = StallWatch(timeout: options.stalledConnectionTimeout)
+        let now = ContinuousClock.now
+        for connection in connections.values {
+            let peer = peerAuthentications[connection.id]
+            let progress = StallWatch.Progress(
+                lastActivity: connection.lastActivity, partialBytes: connection.partialBytes,
+                established: peer.map { $0.authenticatedPeer != nil } ?? connection.hasSentFrame)
+            if let stall = watch.stall(progress, now: now) {
+                closeStalled(on: .node, connection.label, stall) { close(connection, reason: stall) }
+            }
+        }
+        for connection in remotingConnections.values {
+            let progress = StallWatch.Progress(
+                lastActivity: connection.lastActivity, partialBytes: connection.partialBytes,
+                established: connection.hasSentFrame)
+            if let stall = watch.stall(progress, now: now) {
+                closeStalled(on: connection.role == .broker ? .remoting : .nameServer, connection.label, stall) {
+                    closeRemoting(connection)
+                }
+            }
+        }
+        loop.schedule(after: .seconds(1)) { [unowned self] in sweepStalledConnections() }
+    }
+
+    private func closeStalled(on port: ServerMetrics.Port, _ label: String, _ stall: String, close: () -> Void) {
+        metrics.stalled(on: port)
+        if let skipped = connectionLimitLog.record(address: "\(port.rawValue) stalled", now: .now) {
+            let more = skipped > 0 ? " (and \(skipped) more since the last line)" : ""
+            logger.warning(term: replica.term.rawValue, "closing \(label): \(stall)\(more)")
+        }
+        close()
+    }
+
     private func scheduleTick() {
         loop.schedule(after: .milliseconds(options.tickMilliseconds)) { [unowned self] in
             guard stopReason == nil else { return }
@@ -315,6 +371,10 @@ public final class LedgerServer {
     private func acceptConnections() {
         guard let listener else { return }
         acceptPending(on: listener, .node) { socket in
+            guard connections.count < options.maxConnections else {
+                refuseOverLimit(socket, on: .node, open: connections.count)
+                return
+            }
             do {
                 try socket.setNoDelay()
                 let connection = makeConnection(socket, label: "client fd \(socket.fd)")

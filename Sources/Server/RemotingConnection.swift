@@ -39,7 +39,12 @@ final class RemotingConnection {
     private var outbound: [UInt8] = []
     private var written = 0
     private let maxOutboundBytes: Int
-    private var readBuffer = [UInt8](repeating: 0, count: 64 << 10)
+    /// When bytes last arrived (or the connection was made), for ``StallWatch``.
+    private(set) var lastActivity = ContinuousClock.now
+    /// Whether a complete command ever arrived on it.
+    private(set) var hasSentFrame = false
+    /// Bytes of an incomplete frame held.
+    var partialBytes: Int { decoder.bufferedByteCount }
     /// Requests waiting for the node core, by this connection's request id.
     var pending: [UInt64: Pending] = [:]
     private var nextRequestID: UInt64 = 0
@@ -79,14 +84,16 @@ final class RemotingConnection {
     /// Reads everything available and returns the complete commands, oldest first. A frame
     /// whose header does not decode ends the connection like a framing error: the clients never
     /// send one, so a peer that does is not speaking this protocol.
-    func readCommands() throws(ReadError) -> [RemotingCommand] {
+    /// `scratch` is the event loop's one read buffer, shared by every connection.
+    func readCommands(using scratch: inout [UInt8]) throws(ReadError) -> [RemotingCommand] {
         var commands: [RemotingCommand] = []
         while true {
             let result: Socket.ReadResult
-            do { result = try socket.read(into: &readBuffer, at: 0) } catch { throw .system(error) }
+            do { result = try socket.read(into: &scratch, at: 0) } catch { throw .system(error) }
             switch result {
             case .bytes(let count):
-                decoder.feed(readBuffer[..<count])
+                lastActivity = .now
+                decoder.feed(scratch[..<count])
                 do {
                     while let frame = try decoder.next() {
                         commands.append(try RemotingCommand(frame, limits: decoder.limits))
@@ -94,7 +101,8 @@ final class RemotingConnection {
                 } catch {
                     throw .malformed(error)
                 }
-                if count < readBuffer.count { return commands }
+                if !commands.isEmpty { hasSentFrame = true }
+                if count < scratch.count { return commands }
             case .wouldBlock:
                 return commands
             case .closed:

@@ -22,6 +22,10 @@ struct ServerMetrics {
 
     /// Connections accepted per port.
     var accepted: [Port: UInt64] = [:]
+    /// Connections closed as they were accepted because the port had `maxConnections` open.
+    var refused: [Port: UInt64] = [:]
+    /// Connections closed as stalled (``StallWatch``), per port.
+    var stalledClosed: [Port: UInt64] = [:]
     /// Client requests decoded, per request kind's opcode (one-way sends included).
     var requestsReceived: [Opcode: UInt64] = [:]
     /// Client requests answered, per opcode and result (`ok` or the error code).
@@ -46,6 +50,10 @@ struct ServerMetrics {
     }
 
     mutating func accepted(on port: Port) { accepted[port, default: 0] += 1 }
+
+    mutating func refused(on port: Port) { refused[port, default: 0] += 1 }
+
+    mutating func stalled(on port: Port) { stalledClosed[port, default: 0] += 1 }
 
     mutating func received(_ kind: RequestKind) { requestsReceived[Opcode(kind), default: 0] += 1 }
 

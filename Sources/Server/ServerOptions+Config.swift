@@ -59,6 +59,10 @@ extension ServerOptions {
                     (id: $0.id, address: $0.host == "localhost" ? "127.0.0.1:\($0.port)" : $0.address)
                 })
         }
+        maxConnections = config.maxConnections
+        remoting?.maxConnections = config.maxConnections
+        stalledConnectionTimeout = .milliseconds(config.stalledConnectionTimeoutMs)
+        maxOutboundBytesPerConnection = config.maxOutboundBytesPerConnection
         commitLog = config.commitLogConfiguration
         do {
             try commitLog.validate()

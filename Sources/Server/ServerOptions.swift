@@ -35,6 +35,10 @@ public struct ServerOptions: Sendable {
     public var maxFrameBytes: Int = 64 << 20
     /// Bytes queued for one slow connection before further messages to it are dropped.
     public var maxOutboundBytesPerConnection: Int = 64 << 20
+    /// Connections open at once on the node's own port (and on each RocketMQ port).
+    public var maxConnections = 1024
+    /// How long an unfinished connection may stay silent (``StallWatch``).
+    public var stalledConnectionTimeout: Duration = .seconds(10)
     /// The message state machine's settings (queue count of new topics, largest body, file size).
     public var commitLog = CommitLogConfiguration()
     /// Where the admin HTTP port listens (`adminAddress:adminPort`); nil for none.

@@ -32,7 +32,7 @@ import Testing
         #expect(errorMessage("selfid=n0") == #"conf/n0.conf:1: unknown key "selfid" (did you mean "selfId"?)"#)
         #expect(
             errorMessage("brokerName=broker-a")
-                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile, listenPort, namesrvPort, remotingPeers"#
+                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile, maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection, listenPort, namesrvPort, remotingPeers"#
         )
     }
 
@@ -146,6 +146,15 @@ import Testing
         #expect(
             errorMessage("\(requiredLines)\nmaxUncommittedBytes=2GiB")
                 == #"conf/n0.conf:5: maxUncommittedBytes: expected a size from 1 MiB to 1 GiB, got "2GiB""#)
+        #expect(
+            errorMessage("\(requiredLines)\nmaxConnections=8")
+                == #"conf/n0.conf:5: maxConnections: expected a whole number of connections from 16 to 65536, got "8""#)
+        #expect(
+            errorMessage("\(requiredLines)\nstalledConnectionTimeoutMs=0")
+                == #"conf/n0.conf:5: stalledConnectionTimeoutMs: expected a whole number of milliseconds from 100 to 600000, got "0""#)
+        #expect(
+            errorMessage("\(requiredLines)\nmaxOutboundBytesPerConnection=1KiB")
+                == #"conf/n0.conf:5: maxOutboundBytesPerConnection: expected a size from 1 MiB to 1 GiB, got "1KiB""#)
         #expect(
             errorMessage("\(requiredLines)\ndataFileSize=99999999999GiB")
                 == #"conf/n0.conf:5: dataFileSize: expected a size from 1 byte to 64 GiB, got "99999999999GiB""#)

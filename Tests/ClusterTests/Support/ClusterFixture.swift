@@ -20,12 +20,17 @@ final class ClusterFixture {
     static let settings = ["dataFileSize=8MiB", "maxMessageSize=1MiB"]
 
     /// `adminPorts`: every node also serves its admin HTTP port (``LocalGroup/adminPorts``);
-    /// `remoting`: its RocketMQ broker and NameServer ports (``LocalGroup/brokerPorts``).
-    init(start: Bool = true, serverFlags: [String] = [], adminPorts: Bool = false, remoting: Bool = false) throws {
+    /// `remoting`: its RocketMQ broker and NameServer ports (``LocalGroup/brokerPorts``);
+    /// `settings`: config lines added after ``settings``.
+    init(
+        start: Bool = true, serverFlags: [String] = [], adminPorts: Bool = false, remoting: Bool = false,
+        settings: [String] = []
+    ) throws {
         binary = try ledgerBinary()
         temporary = try TemporaryDirectory(prefix: "ledger-cluster-test")
         cluster = try LocalGroup(
-            binary: binary, directory: temporary.path, settings: ClusterFixture.settings, serverFlags: serverFlags,
+            binary: binary, directory: temporary.path, settings: ClusterFixture.settings + settings,
+            serverFlags: serverFlags,
             adminPorts: adminPorts, remoting: remoting)
         client = LedgerClient(peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(10)))
         if start { try cluster.startAll() }
