@@ -149,7 +149,8 @@ extension LedgerServer {
                 }),
             MetricFamily(
                 "ledger_connections_stalled_total", .counter,
-                help: "Connections closed as stalled: an unfinished frame or introduction and nothing sent for stalledConnectionTimeoutMs.",
+                help:
+                    "Connections closed as stalled: an unfinished frame or introduction and nothing sent for stalledConnectionTimeoutMs.",
                 samples: ServerMetrics.Port.allCases.map {
                     MetricSample(.count(metrics.stalledClosed[$0] ?? 0), labels: [("port", $0.rawValue)])
                 }),

@@ -26,7 +26,9 @@ struct StallWatch: Sendable {
         guard silent >= timeout else { return nil }
         let milliseconds = silent.components.seconds * 1000 + silent.components.attoseconds / 1_000_000_000_000_000
         let quiet = "nothing for \(milliseconds) ms"
-        if progress.partialBytes > 0 { return "stalled: \(progress.partialBytes) bytes of an unfinished frame and \(quiet)" }
+        if progress.partialBytes > 0 {
+            return "stalled: \(progress.partialBytes) bytes of an unfinished frame and \(quiet)"
+        }
         if !progress.established { return "stalled: no complete frame yet and \(quiet)" }
         return nil
     }
