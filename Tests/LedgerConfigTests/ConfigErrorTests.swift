@@ -151,7 +151,8 @@ import Testing
                 == #"conf/n0.conf:5: maxConnections: expected a whole number of connections from 16 to 65536, got "8""#)
         #expect(
             errorMessage("\(requiredLines)\nstalledConnectionTimeoutMs=0")
-                == #"conf/n0.conf:5: stalledConnectionTimeoutMs: expected a whole number of milliseconds from 100 to 600000, got "0""#)
+                == #"conf/n0.conf:5: stalledConnectionTimeoutMs: expected a whole number of milliseconds from 100 to 600000, got "0""#
+        )
         #expect(
             errorMessage("\(requiredLines)\nmaxOutboundBytesPerConnection=1KiB")
                 == #"conf/n0.conf:5: maxOutboundBytesPerConnection: expected a size from 1 MiB to 1 GiB, got "1KiB""#)
