@@ -82,7 +82,7 @@ public enum DashboardPage {
             <table id="nodes">
               <thead><tr><th>node</th><th>address</th><th>role</th><th class="num">term</th><th>leader</th>
                 <th class="num">last</th><th class="num">commit</th><th class="num">applied</th><th class="num">lag</th>
-                <th class="num">uptime</th><th>note</th></tr></thead>
+                <th class="num">uptime</th><th class="num">disk</th><th>note</th></tr></thead>
               <tbody></tbody>
             </table>
           </section>
@@ -204,6 +204,8 @@ public enum DashboardPage {
               el("td", { class: "num", "data-field": "appliedIndex" }, num(n.appliedIndex)),
               el("td", { class: "num" + (n.catchingUp ? " lag-high" : ""), "data-field": "lag" }, num(n.lag)),
               el("td", { class: "num" }, uptime(n.uptimeMs)),
+              el("td", { class: "num", "data-field": "disk" },
+                n.diskUsedRatio == null ? "-" : Math.ceil(n.diskUsedRatio * 100) + "%"),
               el("td", { "data-field": "note" }, note));
             if (lastRoles[n.id] !== undefined && lastRoles[n.id] !== n.role) row.className = "changed";
             lastRoles[n.id] = n.role;

@@ -79,6 +79,14 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: String(value).utf8)
     }
 
+    /// Writes a number with a fraction in Swift's shortest round-trip form (`0.3725`), or
+    /// `null` when it is not finite (JSON has no infinity or NaN).
+    public mutating func number(_ value: Double) {
+        guard value.isFinite else { return null() }
+        beforeValue()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
     /// Writes `null`.
     public mutating func null() {
         beforeValue()
@@ -113,6 +121,12 @@ public struct JSONWriter: Sendable {
     public mutating func member(_ name: String, _ value: (some BinaryInteger)?) {
         key(name)
         if let value { integer(value) } else { null() }
+    }
+
+    /// Writes `"name":value` for a number with a fraction, or `"name":null` when there is none.
+    public mutating func member(_ name: String, _ value: Double?) {
+        key(name)
+        if let value { number(value) } else { null() }
     }
 
     /// Writes `"name":"value"`, or `"name":null` when there is none.

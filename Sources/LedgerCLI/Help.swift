@@ -61,9 +61,10 @@ package enum Help {
                     Asks every node for its status and prints one row per node: group, id, address,
                     role (LEADER, FOLLOWER, CATCHING UP for a follower 10000 or more entries behind,
                     CANDIDATE, or DOWN with the reason), term, the leader it knows, last/commit/applied
-                    index, lag behind the leader's last index, uptime. --json prints {"group", "leader",
-                    "term", "nodes": [{"id", "address", "up", "role", "term", "leader", "lastIndex",
-                    "commitIndex", "appliedIndex", "lag", "catchingUp", "uptimeMs", "error"}]}. Exits 0
+                    index, lag behind the leader's last index, uptime, first index, disk use. --json
+                    prints {"group", "leader", "term", "nodes": [{"id", "address", "up", "role", "term",
+                    "leader", "lastIndex", "commitIndex", "appliedIndex", "lag", "catchingUp",
+                    "uptimeMs", "firstIndex", "diskUsedRatio", "error"}]}. Exits 0
                     when a leader is seen, 3 when none is.
                     """
                 )

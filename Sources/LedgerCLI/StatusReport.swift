@@ -35,6 +35,8 @@ struct StatusReport: Sendable {
                 ("lag", .optional(view.lag(of: node))),
                 ("catchingUp", .bool(view.isCatchingUp(node))),
                 ("uptimeMs", .optional(status?.uptimeMs)),
+                ("firstIndex", .optional(status?.firstIndex.rawValue)),
+                ("diskUsedRatio", status?.diskUsedRatio.map { .fraction($0) } ?? .null),
                 ("error", .optional(error)),
             ])
         }
@@ -56,7 +58,8 @@ struct StatusReport: Sendable {
             headline = "group \(group ?? "?"): NO LEADER (\(up) of \(view.nodes.count) nodes up)"
         }
         let header = [
-            "GROUP", "ID", "ADDRESS", "ROLE", "TERM", "LEADER", "LAST", "COMMIT", "APPLIED", "LAG", "UPTIME", "",
+            "GROUP", "ID", "ADDRESS", "ROLE", "TERM", "LEADER", "LAST", "COMMIT", "APPLIED", "LAG", "UPTIME", "FIRST",
+            "DISK", "",
         ]
         var rows = [header]
         for node in view.nodes {
@@ -64,7 +67,8 @@ struct StatusReport: Sendable {
                 var reason = ""
                 if case .failure(let error) = node.result { reason = error.shortReason }
                 rows.append([
-                    group ?? "-", node.peer.name, node.peer.address, "DOWN", "-", "-", "-", "-", "-", "-", "-", reason,
+                    group ?? "-", node.peer.name, node.peer.address, "DOWN", "-", "-", "-", "-", "-", "-", "-", "-", "-",
+                    reason,
                 ])
                 continue
             }
@@ -73,7 +77,7 @@ struct StatusReport: Sendable {
                 view.isCatchingUp(node) ? "CATCHING UP" : node.roleName, "\(status.term)",
                 status.leader.map { view.name(of: $0) } ?? "-", "\(status.lastIndex)", "\(status.commit)",
                 "\(status.applied)", view.lag(of: node).map(String.init) ?? "-", StatusReport.uptime(status.uptimeMs),
-                "",
+                "\(status.firstIndex)", StatusReport.percent(status.diskUsedBasisPoints), "",
             ])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }
@@ -86,6 +90,12 @@ struct StatusReport: Sendable {
     }
 
     /// `950ms`, `42s`, `3m05s`, `2h07m`, `4d03h`.
+    /// `38%` for 37.25 % (rounded up, as `df` rounds), `-` when unknown.
+    static func percent(_ basisPoints: UInt16?) -> String {
+        guard let basisPoints else { return "-" }
+        return "\((Int(basisPoints) + 99) / 100)%"
+    }
+
     static func uptime(_ milliseconds: UInt64) -> String {
         let seconds = milliseconds / 1000
         func two(_ value: UInt64) -> String { value < 10 ? "0\(value)" : "\(value)" }

@@ -26,12 +26,23 @@ public struct StatusResponse: Hashable, Sendable {
     /// two replicas at the same ``stateApplied`` hold the same state exactly when their digests
     /// are equal.
     public var stateDigest: UInt64
+    /// The first index the node's log holds (entries before it were compacted away).
+    public var firstIndex: LogIndex
+    /// How full the file system holding the node's store is, in hundredths of a percent
+    /// (0–10000, as `df` counts: used ÷ (used + available to the node)); nil when unknown.
+    public var diskUsedBasisPoints: UInt16?
+
+    /// ``diskUsedBasisPoints`` as a fraction, 0–1.
+    public var diskUsedRatio: Double? { diskUsedBasisPoints.map { Double($0) / 10_000 } }
 
     public init(
         group: String, nodeID: NodeID, nodeName: String, role: Role, term: Term, leader: NodeID?,
         leaderAddress: String?, lastIndex: LogIndex, commit: LogIndex, applied: LogIndex, uptimeMs: UInt64,
-        stateApplied: LogIndex, stateDigest: UInt64
+        stateApplied: LogIndex, stateDigest: UInt64, firstIndex: LogIndex = LogIndex(1),
+        diskUsedBasisPoints: UInt16? = nil
     ) {
+        self.firstIndex = firstIndex
+        self.diskUsedBasisPoints = diskUsedBasisPoints
         self.group = group
         self.nodeID = nodeID
         self.nodeName = nodeName

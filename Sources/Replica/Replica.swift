@@ -187,6 +187,10 @@ public final class Replica {
     /// The applied index the state machine's files hold durably (its last finished persist).
     package var persistedIndex: LogIndex { persistence.persistedIndex }
 
+    /// How full the store's file system is (hundredths of a percent), as the host last measured
+    /// it; the replica only reports it (``status``). Nil until measured.
+    package var diskUsedBasisPoints: UInt16?
+
     /// What `ledger status` shows of this node.
     package var status: StatusResponse {
         let raft = core.status
@@ -196,6 +200,6 @@ public final class Replica {
             leader: raft.leader, leaderAddress: configuration.member(raft.leader)?.address,
             lastIndex: raft.lastIndex, commit: raft.commitIndex, applied: raft.appliedIndex,
             uptimeMs: UInt64(max(0, now - startedAt)), stateApplied: stateMachine.appliedIndex,
-            stateDigest: stateMachine.digest)
+            stateDigest: stateMachine.digest, firstIndex: raft.firstIndex, diskUsedBasisPoints: diskUsedBasisPoints)
     }
 }

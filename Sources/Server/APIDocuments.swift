@@ -67,7 +67,7 @@ struct APIDocuments: AdminSource {
 
     /// One node as `ledger status --json` shows it: `id`, `address`, `up`, `role`, `term`,
     /// `leader`, `lastIndex`, `commitIndex`, `appliedIndex`, `lag`, `catchingUp`, `uptimeMs`,
-    /// `error` (members written inside an open object).
+    /// `firstIndex`, `diskUsedRatio`, `error` (members written inside an open object).
     private func writeStatusMembers(_ node: NodeStatus, of view: ClusterView, into writer: inout JSONWriter) {
         let status = node.response
         writer.member("id", node.peer.name)
@@ -82,6 +82,8 @@ struct APIDocuments: AdminSource {
         writer.member("lag", view.lag(of: node))
         writer.member("catchingUp", view.isCatchingUp(node))
         writer.member("uptimeMs", status?.uptimeMs)
+        writer.member("firstIndex", status?.firstIndex.rawValue)
+        writer.member("diskUsedRatio", status?.diskUsedRatio)
         if case .failure(let error) = node.result {
             writer.member("error", error.shortReason)
         } else {
@@ -107,7 +109,6 @@ struct APIDocuments: AdminSource {
         writeStatusMembers(view.nodes.first { $0.peer.id == server.options.selfID }!, of: view, into: &writer)
         writer.member("group", server.options.group)
         writer.member("nodeId", server.options.selfID.rawValue)
-        writer.member("firstIndex", replica.store.firstIndex.rawValue)
         writer.member("durableIndex", replica.store.durableIndex.rawValue)
         writer.member("messagesIn", messagesIn)
         writer.key("followers")

@@ -93,6 +93,14 @@ extension LedgerServer {
     private func storageFamilies() -> [MetricFamily] {
         [
             MetricFamily(
+                "ledger_disk_used_ratio", .gauge,
+                help: "How full the store's file system is: used / (used + available), as df counts (absent when unknown).",
+                samples: diskUsage.map { [MetricSample(.real(Double($0.usedBasisPoints) / 10_000))] } ?? []),
+            MetricFamily(
+                "ledger_disk_available_bytes", .gauge,
+                help: "Bytes the node may still write on the store's file system (absent when unknown).",
+                samples: diskUsage.map { [MetricSample(.count($0.availableBytes))] } ?? []),
+            MetricFamily(
                 "ledger_log_appended_bytes_total", .counter,
                 help: "Bytes written to the log's data files by appends (records and the markers that end full files).",
                 value: .count(replica.store.appendedBytes)),

@@ -79,6 +79,10 @@ public final class LedgerServer {
     /// The one buffer every connection reads into (the loop reads one socket at a time), so an
     /// open connection holds no read buffer of its own.
     var readScratch = [UInt8](repeating: 0, count: 64 << 10)
+    /// The store's file system as last measured (``measureDisk()``); nil until then or while it
+    /// cannot be measured.
+    var diskUsage: DiskUsage?
+    private var diskUsageFailed = false
     /// Outbound links, one per peer, in id order.
     var links: [PeerLink] = []
     /// The last connection id handed out; ids are shared by every kind of client connection.
@@ -243,6 +247,7 @@ public final class LedgerServer {
         for link in links { connect(link) }
         scheduleTick()
         sweepStalledConnections()
+        measureDisk()
         if adminListener != nil { pollPeerStatus() }
         do {
             try loop.run { [unowned self] in
@@ -332,6 +337,27 @@ public final class LedgerServer {
             logger.warning(term: replica.term.rawValue, "closing \(label): \(stall)\(more)")
         }
         close()
+    }
+
+    /// Measures how full the store's file system is for `ledger status` and `/metrics`, then
+    /// again in a second. A failed measurement is logged when it starts failing and shows as
+    /// unknown.
+    func measureDisk() {
+        guard stopReason == nil else { return }
+        do {
+            let usage = try DiskUsage.of(options.storeDirectory)
+            replica.diskUsedBasisPoints = usage.usedBasisPoints
+            diskUsage = usage
+            diskUsageFailed = false
+        } catch {
+            if !diskUsageFailed {
+                logger.warning(term: replica.term.rawValue, "cannot measure the store's disk: \(error)")
+            }
+            diskUsageFailed = true
+            diskUsage = nil
+            replica.diskUsedBasisPoints = nil
+        }
+        loop.schedule(after: .seconds(1)) { [unowned self] in measureDisk() }
     }
 
     private func scheduleTick() {

@@ -35,6 +35,8 @@ extension StatusResponse: WirePayload {
         writer.writeUInt64(uptimeMs)
         writer.writeUInt64(stateApplied.rawValue)
         writer.writeUInt64(stateDigest)
+        writer.writeUInt64(firstIndex.rawValue)
+        writer.writeOptional(diskUsedBasisPoints) { $0.writeUInt16($1) }
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
@@ -62,7 +64,19 @@ extension StatusResponse: WirePayload {
             leaderAddress: leaderAddress, lastIndex: LogIndex(try reader.readUInt64("lastIndex")),
             commit: LogIndex(try reader.readUInt64("commit")), applied: LogIndex(try reader.readUInt64("applied")),
             uptimeMs: try reader.readUInt64("uptimeMs"), stateApplied: LogIndex(try reader.readUInt64("stateApplied")),
-            stateDigest: try reader.readUInt64("stateDigest"))
+            stateDigest: try reader.readUInt64("stateDigest"), firstIndex: LogIndex(try reader.readUInt64("firstIndex")),
+            diskUsedBasisPoints: try Self.readBasisPoints(&reader))
+    }
+
+    private static func readBasisPoints(_ reader: inout ByteReader) throws(DecodeError) -> UInt16? {
+        let at = reader.offset
+        let value = try reader.readOptional("diskUsed") { (reader) throws(DecodeError) in
+            try reader.readUInt16("diskUsed")
+        }
+        if let value, value > 10_000 {
+            throw .invalidValue(field: "diskUsed", offset: at, reason: "\(value) basis points is over 100 %")
+        }
+        return value
     }
 }
 

@@ -30,6 +30,10 @@ struct CommandLineTests {
                 #expect(node[key] != nil, "node \(node["id"] ?? "?") lacks \(key)")
             }
             #expect(node["up"] as? Bool == true)
+            #expect(node["firstIndex"] as? Int == 1, "nothing was compacted yet")
+            // Measured within the node's first second: the test directory's disk, 0-1.
+            let disk = node["diskUsedRatio"] as? Double
+            #expect(disk.map { $0 > 0 && $0 <= 1 } ?? (node["diskUsedRatio"] is NSNull), "\(node)")
         }
 
         let one = try fixture.ledger(["append", "--data", "hello world"])

@@ -17,7 +17,8 @@ import Wire
             group: "ledger", nodeID: NodeID(id), nodeName: "n\(id)", role: role, term: Term(term),
             leader: leader.map { NodeID($0) }, leaderAddress: nil, lastIndex: LogIndex(last),
             commit: LogIndex(last - 1),
-            applied: LogIndex(last - 1), uptimeMs: 65_000, stateApplied: LogIndex(last - 1), stateDigest: 0x1234)
+            applied: LogIndex(last - 1), uptimeMs: 65_000, stateApplied: LogIndex(last - 1), stateDigest: 0x1234,
+            firstIndex: LogIndex(1), diskUsedBasisPoints: id == 0 ? 3_725 : nil)
     }
 
     static let healthy = ClusterView(nodes: [
@@ -46,9 +47,9 @@ import Wire
         #expect(
             report.json.rendered
                 == #"{"group": "ledger", "leader": "n1", "term": 4, "nodes": ["#
-                + #"{"id": "n0", "address": "127.0.0.1:40911", "up": true, "role": "FOLLOWER", "term": 4, "leader": "n1", "lastIndex": 7, "commitIndex": 6, "appliedIndex": 6, "lag": 3, "catchingUp": false, "uptimeMs": 65000, "error": null}, "#
-                + #"{"id": "n1", "address": "127.0.0.1:40912", "up": true, "role": "LEADER", "term": 4, "leader": "n1", "lastIndex": 10, "commitIndex": 9, "appliedIndex": 9, "lag": 0, "catchingUp": false, "uptimeMs": 65000, "error": null}, "#
-                + #"{"id": "n2", "address": "127.0.0.1:40913", "up": false, "role": "DOWN", "term": null, "leader": null, "lastIndex": null, "commitIndex": null, "appliedIndex": null, "lag": null, "catchingUp": false, "uptimeMs": null, "error": "connection refused"}]}"#
+                + #"{"id": "n0", "address": "127.0.0.1:40911", "up": true, "role": "FOLLOWER", "term": 4, "leader": "n1", "lastIndex": 7, "commitIndex": 6, "appliedIndex": 6, "lag": 3, "catchingUp": false, "uptimeMs": 65000, "firstIndex": 1, "diskUsedRatio": 0.3725, "error": null}, "#
+                + #"{"id": "n1", "address": "127.0.0.1:40912", "up": true, "role": "LEADER", "term": 4, "leader": "n1", "lastIndex": 10, "commitIndex": 9, "appliedIndex": 9, "lag": 0, "catchingUp": false, "uptimeMs": 65000, "firstIndex": 1, "diskUsedRatio": null, "error": null}, "#
+                + #"{"id": "n2", "address": "127.0.0.1:40913", "up": false, "role": "DOWN", "term": null, "leader": null, "lastIndex": null, "commitIndex": null, "appliedIndex": null, "lag": null, "catchingUp": false, "uptimeMs": null, "firstIndex": null, "diskUsedRatio": null, "error": "connection refused"}]}"#
         )
     }
 
@@ -57,9 +58,13 @@ import Wire
         #expect(lines[0] == "group ledger: leader n1, term 4")
         #expect(
             lines[1].hasPrefix(
-                "GROUP   ID  ADDRESS          ROLE      TERM  LEADER  LAST  COMMIT  APPLIED  LAG  UPTIME"))
-        #expect(lines[2] == "ledger  n0  127.0.0.1:40911  FOLLOWER  4     n1      7     6       6        3    1m05s")
-        #expect(lines[4].hasSuffix("DOWN      -     -       -     -       -        -    -       connection refused"))
+                "GROUP   ID  ADDRESS          ROLE      TERM  LEADER  LAST  COMMIT  APPLIED  LAG  UPTIME  FIRST  DISK"))
+        #expect(
+            lines[2] == "ledger  n0  127.0.0.1:40911  FOLLOWER  4     n1      7     6       6        3    1m05s   1      38%")
+        #expect(
+            lines[3] == "ledger  n1  127.0.0.1:40912  LEADER    4     n1      10    9       9        0    1m05s   1      -")
+        #expect(
+            lines[4].hasSuffix("DOWN      -     -       -     -       -        -    -       -      -     connection refused"))
     }
 
     @Test func noLeaderExitsThreeAndPreCandidatesShowAsCandidates() {

@@ -134,6 +134,19 @@ import Wire
         #expect(throws: WireError.malformed(.trailingBytes(offset: 16, count: 1))) { try WireCodec.decode(long) }
     }
 
+    @Test func aDiskUseOverOneHundredPercentIsRejected() throws {
+        var samples = WireSamples(seed: 3)
+        guard case .statusResponse(var status) = samples.wireMessage(4) else {
+            Issue.record("shape 4 is a status"); return
+        }
+        status.diskUsedBasisPoints = 10_000
+        var payload = status.encoded()
+        #expect(try StatusResponse(payload: payload).diskUsedRatio == 1)
+        payload[payload.count - 2] = 0x27
+        payload[payload.count - 1] = 0x11  // 10001
+        #expect(throws: DecodeError.self) { try StatusResponse(payload: payload) }
+    }
+
     @Test func unknownRoleAndErrorCodeAreRejected() throws {
         var samples = WireSamples(seed: 3)
         guard case .statusResponse(let status) = samples.wireMessage(4) else {

@@ -111,7 +111,8 @@ struct WireSamples {
                     term: Term(u64()), leader: optional { NodeID($0.u64()) },
                     leaderAddress: optional { $0.string(max: 21) }, lastIndex: LogIndex(u64()),
                     commit: LogIndex(u64()), applied: LogIndex(u64()), uptimeMs: u64(),
-                    stateApplied: LogIndex(u64()), stateDigest: u64()))
+                    stateApplied: LogIndex(u64()), stateDigest: u64(), firstIndex: LogIndex(u64()),
+                    diskUsedBasisPoints: optional { UInt16($0.random.below(10_001)) }))
         case 5: return .appendRequest(ClientAppendRequest(data: bytes(max: 100)))
         case 6: return .appendResponse(ClientAppendResponse(index: LogIndex(u64())))
         case 7: return .getRequest(GetRequest(index: LogIndex(u64())))
