@@ -67,7 +67,8 @@ struct StatusReport: Sendable {
                 var reason = ""
                 if case .failure(let error) = node.result { reason = error.shortReason }
                 rows.append([
-                    group ?? "-", node.peer.name, node.peer.address, "DOWN", "-", "-", "-", "-", "-", "-", "-", "-", "-",
+                    group ?? "-", node.peer.name, node.peer.address, "DOWN", "-", "-", "-", "-", "-", "-", "-", "-",
+                    "-",
                     reason,
                 ])
                 continue

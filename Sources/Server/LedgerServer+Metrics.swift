@@ -94,7 +94,8 @@ extension LedgerServer {
         [
             MetricFamily(
                 "ledger_disk_used_ratio", .gauge,
-                help: "How full the store's file system is: used / (used + available), as df counts (absent when unknown).",
+                help:
+                    "How full the store's file system is: used / (used + available), as df counts (absent when unknown).",
                 samples: diskUsage.map { [MetricSample(.real(Double($0.usedBasisPoints) / 10_000))] } ?? []),
             MetricFamily(
                 "ledger_disk_available_bytes", .gauge,

@@ -64,7 +64,8 @@ extension StatusResponse: WirePayload {
             leaderAddress: leaderAddress, lastIndex: LogIndex(try reader.readUInt64("lastIndex")),
             commit: LogIndex(try reader.readUInt64("commit")), applied: LogIndex(try reader.readUInt64("applied")),
             uptimeMs: try reader.readUInt64("uptimeMs"), stateApplied: LogIndex(try reader.readUInt64("stateApplied")),
-            stateDigest: try reader.readUInt64("stateDigest"), firstIndex: LogIndex(try reader.readUInt64("firstIndex")),
+            stateDigest: try reader.readUInt64("stateDigest"),
+            firstIndex: LogIndex(try reader.readUInt64("firstIndex")),
             diskUsedBasisPoints: try Self.readBasisPoints(&reader))
     }
 

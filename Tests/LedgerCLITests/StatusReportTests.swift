@@ -60,11 +60,15 @@ import Wire
             lines[1].hasPrefix(
                 "GROUP   ID  ADDRESS          ROLE      TERM  LEADER  LAST  COMMIT  APPLIED  LAG  UPTIME  FIRST  DISK"))
         #expect(
-            lines[2] == "ledger  n0  127.0.0.1:40911  FOLLOWER  4     n1      7     6       6        3    1m05s   1      38%")
+            lines[2]
+                == "ledger  n0  127.0.0.1:40911  FOLLOWER  4     n1      7     6       6        3    1m05s   1      38%"
+        )
         #expect(
-            lines[3] == "ledger  n1  127.0.0.1:40912  LEADER    4     n1      10    9       9        0    1m05s   1      -")
+            lines[3]
+                == "ledger  n1  127.0.0.1:40912  LEADER    4     n1      10    9       9        0    1m05s   1      -")
         #expect(
-            lines[4].hasSuffix("DOWN      -     -       -     -       -        -    -       -      -     connection refused"))
+            lines[4].hasSuffix(
+                "DOWN      -     -       -     -       -        -    -       -      -     connection refused"))
     }
 
     @Test func noLeaderExitsThreeAndPreCandidatesShowAsCandidates() {
