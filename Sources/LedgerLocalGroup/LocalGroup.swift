@@ -158,11 +158,17 @@ package final class LocalGroup {
         processes.removeAll()
     }
 
-    /// The last `lines` lines of node `id`'s log, for failure messages.
+    /// The last `lines` lines of node `id`'s log, for failure messages; when the node crashed,
+    /// the lines around the crash report's first line instead (its message and top frames,
+    /// which a register dump would otherwise push out of the tail).
     func logTail(_ id: NodeID, lines: Int = 20) -> String {
         do {
             let text = String(decoding: try readFile(logPath(id)), as: UTF8.self)
-            return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
+            let all = text.split(separator: "\n", omittingEmptySubsequences: false)
+            if let crash = all.firstIndex(where: { $0.contains("Fatal error") || $0.contains("Program crashed") }) {
+                return all[max(0, crash - lines / 2)..<min(all.count, crash + 2 * lines)].joined(separator: "\n")
+            }
+            return all.suffix(lines).joined(separator: "\n")
         } catch {
             return "(no log: \(error))"
         }
