@@ -38,6 +38,19 @@ public final class WorkerThread<Job: Sendable, Output: Sendable>: Sendable {
         finished.wait()
     }
 
+    /// After ``stop()``: runs the jobs submitted since (the stopped thread runs none) on the
+    /// calling thread, in order, posting their results as the thread would. Returns how many ran.
+    @discardableResult
+    public func runRemaining() -> Int {
+        let jobs = state.withLock { state in
+            precondition(state.stopping, "runRemaining() before stop()")
+            defer { state.jobs.removeAll() }
+            return state.jobs
+        }
+        for job in jobs { results.post(perform(job)) }
+        return jobs.count
+    }
+
     private func loop() {
         while true {
             wakeup.wait()

@@ -523,13 +523,17 @@ public final class LedgerServer {
         }
         disk.stop()
         persister.stop()
-        // The last results reach the replica even after a stop, so it knows what is durable.
-        for sync in syncResults.drain() {
-            replica.handle(syncCompleted(sync), now: WallClock.nowMilliseconds())
-        }
-        for outcome in persistResults.drain() {
-            replica.handle(persistCompleted(outcome), now: WallClock.nowMilliseconds())
-        }
+        // The last results reach the replica even after a stop, so it knows what is durable. A
+        // result may start the next sync or persist (entries written meanwhile, a new applied
+        // index): the threads are stopped, so those run here, until the replica waits for none.
+        repeat {
+            for sync in syncResults.drain() {
+                replica.handle(syncCompleted(sync), now: WallClock.nowMilliseconds())
+            }
+            for outcome in persistResults.drain() {
+                replica.handle(persistCompleted(outcome), now: WallClock.nowMilliseconds())
+            }
+        } while disk.runRemaining() + persister.runRemaining() > 0
         var closeFailure: ServerError?
         do {
             try replica.close(cleanly: failure == nil)
