@@ -82,7 +82,7 @@ public final class LedgerServer {
     /// The store's file system as last measured (``measureDisk()``); nil until then or while it
     /// cannot be measured.
     var diskUsage: DiskUsage?
-    private var diskUsageFailed = false
+    var diskUsageFailed = false
     /// Outbound links, one per peer, in id order.
     var links: [PeerLink] = []
     /// The last connection id handed out; ids are shared by every kind of client connection.
@@ -288,76 +288,6 @@ public final class LedgerServer {
         if stopReason == nil { replica.settle(now: WallClock.nowMilliseconds()) }
         flushDirtyConnections()
         flushRemotingConnections()
-    }
-
-    /// Closes `socket`, just accepted on `port` where `open` connections are the limit: logged
-    /// once a minute per port with the refusals in between, and counted.
-    func refuseOverLimit(_ socket: Socket, on port: ServerMetrics.Port, open: Int) {
-        socket.close()
-        metrics.refused(on: port)
-        if let skipped = connectionLimitLog.record(address: "\(port.rawValue) limit", now: .now) {
-            let more = skipped > 0 ? " (and \(skipped) more since the last line)" : ""
-            logger.warning(
-                term: replica.term.rawValue,
-                "\(port.rawValue) port: \(open) connections open, the limit (maxConnections); refused a new one\(more)")
-        }
-    }
-
-    /// Closes every connection that ``StallWatch`` finds stalled, then runs again in a second.
-    func sweepStalledConnections() {
-        guard stopReason == nil else { return }
-        let watch = StallWatch(timeout: options.stalledConnectionTimeout)
-        let now = ContinuousClock.now
-        for connection in connections.values {
-            let peer = peerAuthentications[connection.id]
-            let progress = StallWatch.Progress(
-                lastActivity: connection.lastActivity, partialBytes: connection.partialBytes,
-                established: peer.map { $0.authenticatedPeer != nil } ?? connection.hasSentFrame)
-            if let stall = watch.stall(progress, now: now) {
-                closeStalled(on: .node, connection.label, stall) { close(connection, reason: stall) }
-            }
-        }
-        for connection in remotingConnections.values {
-            let progress = StallWatch.Progress(
-                lastActivity: connection.lastActivity, partialBytes: connection.partialBytes,
-                established: connection.hasSentFrame)
-            if let stall = watch.stall(progress, now: now) {
-                closeStalled(on: connection.role == .broker ? .remoting : .nameServer, connection.label, stall) {
-                    closeRemoting(connection)
-                }
-            }
-        }
-        loop.schedule(after: .seconds(1)) { [unowned self] in sweepStalledConnections() }
-    }
-
-    private func closeStalled(on port: ServerMetrics.Port, _ label: String, _ stall: String, close: () -> Void) {
-        metrics.stalled(on: port)
-        if let skipped = connectionLimitLog.record(address: "\(port.rawValue) stalled", now: .now) {
-            let more = skipped > 0 ? " (and \(skipped) more since the last line)" : ""
-            logger.warning(term: replica.term.rawValue, "closing \(label): \(stall)\(more)")
-        }
-        close()
-    }
-
-    /// Measures how full the store's file system is for `ledger status` and `/metrics`, then
-    /// again in a second. A failed measurement is logged when it starts failing and shows as
-    /// unknown.
-    func measureDisk() {
-        guard stopReason == nil else { return }
-        do {
-            let usage = try DiskUsage.of(options.storeDirectory)
-            replica.diskUsedBasisPoints = usage.usedBasisPoints
-            diskUsage = usage
-            diskUsageFailed = false
-        } catch {
-            if !diskUsageFailed {
-                logger.warning(term: replica.term.rawValue, "cannot measure the store's disk: \(error)")
-            }
-            diskUsageFailed = true
-            diskUsage = nil
-            replica.diskUsedBasisPoints = nil
-        }
-        loop.schedule(after: .seconds(1)) { [unowned self] in measureDisk() }
     }
 
     private func scheduleTick() {
