@@ -55,6 +55,7 @@ public enum DashboardPage {
           .empty { color: var(--dim); padding: 6px 0; }
           .scroll { max-height: 320px; overflow: auto; }
           canvas { width: 100%; height: 180px; display: block; }
+          .legend-in { color: #2f6fdd; font-weight: 600; } .legend-out { color: #e07b24; font-weight: 600; }
           form { display: flex; flex-wrap: wrap; gap: 8px; margin-bottom: 8px; }
           input { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 4px; min-width: 0; }
           button { font: inherit; padding: 4px 12px; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
@@ -87,9 +88,11 @@ public enum DashboardPage {
             </table>
           </section>
           <section>
-            <h2>Throughput <small>messages in per second, up to the last 5 minutes</small></h2>
+            <h2>Throughput <small>messages in (stored) and out (consumed and committed) per second, up to the last 5 minutes</small></h2>
             <canvas id="throughput" width="880" height="360"></canvas>
-            <div><span id="throughput-rate" data-rate="0">0</span> msg/s now, <span id="messages-in">0</span> messages stored</div>
+            <div><span class="legend-in">in</span> <span id="throughput-rate" data-rate="0">0</span> msg/s,
+              <span class="legend-out">out</span> <span id="throughput-out" data-rate="0">0</span> msg/s now,
+              <span id="messages-in">0</span> messages stored</div>
           </section>
           <section>
             <h2>Message lookup <small>by key and topic, or by msgId</small></h2>
@@ -212,16 +215,17 @@ public enum DashboardPage {
             return row;
           }));
           const now = Date.now();
-          samples.push([now, group.messagesIn]);
+          samples.push([now, group.messagesIn, group.messagesConsumed]);
           while (samples.length > 0 && samples[0][0] < now - WINDOW_MS) samples.shift();
           $("messages-in").textContent = num(group.messagesIn);
           drawThroughput();
         }
 
-        function rates() {
+        // Per second between polls of counter `k` of the samples (1: in, 2: out).
+        function rates(k) {
           const points = [];
           for (let i = 1; i < samples.length; i++) {
-            const [t0, m0] = samples[i - 1], [t1, m1] = samples[i];
+            const t0 = samples[i - 1][0], m0 = samples[i - 1][k], t1 = samples[i][0], m1 = samples[i][k];
             // A restarted or different serving node may report fewer messages: no negative rates.
             if (t1 > t0) points.push([t1, Math.max(0, (m1 - m0) * 1000 / (t1 - t0))]);
           }
@@ -231,11 +235,14 @@ public enum DashboardPage {
         function drawThroughput() {
           const canvas = $("throughput"), g = canvas.getContext("2d");
           const w = canvas.width, h = canvas.height, pad = 44;
-          const points = rates(), now = Date.now();
+          const points = rates(1), out = rates(2), now = Date.now();
           const current = points.length ? points[points.length - 1][1] : 0;
+          const currentOut = out.length ? out[out.length - 1][1] : 0;
           $("throughput-rate").textContent = num(Math.round(current));
           $("throughput-rate").dataset.rate = String(Math.round(current));
-          const max = Math.max(10, ...points.map((p) => p[1])) * 1.15;
+          $("throughput-out").textContent = num(Math.round(currentOut));
+          $("throughput-out").dataset.rate = String(Math.round(currentOut));
+          const max = Math.max(10, ...points.map((p) => p[1]), ...out.map((p) => p[1])) * 1.15;
           g.clearRect(0, 0, w, h);
           g.font = "20px system-ui, sans-serif";
           g.fillStyle = "#667085"; g.strokeStyle = "#e3e6eb"; g.lineWidth = 1;
@@ -250,9 +257,11 @@ public enum DashboardPage {
           g.fillText("-" + spanText, pad + 40, h - 10); g.fillText("now", w - 50, h - 10);
           const x = (t) => pad + 40 + (w - pad - 50) * (1 - (now - t) / span);
           const y = (r) => h - pad - (h - pad * 2) * r / max;
-          g.strokeStyle = "#2f6fdd"; g.lineWidth = 3; g.beginPath();
-          points.forEach(([t, r], i) => { if (i === 0) g.moveTo(x(t), y(r)); else g.lineTo(x(t), y(r)); });
-          g.stroke();
+          for (const [series, color] of [[out, "#e07b24"], [points, "#2f6fdd"]]) {
+            g.strokeStyle = color; g.lineWidth = 3; g.beginPath();
+            series.forEach(([t, r], i) => { if (i === 0) g.moveTo(x(t), y(r)); else g.lineTo(x(t), y(r)); });
+            g.stroke();
+          }
         }
 
         function renderTopics(doc) {

@@ -137,6 +137,12 @@ extension CommitLogStateMachine {
         consumerOffsets[OffsetKey(group: group, queue: queue)]
     }
 
+    /// Every committed offset of every group and queue, added up: messages consumer groups have
+    /// consumed and committed (a message counts once per group). It grows as groups commit.
+    public var committedOffsetTotal: Int64 {
+        consumerOffsets.values.reduce(0) { $0 &+ $1.rawValue }
+    }
+
     /// The groups that committed any offset, sorted.
     public func consumerGroups() -> [String] {
         Set(consumerOffsets.keys.map(\.group)).sorted(by: utf8Precedes)

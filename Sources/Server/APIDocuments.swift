@@ -111,6 +111,7 @@ struct APIDocuments: AdminSource {
         writer.member("nodeId", server.options.selfID.rawValue)
         writer.member("durableIndex", replica.store.durableIndex.rawValue)
         writer.member("messagesIn", messagesIn)
+        writer.member("messagesConsumed", server.replica.stateMachine.committedOffsetTotal)
         writer.key("followers")
         writer.beginArray()
         for follower in raft.followers {
@@ -138,6 +139,7 @@ struct APIDocuments: AdminSource {
         writer.member("leader", view.leader?.peer.name)
         writer.member("term", view.term?.rawValue)
         writer.member("messagesIn", messagesIn)
+        writer.member("messagesConsumed", server.replica.stateMachine.committedOffsetTotal)
         writer.key("nodes")
         writer.beginArray()
         for node in view.nodes {

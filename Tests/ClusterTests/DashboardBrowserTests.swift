@@ -109,10 +109,17 @@ struct DashboardBrowserTests {
 
         #expect(before["lookup"] as? [String] == sevenths, "the lookup form finds the messages with the key")
 
-        // Traffic while the page watches: its throughput must show it.
+        // Traffic while the page watches, in and out: its throughput must show both.
         for number in 1...40 {
-            _ = try fixture.client.send(ProducerMessage(topic: "DashTraffic", body: Array("tick \(number)".utf8)))
-            if number % 10 == 0 { pause(.milliseconds(400)) }
+            let tick = ProducerMessage(topic: "DashTraffic", target: .queue(0), body: Array("tick \(number)".utf8))
+            _ = try fixture.client.send(tick)
+            if number % 10 == 0 {
+                // A consumer of queue 0 commits half of what it holds: consumption the page sees.
+                try fixture.client.commitOffset(
+                    group: "dash-watcher", queue: MessageQueue(topic: "DashTraffic", queueID: 0),
+                    offset: QueueOffset(Int64(number / 2)))
+                pause(.milliseconds(400))
+            }
         }
         pause(.milliseconds(1_500))
 
@@ -136,6 +143,7 @@ struct DashboardBrowserTests {
             (latest["nodes"] as? [[String: Any]])?.first { $0["id"] as? String == leader.peer.name })
         #expect(dead["up"] as? Bool == false && dead["role"] as? String == "DOWN", "the killed node shown down")
         #expect((after["maxRate"] as? Int ?? 0) > 0, "the throughput chart showed the traffic")
+        #expect((after["maxOutRate"] as? Int ?? 0) > 0, "the throughput chart showed the committed consumption")
         let events = try #require(latest["events"] as? [String])
         #expect(events.contains { $0.contains("peer \(leader.peer.name) down") }, "the events panel: \(events)")
 

@@ -53,6 +53,7 @@ STATE_JS = r"""
     groupQueues: rows("#consumer-groups tr[data-group-queue]").map((r) => ({
       queue: r.dataset.groupQueue, lag: Number(r.dataset.lag) })),
     rate: Number(document.getElementById("throughput-rate").dataset.rate),
+    outRate: Number(document.getElementById("throughput-out").dataset.rate),
     lookup: rows("#lookup-result [data-msgid]").map((r) => r.dataset.msgid),
     events: rows("#events li[data-level]").map((r) => r.textContent),
   });
@@ -205,10 +206,13 @@ def main():
                 return json.load(file)
 
         max_rate = 0
+        max_out_rate = 0
 
         def watch_rate_until_killed():
-            nonlocal max_rate
-            max_rate = max(max_rate, browser.state().get("rate", 0))
+            nonlocal max_rate, max_out_rate
+            state = browser.state()
+            max_rate = max(max_rate, state.get("rate", 0))
+            max_out_rate = max(max_out_rate, state.get("outRate", 0))
             return read_killed()
 
         killed = wait_for("the test to kill the leader", 60, watch_rate_until_killed, lambda value: value is not None)
@@ -219,6 +223,7 @@ def main():
         after = wait_for("a new leader on the page", 20, browser.state, new_leader)
         after["shownAfterMs"] = int(time.time() * 1000) - killed["killedAtMs"]
         after["maxRate"] = max_rate
+        after["maxOutRate"] = max_out_rate
         # The dead node's row turns DOWN once its peers' status of it is stale; give it a moment.
         deadline = time.time() + 5
         while time.time() < deadline:
