@@ -24,7 +24,11 @@ test:
 	mkdir -p .build && $(SWIFT) package dump-package >.build/package.json
 	python3 Tests/Scripts/check-imports.py .build/package.json
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip LaggingFollowerTests
+	# Alone, after the others: it asserts that no leader changes while a follower catches up under
+	# its own steady load, which the other suites' process groups and Chromium, run beside it on
+	# two cores, can starve (it failed so once in a parallel run, never alone).
+	$(SWIFT) test --skip-build --filter LaggingFollowerTests
 	$(MAKE) test-interop
 	$(SWIFT) run -c release simulate --seeds 1-300
 	$(SWIFT) run -c release simulate --scenario failover
