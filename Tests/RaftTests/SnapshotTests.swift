@@ -6,6 +6,19 @@ import Testing
 @Suite struct SnapshotTests {
     private let voters = [NodeID(1), NodeID(2), NodeID(3)]
 
+    /// Node 2 of three, started from `log` (`(index, term)` pairs) with `term` and `commit`.
+    private func follower(term: UInt64, commit: UInt64 = 0, log: [(UInt64, UInt64)]) throws -> (RaftCore, MemoryStorage)
+    {
+        let storage = MemoryStorage(
+            hardState: HardState(term: Term(term), commit: LogIndex(commit)), entries: log.map(TestCluster.entry))
+        return (try RaftCore(config: RaftConfig(id: NodeID(2), voters: voters), storage: storage), storage)
+    }
+
+    /// Node 1's offer of `snapshot` to `core` (node 2), sent in `term`.
+    private func deliver(_ snapshot: SnapshotMetadata, to core: RaftCore, term: UInt64) throws {
+        try core.step(Message(from: NodeID(1), to: NodeID(2), term: Term(term), body: .installSnapshot(snapshot)))
+    }
+
     private func propose(_ cluster: TestCluster, _ raw: UInt64, _ names: [String]) throws {
         for name in names { _ = try cluster.core(raw).propose(Array(name.utf8)) }
         try cluster.stabilize()
@@ -94,12 +107,9 @@ import Testing
     }
 
     @Test func aSnapshotNotNewerThanTheCommitIndexIsAnsweredWithIt() throws {
-        let storage = MemoryStorage(
-            hardState: HardState(term: Term(2), commit: LogIndex(3)),
-            entries: [TestCluster.entry(1, 1), TestCluster.entry(2, 1), TestCluster.entry(3, 2)])
-        let core = try RaftCore(config: RaftConfig(id: NodeID(2), voters: voters), storage: storage)
+        let (core, _) = try follower(term: 2, commit: 3, log: [(1, 1), (2, 1), (3, 2)])
         let offer = SnapshotMetadata(index: LogIndex(2), term: Term(1))
-        try core.step(Message(from: NodeID(1), to: NodeID(2), term: Term(2), body: .installSnapshot(offer)))
+        try deliver(offer, to: core, term: 2)
         let ready = try core.ready()
         #expect(ready.snapshot == nil)
         #expect(ready.messagesAfterPersist.map(\.body) == [.appendResponse(AppendResponse(index: LogIndex(3)))])
@@ -109,12 +119,9 @@ import Testing
     }
 
     @Test func aSnapshotWhoseLastEntryTheLogHoldsOnlyMovesTheCommitIndex() throws {
-        let storage = MemoryStorage(
-            hardState: HardState(term: Term(2), commit: LogIndex(1)),
-            entries: [TestCluster.entry(1, 1), TestCluster.entry(2, 1), TestCluster.entry(3, 2)])
-        let core = try RaftCore(config: RaftConfig(id: NodeID(2), voters: voters), storage: storage)
+        let (core, _) = try follower(term: 2, commit: 1, log: [(1, 1), (2, 1), (3, 2)])
         let offer = SnapshotMetadata(index: LogIndex(2), term: Term(1))
-        try core.step(Message(from: NodeID(1), to: NodeID(2), term: Term(2), body: .installSnapshot(offer)))
+        try deliver(offer, to: core, term: 2)
         let ready = try core.ready()
         #expect(ready.snapshot == nil)
         #expect(ready.hardState?.commit == LogIndex(2))
@@ -127,12 +134,9 @@ import Testing
 
     @Test func aConflictingLogIsReplacedByTheSnapshotAndAnsweredOnlyAfterInstalling() throws {
         // Node 2 holds an uncommitted entry 3 of term 1; the leader's snapshot ends at 5, term 3.
-        let storage = MemoryStorage(
-            hardState: HardState(term: Term(3), commit: LogIndex(2)),
-            entries: [TestCluster.entry(1, 1), TestCluster.entry(2, 1), TestCluster.entry(3, 1)])
-        let core = try RaftCore(config: RaftConfig(id: NodeID(2), voters: voters), storage: storage)
+        let (core, storage) = try follower(term: 3, commit: 2, log: [(1, 1), (2, 1), (3, 1)])
         let offer = SnapshotMetadata(index: LogIndex(5), term: Term(3))
-        try core.step(Message(from: NodeID(1), to: NodeID(2), term: Term(3), body: .installSnapshot(offer)))
+        try deliver(offer, to: core, term: 3)
         #expect(core.lastIndex == LogIndex(5))
         #expect(core.term(at: LogIndex(5)) == Term(3))
         #expect(core.term(at: LogIndex(3)) == nil, "the replaced log no longer counts")
@@ -166,10 +170,9 @@ import Testing
     }
 
     @Test func aSnapshotFromAnOlderTermIsRefused() throws {
-        let storage = MemoryStorage(hardState: HardState(term: Term(4)), entries: [TestCluster.entry(1, 1)])
-        let core = try RaftCore(config: RaftConfig(id: NodeID(2), voters: voters), storage: storage)
+        let (core, _) = try follower(term: 4, log: [(1, 1)])
         let offer = SnapshotMetadata(index: LogIndex(9), term: Term(3))
-        try core.step(Message(from: NodeID(1), to: NodeID(2), term: Term(3), body: .installSnapshot(offer)))
+        try deliver(offer, to: core, term: 3)
         let ready = try core.ready()
         #expect(ready.snapshot == nil)
         #expect(core.lastIndex == LogIndex(1))
@@ -196,15 +199,14 @@ import Testing
     }
 
     @Test func aNewerOfferWhileTheFirstIsBeingInstalledWins() throws {
-        let storage = MemoryStorage(hardState: HardState(term: Term(3)), entries: [TestCluster.entry(1, 1)])
-        let core = try RaftCore(config: RaftConfig(id: NodeID(2), voters: voters), storage: storage)
+        let (core, storage) = try follower(term: 3, log: [(1, 1)])
         let first = SnapshotMetadata(index: LogIndex(5), term: Term(3))
         let second = SnapshotMetadata(index: LogIndex(8), term: Term(3))
-        try core.step(Message(from: NodeID(1), to: NodeID(2), term: Term(3), body: .installSnapshot(first)))
+        try deliver(first, to: core, term: 3)
         let ready = try core.ready()
         #expect(ready.snapshot == first)
         // The owner is still installing the first when the second arrives.
-        try core.step(Message(from: NodeID(1), to: NodeID(2), term: Term(3), body: .installSnapshot(second)))
+        try deliver(second, to: core, term: 3)
         storage.install(first)
         core.advance(ready)
         #expect(core.term(at: LogIndex(5)) == nil, "the second snapshot replaced the first")
