@@ -56,7 +56,8 @@ let package = Package(
         .target(
             name: "Remoting", dependencies: ["Bytes", "LedgerModel"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
-            name: "LedgerConfig", dependencies: ["LedgerModel", "Raft", "Posix"], exclude: ["CONFIG.md"], swiftSettings: strict),
+            name: "LedgerConfig", dependencies: ["LedgerModel", "Raft", "Posix"], exclude: ["CONFIG.md"],
+            swiftSettings: strict),
         .target(
             name: "LedgerClient", dependencies: ["Bytes", "Wire", "Posix", "LedgerConfig", "LedgerModel", "Raft"],
             swiftSettings: strict),
@@ -107,7 +108,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Posix"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: strict),
         .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: strict),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Posix", "Raft"], swiftSettings: strict),
         .testTarget(
@@ -127,7 +128,8 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Bytes", "LedgerModel", "Raft"], swiftSettings: strict),
         .testTarget(name: "AdminTests", dependencies: ["Admin", "Bytes"], swiftSettings: strict),
         .testTarget(
-            name: "ServerTests", dependencies: ["Server", "Crypto", "LedgerConfig", "LedgerModel", "Raft", "Bytes"],
+            name: "ServerTests",
+            dependencies: ["Server", "Crypto", "LedgerConfig", "LedgerModel", "Raft", "Bytes", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft", "Posix", "TestSupport"],

@@ -1,4 +1,5 @@
 import Crypto
+import TestSupport
 import Testing
 
 /// HMAC-SHA1 against RFC 2202 §3 and HMAC-SHA256 against RFC 4231 §4 (every test case; case 5

@@ -1,4 +1,5 @@
 import Crypto
+import TestSupport
 import Testing
 
 /// SHA-1 and SHA-256 against the examples of FIPS 180 (the NIST "Secure Hashing" example

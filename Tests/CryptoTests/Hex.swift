@@ -1,14 +1,3 @@
-/// Lower-case hex of `bytes`, as the published vectors print digests.
-func hex(_ bytes: [UInt8]) -> String {
-    let digits: [Character] = Array("0123456789abcdef")
-    var text = ""
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return text
-}
-
 /// The bytes of a hex string; nil when it is not an even number of hex digits.
 func bytes(hex text: String) -> [UInt8]? {
     let digits = Array(text.utf8)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TestSupport
 import Testing
 
 /// SHA-1, SHA-256, HMAC-SHA1 and HMAC-SHA256 agree with Python's `hashlib` and `hmac` on random

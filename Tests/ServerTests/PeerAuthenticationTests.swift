@@ -1,6 +1,7 @@
 import LedgerConfig
 import LedgerModel
 import Raft
+import TestSupport
 import Testing
 
 @testable import Server
@@ -246,15 +247,4 @@ import Testing
     }
 
     static let pythonConnectorProof = "a38065e92092185a14eb86cdf68e779e023ddf51a5d12233203218bd869c6dca"
-}
-
-/// Lower-case hex of `bytes`.
-func hex(_ bytes: [UInt8]) -> String {
-    let digits: [Character] = Array("0123456789abcdef")
-    var text = ""
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return text
 }
