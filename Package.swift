@@ -83,7 +83,7 @@ let package = Package(
             name: "LedgerChaos",
             dependencies: [
                 "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft",
-                "CommitLog", "FileIO",
+                "CommitLog", "FileIO", "LogStore",
             ],
             swiftSettings: strict),
         .executableTarget(
@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "Bytes"], swiftSettings: strict),
         .testTarget(
             name: "CommitLogTests",
-            dependencies: ["CommitLog", "LedgerModel", "FileIO", "Posix", "Raft", "TestSupport"],
+            dependencies: ["CommitLog", "LedgerModel", "Bytes", "FileIO", "Posix", "Raft", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "ReplicaTests",

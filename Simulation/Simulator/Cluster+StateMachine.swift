@@ -17,7 +17,7 @@ extension Cluster {
         do {
             machine = try CommitLogStateMachine.open(
                 directory: Self.commitLogDirectory, fileSystem: node.disk.stateMachineFileSystem,
-                configuration: options.commitLog)
+                configuration: options.commitLog, log: LogStoreMessages(node.disk.store))
         } catch {
             throw Violation("commitlog-recovery", "n\(node.id) cannot reopen its CommitLog: \(error)")
         }
@@ -30,7 +30,7 @@ extension Cluster {
         if machine.appliedIndex > .zero, let recovery = machine.recovery {
             note(
                 "n\(node.id) CommitLog reopened at index \(recovery.appliedIndex): \(recovery.messages) messages, "
-                    + "\(recovery.rebuiltQueues.count) consume queues rebuilt, \(recovery.discardedBytes) bytes cut")
+                    + "\(recovery.rebuiltQueues.count) consume queues rebuilt")
         }
         try commitLogChecker.recovered(node, machine)
         return machine
@@ -64,7 +64,14 @@ extension Cluster {
         guard entry.kind == .normal else { return entry }
         let command: Command
         do {
-            guard case .command(let decoded) = try EntryPayload(decoding: entry.data) else { return entry }
+            let payload = try EntryPayload(decoding: entry.data)
+            if case .records = payload {
+                // The flags byte says whether the producer stamp counts.
+                var rewritten = entry
+                rewritten.data[1] = 0
+                return rewritten
+            }
+            guard case .command(let decoded) = payload else { return entry }
             command = decoded
         } catch {
             // Not a command: the state machine rejects it the same way with or without this rule.

@@ -139,17 +139,28 @@ final class CommitLogChecker {
         switch payload {
         case .raw:
             if !results.isEmpty { throw Violation("apply-results", "raw entry \(index) gave \(describe(results))") }
-        case .command(.send(let message, _)):
-            try recordSend([message], stamp: message.producer, results, at: index)
-        case .command(.sendBatch(let batch, _)):
-            try recordSend(batch.messages, stamp: batch.producer, results, at: index)
+        case .records(let header):
+            var bodies: [StoredMessage] = []
+            var at = header.recordsStart
+            for _ in 0..<header.count {
+                do {
+                    let message = try StoredMessage(decoding: entry.data, at: at)
+                    bodies.append(message)
+                    at += message.storeSize
+                } catch {
+                    throw Violation("entry-payload", "index \(index) holds a record no leader made: \(error)")
+                }
+            }
+            try recordSend(bodies, stamp: header.producer, results, at: index)
+        case .command(.send), .command(.sendBatch):
+            throw Violation("entry-payload", "index \(index) holds a send as a command, not as records")
         case .command(.commitOffset(let commit)):
             try recordCommit(commit, results, at: index)
         }
     }
 
     private func recordSend(
-        _ messages: [ProducerMessage], stamp: ProducerStamp?, _ results: [ApplyResult], at index: LogIndex
+        _ messages: [StoredMessage], stamp: ProducerStamp?, _ results: [ApplyResult], at index: LogIndex
     ) throws(Violation) {
         if results.count == 1, case .rejected(let reason) = results[0] {
             throw Violation("send-rejected", "index \(index): a valid send was rejected: \(reason)")
@@ -170,7 +181,7 @@ final class CommitLogChecker {
                 throw Violation("apply-results", "index \(index): a send gave \(describe(results))")
             }
         }
-        let uids = try messages.map { (message) throws(Violation) in try uid(of: message, at: index) }
+        let uids = try messages.map { (message) throws(Violation) in try uid(of: message.body, at: index) }
         if duplicates > 0 {
             guard duplicates == results.count, let stamp, let original = stamps[stamp] else {
                 throw Violation(
@@ -211,7 +222,7 @@ final class CommitLogChecker {
         }
     }
 
-    private func store(_ message: ProducerMessage, uid: UInt64, _ result: SendResult, at index: LogIndex)
+    private func store(_ message: StoredMessage, uid: UInt64, _ result: SendResult, at index: LogIndex)
         throws(Violation)
     {
         let location = Location(queue: result.queue, offset: result.queueOffset)
@@ -219,21 +230,21 @@ final class CommitLogChecker {
             throw Violation(
                 "message-stored-twice", "m\(uid) stored at \(earlier) and again at \(location) (index \(index))")
         }
-        guard result.queue.topic == message.topic else {
-            throw Violation("message-queue", "m\(uid) for topic \(message.topic) stored in \(result.queue)")
+        guard result.queue == MessageQueue(topic: message.topic, queueID: message.queueID),
+            result.queueOffset == message.queueOffset, result.physicalOffset == message.physicalOffset
+        else {
+            throw Violation(
+                "message-queue",
+                "m\(uid) recorded for \(message.topic)/\(message.queueID) offset \(message.queueOffset) at "
+                    + "\(message.physicalOffset), stored as \(location) at \(result.physicalOffset)")
         }
-        switch message.target {
-        case .queue(let id) where id != result.queue.queueID:
-            throw Violation("message-queue", "m\(uid) sent to queue \(id) stored in \(result.queue)")
-        case .shardingKey(let key):
+        if let key = message.property(MessageProperty.shardingKey) {
             let name = "\(message.topic)#\(key)"
             if let queue = shardQueues[name], queue != result.queue {
                 throw Violation(
                     "sharding-key-queue", "m\(uid) with key \(key) stored in \(result.queue), earlier ones in \(queue)")
             }
             shardQueues[name] = result.queue
-        case .queue, .automatic:
-            break
         }
         let count = queues[result.queue]?.count ?? 0
         guard result.queueOffset.rawValue == Int64(count) else {
@@ -276,8 +287,8 @@ final class CommitLogChecker {
         counts.offsetCommits += 1
     }
 
-    private func uid(of message: ProducerMessage, at index: LogIndex) throws(Violation) -> UInt64 {
-        guard let uid = MessageBody.uid(in: message.body) else {
+    private func uid(of body: [UInt8], at index: LogIndex) throws(Violation) -> UInt64 {
+        guard let uid = MessageBody.uid(in: body) else {
             throw Violation("unknown-message", "index \(index) holds a message body no producer made")
         }
         return uid

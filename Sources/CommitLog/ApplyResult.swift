@@ -31,6 +31,23 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
     case topicNotFound(String)
     /// An offset commit outside `0...maxOffset` of the queue.
     case offsetOutOfRange(MessageQueue, offset: QueueOffset, maxOffset: QueueOffset)
+    /// A record not where its leader placed it: the queue moved on or the entry landed elsewhere
+    /// in the log (the leader's view of its own uncommitted tail went stale). Nothing is stored;
+    /// a retry is placed afresh.
+    case misplaced(
+        MessageQueue, physicalOffset: PhysicalOffset, queueOffset: QueueOffset, expectedPhysicalOffset: PhysicalOffset,
+        expectedQueueOffset: QueueOffset)
+    /// A send proposed as a command; sends reach the log as records (``RecordsEntry``).
+    case sendNotAsRecords
+
+    /// Whether the send was refused only for where its leader placed it (a retry is placed afresh).
+    public var isMisplacement: Bool {
+        switch self {
+        case .misplaced: true
+        case .batchMessageRejected(_, let reason): reason.isMisplacement
+        default: false
+        }
+    }
 
     public var description: String {
         switch self {
@@ -41,7 +58,7 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
         case .bodyTooLarge(let topic, let bytes, let limit):
             "message body of \(bytes) bytes for topic \(topic) exceeds maxMessageSize \(limit)"
         case .recordTooLarge(let topic, let bytes, let fileSize):
-            "record of \(bytes) bytes for topic \(topic) does not fit a commit-log file of \(fileSize) bytes"
+            "record of \(bytes) bytes for topic \(topic) does not fit a log data file of \(fileSize) bytes"
         case .invalidField(let topic, let field, let reason):
             "invalid \(field) of a message for topic \(topic): \(reason)"
         case .emptyBatch: "empty batch"
@@ -53,12 +70,16 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
         case .topicNotFound(let topic): "no such topic: \(topic)"
         case .offsetOutOfRange(let queue, let offset, let max):
             "offset \(offset) out of range for \(queue): valid 0...\(max)"
+        case .misplaced(let queue, let physical, let offset, let expectedPhysical, let expectedOffset):
+            "record for \(queue) placed at physical offset \(physical), queue offset \(offset) but it lies at "
+                + "\(expectedPhysical) and the queue's next offset is \(expectedOffset); nothing stored, retry"
+        case .sendNotAsRecords: "a send must reach the log as records, not as a command"
         }
     }
 }
 
 /// The outcome of one command of a committed entry, returned by
-/// ``CommitLogStateMachine/apply(entry:)`` in order.
+/// ``CommitLogStateMachine/apply(entry:bodyPosition:)`` in order.
 public enum ApplyResult: Hashable, Sendable {
     /// A message was stored.
     case stored(SendResult)
@@ -68,6 +89,12 @@ public enum ApplyResult: Hashable, Sendable {
     case offsetCommitted(OffsetCommit)
     /// The command was refused and changed nothing.
     case rejected(CommandRejection)
+
+    /// Whether the command was refused.
+    public var isRejection: Bool {
+        if case .rejected = self { return true }
+        return false
+    }
 
     /// The send result of a stored or duplicate message.
     public var sendResult: SendResult? {

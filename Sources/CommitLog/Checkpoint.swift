@@ -3,22 +3,23 @@ import FileIO
 import LedgerModel
 import Raft
 
-/// The metadata file written atomically after the data files are synced: how far the state
-/// machine got and everything not derivable from the commit log.
+/// The metadata file written atomically after the index files are synced: how far the state
+/// machine got and everything not derivable from the log.
 ///
-/// Format (big-endian): `"SLCL"`, u8 version 2, u64 applied index, u64 digest, i64 commit-log
-/// end, i64 last store timestamp, u32 commit-log file size, u32 key-index segment entries,
+/// Format (big-endian): `"SLCL"`, u8 version 3, u64 applied index, u64 digest, i64 end of the
+/// last record stored (its log position plus its size), i64 last store timestamp, u32 the log's
+/// data file size, u32 key-index segment entries,
 /// u64 key-index entries, u32 topic count × (string name,
 /// u32 queue count × (i64 min offset, i64 max offset)), u32 producer count × (u64 id,
 /// u64 sequence, u64 index, u32 result count × result), u32 offset count × (string group,
 /// string topic, i32 queue, i64 offset), u32 CRC32 of all preceding bytes. Strings are a u16
 /// length and UTF-8; a result is string topic, i32 queue, i64 queue offset, i64 physical
 /// offset, string message id, i64 store timestamp. Lists are sorted, so equal state gives
-/// equal bytes. Version 1 (written before the key index had files) lacks the two key-index
-/// fields; it is still read, and its key index is rebuilt.
+/// equal bytes. Versions 1 and 2 were written by builds that kept a second copy of every
+/// message in commit-log files; they are refused (wipe the node's store: no migration).
 struct Checkpoint {
     static let magic: [UInt8] = Array("SLCL".utf8)
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
 
     struct QueueRange: Hashable {
         var minOffset: QueueOffset
@@ -27,13 +28,13 @@ struct Checkpoint {
 
     var appliedIndex = LogIndex.zero
     var digest = Digest().value
-    var commitLogEnd = PhysicalOffset.zero
+    var lastRecordEnd = PhysicalOffset.zero
     var lastStoreTimestamp: Int64 = 0
     var fileSize: Int
-    /// The key index's segment size; nil in a version-1 checkpoint.
-    var keyIndexSegmentEntries: Int?
-    /// Key-index entries in the files; nil in a version-1 checkpoint.
-    var keyIndexEntries: Int?
+    /// The key index's segment size.
+    var keyIndexSegmentEntries: Int
+    /// Key-index entries in the files.
+    var keyIndexEntries: Int
     /// Sorted by name.
     var topics: [(name: String, queues: [QueueRange])] = []
     var producers: [(ProducerID, ProducerTable.Record)] = []
@@ -52,11 +53,11 @@ struct Checkpoint {
         writer.writeUInt8(Self.version)
         writer.writeUInt64(appliedIndex.rawValue)
         writer.writeUInt64(digest)
-        writer.writeInt64(commitLogEnd.rawValue)
+        writer.writeInt64(lastRecordEnd.rawValue)
         writer.writeInt64(lastStoreTimestamp)
         writer.writeUInt32(UInt32(fileSize))
-        writer.writeUInt32(UInt32(keyIndexSegmentEntries ?? 0))
-        writer.writeUInt64(UInt64(keyIndexEntries ?? 0))
+        writer.writeUInt32(UInt32(keyIndexSegmentEntries))
+        writer.writeUInt64(UInt64(keyIndexEntries))
         writer.writeUInt32(UInt32(topics.count))
         for topic in topics {
             Self.writeString(topic.name, to: &writer)
@@ -113,23 +114,21 @@ struct Checkpoint {
             throw .invalidValue(field: "magic", offset: 0, reason: "not a SwiftLedger commit-log checkpoint")
         }
         let version = try reader.readUInt8("version")
-        guard version == 1 || version == Self.version else {
+        guard version == Self.version else {
             throw .unsupportedVersion(found: version, supported: Self.version)
         }
         appliedIndex = LogIndex(try reader.readUInt64("applied index"))
         digest = try reader.readUInt64("digest")
-        commitLogEnd = PhysicalOffset(try reader.readInt64("commit-log end"))
+        lastRecordEnd = PhysicalOffset(try reader.readInt64("last record end"))
         lastStoreTimestamp = try reader.readInt64("last store timestamp")
         fileSize = Int(try reader.readUInt32("file size"))
-        if version >= 2 {
-            keyIndexSegmentEntries = Int(try reader.readUInt32("key-index segment entries"))
-            let at = reader.offset
-            let entries = try reader.readUInt64("key-index entries")
-            guard entries <= UInt64(Int.max) else {
-                throw .invalidValue(field: "key-index entries", offset: at, reason: "\(entries) is out of range")
-            }
-            keyIndexEntries = Int(entries)
+        keyIndexSegmentEntries = Int(try reader.readUInt32("key-index segment entries"))
+        let at = reader.offset
+        let entries = try reader.readUInt64("key-index entries")
+        guard entries <= UInt64(Int.max) else {
+            throw .invalidValue(field: "key-index entries", offset: at, reason: "\(entries) is out of range")
         }
+        keyIndexEntries = Int(entries)
         for _ in 0..<(try reader.readUInt32("topic count")) {
             let name = try reader.readShortString("topic")
             var queues: [QueueRange] = []

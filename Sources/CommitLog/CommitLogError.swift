@@ -19,6 +19,8 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
     case unexpectedFile(path: String, reason: String)
     /// The files disagree with the checkpoint (e.g. a queue's message count).
     case inconsistent(file: String, detail: String)
+    /// The log the records live in could not be read.
+    case log(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(file) holds \(found) bytes but the checkpoint needs \(expected); restore it or wipe the node's store"
         case .unexpectedFile(let path, let reason): "unexpected file \(path): \(reason)"
         case .inconsistent(let file, let detail): "\(file) disagrees with the checkpoint: \(detail)"
+        case .log(let detail): "reading a message record from the log: \(detail)"
         }
     }
 }

@@ -3,49 +3,47 @@ import FileIO
 import LedgerModel
 import Raft
 
-/// What ``CommitLogStateMachine/open(directory:fileSystem:configuration:)`` found and repaired.
+/// What ``CommitLogStateMachine/open(directory:fileSystem:configuration:log:)`` found and repaired.
 public struct CommitLogRecoveryReport: Hashable, Sendable {
-    /// The last entry whose effects the files hold; replay the Raft log from the next one.
+    /// The last entry whose effects the files hold; replay the Raft log from the next one (0
+    /// when the indexes had to be rebuilt: the whole log replays).
     public var appliedIndex: LogIndex
-    /// Bytes of commit log recovered.
-    public var commitLogEnd: PhysicalOffset
+    /// Where the last record the indexes point at ends in the log.
+    public var lastRecordEnd: PhysicalOffset
     /// Messages the store holds (over all queues).
     public var messages: Int
-    /// Records read back and CRC-checked while opening: the last record of each queue, or every
-    /// record when an index had to be rebuilt. Records before the checkpoint are otherwise
-    /// checked when a query reads them.
+    /// Records read back from the log and CRC-checked while opening: the last record of each
+    /// queue and of the key index. Others are checked when a query reads them.
     public var verifiedRecords: Int
-    /// Queues whose consume-queue files were missing, behind or wrong and were rebuilt from the
-    /// commit log.
+    /// Queues whose consume-queue files were missing, behind or wrong; the indexes are then
+    /// rebuilt by replaying the log.
     public var rebuiltQueues: [MessageQueue]
-    /// Whether the key-index files were missing, behind or wrong and were rebuilt.
+    /// Whether the key-index files were missing, behind or wrong (the indexes are then rebuilt
+    /// by replaying the log).
     public var rebuiltKeyIndex: Bool
-    /// Commit-log bytes past the checkpoint (written but not checkpointed) that were cut off;
-    /// the Raft log replays them.
-    public var discardedBytes: Int64
 }
 
 extension CommitLogStateMachine {
-    /// Opens (creating if needed) the store under `directory` and restores the state of its last
-    /// checkpoint: cuts off bytes written after the checkpoint (the Raft log replays them),
-    /// checks that the files hold what the checkpoint promises (sizes, and the last record of
-    /// each queue read back and CRC-checked), and rebuilds a consume queue or the key index
-    /// from the commit log only when its files are missing, behind or wrong. No record is held
-    /// in memory afterwards. ``recovery`` says what was found; ``appliedIndex`` is where Raft
-    /// replay resumes. All file I/O goes through `fileSystem`.
+    /// Opens (creating if needed) the index files under `directory`, over the records in `log`,
+    /// and restores the state of the last checkpoint: cuts off index entries written after the
+    /// checkpoint (the Raft log replays them), checks that the files hold what the checkpoint
+    /// promises (sizes, and the last record of each queue read back from the log and
+    /// CRC-checked), and starts over from an empty state (the whole log replays) when an
+    /// index's files are missing, behind or wrong. ``recovery`` says what was found;
+    /// ``appliedIndex`` is where Raft replay resumes. All file I/O goes through `fileSystem`.
     public static func open(
-        directory: String, fileSystem: any FileSystem, configuration: CommitLogConfiguration = CommitLogConfiguration()
+        directory: String, fileSystem: any FileSystem, configuration: CommitLogConfiguration = CommitLogConfiguration(),
+        log: any MessageLog
     ) throws(CommitLogError) -> CommitLogStateMachine {
         do {
             try configuration.validate()
         } catch {
             throw .invalidConfiguration(error)
         }
-        let machine = CommitLogStateMachine(configuration: configuration)
+        let machine = CommitLogStateMachine(configuration: configuration, log: log)
         let storage = Storage(files: StoreFiles(fs: fileSystem), root: directory, configuration: configuration)
         let files = storage.files
         try files.makeDirectories(directory)
-        try files.makeDirectories(storage.commitLogDirectory)
         try files.makeDirectories(storage.consumeQueueDirectory)
         try files.makeDirectories(storage.keyIndexDirectory)
         try files.removeTemporaryFiles(in: directory)
@@ -54,11 +52,6 @@ extension CommitLogStateMachine {
         var recovery = Recovery(machine: machine, storage: storage, checkpoint: checkpoint)
         try recovery.run()
         machine.recovery = recovery.report
-        // A rebuilt key index is recorded at once (same state, new counts), so the next open
-        // need not rebuild it again; a rebuilt consume queue needs no new checkpoint.
-        if recovery.report.rebuiltKeyIndex {
-            try files.replaceAtomically(machine.checkpoint().encoded(), path: storage.checkpointPath)
-        }
         return machine
     }
 
@@ -76,17 +69,18 @@ extension CommitLogStateMachine {
     }
 
     /// The first half of ``persist()``, for an owner that keeps its thread free of disk writes:
-    /// hands everything applied since the last call (commit-log chunks, consume-queue and
-    /// key-index entries, the checkpoint) to a value that ``PendingPersist/perform(on:)``
+    /// hands everything applied since the last call (consume-queue and key-index entries, the
+    /// checkpoint) to a value that ``PendingPersist/perform(on:)``
     /// writes, syncs and checkpoints on any thread. Touches no file. The handed bytes stay in
     /// memory, and queries read them there, until ``completePersist(through:)``; applying
     /// entries meanwhile is fine. Call it again only after that. Returns nil for a memory-only
-    /// machine.
+    /// machine. The log must hold every applied entry durably before the checkpoint replaces the
+    /// old one (the owner persists only through its log's durable index).
     public func beginPersist() throws(CommitLogError) -> PendingPersist? {
         guard let storage else { return nil }
         precondition(persistInFlight == nil, "beginPersist before the persist through \(appliedIndex) completed")
         var plan = PersistPlan()
-        planCommitLog(storage, &plan)
+        unpersistedMessages = 0
         planConsumeQueues(storage, &plan)
         planKeyIndex(storage, &plan)
         persistInFlight = appliedIndex
@@ -103,7 +97,6 @@ extension CommitLogStateMachine {
             persistInFlight == index,
             "completing a persist through \(index), begun: \(String(describing: persistInFlight))")
         persistInFlight = nil
-        commitLog.releaseSealed()
         for name in topics.keys.sorted(by: utf8Precedes) {
             for id in topics[name, default: TopicState(queueCount: 0)].queues.indices {
                 topics[name, default: TopicState(queueCount: 0)].queues[id].releaseHanded()
@@ -119,7 +112,7 @@ extension CommitLogStateMachine {
             fileSize: configuration.commitLogFileSize, keyIndexSegmentEntries: configuration.keyIndexSegmentEntries)
         checkpoint.appliedIndex = appliedIndex
         checkpoint.digest = digest
-        checkpoint.commitLogEnd = commitLog.writeOffset
+        checkpoint.lastRecordEnd = lastRecordEnd
         checkpoint.keyIndexEntries = keyIndex.count
         checkpoint.lastStoreTimestamp = lastStoreTimestamp
         checkpoint.topics = topics.keys.sorted(by: utf8Precedes).map { name in
@@ -129,20 +122,6 @@ extension CommitLogStateMachine {
         checkpoint.producers = producers.sorted
         checkpoint.offsets = consumerOffsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return checkpoint
-    }
-
-    /// The commit-log chunks not yet handed over; a chunk that closes its file also gives the
-    /// file its fixed size (the bytes after the blank read as zeros).
-    private func planCommitLog(_ storage: Storage, _ plan: inout PersistPlan) {
-        for chunk in commitLog.seal() {
-            let (file, position) = commitLog.locate(PhysicalOffset(chunk.start))
-            plan.add(
-                FileWrite(
-                    path: storage.commitLogPath(file: file), offset: Int64(position), bytes: chunk.bytes[...],
-                    truncateTo: chunk.closesFile ? Int64(configuration.commitLogFileSize) : nil,
-                    createsFile: position == 0),
-                in: storage.commitLogDirectory)
-        }
     }
 
     /// The consume-queue entries not yet handed over.
@@ -221,7 +200,7 @@ extension CommitLogStateMachine {
         guard checkpoint.fileSize == configuration.commitLogFileSize else {
             throw .invalidConfiguration(
                 InvalidConfiguration(
-                    key: "commitLogFileSize", value: String(configuration.commitLogFileSize),
+                    key: "dataFileSize", value: String(configuration.commitLogFileSize),
                     expected: "\(checkpoint.fileSize), the size the existing files in \(storage.root) were written with"
                 ))
         }

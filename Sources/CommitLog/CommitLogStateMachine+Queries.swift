@@ -93,23 +93,22 @@ extension CommitLogStateMachine {
 
     /// The message whose record starts at `offset`.
     public func message(at offset: PhysicalOffset) throws(QueryError) -> StoredMessage {
-        let slot: RecordSlot
+        guard offset >= .zero, offset < lastRecordEnd else { throw .noMessage(at: offset) }
+        let found: Result<(at: Int, size: Int), DecodeError>
         do {
-            slot = try recordSlot(at: offset)
+            found = try window.record(at: offset.rawValue, in: log)
         } catch {
             throw .unreadable(error)
         }
         // Bytes that are not the start of a record mean the offset points elsewhere (inside a
-        // record, into a blank); a record header that names this offset but fails its checks is
-        // corruption.
-        guard case .record(let bytes, let position, _, let file) = slot,
-            PhysicalOffset(bytes.loadInteger(at: position + 28)) == offset
+        // record, into another entry); a record header that names this offset but fails its
+        // checks is corruption.
+        guard case .success((let at, _)) = found, PhysicalOffset(window.bytes.loadInteger(at: at + 28)) == offset
         else { throw .noMessage(at: offset) }
         do throws(DecodeError) {
-            return try StoredMessage(decoding: bytes, at: position, verifyingCRC: file != nil)
+            return try StoredMessage(decoding: window.bytes, at: at)
         } catch {
-            guard let file else { throw .noMessage(at: offset) }
-            throw .unreadable(.corruptRecord(file: file, offset: offset, error))
+            throw .unreadable(.corruptRecord(file: "the log", offset: offset, error))
         }
     }
 

@@ -1,91 +1,36 @@
 import Bytes
 import LedgerModel
 
-/// Reading records, consume-queue entries and key-index entries wherever they live: in memory
-/// (applied, not yet written by a completed persist) or in the files.
+/// Reading records (from the log), consume-queue entries and key-index entries wherever they
+/// live: in memory (applied, not yet written by a completed persist) or in the files.
 ///
 /// Concurrency contract: the owner's thread reads; a persist running on another thread writes
 /// only what ``CommitLogStateMachine/beginPersist()`` handed it, which stays in memory (and is
 /// read from there) until ``CommitLogStateMachine/completePersist(through:)``. Reads from the
 /// files therefore touch only ranges a completed persist wrote, which nothing writes again.
-/// Bytes read from the files are checked (a record's CRC and physical offset, an index entry's
-/// chain) and a failure is a ``QueryError/unreadable(_:)`` naming the file and offset.
+/// Bytes read are checked (a record's CRC and physical offset, an index entry's chain) and a
+/// failure is a ``QueryError/unreadable(_:)`` naming the file or log position.
 extension CommitLogStateMachine {
-    /// What starts at a physical offset.
-    enum RecordSlot {
-        /// A whole record of `size` bytes at `position` in `bytes`; `file` is nil when read
-        /// from memory.
-        case record(bytes: [UInt8], position: Int, size: Int, file: String?)
-        /// Bytes that are not the start of a record (the blank, garbage, a torn header).
-        case notARecord(DecodeError, file: String?)
-        /// Outside the written commit log.
-        case outside
-    }
-
-    /// The record that starts at `offset`, read from memory or (through the read window) from
-    /// its file. Throws when the file cannot be read or is shorter than a completed persist made it.
-    func recordSlot(at offset: PhysicalOffset) throws(CommitLogError) -> RecordSlot {
-        guard offset >= .zero, offset < commitLog.writeOffset else { return .outside }
-        if let (bytes, position) = commitLog.chunk(containing: offset) {
-            do throws(DecodeError) {
-                switch try MessageRecord.slot(in: bytes, at: position) {
-                case .record(let size): return .record(bytes: bytes, position: position, size: size, file: nil)
-                case .blank: return .notARecord(Self.blankError, file: nil)
-                }
-            } catch {
-                return .notARecord(error, file: nil)
-            }
-        }
-        guard offset < commitLog.memoryStart, let storage else { return .outside }
-        let (file, position) = commitLog.locate(offset)
-        let path = storage.commitLogPath(file: file)
-        // Only bytes a completed persist wrote are read; later ones may be being written.
-        let readable = Int(
-            min(
-                Int64(configuration.commitLogFileSize),
-                commitLog.memoryStart.rawValue - commitLog.startOffset(ofFile: file)))
-        switch try window.slot(at: position, of: path, readable: readable, storage.files) {
-        case .success((let at, .record(let size))):
-            return .record(bytes: window.bytes, position: at, size: size, file: path)
-        case .success((_, .blank)):
-            return .notARecord(Self.blankError, file: path)
-        case .failure(let error):
-            return .notARecord(error, file: path)
-        }
-    }
-
-    private static let blankError = DecodeError.invalidValue(
-        field: "magic code", offset: 4, reason: "the blank that ends a file, not a record")
-
-    /// The message an index (consume queue, key index) points at. Anything but an intact record
-    /// with that physical offset there is corruption, reported with its file and offset.
+    /// The message an index (consume queue, key index) points at: the record at that log
+    /// position. Anything but an intact record with that physical offset there is corruption,
+    /// reported with the log position.
     func indexedMessage(at offset: PhysicalOffset) throws(QueryError) -> StoredMessage {
-        let slot: RecordSlot
+        let found: Result<(at: Int, size: Int), DecodeError>
         do {
-            slot = try recordSlot(at: offset)
+            found = try window.record(at: offset.rawValue, in: log)
         } catch {
             throw .unreadable(error)
         }
-        switch slot {
-        case .record(let bytes, let position, _, let file):
-            do throws(DecodeError) {
-                let message = try StoredMessage(decoding: bytes, at: position, verifyingCRC: file != nil)
-                guard message.physicalOffset == offset else {
-                    throw .invalidValue(
-                        field: "physical offset", offset: 28, reason: "\(message.physicalOffset), expected \(offset)")
-                }
-                return message
-            } catch {
-                throw corruption(file, at: offset, error)
+        do throws(DecodeError) {
+            let (at, _) = try found.get()
+            let message = try StoredMessage(decoding: window.bytes, at: at)
+            guard message.physicalOffset == offset else {
+                throw .invalidValue(
+                    field: "physical offset", offset: 28, reason: "\(message.physicalOffset), expected \(offset)")
             }
-        case .notARecord(let error, let file):
-            throw corruption(file, at: offset, error)
-        case .outside:
-            throw corruption(
-                storage?.commitLogPath(file: commitLog.locate(offset).file), at: offset,
-                .invalidValue(
-                    field: "physical offset", offset: 0,
-                    reason: "an index points past the commit log's end \(commitLog.writeOffset)"))
+            return message
+        } catch {
+            throw .unreadable(.corruptRecord(file: "the log", offset: offset, error))
         }
     }
 
@@ -110,15 +55,6 @@ extension CommitLogStateMachine {
                 detail: "entry \(offset) (byte \((Int(offset.rawValue) - file * perFile) * ConsumeQueue.entrySize)) "
                     + "points at physical offset \(entry.physicalOffset), which holds "
                     + "\(message.topic)/\(message.queueID) offset \(message.queueOffset)"))
-    }
-
-    /// The error for a record that failed its checks: a typed error for one read from a file; a
-    /// programmer error for one in memory, which this process wrote.
-    private func corruption(_ file: String?, at offset: PhysicalOffset, _ error: DecodeError) -> QueryError {
-        guard let file else {
-            preconditionFailure("record at \(offset) written by this store does not decode: \(error)")
-        }
-        return .unreadable(.corruptRecord(file: file, offset: offset, error))
     }
 
     /// The packed consume-queue entries `range` of `queue` (`key` names it), from its files and

@@ -1,3 +1,4 @@
+import Bytes
 import LedgerModel
 import Raft
 
@@ -12,46 +13,76 @@ struct PreparedMessage {
 }
 
 extension CommitLogStateMachine {
-    func applySend(_ message: ProducerMessage, stamp: StoreStamp, index: LogIndex) -> [ApplyResult] {
-        if let producer = message.producer {
+    /// Applies a send's records (``RecordsEntry``) whose entry data starts at log position
+    /// `bodyPosition`: all or nothing. Every record must sit where the leader said (its physical
+    /// offset is its log position), at the next offset of a valid queue, and pass the rules a
+    /// send is checked against; otherwise nothing is stored and the send is rejected (a leader
+    /// whose prediction went stale, a damaged entry). A producer stamp already applied answers
+    /// with the original results and stores nothing.
+    func applyRecords(_ header: RecordsEntry, _ bytes: [UInt8], bodyPosition: Int64, index: LogIndex)
+        -> [ApplyResult]
+    {
+        if let producer = header.producer {
             switch producers.check(producer) {
             case .new: break
             case .duplicate(let results): return duplicates(results)
             case .stale(let last): return [.rejected(.staleSequence(producer, lastApplied: last))]
             }
         }
-        let prepared: PreparedMessage
-        switch prepare(message, stamp: stamp) {
-        case .success(let value): prepared = value
-        case .failure(let reason): return [.rejected(reason)]
+        var records: [(message: StoredMessage, start: Int, size: Int)] = []
+        records.reserveCapacity(header.count)
+        var nextOffsets: [MessageQueue: QueueOffset] = [:]
+        var at = header.recordsStart
+        for position in 0..<header.count {
+            let message: StoredMessage
+            do {
+                message = try StoredMessage(decoding: bytes, at: at, verifyingCRC: false)
+            } catch {
+                return [.rejected(.malformed(error))]
+            }
+            let size = message.storeSize
+            let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
+            let expected = nextOffsets[queue] ?? topics[message.topic]?.queue(message.queueID)?.maxOffset ?? .zero
+            if let problem = recordProblem(message, size: size, at: PhysicalOffset(bodyPosition + Int64(at)), expected) {
+                return [.rejected(header.count == 1 ? problem : .batchMessageRejected(index: position, problem))]
+            }
+            nextOffsets[queue] = expected.next
+            records.append((message, at, size))
+            at += size
         }
-        let result = store(prepared, stamp: stamp)
-        if let producer = message.producer { producers.record(producer, results: [result], index: index) }
-        return [.stored(result)]
+        guard at == bytes.count else {
+            return [
+                .rejected(
+                    .malformed(
+                        .invalidValue(
+                            field: "records", offset: at, reason: "\(bytes.count - at) bytes after the last record")))
+            ]
+        }
+        let results = records.map { store($0.message, record: bytes[$0.start..<($0.start + $0.size)]) }
+        if let producer = header.producer { producers.record(producer, results: results, index: index) }
+        return results.map { .stored($0) }
     }
 
-    func applyBatch(_ batch: MessageBatch, stamp: StoreStamp, index: LogIndex) -> [ApplyResult] {
-        guard !batch.messages.isEmpty else { return [.rejected(.emptyBatch)] }
-        if let producer = batch.producer {
-            switch producers.check(producer) {
-            case .new: break
-            case .duplicate(let results): return duplicates(results)
-            case .stale(let last): return [.rejected(.staleSequence(producer, lastApplied: last))]
-            }
+    /// Why a record the leader placed cannot be stored here, or nil.
+    private func recordProblem(_ message: StoredMessage, size: Int, at position: PhysicalOffset, _ expected: QueueOffset)
+        -> CommandRejection?
+    {
+        let topic = message.topic
+        if let reason = TopicName.problem(topic) { return .invalidTopic(topic, reason: reason) }
+        let queueCount = topics[topic]?.queueCount ?? configuration.defaultTopicQueueNums
+        let queue = MessageQueue(topic: topic, queueID: message.queueID)
+        guard message.queueID >= 0, message.queueID < queueCount else {
+            return .queueOutOfRange(queue, queueCount: queueCount)
         }
-        // Validate everything before storing anything: a batch is all or nothing.
-        var prepared: [PreparedMessage] = []
-        prepared.reserveCapacity(batch.messages.count)
-        for (position, message) in batch.messages.enumerated() {
-            if message.producer != nil { return [.rejected(.stampInsideBatch(index: position))] }
-            switch prepare(message, stamp: stamp) {
-            case .success(let value): prepared.append(value)
-            case .failure(let reason): return [.rejected(.batchMessageRejected(index: position, reason))]
-            }
+        guard message.body.count <= configuration.maxMessageSize else {
+            return .bodyTooLarge(topic: topic, bytes: message.body.count, limit: configuration.maxMessageSize)
         }
-        let results = prepared.map { store($0, stamp: stamp) }
-        if let producer = batch.producer { producers.record(producer, results: results, index: index) }
-        return results.map { .stored($0) }
+        guard message.physicalOffset == position, message.queueOffset == expected else {
+            return .misplaced(
+                queue, physicalOffset: message.physicalOffset, queueOffset: message.queueOffset,
+                expectedPhysicalOffset: position, expectedQueueOffset: expected)
+        }
+        return nil
     }
 
     private func duplicates(_ results: [SendResult]) -> [ApplyResult] {
@@ -60,6 +91,35 @@ extension CommitLogStateMachine {
             runningDigest.fold(result.physicalOffset.rawValue)
         }
         return results.map { .duplicate($0) }
+    }
+
+    /// Indexes a validated record that stays in the log where it is: creates its topic if needed,
+    /// appends its consume-queue entry and key-index entries.
+    private func store(_ message: StoredMessage, record: ArraySlice<UInt8>) -> SendResult {
+        if topics[message.topic] == nil {
+            topics[message.topic] = TopicState(queueCount: configuration.defaultTopicQueueNums)
+        }
+        lastStoreTimestamp = max(lastStoreTimestamp, message.storeTimestamp)
+        let physicalOffset = message.physicalOffset
+        lastRecordEnd = PhysicalOffset(physicalOffset.rawValue + Int64(record.count))
+        // The body is covered by its CRC in the header; hashing it again would double the cost.
+        let bodyStart = record.startIndex + MessageRecord.bodyOffset(sysFlag: message.sysFlag)
+        runningDigest.fold(UInt8(0x5E))
+        runningDigest.fold(physicalOffset.rawValue)
+        runningDigest.fold(record[record.startIndex..<bodyStart])
+        runningDigest.fold(record[(bodyStart + message.body.count)...])
+        topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(message.queueID)].append(
+            ConsumeQueueEntry(
+                physicalOffset: physicalOffset, size: Int32(record.count), tagsCode: JavaHash.tagsCode(message.tags)))
+        for key in message.keys {
+            keyIndex.insert(hash: KeyIndex.hash(topic: message.topic, key: key), offset: physicalOffset)
+        }
+        unpersistedMessages += 1
+        return SendResult(
+            queue: MessageQueue(topic: message.topic, queueID: message.queueID), queueOffset: message.queueOffset,
+            physicalOffset: physicalOffset,
+            messageID: MessageID.make(storeHost: message.storeHost, physicalOffset: physicalOffset),
+            storeTimestamp: message.storeTimestamp)
     }
 
     /// Checks a message against RocketMQ's rules and this store's limits without changing
@@ -130,72 +190,13 @@ extension CommitLogStateMachine {
         let size = MessageRecord.size(
             body: message.body.count, topic: topic.utf8.count, properties: propertiesLength,
             bornIPv6: message.bornHost.isIPv6, storeIPv6: stamp.storeHost.isIPv6)
-        guard size + MessageRecord.blankLength <= commitLog.fileSize else {
-            return .failure(.recordTooLarge(topic: topic, bytes: size, fileSize: commitLog.fileSize))
+        guard size + Self.entryOverheadBytes <= configuration.commitLogFileSize else {
+            return .failure(.recordTooLarge(topic: topic, bytes: size, fileSize: configuration.commitLogFileSize))
         }
         return .success(
             PreparedMessage(
                 message: message, properties: properties, recordSize: size,
                 tagsCode: JavaHash.tagsCode(message.tags)))
-    }
-
-    /// Stores a prepared message: creates its topic if needed, picks its queue, appends its
-    /// record and consume-queue entry.
-    func store(_ prepared: PreparedMessage, stamp: StoreStamp) -> SendResult {
-        let message = prepared.message
-        if topics[message.topic] == nil {
-            topics[message.topic] = TopicState(queueCount: configuration.defaultTopicQueueNums)
-        }
-        let queueID = resolveQueue(message)
-        let queueOffset = topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(queueID)].maxOffset
-        let storeTimestamp = max(stamp.storeTimestamp, lastStoreTimestamp)
-        lastStoreTimestamp = storeTimestamp
-
-        let (physicalOffset, blank) = commitLog.reserve(prepared.recordSize)
-        if let blank { runningDigest.fold(blank[...]) }
-        let messageID = MessageID.make(storeHost: stamp.storeHost, physicalOffset: physicalOffset)
-        var properties = prepared.properties
-        properties.append(MessagePropertyPair(MessageProperty.uniqueKey, message.uniqueKey ?? messageID))
-        let stored = StoredMessage(
-            queueID: queueID, flag: message.flag, queueOffset: queueOffset, physicalOffset: physicalOffset,
-            sysFlag: message.bodyCompressed ? MessageSysFlag.compressed : 0,
-            bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, storeTimestamp: storeTimestamp,
-            storeHost: stamp.storeHost, body: message.body, topic: message.topic, properties: properties)
-        commitLog.append(prepared.recordSize) { file in
-            let start = file.count
-            // The body CRC is computed here, not in `prepare`: a precheck before proposing needs none.
-            MessageRecord.encode(stored, bodyCRC: MessageRecord.bodyCRC(message.body), into: &file)
-            // The body is covered by its CRC in the header; hashing it again would double the cost.
-            let bodyStart = start + 88
-            runningDigest.fold(file[start..<bodyStart])
-            runningDigest.fold(file[(bodyStart + message.body.count)...])
-        }
-        topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(queueID)].append(
-            ConsumeQueueEntry(
-                physicalOffset: physicalOffset, size: Int32(prepared.recordSize), tagsCode: prepared.tagsCode))
-        for key in message.keys {
-            keyIndex.insert(hash: KeyIndex.hash(topic: message.topic, key: key), offset: physicalOffset)
-        }
-        return SendResult(
-            queue: MessageQueue(topic: message.topic, queueID: queueID), queueOffset: queueOffset,
-            physicalOffset: physicalOffset, messageID: messageID, storeTimestamp: storeTimestamp)
-    }
-
-    /// The queue a message goes to; the topic exists.
-    private func resolveQueue(_ message: ProducerMessage) -> Int32 {
-        let queues = topics[message.topic, default: TopicState(queueCount: 0)].queues
-        switch message.target {
-        case .queue(let id):
-            return id
-        case .shardingKey(let key):
-            // RocketMQ's SelectMessageQueueByHash: abs(hashCode % count).
-            let value = JavaHash.hashCode(key) % Int32(queues.count)
-            return value < 0 ? -value : value
-        case .automatic:
-            var best = 0
-            for (id, queue) in queues.enumerated() where queue.count < queues[best].count { best = id }
-            return Int32(best)
-        }
     }
 
     /// Why a tag, key or property text cannot be stored, or nil: it must not contain the

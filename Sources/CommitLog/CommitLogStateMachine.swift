@@ -10,9 +10,12 @@ import Raft
 ///   randomness, no hash-order iteration).
 /// - Queries (``pull(topic:queueID:offset:maxCount:filter:)`` and the others in
 ///   `CommitLogStateMachine+Queries.swift`) read only applied, hence committed, state.
-/// - Memory holds only what was applied since the last completed persist (plus one key-index
-///   slot table and one read window); older records and index entries are read from the files
-///   (see `CommitLogStateMachine+Reads.swift`). A machine without files keeps everything.
+/// - Messages are not stored here: a send's entry body holds its RocketMQ records (written once,
+///   in the Raft log) and this machine indexes them: consume queues, the key index, offsets.
+///   Records are read back through the ``MessageLog`` it was given.
+/// - Memory holds only the index entries applied since the last completed persist (plus one
+///   key-index slot table and one read window); older ones are read from the files (see
+///   `CommitLogStateMachine+Reads.swift`). A machine without files keeps everything.
 /// - Single owner: not thread-safe; the node's apply thread owns it. Only the second half of a
 ///   persist (``PendingPersist/perform(on:)``) may run on another thread.
 public final class CommitLogStateMachine {
@@ -25,7 +28,12 @@ public final class CommitLogStateMachine {
     public var digest: UInt64 { runningDigest.value }
 
     var runningDigest = Digest()
-    var commitLog: CommitLogFiles
+    /// Where the records are: the one log (its owner adds the entries; apply only reads).
+    public let log: any MessageLog
+    /// The end of the last record stored (its physical offset plus its size).
+    var lastRecordEnd = PhysicalOffset.zero
+    /// Messages stored since the last ``beginPersist()``.
+    var unpersistedMessages = 0
     var topics: [String: TopicState] = [:]
     var producers: ProducerTable
     var consumerOffsets: [OffsetKey: QueueOffset] = [:]
@@ -37,32 +45,36 @@ public final class CommitLogStateMachine {
     var storage: Storage?
     /// The applied index of the persist begun and not yet completed, if any.
     var persistInFlight: LogIndex?
-    /// Commit-log bytes last read from a file, for the next read nearby.
+    /// Log bytes last read, for the next read nearby.
     var window = ReadBuffer(readAhead: CommitLogStateMachine.readAheadBytes)
-    /// How much of a commit-log file a read from it fetches at once.
+    /// How much of the log a read fetches at once.
     static let readAheadBytes = 256 << 10
     /// What ``open(directory:fileSystem:configuration:)`` found; nil for a memory-only machine.
     public internal(set) var recovery: CommitLogRecoveryReport?
 
-    /// An empty, memory-only state machine. `configuration` must pass
-    /// ``CommitLogConfiguration/validate()``.
-    public init(configuration: CommitLogConfiguration = CommitLogConfiguration()) {
+    /// Bytes a record's entry adds around it: the log store's record header (56) and the
+    /// records header (``RecordsEntry``), rounded up.
+    static let entryOverheadBytes = 128
+
+    /// An empty state machine without files, reading records from `log`. `configuration` must
+    /// pass ``CommitLogConfiguration/validate()``.
+    public init(configuration: CommitLogConfiguration = CommitLogConfiguration(), log: any MessageLog = MemoryMessageLog()) {
         do {
             try configuration.validate()
         } catch {
             preconditionFailure("\(error); validate the configuration before creating the state machine")
         }
         self.configuration = configuration
-        self.commitLog = CommitLogFiles(fileSize: configuration.commitLogFileSize)
+        self.log = log
         self.producers = ProducerTable(capacity: configuration.maxProducers)
         self.keyIndex = KeyIndex(segmentEntries: configuration.keyIndexSegmentEntries)
     }
 
-    /// Bytes of message data held in memory: commit-log chunks, consume-queue and key-index
-    /// entries not yet written by a completed persist, key-index slot tables, the read window.
+    /// Bytes of index data held in memory: consume-queue and key-index entries not yet written
+    /// by a completed persist, key-index slot tables, the read window.
     /// After a persist completes it is at most about ``retainedBytesAfterPersist``.
     public var retainedBytes: Int {
-        var total = commitLog.retainedBytes + keyIndex.retainedBytes + window.bytes.capacity
+        var total = keyIndex.retainedBytes + window.bytes.capacity
         for topic in topics.values {
             for queue in topic.queues { total += queue.retainedBytes }
         }
@@ -74,17 +86,19 @@ public final class CommitLogStateMachine {
     /// each perhaps rounded up to whole pages by the allocator.
     public var retainedBytesAfterPersist: Int { keyIndex.slotTableBytes + Self.readAheadBytes + 2 * 4096 }
 
-    /// Commit-log bytes applied and not yet handed to a persist: what the next
-    /// ``beginPersist()`` hands over. The node persists when this grows large, which bounds
-    /// the memory the commit log takes.
-    public var unpersistedBytes: Int { commitLog.unsealedBytes }
+    /// Index bytes applied and not yet handed to a persist (a consume-queue and a key-index
+    /// entry per message, about): what the next ``beginPersist()`` hands over. The node persists
+    /// when this grows large, which bounds the memory the indexes take.
+    public var unpersistedBytes: Int { unpersistedMessages * (ConsumeQueue.entrySize + KeyIndex.entrySize) }
 
-    /// Applies one committed entry and returns the outcome of its command: one result per stored
-    /// message (a batch gives one per message), or one ``ApplyResult/rejected(_:)``. A no-op
-    /// entry and a raw append (``EntryPayload/raw(_:)``) apply nothing and return no results. Entries at or below ``appliedIndex`` were
-    /// applied already (a replay after restart) and are skipped with no results; an entry
-    /// beyond `appliedIndex + 1` is a programmer error.
-    public func apply(entry: Entry) -> [ApplyResult] {
+    /// Applies one committed entry, whose data starts at log position `bodyPosition` (where the
+    /// entry lies in the one log; it holds the records of a send), and returns the outcome of
+    /// its command: one result per stored message (a batch gives one per message), or one
+    /// ``ApplyResult/rejected(_:)``. A no-op entry and a raw append (``EntryPayload/raw(_:)``)
+    /// apply nothing and return no results. Entries at or below ``appliedIndex`` were applied
+    /// already (a replay after restart) and are skipped with no results; an entry beyond
+    /// `appliedIndex + 1` is a programmer error.
+    public func apply(entry: Entry, bodyPosition: Int64) -> [ApplyResult] {
         if entry.index <= appliedIndex { return [] }
         precondition(entry.index == appliedIndex.next, "entry \(entry.index) applied after \(appliedIndex)")
         appliedIndex = entry.index
@@ -95,10 +109,10 @@ public final class CommitLogStateMachine {
             switch try EntryPayload(decoding: entry.data) {
             case .raw:
                 results = []
-            case .command(.send(let message, let stamp)):
-                results = applySend(message, stamp: stamp, index: entry.index)
-            case .command(.sendBatch(let batch, let stamp)):
-                results = applyBatch(batch, stamp: stamp, index: entry.index)
+            case .records(let header):
+                results = applyRecords(header, entry.data, bodyPosition: bodyPosition, index: entry.index)
+            case .command(.send), .command(.sendBatch):
+                results = [.rejected(.sendNotAsRecords)]
             case .command(.commitOffset(let commit)):
                 results = [applyOffsetCommit(commit)]
             }

@@ -1,69 +1,60 @@
 import Bytes
 import LedgerModel
 
-/// A stretch of one commit-log file read ahead, so walking neighbouring records (a pull, a
-/// rebuild) reads the file once per stretch instead of once per record. `bytes[..<valid]` are
-/// the file's bytes from `start`; anything after is stale and never looked at.
+/// A stretch of the log read ahead, so walking neighbouring records (a pull) reads the log once
+/// per stretch instead of once per record. `bytes` are the log's bytes from `start`.
 struct ReadBuffer {
     /// How much is read at once; a larger record is read whole.
     let readAhead: Int
-    private(set) var path = ""
-    private(set) var start = 0
-    private(set) var valid = 0
+    private(set) var start: Int64 = -1
     private(set) var bytes: [UInt8] = []
 
     init(readAhead: Int) { self.readAhead = readAhead }
 
-    /// What starts at `position` of the commit-log file at `path`, whose first `readable` bytes
-    /// hold records: the blank, or a record that then lies whole in ``bytes`` from the returned
-    /// index. A `DecodeError` when the bytes there are neither. Throws when the file cannot be
-    /// read or ends before `readable`.
-    mutating func slot(at position: Int, of path: String, readable: Int, _ files: StoreFiles) throws(CommitLogError)
-        -> Result<(at: Int, slot: MessageRecord.Slot), DecodeError>
+    /// The record that starts at log position `position`: it then lies whole in ``bytes`` from
+    /// the returned index, with its size. A `DecodeError` when the bytes there are not the
+    /// start of a whole record (the log ends, or holds something else). Throws when the log
+    /// cannot be read.
+    mutating func record(at position: Int64, in log: any MessageLog) throws(CommitLogError)
+        -> Result<(at: Int, size: Int), DecodeError>
     {
-        let header = MessageRecord.blankLength
-        guard position >= 0, position + header <= readable else {
-            return .failure(
-                .truncated(field: "record header", offset: 0, needed: header, available: max(0, readable - position)))
+        let header = 8
+        try load(position, count: header, log)
+        var at = Int(position - start)
+        guard bytes.count - at >= header else {
+            return .failure(.truncated(field: "record header", offset: 0, needed: header, available: bytes.count - at))
         }
-        try load(path, position: position, count: header, readable: readable, files)
-        var at = position - start
         let total = Int(bytes.loadInteger(at: at) as Int32)
-        if bytes.loadInteger(at: at + 4) as Int32 == MessageRecord.blankMagic { return .success((at, .blank)) }
-        if total > header && position + total <= readable {
-            try load(path, position: position, count: total, readable: readable, files)
-            at = position - start
+        let magic: Int32 = bytes.loadInteger(at: at + 4)
+        guard magic == MessageRecord.magicV1 || magic == MessageRecord.magicV2 else {
+            return .failure(
+                .invalidValue(field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))"))
         }
-        guard total <= valid - at else {
-            return .failure(.truncated(field: "record", offset: 0, needed: total, available: valid - at))
+        guard total >= 91 else {
+            return .failure(.invalidValue(field: "total size", offset: 0, reason: "\(total) is below the 91-byte minimum"))
         }
-        do throws(DecodeError) {
-            return .success((at, try MessageRecord.slot(in: bytes, at: at)))
-        } catch {
-            return .failure(error)
+        if bytes.count - at < total {
+            try load(position, count: total, log)
+            at = Int(position - start)
         }
+        guard bytes.count - at >= total else {
+            return .failure(.truncated(field: "record", offset: 0, needed: total, available: bytes.count - at))
+        }
+        return .success((at, total))
     }
 
-    /// Makes ``bytes`` hold `count` bytes at `position` of the file, reading ahead up to
-    /// ``readAhead`` bytes but never past `readable`.
-    private mutating func load(_ path: String, position: Int, count: Int, readable: Int, _ files: StoreFiles)
-        throws(CommitLogError)
-    {
-        if path == self.path && position >= start && position + count <= start + valid { return }
-        let length = min(readable - position, max(count, readAhead))
-        // After a large record, go back to a buffer of the usual size.
-        if bytes.count > readAhead && length <= readAhead { bytes = [] }
-        self.path = ""
-        valid = try files.read(path, at: Int64(position), count: length, into: &bytes)
-        guard valid >= count else {
-            throw .missingData(file: path, expectedBytes: Int64(position + count), foundBytes: Int64(position + valid))
-        }
-        self.path = path
+    /// Makes ``bytes`` hold the log from `position` for `count` bytes, or as many as the log
+    /// has there, reading ahead up to ``readAhead``.
+    private mutating func load(_ position: Int64, count: Int, _ log: any MessageLog) throws(CommitLogError) {
+        if start >= 0 && position >= start && position + Int64(count) <= start + Int64(bytes.count) { return }
+        start = -1
+        bytes = try log.bytes(at: position, count: max(count, readAhead))
         start = position
     }
 
-    /// Drops a buffer grown past ``readAhead`` by a large record.
+    /// Forgets what was read: the log may have changed there (never for committed records, but
+    /// a memory-only log is rebuilt by tests), and a buffer grown by a large record shrinks.
     mutating func shrink() {
-        if bytes.count > readAhead { self = ReadBuffer(readAhead: readAhead) }
+        self = ReadBuffer(readAhead: readAhead)
     }
 }

@@ -2,15 +2,16 @@ import FileIO
 import LedgerModel
 import Raft
 
-/// Restores a state machine from its files (see ``CommitLogStateMachine/open(directory:fileSystem:configuration:)``).
+/// Restores a state machine from its files (see ``CommitLogStateMachine/open(directory:fileSystem:configuration:log:)``).
 ///
-/// The checkpoint was written after every file it covers was synced, so the files are trusted
-/// up to it and recovery reads as little as it can: it cuts what was written after the
-/// checkpoint, checks sizes, and reads back the last entry of each consume queue and of the key
-/// index with the record each points at (CRC-checked, and together they must end exactly at
-/// the checkpoint's commit-log end). Only an index whose files are missing, behind or fail
-/// these checks is rebuilt, by one scan of the commit log that CRC-checks every record.
-/// Records before the checkpoint are otherwise checked when a query reads them.
+/// The checkpoint was written after every index file it covers was synced (and after the log
+/// held every entry it covers durably), so the files are trusted up to it and recovery reads as
+/// little as it can: it cuts what was written after the checkpoint, checks sizes, and reads
+/// back the last entry of each consume queue and of the key index with the record each points
+/// at in the log (CRC-checked; together they must end exactly where the checkpoint says the
+/// last record ends). When an index's files are missing, behind or fail these checks, every
+/// index file and the checkpoint go and the state machine starts empty: the Raft log replays
+/// from its first entry and rebuilds them.
 struct Recovery {
     let machine: CommitLogStateMachine
     let storage: Storage
@@ -18,23 +19,17 @@ struct Recovery {
     private(set) var report: CommitLogRecoveryReport
 
     private var files: StoreFiles { storage.files }
-    private var fileSize: Int { machine.configuration.commitLogFileSize }
-    private var end: Int64 { checkpoint.commitLogEnd.rawValue }
-    /// The commit-log files that hold `0..<end`.
-    private var neededFiles: Int { end == 0 ? 0 : Int((end - 1) / Int64(fileSize)) + 1 }
 
     init(machine: CommitLogStateMachine, storage: Storage, checkpoint: Checkpoint) {
         self.machine = machine
         self.storage = storage
         self.checkpoint = checkpoint
         report = CommitLogRecoveryReport(
-            appliedIndex: checkpoint.appliedIndex, commitLogEnd: checkpoint.commitLogEnd, messages: 0,
-            verifiedRecords: 0, rebuiltQueues: [], rebuiltKeyIndex: false, discardedBytes: 0)
+            appliedIndex: checkpoint.appliedIndex, lastRecordEnd: checkpoint.lastRecordEnd, messages: 0,
+            verifiedRecords: 0, rebuiltQueues: [], rebuiltKeyIndex: false)
     }
 
     mutating func run() throws(CommitLogError) {
-        try cutCommitLog()
-        machine.commitLog = CommitLogFiles(fileSize: fileSize, end: checkpoint.commitLogEnd)
         for topic in checkpoint.topics {
             var state = TopicState(queueCount: Int32(topic.queues.count))
             state.queues = topic.queues.map { ConsumeQueue(minOffset: $0.minOffset, maxOffset: $0.maxOffset) }
@@ -54,20 +49,18 @@ struct Recovery {
         }
         report.rebuiltKeyIndex = try !checkKeyIndex()
         if !report.rebuiltQueues.isEmpty || report.rebuiltKeyIndex {
-            var rebuild = IndexRebuild(
-                machine: machine, storage: storage, checkpoint: checkpoint, queues: report.rebuiltQueues,
-                keyIndex: report.rebuiltKeyIndex)
-            try rebuild.run()
-            report.verifiedRecords += rebuild.records
-        } else if lastRecordEnd != end {
+            return try startOver()
+        }
+        guard lastRecordEnd == checkpoint.lastRecordEnd.rawValue else {
             throw .inconsistent(
                 file: storage.checkpointPath,
-                detail: "the consume queues' last records end at commit-log offset \(lastRecordEnd), "
-                    + "the checkpoint says the commit log ends at \(end)")
+                detail: "the consume queues' last records end at log position \(lastRecordEnd), "
+                    + "the checkpoint says the last record ends at \(checkpoint.lastRecordEnd)")
         }
         machine.appliedIndex = checkpoint.appliedIndex
         machine.runningDigest = Digest(value: checkpoint.digest)
         machine.lastStoreTimestamp = checkpoint.lastStoreTimestamp
+        machine.lastRecordEnd = checkpoint.lastRecordEnd
         for (id, record) in checkpoint.producers { machine.producers.restore(id, record) }
         for (key, offset) in checkpoint.offsets { machine.consumerOffsets[key] = offset }
         report.messages = checkpoint.topics.reduce(0) { total, topic in
@@ -75,47 +68,24 @@ struct Recovery {
         }
     }
 
-    /// Deletes commit-log files and bytes past the checkpoint's end and checks that the files
-    /// before it are all there, at full size.
-    private mutating func cutCommitLog() throws(CommitLogError) {
-        let directory = storage.commitLogDirectory
-        var present: [Int64] = []
-        var removed = false
-        for name in try files.list(directory) {
-            guard let start = SegmentedFileName.start(of: name, as: Int64.self), start % Int64(fileSize) == 0 else {
-                throw .unexpectedFile(
-                    path: "\(directory)/\(name)",
-                    reason: "not a commit-log file (20 digits, a multiple of the file size \(fileSize))")
-            }
-            if start >= end {
-                report.discardedBytes += try files.size(ofPath: "\(directory)/\(name)")
-                try files.unlink("\(directory)/\(name)")
-                removed = true
-            } else {
-                present.append(start)
+    /// Removes every index file and the checkpoint, leaving the machine empty at applied index
+    /// 0: the log replays every entry and the indexes are built again as they apply.
+    private mutating func startOver() throws(CommitLogError) {
+        let root = storage.consumeQueueDirectory
+        for topicName in try files.list(root) {
+            for queueName in try files.list("\(root)/\(topicName)") {
+                try files.removeFiles(in: "\(root)/\(topicName)/\(queueName)")
             }
         }
-        if removed { try files.syncDirectory(directory) }
-        for index in 0..<neededFiles {
-            let start = Int64(index) * Int64(fileSize)
-            let path = storage.commitLogPath(file: index)
-            let isLast = index == neededFiles - 1
-            let expected = isLast ? end - start : Int64(fileSize)
-            guard present.contains(start) else {
-                throw .missingData(file: path, expectedBytes: expected, foundBytes: 0)
-            }
-            let discarded = try files.withFile(path) { (file) throws(CommitLogError) -> Int64 in
-                let found = try files.size(of: file)
-                guard found >= expected else {
-                    throw .missingData(file: path, expectedBytes: expected, foundBytes: found)
-                }
-                guard found > expected else { return 0 }
-                try files.truncate(file, to: expected)
-                try files.sync(file)
-                return found - expected
-            }
-            report.discardedBytes += discarded
+        try files.removeFiles(in: storage.keyIndexDirectory)
+        if try files.exists("checkpoint", in: storage.root) {
+            try files.unlink(storage.checkpointPath)
+            try files.syncDirectory(storage.root)
         }
+        machine.topics = [:]
+        machine.keyIndex = KeyIndex(segmentEntries: machine.configuration.keyIndexSegmentEntries)
+        report.appliedIndex = .zero
+        report.lastRecordEnd = .zero
     }
 
     /// Removes the consume-queue files of topics the checkpoint does not know (created after it).
@@ -162,13 +132,11 @@ struct Recovery {
     /// Checks the key-index files against the checkpoint's entry count (cutting later entries),
     /// rebuilds the slot table of the segment being filled from its entries, and reads back the
     /// last entry's record. Installs the index and returns true, or returns false if the index
-    /// must be rebuilt (also when the checkpoint predates key-index files or the segment size
-    /// changed).
+    /// must be rebuilt (also when the segment size changed).
     private mutating func checkKeyIndex() throws(CommitLogError) -> Bool {
         let perSegment = machine.configuration.keyIndexSegmentEntries
-        guard let count = checkpoint.keyIndexEntries, checkpoint.keyIndexSegmentEntries == perSegment else {
-            return false
-        }
+        let count = checkpoint.keyIndexEntries
+        guard checkpoint.keyIndexSegmentEntries == perSegment else { return false }
         var index = KeyIndex(segmentEntries: perSegment)
         let tableBytes = Int64(index.slotTableBytes)
         let entrySize = Int64(KeyIndex.entrySize)

@@ -3,27 +3,21 @@ import LedgerModel
 
 /// Where the state machine's files live.
 ///
-/// Layout under the root directory (RocketMQ's store layout, plus the key index):
-/// - `commitlog/<20-digit start offset>` (``SegmentedFileName``): fixed-size commit-log files;
+/// Layout under the root directory (RocketMQ's store layout, plus the key index; the messages
+/// themselves are in the Raft log, written once):
 /// - `consumequeue/<topic>/<queue id>/<20-digit start byte>`: 20-byte consume-queue entries;
-/// - `keyindex/<20-digit first entry>`: key-index segments (``KeyIndex``);
+/// - `keyindex/<20-digit first entry>` (``SegmentedFileName``): key-index segments (``KeyIndex``);
 /// - `checkpoint`: ``Checkpoint``, replaced atomically (`checkpoint.tmp`, sync, rename, sync dir).
 struct Storage {
     let files: StoreFiles
     let root: String
     let configuration: CommitLogConfiguration
 
-    var commitLogDirectory: String { "\(root)/commitlog" }
     var consumeQueueDirectory: String { "\(root)/consumequeue" }
     var keyIndexDirectory: String { "\(root)/keyindex" }
     var checkpointPath: String { "\(root)/checkpoint" }
 
     func queueDirectory(_ queue: MessageQueue) -> String { "\(consumeQueueDirectory)/\(queue.topic)/\(queue.queueID)" }
-
-    /// Commit-log file number `index`.
-    func commitLogPath(file index: Int) -> String {
-        "\(commitLogDirectory)/\(SegmentedFileName.name(start: Int64(index) * Int64(configuration.commitLogFileSize)))"
-    }
 
     /// Consume-queue file number `index` of `queue`.
     func queuePath(_ queue: MessageQueue, file index: Int) -> String {

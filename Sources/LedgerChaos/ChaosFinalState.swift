@@ -5,6 +5,7 @@ import LedgerClient
 import LedgerConfig
 import LedgerLocalGroup
 import LedgerModel
+import LogStore
 import Raft
 import Wire
 
@@ -27,8 +28,11 @@ struct ChaosNodeState {
 /// Reads back, after the heal, what each node holds.
 enum ChaosFinalState {
     /// `peer`'s status and committed log, replayed with `configuration` (the group's message-store
-    /// settings, `NodeConfig.commitLogConfiguration`).
-    static func read(_ peer: Peer, configuration: CommitLogConfiguration) throws(HarnessError) -> ChaosNodeState {
+    /// settings, `NodeConfig.commitLogConfiguration`); each entry is laid out in the log as the
+    /// node's store lays it out in data files of `dataFileSize` bytes, from position 0.
+    static func read(_ peer: Peer, configuration: CommitLogConfiguration, dataFileSize: Int) throws(HarnessError)
+        -> ChaosNodeState
+    {
         let status: StatusResponse
         var entries: [GetResponse] = []
         do throws(NodeConnectionError) {
@@ -52,11 +56,19 @@ enum ChaosFinalState {
         } catch {
             throw HarnessError("cannot read \(peer.name)'s committed log: \(error)")
         }
-        let replica = CommitLogStateMachine(configuration: configuration)
+        let log = MemoryMessageLog()
+        let replica = CommitLogStateMachine(configuration: configuration, log: log)
         var replayed: UInt64? = status.stateApplied == .zero ? replica.digest : nil
+        var end: UInt64 = 0
         for entry in entries {
+            let bytes = LogStore.recordHeaderBytes + entry.data.count
+            let start = LogStore.placement(ofRecordBytes: bytes, after: end, fileSize: dataFileSize)
+            end = start + UInt64(bytes)
+            let position = Int64(start) + Int64(LogStore.recordHeaderBytes)
+            log.add(entry.data, at: position)
             _ = replica.apply(
-                entry: Entry(index: entry.index, term: entry.term, kind: entry.kind, data: entry.data))
+                entry: Entry(index: entry.index, term: entry.term, kind: entry.kind, data: entry.data),
+                bodyPosition: position)
             if entry.index == status.stateApplied { replayed = replica.digest }
         }
         return ChaosNodeState(
@@ -78,6 +90,8 @@ enum ChaosFinalState {
             switch Result(catching: { () throws(DecodeError) in try EntryPayload(decoding: entry.data) }) {
             case .success(.raw(let bytes)):
                 content = raw(bytes)
+            case .success(.records(let header)):
+                content = .bookkeeping("a send of \(header.count) records at \(entry.index)")
             case .success(.command(let command)):
                 content = .bookkeeping("\(command.kindName) at \(entry.index)")
             case .failure(let error):

@@ -34,13 +34,17 @@ struct ChaosRunner {
         }
     }
 
-    /// The message-store settings the cluster's nodes run with, from their config file.
-    static func messageStoreSettings(of cluster: LocalGroup) throws(HarnessError) -> CommitLogConfiguration {
+    /// The message-store settings the cluster's nodes run with, from their config file, and the
+    /// size of their log's data files (where entries lie in the log depends on it).
+    static func messageStoreSettings(of cluster: LocalGroup) throws(HarnessError)
+        -> (configuration: CommitLogConfiguration, dataFileSize: Int)
+    {
         let path = cluster.configPath(cluster.peers[0].id)
         do {
-            let configuration = try NodeConfig.load(path: path).commitLogConfiguration
+            let node = try NodeConfig.load(path: path)
+            let configuration = node.commitLogConfiguration
             try configuration.validate()
-            return configuration
+            return (configuration, node.dataFileSize)
         } catch {
             throw HarnessError("cannot take the message-store settings from \(path): \(error)")
         }
@@ -99,7 +103,7 @@ struct ChaosRunner {
         let cluster = try LocalGroup(
             binary: binary, directory: directory, settings: ["dataFileSize=8MiB"], serverFlags: ["--fault-injection"])
         defer { cluster.shutDown() }
-        let configuration = try ChaosRunner.messageStoreSettings(of: cluster)
+        let (configuration, dataFileSize) = try ChaosRunner.messageStoreSettings(of: cluster)
         let workload = ChaosRunner.workload(options.workload, configuration: configuration)
         try cluster.startAll()
         let observer = LedgerClient(
@@ -158,7 +162,7 @@ struct ChaosRunner {
             do throws(HarnessError) {
                 for peer in cluster.peers {
                     contents.append(
-                        try workload.contents(of: try ChaosFinalState.read(peer, configuration: configuration)))
+                        try workload.contents(of: try ChaosFinalState.read(peer, configuration: configuration, dataFileSize: dataFileSize)))
                 }
                 served = try workload.served(by: observer)
             } catch {

@@ -11,7 +11,9 @@ public struct LedgerEntry: Sendable, Hashable {
         case noop
         /// A raw append (`ledger append`): the bytes the client appended.
         case raw([UInt8])
-        /// A message-store command (a send, a batch, an offset commit).
+        /// A send's RocketMQ records (the messages as the log stores them).
+        case records(RecordsEntry)
+        /// A message-store command (an offset commit).
         case command(Command)
         /// Bytes that are neither (written by another build?), and why they do not decode.
         case undecodable(String)
@@ -44,6 +46,7 @@ public struct LedgerEntry: Sendable, Hashable {
         do {
             switch try EntryPayload(decoding: entryBytes) {
             case .raw(let data): content = .raw(data)
+            case .records(let header): content = .records(header)
             case .command(let command): content = .command(command)
             }
         } catch {
@@ -57,10 +60,11 @@ public struct LedgerEntry: Sendable, Hashable {
         return []
     }
 
-    /// `raw`, `command`, `noop` or `undecodable`.
+    /// `raw`, `records`, `command`, `noop` or `undecodable`.
     public var typeName: String {
         switch content {
         case .raw: "raw"
+        case .records: "records"
         case .command: "command"
         case .noop: "noop"
         case .undecodable: "undecodable"
@@ -73,6 +77,9 @@ public struct LedgerEntry: Sendable, Hashable {
         switch content {
         case .raw: nil
         case .noop: "no-op (a new leader's first entry)"
+        case .records(let header):
+            "send of \(header.count) message record\(header.count == 1 ? "" : "s")"
+                + (header.producer.map { " (\($0))" } ?? "")
         case .command(let command): command.description
         case .undecodable(let reason): "undecodable entry: \(reason)"
         }

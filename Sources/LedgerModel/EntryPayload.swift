@@ -1,12 +1,15 @@
 import Bytes
 import Raft
 
-/// What one Raft entry carries: a raw client append (`ledger append`, the plain replicated log)
-/// or a CommitLog ``Command``. The first byte tells them apart: `0x00` marks raw bytes; a
-/// command starts with its format version (1 or more). The node and the simulator both encode
+/// What one Raft entry carries: a raw client append (`ledger append`, the plain replicated log),
+/// the RocketMQ records of a send (``RecordsEntry``) or another CommitLog ``Command``. The first
+/// byte tells them apart: `0x00` marks raw bytes, ``RecordsEntry/tag`` records; a command starts
+/// with its format version (1 or more). The node and the simulator both encode
 /// entries through this type, so every replica reads them the same way.
 public enum EntryPayload: Hashable, Sendable {
     case raw([UInt8])
+    /// A send's records; the entry's bytes are needed to read them (from `recordsStart`).
+    case records(RecordsEntry)
     case command(Command)
 
     /// The tag byte of a raw entry.
@@ -31,6 +34,8 @@ public enum EntryPayload: Hashable, Sendable {
         guard let first = bytes.first else { throw .truncated(field: "entry tag", offset: 0, needed: 1, available: 0) }
         if first == EntryPayload.rawTag {
             self = .raw(Array(bytes.dropFirst()))
+        } else if first == RecordsEntry.tag {
+            self = .records(try RecordsEntry(decodingHeader: bytes))
         } else {
             self = .command(try Command(decoding: bytes))
         }

@@ -101,6 +101,12 @@ package enum MessageRecord {
         }
     }
 
+    /// Where the body starts in a record with `sysFlag` (after the fixed fields and both hosts,
+    /// 16 bytes each for IPv6 instead of 4, plus their ports).
+    package static func bodyOffset(sysFlag: Int32) -> Int {
+        88 + (sysFlag & bornHostIPv6Flag != 0 ? 12 : 0) + (sysFlag & storeHostIPv6Flag != 0 ? 12 : 0)
+    }
+
     /// `CRC32(body) & 0x7FFFFFFF` (`UtilAll.crc32`).
     package static func bodyCRC(_ body: [UInt8]) -> UInt32 { CRC32.checksum(body) & 0x7FFF_FFFF }
 }

@@ -31,14 +31,11 @@ extension LogStore {
         var position = writePosition
         var needed = 0
         for entry in entries {
-            let size = UInt64(RecordHeader.size + entry.data.count)
-            let remaining = data.fileStart(for: position) + fileSize - position
-            if size != remaining && size + UInt64(Blank.size) > remaining {
-                needed += Blank.size
-                position += remaining
-            }
-            position += size
-            needed += Int(size)
+            let size = RecordHeader.size + entry.data.count
+            let start = Self.placement(ofRecordBytes: size, after: position, fileSize: Int(fileSize))
+            if start != position { needed += Blank.size }
+            position = start + UInt64(size)
+            needed += size
         }
         if writeBuffer.count < needed { writeBuffer = [UInt8](repeating: 0, count: max(needed, writeBuffer.count * 2)) }
         let indexBytes = entries.count * IndexEntry.size

@@ -1,5 +1,6 @@
 import CommitLog
 import LedgerModel
+import LogStore
 import Raft
 
 extension Replica {
@@ -17,8 +18,12 @@ extension Replica {
     /// under way: the state machine hands over the new bytes, the owner's persist thread
     /// writes, syncs them and replaces the checkpoint (``ReplicaAction/persist(_:)``), and the
     /// state machine drops them from memory once that completed.
+    /// The records the indexes point at live in the log, so a checkpoint may cover only entries
+    /// the log holds durably: until a sync catches up, the persist waits.
     func beginPersist() {
-        guard failure == nil, !persistence.inFlight, stateMachine.appliedIndex > persistence.persistedIndex else {
+        guard failure == nil, !persistence.inFlight, stateMachine.appliedIndex > persistence.persistedIndex,
+            stateMachine.appliedIndex <= store.durableIndex
+        else {
             return
         }
         let pending: PendingPersist?

@@ -118,7 +118,10 @@ extension Replica {
         let given = observer?.stateMachineInput(ready.committedEntries) ?? ready.committedEntries
         for (entry, givenEntry) in zip(ready.committedEntries, given) {
             try observer?.willApply(entry)
-            let results = stateMachine.apply(entry: givenEntry)
+            let position: Int64
+            do { position = try bodyPosition(of: entry.index) } catch { return stop(.storage(error)) }
+            let results = stateMachine.apply(entry: givenEntry, bodyPosition: position)
+            if results.contains(where: \.isRejection) { proposalTail = nil }
             try observer?.didApply(entry, results: results, stateMachine: stateMachine)
             persistence.appliedSince += 1
             for case .stored(let result) in results { queuesWithNews.insert(result.queue) }
@@ -132,6 +135,7 @@ extension Replica {
     /// Logs role and leader changes; a leader that steps down releases its long polls.
     private func report(_ soft: SoftState) throws(Violation) {
         defer { lastSoftState = soft }
+        if soft.role != lastSoftState.role { proposalTail = nil }
         if soft.role == .leader && lastSoftState.role != .leader {
             log(.info, "won the election: leading the group")
         } else if lastSoftState.role == .leader && soft.role != .leader {

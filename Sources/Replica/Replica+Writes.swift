@@ -51,14 +51,7 @@ extension Replica {
                 requestID: requestID)
         }
         let stamp = StoreStamp(storeTimestamp: now, storeHost: configuration.storeHost)
-        let command: Command
-        if request.messages.count == 1, var message = request.messages.first {
-            message.producer = request.producer
-            command = .send(message, stamp)
-        } else {
-            command = .sendBatch(MessageBatch(messages: request.messages, producer: request.producer), stamp)
-        }
-        try proposeCommand(command, kind: .send, oneWay: oneWay, client: client, requestID: requestID)
+        try proposeRecords(request, stamp: stamp, oneWay: oneWay, client: client, requestID: requestID)
     }
 
     /// Proposes `command` after checking it against the current state, so bad input never
@@ -83,23 +76,28 @@ extension Replica {
     }
 
     /// Proposes entry bytes; the request is answered once the entry applies (or fails).
-    private func propose(_ bytes: [UInt8], kind: RequestKind, oneWay: Bool, client: ClientID, requestID: UInt64)
-        throws(Violation)
+    /// Returns the proposal, or nil when the core refused it (the client was told).
+    @discardableResult
+    func propose(_ bytes: [UInt8], kind: RequestKind, oneWay: Bool, client: ClientID, requestID: UInt64)
+        throws(Violation) -> Proposal?
     {
         let proposal: Proposal
         do {
             proposal = try core.propose(bytes)
         } catch {
-            return refuse(errorResponse(for: error), kind: kind, oneWay: oneWay, client: client, requestID: requestID)
+            refuse(errorResponse(for: error), kind: kind, oneWay: oneWay, client: client, requestID: requestID)
+            return nil
         }
         try observer?.proposed(proposal, data: bytes, for: client, requestID: requestID)
-        guard !oneWay else { return }
-        writes.add(.init(client: client, requestID: requestID, kind: kind, term: proposal.term), at: proposal.index)
+        if !oneWay {
+            writes.add(.init(client: client, requestID: requestID, kind: kind, term: proposal.term), at: proposal.index)
+        }
+        return proposal
     }
 
     /// Answers a request that was refused before anything was proposed; a one-way send is
     /// logged instead.
-    private func refuse(_ error: ErrorResponse, kind: RequestKind, oneWay: Bool, client: ClientID, requestID: UInt64) {
+    func refuse(_ error: ErrorResponse, kind: RequestKind, oneWay: Bool, client: ClientID, requestID: UInt64) {
         if oneWay {
             log(.warning, "dropping a one-way send from \(client): \(error)")
         } else {
@@ -122,7 +120,9 @@ extension Replica {
 
     private func answer(_ kind: RequestKind, index: LogIndex, results: [ApplyResult]) -> ClientReply {
         for case .rejected(let reason) in results {
-            return .error(ErrorResponse(code: .badRequest, message: reason.description), answering: kind)
+            // A send placed on a stale view of the leader's tail stored nothing: retrying is right.
+            let code: ErrorResponse.Code = reason.isMisplacement ? .busy : .badRequest
+            return .error(ErrorResponse(code: code, message: reason.description), answering: kind)
         }
         switch kind {
         case .send:

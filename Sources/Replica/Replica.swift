@@ -38,6 +38,11 @@ public final class Replica {
     var persistence = PersistenceStats()
     var lastSoftState = SoftState(role: .follower, leader: nil)
     var followerWatch = FollowerWatch()
+    /// What the unapplied sends in this leader's log will do; nil when it must be worked out
+    /// again from those entries (a new role, a rejected send).
+    var proposalTail: ProposalTail?
+    /// Where the core's last entry ends in the log, as this leader last worked it out.
+    var predictedEnd: PredictedLogEnd?
     var lastPersistCheck: Int64
     var lastFlush: Int64
     /// Set once the replica stopped; it ignores every later event.

@@ -184,7 +184,8 @@ public final class LedgerServer {
         let messages: CommitLogStateMachine
         do {
             messages = try CommitLogStateMachine.open(
-                directory: messageDirectory, fileSystem: fileSystem, configuration: options.commitLog)
+                directory: messageDirectory, fileSystem: fileSystem, configuration: options.commitLog,
+                log: LogStoreMessages(store))
         } catch {
             throw .stateMachine(error)
         }
@@ -192,8 +193,9 @@ public final class LedgerServer {
             logger.info(
                 term: store.hardState.term.rawValue,
                 "recovered \(messageDirectory): applied through index \(recovery.appliedIndex), "
-                    + "\(recovery.messages) messages, \(recovery.commitLogEnd) commit-log bytes, "
-                    + "\(recovery.rebuiltQueues.count) consume queues rebuilt, \(recovery.discardedBytes) bytes past the checkpoint discarded"
+                    + "\(recovery.messages) messages ending at log position \(recovery.lastRecordEnd)"
+                    + (recovery.rebuiltQueues.isEmpty && !recovery.rebuiltKeyIndex
+                        ? "" : "; indexes missing or behind: rebuilding them by replaying the log")
             )
         }
         links = options.members.filter { $0.id != options.selfID }.map(PeerLink.init)

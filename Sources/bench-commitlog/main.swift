@@ -1,5 +1,6 @@
-// Micro-benchmark of the CommitLog state machine: how fast committed entries of 1 KiB messages
-// apply (decode, validate, encode the RocketMQ record, CRC, consume-queue and key index), with
+// Micro-benchmark of the CommitLog state machine: how fast a leader plans sends of 1 KiB
+// messages into records entries (validate, encode the RocketMQ record, CRC) and how fast the
+// committed entries apply (decode, check placement, consume-queue and key index), with
 // one message per entry and with batches of 32, in memory and with periodic persistence to real
 // files; for the persisted runs also the bytes the machine keeps in memory after its last
 // persist and how long reopening the store takes. A figure for the README, not a test:
@@ -15,11 +16,14 @@ let messageCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1
 let bodySize = 1024
 let stamp = StoreStamp(storeTimestamp: 1_700_000_000_000, storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 40911))
 
-func entries(batch: Int) throws -> [Entry] {
+/// The sends of the run as a leader proposes them (planned by `planner`, which applies nothing),
+/// with where each entry's data lies in `log`.
+func entries(batch: Int, planner: CommitLogStateMachine, log: MemoryMessageLog) -> [(Entry, Int64)] {
     var rng = SplitMix64(seed: 1)
     let body = (0..<bodySize).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-    var result: [Entry] = []
+    var result: [(Entry, Int64)] = []
     var sequence: UInt64 = 0
+    var tail = ProposalTail()
     for first in stride(from: 0, to: messageCount, by: batch) {
         let messages = (first..<min(first + batch, messageCount)).map { i in
             ProducerMessage(
@@ -28,15 +32,10 @@ func entries(batch: Int) throws -> [Entry] {
         }
         sequence += 1
         let producer = ProducerStamp(producer: ProducerID(7), sequence: sequence)
-        let command: Command
-        if batch == 1 {
-            var message = messages[0]
-            message.producer = producer
-            command = .send(message, stamp)
-        } else {
-            command = .sendBatch(MessageBatch(messages: messages, producer: producer), stamp)
-        }
-        result.append(Entry(index: LogIndex(UInt64(result.count + 1)), term: Term(1), data: try command.encoded()))
+        let planned = planner.planSend(messages, producer: producer, stamp: stamp, tail: &tail) { _ in log.nextPosition }
+        guard case .success(let data) = planned else { preconditionFailure("planning failed: \(planned)") }
+        let position = log.append(data)
+        result.append((Entry(index: LogIndex(UInt64(result.count + 1)), term: Term(1), data: data), position))
     }
     return result
 }
@@ -51,21 +50,27 @@ func temporaryDirectory() -> String {
 }
 
 func run(batch: Int, persistEvery: Int?) throws {
-    let work = try entries(batch: batch)
     let configuration = CommitLogConfiguration(commitLogFileSize: 64 << 20)
+    let log = MemoryMessageLog()
+    let clock = ContinuousClock()
+    var work: [(Entry, Int64)] = []
+    let planning = clock.measure {
+        work = entries(batch: batch, planner: CommitLogStateMachine(configuration: configuration, log: log), log: log)
+    }
     let directory = persistEvery == nil ? nil : temporaryDirectory()
     let machine =
         if let directory {
             try CommitLogStateMachine.open(
-                directory: directory, fileSystem: RealFileSystem(), configuration: configuration)
+                directory: directory, fileSystem: RealFileSystem(), configuration: configuration, log: log)
         } else {
-            CommitLogStateMachine(configuration: configuration)
+            CommitLogStateMachine(configuration: configuration, log: log)
         }
-    let clock = ContinuousClock()
     var stored = 0
     let elapsed = try clock.measure {
-        for entry in work {
-            for result in machine.apply(entry: entry) where result.sendResult != nil { stored += 1 }
+        for (entry, position) in work {
+            for result in machine.apply(entry: entry, bodyPosition: position) where result.sendResult != nil {
+                stored += 1
+            }
             if let persistEvery, entry.index.rawValue % UInt64(persistEvery) == 0 { try machine.persist() }
         }
         try machine.persist()
@@ -76,13 +81,14 @@ func run(batch: Int, persistEvery: Int?) throws {
     let megabytes = perSecond * Double(bodySize) / 1_048_576
     let mode = persistEvery.map { "persist every \($0) entries" } ?? "memory only"
     print(
-        "batch \(String(batch).padding(2)) \(mode.padding(28)) \(Int(perSecond)) msg/s  "
-            + "\(String(format1: megabytes)) MB/s  (\(messageCount) × \(bodySize) B in \(String(format1: seconds)) s)")
+        "batch \(String(batch).padding(2)) \(mode.padding(28)) \(Int(perSecond)) msg/s applied  "
+            + "\(String(format1: megabytes)) MB/s  (\(messageCount) × \(bodySize) B in \(String(format1: seconds)) s); "
+            + "planned at \(Int(Double(messageCount) / (milliseconds(planning) / 1000))) msg/s")
     guard let directory else { return }
     var reopened: CommitLogStateMachine?
     let reopening = try clock.measure {
         reopened = try CommitLogStateMachine.open(
-            directory: directory, fileSystem: RealFileSystem(), configuration: configuration)
+            directory: directory, fileSystem: RealFileSystem(), configuration: configuration, log: log)
     }
     let verified = reopened?.recovery?.verifiedRecords ?? 0
     print(

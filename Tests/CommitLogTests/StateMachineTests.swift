@@ -36,27 +36,21 @@ import Testing
         #expect(refused == [.rejected(.invalidField(topic: "Orders", field: "unique key", reason: "contains a space"))])
     }
 
-    @Test func physicalOffsetsAreContiguousWithinAFileAndSkipTheBlank() throws {
+    /// A message's physical offset is where its record lies in the log: the entry's data
+    /// position, past the records header, then record after record within a batch.
+    @Test func physicalOffsetsAreLogPositions() throws {
         let machine = CommitLogStateMachine(configuration: smallConfiguration(fileSize: 4096))
-        var previous: (offset: Int64, size: Int)?
-        var rolled = 0
-        for i in 0..<100 {
-            let result = try machine.send(message("T", String(repeating: "x", count: 100 + i)))
-            let size = try machine.message(at: result.physicalOffset).storeSize
-            if let previous {
-                if previous.offset + Int64(previous.size) == result.physicalOffset.rawValue {
-                    // Contiguous.
-                } else {
-                    // The record did not fit: it starts the next file.
-                    rolled += 1
-                    #expect(result.physicalOffset.rawValue % 4096 == 0)
-                    #expect(result.physicalOffset.rawValue / 4096 == (previous.offset / 4096) + 1)
-                }
-            }
-            #expect(result.physicalOffset.rawValue % 4096 + Int64(size) + 8 <= 4096, "a record never straddles files")
-            previous = (result.physicalOffset.rawValue, size)
+        let batch = (0..<3).map { message("T", String(repeating: "x", count: 10 + $0), target: .queue(0)) }
+        let results = try machine.apply(.sendBatch(MessageBatch(messages: batch), testStamp))
+        let stored = results.compactMap(\.sendResult)
+        let body = CommitLogStateMachine.testPosition(LogIndex(1))
+        #expect(stored.first?.physicalOffset == PhysicalOffset(body + Int64(RecordsEntry.headerBytes)))
+        for (earlier, later) in zip(stored, stored.dropFirst()) {
+            let size = try machine.message(at: earlier.physicalOffset).storeSize
+            #expect(later.physicalOffset.rawValue == earlier.physicalOffset.rawValue + Int64(size))
         }
-        #expect(rolled >= 3)
+        let record = try machine.log.bytes(at: stored[1].physicalOffset.rawValue, count: 4096)
+        #expect(try StoredMessage(decoding: record).body == Array("xxxxxxxxxxx".utf8))
     }
 
     @Test func queueOutOfRangeIsARecordedRejection() throws {

@@ -4,6 +4,7 @@ import Foundation
 import LedgerModel
 import Posix
 import Raft
+import Synchronization
 import Testing
 
 /// The leader stamp every test uses unless it needs another.
@@ -25,7 +26,58 @@ func message(
         bornTimestamp: 1_699_999_999_000, bornHost: testBornHost, producer: producer)
 }
 
+/// The logs of the file-backed machines tests open, by file system and directory: a reopened
+/// machine reads the records its predecessor applied, as a node reopens over its Raft log.
+private let testLogs = Mutex<[String: MemoryMessageLog]>([:])
+
 extension CommitLogStateMachine {
+    /// Where entry `index`'s data lies in a test's log: far enough apart for any test entry.
+    static func testPosition(_ index: LogIndex) -> Int64 { Int64(index.rawValue) << 20 }
+
+    /// ``open(directory:fileSystem:configuration:log:)`` over the test log of `fileSystem` and
+    /// `directory` (a new one the first time).
+    static func open(
+        directory: String, fileSystem: any FileSystem, configuration: CommitLogConfiguration = CommitLogConfiguration()
+    ) throws -> CommitLogStateMachine {
+        // Real directories are unique per test; simulated file systems each have their own tree.
+        let key = fileSystem is RealFileSystem ? directory : "\(ObjectIdentifier(fileSystem as AnyObject)) \(directory)"
+        let log = testLogs.withLock { logs in
+            if let log = logs[key] { return log }
+            let log = MemoryMessageLog()
+            logs[key] = log
+            return log
+        }
+        return try open(directory: directory, fileSystem: fileSystem, configuration: configuration, log: log)
+    }
+
+    /// Applies `entry` as a node would: a send command becomes the records a leader with this
+    /// machine's state would propose (a send it would refuse applies as a no-op and returns the
+    /// refusal), placed at ``testPosition(_:)`` in the machine's log.
+    @discardableResult
+    func apply(entry: Entry) -> [ApplyResult] {
+        var entry = entry
+        let position = Self.testPosition(entry.index)
+        if entry.index > appliedIndex, entry.kind == .normal,
+            case .command(let command)? = try? EntryPayload(decoding: entry.data)
+        {
+            switch command {
+            case .send, .sendBatch:
+                do {
+                    entry.data = try entryData(for: command, bodyPosition: position)
+                } catch let refusal as CommandRejection {
+                    _ = apply(entry: Entry(index: entry.index, term: entry.term, kind: .noop, data: []), bodyPosition: 0)
+                    return [.rejected(refusal)]
+                } catch {
+                    preconditionFailure("planning failed: \(error)")
+                }
+            case .commitOffset:
+                break
+            }
+        }
+        if let memory = log as? MemoryMessageLog, memory.end <= position { memory.add(entry.data, at: position) }
+        return apply(entry: entry, bodyPosition: position)
+    }
+
     /// Applies `command` as the next committed entry.
     @discardableResult
     func apply(_ command: Command, term: UInt64 = 1) throws -> [ApplyResult] {

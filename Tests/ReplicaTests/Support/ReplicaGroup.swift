@@ -47,7 +47,8 @@ final class TestNode {
         let store = try LogStore(
             directory: "/log", fileSystem: fileSystem,
             configuration: LogStoreConfiguration(dataFileSize: 1 << 20, flushPolicy: .syncFlush))
-        let machine = try CommitLogStateMachine.open(directory: "/messages", fileSystem: fileSystem)
+        let machine = try CommitLogStateMachine.open(
+            directory: "/messages", fileSystem: fileSystem, log: LogStoreMessages(store))
         var raft = RaftConfig(id: id, voters: members)
         raft.randomSeed = id.rawValue
         configure(&raft)

@@ -1,0 +1,171 @@
+import Bytes
+import LedgerModel
+import Raft
+
+/// What a leader's proposed sends will do once they apply, as far as placing the next send
+/// depends on it: each queue's next offset, the newest store timestamp, the producer sequences
+/// already in flight. The leader keeps one (``CommitLogStateMachine/planSend(_:producer:stamp:tail:bodyPosition:)``
+/// updates it) and works it out again (``CommitLogStateMachine/tail(unapplied:)``) when its role
+/// changes or an entry of its tail is rejected; a stale
+/// tail costs a rejected (``CommandRejection/misplaced(_:physicalOffset:queueOffset:expectedPhysicalOffset:expectedQueueOffset:)``)
+/// send, never a wrong one, since apply checks every placement.
+public struct ProposalTail: Sendable {
+    var nextOffsets: [MessageQueue: QueueOffset] = [:]
+    var lastStoreTimestamp: Int64 = 0
+    var sequences: [ProducerID: UInt64] = [:]
+
+    public init() {}
+}
+
+extension CommitLogStateMachine {
+    /// Turns a send into the entry a leader proposes: the RocketMQ records of `messages`, each
+    /// in its queue at the queue's next offset (applied state plus `tail`), with the physical
+    /// offset it will have in the log. `bodyPosition(n)` says where the data of an entry of `n`
+    /// bytes proposed now will start in the log. Checks every message as ``precheck(_:)`` does
+    /// and updates `tail`, except for a producer stamp already applied or in flight (that entry
+    /// applies as a duplicate and stores nothing).
+    public func planSend(
+        _ messages: [ProducerMessage], producer: ProducerStamp?, stamp: StoreStamp, tail: inout ProposalTail,
+        bodyPosition: (Int) -> Int64
+    ) -> Result<[UInt8], CommandRejection> {
+        guard !messages.isEmpty else { return .failure(.emptyBatch) }
+        let single = messages.count == 1
+        let producer = producer ?? (single ? messages[0].producer : nil)
+        var prepared: [PreparedMessage] = []
+        prepared.reserveCapacity(messages.count)
+        for (position, message) in messages.enumerated() {
+            if !single && message.producer != nil { return .failure(.stampInsideBatch(index: position)) }
+            switch prepare(message, stamp: stamp) {
+            case .success(let value): prepared.append(value)
+            case .failure(let reason): return .failure(single ? reason : .batchMessageRejected(index: position, reason))
+            }
+        }
+        var counts = true
+        if let producer {
+            if case .new = producers.check(producer) {
+                counts = producer.sequence > tail.sequences[producer.producer, default: 0]
+            } else {
+                counts = false
+            }
+        }
+        let headerBytes = RecordsEntry.headerBytes
+        let total = prepared.reduce(headerBytes) { $0 + $1.recordSize }
+        var writer = ByteWriter(capacity: total)
+        RecordsEntry.writeHeader(producer: producer, count: prepared.count, into: &writer)
+        var bytes = writer.bytes
+        var next = tail
+        var physical = bodyPosition(total) + Int64(headerBytes)
+        let storeTimestamp = max(stamp.storeTimestamp, lastStoreTimestamp, tail.lastStoreTimestamp)
+        next.lastStoreTimestamp = storeTimestamp
+        for item in prepared {
+            let message = item.message
+            let queueID = placeQueue(message, next)
+            let key = MessageQueue(topic: message.topic, queueID: queueID)
+            let queueOffset = nextOffset(key, next)
+            next.nextOffsets[key] = queueOffset.next
+            let physicalOffset = PhysicalOffset(physical)
+            let messageID = MessageID.make(storeHost: stamp.storeHost, physicalOffset: physicalOffset)
+            var properties = item.properties
+            properties.append(MessagePropertyPair(MessageProperty.uniqueKey, message.uniqueKey ?? messageID))
+            let stored = StoredMessage(
+                queueID: queueID, flag: message.flag, queueOffset: queueOffset, physicalOffset: physicalOffset,
+                sysFlag: message.bodyCompressed ? MessageSysFlag.compressed : 0,
+                bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, storeTimestamp: storeTimestamp,
+                storeHost: stamp.storeHost, body: message.body, topic: message.topic, properties: properties)
+            MessageRecord.encode(stored, bodyCRC: MessageRecord.bodyCRC(message.body), into: &bytes)
+            physical += Int64(item.recordSize)
+        }
+        precondition(bytes.count == total, "planned \(total) bytes, encoded \(bytes.count)")
+        if counts {
+            if let producer { next.sequences[producer.producer] = producer.sequence }
+            tail = next
+        }
+        return .success(bytes)
+    }
+
+    /// The next offset of `queue`: after the applied messages and those `tail` placed.
+    private func nextOffset(_ queue: MessageQueue, _ tail: ProposalTail) -> QueueOffset {
+        let applied = topics[queue.topic]?.queue(queue.queueID)?.maxOffset ?? .zero
+        guard let planned = tail.nextOffsets[queue] else { return applied }
+        return max(applied, planned)
+    }
+
+    /// The queue a message goes to: the one it names, its sharding key's (RocketMQ's
+    /// `SelectMessageQueueByHash`: abs(hashCode % count)), or the queue with the fewest
+    /// messages (the lowest id among equals).
+    private func placeQueue(_ message: ProducerMessage, _ tail: ProposalTail) -> Int32 {
+        let count = topics[message.topic]?.queueCount ?? configuration.defaultTopicQueueNums
+        switch message.target {
+        case .queue(let id):
+            return id
+        case .shardingKey(let key):
+            let value = JavaHash.hashCode(key) % count
+            return value < 0 ? -value : value
+        case .automatic:
+            var best: Int32 = 0
+            var bestOffset = nextOffset(MessageQueue(topic: message.topic, queueID: 0), tail)
+            for id in 1..<max(count, 1) {
+                let offset = nextOffset(MessageQueue(topic: message.topic, queueID: id), tail)
+                if offset < bestOffset {
+                    best = id
+                    bestOffset = offset
+                }
+            }
+            return best
+        }
+    }
+}
+
+extension CommitLogStateMachine {
+    /// The tail a leader starts from when its log holds entries not yet applied (a new leader
+    /// inherits its predecessor's; a reset one has its own in flight): the queue offsets,
+    /// timestamps and producer sequences their records take, as if each applies. Entries
+    /// that are not records, and retries that will apply as duplicates, are skipped; one that
+    /// later applies as a rejection only makes sends placed after it rejected as misplaced,
+    /// and the tail is rebuilt then.
+    public func tail(unapplied entries: [Entry]) -> ProposalTail {
+        var tail = ProposalTail()
+        for entry in entries where entry.kind == .normal && entry.index > appliedIndex {
+            guard case .records(let header)? = try? EntryPayload(decoding: entry.data) else { continue }
+            if let producer = header.producer {
+                // A retry of a send applied or earlier in the tail applies as a duplicate: it places nothing.
+                guard case .new = producers.check(producer),
+                    producer.sequence > tail.sequences[producer.producer, default: 0]
+                else { continue }
+                tail.sequences[producer.producer] = producer.sequence
+            }
+            var at = header.recordsStart
+            for _ in 0..<header.count {
+                guard let message = try? StoredMessage(decoding: entry.data, at: at, verifyingCRC: false) else { break }
+                let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
+                tail.nextOffsets[queue] = max(tail.nextOffsets[queue] ?? .zero, message.queueOffset.next)
+                tail.lastStoreTimestamp = max(tail.lastStoreTimestamp, message.storeTimestamp)
+                at += message.storeSize
+            }
+        }
+        return tail
+    }
+}
+
+extension CommitLogStateMachine {
+    /// The entry bytes a leader with nothing in flight would propose for `command` if the
+    /// entry's data started at `bodyPosition`: a send or batch becomes its records
+    /// (``planSend(_:producer:stamp:tail:bodyPosition:)``), anything else its command bytes.
+    /// For tests and tools that drive a machine without a replica.
+    public func entryData(for command: Command, bodyPosition: Int64) throws -> [UInt8] {
+        var tail = ProposalTail()
+        let planned: Result<[UInt8], CommandRejection>
+        switch command {
+        case .send(let message, let stamp):
+            planned = planSend([message], producer: message.producer, stamp: stamp, tail: &tail) { _ in bodyPosition }
+        case .sendBatch(let batch, let stamp):
+            if let inside = batch.messages.firstIndex(where: { $0.producer != nil }) {
+                throw CommandRejection.stampInsideBatch(index: inside)
+            }
+            planned = planSend(batch.messages, producer: batch.producer, stamp: stamp, tail: &tail) { _ in bodyPosition }
+        case .commitOffset:
+            return try command.encoded()
+        }
+        return try planned.get()
+    }
+}

@@ -1,0 +1,112 @@
+import CommitLog
+import LedgerModel
+import LogStore
+import Raft
+
+/// Where a leader's next proposal will lie in the one log, so a send's records carry their
+/// physical offsets before they are replicated. Layout is deterministic (``LogStore/placement(ofRecordBytes:after:fileSize:)``,
+/// the same `dataFileSize` on every replica), so every replica writes the entry at the position
+/// the leader predicted, and apply checks that it did.
+struct PredictedLogEnd {
+    /// The last entry of the core's log the prediction covers, and where its record ends.
+    var index: LogIndex
+    var term: Term
+    var end: UInt64
+}
+
+extension Replica {
+    /// Proposes a send as its records (``RecordsEntry``), placed after the core's last entry,
+    /// each at its queue's next offset as this leader's applied state and uncommitted tail say.
+    func proposeRecords(_ request: SendRequest, stamp: StoreStamp, oneWay: Bool, client: ClientID, requestID: UInt64)
+        throws(Violation)
+    {
+        let end: UInt64
+        do {
+            end = try predictedLogEnd()
+        } catch {
+            return stop(.storage(error))
+        }
+        let fileSize = store.configuration.dataFileSize
+        let header = LogStore.recordHeaderBytes
+        var tail: ProposalTail
+        if let known = proposalTail {
+            tail = known
+        } else {
+            do {
+                let applied = stateMachine.appliedIndex
+                tail = stateMachine.tail(
+                    unapplied: applied < core.lastIndex ? try core.entries(from: applied.next, through: core.lastIndex) : [])
+            } catch {
+                return stop(.raft(error))
+            }
+        }
+        let planned = stateMachine.planSend(
+            request.messages, producer: request.producer, stamp: stamp, tail: &tail
+        ) { bytes in
+            Int64(LogStore.placement(ofRecordBytes: header + bytes, after: end, fileSize: fileSize)) + Int64(header)
+        }
+        let bytes: [UInt8]
+        switch planned {
+        case .success(let value): bytes = value
+        case .failure(let problem):
+            return refuse(
+                ErrorResponse(code: .badRequest, message: problem.description), kind: .send, oneWay: oneWay,
+                client: client, requestID: requestID)
+        }
+        guard let proposal = try propose(bytes, kind: .send, oneWay: oneWay, client: client, requestID: requestID)
+        else { return }
+        proposalTail = tail
+        let start = LogStore.placement(ofRecordBytes: header + bytes.count, after: end, fileSize: fileSize)
+        predictedEnd = PredictedLogEnd(
+            index: proposal.index, term: proposal.term, end: start + UInt64(header + bytes.count))
+    }
+
+    /// Where the record of the core's last entry ends in the log (once written): remembered from
+    /// the last proposal, or worked out from the store and the entries not yet written (after an
+    /// election's no-op, or anything else this leader did not propose).
+    private func predictedLogEnd() throws(LogStoreError) -> UInt64 {
+        let last = core.lastIndex
+        if let predicted = predictedEnd, predicted.index == last, predicted.term == core.term(at: last) {
+            return predicted.end
+        }
+        // Entries before the first one the core has yet to hand out are in the store as the core has them.
+        let written = min(core.nextIndexToPersist.map(\.previous) ?? last, store.lastIndex)
+        var end = try store.recordEnd(of: written)
+        if written < last {
+            let unwritten: [Entry]
+            do {
+                unwritten = try core.entries(from: written.next, through: last)
+            } catch {
+                throw .failed(cause: "reading the unwritten tail \(written.next)...\(last): \(error)")
+            }
+            let fileSize = store.configuration.dataFileSize
+            for entry in unwritten {
+                let bytes = LogStore.recordHeaderBytes + entry.data.count
+                end = LogStore.placement(ofRecordBytes: bytes, after: end, fileSize: fileSize) + UInt64(bytes)
+            }
+        }
+        predictedEnd = PredictedLogEnd(index: last, term: core.term(at: last) ?? .zero, end: end)
+        return end
+    }
+
+    /// Where entry `index`'s data starts in the log: what its records' physical offsets count from.
+    func bodyPosition(of index: LogIndex) throws(LogStoreError) -> Int64 {
+        Int64(try store.position(of: index)) + Int64(LogStore.recordHeaderBytes)
+    }
+}
+
+/// The log store as the state machine reads records from it.
+public final class LogStoreMessages: MessageLog {
+    let store: LogStore
+
+    public init(_ store: LogStore) { self.store = store }
+
+    public func bytes(at position: Int64, count: Int) throws(CommitLogError) -> [UInt8] {
+        guard position >= 0 else { return [] }
+        do {
+            return try store.bytes(at: UInt64(position), count: count)
+        } catch {
+            throw .log("\(error)")
+        }
+    }
+}
