@@ -11,8 +11,8 @@ public struct LedgerEntry: Sendable, Hashable {
         case noop
         /// A raw append (`ledger append`): the bytes the client appended.
         case raw([UInt8])
-        /// A send's RocketMQ records (the messages as the log stores them).
-        case records(RecordsEntry)
+        /// A send: its RocketMQ records (the messages as the log stores them).
+        case records(RecordsEntry, [StoredMessage])
         /// A message-store command (an offset commit).
         case command(Command)
         /// Bytes that are neither (written by another build?), and why they do not decode.
@@ -46,7 +46,15 @@ public struct LedgerEntry: Sendable, Hashable {
         do {
             switch try EntryPayload(decoding: entryBytes) {
             case .raw(let data): content = .raw(data)
-            case .records(let header): content = .records(header)
+            case .records(let header):
+                var messages: [StoredMessage] = []
+                var at = header.recordsStart
+                for _ in 0..<header.count {
+                    let message = try StoredMessage(decoding: entryBytes, at: at)
+                    messages.append(message)
+                    at += message.storeSize
+                }
+                content = .records(header, messages)
             case .command(let command): content = .command(command)
             }
         } catch {
@@ -60,12 +68,11 @@ public struct LedgerEntry: Sendable, Hashable {
         return []
     }
 
-    /// `raw`, `records`, `command`, `noop` or `undecodable`.
+    /// `raw`, `command` (a send's records too), `noop` or `undecodable`.
     public var typeName: String {
         switch content {
         case .raw: "raw"
-        case .records: "records"
-        case .command: "command"
+        case .records, .command: "command"
         case .noop: "noop"
         case .undecodable: "undecodable"
         }
@@ -77,9 +84,9 @@ public struct LedgerEntry: Sendable, Hashable {
         switch content {
         case .raw: nil
         case .noop: "no-op (a new leader's first entry)"
-        case .records(let header):
-            "send of \(header.count) message record\(header.count == 1 ? "" : "s")"
-                + (header.producer.map { " (\($0))" } ?? "")
+        case .records(let header, let messages):
+            (messages.map { "send to \($0.topic) queue \($0.queueID) offset \($0.queueOffset) (\($0.body.count) bytes)" }
+                + (header.producer.map { [$0.description] } ?? [])).joined(separator: "; ")
         case .command(let command): command.description
         case .undecodable(let reason): "undecodable entry: \(reason)"
         }
