@@ -96,7 +96,7 @@ extension CommitLogStateMachine {
         guard offset >= .zero, offset < lastRecordEnd else { throw .noMessage(at: offset) }
         let found: Result<(at: Int, size: Int), DecodeError>
         do {
-            found = try window.record(at: offset.rawValue, in: log)
+            found = try window.record(at: offset.rawValue, in: log, limit: lastRecordEnd.rawValue)
         } catch {
             throw .unreadable(error)
         }

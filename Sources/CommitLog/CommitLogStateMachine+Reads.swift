@@ -17,7 +17,7 @@ extension CommitLogStateMachine {
     func indexedMessage(at offset: PhysicalOffset) throws(QueryError) -> StoredMessage {
         let found: Result<(at: Int, size: Int), DecodeError>
         do {
-            found = try window.record(at: offset.rawValue, in: log)
+            found = try window.record(at: offset.rawValue, in: log, limit: lastRecordEnd.rawValue)
         } catch {
             throw .unreadable(error)
         }

@@ -30,6 +30,8 @@ struct Recovery {
     }
 
     mutating func run() throws(CommitLogError) {
+        // Reads below check records up to where the checkpoint says they end.
+        machine.lastRecordEnd = checkpoint.lastRecordEnd
         for topic in checkpoint.topics {
             var state = TopicState(queueCount: Int32(topic.queues.count))
             state.queues = topic.queues.map { ConsumeQueue(minOffset: $0.minOffset, maxOffset: $0.maxOffset) }
@@ -60,7 +62,6 @@ struct Recovery {
         machine.appliedIndex = checkpoint.appliedIndex
         machine.runningDigest = Digest(value: checkpoint.digest)
         machine.lastStoreTimestamp = checkpoint.lastStoreTimestamp
-        machine.lastRecordEnd = checkpoint.lastRecordEnd
         for (id, record) in checkpoint.producers { machine.producers.restore(id, record) }
         for (key, offset) in checkpoint.offsets { machine.consumerOffsets[key] = offset }
         report.messages = checkpoint.topics.reduce(0) { total, topic in
@@ -83,6 +84,7 @@ struct Recovery {
             try files.syncDirectory(storage.root)
         }
         machine.topics = [:]
+        machine.lastRecordEnd = .zero
         machine.keyIndex = KeyIndex(segmentEntries: machine.configuration.keyIndexSegmentEntries)
         report.appliedIndex = .zero
         report.lastRecordEnd = .zero

@@ -233,10 +233,10 @@ struct Bench {
             pause(.milliseconds(1))
         }
 
-        var baselines: [(cpu: Result<Double, ProcError>, resetNote: String?)] = []
+        var baselines: [(cpu: Result<Double, ProcError>, written: UInt64?, resetNote: String?)] = []
         for (_, pid) in target.processes {
             guard case .success(let pid) = pid else {
-                baselines.append((.failure(ProcError("unknown")), nil))
+                baselines.append((.failure(ProcError("unknown")), nil, nil))
                 continue
             }
             var note: String?
@@ -245,7 +245,11 @@ struct Bench {
             } catch {
                 note = "peak RSS since the node started (\(error))"
             }
-            baselines.append((Result { () throws(ProcError) in try ProcFS.cpuSeconds(pid) }, note))
+            baselines.append(
+                (
+                    Result { () throws(ProcError) in try ProcFS.cpuSeconds(pid) },
+                    try? ProcFS.storageWriteBytes(pid), note
+                ))
         }
         let clientBefore = Result { () throws(ProcError) in try ProcFS.cpuSeconds(getpid()) }
         let start = ContinuousClock().now
@@ -265,7 +269,13 @@ struct Bench {
 
         var nodes: [NodeUsage] = []
         for ((peer, pid), baseline) in zip(target.processes, baselines) {
-            nodes.append(usage(of: peer.name, pid: pid, cpuBefore: baseline.cpu, note: baseline.resetNote))
+            var node = usage(of: peer.name, pid: pid, cpuBefore: baseline.cpu, note: baseline.resetNote)
+            if case .success(let pid) = pid, let before = baseline.written,
+                let after = try? ProcFS.storageWriteBytes(pid), after >= before
+            {
+                node.diskWriteBytes = after - before
+            }
+            nodes.append(node)
         }
         let client = usage(of: "bench client", pid: .success(getpid()), cpuBefore: clientBefore, note: nil)
         let leader = LedgerClient(peers: target.peers, options: LedgerClientOptions(timeout: .seconds(1)))
@@ -278,13 +288,15 @@ struct Bench {
         var latency = LatencyHistogram()
         for result in results { latency.merge(result.latency) }
         let lastAcknowledgement = results.compactMap(\.lastAcknowledgement).max() ?? finished
-        return BenchReport(
+        var report = BenchReport(
             load: load.description, messages: results.reduce(0) { $0 + $1.messages },
             elapsed: max(start.duration(to: lastAcknowledgement), load.duration),
             messageSize: load.operation.messageSize,
             latency: latency, errors: results.reduce(0) { $0 + $1.errors },
             firstError: results.lazy.compactMap(\.firstError).first, nodes: nodes,
             client: client, lag: lag)
+        report.storedRecordBytes = load.operation.storedRecordBytes
+        return report
     }
 
     /// What `pid` used since `cpuBefore` was read, or why it is unknown.

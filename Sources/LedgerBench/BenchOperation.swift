@@ -22,12 +22,16 @@ protocol BenchOperation: Sendable {
     var messageSize: Int { get }
     /// The frames one request writes, in order; each is acknowledged on its own.
     var frames: [WireMessage] { get }
+    /// The size of the RocketMQ record each message is stored as; nil when not a message.
+    var storedRecordBytes: Int? { get }
     /// What an answer frame says; `nil` for a message this operation never expects (the
     /// producer then treats the connection as broken).
     func answer(_ message: WireMessage) -> BenchAnswer?
 }
 
 extension BenchOperation {
+    var storedRecordBytes: Int? { nil }
+
     /// Frames one request writes, and so acknowledgements it waits for.
     var framesPerRequest: Int { frames.count }
 
@@ -89,6 +93,15 @@ struct MessageSendOperation: BenchOperation {
     }
 
     var label: String { "messages of \(messageSize) B to \(topic)" }
+
+    /// The stored record: body, topic and the one property the store adds (`UNIQ_KEY`, the
+    /// 32-digit offset message id of an IPv4 store host).
+    var storedRecordBytes: Int? {
+        MessageRecord.size(
+            body: messageSize, topic: topic.utf8.count,
+            properties: MessageRecord.propertiesCount([MessagePropertyPair(MessageProperty.uniqueKey, String(repeating: "0", count: 32))]),
+            bornIPv6: false, storeIPv6: false)
+    }
 
     func answer(_ message: WireMessage) -> BenchAnswer? {
         if case .sendResponse = message { return .acknowledged }

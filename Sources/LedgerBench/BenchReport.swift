@@ -10,6 +10,8 @@ struct NodeUsage: Sendable, Hashable {
     var cpuSeconds: Double?
     /// The node's peak resident set size during the run (VmHWM, reset when the run started).
     var peakRssBytes: UInt64?
+    /// Bytes the node wrote to storage during the run (`write_bytes` of `/proc/<pid>/io`).
+    var diskWriteBytes: UInt64?
     /// Why a figure is missing, or a caveat about one (e.g. the peak covers the node's lifetime).
     var note: String?
     /// Whether the node led at the end of the run (for the report only).
@@ -45,6 +47,17 @@ struct BenchReport: Sendable {
         elapsed > .zero ? Double(messages) / elapsed.seconds : 0
     }
 
+    /// Storage bytes written per acknowledged message, averaged over the nodes that report it
+    /// (each node stores every message): nil without figures or messages.
+    var diskBytesPerMessage: Double? {
+        let written = nodes.compactMap(\.diskWriteBytes)
+        guard !written.isEmpty, messages > 0 else { return nil }
+        return Double(written.reduce(0, +)) / Double(written.count) / Double(messages)
+    }
+
+    /// The size of the RocketMQ record a message of the run is stored as, when known.
+    var storedRecordBytes: Int?
+
     /// Message bodies acknowledged per second, in 10^6 bytes.
     var megabytesPerSecond: Double { messagesPerSecond * Double(messageSize) / 1e6 }
 
@@ -57,7 +70,8 @@ struct BenchReport: Sendable {
     ]
 
     /// `{"messagesPerSecond", "megabytesPerSecond", "latencyMs": {"p50", "p90", "p99", "p999",
-    /// "max"}, "errors", "nodes": [{"id", "cpuSeconds", "peakRssBytes"}], "limits":
+    /// "max"}, "errors", "diskBytesPerMessage", "nodes": [{"id", "cpuSeconds", "peakRssBytes",
+    /// "diskWriteBytes"}], "limits":
     /// {"fdatasyncPerSecond", "sequentialWriteMBps", "loopbackRttMicros"}, "leaderChanges",
     /// "catchUpMs"}`, `limits` only when measured, the last two only with a paused follower
     /// (`catchUpMs` null when it did not catch up in time); a node figure that could not be
@@ -71,6 +85,7 @@ struct BenchReport: Sendable {
                 .object(BenchReport.percentiles.map { ($0.name, .fraction(rounded(latencyMs($0.percent), 3))) })
             ),
             ("errors", .number(Int64(errors))),
+            ("diskBytesPerMessage", diskBytesPerMessage.map { .fraction(rounded($0, 1)) } ?? .null),
             (
                 "nodes",
                 .array(
@@ -79,6 +94,7 @@ struct BenchReport: Sendable {
                             ("id", .string(node.id)),
                             ("cpuSeconds", node.cpuSeconds.map { .fraction(rounded($0, 2)) } ?? .null),
                             ("peakRssBytes", .optional(node.peakRssBytes)),
+                            ("diskWriteBytes", .optional(node.diskWriteBytes)),
                         ])
                     })
             ),
@@ -125,6 +141,13 @@ struct BenchReport: Sendable {
         }
         lines.append(latencyLine)
         lines.append("errors:      \(errors)" + (firstError.map { " (first: \($0))" } ?? ""))
+        if let perMessage = diskBytesPerMessage {
+            var disk = "disk:        \(fixed(perMessage, 1)) bytes written per message on each node"
+            if let record = storedRecordBytes {
+                disk += " (\(fixed(perMessage / Double(record), 2)) × the \(record)-byte stored record)"
+            }
+            lines.append(disk)
+        }
         let seconds = elapsed.seconds
         func usageLine(_ label: String, _ usage: NodeUsage) -> String {
             var line = label + String(repeating: " ", count: max(1, 13 - label.count))
@@ -132,6 +155,7 @@ struct BenchReport: Sendable {
                 usage.cpuSeconds.map { "cpu \(fixed($0, 2)) s (\(percent($0 / seconds)) of one core)" } ?? "cpu unknown"
             line +=
                 usage.peakRssBytes.map { ", peak RSS \(fixed(Double($0) / 1_048_576, 1)) MiB" } ?? ", peak RSS unknown"
+            if let written = usage.diskWriteBytes { line += ", wrote \(fixed(Double(written) / 1_048_576, 1)) MiB" }
             if usage.isLeader { line += ", leader" }
             if let note = usage.note { line += " — \(note)" }
             return line

@@ -37,6 +37,19 @@ public enum ProcFS {
         try statusBytes(pid, "VmHWM")
     }
 
+    /// Bytes `pid` caused to be written to storage since it started: `write_bytes` of
+    /// `/proc/<pid>/io` (what reached the block layer, not what `write` was asked to write).
+    public static func storageWriteBytes(_ pid: pid_t) throws(ProcError) -> UInt64 {
+        let path = "/proc/\(pid)/io"
+        for line in try read(path).split(separator: "\n") where line.hasPrefix("write_bytes:") {
+            guard let bytes = UInt64(line.dropFirst("write_bytes:".count).trimmingPrefix(" ")) else {
+                throw ProcError("\(path): cannot read \(String(reflecting: String(line)))")
+            }
+            return bytes
+        }
+        throw ProcError("\(path): no write_bytes line")
+    }
+
     /// The descriptors `pid` has open: the entries of `/proc/<pid>/fd`, less the one this very
     /// listing opens when `pid` is the calling process.
     public static func openDescriptors(_ pid: pid_t) throws(ProcError) -> Int {

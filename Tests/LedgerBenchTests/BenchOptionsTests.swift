@@ -155,11 +155,14 @@ import Testing
         for microseconds in 1...1000 { latency.record(UInt64(microseconds) * 1_000) }
         var leader = NodeUsage(id: "n1", cpuSeconds: 2.5, peakRssBytes: 40 << 20)
         leader.isLeader = true
+        leader.diskWriteBytes = 27_000_000
+        var follower = NodeUsage(id: "n0", cpuSeconds: 1.25, peakRssBytes: 30 << 20)
+        follower.diskWriteBytes = 25_000_000
         return BenchReport(
             load: "raw appends of 1024 B", messages: 20_000, elapsed: .seconds(8), messageSize: 1024, latency: latency,
             errors: 3,
             nodes: [
-                NodeUsage(id: "n0", cpuSeconds: 1.25, peakRssBytes: 30 << 20), leader,
+                follower, leader,
                 NodeUsage(id: "n2", cpuSeconds: nil, peakRssBytes: nil, note: "process unknown: nothing listens"),
             ], limits: limits)
     }
@@ -171,12 +174,18 @@ import Testing
             report(limits: limits).json.rendered
                 == #"{"messagesPerSecond": 2500.0, "megabytesPerSecond": 2.56, "#
                 + #""latencyMs": {"p50": 0.502, "p90": 0.901, "p99": 0.991, "p999": 1.0, "max": 1.0}, "errors": 3, "#
-                + #""nodes": [{"id": "n0", "cpuSeconds": 1.25, "peakRssBytes": 31457280}, "#
-                + #"{"id": "n1", "cpuSeconds": 2.5, "peakRssBytes": 41943040}, "#
-                + #"{"id": "n2", "cpuSeconds": null, "peakRssBytes": null}], "#
+                + #""diskBytesPerMessage": 1300.0, "#
+                + #""nodes": [{"id": "n0", "cpuSeconds": 1.25, "peakRssBytes": 31457280, "diskWriteBytes": 25000000}, "#
+                + #"{"id": "n1", "cpuSeconds": 2.5, "peakRssBytes": 41943040, "diskWriteBytes": 27000000}, "#
+                + #"{"id": "n2", "cpuSeconds": null, "peakRssBytes": null, "diskWriteBytes": null}], "#
                 + #""limits": {"fdatasyncPerSecond": 15000.0, "sequentialWriteMBps": 400.3, "loopbackRttMicros": 25.0}}"#
         )
         #expect(!report(limits: nil).json.rendered.contains("limits"))
+        var messages = report(limits: nil)
+        messages.storedRecordBytes = 1200
+        #expect(
+            messages.text.contains("disk:        1300.0 bytes written per message on each node (1.08 × the 1200-byte stored record)\n"),
+            "\(messages.text)")
     }
 
     @Test func aPausedFollowerAddsLeadershipAndCatchUp() {
@@ -185,7 +194,7 @@ import Testing
             follower: "n2", stopped: .milliseconds(3004), continued: .milliseconds(38_010),
             leaders: [LagReport.Leader(node: "n1", term: 1, at: .milliseconds(20))], highestTerm: 1,
             catchUp: .milliseconds(1750))
-        #expect(report.json.rendered.hasSuffix(#""peakRssBytes": null}], "leaderChanges": 0, "catchUpMs": 1750}"#))
+        #expect(report.json.rendered.hasSuffix(#""diskWriteBytes": null}], "leaderChanges": 0, "catchUpMs": 1750}"#))
         #expect(
             report.text.contains(
                 "paused:      n2 SIGSTOPped at 3004 ms, SIGCONT at 38010 ms; caught up (lag 0) 1750 ms after SIGCONT\n"
