@@ -282,7 +282,8 @@ extension Cluster {
             default:
                 throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
             }
-        case .timeout, .internal:
+        case .timeout, .internal, .diskFull:
+            // The simulated disks never report how full they are: no node may claim one is.
             throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
         }
     }

@@ -14,6 +14,13 @@ public enum RegressionSeeds {
     /// commit beyond its durable log. The replica now saves only the commit its disk holds.
     public static let commitBeyondDurableLog: [UInt64] = [1549, 19417]
 
+    /// Seeds 1–2000 that broke `apply-results` once a message's physical offset became its
+    /// position in the Raft log: a follower that truncated an entry which had begun the next
+    /// data file (after a blank) went on writing in that file, so a shorter replacement lay 56
+    /// bytes later than on the other replicas and its records were refused as misplaced. A
+    /// truncation (and a recovery) now continues where the last kept entry ends.
+    public static let positionAfterTruncation: [UInt64] = [1397, 1596, 1739]
+
     /// Every regression seed.
-    public static var all: [UInt64] { truncationBeforeAcknowledgement + commitBeyondDurableLog }
+    public static var all: [UInt64] { truncationBeforeAcknowledgement + commitBeyondDurableLog + positionAfterTruncation }
 }

@@ -37,6 +37,7 @@ struct StatusReport: Sendable {
                 ("uptimeMs", .optional(status?.uptimeMs)),
                 ("firstIndex", .optional(status?.firstIndex.rawValue)),
                 ("diskUsedRatio", status?.diskUsedRatio.map { .fraction($0) } ?? .null),
+                ("writable", status?.writable.map { .bool($0) } ?? .null),
                 ("error", .optional(error)),
             ])
         }
@@ -78,7 +79,8 @@ struct StatusReport: Sendable {
                 view.isCatchingUp(node) ? "CATCHING UP" : node.roleName, "\(status.term)",
                 status.leader.map { view.name(of: $0) } ?? "-", "\(status.lastIndex)", "\(status.commit)",
                 "\(status.applied)", view.lag(of: node).map(String.init) ?? "-", StatusReport.uptime(status.uptimeMs),
-                "\(status.firstIndex)", StatusReport.percent(status.diskUsedBasisPoints), "",
+                "\(status.firstIndex)", StatusReport.percent(status.diskUsedBasisPoints),
+                status.writable == false ? "DISK FULL: refuses writes" : "",
             ])
         }
         let widths = header.indices.map { column in rows.map { $0[column].count }.max()! }

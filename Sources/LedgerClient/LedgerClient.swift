@@ -230,7 +230,7 @@ public final class LedgerClient {
             case .connection(.refused(let response)):
                 switch response.code {
                 case .notLeader, .noQuorum, .timeout, .outcomeUnknown, .busy: problem = "\(leader.name): \(response)"
-                case .badRequest: throw .rejected(node: leader.name, message: response.message)
+                case .badRequest, .diskFull: throw .rejected(node: leader.name, message: response.description)
                 case .internal: throw .serverFailure(node: leader.name, message: response.description)
                 }
             case .connection(.notSent(let reason)), .connection(.unanswered(let reason)), .notYet(let reason):
@@ -320,13 +320,16 @@ public final class LedgerClient {
                             leaderHint = target  // It leads; it only asks for a pause.
                         case .outcomeUnknown, .timeout:
                             if write && uncertain == nil { uncertain = problem }
-                        case .badRequest:
+                        case .badRequest, .diskFull:
                             if write, let uncertain {
                                 throw .outcomeUnknown(
                                     "\(operation): an earlier attempt may have been stored (\(uncertain)); "
                                         + "a retry was rejected: \(problem)")
                             }
-                            throw .rejected(node: target.name, message: response.message)
+                            // A full disk says so ("disk full: ..."); a bad request is its message alone.
+                            throw .rejected(
+                                node: target.name,
+                                message: response.code == .diskFull ? response.description : response.message)
                         case .internal:
                             throw .serverFailure(node: target.name, message: response.description)
                         }

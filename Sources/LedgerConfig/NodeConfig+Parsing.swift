@@ -116,6 +116,8 @@ private struct SettingValues {
             .defaultTopicQueueNums, config.defaultTopicQueueNums, 1...1024, "queues")
         config.fileReservedTimeHours = try number(.fileReservedTime, config.fileReservedTimeHours, 1...87_600, "hours")
         config.deleteWhenHour = try number(.deleteWhen, config.deleteWhenHour, 0...23, "hour of the day")
+        config.diskSpaceWarningLevelRatio = try number(
+            .diskSpaceWarningLevelRatio, config.diskSpaceWarningLevelRatio, 10...99, "percent")
         config.sendTimeoutMs = try number(.sendTimeoutMs, config.sendTimeoutMs, 1...600_000, "milliseconds")
         try adminEndpoint(&config)
         try clusterSecretFile(&config)

@@ -22,7 +22,7 @@ public struct NodeConfig: Sendable, Hashable {
         case tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs
         case preferredLeaderId
         case dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes
-        case defaultTopicQueueNums, fileReservedTime, deleteWhen
+        case defaultTopicQueueNums, fileReservedTime, deleteWhen, diskSpaceWarningLevelRatio
         case sendTimeoutMs
         case adminPort, adminAddress
         case clusterSecretFile
@@ -82,6 +82,10 @@ public struct NodeConfig: Sendable, Hashable {
     /// Default 1024. Connections open at once on the node's own port (clients and peers), and
     /// on each RocketMQ port; a connection beyond them is closed as it is accepted; 16–65536.
     public internal(set) var maxConnections: Int = 1024
+    /// `diskSpaceWarningLevelRatio` (RocketMQ's name and default): at or above this percent of
+    /// its store's file system used, a node refuses writes (a leader also while a member
+    /// reports so) and keeps serving reads; writes resume by themselves below it.
+    public internal(set) var diskSpaceWarningLevelRatio: Int = 90
     /// Default 10000. A connection that holds part of a frame, or has not sent a complete one
     /// yet (a client that never asked anything, a peer still authenticating), and sends nothing
     /// for this long is closed; 100–600000 ms. An idle connection that finished its frames stays.

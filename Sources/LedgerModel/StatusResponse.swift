@@ -32,6 +32,10 @@ public struct StatusResponse: Hashable, Sendable {
     /// (0–10000, as `df` counts: used ÷ (used + available to the node)); nil when unknown.
     public var diskUsedBasisPoints: UInt16?
 
+    /// Whether the node would take writes as far as its own disk goes (below
+    /// `diskSpaceWarningLevelRatio`); nil when unknown (an older node, or the disk unmeasured).
+    public var writable: Bool?
+
     /// ``diskUsedBasisPoints`` as a fraction, 0–1.
     public var diskUsedRatio: Double? { diskUsedBasisPoints.map { Double($0) / 10_000 } }
 
@@ -39,8 +43,9 @@ public struct StatusResponse: Hashable, Sendable {
         group: String, nodeID: NodeID, nodeName: String, role: Role, term: Term, leader: NodeID?,
         leaderAddress: String?, lastIndex: LogIndex, commit: LogIndex, applied: LogIndex, uptimeMs: UInt64,
         stateApplied: LogIndex, stateDigest: UInt64, firstIndex: LogIndex = LogIndex(1),
-        diskUsedBasisPoints: UInt16? = nil
+        diskUsedBasisPoints: UInt16? = nil, writable: Bool? = nil
     ) {
+        self.writable = writable
         self.firstIndex = firstIndex
         self.diskUsedBasisPoints = diskUsedBasisPoints
         self.group = group

@@ -195,7 +195,9 @@ extension LogStore {
         try checkHealthy()
         guard index < lastIndex else { return }
         precondition(index >= firstIndex.previous, "cannot truncate before the first index \(firstIndex)")
-        let cut = try position(of: index.rawValue + 1)
+        // The log continues where entry `index` ends, not where the next one started: that one
+        // may have begun the next file after a blank, where a shorter replacement would not.
+        let cut = try recordEnd(of: index)
         let chain = try chainCRC(at: index)
         if durableIndex > index {
             durableIndex = index

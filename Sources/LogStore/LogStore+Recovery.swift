@@ -185,12 +185,15 @@ extension LogStore {
     }
 
     /// Verifies records from `start` to the end of the log, rewriting their index records and
-    /// term runs, and sets `lastIndex`, `lastChainCRC` and `writePosition`. The first record
+    /// term runs, and sets `lastIndex`, `lastChainCRC` and `writePosition` (the end of the last
+    /// record: a blank after it is overwritten by the next append, which may fit where the
+    /// record that caused the blank did not). The first record
     /// that fails goes to ``settleDefect(at:in:index:reason:slot:report:)``.
     private func scan(from start: (position: UInt64, index: UInt64, chain: UInt32), report: inout RecoveryReport)
         throws(LogStoreError)
     {
         var position = start.position
+        var end = start.position
         var nextIndex = start.index
         var chain = start.chain
         var lastTerm = terms.term(at: nextIndex - 1) ?? 0
@@ -221,6 +224,7 @@ extension LogStore {
                     lastTerm = header.term
                     nextIndex += 1
                     position = header.end
+                    end = header.end
                     report.scannedRecords += 1
                     if pending.count >= 4096 { try flushIndex(&pending) }
                 case .blank:
@@ -240,7 +244,7 @@ extension LogStore {
         report.scannedBytes = position - start.position
         lastIndex = LogIndex(nextIndex - 1)
         lastChainCRC = chain
-        writePosition = position
+        writePosition = end
     }
 
     private struct Pending {

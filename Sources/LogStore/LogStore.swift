@@ -233,21 +233,6 @@ public final class LogStore: RaftStorage {
         return header
     }
 
-    /// The position of entry `index` (which must be in the log).
-    func position(of index: UInt64) throws(LogStoreError) -> UInt64 {
-        if let cached = cache.get(index) { return cached.position }
-        guard
-            let located = try io(
-                "reading the index record of entry \(index)",
-                { () throws(SystemError) in
-                    try self.index.read(index, fs)
-                })
-        else {
-            throw .corruptFile(path: indexDirectory, reason: "no index record for entry \(index)")
-        }
-        return located.position
-    }
-
     func checkHealthy() throws(LogStoreError) {
         if let failure { throw .failed(cause: failure) }
     }

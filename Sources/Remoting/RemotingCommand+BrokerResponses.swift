@@ -103,13 +103,14 @@ extension RemotingCommand {
     /// A refusal by the node core. Not leading (or no leader) is SERVICE_NOT_AVAILABLE (14), what
     /// a DLedger broker that is not the master answers: the client retries and refreshes its
     /// route. A send the store refused is MESSAGE_ILLEGAL (13); a leader under back-pressure
-    /// (`busy`) SYSTEM_BUSY (2), RocketMQ's own answer when a broker is flow-controlled; anything
-    /// else SYSTEM_ERROR (1).
+    /// (`busy`) SYSTEM_BUSY (2), RocketMQ's own answer when a broker is flow-controlled; a full
+    /// disk SERVICE_NOT_AVAILABLE (14), what a broker whose store is not writeable answers;
+    /// anything else SYSTEM_ERROR (1).
     public static func errorResponse(_ error: ErrorResponse, to request: RemotingCommand) -> RemotingCommand {
         let isSend = [.sendMessage, .sendMessageV2, .sendBatchMessage].contains(request.requestCode)
         let code: ResponseCode =
             switch error.code {
-            case .notLeader, .noQuorum: .serviceNotAvailable
+            case .notLeader, .noQuorum, .diskFull: .serviceNotAvailable
             case .badRequest: isSend ? .messageIllegal : .systemError
             case .timeout, .outcomeUnknown, .internal: .systemError
             case .busy: .systemBusy

@@ -17,6 +17,9 @@ extension Replica {
         case .status:
             reply(.status(status), to: client, requestID: requestID)
         case .append(let append):
+            if let full = diskFullRefusal() {
+                return reply(.error(full, answering: .append), to: client, requestID: requestID)
+            }
             // The envelope tells the state machine this is not a command: it applies nothing.
             try propose(
                 EntryPayload.encodeRaw(append.data), kind: .append, oneWay: false, client: client,
@@ -49,6 +52,9 @@ extension Replica {
             return refuse(
                 errorResponse(for: .notLeader(leader: core.leader)), kind: .send, oneWay: oneWay, client: client,
                 requestID: requestID)
+        }
+        if let full = diskFullRefusal() {
+            return refuse(full, kind: .send, oneWay: oneWay, client: client, requestID: requestID)
         }
         let stamp = StoreStamp(storeTimestamp: now, storeHost: configuration.storeHost)
         try proposeRecords(request, stamp: stamp, oneWay: oneWay, client: client, requestID: requestID)
@@ -191,5 +197,24 @@ extension Replica {
         case .storageFailed:
             return ErrorResponse(code: .internal, message: error.description)
         }
+    }
+}
+
+extension Replica {
+    /// Why this leader takes no writes now, or nil: its own disk or a member's is at or above
+    /// `diskSpaceWarningLevelRatio` (every member stores every entry, so one full disk stops
+    /// the group's writes rather than that member). Reads, status and offsets go on.
+    func diskFullRefusal() -> ErrorResponse? {
+        let limit = UInt16(configuration.diskSpaceWarningLevelRatio * 100)
+        var fullest: (name: String, basisPoints: UInt16)?
+        if let own = diskUsedBasisPoints { fullest = (configuration.me.name, own) }
+        for peer in peerDiskUsage where peer.basisPoints > (fullest?.basisPoints ?? 0) { fullest = peer }
+        guard let fullest, fullest.basisPoints >= limit else { return nil }
+        let percent = "\(fullest.basisPoints / 100).\(fullest.basisPoints % 100 < 10 ? "0" : "")\(fullest.basisPoints % 100)"
+        return ErrorResponse(
+            code: .diskFull,
+            message:
+                "node \(fullest.name)'s store disk is \(percent)% used, at or above diskSpaceWarningLevelRatio "
+                + "\(configuration.diskSpaceWarningLevelRatio)%; writes resume by themselves once space is freed")
     }
 }

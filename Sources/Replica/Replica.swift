@@ -193,8 +193,31 @@ public final class Replica {
     package var persistedIndex: LogIndex { persistence.persistedIndex }
 
     /// How full the store's file system is (hundredths of a percent), as the host last measured
-    /// it; the replica only reports it (``status``). Nil until measured.
-    package var diskUsedBasisPoints: UInt16?
+    /// it (``status``, and writes are refused at ``ReplicaConfiguration/diskSpaceWarningLevelRatio``).
+    /// Nil until measured.
+    package private(set) var diskUsedBasisPoints: UInt16?
+    /// How full the other members' disks are, as they last reported (members that did not
+    /// report lately are left out).
+    package private(set) var peerDiskUsage: [(name: String, basisPoints: UInt16)] = []
+    /// Why writes were refused at the last disk measurement, for logging changes only.
+    var diskRefusal: String?
+
+    /// The host measured the disks: this node's (nil when it could not) and the other members'
+    /// as they last reported. Logs when writes start or stop being refused for a full disk.
+    package func diskUsageMeasured(own: UInt16?, peers: [(name: String, basisPoints: UInt16)]) {
+        diskUsedBasisPoints = own
+        peerDiskUsage = peers
+        let refusal = diskFullRefusal()?.message
+        if let refusal, diskRefusal == nil {
+            log(.warning, "refusing writes: \(refusal)")
+        } else if refusal == nil, diskRefusal != nil {
+            log(.info, "accepting writes again: every member's disk is below diskSpaceWarningLevelRatio")
+        }
+        diskRefusal = refusal
+    }
+
+    /// Whether this node's own disk leaves room for writes.
+    var isWritable: Bool { (diskUsedBasisPoints ?? 0) < UInt16(configuration.diskSpaceWarningLevelRatio * 100) }
 
     /// What `ledger status` shows of this node.
     package var status: StatusResponse {
@@ -205,6 +228,7 @@ public final class Replica {
             leader: raft.leader, leaderAddress: configuration.member(raft.leader)?.address,
             lastIndex: raft.lastIndex, commit: raft.commitIndex, applied: raft.appliedIndex,
             uptimeMs: UInt64(max(0, now - startedAt)), stateApplied: stateMachine.appliedIndex,
-            stateDigest: stateMachine.digest, firstIndex: raft.firstIndex, diskUsedBasisPoints: diskUsedBasisPoints)
+            stateDigest: stateMachine.digest, firstIndex: raft.firstIndex, diskUsedBasisPoints: diskUsedBasisPoints,
+            writable: diskUsedBasisPoints.map { _ in isWritable })
     }
 }

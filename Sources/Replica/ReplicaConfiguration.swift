@@ -36,9 +36,12 @@ public struct ReplicaConfiguration: Sendable {
     /// Entries applied since the last persist that force one at once, bounding the replay
     /// after a crash.
     public var persistEveryEntries = 50_000
-    /// Commit-log bytes applied since the last persist that force one at once: the state
-    /// machine holds them in memory until their persist completes, so this bounds its memory.
+    /// Index bytes applied since the last persist that force one at once: the state machine
+    /// holds them in memory until their persist completes, so this bounds its memory.
     public var persistEveryBytes = 8 << 20
+    /// At or above this share of its disk used (percent), a node refuses writes (RocketMQ's
+    /// `diskSpaceWarningLevelRatio`); a leader also refuses them while a member reports so.
+    public var diskSpaceWarningLevelRatio = 90
     /// The most record bytes one pull answer carries (at least one message is always returned).
     public var maxPullResponseBytes = 8 << 20
     /// Deliberately broken orchestration, so tests can prove the simulator's checkers bite.

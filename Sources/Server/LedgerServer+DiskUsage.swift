@@ -1,3 +1,4 @@
+import LedgerModel
 import Posix
 import Raft
 import Replica
@@ -10,7 +11,7 @@ extension LedgerServer {
         guard stopReason == nil else { return }
         do {
             let usage = try DiskUsage.of(options.storeDirectory)
-            replica.diskUsedBasisPoints = usage.usedBasisPoints
+            replica.diskUsageMeasured(own: usage.usedBasisPoints, peers: peerDiskUsage())
             diskUsage = usage
             diskUsageFailed = false
         } catch {
@@ -19,8 +20,20 @@ extension LedgerServer {
             }
             diskUsageFailed = true
             diskUsage = nil
-            replica.diskUsedBasisPoints = nil
+            replica.diskUsageMeasured(own: nil, peers: peerDiskUsage())
         }
         loop.schedule(after: .seconds(1)) { [unowned self] in measureDisk() }
+    }
+
+    /// The other members' disk use as they last reported it, from answers at most 1.5 s old
+    /// (the peer status the group view polls twice a second).
+    private func peerDiskUsage() -> [(name: String, basisPoints: UInt16)] {
+        let now = ContinuousClock().now
+        return links.compactMap { link in
+            guard let (status, at) = link.lastStatus, now - at <= .milliseconds(1500),
+                let points = status.diskUsedBasisPoints
+            else { return nil }
+            return (status.nodeName, points)
+        }
     }
 }

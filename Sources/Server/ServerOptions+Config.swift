@@ -32,6 +32,7 @@ extension ServerOptions {
             storeHost: storeHost)
         replica.syncBeforeAcknowledging = config.flushDiskType == .sync
         replica.flushIntervalMilliseconds = Int64(config.flushIntervalMs)
+        replica.diskSpaceWarningLevelRatio = config.diskSpaceWarningLevelRatio
         self.init(
             replica: replica, members: members, tickMilliseconds: config.tickMs, storeDirectory: config.storeBaseDir,
             dataFileSize: config.dataFileSize, source: source)

@@ -37,6 +37,7 @@ extension StatusResponse: WirePayload {
         writer.writeUInt64(stateDigest)
         writer.writeUInt64(firstIndex.rawValue)
         writer.writeOptional(diskUsedBasisPoints) { $0.writeUInt16($1) }
+        writer.writeOptional(writable) { $0.writeUInt8($1 ? 1 : 0) }
     }
 
     public init(from reader: inout ByteReader, limits: WireLimits) throws(DecodeError) {
@@ -66,7 +67,10 @@ extension StatusResponse: WirePayload {
             uptimeMs: try reader.readUInt64("uptimeMs"), stateApplied: LogIndex(try reader.readUInt64("stateApplied")),
             stateDigest: try reader.readUInt64("stateDigest"),
             firstIndex: LogIndex(try reader.readUInt64("firstIndex")),
-            diskUsedBasisPoints: try Self.readBasisPoints(&reader))
+            diskUsedBasisPoints: try Self.readBasisPoints(&reader),
+            writable: try reader.readOptional("writable") { (reader) throws(DecodeError) in
+                try reader.readBool("writable")
+            })
     }
 
     private static func readBasisPoints(_ reader: inout ByteReader) throws(DecodeError) -> UInt16? {
@@ -216,6 +220,7 @@ extension ErrorResponse: WirePayload {
         case 5: code = .internal
         case 6: code = .outcomeUnknown
         case 7: code = .busy
+        case 8: code = .diskFull
         case let other: throw .unknownEnumValue(field: "error code", value: UInt64(other), offset: codeAt)
         }
         self.init(code: code, receivedMessage: try reader.readString("message", limit: limits.maxStringBytes))
@@ -233,6 +238,7 @@ extension ErrorResponse.Code {
         case .internal: 5
         case .outcomeUnknown: 6
         case .busy: 7
+        case .diskFull: 8
         }
     }
 }

@@ -22,7 +22,7 @@ import Testing
         }
         var places: [UInt64: (String, Int)] = [:]
         for index in 1...UInt64(60) {
-            let position = try store.position(of: index)
+            let position = try store.position(of: LogIndex(index))
             let start = position / 16384 * 16384
             places[index] = ("\(directory)/data/\(SegmentedFileName.name(start: start))", Int(position - start))
         }

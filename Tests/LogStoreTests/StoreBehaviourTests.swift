@@ -109,6 +109,46 @@ import Testing
         #expect(store.lastChainCRC == expectedChains(log).last)
     }
 
+    /// Where an entry lies is a function of the entries before it alone (physical offsets of
+    /// messages are log positions, equal on every replica): a shorter entry replacing one that
+    /// began the next file after a blank lies where the same entry lies on a log that never
+    /// held the longer one, after a truncation and after a recovery that finds the blank last.
+    @Test func positionsDependOnlyOnThePrecedingEntries() throws {
+        let long = entries(from: 1, count: 4, term: 1, size: 1000)  // 1056-byte records, 3 per 4 KiB file
+        let short = Entry(index: LogIndex(4), term: Term(2), data: [UInt8](repeating: 7, count: 100))
+        let reference = try LogStore(
+            directory: "/store", fileSystem: SimulatedFileSystem(seed: 9), configuration: smallConfiguration())
+        try reference.append(Array(long[..<3]) + [short])
+        let expected = try reference.position(of: LogIndex(4))
+        #expect(expected == 3 * 1056, "the short entry fits the first file")
+        #expect(
+            LogStore.placement(ofRecordBytes: 156, after: try reference.recordEnd(of: LogIndex(3)), fileSize: 4096)
+                == expected)
+
+        let fs = SimulatedFileSystem(seed: 10)
+        var store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        try store.append(long)
+        #expect(try store.position(of: LogIndex(4)) == 4096, "the long entry began the next file")
+        try store.append([short])
+        #expect(try store.position(of: LogIndex(4)) == expected, "after a truncation")
+
+        // A crash that keeps the blank but not the record after it: recovery continues where
+        // the last record ends.
+        let crashed = SimulatedFileSystem(seed: 11)
+        store = try LogStore(directory: "/store", fileSystem: crashed, configuration: smallConfiguration())
+        try store.append(long)
+        try store.sync()
+        try store.close()
+        let file = try crashed.open("/store/data/\(SegmentedFileName.name(start: 4096))", create: false)
+        try crashed.truncate(file, to: 0)
+        try crashed.close(file)
+        store = try LogStore(directory: "/store", fileSystem: crashed, configuration: smallConfiguration())
+        #expect(store.lastIndex == LogIndex(3))
+        #expect(store.endPosition == 3 * 1056)
+        try store.append([short])
+        #expect(try store.position(of: LogIndex(4)) == expected, "after recovery")
+    }
+
     @Test func dropPrefixRemovesWholeFilesAndSurvivesReopen() throws {
         let fs = SimulatedFileSystem(seed: 6)
         let log = entries(from: 1, count: 12, term: 1, size: 1000)

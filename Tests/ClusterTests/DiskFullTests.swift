@@ -1,0 +1,109 @@
+import Foundation
+import LedgerClient
+import LedgerConfig
+import LedgerModel
+import Posix
+import Raft
+import Testing
+
+@testable import LedgerLocalGroup
+
+/// A full disk is a state, not a crash: with the stores on a small file system of their own
+/// filled past `diskSpaceWarningLevelRatio`, writes are refused with `disk full` (exit 1,
+/// naming the node and the ratio) while status and pulls go on and no node exits; once space
+/// is freed, writes resume by themselves and every acknowledged message is still there.
+@Suite(.serialized)
+struct DiskFullTests {
+    @Test("a full disk refuses writes, serves reads, and takes writes again once space is freed")
+    func fullDiskRefusesWritesAndRecovers() throws {
+        guard geteuid() == 0 else {
+            print("DiskFullTests: skipping: mounting the small tmpfs the stores live on needs root (CI runs as root)")
+            return
+        }
+        let fixture = try ClusterFixture(start: false, settings: ["diskSpaceWarningLevelRatio=90"])
+        let data = "\(fixture.directory)/data"
+        try Directory.make(data)
+        try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=128m", "tmpfs", data], in: fixture.directory)
+        defer {
+            fixture.cluster.shutDown()
+            do {
+                try Self.run("/bin/umount", [data], in: fixture.directory)
+            } catch {
+                Issue.record("cannot unmount the test's tmpfs \(data): \(error)")
+            }
+        }
+        try fixture.cluster.startAll()
+        _ = try fixture.awaitLeader()
+        var acknowledged: [SendResult] = []
+        for i in 0..<20 {
+            acknowledged.append(try fixture.client.send(ProducerMessage(topic: "Full", body: Array("before \(i)".utf8))))
+        }
+
+        // Fill the file system to 95 %.
+        let usage = try DiskUsage.of(data)
+        let total = usage.usedBytes + usage.availableBytes
+        let ballast = "\(data)/ballast"
+        let ballastBytes = Int(Double(total) * 0.95) - Int(usage.usedBytes)
+        try writeFile(ballast, [UInt8](repeating: 0xBA, count: ballastBytes))
+
+        // Within a few measurements every node refuses writes, naming a node and the ratio.
+        var refusal = ""
+        let deadline = ContinuousClock().now + .seconds(10)
+        while ContinuousClock().now < deadline {
+            let send = try fixture.ledger(["send", "--topic", "Full", "--timeout", "5000"], stdin: "refused?\n")
+            if send.status == .exited(1) && send.stderr.contains("disk full") {
+                refusal = send.stderr
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(refusal.contains("disk full"), "no disk-full refusal within 10 s")
+        #expect(refusal.contains("diskSpaceWarningLevelRatio 90%") && refusal.contains("node n"), "\(refusal)")
+        let append = try fixture.ledger(["append", "--timeout", "5000"], stdin: "raw\n")
+        #expect(append.status == .exited(1) && append.stderr.contains("disk full"), "\(append.stderr)")
+
+        // Reads, status and offsets go on; every node is up and says it refuses writes.
+        let status = try fixture.ledger(["status", "--json"])
+        #expect(status.status == .exited(0), "\(status.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        let nodes = try #require(object["nodes"] as? [[String: Any]])
+        #expect(nodes.count == 3 && nodes.allSatisfy { $0["up"] as? Bool == true }, "\(status.stdout)")
+        #expect(nodes.allSatisfy { $0["writable"] as? Bool == false }, "\(status.stdout)")
+        #expect(try fixture.ledger(["status"]).stdout.contains("DISK FULL"))
+        let first = try #require(acknowledged.first)
+        let pulled = try fixture.client.pull(topic: "Full", queueID: first.queue.queueID, offset: .zero, maxCount: 64)
+        #expect(!pulled.messages.isEmpty)
+        for peer in fixture.peers {
+            let log = String(decoding: try readFile(fixture.cluster.logPath(peer.id)), as: UTF8.self)
+            #expect(log.contains("refusing writes: node n"), "\(peer.name) logged no refusal")
+        }
+
+        // Free the space: writes resume by themselves.
+        try FileManager.default.removeItem(atPath: ballast)
+        var resumed = false
+        let again = ContinuousClock().now + .seconds(10)
+        while ContinuousClock().now < again && !resumed {
+            let send = try fixture.ledger(["send", "--topic", "Full", "--timeout", "5000"], stdin: "after\n")
+            resumed = send.status == .exited(0)
+            if !resumed { Thread.sleep(forTimeInterval: 0.3) }
+        }
+        #expect(resumed, "writes did not resume within 10 s of freeing the disk")
+        acknowledged.append(try fixture.client.send(ProducerMessage(topic: "Full", body: Array("after".utf8))))
+
+        // Every acknowledged message is still there, and no node exited.
+        for result in acknowledged {
+            let message = try fixture.client.pull(
+                topic: "Full", queueID: result.queue.queueID, offset: result.queueOffset, maxCount: 1
+            ).messages.first
+            #expect(message?.physicalOffset == result.physicalOffset, "\(result)")
+        }
+        #expect(fixture.client.statusAll().nodes.allSatisfy { $0.response != nil })
+    }
+
+    private static func run(_ executable: String, _ arguments: [String], in directory: String) throws {
+        let done = try ChildProcess.run(executable, arguments, scratchDirectory: directory)
+        guard done.status == .exited(0) else {
+            throw FixtureError("\(executable) \(arguments.joined(separator: " ")): \(done.status): \(done.stderr)")
+        }
+    }
+}
