@@ -18,7 +18,7 @@ import Wire
             leader: leader.map { NodeID($0) }, leaderAddress: nil, lastIndex: LogIndex(last),
             commit: LogIndex(last - 1),
             applied: LogIndex(last - 1), uptimeMs: 65_000, stateApplied: LogIndex(last - 1), stateDigest: 0x1234,
-            firstIndex: LogIndex(1), diskUsedBasisPoints: id == 0 ? 3_725 : nil)
+            firstIndex: LogIndex(1), diskUsedBasisPoints: id == 0 ? 3_725 : nil, writable: id == 0 ? true : nil)
     }
 
     static let healthy = ClusterView(nodes: [
@@ -47,9 +47,9 @@ import Wire
         #expect(
             report.json.rendered
                 == #"{"group": "ledger", "leader": "n1", "term": 4, "nodes": ["#
-                + #"{"id": "n0", "address": "127.0.0.1:40911", "up": true, "role": "FOLLOWER", "term": 4, "leader": "n1", "lastIndex": 7, "commitIndex": 6, "appliedIndex": 6, "lag": 3, "catchingUp": false, "uptimeMs": 65000, "firstIndex": 1, "diskUsedRatio": 0.3725, "error": null}, "#
-                + #"{"id": "n1", "address": "127.0.0.1:40912", "up": true, "role": "LEADER", "term": 4, "leader": "n1", "lastIndex": 10, "commitIndex": 9, "appliedIndex": 9, "lag": 0, "catchingUp": false, "uptimeMs": 65000, "firstIndex": 1, "diskUsedRatio": null, "error": null}, "#
-                + #"{"id": "n2", "address": "127.0.0.1:40913", "up": false, "role": "DOWN", "term": null, "leader": null, "lastIndex": null, "commitIndex": null, "appliedIndex": null, "lag": null, "catchingUp": false, "uptimeMs": null, "firstIndex": null, "diskUsedRatio": null, "error": "connection refused"}]}"#
+                + #"{"id": "n0", "address": "127.0.0.1:40911", "up": true, "role": "FOLLOWER", "term": 4, "leader": "n1", "lastIndex": 7, "commitIndex": 6, "appliedIndex": 6, "lag": 3, "catchingUp": false, "uptimeMs": 65000, "firstIndex": 1, "diskUsedRatio": 0.3725, "writable": true, "error": null}, "#
+                + #"{"id": "n1", "address": "127.0.0.1:40912", "up": true, "role": "LEADER", "term": 4, "leader": "n1", "lastIndex": 10, "commitIndex": 9, "appliedIndex": 9, "lag": 0, "catchingUp": false, "uptimeMs": 65000, "firstIndex": 1, "diskUsedRatio": null, "writable": null, "error": null}, "#
+                + #"{"id": "n2", "address": "127.0.0.1:40913", "up": false, "role": "DOWN", "term": null, "leader": null, "lastIndex": null, "commitIndex": null, "appliedIndex": null, "lag": null, "catchingUp": false, "uptimeMs": null, "firstIndex": null, "diskUsedRatio": null, "writable": null, "error": "connection refused"}]}"#
         )
     }
 
@@ -69,6 +69,13 @@ import Wire
         #expect(
             lines[4].hasSuffix(
                 "DOWN      -     -       -     -       -        -    -       -      -     connection refused"))
+        var full = StatusReportTests.healthy
+        var status = StatusReportTests.status(0, .follower, term: 4, leader: 1, last: 7)
+        status.diskUsedBasisPoints = 9_120
+        status.writable = false
+        full.nodes[0].result = .success(status)
+        let fullLines = StatusReport(view: full, configuredGroup: nil).table.split(separator: "\n")
+        #expect(fullLines[2].hasSuffix("92%   DISK FULL: refuses writes"), "\(fullLines[2])")
     }
 
     @Test func noLeaderExitsThreeAndPreCandidatesShowAsCandidates() {
