@@ -6,19 +6,21 @@ import Raft
 /// The metadata file written atomically after the data files are synced: how far the state
 /// machine got and everything not derivable from the commit log.
 ///
-/// Format (big-endian): `"SLCL"`, u8 version 2, u64 applied index, u64 digest, i64 commit-log
+/// Format (big-endian): `"SLCL"`, u8 version 3, u64 applied index, u64 digest, i64 commit-log
 /// end, i64 last store timestamp, u32 commit-log file size, u32 key-index segment entries,
 /// u64 key-index entries, u32 topic count × (string name,
 /// u32 queue count × (i64 min offset, i64 max offset)), u32 producer count × (u64 id,
 /// u64 sequence, u64 index, u32 result count × result), u32 offset count × (string group,
-/// string topic, i32 queue, i64 offset), u32 CRC32 of all preceding bytes. Strings are a u16
+/// string topic, i32 queue, i64 offset), [version 3: u32 unique-key count × (string key,
+/// u64 index, result)], u32 CRC32 of all preceding bytes. Strings are a u16
 /// length and UTF-8; a result is string topic, i32 queue, i64 queue offset, i64 physical
-/// offset, string message id, i64 store timestamp. Lists are sorted, so equal state gives
-/// equal bytes. Version 1 (written before the key index had files) lacks the two key-index
-/// fields; it is still read, and its key index is rebuilt.
+/// offset, string message id, i64 store timestamp. Lists are sorted (unique keys in the order
+/// they were recorded), so equal state gives equal bytes. Version 1 (written before the key
+/// index had files) lacks the two key-index fields; it is still read, and its key index is
+/// rebuilt. Versions 1 and 2 (written before unique keys were remembered) restore none.
 struct Checkpoint {
     static let magic: [UInt8] = Array("SLCL".utf8)
-    static let version: UInt8 = 2
+    static let version: UInt8 = 3
 
     struct QueueRange: Hashable {
         var minOffset: QueueOffset
@@ -38,6 +40,8 @@ struct Checkpoint {
     var topics: [(name: String, queues: [QueueRange])] = []
     var producers: [(ProducerID, ProducerTable.Record)] = []
     var offsets: [(OffsetKey, QueueOffset)] = []
+    /// Oldest first.
+    var uniqueKeys: [(String, UniqueKeyTable.Record)] = []
 
     /// The checkpoint of an empty store.
     init(fileSize: Int, keyIndexSegmentEntries: Int) {
@@ -72,14 +76,7 @@ struct Checkpoint {
             writer.writeUInt64(record.sequence)
             writer.writeUInt64(record.index.rawValue)
             writer.writeUInt32(UInt32(record.results.count))
-            for result in record.results {
-                Self.writeString(result.queue.topic, to: &writer)
-                writer.writeInt32(result.queue.queueID)
-                writer.writeInt64(result.queueOffset.rawValue)
-                writer.writeInt64(result.physicalOffset.rawValue)
-                Self.writeString(result.messageID, to: &writer)
-                writer.writeInt64(result.storeTimestamp)
-            }
+            for result in record.results { Self.write(result, to: &writer) }
         }
         writer.writeUInt32(UInt32(offsets.count))
         for (key, offset) in offsets {
@@ -88,8 +85,35 @@ struct Checkpoint {
             writer.writeInt32(key.queue.queueID)
             writer.writeInt64(offset.rawValue)
         }
+        writer.writeUInt32(UInt32(uniqueKeys.count))
+        for (key, record) in uniqueKeys {
+            Self.writeString(key, to: &writer)
+            writer.writeUInt64(record.index.rawValue)
+            Self.write(record.result, to: &writer)
+        }
         writer.writeUInt32(CRC32.checksum(writer.bytes))
         return writer.bytes
+    }
+
+    private static func write(_ result: SendResult, to writer: inout ByteWriter) {
+        writeString(result.queue.topic, to: &writer)
+        writer.writeInt32(result.queue.queueID)
+        writer.writeInt64(result.queueOffset.rawValue)
+        writer.writeInt64(result.physicalOffset.rawValue)
+        writeString(result.messageID, to: &writer)
+        writer.writeInt64(result.storeTimestamp)
+    }
+
+    private static func readResult(_ reader: inout ByteReader) throws(DecodeError) -> SendResult {
+        let topic = try reader.readShortString("result topic")
+        let queueID = try reader.readInt32("result queue")
+        let queueOffset = QueueOffset(try reader.readInt64("result queue offset"))
+        let physicalOffset = PhysicalOffset(try reader.readInt64("result physical offset"))
+        let messageID = try reader.readShortString("result message id")
+        return SendResult(
+            queue: MessageQueue(topic: topic, queueID: queueID), queueOffset: queueOffset,
+            physicalOffset: physicalOffset, messageID: messageID,
+            storeTimestamp: try reader.readInt64("result store timestamp"))
     }
 
     /// Strings here were validated when applied (topics ≤ 127 bytes, groups ≤ 255, ids 56).
@@ -113,7 +137,7 @@ struct Checkpoint {
             throw .invalidValue(field: "magic", offset: 0, reason: "not a SwiftLedger commit-log checkpoint")
         }
         let version = try reader.readUInt8("version")
-        guard version == 1 || version == Self.version else {
+        guard (1...Self.version).contains(version) else {
             throw .unsupportedVersion(found: version, supported: Self.version)
         }
         appliedIndex = LogIndex(try reader.readUInt64("applied index"))
@@ -144,18 +168,7 @@ struct Checkpoint {
             let sequence = try reader.readUInt64("sequence")
             let index = LogIndex(try reader.readUInt64("producer index"))
             var results: [SendResult] = []
-            for _ in 0..<(try reader.readUInt32("result count")) {
-                let topic = try reader.readShortString("result topic")
-                let queueID = try reader.readInt32("result queue")
-                let queueOffset = QueueOffset(try reader.readInt64("result queue offset"))
-                let physicalOffset = PhysicalOffset(try reader.readInt64("result physical offset"))
-                let messageID = try reader.readShortString("result message id")
-                results.append(
-                    SendResult(
-                        queue: MessageQueue(topic: topic, queueID: queueID), queueOffset: queueOffset,
-                        physicalOffset: physicalOffset, messageID: messageID,
-                        storeTimestamp: try reader.readInt64("result store timestamp")))
-            }
+            for _ in 0..<(try reader.readUInt32("result count")) { results.append(try Self.readResult(&reader)) }
             producers.append((id, ProducerTable.Record(sequence: sequence, results: results, index: index)))
         }
         for _ in 0..<(try reader.readUInt32("offset count")) {
@@ -164,6 +177,18 @@ struct Checkpoint {
             let queueID = try reader.readInt32("offset queue")
             let key = OffsetKey(group: group, queue: MessageQueue(topic: topic, queueID: queueID))
             offsets.append((key, QueueOffset(try reader.readInt64("offset"))))
+        }
+        if version >= 3 {
+            var seen = Set<String>()
+            for _ in 0..<(try reader.readUInt32("unique-key count")) {
+                let at = reader.offset
+                let key = try reader.readShortString("unique key")
+                guard seen.insert(key).inserted else {
+                    throw .invalidValue(field: "unique key", offset: at, reason: "\(key) appears twice")
+                }
+                let index = LogIndex(try reader.readUInt64("unique-key index"))
+                uniqueKeys.append((key, UniqueKeyTable.Record(result: try Self.readResult(&reader), index: index)))
+            }
         }
         try reader.finish()
     }

@@ -127,6 +127,7 @@ extension CommitLogStateMachine {
             return (name, queues.map { Checkpoint.QueueRange(minOffset: $0.minOffset, maxOffset: $0.maxOffset) })
         }
         checkpoint.producers = producers.sorted
+        checkpoint.uniqueKeys = uniqueKeys.inRecordingOrder
         checkpoint.offsets = consumerOffsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return checkpoint
     }

@@ -20,12 +20,14 @@ extension CommitLogStateMachine {
             case .stale(let last): return [.rejected(.staleSequence(producer, lastApplied: last))]
             }
         }
+        if let original = storedUnder(message.uniqueKey) { return [uniqueKeyDuplicate(original)] }
         let prepared: PreparedMessage
         switch prepare(message, stamp: stamp) {
         case .success(let value): prepared = value
         case .failure(let reason): return [.rejected(reason)]
         }
         let result = store(prepared, stamp: stamp)
+        recordUniqueKey(of: message, result, index: index)
         if let producer = message.producer { producers.record(producer, results: [result], index: index) }
         return [.stored(result)]
     }
@@ -49,9 +51,11 @@ extension CommitLogStateMachine {
             case .failure(let reason): return [.rejected(.batchMessageRejected(index: position, reason))]
             }
         }
-        let results = prepared.map { store($0, stamp: stamp) }
-        if let producer = batch.producer { producers.record(producer, results: results, index: index) }
-        return results.map { .stored($0) }
+        let results = prepared.map { storeOnce($0, stamp: stamp, index: index) }
+        if let producer = batch.producer {
+            producers.record(producer, results: results.compactMap(\.sendResult), index: index)
+        }
+        return results
     }
 
     private func duplicates(_ results: [SendResult]) -> [ApplyResult] {

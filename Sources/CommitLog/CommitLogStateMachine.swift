@@ -28,6 +28,8 @@ public final class CommitLogStateMachine {
     var commitLog: CommitLogFiles
     var topics: [String: TopicState] = [:]
     var producers: ProducerTable
+    /// RocketMQ producers' idempotence: results by message unique key.
+    var uniqueKeys: UniqueKeyTable
     var consumerOffsets: [OffsetKey: QueueOffset] = [:]
     /// Lookup by key: `topic#key` hash → physical offsets.
     var keyIndex: KeyIndex
@@ -55,6 +57,7 @@ public final class CommitLogStateMachine {
         self.configuration = configuration
         self.commitLog = CommitLogFiles(fileSize: configuration.commitLogFileSize)
         self.producers = ProducerTable(capacity: configuration.maxProducers)
+        self.uniqueKeys = UniqueKeyTable(capacity: configuration.maxUniqueKeys)
         self.keyIndex = KeyIndex(segmentEntries: configuration.keyIndexSegmentEntries)
     }
 
