@@ -31,6 +31,12 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
     case topicNotFound(String)
     /// An offset commit outside `0...maxOffset` of the queue.
     case offsetOutOfRange(MessageQueue, offset: QueueOffset, maxOffset: QueueOffset)
+    /// A topic created or altered with a queue count outside `1...1024`.
+    case invalidQueueCount(topic: String, Int32)
+    /// A topic created that exists already.
+    case topicExists(String, queueCount: Int32)
+    /// A topic altered to fewer queues than it has.
+    case queuesCannotShrink(topic: String, from: Int32, to: Int32)
 
     public var description: String {
         switch self {
@@ -53,6 +59,11 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
         case .topicNotFound(let topic): "no such topic: \(topic)"
         case .offsetOutOfRange(let queue, let offset, let max):
             "offset \(offset) out of range for \(queue): valid 0...\(max)"
+        case .invalidQueueCount(let topic, let count):
+            "invalid queue count \(count) for topic \(topic): 1 to \(TopicUpdate.maxQueues)"
+        case .topicExists(let topic, let count): "topic \(topic) already exists, with \(count) queues"
+        case .queuesCannotShrink(let topic, let from, let to):
+            "topic \(topic) has \(from) queues and cannot shrink to \(to): queues can only grow"
         }
     }
 }
@@ -66,6 +77,10 @@ public enum ApplyResult: Hashable, Sendable {
     case duplicate(SendResult)
     /// A consumer offset was recorded.
     case offsetCommitted(OffsetCommit)
+    /// A topic was created or grew; its queues now.
+    case topicUpdated(TopicInfo)
+    /// A topic was deleted.
+    case topicDeleted(TopicDeletion)
     /// The command was refused and changed nothing.
     case rejected(CommandRejection)
 
@@ -73,7 +88,7 @@ public enum ApplyResult: Hashable, Sendable {
     public var sendResult: SendResult? {
         switch self {
         case .stored(let result), .duplicate(let result): result
-        case .offsetCommitted, .rejected: nil
+        case .offsetCommitted, .topicUpdated, .topicDeleted, .rejected: nil
         }
     }
 }

@@ -12,7 +12,8 @@ import Raft
 /// u32 queue count × (i64 min offset, i64 max offset)), u32 producer count × (u64 id,
 /// u64 sequence, u64 index, u32 result count × result), u32 offset count × (string group,
 /// string topic, i32 queue, i64 offset), [version 3: u32 unique-key count × (string key,
-/// u64 index, result)], u32 CRC32 of all preceding bytes. Strings are a u16
+/// u64 index, result), u32 deleted-topic count × (string topic, i64 commit-log end at its
+/// deletion)], u32 CRC32 of all preceding bytes. Strings are a u16
 /// length and UTF-8; a result is string topic, i32 queue, i64 queue offset, i64 physical
 /// offset, string message id, i64 store timestamp. Lists are sorted (unique keys in the order
 /// they were recorded), so equal state gives equal bytes. Version 1 (written before the key
@@ -42,6 +43,8 @@ struct Checkpoint {
     var offsets: [(OffsetKey, QueueOffset)] = []
     /// Oldest first.
     var uniqueKeys: [(String, UniqueKeyTable.Record)] = []
+    /// Sorted by name.
+    var deletedTopics: [(String, PhysicalOffset)] = []
 
     /// The checkpoint of an empty store.
     init(fileSize: Int, keyIndexSegmentEntries: Int) {
@@ -90,6 +93,11 @@ struct Checkpoint {
             Self.writeString(key, to: &writer)
             writer.writeUInt64(record.index.rawValue)
             Self.write(record.result, to: &writer)
+        }
+        writer.writeUInt32(UInt32(deletedTopics.count))
+        for (topic, end) in deletedTopics {
+            Self.writeString(topic, to: &writer)
+            writer.writeInt64(end.rawValue)
         }
         writer.writeUInt32(CRC32.checksum(writer.bytes))
         return writer.bytes
@@ -188,6 +196,10 @@ struct Checkpoint {
                 }
                 let index = LogIndex(try reader.readUInt64("unique-key index"))
                 uniqueKeys.append((key, UniqueKeyTable.Record(result: try Self.readResult(&reader), index: index)))
+            }
+            for _ in 0..<(try reader.readUInt32("deleted-topic count")) {
+                let topic = try reader.readShortString("deleted topic")
+                deletedTopics.append((topic, PhysicalOffset(try reader.readInt64("deleted topic end"))))
             }
         }
         try reader.finish()

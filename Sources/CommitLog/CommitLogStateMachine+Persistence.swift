@@ -86,6 +86,7 @@ extension CommitLogStateMachine {
         guard let storage else { return nil }
         precondition(persistInFlight == nil, "beginPersist before the persist through \(appliedIndex) completed")
         var plan = PersistPlan()
+        planTopicRemovals(storage, &plan)
         planCommitLog(storage, &plan)
         planConsumeQueues(storage, &plan)
         planKeyIndex(storage, &plan)
@@ -128,6 +129,7 @@ extension CommitLogStateMachine {
         }
         checkpoint.producers = producers.sorted
         checkpoint.uniqueKeys = uniqueKeys.inRecordingOrder
+        checkpoint.deletedTopics = deletedTopics.sorted { utf8Precedes($0.key, $1.key) }.map { ($0.key, $0.value) }
         checkpoint.offsets = consumerOffsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return checkpoint
     }

@@ -31,6 +31,11 @@ public final class CommitLogStateMachine {
     /// RocketMQ producers' idempotence: results by message unique key.
     var uniqueKeys: UniqueKeyTable
     var consumerOffsets: [OffsetKey: QueueOffset] = [:]
+    /// Deleted topics: the commit-log end when each was last deleted (see
+    /// `CommitLogStateMachine+Topics.swift`).
+    var deletedTopics: [String: PhysicalOffset] = [:]
+    /// Topics deleted since the last persist began; it removes their consume-queue files.
+    var topicsToRemove: [String] = []
     /// Lookup by key: `topic#key` hash → physical offsets.
     var keyIndex: KeyIndex
     /// The largest store timestamp written; later records never go below it.
@@ -104,6 +109,10 @@ public final class CommitLogStateMachine {
                 results = applyBatch(batch, stamp: stamp, index: entry.index)
             case .command(.commitOffset(let commit)):
                 results = [applyOffsetCommit(commit)]
+            case .command(.updateTopic(let update)):
+                results = [applyUpdateTopic(update)]
+            case .command(.deleteTopic(let deletion)):
+                results = [applyDeleteTopic(deletion)]
             }
         } catch {
             results = [.rejected(.malformed(error))]
@@ -155,6 +164,10 @@ public final class CommitLogStateMachine {
             return nil
         case .commitOffset(let commit):
             return offsetCommitProblem(commit)
+        case .updateTopic(let update):
+            return topicUpdateProblem(update)
+        case .deleteTopic(let deletion):
+            return topicDeletionProblem(deletion)
         }
     }
 }

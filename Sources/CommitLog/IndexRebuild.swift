@@ -107,6 +107,8 @@ struct IndexRebuild {
     }
 
     private mutating func dispatch(_ message: StoredMessage, size: Int) throws(DecodeError) {
+        // A deleted topic's keys stay in the key index (lookups skip them), its queues are gone.
+        if machine.isDeleted(topic: message.topic, at: message.physicalOffset) { return indexKeys(of: message) }
         guard var expected = nextOffsets[message.topic] else {
             throw .invalidValue(field: "topic", offset: 0, reason: "\(message.topic) is not in the checkpoint")
         }
@@ -126,11 +128,13 @@ struct IndexRebuild {
                     physicalOffset: message.physicalOffset, size: Int32(size),
                     tagsCode: JavaHash.tagsCode(message.tags)))
         }
-        if keyIndex {
-            for key in message.keys {
-                machine.keyIndex.insert(
-                    hash: KeyIndex.hash(topic: message.topic, key: key), offset: message.physicalOffset)
-            }
+        indexKeys(of: message)
+    }
+
+    private func indexKeys(of message: StoredMessage) {
+        guard keyIndex else { return }
+        for key in message.keys {
+            machine.keyIndex.insert(hash: KeyIndex.hash(topic: message.topic, key: key), offset: message.physicalOffset)
         }
     }
 

@@ -40,6 +40,7 @@ struct Recovery {
             state.queues = topic.queues.map { ConsumeQueue(minOffset: $0.minOffset, maxOffset: $0.maxOffset) }
             machine.topics[topic.name] = state
         }
+        for (topic, end) in checkpoint.deletedTopics { machine.deletedTopics[topic] = end }
         try removeStaleTopics()
         var lastRecordEnd: Int64 = 0
         for topic in checkpoint.topics {
@@ -59,7 +60,8 @@ struct Recovery {
                 keyIndex: report.rebuiltKeyIndex)
             try rebuild.run()
             report.verifiedRecords += rebuild.records
-        } else if lastRecordEnd != end {
+        } else if max(lastRecordEnd, checkpoint.deletedTopics.map(\.1.rawValue).max() ?? 0) != end {
+            // The last records may have been those of a topic deleted since.
             throw .inconsistent(
                 file: storage.checkpointPath,
                 detail: "the consume queues' last records end at commit-log offset \(lastRecordEnd), "

@@ -33,13 +33,20 @@ public enum BrokerRequest: Sendable, Hashable {
     case queryMessage(KeyLookupRequest, storedWithin: ClosedRange<Int64>)
     /// GET_ALL_TOPIC_CONFIG (21): every topic with its queue counts.
     case allTopicConfig
+    /// UPDATE_AND_CREATE_TOPIC (17): create the topic or grow its queues.
+    case updateTopic(TopicUpdate)
+    /// DELETE_TOPIC_IN_BROKER (215).
+    case deleteTopic(TopicDeletion)
+    /// GET_EARLIEST_MSG_STORETIME (32): the store time of the queue's first message.
+    case earliestStoreTime(MessageQueue)
 
     /// The codes this front end serves on the broker port.
-    public static let servedCodes: [RequestCode] = [
-        .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
-        .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
-        .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig,
-    ]
+    public static let servedCodes: [RequestCode] =
+        [
+            .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
+            .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
+            .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig,
+        ] + adminCodes
 
     /// Pull sys flag bits (`PullSysFlag`).
     static let pullCommitOffsetFlag: Int32 = 0x1
@@ -55,6 +62,8 @@ public enum BrokerRequest: Sendable, Hashable {
         switch command.requestCode {
         case .sendMessage, .sendMessageV2, .sendBatchMessage:
             self = .send(try BrokerRequest.send(command, bornHost: bornHost))
+        case let code where BrokerRequest.adminCodes.contains(code):
+            self = try BrokerRequest.adminRequest(command)
         case let code where BrokerRequest.servedCodes.contains(code):
             do {
                 self = try BrokerRequest.fields(of: command)

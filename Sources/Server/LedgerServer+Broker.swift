@@ -80,6 +80,15 @@ extension LedgerServer {
             return (.read(.messagesByKey(lookup)), .queryMessage(storedWithin: storedWithin))
         case .allTopicConfig:
             return (.read(.topics), .topicConfig)
+        case .updateTopic(let update):
+            return (.updateTopic(update), .topicUpdate)
+        case .deleteTopic(let deletion):
+            return (.deleteTopic(deletion), .topicDeletion)
+        case .earliestStoreTime(let queue):
+            return (
+                .read(.describeTopic(TopicDescriptionRequest(topic: queue.topic))),
+                .earliestStoreTime(queueID: queue.queueID)
+            )
         case .heartbeat, .unregisterClient, .consumerList:
             preconditionFailure("\(translated) is answered by the front end, not the core")
         }
@@ -103,8 +112,10 @@ extension LedgerServer {
             response = .offsetResponse(offsets.range.maxOffset, to: request)
         case (.queueOffsets(let offsets), .minOffset):
             response = .offsetResponse(offsets.range.minOffset, to: request)
-        case (.offsetCommitted, .commit):
+        case (.offsetCommitted, .commit), (.topicUpdated, .topicUpdate), (.topicDeleted, .topicDeletion):
             response = .response(to: request)
+        case (.topicDescription(let description), .earliestStoreTime(let queueID)):
+            response = .earliestStoreTimeResponse(description, queueID: queueID, to: request)
         case (.searchedOffset(let found), .searchOffset):
             response = .offsetResponse(found.offset, to: request)
         case (.viewedMessage(let viewed), .viewMessage) where viewed.messages.count == 1:

@@ -27,6 +27,8 @@ final class RemotingConnection {
         case send, pull, commit, maxOffset, minOffset, searchOffset, viewMessage, topicConfig
         case consumerOffset(MessageQueue)
         case queryMessage(storedWithin: ClosedRange<Int64>)
+        case topicUpdate, topicDeletion
+        case earliestStoreTime(queueID: Int32)
     }
 
     let socket: Socket

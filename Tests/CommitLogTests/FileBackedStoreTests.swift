@@ -189,10 +189,11 @@ import Testing
         try feed(machine, try DeterminismTests.workload(seed: 44, count: 200), persistEvery: 40)
         try machine.persist()
         let before = try everything(machine)
-        // Version 2 adds u32 segment entries and u64 entries after the 41-byte header.
+        // Version 2 adds u32 segment entries and u64 entries after the 41-byte header; version 3
+        // two empty lists (unique keys, deleted topics) before the CRC.
         let path = "\(Self.root)/checkpoint"
         let current = try #require(fs.contents(of: path))
-        var old = Array(current[..<41]) + Array(current[53..<(current.count - 4)])
+        var old = Array(current[..<41]) + Array(current[53..<(current.count - 12)])
         old[4] = 1
         let crc = CRC32.checksum(old)
         old += [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
