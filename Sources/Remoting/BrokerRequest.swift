@@ -8,8 +8,10 @@ public enum BrokerRequest: Sendable, Hashable {
     /// SEND_MESSAGE (10) or SEND_MESSAGE_V2 (310), one message or a batch (`batch`/`m` = 1),
     /// and SEND_BATCH_MESSAGE (320).
     case send(SendRequest)
-    /// PULL_MESSAGE (11); `waitMs` is the long-poll hold when the SUSPEND bit is set.
-    case pull(PullRequest)
+    /// PULL_MESSAGE (11); `waitMs` is the long-poll hold when the SUSPEND bit is set. `commit`
+    /// is the offset commit piggy-backed on it (sysFlag COMMIT_OFFSET 0x1 with `commitOffset`
+    /// 0 or more), recorded through the log like an UPDATE_CONSUMER_OFFSET.
+    case pull(PullRequest, commit: OffsetCommit?)
     /// QUERY_CONSUMER_OFFSET (14).
     case queryConsumerOffset(group: String, queue: MessageQueue)
     /// UPDATE_CONSUMER_OFFSET (15).
@@ -83,13 +85,20 @@ public enum BrokerRequest: Sendable, Hashable {
             let sysFlag = try fields.requiredInt32("sysFlag")
             let suspends = sysFlag & pullSuspendFlag != 0
             let wait = suspends ? try fields.int64("suspendTimeoutMillis") ?? 0 : 0
+            let pulled = try queue(fields)
+            var commit: OffsetCommit?
+            if sysFlag & pullCommitOffsetFlag != 0, let offset = try fields.int64("commitOffset"), offset >= 0 {
+                commit = OffsetCommit(
+                    group: try fields.required("consumerGroup"), queue: pulled, offset: QueueOffset(offset))
+            }
             return .pull(
                 PullRequest(
-                    queue: try queue(fields), offset: QueueOffset(try fields.requiredInt64("queueOffset")),
+                    queue: pulled, offset: QueueOffset(try fields.requiredInt64("queueOffset")),
                     maxCount: UInt32(clamping: max(1, try fields.requiredInt32("maxMsgNums"))),
                     tagExpression: fields["subscription"] ?? "*",
                     waitMs: UInt32(clamping: min(max(0, wait), Int64(PullRequest.maxWaitMs))),
-                    absentTopicIsEmpty: true))
+                    absentTopicIsEmpty: true),
+                commit: commit)
         case .queryConsumerOffset:
             return .queryConsumerOffset(group: try fields.required("consumerGroup"), queue: try queue(fields))
         case .updateConsumerOffset:

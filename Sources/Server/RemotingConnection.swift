@@ -28,6 +28,9 @@ final class RemotingConnection {
         case consumerOffset(MessageQueue)
         case queryMessage(storedWithin: ClosedRange<Int64>)
         case topicUpdate, topicDeletion
+        /// An offset commit piggy-backed on a pull: its answer is dropped (the client reads the
+        /// pull's).
+        case piggybackedCommit
         case earliestStoreTime(queueID: Int32)
     }
 
