@@ -41,13 +41,18 @@ public enum BrokerRequest: Sendable, Hashable {
     case deleteTopic(TopicDeletion)
     /// GET_EARLIEST_MSG_STORETIME (32): the store time of the queue's first message.
     case earliestStoreTime(MessageQueue)
+    /// LOCK_BATCH_MQ (41): an orderly consumer locks queues (``QueueLocks``).
+    case lockQueues(LockBatchRequest)
+    /// UNLOCK_BATCH_MQ (42).
+    case unlockQueues(LockBatchRequest)
 
     /// The codes this front end serves on the broker port.
     public static let servedCodes: [RequestCode] =
         [
             .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
             .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
-            .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig,
+            .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig, .lockBatchMQ,
+            .unlockBatchMQ,
         ] + adminCodes
 
     /// Pull sys flag bits (`PullSysFlag`).
@@ -134,6 +139,10 @@ public enum BrokerRequest: Sendable, Hashable {
                 storedWithin: begin...max(begin, end))
         case .getAllTopicConfig:
             return .allTopicConfig
+        case .lockBatchMQ:
+            return .lockQueues(try LockBatchRequest(body: command.body))
+        case .unlockBatchMQ:
+            return .unlockQueues(try LockBatchRequest(body: command.body))
         default:
             preconditionFailure("\(command.requestCode) is served but has no translation")
         }

@@ -33,6 +33,10 @@ extension LedgerServer {
         case .consumerList(let group):
             let members = consumerGroups.members(of: group, now: WallClock.nowMilliseconds())
             return answer(.consumerListResponse(members, to: command), to: command, on: connection)
+        case .lockQueues(let request):
+            return answer(lockQueues(request, answering: command), to: command, on: connection)
+        case .unlockQueues(let request):
+            return answer(unlockQueues(request, answering: command), to: command, on: connection)
         default:
             (request, awaiting) = Self.coreRequest(translated, oneWay: command.isOneWay)
         }
@@ -90,7 +94,7 @@ extension LedgerServer {
                 .read(.describeTopic(TopicDescriptionRequest(topic: queue.topic))),
                 .earliestStoreTime(queueID: queue.queueID)
             )
-        case .heartbeat, .unregisterClient, .consumerList:
+        case .heartbeat, .unregisterClient, .consumerList, .lockQueues, .unlockQueues:
             preconditionFailure("\(translated) is answered by the front end, not the core")
         }
     }
