@@ -112,7 +112,9 @@ cluster: release
 	  sleep 0.2; \
 	done; \
 	$$ledger status; \
-	echo "RocketMQ clients: NameServer 127.0.0.1:9876;127.0.0.1:9877;127.0.0.1:9878 (README: RocketMQ clients)"
+	namesrv=$$(for node in $(NODES); do sed -n 's/^namesrvPort=/127.0.0.1:/p' conf/$$node.conf; done | paste -sd ';' -); \
+	echo "RocketMQ NameServer list: $$namesrv"; \
+	echo "  point a RocketMQ client at it, e.g. producer.set_namesrv_addr(\"$$namesrv\") (README: RocketMQ clients)"
 
 # Stop the nodes started by `make cluster`: SIGTERM, wait up to 10 s each, report.
 cluster-stop:
