@@ -11,12 +11,12 @@ import Raft
 /// u64 key-index entries, u32 topic count × (string name,
 /// u32 queue count × (i64 min offset, i64 max offset)), u32 producer count × (u64 id,
 /// u64 sequence, u64 index, u32 result count × result), u32 offset count × (string group,
-/// string topic, i32 queue, i64 offset), [version 3: u32 unique-key count × (string key,
-/// u64 index, result), u32 deleted-topic count × (string topic, i64 commit-log end at its
+/// string topic, i32 queue, i64 offset), [version 3: u32 unique-key count × i64 physical
+/// offset of the record that holds the key, oldest first, u32 deleted-topic count × (string topic, i64 commit-log end at its
 /// deletion)], u32 CRC32 of all preceding bytes. Strings are a u16
 /// length and UTF-8; a result is string topic, i32 queue, i64 queue offset, i64 physical
-/// offset, string message id, i64 store timestamp. Lists are sorted (unique keys in the order
-/// they were recorded), so equal state gives equal bytes. Version 1 (written before the key
+/// offset, string message id, i64 store timestamp. Lists are sorted (unique keys' records in the
+/// order they were recorded), so equal state gives equal bytes. Version 1 (written before the key
 /// index had files) lacks the two key-index fields; it is still read, and its key index is
 /// rebuilt. Versions 1 and 2 (written before unique keys were remembered) restore none.
 struct Checkpoint {
@@ -41,8 +41,8 @@ struct Checkpoint {
     var topics: [(name: String, queues: [QueueRange])] = []
     var producers: [(ProducerID, ProducerTable.Record)] = []
     var offsets: [(OffsetKey, QueueOffset)] = []
-    /// Oldest first.
-    var uniqueKeys: [(String, UniqueKeyTable.Record)] = []
+    /// The records of the unique-key table, oldest first (``UniqueKeyTable/offsets``).
+    var uniqueKeyOffsets: [PhysicalOffset] = []
     /// Sorted by name.
     var deletedTopics: [(String, PhysicalOffset)] = []
 
@@ -88,12 +88,8 @@ struct Checkpoint {
             writer.writeInt32(key.queue.queueID)
             writer.writeInt64(offset.rawValue)
         }
-        writer.writeUInt32(UInt32(uniqueKeys.count))
-        for (key, record) in uniqueKeys {
-            Self.writeString(key, to: &writer)
-            writer.writeUInt64(record.index.rawValue)
-            Self.write(record.result, to: &writer)
-        }
+        writer.writeUInt32(UInt32(uniqueKeyOffsets.count))
+        for offset in uniqueKeyOffsets { writer.writeInt64(offset.rawValue) }
         writer.writeUInt32(UInt32(deletedTopics.count))
         for (topic, end) in deletedTopics {
             Self.writeString(topic, to: &writer)
@@ -187,15 +183,15 @@ struct Checkpoint {
             offsets.append((key, QueueOffset(try reader.readInt64("offset"))))
         }
         if version >= 3 {
-            var seen = Set<String>()
             for _ in 0..<(try reader.readUInt32("unique-key count")) {
                 let at = reader.offset
-                let key = try reader.readShortString("unique key")
-                guard seen.insert(key).inserted else {
-                    throw .invalidValue(field: "unique key", offset: at, reason: "\(key) appears twice")
+                let offset = PhysicalOffset(try reader.readInt64("unique-key record"))
+                guard offset >= .zero, offset < commitLogEnd, uniqueKeyOffsets.last.map({ $0 < offset }) ?? true else {
+                    throw .invalidValue(
+                        field: "unique-key record", offset: at,
+                        reason: "\(offset) is not after the previous one and before the commit-log end \(commitLogEnd)")
                 }
-                let index = LogIndex(try reader.readUInt64("unique-key index"))
-                uniqueKeys.append((key, UniqueKeyTable.Record(result: try Self.readResult(&reader), index: index)))
+                uniqueKeyOffsets.append(offset)
             }
             for _ in 0..<(try reader.readUInt32("deleted-topic count")) {
                 let topic = try reader.readShortString("deleted topic")

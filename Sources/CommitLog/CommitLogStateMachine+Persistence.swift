@@ -128,7 +128,7 @@ extension CommitLogStateMachine {
             return (name, queues.map { Checkpoint.QueueRange(minOffset: $0.minOffset, maxOffset: $0.maxOffset) })
         }
         checkpoint.producers = producers.sorted
-        checkpoint.uniqueKeys = uniqueKeys.inRecordingOrder
+        checkpoint.uniqueKeyOffsets = uniqueKeys.offsets
         checkpoint.deletedTopics = deletedTopics.sorted { utf8Precedes($0.key, $1.key) }.map { ($0.key, $0.value) }
         checkpoint.offsets = consumerOffsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return checkpoint

@@ -27,7 +27,7 @@ extension CommitLogStateMachine {
         case .failure(let reason): return [.rejected(reason)]
         }
         let result = store(prepared, stamp: stamp)
-        recordUniqueKey(of: message, result, index: index)
+        recordUniqueKey(of: message, result)
         if let producer = message.producer { producers.record(producer, results: [result], index: index) }
         return [.stored(result)]
     }
@@ -51,7 +51,7 @@ extension CommitLogStateMachine {
             case .failure(let reason): return [.rejected(.batchMessageRejected(index: position, reason))]
             }
         }
-        let results = prepared.map { storeOnce($0, stamp: stamp, index: index) }
+        let results = prepared.map { storeOnce($0, stamp: stamp) }
         if let producer = batch.producer {
             producers.record(producer, results: results.compactMap(\.sendResult), index: index)
         }

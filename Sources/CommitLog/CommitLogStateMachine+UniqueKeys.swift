@@ -21,18 +21,42 @@ extension CommitLogStateMachine {
         return .duplicate(original)
     }
 
-    /// Remembers the result of `message`, just stored by the entry at `index`, under its
-    /// unique key (if it has one).
-    func recordUniqueKey(of message: ProducerMessage, _ result: SendResult, index: LogIndex) {
-        guard let key = message.uniqueKey else { return }
-        uniqueKeys.record(key, result: result, index: index)
+    /// Remembers the result of `message`, just stored, under its unique key (if it has one).
+    func recordUniqueKey(of message: ProducerMessage, _ result: SendResult) {
+        guard let key = message.uniqueKey, UniqueKeyTable.records(key, result) else { return }
+        uniqueKeys.record(key, result: result)
     }
 
     /// Stores a validated message of a batch unless its unique key was stored before.
-    func storeOnce(_ prepared: PreparedMessage, stamp: StoreStamp, index: LogIndex) -> ApplyResult {
+    func storeOnce(_ prepared: PreparedMessage, stamp: StoreStamp) -> ApplyResult {
         if let original = storedUnder(prepared.message.uniqueKey) { return uniqueKeyDuplicate(original) }
         let result = store(prepared, stamp: stamp)
-        recordUniqueKey(of: prepared.message, result, index: index)
+        recordUniqueKey(of: prepared.message, result)
         return .stored(result)
+    }
+
+    /// Rebuilds the table from the records a checkpoint names (`offsets`, oldest first): each
+    /// must be an intact record whose `UNIQ_KEY` is a producer's key, each key once.
+    func restoreUniqueKeys(at offsets: [PhysicalOffset], checkpointPath: String) throws(CommitLogError) {
+        for offset in offsets {
+            let message: StoredMessage
+            do {
+                message = try indexedMessage(at: offset)
+            } catch {
+                if case .unreadable(let cause) = error { throw cause }
+                throw .inconsistent(file: checkpointPath, detail: "unique-key record at \(offset): \(error)")
+            }
+            let result = SendResult(
+                queue: MessageQueue(topic: message.topic, queueID: message.queueID), queueOffset: message.queueOffset,
+                physicalOffset: offset, messageID: MessageID.make(storeHost: message.storeHost, physicalOffset: offset),
+                storeTimestamp: message.storeTimestamp)
+            let key = message.property(MessageProperty.uniqueKey)
+            guard let key, UniqueKeyTable.records(key, result), uniqueKeys.lookup(key) == nil else {
+                throw .inconsistent(
+                    file: checkpointPath,
+                    detail: "the record at \(offset) holds no producer unique key, or one named twice")
+            }
+            uniqueKeys.record(key, result: result)
+        }
     }
 }

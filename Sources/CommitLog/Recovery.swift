@@ -71,8 +71,8 @@ struct Recovery {
         machine.runningDigest = Digest(value: checkpoint.digest)
         machine.lastStoreTimestamp = checkpoint.lastStoreTimestamp
         for (id, record) in checkpoint.producers { machine.producers.restore(id, record) }
-        for (key, record) in checkpoint.uniqueKeys { machine.uniqueKeys.restore(key, record) }
         for (key, offset) in checkpoint.offsets { machine.consumerOffsets[key] = offset }
+        try machine.restoreUniqueKeys(at: checkpoint.uniqueKeyOffsets, checkpointPath: storage.checkpointPath)
         report.messages = checkpoint.topics.reduce(0) { total, topic in
             total + topic.queues.reduce(0) { $0 + Int($1.maxOffset.rawValue - $1.minOffset.rawValue) }
         }

@@ -10,24 +10,23 @@ import Raft
 /// Rules, evaluated in log order on every replica:
 /// - a message whose unique key is in the table is a retry: nothing is stored, the recorded
 ///   result is returned;
-/// - otherwise the message is stored and its key recorded with the result.
+/// - otherwise the message is stored and its key recorded with the result (unless the key is
+///   the message's own offset id, which the store would have given it anyway: such a record
+///   cannot be told from one without a producer key when the table is rebuilt).
 ///
 /// Bounded: the table holds at most `capacity` keys (config key `maxUniqueKeys`). Recording a
 /// key in a full table evicts the oldest one, the key recorded first in log order; a retry of
 /// an evicted key is stored again. Eviction order is the log order of recording (a queue), so
 /// every replica evicts the same key and no decision iterates a hash table. `capacity` is
 /// replicated state: every member of a group must use the same value.
+///
+/// Persisted compactly: a checkpoint holds only the physical offsets of the recorded messages,
+/// oldest first (8 bytes a key); reopening reads those records back for their keys and results.
 struct UniqueKeyTable: Hashable {
-    /// What a recorded key remembers.
-    struct Record: Hashable {
-        var result: SendResult
-        /// The log index of the entry that stored the message.
-        var index: LogIndex
-    }
-
-    private(set) var records: [String: Record] = [:]
-    /// Keys in the order they were recorded; `order[head...]` are live, oldest first.
-    private var order: [String] = []
+    private(set) var results: [String: SendResult] = [:]
+    /// Keys in the order they were recorded, with their records' physical offsets;
+    /// `order[head...]` are live, oldest first.
+    private var order: [(key: String, offset: PhysicalOffset)] = []
     private var head = 0
     let capacity: Int
 
@@ -36,35 +35,43 @@ struct UniqueKeyTable: Hashable {
         self.capacity = capacity
     }
 
+    static func == (lhs: UniqueKeyTable, rhs: UniqueKeyTable) -> Bool {
+        lhs.results == rhs.results && lhs.offsets == rhs.offsets && lhs.capacity == rhs.capacity
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(offsets)
+        hasher.combine(capacity)
+    }
+
     /// Keys recorded.
-    var count: Int { records.count }
+    var count: Int { results.count }
 
     /// The original result of the message stored under `key`, or nil when the key is new (or was
     /// evicted).
-    func lookup(_ key: String) -> SendResult? { records[key]?.result }
+    func lookup(_ key: String) -> SendResult? { results[key] }
 
-    /// Records the result of a new message stored under `key` by the entry at `index`; evicts the
-    /// oldest key when the table is full. `key` must not be recorded already.
-    mutating func record(_ key: String, result: SendResult, index: LogIndex) {
-        precondition(records[key] == nil, "unique key \(key) recorded twice")
-        if records.count >= capacity { evictOldest() }
-        records[key] = Record(result: result, index: index)
-        order.append(key)
+    /// Whether a message stored with `key` and `result` is recorded: it has a key, and one
+    /// other than the offset id the store would have given it.
+    static func records(_ key: String?, _ result: SendResult) -> Bool {
+        guard let key else { return false }
+        return key != result.messageID
     }
 
-    /// Restores a record read from a checkpoint; records come oldest first, each key once (a
-    /// checkpoint holding more than `capacity` keeps the newest).
-    mutating func restore(_ key: String, _ saved: Record) {
-        record(key, result: saved.result, index: saved.index)
+    /// Records the result of a new message stored under `key`; evicts the oldest key when the
+    /// table is full. `key` must not be recorded already.
+    mutating func record(_ key: String, result: SendResult) {
+        precondition(results[key] == nil, "unique key \(key) recorded twice")
+        if results.count >= capacity { evictOldest() }
+        results[key] = result
+        order.append((key, result.physicalOffset))
     }
 
-    /// The records oldest first: the order checkpoints are written in and restored from.
-    var inRecordingOrder: [(String, Record)] {
-        order[head...].map { key in (key, records[key]!) }
-    }
+    /// The physical offsets of the recorded messages, oldest first: what a checkpoint keeps.
+    var offsets: [PhysicalOffset] { order[head...].map(\.offset) }
 
     private mutating func evictOldest() {
-        records[order[head]] = nil
+        results[order[head].key] = nil
         head += 1
         // Drop the evicted prefix once it is as long as what is kept, so memory stays within
         // twice the capacity and each append costs amortized O(1).

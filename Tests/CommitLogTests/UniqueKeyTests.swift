@@ -76,6 +76,15 @@ import Testing
         #expect(bigger.digest != left.digest)
     }
 
+    @Test func aKeyThatIsTheMessagesOwnOffsetIDIsNotRemembered() throws {
+        let machine = CommitLogStateMachine()
+        // The first record starts at physical offset 0: its offset id is known in advance.
+        let ownID = MessageID.make(storeHost: testStamp.storeHost, physicalOffset: .zero)
+        let first = try machine.send(keyed(ownID))
+        #expect(first.messageID == ownID && first.physicalOffset == .zero)
+        #expect(try machine.apply(.send(keyed(ownID), testStamp)).first?.isDuplicate == false)
+    }
+
     @Test func theTableSurvivesARestartInRecordingOrder() throws {
         let fs = SimulatedFileSystem(seed: 5)
         var configuration = smallConfiguration()
@@ -92,5 +101,11 @@ import Testing
         _ = try reopened.send(keyed("K4"))
         #expect(try reopened.apply(.send(keyed("K3"), testStamp)) == [.duplicate(results["K3"]!)])
         #expect(try reopened.apply(.send(keyed("K1"), testStamp)).first?.isDuplicate == false)
+        // The checkpoint names the keys' records (8 bytes each), not the keys and results.
+        try reopened.persist()
+        let again = try CommitLogStateMachine.open(directory: "/n0", fileSystem: fs, configuration: configuration)
+        #expect(again.digest == reopened.digest)
+        #expect(try again.apply(.send(keyed("K4"), testStamp)).first?.isDuplicate == true)
+        #expect(try again.apply(.send(keyed("K2"), testStamp)).first?.isDuplicate == false, "K2 was evicted")
     }
 }
