@@ -35,8 +35,9 @@ test:
 	$(SWIFT) run -c release simulate --scenario lagging-follower
 
 # A real RocketMQ client from PyPI (rocketmq==0.4.4: rocketmq-client-cpp 1.0.1), in a venv under
-# .build/, produces, consumes and survives a leader kill through the NameServers of a fresh debug
-# three-node group (40-70 s; Tests/Interop/rocketmq_interop.py). Skipped, saying why, when pip
+# .build/, produces (also ordered by selector), consumes (clustering, orderly, broadcasting, pull)
+# and survives a leader kill through the NameServers of a fresh debug three-node group (50-80 s;
+# Tests/Interop/rocketmq_interop.py). Skipped, saying why, when pip
 # has no network (outside CI). test-interop-2 runs the same with the 2.1.0 core
 # (rocketmq-python-cvs==2.1.0.3), whose client process sometimes aborts on its own heap
 # corruption, so it is not part of `make test`.
@@ -111,7 +112,9 @@ cluster: release
 	  sleep 0.2; \
 	done; \
 	$$ledger status; \
-	echo "RocketMQ clients: NameServer 127.0.0.1:9876;127.0.0.1:9877;127.0.0.1:9878 (README: RocketMQ clients)"
+	namesrv=$$(for node in $(NODES); do sed -n 's/^namesrvPort=/127.0.0.1:/p' conf/$$node.conf; done | paste -sd ';' -); \
+	echo "RocketMQ NameServer list: $$namesrv"; \
+	echo "  point a RocketMQ client at it, e.g. producer.set_namesrv_addr(\"$$namesrv\") (README: RocketMQ clients)"
 
 # Stop the nodes started by `make cluster`: SIGTERM, wait up to 10 s each, report.
 cluster-stop:

@@ -76,7 +76,8 @@ let package = Package(
         .target(
             name: "LedgerBench",
             dependencies: [
-                "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix", "Raft",
+                "Bytes", "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix",
+                "Raft", "Remoting",
             ],
             swiftSettings: strict),
         .target(

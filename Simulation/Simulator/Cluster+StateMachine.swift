@@ -85,7 +85,7 @@ extension Cluster {
         case .sendBatch(var batch, let stamp):
             batch.producer = nil
             stripped = .sendBatch(batch, stamp)
-        case .commitOffset:
+        case .commitOffset, .updateTopic, .deleteTopic:
             return entry
         }
         var rewritten = entry

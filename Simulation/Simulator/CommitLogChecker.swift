@@ -156,6 +156,9 @@ final class CommitLogChecker {
             throw Violation("entry-payload", "index \(index) holds a send as a command, not as records")
         case .command(.commitOffset(let commit)):
             try recordCommit(commit, results, at: index)
+        case .command(.updateTopic), .command(.deleteTopic):
+            // The simulated clients never change topics: such an entry came from nowhere.
+            throw Violation("entry-payload", "index \(index) holds a topic change no client proposed")
         }
     }
 
@@ -177,7 +180,7 @@ final class CommitLogChecker {
             case .duplicate(let value):
                 sent.append(value)
                 duplicates += 1
-            case .offsetCommitted, .rejected:
+            case .offsetCommitted, .topicUpdated, .topicDeleted, .rejected:
                 throw Violation("apply-results", "index \(index): a send gave \(describe(results))")
             }
         }
@@ -506,6 +509,8 @@ extension ApplyResult {
         case .stored(let result): "stored \(result) at \(result.storeTimestamp)ms"
         case .duplicate(let result): "duplicate of \(result) at \(result.storeTimestamp)ms"
         case .offsetCommitted(let commit): "\(commit.group) committed \(commit.offset) on \(commit.queue)"
+        case .topicUpdated(let topic): "topic \(topic.name) has \(topic.queues.count) queues"
+        case .topicDeleted(let deletion): "topic \(deletion.topic) deleted"
         case .rejected(let reason): "rejected: \(reason)"
         }
     }

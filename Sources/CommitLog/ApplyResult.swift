@@ -39,6 +39,12 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
         expectedQueueOffset: QueueOffset)
     /// A send proposed as a command; sends reach the log as records (``RecordsEntry``).
     case sendNotAsRecords
+    /// A topic created or altered with a queue count outside `1...1024`.
+    case invalidQueueCount(topic: String, Int32)
+    /// A topic created that exists already.
+    case topicExists(String, queueCount: Int32)
+    /// A topic altered to fewer queues than it has.
+    case queuesCannotShrink(topic: String, from: Int32, to: Int32)
 
     /// Whether the send was refused only for where its leader placed it (a retry is placed afresh).
     public var isMisplacement: Bool {
@@ -74,6 +80,11 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
             "record for \(queue) placed at physical offset \(physical), queue offset \(offset) but it lies at "
                 + "\(expectedPhysical) and the queue's next offset is \(expectedOffset); nothing stored, retry"
         case .sendNotAsRecords: "a send must reach the log as records, not as a command"
+        case .invalidQueueCount(let topic, let count):
+            "invalid queue count \(count) for topic \(topic): 1 to \(TopicUpdate.maxQueues)"
+        case .topicExists(let topic, let count): "topic \(topic) already exists, with \(count) queues"
+        case .queuesCannotShrink(let topic, let from, let to):
+            "topic \(topic) has \(from) queues and cannot shrink to \(to): queues can only grow"
         }
     }
 }
@@ -87,6 +98,10 @@ public enum ApplyResult: Hashable, Sendable {
     case duplicate(SendResult)
     /// A consumer offset was recorded.
     case offsetCommitted(OffsetCommit)
+    /// A topic was created or grew; its queues now.
+    case topicUpdated(TopicInfo)
+    /// A topic was deleted.
+    case topicDeleted(TopicDeletion)
     /// The command was refused and changed nothing.
     case rejected(CommandRejection)
 
@@ -100,7 +115,7 @@ public enum ApplyResult: Hashable, Sendable {
     public var sendResult: SendResult? {
         switch self {
         case .stored(let result), .duplicate(let result): result
-        case .offsetCommitted, .rejected: nil
+        case .offsetCommitted, .topicUpdated, .topicDeleted, .rejected: nil
         }
     }
 }

@@ -6,20 +6,23 @@ import Raft
 /// The metadata file written atomically after the index files are synced: how far the state
 /// machine got and everything not derivable from the log.
 ///
-/// Format (big-endian): `"SLCL"`, u8 version 3, u64 applied index, u64 digest, i64 end of the
+/// Format (big-endian): `"SLCL"`, u8 version 4, u64 applied index, u64 digest, i64 end of the
 /// last record stored (its log position plus its size), i64 last store timestamp, u32 the log's
 /// data file size, u32 key-index segment entries,
 /// u64 key-index entries, u32 topic count × (string name,
 /// u32 queue count × (i64 min offset, i64 max offset)), u32 producer count × (u64 id,
 /// u64 sequence, u64 index, u32 result count × result), u32 offset count × (string group,
-/// string topic, i32 queue, i64 offset), u32 CRC32 of all preceding bytes. Strings are a u16
+/// string topic, i32 queue, i64 offset), u32 unique-key count × i64 physical offset of the
+/// record that holds the key, oldest first, u32 deleted-topic count × (string topic, i64 end of
+/// the last record at its deletion), u32 CRC32 of all preceding bytes. Strings are a u16
 /// length and UTF-8; a result is string topic, i32 queue, i64 queue offset, i64 physical
-/// offset, string message id, i64 store timestamp. Lists are sorted, so equal state gives
-/// equal bytes. Versions 1 and 2 were written by builds that kept a second copy of every
-/// message in commit-log files; they are refused (wipe the node's store: no migration).
+/// offset, string message id, i64 store timestamp. Lists are sorted (unique keys' records in the
+/// order they were recorded), so equal state gives equal bytes. Versions 1 to 3 were written by
+/// builds that kept a second copy of every message in commit-log files; they are refused (wipe
+/// the node's store: no migration).
 struct Checkpoint {
     static let magic: [UInt8] = Array("SLCL".utf8)
-    static let version: UInt8 = 3
+    static let version: UInt8 = 4
 
     struct QueueRange: Hashable {
         var minOffset: QueueOffset
@@ -39,6 +42,10 @@ struct Checkpoint {
     var topics: [(name: String, queues: [QueueRange])] = []
     var producers: [(ProducerID, ProducerTable.Record)] = []
     var offsets: [(OffsetKey, QueueOffset)] = []
+    /// The records of the unique-key table, oldest first (``UniqueKeyTable/offsets``).
+    var uniqueKeyOffsets: [PhysicalOffset] = []
+    /// Sorted by name.
+    var deletedTopics: [(String, PhysicalOffset)] = []
 
     /// The checkpoint of an empty store.
     init(fileSize: Int, keyIndexSegmentEntries: Int) {
@@ -73,14 +80,7 @@ struct Checkpoint {
             writer.writeUInt64(record.sequence)
             writer.writeUInt64(record.index.rawValue)
             writer.writeUInt32(UInt32(record.results.count))
-            for result in record.results {
-                Self.writeString(result.queue.topic, to: &writer)
-                writer.writeInt32(result.queue.queueID)
-                writer.writeInt64(result.queueOffset.rawValue)
-                writer.writeInt64(result.physicalOffset.rawValue)
-                Self.writeString(result.messageID, to: &writer)
-                writer.writeInt64(result.storeTimestamp)
-            }
+            for result in record.results { Self.write(result, to: &writer) }
         }
         writer.writeUInt32(UInt32(offsets.count))
         for (key, offset) in offsets {
@@ -89,8 +89,36 @@ struct Checkpoint {
             writer.writeInt32(key.queue.queueID)
             writer.writeInt64(offset.rawValue)
         }
+        writer.writeUInt32(UInt32(uniqueKeyOffsets.count))
+        for offset in uniqueKeyOffsets { writer.writeInt64(offset.rawValue) }
+        writer.writeUInt32(UInt32(deletedTopics.count))
+        for (topic, end) in deletedTopics {
+            Self.writeString(topic, to: &writer)
+            writer.writeInt64(end.rawValue)
+        }
         writer.writeUInt32(CRC32.checksum(writer.bytes))
         return writer.bytes
+    }
+
+    private static func write(_ result: SendResult, to writer: inout ByteWriter) {
+        writeString(result.queue.topic, to: &writer)
+        writer.writeInt32(result.queue.queueID)
+        writer.writeInt64(result.queueOffset.rawValue)
+        writer.writeInt64(result.physicalOffset.rawValue)
+        writeString(result.messageID, to: &writer)
+        writer.writeInt64(result.storeTimestamp)
+    }
+
+    private static func readResult(_ reader: inout ByteReader) throws(DecodeError) -> SendResult {
+        let topic = try reader.readShortString("result topic")
+        let queueID = try reader.readInt32("result queue")
+        let queueOffset = QueueOffset(try reader.readInt64("result queue offset"))
+        let physicalOffset = PhysicalOffset(try reader.readInt64("result physical offset"))
+        let messageID = try reader.readShortString("result message id")
+        return SendResult(
+            queue: MessageQueue(topic: topic, queueID: queueID), queueOffset: queueOffset,
+            physicalOffset: physicalOffset, messageID: messageID,
+            storeTimestamp: try reader.readInt64("result store timestamp"))
     }
 
     /// Strings here were validated when applied (topics ≤ 127 bytes, groups ≤ 255, ids 56).
@@ -143,18 +171,7 @@ struct Checkpoint {
             let sequence = try reader.readUInt64("sequence")
             let index = LogIndex(try reader.readUInt64("producer index"))
             var results: [SendResult] = []
-            for _ in 0..<(try reader.readUInt32("result count")) {
-                let topic = try reader.readShortString("result topic")
-                let queueID = try reader.readInt32("result queue")
-                let queueOffset = QueueOffset(try reader.readInt64("result queue offset"))
-                let physicalOffset = PhysicalOffset(try reader.readInt64("result physical offset"))
-                let messageID = try reader.readShortString("result message id")
-                results.append(
-                    SendResult(
-                        queue: MessageQueue(topic: topic, queueID: queueID), queueOffset: queueOffset,
-                        physicalOffset: physicalOffset, messageID: messageID,
-                        storeTimestamp: try reader.readInt64("result store timestamp")))
-            }
+            for _ in 0..<(try reader.readUInt32("result count")) { results.append(try Self.readResult(&reader)) }
             producers.append((id, ProducerTable.Record(sequence: sequence, results: results, index: index)))
         }
         for _ in 0..<(try reader.readUInt32("offset count")) {
@@ -163,6 +180,20 @@ struct Checkpoint {
             let queueID = try reader.readInt32("offset queue")
             let key = OffsetKey(group: group, queue: MessageQueue(topic: topic, queueID: queueID))
             offsets.append((key, QueueOffset(try reader.readInt64("offset"))))
+        }
+        for _ in 0..<(try reader.readUInt32("unique-key count")) {
+            let at = reader.offset
+            let offset = PhysicalOffset(try reader.readInt64("unique-key record"))
+            guard offset >= .zero, offset < lastRecordEnd, uniqueKeyOffsets.last.map({ $0 < offset }) ?? true else {
+                throw .invalidValue(
+                    field: "unique-key record", offset: at,
+                    reason: "\(offset) is not after the previous one and before the last record's end \(lastRecordEnd)")
+            }
+            uniqueKeyOffsets.append(offset)
+        }
+        for _ in 0..<(try reader.readUInt32("deleted-topic count")) {
+            let topic = try reader.readShortString("deleted topic")
+            deletedTopics.append((topic, PhysicalOffset(try reader.readInt64("deleted topic end"))))
         }
         try reader.finish()
     }

@@ -81,6 +81,7 @@ extension CommitLogStateMachine {
         precondition(persistInFlight == nil, "beginPersist before the persist through \(appliedIndex) completed")
         var plan = PersistPlan()
         unpersistedMessages = 0
+        planTopicRemovals(storage, &plan)
         planConsumeQueues(storage, &plan)
         planKeyIndex(storage, &plan)
         persistInFlight = appliedIndex
@@ -120,6 +121,8 @@ extension CommitLogStateMachine {
             return (name, queues.map { Checkpoint.QueueRange(minOffset: $0.minOffset, maxOffset: $0.maxOffset) })
         }
         checkpoint.producers = producers.sorted
+        checkpoint.uniqueKeyOffsets = uniqueKeys.offsets
+        checkpoint.deletedTopics = deletedTopics.sorted { utf8Precedes($0.key, $1.key) }.map { ($0.key, $0.value) }
         checkpoint.offsets = consumerOffsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return checkpoint
     }

@@ -5,7 +5,7 @@ import Raft
 /// What a leader's proposed sends will do once they apply, as far as placing the next send
 /// depends on it: each queue's next offset, the newest store timestamp, the producer sequences
 /// already in flight. The leader keeps one (``CommitLogStateMachine/planSend(_:producer:stamp:tail:bodyPosition:)``
-/// updates it) and works it out again (``CommitLogStateMachine/tail(unapplied:)``) when its role
+/// updates it, ``ProposalTail/forget(appliedThrough:)`` trims it as entries apply) and works it out again (``CommitLogStateMachine/tail(unapplied:)``) when its role
 /// changes or an entry of its tail is rejected; a stale
 /// tail costs a rejected (``CommandRejection/misplaced(_:physicalOffset:queueOffset:expectedPhysicalOffset:expectedQueueOffset:)``)
 /// send, never a wrong one, since apply checks every placement.
@@ -13,8 +13,34 @@ public struct ProposalTail: Sendable {
     var nextOffsets: [MessageQueue: QueueOffset] = [:]
     var lastStoreTimestamp: Int64 = 0
     var sequences: [ProducerID: UInt64] = [:]
+    /// Producer unique keys of messages placed and not yet applied (membership only), and the
+    /// same keys with the index of their entry, oldest first (`keyOrder[keyHead...]`).
+    var uniqueKeys: Set<String> = []
+    private var keyOrder: [(index: LogIndex, key: String)] = []
+    private var keyHead = 0
 
     public init() {}
+
+    /// Notes that the message with producer unique `key`, in the entry at `index`, was placed;
+    /// false when a message with that key is already in flight (this one is a retry).
+    mutating func place(_ key: String, at index: LogIndex) -> Bool {
+        guard uniqueKeys.insert(key).inserted else { return false }
+        keyOrder.append((index, key))
+        return true
+    }
+
+    /// Forgets the unique keys of entries through `index`, which applied: the state machine's
+    /// table answers for them now. Keeps the tail as small as what is in flight.
+    public mutating func forget(appliedThrough index: LogIndex) {
+        while keyHead < keyOrder.count && keyOrder[keyHead].index <= index {
+            uniqueKeys.remove(keyOrder[keyHead].key)
+            keyHead += 1
+        }
+        if keyHead > 1024 && keyHead * 2 > keyOrder.count {
+            keyOrder.removeFirst(keyHead)
+            keyHead = 0
+        }
+    }
 }
 
 extension CommitLogStateMachine {
@@ -26,7 +52,7 @@ extension CommitLogStateMachine {
     /// applies as a duplicate and stores nothing).
     public func planSend(
         _ messages: [ProducerMessage], producer: ProducerStamp?, stamp: StoreStamp, tail: inout ProposalTail,
-        bodyPosition: (Int) -> Int64
+        index: LogIndex, bodyPosition: (Int) -> Int64
     ) -> Result<[UInt8], CommandRejection> {
         guard !messages.isEmpty else { return .failure(.emptyBatch) }
         let single = messages.count == 1
@@ -62,7 +88,9 @@ extension CommitLogStateMachine {
             let queueID = placeQueue(message, next)
             let key = MessageQueue(topic: message.topic, queueID: queueID)
             let queueOffset = nextOffset(key, next)
-            next.nextOffsets[key] = queueOffset.next
+            // A retry by unique key (stored, in flight, or earlier in this batch) takes no offset.
+            let isRetry = message.uniqueKey.map { storedUnder($0) != nil || !next.place($0, at: index) } ?? false
+            if !isRetry { next.nextOffsets[key] = queueOffset.next }
             let physicalOffset = PhysicalOffset(physical)
             let messageID = MessageID.make(storeHost: stamp.storeHost, physicalOffset: physicalOffset)
             var properties = item.properties
@@ -137,10 +165,13 @@ extension CommitLogStateMachine {
             var at = header.recordsStart
             for _ in 0..<header.count {
                 guard let message = try? StoredMessage(decoding: entry.data, at: at, verifyingCRC: false) else { break }
+                at += message.storeSize
+                tail.lastStoreTimestamp = max(tail.lastStoreTimestamp, message.storeTimestamp)
+                if let key = producerKey(of: message), storedUnder(key) != nil || !tail.place(key, at: entry.index) {
+                    continue
+                }
                 let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
                 tail.nextOffsets[queue] = max(tail.nextOffsets[queue] ?? .zero, message.queueOffset.next)
-                tail.lastStoreTimestamp = max(tail.lastStoreTimestamp, message.storeTimestamp)
-                at += message.storeSize
             }
         }
         return tail
@@ -157,13 +188,17 @@ extension CommitLogStateMachine {
         let planned: Result<[UInt8], CommandRejection>
         switch command {
         case .send(let message, let stamp):
-            planned = planSend([message], producer: message.producer, stamp: stamp, tail: &tail) { _ in bodyPosition }
+            planned = planSend(
+                [message], producer: message.producer, stamp: stamp, tail: &tail, index: appliedIndex.next
+            ) { _ in bodyPosition }
         case .sendBatch(let batch, let stamp):
             if let inside = batch.messages.firstIndex(where: { $0.producer != nil }) {
                 throw CommandRejection.stampInsideBatch(index: inside)
             }
-            planned = planSend(batch.messages, producer: batch.producer, stamp: stamp, tail: &tail) { _ in bodyPosition }
-        case .commitOffset:
+            planned = planSend(
+                batch.messages, producer: batch.producer, stamp: stamp, tail: &tail, index: appliedIndex.next
+            ) { _ in bodyPosition }
+        case .commitOffset, .updateTopic, .deleteTopic:
             return try command.encoded()
         }
         return try planned.get()

@@ -83,7 +83,9 @@ extension CommitLogStateMachine {
         try walkKeyIndex(hash: KeyIndex.hash(topic: topic, key: key)) { (offset) throws(QueryError) in
             let message = try indexedMessage(at: offset)
             // Another key may share the hash; a message with the key twice has one entry per key.
-            if message.topic == topic, message.keys.contains(key), found.last?.physicalOffset != offset {
+            if message.topic == topic, message.keys.contains(key), found.last?.physicalOffset != offset,
+                !isDeleted(topic: topic, at: offset)
+            {
                 found.append(message)
             }
             return found.count >= maxCount

@@ -29,9 +29,14 @@ extension CommitLogStateMachine {
             case .stale(let last): return [.rejected(.staleSequence(producer, lastApplied: last))]
             }
         }
-        var records: [(message: StoredMessage, start: Int, size: Int)] = []
+        // Placement is checked before anything is stored: a batch is all or nothing. A record
+        // whose producer unique key was stored before (or earlier in this batch) is a retry: it
+        // takes no queue offset, and is answered with the original result.
+        enum Fate { case store, retry(SendResult?) }
+        var records: [(message: StoredMessage, start: Int, size: Int, fate: Fate)] = []
         records.reserveCapacity(header.count)
         var nextOffsets: [MessageQueue: QueueOffset] = [:]
+        var keysInBatch: Set<String> = []
         var at = header.recordsStart
         for position in 0..<header.count {
             let message: StoredMessage
@@ -41,13 +46,25 @@ extension CommitLogStateMachine {
                 return [.rejected(.malformed(error))]
             }
             let size = message.storeSize
+            if let key = producerKey(of: message) {
+                if let original = uniqueKeys.lookup(key) {
+                    records.append((message, at, size, .retry(original)))
+                    at += size
+                    continue
+                }
+                if !keysInBatch.insert(key).inserted {
+                    records.append((message, at, size, .retry(nil)))
+                    at += size
+                    continue
+                }
+            }
             let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
             let expected = nextOffsets[queue] ?? topics[message.topic]?.queue(message.queueID)?.maxOffset ?? .zero
             if let problem = recordProblem(message, size: size, at: PhysicalOffset(bodyPosition + Int64(at)), expected) {
                 return [.rejected(header.count == 1 ? problem : .batchMessageRejected(index: position, problem))]
             }
             nextOffsets[queue] = expected.next
-            records.append((message, at, size))
+            records.append((message, at, size, .store))
             at += size
         }
         guard at == bytes.count else {
@@ -58,9 +75,27 @@ extension CommitLogStateMachine {
                             field: "records", offset: at, reason: "\(bytes.count - at) bytes after the last record")))
             ]
         }
-        let results = records.map { store($0.message, record: bytes[$0.start..<($0.start + $0.size)]) }
-        if let producer = header.producer { producers.record(producer, results: results, index: index) }
-        return results.map { .stored($0) }
+        var results: [ApplyResult] = []
+        results.reserveCapacity(records.count)
+        for record in records {
+            switch record.fate {
+            case .store:
+                let result = store(record.message, record: bytes[record.start..<(record.start + record.size)])
+                if let key = producerKey(of: record.message) { recordUniqueKey(key, result) }
+                results.append(.stored(result))
+            case .retry(let original):
+                // A key repeated inside this batch was recorded by its first message just now.
+                let key = producerKey(of: record.message)
+                guard let original = original ?? key.flatMap(uniqueKeys.lookup) else {
+                    preconditionFailure("a repeated unique key was not recorded by its first message")
+                }
+                results.append(uniqueKeyDuplicate(original))
+            }
+        }
+        if let producer = header.producer {
+            producers.record(producer, results: results.compactMap(\.sendResult), index: index)
+        }
+        return results
     }
 
     /// Why a record the leader placed cannot be stored here, or nil.

@@ -36,7 +36,14 @@ public final class CommitLogStateMachine {
     var unpersistedMessages = 0
     var topics: [String: TopicState] = [:]
     var producers: ProducerTable
+    /// RocketMQ producers' idempotence: results by message unique key.
+    var uniqueKeys: UniqueKeyTable
     var consumerOffsets: [OffsetKey: QueueOffset] = [:]
+    /// Deleted topics: the commit-log end when each was last deleted (see
+    /// `CommitLogStateMachine+Topics.swift`).
+    var deletedTopics: [String: PhysicalOffset] = [:]
+    /// Topics deleted since the last persist began; it removes their consume-queue files.
+    var topicsToRemove: [String] = []
     /// Lookup by key: `topic#key` hash → physical offsets.
     var keyIndex: KeyIndex
     /// The largest store timestamp written; later records never go below it.
@@ -67,6 +74,7 @@ public final class CommitLogStateMachine {
         self.configuration = configuration
         self.log = log
         self.producers = ProducerTable(capacity: configuration.maxProducers)
+        self.uniqueKeys = UniqueKeyTable(capacity: configuration.maxUniqueKeys)
         self.keyIndex = KeyIndex(segmentEntries: configuration.keyIndexSegmentEntries)
     }
 
@@ -115,6 +123,10 @@ public final class CommitLogStateMachine {
                 results = [.rejected(.sendNotAsRecords)]
             case .command(.commitOffset(let commit)):
                 results = [applyOffsetCommit(commit)]
+            case .command(.updateTopic(let update)):
+                results = [applyUpdateTopic(update)]
+            case .command(.deleteTopic(let deletion)):
+                results = [applyDeleteTopic(deletion)]
             }
         } catch {
             results = [.rejected(.malformed(error))]
@@ -166,6 +178,10 @@ public final class CommitLogStateMachine {
             return nil
         case .commitOffset(let commit):
             return offsetCommitProblem(commit)
+        case .updateTopic(let update):
+            return topicUpdateProblem(update)
+        case .deleteTopic(let deletion):
+            return topicDeletionProblem(deletion)
         }
     }
 }

@@ -17,6 +17,9 @@ struct FileWrite: Sendable {
 struct PersistPlan: Sendable {
     /// Directories to create (with their parents) before writing.
     var directories: [String] = []
+    /// Deleted topics' consume queues: the files of each queue directory under
+    /// `root/topic` are removed (and the removal synced) before anything is written.
+    var removedTopics: [(root: String, topic: String)] = []
     /// Writes, in order; consecutive writes to one file share one open and one sync.
     private(set) var writes: [FileWrite] = []
     /// Directories in which a file is created: synced after the files.
@@ -36,6 +39,12 @@ struct PersistPlan: Sendable {
     /// Performs the plan: every file is written and `fdatasync`ed, every directory that gained a
     /// file `fsync`ed, before it returns.
     func perform(_ files: StoreFiles) throws(CommitLogError) {
+        for (root, topic) in removedTopics where try files.exists(topic, in: root) {
+            for queue in try files.list("\(root)/\(topic)") {
+                try files.removeFiles(in: "\(root)/\(topic)/\(queue)")
+                try files.syncDirectory("\(root)/\(topic)/\(queue)")
+            }
+        }
         for directory in directories { try files.makeDirectories(directory) }
         var next = 0
         while next < writes.count {

@@ -37,6 +37,7 @@ struct Recovery {
             state.queues = topic.queues.map { ConsumeQueue(minOffset: $0.minOffset, maxOffset: $0.maxOffset) }
             machine.topics[topic.name] = state
         }
+        for (topic, end) in checkpoint.deletedTopics { machine.deletedTopics[topic] = end }
         try removeStaleTopics()
         var lastRecordEnd: Int64 = 0
         for topic in checkpoint.topics {
@@ -53,7 +54,9 @@ struct Recovery {
         if !report.rebuiltQueues.isEmpty || report.rebuiltKeyIndex {
             return try startOver()
         }
-        guard lastRecordEnd == checkpoint.lastRecordEnd.rawValue else {
+        // The last records may have been those of a topic deleted since.
+        let deletedEnd = checkpoint.deletedTopics.map(\.1.rawValue).max() ?? 0
+        guard max(lastRecordEnd, deletedEnd) == checkpoint.lastRecordEnd.rawValue else {
             throw .inconsistent(
                 file: storage.checkpointPath,
                 detail: "the consume queues' last records end at log position \(lastRecordEnd), "
@@ -64,6 +67,7 @@ struct Recovery {
         machine.lastStoreTimestamp = checkpoint.lastStoreTimestamp
         for (id, record) in checkpoint.producers { machine.producers.restore(id, record) }
         for (key, offset) in checkpoint.offsets { machine.consumerOffsets[key] = offset }
+        try machine.restoreUniqueKeys(at: checkpoint.uniqueKeyOffsets, checkpointPath: storage.checkpointPath)
         report.messages = checkpoint.topics.reduce(0) { total, topic in
             total + topic.queues.reduce(0) { $0 + Int($1.maxOffset.rawValue - $1.minOffset.rawValue) }
         }
@@ -84,6 +88,7 @@ struct Recovery {
             try files.syncDirectory(storage.root)
         }
         machine.topics = [:]
+        machine.deletedTopics = [:]
         machine.lastRecordEnd = .zero
         machine.keyIndex = KeyIndex(segmentEntries: machine.configuration.keyIndexSegmentEntries)
         report.appliedIndex = .zero

@@ -44,6 +44,8 @@ struct BenchTarget {
     var processes: [(peer: Peer, pid: Result<pid_t, ProcError>)]
     /// Where `--limits` writes its scratch files.
     var scratchDirectory: String
+    /// The members' RocketMQ broker addresses (`remotingPeers`); empty when unknown.
+    var brokers: [Peer] = []
 }
 
 /// `ledger bench`: drives load at a group and reports throughput, latency and each node's CPU
@@ -56,7 +58,7 @@ struct Bench {
 
     func run() -> Int32 {
         if options.matrix { return BenchMatrix(options: options).run() }
-        if options.spawn { return withSpawnedGroup { target in run(on: target) } }
+        if options.spawn { return withSpawnedGroup(remoting: options.remoting) { target in run(on: target) } }
         let scratch = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
         guard let target = Bench.externalTarget(options.client.peers, scratchDirectory: scratch) else {
             return ExitCode.usage
@@ -77,7 +79,9 @@ struct Bench {
         let processes = resolved.peers.map { peer in
             (peer, Result { () throws(ProcError) -> pid_t in try ProcessMetrics.listeningProcess(port: peer.port) })
         }
-        return BenchTarget(peers: resolved.peers, processes: processes, scratchDirectory: scratchDirectory)
+        return BenchTarget(
+            peers: resolved.peers, processes: processes, scratchDirectory: scratchDirectory,
+            brokers: resolved.remotingPeers)
     }
 
     private func run(on target: BenchTarget) -> Int32 {
@@ -94,6 +98,7 @@ struct Bench {
             operation: options.operation(size: options.size, batch: options.batch), producers: options.producers,
             inflight: options.inflight, mode: options.mode, duration: options.duration,
             timeout: options.client.timeout, rate: options.rate)
+        if options.remoting { return compareRemoting(load, on: target) }
         var report: BenchReport
         do {
             report = try Bench.measure(load, on: target, pausing: options.pauseFollower)
@@ -106,9 +111,46 @@ struct Bench {
         return report.messages > 0 ? ExitCode.success : ExitCode.failure
     }
 
+    /// `--remoting`: the load through our own protocol, then through the remoting port; both
+    /// reports and the comparison.
+    private func compareRemoting(_ load: BenchLoad, on target: BenchTarget) -> Int32 {
+        guard !target.brokers.isEmpty else {
+            Console.error(
+                "ledger bench: --remoting needs the members' remoting addresses (remotingPeers): give -c FILE of a "
+                    + "node that serves RocketMQ (listenPort), or --spawn")
+            return ExitCode.usage
+        }
+        let own: BenchReport
+        var remoting: BenchReport
+        do {
+            own = try Bench.measure(load, on: target)
+            let (topic, size, peers, brokers) = (options.topic, options.size, target.peers, target.brokers)
+            remoting = try Bench.measure(load, on: target) { index in
+                RemotingBenchProducer(
+                    topic: topic, size: size, peers: peers, brokers: brokers, inflight: load.inflight,
+                    timeout: load.timeout, producerIndex: index)
+            }
+        } catch {
+            Console.error("ledger bench: \(error)")
+            return error.exitCode
+        }
+        remoting.load = "RocketMQ SEND_MESSAGE_V2 through the remoting port: " + load.description
+        Console.out(own.text + "\n\n" + remoting.text + "\n\n" + Bench.comparison(own: own, remoting: remoting))
+        return own.messages > 0 && remoting.messages > 0 ? ExitCode.success : ExitCode.failure
+    }
+
+    /// The summary of `--remoting`: each protocol's messages/s and p99, and the share.
+    static func comparison(own: BenchReport, remoting: BenchReport) -> String {
+        let share = own.messagesPerSecond > 0 ? remoting.messagesPerSecond / own.messagesPerSecond : 0
+        return "own protocol:  \(fixed(own.messagesPerSecond, 1)) messages/s, p99 \(fixed(own.latencyMs(99), 3)) ms\n"
+            + "remoting 310:  \(fixed(remoting.messagesPerSecond, 1)) messages/s, p99 "
+            + "\(fixed(remoting.latencyMs(99), 3)) ms (\(fixed(share * 100, 1)) % of the own protocol's throughput)"
+    }
+
     /// Starts a fresh three-node group in a temporary directory, runs `body` on it, stops it and
-    /// removes the directory (kept, and named, when `body` fails).
-    private func withSpawnedGroup(_ body: (BenchTarget) -> Int32) -> Int32 {
+    /// removes the directory (kept, and named, when `body` fails). With `remoting`, the nodes
+    /// serve RocketMQ too.
+    private func withSpawnedGroup(remoting: Bool = false, _ body: (BenchTarget) -> Int32) -> Int32 {
         let directory: String
         let binary: String
         do {
@@ -120,7 +162,7 @@ struct Bench {
         }
         var code: Int32
         do {
-            code = try Bench.withSpawnedGroup(binary: binary, directory: directory, body)
+            code = try Bench.withSpawnedGroup(binary: binary, directory: directory, remoting: remoting, body)
         } catch {
             Console.error("ledger bench: \(error) (configs, data and logs kept in \(directory))")
             return ExitCode.failure
@@ -139,10 +181,10 @@ struct Bench {
     }
 
     /// Starts a group in `directory`, waits for a leader, runs `body`, SIGKILLs the nodes.
-    static func withSpawnedGroup<T>(binary: String, directory: String, _ body: (BenchTarget) -> T)
-        throws(HarnessError) -> T
-    {
-        let cluster = try LocalGroup(binary: binary, directory: directory, settings: spawnSettings)
+    static func withSpawnedGroup<T>(
+        binary: String, directory: String, remoting: Bool = false, _ body: (BenchTarget) -> T
+    ) throws(HarnessError) -> T {
+        let cluster = try LocalGroup(binary: binary, directory: directory, settings: spawnSettings, remoting: remoting)
         defer { cluster.shutDown() }
         try cluster.startAll()
         let observer = LedgerClient(peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(10)))
@@ -161,7 +203,11 @@ struct Bench {
                 }
             )
         }
-        return body(BenchTarget(peers: cluster.peers, processes: processes, scratchDirectory: directory))
+        let brokers = zip(cluster.peers, cluster.brokerPorts).map { peer, port in
+            Peer(name: peer.name, id: peer.id, host: peer.host, port: port)
+        }
+        return body(
+            BenchTarget(peers: cluster.peers, processes: processes, scratchDirectory: directory, brokers: brokers))
     }
 
     /// Why a run could not produce a report: no producer could reach a leader.
@@ -186,9 +232,13 @@ struct Bench {
     /// CPU time and resets its peak RSS, sends for the load's duration on one thread per
     /// producer (stopping a follower as `pausing` says, and watching the group meanwhile),
     /// waits for the last answers (and for that follower to catch up), and reads the nodes again.
-    static func measure(_ load: BenchLoad, on target: BenchTarget, pausing: FollowerPause? = nil) throws(RunError)
-        -> BenchReport
-    {
+    ///
+    /// `producer`, when given, makes producer `index`'s load generator (``RemotingBenchProducer``
+    /// for `--remoting`); by default each is a ``BenchProducer`` of our own protocol.
+    static func measure(
+        _ load: BenchLoad, on target: BenchTarget, pausing: FollowerPause? = nil,
+        producer makeProducer: (@Sendable (Int) -> any LoadProducer)? = nil
+    ) throws(RunError) -> BenchReport {
         final class Shared: Sendable {
             let connected = Atomic<Int>(0)
             let connectFailure = Mutex<String?>(nil)
@@ -204,9 +254,11 @@ struct Bench {
             group.enter()
             spawnThread(name: "bench producer \(index)") {
                 defer { group.leave() }
-                let producer = BenchProducer(
-                    operation: load.operation, peers: peers, inflight: load.inflight, timeout: load.timeout,
-                    interval: load.requestInterval)
+                let producer =
+                    makeProducer?(index)
+                    ?? BenchProducer(
+                        operation: load.operation, peers: peers, inflight: load.inflight, timeout: load.timeout,
+                        interval: load.requestInterval)
                 do throws(LedgerClientError) {
                     try producer.connect(deadline: ContinuousClock().now + .seconds(10))
                 } catch {

@@ -47,6 +47,9 @@ struct BenchOptions: Sendable, Hashable {
     var matrix = false
     /// Stop one follower of the spawned group for a while during the run (needs ``spawn``).
     var pauseFollower: FollowerPause?
+    /// Run the load twice: through our own protocol, then as RocketMQ SEND_MESSAGE_V2 through
+    /// the leader's remoting port; print both and how they compare.
+    var remoting = false
 
     /// The duration of each cell of the matrix unless `--duration` says otherwise.
     static let matrixCellDuration: Duration = .seconds(5)
@@ -85,6 +88,9 @@ struct BenchOptions: Sendable, Hashable {
             FlagSpec(
                 ["--pause-follower"], value: "AFTER+FOR",
                 help: "with --spawn: SIGSTOP a follower AFTER into the run for FOR (e.g. 3s+35s), then SIGCONT"),
+            FlagSpec(
+                ["--remoting"],
+                help: "run the load again as RocketMQ SEND_MESSAGE_V2 through the remoting port; print both"),
         ]
 
     /// The options `flags` describe; `client` is the peer source and timeout they already gave.
@@ -150,6 +156,19 @@ struct BenchOptions: Sendable, Hashable {
                 throw UsageError("--topic: \(quoted(topic)) is not a topic name: \(problem)", command: command)
             }
             options.topic = topic
+        }
+        options.remoting = flags.has("--remoting")
+        if options.remoting {
+            let refused: [(String, Bool)] = [
+                ("--raw", options.raw), ("--batch", options.batch > 1), ("--rate", options.rate != nil),
+                ("--matrix", options.matrix), ("--json", options.json),
+                ("--pause-follower", options.pauseFollower != nil),
+            ]
+            if let (flag, _) = refused.first(where: \.1) {
+                throw UsageError(
+                    "--remoting compares one-message sends at full speed and prints text; \(flag) cannot go with it",
+                    command: command)
+            }
         }
         return options
     }
@@ -230,6 +249,14 @@ struct BenchOptions: Sendable, Hashable {
         leader (it waits up to 120 s after the SIGCONT for that before it reads the nodes' CPU
         and peak RSS); --json adds "leaderChanges" and "catchUpMs" (null when it did not catch
         up in time).
+
+        --remoting runs the load twice in the same group: first through our own protocol, then
+        through the leader's RocketMQ remoting port (listenPort) as SEND_MESSAGE_V2 (310) requests
+        in raw frames, each message with its own UNIQ_KEY as RocketMQ clients stamp them, each
+        producer keeping --inflight of them outstanding on its connection. It prints both reports
+        and a summary: messages/s and p99 of each, and the remoting port's throughput as a share
+        of the own protocol's. The group must serve remoting: --spawn starts one that does;
+        otherwise the members' remotingPeers come from the config files (-c FILE or conf/).
 
         --matrix (make bench) runs 1 producer × 1 in flight (sync), 1 × 16 and 4 × 64 (256 in
         flight), each with 128 B and 1 KiB messages, batch 1 and 32: twelve cells of --duration

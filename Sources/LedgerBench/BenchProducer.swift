@@ -19,6 +19,15 @@ struct ProducerResult: Sendable {
     var lastAcknowledgement: ContinuousClock.Instant?
 }
 
+/// A load generator of one bench producer: one connection to the leader, driven by one thread.
+protocol LoadProducer: AnyObject {
+    /// Connects to the leader before the run starts.
+    func connect(deadline: ContinuousClock.Instant) throws(LedgerClientError)
+    /// Sends until `sendUntil`, then waits for the answers still outstanding; returns what was
+    /// measured.
+    func run(sendUntil: ContinuousClock.Instant) -> ProducerResult
+}
+
 /// One ``NodeConnection`` to the leader, driven by one thread, keeping up to `inflight`
 /// requests of an operation outstanding (pipelined: the connection matches answers to requests
 /// by request id, and the next request leaves as soon as an answer makes room).
@@ -27,7 +36,7 @@ struct ProducerResult: Sendable {
 /// request older than the timeout, or a lost connection promptly. On any failure the
 /// outstanding requests count as errors, and the producer finds the leader again (following a
 /// NOT_LEADER redirect when one came) and goes on until the run ends.
-final class BenchProducer {
+final class BenchProducer: LoadProducer {
     private let operation: any BenchOperation
     /// The operation's frames and what they carry, read once: the loop needs them per request.
     private let frames: [WireMessage]

@@ -36,6 +36,8 @@ package enum ClientCommands {
             }
         case .messages(let invocation):
             return MessageCommands.run(invocation)
+        case .topicAdmin(let invocation):
+            return TopicAdminCommands.run(invocation)
         }
     }
 

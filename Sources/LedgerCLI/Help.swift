@@ -35,7 +35,7 @@ package enum Help {
           send             send messages to a topic (--body TEXT, or one per line of stdin)
           pull             read a queue's messages from an offset; --group G --commit records progress
           offsets          a consumer group's committed offsets and lag per queue
-          topics           every topic with its queues' min and max offsets
+          topics           every topic with its queues' min and max offsets; topics create|alter|delete|describe
           chaos            kill, pause, restart and partition a fresh local group under load; check the history
 
         \(peerSources)

@@ -18,12 +18,22 @@ package enum Invocation: Sendable, Hashable {
     case transferLeader(ClientFlags, to: String)
     /// `ledger send`, `pull`, `offsets`, `topics` (see `MessageInvocation.swift`).
     case messages(MessageInvocation)
+    /// `ledger topics create|alter|delete|describe` (see `TopicAdminInvocation.swift`).
+    case topicAdmin(TopicAdminInvocation)
 
     /// Parses `arguments` (without the program name). Throws for anything it cannot run.
     package static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         guard let name = arguments.first else { throw UsageError("no command given", command: "ledger") }
         let rest = Array(arguments.dropFirst())
         if ["--help", "-h", "help"].contains(name) { return .help(Help.main) }
+        if name == MessageCommand.topics.rawValue, let word = rest.first, !word.hasPrefix("-") {
+            guard let command = TopicAdminCommand(rawValue: word) else {
+                throw UsageError(
+                    "unknown subcommand \(quoted(word)) (create, alter, delete, describe; none lists every topic)",
+                    command: "ledger topics")
+            }
+            return try command.invocation(Array(rest.dropFirst()))
+        }
         if let command = MessageCommand(rawValue: name) { return try command.invocation(rest) }
         guard let command = Command(rawValue: name) else {
             throw UsageError("unknown command \(quoted(name))", command: "ledger")

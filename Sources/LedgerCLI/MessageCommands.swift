@@ -174,7 +174,7 @@ enum MessageCommands {
     }
 
     /// Left-aligned columns two spaces apart.
-    private static func table(_ rows: [[String]]) -> String {
+    static func table(_ rows: [[String]]) -> String {
         var widths: [Int] = []
         for row in rows {
             for (column, cell) in row.enumerated() {

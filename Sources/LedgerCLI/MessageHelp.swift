@@ -47,7 +47,8 @@ enum MessageHelp {
                     """
                     Prints every topic's queues with their min and max offsets (max - min messages):
                     <topic> <queue> <min> <max>. --json prints {"topics": [{"name", "queues": [{"queueId",
-                    "minOffset", "maxOffset"}]}]}.
+                    "minOffset", "maxOffset"}]}]}. Administration: ledger topics create|alter|delete|describe
+                    (each with --help).
                     """
                 )
             }

@@ -6,6 +6,8 @@ package struct ResolvedPeers: Sendable, Hashable {
     /// The members, in the order the source lists them.
     package var peers: [Peer]
     var group: String?
+    /// The members' RocketMQ broker addresses (`remotingPeers`), when a config file gave them.
+    package var remotingPeers: [Peer] = []
 }
 
 extension PeerSource {
@@ -21,7 +23,7 @@ extension PeerSource {
             return ResolvedPeers(peers: try Peer.parseList(text, source: "--peers"), group: nil)
         case .configFile(let path):
             let config = try NodeConfig.load(path: path)
-            return ResolvedPeers(peers: config.peers, group: config.group)
+            return ResolvedPeers(peers: config.peers, group: config.group, remotingPeers: config.remotingPeers)
         case .defaultConfigFiles:
             let paths = PeerSource.defaultConfigPaths.filter(fileExists)
             guard !paths.isEmpty else {
@@ -30,13 +32,17 @@ extension PeerSource {
                     problem: .unreadable("none of these files exists here; pass --peers LIST or -c FILE"))
             }
             var peers: [Peer] = []
+            var brokers: [Peer] = []
             var group: String?
             for path in paths {
                 let config = try NodeConfig.load(path: path)
                 group = group ?? config.group
                 for peer in config.peers where !peers.contains(where: { $0.name == peer.name }) { peers.append(peer) }
+                for broker in config.remotingPeers where !brokers.contains(where: { $0.name == broker.name }) {
+                    brokers.append(broker)
+                }
             }
-            return ResolvedPeers(peers: peers, group: group)
+            return ResolvedPeers(peers: peers, group: group, remotingPeers: brokers)
         }
     }
 }

@@ -112,12 +112,14 @@ enum ChaosFinalState {
 }
 
 extension LedgerModel.Command {
-    /// `a send`, `a batch send` or `an offset commit`: what the entry is, for the checker.
+    /// `a send`, `a batch send`, `an offset commit`, a topic change: what the entry is, for the checker.
     fileprivate var kindName: String {
         switch self {
         case .send: "a send"
         case .sendBatch: "a batch send"
         case .commitOffset: "an offset commit"
+        case .updateTopic: "a topic update"
+        case .deleteTopic: "a topic deletion"
         }
     }
 }

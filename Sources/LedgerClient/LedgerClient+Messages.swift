@@ -161,7 +161,7 @@ extension LedgerClient {
 
     /// Sends `request` to the leader and extracts the answer; an answer `extract` refuses is a
     /// protocol violation. `write` and `serverWait` as for `onLeader`.
-    private func ask<T>(
+    func ask<T>(
         _ operation: String, _ request: WireMessage, timeout: Duration? = nil, write: Bool = false,
         serverWait: Duration = .zero, _ extract: (WireMessage) -> T?
     ) throws(LedgerClientError) -> T {

@@ -2,7 +2,8 @@ import LedgerModel
 
 extension NodeConfig {
     /// The message store's settings for this node: commit-log files as large as ``dataFileSize``
-    /// (at most 1 GiB, RocketMQ's size), ``defaultTopicQueueNums`` and ``maxMessageSize``.
+    /// (at most 1 GiB, RocketMQ's size), ``defaultTopicQueueNums``, ``maxMessageSize`` and
+    /// ``maxUniqueKeys``.
     ///
     /// They decide queue counts, rejections and physical offsets, so every replica of a group
     /// needs the same ones, and so does anything that replays a node's committed log to rebuild
@@ -10,6 +11,6 @@ extension NodeConfig {
     public var commitLogConfiguration: CommitLogConfiguration {
         CommitLogConfiguration(
             commitLogFileSize: min(dataFileSize, 1 << 30), defaultTopicQueueNums: Int32(defaultTopicQueueNums),
-            maxMessageSize: maxMessageSize)
+            maxMessageSize: maxMessageSize, maxUniqueKeys: maxUniqueKeys)
     }
 }

@@ -114,6 +114,7 @@ private struct SettingValues {
             .maxOutboundBytesPerConnection, config.maxOutboundBytesPerConnection, (1 << 20)...(1 << 30))
         config.defaultTopicQueueNums = try number(
             .defaultTopicQueueNums, config.defaultTopicQueueNums, 1...1024, "queues")
+        config.maxUniqueKeys = try number(.maxUniqueKeys, config.maxUniqueKeys, 1...10_000_000, "keys")
         config.fileReservedTimeHours = try number(.fileReservedTime, config.fileReservedTimeHours, 1...87_600, "hours")
         config.deleteWhenHour = try number(.deleteWhen, config.deleteWhenHour, 0...23, "hour of the day")
         config.diskSpaceWarningLevelRatio = try number(

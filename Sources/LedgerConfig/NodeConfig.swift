@@ -23,6 +23,7 @@ public struct NodeConfig: Sendable, Hashable {
         case preferredLeaderId
         case dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes
         case defaultTopicQueueNums, fileReservedTime, deleteWhen, diskSpaceWarningLevelRatio
+        case maxUniqueKeys
         case sendTimeoutMs
         case adminPort, adminAddress
         case clusterSecretFile
@@ -96,6 +97,10 @@ public struct NodeConfig: Sendable, Hashable {
     public internal(set) var maxOutboundBytesPerConnection: Int = 64 << 20
     /// Default 4. Queues a topic gets when it is created by its first send; 1–1024.
     public internal(set) var defaultTopicQueueNums: Int = 4
+    /// Default 20000. RocketMQ message unique keys (`UNIQ_KEY`) the store remembers, so a retried
+    /// RocketMQ send is answered with its original result instead of being stored twice; the
+    /// oldest is forgotten first; 1–10000000. Replicated state: the same on every member.
+    public internal(set) var maxUniqueKeys: Int = 20_000
     /// Default 72. Hours a full data file is kept before it may be deleted; 1–87600.
     public internal(set) var fileReservedTimeHours: Int = 72
     /// Default 4. Hour of the day (0–23, local time) when expired files are deleted

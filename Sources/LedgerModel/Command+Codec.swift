@@ -1,10 +1,12 @@
 import Bytes
 
 // Command format, versions 1 and 2, all integers big-endian:
-//   u8 version, u8 kind (1 send, 2 batch, 3 commit offset), then
+//   u8 version, u8 kind (1 send, 2 batch, 3 commit offset, 4 update topic, 5 delete topic), then
 //   send:   stamp, message
 //   batch:  stamp, optional producer, u32 count, count × message
 //   commit: string group, string topic, i32 queue id, i64 offset
+//   update topic: string topic, i32 queue count, u8 mode (1 create, 2 alter, 3 create or alter)
+//   delete topic: string topic
 // stamp = i64 store timestamp, host; host = u8 address length (4 or 16), address, u16 port;
 // string = u16 length + UTF-8; optional X = u8 0 | u8 1 X; producer = u64 id, u64 sequence;
 // message = string topic, target (u8 0 automatic | 1 i32 queue | 2 string key), optional string tags,
@@ -20,6 +22,8 @@ extension Command {
         case send = 1
         case batch = 2
         case commitOffset = 3
+        case updateTopic = 4
+        case deleteTopic = 5
     }
 
     /// The command's bytes in the current format. Fails only for values the format cannot hold:
@@ -52,6 +56,18 @@ extension Command {
             try writer.writeShortString(commit.queue.topic, "topic")
             writer.writeInt32(commit.queue.queueID)
             writer.writeInt64(commit.offset.rawValue)
+        case .updateTopic(let update):
+            writer = ByteWriter()
+            writer.writeUInt8(Command.baseFormatVersion)
+            writer.writeUInt8(Kind.updateTopic.rawValue)
+            try writer.writeShortString(update.topic, "topic")
+            writer.writeInt32(update.queueCount)
+            writer.writeUInt8(update.mode.rawValue)
+        case .deleteTopic(let deletion):
+            writer = ByteWriter()
+            writer.writeUInt8(Command.baseFormatVersion)
+            writer.writeUInt8(Kind.deleteTopic.rawValue)
+            try writer.writeShortString(deletion.topic, "topic")
         }
         return writer.bytes
     }
@@ -87,6 +103,17 @@ extension Command {
             self = .commitOffset(
                 OffsetCommit(
                     group: group, queue: MessageQueue(topic: topic, queueID: queueID), offset: QueueOffset(offset)))
+        case .updateTopic:
+            let topic = try reader.readShortString("topic")
+            let queueCount = try reader.readInt32("queue count")
+            let modeAt = reader.offset
+            let rawMode = try reader.readUInt8("topic update mode")
+            guard let mode = TopicUpdate.Mode(rawValue: rawMode) else {
+                throw .invalidValue(field: "topic update mode", offset: modeAt, reason: "unknown mode \(rawMode)")
+            }
+            self = .updateTopic(TopicUpdate(topic: topic, queueCount: queueCount, mode: mode))
+        case .deleteTopic:
+            self = .deleteTopic(TopicDeletion(topic: try reader.readShortString("topic")))
         }
         try reader.finish()
     }

@@ -20,6 +20,10 @@ extension Command: CustomStringConvertible {
             return parts.joined(separator: ", ")
         case .commitOffset(let commit):
             return "commit offset \(commit.offset) of group \(commit.group) on \(commit.queue)"
+        case .updateTopic(let update):
+            return "\(update.mode) topic \(update.topic) with \(update.queueCount) queues"
+        case .deleteTopic(let deletion):
+            return "delete topic \(deletion.topic)"
         }
     }
 }

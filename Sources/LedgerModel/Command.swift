@@ -52,6 +52,10 @@ public enum Command: Hashable, Sendable {
     case sendBatch(MessageBatch, StoreStamp)
     /// Record a consumer group's offset on a queue.
     case commitOffset(OffsetCommit)
+    /// Create a topic or grow its queues.
+    case updateTopic(TopicUpdate)
+    /// Delete a topic.
+    case deleteTopic(TopicDeletion)
 
     /// The newest encoding version this build writes and reads: version 2 carries each
     /// message's sys flag (a compressed body) and its producer's unique key.

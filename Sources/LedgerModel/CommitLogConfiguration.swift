@@ -13,6 +13,11 @@ public struct CommitLogConfiguration: Hashable, Sendable {
     public var maxMessageSize: Int
     /// Producers remembered for idempotence (the least recently seen is forgotten first).
     public var maxProducers: Int
+    /// RocketMQ message unique keys (`UNIQ_KEY`) remembered for idempotence: a retried send
+    /// whose key is remembered is answered with its original result instead of being stored
+    /// again; the oldest key is forgotten first. Cover the sends of the longest retry window
+    /// (send rate × the clients' retry time).
+    public var maxUniqueKeys: Int
     /// Most messages one pull returns.
     public var maxPullMessages: Int
     /// Keys per key-index segment file (RocketMQ's `maxIndexNum`, smaller): memory holds one
@@ -22,7 +27,8 @@ public struct CommitLogConfiguration: Hashable, Sendable {
 
     public init(
         commitLogFileSize: Int = 1 << 30, consumeQueueFileEntries: Int = 300_000, defaultTopicQueueNums: Int32 = 4,
-        maxMessageSize: Int = 4 << 20, maxProducers: Int = 10_000, maxPullMessages: Int = 1024,
+        maxMessageSize: Int = 4 << 20, maxProducers: Int = 10_000, maxUniqueKeys: Int = 20_000,
+        maxPullMessages: Int = 1024,
         keyIndexSegmentEntries: Int = 1 << 18
     ) {
         self.commitLogFileSize = commitLogFileSize
@@ -30,6 +36,7 @@ public struct CommitLogConfiguration: Hashable, Sendable {
         self.defaultTopicQueueNums = defaultTopicQueueNums
         self.maxMessageSize = maxMessageSize
         self.maxProducers = maxProducers
+        self.maxUniqueKeys = maxUniqueKeys
         self.maxPullMessages = maxPullMessages
         self.keyIndexSegmentEntries = keyIndexSegmentEntries
     }
@@ -50,6 +57,8 @@ public struct CommitLogConfiguration: Hashable, Sendable {
             maxMessageSize >= 1 && maxMessageSize < Int(Int32.max) / 2, "maxMessageSize", maxMessageSize,
             "1 byte to 1 GiB")
         try check(maxProducers >= 1, "maxProducers", maxProducers, "at least 1")
+        try check(
+            maxUniqueKeys >= 1 && maxUniqueKeys <= 10_000_000, "maxUniqueKeys", maxUniqueKeys, "1 to 10000000")
         try check(maxPullMessages >= 1, "maxPullMessages", maxPullMessages, "at least 1")
         try check(
             keyIndexSegmentEntries >= 1 && keyIndexSegmentEntries <= 1 << 26, "keyIndexSegmentEntries",

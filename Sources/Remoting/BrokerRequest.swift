@@ -8,8 +8,10 @@ public enum BrokerRequest: Sendable, Hashable {
     /// SEND_MESSAGE (10) or SEND_MESSAGE_V2 (310), one message or a batch (`batch`/`m` = 1),
     /// and SEND_BATCH_MESSAGE (320).
     case send(SendRequest)
-    /// PULL_MESSAGE (11); `waitMs` is the long-poll hold when the SUSPEND bit is set.
-    case pull(PullRequest)
+    /// PULL_MESSAGE (11); `waitMs` is the long-poll hold when the SUSPEND bit is set. `commit`
+    /// is the offset commit piggy-backed on it (sysFlag COMMIT_OFFSET 0x1 with `commitOffset`
+    /// 0 or more), recorded through the log like an UPDATE_CONSUMER_OFFSET.
+    case pull(PullRequest, commit: OffsetCommit?)
     /// QUERY_CONSUMER_OFFSET (14).
     case queryConsumerOffset(group: String, queue: MessageQueue)
     /// UPDATE_CONSUMER_OFFSET (15).
@@ -33,13 +35,25 @@ public enum BrokerRequest: Sendable, Hashable {
     case queryMessage(KeyLookupRequest, storedWithin: ClosedRange<Int64>)
     /// GET_ALL_TOPIC_CONFIG (21): every topic with its queue counts.
     case allTopicConfig
+    /// UPDATE_AND_CREATE_TOPIC (17): create the topic or grow its queues.
+    case updateTopic(TopicUpdate)
+    /// DELETE_TOPIC_IN_BROKER (215).
+    case deleteTopic(TopicDeletion)
+    /// GET_EARLIEST_MSG_STORETIME (32): the store time of the queue's first message.
+    case earliestStoreTime(MessageQueue)
+    /// LOCK_BATCH_MQ (41): an orderly consumer locks queues (``QueueLocks``).
+    case lockQueues(LockBatchRequest)
+    /// UNLOCK_BATCH_MQ (42).
+    case unlockQueues(LockBatchRequest)
 
     /// The codes this front end serves on the broker port.
-    public static let servedCodes: [RequestCode] = [
-        .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
-        .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
-        .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig,
-    ]
+    public static let servedCodes: [RequestCode] =
+        [
+            .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
+            .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
+            .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig, .lockBatchMQ,
+            .unlockBatchMQ,
+        ] + adminCodes
 
     /// Pull sys flag bits (`PullSysFlag`).
     static let pullCommitOffsetFlag: Int32 = 0x1
@@ -55,6 +69,8 @@ public enum BrokerRequest: Sendable, Hashable {
         switch command.requestCode {
         case .sendMessage, .sendMessageV2, .sendBatchMessage:
             self = .send(try BrokerRequest.send(command, bornHost: bornHost))
+        case let code where BrokerRequest.adminCodes.contains(code):
+            self = try BrokerRequest.adminRequest(command)
         case let code where BrokerRequest.servedCodes.contains(code):
             do {
                 self = try BrokerRequest.fields(of: command)
@@ -74,13 +90,20 @@ public enum BrokerRequest: Sendable, Hashable {
             let sysFlag = try fields.requiredInt32("sysFlag")
             let suspends = sysFlag & pullSuspendFlag != 0
             let wait = suspends ? try fields.int64("suspendTimeoutMillis") ?? 0 : 0
+            let pulled = try queue(fields)
+            var commit: OffsetCommit?
+            if sysFlag & pullCommitOffsetFlag != 0, let offset = try fields.int64("commitOffset"), offset >= 0 {
+                commit = OffsetCommit(
+                    group: try fields.required("consumerGroup"), queue: pulled, offset: QueueOffset(offset))
+            }
             return .pull(
                 PullRequest(
-                    queue: try queue(fields), offset: QueueOffset(try fields.requiredInt64("queueOffset")),
+                    queue: pulled, offset: QueueOffset(try fields.requiredInt64("queueOffset")),
                     maxCount: UInt32(clamping: max(1, try fields.requiredInt32("maxMsgNums"))),
                     tagExpression: fields["subscription"] ?? "*",
                     waitMs: UInt32(clamping: min(max(0, wait), Int64(PullRequest.maxWaitMs))),
-                    absentTopicIsEmpty: true))
+                    absentTopicIsEmpty: true),
+                commit: commit)
         case .queryConsumerOffset:
             return .queryConsumerOffset(group: try fields.required("consumerGroup"), queue: try queue(fields))
         case .updateConsumerOffset:
@@ -116,6 +139,10 @@ public enum BrokerRequest: Sendable, Hashable {
                 storedWithin: begin...max(begin, end))
         case .getAllTopicConfig:
             return .allTopicConfig
+        case .lockBatchMQ:
+            return .lockQueues(try LockBatchRequest(body: command.body))
+        case .unlockBatchMQ:
+            return .unlockQueues(try LockBatchRequest(body: command.body))
         default:
             preconditionFailure("\(command.requestCode) is served but has no translation")
         }

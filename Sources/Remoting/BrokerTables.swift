@@ -38,8 +38,8 @@ public struct BrokerClusterInfo: Sendable, Hashable {
 }
 
 /// GET_ALL_TOPIC_CONFIG's body (`TopicConfigSerializeWrapper`): every topic with its queue
-/// counts, read and write permission, members in fastjson's sorted order. Topics here are
-/// created by their first send and never change, so the data version stays 0.
+/// counts, read and write permission, members in fastjson's sorted order. The data version
+/// is not tracked (always 0): clients here never compare it.
 ///
 ///     {"dataVersion":{"counter":0,"timestamp":0},"topicConfigTable":{"T":{"order":false,"perm":6,
 ///       "readQueueNums":4,"topicFilterType":"SINGLE_TAG","topicName":"T","topicSysFlag":0,"writeQueueNums":4}}}

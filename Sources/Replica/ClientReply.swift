@@ -19,6 +19,10 @@ public enum ClientReply: Sendable {
     case viewedMessage(MessagesResponse)
     case topics(TopicsResponse)
     case consumerOffsets(ConsumerOffsetsResponse)
+    /// The topic's queues after it was created or grew.
+    case topicUpdated(TopicInfo)
+    case topicDeleted
+    case topicDescription(TopicDescription)
     /// The request failed; `answering` is its kind.
     case error(ErrorResponse, answering: RequestKind)
 }

@@ -17,6 +17,10 @@ public enum ClientRequest: Sendable {
     /// set each message's born host. A one-way send is never answered.
     case send(SendRequest, oneWay: Bool)
     case commitOffset(CommitOffsetRequest)
+    /// Create a topic or grow its queues, through the log.
+    case updateTopic(TopicUpdate)
+    /// Delete a topic, through the log.
+    case deleteTopic(TopicDeletion)
     /// A linearizable read of the state machine (ReadIndex).
     case read(ReadQuery)
 
@@ -29,6 +33,8 @@ public enum ClientRequest: Sendable {
         case .transferLeader: .transferLeader
         case .send: .send
         case .commitOffset: .commitOffset
+        case .updateTopic: .updateTopic
+        case .deleteTopic: .deleteTopic
         case .read(let query): query.kind
         }
     }
@@ -44,6 +50,7 @@ public enum ReadQuery: Sendable {
     case viewMessage(ViewMessageRequest)
     case topics
     case consumerOffsets(ConsumerOffsetsRequest)
+    case describeTopic(TopicDescriptionRequest)
 
     public var kind: RequestKind {
         switch self {
@@ -54,6 +61,7 @@ public enum ReadQuery: Sendable {
         case .viewMessage: .viewMessage
         case .topics: .topics
         case .consumerOffsets: .consumerOffsets
+        case .describeTopic: .describeTopic
         }
     }
 }
@@ -62,4 +70,5 @@ public enum ReadQuery: Sendable {
 public enum RequestKind: Sendable, Hashable {
     case status, append, get, transferLeader, send, commitOffset
     case pull, queueOffsets, searchOffset, messagesByKey, viewMessage, topics, consumerOffsets
+    case updateTopic, deleteTopic, describeTopic
 }

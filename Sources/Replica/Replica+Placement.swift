@@ -41,7 +41,7 @@ extension Replica {
             }
         }
         let planned = stateMachine.planSend(
-            request.messages, producer: request.producer, stamp: stamp, tail: &tail
+            request.messages, producer: request.producer, stamp: stamp, tail: &tail, index: core.lastIndex.next
         ) { bytes in
             Int64(LogStore.placement(ofRecordBytes: header + bytes, after: end, fileSize: fileSize)) + Int64(header)
         }

@@ -86,6 +86,8 @@ extension Replica {
                 if let topic = request.topic { _ = try stateMachine.offsetRange(topic: topic, queueID: 0) }
                 let progress = stateMachine.consumerProgress(group: request.group, topic: request.topic)
                 answer = .consumerOffsets(ConsumerOffsetsResponse(group: request.group, progress: progress))
+            case .describeTopic(let request):
+                answer = .topicDescription(try stateMachine.describeTopic(request.topic))
             }
         } catch {
             // A store this node cannot read is its own failure, not the client's bad request.

@@ -127,6 +127,7 @@ extension Replica {
             for case .stored(let result) in results { queuesWithNews.insert(result.queue) }
             answerApplied(entry, results: results)
         }
+        proposalTail?.forget(appliedThrough: stateMachine.appliedIndex)
         wakeLongPolls(queuesWithNews)
         try handleReadStates(ready.readStates, failed: ready.failedReads)
         for failed in ready.failedProposals { failWrite(failed) }

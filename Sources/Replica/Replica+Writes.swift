@@ -39,6 +39,12 @@ extension Replica {
         case .commitOffset(let commit):
             try proposeCommand(
                 .commitOffset(commit.commit), kind: .commitOffset, oneWay: false, client: client, requestID: requestID)
+        case .updateTopic(let update):
+            try proposeCommand(
+                .updateTopic(update), kind: .updateTopic, oneWay: false, client: client, requestID: requestID)
+        case .deleteTopic(let deletion):
+            try proposeCommand(
+                .deleteTopic(deletion), kind: .deleteTopic, oneWay: false, client: client, requestID: requestID)
         case .read(let query):
             try startRead(query, client: client, requestID: requestID)
         }
@@ -137,6 +143,12 @@ extension Replica {
             return .sent(SendResponse(results: stored, duplicate: duplicate))
         case .commitOffset:
             return .offsetCommitted
+        case .updateTopic, .deleteTopic:
+            for result in results {
+                if case .topicUpdated(let topic) = result { return .topicUpdated(topic) }
+                if case .topicDeleted = result { return .topicDeleted }
+            }
+            preconditionFailure("a topic change applied with \(results)")
         default:
             return .appended(ClientAppendResponse(index: index))
         }

@@ -74,6 +74,9 @@ public final class Replica {
     /// The node's current term, for log lines.
     public var term: Term { core.term }
 
+    /// Whether this node leads (as of its last event).
+    public var isLeader: Bool { core.role == .leader }
+
     /// Takes in one event. Actions that need no ready (replies from the applied state, refusals)
     /// are performed at once; the ready pipeline waits for ``settle(now:)``, so a batch of
     /// events shares one ready (one write, one sync).

@@ -33,6 +33,10 @@ extension LedgerServer {
         case .consumerList(let group):
             let members = consumerGroups.members(of: group, now: WallClock.nowMilliseconds())
             return answer(.consumerListResponse(members, to: command), to: command, on: connection)
+        case .lockQueues(let request):
+            return answer(lockQueues(request, answering: command), to: command, on: connection)
+        case .unlockQueues(let request):
+            return answer(unlockQueues(request, answering: command), to: command, on: connection)
         default:
             (request, awaiting) = Self.coreRequest(translated, oneWay: command.isOneWay)
         }
@@ -40,6 +44,7 @@ extension LedgerServer {
             let remark = "\(connection.pending.count) requests of this connection are in progress; retry later"
             return answer(.response(to: command, code: .systemBusy, remark: remark), to: command, on: connection)
         }
+        if case .pull(_, let commit?) = translated { commitPiggybacked(commit, for: command, on: connection) }
         let requestID = connection.makeRequestID()
         // A one-way send gets no reply from the core; every other request does, answered or not.
         let coreReplies = if case .send = awaiting { !command.isOneWay } else { true }
@@ -60,7 +65,7 @@ extension LedgerServer {
         switch translated {
         case .send(let send):
             return (.send(send, oneWay: oneWay), .send)
-        case .pull(let pull):
+        case .pull(let pull, _):
             return (.read(.pull(pull)), .pull)
         case .queryConsumerOffset(let group, let queue):
             // All of the group's offsets: a topic the store does not hold yet (a retry topic)
@@ -80,14 +85,41 @@ extension LedgerServer {
             return (.read(.messagesByKey(lookup)), .queryMessage(storedWithin: storedWithin))
         case .allTopicConfig:
             return (.read(.topics), .topicConfig)
-        case .heartbeat, .unregisterClient, .consumerList:
+        case .updateTopic(let update):
+            return (.updateTopic(update), .topicUpdate)
+        case .deleteTopic(let deletion):
+            return (.deleteTopic(deletion), .topicDeletion)
+        case .earliestStoreTime(let queue):
+            return (
+                .read(.describeTopic(TopicDescriptionRequest(topic: queue.topic))),
+                .earliestStoreTime(queueID: queue.queueID)
+            )
+        case .heartbeat, .unregisterClient, .consumerList, .lockQueues, .unlockQueues:
             preconditionFailure("\(translated) is answered by the front end, not the core")
         }
+    }
+
+    /// Records the offset commit a pull carries (PULL_MESSAGE's COMMIT_OFFSET flag) through the
+    /// log, as the Java broker records it before serving the pull. Its answer is dropped: a
+    /// refusal (a topic not created yet, an offset past the queue's end, not the leader)
+    /// changes nothing, and the client commits again with its next pull and every 5 s (15).
+    private func commitPiggybacked(_ commit: OffsetCommit, for pull: RemotingCommand, on connection: RemotingConnection)
+    {
+        let requestID = connection.makeRequestID()
+        var header = pull
+        header.body = []
+        connection.pending[requestID] = .init(request: header, awaiting: .piggybackedCommit)
+        metrics.received(.commitOffset)
+        deliver(
+            .request(
+                .commitOffset(CommitOffsetRequest(commit: commit)), from: ClientID(connection.id), requestID: requestID)
+        )
     }
 
     /// Answers the broker request `requestID` of `connection` with the core's `reply`.
     func answerRemoting(_ reply: ClientReply, requestID: UInt64, on connection: RemotingConnection) {
         guard let pending = connection.pending.removeValue(forKey: requestID) else { return }
+        if case .piggybackedCommit = pending.awaiting { return }
         let request = pending.request
         let response: RemotingCommand
         switch (reply, pending.awaiting) {
@@ -103,8 +135,10 @@ extension LedgerServer {
             response = .offsetResponse(offsets.range.maxOffset, to: request)
         case (.queueOffsets(let offsets), .minOffset):
             response = .offsetResponse(offsets.range.minOffset, to: request)
-        case (.offsetCommitted, .commit):
+        case (.offsetCommitted, .commit), (.topicUpdated, .topicUpdate), (.topicDeleted, .topicDeletion):
             response = .response(to: request)
+        case (.topicDescription(let description), .earliestStoreTime(let queueID)):
+            response = .earliestStoreTimeResponse(description, queueID: queueID, to: request)
         case (.searchedOffset(let found), .searchOffset):
             response = .offsetResponse(found.offset, to: request)
         case (.viewedMessage(let viewed), .viewMessage) where viewed.messages.count == 1:

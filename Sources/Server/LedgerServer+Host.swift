@@ -70,6 +70,9 @@ extension ClientReply {
         case .viewedMessage(let response): .viewMessageResponse(response)
         case .topics(let response): .topicsResponse(response)
         case .consumerOffsets(let response): .consumerOffsetsResponse(response)
+        case .topicUpdated(let topic): .updateTopicResponse(topic)
+        case .topicDeleted: .deleteTopicResponse
+        case .topicDescription(let description): .describeTopicResponse(description)
         case .error(let error, let kind): .errorResponse(error, answering: Opcode(kind))
         }
     }
@@ -93,6 +96,9 @@ extension Opcode {
             case .viewMessage: .viewMessage
             case .topics: .topics
             case .consumerOffsets: .consumerOffsets
+            case .updateTopic: .updateTopic
+            case .deleteTopic: .deleteTopic
+            case .describeTopic: .describeTopic
             }
     }
 }

@@ -102,10 +102,17 @@ extension LedgerServer {
             submit(.read(.topics), from: client, requestID: requestID)
         case .consumerOffsetsRequest(let request):
             submit(.read(.consumerOffsets(request)), from: client, requestID: requestID)
+        case .updateTopicRequest(let request):
+            submit(.updateTopic(request), from: client, requestID: requestID)
+        case .deleteTopicRequest(let request):
+            submit(.deleteTopic(request), from: client, requestID: requestID)
+        case .describeTopicRequest(let request):
+            submit(.read(.describeTopic(request)), from: client, requestID: requestID)
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .errorResponse, .sendResponse, .pullResponse, .queueOffsetsResponse,
             .searchOffsetResponse, .messagesByKeyResponse, .viewMessageResponse, .topicsResponse,
-            .commitOffsetResponse, .consumerOffsetsResponse:
+            .commitOffsetResponse, .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse,
+            .describeTopicResponse:
             logger.warning(
                 term: replica.term.rawValue, "closing \(connection.label): it sent a response, not a request")
             close(connection, reason: "unexpected response")

@@ -66,6 +66,9 @@ public final class LedgerServer {
     var remotingDirty: [RemotingConnection] = []
     /// The RocketMQ consumer groups' live members, from heartbeats on the broker port.
     var consumerGroups = ConsumerGroups()
+    /// Orderly consumers' queue locks (LOCK_BATCH_MQ), while this node leads in ``queueLocksTerm``.
+    var queueLocks = QueueLocks()
+    var queueLocksTerm = Term.zero
     /// Inbound connections, peers' and clients', by connection id (a client's ``ClientID``).
     var connections: [UInt64: Connection] = [:]
     /// Inbound connections that began a peer handshake, by connection id: where each stands in

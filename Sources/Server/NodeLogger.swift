@@ -33,17 +33,5 @@ public struct NodeLogger: Sendable {
     public func error(term: UInt64? = nil, _ message: String) { log(.error, term: term, message) }
 
     /// UTC wall-clock time with milliseconds (ISO 8601). The runtime may read the clock; the core never does.
-    static func timestamp() -> String {
-        let now = WallClock.now()
-        var seconds = time_t(now.seconds)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(now.nanoseconds / 1_000_000), 3))Z"
-    }
+    static func timestamp() -> String { WallClock.now().utcText }
 }

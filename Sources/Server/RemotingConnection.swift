@@ -27,6 +27,11 @@ final class RemotingConnection {
         case send, pull, commit, maxOffset, minOffset, searchOffset, viewMessage, topicConfig
         case consumerOffset(MessageQueue)
         case queryMessage(storedWithin: ClosedRange<Int64>)
+        case topicUpdate, topicDeletion
+        /// An offset commit piggy-backed on a pull: its answer is dropped (the client reads the
+        /// pull's).
+        case piggybackedCommit
+        case earliestStoreTime(queueID: Int32)
     }
 
     let socket: Socket

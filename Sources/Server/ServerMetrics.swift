@@ -104,6 +104,9 @@ extension ClientReply {
         case .viewedMessage: .viewMessage
         case .topics: .topics
         case .consumerOffsets: .consumerOffsets
+        case .topicUpdated: .updateTopic
+        case .topicDeleted: .deleteTopic
+        case .topicDescription: .describeTopic
         case .error(_, let kind): kind
         }
     }

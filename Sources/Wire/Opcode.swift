@@ -56,6 +56,12 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let commitOffset = Opcode(rawValue: 43)
     /// A consumer group's committed offsets and lag.
     public static let consumerOffsets = Opcode(rawValue: 44)
+    /// Create a topic or grow its queues (through the log); payloads in `TopicPayloads.swift`.
+    public static let updateTopic = Opcode(rawValue: 45)
+    /// Delete a topic (through the log).
+    public static let deleteTopic = Opcode(rawValue: 46)
+    /// A topic's queues with their offsets and store times.
+    public static let describeTopic = Opcode(rawValue: 47)
     /// Test only: cut the node off from some peers at the transport layer (the chaos runner's
     /// partitions). Refused unless the node was started with `--fault-injection`.
     public static let faultInjection = Opcode(rawValue: 48)
@@ -68,7 +74,8 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     /// The request/response opcodes, in `rawValue` order.
     public static let requestOpcodes: [Opcode] = [
         .handshake, .status, .append, .get, .transferLeader, .send, .pull, .queueOffsets, .searchOffset, .messagesByKey,
-        .viewMessage, .topics, .commitOffset, .consumerOffsets, .faultInjection,
+        .viewMessage, .topics, .commitOffset, .consumerOffsets, .updateTopic, .deleteTopic, .describeTopic,
+        .faultInjection,
     ]
 
     /// Whether this opcode carries a one-way Raft message.
@@ -110,6 +117,9 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .topics: "topics"
         case .commitOffset: "commitOffset"
         case .consumerOffsets: "consumerOffsets"
+        case .updateTopic: "updateTopic"
+        case .deleteTopic: "deleteTopic"
+        case .describeTopic: "describeTopic"
         case .faultInjection: "faultInjection"
         default: "unknown"
         }

@@ -50,6 +50,14 @@ public enum WireMessage: Sendable, Hashable {
     case commitOffsetResponse
     case consumerOffsetsRequest(ConsumerOffsetsRequest)
     case consumerOffsetsResponse(ConsumerOffsetsResponse)
+    case updateTopicRequest(TopicUpdate)
+    /// The topic's queues once the change applied on the leader.
+    case updateTopicResponse(TopicInfo)
+    case deleteTopicRequest(TopicDeletion)
+    /// The deletion is applied on the leader.
+    case deleteTopicResponse
+    case describeTopicRequest(TopicDescriptionRequest)
+    case describeTopicResponse(TopicDescription)
     /// A failed request; `answering` is the opcode of the request, which may be one this build
     /// does not know (so an unknown request can still be refused properly).
     case errorResponse(ErrorResponse, answering: Opcode)
@@ -74,6 +82,9 @@ public enum WireMessage: Sendable, Hashable {
         case .topicsRequest, .topicsResponse: .topics
         case .commitOffsetRequest, .commitOffsetResponse: .commitOffset
         case .consumerOffsetsRequest, .consumerOffsetsResponse: .consumerOffsets
+        case .updateTopicRequest, .updateTopicResponse: .updateTopic
+        case .deleteTopicRequest, .deleteTopicResponse: .deleteTopic
+        case .describeTopicRequest, .describeTopicResponse: .describeTopic
         case .errorResponse(_, let opcode): opcode
         }
     }
@@ -84,12 +95,13 @@ public enum WireMessage: Sendable, Hashable {
         case .raft, .sendOneWay, .peerProof: .oneWay
         case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest,
             .faultInjectionRequest, .sendRequest, .pullRequest, .queueOffsetsRequest, .searchOffsetRequest,
-            .messagesByKeyRequest, .viewMessageRequest, .topicsRequest, .commitOffsetRequest, .consumerOffsetsRequest:
+            .messagesByKeyRequest, .viewMessageRequest, .topicsRequest, .commitOffsetRequest, .consumerOffsetsRequest,
+            .updateTopicRequest, .deleteTopicRequest, .describeTopicRequest:
             []
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .sendResponse, .pullResponse, .queueOffsetsResponse, .searchOffsetResponse,
             .messagesByKeyResponse, .viewMessageResponse, .topicsResponse, .commitOffsetResponse,
-            .consumerOffsetsResponse:
+            .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse, .describeTopicResponse:
             .response
         case .errorResponse: [.response, .error]
         }
@@ -128,7 +140,8 @@ public enum WireCodec {
         case .raft(let message): RaftMessageCodec.encode(message, into: &writer)
         case .handshakeRequest(let payload), .handshakeResponse(let payload): payload.encode(into: &writer)
         case .peerProof(let payload): payload.encode(into: &writer)
-        case .statusRequest, .transferLeaderResponse, .faultInjectionResponse, .topicsRequest, .commitOffsetResponse:
+        case .statusRequest, .transferLeaderResponse, .faultInjectionResponse, .topicsRequest, .commitOffsetResponse,
+            .deleteTopicResponse:
             break
         case .faultInjectionRequest(let payload): payload.encode(into: &writer)
         case .statusResponse(let payload): payload.encode(into: &writer)
@@ -153,6 +166,11 @@ public enum WireCodec {
         case .commitOffsetRequest(let payload): payload.encode(into: &writer)
         case .consumerOffsetsRequest(let payload): payload.encode(into: &writer)
         case .consumerOffsetsResponse(let payload): payload.encode(into: &writer)
+        case .updateTopicRequest(let payload): payload.encode(into: &writer)
+        case .updateTopicResponse(let payload): payload.encode(into: &writer)
+        case .deleteTopicRequest(let payload): payload.encode(into: &writer)
+        case .describeTopicRequest(let payload): payload.encode(into: &writer)
+        case .describeTopicResponse(let payload): payload.encode(into: &writer)
         }
     }
 
@@ -264,6 +282,17 @@ public enum WireCodec {
             return isResponse
                 ? .consumerOffsetsResponse(try ConsumerOffsetsResponse(from: &reader, limits: limits))
                 : .consumerOffsetsRequest(try ConsumerOffsetsRequest(from: &reader, limits: limits))
+        case .updateTopic:
+            return isResponse
+                ? .updateTopicResponse(try TopicInfo(from: &reader, limits: limits))
+                : .updateTopicRequest(try TopicUpdate(from: &reader, limits: limits))
+        case .deleteTopic:
+            return isResponse
+                ? .deleteTopicResponse : .deleteTopicRequest(try TopicDeletion(from: &reader, limits: limits))
+        case .describeTopic:
+            return isResponse
+                ? .describeTopicResponse(try TopicDescription(from: &reader, limits: limits))
+                : .describeTopicRequest(try TopicDescriptionRequest(from: &reader, limits: limits))
         default:
             preconditionFailure("opcode \(opcode) is known but has no payload decoder")
         }

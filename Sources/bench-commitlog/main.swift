@@ -32,7 +32,9 @@ func entries(batch: Int, planner: CommitLogStateMachine, log: MemoryMessageLog) 
         }
         sequence += 1
         let producer = ProducerStamp(producer: ProducerID(7), sequence: sequence)
-        let planned = planner.planSend(messages, producer: producer, stamp: stamp, tail: &tail) { _ in log.nextPosition }
+        let planned = planner.planSend(
+            messages, producer: producer, stamp: stamp, tail: &tail, index: LogIndex(UInt64(result.count + 1))
+        ) { _ in log.nextPosition }
         guard case .success(let data) = planned else { preconditionFailure("planning failed: \(planned)") }
         let position = log.append(data)
         result.append((Entry(index: LogIndex(UInt64(result.count + 1)), term: Term(1), data: data), position))

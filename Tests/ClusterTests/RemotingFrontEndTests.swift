@@ -120,7 +120,10 @@ struct RemotingFrontEndTests {
         var request: [UInt8] = []
         try RemotingCommand(code: 11, opaque: 99, extFields: waiting).encode(into: &request)
         try poller.write(request)
-        #expect(try broker.call(.sendMessage, header.extFields(v2: false), body: [2]).responseCode == .success)
+        // Another message, so another unique key (the same one would be a retry, stored once).
+        var second = header
+        second.properties = [.init("TAGS", "tagA"), .init("UNIQ_KEY", "C0FFEF")]
+        #expect(try broker.call(.sendMessage, second.extFields(v2: false), body: [2]).responseCode == .success)
         let woken = try #require(try poller.readCommand())
         #expect(woken.opaque == 99 && woken.responseCode == .success && woken.extFields["nextBeginOffset"] == "2")
 

@@ -153,7 +153,7 @@ import Testing
         #expect(try simulated.listDirectory("\(Self.root)/consumequeue/A/0").isEmpty)
     }
 
-    /// A checkpoint written by a build that stored every message twice (version 2) is refused
+    /// A checkpoint written by a build that stored every message twice (version 3) is refused
     /// with a clear error: there is no migration, the node's store is wiped.
     @Test func aCheckpointOfTheOldLayoutIsRefused() throws {
         let fs = SimulatedFileSystem(seed: 8)
@@ -163,7 +163,7 @@ import Testing
         try machine.persist()
         let path = "\(Self.root)/checkpoint"
         var old = Array(try #require(fs.contents(of: path)).dropLast(4))
-        old[4] = 2
+        old[4] = 3
         let crc = CRC32.checksum(old)
         old += [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
         let file = try fs.open(path, create: false)
@@ -172,7 +172,7 @@ import Testing
         #expect {
             try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: Self.configuration())
         } throws: { error in
-            guard case .corruptCheckpoint(let file, .unsupportedVersion(found: 2, supported: 3)) = error as? CommitLogError
+            guard case .corruptCheckpoint(let file, .unsupportedVersion(found: 3, supported: 4)) = error as? CommitLogError
             else { return false }
             return file == path
         }

@@ -9,7 +9,11 @@ Starts three `ledger server` processes on free loopback ports (peers, broker `li
      tags, keys and property intact; a two-member group subscribed before the topic existed
      splits the queues and gets each message once; a pull consumer with a tag filter gets
      exactly the matching ones;
-  3. kills the leader with SIGKILL and keeps producing: the producer follows the NameServer's
+  3. sends ordered messages by selector (each key's messages to one queue) to a topic created
+     with UPDATE_AND_CREATE_TOPIC (17): an orderly push consumer (which locks its queues with
+     LOCK_BATCH_MQ, 41) receives each once and in send order per queue, and each of two
+     broadcasting consumers receives every one;
+  4. kills the leader with SIGKILL and keeps producing: the producer follows the NameServer's
      new route, and the push consumer receives the new messages from the new leader.
 Raw remoting frames check what the client never sends: an unknown code (answered 3), a follower
 NameServer naming the leader, a malformed frame closing its connection while the node serves on.
@@ -27,9 +31,12 @@ import sys
 import time
 
 from rocketmq.client import Message, Producer, PullConsumer, PushConsumer
+from rocketmq.ffi import MessageModel
 
 LEDGER, WORK = sys.argv[1], sys.argv[2]
 TOPIC = "InteropTopic"
+ORDERED_TOPIC = "InteropOrdered"
+ORDER_KEYS, PER_KEY = 6, 8  # ordered sends: key k's messages go to queue k % 4
 N = 40  # sync sends and batches
 ONEWAY = 4  # then one-way sends
 BIG_BODY = "".join(f"{i:05d}," for i in range(1700))  # 10,200 bytes
@@ -298,6 +305,9 @@ def run(group):
         fail(f"the TagA pull consumer got {sorted(pulled)}, expected {sorted(wanted)}")
     log(f"pull consumer with subscription TagA received exactly the {len(wanted)} TagA messages, once each")
 
+    # Kept referenced: a consumer object that Python frees while the client runs crashes it.
+    ordered_consumers = check_ordered_and_broadcast(group, leader, producer)
+
     # Let the consumer commit its offsets (every 5 s) before the leader dies.
     time.sleep(6)
     group.kill(leader)
@@ -332,10 +342,70 @@ def run(group):
     log(f"push consumer received the 10 post-failover messages from n{new_leader} "
         f"{time.monotonic() - killed:.1f} s after the kill; {redelivered} earlier messages redelivered")
     # The C++ clients' shutdown waits on their threads; ending the process is enough here.
-    log("PASS")
+    log(f"PASS ({len(ordered_consumers)} ordered and broadcasting consumers still running)")
     sys.stdout.flush()
     group.stop()
     os._exit(0)
+
+
+def check_ordered_and_broadcast(group, leader, producer):
+    header, _ = call(group.broker[leader], 17, {"topic": ORDERED_TOPIC, "readQueueNums": "4", "writeQueueNums": "4",
+                                                "perm": "6", "defaultTopic": "TBW102"})
+    if header["code"] != 0:
+        fail(f"UPDATE_AND_CREATE_TOPIC answered {header}")
+    orderly_seen = []  # (queue, key, seq) in arrival order
+    broadcast_seen = {"cast1": [], "cast2": []}
+
+    def on_orderly(msg):
+        key, seq = maybe_text(msg.get_property("okey")), int(maybe_text(msg.get_property("oseq")))
+        orderly_seen.append((msg.queue_id, key, seq))
+
+    orderly = PushConsumer("InteropOrderly", orderly=True)
+    orderly.set_namesrv_addr(group.namesrv_addr)
+    orderly.subscribe(ORDERED_TOPIC, on_orderly)
+    orderly.start()
+    casts = []
+    for name in broadcast_seen:
+        cast = PushConsumer("InteropBroadcast", message_model=MessageModel.BROADCASTING)
+        cast.set_namesrv_addr(group.namesrv_addr)
+        cast.set_instance_name(name)
+        cast.subscribe(ORDERED_TOPIC, lambda msg, name=name: broadcast_seen[name].append(
+            (maybe_text(msg.get_property("okey")), int(maybe_text(msg.get_property("oseq"))))))
+        cast.start()
+        casts.append(cast)
+    time.sleep(3)  # broadcasting consumers start at the queues' max offsets: let them find them first
+
+    sent = []
+    for seq in range(PER_KEY):
+        for k in range(ORDER_KEYS):
+            msg = Message(ORDERED_TOPIC)
+            msg.set_keys(f"order-{k}")
+            msg.set_property("okey", f"k{k}")
+            msg.set_property("oseq", str(seq))
+            msg.set_body(f"order {k} step {seq}")
+            result = producer.send_orderly(msg, k)  # the default selector: queue k % 4
+            if result.status != 0:
+                fail(f"ordered send k{k}/{seq}: status {result.status}")
+            sent.append((f"k{k}", seq))
+    total = len(sent)
+    wait_for(lambda: len(orderly_seen) >= total, 60, "the orderly consumer")
+    wait_for(lambda: all(len(seen) >= total for seen in broadcast_seen.values()), 60, "both broadcasting consumers")
+    time.sleep(1)
+    if sorted((key, seq) for _, key, seq in orderly_seen) != sorted(sent):
+        fail(f"the orderly consumer got {len(orderly_seen)} deliveries, not the {total} messages once each")
+    for queue in range(4):
+        in_queue = [(key, seq) for q, key, seq in orderly_seen if q == queue]
+        if any(int(key[1:]) % 4 != queue for key, _ in in_queue):
+            fail(f"queue {queue} holds keys the selector sent elsewhere: {in_queue}")
+        expected_order = [(key, seq) for key, seq in sent if int(key[1:]) % 4 == queue]
+        if in_queue != expected_order:
+            fail(f"queue {queue} was consumed as {in_queue}, sent as {expected_order}")
+    for name, seen in broadcast_seen.items():
+        if sorted(seen) != sorted(sent):
+            fail(f"broadcasting member {name} got {len(seen)} deliveries, not the {total} messages once each")
+    log(f"{total} ordered sends by selector: the orderly consumer (queues locked with 41) received each once "
+        f"in send order per queue, and both broadcasting members received all {total}")
+    return [orderly] + casts
 
 
 def maybe_text(value):

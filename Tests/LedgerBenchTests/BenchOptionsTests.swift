@@ -47,6 +47,15 @@ import Testing
         #expect(try bench(["--peers", "n0-127.0.0.1:1"]).client.peers == .list("n0-127.0.0.1:1"))
     }
 
+    @Test func remotingComparesOneMessageSendsAtFullSpeed() throws {
+        let options = try bench(["--remoting", "--spawn", "--producers", "4", "--inflight", "64"])
+        #expect(options.remoting && options.producers == 4 && options.inflight == 64 && options.mode == .async)
+        for refused in [["--raw"], ["--batch", "8"], ["--rate", "100"], ["--json"], ["--matrix"]] {
+            let error = #expect(throws: UsageError.self, "\(refused)") { try bench(["--remoting"] + refused) }
+            #expect(error?.description.contains(refused[0]) == true, "\(String(describing: error))")
+        }
+    }
+
     @Test func pauseFollowerTakesWhenAndHowLong() throws {
         let options = try bench(["--spawn", "--duration", "40s", "--pause-follower", "3s+35s"])
         #expect(options.pauseFollower == FollowerPause(flagValue: "3s+35s"))

@@ -35,6 +35,10 @@ import Testing
                 producer: ProducerStamp(producer: ProducerID(1), sequence: 1)), stamp),
         .sendBatch(MessageBatch(messages: []), stamp),
         .commitOffset(OffsetCommit(group: "G", queue: MessageQueue(topic: "T", queueID: 2), offset: QueueOffset(17))),
+        .updateTopic(TopicUpdate(topic: "Orders", queueCount: 8, mode: .create)),
+        .updateTopic(TopicUpdate(topic: "Orders", queueCount: 16, mode: .alter)),
+        .updateTopic(TopicUpdate(topic: "Orders", queueCount: -1, mode: .createOrAlter)),
+        .deleteTopic(TopicDeletion(topic: "Orders")),
     ]
 
     @Test(arguments: samples)
@@ -70,6 +74,14 @@ import Testing
         let long = String(repeating: "x", count: 70_000)
         let message = ProducerMessage(topic: "TopicTest", tags: long, body: Array("hello".utf8), bornHost: Self.born)
         #expect(throws: EncodeError.self) { try Command.send(message, Self.stamp).encoded() }
+    }
+
+    @Test func anUnknownTopicUpdateModeIsRejected() throws {
+        var bytes = try Command.updateTopic(TopicUpdate(topic: "T", queueCount: 4, mode: .alter)).encoded()
+        bytes[bytes.count - 1] = 9
+        #expect(throws: DecodeError.invalidValue(field: "topic update mode", offset: 9, reason: "unknown mode 9")) {
+            try Command(decoding: bytes)
+        }
     }
 
     @Test func badVersionKindAndTrailingBytesAreRejected() throws {

@@ -96,7 +96,7 @@ import Testing
             "consumerGroup": "G", "topic": "T", "queueId": "1", "queueOffset": "5", "maxMsgNums": "32",
             "sysFlag": "6", "commitOffset": "0", "suspendTimeoutMillis": "15000", "subscription": "tagA||tagC",
         ]
-        guard case .pull(let pull) = try BrokerRequest(Self.request(11, fields), bornHost: Self.client) else {
+        guard case .pull(let pull, nil) = try BrokerRequest(Self.request(11, fields), bornHost: Self.client) else {
             Issue.record("not a pull")
             return
         }
@@ -106,11 +106,34 @@ import Testing
         var plain = fields
         plain["sysFlag"] = "4"
         plain["suspendTimeoutMillis"] = "20000"
-        guard case .pull(let once) = try BrokerRequest(Self.request(11, plain), bornHost: Self.client) else {
+        guard case .pull(let once, nil) = try BrokerRequest(Self.request(11, plain), bornHost: Self.client) else {
             Issue.record("not a pull")
             return
         }
         #expect(once.waitMs == 0)
+    }
+
+    @Test func aPullWithTheCommitFlagCarriesTheGroupsOffset() throws {
+        var fields: ExtFields = [
+            "consumerGroup": "G", "topic": "T", "queueId": "2", "queueOffset": "8", "maxMsgNums": "32",
+            "sysFlag": "7", "commitOffset": "6", "suspendTimeoutMillis": "15000", "subscription": "*",
+        ]
+        let expected = OffsetCommit(group: "G", queue: MessageQueue(topic: "T", queueID: 2), offset: QueueOffset(6))
+        guard case .pull(_, let commit) = try BrokerRequest(Self.request(11, fields), bornHost: Self.client) else {
+            Issue.record("not a pull")
+            return
+        }
+        #expect(commit == expected)
+        // No flag, or no offset known yet (-1): nothing to commit.
+        for (flag, offset) in [("6", "6"), ("7", "-1")] {
+            fields["sysFlag"] = flag
+            fields["commitOffset"] = offset
+            guard case .pull(_, let none) = try BrokerRequest(Self.request(11, fields), bornHost: Self.client) else {
+                Issue.record("not a pull")
+                return
+            }
+            #expect(none == nil, "sysFlag \(flag), commitOffset \(offset)")
+        }
     }
 
     @Test func offsetAndMembershipRequestsKeepTheirFields() throws {
@@ -167,9 +190,10 @@ import Testing
     }
 
     @Test func unservedCodesAreAnswered3AndBrokenFieldsSystemError() throws {
-        let lock = Self.request(41, [:])
-        let unsupported = #expect(throws: BrokerRequestError.self) { try BrokerRequest(lock, bornHost: Self.client) }
-        #expect(try #require(unsupported).response(to: lock).responseCode == .requestCodeNotSupported)
+        // END_TRANSACTION is not served.
+        let end = Self.request(37, [:])
+        let unsupported = #expect(throws: BrokerRequestError.self) { try BrokerRequest(end, bornHost: Self.client) }
+        #expect(try #require(unsupported).response(to: end).responseCode == .requestCodeNotSupported)
         let pull = Self.request(
             11,
             ["consumerGroup": "G", "topic": "T", "queueId": "x", "queueOffset": "0", "maxMsgNums": "1", "sysFlag": "0"])

@@ -88,7 +88,7 @@ struct WireSamples {
     }
 
     /// The number of ``WireMessage`` shapes ``wireMessage(_:)`` cycles through.
-    static let wireMessageShapes = 32
+    static let wireMessageShapes = 38
 
     /// Every ``WireMessage`` case in turn (Raft bodies chosen at random), by `choice`.
     mutating func wireMessage(_ choice: Int? = nil) -> WireMessage {
@@ -180,6 +180,25 @@ struct WireSamples {
                             maxOffset: QueueOffset(i64()))
                     }))
         case 30: return .peerProof(PeerProof(code: bytes(max: PeerProof.maxByteCount)))
+        case 31:
+            let mode = [TopicUpdate.Mode.create, .alter, .createOrAlter][Int(random.below(3))]
+            return .updateTopicRequest(
+                TopicUpdate(topic: string(max: 10), queueCount: Int32(truncatingIfNeeded: i64()), mode: mode))
+        case 32:
+            return .updateTopicResponse(
+                TopicInfo(name: string(max: 10), queues: (0..<Int(random.below(4))).map { _ in offsetRange() }))
+        case 33: return .deleteTopicRequest(TopicDeletion(topic: string(max: 10)))
+        case 34: return .deleteTopicResponse
+        case 35: return .describeTopicRequest(TopicDescriptionRequest(topic: string(max: 10)))
+        case 36:
+            return .describeTopicResponse(
+                TopicDescription(
+                    topic: string(max: 10),
+                    queues: (0..<Int(random.below(4))).map { _ in
+                        QueueDescription(
+                            range: offsetRange(), earliestStoreTimestamp: optional { $0.i64() },
+                            latestStoreTimestamp: optional { $0.i64() })
+                    }))
         default:
             let answering = Opcode.requestOpcodes[Int(random.below(UInt64(Opcode.requestOpcodes.count)))]
             return .errorResponse(ErrorResponse(code: errorCode(), message: string(max: 40)), answering: answering)

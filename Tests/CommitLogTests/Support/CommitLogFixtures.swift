@@ -4,7 +4,6 @@ import Foundation
 import LedgerModel
 import Posix
 import Raft
-import Synchronization
 import Testing
 
 /// The leader stamp every test uses unless it needs another.
@@ -27,8 +26,26 @@ func message(
 }
 
 /// The logs of the file-backed machines tests open, by file system and directory: a reopened
-/// machine reads the records its predecessor applied, as a node reopens over its Raft log.
-private let testLogs = Mutex<[String: MemoryMessageLog]>([:])
+/// machine reads the records its predecessor applied, as a node reopens over its Raft log. A
+/// simulated file system is told apart by identity (its address may be reused once it is gone).
+private final class TestLogs: @unchecked Sendable {
+    static let shared = TestLogs()
+    private let lock = NSLock()
+    private var logs: [String: (fileSystem: AnyObject?, log: MemoryMessageLog)] = [:]
+
+    func log(for fileSystem: any FileSystem, directory: String) -> MemoryMessageLog {
+        lock.lock()
+        defer { lock.unlock() }
+        let object = fileSystem as AnyObject
+        let real = fileSystem is RealFileSystem
+        let key = real ? directory : "\(ObjectIdentifier(object)) \(directory)"
+        if let known = logs[key], real || known.fileSystem === object { return known.log }
+        let log = MemoryMessageLog()
+        // Keeping the file system alive keeps its address from being reused by another test's.
+        logs[key] = (real ? nil : object, log)
+        return log
+    }
+}
 
 extension CommitLogStateMachine {
     /// Where entry `index`'s data lies in a test's log: far enough apart for any test entry.
@@ -39,14 +56,7 @@ extension CommitLogStateMachine {
     static func open(
         directory: String, fileSystem: any FileSystem, configuration: CommitLogConfiguration = CommitLogConfiguration()
     ) throws -> CommitLogStateMachine {
-        // Real directories are unique per test; simulated file systems each have their own tree.
-        let key = fileSystem is RealFileSystem ? directory : "\(ObjectIdentifier(fileSystem as AnyObject)) \(directory)"
-        let log = testLogs.withLock { logs in
-            if let log = logs[key] { return log }
-            let log = MemoryMessageLog()
-            logs[key] = log
-            return log
-        }
+        let log = TestLogs.shared.log(for: fileSystem, directory: directory)
         return try open(directory: directory, fileSystem: fileSystem, configuration: configuration, log: log)
     }
 
@@ -70,7 +80,7 @@ extension CommitLogStateMachine {
                 } catch {
                     preconditionFailure("planning failed: \(error)")
                 }
-            case .commitOffset:
+            case .commitOffset, .updateTopic, .deleteTopic:
                 break
             }
         }
