@@ -117,6 +117,12 @@ public struct JSONWriter: Sendable {
         bool(value)
     }
 
+    /// Writes `"name":true` or `"name":false`, or `"name":null` when there is none.
+    public mutating func member(_ name: String, _ value: Bool?) {
+        key(name)
+        if let value { bool(value) } else { null() }
+    }
+
     /// Writes `"name":value` for an integer, or `"name":null` when there is none.
     public mutating func member(_ name: String, _ value: (some BinaryInteger)?) {
         key(name)

@@ -67,7 +67,7 @@ struct APIDocuments: AdminSource {
 
     /// One node as `ledger status --json` shows it: `id`, `address`, `up`, `role`, `term`,
     /// `leader`, `lastIndex`, `commitIndex`, `appliedIndex`, `lag`, `catchingUp`, `uptimeMs`,
-    /// `firstIndex`, `diskUsedRatio`, `error` (members written inside an open object).
+    /// `firstIndex`, `diskUsedRatio`, `writable`, `error` (members written inside an open object).
     private func writeStatusMembers(_ node: NodeStatus, of view: ClusterView, into writer: inout JSONWriter) {
         let status = node.response
         writer.member("id", node.peer.name)
@@ -84,6 +84,7 @@ struct APIDocuments: AdminSource {
         writer.member("uptimeMs", status?.uptimeMs)
         writer.member("firstIndex", status?.firstIndex.rawValue)
         writer.member("diskUsedRatio", status?.diskUsedRatio)
+        writer.member("writable", status?.writable)
         if case .failure(let error) = node.result {
             writer.member("error", error.shortReason)
         } else {
