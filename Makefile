@@ -62,7 +62,7 @@ release:
 # fails the run (replay it with `.build/debug/ledger-fuzz TARGET FILE`; after the fix, commit it
 # to Tests/FuzzCorpus/<target>/crash-<what> so `make test` replays it for good).
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS ?= wire remoting json config record logStore http
+FUZZ_TARGETS ?= wire remoting json config record logStore http acl
 FUZZ_FLAGS := -Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table
 fuzz:
 	@lib=$$(ls "$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")")"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-$$(uname -m).a 2>/dev/null | head -1); \

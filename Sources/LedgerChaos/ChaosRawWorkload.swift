@@ -152,7 +152,7 @@ struct ChaosRawWorkload: ChaosWorkload {
     /// codes a node gives before proposing (or for an entry another leader replaced).
     static func certainlyNotStored(_ response: ErrorResponse) -> Bool {
         switch response.code {
-        case .notLeader, .noQuorum, .badRequest, .busy: true
+        case .notLeader, .noQuorum, .badRequest, .busy, .noPermission: true
         case .outcomeUnknown, .timeout, .internal: false
         }
     }

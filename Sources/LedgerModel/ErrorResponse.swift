@@ -26,6 +26,10 @@ public struct ErrorResponse: Hashable, Sendable, CustomStringConvertible {
         /// The leader holds as many proposals awaiting commit as it allows (back-pressure):
         /// nothing was proposed, the request certainly had no effect. Retry after a short wait.
         case busy
+        /// The client ACL refused the request (no account, a wrong signature, or a missing
+        /// permission, which the message names): nothing was done. Retrying it unchanged fails
+        /// again.
+        case noPermission
     }
 
     /// The longest message kept, in UTF-8 bytes; longer ones are cut so any peer can decode them.
@@ -71,6 +75,7 @@ public struct ErrorResponse: Hashable, Sendable, CustomStringConvertible {
         case .internal: "internal error: \(message)"
         case .outcomeUnknown: "outcome unknown: \(message)"
         case .busy: "busy: \(message)"
+        case .noPermission: message
         }
     }
 }

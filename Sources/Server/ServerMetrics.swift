@@ -82,6 +82,7 @@ extension ErrorResponse.Code {
         case .internal: "internal"
         case .outcomeUnknown: "outcome_unknown"
         case .busy: "busy"
+        case .noPermission: "no_permission"
         }
     }
 }

@@ -44,6 +44,9 @@ extension ServerOptions {
         }
         do {
             clusterSecret = try config.loadClusterSecret(source: source)
+            if let acl = try config.loadAccessControlList(source: source) {
+                self.acl = AclOptions(path: config.aclFile, initial: acl)
+            }
         } catch {
             throw .configuration(error.description)
         }

@@ -216,6 +216,7 @@ extension ErrorResponse: WirePayload {
         case 5: code = .internal
         case 6: code = .outcomeUnknown
         case 7: code = .busy
+        case 8: code = .noPermission
         case let other: throw .unknownEnumValue(field: "error code", value: UInt64(other), offset: codeAt)
         }
         self.init(code: code, receivedMessage: try reader.readString("message", limit: limits.maxStringBytes))
@@ -233,6 +234,7 @@ extension ErrorResponse.Code {
         case .internal: 5
         case .outcomeUnknown: 6
         case .busy: 7
+        case .noPermission: 8
         }
     }
 }
