@@ -77,17 +77,11 @@ extension LedgerServer {
         }
     }
 
-    /// One warning per address and account per minute, with the count of refusals in between.
+    /// One warning per address and refusal (account and reason) per minute, with the count of
+    /// the same refusals in between.
     private func logAccessRefusal(_ refusal: AccessRefusal, of request: String, from remote: HostAddress) {
-        let key: String =
-            switch refusal {
-            case .unsigned: ""
-            case .unknownAccessKey(let key), .badSignature(let key), .notAdmin(let key, _),
-                .missingPermission(let key, _, _):
-                key
-            }
-        guard let suppressed = accessRefusals.record(address: "\(remote.ipText) \(key)", now: .now) else { return }
-        let more = suppressed > 0 ? " (\(suppressed) more refusals from this address and key since the last line)" : ""
+        guard let suppressed = accessRefusals.record(address: "\(remote.ipText) \(refusal)", now: .now) else { return }
+        let more = suppressed > 0 ? " (\(suppressed) more alike since the last line)" : ""
         logger.warning(term: replica.term.rawValue, "refused \(request) from \(remote): \(refusal)\(more)")
     }
 }

@@ -76,8 +76,8 @@ public final class LedgerServer {
     var refusals = RefusalLog()
     /// The client ACL in force and its file, when `aclEnable` is set.
     var acl: AclWatch?
-    /// Rate limits the log lines about requests the ACL refused (one per address and access key
-    /// per minute).
+    /// Rate limits the log lines about requests the ACL refused (one per address and refusal per
+    /// minute).
     var accessRefusals = RefusalLog()
     /// Rate limits the log lines about connections refused over ``ServerOptions/maxConnections``
     /// or closed as stalled (one per port and cause per minute, with the count in between).
