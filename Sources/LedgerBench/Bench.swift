@@ -44,6 +44,9 @@ struct BenchTarget {
     var processes: [(peer: Peer, pid: Result<pid_t, ProcError>)]
     /// Where `--limits` writes its scratch files.
     var scratchDirectory: String
+    /// The ACL account the producers sign with (`--access-key`/`--secret-key`), for a group
+    /// with `aclEnable=true`.
+    var credentials: AccessCredentials? = nil
 }
 
 /// `ledger bench`: drives load at a group and reports throughput, latency and each node's CPU
@@ -58,9 +61,10 @@ struct Bench {
         if options.matrix { return BenchMatrix(options: options).run() }
         if options.spawn { return withSpawnedGroup { target in run(on: target) } }
         let scratch = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        guard let target = Bench.externalTarget(options.client.peers, scratchDirectory: scratch) else {
+        guard var target = Bench.externalTarget(options.client.peers, scratchDirectory: scratch) else {
             return ExitCode.usage
         }
+        target.credentials = options.client.credentials
         return run(on: target)
     }
 
@@ -206,7 +210,7 @@ struct Bench {
                 defer { group.leave() }
                 let producer = BenchProducer(
                     operation: load.operation, peers: peers, inflight: load.inflight, timeout: load.timeout,
-                    interval: load.requestInterval)
+                    interval: load.requestInterval, credentials: target.credentials)
                 do throws(LedgerClientError) {
                     try producer.connect(deadline: ContinuousClock().now + .seconds(10))
                 } catch {

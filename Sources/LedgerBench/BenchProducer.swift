@@ -53,6 +53,7 @@ final class BenchProducer {
     private var draining = false
     private var redirect: NodeID?
     private(set) var result = ProducerResult()
+    private let credentials: AccessCredentials?
 
     private struct Outstanding {
         var sentAt: ContinuousClock.Instant
@@ -63,7 +64,11 @@ final class BenchProducer {
     /// `interval`, when given, paces the requests (open loop): request k is due k × interval
     /// after the start, and its latency counts from when it was due, so a stalled group shows in
     /// the latencies rather than in fewer requests (no coordinated omission).
-    init(operation: any BenchOperation, peers: [Peer], inflight: Int, timeout: Duration, interval: Duration? = nil) {
+    /// Requests are signed with `credentials` when given (a group with `aclEnable=true`).
+    init(
+        operation: any BenchOperation, peers: [Peer], inflight: Int, timeout: Duration, interval: Duration? = nil,
+        credentials: AccessCredentials? = nil
+    ) {
         precondition(inflight > 0, "a producer needs at least one request in flight")
         self.operation = operation
         frames = operation.frames
@@ -72,6 +77,7 @@ final class BenchProducer {
         self.inflight = inflight
         self.timeout = timeout
         self.interval = interval
+        self.credentials = credentials
     }
 
     deinit { connection?.close() }
@@ -253,7 +259,7 @@ final class BenchProducer {
 
     private func open(to peer: Peer, deadline: ContinuousClock.Instant) throws(LedgerClientError) {
         do throws(NodeConnectionError) {
-            connection = try NodeConnection.open(to: peer, deadline: deadline)
+            connection = try NodeConnection.open(to: peer, deadline: deadline, credentials: credentials)
         } catch {
             switch error {
             case .notSent(let reason), .unanswered(let reason), .protocolViolation(let reason):

@@ -52,10 +52,10 @@ package struct ClientFlags: Sendable, Hashable {
         ["--config", "-c"], value: "FILE", help: "read the member list from this node config file")
     static let timeoutFlag = FlagSpec(
         ["--timeout"], value: "MS", help: "give up after this many milliseconds, retries included (default 3000)")
-    static let accessKeyFlag = FlagSpec(
+    package static let accessKeyFlag = FlagSpec(
         ["--access-key"], value: "KEY",
         help: "sign requests with this ACL account (a group with aclEnable=true); or set LEDGER_ACCESS_KEY")
-    static let secretKeyFlag = FlagSpec(
+    package static let secretKeyFlag = FlagSpec(
         ["--secret-key"], value: "KEY", help: "the account's secret key; or set LEDGER_SECRET_KEY (kept out of ps)")
     /// `--peers`, `-c`, `--timeout`, `--access-key` and `--secret-key`, which every client
     /// command accepts.

@@ -94,6 +94,16 @@ struct AclClusterTests {
             ["transfer-leader", "--to", target.name, "--access-key", "operator", "--secret-key", "operator-secret"])
         #expect(transfer.status == .exited(0), "stderr: \(transfer.stderr)")
 
+        // The bench signs its sends with the keys it is given; without them it stores nothing.
+        let bench = try fixture.ledger(
+            ["bench", "--producers", "1", "--duration", "1s", "--topic", "benched"] + Self.producerKeys)
+        #expect(bench.status == .exited(0), "stdout: \(bench.stdout)\nstderr: \(bench.stderr)")
+        let unsignedBench = try fixture.ledger(["bench", "--producers", "1", "--duration", "1s", "--topic", "benched"])
+        #expect(unsignedBench.status != .exited(0), "stdout: \(unsignedBench.stdout)")
+        #expect(
+            (unsignedBench.stdout + unsignedBench.stderr).contains("no permission"),
+            "stdout: \(unsignedBench.stdout)\nstderr: \(unsignedBench.stderr)")
+
         // Nothing refused was stored: the queue holds exactly the two accepted sends.
         let all = try fixture.ledger(["pull", "--topic", "orders", "--queue", queue(of: sent.stdout)] + Self.producerKeys)
         #expect(!all.stdout.contains(" x\n"), "stdout: \(all.stdout)")
