@@ -90,6 +90,9 @@ fuzz:
 # leader, print the status and the NameServer addresses for RocketMQ clients. A node whose pid
 # file names a live `ledger server` is left alone. The group secret the nodes authenticate each
 # other with, run/cluster.secret, is created once (32 random bytes, owner-only) and kept afterwards.
+# With ACL=1 the nodes run from run/nK-acl.conf (conf/nK.conf plus aclEnable=true and
+# aclFile=conf/plain_acl.yml): every client request must be signed by an account of that file.
+ACL ?= 0
 cluster: release
 	@mkdir -p $(RUN)
 	@if [ ! -f $(RUN)/cluster.secret ]; then \
@@ -98,14 +101,19 @@ cluster: release
 	fi
 	@ledger=$(LEDGER); \
 	for node in $(NODES); do \
+	  conf=conf/$$node.conf; \
+	  if [ "$(ACL)" = 1 ]; then \
+	    conf=$(RUN)/$$node-acl.conf; \
+	    { cat conf/$$node.conf; printf '\n# make cluster ACL=1: the client ACL (Sources/Server/SECURITY.md)\naclEnable=true\naclFile=conf/plain_acl.yml\n'; } >$$conf; \
+	  fi; \
 	  pidfile=$(RUN)/$$node.pid; \
 	  if [ -f $$pidfile ] && pid=$$(cat $$pidfile) && kill -0 $$pid 2>/dev/null \
-	     && tr '\0' ' ' </proc/$$pid/cmdline | grep -q "server -c conf/$$node.conf"; then \
-	    echo "$$node already running (pid $$pid)"; \
+	     && tr '\0' ' ' </proc/$$pid/cmdline | grep -qE "server -c (conf/$$node.conf|$(RUN)/$$node-acl.conf)"; then \
+	    echo "$$node already running (pid $$pid: $$(tr '\0' ' ' </proc/$$pid/cmdline | sed 's/.*server //')); make cluster-stop first to change ACL"; \
 	  else \
-	    nohup $$ledger server -c conf/$$node.conf >>$(RUN)/$$node.log 2>&1 </dev/null & \
+	    nohup $$ledger server -c $$conf >>$(RUN)/$$node.log 2>&1 </dev/null & \
 	    echo $$! >$$pidfile; \
-	    echo "started $$node (pid $$!, log $(RUN)/$$node.log)"; \
+	    echo "started $$node (pid $$!, $$conf, log $(RUN)/$$node.log)"; \
 	  fi; \
 	done; \
 	for attempt in $$(seq 1 50); do \
@@ -113,7 +121,10 @@ cluster: release
 	  sleep 0.2; \
 	done; \
 	$$ledger status; \
-	echo "RocketMQ clients: NameServer 127.0.0.1:9876;127.0.0.1:9877;127.0.0.1:9878 (README: RocketMQ clients)"
+	echo "RocketMQ clients: NameServer 127.0.0.1:9876;127.0.0.1:9877;127.0.0.1:9878 (README: RocketMQ clients)"; \
+	if [ "$(ACL)" = 1 ]; then \
+	  echo "client ACL on (conf/plain_acl.yml): sign with an account, e.g. ledger send --topic orders --body hi --access-key orders-app --secret-key orders-app-secret"; \
+	fi
 
 # Stop the nodes started by `make cluster`: SIGTERM, wait up to 10 s each, report.
 cluster-stop:

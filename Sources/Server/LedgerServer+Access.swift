@@ -68,8 +68,8 @@ extension LedgerServer {
             return true
         } catch {
             logAccessRefusal(error, of: message.opcode.name, from: connection.remoteHost)
-            metrics.answered(message.opcode, result: ErrorResponse.Code.noPermission.metricLabel)
             if case .sendOneWay = message { return false }
+            metrics.answered(message.opcode, result: ErrorResponse.Code.noPermission.metricLabel)
             send(
                 .errorResponse(ErrorResponse(code: .noPermission, message: error.description), answering: message.opcode),
                 requestID: requestID, on: connection)
