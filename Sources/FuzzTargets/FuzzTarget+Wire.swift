@@ -38,7 +38,9 @@ extension FuzzTarget {
     }
 
     /// A signed request encoded again with its account and signature decodes to the same.
-    private static func resign(_ message: WireMessage, _ signature: RequestSignature, requestID: UInt64, limits: WireLimits)
+    private static func resign(
+        _ message: WireMessage, _ signature: RequestSignature, requestID: UInt64, limits: WireLimits
+    )
         -> FuzzViolation?
     {
         var writer = ByteWriter()
@@ -46,7 +48,8 @@ extension FuzzTarget {
             try WireCodec.encodeSigned(
                 message, requestID: requestID, accessKey: signature.accessKey, sign: { _ in signature.signature },
                 into: &writer, maxFrameBytes: limits.maxFrameBytes)
-            let again = try WireCodec.decodeReceived(Frame.decode(writer.bytes, maxFrameBytes: limits.maxFrameBytes), limits: limits)
+            let again = try WireCodec.decodeReceived(
+                Frame.decode(writer.bytes, maxFrameBytes: limits.maxFrameBytes), limits: limits)
             if again.message != message || again.signature != signature {
                 return FuzzViolation("signed \(message) re-encoded decodes as \(again)")
             }

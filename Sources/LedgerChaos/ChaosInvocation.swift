@@ -62,7 +62,8 @@ extension ChaosOptions {
         FlagSpec(["--report"], value: "FILE", help: "also write the report as JSON to FILE"),
         FlagSpec(
             ["--acl-file"], value: "FILE",
-            help: "run the group with aclEnable=true and this plain_acl.yml; the runner signs with --access-key/--secret-key "
+            help:
+                "run the group with aclEnable=true and this plain_acl.yml; the runner signs with --access-key/--secret-key "
                 + "(an admin account: the run transfers leadership and reads the raw log)"),
         ClientFlags.accessKeyFlag, ClientFlags.secretKeyFlag,
     ]

@@ -165,7 +165,8 @@ struct ChaosRunner {
             do throws(HarnessError) {
                 for peer in cluster.peers {
                     contents.append(
-                        try workload.contents(of: try ChaosFinalState.read(
+                        try workload.contents(
+                            of: try ChaosFinalState.read(
                                 peer, configuration: configuration, credentials: options.credentials)))
                 }
                 served = try workload.served(by: observer)

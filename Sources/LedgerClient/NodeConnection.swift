@@ -163,7 +163,8 @@ public final class NodeConnection {
     func encode(_ message: WireMessage, requestID: UInt64) throws(WireError) {
         if let credentials, message.isSignable {
             try WireCodec.encodeSigned(
-                message, requestID: requestID, accessKey: credentials.accessKey, sign: credentials.sign, into: &outbound)
+                message, requestID: requestID, accessKey: credentials.accessKey, sign: credentials.sign, into: &outbound
+            )
         } else {
             try WireCodec.encode(message, requestID: requestID, into: &outbound)
         }

@@ -91,7 +91,8 @@ private struct AclSchemaReader {
             throw error(node.line, key, expected: "a list of \(what), one per line starting with \"- \"", got: value)
         case .mapping:
             throw error(
-                node.line, key, expected: "a list of \(what), one per line starting with \"- \"", got: "key: value lines")
+                node.line, key, expected: "a list of \(what), one per line starting with \"- \"",
+                got: "key: value lines")
         }
     }
 
@@ -135,7 +136,8 @@ private struct AclSchemaReader {
     func account(_ node: YAMLNode, path: String) throws(AclFileError) -> AccessControlList.Account {
         guard case .mapping(let entries) = node.kind else {
             throw error(
-                node.line, path, expected: "an account: accessKey:, secretKey: and the other account keys beneath \"- \"",
+                node.line, path,
+                expected: "an account: accessKey:, secretKey: and the other account keys beneath \"- \"",
                 got: shown(node))
         }
         var account = AccessControlList.Account(accessKey: "", secretKey: "", line: node.line)
@@ -205,7 +207,9 @@ private struct AclSchemaReader {
         for item in try list(node, key: key, of: "\(noun)=PERM entries") {
             let text = try scalar(item, key: key) ?? ""
             let expected = "\(noun)=PERM with PERM one of DENY, PUB, SUB, PUB|SUB"
-            guard let equals = text.firstIndex(of: "=") else { throw error(item.line, key, expected: expected, got: text) }
+            guard let equals = text.firstIndex(of: "=") else {
+                throw error(item.line, key, expected: expected, got: text)
+            }
             let name = text[..<equals].trimmingBlanks
             let spelled = text[text.index(after: equals)...].trimmingBlanks
             guard !name.isEmpty, let permission = AclPermission(spelling: spelled) else {

@@ -83,7 +83,8 @@ public struct AccessControlList: Sendable, Hashable {
             text = try ConfigFile.readText(path: path)
         } catch {
             switch error.problem {
-            case .notUTF8: throw AclFileError(source: path, line: nil, expected: "UTF-8 text", got: "bytes that are not")
+            case .notUTF8:
+                throw AclFileError(source: path, line: nil, expected: "UTF-8 text", got: "bytes that are not")
             case .unreadable(let reason):
                 throw AclFileError(source: path, line: nil, expected: "a readable ACL file (\(reason))", got: nil)
             default: throw AclFileError(source: path, line: nil, expected: "a readable ACL file", got: "\(error)")

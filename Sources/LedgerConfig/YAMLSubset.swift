@@ -258,7 +258,8 @@ struct YAMLSubset {
                 got: text)
         }
         if text.contains(": ") || text.hasSuffix(":") {
-            throw error(line, expected: "a value without \": \" (quote it, or put key: value on a line of its own)", got: text)
+            throw error(
+                line, expected: "a value without \": \" (quote it, or put key: value on a line of its own)", got: text)
         }
         return text
     }
@@ -300,7 +301,8 @@ struct YAMLSubset {
             }
             let escapes: [Character: Character] = ["\\": "\\", "\"": "\"", "n": "\n", "t": "\t", "r": "\r", "/": "/"]
             guard index < text.endIndex, let escaped = escapes[text[index]] else {
-                throw error(line, expected: "an escape \\\\, \\\", \\n, \\t, \\r or \\/ in a double-quoted value", got: text)
+                throw error(
+                    line, expected: "an escape \\\\, \\\", \\n, \\t, \\r or \\/ in a double-quoted value", got: text)
             }
             value.append(escaped)
             index = text.index(after: index)

@@ -41,12 +41,14 @@ public struct Heartbeat: Sendable, Hashable {
                 guard let subscriptions = consumer[member: "subscriptionDataSet"] else { continue }
                 guard case .array(let items) = subscriptions.kind else {
                     throw .malformed(
-                        .invalidValue(field: "subscriptionDataSet", offset: subscriptions.offset, reason: "not an array"))
+                        .invalidValue(
+                            field: "subscriptionDataSet", offset: subscriptions.offset, reason: "not an array"))
                 }
                 for item in items {
                     guard case .string(let topic)? = item[member: "topic"]?.kind else {
                         throw .malformed(
-                            .invalidValue(field: "topic", offset: item.offset, reason: "a subscription without a topic"))
+                            .invalidValue(field: "topic", offset: item.offset, reason: "a subscription without a topic")
+                        )
                     }
                     if !topics.contains(topic) { topics.append(topic) }
                 }

@@ -26,7 +26,8 @@ extension LedgerServer {
             case .reloaded(let accounts, let whiteAddresses):
                 logger.info(
                     term: replica.term.rawValue,
-                    "reloaded the ACL from \(watch.path): \(accounts) accounts, \(whiteAddresses) global white addresses")
+                    "reloaded the ACL from \(watch.path): \(accounts) accounts, \(whiteAddresses) global white addresses"
+                )
             case .unusable(let reason):
                 logger.error(
                     term: replica.term.rawValue,
@@ -42,7 +43,8 @@ extension LedgerServer {
         let fields = command.extFields
         let attempt = AccessAttempt(
             remoteAddress: connection.remoteHost.ipText, accessKey: fields["AccessKey"], signature: fields["Signature"],
-            content: AclSignature.remotingContent(fields: fields.fields.map { ($0.name, $0.value) }, body: command.body),
+            content: AclSignature.remotingContent(
+                fields: fields.fields.map { ($0.name, $0.value) }, body: command.body),
             need: command.accessNeed)
         do {
             _ = try acl.current.authorize(attempt)
@@ -71,7 +73,8 @@ extension LedgerServer {
             if case .sendOneWay = message { return false }
             metrics.answered(message.opcode, result: ErrorResponse.Code.noPermission.metricLabel)
             send(
-                .errorResponse(ErrorResponse(code: .noPermission, message: error.description), answering: message.opcode),
+                .errorResponse(
+                    ErrorResponse(code: .noPermission, message: error.description), answering: message.opcode),
                 requestID: requestID, on: connection)
             return false
         }

@@ -105,7 +105,8 @@ struct AclClusterTests {
             "stdout: \(unsignedBench.stdout)\nstderr: \(unsignedBench.stderr)")
 
         // Nothing refused was stored: the queue holds exactly the two accepted sends.
-        let all = try fixture.ledger(["pull", "--topic", "orders", "--queue", queue(of: sent.stdout)] + Self.producerKeys)
+        let all = try fixture.ledger(
+            ["pull", "--topic", "orders", "--queue", queue(of: sent.stdout)] + Self.producerKeys)
         #expect(!all.stdout.contains(" x\n"), "stdout: \(all.stdout)")
     }
 
@@ -136,7 +137,8 @@ struct AclClusterTests {
         try fixture.eventually("every node logs that the broken file cannot be used") {
             fixture.peers.allSatisfy { peer in
                 fixture.cluster.logTail(peer.id, lines: 200).contains(
-                    #"the ACL file changed but cannot be used; the previous ACL stays in force: \#(aclPath):3: expected spaces for indentation, got "a tab""#)
+                    #"the ACL file changed but cannot be used; the previous ACL stays in force: \#(aclPath):3: expected spaces for indentation, got "a tab""#
+                )
             }
         }
         let stillWorks = try fixture.ledger(["send", "--topic", "denied", "--body", "z"] + newKeys)
@@ -155,7 +157,8 @@ struct AclClusterTests {
         #expect(result.status == .exited(2), "\(result.stderr)")
         #expect(
             result.stderr.contains(
-                #"aclFile: \#(aclPath):3: accounts[1].secretKey: expected 6 or more characters (no control characters), got "5 characters""#),
+                #"aclFile: \#(aclPath):3: accounts[1].secretKey: expected 6 or more characters (no control characters), got "5 characters""#
+            ),
             "\(result.stderr)")
     }
 

@@ -68,7 +68,8 @@ struct ChaosRunTests {
         let acl = try TemporaryDirectory(prefix: "ledger-chaos-acl")
         defer { try? acl.remove() }
         let aclPath = "\(acl.path)/plain_acl.yml"
-        try writeFile(aclPath, Array("accounts:\n  - accessKey: chaosadmin\n    secretKey: chaos-secret\n    admin: true\n".utf8))
+        try writeFile(
+            aclPath, Array("accounts:\n  - accessKey: chaosadmin\n    secretKey: chaos-secret\n    admin: true\n".utf8))
         let arguments = [
             "--duration", "8s", "--seed", "\(Self.seed)", "--acl-file", aclPath, "--access-key", "chaosadmin",
             "--secret-key", "chaos-secret",

@@ -63,7 +63,8 @@ import Testing
     }
 
     @Test func validSignaturesAndPermissionsPass() throws {
-        #expect(try acl.authorize(attempt("producer", "producer-secret", need: publish("orders")))?.accessKey == "producer")
+        #expect(
+            try acl.authorize(attempt("producer", "producer-secret", need: publish("orders")))?.accessKey == "producer")
         #expect(try acl.authorize(attempt("producer", "producer-secret", need: publish("both"))) != nil)
         #expect(try acl.authorize(attempt("consumer", "consumer-secret", need: consume("orders", group: "g"))) != nil)
         #expect(try acl.authorize(attempt("operator", "operator-secret", need: .admin("transferLeader"))) != nil)
@@ -83,10 +84,12 @@ import Testing
     @Test func refusals() {
         #expect(
             refusal(attempt(nil, nil, need: publish("orders")))
-                == "no permission: ACL is enabled and the request carries no AccessKey and Signature (give the client an account's access and secret keys)")
+                == "no permission: ACL is enabled and the request carries no AccessKey and Signature (give the client an account's access and secret keys)"
+        )
         #expect(
             refusal(attempt("", nil, need: publish("orders")))
-                == "no permission: ACL is enabled and the request carries no AccessKey and Signature (give the client an account's access and secret keys)")
+                == "no permission: ACL is enabled and the request carries no AccessKey and Signature (give the client an account's access and secret keys)"
+        )
         #expect(
             refusal(attempt("stranger", "whatever", need: publish("orders")))
                 == #"no permission: no account has AccessKey "stranger""#)

@@ -36,7 +36,8 @@ import Testing
         } catch {
             #expect(
                 error.description
-                    == "conf/n0.conf:6: aclFile: /nonexistent/plain_acl.yml: expected a readable ACL file (No such file or directory)")
+                    == "conf/n0.conf:6: aclFile: /nonexistent/plain_acl.yml: expected a readable ACL file (No such file or directory)"
+            )
         }
     }
 }

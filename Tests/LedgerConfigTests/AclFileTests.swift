@@ -114,21 +114,28 @@ import Testing
     }
 
     @Test func yamlSyntaxErrors() {
-        #expect(error("accounts:\n\t- accessKey: abcdef") == #"acl.yml:2: expected spaces for indentation, got "a tab""#)
+        #expect(
+            error("accounts:\n\t- accessKey: abcdef") == #"acl.yml:2: expected spaces for indentation, got "a tab""#)
         #expect(
             error("  accounts:")
                 == #"acl.yml:1: expected the first setting at the start of the line, got "accounts:""#)
-        #expect(error("accounts:\n  - accessKey: \"abcdef") == #"acl.yml:2: expected a closing " on the same line, got "\"abcdef""#)
-        #expect(error("accounts:\n  - accessKey: 'abcdef") == #"acl.yml:2: expected a closing ' on the same line, got "\'abcdef""#)
+        #expect(
+            error("accounts:\n  - accessKey: \"abcdef")
+                == #"acl.yml:2: expected a closing " on the same line, got "\"abcdef""#)
+        #expect(
+            error("accounts:\n  - accessKey: 'abcdef")
+                == #"acl.yml:2: expected a closing ' on the same line, got "\'abcdef""#)
         #expect(
             error("accounts:\n  - accessKey: 'abcdef' x")
                 == #"acl.yml:2: expected nothing after the closing quote, got "\'abcdef\' x""#)
         #expect(
             error(#"accounts:\#n  - accessKey: "ab\qcdef""#)
-                == #"acl.yml:2: expected an escape \\, \", \n, \t, \r or \/ in a double-quoted value, got "\"ab\\qcdef\"""#)
+                == #"acl.yml:2: expected an escape \\, \", \n, \t, \r or \/ in a double-quoted value, got "\"ab\\qcdef\"""#
+        )
         #expect(
             error("globalWhiteRemoteAddresses:\n  - *")
-                == #"acl.yml:2: expected a plain or quoted value (anchors, aliases, tags, block scalars and {...} are not supported; quote a value that starts with *), got "*""#)
+                == #"acl.yml:2: expected a plain or quoted value (anchors, aliases, tags, block scalars and {...} are not supported; quote a value that starts with *), got "*""#
+        )
         #expect(
             error("globalWhiteRemoteAddresses: [10.0.0.1, 10.0.0.2")
                 == #"acl.yml:1: expected a closing ] on the same line, got "[10.0.0.1, 10.0.0.2""#)
@@ -138,10 +145,12 @@ import Testing
         #expect(error("accounts:\n  just words") == #"acl.yml:2: expected key: value, got "just words""#)
         #expect(
             error("accounts:\n  - accessKey: abcdef\n     secretKey: abcdef")
-                == #"acl.yml:3: expected indentation of 4 spaces or less, like the lines above, got "5 spaces before secretKey: abcdef""#)
+                == #"acl.yml:3: expected indentation of 4 spaces or less, like the lines above, got "5 spaces before secretKey: abcdef""#
+        )
         #expect(
             error("accounts:\n  - accessKey: a: b")
-                == #"acl.yml:2: expected a value without ": " (quote it, or put key: value on a line of its own), got "a: b""#)
+                == #"acl.yml:2: expected a value without ": " (quote it, or put key: value on a line of its own), got "a: b""#
+        )
     }
 
     @Test func schemaErrors() {
@@ -151,22 +160,27 @@ import Testing
                 == #"acl.yml:1: expected globalWhiteRemoteAddresses: and accounts: settings, got "a list""#)
         #expect(
             error("globalWhiteAddresses:\n  - 10.0.0.1")
-                == #"acl.yml:1: expected one of the keys globalWhiteRemoteAddresses, accounts, got "globalWhiteAddresses""#)
+                == #"acl.yml:1: expected one of the keys globalWhiteRemoteAddresses, accounts, got "globalWhiteAddresses""#
+        )
         #expect(
             error("accounts:\naccounts:")
                 == #"acl.yml:2: accounts: expected one accounts (it is set on line 1 already), got "a second one""#)
         #expect(
             error("globalWhiteRemoteAddresses: 10.0.0.1")
-                == #"acl.yml:1: globalWhiteRemoteAddresses: expected a list of addresses, one per line starting with "- ", got "10.0.0.1""#)
+                == #"acl.yml:1: globalWhiteRemoteAddresses: expected a list of addresses, one per line starting with "- ", got "10.0.0.1""#
+        )
         #expect(
             error("accounts:\n  accessKey: abcdef")
-                == #"acl.yml:2: accounts: expected a list of accounts, one per line starting with "- ", got "key: value lines""#)
+                == #"acl.yml:2: accounts: expected a list of accounts, one per line starting with "- ", got "key: value lines""#
+        )
         #expect(
             error("accounts:\n  - abcdef")
-                == #"acl.yml:2: accounts[1]: expected an account: accessKey:, secretKey: and the other account keys beneath "- ", got "abcdef""#)
+                == #"acl.yml:2: accounts[1]: expected an account: accessKey:, secretKey: and the other account keys beneath "- ", got "abcdef""#
+        )
         #expect(
             error("globalWhiteRemoteAddresses:\n  - 10.0.0.300")
-                == #"acl.yml:2: globalWhiteRemoteAddresses: expected an IPv4 address or pattern: *, 192.168.0.1, 192.168.0.*, 192.168.1.1-100, 192.168.1.{1,2} or addresses joined with commas, got "10.0.0.300""#)
+                == #"acl.yml:2: globalWhiteRemoteAddresses: expected an IPv4 address or pattern: *, 192.168.0.1, 192.168.0.*, 192.168.1.1-100, 192.168.1.{1,2} or addresses joined with commas, got "10.0.0.300""#
+        )
         #expect(
             error("globalWhiteRemoteAddresses:\n  - [10.0.0.1]")
                 == #"acl.yml:2: globalWhiteRemoteAddresses: expected a single value, got "a list""#)
@@ -175,38 +189,49 @@ import Testing
     @Test func accountErrors() {
         #expect(
             account("secretKey: abcdef\nadmn: true")
-                == #"acl.yml:4: accounts[1]: expected one of the keys accessKey, secretKey, whiteRemoteAddress, admin, defaultTopicPerm, defaultGroupPerm, topicPerms, groupPerms, got "admn""#)
+                == #"acl.yml:4: accounts[1]: expected one of the keys accessKey, secretKey, whiteRemoteAddress, admin, defaultTopicPerm, defaultGroupPerm, topicPerms, groupPerms, got "admn""#
+        )
         #expect(
             account("secretKey: abcdef\nadmin: true\nadmin: false")
-                == #"acl.yml:5: accounts[1].admin: expected one admin (it is set on line 4 already), got "a second one""#)
+                == #"acl.yml:5: accounts[1].admin: expected one admin (it is set on line 4 already), got "a second one""#
+        )
         #expect(
             error("accounts:\n  - secretKey: abcdefgh")
-                == #"acl.yml:2: accounts[1]: expected accessKey: of 6 or more characters in every account, got "an account without one""#)
+                == #"acl.yml:2: accounts[1]: expected accessKey: of 6 or more characters in every account, got "an account without one""#
+        )
         #expect(
             account("admin: true")
-                == #"acl.yml:2: accounts[1]: expected secretKey: of 6 or more characters in every account, got "an account without one""#)
+                == #"acl.yml:2: accounts[1]: expected secretKey: of 6 or more characters in every account, got "an account without one""#
+        )
         #expect(
             error("accounts:\n  - accessKey: abc\n    secretKey: abcdefgh")
-                == #"acl.yml:2: accounts[1].accessKey: expected 6 or more characters (no control characters), got "abc""#)
+                == #"acl.yml:2: accounts[1].accessKey: expected 6 or more characters (no control characters), got "abc""#
+        )
         #expect(
             account("secretKey: \"abc\\tdefgh\"")
-                == #"acl.yml:3: accounts[1].secretKey: expected 6 or more characters (no control characters), got "9 characters""#)
+                == #"acl.yml:3: accounts[1].secretKey: expected 6 or more characters (no control characters), got "9 characters""#
+        )
         #expect(
-            account("secretKey: abcdef\nsecretKey: [a, b]").map { $0.hasPrefix("acl.yml:4: accounts[1].secretKey: expected one") }
+            account("secretKey: abcdef\nsecretKey: [a, b]").map {
+                $0.hasPrefix("acl.yml:4: accounts[1].secretKey: expected one")
+            }
                 == true)
         #expect(
             account("secretKey: [abcdefgh]")
                 == #"acl.yml:3: accounts[1].secretKey: expected a single value, got "a list""#)
         #expect(
             error(
-                "accounts:\n  - accessKey: abcdef\n    secretKey: abcdefgh\n  - accessKey: abcdef\n    secretKey: 12345678")
-                == #"acl.yml:4: accounts[2].accessKey: expected an accessKey no other account uses (the account on line 2 has it), got "abcdef""#)
+                "accounts:\n  - accessKey: abcdef\n    secretKey: abcdefgh\n  - accessKey: abcdef\n    secretKey: 12345678"
+            )
+                == #"acl.yml:4: accounts[2].accessKey: expected an accessKey no other account uses (the account on line 2 has it), got "abcdef""#
+        )
         #expect(
             account("secretKey: abcdef\nadmin: yes")
                 == #"acl.yml:4: accounts[1].admin: expected true or false, got "yes""#)
         #expect(
             account("secretKey: abcdef\nwhiteRemoteAddress: 10.0.0.*.*")
-                == #"acl.yml:4: accounts[1].whiteRemoteAddress: expected an IPv4 address or pattern: *, 192.168.0.1, 192.168.0.*, 192.168.1.1-100, 192.168.1.{1,2} or addresses joined with commas, got "10.0.0.*.*""#)
+                == #"acl.yml:4: accounts[1].whiteRemoteAddress: expected an IPv4 address or pattern: *, 192.168.0.1, 192.168.0.*, 192.168.1.1-100, 192.168.1.{1,2} or addresses joined with commas, got "10.0.0.*.*""#
+        )
         #expect(
             account("secretKey: abcdef\ndefaultTopicPerm: ALL")
                 == #"acl.yml:4: accounts[1].defaultTopicPerm: expected DENY, PUB, SUB or PUB|SUB, got "ALL""#)
@@ -215,19 +240,24 @@ import Testing
                 == #"acl.yml:4: accounts[1].defaultGroupPerm: expected DENY, PUB, SUB or PUB|SUB, got """#)
         #expect(
             account("secretKey: abcdef\ntopicPerms:\n  - topicA")
-                == #"acl.yml:5: accounts[1].topicPerms: expected TOPIC=PERM with PERM one of DENY, PUB, SUB, PUB|SUB, got "topicA""#)
+                == #"acl.yml:5: accounts[1].topicPerms: expected TOPIC=PERM with PERM one of DENY, PUB, SUB, PUB|SUB, got "topicA""#
+        )
         #expect(
             account("secretKey: abcdef\ntopicPerms:\n  - topicA=ALL")
-                == #"acl.yml:5: accounts[1].topicPerms: expected TOPIC=PERM with PERM one of DENY, PUB, SUB, PUB|SUB, got "topicA=ALL""#)
+                == #"acl.yml:5: accounts[1].topicPerms: expected TOPIC=PERM with PERM one of DENY, PUB, SUB, PUB|SUB, got "topicA=ALL""#
+        )
         #expect(
             account("secretKey: abcdef\ngroupPerms:\n  - =SUB")
-                == #"acl.yml:5: accounts[1].groupPerms: expected GROUP=PERM with PERM one of DENY, PUB, SUB, PUB|SUB, got "=SUB""#)
+                == #"acl.yml:5: accounts[1].groupPerms: expected GROUP=PERM with PERM one of DENY, PUB, SUB, PUB|SUB, got "=SUB""#
+        )
         #expect(
             account("secretKey: abcdef\ntopicPerms:\n  - topicA=PUB\n  - topicA=SUB")
-                == #"acl.yml:6: accounts[1].topicPerms: expected each topic once (topicA is on line 5 already), got "topicA=SUB""#)
+                == #"acl.yml:6: accounts[1].topicPerms: expected each topic once (topicA is on line 5 already), got "topicA=SUB""#
+        )
         #expect(
             account("secretKey: abcdef\ngroupPerms: SUB")
-                == #"acl.yml:4: accounts[1].groupPerms: expected a list of GROUP=PERM entries, one per line starting with "- ", got "SUB""#)
+                == #"acl.yml:4: accounts[1].groupPerms: expected a list of GROUP=PERM entries, one per line starting with "- ", got "SUB""#
+        )
     }
 
     /// The error `text` gives, or nil (recorded as an issue) when it parses.

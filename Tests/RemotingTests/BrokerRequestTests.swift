@@ -164,7 +164,8 @@ import Testing
             request
                 == .heartbeat(
                     Heartbeat(
-                        clientID: "4242-127.0.0.1@DEFAULT", consumerGroups: ["G"], subscribedTopics: ["%RETRY%G", "T"])))
+                        clientID: "4242-127.0.0.1@DEFAULT", consumerGroups: ["G"], subscribedTopics: ["%RETRY%G", "T"]))
+        )
         let producerOnly = #"{"clientID":"c","producerDataSet":[{"groupName":"PG"}]}"#
         #expect(try Heartbeat(body: Array(producerOnly.utf8)[...]) == Heartbeat(clientID: "c", consumerGroups: []))
         #expect(throws: RemotingError.self) { try Heartbeat(body: Array(#"{"consumerDataSet":[]}"#.utf8)[...]) }

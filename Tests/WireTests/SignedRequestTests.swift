@@ -15,10 +15,12 @@ import Wire
     @Test func aSignedRequestDecodesWithItsAccountAndContent() throws {
         var writer = ByteWriter()
         var signedContent: [UInt8] = []
-        try WireCodec.encodeSigned(Self.pull, requestID: 9, accessKey: "ak", sign: { content in
-            signedContent = content
-            return "sig"
-        }, into: &writer)
+        try WireCodec.encodeSigned(
+            Self.pull, requestID: 9, accessKey: "ak",
+            sign: { content in
+                signedContent = content
+                return "sig"
+            }, into: &writer)
         let frame = try Frame.decode(writer.bytes)
         #expect(frame.flags == .signed && frame.opcode == .pull && frame.requestID == 9)
         let (message, signature) = try WireCodec.decodeReceived(frame)
