@@ -23,14 +23,11 @@ struct AclWatch {
         case unusable(String)
     }
 
-    init(path: String, initial: AccessControlList) {
+    /// `initial` was read from `path` when it had `stamp`.
+    init(path: String, initial: AccessControlList, stamp: FileStamp?) {
         self.path = path
         current = initial
-        do {
-            stamp = try fileStamp(path)
-        } catch {
-            stamp = nil
-        }
+        self.stamp = stamp
     }
 
     /// Reads the file again if it changed since the last check.

@@ -203,7 +203,7 @@ public final class LedgerServer {
             )
         }
         links = options.members.filter { $0.id != options.selfID }.map(PeerLink.init)
-        acl = options.acl.map { AclWatch(path: $0.path, initial: $0.initial) }
+        acl = options.acl.map { AclWatch(path: $0.path, initial: $0.initial, stamp: $0.initialStamp) }
         do {
             replica = try Replica(
                 configuration: options.replica, store: store, stateMachine: messages, host: self,

@@ -115,11 +115,15 @@ public struct AclOptions: Sendable {
     public var path: String
     /// What the file held when the node started.
     public var initial: AccessControlList
+    /// The file's stamp taken just before it was read (nil when it could not be taken), so a
+    /// change made while the node started is still seen by the first check.
+    public var initialStamp: FileStamp?
     /// How often the node looks at the file's size, modification time and inode.
     public var checkInterval: Duration = .seconds(2)
 
-    public init(path: String, initial: AccessControlList) {
+    public init(path: String, initial: AccessControlList, initialStamp: FileStamp?) {
         self.path = path
         self.initial = initial
+        self.initialStamp = initialStamp
     }
 }
