@@ -9,7 +9,7 @@ import Wire
 /// The client ACL (`aclEnable`): every client request on the node's own port and on the
 /// RocketMQ broker port is authorized (``AccessControlList/authorize(_:)``) before the node
 /// core sees it; a refusal is answered (`noPermission` on ours, NO_PERMISSION (16) with the
-/// reason as remark on the broker port), logged at most once a minute per address and account,
+/// reason as remark on the broker port), logged at most once a minute per address and refusal,
 /// and the connection stays open. The NameServer port and peer traffic are not client requests.
 extension LedgerServer {
     /// Checks the ACL file every ``AclOptions/checkInterval`` and applies a changed file; a
