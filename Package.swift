@@ -56,7 +56,8 @@ let package = Package(
         .target(
             name: "Remoting", dependencies: ["Bytes", "LedgerModel"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         .target(
-            name: "LedgerConfig", dependencies: ["LedgerModel", "Raft", "Posix"], exclude: ["CONFIG.md"],
+            name: "LedgerConfig", dependencies: ["LedgerModel", "Raft", "Posix", "Bytes", "Crypto"],
+            exclude: ["CONFIG.md"],
             swiftSettings: strict),
         .target(
             name: "LedgerClient", dependencies: ["Bytes", "Wire", "Posix", "LedgerConfig", "LedgerModel", "Raft"],

@@ -282,8 +282,9 @@ extension Cluster {
             default:
                 throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
             }
-        case .timeout, .internal, .diskFull:
-            // The simulated disks never report how full they are: no node may claim one is.
+        case .timeout, .internal, .diskFull, .noPermission:
+            // The simulated disks never report how full they are, and the simulated nodes enforce
+            // no ACL (the server shell does): no node may refuse for either.
             throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
         }
     }

@@ -24,6 +24,7 @@ extension FuzzTarget {
         case .record: try FuzzTarget.recordSeeds()
         case .logStore: [try FuzzTarget.logStoreSeed()]
         case .http: [FuzzTarget.httpSeed]
+        case .acl: [Array(FuzzTarget.aclSeed.utf8)]
         }
     }
 
@@ -49,6 +50,18 @@ extension FuzzTarget {
             try writer.writeFrame(WireCodec.frame(for: .statusRequest, requestID: 1))
             seeds.append(writer.bytes)
         }
+        // Signed client requests (frame flag `signed`), as a client with an ACL account sends them.
+        var signed = ByteWriter()
+        signed.writeUInt8(13)
+        let pull = PullRequest(
+            queue: MessageQueue(topic: "TopicTest", queueID: 1), offset: QueueOffset(0), maxCount: 32,
+            tagExpression: "*", waitMs: 0)
+        for (requestID, message) in [WireMessage.pullRequest(pull), .topicsRequest].enumerated() {
+            try WireCodec.encodeSigned(
+                message, requestID: UInt64(requestID + 1), accessKey: "RocketMQ", sign: { _ in "c2lnbmF0dXJl" },
+                into: &signed)
+        }
+        seeds.append(signed.bytes)
         return seeds
     }
 

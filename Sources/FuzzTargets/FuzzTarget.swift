@@ -24,6 +24,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case logStore
     /// The admin port's HTTP request parser and routes.
     case http
+    /// The client ACL file (`plain_acl.yml`) and the decisions it makes.
+    case acl
 
     /// What the target decodes, for `ledger-fuzz --help`.
     public var summary: String {
@@ -35,6 +37,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .record: "message record, entry payload and command decoders"
         case .logStore: "LogStore recovery of one arbitrary data file"
         case .http: "admin port HTTP/1.x request stream (HTTPRequestParser) and routes"
+        case .acl: "client ACL file plain_acl.yml (AccessControlList.parse) and authorize"
         }
     }
 
@@ -48,6 +51,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .record: FuzzTarget.runRecord(bytes)
         case .logStore: FuzzTarget.runLogStore(bytes)
         case .http: FuzzTarget.runHTTP(bytes)
+        case .acl: FuzzTarget.runAcl(bytes)
         }
     }
 }

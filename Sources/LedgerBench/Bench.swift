@@ -46,6 +46,9 @@ struct BenchTarget {
     var scratchDirectory: String
     /// The members' RocketMQ broker addresses (`remotingPeers`); empty when unknown.
     var brokers: [Peer] = []
+    /// The ACL account the producers sign with (`--access-key`/`--secret-key`), for a group
+    /// with `aclEnable=true`.
+    var credentials: AccessCredentials? = nil
 }
 
 /// `ledger bench`: drives load at a group and reports throughput, latency and each node's CPU
@@ -60,9 +63,10 @@ struct Bench {
         if options.matrix { return BenchMatrix(options: options).run() }
         if options.spawn { return withSpawnedGroup(remoting: options.remoting) { target in run(on: target) } }
         let scratch = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        guard let target = Bench.externalTarget(options.client.peers, scratchDirectory: scratch) else {
+        guard var target = Bench.externalTarget(options.client.peers, scratchDirectory: scratch) else {
             return ExitCode.usage
         }
+        target.credentials = options.client.credentials
         return run(on: target)
     }
 
@@ -258,7 +262,7 @@ struct Bench {
                     makeProducer?(index)
                     ?? BenchProducer(
                         operation: load.operation, peers: peers, inflight: load.inflight, timeout: load.timeout,
-                        interval: load.requestInterval)
+                        interval: load.requestInterval, credentials: target.credentials)
                 do throws(LedgerClientError) {
                     try producer.connect(deadline: ContinuousClock().now + .seconds(10))
                 } catch {

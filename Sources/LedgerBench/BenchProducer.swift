@@ -62,6 +62,7 @@ final class BenchProducer: LoadProducer {
     private var draining = false
     private var redirect: NodeID?
     private(set) var result = ProducerResult()
+    private let credentials: AccessCredentials?
 
     private struct Outstanding {
         var sentAt: ContinuousClock.Instant
@@ -72,7 +73,11 @@ final class BenchProducer: LoadProducer {
     /// `interval`, when given, paces the requests (open loop): request k is due k × interval
     /// after the start, and its latency counts from when it was due, so a stalled group shows in
     /// the latencies rather than in fewer requests (no coordinated omission).
-    init(operation: any BenchOperation, peers: [Peer], inflight: Int, timeout: Duration, interval: Duration? = nil) {
+    /// Requests are signed with `credentials` when given (a group with `aclEnable=true`).
+    init(
+        operation: any BenchOperation, peers: [Peer], inflight: Int, timeout: Duration, interval: Duration? = nil,
+        credentials: AccessCredentials? = nil
+    ) {
         precondition(inflight > 0, "a producer needs at least one request in flight")
         self.operation = operation
         frames = operation.frames
@@ -81,6 +86,7 @@ final class BenchProducer: LoadProducer {
         self.inflight = inflight
         self.timeout = timeout
         self.interval = interval
+        self.credentials = credentials
     }
 
     deinit { connection?.close() }
@@ -262,7 +268,7 @@ final class BenchProducer: LoadProducer {
 
     private func open(to peer: Peer, deadline: ContinuousClock.Instant) throws(LedgerClientError) {
         do throws(NodeConnectionError) {
-            connection = try NodeConnection.open(to: peer, deadline: deadline)
+            connection = try NodeConnection.open(to: peer, deadline: deadline, credentials: credentials)
         } catch {
             switch error {
             case .notSent(let reason), .unanswered(let reason), .protocolViolation(let reason):

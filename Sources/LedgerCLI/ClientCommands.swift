@@ -54,7 +54,8 @@ package enum ClientCommands {
         }
         let client = LedgerClient(
             peers: resolved.peers,
-            options: LedgerClientOptions(timeout: flags.timeout, nodeTimeout: min(.seconds(1), flags.timeout)))
+            options: LedgerClientOptions(
+                timeout: flags.timeout, nodeTimeout: min(.seconds(1), flags.timeout), credentials: flags.credentials))
         defer { client.close() }
         return body(client, resolved)
     }

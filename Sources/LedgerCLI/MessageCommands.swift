@@ -1,3 +1,4 @@
+import Bytes
 import LedgerClient
 import LedgerModel
 import Posix

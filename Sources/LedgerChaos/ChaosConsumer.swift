@@ -32,7 +32,8 @@ struct ChaosConsumer {
         client = LedgerClient(
             peers: context.peers,
             options: LedgerClientOptions(
-                timeout: .seconds(3), nodeTimeout: .milliseconds(300), attemptTimeout: .seconds(1)))
+                timeout: .seconds(3), nodeTimeout: .milliseconds(300), attemptTimeout: .seconds(1),
+                credentials: context.credentials))
         random = SplitMix64(seed: context.seed)
     }
 

@@ -30,13 +30,16 @@ enum ChaosFinalState {
     /// `peer`'s status and committed log, replayed with `configuration` (the group's message-store
     /// settings, `NodeConfig.commitLogConfiguration`); each entry is laid out in the log as the
     /// node's store lays it out in data files of `dataFileSize` bytes, from position 0.
-    static func read(_ peer: Peer, configuration: CommitLogConfiguration, dataFileSize: Int) throws(HarnessError)
-        -> ChaosNodeState
+    /// Requests are signed with `credentials` when given (an admin account: the raw log is read).
+    static func read(
+        _ peer: Peer, configuration: CommitLogConfiguration, dataFileSize: Int, credentials: AccessCredentials? = nil
+    ) throws(HarnessError) -> ChaosNodeState
     {
         let status: StatusResponse
         var entries: [GetResponse] = []
         do throws(NodeConnectionError) {
-            let connection = try NodeConnection.open(to: peer, deadline: ContinuousClock().now + .seconds(5))
+            let connection = try NodeConnection.open(
+                to: peer, deadline: ContinuousClock().now + .seconds(5), credentials: credentials)
             defer { connection.close() }
             let answer = try connection.request(.statusRequest, deadline: ContinuousClock().now + .seconds(5))
             guard case .statusResponse(let reported) = answer else {

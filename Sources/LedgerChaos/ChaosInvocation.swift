@@ -60,10 +60,19 @@ extension ChaosOptions {
         FlagSpec(["--rate"], value: "OPS", help: "operations per second all producers together aim for (default 100)"),
         FlagSpec(["--keep-data"], help: "keep the temporary directory (configs, data, logs) even when the run passes"),
         FlagSpec(["--report"], value: "FILE", help: "also write the report as JSON to FILE"),
+        FlagSpec(
+            ["--acl-file"], value: "FILE",
+            help:
+                "run the group with aclEnable=true and this plain_acl.yml; the runner signs with --access-key/--secret-key "
+                + "(an admin account: the run transfers leadership and reads the raw log)"),
+        ClientFlags.accessKeyFlag, ClientFlags.secretKeyFlag,
     ]
 
     /// The options `flags` give (parsed with ``flags``).
-    static func parse(_ flags: ParsedFlags) throws(UsageError) -> ChaosOptions {
+    /// Keys missing from `flags` are read from `environment`.
+    static func parse(_ flags: ParsedFlags, environment: (String) -> String? = ClientFlags.processEnvironment)
+        throws(UsageError) -> ChaosOptions
+    {
         let title = ChaosCommand.title
         var options = ChaosOptions()
         if let text = flags.value("--duration") {
@@ -106,6 +115,14 @@ extension ChaosOptions {
         }
         options.keepData = flags.has("--keep-data")
         options.reportPath = flags.value("--report")
+        options.aclFile = flags.value("--acl-file")
+        options.credentials = try ClientFlags.parse(flags, command: title, environment: environment).credentials
+        if options.aclFile != nil && options.credentials == nil {
+            throw UsageError(
+                "--acl-file needs an account to sign with: --access-key and --secret-key "
+                    + "(or \(ClientFlags.accessKeyVariable) and \(ClientFlags.secretKeyVariable))",
+                command: title)
+        }
         return options
     }
 }

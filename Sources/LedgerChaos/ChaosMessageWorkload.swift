@@ -72,7 +72,8 @@ struct ChaosMessageWorkload: ChaosWorkload {
     func produce(producer: Int, context: ChaosContext) {
         let (operation, attempt) = timeouts(producer)
         let options = LedgerClientOptions(
-            timeout: operation, nodeTimeout: .milliseconds(300), attemptTimeout: attempt)
+            timeout: operation, nodeTimeout: .milliseconds(300), attemptTimeout: attempt,
+            credentials: context.credentials)
         let client = LedgerClient(peers: context.peers, options: options)
         defer { client.close() }
         var random = SplitMix64(seed: context.seed)

@@ -38,13 +38,18 @@ final class ChaosNemesis {
     private(set) var notes: [String] = []
     private(set) var faults: [ChaosFault] = []
 
-    init(cluster: LocalGroup, recorder: ChaosRecorder, kinds: [ChaosFaultKind], random: SplitMix64) {
+    init(
+        cluster: LocalGroup, recorder: ChaosRecorder, kinds: [ChaosFaultKind], random: SplitMix64,
+        credentials: AccessCredentials? = nil
+    ) {
         self.cluster = cluster
         self.recorder = recorder
         self.kinds = kinds
         self.random = random
         client = LedgerClient(
-            peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(2), nodeTimeout: .milliseconds(500)))
+            peers: cluster.peers,
+            options: LedgerClientOptions(
+                timeout: .seconds(2), nodeTimeout: .milliseconds(500), credentials: credentials))
     }
 
     /// Injects faults until `end` (the fault under way when it passes is still healed, and the

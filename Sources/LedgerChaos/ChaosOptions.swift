@@ -1,3 +1,5 @@
+import LedgerConfig
+
 /// The faults `ledger chaos` can inject.
 enum ChaosFaultKind: String, Sendable, Hashable, CaseIterable, Comparable {
     /// `kill -9` the leader or a follower; restart it after a random delay.
@@ -47,6 +49,11 @@ struct ChaosOptions: Sendable, Hashable {
     var keepData = false
     /// Where to write the JSON report, if anywhere.
     var reportPath: String?
+    /// With `--acl-file`: the spawned group runs with `aclEnable=true` and this `aclFile`, and
+    /// every request of the runner is signed with ``credentials``.
+    var aclFile: String?
+    /// The account the runner signs with (`--access-key`/`--secret-key` or the environment).
+    var credentials: AccessCredentials?
 
     /// Parses `kill,pause,restart,partition,long-pause` (any non-empty subset, any order).
     static func parseFaults(_ text: String) -> [ChaosFaultKind]? {

@@ -61,7 +61,7 @@ struct ChaosRawWorkload: ChaosWorkload {
     func served(by client: LedgerClient) -> ChaosNodeContents? { nil }
 
     func produce(producer: Int, context: ChaosContext) {
-        var connections = ChaosConnections(peers: context.peers)
+        var connections = ChaosConnections(peers: context.peers, credentials: context.credentials)
         defer { connections.closeAll() }
         var redirect: Peer?
         // The node whose last attempt went unanswered and the leader term believed then: it is
@@ -152,13 +152,13 @@ struct ChaosRawWorkload: ChaosWorkload {
     /// codes a node gives before proposing (or for an entry another leader replaced).
     static func certainlyNotStored(_ response: ErrorResponse) -> Bool {
         switch response.code {
-        case .notLeader, .noQuorum, .badRequest, .busy, .diskFull: true
+        case .notLeader, .noQuorum, .badRequest, .busy, .diskFull, .noPermission: true
         case .outcomeUnknown, .timeout, .internal: false
         }
     }
 
     func consume(consumer: Int, context: ChaosContext) {
-        var connections = ChaosConnections(peers: context.peers)
+        var connections = ChaosConnections(peers: context.peers, credentials: context.credentials)
         defer { connections.closeAll() }
         var random = SplitMix64(seed: context.seed)
         var next: UInt64 = 1
@@ -191,7 +191,12 @@ struct ChaosConnections {
     let peers: [Peer]
     private var open: [NodeID: NodeConnection] = [:]
 
-    init(peers: [Peer]) { self.peers = peers }
+    let credentials: AccessCredentials?
+
+    init(peers: [Peer], credentials: AccessCredentials? = nil) {
+        self.peers = peers
+        self.credentials = credentials
+    }
 
     /// `message` on the connection to `peer` (opened now if needed, within `deadline`).
     mutating func request(
@@ -201,7 +206,7 @@ struct ChaosConnections {
         if let existing = open[peer.id] {
             connection = existing
         } else {
-            connection = try NodeConnection.open(to: peer, deadline: deadline)
+            connection = try NodeConnection.open(to: peer, deadline: deadline, credentials: credentials)
             open[peer.id] = connection
         }
         do {

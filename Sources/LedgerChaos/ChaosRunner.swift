@@ -100,14 +100,18 @@ struct ChaosRunner {
 
     private func execute(seed: UInt64, binary: String, directory: String) throws(HarnessError) -> ChaosReport {
         let started = ContinuousClock().now
+        let acl = options.aclFile.map { ["aclEnable=true", "aclFile=\($0)"] } ?? []
         let cluster = try LocalGroup(
-            binary: binary, directory: directory, settings: ["dataFileSize=8MiB"], serverFlags: ["--fault-injection"])
+            binary: binary, directory: directory, settings: ["dataFileSize=8MiB"] + acl,
+            serverFlags: ["--fault-injection"])
         defer { cluster.shutDown() }
         let (configuration, dataFileSize) = try ChaosRunner.messageStoreSettings(of: cluster)
         let workload = ChaosRunner.workload(options.workload, configuration: configuration)
         try cluster.startAll()
         let observer = LedgerClient(
-            peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(15), nodeTimeout: .milliseconds(500)))
+            peers: cluster.peers,
+            options: LedgerClientOptions(
+                timeout: .seconds(15), nodeTimeout: .milliseconds(500), credentials: options.credentials))
         do {
             _ = try observer.findLeader()
         } catch {
@@ -128,7 +132,8 @@ struct ChaosRunner {
             + (0..<workload.consumers).map { (producer: false, number: $0) }
         for (isProducer, number) in roles {
             let context = ChaosContext(
-                peers: cluster.peers, recorder: recorder, operationInterval: interval, seed: random.next())
+                peers: cluster.peers, recorder: recorder, operationInterval: interval, seed: random.next(),
+                credentials: options.credentials)
             recorder.workerStarted()
             spawnThread(name: isProducer ? "chaos producer \(number)" : "chaos consumer \(number)") {
                 if isProducer {
@@ -140,7 +145,9 @@ struct ChaosRunner {
             }
         }
 
-        let nemesis = ChaosNemesis(cluster: cluster, recorder: recorder, kinds: options.faults, random: nemesisRandom)
+        let nemesis = ChaosNemesis(
+            cluster: cluster, recorder: recorder, kinds: options.faults, random: nemesisRandom,
+            credentials: options.credentials)
         do {
             try nemesis.run(until: recorder.start + options.duration)
         } catch {
@@ -162,7 +169,10 @@ struct ChaosRunner {
             do throws(HarnessError) {
                 for peer in cluster.peers {
                     contents.append(
-                        try workload.contents(of: try ChaosFinalState.read(peer, configuration: configuration, dataFileSize: dataFileSize)))
+                        try workload.contents(
+                            of: try ChaosFinalState.read(
+                                peer, configuration: configuration, dataFileSize: dataFileSize,
+                                credentials: options.credentials)))
                 }
                 served = try workload.served(by: observer)
             } catch {

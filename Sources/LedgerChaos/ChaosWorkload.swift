@@ -32,6 +32,8 @@ struct ChaosContext: Sendable {
     let operationInterval: Duration
     /// The seed of this worker's own choices (which node to read from next).
     let seed: UInt64
+    /// The account every request is signed with, for a group with `aclEnable=true`.
+    var credentials: AccessCredentials? = nil
 }
 
 /// The run's shared, lock-protected record: operations, reads, leader sightings, the leader

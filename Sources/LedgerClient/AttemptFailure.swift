@@ -15,9 +15,11 @@ enum AttemptFailure: Error {
 
 extension NodeConnection {
     /// Connects like ``open(to:deadline:)``, for the retry loops.
-    static func attemptOpen(to peer: Peer, deadline: Deadline) throws(AttemptFailure) -> NodeConnection {
+    static func attemptOpen(to peer: Peer, deadline: Deadline, credentials: AccessCredentials?) throws(AttemptFailure)
+        -> NodeConnection
+    {
         do {
-            return try open(to: peer, deadline: deadline)
+            return try open(to: peer, deadline: deadline, credentials: credentials)
         } catch {
             throw .connection(error)
         }

@@ -230,7 +230,11 @@ public final class LedgerClient {
             case .connection(.refused(let response)):
                 switch response.code {
                 case .notLeader, .noQuorum, .timeout, .outcomeUnknown, .busy: problem = "\(leader.name): \(response)"
-                case .badRequest, .diskFull: throw .rejected(node: leader.name, message: response.description)
+                case .badRequest, .noPermission, .diskFull:
+                    // A full disk says so ("disk full: ..."); the others are their message alone.
+                    throw .rejected(
+                        node: leader.name,
+                        message: response.code == .diskFull ? response.description : response.message)
                 case .internal: throw .serverFailure(node: leader.name, message: response.description)
                 }
             case .connection(.notSent(let reason)), .connection(.unanswered(let reason)), .notYet(let reason):
@@ -248,7 +252,7 @@ public final class LedgerClient {
     public func isolate(_ node: Peer, from peers: [NodeID]) throws(LedgerClientError) {
         let deadline = ContinuousClock().now + options.nodeTimeout
         do throws(NodeConnectionError) {
-            let connection = try NodeConnection.open(to: node, deadline: deadline)
+            let connection = try NodeConnection.open(to: node, deadline: deadline, credentials: options.credentials)
             defer { connection.close() }
             let answer = try connection.request(
                 .faultInjectionRequest(FaultInjectionRequest(isolatedFrom: peers)), deadline: deadline)
@@ -320,7 +324,7 @@ public final class LedgerClient {
                             leaderHint = target  // It leads; it only asks for a pause.
                         case .outcomeUnknown, .timeout:
                             if write && uncertain == nil { uncertain = problem }
-                        case .badRequest, .diskFull:
+                        case .badRequest, .noPermission, .diskFull:
                             if write, let uncertain {
                                 throw .outcomeUnknown(
                                     "\(operation): an earlier attempt may have been stored (\(uncertain)); "
@@ -366,7 +370,8 @@ public final class LedgerClient {
     func connection(to peer: Peer, deadline: Deadline) throws(AttemptFailure) -> NodeConnection {
         if let open = connections[peer.id] { return open }
         let connectDeadline = min(deadline, ContinuousClock().now + options.nodeTimeout)
-        let connection = try NodeConnection.attemptOpen(to: peer, deadline: connectDeadline)
+        let connection = try NodeConnection.attemptOpen(
+            to: peer, deadline: connectDeadline, credentials: options.credentials)
         connections[peer.id] = connection
         return connection
     }

@@ -1,3 +1,5 @@
+import LedgerConfig
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -20,11 +22,15 @@ public struct LedgerClientOptions: Sendable, Hashable {
     /// ``timeout`` (a leader that hangs then holds the operation until it ends). Retrying a send
     /// is safe (idempotent producer); retrying a raw append may store it twice.
     public var attemptTimeout: Duration?
+    /// The ACL account requests are signed with, for a group with `aclEnable=true`; nil sends
+    /// them unsigned. A request the ACL refuses fails with ``LedgerClientError/rejected(node:message:)``
+    /// naming the missing permission, without retries.
+    public var credentials: AccessCredentials?
 
     public init(
         timeout: Duration = .seconds(3), nodeTimeout: Duration = .seconds(1),
         retryDelay: Duration = .milliseconds(5), maxRetryDelay: Duration = .milliseconds(20),
-        attemptTimeout: Duration? = nil
+        attemptTimeout: Duration? = nil, credentials: AccessCredentials? = nil
     ) {
         precondition(timeout > .zero && nodeTimeout > .zero, "client timeouts must be positive")
         precondition(attemptTimeout.map { $0 > .zero } ?? true, "the attempt timeout must be positive")
@@ -33,6 +39,7 @@ public struct LedgerClientOptions: Sendable, Hashable {
         self.retryDelay = retryDelay
         self.maxRetryDelay = maxRetryDelay
         self.attemptTimeout = attemptTimeout
+        self.credentials = credentials
     }
 }
 

@@ -37,7 +37,7 @@ extension NodeConnection {
         let start = outbound.count
         let requestID = nextRequestID
         do {
-            try WireCodec.encode(message, requestID: requestID, into: &outbound)
+            try encode(message, requestID: requestID)
         } catch {
             outbound.truncate(to: start)
             throw .notSent("cannot encode the request: \(error)")

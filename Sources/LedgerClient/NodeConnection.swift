@@ -64,18 +64,24 @@ public final class NodeConnection {
     /// stream (to tell, on a failure, whether any of them left).
     var awaiting = InFlightRequests()
 
-    private init(peer: Peer, socket: Socket) {
+    /// The account every client request on this connection is signed with (frame flag
+    /// `signed`); nil sends them unsigned. Peer messages are never signed.
+    public let credentials: AccessCredentials?
+
+    private init(peer: Peer, socket: Socket, credentials: AccessCredentials?) {
         self.peer = peer
         self.socket = socket
+        self.credentials = credentials
     }
 
     deinit { close() }
 
-    /// Connects to `peer` (`connect(2)`, TCP_NODELAY), waiting at most until `deadline`. Throws
+    /// Connects to `peer` (`connect(2)`, TCP_NODELAY), waiting at most until `deadline`; client
+    /// requests are signed with `credentials` when given. Throws
     /// ``NodeConnectionError/notSent(_:)`` when no connection could be made.
-    public static func open(to peer: Peer, deadline: ContinuousClock.Instant) throws(NodeConnectionError)
-        -> NodeConnection
-    {
+    public static func open(
+        to peer: Peer, deadline: ContinuousClock.Instant, credentials: AccessCredentials? = nil
+    ) throws(NodeConnectionError) -> NodeConnection {
         guard let address = SocketAddress("\(peer.host == "localhost" ? "127.0.0.1" : peer.host):\(peer.port)") else {
             throw .notSent("host \"\(peer.host)\" is not an IPv4 address (this build connects to IPv4 only)")
         }
@@ -111,7 +117,7 @@ public final class NodeConnection {
             socket.close()
             throw .notSent(error.description)
         }
-        return NodeConnection(peer: peer, socket: socket)
+        return NodeConnection(peer: peer, socket: socket, credentials: credentials)
     }
 
     /// Sends `message` and returns the node's answer, waiting at most until `deadline`, or until
@@ -144,12 +150,24 @@ public final class NodeConnection {
         let messageStart = queuedStreamOffset
         let start = outbound.count
         do {
-            try WireCodec.encode(message, requestID: 0, into: &outbound)
+            try encode(message, requestID: 0)
         } catch {
             outbound.truncate(to: start)
             throw .notSent("cannot encode the message: \(error)")
         }
         try flushAll(deadline: deadline, started: ContinuousClock().now, messageStart: messageStart)
+    }
+
+    /// Appends `message` to the outbound bytes, signed with ``credentials`` when it is a client
+    /// request and there are credentials.
+    func encode(_ message: WireMessage, requestID: UInt64) throws(WireError) {
+        if let credentials, message.isSignable {
+            try WireCodec.encodeSigned(
+                message, requestID: requestID, accessKey: credentials.accessKey, sign: credentials.sign, into: &outbound
+            )
+        } else {
+            try WireCodec.encode(message, requestID: requestID, into: &outbound)
+        }
     }
 
     /// Closes the socket; later calls do nothing.

@@ -20,6 +20,8 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         case requiredKey(String, reason: String)
         /// The file `clusterSecretFile` names cannot be used as the group secret.
         case unusableSecretFile(path: String, ClusterSecret.Problem)
+        /// The file `aclFile` names cannot be used as the ACL.
+        case unusableAclFile(AclFileError)
         /// A value that does not parse or breaks a rule; `key` is nil for a bare `--peers` value.
         case invalidValue(key: String?, expected: String, got: String)
     }
@@ -58,6 +60,8 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
                 "missing key \(quoted(key)), required because \(reason)"
             case .unusableSecretFile(let path, let problem):
                 "clusterSecretFile: the secret file \(quoted(path)) \(problem)"
+            case .unusableAclFile(let error):
+                "aclFile: \(error)"
             case .invalidValue(let key?, let expected, let got):
                 "\(key): expected \(expected), got \(quoted(got))"
             case .invalidValue(nil, let expected, let got):

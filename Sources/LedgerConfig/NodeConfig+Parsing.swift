@@ -123,6 +123,7 @@ private struct SettingValues {
         try adminEndpoint(&config)
         try clusterSecretFile(&config)
         try remotingEndpoints(&config)
+        try accessControl(&config)
         return config
     }
 
@@ -142,6 +143,24 @@ private struct SettingValues {
                     Key.clusterSecretFile.rawValue,
                     reason: "peer \(remote.name) (\(remote.host)) is not on loopback: "
                         + "peers must authenticate with a group secret (Sources/Server/SECURITY.md)"))
+        }
+    }
+
+    /// `aclEnable` (`true` or `false`) and `aclFile` (a path; the file is read when the node
+    /// starts, ``NodeConfig/loadAccessControlList(source:)``).
+    private func accessControl(_ config: inout NodeConfig) throws(ConfigError) {
+        if let setting = settings[.aclEnable] {
+            switch setting.value {
+            case "true": config.aclEnable = true
+            case "false": config.aclEnable = false
+            default: throw invalid(.aclEnable, expected: "true or false")
+            }
+            config.aclFileLine = setting.line
+        }
+        if let setting = settings[.aclFile] {
+            guard !setting.value.isEmpty else { throw invalid(.aclFile, expected: "a file path") }
+            config.aclFile = setting.value
+            config.aclFileLine = setting.line
         }
     }
 

@@ -29,6 +29,7 @@ public struct NodeConfig: Sendable, Hashable {
         case clusterSecretFile
         case maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection
         case listenPort, namesrvPort, remotingPeers
+        case aclEnable, aclFile
 
         /// Keys without a default.
         public var isRequired: Bool { [.group, .selfId, .peers, .storeBaseDir].contains(self) }
@@ -134,6 +135,16 @@ public struct NodeConfig: Sendable, Hashable {
     /// must carry `listenPort`.
     public internal(set) var remotingPeers: [Peer] = []
 
+    /// Default false (RocketMQ's `aclEnable`). When true, client requests on both protocols must
+    /// be signed by an account of ``aclFile`` that holds the permission they need.
+    public internal(set) var aclEnable: Bool = false
+    /// Default `conf/plain_acl.yml` (RocketMQ's `plain_acl.yml` format); a relative path is
+    /// resolved against the directory the node starts in. Read only when ``aclEnable`` is true:
+    /// at start by ``loadAccessControlList(source:)``, and again by the node whenever it changes.
+    public internal(set) var aclFile: String = "conf/plain_acl.yml"
+    /// The line that set `aclFile` (or `aclEnable`), for errors about the file.
+    var aclFileLine: Int? = nil
+
     /// The remoting address of member `id`, if configured.
     public func remotingPeer(_ id: NodeID) -> Peer? { remotingPeers.first { $0.id == id } }
 
@@ -150,6 +161,18 @@ public struct NodeConfig: Sendable, Hashable {
 
     /// The members other than this node.
     public var otherPeers: [Peer] { peers.filter { $0.id != selfPeer.id } }
+
+    /// The ACL from ``aclFile`` when ``aclEnable`` is true, else nil. Throws, naming `source`,
+    /// the line of `aclFile` and the problem in the ACL file (its own file and line), when the
+    /// file cannot be read or does not parse.
+    public func loadAccessControlList(source: String) throws(ConfigError) -> AccessControlList? {
+        guard aclEnable else { return nil }
+        do {
+            return try AccessControlList.load(path: aclFile)
+        } catch {
+            throw ConfigError(source: source, line: aclFileLine, problem: .unusableAclFile(error))
+        }
+    }
 
     /// The group secret from ``clusterSecretFile``, or nil when none is configured (allowed only
     /// when every peer is on loopback: then peers are not authenticated).

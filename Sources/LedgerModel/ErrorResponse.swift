@@ -30,6 +30,10 @@ public struct ErrorResponse: Hashable, Sendable, CustomStringConvertible {
         /// `diskSpaceWarningLevelRatio`): nothing was proposed, the request certainly had no
         /// effect. Writes resume once space is freed; reads keep working.
         case diskFull
+        /// The client ACL refused the request (no account, a wrong signature, or a missing
+        /// permission, which the message names): nothing was done. Retrying it unchanged fails
+        /// again.
+        case noPermission
     }
 
     /// The longest message kept, in UTF-8 bytes; longer ones are cut so any peer can decode them.
@@ -76,6 +80,7 @@ public struct ErrorResponse: Hashable, Sendable, CustomStringConvertible {
         case .outcomeUnknown: "outcome unknown: \(message)"
         case .busy: "busy: \(message)"
         case .diskFull: "disk full: \(message)"
+        case .noPermission: message
         }
     }
 }

@@ -83,3 +83,31 @@ public func currentExecutablePath() throws(SystemError) -> String {
     }
     return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// What changes when a file is rewritten or replaced: compared between two looks at a path to
+/// tell whether it must be read again (a watched configuration file).
+public struct FileStamp: Sendable, Hashable {
+    /// `st_dev` and `st_ino`: a file renamed over the path has another inode.
+    public var device: UInt64
+    public var inode: UInt64
+    /// `st_size`.
+    public var size: Int64
+    /// `st_mtim`, in nanoseconds since the epoch.
+    public var modifiedNanoseconds: Int64
+
+    public init(device: UInt64, inode: UInt64, size: Int64, modifiedNanoseconds: Int64) {
+        self.device = device
+        self.inode = inode
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+    }
+}
+
+/// The ``FileStamp`` of the file at `path`, following symbolic links (`stat(2)`).
+public func fileStamp(_ path: String) throws(SystemError) -> FileStamp {
+    var info = stat()
+    if stat(path, &info) != 0 { throw SystemError("stat", subject: path, errno: errno) }
+    return FileStamp(
+        device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
+        modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+}

@@ -1,16 +1,20 @@
 import Bytes
 
-/// A HEART_BEAT (34) body, the part this broker keeps: the client's id and the consumer groups
-/// it belongs to (`HeartbeatData`: `clientID`, `consumerDataSet[].groupName`). Producer groups
-/// and subscriptions are not needed: a pull carries its own subscription.
+/// A HEART_BEAT (34) body, the part this broker keeps: the client's id, the consumer groups it
+/// belongs to (`HeartbeatData`: `clientID`, `consumerDataSet[].groupName`) and the topics they
+/// subscribe to (`subscriptionDataSet[].topic`, which the ACL checks). Producer groups are not
+/// needed, and a pull carries its own subscription expression.
 public struct Heartbeat: Sendable, Hashable {
     public var clientID: String
     /// The consumer groups, in the order sent.
     public var consumerGroups: [String]
+    /// Every topic some consumer group subscribes to, in the order sent, each once.
+    public var subscribedTopics: [String]
 
-    public init(clientID: String, consumerGroups: [String]) {
+    public init(clientID: String, consumerGroups: [String], subscribedTopics: [String] = []) {
         self.clientID = clientID
         self.consumerGroups = consumerGroups
+        self.subscribedTopics = subscribedTopics
     }
 
     /// Decodes the JSON body (the C++ clients send standard JSON with enums as integers).
@@ -22,6 +26,7 @@ public struct Heartbeat: Sendable, Hashable {
                 .invalidValue(field: "clientID", offset: value.offset, reason: "the heartbeat names no client id"))
         }
         var groups: [String] = []
+        var topics: [String] = []
         if let set = value[member: "consumerDataSet"] {
             guard case .array(let consumers) = set.kind else {
                 throw .malformed(.invalidValue(field: "consumerDataSet", offset: set.offset, reason: "not an array"))
@@ -33,8 +38,22 @@ public struct Heartbeat: Sendable, Hashable {
                     )
                 }
                 groups.append(group)
+                guard let subscriptions = consumer[member: "subscriptionDataSet"] else { continue }
+                guard case .array(let items) = subscriptions.kind else {
+                    throw .malformed(
+                        .invalidValue(
+                            field: "subscriptionDataSet", offset: subscriptions.offset, reason: "not an array"))
+                }
+                for item in items {
+                    guard case .string(let topic)? = item[member: "topic"]?.kind else {
+                        throw .malformed(
+                            .invalidValue(field: "topic", offset: item.offset, reason: "a subscription without a topic")
+                        )
+                    }
+                    if !topics.contains(topic) { topics.append(topic) }
+                }
             }
         }
-        self.init(clientID: clientID, consumerGroups: groups)
+        self.init(clientID: clientID, consumerGroups: groups, subscribedTopics: topics)
     }
 }

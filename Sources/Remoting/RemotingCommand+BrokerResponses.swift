@@ -114,6 +114,7 @@ extension RemotingCommand {
             case .badRequest: isSend ? .messageIllegal : .systemError
             case .timeout, .outcomeUnknown, .internal: .systemError
             case .busy: .systemBusy
+            case .noPermission: .noPermission
             }
         return .response(to: request, code: code, remark: error.description)
     }

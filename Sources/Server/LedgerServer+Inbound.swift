@@ -24,8 +24,9 @@ extension LedgerServer {
         }
         for frame in frames {
             let message: WireMessage
+            let signature: RequestSignature?
             do {
-                message = try WireCodec.decode(frame)
+                (message, signature) = try WireCodec.decodeReceived(frame)
             } catch {
                 if frame.opcode == .handshake || frame.opcode.isOneWayOnly {
                     // Peer traffic: refused and logged at most once a minute per address, like
@@ -46,6 +47,9 @@ extension LedgerServer {
                 }
                 close(connection, reason: "malformed frame")
                 return
+            }
+            guard authorizeWire(message, signature: signature, requestID: frame.requestID, on: connection) else {
+                continue
             }
             guard handle(message, requestID: frame.requestID, on: connection) else { return }
         }

@@ -84,7 +84,7 @@ extension LedgerServer {
             }
             switch connection.role {
             case .nameServer: answer(nameServerResponse(to: command), to: command, on: connection)
-            case .broker: handleBroker(command, on: connection)
+            case .broker: if authorizeRemoting(command, on: connection) { handleBroker(command, on: connection) }
             }
         }
     }

@@ -1,6 +1,7 @@
 import Admin
 import CommitLog
 import FileIO
+import LedgerConfig
 import LedgerModel
 import LogStore
 import Posix
@@ -76,6 +77,11 @@ public final class LedgerServer {
     var peerAuthentications: [UInt64: InboundPeerAuthentication] = [:]
     /// Rate limits the log lines about refused peer connections (one per address per minute).
     var refusals = RefusalLog()
+    /// The client ACL in force and its file, when `aclEnable` is set.
+    var acl: AclWatch?
+    /// Rate limits the log lines about requests the ACL refused (one per address and refusal per
+    /// minute).
+    var accessRefusals = RefusalLog()
     /// Rate limits the log lines about connections refused over ``ServerOptions/maxConnections``
     /// or closed as stalled (one per port and cause per minute, with the count in between).
     var connectionLimitLog = RefusalLog()
@@ -202,6 +208,7 @@ public final class LedgerServer {
             )
         }
         links = options.members.filter { $0.id != options.selfID }.map(PeerLink.init)
+        acl = options.acl.map { AclWatch(path: $0.path, initial: $0.initial, stamp: $0.initialStamp) }
         do {
             replica = try Replica(
                 configuration: options.replica, store: store, stateMachine: messages, host: self,
@@ -249,8 +256,15 @@ public final class LedgerServer {
                 "peers are not authenticated: no clusterSecretFile is configured (allowed because every peer is on loopback)"
             )
         }
+        if let acl {
+            logger.info(
+                term: replica.term.rawValue,
+                "client ACL on: \(acl.current.accounts.count) accounts and "
+                    + "\(acl.current.globalWhiteRemoteAddresses.count) global white addresses from \(acl.path)")
+        }
         for link in links { connect(link) }
         scheduleTick()
+        scheduleAclCheck()
         sweepStalledConnections()
         measureDisk()
         if adminListener != nil { pollPeerStatus() }

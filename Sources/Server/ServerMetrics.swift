@@ -83,6 +83,7 @@ extension ErrorResponse.Code {
         case .outcomeUnknown: "outcome_unknown"
         case .busy: "busy"
         case .diskFull: "disk_full"
+        case .noPermission: "no_permission"
         }
     }
 }

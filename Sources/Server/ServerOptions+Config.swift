@@ -45,6 +45,16 @@ extension ServerOptions {
         }
         do {
             clusterSecret = try config.loadClusterSecret(source: source)
+            // Stamped before it is read: a change made meanwhile shows at the first check.
+            let stamp: FileStamp?
+            do {
+                stamp = config.aclEnable ? try fileStamp(config.aclFile) : nil
+            } catch {
+                stamp = nil  // The read below fails too, naming the file.
+            }
+            if let acl = try config.loadAccessControlList(source: source) {
+                self.acl = AclOptions(path: config.aclFile, initial: acl, initialStamp: stamp)
+            }
         } catch {
             throw .configuration(error.description)
         }

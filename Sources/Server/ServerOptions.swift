@@ -48,6 +48,9 @@ public struct ServerOptions: Sendable {
     public var clusterSecret: ClusterSecret?
     /// The RocketMQ remoting front end and embedded NameServer, when `listenPort` is configured.
     public var remoting: RemotingOptions?
+    /// The client ACL (`aclEnable=true`): the file it was read from and what it held at start.
+    /// Nil serves every client unchecked.
+    public var acl: AclOptions?
     /// Test only: accept requests to drop Raft traffic to and from chosen peers.
     public var faultInjection = false
     /// Where this options value came from, for error messages (`conf/n0.conf`).
@@ -104,4 +107,23 @@ public struct RemotingOptions: Sendable {
 
     /// The broker address of member `id`.
     public func brokerAddress(_ id: NodeID) -> String? { brokerAddresses.first { $0.id == id }?.address }
+}
+
+/// The client ACL a node enforces (`aclEnable`, `aclFile`).
+public struct AclOptions: Sendable {
+    /// The ACL file; watched for changes (``checkInterval``).
+    public var path: String
+    /// What the file held when the node started.
+    public var initial: AccessControlList
+    /// The file's stamp taken just before it was read (nil when it could not be taken), so a
+    /// change made while the node started is still seen by the first check.
+    public var initialStamp: FileStamp?
+    /// How often the node looks at the file's size, modification time and inode.
+    public var checkInterval: Duration = .seconds(2)
+
+    public init(path: String, initial: AccessControlList, initialStamp: FileStamp?) {
+        self.path = path
+        self.initial = initial
+        self.initialStamp = initialStamp
+    }
 }

@@ -220,7 +220,8 @@ extension ErrorResponse: WirePayload {
         case 5: code = .internal
         case 6: code = .outcomeUnknown
         case 7: code = .busy
-        case 8: code = .diskFull
+        case 8: code = .noPermission
+        case 9: code = .diskFull
         case let other: throw .unknownEnumValue(field: "error code", value: UInt64(other), offset: codeAt)
         }
         self.init(code: code, receivedMessage: try reader.readString("message", limit: limits.maxStringBytes))
@@ -238,7 +239,8 @@ extension ErrorResponse.Code {
         case .internal: 5
         case .outcomeUnknown: 6
         case .busy: 7
-        case .diskFull: 8
+        case .noPermission: 8
+        case .diskFull: 9
         }
     }
 }

@@ -13,14 +13,18 @@ public struct FrameFlags: OptionSet, Hashable, Sendable, CustomStringConvertible
     public static let oneWay = FrameFlags(rawValue: 2)
     /// The response is an ``ErrorResponse``; only together with `response`.
     public static let error = FrameFlags(rawValue: 4)
+    /// A client request signed with an ACL account: the payload starts with the
+    /// ``RequestSignature`` fields (PROTOCOL.md, "Signed requests").
+    public static let signed = FrameFlags(rawValue: 8)
     /// Every bit with a meaning; the others must be zero.
-    public static let defined: FrameFlags = [.response, .oneWay, .error]
+    public static let defined: FrameFlags = [.response, .oneWay, .error, .signed]
 
     public var description: String {
         var names: [String] = []
         if contains(.response) { names.append("response") }
         if contains(.oneWay) { names.append("oneWay") }
         if contains(.error) { names.append("error") }
+        if contains(.signed) { names.append("signed") }
         if !subtracting(.defined).isEmpty { names.append("0x\(String(rawValue, radix: 16))") }
         return "[\(names.joined(separator: ", "))]"
     }

@@ -183,7 +183,9 @@ public enum WireCodec {
         return message
     }
 
-    private static func decodePayload(_ frame: Frame, from reader: inout ByteReader, limits: WireLimits)
+    /// The message of `frame`'s payload, read from `reader` (positioned at it), whose flags
+    /// must suit its opcode; the caller checks that nothing follows.
+    static func decodePayload(_ frame: Frame, from reader: inout ByteReader, limits: WireLimits)
         throws(WireError) -> WireMessage
     {
         let opcode = frame.opcode

@@ -63,6 +63,23 @@ struct ChaosRunTests {
         #expect(report.contains("\"dataDirectory\": null"), "a passing run deletes its directory")
     }
 
+    @Test("a short message chaos run against a group with aclEnable=true, signed with an admin account, passes")
+    func aclRunPasses() throws {
+        let acl = try TemporaryDirectory(prefix: "ledger-chaos-acl")
+        defer { try? acl.remove() }
+        let aclPath = "\(acl.path)/plain_acl.yml"
+        try writeFile(
+            aclPath, Array("accounts:\n  - accessKey: chaosadmin\n    secretKey: chaos-secret\n    admin: true\n".utf8))
+        let arguments = [
+            "--duration", "8s", "--seed", "\(Self.seed)", "--acl-file", aclPath, "--access-key", "chaosadmin",
+            "--secret-key", "chaos-secret",
+        ]
+        let (run, report) = try Self.chaos(arguments)
+        let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
+        #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
+        #expect(!report.contains("\"acknowledged\": 0,"), "\(replay)\n\(run.stdout)")
+    }
+
     @Test("a short raw-append chaos run passes every check")
     func rawAppendRunPasses() throws {
         let arguments = ["--duration", "8s", "--seed", "\(Self.seed)", "--workload", "raw-append"]

@@ -18,7 +18,15 @@ Starts three `ledger server` processes on free loopback ports (peers, broker `li
 Raw remoting frames check what the client never sends: an unknown code (answered 3), a follower
 NameServer naming the leader, a malformed frame closing its connection while the node serves on.
 
-Usage: rocketmq_interop.py LEDGER_BINARY WORK_DIR. Exit status 0 when every check passed.
+With `acl` the group runs with aclEnable=true (RocketMQ's plain_acl.yml) and the client, given
+an account with `set_session_credentials(access, secret, "ALIYUN")`, which signs every request
+as RocketMQ's AclClientRPCHook does:
+  1. produces and consumes (push consumer) with a valid account;
+  2. is refused with a wrong secret key and on a topic marked DENY (producer and consumer), each
+     refusal NO_PERMISSION (16) with the reason in the node's log, and nothing refused is stored;
+  3. raw frames: an unsigned send is answered 16 with the reason; the NameServer stays open.
+
+Usage: rocketmq_interop.py LEDGER_BINARY WORK_DIR [acl]. Exit status 0 when every check passed.
 """
 
 import json
@@ -34,6 +42,16 @@ from rocketmq.client import Message, Producer, PullConsumer, PushConsumer
 from rocketmq.ffi import MessageModel
 
 LEDGER, WORK = sys.argv[1], sys.argv[2]
+ACL = sys.argv[3:] == ["acl"]
+ACL_ACCESS, ACL_SECRET = "interop", "interop-secret"
+ACL_FILE = f"""accounts:
+  - accessKey: {ACL_ACCESS}
+    secretKey: {ACL_SECRET}
+    defaultTopicPerm: PUB|SUB
+    defaultGroupPerm: SUB
+    topicPerms:
+      - DenyTopic=DENY
+"""
 TOPIC = "InteropTopic"
 ORDERED_TOPIC = "InteropOrdered"
 ORDER_KEYS, PER_KEY = 6, 8  # ordered sends: key k's messages go to queue k % 4
@@ -115,12 +133,17 @@ class Group:
         remoting = ";".join(f"n{i}-127.0.0.1:{p}" for i, p in enumerate(self.broker))
         self.processes = {}
         os.makedirs(WORK, exist_ok=True)
+        acl = []
+        if ACL:
+            with open(f"{WORK}/plain_acl.yml", "w") as file:
+                file.write(ACL_FILE)
+            acl = ["aclEnable=true", f"aclFile={WORK}/plain_acl.yml"]
         for i in range(3):
             with open(f"{WORK}/n{i}.conf", "w") as conf:
                 conf.write("\n".join([
                     "group=interop", f"selfId=n{i}", f"peers={peers}", f"storeBaseDir={WORK}/data/n{i}",
                     "dataFileSize=64MiB", f"listenPort={self.broker[i]}", f"namesrvPort={self.namesrv[i]}",
-                    f"remotingPeers={remoting}", ""]))
+                    f"remotingPeers={remoting}"] + acl + [""]))
 
     @property
     def namesrv_addr(self):
@@ -198,7 +221,7 @@ def main():
     for i in range(3):
         group.start(i)
     try:
-        run(group)
+        (run_acl if ACL else run)(group)
     finally:
         group.stop()
 
@@ -406,6 +429,118 @@ def check_ordered_and_broadcast(group, leader, producer):
     log(f"{total} ordered sends by selector: the orderly consumer (queues locked with 41) received each once "
         f"in send order per queue, and both broadcasting members received all {total}")
     return [orderly] + casts
+
+
+# --- ACL ---------------------------------------------------------------------------------------
+
+
+def logs(group):
+    text = ""
+    for i in range(3):
+        with open(f"{WORK}/n{i}.log") as log_file:
+            text += log_file.read()
+    return text
+
+
+CLIENT_PROCESS = """
+import sys, time
+from rocketmq.client import Message, Producer, PushConsumer
+namesrv, access, secret, topic, role = sys.argv[1:6]
+if role == "producer":
+    producer = Producer("AclProducer" + secret, timeout=3000)
+    producer.set_namesrv_addr(namesrv)
+    producer.set_session_credentials(access, secret, "ALIYUN")
+    producer.start()
+    msg = Message(topic)
+    msg.set_body("refused " + secret)
+    try:
+        print("status", producer.send_sync(msg).status, flush=True)
+    except Exception as error:
+        print("error", type(error).__name__, error, flush=True)
+else:
+    got = []
+    consumer = PushConsumer("AclConsumer" + secret)
+    consumer.set_namesrv_addr(namesrv)
+    consumer.set_session_credentials(access, secret, "ALIYUN")
+    consumer.subscribe(topic, lambda msg: got.append(msg.body))
+    consumer.start()
+    time.sleep(8)
+    print("received", len(got), flush=True)
+import os
+os._exit(0)
+"""
+
+
+def client_process(group, access, secret, topic, role):
+    """Runs a producer's send (or a push consumer for 8 s) in a process of its own, so its
+    credentials are its own (the C++ client shares one instance per process)."""
+    result = subprocess.run([sys.executable, "-c", CLIENT_PROCESS, group.namesrv_addr, access, secret, topic, role],
+                            capture_output=True, text=True, timeout=90)
+    return result.stdout.strip()
+
+
+def run_acl(group):
+    leader = group.leader()
+    log(f"group up with aclEnable=true, leader n{leader}; NameServers {group.namesrv_addr}")
+    header, _ = call(group.broker[leader], 10, {"producerGroup": "raw", "topic": "AclTopic", "defaultTopic": "TBW102",
+                                                "defaultTopicQueueNums": "4", "queueId": "0", "sysFlag": "0",
+                                                "bornTimestamp": "0", "flag": "0", "properties": "",
+                                                "reconsumeTimes": "0", "unitMode": "false"})
+    if header["code"] != 16 or "carries no AccessKey and Signature" not in header.get("remark", ""):
+        fail(f"an unsigned send was answered {header}, not NO_PERMISSION (16) with the reason")
+    log(f"raw unsigned send: NO_PERMISSION (16), remark {header['remark']!r}; NameServer routes stay open")
+
+    received = []
+    consumer = PushConsumer("AclGroup")
+    consumer.set_namesrv_addr(group.namesrv_addr)
+    consumer.set_session_credentials(ACL_ACCESS, ACL_SECRET, "ALIYUN")
+    consumer.subscribe("AclTopic", lambda msg: received.append(maybe_text(msg.body)))
+    consumer.start()
+    producer = Producer("AclProducer", timeout=3000)
+    producer.set_namesrv_addr(group.namesrv_addr)
+    producer.set_session_credentials(ACL_ACCESS, ACL_SECRET, "ALIYUN")
+    producer.start()
+    for i in range(5):
+        msg = Message("AclTopic")
+        msg.set_tags("TagA")
+        msg.set_body(f"signed {i}")
+        result = producer.send_sync(msg)
+        if result.status != 0:
+            fail(f"a signed send {i} got status {result.status}")
+    wait_for(lambda: len(received) >= 5, 60, "the signed push consumer to receive 5 messages")
+    log("valid account: 5 signed sends acknowledged and consumed by a signed push consumer")
+
+    wrong = client_process(group, ACL_ACCESS, "not-the-secret", "AclTopic", "producer")
+    if not wrong.startswith("error"):
+        fail(f"a producer with a wrong secret key was not refused: {wrong}")
+    wait_for(lambda: 'no permission: the signature does not match AccessKey "interop" (wrong secret key?)'
+             in logs(group), 10, "the node to log the wrong secret's refusal")
+    log(f"wrong secret key: the send failed ({wrong}); the node refused it: signature does not match")
+
+    denied = client_process(group, ACL_ACCESS, ACL_SECRET, "DenyTopic", "producer")
+    if not denied.startswith("error"):
+        fail(f"a send to a DENY topic was not refused: {denied}")
+    wait_for(lambda: 'no permission: AccessKey "interop" lacks PUB on topic "DenyTopic"' in logs(group), 10,
+             "the node to log the DENY topic's refusal")
+    log(f"DENY topic: the send failed ({denied}); the node refused it: lacks PUB on topic \"DenyTopic\"")
+
+    before = len(received)
+    bad_consumer = client_process(group, ACL_ACCESS, "not-the-secret", "AclTopic", "consumer")
+    if bad_consumer != "received 0":
+        fail(f"a push consumer with a wrong secret key got messages: {bad_consumer}")
+    last = Message("AclTopic")  # one more for the valid consumer, none for the refused one
+    last.set_body("signed last")
+    if producer.send_sync(last).status != 0:
+        fail("the last signed send failed")
+    wait_for(lambda: len(received) >= before + 1, 30, "the valid consumer to receive the last message")
+    time.sleep(1)
+    if sorted(received[:5]) != [f"signed {i}" for i in range(5)] or any(b and "refused" in b for b in received):
+        fail(f"the valid consumer received {received}: a refused send was stored")
+    log(f"wrong-secret push consumer received nothing; the valid one exactly the {len(received)} accepted sends")
+    log("PASS")
+    sys.stdout.flush()
+    group.stop()
+    os._exit(0)
 
 
 def maybe_text(value):

@@ -4,7 +4,9 @@
 #
 # For each C++ client core named (default 1.0.1), in a virtual environment under .build/, runs
 # rocketmq_interop.py against a fresh group with HOME in a scratch directory (the C++ clients
-# write their logs under $HOME/logs):
+# write their logs under $HOME/logs); for 1.0.1 then once more against a fresh group with the
+# client ACL on (`acl`: signed requests with set_session_credentials, refusals of a wrong
+# secret key and a DENY topic):
 #   1.0.1  rocketmq==0.4.4              Apache rocketmq-client-cpp 1.0.1 (SEND_MESSAGE 10)
 #   2.1.0  rocketmq-python-cvs==2.1.0.3 rocketmq-client-cpp 2.1.0 (SEND_MESSAGE_V2 310); its
 #          Python process sometimes aborts with heap corruption inside the client
@@ -18,9 +20,9 @@ ledger=$1
 shift
 status=0
 
-# run_client LABEL PIP_SPEC VENV
+# run_client LABEL PIP_SPEC VENV [MODE]
 run_client() {
-    label=$1
+    label=$1${4:+ ($4)}
     venv="$root/.build/$3"
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/ledger-interop.XXXXXX")
     if ! "$venv/bin/python" -c "import rocketmq.client" >/dev/null 2>&1; then
@@ -36,7 +38,7 @@ run_client() {
     echo "test-interop: $label ($2)"
     mkdir -p "$scratch/home"
     if HOME="$scratch/home" timeout 240 "$venv/bin/python" "$root/Tests/Interop/rocketmq_interop.py" "$ledger" \
-        "$scratch/group"; then
+        "$scratch/group" ${4:-}; then
         rm -rf "$scratch"
         return
     fi
@@ -63,7 +65,10 @@ skip() {
 [ $# -gt 0 ] || set -- 1.0.1
 for core in "$@"; do
     case $core in
-    1.0.1) run_client "C++ client 1.0.1" rocketmq==0.4.4 interop-venv ;;
+    1.0.1)
+        run_client "C++ client 1.0.1" rocketmq==0.4.4 interop-venv
+        run_client "C++ client 1.0.1" rocketmq==0.4.4 interop-venv acl
+        ;;
     2.1.0) run_client "C++ client 2.1.0" rocketmq-python-cvs==2.1.0.3 interop-venv-cpp2 ;;
     *)
         echo "test-interop: unknown client core $core (1.0.1 or 2.1.0)" >&2

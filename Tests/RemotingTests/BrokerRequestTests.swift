@@ -178,12 +178,17 @@ import Testing
                 == .queryMessage(KeyLookupRequest(topic: "T", key: "k1", maxCount: 32), storedWithin: 10...20))
     }
 
-    @Test func aHeartbeatNamesItsClientAndConsumerGroups() throws {
+    @Test func aHeartbeatNamesItsClientConsumerGroupsAndTopics() throws {
         let body = #"""
             {"clientID":"4242-127.0.0.1@DEFAULT","consumerDataSet":[{"consumeFromWhere":0,"consumeType":1,"groupName":"G","messageModel":1,"subscriptionDataSet":[{"subString":"*","subVersion":1,"topic":"%RETRY%G"},{"codeSet":[0,0],"subString":"tagA||tagC","subVersion":1,"tagsSet":["tagA","tagC"],"topic":"T"}]}],"producerDataSet":[{"groupName":"PG"}]}
             """#
         let request = try BrokerRequest(Self.request(34, [:], body: Array(body.utf8)), bornHost: Self.client)
-        #expect(request == .heartbeat(Heartbeat(clientID: "4242-127.0.0.1@DEFAULT", consumerGroups: ["G"])))
+        #expect(
+            request
+                == .heartbeat(
+                    Heartbeat(
+                        clientID: "4242-127.0.0.1@DEFAULT", consumerGroups: ["G"], subscribedTopics: ["%RETRY%G", "T"]))
+        )
         let producerOnly = #"{"clientID":"c","producerDataSet":[{"groupName":"PG"}]}"#
         #expect(try Heartbeat(body: Array(producerOnly.utf8)[...]) == Heartbeat(clientID: "c", consumerGroups: []))
         #expect(throws: RemotingError.self) { try Heartbeat(body: Array(#"{"consumerDataSet":[]}"#.utf8)[...]) }

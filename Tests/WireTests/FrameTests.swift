@@ -83,10 +83,10 @@ import Wire
 
         var flagged = FrameDecoder()
         var bytes = statusRequestBytes
-        bytes[15] = 0x08
+        bytes[15] = 0x10
         flagged.feed(bytes)
-        #expect(throws: WireError.reservedFlags(8, offset: 15)) { try flagged.next() }
-        #expect(WireError.reservedFlags(8, offset: 15).description == "flags 0x8 at byte 15 set reserved bits")
+        #expect(throws: WireError.reservedFlags(0x10, offset: 15)) { try flagged.next() }
+        #expect(WireError.reservedFlags(0x10, offset: 15).description == "flags 0x10 at byte 15 set reserved bits")
     }
 
     @Test func singleFrameDecodeRejectsShortAndLongInput() {

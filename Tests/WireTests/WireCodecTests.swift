@@ -158,9 +158,10 @@ import Wire
         #expect(throws: DecodeError.unknownEnumValue(field: "role", value: 9, offset: roleAt)) {
             try StatusResponse(payload: payload)
         }
-        #expect(throws: DecodeError.unknownEnumValue(field: "error code", value: 9, offset: 0)) {
-            try ErrorResponse(payload: [0, 9, 0, 0, 0, 0])
+        #expect(throws: DecodeError.unknownEnumValue(field: "error code", value: 10, offset: 0)) {
+            try ErrorResponse(payload: [0, 10, 0, 0, 0, 0])
         }
+        #expect(try ErrorResponse(payload: [0, 8, 0, 0, 0, 0]).code == .noPermission)
     }
 
     @Test func errorMessagesAreCutOnACharacterBoundary() throws {
