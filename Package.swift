@@ -77,7 +77,8 @@ let package = Package(
         .target(
             name: "LedgerBench",
             dependencies: [
-                "Bytes", "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire", "Posix",
+                "Bytes", "LedgerCLI", "LedgerLocalGroup", "LedgerClient", "LedgerConfig", "LedgerModel", "Wire",
+                "Posix",
                 "Raft", "Remoting",
             ],
             swiftSettings: strict),

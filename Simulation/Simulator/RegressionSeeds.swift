@@ -22,5 +22,7 @@ public enum RegressionSeeds {
     public static let positionAfterTruncation: [UInt64] = [1397, 1596, 1739]
 
     /// Every regression seed.
-    public static var all: [UInt64] { truncationBeforeAcknowledgement + commitBeyondDurableLog + positionAfterTruncation }
+    public static var all: [UInt64] {
+        truncationBeforeAcknowledgement + commitBeyondDurableLog + positionAfterTruncation
+    }
 }

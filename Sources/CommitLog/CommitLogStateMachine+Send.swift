@@ -60,7 +60,8 @@ extension CommitLogStateMachine {
             }
             let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
             let expected = nextOffsets[queue] ?? topics[message.topic]?.queue(message.queueID)?.maxOffset ?? .zero
-            if let problem = recordProblem(message, size: size, at: PhysicalOffset(bodyPosition + Int64(at)), expected) {
+            if let problem = recordProblem(message, size: size, at: PhysicalOffset(bodyPosition + Int64(at)), expected)
+            {
                 return [.rejected(header.count == 1 ? problem : .batchMessageRejected(index: position, problem))]
             }
             nextOffsets[queue] = expected.next
@@ -99,7 +100,9 @@ extension CommitLogStateMachine {
     }
 
     /// Why a record the leader placed cannot be stored here, or nil.
-    private func recordProblem(_ message: StoredMessage, size: Int, at position: PhysicalOffset, _ expected: QueueOffset)
+    private func recordProblem(
+        _ message: StoredMessage, size: Int, at position: PhysicalOffset, _ expected: QueueOffset
+    )
         -> CommandRejection?
     {
         let topic = message.topic

@@ -65,7 +65,9 @@ public final class CommitLogStateMachine {
 
     /// An empty state machine without files, reading records from `log`. `configuration` must
     /// pass ``CommitLogConfiguration/validate()``.
-    public init(configuration: CommitLogConfiguration = CommitLogConfiguration(), log: any MessageLog = MemoryMessageLog()) {
+    public init(
+        configuration: CommitLogConfiguration = CommitLogConfiguration(), log: any MessageLog = MemoryMessageLog()
+    ) {
         do {
             try configuration.validate()
         } catch {

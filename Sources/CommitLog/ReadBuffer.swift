@@ -34,10 +34,12 @@ struct ReadBuffer {
         let magic: Int32 = bytes.loadInteger(at: at + 4)
         guard magic == MessageRecord.magicV1 || magic == MessageRecord.magicV2 else {
             return .failure(
-                .invalidValue(field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))"))
+                .invalidValue(
+                    field: "magic code", offset: 4, reason: "0x\(String(UInt32(bitPattern: magic), radix: 16))"))
         }
         guard total >= 91 else {
-            return .failure(.invalidValue(field: "total size", offset: 0, reason: "\(total) is below the 91-byte minimum"))
+            return .failure(
+                .invalidValue(field: "total size", offset: 0, reason: "\(total) is below the 91-byte minimum"))
         }
         if bytes.count - at < total, position + Int64(total) <= limit {
             try load(position, count: total, limit: limit, log)

@@ -99,7 +99,9 @@ struct MessageSendOperation: BenchOperation {
     var storedRecordBytes: Int? {
         MessageRecord.size(
             body: messageSize, topic: topic.utf8.count,
-            properties: MessageRecord.propertiesCount([MessagePropertyPair(MessageProperty.uniqueKey, String(repeating: "0", count: 32))]),
+            properties: MessageRecord.propertiesCount([
+                MessagePropertyPair(MessageProperty.uniqueKey, String(repeating: "0", count: 32))
+            ]),
             bornIPv6: false, storeIPv6: false)
     }
 

@@ -33,8 +33,7 @@ enum ChaosFinalState {
     /// Requests are signed with `credentials` when given (an admin account: the raw log is read).
     static func read(
         _ peer: Peer, configuration: CommitLogConfiguration, dataFileSize: Int, credentials: AccessCredentials? = nil
-    ) throws(HarnessError) -> ChaosNodeState
-    {
+    ) throws(HarnessError) -> ChaosNodeState {
         let status: StatusResponse
         var entries: [GetResponse] = []
         do throws(NodeConnectionError) {

@@ -85,7 +85,9 @@ public struct LedgerEntry: Sendable, Hashable {
         case .raw: nil
         case .noop: "no-op (a new leader's first entry)"
         case .records(let header, let messages):
-            (messages.map { "send to \($0.topic) queue \($0.queueID) offset \($0.queueOffset) (\($0.body.count) bytes)" }
+            (messages.map {
+                "send to \($0.topic) queue \($0.queueID) offset \($0.queueOffset) (\($0.body.count) bytes)"
+            }
                 + (header.producer.map { [$0.description] } ?? [])).joined(separator: "; ")
         case .command(let command): command.description
         case .undecodable(let reason): "undecodable entry: \(reason)"

@@ -38,7 +38,8 @@ public struct RecordsEntry: Hashable, Sendable {
         var reader = ByteReader(bytes)
         let tag = try reader.readUInt8("entry tag")
         guard tag == Self.tag else {
-            throw .invalidValue(field: "entry tag", offset: 0, reason: "0x\(String(tag, radix: 16)), not a records entry")
+            throw .invalidValue(
+                field: "entry tag", offset: 0, reason: "0x\(String(tag, radix: 16)), not a records entry")
         }
         let flags = try reader.readUInt8("records flags")
         guard flags & ~1 == 0 else {

@@ -41,12 +41,15 @@ extension LogStore {
 
     private func located(_ index: LogIndex) throws(LogStoreError) -> (position: UInt64, size: UInt32) {
         try checkHealthy()
-        precondition(index >= firstIndex && index <= lastIndex, "entry \(index) outside the log \(firstIndex)...\(lastIndex)")
+        precondition(
+            index >= firstIndex && index <= lastIndex, "entry \(index) outside the log \(firstIndex)...\(lastIndex)")
         if let cached = cache.get(index.rawValue) { return (cached.position, cached.size) }
         guard
-            let entry = try io("reading the index record of entry \(index)", { () throws(SystemError) in
-                try self.index.read(index.rawValue, fs)
-            })
+            let entry = try io(
+                "reading the index record of entry \(index)",
+                { () throws(SystemError) in
+                    try self.index.read(index.rawValue, fs)
+                })
         else {
             throw .corruptFile(path: indexDirectory, reason: "no index record for entry \(index)")
         }

@@ -35,7 +35,8 @@ extension Replica {
             do {
                 let applied = stateMachine.appliedIndex
                 tail = stateMachine.tail(
-                    unapplied: applied < core.lastIndex ? try core.entries(from: applied.next, through: core.lastIndex) : [])
+                    unapplied: applied < core.lastIndex
+                        ? try core.entries(from: applied.next, through: core.lastIndex) : [])
             } catch {
                 return stop(.raft(error))
             }

@@ -222,7 +222,8 @@ extension Replica {
         if let own = diskUsedBasisPoints { fullest = (configuration.me.name, own) }
         for peer in peerDiskUsage where peer.basisPoints > (fullest?.basisPoints ?? 0) { fullest = peer }
         guard let fullest, fullest.basisPoints >= limit else { return nil }
-        let percent = "\(fullest.basisPoints / 100).\(fullest.basisPoints % 100 < 10 ? "0" : "")\(fullest.basisPoints % 100)"
+        let percent =
+            "\(fullest.basisPoints / 100).\(fullest.basisPoints % 100 < 10 ? "0" : "")\(fullest.basisPoints % 100)"
         return ErrorResponse(
             code: .diskFull,
             message:

@@ -36,7 +36,8 @@ struct DiskFullTests {
         _ = try fixture.awaitLeader()
         var acknowledged: [SendResult] = []
         for i in 0..<20 {
-            acknowledged.append(try fixture.client.send(ProducerMessage(topic: "Full", body: Array("before \(i)".utf8))))
+            acknowledged.append(
+                try fixture.client.send(ProducerMessage(topic: "Full", body: Array("before \(i)".utf8))))
         }
 
         // Fill the file system to 95 %.

@@ -172,7 +172,9 @@ import Testing
         #expect {
             try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: Self.configuration())
         } throws: { error in
-            guard case .corruptCheckpoint(let file, .unsupportedVersion(found: 3, supported: 4)) = error as? CommitLogError
+            guard
+                case .corruptCheckpoint(let file, .unsupportedVersion(found: 3, supported: 4)) = error
+                    as? CommitLogError
             else { return false }
             return file == path
         }

@@ -193,7 +193,8 @@ import Testing
         var messages = report(limits: nil)
         messages.storedRecordBytes = 1200
         #expect(
-            messages.text.contains("disk:        1300.0 bytes written per message on each node (1.08 × the 1200-byte stored record)\n"),
+            messages.text.contains(
+                "disk:        1300.0 bytes written per message on each node (1.08 × the 1200-byte stored record)\n"),
             "\(messages.text)")
     }
 

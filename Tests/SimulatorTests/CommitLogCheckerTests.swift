@@ -68,7 +68,8 @@ import Testing
         let (a, b) = (try node(1), try node(2))
         let (left, right) = (CommitLogStateMachine(), CommitLogStateMachine())
         let entries = [
-            try sendEntry(1, uid: 1, on: left), try sendEntry(2, uid: 2, queue: 1, on: left), try commitEntry(3, offset: 1),
+            try sendEntry(1, uid: 1, on: left), try sendEntry(2, uid: 2, queue: 1, on: left),
+            try commitEntry(3, offset: 1),
         ]
         for entry in entries {
             try apply(entry, left, a, checker)
@@ -87,7 +88,9 @@ import Testing
         try apply(try sendEntry(1, uid: 1, on: right), right, b, checker)
         try apply(try sendEntry(2, uid: 2, queue: 0, on: left), left, a, checker)
         // Another queue: the results differ.
-        #expect(violation { try apply(try sendEntry(2, uid: 3, queue: 1, on: right), right, b, checker) } == "apply-results")
+        #expect(
+            violation { try apply(try sendEntry(2, uid: 3, queue: 1, on: right), right, b, checker) } == "apply-results"
+        )
     }
 
     @Test func replicaStoringOtherBytesAtTheSameOffsetIsCaught() throws {
@@ -130,10 +133,13 @@ import Testing
         let a = try node(1)
         let machine = CommitLogStateMachine()
         try apply(
-            try sendEntry(1, uid: 1, stamp: ProducerStamp(producer: ProducerID(7), sequence: 1), on: machine), machine, a,
+            try sendEntry(1, uid: 1, stamp: ProducerStamp(producer: ProducerID(7), sequence: 1), on: machine), machine,
+            a,
             checker)
         // The retry without its stamp, as a store that forgot idempotence would treat it.
-        #expect(violation { try apply(try sendEntry(2, uid: 1, on: machine), machine, a, checker) } == "message-stored-twice")
+        #expect(
+            violation { try apply(try sendEntry(2, uid: 1, on: machine), machine, a, checker) }
+                == "message-stored-twice")
     }
 
     @Test func stalePullIsCaught() throws {

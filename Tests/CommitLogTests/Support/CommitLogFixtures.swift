@@ -75,7 +75,8 @@ extension CommitLogStateMachine {
                 do {
                     entry.data = try entryData(for: command, bodyPosition: position)
                 } catch let refusal as CommandRejection {
-                    _ = apply(entry: Entry(index: entry.index, term: entry.term, kind: .noop, data: []), bodyPosition: 0)
+                    _ = apply(
+                        entry: Entry(index: entry.index, term: entry.term, kind: .noop, data: []), bodyPosition: 0)
                     return [.rejected(refusal)]
                 } catch {
                     preconditionFailure("planning failed: \(error)")
