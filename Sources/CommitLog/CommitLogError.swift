@@ -1,4 +1,5 @@
 import Bytes
+import Glibc
 import LedgerModel
 import Posix
 
@@ -21,6 +22,14 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
     case inconsistent(file: String, detail: String)
     /// The log the records live in could not be read.
     case log(String)
+
+    /// Whether a write found the disk full (`ENOSPC` from a write, not from a sync, whose
+    /// failure may have dropped data): nothing was lost, and the same writes may be tried again
+    /// once space is freed.
+    public var isOutOfSpace: Bool {
+        guard case .fileSystem(let error) = self else { return false }
+        return error.errno == ENOSPC && !["fsync", "fdatasync"].contains(error.operation)
+    }
 
     public var description: String {
         switch self {

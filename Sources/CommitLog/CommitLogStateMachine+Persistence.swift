@@ -107,6 +107,25 @@ extension CommitLogStateMachine {
         window.shrink()
     }
 
+    /// The persist begun last failed before it replaced the checkpoint in a way that loses
+    /// nothing (the disk was full: nothing was made durable that the checkpoint counts
+    /// on): everything it was handed stays in memory, and the next ``beginPersist()`` hands it
+    /// again, with what was applied since. The files keep the last completed checkpoint's state
+    /// (bytes the failed persist wrote past it are cut by the next open, or overwritten by the
+    /// next persist). Call it on the owner's thread instead of ``completePersist(through:)``.
+    public func abandonPersist() {
+        precondition(persistInFlight != nil, "abandoning a persist when none was begun")
+        persistInFlight = nil
+        for name in topics.keys.sorted(by: utf8Precedes) {
+            for id in topics[name, default: TopicState(queueCount: 0)].queues.indices {
+                topics[name, default: TopicState(queueCount: 0)].queues[id].reclaimHanded()
+            }
+        }
+        keyIndex.reclaimHanded()
+        topicsToRemove = topicsHandedForRemoval + topicsToRemove
+        topicsHandedForRemoval = []
+    }
+
     /// The checkpoint of the current state.
     func checkpoint() -> Checkpoint {
         var checkpoint = Checkpoint(

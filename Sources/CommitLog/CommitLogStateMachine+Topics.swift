@@ -102,6 +102,7 @@ extension CommitLogStateMachine {
     /// persist performs it before writing (a topic created again under the name writes after).
     func planTopicRemovals(_ storage: Storage, _ plan: inout PersistPlan) {
         plan.removedTopics = topicsToRemove.map { (storage.consumeQueueDirectory, $0) }
+        topicsHandedForRemoval = topicsToRemove
         topicsToRemove.removeAll()
     }
 }

@@ -44,6 +44,8 @@ public final class CommitLogStateMachine {
     var deletedTopics: [String: PhysicalOffset] = [:]
     /// Topics deleted since the last persist began; it removes their consume-queue files.
     var topicsToRemove: [String] = []
+    /// The topics whose files the persist in flight removes (given back if it is abandoned).
+    var topicsHandedForRemoval: [String] = []
     /// Lookup by key: `topic#key` hash → physical offsets.
     var keyIndex: KeyIndex
     /// The largest store timestamp written; later records never go below it.

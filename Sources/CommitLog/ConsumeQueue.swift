@@ -92,6 +92,9 @@ struct ConsumeQueue {
         memoryStart = handedEnd
     }
 
+    /// Takes back the handed entries: their persist was abandoned, so the next one hands them again.
+    mutating func reclaimHanded() { handedEnd = memoryStart }
+
     /// Bytes allocated for the entries held.
     var retainedBytes: Int { tail.capacity }
 }

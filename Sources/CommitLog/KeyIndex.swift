@@ -112,6 +112,12 @@ struct KeyIndex {
         memoryStart = handedEnd
     }
 
+    /// Takes back what was handed: its persist was abandoned, so the next one hands it again.
+    mutating func reclaimHanded() {
+        handedEnd = memoryStart
+        for position in fullSlots.indices { fullSlots[position].handed = false }
+    }
+
     /// Bytes allocated for the entries and slot tables held.
     var retainedBytes: Int {
         tail.capacity + activeSlots.capacity * 4 + fullSlots.reduce(0) { $0 + $1.slots.capacity * 4 }

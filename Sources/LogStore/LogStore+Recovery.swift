@@ -1,4 +1,5 @@
 import FileIO
+import Glibc
 import Posix
 import Raft
 
@@ -38,6 +39,9 @@ public struct RecoveryReport: Sendable, Hashable, CustomStringConvertible {
     public var removedTemporaryFiles: [String] = []
     /// Files of an interrupted prefix drop that were removed.
     public var removedPrefixFiles = 0
+    /// Why the checkpoint could not be brought up to date after recovery (the disk was full),
+    /// if so: the next recovery starts from the older one.
+    public var checkpointNotWritten: String?
 
     public init() {}
 
@@ -53,6 +57,7 @@ public struct RecoveryReport: Sendable, Hashable, CustomStringConvertible {
         }
         if !removedTemporaryFiles.isEmpty { text += "; removed \(removedTemporaryFiles.joined(separator: ", "))" }
         if removedPrefixFiles > 0 { text += "; finished dropping \(removedPrefixFiles) prefix files" }
+        if let reason = checkpointNotWritten { text += "; checkpoint not brought up to date (\(reason))" }
         return text
     }
 }
@@ -160,7 +165,14 @@ extension LogStore {
         durableIndex = lastIndex
         durableChain = lastChainCRC
         if report.scannedRecords > 0 || report.tailCut != nil || report.indexRebuilt || checkpoint == nil {
-            try writeCheckpoint()
+            do {
+                try writeCheckpoint()
+            } catch .io(let error, _) where error.errno == ENOSPC && !["fsync", "fdatasync"].contains(error.operation) {
+                // A node must start on a full disk. The old checkpoint (or none) still describes a
+                // durable prefix; the next recovery scans from it again.
+                failure = nil
+                report.checkpointNotWritten = error.description
+            }
         }
         recovery = report
     }

@@ -5,6 +5,8 @@ import Raft
 struct PersistenceStats {
     /// The applied index the state machine's files hold durably.
     var persistedIndex = LogIndex.zero
+    /// Whether the last persist was abandoned for a full disk (logged once until one succeeds).
+    var outOfSpace = false
     /// Entries applied since the last persist began.
     var appliedSince = 0
     /// A persist was begun and has not finished.

@@ -37,16 +37,32 @@ extension Replica {
         host.perform(.persist(pending))
     }
 
-    /// The owner's persist thread finished a persist (or failed it: the replica stops).
+    /// The owner's persist thread finished a persist, or failed it: a full disk leaves what it
+    /// had in memory for a later persist (the log holds every entry it covers, so nothing is
+    /// lost); any other failure stops the replica.
     func persistFinished(_ outcome: Result<PersistDone, CommitLogError>) {
         switch outcome {
         case .success(let done):
             stateMachine.completePersist(through: done.index)
             persistence.finished(done)
+            if persistence.outOfSpace {
+                persistence.outOfSpace = false
+                log(.info, "persisted the message store's indexes again through index \(done.index)")
+            }
             if done.took > .seconds(1) {
                 log(
                     .warning,
                     "syncing the message store through index \(done.index) took \(done.took) (the disk is slow)")
+            }
+        case .failure(let error) where error.isOutOfSpace:
+            persistence.inFlight = false
+            stateMachine.abandonPersist()
+            if !persistence.outOfSpace {
+                persistence.outOfSpace = true
+                log(
+                    .warning,
+                    "cannot persist the message store's indexes: \(error); they stay in memory (the log holds "
+                        + "every entry) and are persisted once space is freed")
             }
         case .failure(let error):
             persistence.inFlight = false

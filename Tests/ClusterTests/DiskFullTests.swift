@@ -9,9 +9,10 @@ import Testing
 @testable import LedgerLocalGroup
 
 /// A full disk is a state, not a crash: with the stores on a small file system of their own
-/// filled past `diskSpaceWarningLevelRatio`, writes are refused with `disk full` (exit 1,
-/// naming the node and the ratio) while status and pulls go on and no node exits; once space
-/// is freed, writes resume by themselves and every acknowledged message is still there.
+/// filled to the last byte, writes are refused with `disk full` (exit 1, naming the node and
+/// the ratio) while status and pulls go on, no node exits (a persist that finds no space waits)
+/// and a node restarted on the full disk comes up; once space is freed, writes resume by
+/// themselves and every acknowledged message is still there.
 @Suite(.serialized)
 struct DiskFullTests {
     @Test("a full disk refuses writes, serves reads, and takes writes again once space is freed")
@@ -40,12 +41,13 @@ struct DiskFullTests {
                 try fixture.client.send(ProducerMessage(topic: "Full", body: Array("before \(i)".utf8))))
         }
 
-        // Fill the file system to 95 %.
-        let usage = try DiskUsage.of(data)
-        let total = usage.usedBytes + usage.availableBytes
+        // Fill the file system completely: no write of any node can get a byte more.
         let ballast = "\(data)/ballast"
-        let ballastBytes = Int(Double(total) * 0.95) - Int(usage.usedBytes)
-        try writeFile(ballast, [UInt8](repeating: 0xBA, count: ballastBytes))
+        let handle = try #require(FileHandle(forWritingAtPath: try Self.create(ballast)))
+        let chunk = Data(repeating: 0xBA, count: 1 << 20)
+        while (try? handle.write(contentsOf: chunk)) != nil {}
+        try? handle.close()
+        #expect(try DiskUsage.of(data).availableBytes < 1 << 20)
 
         // Within a few measurements every node refuses writes, naming a node and the ratio.
         var refusal = ""
@@ -79,6 +81,23 @@ struct DiskFullTests {
             #expect(log.contains("refusing writes: node n"), "\(peer.name) logged no refusal")
         }
 
+        // A node restarted on the full disk comes up and takes part (recovery needs no space).
+        let leader = try fixture.awaitLeader()
+        let follower = try #require(fixture.peers.first { $0.id != leader.peer.id })
+        _ = fixture.cluster.kill(follower.id)
+        try fixture.cluster.start(follower.id)
+        let restarted = ContinuousClock().now + .seconds(10)
+        var up = false
+        while ContinuousClock().now < restarted && !up {
+            up = fixture.client.statusAll().nodes.first { $0.peer.id == follower.id }?.response != nil
+            if !up { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        #expect(up, "\(follower.name) did not start on the full disk: \(fixture.cluster.logTail(follower.id))")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(
+            fixture.client.statusAll().nodes.allSatisfy { $0.response != nil },
+            "a node stopped on the full disk")
+
         // Free the space: writes resume by themselves.
         try FileManager.default.removeItem(atPath: ballast)
         var resumed = false
@@ -99,6 +118,12 @@ struct DiskFullTests {
             #expect(message?.physicalOffset == result.physicalOffset, "\(result)")
         }
         #expect(fixture.client.statusAll().nodes.allSatisfy { $0.response != nil })
+    }
+
+    /// Creates an empty file at `path` and returns the path.
+    private static func create(_ path: String) throws -> String {
+        try writeFile(path, [])
+        return path
     }
 
     private static func run(_ executable: String, _ arguments: [String], in directory: String) throws {
