@@ -22,6 +22,9 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
     case inconsistent(file: String, detail: String)
     /// The log the records live in could not be read.
     case log(String)
+    /// The store was written by a build that kept a second copy of every message (checkpoint
+    /// `version` 1 to 3); this one keeps one log and does not migrate.
+    case olderLayout(file: String, version: UInt8)
 
     /// Whether a write found the disk full (`ENOSPC` from a write, not from a sync, whose
     /// failure may have dropped data): nothing was lost, and the same writes may be tried again
@@ -43,6 +46,10 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unexpectedFile(let path, let reason): "unexpected file \(path): \(reason)"
         case .inconsistent(let file, let detail): "\(file) disagrees with the checkpoint: \(detail)"
         case .log(let detail): "reading a message record from the log: \(detail)"
+        case .olderLayout(let file, let version):
+            "\(file) (version \(version)) was written by an older build that stored every message twice; "
+                + "this build keeps one log and does not migrate: wipe the node's storeBaseDir and let it "
+                + "catch up from the group"
         }
     }
 }

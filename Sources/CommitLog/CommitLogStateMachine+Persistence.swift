@@ -216,6 +216,8 @@ extension CommitLogStateMachine {
         let checkpoint: Checkpoint
         do {
             checkpoint = try Checkpoint(decoding: bytes)
+        } catch .unsupportedVersion(let found, _) where found < Checkpoint.version {
+            throw .olderLayout(file: storage.checkpointPath, version: found)
         } catch {
             throw .corruptCheckpoint(file: storage.checkpointPath, error)
         }

@@ -172,11 +172,8 @@ import Testing
         #expect {
             try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: Self.configuration())
         } throws: { error in
-            guard
-                case .corruptCheckpoint(let file, .unsupportedVersion(found: 3, supported: 4)) = error
-                    as? CommitLogError
-            else { return false }
-            return file == path
+            guard case .olderLayout(let file, version: 3) = error as? CommitLogError else { return false }
+            return file == path && "\(error)".contains("wipe the node's storeBaseDir")
         }
     }
 
