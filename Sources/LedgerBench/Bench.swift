@@ -289,10 +289,10 @@ struct Bench {
             pause(.milliseconds(1))
         }
 
-        var baselines: [(cpu: Result<Double, ProcError>, written: UInt64?, resetNote: String?)] = []
+        var baselines: [(cpu: Result<Double, ProcError>, written: Result<UInt64, ProcError>, resetNote: String?)] = []
         for (_, pid) in target.processes {
             guard case .success(let pid) = pid else {
-                baselines.append((.failure(ProcError("unknown")), nil, nil))
+                baselines.append((.failure(ProcError("unknown")), .failure(ProcError("unknown")), nil))
                 continue
             }
             var note: String?
@@ -304,7 +304,7 @@ struct Bench {
             baselines.append(
                 (
                     Result { () throws(ProcError) in try ProcFS.cpuSeconds(pid) },
-                    try? ProcFS.storageWriteBytes(pid), note
+                    Result { () throws(ProcError) in try ProcFS.storageWriteBytes(pid) }, note
                 ))
         }
         let clientBefore = Result { () throws(ProcError) in try ProcFS.cpuSeconds(getpid()) }
@@ -326,10 +326,15 @@ struct Bench {
         var nodes: [NodeUsage] = []
         for ((peer, pid), baseline) in zip(target.processes, baselines) {
             var node = usage(of: peer.name, pid: pid, cpuBefore: baseline.cpu, note: baseline.resetNote)
-            if case .success(let pid) = pid, let before = baseline.written,
-                let after = try? ProcFS.storageWriteBytes(pid), after >= before
-            {
-                node.diskWriteBytes = after - before
+            if case .success(let pid) = pid {
+                // A figure that cannot be read stays unknown, and the node's line says why.
+                do throws(ProcError) {
+                    let before = try baseline.written.get()
+                    let after = try ProcFS.storageWriteBytes(pid)
+                    if after >= before { node.diskWriteBytes = after - before }
+                } catch {
+                    node.note = [node.note, "disk writes unknown: \(error)"].compactMap { $0 }.joined(separator: "; ")
+                }
             }
             nodes.append(node)
         }
