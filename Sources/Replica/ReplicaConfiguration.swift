@@ -42,6 +42,8 @@ public struct ReplicaConfiguration: Sendable {
     /// At or above this share of its disk used (percent), a node refuses writes (RocketMQ's
     /// `diskSpaceWarningLevelRatio`); a leader also refuses them while a member reports so.
     public var diskSpaceWarningLevelRatio = 90
+    /// When the oldest data files of the log are deleted.
+    public var retention = RetentionPolicy()
     /// The most record bytes one pull answer carries (at least one message is always returned).
     public var maxPullResponseBytes = 8 << 20
     /// Deliberately broken orchestration, so tests can prove the simulator's checkers bite.
