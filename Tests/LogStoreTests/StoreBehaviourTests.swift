@@ -164,6 +164,44 @@ import Testing
         #expect(try store.readEntries(from: LogIndex(7), through: LogIndex(12), maxBytes: .max) == Array(log[6...]))
     }
 
+    /// A follower that installs a leader's snapshot continues its log exactly where the
+    /// leader's does: same positions, same chain, and so after a reopen.
+    @Test func resetContinuesWhereTheLeadersLogDoes() throws {
+        let log = entries(from: 1, count: 12, term: 1, size: 1000) + entries(from: 13, count: 3, term: 2, size: 300)
+        let leader = try LogStore(
+            directory: "/store", fileSystem: SimulatedFileSystem(seed: 12), configuration: smallConfiguration())
+        try leader.append(log)
+        let continuation = try leader.continuation(after: LogIndex(8))
+        #expect(continuation.snapshot == SnapshotMetadata(index: LogIndex(8), term: Term(1)))
+
+        let fs = SimulatedFileSystem(seed: 13)
+        var follower = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        try follower.append(entries(from: 1, count: 5, term: 1, size: 10))  // an old, shorter log
+        try follower.reset(to: continuation)
+        #expect(follower.firstIndex == LogIndex(9) && follower.lastIndex == LogIndex(8))
+        #expect(follower.term(at: LogIndex(8)) == Term(1) && follower.snapshot == continuation.snapshot)
+        try follower.append(Array(log[8...]))
+        for index in 9...15 {
+            #expect(try follower.position(of: LogIndex(UInt64(index))) == leader.position(of: LogIndex(UInt64(index))))
+        }
+        #expect(follower.lastChainCRC == leader.lastChainCRC)
+        try follower.sync()
+        try follower.close()
+        follower = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        #expect(follower.firstIndex == LogIndex(9) && follower.lastIndex == LogIndex(15))
+        #expect(follower.lastChainCRC == leader.lastChainCRC)
+        #expect(try follower.readEntries(from: LogIndex(9), through: LogIndex(15), maxBytes: .max) == Array(log[8...]))
+
+        // Reset and reopened before any entry follows: an empty log that starts after the snapshot.
+        let empty = SimulatedFileSystem(seed: 14)
+        var fresh = try LogStore(directory: "/store", fileSystem: empty, configuration: smallConfiguration())
+        try fresh.reset(to: continuation)
+        try fresh.close()
+        fresh = try LogStore(directory: "/store", fileSystem: empty, configuration: smallConfiguration())
+        #expect(fresh.firstIndex == LogIndex(9) && fresh.lastIndex == LogIndex(8))
+        #expect(fresh.endPosition == continuation.position && fresh.lastChainCRC == continuation.chain)
+    }
+
     @Test func wrongFileSizeIsRejected() throws {
         let fs = SimulatedFileSystem(seed: 7)
         let store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
