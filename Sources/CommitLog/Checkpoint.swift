@@ -12,17 +12,21 @@ import Raft
 /// u64 key-index entries, u32 topic count × (string name,
 /// u32 queue count × (i64 min offset, i64 max offset)), u32 producer count × (u64 id,
 /// u64 sequence, u64 index, u32 result count × result), u32 offset count × (string group,
-/// string topic, i32 queue, i64 offset), u32 unique-key count × i64 physical offset of the
-/// record that holds the key, oldest first, u32 deleted-topic count × (string topic, i64 end of
+/// string topic, i32 queue, i64 offset), u32 count × (string unique key, result) for the oldest
+/// unique keys, whose records retention deleted (or every key, in a snapshot), then u32
+/// unique-key count × i64 physical offset of the record that holds the key, oldest first (the
+/// keys are read back from the log), u32 deleted-topic count × (string topic, i64 end of
 /// the last record at its deletion), u32 CRC32 of all preceding bytes. Strings are a u16
 /// length and UTF-8; a result is string topic, i32 queue, i64 queue offset, i64 physical
-/// offset, string message id, i64 store timestamp. Lists are sorted (unique keys' records in the
-/// order they were recorded), so equal state gives equal bytes. Versions 1 to 3 were written by
-/// builds that kept a second copy of every message in commit-log files; they are refused (wipe
-/// the node's store: no migration).
+/// offset, string message id, i64 store timestamp. Lists are sorted (unique keys in the order
+/// they were recorded), so equal state gives equal bytes. Version 4 lacks the explicit unique
+/// keys and is still read. Versions 1 to 3 were written by builds that kept a second copy of
+/// every message in commit-log files; they are refused (wipe the node's store: no migration).
 struct Checkpoint {
     static let magic: [UInt8] = Array("SLCL".utf8)
-    static let version: UInt8 = 4
+    static let version: UInt8 = 5
+    /// The oldest version still read (it has no explicit unique keys).
+    static let oldestReadable: UInt8 = 4
 
     struct QueueRange: Hashable {
         var minOffset: QueueOffset
@@ -42,7 +46,10 @@ struct Checkpoint {
     var topics: [(name: String, queues: [QueueRange])] = []
     var producers: [(ProducerID, ProducerTable.Record)] = []
     var offsets: [(OffsetKey, QueueOffset)] = []
-    /// The records of the unique-key table, oldest first (``UniqueKeyTable/offsets``).
+    /// The oldest keys of the unique-key table with their results, written out because their
+    /// records are no longer in the log (every key, in a snapshot); oldest first.
+    var uniqueKeyResults: [(key: String, result: SendResult)] = []
+    /// The records of the rest of the unique-key table, oldest first (``UniqueKeyTable/offsets``).
     var uniqueKeyOffsets: [PhysicalOffset] = []
     /// Sorted by name.
     var deletedTopics: [(String, PhysicalOffset)] = []
@@ -89,6 +96,11 @@ struct Checkpoint {
             writer.writeInt32(key.queue.queueID)
             writer.writeInt64(offset.rawValue)
         }
+        writer.writeUInt32(UInt32(uniqueKeyResults.count))
+        for (key, result) in uniqueKeyResults {
+            Self.writeString(key, to: &writer)
+            Self.write(result, to: &writer)
+        }
         writer.writeUInt32(UInt32(uniqueKeyOffsets.count))
         for offset in uniqueKeyOffsets { writer.writeInt64(offset.rawValue) }
         writer.writeUInt32(UInt32(deletedTopics.count))
@@ -100,7 +112,7 @@ struct Checkpoint {
         return writer.bytes
     }
 
-    private static func write(_ result: SendResult, to writer: inout ByteWriter) {
+    static func write(_ result: SendResult, to writer: inout ByteWriter) {
         writeString(result.queue.topic, to: &writer)
         writer.writeInt32(result.queue.queueID)
         writer.writeInt64(result.queueOffset.rawValue)
@@ -109,7 +121,7 @@ struct Checkpoint {
         writer.writeInt64(result.storeTimestamp)
     }
 
-    private static func readResult(_ reader: inout ByteReader) throws(DecodeError) -> SendResult {
+    static func readResult(_ reader: inout ByteReader) throws(DecodeError) -> SendResult {
         let topic = try reader.readShortString("result topic")
         let queueID = try reader.readInt32("result queue")
         let queueOffset = QueueOffset(try reader.readInt64("result queue offset"))
@@ -122,7 +134,7 @@ struct Checkpoint {
     }
 
     /// Strings here were validated when applied (topics ≤ 127 bytes, groups ≤ 255, ids 56).
-    private static func writeString(_ s: String, to writer: inout ByteWriter) {
+    static func writeString(_ s: String, to writer: inout ByteWriter) {
         writer.writeUInt16(UInt16(s.utf8.count))
         writer.writeRawBytes(s.utf8)
     }
@@ -142,7 +154,7 @@ struct Checkpoint {
             throw .invalidValue(field: "magic", offset: 0, reason: "not a SwiftLedger commit-log checkpoint")
         }
         let version = try reader.readUInt8("version")
-        guard version == Self.version else {
+        guard version >= Self.oldestReadable && version <= Self.version else {
             throw .unsupportedVersion(found: version, supported: Self.version)
         }
         appliedIndex = LogIndex(try reader.readUInt64("applied index"))
@@ -180,6 +192,12 @@ struct Checkpoint {
             let queueID = try reader.readInt32("offset queue")
             let key = OffsetKey(group: group, queue: MessageQueue(topic: topic, queueID: queueID))
             offsets.append((key, QueueOffset(try reader.readInt64("offset"))))
+        }
+        if version >= 5 {
+            for _ in 0..<(try reader.readUInt32("explicit unique-key count")) {
+                let key = try reader.readShortString("unique key")
+                uniqueKeyResults.append((key, try Self.readResult(&reader)))
+            }
         }
         for _ in 0..<(try reader.readUInt32("unique-key count")) {
             let at = reader.offset

@@ -14,6 +14,8 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
     case corruptRecord(file: String, offset: PhysicalOffset, DecodeError)
     /// The checkpoint does not decode or fails its CRC.
     case corruptCheckpoint(file: String, DecodeError)
+    /// A state snapshot does not decode or fails its CRC.
+    case corruptSnapshot(file: String, DecodeError)
     /// A file holds fewer bytes than the checkpoint says were made durable.
     case missingData(file: String, expectedBytes: Int64, foundBytes: Int64)
     /// A file in a store directory that this store did not write.
@@ -41,6 +43,7 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .corruptRecord(let file, let offset, let error):
             "corrupt commit-log record in \(file) at physical offset \(offset): \(error)"
         case .corruptCheckpoint(let file, let error): "corrupt checkpoint \(file): \(error)"
+        case .corruptSnapshot(let file, let error): "corrupt state snapshot \(file): \(error)"
         case .missingData(let file, let expected, let found):
             "\(file) holds \(found) bytes but the checkpoint needs \(expected); restore it or wipe the node's store"
         case .unexpectedFile(let path, let reason): "unexpected file \(path): \(reason)"

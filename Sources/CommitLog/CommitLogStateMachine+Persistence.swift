@@ -46,7 +46,10 @@ extension CommitLogStateMachine {
         try files.makeDirectories(directory)
         try files.makeDirectories(storage.consumeQueueDirectory)
         try files.makeDirectories(storage.keyIndexDirectory)
+        try files.makeDirectories(storage.snapshotDirectory)
         try files.removeTemporaryFiles(in: directory)
+        try files.removeTemporaryFiles(in: storage.snapshotDirectory)
+        machine.snapshots = try listSnapshots(storage)
         let checkpoint = try readCheckpoint(storage, configuration: configuration)
         machine.storage = storage
         var recovery = Recovery(machine: machine, storage: storage, checkpoint: checkpoint)
@@ -82,12 +85,15 @@ extension CommitLogStateMachine {
         var plan = PersistPlan()
         unpersistedMessages = 0
         planTopicRemovals(storage, &plan)
+        planCompactedQueues(storage, &plan)
         planConsumeQueues(storage, &plan)
         planKeyIndex(storage, &plan)
         persistInFlight = appliedIndex
+        snapshotsHanded = snapshotsToWrite
+        snapshotsToWrite = []
         return PendingPersist(
-            plan: plan, checkpoint: checkpoint().encoded(), checkpointPath: storage.checkpointPath,
-            appliedIndex: appliedIndex)
+            plan: plan, snapshots: snapshotsHanded.map { (storage.snapshotPath($0.metadata.index), $0.encoded()) },
+            checkpoint: checkpoint().encoded(), checkpointPath: storage.checkpointPath, appliedIndex: appliedIndex)
     }
 
     /// The persist begun at `index` (``PendingPersist/appliedIndex``) performed successfully:
@@ -105,6 +111,9 @@ extension CommitLogStateMachine {
         }
         keyIndex.releaseHanded()
         window.shrink()
+        snapshots += snapshotsHanded.map(\.info)
+        snapshotsHanded = []
+        queuesCompactedHanded = []
     }
 
     /// The persist begun last failed before it replaced the checkpoint in a way that loses
@@ -124,6 +133,10 @@ extension CommitLogStateMachine {
         keyIndex.reclaimHanded()
         topicsToRemove = topicsHandedForRemoval + topicsToRemove
         topicsHandedForRemoval = []
+        snapshotsToWrite = snapshotsHanded + snapshotsToWrite
+        snapshotsHanded = []
+        queuesCompacted = queuesCompactedHanded + queuesCompacted
+        queuesCompactedHanded = []
     }
 
     /// The checkpoint of the current state.
@@ -140,10 +153,24 @@ extension CommitLogStateMachine {
             return (name, queues.map { Checkpoint.QueueRange(minOffset: $0.minOffset, maxOffset: $0.maxOffset) })
         }
         checkpoint.producers = producers.sorted
-        checkpoint.uniqueKeyOffsets = uniqueKeys.offsets
+        (checkpoint.uniqueKeyResults, checkpoint.uniqueKeyOffsets) = uniqueKeys.persisted(
+            logStart: PhysicalOffset(log.startPosition))
         checkpoint.deletedTopics = deletedTopics.sorted { utf8Precedes($0.key, $1.key) }.map { ($0.key, $0.value) }
         checkpoint.offsets = consumerOffsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return checkpoint
+    }
+
+    /// The consume-queue files that hold only entries before their queue's first offset
+    /// (retention deleted their records) go.
+    func planCompactedQueues(_ storage: Storage, _ plan: inout PersistPlan) {
+        queuesCompactedHanded = queuesCompacted
+        queuesCompacted = []
+        let fileBytes = Int64(configuration.consumeQueueFileEntries) * Int64(ConsumeQueue.entrySize)
+        for queue in queuesCompactedHanded {
+            guard let state = topics[queue.topic]?.queue(queue.queueID) else { continue }
+            plan.removedQueueFiles.append(
+                (storage.queueDirectory(queue), before: state.minOffset.rawValue * Int64(ConsumeQueue.entrySize), fileBytes))
+        }
     }
 
     /// The consume-queue entries not yet handed over.
@@ -154,7 +181,8 @@ extension CommitLogStateMachine {
                     continue
                 }
                 let key = MessageQueue(topic: name, queueID: Int32(id))
-                if from == .zero { plan.directories.append(storage.queueDirectory(key)) }
+                let first = topics[name, default: TopicState(queueCount: 0)].queues[id].minOffset
+                if from == .zero || from == first { plan.directories.append(storage.queueDirectory(key)) }
                 let perFile = Int64(configuration.consumeQueueFileEntries)
                 let entrySize = Int64(ConsumeQueue.entrySize)
                 var offset = from.rawValue
@@ -168,7 +196,8 @@ extension CommitLogStateMachine {
                         FileWrite(
                             path: storage.queuePath(key, file: Int(file)),
                             offset: (offset - file * perFile) * entrySize,
-                            bytes: bytes[low..<high], createsFile: offset == file * perFile),
+                            bytes: bytes[low..<high],
+                            createsFile: offset == file * perFile || offset == first.rawValue),
                         in: storage.queueDirectory(key))
                     offset = fileEnd
                 }
@@ -216,7 +245,7 @@ extension CommitLogStateMachine {
         let checkpoint: Checkpoint
         do {
             checkpoint = try Checkpoint(decoding: bytes)
-        } catch .unsupportedVersion(let found, _) where found < Checkpoint.version {
+        } catch .unsupportedVersion(let found, _) where found < Checkpoint.oldestReadable {
             throw .olderLayout(file: storage.checkpointPath, version: found)
         } catch {
             throw .corruptCheckpoint(file: storage.checkpointPath, error)

@@ -81,6 +81,8 @@ extension CommitLogStateMachine {
         guard topics[topic] != nil else { throw .topicNotFound(topic) }
         var found: [StoredMessage] = []
         try walkKeyIndex(hash: KeyIndex.hash(topic: topic, key: key)) { (offset) throws(QueryError) in
+            // Newest first: from here on retention deleted the records.
+            if offset.rawValue < log.startPosition { return true }
             let message = try indexedMessage(at: offset)
             // Another key may share the hash; a message with the key twice has one entry per key.
             if message.topic == topic, message.keys.contains(key), found.last?.physicalOffset != offset,
@@ -95,7 +97,7 @@ extension CommitLogStateMachine {
 
     /// The message whose record starts at `offset`.
     public func message(at offset: PhysicalOffset) throws(QueryError) -> StoredMessage {
-        guard offset >= .zero, offset < lastRecordEnd else { throw .noMessage(at: offset) }
+        guard offset.rawValue >= log.startPosition, offset < lastRecordEnd else { throw .noMessage(at: offset) }
         let found: Result<(at: Int, size: Int), DecodeError>
         do {
             found = try window.record(at: offset.rawValue, in: log, limit: lastRecordEnd.rawValue)

@@ -37,6 +37,16 @@ extension CommitLogStateMachine {
         uniqueKeys.record(key, result: result)
     }
 
+    /// Records the keys a checkpoint or snapshot lists with their results (oldest first).
+    func restoreUniqueKeys(_ keys: [(key: String, result: SendResult)], file: String) throws(CommitLogError) {
+        for (key, result) in keys {
+            guard UniqueKeyTable.records(key, result), uniqueKeys.lookup(key) == nil else {
+                throw .inconsistent(file: file, detail: "unique key \(key) is listed twice or is its record's own id")
+            }
+            uniqueKeys.record(key, result: result)
+        }
+    }
+
     /// Rebuilds the table from the records a checkpoint names (`offsets`, oldest first): each
     /// must be an intact record whose `UNIQ_KEY` is a producer's key, each key once.
     func restoreUniqueKeys(at offsets: [PhysicalOffset], checkpointPath: String) throws(CommitLogError) {

@@ -58,6 +58,17 @@ public final class CommitLogStateMachine {
     var window = ReadBuffer(readAhead: CommitLogStateMachine.readAheadBytes)
     /// How much of the log a read fetches at once.
     static let readAheadBytes = 256 << 10
+    /// Durable snapshots of the metadata, oldest first (see `CommitLogStateMachine+Snapshots.swift`).
+    public internal(set) var snapshots: [SnapshotInfo] = []
+    /// Snapshots taken and not yet handed to a persist; those the persist in flight writes.
+    var snapshotsToWrite: [StateSnapshot] = []
+    var snapshotsHanded: [StateSnapshot] = []
+    /// A memory-only machine's snapshots.
+    var memorySnapshots: [(index: LogIndex, bytes: [UInt8])] = []
+    /// Queues whose first entries retention deleted since the last persist began (their files
+    /// before the new first entry go with it), and those the persist in flight handles.
+    var queuesCompacted: [MessageQueue] = []
+    var queuesCompactedHanded: [MessageQueue] = []
     /// What ``open(directory:fileSystem:configuration:)`` found; nil for a memory-only machine.
     public internal(set) var recovery: CommitLogRecoveryReport?
 

@@ -55,6 +55,12 @@ struct ConsumeQueue {
         handedEnd = maxOffset
     }
 
+    /// Retention deleted the records before offset `offset` (capped at ``maxOffset``): the
+    /// queue starts there now. Entries below it stay wherever they are until their files go.
+    mutating func advanceMin(to offset: QueueOffset) {
+        minOffset = max(minOffset, min(offset, maxOffset))
+    }
+
     /// Messages the queue holds.
     var count: Int { Int(maxOffset.rawValue - minOffset.rawValue) }
 

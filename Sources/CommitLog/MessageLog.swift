@@ -8,6 +8,9 @@ public protocol MessageLog: AnyObject {
     /// Up to `count` bytes from `position`: fewer where a data file or the log ends, none
     /// outside the log. Throws when the bytes cannot be read.
     func bytes(at position: Int64, count: Int) throws(CommitLogError) -> [UInt8]
+    /// The first position the log still holds: retention deleted everything before it, so a
+    /// record that an index still names there is gone, not damaged.
+    var startPosition: Int64 { get }
 }
 
 /// Entry bodies kept in memory at the positions their owner gave them: the log of a
@@ -20,6 +23,8 @@ public final class MemoryMessageLog: MessageLog {
     private var bodies: [[UInt8]] = []
     /// Where the next body goes when ``append(_:)`` places it.
     public private(set) var end: Int64 = 0
+    /// Bodies before it were dropped (``dropBodies(before:)``).
+    public private(set) var startPosition: Int64 = 0
 
     public init() {}
 
@@ -42,7 +47,17 @@ public final class MemoryMessageLog: MessageLog {
         end = position + Int64(body.count)
     }
 
+    /// Forgets the bodies that start before `position`, as retention deletes a log's first files.
+    public func dropBodies(before position: Int64) {
+        var kept = 0
+        while kept < starts.count && starts[kept] < position { kept += 1 }
+        starts.removeFirst(kept)
+        bodies.removeFirst(kept)
+        startPosition = max(startPosition, position)
+    }
+
     public func bytes(at position: Int64, count: Int) throws(CommitLogError) -> [UInt8] {
+        guard position >= startPosition else { return [] }
         var low = 0
         var high = starts.count
         while low < high {

@@ -20,6 +20,9 @@ struct PersistPlan: Sendable {
     /// Deleted topics' consume queues: the files of each queue directory under
     /// `root/topic` are removed (and the removal synced) before anything is written.
     var removedTopics: [(root: String, topic: String)] = []
+    /// Consume-queue files of `fileBytes` bytes in `directory` that end at or before byte
+    /// `before` (entries retention left behind) are removed.
+    var removedQueueFiles: [(directory: String, before: Int64, fileBytes: Int64)] = []
     /// Writes, in order; consecutive writes to one file share one open and one sync.
     private(set) var writes: [FileWrite] = []
     /// Directories in which a file is created: synced after the files.
@@ -30,6 +33,22 @@ struct PersistPlan: Sendable {
         writes.append(write)
         if write.createsFile && !directoriesWithNewFiles.contains(directory) {
             directoriesWithNewFiles.append(directory)
+        }
+    }
+
+    /// Removes the consume-queue files retention left behind (after the checkpoint that no
+    /// longer counts on them replaced the old one; recovery removes any a crash left).
+    func removeCompactedQueueFiles(_ files: StoreFiles) throws(CommitLogError) {
+        for (directory, before, fileBytes) in removedQueueFiles where try files.exists(path: directory) {
+            var removed = false
+            for name in try files.list(directory) {
+                guard let start = SegmentedFileName.start(of: name, as: Int64.self), start + fileBytes <= before else {
+                    continue
+                }
+                try files.unlink("\(directory)/\(name)")
+                removed = true
+            }
+            if removed { try files.syncDirectory(directory) }
         }
     }
 
@@ -70,6 +89,8 @@ struct PersistPlan: Sendable {
 /// the owner keeps applying entries and answering queries.
 public struct PendingPersist: Sendable {
     let plan: PersistPlan
+    /// Snapshots taken since the last persist: (path, bytes), each replaced atomically.
+    let snapshots: [(path: String, bytes: [UInt8])]
     let checkpoint: [UInt8]
     let checkpointPath: String
     /// The applied index the checkpoint records: once ``perform(on:)`` returns, a restart
@@ -88,6 +109,8 @@ public struct PendingPersist: Sendable {
     public func perform(on fileSystem: any FileSystem) throws(CommitLogError) {
         let store = StoreFiles(fs: fileSystem)
         try plan.perform(store)
+        for (path, bytes) in snapshots { try store.replaceAtomically(bytes, path: path) }
         try store.replaceAtomically(checkpoint, path: checkpointPath)
+        try plan.removeCompactedQueueFiles(store)
     }
 }

@@ -43,7 +43,7 @@ struct Recovery {
         for topic in checkpoint.topics {
             for (id, range) in topic.queues.enumerated() {
                 let key = MessageQueue(topic: topic.name, queueID: Int32(id))
-                if let recordEnd = try checkQueue(key, entries: range.maxOffset.rawValue) {
+                if let recordEnd = try checkQueue(key, from: range.minOffset.rawValue, entries: range.maxOffset.rawValue) {
                     lastRecordEnd = max(lastRecordEnd, recordEnd)
                 } else {
                     report.rebuiltQueues.append(key)
@@ -56,7 +56,13 @@ struct Recovery {
         }
         // The last records may have been those of a topic deleted since.
         let deletedEnd = checkpoint.deletedTopics.map(\.1.rawValue).max() ?? 0
-        guard max(lastRecordEnd, deletedEnd) == checkpoint.lastRecordEnd.rawValue else {
+        // ... or lie before the log's start, deleted by retention with every entry of their queue.
+        let found = max(lastRecordEnd, deletedEnd)
+        guard
+            found == checkpoint.lastRecordEnd.rawValue
+                || (found < checkpoint.lastRecordEnd.rawValue
+                    && checkpoint.lastRecordEnd.rawValue <= machine.log.startPosition)
+        else {
             throw .inconsistent(
                 file: storage.checkpointPath,
                 detail: "the consume queues' last records end at log position \(lastRecordEnd), "
@@ -67,6 +73,7 @@ struct Recovery {
         machine.lastStoreTimestamp = checkpoint.lastStoreTimestamp
         for (id, record) in checkpoint.producers { machine.producers.restore(id, record) }
         for (key, offset) in checkpoint.offsets { machine.consumerOffsets[key] = offset }
+        try machine.restoreUniqueKeys(checkpoint.uniqueKeyResults, file: storage.checkpointPath)
         try machine.restoreUniqueKeys(at: checkpoint.uniqueKeyOffsets, checkpointPath: storage.checkpointPath)
         report.messages = checkpoint.topics.reduce(0) { total, topic in
             total + topic.queues.reduce(0) { $0 + Int($1.maxOffset.rawValue - $1.minOffset.rawValue) }
@@ -105,20 +112,24 @@ struct Recovery {
         }
     }
 
-    /// Checks that the files of `key` hold its first `entries` entries (cutting entries written
-    /// after the checkpoint) and that the last one points at the queue's last record. Returns
-    /// where that record ends (0 for an empty queue), or nil if the queue must be rebuilt.
-    private mutating func checkQueue(_ key: MessageQueue, entries: Int64) throws(CommitLogError) -> Int64? {
+    /// Checks that the files of `key` hold its entries `first..<entries` (cutting entries
+    /// written after the checkpoint, removing files retention left before `first`) and that the
+    /// last one points at the queue's last record. Returns where that record ends (0 for an
+    /// empty queue), or nil if the queue must be rebuilt.
+    private mutating func checkQueue(_ key: MessageQueue, from first: Int64, entries: Int64) throws(CommitLogError)
+        -> Int64?
+    {
         let root = storage.consumeQueueDirectory
         guard try files.exists(key.topic, in: root), try files.exists(String(key.queueID), in: "\(root)/\(key.topic)")
-        else { return entries == 0 ? 0 : nil }
+        else { return entries == first ? 0 : nil }
         let perFile = Int64(machine.configuration.consumeQueueFileEntries)
         let entrySize = Int64(ConsumeQueue.entrySize)
-        let needed = entries == 0 ? 0 : Int((entries - 1) / perFile) + 1
+        let firstFile = entries == first ? Int(entries / perFile) : Int(first / perFile)
+        let needed = entries == first ? 0 : Int((entries - 1) / perFile) + 1 - firstFile
         let cut = try cutFiles(
-            in: storage.queueDirectory(key), stride: perFile * entrySize, needed: needed,
+            in: storage.queueDirectory(key), stride: perFile * entrySize, first: firstFile, needed: needed,
             expectedSize: { index in min(perFile, entries - Int64(index) * perFile) * entrySize })
-        guard cut, entries > 0 else { return cut ? 0 : nil }
+        guard cut, entries > first else { return cut ? 0 : nil }
         let last = QueueOffset(entries - 1)
         let queue = machine.topics[key.topic, default: TopicState(queueCount: 0)].queues[Int(key.queueID)]
         let entry: ConsumeQueueEntry
@@ -149,7 +160,7 @@ struct Recovery {
         let entrySize = Int64(KeyIndex.entrySize)
         let needed = count == 0 ? 0 : (count - 1) / perSegment + 1
         let cut = try cutFiles(
-            in: storage.keyIndexDirectory, stride: Int64(perSegment), needed: needed,
+            in: storage.keyIndexDirectory, stride: Int64(perSegment), first: 0, needed: needed,
             expectedSize: { segment in tableBytes + Int64(min(perSegment, count - segment * perSegment)) * entrySize })
         guard cut else { return false }
         var slots: [UInt32] = []
@@ -185,18 +196,30 @@ struct Recovery {
         return message.keys.contains { KeyIndex.hash(topic: message.topic, key: $0) == last.hash }
     }
 
-    /// Makes `directory` hold exactly the files `0, stride, 2 × stride, ...` up to `needed`, file
-    /// `i` at least `expectedSize(i)` bytes: longer files are cut to it and later files
-    /// removed (both were written after the checkpoint). Returns false, leaving the files for
-    /// the caller to rebuild, when one is missing, short or misnamed.
+    /// Makes `directory` hold exactly the `needed` files `first × stride, (first + 1) × stride,
+    /// ...`, file number `i` at least `expectedSize(i)` bytes: longer files are cut to it and
+    /// later files removed (both were written after the checkpoint), earlier ones too (retention
+    /// left them). Returns false, leaving the files for the caller to rebuild, when one is
+    /// missing, short or misnamed.
     private func cutFiles(
-        in directory: String, stride: Int64, needed: Int, expectedSize: (Int) -> Int64
+        in directory: String, stride: Int64, first: Int, needed: Int, expectedSize: (Int) -> Int64
     ) throws(CommitLogError) -> Bool {
         var removed = false
-        for (index, name) in try files.list(directory).enumerated() {
-            guard SegmentedFileName.start(of: name, as: Int64.self) == Int64(index) * stride else { return false }
+        var kept = 0
+        for name in try files.list(directory) {
+            guard let start = SegmentedFileName.start(of: name, as: Int64.self), start % stride == 0 else {
+                return false
+            }
+            let index = Int(start / stride)
             let path = "\(directory)/\(name)"
-            if index >= needed {
+            if index < first {
+                try files.unlink(path)
+                removed = true
+                continue
+            }
+            guard index == first + kept else { return false }
+            kept += 1
+            if index >= first + needed {
                 try files.unlink(path)
                 removed = true
                 continue

@@ -1,5 +1,6 @@
 import FileIO
 import LedgerModel
+import Raft
 
 /// Where the state machine's files live.
 ///
@@ -7,7 +8,9 @@ import LedgerModel
 /// themselves are in the Raft log, written once):
 /// - `consumequeue/<topic>/<queue id>/<20-digit start byte>`: 20-byte consume-queue entries;
 /// - `keyindex/<20-digit first entry>` (``SegmentedFileName``): key-index segments (``KeyIndex``);
-/// - `checkpoint`: ``Checkpoint``, replaced atomically (`checkpoint.tmp`, sync, rename, sync dir).
+/// - `checkpoint`: ``Checkpoint``, replaced atomically (`checkpoint.tmp`, sync, rename, sync dir);
+/// - `snapshots/<20-digit index>`: ``StateSnapshot``s at data-file boundaries, each replaced
+///   atomically, written before the checkpoint that covers them.
 struct Storage {
     let files: StoreFiles
     let root: String
@@ -16,6 +19,12 @@ struct Storage {
     var consumeQueueDirectory: String { "\(root)/consumequeue" }
     var keyIndexDirectory: String { "\(root)/keyindex" }
     var checkpointPath: String { "\(root)/checkpoint" }
+    var snapshotDirectory: String { "\(root)/snapshots" }
+
+    /// The snapshot at `index` (``StateSnapshot``).
+    func snapshotPath(_ index: LogIndex) -> String {
+        "\(snapshotDirectory)/\(SegmentedFileName.name(start: index.rawValue))"
+    }
 
     func queueDirectory(_ queue: MessageQueue) -> String { "\(consumeQueueDirectory)/\(queue.topic)/\(queue.queueID)" }
 

@@ -48,6 +48,13 @@ struct StoreFiles {
         try wrap { () throws(SystemError) in try fs.exists(name, in: directory) }
     }
 
+    /// Whether `path` (with a directory part) exists.
+    func exists(path: String) throws(CommitLogError) -> Bool {
+        guard let slash = path.lastIndex(of: "/") else { return try exists(path, in: ".") }
+        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        return try exists(String(path[path.index(after: slash)...]), in: directory)
+    }
+
     /// Opens the file at `path`, runs `body` on it and closes it, also when `body` throws (then
     /// `body`'s error is the one reported).
     func withFile<R>(_ path: String, create: Bool = false, _ body: (OpenFile) throws(CommitLogError) -> R)

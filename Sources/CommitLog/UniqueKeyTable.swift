@@ -70,6 +70,24 @@ struct UniqueKeyTable: Hashable {
     /// The physical offsets of the recorded messages, oldest first: what a checkpoint keeps.
     var offsets: [PhysicalOffset] { order[head...].map(\.offset) }
 
+    /// What a checkpoint keeps when the log holds only the records from `start` on: the keys
+    /// whose records lie before it with their results, then the offsets of the others, each
+    /// oldest first (records are recorded in log order, so the first kind precedes the other).
+    func persisted(logStart start: PhysicalOffset) -> (
+        results: [(key: String, result: SendResult)], offsets: [PhysicalOffset]
+    ) {
+        var results: [(key: String, result: SendResult)] = []
+        var offsets: [PhysicalOffset] = []
+        for (key, offset) in order[head...] {
+            if offset < start {
+                results.append((key, self.results[key]!))
+            } else {
+                offsets.append(offset)
+            }
+        }
+        return (results, offsets)
+    }
+
     private mutating func evictOldest() {
         results[order[head].key] = nil
         head += 1

@@ -24,6 +24,10 @@ extension LogStore {
     /// Where the next record goes: the end of the last one written.
     public var endPosition: UInt64 { writePosition }
 
+    /// Where the first entry's record starts (after a prefix drop or a reset, later than 0);
+    /// nothing before it is stored.
+    public var startPosition: UInt64 { firstPosition }
+
     /// The absolute log position of entry `index`'s record (`firstIndex...lastIndex`); its data
     /// starts ``recordHeaderBytes`` later. Recent entries answer from memory, older ones from
     /// the index files.

@@ -102,6 +102,8 @@ public final class LogStoreMessages: MessageLog {
 
     public init(_ store: LogStore) { self.store = store }
 
+    public var startPosition: Int64 { Int64(store.startPosition) }
+
     public func bytes(at position: Int64, count: Int) throws(CommitLogError) -> [UInt8] {
         guard position >= 0 else { return [] }
         do {

@@ -359,6 +359,8 @@ final class DamageableLog: MessageLog {
     /// Inverts the byte at `position` in every later read.
     func flip(at position: Int64) { flipped.insert(position) }
 
+    var startPosition: Int64 { memory.startPosition }
+
     func bytes(at position: Int64, count: Int) throws(CommitLogError) -> [UInt8] {
         var bytes = try memory.bytes(at: position, count: count)
         for (offset, byte) in bytes.enumerated() where flipped.contains(position + Int64(offset)) {
