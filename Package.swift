@@ -132,7 +132,9 @@ let package = Package(
         .testTarget(name: "AdminTests", dependencies: ["Admin", "Bytes"], swiftSettings: strict),
         .testTarget(
             name: "ServerTests",
-            dependencies: ["Server", "Crypto", "LedgerConfig", "LedgerModel", "Raft", "Bytes", "TestSupport"],
+            dependencies: [
+                "Server", "Crypto", "LedgerConfig", "LedgerModel", "Posix", "Raft", "Replica", "Bytes", "TestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "LedgerConfigTests", dependencies: ["LedgerConfig", "LedgerModel", "Raft", "Posix", "TestSupport"],

@@ -1,4 +1,5 @@
 import LedgerClient
+import LedgerConfig
 
 /// Durations as the CLI prints and reads them.
 extension Duration {
@@ -10,24 +11,9 @@ extension Duration {
     /// With `fractions` the number may be a decimal (`0.5`, `1.5m`), rounded to the
     /// millisecond; without, it must be whole.
     package init?(flagValue text: String, fractions: Bool) {
-        let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        var number = Substring(text)
-        var scale: Int64 = 1000
-        for unit in units where text.hasSuffix(unit.suffix) {
-            number = text.dropLast(unit.suffix.count)
-            scale = unit.milliseconds
-            break
+        guard let milliseconds = DurationText.milliseconds(text, bareNumberUnit: 1000, fractions: fractions) else {
+            return nil
         }
-        if fractions {
-            guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
-            let milliseconds = (value * Double(scale)).rounded()
-            guard milliseconds < 0x1p63 else { return nil }
-            self = .milliseconds(Int64(milliseconds))
-        } else {
-            guard let value = Int64(number), value >= 0 else { return nil }
-            let (milliseconds, overflow) = value.multipliedReportingOverflow(by: scale)
-            guard !overflow else { return nil }
-            self = .milliseconds(milliseconds)
-        }
+        self = .milliseconds(milliseconds)
     }
 }

@@ -8,7 +8,8 @@ extension NodeConfig {
     ///
     /// Rejects, with one line naming `source`, the line and the key: malformed lines, unknown
     /// and duplicate keys, missing required keys, values that do not parse or are out of range,
-    /// a `selfId` or `preferredLeaderId` not in `peers`, and timings that contradict each other.
+    /// a `selfId` or `preferredLeaderId` not in `peers`, and timings or disk ratios that
+    /// contradict each other.
     public static func parse(_ text: String, source: String) throws(ConfigError) -> NodeConfig {
         var settings: [Key: Setting] = [:]
         for setting in try KeyValueLines.parse(text, source: source) {
@@ -115,16 +116,77 @@ private struct SettingValues {
         config.defaultTopicQueueNums = try number(
             .defaultTopicQueueNums, config.defaultTopicQueueNums, 1...1024, "queues")
         config.maxUniqueKeys = try number(.maxUniqueKeys, config.maxUniqueKeys, 1...10_000_000, "keys")
-        config.fileReservedTimeHours = try number(.fileReservedTime, config.fileReservedTimeHours, 1...87_600, "hours")
-        config.deleteWhenHour = try number(.deleteWhen, config.deleteWhenHour, 0...23, "hour of the day")
-        config.diskSpaceWarningLevelRatio = try number(
-            .diskSpaceWarningLevelRatio, config.diskSpaceWarningLevelRatio, 10...99, "percent")
+        try retention(&config)
         config.sendTimeoutMs = try number(.sendTimeoutMs, config.sendTimeoutMs, 1...600_000, "milliseconds")
         try adminEndpoint(&config)
         try clusterSecretFile(&config)
         try remotingEndpoints(&config)
         try accessControl(&config)
         return config
+    }
+
+    /// `fileReservedTime`, `deleteWhen` and the three disk ratios, which must not decrease in
+    /// the order they act: delete expired files early, delete unexpired ones, refuse writes.
+    private func retention(_ config: inout NodeConfig) throws(ConfigError) {
+        if let text = settings[.fileReservedTime]?.value {
+            let range: ClosedRange<Int64> = 1000...(87_600 * 3_600_000)
+            // Digits first, as every number in the file: no sign.
+            guard text.first?.isASCIIDigit == true,
+                let milliseconds = DurationText.milliseconds(text, bareNumberUnit: 3_600_000, fractions: false),
+                range.contains(milliseconds)
+            else {
+                throw invalid(
+                    .fileReservedTime,
+                    expected: "a duration such as 72h, 30m or 90s (a bare number means hours), from 1s to 87600h")
+            }
+            config.fileReservedTimeMs = milliseconds
+        }
+        if let text = settings[.deleteWhen]?.value {
+            config.deleteWhenHours = try hoursOfTheDay(.deleteWhen, text)
+        }
+        config.diskMaxUsedSpaceRatio = try number(
+            .diskMaxUsedSpaceRatio, config.diskMaxUsedSpaceRatio, 10...99, "percent")
+        config.diskSpaceCleanForciblyRatio = try number(
+            .diskSpaceCleanForciblyRatio, config.diskSpaceCleanForciblyRatio, 10...99, "percent")
+        config.diskSpaceWarningLevelRatio = try number(
+            .diskSpaceWarningLevelRatio, config.diskSpaceWarningLevelRatio, 10...99, "percent")
+        if config.diskMaxUsedSpaceRatio > config.diskSpaceCleanForciblyRatio {
+            try blame(
+                .diskMaxUsedSpaceRatio,
+                "at most diskSpaceCleanForciblyRatio (\(config.diskSpaceCleanForciblyRatio)) "
+                    + "so expired files are deleted before unexpired ones",
+                orElse: .diskSpaceCleanForciblyRatio,
+                "at least diskMaxUsedSpaceRatio (\(config.diskMaxUsedSpaceRatio)) "
+                    + "so expired files are deleted before unexpired ones")
+        }
+        if config.diskSpaceCleanForciblyRatio > config.diskSpaceWarningLevelRatio {
+            try blame(
+                .diskSpaceCleanForciblyRatio,
+                "at most diskSpaceWarningLevelRatio (\(config.diskSpaceWarningLevelRatio)) "
+                    + "so files are deleted before writes are refused",
+                orElse: .diskSpaceWarningLevelRatio,
+                "at least diskSpaceCleanForciblyRatio (\(config.diskSpaceCleanForciblyRatio)) "
+                    + "so files are deleted before writes are refused")
+        }
+    }
+
+    /// RocketMQ's `deleteWhen` form: hours of the day 0–23 separated by `;` (`04`, `4`,
+    /// `04;16`), each once; sorted ascending. Errors name the part that is wrong.
+    private func hoursOfTheDay(_ key: Key, _ text: String) throws(ConfigError) -> [Int] {
+        func wrong(_ why: String) -> ConfigError {
+            invalid(key, expected: "hours of the day from 0 to 23 separated by \";\", such as 04 or 04;16 (\(why))")
+        }
+        var hours: [Int] = []
+        for (position, raw) in text.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
+            let part = KeyValueLines.trimmed(raw)
+            guard !part.isEmpty else { throw wrong("part \(position + 1) is empty") }
+            guard part.allSatisfy(\.isASCIIDigit), let hour = Int(part), (0...23).contains(hour) else {
+                throw wrong("\(quoted(part)) is not one")
+            }
+            guard !hours.contains(hour) else { throw wrong("hour \(hour) appears twice") }
+            hours.append(hour)
+        }
+        return hours.sorted()
     }
 
     /// `clusterSecretFile`: a path, required unless every peer is on loopback. The file itself
@@ -313,7 +375,6 @@ private struct SettingValues {
         guard let text = settings[key]?.value else { return defaultValue }
         let noun =
             switch unit {
-            case "hour of the day": "an hour of the day"
             case "port": "a port number"
             default: "a whole number of \(unit)"
             }

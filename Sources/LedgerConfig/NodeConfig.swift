@@ -22,7 +22,8 @@ public struct NodeConfig: Sendable, Hashable {
         case tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs
         case preferredLeaderId
         case dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes
-        case defaultTopicQueueNums, fileReservedTime, deleteWhen, diskSpaceWarningLevelRatio
+        case defaultTopicQueueNums, fileReservedTime, deleteWhen
+        case diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio
         case maxUniqueKeys
         case sendTimeoutMs
         case adminPort, adminAddress
@@ -86,7 +87,8 @@ public struct NodeConfig: Sendable, Hashable {
     public internal(set) var maxConnections: Int = 1024
     /// `diskSpaceWarningLevelRatio` (RocketMQ's name and default): at or above this percent of
     /// its store's file system used, a node refuses writes (a leader also while a member
-    /// reports so) and keeps serving reads; writes resume by themselves below it.
+    /// reports so) and keeps serving reads; writes resume by themselves below it. 10–99, at least
+    /// ``diskSpaceCleanForciblyRatio``.
     public internal(set) var diskSpaceWarningLevelRatio: Int = 90
     /// Default 10000. A connection that holds part of a frame, or has not sent a complete one
     /// yet (a client that never asked anything, a peer still authenticating), and sends nothing
@@ -102,11 +104,21 @@ public struct NodeConfig: Sendable, Hashable {
     /// RocketMQ send is answered with its original result instead of being stored twice; the
     /// oldest is forgotten first; 1–10000000. Replicated state: the same on every member.
     public internal(set) var maxUniqueKeys: Int = 20_000
-    /// Default 72. Hours a full data file is kept before it may be deleted; 1–87600.
-    public internal(set) var fileReservedTimeHours: Int = 72
-    /// Default 4. Hour of the day (0–23, local time) when expired files are deleted
-    /// (RocketMQ's `deleteWhen`, one hour; `04` and `4` both work).
-    public internal(set) var deleteWhenHour: Int = 4
+    /// `fileReservedTime`, default 72 hours: a data file expires once its newest message is
+    /// older than this; `72h`, `30m`, `90s` (or `ms`), a bare number means hours (RocketMQ's);
+    /// 1 s to 87600 h, in milliseconds.
+    public internal(set) var fileReservedTimeMs: Int64 = 72 * 3_600_000
+    /// `deleteWhen`, default `04`: the hours of the day (0–23, local time) when expired files are
+    /// deleted, RocketMQ's `04;16` form; each once, sorted ascending.
+    public internal(set) var deleteWhenHours: [Int] = [4]
+    /// Default 75 (RocketMQ's). At or above this percent of its store's file system used, a node
+    /// deletes expired files at once instead of waiting for a `deleteWhen` hour; 10–99, at most
+    /// ``diskSpaceCleanForciblyRatio``.
+    public internal(set) var diskMaxUsedSpaceRatio: Int = 75
+    /// Default 85 (RocketMQ's). At or above this percent used, a node deletes its oldest data file
+    /// even unexpired (never past its snapshot or what a live follower still needs); 10–99, at
+    /// most ``diskSpaceWarningLevelRatio``.
+    public internal(set) var diskSpaceCleanForciblyRatio: Int = 85
     /// Default 3000. How long a client waits for a send to be acknowledged; 1–600000 ms.
     public internal(set) var sendTimeoutMs: Int = 3000
     /// Optional. The TCP port of the node's admin HTTP server (`/healthz`, `/metrics`, `/api`, the

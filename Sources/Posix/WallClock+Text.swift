@@ -17,6 +17,16 @@ extension WallClock.Time {
             + "\(pad(Int32(nanoseconds / 1_000_000), 3))Z"
     }
 
+    /// The local time zone's offset from UTC at this time, in seconds east of UTC (`tzset(3)`,
+    /// then `localtime_r(3)`'s `tm_gmtoff`): `3600` for CET, `-14400` for EDT, `0` for UTC.
+    public var utcOffsetSeconds: Int {
+        tzset()
+        var whole = time_t(seconds)
+        var parts = tm()
+        localtime_r(&whole, &parts)
+        return Int(parts.tm_gmtoff)
+    }
+
     /// The reading `milliseconds` after the Unix epoch (a store timestamp); 0 or later.
     public init(milliseconds: Int64) {
         self.init(seconds: milliseconds / 1000, nanoseconds: milliseconds % 1000 * 1_000_000)

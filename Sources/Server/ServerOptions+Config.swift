@@ -33,6 +33,13 @@ extension ServerOptions {
         replica.syncBeforeAcknowledging = config.flushDiskType == .sync
         replica.flushIntervalMilliseconds = Int64(config.flushIntervalMs)
         replica.diskSpaceWarningLevelRatio = config.diskSpaceWarningLevelRatio
+        replica.retention.fileReservedMilliseconds = config.fileReservedTimeMs
+        replica.retention.deleteWhenHours = config.deleteWhenHours
+        replica.retention.diskMaxUsedSpaceRatio = config.diskMaxUsedSpaceRatio
+        replica.retention.diskSpaceCleanForciblyRatio = config.diskSpaceCleanForciblyRatio
+        // Read once, at start: after a daylight-saving change `deleteWhen` hours are off by
+        // one until the node restarts.
+        replica.retention.utcOffsetSeconds = WallClock.now().utcOffsetSeconds
         self.init(
             replica: replica, members: members, tickMilliseconds: config.tickMs, storeDirectory: config.storeBaseDir,
             dataFileSize: config.dataFileSize, source: source)

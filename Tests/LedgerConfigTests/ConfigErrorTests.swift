@@ -32,7 +32,7 @@ import Testing
         #expect(errorMessage("selfid=n0") == #"conf/n0.conf:1: unknown key "selfid" (did you mean "selfId"?)"#)
         #expect(
             errorMessage("brokerName=broker-a")
-                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, diskSpaceWarningLevelRatio, maxUniqueKeys, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile, maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection, listenPort, namesrvPort, remotingPeers, aclEnable, aclFile"#
+                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio, maxUniqueKeys, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile, maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection, listenPort, namesrvPort, remotingPeers, aclEnable, aclFile"#
         )
     }
 
@@ -95,10 +95,12 @@ import Testing
         )
         #expect(
             errorMessage("\(requiredLines)\ndeleteWhen=24")
-                == #"conf/n0.conf:5: deleteWhen: expected an hour of the day from 0 to 23, got "24""#)
+                == #"conf/n0.conf:5: deleteWhen: expected hours of the day from 0 to 23 separated by ";", such as 04 or 04;16 ("24" is not one), got "24""#
+        )
         #expect(
             errorMessage("\(requiredLines)\nfileReservedTime=3d")
-                == #"conf/n0.conf:5: fileReservedTime: expected a whole number of hours, got "3d""#)
+                == #"conf/n0.conf:5: fileReservedTime: expected a duration such as 72h, 30m or 90s (a bare number means hours), from 1s to 87600h, got "3d""#
+        )
         #expect(
             errorMessage("\(requiredLines)\ndefaultTopicQueueNums=0")
                 == #"conf/n0.conf:5: defaultTopicQueueNums: expected a whole number of queues from 1 to 1024, got "0""#)

@@ -27,8 +27,11 @@ import Testing
         #expect(config.maxUncommittedBytes == 64 << 20)
         #expect(config.raftConfig(randomSeed: 1).maxUncommittedBytes == 64 << 20)
         #expect(config.defaultTopicQueueNums == 4)
-        #expect(config.fileReservedTimeHours == 72)
-        #expect(config.deleteWhenHour == 4)
+        #expect(config.fileReservedTimeMs == 72 * 3_600_000)
+        #expect(config.deleteWhenHours == [4])
+        #expect(config.diskMaxUsedSpaceRatio == 75)
+        #expect(config.diskSpaceCleanForciblyRatio == 85)
+        #expect(config.diskSpaceWarningLevelRatio == 90)
         #expect(config.sendTimeoutMs == 3000)
         #expect(config.adminPort == nil)
         #expect(config.adminAddress == "127.0.0.1")
@@ -64,7 +67,10 @@ import Testing
             maxInflightBytesPerFollower=2MiB
             defaultTopicQueueNums=8
             fileReservedTime=48
-            deleteWhen=04
+            deleteWhen=16;04
+            diskMaxUsedSpaceRatio=70
+            diskSpaceCleanForciblyRatio=80
+            diskSpaceWarningLevelRatio=95
             sendTimeoutMs=5000
             adminPort=8081
             adminAddress=0.0.0.0
@@ -83,8 +89,11 @@ import Testing
         #expect(config.maxMessageSize == 512 << 10)
         #expect(config.maxInflightBytesPerFollower == 2 << 20)
         #expect(config.defaultTopicQueueNums == 8)
-        #expect(config.fileReservedTimeHours == 48)
-        #expect(config.deleteWhenHour == 4)
+        #expect(config.fileReservedTimeMs == 48 * 3_600_000)
+        #expect(config.deleteWhenHours == [4, 16])
+        #expect(config.diskMaxUsedSpaceRatio == 70)
+        #expect(config.diskSpaceCleanForciblyRatio == 80)
+        #expect(config.diskSpaceWarningLevelRatio == 95)
         #expect(config.sendTimeoutMs == 5000)
         #expect(config.adminPort == 8081)
         #expect(config.adminAddress == "0.0.0.0")
