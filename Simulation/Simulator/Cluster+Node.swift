@@ -117,6 +117,15 @@ extension Cluster {
         try drive(node) { _ throws(Violation) in }
     }
 
+    func deliver(_ chunk: SnapshotChunk, to node: SimNode) throws(Violation) {
+        guard node.isUp else { return statistics.messagesDropped += 1 }
+        if node.paused { return node.deferred.append(.deliverSnapshot(chunk, to: node.index)) }
+        if blocked[index(of: chunk.from)][node.index] { return statistics.messagesDropped += 1 }
+        try drive(node) { (replica) throws(Violation) in
+            try replica.handleObserved(.snapshotChunk(chunk), now: wallClock)
+        }
+    }
+
     func deliver(_ message: Message, to node: SimNode) throws(Violation) {
         guard node.isUp else { return statistics.messagesDropped += 1 }
         if node.paused { return node.deferred.append(.deliver(message, to: node.index)) }
@@ -157,6 +166,8 @@ extension Cluster {
             switch action {
             case .send(let message):
                 send(message, from: node)
+            case .sendSnapshot(let chunk):
+                send(chunk, from: node)
             case .transmit:
                 break
             case .reply(let reply, let client, let request):
@@ -220,6 +231,21 @@ extension Cluster {
         if networkRNG.chance(network.duplicatePerMille, in: 1000) {
             statistics.messagesDuplicated += 1
             schedule(.deliver(message, to: to), after: networkDelay())
+        }
+    }
+
+    /// A piece of a snapshot travels like a message: lost, duplicated or delayed alike.
+    private func send(_ chunk: SnapshotChunk, from node: SimNode) {
+        statistics.messagesSent += 1
+        let to = index(of: chunk.to)
+        if blocked[node.index][to] || networkRNG.chance(network.lossPerMille, in: 1000) {
+            statistics.messagesDropped += 1
+            return
+        }
+        schedule(.deliverSnapshot(chunk, to: to), after: networkDelay())
+        if networkRNG.chance(network.duplicatePerMille, in: 1000) {
+            statistics.messagesDuplicated += 1
+            schedule(.deliverSnapshot(chunk, to: to), after: networkDelay())
         }
     }
 

@@ -32,6 +32,11 @@ extension Cluster {
                 "n\(node.id) CommitLog reopened at index \(recovery.appliedIndex): \(recovery.messages) messages, "
                     + "\(recovery.rebuiltQueues.count) consume queues rebuilt")
         }
+        do {
+            try Replica.reconcile(store: node.disk.store, stateMachine: machine)
+        } catch {
+            throw Violation("commitlog-recovery", "n\(node.id) cannot install its kept snapshot: \(error)")
+        }
         try commitLogChecker.recovered(node, machine)
         return machine
     }

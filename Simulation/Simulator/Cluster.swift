@@ -223,6 +223,8 @@ public final class Cluster {
             try drive(node) { (replica) throws(Violation) in try replica.handleObserved(.tick, now: wallClock) }
         case .deliver(let message, let to):
             try deliver(message, to: nodes[to])
+        case .deliverSnapshot(let chunk, let to):
+            try deliver(chunk, to: nodes[to])
         case .syncDone(let index, let incarnation):
             let node = nodes[index]
             guard node.incarnation == incarnation, node.isUp else { return }

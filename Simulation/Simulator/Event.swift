@@ -1,3 +1,4 @@
+import LedgerModel
 import Raft
 
 /// One thing that happens at an instant of virtual time. Nodes and clients are named by their
@@ -7,6 +8,8 @@ enum Event {
     case tick(node: Int)
     /// A message arrives at node `to`.
     case deliver(Message, to: Int)
+    /// A piece of a snapshot arrives at node `to`.
+    case deliverSnapshot(SnapshotChunk, to: Int)
     /// The sync that a node's incarnation started has completed.
     case syncDone(node: Int, incarnation: UInt64)
     /// The state-machine persist that a node's incarnation started has completed.
@@ -36,7 +39,7 @@ enum Event {
     var node: Int? {
         switch self {
         case .tick(let node), .syncDone(let node, _), .persistDone(let node, _): node
-        case .deliver(_, let to): to
+        case .deliver(_, let to), .deliverSnapshot(_, let to): to
         case .clientArrive(_, let node, _): node
         case .restart, .resume, .healPartition, .nemesis, .clientIssue, .clientTimeout, .heal, .stopClients, .probe:
             nil
@@ -92,6 +95,12 @@ enum Event {
             hash.mix(12)
         case .probe:
             hash.mix(13)
+        case .deliverSnapshot(let chunk, let to):
+            hash.mix(15)
+            hash.mix(UInt64(to))
+            hash.mix(chunk.snapshot.index.rawValue)
+            hash.mix(chunk.offset)
+            hash.mix(UInt64(chunk.data.count))
         }
     }
 
@@ -100,6 +109,7 @@ enum Event {
         switch self {
         case .tick(let node): "tick n\(ids[node])"
         case .deliver(let message, _): "deliver \(message)"
+        case .deliverSnapshot(let chunk, _): "deliver snapshot piece \(chunk)"
         case .syncDone(let node, let incarnation): "sync done n\(ids[node]) (incarnation \(incarnation))"
         case .persistDone(let node, let incarnation): "persist done n\(ids[node]) (incarnation \(incarnation))"
         case .restart(let node, _): "restart n\(ids[node])"

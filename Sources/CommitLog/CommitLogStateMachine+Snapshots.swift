@@ -57,6 +57,26 @@ extension CommitLogStateMachine {
         return bytes
     }
 
+    /// Keeps a leader's snapshot (checked whole) as this node's own, durably, before the node
+    /// resets its log to it: a crash before ``install(_:)`` finishes is completed from it.
+    public func keepSnapshot(_ bytes: [UInt8]) throws(CommitLogError) {
+        let snapshot: StateSnapshot
+        do {
+            snapshot = try StateSnapshot(decoding: bytes)
+        } catch {
+            throw .corruptSnapshot(file: "a leader's snapshot", error)
+        }
+        if let storage {
+            try storage.files.replaceAtomically(bytes, path: storage.snapshotPath(snapshot.metadata.index))
+        } else {
+            memorySnapshots.append((snapshot.metadata.index, bytes))
+        }
+        if !snapshots.contains(where: { $0.metadata.index == snapshot.metadata.index }) {
+            snapshots.append(snapshot.info)
+            snapshots.sort { $0.metadata.index < $1.metadata.index }
+        }
+    }
+
     /// Replaces the whole state with a leader's snapshot (Raft §7): topics with their queues
     /// starting at the snapshot's next offsets (the messages before them are not in this
     /// node's log), producers, unique keys, consumer offsets; the key index starts empty.

@@ -85,4 +85,7 @@ extension RaftCore {
     /// An owner with entries still syncing compares it with its store's last index: at or
     /// below it, the next ready rewrites entries being synced, so wait for that sync first.
     public var nextIndexToPersist: LogIndex? { log.nextIndexToPersist }
+
+    /// Whether the next ready carries a leader's snapshot to install (an offer was accepted).
+    public var hasSnapshotToInstall: Bool { log.snapshotToInstall != nil }
 }

@@ -21,7 +21,8 @@ extension Replica {
     /// The records the indexes point at live in the log, so a checkpoint may cover only entries
     /// the log holds durably: until a sync catches up, the persist waits.
     func beginPersist() {
-        guard failure == nil, !persistence.inFlight, stateMachine.appliedIndex > persistence.persistedIndex,
+        guard failure == nil, !persistence.inFlight, incomingSnapshot?.offer == nil,
+            stateMachine.appliedIndex > persistence.persistedIndex,
             stateMachine.appliedIndex <= store.durableIndex
         else {
             return
@@ -68,5 +69,6 @@ extension Replica {
             persistence.inFlight = false
             stop(.stateMachine(error))
         }
+        stepSnapshotOfferIfIdle()
     }
 }

@@ -20,6 +20,10 @@ extension Replica {
             try observer?.readyTaken(ready, by: core)
             if let soft = ready.softState { try report(soft) }
             try send(ready.messages)
+            if let snapshot = ready.snapshot {
+                install(snapshot)
+                guard failure == nil else { return }
+            }
             // Replication leaves before this node's own disk write, so followers write in parallel.
             if !ready.entries.isEmpty && !ready.messages.isEmpty { host.perform(.transmit) }
             guard try write(ready) else { return }
@@ -100,6 +104,7 @@ extension Replica {
         try observer?.storageChanged(core)
         try release(waiting)
         try startSync(evenIfNoneWaits: false)
+        stepSnapshotOfferIfIdle()
     }
 
     /// The entries of `waiting` are durable: tell the core, then send what waited for that.
@@ -119,7 +124,13 @@ extension Replica {
         for (entry, givenEntry) in zip(ready.committedEntries, given) {
             try observer?.willApply(entry)
             let position: Int64
-            do { position = try bodyPosition(of: entry.index) } catch { return stop(.storage(error)) }
+            do {
+                position = try bodyPosition(of: entry.index)
+                try snapshotAtFileBoundary(
+                    before: entry.index, recordPosition: UInt64(position) - UInt64(LogStore.recordHeaderBytes))
+            } catch {
+                return stop(.storage(error))
+            }
             let results = stateMachine.apply(entry: givenEntry, bodyPosition: position)
             if results.contains(where: \.isRejection) { proposalTail = nil }
             try observer?.didApply(entry, results: results, stateMachine: stateMachine)

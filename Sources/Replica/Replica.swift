@@ -45,6 +45,12 @@ public final class Replica {
     var predictedEnd: PredictedLogEnd?
     var lastPersistCheck: Int64
     var lastFlush: Int64
+    var lastRetentionCheck: Int64
+    /// The data file (its start position) holding the last applied entry's record, to take a
+    /// snapshot when the applied log crosses into the next file.
+    var lastAppliedFile: UInt64?
+    /// A leader's snapshot arriving in pieces, and once whole, the offer to step.
+    var incomingSnapshot: IncomingSnapshot?
     /// Set once the replica stopped; it ignores every later event.
     package private(set) var failure: ReplicaFailure?
 
@@ -68,7 +74,9 @@ public final class Replica {
         startedAt = now
         lastPersistCheck = now
         lastFlush = now
+        lastRetentionCheck = now
         persistence.persistedIndex = stateMachine.appliedIndex
+        lastAppliedFile = appliedFile()
     }
 
     /// The node's current term, for log lines.
@@ -98,6 +106,7 @@ public final class Replica {
         switch event {
         case .tick: try tick()
         case .peerMessage(let message): step(message)
+        case .snapshotChunk(let chunk): try received(chunk)
         case .peerUnreachable(let peer): core.reportUnreachable(peer)
         case .request(let request, let client, let requestID): try accept(request, from: client, requestID: requestID)
         case .syncCompleted(let outcome): try syncFinished(outcome)
@@ -146,12 +155,17 @@ public final class Replica {
             lastFlush = now
             try startSync(evenIfNoneWaits: true)
         }
+        if now - lastRetentionCheck >= Self.retentionCheckMilliseconds {
+            lastRetentionCheck = now
+            applyRetention()
+        }
     }
 
-    private func step(_ message: Message) {
-        if case .installSnapshot(let snapshot) = message.body {
-            // Stepping the offer would reset the log to a state machine this node never received.
-            log(.warning, "ignored node \(message.from)'s offer of \(snapshot): this version takes no snapshots")
+    func step(_ message: Message) {
+        if case .installSnapshot(let snapshot) = message.body, incomingSnapshot?.offer != message {
+            // Stepping an offer whose bytes this node does not hold would reset its log to a state
+            // it never received: the offer counts once its chunks have all arrived.
+            log(.warning, "ignored node \(name(message.from))'s offer of \(snapshot) without its bytes")
             return
         }
         do {
@@ -178,11 +192,12 @@ public final class Replica {
     /// Sends `messages` through the host, each checked by the observer as it leaves.
     func send(_ messages: [Message]) throws(Violation) {
         for message in messages {
-            if case .installSnapshot(let snapshot) = message.body {
-                preconditionFailure("offering \(snapshot) to node \(message.to): this version never compacts its log")
-            }
             try observer?.willSend(message, by: core)
-            host.perform(.send(message))
+            if case .installSnapshot(let snapshot) = message.body {
+                sendSnapshot(snapshot, to: message.to, term: message.term)
+            } else {
+                host.perform(.send(message))
+            }
         }
     }
 

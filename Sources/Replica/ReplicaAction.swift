@@ -13,6 +13,9 @@ public enum ReplicaAction: Sendable {
     /// Send a Raft message to its `to` peer. Dropping it when the peer is unreachable is fine
     /// (Raft retransmits).
     case send(Message)
+    /// Send a piece of a state snapshot to its `to` peer (a leader answering the core's
+    /// InstallSnapshot offer). Like a Raft message, dropping it is fine: the offer is repeated.
+    case sendSnapshot(SnapshotChunk)
     /// Write the queued peer messages to the network now: the replica is about to write its own
     /// entries, and followers should start theirs meanwhile. A hint; ignoring it is correct.
     case transmit

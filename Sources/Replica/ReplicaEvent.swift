@@ -14,6 +14,8 @@ public enum ReplicaEvent: Sendable {
     case tick
     /// A Raft message from an authenticated peer.
     case peerMessage(Message)
+    /// A piece of a leader's state snapshot from an authenticated peer.
+    case snapshotChunk(SnapshotChunk)
     /// Messages sent to `peer` may have been lost (its connection broke, or could take no more):
     /// a leader resumes replicating to it from what it acknowledged.
     case peerUnreachable(NodeID)

@@ -67,6 +67,11 @@ struct InboundPeerAuthentication: Sendable {
         return .authenticated(peer: peer, answer: context.proof(by: .acceptor, exchange))
     }
 
+    /// Whether a piece of a snapshot may reach the replica, as for a Raft message.
+    mutating func admit(_ chunk: SnapshotChunk) -> PeerRefusal? {
+        admit(Message(from: chunk.from, to: chunk.to, term: chunk.term, body: .installSnapshot(chunk.snapshot)))
+    }
+
     /// Whether a Raft message may reach the core: nil when it may, else why not (close).
     mutating func admit(_ message: Message) -> PeerRefusal? {
         guard case .authenticated(let peer) = state else {

@@ -11,6 +11,8 @@ extension LedgerServer: ReplicaHost {
         switch action {
         case .send(let message):
             sendToPeer(message)
+        case .sendSnapshot(let chunk):
+            sendToPeer(chunk)
         case .transmit:
             writeDirtyConnections()
         case .reply(let reply, let client, let requestID):

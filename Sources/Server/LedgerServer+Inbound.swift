@@ -72,6 +72,17 @@ extension LedgerServer {
                 return false
             }
             if !isolatedFrom.contains(raft.from) { deliver(.peerMessage(raft)) }
+        case .snapshotChunk(let chunk):
+            guard var authentication = peerAuthentications[connection.id] else {
+                refusePeer(connection, .outOfOrder("a snapshot chunk without a handshake"))
+                return false
+            }
+            if let refusal = authentication.admit(chunk) {
+                peerAuthentications[connection.id] = authentication
+                refusePeer(connection, refusal)
+                return false
+            }
+            if !isolatedFrom.contains(chunk.from) { deliver(.snapshotChunk(chunk)) }
         case .handshakeRequest(let hello):
             return peerHandshakeReceived(hello, requestID: requestID, on: connection)
         case .peerProof(let proof):

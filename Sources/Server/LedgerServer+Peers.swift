@@ -158,6 +158,18 @@ extension LedgerServer {
     /// Appends go in the connection's bulk lane; heartbeats, votes and answers in its control
     /// lane, ahead of entries still waiting. An append the connection cannot take is reported to
     /// the replica, which resumes from what the peer acknowledged.
+    /// Queues a piece of a snapshot for its peer on the bulk lane (dropped when the peer is
+    /// unreachable: the leader offers the snapshot again).
+    func sendToPeer(_ chunk: SnapshotChunk) {
+        guard !isolatedFrom.contains(chunk.to),
+            let link = links.first(where: { $0.member.id == chunk.to }),
+            case .connected(let connection) = link.state
+        else { return }
+        if !send(.snapshotChunk(chunk), requestID: 0, on: connection, lane: .bulk) {
+            unreachablePeers.append(chunk.to)
+        }
+    }
+
     func sendToPeer(_ message: Message) {
         guard !isolatedFrom.contains(message.to),
             let link = links.first(where: { $0.member.id == message.to }),

@@ -207,6 +207,17 @@ public final class LedgerServer {
                         ? "" : "; indexes missing or behind: rebuilding them by replaying the log")
             )
         }
+        do {
+            let applied = messages.appliedIndex
+            try Replica.reconcile(store: store, stateMachine: messages)
+            if messages.appliedIndex != applied {
+                logger.info(
+                    term: store.hardState.term.rawValue,
+                    "installed the kept snapshot at index \(messages.appliedIndex), where the log starts")
+            }
+        } catch {
+            throw .stateMachine(error)
+        }
         links = options.members.filter { $0.id != options.selfID }.map(PeerLink.init)
         acl = options.acl.map { AclWatch(path: $0.path, initial: $0.initial, stamp: $0.initialStamp) }
         do {

@@ -14,7 +14,7 @@ extension WireMessage {
     var accessNeed: AccessNeed? {
         var need = AccessNeed.account
         switch self {
-        case .statusRequest, .raft, .handshakeRequest, .peerProof:
+        case .statusRequest, .raft, .handshakeRequest, .peerProof, .snapshotChunk:
             return nil
         case .transferLeaderRequest:
             return .admin("transferLeader")

@@ -20,9 +20,12 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let raftVoteResponse = Opcode(rawValue: 6)
     /// `Message.Body.timeoutNow`.
     public static let raftTimeoutNow = Opcode(rawValue: 7)
-    /// `Message.Body.installSnapshot`: the leader's offer of a snapshot (its bytes travel
-    /// separately, once log compaction exists).
+    /// `Message.Body.installSnapshot`: the leader's offer of a snapshot. Nodes send its bytes
+    /// as ``snapshotChunk`` frames instead; a bare offer is ignored by the receiver.
     public static let raftInstallSnapshot = Opcode(rawValue: 8)
+    /// One-way, between peers: a piece of a state snapshot (``SnapshotChunk``), the bytes of an
+    /// InstallSnapshot offer.
+    public static let snapshotChunk = Opcode(rawValue: 9)
 
     // Request/response pairs: the response reuses the request's opcode with the response flag.
     /// A peer connection's first frame: the connecting node says who it is.
@@ -83,10 +86,10 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
 
     /// Whether frames of this opcode are always one-way (Raft messages and `peerProof`): never
     /// answered, not even with an error.
-    public var isOneWayOnly: Bool { isRaft || self == .peerProof }
+    public var isOneWayOnly: Bool { isRaft || self == .peerProof || self == .snapshotChunk }
 
     /// Whether this build defines the opcode.
-    public var isKnown: Bool { isRaft || self == .peerProof || Opcode.requestOpcodes.contains(self) }
+    public var isKnown: Bool { isOneWayOnly || Opcode.requestOpcodes.contains(self) }
 
     /// `3 (raftHeartbeat)`: the number and the name.
     public var description: String { "\(rawValue) (\(name))" }
@@ -102,6 +105,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .raftVoteResponse: "raftVoteResponse"
         case .raftTimeoutNow: "raftTimeoutNow"
         case .raftInstallSnapshot: "raftInstallSnapshot"
+        case .snapshotChunk: "snapshotChunk"
         case .peerProof: "peerProof"
         case .handshake: "handshake"
         case .status: "status"

@@ -15,6 +15,8 @@ public enum WireMessage: Sendable, Hashable {
     case handshakeResponse(PeerHandshake)
     /// A peer's proof of the group secret, after the handshake; one-way.
     case peerProof(PeerProof)
+    /// A piece of a state snapshot, from a leader to a follower; one-way.
+    case snapshotChunk(SnapshotChunk)
     case statusRequest
     case statusResponse(StatusResponse)
     case appendRequest(ClientAppendRequest)
@@ -68,6 +70,7 @@ public enum WireMessage: Sendable, Hashable {
         case .raft(let message): RaftMessageCodec.opcode(for: message.body)
         case .handshakeRequest, .handshakeResponse: .handshake
         case .peerProof: .peerProof
+        case .snapshotChunk: .snapshotChunk
         case .statusRequest, .statusResponse: .status
         case .appendRequest, .appendResponse: .append
         case .getRequest, .getResponse: .get
@@ -92,7 +95,7 @@ public enum WireMessage: Sendable, Hashable {
     /// The flags of the frame that carries this message.
     public var flags: FrameFlags {
         switch self {
-        case .raft, .sendOneWay, .peerProof: .oneWay
+        case .raft, .sendOneWay, .peerProof, .snapshotChunk: .oneWay
         case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest,
             .faultInjectionRequest, .sendRequest, .pullRequest, .queueOffsetsRequest, .searchOffsetRequest,
             .messagesByKeyRequest, .viewMessageRequest, .topicsRequest, .commitOffsetRequest, .consumerOffsetsRequest,
@@ -140,6 +143,7 @@ public enum WireCodec {
         case .raft(let message): RaftMessageCodec.encode(message, into: &writer)
         case .handshakeRequest(let payload), .handshakeResponse(let payload): payload.encode(into: &writer)
         case .peerProof(let payload): payload.encode(into: &writer)
+        case .snapshotChunk(let payload): payload.encode(into: &writer)
         case .statusRequest, .transferLeaderResponse, .faultInjectionResponse, .topicsRequest, .commitOffsetResponse,
             .deleteTopicResponse:
             break
@@ -199,6 +203,12 @@ public enum WireCodec {
             guard flags == .oneWay else { throw unexpectedFlags }
             return try decodingFields { () throws(DecodeError) in
                 .peerProof(try PeerProof(from: &reader, limits: limits))
+            }
+        }
+        if opcode == .snapshotChunk {
+            guard flags == .oneWay else { throw unexpectedFlags }
+            return try decodingFields { () throws(DecodeError) in
+                .snapshotChunk(try SnapshotChunk(from: &reader, limits: limits))
             }
         }
         switch flags {

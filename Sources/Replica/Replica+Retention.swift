@@ -1,0 +1,79 @@
+import CommitLog
+import LogStore
+import Raft
+
+/// Retention (RocketMQ's `fileReservedTime`, `deleteWhen` and disk ratios, ``RetentionPolicy``):
+/// the oldest data files of the log are deleted once a durable snapshot covers them.
+///
+/// A pass runs every ``retentionCheckMilliseconds``. The files it may delete end at one of the
+/// state machine's snapshots (one is taken at every data file's end): a snapshot inside the
+/// log, covered by the state machine's last completed persist and by the log's durable part,
+/// and on a leader reached by every follower that is recently active (a live follower keeps
+/// catching up from entries; one that is away gets the snapshot when it returns). Of those, the
+/// newest expired one (its newest message older than `fileReservedTime`) is chosen when the hour
+/// is a `deleteWhen` hour or the disk is at least `diskMaxUsedSpaceRatio` full; failing that, at
+/// `diskSpaceCleanForciblyRatio` the oldest one, expired or not. The decision reads only the
+/// replica's state and `now`, so the simulator reproduces it.
+extension Replica {
+    /// How often a retention pass runs.
+    static let retentionCheckMilliseconds: Int64 = 1000
+
+    func applyRetention() {
+        guard failure == nil, !groupCommit.isSyncing, !store.needsSync, incomingSnapshot?.offer == nil,
+            let (target, reason) = retentionTarget()
+        else { return }
+        let before = (index: store.firstIndex, position: store.startPosition)
+        do {
+            let first = try store.dropPrefix(before: target.metadata.index.next)
+            guard first == target.metadata.index.next else {
+                return log(
+                    .warning,
+                    "retention could not delete the log before index \(target.metadata.index.next): "
+                        + "the log now starts at \(first)")
+            }
+        } catch {
+            return stop(.storage(error))
+        }
+        do {
+            try stateMachine.logCompacted(before: target.metadata.index.next)
+        } catch {
+            return stop(.stateMachine(error))
+        }
+        lastAppliedFile = lastAppliedFile ?? appliedFile()
+        let deleted = store.startPosition - before.position
+        log(
+            reason == .forced ? .warning : .info,
+            "retention (\(reason.rawValue)): deleted the log's entries \(before.index)...\(target.metadata.index) "
+                + "(\(deleted) bytes of data files); the log now starts at index "
+                + "\(store.firstIndex), position \(store.startPosition)")
+    }
+
+    enum RetentionReason: String {
+        case expired = "expired at a deleteWhen hour"
+        case diskFull = "expired, disk above diskMaxUsedSpaceRatio"
+        case forced = "forced: disk above diskSpaceCleanForciblyRatio, deleting before expiry"
+    }
+
+    /// The snapshot to delete the log up to, and why; nil when nothing may or need go.
+    func retentionTarget() -> (SnapshotInfo, RetentionReason)? {
+        let policy = configuration.retention
+        var limit = min(persistence.persistedIndex, store.durableIndex, store.lastIndex.previous)
+        if core.role == .leader {
+            for follower in core.status.followers where follower.recentlyActive {
+                limit = min(limit, follower.match)
+            }
+        }
+        let candidates = stateMachine.snapshots.filter {
+            $0.metadata.index >= store.firstIndex && $0.metadata.index <= limit
+        }
+        guard !candidates.isEmpty else { return nil }
+        let used = Int(diskUsedBasisPoints ?? 0) / 100
+        let expired = candidates.last { $0.lastStoreTimestamp + policy.fileReservedMilliseconds <= now }
+        if let expired {
+            if used >= policy.diskMaxUsedSpaceRatio { return (expired, .diskFull) }
+            if policy.isDeleteHour(now: now) { return (expired, .expired) }
+        }
+        if used >= policy.diskSpaceCleanForciblyRatio { return (candidates[0], .forced) }
+        return nil
+    }
+}
