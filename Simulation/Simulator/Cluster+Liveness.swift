@@ -101,17 +101,22 @@ extension Cluster {
             }
         }
         guard last > .zero else { return true }
-        let reference = try entries(of: group[0], through: last)
-        for node in group.dropFirst() where try entries(of: node, through: last) != reference {
-            throw Violation("convergence", "n\(node.id) and n\(group[0].id) hold different entries up to \(last)")
+        // Retention may have compacted each log to a different first index: compare what all hold
+        // (what went before was checked against the committed history as it committed).
+        let start = group.map { $0.core?.firstIndex ?? LogIndex(1) }.max() ?? LogIndex(1)
+        guard start <= last else { return true }
+        let reference = try entries(of: group[0], from: start, through: last)
+        for node in group.dropFirst() where try entries(of: node, from: start, through: last) != reference {
+            throw Violation(
+                "convergence", "n\(node.id) and n\(group[0].id) hold different entries in \(start)...\(last)")
         }
         return true
     }
 
-    private func entries(of node: SimNode, through last: LogIndex) throws(Violation) -> [Entry] {
+    private func entries(of node: SimNode, from first: LogIndex, through last: LogIndex) throws(Violation) -> [Entry] {
         guard let core = node.core else { preconditionFailure("node is down") }
         do {
-            return try core.entries(from: LogIndex(1), through: last)
+            return try core.entries(from: first, through: last)
         } catch {
             throw Violation("core-error", "n\(node.id) cannot read its log: \(error)")
         }
@@ -119,10 +124,11 @@ extension Cluster {
 
     /// After convergence: every acknowledged raw proposal sits at its index, and no proposal twice.
     func checkAcknowledgedWrites() throws(Violation) {
-        guard let core = nodes[0].core else { preconditionFailure("node is down") }
-        let log = core.lastIndex > .zero ? try entries(of: nodes[0], through: core.lastIndex) : []
+        // The committed history: every log agrees with it, and it still holds what retention
+        // compacted away.
+        let log = checker.committedProposals
         for (id, index) in history.acknowledgements {
-            let found = index.rawValue <= UInt64(log.count) ? Payload.id(in: log[Int(index.rawValue - 1)].data) : nil
+            let found = index.rawValue <= UInt64(log.count) ? log[Int(index.rawValue - 1)] : nil
             if found != id {
                 throw Violation(
                     "acknowledged-write-lost",
@@ -130,13 +136,13 @@ extension Cluster {
                         + "\(found.map { "p\($0)" } ?? "no proposal") there")
             }
         }
-        var seen: [UInt64: LogIndex] = [:]
-        for entry in log where entry.kind == .normal {
-            guard let id = Payload.id(in: entry.data) else { continue }
+        var seen: [UInt64: Int] = [:]
+        for (position, proposal) in log.enumerated() {
+            guard let id = proposal else { continue }
             if let earlier = seen[id] {
-                throw Violation("proposal-applied-twice", "p\(id) is in the log at \(earlier) and \(entry.index)")
+                throw Violation("proposal-applied-twice", "p\(id) is in the log at \(earlier + 1) and \(position + 1)")
             }
-            seen[id] = entry.index
+            seen[id] = position
         }
     }
 }

@@ -55,6 +55,7 @@ extension Cluster {
         let members = ids.map { ReplicaMember(id: $0, name: "n\($0)", address: "\(WorkloadNames.storeHost($0))") }
         var configuration = ReplicaConfiguration(group: "sim", raft: raft, members: members, storeHost: node.storeHost)
         configuration.persistEveryEntries = Int(options.persistEveryEntries)
+        if let retention = options.retention { configuration.retention = retention }
         if options.brokenStateMachine.contains(.staleReads) { configuration.brokenRules.insert(.staleReads) }
         if options.brokenStateMachine.contains(.answerBeforeSync) {
             configuration.brokenRules.insert(.answerBeforeSync)

@@ -98,6 +98,8 @@ public final class Cluster {
         public var consumerRestarts = 0
         /// CommitLog persists (checkpoints) across all nodes.
         public var persists = 0
+        /// Leader snapshots followers installed.
+        public var snapshotsInstalled = 0
         /// Pre-vote requests sent, by node position.
         public var preVoteRequests: [Int] = []
     }
@@ -128,10 +130,12 @@ public final class Cluster {
         }
         self.nodes = nodes
         checker = InvariantChecker(nodes: nodes)
+        commitLogChecker.retentionMilliseconds = options.retention?.fileReservedMilliseconds
         statistics.preVoteRequests = Array(repeating: 0, count: nodes.count)
         for node in nodes {
             queue.schedule(.tick(node: node.index), at: .milliseconds(networkRNG.below(Self.tickMs)))
         }
+        commitLogChecker.wallClock = { [unowned self] in self.wallClock }
         do {
             for node in nodes { try start(node) }
         } catch {

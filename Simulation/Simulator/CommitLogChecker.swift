@@ -32,7 +32,13 @@ final class CommitLogChecker {
         var tags: String?
         var physicalOffset: PhysicalOffset
         var index: LogIndex
+        var storeTimestamp: Int64
     }
+
+    /// How long retention keeps a message (nil: it deletes nothing), and the virtual wall clock:
+    /// a queue may start past a message only once it expired.
+    var retentionMilliseconds: Int64?
+    var wallClock: () -> Int64 = { 0 }
 
     /// Where a message was stored.
     struct Location: Hashable, CustomStringConvertible {
@@ -260,7 +266,9 @@ final class CommitLogChecker {
         }
         lastPhysicalOffset = result.physicalOffset
         queues[result.queue, default: []].append(
-            StoredRecord(uid: uid, tags: message.tags, physicalOffset: result.physicalOffset, index: index))
+            StoredRecord(
+                uid: uid, tags: message.tags, physicalOffset: result.physicalOffset, index: index,
+                storeTimestamp: result.storeTimestamp))
         locations[uid] = location
         counts.stored += 1
     }
@@ -351,8 +359,14 @@ final class CommitLogChecker {
         }
         switch result.status {
         case .offsetIllegal:
-            throw Violation(
-                "consumer-offset", "\(who): OFFSET_ILLEGAL, range \(result.minOffset)..<\(result.maxOffset)")
+            // Retention deleted the messages the consumer had not reached: it continues from the
+            // queue's first offset.
+            guard pull.offset < result.minOffset, result.nextOffset == result.minOffset else {
+                throw Violation(
+                    "consumer-offset", "\(who): OFFSET_ILLEGAL, range \(result.minOffset)..<\(result.maxOffset)")
+            }
+            try checkExpired(pull.queue, below: result.minOffset, records, who: who)
+            return
         case .noNewMessage:
             if !result.messages.isEmpty || result.nextOffset != pull.offset || result.maxOffset != pull.offset {
                 throw Violation("pull-status", "\(who): NO_NEW_MSG with \(result.messages.count) messages")
@@ -455,11 +469,33 @@ final class CommitLogChecker {
         }
     }
 
+    /// Every message of `queue` below `first` (where a node's queue now starts) expired before
+    /// now: retention never deletes a message younger than `fileReservedTime`.
+    private func checkExpired(_ queue: MessageQueue, below first: QueueOffset, _ records: [StoredRecord], who: String)
+        throws(Violation)
+    {
+        guard first > .zero else { return }
+        guard let kept = retentionMilliseconds else {
+            throw Violation("retention-off", "\(who): \(queue) starts at \(first), but retention is off")
+        }
+        let now = wallClock()
+        for (offset, record) in records.prefix(Int(first.rawValue)).enumerated() where record.storeTimestamp + kept > now {
+            throw Violation(
+                "retention-unexpired",
+                "\(who): \(queue) starts at \(first), but m\(record.uid) at offset \(offset) was stored at "
+                    + "\(record.storeTimestamp)ms, less than \(kept)ms before \(now)ms")
+        }
+    }
+
     private func checkQueue(_ queue: MessageQueue, on id: NodeID, _ machine: CommitLogStateMachine)
         throws(Violation)
     {
         let records = queues[queue] ?? []
         var offset = QueueOffset.zero
+        if let range = try? machine.offsetRange(topic: queue.topic, queueID: queue.queueID) {
+            try checkExpired(queue, below: range.minOffset, records, who: "n\(id)")
+            offset = range.minOffset
+        }
         while offset.rawValue < Int64(records.count) {
             let result: PullResult
             do {

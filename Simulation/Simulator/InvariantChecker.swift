@@ -89,6 +89,8 @@ final class InvariantChecker {
 
     /// The highest index known committed anywhere.
     var committedIndex: LogIndex { LogIndex(UInt64(committed.count)) }
+    /// For each committed index, the raw proposal its entry carries, if any.
+    private(set) var committedProposals: [UInt64?] = []
 
     /// The leader of `term`, if one was seen.
     func leader(of term: Term) -> NodeID? { leaderOfTerm[term] }
@@ -287,7 +289,8 @@ final class InvariantChecker {
         guard commit > watch.comparedCommit else { return }
         let entries: [Entry]
         do {
-            entries = try core.entries(from: watch.comparedCommit.next, through: commit)
+            // Entries before the log's first index were compacted (or replaced by a snapshot).
+            entries = try core.entries(from: max(watch.comparedCommit.next, core.firstIndex), through: commit)
         } catch {
             throw Violation("core-error", "n\(node.id) cannot read its committed entries: \(error)")
         }
@@ -305,6 +308,7 @@ final class InvariantChecker {
             } else if entry.index == committedIndex.next {
                 committed.append(record)
                 committedInTerm.append(core.term)
+                committedProposals.append(entry.kind == .normal ? Payload.id(in: entry.data) : nil)
                 extended = true
             } else {
                 throw Violation("committed-prefix", "n\(node.id) committed \(entry.index) past a gap")
@@ -321,6 +325,17 @@ final class InvariantChecker {
                 )
             }
         }
+    }
+
+    /// `node` installed a leader's snapshot: its state machine continues after `snapshot`, which
+    /// must be committed.
+    func installed(_ snapshot: SnapshotMetadata, on node: SimNode) throws(Violation) {
+        guard snapshot.index <= committedIndex, committed[Int(snapshot.index.rawValue - 1)].term == snapshot.term else {
+            throw Violation(
+                "snapshot-committed", "n\(node.id) installed \(snapshot), which is not the committed entry there")
+        }
+        watches[node.index].applied = snapshot.index
+        watches[node.index].comparedCommit = max(watches[node.index].comparedCommit, snapshot.index)
     }
 
     /// `node`'s state machine applies `entry`: it must be the next index and the committed one.
@@ -356,7 +371,10 @@ final class InvariantChecker {
         leaderOfTerm[core.term] = node.id
         watches[node.index].leaderTerm = core.term
         watches[node.index].leaderAppended = .zero
-        for (offset, entry) in committed.enumerated() where committedInTerm[offset] < core.term {
+        // Entries before the snapshot the log starts after are compacted; the snapshot's own
+        // entry is still answered, so it is compared.
+        let compacted = Int(core.firstIndex.previous.rawValue) - 1
+        for (offset, entry) in committed.enumerated() where committedInTerm[offset] < core.term && offset >= compacted {
             let index = LogIndex(UInt64(offset + 1))
             if core.term(at: index) != entry.term {
                 throw Violation(

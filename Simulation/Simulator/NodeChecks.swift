@@ -59,6 +59,12 @@ final class NodeChecks: ReplicaObserver {
         }
     }
 
+    func didInstall(_ snapshot: SnapshotMetadata, stateMachine: CommitLogStateMachine) throws(Violation) {
+        cluster.statistics.snapshotsInstalled += 1
+        try cluster.checker.installed(snapshot, on: node)
+        try cluster.commitLogChecker.recovered(node, stateMachine)
+    }
+
     func proposed(_ proposal: Proposal, data: [UInt8], for client: ClientID, requestID: UInt64) throws(Violation) {
         proposals[proposal.index] = (proposal.term, data)
         proposedRequests[requestID] = proposal

@@ -1,6 +1,7 @@
 import CommitLog
 import LedgerModel
 import Raft
+import Replica
 
 /// Everything that shapes one run. ``swarm(seed:seconds:)`` derives all of it from the seed, so
 /// each seed tests a different fault profile ("swarm testing") and replays exactly.
@@ -29,6 +30,9 @@ public struct SimulationOptions: Sendable {
     /// A node persists its CommitLog once it has applied this many entries since the last
     /// persist; a crash loses the rest, which the node replays from its Raft log.
     public var persistEveryEntries: UInt64 = 16
+    /// Retention in virtual time (nil: nodes delete nothing): data files older than its
+    /// `fileReservedTime` go at every pass, so followers that fall behind get snapshots.
+    public var retention: RetentionPolicy?
     /// What handling events costs the nodes in virtual time; nil: nothing.
     public var processing: ProcessingCost?
     /// Rules the core breaks on purpose, to show the checkers catch it.
@@ -113,6 +117,15 @@ public struct SimulationOptions: Sendable {
         raft.proposalTimeoutTicks = rng.int(in: 20...200)
         raft.preferredLeader = rng.chance(1, in: 5) ? Int(rng.below(UInt64(size))) : nil
         options.raft = raft
+
+        // Drawn from a generator of its own, so the profiles above stay what they were.
+        var retentionRNG = SplitMix64(seed: seed ^ 0x5245_5445_4E54_0000)
+        if retentionRNG.chance(1, in: 2) {
+            var retention = RetentionPolicy()
+            retention.fileReservedMilliseconds = Int64(retentionRNG.below(3000) + 1)
+            retention.deleteWhenHours = Array(0..<24)
+            options.retention = retention
+        }
         return options
     }
 
@@ -137,6 +150,7 @@ public struct SimulationOptions: Sendable {
             queue \(w.explicitQueuePerMille)‰ tag-filtered groups \(w.tagFilterPerMille)‰ commits \(w.commitPerMille)‰ restarts \(w.consumerRestartPerMille)‰ \
             pull ≤\(w.maxPull) raw reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B
             commitlog: file \(commitLog.commitLogFileSize)B, persist every \(persistEveryEntries) entries
+            retention: \(retention.map { "files kept \($0.fileReservedMilliseconds)ms" } ?? "off")
             raft: election \(r.electionTimeoutTicks.lowerBound)...\(r.electionTimeoutTicks.upperBound) ticks \
             heartbeat \(r.heartbeatIntervalTicks) batch \(r.maxEntriesPerMessage) inflight \(r.maxInflightMessages) \
             proposal timeout \(r.proposalTimeoutTicks) preferred \(r.preferredLeader.map { nodeIDs[$0].description } ?? "none")

@@ -86,6 +86,8 @@ public final class RaftCore {
     public var commitIndex: LogIndex { log.committed }
     public var appliedIndex: LogIndex { log.applied }
     public var lastIndex: LogIndex { log.lastIndex }
+    /// The first index the log holds; entries before it are compacted into a snapshot.
+    public var firstIndex: LogIndex { log.firstIndex }
     public var persistedIndex: LogIndex { log.persistedIndex }
     var quorum: Int { config.voters.count / 2 + 1 }
     var hardState: HardState { HardState(term: term, vote: vote, commit: log.committed) }

@@ -21,7 +21,7 @@ extension Replica {
             if let soft = ready.softState { try report(soft) }
             try send(ready.messages)
             if let snapshot = ready.snapshot {
-                install(snapshot)
+                try install(snapshot)
                 guard failure == nil else { return }
             }
             // Replication leaves before this node's own disk write, so followers write in parallel.

@@ -18,10 +18,14 @@ extension Replica {
     /// Before an owner builds a replica: a state machine behind the log's start (a crash between
     /// resetting the log to a leader's snapshot and installing that snapshot, or indexes rebuilt
     /// from scratch over a compacted log) installs the node's own snapshot at the log's start,
-    /// which is durable before the log moves.
+    /// which is durable before the log moves; one reopened from a checkpoint older than the
+    /// last retention pass forgets again the queue entries before the log's start.
     public static func reconcile(store: LogStore, stateMachine: CommitLogStateMachine) throws(CommitLogError) {
         let base = store.firstIndex.previous
-        guard stateMachine.appliedIndex < base else { return }
+        guard base > .zero else { return }
+        guard stateMachine.appliedIndex < base else {
+            return try stateMachine.logCompacted(before: store.firstIndex)
+        }
         guard stateMachine.snapshots.contains(where: { $0.metadata.index == base }) else {
             throw .inconsistent(
                 file: "the state snapshots",
@@ -130,7 +134,7 @@ extension Replica {
     /// offer was stepped): kept as this node's own snapshot, the log reset to continue where the
     /// leader's does, then the state machine replaced. Each step is durable before the next, and
     /// a crash in between is finished by ``reconcile(store:stateMachine:)`` at the next start.
-    func install(_ snapshot: SnapshotMetadata) {
+    func install(_ snapshot: SnapshotMetadata) throws(Violation) {
         guard let incoming = incomingSnapshot, incoming.first.snapshot == snapshot else {
             preconditionFailure("installing \(snapshot) whose bytes this node does not hold")
         }
@@ -163,6 +167,7 @@ extension Replica {
         proposalTail = nil
         predictedEnd = nil
         lastAppliedFile = appliedFile()
+        try observer?.didInstall(snapshot, stateMachine: stateMachine)
         log(
             .info,
             "installed node \(name(incoming.first.from))'s snapshot at index \(snapshot.index) "

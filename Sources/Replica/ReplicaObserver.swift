@@ -31,6 +31,8 @@ package protocol ReplicaObserver: AnyObject {
     func stateMachineInput(_ entries: [Entry]) -> [Entry]
     /// The state machine applied `entry` with `results`.
     func didApply(_ entry: Entry, results: [ApplyResult], stateMachine: CommitLogStateMachine) throws(Violation)
+    /// A leader's snapshot replaced the log and the state machine (which now holds `snapshot`).
+    func didInstall(_ snapshot: SnapshotMetadata, stateMachine: CommitLogStateMachine) throws(Violation)
     /// The core accepted `data` as `proposal` for a client's request.
     func proposed(_ proposal: Proposal, data: [UInt8], for client: ClientID, requestID: UInt64) throws(Violation)
     /// A quorum confirmed the leadership for a client's read at `index`.

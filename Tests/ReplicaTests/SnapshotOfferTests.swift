@@ -7,7 +7,7 @@ import Testing
 /// snapshots to receive: an offer must not reach the core, or the log would be reset to a state
 /// the node never got.
 @Suite struct SnapshotOfferTests {
-    @Test func anOfferedSnapshotIsIgnoredWithAWarningAndTheLogStays() throws {
+    @Test func anOfferWithoutItsBytesIsIgnoredWithAWarningAndTheLogStays() throws {
         let group = try ReplicaGroup()
         try group.elect(1)
         let follower = group.node(2)
@@ -18,6 +18,6 @@ import Testing
         #expect(follower.core.lastIndex == before.lastIndex)
         #expect(follower.core.commitIndex == before.commitIndex)
         #expect(follower.stopped == nil)
-        #expect(follower.logs.contains { $0.contains("offer of \(offer)") && $0.contains("takes no snapshots") })
+        #expect(follower.logs.contains { $0.contains("offer of \(offer)") && $0.contains("without its bytes") })
     }
 }

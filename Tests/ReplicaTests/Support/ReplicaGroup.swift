@@ -69,6 +69,8 @@ final class ReplicaGroup {
     let nodes: [TestNode]
     /// Messages sent and not yet delivered, in send order.
     private(set) var inFlight: [Message] = []
+    /// Pieces of snapshots sent and not yet delivered, in send order.
+    private(set) var chunksInFlight: [SnapshotChunk] = []
     var now: Int64 = 1_700_000_000_000
 
     /// `configure` adjusts every node's Raft settings.
@@ -92,6 +94,7 @@ final class ReplicaGroup {
         for action in node.host.take() {
             switch action {
             case .send(let message): inFlight.append(message)
+            case .sendSnapshot(let chunk): chunksInFlight.append(chunk)
             case .transmit: break
             case .log(_, let line): node.logs.append(line)
             case .reply(let reply, let client, let requestID): node.replies.append((client, requestID, reply))
@@ -122,6 +125,10 @@ final class ReplicaGroup {
     /// Delivers the messages in flight (and those they cause) whose destination `accepts`,
     /// without completing any sync.
     func deliver(where accepts: (Message) -> Bool = { _ in true }) {
+        while !chunksInFlight.isEmpty {
+            let chunk = chunksInFlight.removeFirst()
+            handle(chunk.to.rawValue, .snapshotChunk(chunk))
+        }
         while let position = inFlight.firstIndex(where: accepts) {
             let message = inFlight.remove(at: position)
             handle(message.to.rawValue, .peerMessage(message))
