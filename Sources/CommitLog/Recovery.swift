@@ -186,6 +186,8 @@ struct Recovery {
             in: try files.readExactly(
                 storage.keyIndexPath(segment: segment), at: tableBytes + Int64(position) * entrySize,
                 count: KeyIndex.entrySize), at: 0)
+        // Retention deleted the record: nothing to read back (lookups skip such entries).
+        if last.offset.rawValue < machine.log.startPosition { return true }
         let message: StoredMessage
         do {
             message = try machine.indexedMessage(at: last.offset)
