@@ -21,7 +21,7 @@ final class ClusterFixture {
 
     /// `adminPorts`: every node also serves its admin HTTP port (``LocalGroup/adminPorts``);
     /// `remoting`: its RocketMQ broker and NameServer ports (``LocalGroup/brokerPorts``);
-    /// `settings`: config lines added after ``settings``.
+    /// `settings`: config lines added after ``settings`` (replacing those of the same keys).
     init(
         start: Bool = true, serverFlags: [String] = [], adminPorts: Bool = false, remoting: Bool = false,
         settings: [String] = []
@@ -29,7 +29,10 @@ final class ClusterFixture {
         binary = try ledgerBinary()
         temporary = try TemporaryDirectory(prefix: "ledger-cluster-test")
         cluster = try LocalGroup(
-            binary: binary, directory: temporary.path, settings: ClusterFixture.settings + settings,
+            binary: binary, directory: temporary.path,
+            settings: ClusterFixture.settings.filter { base in
+                !settings.contains { $0.prefix { $0 != "=" } == base.prefix { $0 != "=" } }
+            } + settings,
             serverFlags: serverFlags,
             adminPorts: adminPorts, remoting: remoting)
         client = LedgerClient(peers: cluster.peers, options: LedgerClientOptions(timeout: .seconds(10)))

@@ -1,0 +1,82 @@
+import Foundation
+import LedgerClient
+import LedgerConfig
+import LedgerModel
+import Posix
+import Raft
+import Testing
+
+@testable import LedgerLocalGroup
+
+/// Retention and snapshots on three real nodes: with seconds-scale `fileReservedTime` and small
+/// data files the nodes delete their oldest files; a follower wiped meanwhile rejoins by the
+/// leader's snapshot plus the retained entries and ends with the same state; every message not
+/// yet expired is still there, and a pull below a queue's new start says where it starts.
+@Suite(.serialized)
+struct RetentionTests {
+    static let settings = [
+        "dataFileSize=256KiB", "maxMessageSize=64KiB", "fileReservedTime=2s",
+        "deleteWhen=" + (0..<24).map { String(format: "%02d", $0) }.joined(separator: ";"),
+    ]
+
+    @Test("a wiped follower rejoins by snapshot after the leader deleted its first data files")
+    func wipedFollowerRejoinsBySnapshot() throws {
+        let fixture = try ClusterFixture(settings: Self.settings)
+        let leader = try fixture.awaitLeader()
+        let follower = try #require(fixture.peers.first { $0.id != leader.peer.id })
+        let body = [UInt8](repeating: 0x6D, count: 1000)
+        var sent: [SendResult] = []
+        for _ in 0..<300 { sent.append(try fixture.client.send(ProducerMessage(topic: "Kept", body: body))) }
+
+        // The follower goes away and loses its store.
+        _ = fixture.cluster.kill(follower.id)
+        try FileManager.default.removeItem(atPath: "\(fixture.directory)/data/\(follower.name)")
+
+        // More traffic while the first messages expire: the leader deletes its first files.
+        try fixture.eventually("the leader deletes its first data files", timeout: .seconds(30)) {
+            for _ in 0..<40 {
+                if let result = try? fixture.client.send(ProducerMessage(topic: "Kept", body: body)) { sent.append(result) }
+            }
+            let first = fixture.client.statusAll().nodes.first { $0.peer.id == leader.peer.id }?.response?.firstIndex
+            return (first ?? LogIndex(1)) > LogIndex(1)
+        }
+        let leaderLog = String(decoding: try readFile(fixture.cluster.logPath(leader.peer.id)), as: UTF8.self)
+        #expect(leaderLog.contains("retention (expired at a deleteWhen hour): deleted the log's entries 1..."))
+
+        // The wiped follower comes back, gets the snapshot, then the entries after it.
+        try fixture.cluster.start(follower.id)
+        for _ in 0..<20 { sent.append(try fixture.client.send(ProducerMessage(topic: "Kept", body: body))) }
+        var statuses: [StatusResponse] = []
+        try fixture.eventually("every node applies the same entries with the same digest", timeout: .seconds(30)) {
+            statuses = fixture.client.statusAll().nodes.compactMap(\.response)
+            return statuses.count == 3 && Set(statuses.map(\.stateApplied)).count == 1
+                && Set(statuses.map(\.stateDigest)).count == 1
+        }
+        let rejoined = try #require(statuses.first { $0.nodeID == follower.id })
+        #expect(rejoined.firstIndex > LogIndex(1), "the wiped follower's log starts after the snapshot")
+        let followerLog = String(decoding: try readFile(fixture.cluster.logPath(follower.id)), as: UTF8.self)
+        #expect(followerLog.contains("installed node \(leader.peer.name)'s snapshot at index"), "\(followerLog.suffix(2000))")
+
+        // Led by the rejoined node, the group still serves every retained message where it was
+        // stored; below each queue's start a pull says where the queue now starts.
+        let transfer = try fixture.ledger(["transfer-leader", "--to", follower.name])
+        #expect(transfer.status == .exited(0), "\(transfer.stderr)")
+        _ = try fixture.awaitLeader()
+        try fixture.eventually("\(follower.name) leads") {
+            fixture.client.statusAll().leader?.peer.id == follower.id
+        }
+        var checked = 0
+        for queueID in Set(sent.map(\.queue.queueID)).sorted() {
+            let start = try fixture.client.pull(topic: "Kept", queueID: queueID, offset: .zero, maxCount: 1)
+            #expect(start.minOffset > .zero, "queue \(queueID) kept every message")
+            #expect(start.status == .offsetIllegal && start.nextOffset == start.minOffset)
+            for result in sent where result.queue.queueID == queueID && result.queueOffset >= start.minOffset {
+                let pulled = try fixture.client.pull(
+                    topic: "Kept", queueID: queueID, offset: result.queueOffset, maxCount: 1)
+                #expect(pulled.messages.first?.physicalOffset == result.physicalOffset, "\(result)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 20, "the messages sent after the follower returned are all pullable")
+    }
+}
