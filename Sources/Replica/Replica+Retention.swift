@@ -41,6 +41,8 @@ extension Replica {
         }
         lastAppliedFile = lastAppliedFile ?? appliedFile()
         let deleted = store.startPosition - before.position
+        retentionCounters.deletions[reason.label, default: 0] += 1
+        retentionCounters.deletedBytes[reason.label, default: 0] += deleted
         log(
             reason == .forced ? .warning : .info,
             "retention (\(reason.rawValue)): deleted the log's entries \(before.index)...\(target.metadata.index) "
@@ -52,6 +54,15 @@ extension Replica {
         case expired = "expired at a deleteWhen hour"
         case diskFull = "expired, disk above diskMaxUsedSpaceRatio"
         case forced = "forced: disk above diskSpaceCleanForciblyRatio, deleting before expiry"
+
+        /// The metric label (``RetentionCounters/reasons``).
+        var label: String {
+            switch self {
+            case .expired: "expired"
+            case .diskFull: "disk"
+            case .forced: "forced"
+            }
+        }
     }
 
     /// The snapshot to delete the log up to, and why; nil when nothing may or need go.

@@ -90,6 +90,7 @@ extension Replica {
             offset = end
         } while offset < bytes.count
         core.reportSnapshot(to: peer, delivered: true)
+        retentionCounters.snapshotsSent += 1
     }
 
     /// A piece of a leader's snapshot: kept while the pieces arrive in order; once whole and
@@ -167,6 +168,7 @@ extension Replica {
         proposalTail = nil
         predictedEnd = nil
         lastAppliedFile = appliedFile()
+        retentionCounters.snapshotsInstalled += 1
         try observer?.didInstall(snapshot, stateMachine: stateMachine)
         log(
             .info,

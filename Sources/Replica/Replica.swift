@@ -51,6 +51,8 @@ public final class Replica {
     var lastAppliedFile: UInt64?
     /// A leader's snapshot arriving in pieces, and once whole, the offer to step.
     var incomingSnapshot: IncomingSnapshot?
+    /// What retention and snapshots did since the replica started.
+    public internal(set) var retentionCounters = RetentionCounters()
     /// Set once the replica stopped; it ignores every later event.
     package private(set) var failure: ReplicaFailure?
 

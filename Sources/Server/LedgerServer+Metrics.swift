@@ -102,6 +102,30 @@ extension LedgerServer {
                 help: "Bytes the node may still write on the store's file system (absent when unknown).",
                 samples: diskUsage.map { [MetricSample(.count($0.availableBytes))] } ?? []),
             MetricFamily(
+                "ledger_retention_deletions_total", .counter,
+                help: "Retention passes that deleted the log's oldest data files, by reason (expired, disk, forced).",
+                samples: RetentionCounters.reasons.map {
+                    MetricSample(.count(replica.retentionCounters.deletions[$0] ?? 0), labels: [("reason", $0)])
+                }),
+            MetricFamily(
+                "ledger_retention_deleted_bytes_total", .counter,
+                help: "Bytes of data files retention deleted, by reason (expired, disk, forced).",
+                samples: RetentionCounters.reasons.map {
+                    MetricSample(.count(replica.retentionCounters.deletedBytes[$0] ?? 0), labels: [("reason", $0)])
+                }),
+            MetricFamily(
+                "ledger_snapshots_sent_total", .counter,
+                help: "State snapshots this node sent, as leader, to followers that needed deleted entries.",
+                value: .count(replica.retentionCounters.snapshotsSent)),
+            MetricFamily(
+                "ledger_snapshots_installed_total", .counter,
+                help: "Leader snapshots this node installed as a follower.",
+                value: .count(replica.retentionCounters.snapshotsInstalled)),
+            MetricFamily(
+                "ledger_log_start_position_bytes", .gauge,
+                help: "The log position of the first stored entry: bytes retention has deleted since the log began.",
+                value: .count(replica.store.startPosition)),
+            MetricFamily(
                 "ledger_log_appended_bytes_total", .counter,
                 help: "Bytes written to the log's data files by appends (records and the markers that end full files).",
                 value: .count(replica.store.appendedBytes)),

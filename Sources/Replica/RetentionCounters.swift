@@ -1,0 +1,14 @@
+/// What retention and snapshots did on this node since it started, for metrics.
+public struct RetentionCounters: Sendable, Hashable {
+    /// Retention passes that deleted data files, by why (``Replica/RetentionReason``'s labels:
+    /// `expired`, `disk`, `forced`).
+    public internal(set) var deletions: [String: UInt64] = [:]
+    /// Bytes of data files those passes deleted, by the same reasons.
+    public internal(set) var deletedBytes: [String: UInt64] = [:]
+    /// Snapshots this node sent to a follower (as leader) and installed from a leader.
+    public internal(set) var snapshotsSent: UInt64 = 0
+    public internal(set) var snapshotsInstalled: UInt64 = 0
+
+    /// The reasons, in the order metrics list them.
+    public static let reasons = ["expired", "disk", "forced"]
+}
