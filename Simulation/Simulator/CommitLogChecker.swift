@@ -479,7 +479,8 @@ final class CommitLogChecker {
             throw Violation("retention-off", "\(who): \(queue) starts at \(first), but retention is off")
         }
         let now = wallClock()
-        for (offset, record) in records.prefix(Int(first.rawValue)).enumerated() where record.storeTimestamp + kept > now {
+        for (offset, record) in records.prefix(Int(first.rawValue)).enumerated()
+        where record.storeTimestamp + kept > now {
             throw Violation(
                 "retention-unexpired",
                 "\(who): \(queue) starts at \(first), but m\(record.uid) at offset \(offset) was stored at "

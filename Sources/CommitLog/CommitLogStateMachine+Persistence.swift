@@ -169,7 +169,10 @@ extension CommitLogStateMachine {
         for queue in queuesCompactedHanded {
             guard let state = topics[queue.topic]?.queue(queue.queueID) else { continue }
             plan.removedQueueFiles.append(
-                (storage.queueDirectory(queue), before: state.minOffset.rawValue * Int64(ConsumeQueue.entrySize), fileBytes))
+                (
+                    storage.queueDirectory(queue), before: state.minOffset.rawValue * Int64(ConsumeQueue.entrySize),
+                    fileBytes
+                ))
         }
     }
 

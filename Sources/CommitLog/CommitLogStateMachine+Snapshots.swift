@@ -126,7 +126,9 @@ extension CommitLogStateMachine {
             try files.syncDirectory(storage.snapshotDirectory)
             let root = storage.consumeQueueDirectory
             for topic in try files.list(root) {
-                for queue in try files.list("\(root)/\(topic)") { try files.removeFiles(in: "\(root)/\(topic)/\(queue)") }
+                for queue in try files.list("\(root)/\(topic)") {
+                    try files.removeFiles(in: "\(root)/\(topic)/\(queue)")
+                }
             }
             try files.removeFiles(in: storage.keyIndexDirectory)
             try files.replaceAtomically(checkpoint().encoded(), path: storage.checkpointPath)

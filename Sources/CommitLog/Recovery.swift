@@ -43,7 +43,9 @@ struct Recovery {
         for topic in checkpoint.topics {
             for (id, range) in topic.queues.enumerated() {
                 let key = MessageQueue(topic: topic.name, queueID: Int32(id))
-                if let recordEnd = try checkQueue(key, from: range.minOffset.rawValue, entries: range.maxOffset.rawValue) {
+                if let recordEnd = try checkQueue(
+                    key, from: range.minOffset.rawValue, entries: range.maxOffset.rawValue)
+                {
                     lastRecordEnd = max(lastRecordEnd, recordEnd)
                 } else {
                     report.rebuiltQueues.append(key)

@@ -117,7 +117,8 @@ extension Replica {
             incomingSnapshot = nil
             return
         }
-        incoming.offer = Message(from: chunk.from, to: chunk.to, term: chunk.term, body: .installSnapshot(chunk.snapshot))
+        incoming.offer = Message(
+            from: chunk.from, to: chunk.to, term: chunk.term, body: .installSnapshot(chunk.snapshot))
         incomingSnapshot = incoming
         stepSnapshotOfferIfIdle()
     }

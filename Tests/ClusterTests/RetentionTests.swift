@@ -32,7 +32,8 @@ struct RetentionTests {
         var description: String { rawValue }
     }
 
-    @Test("a follower that missed the leader's retention pass rejoins by snapshot, losing nothing retained",
+    @Test(
+        "a follower that missed the leader's retention pass rejoins by snapshot, losing nothing retained",
         arguments: [Absence.wiped, .paused])
     func followerRejoinsBySnapshot(_ absence: Absence) throws {
         let fixture = try ClusterFixture(settings: Self.settings)
@@ -53,7 +54,9 @@ struct RetentionTests {
         // More traffic while the first messages expire: the leader deletes its first files.
         try fixture.eventually("the leader deletes its first data files", timeout: .seconds(30)) {
             for _ in 0..<40 {
-                if let result = try? fixture.client.send(ProducerMessage(topic: "Kept", body: body)) { sent.append(result) }
+                if let result = try? fixture.client.send(ProducerMessage(topic: "Kept", body: body)) {
+                    sent.append(result)
+                }
             }
             let first = fixture.client.statusAll().nodes.first { $0.peer.id == leader.peer.id }?.response?.firstIndex
             return (first ?? LogIndex(1)) > LogIndex(1)
@@ -106,7 +109,9 @@ struct RetentionTests {
         for queueID in Set(sent.map(\.queue.queueID)).sorted() {
             let start = try fixture.client.pull(topic: "Kept", queueID: queueID, offset: .zero, maxCount: 1)
             if absence == .wiped { #expect(start.minOffset > .zero, "queue \(queueID) kept every message") }
-            if start.minOffset > .zero { #expect(start.status == .offsetIllegal && start.nextOffset == start.minOffset) }
+            if start.minOffset > .zero {
+                #expect(start.status == .offsetIllegal && start.nextOffset == start.minOffset)
+            }
             let now = WallClock.nowMilliseconds()
             for result in sent where result.queue.queueID == queueID {
                 if result.queueOffset < start.minOffset {

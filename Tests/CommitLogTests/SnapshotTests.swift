@@ -45,7 +45,8 @@ import Testing
             let range = try follower.offsetRange(topic: "TopicTest", queueID: queueID)
             #expect(range.minOffset == QueueOffset(6) && range.maxOffset == QueueOffset(6))
         }
-        #expect(follower.consumerOffset(group: "G", queue: MessageQueue(topic: "TopicTest", queueID: 0)) == QueueOffset(3))
+        #expect(
+            follower.consumerOffset(group: "G", queue: MessageQueue(topic: "TopicTest", queueID: 0)) == QueueOffset(3))
         #expect(follower.snapshots.map(\.metadata) == [info.metadata])
 
         // The same entries after it give the same results on both: a retried unique key is a
@@ -65,7 +66,8 @@ import Testing
             directory: Self.root, fileSystem: followerFS, configuration: smallConfiguration())
         #expect(follower.digest == leader.digest)
         #expect(try follower.offsetRange(topic: "TopicTest", queueID: 0).minOffset == QueueOffset(6))
-        #expect(try follower.pull(topic: "TopicTest", queueID: 0, offset: QueueOffset(6), maxCount: 8).messages.count == 1)
+        #expect(
+            try follower.pull(topic: "TopicTest", queueID: 0, offset: QueueOffset(6), maxCount: 8).messages.count == 1)
     }
 
     @Test func retentionMovesQueueStartsPastTheSnapshotAndThatSurvivesAReopen() throws {
@@ -73,11 +75,15 @@ import Testing
         var machine = try CommitLogStateMachine.open(
             directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
         try fill(machine)  // 6 messages a queue: with 8 entries a file, one file each
-        for number in 12..<32 { try machine.send(message("TopicTest", "m\(number)", target: .queue(Int32(number % 2)))) }
+        for number in 12..<32 {
+            try machine.send(message("TopicTest", "m\(number)", target: .queue(Int32(number % 2))))
+        }
         let base = machine.appliedIndex
         machine.takeSnapshot(term: Term(1), logPosition: 1, logChain: 0)
         try machine.persist()
-        for number in 32..<36 { try machine.send(message("TopicTest", "m\(number)", target: .queue(Int32(number % 2)))) }
+        for number in 32..<36 {
+            try machine.send(message("TopicTest", "m\(number)", target: .queue(Int32(number % 2))))
+        }
         try machine.persist()
         #expect(try fs.listDirectory("\(Self.root)/consumequeue/TopicTest/0").count == 3)
 
@@ -101,7 +107,8 @@ import Testing
             directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
         #expect(machine.recovery?.rebuiltQueues == [] && machine.recovery?.rebuiltKeyIndex == false)
         #expect(try machine.offsetRange(topic: "TopicTest", queueID: 0) == range)
-        #expect(try machine.pull(topic: "TopicTest", queueID: 0, offset: QueueOffset(16), maxCount: 4).messages.count == 2)
+        #expect(
+            try machine.pull(topic: "TopicTest", queueID: 0, offset: QueueOffset(16), maxCount: 4).messages.count == 2)
         #expect(machine.snapshots.map(\.metadata.index) == [base])
     }
 
