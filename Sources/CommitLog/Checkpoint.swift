@@ -9,7 +9,7 @@ import Raft
 /// Format (big-endian): `"SLCL"`, u8 version 4, u64 applied index, u64 digest, i64 end of the
 /// last record stored (its log position plus its size), i64 last store timestamp, u32 the log's
 /// data file size, u32 key-index segment entries,
-/// u64 key-index entries, u32 topic count × (string name,
+/// u64 key-index entries, u64 key-index first segment (version 5), u32 topic count × (string name,
 /// u32 queue count × (i64 min offset, i64 max offset)), u32 producer count × (u64 id,
 /// u64 sequence, u64 index, u32 result count × result), u32 offset count × (string group,
 /// string topic, i32 queue, i64 offset), u32 count × (string unique key, result) for the oldest
@@ -42,6 +42,8 @@ struct Checkpoint {
     var keyIndexSegmentEntries: Int
     /// Key-index entries in the files.
     var keyIndexEntries: Int
+    /// Key-index segments before this one were deleted with the records they point at.
+    var keyIndexFirstSegment = 0
     /// Sorted by name.
     var topics: [(name: String, queues: [QueueRange])] = []
     var producers: [(ProducerID, ProducerTable.Record)] = []
@@ -72,6 +74,7 @@ struct Checkpoint {
         writer.writeUInt32(UInt32(fileSize))
         writer.writeUInt32(UInt32(keyIndexSegmentEntries))
         writer.writeUInt64(UInt64(keyIndexEntries))
+        writer.writeUInt64(UInt64(keyIndexFirstSegment))
         writer.writeUInt32(UInt32(topics.count))
         for topic in topics {
             Self.writeString(topic.name, to: &writer)
@@ -169,6 +172,16 @@ struct Checkpoint {
             throw .invalidValue(field: "key-index entries", offset: at, reason: "\(entries) is out of range")
         }
         keyIndexEntries = Int(entries)
+        if version >= 5 {
+            let firstAt = reader.offset
+            let first = try reader.readUInt64("key-index first segment")
+            guard keyIndexSegmentEntries > 0, first <= UInt64(keyIndexEntries / keyIndexSegmentEntries) else {
+                throw .invalidValue(
+                    field: "key-index first segment", offset: firstAt,
+                    reason: "\(first) is past the full segments of \(keyIndexEntries) entries")
+            }
+            keyIndexFirstSegment = Int(first)
+        }
         for _ in 0..<(try reader.readUInt32("topic count")) {
             let name = try reader.readShortString("topic")
             var queues: [QueueRange] = []

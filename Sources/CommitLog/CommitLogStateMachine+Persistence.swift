@@ -147,6 +147,7 @@ extension CommitLogStateMachine {
         checkpoint.digest = digest
         checkpoint.lastRecordEnd = lastRecordEnd
         checkpoint.keyIndexEntries = keyIndex.count
+        checkpoint.keyIndexFirstSegment = keyIndex.firstSegment
         checkpoint.lastStoreTimestamp = lastStoreTimestamp
         checkpoint.topics = topics.keys.sorted(by: utf8Precedes).map { name in
             let queues = topics[name, default: TopicState(queueCount: 0)].queues
@@ -166,6 +167,13 @@ extension CommitLogStateMachine {
         queuesCompactedHanded = queuesCompacted
         queuesCompacted = []
         let fileBytes = Int64(configuration.consumeQueueFileEntries) * Int64(ConsumeQueue.entrySize)
+        let perSegment = Int64(keyIndex.segmentEntries)
+        if keyIndex.firstSegment > keyIndexFilesRemovedBefore {
+            keyIndexFilesRemovedBefore = keyIndex.firstSegment
+            // Key-index files are named by their first entry number.
+            plan.removedQueueFiles.append(
+                (storage.keyIndexDirectory, before: Int64(keyIndex.firstSegment) * perSegment, perSegment))
+        }
         for queue in queuesCompactedHanded {
             guard let state = topics[queue.topic]?.queue(queue.queueID) else { continue }
             plan.removedQueueFiles.append(

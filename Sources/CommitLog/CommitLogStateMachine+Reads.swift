@@ -92,7 +92,7 @@ extension CommitLogStateMachine {
         guard keyIndex.count > 0 else { return }
         let perSegment = keyIndex.segmentEntries
         let slot = keyIndex.slot(of: hash)
-        for segment in stride(from: (keyIndex.count - 1) / perSegment, through: 0, by: -1) {
+        for segment in stride(from: (keyIndex.count - 1) / perSegment, through: keyIndex.firstSegment, by: -1) {
             let segmentStart = segment * perSegment
             let path = storage?.keyIndexPath(segment: segment) ?? "memory"
             var link: UInt32

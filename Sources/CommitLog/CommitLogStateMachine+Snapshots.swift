@@ -159,6 +159,7 @@ extension CommitLogStateMachine {
             }
             topics[topic.name] = state
         }
+        try forgetDeletedKeyIndexSegments()
         let older = snapshots.filter { $0.metadata.index < base.metadata.index }
         snapshots.removeFirst(older.count)
         if let storage {
@@ -166,6 +167,25 @@ extension CommitLogStateMachine {
             if !older.isEmpty { try storage.files.syncDirectory(storage.snapshotDirectory) }
         } else {
             memorySnapshots.removeAll { $0.index < base.metadata.index }
+        }
+    }
+
+    /// Moves the key index's first segment past the full segments, already in their files, whose
+    /// last entry points before the log's start (each entry points later than the one before):
+    /// the next persist deletes their files.
+    func forgetDeletedKeyIndexSegments() throws(CommitLogError) {
+        guard let storage else { return }
+        let perSegment = keyIndex.segmentEntries
+        while (keyIndex.firstSegment + 1) * perSegment <= keyIndex.memoryStart {
+            let segment = keyIndex.firstSegment
+            let last = KeyIndex.entry(
+                in: try storage.files.readExactly(
+                    storage.keyIndexPath(segment: segment),
+                    at: Int64(keyIndex.slotTableBytes + (perSegment - 1) * KeyIndex.entrySize),
+                    count: KeyIndex.entrySize),
+                at: 0)
+            guard last.offset.rawValue < log.startPosition else { return }
+            keyIndex.firstSegment += 1
         }
     }
 

@@ -69,6 +69,8 @@ public final class CommitLogStateMachine {
     /// before the new first entry go with it), and those the persist in flight handles.
     var queuesCompacted: [MessageQueue] = []
     var queuesCompactedHanded: [MessageQueue] = []
+    /// The key index's first segment when a persist last removed the files before it.
+    var keyIndexFilesRemovedBefore = 0
     /// What ``open(directory:fileSystem:configuration:)`` found; nil for a memory-only machine.
     public internal(set) var recovery: CommitLogRecoveryReport?
 

@@ -26,6 +26,9 @@ struct KeyIndex {
 
     /// Entries stored.
     private(set) var count = 0
+    /// Segments before it were deleted with the records they point at (retention); lookups stop
+    /// there.
+    var firstSegment = 0
     /// The first entry held in memory.
     private(set) var memoryStart = 0
     /// Entries before it were handed to a persist.

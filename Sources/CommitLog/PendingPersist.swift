@@ -21,7 +21,8 @@ struct PersistPlan: Sendable {
     /// `root/topic` are removed (and the removal synced) before anything is written.
     var removedTopics: [(root: String, topic: String)] = []
     /// Consume-queue files of `fileBytes` bytes in `directory` that end at or before byte
-    /// `before` (entries retention left behind) are removed.
+    /// `before` (entries retention left behind) are removed; key-index segments likewise, counted
+    /// in entries.
     var removedQueueFiles: [(directory: String, before: Int64, fileBytes: Int64)] = []
     /// Writes, in order; consecutive writes to one file share one open and one sync.
     private(set) var writes: [FileWrite] = []

@@ -160,9 +160,10 @@ struct Recovery {
         var index = KeyIndex(segmentEntries: perSegment)
         let tableBytes = Int64(index.slotTableBytes)
         let entrySize = Int64(KeyIndex.entrySize)
-        let needed = count == 0 ? 0 : (count - 1) / perSegment + 1
+        let first = checkpoint.keyIndexFirstSegment
+        let needed = count == 0 ? 0 : (count - 1) / perSegment + 1 - first
         let cut = try cutFiles(
-            in: storage.keyIndexDirectory, stride: Int64(perSegment), first: 0, needed: needed,
+            in: storage.keyIndexDirectory, stride: Int64(perSegment), first: first, needed: needed,
             expectedSize: { segment in tableBytes + Int64(min(perSegment, count - segment * perSegment)) * entrySize })
         guard cut else { return false }
         var slots: [UInt32] = []
@@ -180,8 +181,9 @@ struct Recovery {
             }
         }
         index = KeyIndex(segmentEntries: perSegment, count: count, activeSlots: slots)
+        index.firstSegment = first
         machine.keyIndex = index
-        guard count > 0 else { return true }
+        guard count > first * perSegment else { return true }
         let segment = (count - 1) / perSegment
         let position = (count - 1) - segment * perSegment
         let last = KeyIndex.entry(

@@ -112,6 +112,35 @@ import Testing
         #expect(machine.snapshots.map(\.metadata.index) == [base])
     }
 
+    @Test func keyIndexSegmentsGoWithTheRecordsTheyPointAt() throws {
+        let fs = SimulatedFileSystem(seed: 25)
+        var configuration = smallConfiguration()
+        configuration.keyIndexSegmentEntries = 4
+        var machine = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: configuration)
+        for number in 0..<10 { try machine.send(message("TopicTest", "m\(number)", keys: ["k\(number)"])) }
+        let base = machine.appliedIndex
+        machine.takeSnapshot(term: Term(1), logPosition: 1, logChain: 0)
+        try machine.persist()
+        for number in 10..<14 { try machine.send(message("TopicTest", "m\(number)", keys: ["k\(number)"])) }
+        try machine.persist()
+        let directory = "\(Self.root)/keyindex"
+        #expect(try fs.listDirectory(directory).count == 4)  // 14 keys, 4 a segment
+
+        try #require(machine.log as? MemoryMessageLog).dropBodies(
+            before: CommitLogStateMachine.testPosition(base.next))
+        try machine.logCompacted(before: base.next)
+        try machine.persist()
+        // Segments 0 and 1 (keys 0–7) point only at deleted records; segment 2 holds k8 to k11.
+        #expect(try fs.listDirectory(directory) == [8, 12].map { SegmentedFileName.name(start: Int64($0)) })
+        #expect(try machine.messages(topic: "TopicTest", key: "k12").map(\.body) == [Array("m12".utf8)])
+        #expect(try machine.messages(topic: "TopicTest", key: "k3").isEmpty)
+
+        machine = try CommitLogStateMachine.open(directory: Self.root, fileSystem: fs, configuration: configuration)
+        #expect(machine.recovery?.rebuiltKeyIndex == false)
+        #expect(try machine.messages(topic: "TopicTest", key: "k13").map(\.body) == [Array("m13".utf8)])
+        #expect(try machine.messages(topic: "TopicTest", key: "k1").isEmpty)
+    }
+
     @Test func aDamagedSnapshotIsRefusedWithWhere() throws {
         let machine = try CommitLogStateMachine.open(
             directory: Self.root, fileSystem: SimulatedFileSystem(seed: 24), configuration: smallConfiguration())
