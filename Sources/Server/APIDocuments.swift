@@ -30,6 +30,11 @@ struct APIDocuments: AdminSource {
 
     var recentEvents: EventRing { server.events }
 
+    func checkAccess(_ request: HTTPRequest, to route: AdminRoute?) throws(APIError) {
+        _ = try AdminGate(acl: server.acl?.current, monitoringOpen: server.options.adminMetricsOpen)
+            .check(request, to: route)
+    }
+
     // MARK: - The group
 
     /// Every member as this node sees it now: itself from its replica, each peer from the last
