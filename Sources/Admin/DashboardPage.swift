@@ -106,9 +106,9 @@ public enum DashboardPage {
             <div id="lookup-result" class="scroll"></div>
           </section>
           <section>
-            <h2>Topics <small>queue offsets on the serving node</small></h2>
+            <h2>Topics <small>queue offsets on the serving node; messages in and out per second over the last minute</small></h2>
             <div class="scroll"><table id="topics">
-              <thead><tr><th>topic / queue</th><th class="num">min offset</th><th class="num">max offset</th><th class="num">messages</th></tr></thead>
+              <thead><tr><th>topic / queue</th><th class="num">min offset</th><th class="num">max offset</th><th class="num">messages</th><th class="num">in/s</th><th class="num">out/s</th></tr></thead>
               <tbody></tbody>
             </table></div>
           </section>
@@ -266,19 +266,26 @@ public enum DashboardPage {
 
         function renderTopics(doc) {
           const body = $("topics").tBodies[0];
-          if (doc.topics.length === 0) { body.replaceChildren(el("tr", {}, el("td", { class: "empty", colspan: "4" }, "no topics yet"))); return; }
+          if (doc.topics.length === 0) { body.replaceChildren(el("tr", {}, el("td", { class: "empty", colspan: "6" }, "no topics yet"))); return; }
+          // A rate is null until the node has sampled for a second, and for topics past its first 100.
+          const rate = (r) => r == null ? "-" : r.toFixed(r < 10 ? 2 : 1);
           const rows = [];
           for (const topic of doc.topics) {
-            rows.push(el("tr", { "data-topic": topic.name, "data-queues": String(topic.queues.length) },
+            rows.push(el("tr", { "data-topic": topic.name, "data-queues": String(topic.queues.length),
+                "data-in-rate": topic.inPerSecond == null ? "" : String(topic.inPerSecond),
+                "data-out-rate": topic.outPerSecond == null ? "" : String(topic.outPerSecond) },
               el("td", {}, el("b", {}, topic.name)), el("td", {}), el("td", {}),
-              el("td", { class: "num" }, num(topic.messages))));
+              el("td", { class: "num" }, num(topic.messages)),
+              el("td", { class: "num", "data-field": "in" }, rate(topic.inPerSecond)),
+              el("td", { class: "num", "data-field": "out" }, rate(topic.outPerSecond))));
             for (const q of topic.queues) {
               rows.push(el("tr", { "data-queue": topic.name + ":" + q.queueId, "data-min": String(q.minOffset), "data-max": String(q.maxOffset) },
                 el("td", {}, "\u00a0\u00a0queue " + q.queueId), el("td", { class: "num" }, num(q.minOffset)),
-                el("td", { class: "num" }, num(q.maxOffset)), el("td", { class: "num" }, num(q.maxOffset - q.minOffset))));
+                el("td", { class: "num" }, num(q.maxOffset)), el("td", { class: "num" }, num(q.maxOffset - q.minOffset)),
+                el("td", {}), el("td", {})));
             }
           }
-          if (doc.truncated) rows.push(el("tr", {}, el("td", { class: "empty", colspan: "4" }, "more topics not shown")));
+          if (doc.truncated) rows.push(el("tr", {}, el("td", { class: "empty", colspan: "6" }, "more topics not shown")));
           body.replaceChildren(...rows);
         }
 

@@ -162,15 +162,24 @@ struct APIDocuments: AdminSource {
 
     func topicsDocument() -> [UInt8] {
         let topics = server.replica.stateMachine.topicList()
+        let now = ContinuousClock.now
+        let received = server.replica.messagesReceived
+        let delivered = server.metrics.messagesDelivered
         var writer = JSONWriter(capacity: 4_096)
         writer.beginObject()
         writer.member("truncated", topics.count > Self.maxTopics)
+        writer.member("rateWindowSeconds", server.topicRates.windowSeconds(at: now))
         writer.key("topics")
         writer.beginArray()
         for topic in topics.prefix(Self.maxTopics) {
+            let rates = server.topicRates.rates(of: topic.name, at: now, received: received, delivered: delivered)
             writer.beginObject()
             writer.member("name", topic.name)
             writer.member("messages", topic.queues.reduce(0) { $0 + $1.maxOffset.rawValue - $1.minOffset.rawValue })
+            writer.member("received", received.count(of: topic.name))
+            writer.member("delivered", delivered.count(of: topic.name))
+            writer.member("inPerSecond", rates?.in.map(Self.hundredths))
+            writer.member("outPerSecond", rates?.out.map(Self.hundredths))
             writer.key("queues")
             writer.beginArray()
             for (id, range) in topic.queues.enumerated() {
@@ -187,6 +196,9 @@ struct APIDocuments: AdminSource {
         writer.endObject()
         return writer.bytes
     }
+
+    /// `value` rounded to two decimals, as rates are shown.
+    private static func hundredths(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 
     func consumerGroupsDocument() -> [UInt8] {
         // One entry per group (the progress comes sorted by group), then the highest total lag

@@ -4,6 +4,7 @@ import LedgerConfig
 import LedgerModel
 import Posix
 import Raft
+import Remoting
 import Testing
 
 @testable import LedgerLocalGroup
@@ -183,6 +184,74 @@ struct AdminAPITests {
         let body = try #require(many.first?["body"] as? String)
         #expect(body == "x" + String(repeating: "é", count: 2_047), "cut before 4 KiB, between characters")
         #expect(many.first?["bodyTruncated"] as? Bool == true && many.first?["bodySize"] as? Int == big.count)
+    }
+
+    @Test("messages received and delivered per topic: /metrics counters on every node, /api/topics counts and rates")
+    func topicTraffic() throws {
+        let fixture = try ClusterFixture(adminPorts: true, remoting: true)
+        let leader = try fixture.awaitLeader()
+        _ = try RemotingFrontEndTests.agreedMaster(fixture)
+        let started = ContinuousClock.now
+        for number in 1...6 {
+            _ = try fixture.client.send(
+                ProducerMessage(topic: "RateTopic", target: .queue(0), body: Array("m\(number)".utf8)))
+        }
+        let broker = try RemotingProbe(port: fixture.cluster.brokerPorts[Int(leader.peer.id.rawValue)])
+        for body in ["r1", "r2"] {
+            let header = SendMessageRequestHeader(producerGroup: "PG", topic: "RateTopic", queueID: 0, bornTimestamp: 1)
+            #expect(
+                try broker.call(.sendMessage, header.extFields(v2: false), body: Array(body.utf8)).responseCode
+                    == .success)
+        }
+        // Delivered: 8 by our pull, 8 by PULL_MESSAGE, 3 more by a pull from offset 5.
+        #expect(try fixture.client.pull(topic: "RateTopic", queueID: 0, offset: QueueOffset(0)).messages.count == 8)
+        let pull: ExtFields = [
+            "consumerGroup": "CG", "topic": "RateTopic", "queueId": "0", "queueOffset": "0", "maxMsgNums": "32",
+            "sysFlag": "2", "commitOffset": "0", "suspendTimeoutMillis": "1000", "subscription": "*",
+        ]
+        #expect(try broker.call(.pullMessage, pull).extFields["nextBeginOffset"] == "8")
+        #expect(try fixture.client.pull(topic: "RateTopic", queueID: 0, offset: QueueOffset(5)).messages.count == 3)
+
+        func counters(_ port: UInt16) throws -> (received: Int?, delivered: Int?) {
+            let text = try HTTPProbe.get(port: port, "/metrics").body
+            func value(_ name: String) -> Int? {
+                let prefix = "\(name){topic=\"RateTopic\"} "
+                return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap {
+                    Int($0.dropFirst(prefix.count))
+                }
+            }
+            return (value("ledger_messages_received_total"), value("ledger_messages_delivered_total"))
+        }
+        try fixture.eventually("every node counted the 8 messages it applied") {
+            fixture.cluster.adminPorts.allSatisfy { (try? counters($0))?.received == 8 }
+        }
+        let delivered = try fixture.cluster.adminPorts.map { try counters($0).delivered ?? 0 }
+        #expect(delivered.reduce(0, +) == 19, "pull answers on both protocols: \(delivered)")
+        // The topic-labelled families pass promtool (or prometheus_client) like the rest.
+        if case .success(let parser) = PrometheusParser.make(scratchDirectory: fixture.directory) {
+            let text = try HTTPProbe.get(port: fixture.cluster.adminPorts[0], "/metrics").body
+            _ = try parser.parse(text, scratchDirectory: fixture.directory)
+        }
+
+        // /api/topics: the same counts, and rates over the time since the node started sampling.
+        let leaderPort = fixture.cluster.adminPorts[Int(leader.peer.id.rawValue)]
+        try fixture.eventually("the leader's rates cover at least a second") {
+            ((try? json(leaderPort, "/api/topics"))?["rateWindowSeconds"] as? Int ?? 0) >= 1
+        }
+        let document = try json(leaderPort, "/api/topics")
+        let window = try #require(document["rateWindowSeconds"] as? Int)
+        #expect((1...60).contains(window))
+        let topic = try #require(
+            (document["topics"] as? [[String: Any]])?.first { $0["name"] as? String == "RateTopic" })
+        #expect(topic["received"] as? Int == 8)
+        #expect(topic["delivered"] as? Int == delivered[Int(leader.peer.id.rawValue)])
+        let rateIn = try #require(topic["inPerSecond"] as? Double)
+        let rateOut = try #require(topic["outPerSecond"] as? Double)
+        // 8 in and 19 out since the first sample, at most a minute ago and before the sends.
+        let ceiling = Double(window + 1)
+        #expect(rateIn > 0 && rateIn <= 8 && rateIn * ceiling >= 7.9, "in \(rateIn)/s over \(window) s")
+        #expect(rateOut > 0 && rateOut <= 19 && rateOut * ceiling >= 18.9, "out \(rateOut)/s over \(window) s")
+        #expect(ContinuousClock.now - started < .seconds(60), "the rates covered the whole test")
     }
 
     /// The msgId of the first message of `topic`'s queue 0, as a pull returns it.

@@ -52,7 +52,9 @@ STATE_JS = r"""
       term: r.querySelector('[data-field="term"]').textContent,
       lag: r.querySelector('[data-field="lag"]').textContent,
       note: r.querySelector('[data-field="note"]').textContent })),
-    topics: rows("#topics tr[data-topic]").map((r) => ({ name: r.dataset.topic, queues: Number(r.dataset.queues) })),
+    topics: rows("#topics tr[data-topic]").map((r) => ({ name: r.dataset.topic, queues: Number(r.dataset.queues),
+      inRate: r.dataset.inRate === "" ? null : Number(r.dataset.inRate),
+      outRate: r.dataset.outRate === "" ? null : Number(r.dataset.outRate) })),
     queues: rows("#topics tr[data-queue]").map((r) => ({
       queue: r.dataset.queue, min: Number(r.dataset.min), max: Number(r.dataset.max) })),
     groups: rows("#consumer-groups tr[data-group]").map((r) => ({ group: r.dataset.group, lag: Number(r.dataset.lag) })),
