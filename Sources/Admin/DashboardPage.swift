@@ -291,12 +291,20 @@ public enum DashboardPage {
 
         function renderGroups(doc) {
           const body = $("consumer-groups").tBodies[0];
-          if (doc.groups.length === 0) { body.replaceChildren(el("tr", {}, el("td", { class: "empty", colspan: "4" }, "no consumer group has committed an offset"))); return; }
+          if (doc.groups.length === 0) { body.replaceChildren(el("tr", {}, el("td", { class: "empty", colspan: "4" }, "no consumer group has committed an offset or sent a heartbeat"))); return; }
           const rows = [];
           for (const group of doc.groups) {
-            rows.push(el("tr", { "data-group": group.group, "data-lag": String(group.totalLag) },
-              el("td", {}, el("b", {}, group.group)), el("td", {}), el("td", {}),
+            const subscribed = group.subscriptions.map((s) => s.topic + " (" + s.expression + ")").join(", ");
+            rows.push(el("tr", { "data-group": group.group, "data-lag": String(group.totalLag),
+                "data-members": String(group.members.length), "data-subscriptions": subscribed },
+              el("td", {}, el("b", {}, group.group), subscribed ? el("small", {}, " subscribes " + subscribed) : ""),
+              el("td", {}), el("td", {}),
               el("td", { class: "num" + (group.totalLag > 0 ? " lag-high" : "") }, num(group.totalLag))));
+            for (const m of group.members) {
+              rows.push(el("tr", { "data-member": group.group + "/" + m.clientId, "data-age": String(m.lastHeartbeatAgeMs) },
+                el("td", { colspan: "4" }, "\u00a0\u00a0member " + m.clientId + " at " + m.address + ", last heartbeat " +
+                  Math.round(m.lastHeartbeatAgeMs / 1000) + " s ago")));
+            }
             for (const q of group.queues) {
               rows.push(el("tr", { "data-group-queue": group.group + "/" + q.topic + "/" + q.queueId, "data-lag": String(q.lag) },
                 el("td", {}, "\u00a0\u00a0" + q.topic + " queue " + q.queueId), el("td", { class: "num" }, num(q.maxOffset)),

@@ -254,6 +254,45 @@ struct AdminAPITests {
         #expect(ContinuousClock.now - started < .seconds(60), "the rates covered the whole test")
     }
 
+    @Test("/api/groups: members and subscriptions of a group from a RocketMQ HEARTBEAT on the broker port")
+    func consumerMembersFromHeartbeats() throws {
+        let fixture = try ClusterFixture(adminPorts: true, remoting: true)
+        let leader = try fixture.awaitLeader()
+        _ = try RemotingFrontEndTests.agreedMaster(fixture)
+        let broker = try RemotingProbe(port: fixture.cluster.brokerPorts[Int(leader.peer.id.rawValue)])
+        let heartbeat = #"""
+            {"clientID":"10.0.0.9@4242","consumerDataSet":[{"groupName":"billing","consumeType":1,"messageModel":1,"subscriptionDataSet":[{"topic":"Orders","subString":"paid || refunded","subVersion":1},{"topic":"%RETRY%billing","subString":"*","subVersion":1}]}],"producerDataSet":[]}
+            """#
+        #expect(try broker.call(.heartBeat, body: Array(heartbeat.utf8)).responseCode == .success)
+        // Joining tells the group's members (this one) to rebalance, one way.
+        #expect(try broker.readCommand()?.requestCode == .notifyConsumerIDsChanged)
+        let port = fixture.cluster.adminPorts[Int(leader.peer.id.rawValue)]
+        let groups = try #require(try json(port, "/api/groups")["groups"] as? [[String: Any]])
+        let billing = try #require(groups.first { $0["group"] as? String == "billing" }, "\(groups)")
+        #expect(billing["totalLag"] as? Int == 0 && (billing["queues"] as? [Any])?.isEmpty == true)
+        let members = try #require(billing["members"] as? [[String: Any]])
+        #expect(members.count == 1)
+        #expect(members.first?["clientId"] as? String == "10.0.0.9@4242")
+        #expect((members.first?["address"] as? String)?.hasPrefix("127.0.0.1:") == true, "\(members)")
+        let age = try #require(members.first?["lastHeartbeatAgeMs"] as? Int)
+        #expect((0..<10_000).contains(age))
+        let subscriptions = try #require(billing["subscriptions"] as? [[String: Any]])
+        #expect(subscriptions.map { $0["topic"] as? String } == ["%RETRY%billing", "Orders"])
+        #expect(subscriptions.map { $0["expression"] as? String } == ["*", "paid || refunded"])
+
+        // An unregistered client leaves; a group without members or offsets is not listed.
+        #expect(
+            try broker.call(.unregisterClient, ["clientID": "10.0.0.9@4242", "consumerGroup": "billing"]).responseCode
+                == .success)
+        let after = try #require(try json(port, "/api/groups")["groups"] as? [[String: Any]])
+        #expect(!after.contains { $0["group"] as? String == "billing" })
+        // The table is this node's own: a follower, which heard no heartbeat, lists no member.
+        let follower = try #require(fixture.peers.firstIndex { $0.id != leader.peer.id })
+        let elsewhere = try #require(
+            try json(fixture.cluster.adminPorts[follower], "/api/groups")["groups"] as? [[String: Any]])
+        #expect(elsewhere.allSatisfy { ($0["members"] as? [Any])?.isEmpty == true })
+    }
+
     /// The msgId of the first message of `topic`'s queue 0, as a pull returns it.
     private func messageID(_ fixture: ClusterFixture, topic: String) throws -> String {
         let pulled = try fixture.client.pull(topic: topic, queueID: 0, offset: QueueOffset(0), maxCount: 1)
