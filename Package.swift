@@ -133,7 +133,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Crypto", "LedgerConfig", "LedgerModel", "Posix", "Raft", "Replica", "Bytes", "TestSupport",
+                "Server", "Admin", "Crypto", "LedgerConfig", "LedgerModel", "Posix", "Raft", "Replica", "Bytes",
+                "TestSupport",
             ],
             swiftSettings: strict),
         .testTarget(

@@ -20,6 +20,10 @@ public enum AdminRoute: String, Sendable, CaseIterable {
     /// The node's recent events (JSON).
     case events = "/api/events"
 
+    /// `/metrics` and `/healthz`: what monitoring scrapes. With the ACL on they stay open unless
+    /// `adminMetricsOpen=false`; every other route needs an admin account.
+    public var isMonitoring: Bool { self == .metrics || self == .healthz }
+
     /// The methods every route answers.
     public static let allowedMethods = ["GET", "HEAD"]
 
@@ -48,14 +52,25 @@ public protocol AdminSource {
     func messageDocument(_ lookup: MessageLookup) throws(APIError) -> [UInt8]
     /// The node's recent events, oldest first.
     var recentEvents: EventRing { get }
+    /// Lets `request` through to `route` (nil: a path that is no route), or throws
+    /// ``APIError/unauthenticated(_:)`` or ``APIError/forbidden(_:)``: the ACL is on and the
+    /// request does not carry an admin account's keys.
+    func checkAccess(_ request: HTTPRequest, to route: AdminRoute?) throws(APIError)
 }
 
-/// What the admin port answers to `request`: `405` (with `Allow`) for a method other than GET
-/// and HEAD, `404` for a path that is no route, `400` with a JSON error naming the parameter for
-/// a bad query of an `/api` route, else the route's answer from `source`. Returns the route that
+/// What the admin port answers to `request`: first `401` (with the Basic challenge) or `403`
+/// when `source` refuses access (so without an admin account nothing about the port shows but
+/// its open monitoring routes), then `405` (with `Allow`) for a method other than GET and HEAD,
+/// `404` for a path that is no route, `400` with a JSON error naming the parameter for a bad
+/// query of an `/api` route, else the route's answer from `source`. Returns the route that
 /// matched, if any, for the node's own request counters.
 public func adminResponse(to request: HTTPRequest, from source: some AdminSource) -> (AdminRoute?, HTTPResponse) {
     let route = AdminRoute(rawValue: String(request.path))
+    do throws(APIError) {
+        try source.checkAccess(request, to: route)
+    } catch {
+        return (route, .apiError(error))
+    }
     guard AdminRoute.allowedMethods.contains(request.method) else {
         let allowed = AdminRoute.allowedMethods.joined(separator: ", ")
         return (
@@ -85,7 +100,7 @@ public func adminResponse(to request: HTTPRequest, from source: some AdminSource
         do throws(APIError) {
             return (route, .json(.ok, try apiDocument(route, QueryParameters(target: request.target), source)))
         } catch {
-            return (route, .json(error.status, error.json))
+            return (route, .apiError(error))
         }
     }
 }

@@ -106,9 +106,9 @@ public enum DashboardPage {
             <div id="lookup-result" class="scroll"></div>
           </section>
           <section>
-            <h2>Topics <small>queue offsets on the serving node</small></h2>
+            <h2>Topics <small>queue offsets on the serving node; messages in and out per second over the last minute</small></h2>
             <div class="scroll"><table id="topics">
-              <thead><tr><th>topic / queue</th><th class="num">min offset</th><th class="num">max offset</th><th class="num">messages</th></tr></thead>
+              <thead><tr><th>topic / queue</th><th class="num">min offset</th><th class="num">max offset</th><th class="num">messages</th><th class="num">in/s</th><th class="num">out/s</th></tr></thead>
               <tbody></tbody>
             </table></div>
           </section>
@@ -266,30 +266,45 @@ public enum DashboardPage {
 
         function renderTopics(doc) {
           const body = $("topics").tBodies[0];
-          if (doc.topics.length === 0) { body.replaceChildren(el("tr", {}, el("td", { class: "empty", colspan: "4" }, "no topics yet"))); return; }
+          if (doc.topics.length === 0) { body.replaceChildren(el("tr", {}, el("td", { class: "empty", colspan: "6" }, "no topics yet"))); return; }
+          // A rate is null until the node has sampled for a second, and for topics past its first 100.
+          const rate = (r) => r == null ? "-" : r.toFixed(r < 10 ? 2 : 1);
           const rows = [];
           for (const topic of doc.topics) {
-            rows.push(el("tr", { "data-topic": topic.name, "data-queues": String(topic.queues.length) },
+            rows.push(el("tr", { "data-topic": topic.name, "data-queues": String(topic.queues.length),
+                "data-in-rate": topic.inPerSecond == null ? "" : String(topic.inPerSecond),
+                "data-out-rate": topic.outPerSecond == null ? "" : String(topic.outPerSecond) },
               el("td", {}, el("b", {}, topic.name)), el("td", {}), el("td", {}),
-              el("td", { class: "num" }, num(topic.messages))));
+              el("td", { class: "num" }, num(topic.messages)),
+              el("td", { class: "num", "data-field": "in" }, rate(topic.inPerSecond)),
+              el("td", { class: "num", "data-field": "out" }, rate(topic.outPerSecond))));
             for (const q of topic.queues) {
               rows.push(el("tr", { "data-queue": topic.name + ":" + q.queueId, "data-min": String(q.minOffset), "data-max": String(q.maxOffset) },
                 el("td", {}, "\u00a0\u00a0queue " + q.queueId), el("td", { class: "num" }, num(q.minOffset)),
-                el("td", { class: "num" }, num(q.maxOffset)), el("td", { class: "num" }, num(q.maxOffset - q.minOffset))));
+                el("td", { class: "num" }, num(q.maxOffset)), el("td", { class: "num" }, num(q.maxOffset - q.minOffset)),
+                el("td", {}), el("td", {})));
             }
           }
-          if (doc.truncated) rows.push(el("tr", {}, el("td", { class: "empty", colspan: "4" }, "more topics not shown")));
+          if (doc.truncated) rows.push(el("tr", {}, el("td", { class: "empty", colspan: "6" }, "more topics not shown")));
           body.replaceChildren(...rows);
         }
 
         function renderGroups(doc) {
           const body = $("consumer-groups").tBodies[0];
-          if (doc.groups.length === 0) { body.replaceChildren(el("tr", {}, el("td", { class: "empty", colspan: "4" }, "no consumer group has committed an offset"))); return; }
+          if (doc.groups.length === 0) { body.replaceChildren(el("tr", {}, el("td", { class: "empty", colspan: "4" }, "no consumer group has committed an offset or sent a heartbeat"))); return; }
           const rows = [];
           for (const group of doc.groups) {
-            rows.push(el("tr", { "data-group": group.group, "data-lag": String(group.totalLag) },
-              el("td", {}, el("b", {}, group.group)), el("td", {}), el("td", {}),
+            const subscribed = group.subscriptions.map((s) => s.topic + " (" + s.expression + ")").join(", ");
+            rows.push(el("tr", { "data-group": group.group, "data-lag": String(group.totalLag),
+                "data-members": String(group.members.length), "data-subscriptions": subscribed },
+              el("td", {}, el("b", {}, group.group), subscribed ? el("small", {}, " subscribes " + subscribed) : ""),
+              el("td", {}), el("td", {}),
               el("td", { class: "num" + (group.totalLag > 0 ? " lag-high" : "") }, num(group.totalLag))));
+            for (const m of group.members) {
+              rows.push(el("tr", { "data-member": group.group + "/" + m.clientId, "data-age": String(m.lastHeartbeatAgeMs) },
+                el("td", { colspan: "4" }, "\u00a0\u00a0member " + m.clientId + " at " + m.address + ", last heartbeat " +
+                  Math.round(m.lastHeartbeatAgeMs / 1000) + " s ago")));
+            }
             for (const q of group.queues) {
               rows.push(el("tr", { "data-group-queue": group.group + "/" + q.topic + "/" + q.queueId, "data-lag": String(q.lag) },
                 el("td", {}, "\u00a0\u00a0" + q.topic + " queue " + q.queueId), el("td", { class: "num" }, num(q.maxOffset)),

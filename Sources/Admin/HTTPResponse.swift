@@ -31,6 +31,14 @@ public struct HTTPResponse: Sendable, Hashable {
             body: body)
     }
 
+    /// The JSON answer for `error`; a `401` carries the Basic challenge
+    /// (``BasicCredentials/challenge``), so a browser asks for the access and secret keys.
+    public static func apiError(_ error: APIError) -> HTTPResponse {
+        var response = json(error.status, error.json)
+        if error.status == .unauthorized { response.headers.append(BasicCredentials.challenge) }
+        return response
+    }
+
     /// The answer to a request the parser refused: its status and reason; the connection closes.
     public static func refusal(_ error: HTTPParseError) -> HTTPResponse {
         .text(error.status, error.description)

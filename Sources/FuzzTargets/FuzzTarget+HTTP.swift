@@ -2,7 +2,7 @@ import Admin
 
 extension FuzzTarget {
     /// The admin port's request parser over a chunked stream, and the routing (with its query
-    /// parsing) of what it accepts. Every request it returns must be one the strict grammar allows: a target that
+    /// and Basic credential parsing) of what it accepts. Every request it returns must be one the strict grammar allows: a target that
     /// starts with `/`, a minor version of 0 or 1, and at most ``HTTPRequestParser/maxHeaderCount``
     /// headers.
     static func runHTTP(_ bytes: [UInt8]) -> FuzzViolation? {
@@ -23,7 +23,7 @@ extension FuzzTarget {
     }
 }
 
-/// A node with nothing to show, so routing and query parsing run without a store.
+/// A node with nothing to show, so routing, query and credential parsing run without a store.
 private struct EmptyAdminSource: AdminSource {
     func metricsText() -> String { "" }
     func nodeDocument() -> [UInt8] { [] }
@@ -34,4 +34,7 @@ private struct EmptyAdminSource: AdminSource {
         throw .notFound(parameter: nil, "no messages")
     }
     var recentEvents: EventRing { EventRing(capacity: 1) }
+    func checkAccess(_ request: HTTPRequest, to route: AdminRoute?) throws(APIError) {
+        _ = try BasicCredentials(request)
+    }
 }

@@ -1,3 +1,5 @@
+import Crypto
+
 extension AccessControlList {
     /// Decides one request as RocketMQ 4.x's `PlainPermissionManager.validate` does:
     ///
@@ -33,6 +35,20 @@ extension AccessControlList {
             guard owned.isSuperset(of: item.permission) else {
                 throw .missingPermission(accessKey: accessKey, permission: item.permission, resource: item.resource)
             }
+        }
+        return account
+    }
+}
+
+extension AccessControlList {
+    /// The account named `accessKey` when `secretKey` is its secret key, compared in constant
+    /// time: for clients that present the key pair itself (HTTP Basic on the admin port) instead
+    /// of signing. White addresses do not apply: a presented secret is checked or nothing is.
+    public func authenticate(accessKey: String, secretKey: String) throws(AccessRefusal) -> Account {
+        guard !accessKey.isEmpty else { throw .unsigned }
+        guard let account = account(accessKey) else { throw .unknownAccessKey(accessKey) }
+        guard constantTimeEquals(Array(account.secretKey.utf8), Array(secretKey.utf8)) else {
+            throw .wrongSecretKey(accessKey: accessKey)
         }
         return account
     }

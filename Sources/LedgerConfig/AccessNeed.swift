@@ -87,6 +87,8 @@ public enum AccessRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownAccessKey(String)
     /// The signature is missing or does not match the account's secret key.
     case badSignature(accessKey: String)
+    /// A secret key presented as such (HTTP Basic) that is not the account's.
+    case wrongSecretKey(accessKey: String)
     /// An admin request from an account that is not admin.
     case notAdmin(accessKey: String, operation: String)
     /// The account lacks `permission` on `resource`.
@@ -101,6 +103,8 @@ public enum AccessRefusal: Error, Sendable, Hashable, CustomStringConvertible {
             "no permission: no account has AccessKey \(String(reflecting: key))"
         case .badSignature(let key):
             "no permission: the signature does not match AccessKey \(String(reflecting: key)) (wrong secret key?)"
+        case .wrongSecretKey(let key):
+            "no permission: the secret key does not match AccessKey \(String(reflecting: key))"
         case .notAdmin(let key, let operation):
             "no permission: \(operation) needs an admin account; \(String(reflecting: key)) is not admin"
         case .missingPermission(let key, let permission, let resource):

@@ -208,8 +208,10 @@ private struct SettingValues {
         }
     }
 
-    /// `aclEnable` (`true` or `false`) and `aclFile` (a path; the file is read when the node
-    /// starts, ``NodeConfig/loadAccessControlList(source:)``).
+    /// `aclEnable` (`true` or `false`), `aclFile` (a path; the file is read when the node
+    /// starts, ``NodeConfig/loadAccessControlList(source:)``) and `adminMetricsOpen` (`true` or
+    /// `false`; only with `adminPort`, and `false` only with `aclEnable=true`, where it means
+    /// something).
     private func accessControl(_ config: inout NodeConfig) throws(ConfigError) {
         if let setting = settings[.aclEnable] {
             switch setting.value {
@@ -223,6 +225,19 @@ private struct SettingValues {
             guard !setting.value.isEmpty else { throw invalid(.aclFile, expected: "a file path") }
             config.aclFile = setting.value
             config.aclFileLine = setting.line
+        }
+        guard let setting = settings[.adminMetricsOpen] else { return }
+        guard config.adminPort != nil else {
+            throw invalid(.adminMetricsOpen, expected: "no value unless adminPort is set")
+        }
+        switch setting.value {
+        case "true": config.adminMetricsOpen = true
+        case "false" where config.aclEnable: config.adminMetricsOpen = false
+        case "false":
+            throw invalid(
+                .adminMetricsOpen,
+                expected: "true unless aclEnable=true (without the ACL no admin route asks for an account)")
+        default: throw invalid(.adminMetricsOpen, expected: "true or false")
         }
     }
 

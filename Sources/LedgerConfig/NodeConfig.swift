@@ -30,7 +30,7 @@ public struct NodeConfig: Sendable, Hashable {
         case clusterSecretFile
         case maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection
         case listenPort, namesrvPort, remotingPeers
-        case aclEnable, aclFile
+        case aclEnable, aclFile, adminMetricsOpen
 
         /// Keys without a default.
         public var isRequired: Bool { [.group, .selfId, .peers, .storeBaseDir].contains(self) }
@@ -154,6 +154,10 @@ public struct NodeConfig: Sendable, Hashable {
     /// resolved against the directory the node starts in. Read only when ``aclEnable`` is true:
     /// at start by ``loadAccessControlList(source:)``, and again by the node whenever it changes.
     public internal(set) var aclFile: String = "conf/plain_acl.yml"
+    /// Default true. With ``aclEnable``, whether `/metrics` and `/healthz` of the admin port stay
+    /// open (false: they need an admin account too, like every other admin route). Only with
+    /// ``adminPort``; false only with ``aclEnable``.
+    public internal(set) var adminMetricsOpen: Bool = true
     /// The line that set `aclFile` (or `aclEnable`), for errors about the file.
     var aclFileLine: Int? = nil
 

@@ -11,19 +11,35 @@ public struct ConsumerGroups: Sendable {
     private struct Member: Sendable {
         var connection: UInt64
         var lastSeen: Int64
+        /// The client's address (`host:port`) as the connection shows it.
+        var address: String
+        /// What it subscribes to in this group, as its last heartbeat said.
+        var subscriptions: [Heartbeat.Subscription]
+    }
+
+    /// One live member of a group, for the admin API.
+    public struct MemberView: Sendable, Hashable {
+        public var clientID: String
+        public var address: String
+        /// When its last heartbeat arrived, on the caller's clock.
+        public var lastSeen: Int64
+        /// What it subscribes to in the group, in the order its heartbeat sent them.
+        public var subscriptions: [Heartbeat.Subscription]
     }
 
     private var groups: [String: [String: Member]] = [:]
 
     public init() {}
 
-    /// Records `heartbeat`, received on `connection` at `now`. Returns the groups it joined
-    /// (sorted): their members should hear NOTIFY_CONSUMER_IDS_CHANGED and rebalance.
-    public mutating func record(_ heartbeat: Heartbeat, connection: UInt64, now: Int64) -> [String] {
+    /// Records `heartbeat`, received on `connection` from `address` at `now`. Returns the groups
+    /// it joined (sorted): their members should hear NOTIFY_CONSUMER_IDS_CHANGED and rebalance.
+    public mutating func record(_ heartbeat: Heartbeat, connection: UInt64, address: String, now: Int64) -> [String] {
         var joined: [String] = []
         for group in heartbeat.consumerGroups {
-            let previous = groups[group, default: [:]].updateValue(
-                Member(connection: connection, lastSeen: now), forKey: heartbeat.clientID)
+            let member = Member(
+                connection: connection, lastSeen: now, address: address,
+                subscriptions: heartbeat.subscriptions.filter { $0.group == group })
+            let previous = groups[group, default: [:]].updateValue(member, forKey: heartbeat.clientID)
             if previous == nil { joined.append(group) }
         }
         return joined.sorted(by: Self.precedes)
@@ -60,6 +76,23 @@ public struct ConsumerGroups: Sendable {
 
     private static func precedes(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+
+    /// Every group with a member heard from within the expiry at `now`, sorted by name, with
+    /// those members sorted by client id. Changes nothing (expired members stay until a
+    /// membership request drops them).
+    public func liveMembers(now: Int64) -> [(group: String, members: [MemberView])] {
+        groups.keys.sorted(by: Self.precedes).compactMap { name in
+            let live = groups[name, default: [:]].filter { now - $0.value.lastSeen < Self.expiryMilliseconds }
+            guard !live.isEmpty else { return nil }
+            let members = live.keys.sorted(by: Self.precedes).map { id in
+                let member = live[id]!
+                return MemberView(
+                    clientID: id, address: member.address, lastSeen: member.lastSeen,
+                    subscriptions: member.subscriptions)
+            }
+            return (name, members)
+        }
     }
 
     /// The client ids of `group` heard from within the expiry at `now`, sorted; expired members

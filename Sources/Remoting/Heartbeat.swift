@@ -1,20 +1,40 @@
 import Bytes
 
 /// A HEART_BEAT (34) body, the part this broker keeps: the client's id, the consumer groups it
-/// belongs to (`HeartbeatData`: `clientID`, `consumerDataSet[].groupName`) and the topics they
-/// subscribe to (`subscriptionDataSet[].topic`, which the ACL checks). Producer groups are not
-/// needed, and a pull carries its own subscription expression.
+/// belongs to (`HeartbeatData`: `clientID`, `consumerDataSet[].groupName`) and what they
+/// subscribe to (`subscriptionDataSet[].topic`, which the ACL checks, and `subString`, which the
+/// admin API shows). Producer groups are not needed, and a pull carries its own subscription
+/// expression.
 public struct Heartbeat: Sendable, Hashable {
+    /// One subscription of one consumer group: a topic and its expression (`subString`: `*`,
+    /// `tagA || tagB`, or an SQL92 filter), as sent.
+    public struct Subscription: Sendable, Hashable {
+        public var group: String
+        public var topic: String
+        public var expression: String
+
+        public init(group: String, topic: String, expression: String) {
+            self.group = group
+            self.topic = topic
+            self.expression = expression
+        }
+    }
+
     public var clientID: String
     /// The consumer groups, in the order sent.
     public var consumerGroups: [String]
     /// Every topic some consumer group subscribes to, in the order sent, each once.
     public var subscribedTopics: [String]
+    /// Every subscription of every consumer group, in the order sent.
+    public var subscriptions: [Subscription]
 
-    public init(clientID: String, consumerGroups: [String], subscribedTopics: [String] = []) {
+    public init(
+        clientID: String, consumerGroups: [String], subscribedTopics: [String] = [], subscriptions: [Subscription] = []
+    ) {
         self.clientID = clientID
         self.consumerGroups = consumerGroups
         self.subscribedTopics = subscribedTopics
+        self.subscriptions = subscriptions
     }
 
     /// Decodes the JSON body (the C++ clients send standard JSON with enums as integers).
@@ -27,6 +47,7 @@ public struct Heartbeat: Sendable, Hashable {
         }
         var groups: [String] = []
         var topics: [String] = []
+        var subscribed: [Subscription] = []
         if let set = value[member: "consumerDataSet"] {
             guard case .array(let consumers) = set.kind else {
                 throw .malformed(.invalidValue(field: "consumerDataSet", offset: set.offset, reason: "not an array"))
@@ -51,9 +72,20 @@ public struct Heartbeat: Sendable, Hashable {
                         )
                     }
                     if !topics.contains(topic) { topics.append(topic) }
+                    // Java clients always send `subString`; "*" (every message) when one does not.
+                    var expression = "*"
+                    if let given = item[member: "subString"] {
+                        guard case .string(let text) = given.kind else {
+                            throw .malformed(
+                                .invalidValue(field: "subString", offset: given.offset, reason: "not a string"))
+                        }
+                        expression = text
+                    }
+                    subscribed.append(Subscription(group: group, topic: topic, expression: expression))
                 }
             }
         }
-        self.init(clientID: clientID, consumerGroups: groups, subscribedTopics: topics)
+        self.init(
+            clientID: clientID, consumerGroups: groups, subscribedTopics: topics, subscriptions: subscribed)
     }
 }

@@ -135,7 +135,10 @@ extension Replica {
             if results.contains(where: \.isRejection) { proposalTail = nil }
             try observer?.didApply(entry, results: results, stateMachine: stateMachine)
             persistence.appliedSince += 1
-            for case .stored(let result) in results { queuesWithNews.insert(result.queue) }
+            for case .stored(let result) in results {
+                queuesWithNews.insert(result.queue)
+                messagesReceived.add(1, topic: result.queue.topic)
+            }
             answerApplied(entry, results: results)
         }
         proposalTail?.forget(appliedThrough: stateMachine.appliedIndex)

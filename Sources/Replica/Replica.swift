@@ -53,6 +53,9 @@ public final class Replica {
     var incomingSnapshot: IncomingSnapshot?
     /// What retention and snapshots did since the replica started.
     public internal(set) var retentionCounters = RetentionCounters()
+    /// Messages received, by topic: those this replica's state machine stored as it applied
+    /// committed entries (an idempotent retry not again), the same on every replica.
+    public internal(set) var messagesReceived = TopicCounters()
     /// Set once the replica stopped; it ignores every later event.
     package private(set) var failure: ReplicaFailure?
 

@@ -7,6 +7,7 @@ import LedgerModel
 import LogStore
 import Posix
 import Raft
+import Remoting
 import Replica
 
 /// The node's `/api` documents (`Sources/Admin/ADMIN.md`), rendered from memory on the event
@@ -20,6 +21,11 @@ struct APIDocuments: AdminSource {
     /// The most consumer groups, and queue rows over all of them, `/api/groups` lists.
     static let maxGroups = 200
     static let maxGroupQueues = 2_000
+    /// The most members and distinct subscriptions `/api/groups` shows per group, and the most
+    /// bytes of a client id or a subscription expression.
+    static let maxGroupMembers = 50
+    static let maxGroupSubscriptions = 50
+    static let maxClientTextBytes = 256
     /// The most messages `/api/message` returns for a key, and the most body bytes of each.
     static let maxMessages = 16
     static let maxBodyBytes = 4_096
@@ -29,6 +35,11 @@ struct APIDocuments: AdminSource {
     func metricsText() -> String { server.metricsText() }
 
     var recentEvents: EventRing { server.events }
+
+    func checkAccess(_ request: HTTPRequest, to route: AdminRoute?) throws(APIError) {
+        _ = try AdminGate(acl: server.acl?.current, monitoringOpen: server.options.adminMetricsOpen)
+            .check(request, to: route)
+    }
 
     // MARK: - The group
 
@@ -157,15 +168,24 @@ struct APIDocuments: AdminSource {
 
     func topicsDocument() -> [UInt8] {
         let topics = server.replica.stateMachine.topicList()
+        let now = ContinuousClock.now
+        let received = server.replica.messagesReceived
+        let delivered = server.metrics.messagesDelivered
         var writer = JSONWriter(capacity: 4_096)
         writer.beginObject()
         writer.member("truncated", topics.count > Self.maxTopics)
+        writer.member("rateWindowSeconds", server.topicRates.windowSeconds(at: now))
         writer.key("topics")
         writer.beginArray()
         for topic in topics.prefix(Self.maxTopics) {
+            let rates = server.topicRates.rates(of: topic.name, at: now, received: received, delivered: delivered)
             writer.beginObject()
             writer.member("name", topic.name)
             writer.member("messages", topic.queues.reduce(0) { $0 + $1.maxOffset.rawValue - $1.minOffset.rawValue })
+            writer.member("received", received.count(of: topic.name))
+            writer.member("delivered", delivered.count(of: topic.name))
+            writer.member("inPerSecond", rates?.in.map(Self.hundredths))
+            writer.member("outPerSecond", rates?.out.map(Self.hundredths))
             writer.key("queues")
             writer.beginArray()
             for (id, range) in topic.queues.enumerated() {
@@ -183,6 +203,9 @@ struct APIDocuments: AdminSource {
         return writer.bytes
     }
 
+    /// `value` rounded to two decimals, as rates are shown.
+    private static func hundredths(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+
     func consumerGroupsDocument() -> [UInt8] {
         // One entry per group (the progress comes sorted by group), then the highest total lag
         // first (ties by name) and, within a group, the highest lag first.
@@ -192,6 +215,12 @@ struct APIDocuments: AdminSource {
             groups[groups.count - 1].queues.append(item)
             groups[groups.count - 1].totalLag += item.lag
         }
+        // Groups whose consumers heartbeat this node's broker port but committed nothing yet.
+        let now = WallClock.nowMilliseconds()
+        let live = server.consumerGroups.liveMembers(now: now)
+        let members = Dictionary(live.map { ($0.group, $0.members) }, uniquingKeysWith: { first, _ in first })
+        let committed = Set(groups.map(\.group))
+        for entry in live where !committed.contains(entry.group) { groups.append((entry.group, [], 0)) }
         let ranked = groups.sorted { ($0.totalLag, $1.group) > ($1.totalLag, $0.group) }.prefix(Self.maxGroups)
         let progress = ranked.map { group in
             let queues = group.queues.sorted {
@@ -209,6 +238,7 @@ struct APIDocuments: AdminSource {
             writer.beginObject()
             writer.member("group", group.group)
             writer.member("totalLag", group.totalLag)
+            truncated = writeMembers(members[group.group] ?? [], now: now, into: &writer) || truncated
             writer.key("queues")
             writer.beginArray()
             for item in group.queues {
@@ -232,6 +262,43 @@ struct APIDocuments: AdminSource {
         writer.member("truncated", truncated)
         writer.endObject()
         return writer.bytes
+    }
+
+    /// A group's `members` (client id, address, milliseconds since its last heartbeat) and its
+    /// distinct `subscriptions` (topic, expression; sorted), each cut to its bound. Returns
+    /// whether anything was left out.
+    private func writeMembers(_ members: [ConsumerGroups.MemberView], now: Int64, into writer: inout JSONWriter)
+        -> Bool
+    {
+        func cut(_ text: String) -> String {
+            String(decoding: Array(text.utf8).utf8Prefix(maxBytes: Self.maxClientTextBytes), as: UTF8.self)
+        }
+        var subscriptions: [(topic: String, expression: String)] = []
+        for subscription in members.flatMap(\.subscriptions)
+        where !subscriptions.contains(where: { $0 == (subscription.topic, subscription.expression) }) {
+            subscriptions.append((subscription.topic, subscription.expression))
+        }
+        subscriptions.sort { ($0.topic, $0.expression) < ($1.topic, $1.expression) }
+        writer.key("members")
+        writer.beginArray()
+        for member in members.prefix(Self.maxGroupMembers) {
+            writer.beginObject()
+            writer.member("clientId", cut(member.clientID))
+            writer.member("address", member.address)
+            writer.member("lastHeartbeatAgeMs", max(0, now - member.lastSeen))
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("subscriptions")
+        writer.beginArray()
+        for subscription in subscriptions.prefix(Self.maxGroupSubscriptions) {
+            writer.beginObject()
+            writer.member("topic", subscription.topic)
+            writer.member("expression", cut(subscription.expression))
+            writer.endObject()
+        }
+        writer.endArray()
+        return members.count > Self.maxGroupMembers || subscriptions.count > Self.maxGroupSubscriptions
     }
 
     func messageDocument(_ lookup: MessageLookup) throws(APIError) -> [UInt8] {

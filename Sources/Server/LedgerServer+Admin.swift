@@ -1,5 +1,6 @@
 import Admin
 import Posix
+import Replica
 
 #if canImport(Glibc)
     import Glibc
@@ -109,6 +110,14 @@ extension LedgerServer {
             if !keepAlive { connection.closeWhenFlushed = true }
         }
         return false
+    }
+
+    /// Samples the per-topic counters now and every ``TopicRates/interval``.
+    func sampleTopicRates() {
+        guard stopReason == nil else { return }
+        topicRates.sample(
+            at: .now, received: replica.messagesReceived, delivered: metrics.messagesDelivered)
+        loop.schedule(after: TopicRates.interval) { [unowned self] in sampleTopicRates() }
     }
 
     func closeAdmin(_ connection: AdminConnection) {

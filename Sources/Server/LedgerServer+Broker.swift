@@ -23,7 +23,9 @@ extension LedgerServer {
         let awaiting: RemotingConnection.Awaiting
         switch translated {
         case .heartbeat(let heartbeat):
-            let joined = consumerGroups.record(heartbeat, connection: connection.id, now: WallClock.nowMilliseconds())
+            let joined = consumerGroups.record(
+                heartbeat, connection: connection.id, address: connection.remoteHost.description,
+                now: WallClock.nowMilliseconds())
             answer(.response(to: command), to: command, on: connection)
             return notifyConsumerIDsChanged(joined)
         case .unregisterClient(let clientID, let group):

@@ -19,10 +19,12 @@ extension LedgerServer: ReplicaHost {
             metrics.answered(reply)
             guard let connection = connections[client.rawValue] else {
                 if let remoting = remotingConnections[client.rawValue] {
+                    metrics.delivered(reply)
                     answerRemoting(reply, requestID: requestID, on: remoting)
                 }
                 return
             }
+            metrics.delivered(reply)
             send(reply.wireMessage, requestID: requestID, on: connection)
         case .sync(let pending):
             disk.submit(pending)

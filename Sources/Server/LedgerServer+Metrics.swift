@@ -14,7 +14,28 @@ extension LedgerServer {
     /// this server's counters and `/proc` at this moment. Runs on the event loop, only when
     /// scraped. A process figure `/proc` cannot give is left out rather than invented.
     func metricsText() -> String {
-        PrometheusText.render(raftFamilies() + storageFamilies() + connectionFamilies() + processFamilies())
+        PrometheusText.render(
+            raftFamilies() + storageFamilies() + messageFamilies() + connectionFamilies() + processFamilies())
+    }
+
+    /// Messages in and out per topic (at most ``TopicCounters/limit`` topics, then `(other)`).
+    private func messageFamilies() -> [MetricFamily] {
+        [
+            MetricFamily(
+                "ledger_messages_received_total", .counter,
+                help:
+                    "Messages this node's state machine stored as it applied them, by topic (the first 100 topics, then \"(other)\").",
+                samples: replica.messagesReceived.sorted.map {
+                    MetricSample(.count($0.count), labels: [("topic", $0.topic)])
+                }),
+            MetricFamily(
+                "ledger_messages_delivered_total", .counter,
+                help:
+                    "Messages this node returned in pull answers on both protocols, by topic (the first 100 topics, then \"(other)\").",
+                samples: metrics.messagesDelivered.sorted.map {
+                    MetricSample(.count($0.count), labels: [("topic", $0.topic)])
+                }),
+        ]
     }
 
     private func raftFamilies() -> [MetricFamily] {

@@ -67,6 +67,8 @@ public final class LedgerServer {
     var remotingDirty: [RemotingConnection] = []
     /// The RocketMQ consumer groups' live members, from heartbeats on the broker port.
     var consumerGroups = ConsumerGroups()
+    /// Samples of the per-topic message counters, for `/api/topics`' rates.
+    var topicRates = TopicRates()
     /// Orderly consumers' queue locks (LOCK_BATCH_MQ), while this node leads in ``queueLocksTerm``.
     var queueLocks = QueueLocks()
     var queueLocksTerm = Term.zero
@@ -278,7 +280,10 @@ public final class LedgerServer {
         scheduleAclCheck()
         sweepStalledConnections()
         measureDisk()
-        if adminListener != nil { pollPeerStatus() }
+        if adminListener != nil {
+            pollPeerStatus()
+            sampleTopicRates()
+        }
         do {
             try loop.run { [unowned self] in
                 afterTurn()

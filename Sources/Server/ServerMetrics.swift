@@ -37,6 +37,9 @@ struct ServerMetrics {
     var statePersistSeconds = MetricHistogram(upperBounds: MetricHistogram.latencySecondsBounds)
     /// Admin HTTP answers per route (`other` for no route) and status code.
     var adminAnswers: [AdminAnswer: UInt64] = [:]
+    /// Messages returned in pull answers (our `pull` and RocketMQ's PULL_MESSAGE) to clients
+    /// still connected, by topic.
+    var messagesDelivered = TopicCounters()
 
     struct Answer: Hashable {
         var opcode: Opcode
@@ -56,6 +59,13 @@ struct ServerMetrics {
     mutating func stalled(on port: Port) { stalledClosed[port, default: 0] += 1 }
 
     mutating func received(_ kind: RequestKind) { requestsReceived[Opcode(kind), default: 0] += 1 }
+
+    /// Counts the messages of `reply` when it answers a pull.
+    mutating func delivered(_ reply: ClientReply) {
+        guard case .pulled(let pulled) = reply, let first = pulled.result.messages.first else { return }
+        // One pull reads one queue, so all its messages are of one topic.
+        messagesDelivered.add(pulled.result.messages.count, topic: first.topic)
+    }
 
     mutating func answered(_ reply: ClientReply) {
         let result = if case .error(let error, _) = reply { error.code.metricLabel } else { "ok" }

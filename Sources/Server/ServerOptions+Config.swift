@@ -50,6 +50,7 @@ extension ServerOptions {
             }
             admin = address
         }
+        adminMetricsOpen = config.adminMetricsOpen
         do {
             clusterSecret = try config.loadClusterSecret(source: source)
             // Stamped before it is read: a change made meanwhile shows at the first check.

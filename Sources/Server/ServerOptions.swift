@@ -43,6 +43,8 @@ public struct ServerOptions: Sendable {
     public var commitLog = CommitLogConfiguration()
     /// Where the admin HTTP port listens (`adminAddress:adminPort`); nil for none.
     public var admin: SocketAddress?
+    /// `adminMetricsOpen`: with the ACL on, `/metrics` and `/healthz` still need no account.
+    public var adminMetricsOpen = true
     /// The group secret peers must prove they know; nil for none (a loopback-only group, whose
     /// peers are then not authenticated).
     public var clusterSecret: ClusterSecret?

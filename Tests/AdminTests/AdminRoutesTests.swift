@@ -8,6 +8,9 @@ final class FakeSource: AdminSource {
     var lookups: [MessageLookup] = []
     var lookupError: APIError?
     var recentEvents = EventRing(capacity: 4)
+    /// What access checks refuse (nil: everything passes); every check is recorded.
+    var refusal: APIError?
+    var accessChecks: [(target: String, route: AdminRoute?)] = []
 
     func metricsText() -> String { metrics }
     func nodeDocument() -> [UInt8] { Array(#"{"doc":"node"}"#.utf8) }
@@ -18,6 +21,10 @@ final class FakeSource: AdminSource {
         lookups.append(lookup)
         if let lookupError { throw lookupError }
         return Array(#"{"doc":"message"}"#.utf8)
+    }
+    func checkAccess(_ request: HTTPRequest, to route: AdminRoute?) throws(APIError) {
+        accessChecks.append((request.target, route))
+        if let refusal { throw refusal }
     }
 }
 
@@ -81,5 +88,66 @@ final class FakeSource: AdminSource {
         let response = HTTPResponse.refusal(.headTooLarge(limit: 8192))
         #expect(response.status.code == 431)
         #expect(text(response) == "the request head is larger than 8192 bytes\n")
+    }
+
+    @Test("a refused access answers 401 with the Basic challenge, or 403, before any route or method check")
+    func accessRefusalsComeFirst() {
+        let source = FakeSource()
+        source.refusal = .unauthenticated("no keys")
+        for (method, target) in [
+            ("GET", "/api/group"), ("POST", "/"), ("GET", "/nowhere"), ("HEAD", "/api/message?x=1"),
+        ] {
+            let (_, response) = adminResponse(to: request(method, target), from: source)
+            #expect(response.status == .unauthorized, "\(method) \(target)")
+            #expect(
+                response.headers.contains(HTTPHeader(name: "WWW-Authenticate", value: #"Basic realm="SwiftLedger""#)))
+            #expect(response.headers.contains(HTTPHeader(name: "Content-Type", value: "application/json")))
+            #expect(text(response) == #"{"error":"no keys","parameter":null}"#)
+        }
+        #expect(source.accessChecks.map(\.route) == [.group, .dashboard, nil, .message])
+        source.refusal = .forbidden("not admin")
+        let (route, forbidden) = adminResponse(to: request("GET", "/api/node"), from: source)
+        #expect(route == .node)
+        #expect(forbidden.status == .forbidden)
+        #expect(!forbidden.headers.contains { $0.name == "WWW-Authenticate" })
+        #expect(text(forbidden) == #"{"error":"not admin","parameter":null}"#)
+    }
+
+    @Test("Basic credentials: parsed from one Authorization header, every malformed one named")
+    func basicCredentials() throws {
+        func credentials(_ values: [String]) throws(APIError) -> BasicCredentials? {
+            try BasicCredentials(
+                HTTPRequest(
+                    method: "GET", target: "/", minorVersion: 1,
+                    headers: values.map { HTTPHeader(name: "authorization", value: $0) }, keepAlive: true,
+                    hasBody: false))
+        }
+        #expect(try credentials([]) == nil)
+        let operator_ = BasicCredentials(user: "operator", password: "s3cr:et €")
+        #expect(operator_.authorization == "Basic b3BlcmF0b3I6czNjcjpldCDigqw=")
+        #expect(try credentials([operator_.authorization]) == operator_)
+        #expect(try credentials(["basic   b3BlcmF0b3I6czNjcjpldCDigqw="]) == operator_)
+        #expect(try credentials(["Basic Og=="]) == BasicCredentials(user: "", password: ""))
+        #expect("\(operator_)" == #"user "operator""#)
+        let refusals: [([String], String)] = [
+            (["Basic Og==", "Basic Og=="], "Authorization: sent 2 times; send it once"),
+            (
+                ["Bearer abc"],
+                #"Authorization: expected the Basic scheme with the access key and secret key, got the "Bearer" scheme"#
+            ),
+            (
+                ["Basic"],
+                #"Authorization: expected the Basic scheme with the access key and secret key, got the "Basic" scheme"#
+            ),
+            (["Basic b3BlcmF0b3I"], "Authorization: the Basic credentials are not base64 of UTF-8 accessKey:secretKey"),
+            (
+                ["Basic bm9jb2xvbg=="],
+                "Authorization: the Basic credentials are not base64 of UTF-8 accessKey:secretKey"
+            ),
+            (["Basic //79"], "Authorization: the Basic credentials are not base64 of UTF-8 accessKey:secretKey"),
+        ]
+        for (values, reason) in refusals {
+            #expect(throws: APIError.unauthenticated(reason), "\(values)") { try credentials(values) }
+        }
     }
 }

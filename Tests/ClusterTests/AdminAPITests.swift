@@ -4,6 +4,7 @@ import LedgerConfig
 import LedgerModel
 import Posix
 import Raft
+import Remoting
 import Testing
 
 @testable import LedgerLocalGroup
@@ -183,6 +184,113 @@ struct AdminAPITests {
         let body = try #require(many.first?["body"] as? String)
         #expect(body == "x" + String(repeating: "é", count: 2_047), "cut before 4 KiB, between characters")
         #expect(many.first?["bodyTruncated"] as? Bool == true && many.first?["bodySize"] as? Int == big.count)
+    }
+
+    @Test("messages received and delivered per topic: /metrics counters on every node, /api/topics counts and rates")
+    func topicTraffic() throws {
+        let fixture = try ClusterFixture(adminPorts: true, remoting: true)
+        let leader = try fixture.awaitLeader()
+        _ = try RemotingFrontEndTests.agreedMaster(fixture)
+        let started = ContinuousClock.now
+        for number in 1...6 {
+            _ = try fixture.client.send(
+                ProducerMessage(topic: "RateTopic", target: .queue(0), body: Array("m\(number)".utf8)))
+        }
+        let broker = try RemotingProbe(port: fixture.cluster.brokerPorts[Int(leader.peer.id.rawValue)])
+        for body in ["r1", "r2"] {
+            let header = SendMessageRequestHeader(producerGroup: "PG", topic: "RateTopic", queueID: 0, bornTimestamp: 1)
+            #expect(
+                try broker.call(.sendMessage, header.extFields(v2: false), body: Array(body.utf8)).responseCode
+                    == .success)
+        }
+        // Delivered: 8 by our pull, 8 by PULL_MESSAGE, 3 more by a pull from offset 5.
+        #expect(try fixture.client.pull(topic: "RateTopic", queueID: 0, offset: QueueOffset(0)).messages.count == 8)
+        let pull: ExtFields = [
+            "consumerGroup": "CG", "topic": "RateTopic", "queueId": "0", "queueOffset": "0", "maxMsgNums": "32",
+            "sysFlag": "2", "commitOffset": "0", "suspendTimeoutMillis": "1000", "subscription": "*",
+        ]
+        #expect(try broker.call(.pullMessage, pull).extFields["nextBeginOffset"] == "8")
+        #expect(try fixture.client.pull(topic: "RateTopic", queueID: 0, offset: QueueOffset(5)).messages.count == 3)
+
+        func counters(_ port: UInt16) throws -> (received: Int?, delivered: Int?) {
+            let text = try HTTPProbe.get(port: port, "/metrics").body
+            func value(_ name: String) -> Int? {
+                let prefix = "\(name){topic=\"RateTopic\"} "
+                return text.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap {
+                    Int($0.dropFirst(prefix.count))
+                }
+            }
+            return (value("ledger_messages_received_total"), value("ledger_messages_delivered_total"))
+        }
+        try fixture.eventually("every node counted the 8 messages it applied") {
+            fixture.cluster.adminPorts.allSatisfy { (try? counters($0))?.received == 8 }
+        }
+        let delivered = try fixture.cluster.adminPorts.map { try counters($0).delivered ?? 0 }
+        #expect(delivered.reduce(0, +) == 19, "pull answers on both protocols: \(delivered)")
+        // The topic-labelled families pass promtool (or prometheus_client) like the rest.
+        if case .success(let parser) = PrometheusParser.make(scratchDirectory: fixture.directory) {
+            let text = try HTTPProbe.get(port: fixture.cluster.adminPorts[0], "/metrics").body
+            _ = try parser.parse(text, scratchDirectory: fixture.directory)
+        }
+
+        // /api/topics: the same counts, and rates over the time since the node started sampling.
+        let leaderPort = fixture.cluster.adminPorts[Int(leader.peer.id.rawValue)]
+        try fixture.eventually("the leader's rates cover at least a second") {
+            ((try? json(leaderPort, "/api/topics"))?["rateWindowSeconds"] as? Int ?? 0) >= 1
+        }
+        let document = try json(leaderPort, "/api/topics")
+        let window = try #require(document["rateWindowSeconds"] as? Int)
+        #expect((1...60).contains(window))
+        let topic = try #require(
+            (document["topics"] as? [[String: Any]])?.first { $0["name"] as? String == "RateTopic" })
+        #expect(topic["received"] as? Int == 8)
+        #expect(topic["delivered"] as? Int == delivered[Int(leader.peer.id.rawValue)])
+        let rateIn = try #require(topic["inPerSecond"] as? Double)
+        let rateOut = try #require(topic["outPerSecond"] as? Double)
+        // 8 in and 19 out since the first sample, at most a minute ago and before the sends.
+        let ceiling = Double(window + 1)
+        #expect(rateIn > 0 && rateIn <= 8 && rateIn * ceiling >= 7.9, "in \(rateIn)/s over \(window) s")
+        #expect(rateOut > 0 && rateOut <= 19 && rateOut * ceiling >= 18.9, "out \(rateOut)/s over \(window) s")
+        #expect(ContinuousClock.now - started < .seconds(60), "the rates covered the whole test")
+    }
+
+    @Test("/api/groups: members and subscriptions of a group from a RocketMQ HEARTBEAT on the broker port")
+    func consumerMembersFromHeartbeats() throws {
+        let fixture = try ClusterFixture(adminPorts: true, remoting: true)
+        let leader = try fixture.awaitLeader()
+        _ = try RemotingFrontEndTests.agreedMaster(fixture)
+        let broker = try RemotingProbe(port: fixture.cluster.brokerPorts[Int(leader.peer.id.rawValue)])
+        let heartbeat = #"""
+            {"clientID":"10.0.0.9@4242","consumerDataSet":[{"groupName":"billing","consumeType":1,"messageModel":1,"subscriptionDataSet":[{"topic":"Orders","subString":"paid || refunded","subVersion":1},{"topic":"%RETRY%billing","subString":"*","subVersion":1}]}],"producerDataSet":[]}
+            """#
+        #expect(try broker.call(.heartBeat, body: Array(heartbeat.utf8)).responseCode == .success)
+        // Joining tells the group's members (this one) to rebalance, one way.
+        #expect(try broker.readCommand()?.requestCode == .notifyConsumerIDsChanged)
+        let port = fixture.cluster.adminPorts[Int(leader.peer.id.rawValue)]
+        let groups = try #require(try json(port, "/api/groups")["groups"] as? [[String: Any]])
+        let billing = try #require(groups.first { $0["group"] as? String == "billing" }, "\(groups)")
+        #expect(billing["totalLag"] as? Int == 0 && (billing["queues"] as? [Any])?.isEmpty == true)
+        let members = try #require(billing["members"] as? [[String: Any]])
+        #expect(members.count == 1)
+        #expect(members.first?["clientId"] as? String == "10.0.0.9@4242")
+        #expect((members.first?["address"] as? String)?.hasPrefix("127.0.0.1:") == true, "\(members)")
+        let age = try #require(members.first?["lastHeartbeatAgeMs"] as? Int)
+        #expect((0..<10_000).contains(age))
+        let subscriptions = try #require(billing["subscriptions"] as? [[String: Any]])
+        #expect(subscriptions.map { $0["topic"] as? String } == ["%RETRY%billing", "Orders"])
+        #expect(subscriptions.map { $0["expression"] as? String } == ["*", "paid || refunded"])
+
+        // An unregistered client leaves; a group without members or offsets is not listed.
+        #expect(
+            try broker.call(.unregisterClient, ["clientID": "10.0.0.9@4242", "consumerGroup": "billing"]).responseCode
+                == .success)
+        let after = try #require(try json(port, "/api/groups")["groups"] as? [[String: Any]])
+        #expect(!after.contains { $0["group"] as? String == "billing" })
+        // The table is this node's own: a follower, which heard no heartbeat, lists no member.
+        let follower = try #require(fixture.peers.firstIndex { $0.id != leader.peer.id })
+        let elsewhere = try #require(
+            try json(fixture.cluster.adminPorts[follower], "/api/groups")["groups"] as? [[String: Any]])
+        #expect(elsewhere.allSatisfy { ($0["members"] as? [Any])?.isEmpty == true })
     }
 
     /// The msgId of the first message of `topic`'s queue 0, as a pull returns it.

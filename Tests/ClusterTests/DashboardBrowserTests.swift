@@ -96,6 +96,8 @@ struct DashboardBrowserTests {
             ($0["queue"] as? String)?.hasPrefix("\(Self.topic):") == true
         }
         #expect(topic["queues"] as? Int == queues.count && queues.count >= 1, "the topic's queues")
+        #expect((topic["inRate"] as? Double ?? 0) > 0, "the topic's messages in per second: \(topic)")
+        #expect(topic["outRate"] as? Double == 0, "nothing pulled the topic: \(topic)")
         let shownMax = queues.reduce(0) { $0 + (($1["max"] as? Int) ?? 0) }
         #expect(shownMax == 20, "max offsets over the topic's queues add up to the messages sent")
         let groups = try #require(before["groups"] as? [[String: Any]])
@@ -153,6 +155,57 @@ struct DashboardBrowserTests {
         let png = try readFile(screenshot)
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "a screenshot at \(screenshot)")
         print("DashboardBrowserTests: screenshot at \(screenshot); ran \(ContinuousClock().now - started)")
+    }
+
+    @Test("with aclEnable, the browser answers one Basic challenge and the page's own polls carry the keys")
+    func dashboardBehindBasicAuth() throws {
+        let build = try packageBuildDirectory()
+        let chromium: String
+        switch Chromium.find(scratchDirectory: build) {
+        case .found(let path): chromium = path
+        case .unavailable(let reason):
+            print("DashboardBrowserTests: skipping: \(reason)")
+            return
+        case .installFailed(let reason):
+            Issue.record("running as root, but Chromium could not be installed: \(reason)")
+            return
+        }
+        let files = try TemporaryDirectory(prefix: "dashboard-acl")
+        defer { try? files.remove() }
+        let aclPath = "\(files.path)/plain_acl.yml"
+        try writeFile(
+            aclPath, Array("accounts:\n  - accessKey: operator\n    secretKey: operator-secret\n    admin: true\n".utf8)
+        )
+        let fixture = try ClusterFixture(adminPorts: true, settings: ["aclEnable=true", "aclFile=\(aclPath)"])
+        let leader = try fixture.awaitLeader()
+        let port = fixture.cluster.adminPorts[Int(leader.peer.id.rawValue)]
+        let work = "\(fixture.directory)/browser"
+        try Directory.make(work)
+        let python = try #require(findOnPath("python3"), "no python3 on PATH")
+        let browser = try ChildProcess.spawn(
+            python,
+            [
+                "\(build)/../Tests/Scripts/dashboard-browser.py", "--chromium", chromium, "--url",
+                "http://127.0.0.1:\(port)/", "--work", work, "--screenshot", "\(work)/dashboard.png", "--access-key",
+                "operator", "--secret-key", "operator-secret", "--load-only",
+            ],
+            stdoutPath: "\(work)/script.out", stderrPath: "\(work)/script.err")
+        var finished = false
+        defer { if !finished { _ = browser.kill() } }
+        let loaded = try awaitJSON("\(work)/loaded.json", from: browser, timeout: .seconds(45)) {
+            (try? readFile("\(work)/script.err")).map { String(decoding: $0, as: UTF8.self) } ?? "no script stderr"
+        }
+        let exit = browser.wait(timeout: .seconds(20)) ?? browser.kill()
+        finished = true
+        #expect(exit == .exited(0))
+        #expect(loaded["leader"] as? String == leader.peer.name)
+        #expect((loaded["polls"] as? Int ?? 0) >= 3)
+        // One challenge, for the page itself: the browser then sends the keys with every poll.
+        #expect(loaded["challenges"] as? [String] == ["http://127.0.0.1:\(port)/"])
+        let metrics = try HTTPProbe.get(port: port, "/metrics").body
+        #expect(metrics.contains(#"ledger_admin_requests_total{route="/",code="401"} 1"#), "\(metrics)")
+        #expect(!metrics.contains(#"route="/api/group",code="401""#), "a poll went out without the keys")
+        #expect(metrics.contains(#"route="/api/group",code="200""#))
     }
 
     /// The JSON object the browser script writes to `path` (atomically), waiting up to `timeout`;

@@ -118,4 +118,23 @@ import Testing
             refusal(attempt("limitedAdmin", "limited-secret", need: publish("orders")))
                 == #"no permission: AccessKey "limitedAdmin" lacks PUB on topic "orders""#)
     }
+
+    @Test("authenticate checks a presented secret key, in constant time, with no white-address bypass")
+    func authenticateBySecretKey() throws {
+        #expect(try acl.authenticate(accessKey: "operator", secretKey: "operator-secret").admin)
+        #expect(try !acl.authenticate(accessKey: "producer", secretKey: "producer-secret").admin)
+        #expect(throws: AccessRefusal.wrongSecretKey(accessKey: "operator")) {
+            try acl.authenticate(accessKey: "operator", secretKey: "operator-secreT")
+        }
+        #expect(throws: AccessRefusal.wrongSecretKey(accessKey: "consumer")) {
+            try acl.authenticate(accessKey: "consumer", secretKey: "")
+        }
+        #expect(throws: AccessRefusal.unknownAccessKey("stranger")) {
+            try acl.authenticate(accessKey: "stranger", secretKey: "operator-secret")
+        }
+        #expect(throws: AccessRefusal.unsigned) { try acl.authenticate(accessKey: "", secretKey: "x") }
+        #expect(
+            AccessRefusal.wrongSecretKey(accessKey: "operator").description
+                == #"no permission: the secret key does not match AccessKey "operator""#)
+    }
 }

@@ -10,6 +10,16 @@ import Testing
         #expect(!config.aclEnable)
         #expect(config.aclFile == "conf/plain_acl.yml")
         #expect(try config.loadAccessControlList(source: "conf/n0.conf") == nil)
+        #expect(config.adminMetricsOpen)
+    }
+
+    @Test func adminMetricsOpenClosesMonitoringWithTheAcl() throws {
+        let closed = try NodeConfig.parse(
+            "\(requiredLines)\nadminPort=8081\naclEnable=true\nadminMetricsOpen=false", source: "conf/n0.conf")
+        #expect(!closed.adminMetricsOpen)
+        let open = try NodeConfig.parse(
+            "\(requiredLines)\nadminPort=8081\nadminMetricsOpen=true", source: "conf/n0.conf")
+        #expect(open.adminMetricsOpen)
     }
 
     @Test func enabledLoadsTheFile() throws {

@@ -32,7 +32,7 @@ import Testing
         #expect(errorMessage("selfid=n0") == #"conf/n0.conf:1: unknown key "selfid" (did you mean "selfId"?)"#)
         #expect(
             errorMessage("brokerName=broker-a")
-                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio, maxUniqueKeys, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile, maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection, listenPort, namesrvPort, remotingPeers, aclEnable, aclFile"#
+                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio, maxUniqueKeys, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile, maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection, listenPort, namesrvPort, remotingPeers, aclEnable, aclFile, adminMetricsOpen"#
         )
     }
 
@@ -129,6 +129,19 @@ import Testing
                     == "conf/n0.conf:6: adminAddress: expected an IPv4 address such as 127.0.0.1 or 0.0.0.0, got \"\(address)\""
             )
         }
+    }
+
+    @Test func badAdminMetricsOpen() {
+        #expect(
+            errorMessage("\(requiredLines)\nadminMetricsOpen=true")
+                == #"conf/n0.conf:5: adminMetricsOpen: expected no value unless adminPort is set, got "true""#)
+        #expect(
+            errorMessage("\(requiredLines)\nadminPort=8081\naclEnable=true\nadminMetricsOpen=no")
+                == #"conf/n0.conf:7: adminMetricsOpen: expected true or false, got "no""#)
+        #expect(
+            errorMessage("\(requiredLines)\nadminPort=8081\nadminMetricsOpen=false")
+                == #"conf/n0.conf:6: adminMetricsOpen: expected true unless aclEnable=true (without the ACL no admin route asks for an account), got "false""#
+        )
     }
 
     @Test func badSizes() {

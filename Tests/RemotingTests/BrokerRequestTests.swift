@@ -187,7 +187,11 @@ import Testing
             request
                 == .heartbeat(
                     Heartbeat(
-                        clientID: "4242-127.0.0.1@DEFAULT", consumerGroups: ["G"], subscribedTopics: ["%RETRY%G", "T"]))
+                        clientID: "4242-127.0.0.1@DEFAULT", consumerGroups: ["G"], subscribedTopics: ["%RETRY%G", "T"],
+                        subscriptions: [
+                            Heartbeat.Subscription(group: "G", topic: "%RETRY%G", expression: "*"),
+                            Heartbeat.Subscription(group: "G", topic: "T", expression: "tagA||tagC"),
+                        ]))
         )
         let producerOnly = #"{"clientID":"c","producerDataSet":[{"groupName":"PG"}]}"#
         #expect(try Heartbeat(body: Array(producerOnly.utf8)[...]) == Heartbeat(clientID: "c", consumerGroups: []))

@@ -121,9 +121,19 @@ import Testing
     @Test func consumerGroupsKeepLiveMembersSortedAndReportChanges() {
         var groups = ConsumerGroups()
         #expect(
-            groups.record(Heartbeat(clientID: "z", consumerGroups: ["H", "G"]), connection: 1, now: 0) == ["G", "H"])
-        #expect(groups.record(Heartbeat(clientID: "z", consumerGroups: ["G", "H"]), connection: 1, now: 0).isEmpty)
-        #expect(groups.record(Heartbeat(clientID: "a", consumerGroups: ["G"]), connection: 2, now: 1000) == ["G"])
+            groups.record(
+                Heartbeat(clientID: "z", consumerGroups: ["H", "G"]), connection: 1, address: "10.0.0.1:1", now: 0) == [
+                    "G", "H",
+                ])
+        #expect(
+            groups.record(
+                Heartbeat(clientID: "z", consumerGroups: ["G", "H"]), connection: 1, address: "10.0.0.1:1", now: 0
+            ).isEmpty)
+        #expect(
+            groups.record(
+                Heartbeat(clientID: "a", consumerGroups: ["G"]), connection: 2, address: "10.0.0.2:2", now: 1000) == [
+                    "G"
+                ])
         #expect(groups.members(of: "G", now: 1000) == ["a", "z"])
         #expect(groups.connections(of: "G") == [1, 2])
         #expect(groups.unregister("z", group: "G") == ["G"])
@@ -135,9 +145,35 @@ import Testing
         #expect(groups.members(of: "G", now: 1000 + ConsumerGroups.expiryMilliseconds - 1) == ["a"])
         #expect(groups.members(of: "G", now: 1000 + ConsumerGroups.expiryMilliseconds).isEmpty)
         #expect(
-            groups.record(Heartbeat(clientID: "b", consumerGroups: ["G", "H"]), connection: 3, now: 0) == ["G", "H"])
+            groups.record(
+                Heartbeat(clientID: "b", consumerGroups: ["G", "H"]), connection: 3, address: "10.0.0.3:3", now: 0) == [
+                    "G", "H",
+                ])
         #expect(groups.unregister("b", group: nil) == ["G", "H"])
         #expect(groups.members(of: "G", now: 0).isEmpty && groups.members(of: "H", now: 0).isEmpty)
+    }
+
+    @Test func liveMembersShowAddressesSubscriptionsAndHeartbeatTimes() {
+        var groups = ConsumerGroups()
+        let subscriptions = [
+            Heartbeat.Subscription(group: "G", topic: "T", expression: "tagA || tagB"),
+            Heartbeat.Subscription(group: "H", topic: "U", expression: "*"),
+        ]
+        _ = groups.record(
+            Heartbeat(clientID: "z", consumerGroups: ["G", "H"], subscriptions: subscriptions), connection: 1,
+            address: "10.0.0.1:5000", now: 1_000)
+        _ = groups.record(
+            Heartbeat(clientID: "a", consumerGroups: ["G"]), connection: 2, address: "10.0.0.2:6000", now: 2_000)
+        let live = groups.liveMembers(now: 3_000)
+        #expect(live.map(\.group) == ["G", "H"])
+        #expect(live[0].members.map(\.clientID) == ["a", "z"])
+        #expect(live[0].members[1].address == "10.0.0.1:5000" && live[0].members[1].lastSeen == 1_000)
+        #expect(live[0].members[1].subscriptions == [subscriptions[0]])
+        #expect(live[1].members.map(\.subscriptions) == [[subscriptions[1]]])
+        // Expired members are left out, without being dropped.
+        let later = groups.liveMembers(now: 1_000 + ConsumerGroups.expiryMilliseconds)
+        #expect(later.map(\.group) == ["G"] && later[0].members.map(\.clientID) == ["a"])
+        #expect(groups.liveMembers(now: 3_000).map(\.group) == ["G", "H"])
     }
 
     @Test func aMembershipChangeIsAOneWayNotice() throws {

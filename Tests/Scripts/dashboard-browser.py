@@ -14,6 +14,12 @@ Phases, coordinated through files in --work:
    survived, which proves the page was not reloaded).
 3. Save a screenshot (--screenshot) and close the browser.
 
+With --access-key and --secret-key (a node with aclEnable=true), the browser answers the admin
+port's HTTP Basic challenge with them, as a person answers the browser's prompt: through the
+DevTools Fetch domain, which hands the browser the credentials once, after which the browser
+itself sends them with the page's own requests. With --load-only the script stops after the page
+loaded and polled three times, and writes loaded.json (with the number of challenges answered).
+
 Exits 1 with a reason on stderr when a phase times out (the last DOM state included)."""
 
 import argparse
@@ -46,7 +52,9 @@ STATE_JS = r"""
       term: r.querySelector('[data-field="term"]').textContent,
       lag: r.querySelector('[data-field="lag"]').textContent,
       note: r.querySelector('[data-field="note"]').textContent })),
-    topics: rows("#topics tr[data-topic]").map((r) => ({ name: r.dataset.topic, queues: Number(r.dataset.queues) })),
+    topics: rows("#topics tr[data-topic]").map((r) => ({ name: r.dataset.topic, queues: Number(r.dataset.queues),
+      inRate: r.dataset.inRate === "" ? null : Number(r.dataset.inRate),
+      outRate: r.dataset.outRate === "" ? null : Number(r.dataset.outRate) })),
     queues: rows("#topics tr[data-queue]").map((r) => ({
       queue: r.dataset.queue, min: Number(r.dataset.min), max: Number(r.dataset.max) })),
     groups: rows("#consumer-groups tr[data-group]").map((r) => ({ group: r.dataset.group, lag: Number(r.dataset.lag) })),
@@ -91,17 +99,22 @@ class DevTools:
         self.buffer = b""
         self.next_id = 0
         self.session = None
+        self.credentials = None
+        self.challenges = []
 
     def call(self, method, params=None, session=True):
         self.next_id += 1
-        message = {"id": self.next_id, "method": method, "params": params or {}}
+        own_id = self.next_id
+        message = {"id": own_id, "method": method, "params": params or {}}
         if session and self.session:
             message["sessionId"] = self.session
         self.out.write(json.dumps(message).encode() + b"\0")
         self.out.flush()
         while True:
             reply = self._read()
-            if reply.get("id") == self.next_id:
+            if reply.get("method", "").startswith("Fetch."):
+                self._answer_fetch(reply)
+            elif reply.get("id") == own_id:
                 if "error" in reply:
                     raise RuntimeError("%s failed: %s" % (method, reply["error"]))
                 return reply.get("result", {})
@@ -115,11 +128,37 @@ class DevTools:
         message, self.buffer = self.buffer.split(b"\0", 1)
         return json.loads(message)
 
-    def open(self, url):
+    def _answer_fetch(self, event):
+        """Lets a paused request go on, and answers an auth challenge as a person would."""
+        params = event["params"]
+        if event["method"] == "Fetch.authRequired":
+            self.challenges.append(params["request"]["url"])
+            username, password = self.credentials
+            response = {"response": "ProvideCredentials", "username": username, "password": password}
+            if len(self.challenges) > 3:  # Refused again and again: give up as a person would.
+                response = {"response": "CancelAuth"}
+            self._send("Fetch.continueWithAuth", {"requestId": params["requestId"], "authChallengeResponse": response},
+                       event.get("sessionId"))
+        elif event["method"] == "Fetch.requestPaused":
+            self._send("Fetch.continueRequest", {"requestId": params["requestId"]}, event.get("sessionId"))
+
+    def _send(self, method, params, session):
+        """A command whose reply nobody waits for (it is skipped when it arrives)."""
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        self.out.write(json.dumps(message).encode() + b"\0")
+        self.out.flush()
+
+    def open(self, url, credentials=None):
         target = self.call("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
         self.session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True},
                                  session=False)["sessionId"]
         self.call("Page.enable")
+        if credentials:
+            self.credentials = credentials
+            self.call("Fetch.enable", {"handleAuthRequests": True, "patterns": [{"urlPattern": "*"}]})
         self.call("Page.navigate", {"url": url})
 
     def evaluate(self, expression):
@@ -176,13 +215,24 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--screenshot", required=True)
     parser.add_argument("--size", default="1366,900")
-    parser.add_argument("--lookup-topic", required=True)
-    parser.add_argument("--lookup-key", required=True)
+    parser.add_argument("--lookup-topic")
+    parser.add_argument("--lookup-key")
+    parser.add_argument("--access-key")
+    parser.add_argument("--secret-key")
+    parser.add_argument("--load-only", action="store_true")
     arguments = parser.parse_args()
+    credentials = (arguments.access_key, arguments.secret_key) if arguments.access_key else None
 
     browser = DevTools(arguments.chromium, arguments.work, arguments.size)
     try:
-        browser.open(arguments.url)
+        browser.open(arguments.url, credentials)
+        if arguments.load_only:
+            loaded = wait_for("three polls showing three nodes and a leader", 30, browser.state,
+                              lambda state: state.get("polls", 0) >= 3 and len(state["nodes"]) == 3 and state["leader"])
+            loaded["challenges"] = browser.challenges
+            write_json(os.path.join(arguments.work, "loaded.json"), loaded)
+            browser.screenshot(arguments.screenshot)
+            return
 
         def loaded(state):
             return (state.get("polls", 0) >= 1 and len(state["nodes"]) == 3 and state["leader"]

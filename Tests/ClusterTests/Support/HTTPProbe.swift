@@ -75,9 +75,11 @@ enum HTTPProbe {
         return responses
     }
 
-    /// `GET path` on its own connection (`Connection: close`).
-    static func get(port: UInt16, _ path: String) throws -> Response {
-        let bytes = try exchange(port: port, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    /// `GET path` on its own connection (`Connection: close`), with `headers` (`Name: value` lines).
+    static func get(port: UInt16, _ path: String, headers: [String] = []) throws -> Response {
+        let extra = headers.map { "\($0)\r\n" }.joined()
+        let bytes = try exchange(
+            port: port, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(extra)Connection: close\r\n\r\n")
         let all = try responses(bytes)
         guard all.count == 1 else { throw ProbeError("expected one response to GET \(path), got \(all.count)") }
         return all[0]
