@@ -13,7 +13,9 @@ import Raft
 /// ``ReplicaEvent``s and performs the ``ReplicaAction``s the replica hands its ``ReplicaHost``.
 /// The replica reads no clock (every call carries `now`), starts no thread, opens no socket;
 /// it touches storage only through the file system its store and state machine were opened
-/// on, and leaves every blocking sync to its owner.
+/// on, and leaves every blocking sync to its owner — except the rare ones that reshape the log:
+/// a retention pass that deletes data files (a checkpoint and directory syncs, once per file
+/// deleted) and a snapshot install (once per follower that fell behind the leader's first index).
 ///
 /// Ordering contract (what the simulator checks on every seed):
 /// - an append acknowledgement or a granted vote leaves only after the sync that covers it;
