@@ -258,6 +258,10 @@ extension Cluster {
         case .busy:
             // Back-pressure: nothing was proposed; try again after the usual pause.
             redirect(client, request: request, to: nil, from: node)
+        case .diskFull where !proposed:
+            // A member's disk is full (a disk-fill fault): nothing was proposed; try again later.
+            statistics.diskFullRefusals += 1
+            redirect(client, request: request, to: nil, from: node)
         case .outcomeUnknown:
             if case .rawAppend(let id) = operation { history.indeterminate(id, reason: error.message) }
             attemptFailed(client, request: request, definitely: false)
@@ -283,8 +287,8 @@ extension Cluster {
                 throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
             }
         case .timeout, .internal, .diskFull, .noPermission:
-            // The simulated disks never report how full they are, and the simulated nodes enforce
-            // no ACL (the server shell does): no node may refuse for either.
+            // A full disk refuses before proposing; the simulated nodes enforce no ACL (the
+            // server shell does).
             throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
         }
     }

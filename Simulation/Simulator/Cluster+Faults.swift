@@ -73,6 +73,15 @@ extension Cluster {
                 .healPartition(epoch: partitionEpoch),
                 after: range.lowerBound + nemesisRNG.below(range.upperBound - range.lowerBound + 1))
         }
+        if let fills = options.diskFills, diskRNG.chance(fills.perMille, in: 1000) {
+            let victim = nodes[Int(diskRNG.below(UInt64(nodes.count)))]
+            let level = fills.levels.lowerBound + diskRNG.below(fills.levels.upperBound - fills.levels.lowerBound + 1)
+            let duration = fills.forMs.lowerBound + diskRNG.below(fills.forMs.upperBound - fills.forMs.lowerBound + 1)
+            victim.diskFillLevel = UInt16(level)
+            victim.diskFullUntil = now + .milliseconds(duration)
+            statistics.diskFills += 1
+            note("n\(victim.id)'s disk fills to \(level / 100)% for \(duration)ms")
+        }
         if nemesisRNG.chance(profile.transferPerMille, in: 1000), let leader = currentLeader, leader.isRunning {
             let target = nodes[(leader.index + 1 + Int(nemesisRNG.below(UInt64(nodes.count - 1)))) % nodes.count]
             statistics.transfers += 1
@@ -84,6 +93,17 @@ extension Cluster {
                     .request(request, from: Cluster.directClient, requestID: nextRequest), now: wallClock)
             }
         }
+    }
+
+    /// What a node's disk reports now: the fill level during a disk-fill fault, else 30 %.
+    func diskUsage(of node: SimNode) -> UInt16 { now < node.diskFullUntil ? node.diskFillLevel : 3000 }
+
+    /// Once a (virtual) second, as the server does: the node's own disk and its running peers'.
+    func measureDisks(of node: SimNode, _ replica: Replica) {
+        guard options.diskFills != nil, now >= node.lastDiskMeasure + .milliseconds(1000) else { return }
+        node.lastDiskMeasure = now
+        let peers = nodes.filter { $0 !== node && $0.isUp }.map { (name: "n\($0.id)", basisPoints: diskUsage(of: $0)) }
+        replica.diskUsageMeasured(own: diskUsage(of: node), peers: peers)
     }
 
     /// A random node of `candidates`, or (with the profile's chance) the leader if it is one.

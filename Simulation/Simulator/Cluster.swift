@@ -100,6 +100,12 @@ public final class Cluster {
         public var persists = 0
         /// Leader snapshots followers installed.
         public var snapshotsInstalled = 0
+        /// Retention passes that deleted log files, and those forced by a full disk.
+        public var logCompactions = 0
+        public var forcedCompactions = 0
+        /// Disk-fill faults.
+        public var diskFills = 0
+        public var diskFullRefusals = 0
         /// Pre-vote requests sent, by node position.
         public var preVoteRequests: [Int] = []
     }
@@ -224,7 +230,10 @@ public final class Cluster {
         case .tick(let index):
             schedule(.tick(node: index), after: Self.tickMs)
             let node = nodes[index]
-            try drive(node) { (replica) throws(Violation) in try replica.handleObserved(.tick, now: wallClock) }
+            try drive(node) { (replica) throws(Violation) in
+                try replica.handleObserved(.tick, now: wallClock)
+                measureDisks(of: node, replica)
+            }
         case .deliver(let message, let to):
             try deliver(message, to: nodes[to])
         case .deliverSnapshot(let chunk, let to):

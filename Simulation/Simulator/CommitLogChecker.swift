@@ -39,6 +39,10 @@ final class CommitLogChecker {
     /// a queue may start past a message only once it expired.
     var retentionMilliseconds: Int64?
     var wallClock: () -> Int64 = { 0 }
+    /// A node at or above `diskSpaceCleanForciblyRatio` deleted the log through this index before
+    /// it expired: messages stored there may be gone early (on that node, and on any that took
+    /// its snapshot).
+    var forcedThrough = LogIndex.zero
 
     /// Where a message was stored.
     struct Location: Hashable, CustomStringConvertible {
@@ -480,7 +484,7 @@ final class CommitLogChecker {
         }
         let now = wallClock()
         for (offset, record) in records.prefix(Int(first.rawValue)).enumerated()
-        where record.storeTimestamp + kept > now {
+        where record.storeTimestamp + kept > now && record.index > forcedThrough {
             throw Violation(
                 "retention-unexpired",
                 "\(who): \(queue) starts at \(first), but m\(record.uid) at offset \(offset) was stored at "

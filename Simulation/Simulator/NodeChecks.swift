@@ -59,6 +59,14 @@ final class NodeChecks: ReplicaObserver {
         }
     }
 
+    func didCompactLog(before firstIndex: LogIndex, forced: Bool) throws(Violation) {
+        cluster.statistics.logCompactions += 1
+        if forced {
+            cluster.statistics.forcedCompactions += 1
+            cluster.commitLogChecker.forcedThrough = max(cluster.commitLogChecker.forcedThrough, firstIndex.previous)
+        }
+    }
+
     func didInstall(_ snapshot: SnapshotMetadata, stateMachine: CommitLogStateMachine) throws(Violation) {
         cluster.statistics.snapshotsInstalled += 1
         try cluster.checker.installed(snapshot, on: node)

@@ -124,3 +124,20 @@ public struct ProcessingCost: Sendable, Hashable {
 
     public init() {}
 }
+
+/// Disks that fill up (another process writing, say) and free again: what a node's disk-usage
+/// measurement reports, so writes are refused and retention deletes early.
+public struct DiskFillProfile: Sendable, Hashable {
+    /// Chance per nemesis step that one node's disk fills.
+    public var perMille: UInt64
+    /// How full it gets, in basis points (7600: 76 %).
+    public var levels: ClosedRange<UInt64>
+    /// For how long.
+    public var forMs: ClosedRange<UInt64>
+
+    public init(perMille: UInt64, levels: ClosedRange<UInt64>, forMs: ClosedRange<UInt64>) {
+        self.perMille = perMille
+        self.levels = levels
+        self.forMs = forMs
+    }
+}

@@ -33,6 +33,11 @@ final class SimNode: ReplicaHost {
     /// and the entry bytes the event being handled made it write, read or apply.
     var busyUntilMicros: UInt64 = 0
     var workBytes = 0
+    /// How full the node's disk is (basis points) until `diskFullUntil`, then back to 30 %;
+    /// when the replica last measured it.
+    var diskFillLevel: UInt16 = 3000
+    var diskFullUntil = VirtualTime.zero
+    var lastDiskMeasure = VirtualTime.zero
 
     init(id: NodeID, index: Int, disk: LogStoreDisk) {
         self.id = id

@@ -33,6 +33,10 @@ public struct SimulationOptions: Sendable {
     /// Retention in virtual time (nil: nodes delete nothing): data files older than its
     /// `fileReservedTime` go at every pass, so followers that fall behind get snapshots.
     public var retention: RetentionPolicy?
+    /// Disks that fill up and free again (nil: every disk stays at 30 %): each nemesis step a
+    /// node's disk fills with this chance, to a level in `levels` (basis points), for a time
+    /// in `forMs`.
+    public var diskFills: DiskFillProfile?
     /// What handling events costs the nodes in virtual time; nil: nothing.
     public var processing: ProcessingCost?
     /// Rules the core breaks on purpose, to show the checkers catch it.
@@ -123,8 +127,14 @@ public struct SimulationOptions: Sendable {
         if retentionRNG.chance(1, in: 2) {
             var retention = RetentionPolicy()
             retention.fileReservedMilliseconds = Int64(retentionRNG.below(3000) + 1)
-            retention.deleteWhenHours = Array(0..<24)
+            // Mostly every hour; else an hour the run never reaches, so only a full disk deletes.
+            retention.deleteWhenHours = retentionRNG.chance(2, in: 3) ? Array(0..<24) : [4]
             options.retention = retention
+            if retentionRNG.chance(1, in: 2) {
+                options.diskFills = DiskFillProfile(
+                    perMille: retentionRNG.below(40) + 5, levels: 7600...9900,
+                    forMs: 200...retentionRNG.below(3000) + 300)
+            }
         }
         return options
     }
@@ -150,7 +160,8 @@ public struct SimulationOptions: Sendable {
             queue \(w.explicitQueuePerMille)‰ tag-filtered groups \(w.tagFilterPerMille)‰ commits \(w.commitPerMille)‰ restarts \(w.consumerRestartPerMille)‰ \
             pull ≤\(w.maxPull) raw reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B
             commitlog: file \(commitLog.commitLogFileSize)B, persist every \(persistEveryEntries) entries
-            retention: \(retention.map { "files kept \($0.fileReservedMilliseconds)ms" } ?? "off")
+            retention: \(retention.map { "files kept \($0.fileReservedMilliseconds)ms, delete hours \($0.deleteWhenHours.count)" } ?? "off") \
+            disk fills: \(diskFills.map { "\($0.perMille)‰ for \($0.forMs.lowerBound)..\($0.forMs.upperBound)ms" } ?? "none")
             raft: election \(r.electionTimeoutTicks.lowerBound)...\(r.electionTimeoutTicks.upperBound) ticks \
             heartbeat \(r.heartbeatIntervalTicks) batch \(r.maxEntriesPerMessage) inflight \(r.maxInflightMessages) \
             proposal timeout \(r.proposalTimeoutTicks) preferred \(r.preferredLeader.map { nodeIDs[$0].description } ?? "none")

@@ -46,7 +46,8 @@ case .seed(let seed):
             + "\(s.sendRetries) retries, \(s.sendsAbandoned) abandoned; \(result.messagesStored) stored; "
             + "consumers: \(s.pulls) pulls, \(s.messagesConsumed) messages, \(s.offsetCommits) offset commits "
             + "(\(s.offsetCommitsRefused) refused), \(s.offsetQueries) offset queries, \(s.consumerRestarts) restarts; "
-            + "CommitLog persists: \(s.persists); snapshots installed: \(s.snapshotsInstalled)")
+            + "CommitLog persists: \(s.persists); retention: \(s.logCompactions) passes (\(s.forcedCompactions) forced), "
+            + "\(s.snapshotsInstalled) snapshots installed; disk fills: \(s.diskFills), \(s.diskFullRefusals) refusals")
     print(
         "faults: \(s.crashes) crashes, \(s.restarts) restarts, \(s.pauses) pauses, \(s.partitions) partitions, "
             + "\(s.transfers) transfers; messages: \(s.messagesSent) sent, \(s.messagesDropped) dropped, "

@@ -18,7 +18,7 @@ extension Replica {
     /// How often a retention pass runs.
     static let retentionCheckMilliseconds: Int64 = 1000
 
-    func applyRetention() {
+    func applyRetention() throws(Violation) {
         guard failure == nil, !groupCommit.isSyncing, !store.needsSync, incomingSnapshot?.offer == nil,
             let (target, reason) = retentionTarget()
         else { return }
@@ -39,6 +39,7 @@ extension Replica {
         } catch {
             return stop(.stateMachine(error))
         }
+        try observer?.didCompactLog(before: target.metadata.index.next, forced: reason == .forced)
         lastAppliedFile = lastAppliedFile ?? appliedFile()
         let deleted = store.startPosition - before.position
         retentionCounters.deletions[reason.label, default: 0] += 1

@@ -164,7 +164,7 @@ public final class Replica {
         }
         if now - lastRetentionCheck >= Self.retentionCheckMilliseconds {
             lastRetentionCheck = now
-            applyRetention()
+            try applyRetention()
         }
     }
 

@@ -31,6 +31,9 @@ package protocol ReplicaObserver: AnyObject {
     func stateMachineInput(_ entries: [Entry]) -> [Entry]
     /// The state machine applied `entry` with `results`.
     func didApply(_ entry: Entry, results: [ApplyResult], stateMachine: CommitLogStateMachine) throws(Violation)
+    /// Retention deleted the log before `firstIndex`; `forced`: before its messages expired (the
+    /// disk was at or above `diskSpaceCleanForciblyRatio`).
+    func didCompactLog(before firstIndex: LogIndex, forced: Bool) throws(Violation)
     /// A leader's snapshot replaced the log and the state machine (which now holds `snapshot`).
     func didInstall(_ snapshot: SnapshotMetadata, stateMachine: CommitLogStateMachine) throws(Violation)
     /// The core accepted `data` as `proposal` for a client's request.
