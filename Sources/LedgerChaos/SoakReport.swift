@@ -132,7 +132,7 @@ enum SoakVerdict {
             return SoakCheck(
                 name: name, passed: false,
                 detail:
-                    "\(node)'s \(figure.rawValue) grew: \(figure.text(window.tailMax)) at \(clock(window.tailMaxAt)), "
+                    "grew: \(figure.text(window.tailMax)) at \(clock(window.tailMaxAt)), "
                     + "above the limit \(figure.text(window.limit)) (largest from \(clock(window.baselineFrom)) to "
                     + "before \(clock(window.tailFrom)): \(figure.text(window.baselineMax)), + \(margin))")
         }

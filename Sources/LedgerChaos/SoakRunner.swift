@@ -63,47 +63,9 @@ struct SoakRunner {
         Console.out(SoakTable.header)
 
         let load = SoakLoad(peers: cluster.peers, rate: options.rate, messageSize: options.messageSize)
-        let start = ContinuousClock().now
         load.start()
-        var samples: [SoakSample] = []
-        var firstPass: [Duration?] = Array(repeating: nil, count: cluster.peers.count)
-        var firstIndexes: [LogIndex?] = Array(repeating: nil, count: cluster.peers.count)
-        var nextSample = start + options.sampleInterval
-        let end = start + options.duration
-        while ContinuousClock().now < end {
-            pause(min(.seconds(1), ContinuousClock().now.duration(to: min(nextSample, end))))
-            let now = ContinuousClock().now
-            // Each second: every node's first index, for the first retention pass.
-            for node in observer.statusAll().nodes {
-                guard let status = node.response,
-                    let position = cluster.peers.firstIndex(where: { $0.id == node.peer.id })
-                else { continue }
-                firstIndexes[position] = status.firstIndex
-                if status.firstIndex > LogIndex(1) && firstPass[position] == nil {
-                    firstPass[position] = start.duration(to: now)
-                }
-            }
-            guard now >= nextSample else { continue }
-            nextSample = nextSample + options.sampleInterval
-            let sample = SoakSample(
-                at: start.duration(to: now),
-                nodes: cluster.peers.enumerated().map { position, peer in
-                    guard let pid = cluster.pid(of: peer.id), cluster.isRunning(peer.id) else {
-                        return .failure(SoakSampleError("not running"))
-                    }
-                    return Result { () throws(SoakSampleError) in
-                        try SoakNodeSample.measure(
-                            pid: pid, storeDirectory: cluster.storeDirectory(peer.id),
-                            firstIndex: firstIndexes[position])
-                    }
-                }, acknowledged: load.counts.acknowledged)
-            samples.append(sample)
-            Console.out(SoakTable.rows(sample, peers: cluster.peers, previous: samples.dropLast().last))
-            // Only messages retention may not have expired yet are checked at the end.
-            load.forget(storedBefore: WallClock.nowMilliseconds() - 2 * options.reserved.wholeMilliseconds - 60_000)
-        }
+        let (samples, firstPass, elapsed) = watch(cluster, observer, load)
         load.stop()
-        let elapsed = start.duration(to: ContinuousClock().now)
 
         let counts = load.counts
         var checks = SoakVerdict.growth(
@@ -133,8 +95,54 @@ struct SoakRunner {
         Console.out(
             failed.isEmpty
                 ? "verdict: PASS"
-                : "verdict: FAIL (\(failed.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")))")
+                : "verdict: FAIL (\(failed.map(\.name).joined(separator: ", ")); each check above says why)")
         return failed.isEmpty
+    }
+
+    /// Until the duration is over: each second, every node's first index (the first retention
+    /// pass is when it leaves 1); each sample interval, every node's figures, printed. Returns
+    /// the samples, when each node's first pass was seen, and how long the load ran.
+    private func watch(_ cluster: LocalGroup, _ observer: LedgerClient, _ load: SoakLoad)
+        -> (samples: [SoakSample], firstPass: [Duration?], elapsed: Duration)
+    {
+        let start = ContinuousClock().now
+        var samples: [SoakSample] = []
+        var firstPass: [Duration?] = Array(repeating: nil, count: cluster.peers.count)
+        var firstIndexes: [LogIndex?] = Array(repeating: nil, count: cluster.peers.count)
+        var nextSample = start + options.sampleInterval
+        let end = start + options.duration
+        while ContinuousClock().now < end {
+            pause(min(.seconds(1), ContinuousClock().now.duration(to: min(nextSample, end))))
+            let now = ContinuousClock().now
+            for node in observer.statusAll().nodes {
+                guard let status = node.response,
+                    let position = cluster.peers.firstIndex(where: { $0.id == node.peer.id })
+                else { continue }
+                firstIndexes[position] = status.firstIndex
+                if status.firstIndex > LogIndex(1) && firstPass[position] == nil {
+                    firstPass[position] = start.duration(to: now)
+                }
+            }
+            guard now >= nextSample else { continue }
+            nextSample = nextSample + options.sampleInterval
+            let sample = SoakSample(
+                at: start.duration(to: now),
+                nodes: cluster.peers.enumerated().map { position, peer in
+                    guard let pid = cluster.pid(of: peer.id), cluster.isRunning(peer.id) else {
+                        return .failure(SoakSampleError("not running"))
+                    }
+                    return Result { () throws(SoakSampleError) in
+                        try SoakNodeSample.measure(
+                            pid: pid, storeDirectory: cluster.storeDirectory(peer.id),
+                            firstIndex: firstIndexes[position])
+                    }
+                }, acknowledged: load.counts.acknowledged)
+            samples.append(sample)
+            Console.out(SoakTable.rows(sample, peers: cluster.peers, previous: samples.dropLast().last))
+            // Only messages retention may not have expired yet are checked at the end.
+            load.forget(storedBefore: WallClock.nowMilliseconds() - 2 * options.reserved.wholeMilliseconds - 60_000)
+        }
+        return (samples, firstPass, start.duration(to: ContinuousClock().now))
     }
 }
 
