@@ -18,7 +18,7 @@ package enum Help {
         conf/n1.conf and conf/n2.conf (whichever exist, relative to the current directory).
         """
 
-    /// `ledger --help`: every command of the executable, the bench and chaos ones included.
+    /// `ledger --help`: every command of the executable, the bench, chaos and soak ones included.
     static let main = """
         usage: ledger <command> [flags]
 
@@ -37,6 +37,7 @@ package enum Help {
           offsets          a consumer group's committed offsets and lag per queue
           topics           every topic with its queues' min and max offsets; topics create|alter|delete|describe
           chaos            kill, pause, restart and partition a fresh local group under load; check the history
+          soak             a fresh local group under steady load with short retention: fail if disk, fds or RSS keep growing
 
         \(peerSources)
 

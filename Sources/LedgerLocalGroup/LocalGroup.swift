@@ -80,7 +80,7 @@ package final class LocalGroup {
                 let lines =
                     [
                         "group=test", "selfId=\(peer.name)", "peers=\(list)",
-                        "storeBaseDir=\(directory)/data/\(peer.name)", "clusterSecretFile=\(secretPath)",
+                        "storeBaseDir=\(storeDirectory(peer.id))", "clusterSecretFile=\(secretPath)",
                     ] + self.adminPorts.dropFirst(position).prefix(1).map { "adminPort=\($0)" } + remotingLines
                     + settings
                 try writeFile(configPath(peer.id), Array((lines.joined(separator: "\n") + "\n").utf8))
@@ -97,8 +97,10 @@ package final class LocalGroup {
 
     /// The config file of node `id`, `nK.conf` in ``directory``.
     package func configPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).conf" }
+    /// Node `id`'s `storeBaseDir`, `data/nK` in ``directory``.
+    package func storeDirectory(_ id: NodeID) -> String { "\(directory)/data/n\(id.rawValue)" }
     /// Where node `id`'s stdout and stderr go: `nK.log` in ``directory``.
-    func logPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).log" }
+    package func logPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).log" }
 
     /// Starts node `id` (`ledger server -c nK.conf`, stderr appended to `nK.log`).
     /// Precondition: it is not running.
