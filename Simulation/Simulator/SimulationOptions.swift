@@ -22,11 +22,12 @@ public struct SimulationOptions: Sendable {
     public var nemesis: NemesisProfile = .none
     public var workload = WorkloadProfile()
     public var raft = RaftTuning()
-    /// The nodes' CommitLog settings: small files, so runs roll commit-log and consume-queue
-    /// files and write blank records. (Not tiny: every file slows the simulated file system's
+    /// The nodes' CommitLog settings: small files, so runs roll consume-queue and key-index
+    /// files (and retention deletes them). (Not tiny: every file slows the simulated file system's
     /// directory syncs, the Raft log's included.)
     public var commitLog = CommitLogConfiguration(
-        commitLogFileSize: 32 << 10, consumeQueueFileEntries: 128, defaultTopicQueueNums: 4, maxProducers: 64)
+        commitLogFileSize: 32 << 10, consumeQueueFileEntries: 128, defaultTopicQueueNums: 4, maxProducers: 64,
+        keyIndexSegmentEntries: 64)
     /// A node persists its CommitLog once it has applied this many entries since the last
     /// persist; a crash loses the rest, which the node replays from its Raft log.
     public var persistEveryEntries: UInt64 = 16

@@ -18,6 +18,7 @@ extension CommitLogStateMachine {
     public func takeSnapshot(term: Term, logPosition: UInt64, logChain: UInt32) {
         var state = checkpoint()
         state.keyIndexEntries = 0
+        state.keyIndexFirstSegment = 0
         state.uniqueKeyResults = uniqueKeys.persisted(logStart: PhysicalOffset(Int64.max)).results
         state.uniqueKeyOffsets = []
         let snapshot = StateSnapshot(

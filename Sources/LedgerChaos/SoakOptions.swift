@@ -45,12 +45,28 @@ struct SoakOptions: Sendable, Hashable {
         interval ?? max(.seconds(1), min(.seconds(60), duration / 20))
     }
 
+    /// Entries of each consume-queue file and of each key-index file: the largest power of two
+    /// (1024 at least, the products' defaults at most) that the load fills within a quarter of
+    /// ``reserved``, so those files too come and go within the run and growth would show.
+    var consumeQueueFileEntries: Int {
+        Self.filled(by: Double(rate) / Double(SoakLoad.queueCount), within: reserved, most: 300_000)
+    }
+    var keyIndexFileEntries: Int { Self.filled(by: Double(rate), within: reserved, most: 1 << 18) }
+
+    private static func filled(by perSecond: Double, within reserved: Duration, most: Int) -> Int {
+        let target = perSecond * Double(reserved.wholeMilliseconds) / 4000
+        var entries = 1024
+        while entries * 2 <= most && Double(entries * 2) <= target { entries *= 2 }
+        return entries
+    }
+
     /// The config lines every node of the soak's group gets beside the harness's own.
     var settings: [String] {
         [
             "dataFileSize=\(dataFileSize)", "maxMessageSize=\(Self.maxMessageSize)",
             "fileReservedTime=\(reserved.wholeMilliseconds)ms", "deleteWhen=\(Self.everyHour)",
             "defaultTopicQueueNums=\(SoakLoad.queueCount)",
+            "mappedFileSizeConsumeQueue=\(consumeQueueFileEntries * 20)", "maxIndexNum=\(keyIndexFileEntries)",
         ]
     }
 

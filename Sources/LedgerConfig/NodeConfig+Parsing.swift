@@ -116,6 +116,14 @@ private struct SettingValues {
         config.defaultTopicQueueNums = try number(
             .defaultTopicQueueNums, config.defaultTopicQueueNums, 1...1024, "queues")
         config.maxUniqueKeys = try number(.maxUniqueKeys, config.maxUniqueKeys, 1...10_000_000, "keys")
+        config.mappedFileSizeConsumeQueue = try number(
+            .mappedFileSizeConsumeQueue, config.mappedFileSizeConsumeQueue, (20 * 1024)...(20 * 10_000_000), "bytes")
+        guard config.mappedFileSizeConsumeQueue % 20 == 0 else {
+            throw invalid(
+                .mappedFileSizeConsumeQueue,
+                expected: "a multiple of 20 bytes (one consume-queue entry) from 20480 to 200000000")
+        }
+        config.maxIndexNum = try number(.maxIndexNum, config.maxIndexNum, 1024...(1 << 26), "entries")
         try retention(&config)
         config.sendTimeoutMs = try number(.sendTimeoutMs, config.sendTimeoutMs, 1...600_000, "milliseconds")
         try adminEndpoint(&config)

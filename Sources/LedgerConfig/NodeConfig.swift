@@ -25,6 +25,7 @@ public struct NodeConfig: Sendable, Hashable {
         case defaultTopicQueueNums, fileReservedTime, deleteWhen
         case diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio
         case maxUniqueKeys
+        case mappedFileSizeConsumeQueue, maxIndexNum
         case sendTimeoutMs
         case adminPort, adminAddress
         case clusterSecretFile
@@ -104,6 +105,13 @@ public struct NodeConfig: Sendable, Hashable {
     /// RocketMQ send is answered with its original result instead of being stored twice; the
     /// oldest is forgotten first; 1–10000000. Replicated state: the same on every member.
     public internal(set) var maxUniqueKeys: Int = 20_000
+    /// Default 6000000 (300,000 entries; RocketMQ's name and default). Bytes of each consume-queue
+    /// file: a multiple of 20 (one entry) from 20 × 1024 to 20 × 10,000,000. Files go with the
+    /// data they point at, a whole file at a time.
+    public internal(set) var mappedFileSizeConsumeQueue: Int = 300_000 * 20
+    /// Default 262144 (RocketMQ's key, its own default is larger). Entries of each key-index
+    /// file; 1024–67108864. Files go once every message they point at was deleted.
+    public internal(set) var maxIndexNum: Int = 1 << 18
     /// `fileReservedTime`, default 72 hours: a data file expires once its newest message is
     /// older than this; `72h`, `30m`, `90s` (or `ms`), a bare number means hours (RocketMQ's);
     /// 1 s to 87600 h, in milliseconds.

@@ -69,20 +69,25 @@ struct IndexFiles {
         return low < files.count && files[low].base == base ? files[low].handle : nil
     }
 
-    mutating func load(_ fs: any FileSystem) throws(LogStoreError) {
+    /// Opens every index file. Returns false, opening none, when the files were written with
+    /// another number of entries per file (their names do not fit): the caller removes them
+    /// and rebuilds the index from the data files.
+    mutating func load(_ fs: any FileSystem) throws(LogStoreError) -> Bool {
         let names = try io("listing index files") { () throws(SystemError) in try fs.listDirectory(directory) }
         for name in names {
-            guard let base = SegmentedFileName.start(of: name), base >= 1, (base - 1) % entriesPerFile == 0 else {
-                throw .inconsistentLayout(
-                    path: "\(directory)/\(name)",
-                    reason:
-                        "not an index file name (20 digits, 1 + a multiple of indexEntriesPerFile \(entriesPerFile))")
+            guard let base = SegmentedFileName.start(of: name) else {
+                throw .inconsistentLayout(path: "\(directory)/\(name)", reason: "not an index file name (20 digits)")
             }
+            guard base >= 1, (base - 1) % entriesPerFile == 0 else { return false }
+        }
+        for name in names {
+            let base = SegmentedFileName.start(of: name)!
             let handle = try io("opening an index file") { () throws(SystemError) in
                 try fs.open("\(directory)/\(name)", create: false)
             }
             files.append((base, handle))
         }
+        return true
     }
 
     /// Writes `count` encoded entries from `bytes`, the first for `index`, creating files as needed.

@@ -108,7 +108,15 @@ extension LogStore {
             checkpoint = stored
         }
         try data.load(fs)
-        try index.load(fs)
+        if try !index.load(fs) {
+            // Written with another number of entries per file (the data file size changed the
+            // index's): the index is derived, so it is rebuilt from the data files below.
+            try mutate("removing index files of another layout in \(indexDirectory)") { () throws(SystemError) in
+                for name in try fs.listDirectory(indexDirectory) { try fs.unlink("\(indexDirectory)/\(name)") }
+                try fs.syncDirectory(indexDirectory)
+            }
+            report.indexRebuilt = true
+        }
 
         var start = (position: UInt64(0), index: UInt64(1), chain: UInt32(0))
         if let checkpoint {

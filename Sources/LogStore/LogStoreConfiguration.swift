@@ -15,6 +15,13 @@ public struct LogStoreConfiguration: Sendable, Hashable {
     /// Whether new data files get their space reserved up front (`posix_fallocate`).
     public var preallocate: Bool
 
+    /// Index records per index file for data files of `dataFileSize` bytes: one record per 256
+    /// bytes of data file (4 Mi for 1 GiB files), at least 1024, so index files come and go with
+    /// the data files they index.
+    public static func indexEntriesPerFile(forDataFileSize dataFileSize: Int) -> Int {
+        max(1024, min(4 << 20, dataFileSize / 256))
+    }
+
     public init(
         dataFileSize: Int = 1 << 30, indexEntriesPerFile: Int = 4 << 20, flushPolicy: FlushPolicy = .syncFlush,
         cacheBytes: Int = 8 << 20, checkpointIntervalBytes: Int = 16 << 20, preallocate: Bool = true

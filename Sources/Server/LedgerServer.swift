@@ -146,6 +146,7 @@ public final class LedgerServer {
         }
         let configuration = LogStoreConfiguration(
             dataFileSize: options.dataFileSize,
+            indexEntriesPerFile: LogStoreConfiguration.indexEntriesPerFile(forDataFileSize: options.dataFileSize),
             flushPolicy: options.replica.syncBeforeAcknowledging
                 ? .syncFlush : .asyncFlush(intervalMilliseconds: UInt64(options.replica.flushIntervalMilliseconds)))
         // Claim the port first, then the store: a second process started with the same

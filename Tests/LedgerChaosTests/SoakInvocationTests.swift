@@ -44,6 +44,9 @@ import Testing
         ten.duration = .seconds(600)
         #expect(ten.sampleInterval == .seconds(30))
         #expect(defaults.settings.contains("fileReservedTime=120000ms"))
+        // 75 messages a second a queue, 300 keys a second: files that fill within 30 s.
+        #expect(defaults.settings.contains("mappedFileSizeConsumeQueue=40960"))
+        #expect(defaults.settings.contains("maxIndexNum=8192"))
         #expect(
             defaults.settings.contains(
                 "deleteWhen=00;01;02;03;04;05;06;07;08;09;10;11;12;13;14;15;16;17;18;19;20;21;22;23"))

@@ -32,7 +32,7 @@ import Testing
         #expect(errorMessage("selfid=n0") == #"conf/n0.conf:1: unknown key "selfid" (did you mean "selfId"?)"#)
         #expect(
             errorMessage("brokerName=broker-a")
-                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio, maxUniqueKeys, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile, maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection, listenPort, namesrvPort, remotingPeers, aclEnable, aclFile, adminMetricsOpen"#
+                == #"conf/n0.conf:1: unknown key "brokerName"; known keys: group, selfId, peers, storeBaseDir, flushDiskType, flushIntervalMs, tickMs, heartbeatIntervalMs, electionTimeoutMinMs, electionTimeoutMaxMs, proposalTimeoutMs, preferredLeaderId, dataFileSize, maxMessageSize, maxInflightBytesPerFollower, maxUncommittedBytes, defaultTopicQueueNums, fileReservedTime, deleteWhen, diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio, maxUniqueKeys, mappedFileSizeConsumeQueue, maxIndexNum, sendTimeoutMs, adminPort, adminAddress, clusterSecretFile, maxConnections, stalledConnectionTimeoutMs, maxOutboundBytesPerConnection, listenPort, namesrvPort, remotingPeers, aclEnable, aclFile, adminMetricsOpen"#
         )
     }
 

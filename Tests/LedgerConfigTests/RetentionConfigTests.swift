@@ -1,4 +1,5 @@
 import LedgerConfig
+import LedgerModel
 import Testing
 
 /// `fileReservedTime`, `deleteWhen` and the disk ratios: RocketMQ's retention settings.
@@ -114,5 +115,19 @@ import Testing
             errorMessage("\(requiredLines)\n\(allThree)")
                 == #"conf/n0.conf:6: diskSpaceCleanForciblyRatio: expected at most diskSpaceWarningLevelRatio (70) "#
                 + #"\#(beforeRefusing), got "72""#)
+    }
+
+    @Test func indexFileSizesReachTheMessageStore() throws {
+        let defaults = try parse().commitLogConfiguration
+        #expect(defaults.consumeQueueFileEntries == 300_000 && defaults.keyIndexSegmentEntries == 262_144)
+        let small = try parse("mappedFileSizeConsumeQueue=200000", "maxIndexNum=4096").commitLogConfiguration
+        #expect(small.consumeQueueFileEntries == 10_000 && small.keyIndexSegmentEntries == 4096)
+        #expect(
+            errorMessage("\(requiredLines)\nmappedFileSizeConsumeQueue=200001")
+                == "conf/n0.conf:5: mappedFileSizeConsumeQueue: expected a multiple of 20 bytes (one consume-queue "
+                + "entry) from 20480 to 200000000, got \"200001\"")
+        #expect(
+            errorMessage("\(requiredLines)\nmaxIndexNum=12")
+                == "conf/n0.conf:5: maxIndexNum: expected a whole number of entries from 1024 to 67108864, got \"12\"")
     }
 }

@@ -202,6 +202,23 @@ import Testing
         #expect(fresh.endPosition == continuation.position && fresh.lastChainCRC == continuation.chain)
     }
 
+    /// The index is derived: files written with another number of entries per file (a changed
+    /// data file size sizes the index too) are rebuilt from the data files.
+    @Test func anIndexOfAnotherLayoutIsRebuilt() throws {
+        let fs = SimulatedFileSystem(seed: 15)
+        let log = entries(from: 1, count: 40, term: 1, size: 10)
+        var store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        try store.append(log)
+        try store.sync()
+        try store.close()
+        var other = smallConfiguration()
+        other.indexEntriesPerFile = 24
+        store = try LogStore(directory: "/store", fileSystem: fs, configuration: other)
+        #expect(store.recovery.indexRebuilt)
+        #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(40), maxBytes: .max) == log)
+        #expect(try fs.listDirectory("/store/index") == [1, 25].map { SegmentedFileName.name(start: UInt64($0)) })
+    }
+
     @Test func wrongFileSizeIsRejected() throws {
         let fs = SimulatedFileSystem(seed: 7)
         let store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
