@@ -50,25 +50,31 @@ extension NodeConfig.Key {
         let characters = Array(lowercased)
         var best: (key: Self, distance: Int)?
         for candidate in lowercasedKeys where abs(candidate.characters.count - characters.count) <= 2 {
-            let distance = editDistance(characters, candidate.characters)
-            if distance <= 2, distance < best?.distance ?? Int.max { best = (candidate.key, distance) }
+            guard let distance = editDistance(characters, candidate.characters, atMost: 2) else { continue }
+            if distance < best?.distance ?? Int.max { best = (candidate.key, distance) }
         }
         return best?.key
     }
 
-    /// Levenshtein distance: the fewest single-character insertions, deletions and substitutions.
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    /// Levenshtein distance (the fewest single-character insertions, deletions and
+    /// substitutions) when it is at most `limit`, else nil.
+    private static func editDistance(_ a: [Character], _ b: [Character], atMost limit: Int) -> Int? {
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
         for (i, aCharacter) in a.enumerated() {
             current[0] = i + 1
+            var rowMinimum = current[0]
             for (j, bCharacter) in b.enumerated() {
                 let substitution = previous[j] + (aCharacter == bCharacter ? 0 : 1)
                 current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, substitution)
+                rowMinimum = Swift.min(rowMinimum, current[j + 1])
             }
+            // A row's smallest cell is never below the previous row's, so once a whole row is
+            // past the limit the distance is too.
+            if rowMinimum > limit { return nil }
             swap(&previous, &current)
         }
-        return previous[b.count]
+        return previous[b.count] <= limit ? previous[b.count] : nil
     }
 }
 
