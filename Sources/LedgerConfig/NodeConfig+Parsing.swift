@@ -32,31 +32,49 @@ extension NodeConfig {
 }
 
 extension NodeConfig.Key {
+    /// Each key's letters in lower case, in `allCases` order, worked out once.
+    private static let lowercasedKeys: [(key: Self, text: String, characters: [Character])] = allCases.map {
+        let text = $0.rawValue.lowercased()
+        return (key: $0, text: text, characters: Array(text))
+    }
+
     /// The known key nearest to a misspelt one (same letters in another case, or at most two
     /// edits away), to suggest in the error.
     static func closest(to text: String) -> Self? {
-        if let sameLetters = allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) {
-            return sameLetters
+        let lowercased = text.lowercased()
+        if let sameLetters = lowercasedKeys.first(where: { $0.text == lowercased }) {
+            return sameLetters.key
         }
-        let scored = allCases.map {
-            (key: $0, distance: editDistance(Array(text.lowercased()), Array($0.rawValue.lowercased())))
+        // A key whose length differs by more than two is more than two edits away: skipping it
+        // keeps a long line from costing a full edit distance against every key.
+        let characters = Array(lowercased)
+        var best: (key: Self, distance: Int)?
+        for candidate in lowercasedKeys where abs(candidate.characters.count - characters.count) <= 2 {
+            guard let distance = editDistance(characters, candidate.characters, atMost: 2) else { continue }
+            if distance < best?.distance ?? Int.max { best = (candidate.key, distance) }
         }
-        guard let best = scored.min(by: { $0.distance < $1.distance }), best.distance <= 2 else { return nil }
-        return best.key
+        return best?.key
     }
 
-    /// Levenshtein distance: the fewest single-character insertions, deletions and substitutions.
-    private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    /// Levenshtein distance (the fewest single-character insertions, deletions and
+    /// substitutions) when it is at most `limit`, else nil.
+    private static func editDistance(_ a: [Character], _ b: [Character], atMost limit: Int) -> Int? {
         var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
         for (i, aCharacter) in a.enumerated() {
-            var current = [i + 1]
+            current[0] = i + 1
+            var rowMinimum = current[0]
             for (j, bCharacter) in b.enumerated() {
                 let substitution = previous[j] + (aCharacter == bCharacter ? 0 : 1)
-                current.append(Swift.min(previous[j + 1] + 1, current[j] + 1, substitution))
+                current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, substitution)
+                rowMinimum = Swift.min(rowMinimum, current[j + 1])
             }
-            previous = current
+            // A row's smallest cell is never below the previous row's, so once a whole row is
+            // past the limit the distance is too.
+            if rowMinimum > limit { return nil }
+            swap(&previous, &current)
         }
-        return previous[b.count]
+        return previous[b.count] <= limit ? previous[b.count] : nil
     }
 }
 

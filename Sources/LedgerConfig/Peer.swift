@@ -70,6 +70,8 @@ public struct Peer: Sendable, Hashable, CustomStringConvertible {
             ConfigError(source: source, line: line, problem: .invalidValue(key: key, expected: expected, got: got))
         }
         var peers: [Peer] = []
+        // Each peer's address in lower case, worked out once rather than for every later entry.
+        var lowercasedAddresses: [String] = []
         for rawEntry in text.split(separator: ";") {
             let entry = KeyValueLines.trimmed(rawEntry)
             if entry.isEmpty { continue }
@@ -93,7 +95,8 @@ public struct Peer: Sendable, Hashable, CustomStringConvertible {
                 throw invalid("a host name, IPv4 address or [IPv6] address for \(name)", hostText)
             }
             let peer = Peer(name: name, id: id, host: host, port: port)
-            for other in peers {
+            let lowercasedAddress = peer.address.lowercased()
+            for (other, otherAddress) in zip(peers, lowercasedAddresses) {
                 if other.name == name {
                     throw invalid("each node id once (\(name) appears twice)", entry)
                 }
@@ -101,11 +104,12 @@ public struct Peer: Sendable, Hashable, CustomStringConvertible {
                     throw invalid(
                         "a distinct number in each node id (\(other.name) and \(name) are both node \(id))", entry)
                 }
-                if other.address.lowercased() == peer.address.lowercased() {
+                if otherAddress == lowercasedAddress {
                     throw invalid("each address once (\(other.name) and \(name) both use \(peer.address))", entry)
                 }
             }
             peers.append(peer)
+            lowercasedAddresses.append(lowercasedAddress)
         }
         if peers.isEmpty {
             throw invalid("at least one id-host:port entry", text)

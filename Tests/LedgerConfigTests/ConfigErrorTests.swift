@@ -36,6 +36,17 @@ import Testing
         )
     }
 
+    /// A suggestion is at most two edits away whichever way the lengths differ; a line far
+    /// longer than any key gets the list of known keys (and costs no edit distance).
+    @Test func suggestionsReachTwoEdits() {
+        #expect(errorMessage("tickMsss=10") == #"conf/n0.conf:1: unknown key "tickMsss" (did you mean "tickMs"?)"#)
+        #expect(errorMessage("tikM=10") == #"conf/n0.conf:1: unknown key "tikM" (did you mean "tickMs"?)"#)
+        let knownKeys = "; known keys: \(NodeConfig.Key.allCases.map(\.rawValue).joined(separator: ", "))"
+        #expect(errorMessage("tickMssss=10") == #"conf/n0.conf:1: unknown key "tickMssss""# + knownKeys)
+        let longKey = String(repeating: "heartbeatIntervalMs", count: 200)
+        #expect(errorMessage("\(longKey)=1") == "conf/n0.conf:1: unknown key \"\(longKey)\"" + knownKeys)
+    }
+
     @Test func duplicateKey() {
         #expect(
             errorMessage("\(requiredLines)\n\n# again\ngroup=other")
