@@ -22,19 +22,24 @@ struct DashboardBrowserTests {
     /// The key of every seventh message, which the page's lookup form must find.
     static let lookupKey = "every-seventh"
 
-    @Test("headless Chromium shows the group, topic queues and lag, then the new leader within 5 s of a kill")
-    func dashboardInABrowser() throws {
+    /// The build directory and a Chromium to drive, or nil (with the reason printed or recorded)
+    /// when there is none: not root and not installed, or the installation failed.
+    private static func chromium() throws -> (build: String, chromium: String)? {
         let build = try packageBuildDirectory()
-        let chromium: String
         switch Chromium.find(scratchDirectory: build) {
-        case .found(let path): chromium = path
+        case .found(let path): return (build, path)
         case .unavailable(let reason):
             print("DashboardBrowserTests: skipping: \(reason)")
-            return
+            return nil
         case .installFailed(let reason):
             Issue.record("running as root, but Chromium could not be installed: \(reason)")
-            return
+            return nil
         }
+    }
+
+    @Test("headless Chromium shows the group, topic queues and lag, then the new leader within 5 s of a kill")
+    func dashboardInABrowser() throws {
+        guard let (build, chromium) = try Self.chromium() else { return }
         let started = ContinuousClock().now
         let fixture = try ClusterFixture(adminPorts: true)
         let leader = try fixture.awaitLeader()
@@ -159,17 +164,7 @@ struct DashboardBrowserTests {
 
     @Test("with aclEnable, the browser answers one Basic challenge and the page's own polls carry the keys")
     func dashboardBehindBasicAuth() throws {
-        let build = try packageBuildDirectory()
-        let chromium: String
-        switch Chromium.find(scratchDirectory: build) {
-        case .found(let path): chromium = path
-        case .unavailable(let reason):
-            print("DashboardBrowserTests: skipping: \(reason)")
-            return
-        case .installFailed(let reason):
-            Issue.record("running as root, but Chromium could not be installed: \(reason)")
-            return
-        }
+        guard let (build, chromium) = try Self.chromium() else { return }
         let files = try TemporaryDirectory(prefix: "dashboard-acl")
         defer { try? files.remove() }
         let aclPath = "\(files.path)/plain_acl.yml"
