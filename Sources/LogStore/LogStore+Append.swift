@@ -1,4 +1,5 @@
 import FileIO
+import Glibc
 import Posix
 import Raft
 
@@ -153,7 +154,8 @@ extension LogStore {
         if syncedPosition > checkpointed
             && syncedPosition - checkpointed >= UInt64(configuration.checkpointIntervalBytes)
         {
-            try writeCheckpoint()
+            // On a full disk the older checkpoint still bounds recovery; the next sync tries again.
+            _ = try writeCheckpointUnlessOutOfSpace()
         }
     }
 
@@ -244,12 +246,17 @@ extension LogStore {
         }
         guard let keepFrom else { return firstIndex }
         try sync()
+        let kept = (prefixChain, firstIndex, firstPosition, terms)
         prefixChain = try chainCRC(at: LogIndex(keepFrom.index - 1))
         firstIndex = LogIndex(keepFrom.index)
         firstPosition = keepFrom.start
         terms.drop(before: keepFrom.index - 1)
+        if let full = try writeCheckpointUnlessOutOfSpace() {
+            // Nothing may go before a checkpoint names the new first entry: keep it all.
+            (prefixChain, firstIndex, firstPosition, terms) = kept
+            throw full
+        }
         cache.drop(before: keepFrom.index)
-        try writeCheckpoint()
         try mutate("dropping data and index files before entry \(keepFrom.index)") { () throws(SystemError) in
             try data.removeFiles(before: keepFrom.start, fs)
             try data.sync(fs)
@@ -267,6 +274,21 @@ extension LogStore {
             try index.closeAll(fs)
         }
         failure = "the store was closed"
+    }
+
+    /// ``writeCheckpoint()``, except that a disk too full for it (`ENOSPC` from a write, not a
+    /// sync) leaves the store working and the older checkpoint in place: returns that failure
+    /// as ``LogStoreError/outOfSpace(_:action:)`` instead of throwing it; nil once written.
+    func writeCheckpointUnlessOutOfSpace() throws(LogStoreError) -> LogStoreError? {
+        do {
+            try writeCheckpoint()
+            return nil
+        } catch .io(let error, let action)
+            where error.errno == ENOSPC && !["fsync", "fdatasync"].contains(error.operation)
+        {
+            failure = nil
+            return .outOfSpace(error, action: action)
+        }
     }
 
     /// Syncs the index files, then atomically writes a checkpoint for the durable log.

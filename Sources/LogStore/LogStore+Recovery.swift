@@ -173,12 +173,9 @@ extension LogStore {
         durableIndex = lastIndex
         durableChain = lastChainCRC
         if report.scannedRecords > 0 || report.tailCut != nil || report.indexRebuilt || checkpoint == nil {
-            do {
-                try writeCheckpoint()
-            } catch .io(let error, _) where error.errno == ENOSPC && !["fsync", "fdatasync"].contains(error.operation) {
-                // A node must start on a full disk. The old checkpoint (or none) still describes a
-                // durable prefix; the next recovery scans from it again.
-                failure = nil
+            // A node must start on a full disk. The old checkpoint (or none) still describes a
+            // durable prefix; the next recovery scans from it again.
+            if case .outOfSpace(let error, _)? = try writeCheckpointUnlessOutOfSpace() {
                 report.checkpointNotWritten = error.description
             }
         }

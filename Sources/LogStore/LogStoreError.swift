@@ -18,6 +18,10 @@ public enum LogStoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case entryTooLarge(index: LogIndex, bytes: Int, limit: Int)
     /// An earlier sync or write failed; the store refuses all further work.
     case failed(cause: String)
+    /// A write that changes nothing durable until it succeeds found the disk full (`ENOSPC`
+    /// from a write, never from a sync): nothing was lost, the store goes on, and the same work
+    /// may be tried again once space is freed.
+    case outOfSpace(SystemError, action: String)
 
     public var description: String {
         switch self {
@@ -33,6 +37,8 @@ public enum LogStoreError: Error, Sendable, Hashable, CustomStringConvertible {
             "log-store layout problem at \(path): \(reason); check the directory and the configured file sizes"
         case .entryTooLarge(let index, let bytes, let limit):
             "entry \(index) needs \(bytes) bytes but a data file holds at most \(limit); raise dataFileSize"
+        case .outOfSpace(let error, let action):
+            "log store found the disk full while \(action): \(error); nothing was lost, it is tried again later"
         case .failed(let cause):
             "log store stopped after an earlier failure (\(cause)); a failed fsync cannot be retried safely — "
                 + "restart the node so recovery re-verifies the log"

@@ -31,9 +31,18 @@ extension Replica {
                     "retention could not delete the log before index \(target.metadata.index.next): "
                         + "the log now starts at \(first)")
             }
+        } catch .outOfSpace(let error, _) {
+            // Too full even for the checkpoint that must name the new first entry before any
+            // file goes: nothing was deleted; the next pass tries again.
+            if !retentionOutOfSpace {
+                retentionOutOfSpace = true
+                log(.warning, "retention could not delete the log before index \(target.metadata.index.next): \(error)")
+            }
+            return
         } catch {
             return stop(.storage(error))
         }
+        retentionOutOfSpace = false
         do {
             try stateMachine.logCompacted(before: target.metadata.index.next)
         } catch {

@@ -53,6 +53,8 @@ public final class Replica {
     var lastAppliedFile: UInt64?
     /// A leader's snapshot arriving in pieces, and once whole, the offer to step.
     var incomingSnapshot: IncomingSnapshot?
+    /// Set while retention passes fail for a full disk (logged once until one succeeds).
+    var retentionOutOfSpace = false
     /// What retention and snapshots did since the replica started.
     public internal(set) var retentionCounters = RetentionCounters()
     /// Messages received, by topic: those this replica's state machine stored as it applied

@@ -219,6 +219,38 @@ import Testing
         #expect(try fs.listDirectory("/store/index") == [1, 25].map { SegmentedFileName.name(start: UInt64($0)) })
     }
 
+    /// Retention on a disk too full for the checkpoint that must come first deletes nothing,
+    /// and the store goes on; once there is space the same drop succeeds.
+    @Test func aPrefixDropOnAFullDiskDeletesNothingAndTheStoreGoesOn() throws {
+        let fs = SimulatedFileSystem(seed: 16)
+        let log = entries(from: 1, count: 12, term: 1, size: 1000)
+        var store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        try store.append(log)
+        try store.sync()
+        let files = try fs.listDirectory("/store/data")
+        fs.failNext(.write, pathContaining: "checkpoint", errno: ENOSPC)
+        #expect {
+            try store.dropPrefix(before: LogIndex(8))
+        } throws: { error in
+            guard case .outOfSpace = error as? LogStoreError else { return false }
+            return "\(error)".contains("disk full") && "\(error)".contains("nothing was lost")
+        }
+        #expect(store.firstIndex == LogIndex(1))
+        #expect(try fs.listDirectory("/store/data") == files)
+        #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(12), maxBytes: .max) == log)
+        let more = entries(from: 13, count: 2, term: 1, size: 1000)
+        try store.append(more)
+        try store.sync()
+
+        #expect(try store.dropPrefix(before: LogIndex(8)) == LogIndex(7))
+        try store.close()
+        store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        #expect(store.firstIndex == LogIndex(7) && store.lastIndex == LogIndex(14))
+        #expect(
+            try store.readEntries(from: LogIndex(7), through: LogIndex(14), maxBytes: .max) == Array((log + more)[6...])
+        )
+    }
+
     @Test func wrongFileSizeIsRejected() throws {
         let fs = SimulatedFileSystem(seed: 7)
         let store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
