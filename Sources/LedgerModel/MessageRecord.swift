@@ -48,8 +48,7 @@ package enum MessageRecord {
                 throw .invalidValue(
                     field: "properties", offset: offset + item.startIndex, reason: "a pair without a name separator")
             }
-            guard let name = String(validating: item[..<cut], as: UTF8.self),
-                let value = String(validating: item[(cut + 1)...], as: UTF8.self)
+            guard let name = String(checkedUTF8: item[..<cut]), let value = String(checkedUTF8: item[(cut + 1)...])
             else { throw .invalidUTF8(field: "properties", offset: offset + item.startIndex) }
             pairs.append(MessagePropertyPair(name, value))
         }

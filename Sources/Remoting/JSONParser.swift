@@ -28,7 +28,7 @@ public struct JSONParser: Sendable {
         if bytes.count > maxBytes {
             throw JSONError(offset: baseOffset, .inputOverLimit(count: bytes.count, limit: maxBytes))
         }
-        var cursor = Cursor(bytes: bytes, baseOffset: baseOffset, maxDepth: maxDepth)
+        var cursor = JSONCursor(bytes: bytes, baseOffset: baseOffset, maxDepth: maxDepth)
         let value = try cursor.value(depth: 0)
         cursor.skipWhitespace()
         if cursor.index < bytes.endIndex {
@@ -43,8 +43,10 @@ public struct JSONParser: Sendable {
     }
 }
 
-/// The parser's position in its input.
-private struct Cursor {
+/// The parser's position in its input. ``JSONParser`` builds a ``JSONValue`` with it; the
+/// remoting header decoder scans with the same grammar and errors but keeps only the fields it
+/// reads.
+struct JSONCursor {
     let bytes: ArraySlice<UInt8>
     let baseOffset: Int
     let maxDepth: Int
@@ -164,6 +166,12 @@ private struct Cursor {
 
     /// A number's text, checked against the RFC 8259 grammar.
     mutating func number() throws(JSONError) -> String {
+        String(decoding: bytes[try numberRange()], as: UTF8.self)
+    }
+
+    /// Where a number's text is, checked against the RFC 8259 grammar; `index` is at its first
+    /// byte (a minus sign or a digit).
+    mutating func numberRange() throws(JSONError) -> Range<Int> {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.endIndex else { throw JSONError(offset: offset, .unexpectedEnd(expected: "a digit")) }
@@ -183,7 +191,7 @@ private struct Cursor {
             }
             try digits()
         }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return start..<index
     }
 
     /// One or more decimal digits.
@@ -209,11 +217,16 @@ private struct Cursor {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                decoded.append(contentsOf: bytes[runStart..<index])
-                index += 1
-                guard let text = String(validating: decoded, as: UTF8.self) else {
-                    throw JSONError(offset: offset(of: start), .invalidUTF8)
+                let text: String?
+                if decoded.isEmpty && runStart == start + 1 {
+                    // No escape: validate the input's bytes in place.
+                    text = String(checkedUTF8: bytes[runStart..<index])
+                } else {
+                    decoded.append(contentsOf: bytes[runStart..<index])
+                    text = String(checkedUTF8: decoded[...])
                 }
+                index += 1
+                guard let text else { throw JSONError(offset: offset(of: start), .invalidUTF8) }
                 return text
             case UInt8(ascii: "\\"):
                 decoded.append(contentsOf: bytes[runStart..<index])
