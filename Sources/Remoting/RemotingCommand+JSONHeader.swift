@@ -43,22 +43,22 @@ extension RemotingCommand {
     /// any), `flag`, `language`, `opaque`, `remark` (when not nil), `serializeTypeCurrentRPC`,
     /// `version`. Every `extFields` value is a JSON string: the C++ clients ignore numbers there.
     func appendJSONHeader(to bytes: inout [UInt8]) {
-        var writer = JSONWriter(capacity: 128 + extFields.count * 32)
-        writer.beginObject()
-        writer.member("code", code)
-        if !extFields.isEmpty {
-            writer.key("extFields")
+        JSONWriter.append(to: &bytes) { writer in
             writer.beginObject()
-            for field in extFields.fields { writer.member(field.name, field.value) }
+            writer.member("code", code)
+            if !extFields.isEmpty {
+                writer.key("extFields")
+                writer.beginObject()
+                for field in extFields.fields { writer.member(field.name, field.value) }
+                writer.endObject()
+            }
+            writer.member("flag", flags.rawValue)
+            writer.member("language", language.name)
+            writer.member("opaque", opaque)
+            if let remark { writer.member("remark", remark) }
+            writer.member("serializeTypeCurrentRPC", "JSON")
+            writer.member("version", version)
             writer.endObject()
         }
-        writer.member("flag", flags.rawValue)
-        writer.member("language", language.name)
-        writer.member("opaque", opaque)
-        if let remark { writer.member("remark", remark) }
-        writer.member("serializeTypeCurrentRPC", "JSON")
-        writer.member("version", version)
-        writer.endObject()
-        bytes.append(contentsOf: writer.bytes)
     }
 }
