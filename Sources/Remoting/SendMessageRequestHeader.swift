@@ -56,11 +56,9 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         ("reconsumeTimes", "j"), ("unitMode", "k"), ("maxReconsumeTimes", "l"), ("batch", "m"), ("brokerName", "n"),
     ]
 
-    /// The V2 name of V1 field `v1`, which must be one of ``v2Names``.
-    static func v2Name(_ v1: String) -> String {
-        guard let pair = v2Names.first(where: { $0.v1 == v1 }) else { preconditionFailure("no V2 name for \(v1)") }
-        return pair.v2
-    }
+    /// The fields' V1 and V2 names, in ``v2Names`` order (the V1 declaration order).
+    private static let v1Order = v2Names.map(\.v1)
+    private static let v2Order = v2Names.map(\.v2)
 
     /// Decodes the header of a send request: V1 names for code 10, V2 names for 310 and 320
     /// (320 is a batch whatever `m` says). Required, as in Java: the group, topic, default
@@ -77,16 +75,16 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
                     reason: "\(request.requestCode) is not a send"))
         }
         let fields = request.extFields
-        func name(_ v1: String) -> String { v2 ? SendMessageRequestHeader.v2Name(v1) : v1 }
-        producerGroup = try fields.required(name("producerGroup"))
-        topic = try fields.required(name("topic"))
-        defaultTopic = try fields.required(name("defaultTopic"))
-        defaultTopicQueueNums = try fields.requiredInt32(name("defaultTopicQueueNums"))
-        queueID = try fields.requiredInt32(name("queueId"))
-        sysFlag = try fields.requiredInt32(name("sysFlag"))
-        bornTimestamp = try fields.requiredInt64(name("bornTimestamp"))
-        flag = try fields.requiredInt32(name("flag"))
-        let propertiesName = name("properties")
+        let names = v2 ? Self.v2Order : Self.v1Order
+        producerGroup = try fields.required(names[0])
+        topic = try fields.required(names[1])
+        defaultTopic = try fields.required(names[2])
+        defaultTopicQueueNums = try fields.requiredInt32(names[3])
+        queueID = try fields.requiredInt32(names[4])
+        sysFlag = try fields.requiredInt32(names[5])
+        bornTimestamp = try fields.requiredInt64(names[6])
+        flag = try fields.requiredInt32(names[7])
+        let propertiesName = names[8]
         if let text = fields[propertiesName] {
             do {
                 properties = try MessageRecord.decodeProperties(Array(text.utf8), at: 0)
@@ -99,33 +97,37 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         } else {
             properties = []
         }
-        reconsumeTimes = try fields.int32(name("reconsumeTimes"))
-        unitMode = try fields.bool(name("unitMode"))
-        maxReconsumeTimes = try fields.int32(name("maxReconsumeTimes"))
-        let batchField = try fields.bool(name("batch")) ?? false
+        reconsumeTimes = try fields.int32(names[9])
+        unitMode = try fields.bool(names[10])
+        maxReconsumeTimes = try fields.int32(names[11])
+        let batchField = try fields.bool(names[12]) ?? false
         batch = request.requestCode == .sendBatchMessage || batchField
-        brokerName = fields[name("brokerName")]
+        brokerName = fields[names[13]]
     }
 
     /// The header's fields with V1 names (`v2` false) or V2 names, in the V1 declaration order;
     /// absent optionals are left out. For a raw client and tests; the server only decodes.
     public func extFields(v2: Bool) -> ExtFields {
+        let names = v2 ? Self.v2Order : Self.v1Order
         var fields = ExtFields()
+        fields.reserveCapacity(names.count)
         var propertyBytes: [UInt8] = []
         ByteWriter.append(to: &propertyBytes) { MessageRecord.appendProperties(properties, to: &$0) }
-        let values: [(String, String?)] = [
-            ("producerGroup", producerGroup), ("topic", topic), ("defaultTopic", defaultTopic),
-            ("defaultTopicQueueNums", String(defaultTopicQueueNums)), ("queueId", String(queueID)),
-            ("sysFlag", String(sysFlag)), ("bornTimestamp", String(bornTimestamp)), ("flag", String(flag)),
-            ("properties", String(decoding: propertyBytes, as: UTF8.self)),
-            ("reconsumeTimes", reconsumeTimes.map(String.init)),
-            ("unitMode", unitMode.map(String.init)), ("maxReconsumeTimes", maxReconsumeTimes.map(String.init)),
-            ("batch", String(batch)), ("brokerName", brokerName),
-        ]
-        for (v1, value) in values {
-            guard let value else { continue }
-            fields[v2 ? SendMessageRequestHeader.v2Name(v1) : v1] = value
-        }
+        // In v2Names order; the names differ, so each goes at the end without a search.
+        fields.appendNew(name: names[0], value: producerGroup)
+        fields.appendNew(name: names[1], value: topic)
+        fields.appendNew(name: names[2], value: defaultTopic)
+        fields.appendNew(name: names[3], value: String(defaultTopicQueueNums))
+        fields.appendNew(name: names[4], value: String(queueID))
+        fields.appendNew(name: names[5], value: String(sysFlag))
+        fields.appendNew(name: names[6], value: String(bornTimestamp))
+        fields.appendNew(name: names[7], value: String(flag))
+        fields.appendNew(name: names[8], value: String(decoding: propertyBytes, as: UTF8.self))
+        if let reconsumeTimes { fields.appendNew(name: names[9], value: String(reconsumeTimes)) }
+        if let unitMode { fields.appendNew(name: names[10], value: String(unitMode)) }
+        if let maxReconsumeTimes { fields.appendNew(name: names[11], value: String(maxReconsumeTimes)) }
+        fields.appendNew(name: names[12], value: String(batch))
+        if let brokerName { fields.appendNew(name: names[13], value: brokerName) }
         return fields
     }
 }
