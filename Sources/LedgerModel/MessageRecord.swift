@@ -43,7 +43,13 @@ package enum MessageRecord {
         -> [MessagePropertyPair]
     {
         var pairs: [MessagePropertyPair] = []
-        for item in bytes.split(separator: MessageProperty.pairSeparator) {
+        pairs.reserveCapacity(bytes.count(where: { $0 == MessageProperty.nameValueSeparator }))
+        var next = bytes.startIndex
+        while next < bytes.endIndex {
+            let end = bytes[next...].firstIndex(of: MessageProperty.pairSeparator) ?? bytes.endIndex
+            let item = bytes[next..<end]
+            next = end + 1
+            if item.isEmpty { continue }
             guard let cut = item.firstIndex(of: MessageProperty.nameValueSeparator) else {
                 throw .invalidValue(
                     field: "properties", offset: offset + item.startIndex, reason: "a pair without a name separator")

@@ -62,6 +62,17 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
         }
     }
 
+    /// The values of the fields a caller reads, placed where `slot` says (a field's position
+    /// among `slots` names, or nil for one it does not read), in one pass over the fields
+    /// instead of a search per name; nil where a field is absent.
+    func values(slots: Int, slot: (String) -> Int?) -> [String?] {
+        var values = [String?](repeating: nil, count: slots)
+        for field in fields {
+            if let index = slot(field.name) { values[index] = field.value }
+        }
+        return values
+    }
+
     /// The stream offset of field `name`'s value if it was decoded, else of the header.
     public func offset(of name: String) -> Int {
         guard let index = fields.firstIndex(where: { $0.name == name }) else { return headerOffset }

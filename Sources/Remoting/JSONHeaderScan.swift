@@ -15,9 +15,38 @@ struct JSONHeaderScan {
     /// The first member that does not fit, or a missing `code`.
     private(set) var problem: RemotingError?
 
-    /// The members this decoder reads, as bits of ``seen``, for the duplicate check.
-    private enum Member: UInt8 {
-        case code = 1, language = 2, version = 4, opaque = 8, flag = 16, remark = 32, extFields = 64
+    /// The members this decoder reads; ``seen`` has bit `rawValue` set for each one read.
+    private enum Member: Int {
+        case code, language, version, opaque, flag, remark, extFields
+
+        var name: String {
+            switch self {
+            case .code: "code"
+            case .language: "language"
+            case .version: "version"
+            case .opaque: "opaque"
+            case .flag: "flag"
+            case .remark: "remark"
+            case .extFields: "extFields"
+            }
+        }
+
+        var bit: UInt8 { 1 << rawValue }
+
+        /// The member named by `text` (a name's bytes), if this decoder reads it.
+        init?(_ text: ArraySlice<UInt8>) {
+            func named(_ name: StaticString) -> Bool { name.withUTF8Buffer { text.elementsEqual($0) } }
+            switch text.count {
+            case 4 where named("code"): self = .code
+            case 4 where named("flag"): self = .flag
+            case 6 where named("opaque"): self = .opaque
+            case 6 where named("remark"): self = .remark
+            case 7 where named("version"): self = .version
+            case 8 where named("language"): self = .language
+            case 9 where named("extFields"): self = .extFields
+            default: return nil
+            }
+        }
     }
     private var seen: UInt8 = 0
     /// Names of the top-level members it skips, for the duplicate check.
@@ -43,15 +72,7 @@ struct JSONHeaderScan {
             cursor.index += 1
         } else {
             repeat {
-                let (name, nameOffset) = try memberName()
-                let member = Self.member(name)
-                if let member {
-                    if seen & member.rawValue != 0 { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
-                    seen |= member.rawValue
-                } else {
-                    if skippedNames.contains(name) { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
-                    skippedNames.append(name)
-                }
+                let member = try topLevelMember()
                 try cursor.expect(UInt8(ascii: ":"), "':' after a member name")
                 switch member {
                 case .code: command.code = try int32("code")
@@ -66,22 +87,37 @@ struct JSONHeaderScan {
             } while try nextMember()
         }
         try end()
-        if seen & Member.code.rawValue == 0 {
+        if seen & Member.code.bit == 0 {
             note(.invalidValue(field: "code", offset: rootOffset, reason: "the header has no such field"))
         }
     }
 
-    private static func member(_ name: String) -> Member? {
-        switch name {
-        case "code": .code
-        case "language": .language
-        case "version": .version
-        case "opaque": .opaque
-        case "flag": .flag
-        case "remark": .remark
-        case "extFields": .extFields
-        default: nil
+    /// The next top-level member's name: one this decoder reads, or nil for one it skips.
+    /// Throws if the header named it before.
+    private mutating func topLevelMember() throws(JSONError) -> Member? {
+        let byte = try cursor.peek(expecting: "a member name")
+        guard byte == UInt8(ascii: "\"") else {
+            throw JSONError(offset: cursor.offset, .unexpectedByte(byte, expected: "a member name"))
         }
+        let nameOffset = cursor.offset
+        let member: Member?
+        let name: String
+        if let plain = cursor.plainString() {
+            // The usual case: matched on its bytes, no String made for it.
+            member = Member(cursor.bytes[plain])
+            name = member?.name ?? String(decoding: cursor.bytes[plain], as: UTF8.self)
+        } else {
+            name = try cursor.string()
+            member = Member(Array(name.utf8)[...])
+        }
+        if let member {
+            if seen & member.bit != 0 { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
+            seen |= member.bit
+        } else {
+            if skippedNames.contains(name) { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
+            skippedNames.append(name)
+        }
+        return member
     }
 
     /// The `extFields` object (or null), each value kept as its text.

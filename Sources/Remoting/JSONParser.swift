@@ -206,8 +206,32 @@ struct JSONCursor {
 
     /// A string; `index` is at its opening quote.
     mutating func string() throws(JSONError) -> String {
+        if let plain = plainString() { return String(decoding: bytes[plain], as: UTF8.self) }
         let start = index
         index += 1
+        return try escapedString(from: start)
+    }
+
+    /// Where the text of a string in plain ASCII without escapes (nearly every string) is, its
+    /// closing quote consumed; nil, nothing consumed, for any other string (escapes, other
+    /// UTF-8, an error). `index` is at its opening quote.
+    mutating func plainString() -> Range<Int>? {
+        var end = index + 1
+        while end < bytes.endIndex {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                defer { index = end + 1 }
+                return (index + 1)..<end
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+            end += 1
+        }
+        return nil
+    }
+
+    /// A string with escapes, non-ASCII text or an error; `start` is its opening quote and
+    /// `index` just after it.
+    private mutating func escapedString(from start: Int) throws(JSONError) -> String {
         var decoded: [UInt8] = []
         var runStart = index
         while true {
@@ -217,16 +241,11 @@ struct JSONCursor {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                let text: String?
-                if decoded.isEmpty && runStart == start + 1 {
-                    // No escape: validate the input's bytes in place.
-                    text = String(checkedUTF8: bytes[runStart..<index])
-                } else {
-                    decoded.append(contentsOf: bytes[runStart..<index])
-                    text = String(checkedUTF8: decoded[...])
-                }
+                decoded.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                guard let text else { throw JSONError(offset: offset(of: start), .invalidUTF8) }
+                guard let text = String(checkedUTF8: decoded[...]) else {
+                    throw JSONError(offset: offset(of: start), .invalidUTF8)
+                }
                 return text
             case UInt8(ascii: "\\"):
                 decoded.append(contentsOf: bytes[runStart..<index])

@@ -59,6 +59,16 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
     /// The fields' V1 and V2 names, in ``v2Names`` order (the V1 declaration order).
     private static let v1Order = v2Names.map(\.v1)
     private static let v2Order = v2Names.map(\.v2)
+    /// Each V1 name's position in ``v2Names``.
+    private static let v1Slots = Dictionary(uniqueKeysWithValues: v1Order.enumerated().map { ($1, $0) })
+
+    /// The position in ``v2Names`` of the V2 name `name` (`a`, `b`, ... `n`).
+    private static func v2Slot(_ name: String) -> Int? {
+        var utf8 = name.utf8.makeIterator()
+        guard let letter = utf8.next(), utf8.next() == nil else { return nil }
+        let slot = Int(letter) - Int(UInt8(ascii: "a"))
+        return (0..<v2Names.count).contains(slot) ? slot : nil
+    }
 
     /// Decodes the header of a send request: V1 names for code 10, V2 names for 310 and 320
     /// (320 is a batch whatever `m` says). Required, as in Java: the group, topic, default
@@ -76,16 +86,17 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         }
         let fields = request.extFields
         let names = v2 ? Self.v2Order : Self.v1Order
-        producerGroup = try fields.required(names[0])
-        topic = try fields.required(names[1])
-        defaultTopic = try fields.required(names[2])
-        defaultTopicQueueNums = try fields.requiredInt32(names[3])
-        queueID = try fields.requiredInt32(names[4])
-        sysFlag = try fields.requiredInt32(names[5])
-        bornTimestamp = try fields.requiredInt64(names[6])
-        flag = try fields.requiredInt32(names[7])
+        let values = fields.values(slots: names.count) { v2 ? Self.v2Slot($0) : Self.v1Slots[$0] }
+        producerGroup = try fields.required(values[0], names[0])
+        topic = try fields.required(values[1], names[1])
+        defaultTopic = try fields.required(values[2], names[2])
+        defaultTopicQueueNums = try fields.requiredInteger(values[3], names[3], as: Int32.self)
+        queueID = try fields.requiredInteger(values[4], names[4], as: Int32.self)
+        sysFlag = try fields.requiredInteger(values[5], names[5], as: Int32.self)
+        bornTimestamp = try fields.requiredInteger(values[6], names[6], as: Int64.self)
+        flag = try fields.requiredInteger(values[7], names[7], as: Int32.self)
         let propertiesName = names[8]
-        if let text = fields[propertiesName] {
+        if let text = values[8] {
             do {
                 properties = try MessageRecord.decodeProperties(Array(text.utf8), at: 0)
             } catch {
@@ -97,12 +108,12 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         } else {
             properties = []
         }
-        reconsumeTimes = try fields.int32(names[9])
-        unitMode = try fields.bool(names[10])
-        maxReconsumeTimes = try fields.int32(names[11])
-        let batchField = try fields.bool(names[12]) ?? false
+        reconsumeTimes = try fields.integer(values[9], names[9], as: Int32.self)
+        unitMode = try fields.bool(values[10], names[10])
+        maxReconsumeTimes = try fields.integer(values[11], names[11], as: Int32.self)
+        let batchField = try fields.bool(values[12], names[12]) ?? false
         batch = request.requestCode == .sendBatchMessage || batchField
-        brokerName = fields[names[13]]
+        brokerName = values[13]
     }
 
     /// The header's fields with V1 names (`v2` false) or V2 names, in the V1 declaration order;
