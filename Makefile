@@ -8,7 +8,7 @@ LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 # The debug `ledger` binary `swift build` makes.
 DEBUG_LEDGER = "$$($(SWIFT) build --show-bin-path)/ledger"
 
-.PHONY: build test test-interop test-interop-2 sim fuzz release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench
+.PHONY: build test test-interop test-interop-2 sim fuzz release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench-remoting bench
 
 build:
 	$(SWIFT) build
@@ -161,6 +161,16 @@ bench-store:
 # The message state machine alone: apply and persist throughput, memory kept, reopen time.
 bench-commitlog:
 	$(SWIFT) run -c release bench-commitlog
+
+# Instructions per message of the RocketMQ send path without sockets or the node core (producer
+# encode, broker decode and translation, answer encode, producer decode), under callgrind. This
+# valgrind cannot read the toolchain's DWARF 5, so it runs a copy without debug info.
+bench-remoting:
+	$(SWIFT) build -c release --product bench-remoting
+	objcopy --strip-debug "$$($(SWIFT) build -c release --show-bin-path)/bench-remoting" .build/bench-remoting.nodebug
+	valgrind --tool=callgrind --callgrind-out-file=.build/bench-remoting.callgrind .build/bench-remoting.nodebug \
+	  --messages 20000 2>&1 | grep "refs:"
+	callgrind_annotate --inclusive=yes .build/bench-remoting.callgrind | grep -E "producerSide|brokerSide|producerReads"
 
 # Issue 7's matrix of message sends: 1 producer sequential, 16 and 256 in flight; 128 B and 1 KiB;
 # batch 1 and 32; then 1 KiB paced at a quarter of the measured peak. Each cell 5 s on a fresh

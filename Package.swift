@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "ledger", targets: ["ledger"]),
         .executable(name: "bench-store", targets: ["bench-store"]),
         .executable(name: "bench-commitlog", targets: ["bench-commitlog"]),
+        .executable(name: "bench-remoting", targets: ["bench-remoting"]),
         .executable(name: "simulate", targets: ["simulate"]),
         .executable(name: "ledger-fuzz", targets: ["ledger-fuzz"]),
     ],
@@ -103,6 +104,8 @@ let package = Package(
         .executableTarget(
             name: "bench-commitlog", dependencies: ["CommitLog", "LedgerModel", "FileIO", "Raft"], swiftSettings: strict
         ),
+        .executableTarget(
+            name: "bench-remoting", dependencies: ["Bytes", "Remoting", "LedgerModel"], swiftSettings: strict),
         .target(
             name: "Simulator", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog", "Replica"],
             path: "Simulation/Simulator", swiftSettings: strict + simulatorSpeed),

@@ -8,10 +8,20 @@
 public struct JSONWriter: Sendable {
     /// Everything written so far.
     public private(set) var bytes: [UInt8]
-    /// For each open container: true for an object; and whether it holds a value yet.
-    private var open: [(isObject: Bool, hasValue: Bool)] = []
+    /// Where this writer's value starts in ``bytes`` (0, or the length of what
+    /// ``append(to:_:)``'s buffer held before).
+    private var start = 0
+    /// Containers open, and for each (bit `depth - 1` and below, innermost highest) whether it
+    /// is an object and whether it holds a value yet: two bit stacks, so writing allocates
+    /// nothing but the output.
+    private var depth = 0
+    private var objectBits: UInt64 = 0
+    private var valueBits: UInt64 = 0
     /// Set after ``key(_:)``: the next value is that member's.
     private var afterKey = false
+
+    /// Containers may nest this deep.
+    public static let maxDepth = 64
 
     /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 256) {
@@ -19,20 +29,29 @@ public struct JSONWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Writes one value at the end of `buffer` (no copy: the writer works in `buffer` itself).
+    public static func append(to buffer: inout [UInt8], _ write: (inout JSONWriter) -> Void) {
+        var writer = JSONWriter(capacity: 0)
+        swap(&writer.bytes, &buffer)
+        writer.start = writer.bytes.count
+        write(&writer)
+        swap(&writer.bytes, &buffer)
+    }
+
     /// True once every container opened has been closed and one value written.
-    public var isComplete: Bool { open.isEmpty && !bytes.isEmpty }
+    public var isComplete: Bool { depth == 0 && bytes.count > start }
 
     /// Starts an object.
     public mutating func beginObject() {
         beforeValue()
         bytes.append(UInt8(ascii: "{"))
-        open.append((true, false))
+        push(isObject: true)
     }
 
     /// Ends the innermost object.
     public mutating func endObject() {
-        precondition(open.last?.isObject == true && !afterKey, "endObject without a matching beginObject")
-        open.removeLast()
+        precondition(depth > 0 && innermostIsObject && !afterKey, "endObject without a matching beginObject")
+        depth -= 1
         bytes.append(UInt8(ascii: "}"))
     }
 
@@ -40,13 +59,13 @@ public struct JSONWriter: Sendable {
     public mutating func beginArray() {
         beforeValue()
         bytes.append(UInt8(ascii: "["))
-        open.append((false, false))
+        push(isObject: false)
     }
 
     /// Ends the innermost array.
     public mutating func endArray() {
-        precondition(open.last?.isObject == false, "endArray without a matching beginArray")
-        open.removeLast()
+        precondition(depth > 0 && !innermostIsObject, "endArray without a matching beginArray")
+        depth -= 1
         bytes.append(UInt8(ascii: "]"))
     }
 
@@ -76,7 +95,11 @@ public struct JSONWriter: Sendable {
     /// Writes an integer value.
     public mutating func integer(_ value: some BinaryInteger) {
         beforeValue()
-        bytes.append(contentsOf: String(value).utf8)
+        guard let number = Int64(exactly: value) else {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        appendDecimal(number)
     }
 
     /// Writes a number with a fraction in Swift's shortest round-trip form (`0.3725`), or
@@ -141,43 +164,96 @@ public struct JSONWriter: Sendable {
         if let value { string(value) } else { null() }
     }
 
+    private var innermostIsObject: Bool { objectBits >> (depth - 1) & 1 == 1 }
+    private var innermostHasValue: Bool { valueBits >> (depth - 1) & 1 == 1 }
+
+    private mutating func push(isObject: Bool) {
+        precondition(depth < Self.maxDepth, "JSON nested deeper than \(Self.maxDepth) levels")
+        let bit: UInt64 = 1 << depth
+        if isObject { objectBits |= bit } else { objectBits &= ~bit }
+        valueBits &= ~bit
+        depth += 1
+    }
+
+    private mutating func markValue() {
+        valueBits |= 1 << (depth - 1)
+    }
+
     private mutating func beforeKey() {
-        precondition(open.last?.isObject == true && !afterKey, "a key outside an object or twice in a row")
-        if open[open.count - 1].hasValue { bytes.append(UInt8(ascii: ",")) }
+        precondition(depth > 0 && innermostIsObject && !afterKey, "a key outside an object or twice in a row")
+        if innermostHasValue { bytes.append(UInt8(ascii: ",")) }
     }
 
     private mutating func beforeValue() {
         if afterKey {
             afterKey = false
-            open[open.count - 1].hasValue = true
+            markValue()
             return
         }
-        if let last = open.last {
-            precondition(!last.isObject, "an object member needs a key first")
-            if last.hasValue { bytes.append(UInt8(ascii: ",")) }
-            open[open.count - 1].hasValue = true
+        if depth > 0 {
+            precondition(!innermostIsObject, "an object member needs a key first")
+            if innermostHasValue { bytes.append(UInt8(ascii: ",")) }
+            markValue()
         } else {
-            precondition(bytes.isEmpty, "a second top-level value")
+            precondition(bytes.count == start, "a second top-level value")
+        }
+    }
+
+    /// `number` in decimal, written digit by digit (no `String` in between).
+    private mutating func appendDecimal(_ number: Int64) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, last first
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
         }
     }
 
     private mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), byte])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), byte])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let digits = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), 0x30, 0x30])
-                bytes.append(digits[Int(byte >> 4)])
-                bytes.append(digits[Int(byte & 0xF)])
-            default: bytes.append(byte)
+        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            guard utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
+                return false
             }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied != true {
+            for byte in text.utf8 { appendEscaped(byte) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(_ byte: UInt8) {
+        let escape: UInt8
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
+        case 0x0A: escape = UInt8(ascii: "n")
+        case 0x0D: escape = UInt8(ascii: "r")
+        case 0x09: escape = UInt8(ascii: "t")
+        case 0..<0x20:
+            bytes.append(UInt8(ascii: "\\"))
+            bytes.append(UInt8(ascii: "u"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(Self.lowerHex(byte >> 4))
+            bytes.append(Self.lowerHex(byte & 0xF))
+            return
+        default:
+            bytes.append(byte)
+            return
+        }
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(escape)
+    }
+
+    private static func lowerHex(_ digit: UInt8) -> UInt8 {
+        digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
     }
 }

@@ -21,6 +21,33 @@ public struct ProposalTail: Sendable {
 
     public init() {}
 
+    /// What ``rollBack(to:)`` needs to undo the placements made after ``mark()``: the small
+    /// parts as they were, and how many unique keys were placed.
+    public struct Mark: Sendable {
+        fileprivate var nextOffsets: [MessageQueue: QueueOffset]
+        fileprivate var lastStoreTimestamp: Int64
+        fileprivate var sequences: [ProducerID: UInt64]
+        fileprivate var keyCount: Int
+    }
+
+    /// The tail as it is now, for a proposal that may yet be refused.
+    public func mark() -> Mark {
+        Mark(
+            nextOffsets: nextOffsets, lastStoreTimestamp: lastStoreTimestamp, sequences: sequences,
+            keyCount: keyOrder.count)
+    }
+
+    /// Undoes what was placed since `mark` (nothing may have been forgotten in between), so a
+    /// tail updated in place for a proposal the log then refused is as it was.
+    public mutating func rollBack(to mark: Mark) {
+        precondition(keyHead <= mark.keyCount && mark.keyCount <= keyOrder.count, "a mark of another tail")
+        nextOffsets = mark.nextOffsets
+        lastStoreTimestamp = mark.lastStoreTimestamp
+        sequences = mark.sequences
+        for placed in keyOrder[mark.keyCount...] { uniqueKeys.remove(placed.key) }
+        keyOrder.removeSubrange(mark.keyCount...)
+    }
+
     /// Notes that the message with producer unique `key`, in the entry at `index`, was placed;
     /// false when a message with that key is already in flight (this one is a retry).
     mutating func place(_ key: String, at index: LogIndex) -> Bool {
@@ -79,7 +106,11 @@ extension CommitLogStateMachine {
         var writer = ByteWriter(capacity: total)
         RecordsEntry.writeHeader(producer: producer, count: prepared.count, into: &writer)
         var bytes = writer.bytes
-        var next = tail
+        // A send that counts places into `tail` itself, moved out and back: placing into a copy
+        // would copy its in-flight unique keys (a set and an array) on every send. One that does
+        // not count (its producer stamp was applied or is in flight) places into a copy it drops.
+        var next = ProposalTail()
+        if counts { swap(&next, &tail) } else { next = tail }
         var physical = bodyPosition(total) + Int64(headerBytes)
         let storeTimestamp = max(stamp.storeTimestamp, lastStoreTimestamp, tail.lastStoreTimestamp)
         next.lastStoreTimestamp = storeTimestamp

@@ -14,11 +14,35 @@ extension FuzzTarget {
                 let frame: RemotingFrame?
                 do { frame = try decoder.next() } catch { return nil }
                 guard let frame else { break }
-                let command: RemotingCommand
-                do { command = try RemotingCommand(frame, limits: limits) } catch { continue }
+                let decoded = Result { () throws(RemotingError) in try RemotingCommand(frame, limits: limits) }
+                if let violation = checkAgreesWithParser(frame, decoded, limits) { return violation }
+                guard case .success(let command) = decoded else { continue }
                 if let violation = checkRoundTrip(command, limits) { return violation }
                 decodeSend(command)
             }
+        }
+        return nil
+    }
+
+    /// The header decoder scans JSON on its own: it must accept exactly the headers
+    /// ``JSONParser`` accepts, and refuse the others with the parser's error.
+    private static func checkAgreesWithParser(
+        _ frame: RemotingFrame, _ decoded: Result<RemotingCommand, RemotingError>, _ limits: RemotingLimits
+    ) -> FuzzViolation? {
+        guard frame.serializeType == .json else { return nil }
+        let parser = JSONParser(maxDepth: limits.maxJSONDepth, maxBytes: limits.maxHeaderBytes)
+        let parsed = Result { () throws(JSONError) in try parser.parse(frame.header, baseOffset: frame.headerOffset) }
+        switch (decoded, parsed) {
+        case (.failure(.json(let scanError)), .failure(let parseError)):
+            guard scanError == parseError else {
+                return FuzzViolation("the header decoder says \(scanError), the JSON parser \(parseError)")
+            }
+        case (.failure(.json(let scanError)), .success):
+            return FuzzViolation("the header decoder refuses JSON the parser accepts: \(scanError)")
+        case (_, .failure(let parseError)):
+            return FuzzViolation("the header decoder accepts JSON the parser refuses: \(parseError)")
+        default:
+            break
         }
         return nil
     }

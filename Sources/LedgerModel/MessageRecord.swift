@@ -43,13 +43,18 @@ package enum MessageRecord {
         -> [MessagePropertyPair]
     {
         var pairs: [MessagePropertyPair] = []
-        for item in bytes.split(separator: MessageProperty.pairSeparator) {
+        pairs.reserveCapacity(bytes.count(where: { $0 == MessageProperty.nameValueSeparator }))
+        var next = bytes.startIndex
+        while next < bytes.endIndex {
+            let end = bytes[next...].firstIndex(of: MessageProperty.pairSeparator) ?? bytes.endIndex
+            let item = bytes[next..<end]
+            next = end + 1
+            if item.isEmpty { continue }
             guard let cut = item.firstIndex(of: MessageProperty.nameValueSeparator) else {
                 throw .invalidValue(
                     field: "properties", offset: offset + item.startIndex, reason: "a pair without a name separator")
             }
-            guard let name = String(validating: item[..<cut], as: UTF8.self),
-                let value = String(validating: item[(cut + 1)...], as: UTF8.self)
+            guard let name = String(checkedUTF8: item[..<cut]), let value = String(checkedUTF8: item[(cut + 1)...])
             else { throw .invalidUTF8(field: "properties", offset: offset + item.startIndex) }
             pairs.append(MessagePropertyPair(name, value))
         }

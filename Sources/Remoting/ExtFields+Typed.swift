@@ -7,8 +7,7 @@ import Bytes
 extension ExtFields {
     /// The field's value; throws if it is missing.
     public func required(_ name: String) throws(RemotingError) -> String {
-        guard let value = self[name] else { throw missing(name) }
-        return value
+        try required(self[name], name)
     }
 
     /// The field as a 32-bit integer (decimal, optional sign), nil if absent.
@@ -37,7 +36,26 @@ extension ExtFields {
     /// `Boolean.parseBoolean`) and `1`/`0`, which the C++ clients send for `batch` and
     /// `unitMode` (Java would read `"1"` as false, and miss a C++ client's batch).
     public func bool(_ name: String) throws(RemotingError) -> Bool? {
-        guard let value = self[name] else { return nil }
+        try bool(self[name], name)
+    }
+
+    // The reads of a value the caller already found (nil when absent), for a header that finds
+    // all of its fields in one pass (``values(slots:slot:)``).
+
+    func required(_ value: String?, _ name: String) throws(RemotingError) -> String {
+        guard let value else { throw missing(name) }
+        return value
+    }
+
+    func requiredInteger<T: FixedWidthInteger>(_ value: String?, _ name: String, as type: T.Type) throws(RemotingError)
+        -> T
+    {
+        guard let number = try integer(value, name, as: type) else { throw missing(name) }
+        return number
+    }
+
+    func bool(_ value: String?, _ name: String) throws(RemotingError) -> Bool? {
+        guard let value else { return nil }
         switch value.lowercased() {
         case "true", "1": return true
         case "false", "0": return false
@@ -45,8 +63,12 @@ extension ExtFields {
         }
     }
 
-    private func integer<T: FixedWidthInteger>(_ name: String, as _: T.Type) throws(RemotingError) -> T? {
-        guard let value = self[name] else { return nil }
+    private func integer<T: FixedWidthInteger>(_ name: String, as type: T.Type) throws(RemotingError) -> T? {
+        try integer(self[name], name, as: type)
+    }
+
+    func integer<T: FixedWidthInteger>(_ value: String?, _ name: String, as _: T.Type) throws(RemotingError) -> T? {
+        guard let value else { return nil }
         guard let number = T(value, radix: 10) else {
             throw invalid(name, "\"\(value)\" is not an integer in \(T.min)...\(T.max)")
         }

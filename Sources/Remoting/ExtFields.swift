@@ -24,6 +24,7 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
 
     /// The pairs in literal order; a name given twice is a programmer error.
     public init(dictionaryLiteral elements: (String, String)...) {
+        reserveCapacity(elements.count)
         for (name, value) in elements {
             precondition(self[name] == nil, "ext field \(name) given twice")
             self[name] = value
@@ -61,10 +62,33 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
         }
     }
 
+    /// The values of the fields a caller reads, placed where `slot` says (a field's position
+    /// among `slots` names, or nil for one it does not read), in one pass over the fields
+    /// instead of a search per name; nil where a field is absent.
+    func values(slots: Int, slot: (String) -> Int?) -> [String?] {
+        var values = [String?](repeating: nil, count: slots)
+        for field in fields {
+            if let index = slot(field.name) { values[index] = field.value }
+        }
+        return values
+    }
+
     /// The stream offset of field `name`'s value if it was decoded, else of the header.
     public func offset(of name: String) -> Int {
         guard let index = fields.firstIndex(where: { $0.name == name }) else { return headerOffset }
         return valueOffsets[index] ?? headerOffset
+    }
+
+    /// Makes room for `count` fields.
+    mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+        valueOffsets.reserveCapacity(count)
+    }
+
+    /// Adds a field built in code at the end; the caller knows the name is new.
+    mutating func appendNew(name: String, value: String) {
+        fields.append(Field(name: name, value: value))
+        valueOffsets.append(nil)
     }
 
     /// Adds a decoded field; the caller has checked the name is new.

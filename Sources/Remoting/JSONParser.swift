@@ -28,7 +28,7 @@ public struct JSONParser: Sendable {
         if bytes.count > maxBytes {
             throw JSONError(offset: baseOffset, .inputOverLimit(count: bytes.count, limit: maxBytes))
         }
-        var cursor = Cursor(bytes: bytes, baseOffset: baseOffset, maxDepth: maxDepth)
+        var cursor = JSONCursor(bytes: bytes, baseOffset: baseOffset, maxDepth: maxDepth)
         let value = try cursor.value(depth: 0)
         cursor.skipWhitespace()
         if cursor.index < bytes.endIndex {
@@ -43,8 +43,10 @@ public struct JSONParser: Sendable {
     }
 }
 
-/// The parser's position in its input.
-private struct Cursor {
+/// The parser's position in its input. ``JSONParser`` builds a ``JSONValue`` with it; the
+/// remoting header decoder scans with the same grammar and errors but keeps only the fields it
+/// reads.
+struct JSONCursor {
     let bytes: ArraySlice<UInt8>
     let baseOffset: Int
     let maxDepth: Int
@@ -164,6 +166,12 @@ private struct Cursor {
 
     /// A number's text, checked against the RFC 8259 grammar.
     mutating func number() throws(JSONError) -> String {
+        String(decoding: bytes[try numberRange()], as: UTF8.self)
+    }
+
+    /// Where a number's text is, checked against the RFC 8259 grammar; `index` is at its first
+    /// byte (a minus sign or a digit).
+    mutating func numberRange() throws(JSONError) -> Range<Int> {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.endIndex else { throw JSONError(offset: offset, .unexpectedEnd(expected: "a digit")) }
@@ -183,7 +191,7 @@ private struct Cursor {
             }
             try digits()
         }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
+        return start..<index
     }
 
     /// One or more decimal digits.
@@ -198,8 +206,32 @@ private struct Cursor {
 
     /// A string; `index` is at its opening quote.
     mutating func string() throws(JSONError) -> String {
+        if let plain = plainString() { return String(decoding: bytes[plain], as: UTF8.self) }
         let start = index
         index += 1
+        return try escapedString(from: start)
+    }
+
+    /// Where the text of a string in plain ASCII without escapes (nearly every string) is, its
+    /// closing quote consumed; nil, nothing consumed, for any other string (escapes, other
+    /// UTF-8, an error). `index` is at its opening quote.
+    mutating func plainString() -> Range<Int>? {
+        var end = index + 1
+        while end < bytes.endIndex {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                defer { index = end + 1 }
+                return (index + 1)..<end
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+            end += 1
+        }
+        return nil
+    }
+
+    /// A string with escapes, non-ASCII text or an error; `start` is its opening quote and
+    /// `index` just after it.
+    private mutating func escapedString(from start: Int) throws(JSONError) -> String {
         var decoded: [UInt8] = []
         var runStart = index
         while true {
@@ -211,7 +243,7 @@ private struct Cursor {
             case UInt8(ascii: "\""):
                 decoded.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                guard let text = String(validating: decoded, as: UTF8.self) else {
+                guard let text = String(checkedUTF8: decoded[...]) else {
                     throw JSONError(offset: offset(of: start), .invalidUTF8)
                 }
                 return text

@@ -12,7 +12,8 @@ extension RemotingCommand {
             return .response(to: request, code: .systemError, remark: "the send stored no message")
         }
         let fields: ExtFields = [
-            "msgId": response.results.map(\.messageID).joined(separator: ","),
+            "msgId": response.results.count == 1
+                ? first.messageID : response.results.map(\.messageID).joined(separator: ","),
             "queueId": String(first.queue.queueID),
             "queueOffset": String(first.queueOffset.rawValue),
         ]

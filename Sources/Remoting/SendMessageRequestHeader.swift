@@ -56,10 +56,18 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         ("reconsumeTimes", "j"), ("unitMode", "k"), ("maxReconsumeTimes", "l"), ("batch", "m"), ("brokerName", "n"),
     ]
 
-    /// The V2 name of V1 field `v1`, which must be one of ``v2Names``.
-    static func v2Name(_ v1: String) -> String {
-        guard let pair = v2Names.first(where: { $0.v1 == v1 }) else { preconditionFailure("no V2 name for \(v1)") }
-        return pair.v2
+    /// The fields' V1 and V2 names, in ``v2Names`` order (the V1 declaration order).
+    private static let v1Order = v2Names.map(\.v1)
+    private static let v2Order = v2Names.map(\.v2)
+    /// Each V1 name's position in ``v2Names``.
+    private static let v1Slots = Dictionary(uniqueKeysWithValues: v1Order.enumerated().map { ($1, $0) })
+
+    /// The position in ``v2Names`` of the V2 name `name` (`a`, `b`, ... `n`).
+    private static func v2Slot(_ name: String) -> Int? {
+        var utf8 = name.utf8.makeIterator()
+        guard let letter = utf8.next(), utf8.next() == nil else { return nil }
+        let slot = Int(letter) - Int(UInt8(ascii: "a"))
+        return (0..<v2Names.count).contains(slot) ? slot : nil
     }
 
     /// Decodes the header of a send request: V1 names for code 10, V2 names for 310 and 320
@@ -77,17 +85,18 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
                     reason: "\(request.requestCode) is not a send"))
         }
         let fields = request.extFields
-        func name(_ v1: String) -> String { v2 ? SendMessageRequestHeader.v2Name(v1) : v1 }
-        producerGroup = try fields.required(name("producerGroup"))
-        topic = try fields.required(name("topic"))
-        defaultTopic = try fields.required(name("defaultTopic"))
-        defaultTopicQueueNums = try fields.requiredInt32(name("defaultTopicQueueNums"))
-        queueID = try fields.requiredInt32(name("queueId"))
-        sysFlag = try fields.requiredInt32(name("sysFlag"))
-        bornTimestamp = try fields.requiredInt64(name("bornTimestamp"))
-        flag = try fields.requiredInt32(name("flag"))
-        let propertiesName = name("properties")
-        if let text = fields[propertiesName] {
+        let names = v2 ? Self.v2Order : Self.v1Order
+        let values = fields.values(slots: names.count) { v2 ? Self.v2Slot($0) : Self.v1Slots[$0] }
+        producerGroup = try fields.required(values[0], names[0])
+        topic = try fields.required(values[1], names[1])
+        defaultTopic = try fields.required(values[2], names[2])
+        defaultTopicQueueNums = try fields.requiredInteger(values[3], names[3], as: Int32.self)
+        queueID = try fields.requiredInteger(values[4], names[4], as: Int32.self)
+        sysFlag = try fields.requiredInteger(values[5], names[5], as: Int32.self)
+        bornTimestamp = try fields.requiredInteger(values[6], names[6], as: Int64.self)
+        flag = try fields.requiredInteger(values[7], names[7], as: Int32.self)
+        let propertiesName = names[8]
+        if let text = values[8] {
             do {
                 properties = try MessageRecord.decodeProperties(Array(text.utf8), at: 0)
             } catch {
@@ -99,33 +108,37 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         } else {
             properties = []
         }
-        reconsumeTimes = try fields.int32(name("reconsumeTimes"))
-        unitMode = try fields.bool(name("unitMode"))
-        maxReconsumeTimes = try fields.int32(name("maxReconsumeTimes"))
-        let batchField = try fields.bool(name("batch")) ?? false
+        reconsumeTimes = try fields.integer(values[9], names[9], as: Int32.self)
+        unitMode = try fields.bool(values[10], names[10])
+        maxReconsumeTimes = try fields.integer(values[11], names[11], as: Int32.self)
+        let batchField = try fields.bool(values[12], names[12]) ?? false
         batch = request.requestCode == .sendBatchMessage || batchField
-        brokerName = fields[name("brokerName")]
+        brokerName = values[13]
     }
 
     /// The header's fields with V1 names (`v2` false) or V2 names, in the V1 declaration order;
     /// absent optionals are left out. For a raw client and tests; the server only decodes.
     public func extFields(v2: Bool) -> ExtFields {
+        let names = v2 ? Self.v2Order : Self.v1Order
         var fields = ExtFields()
+        fields.reserveCapacity(names.count)
         var propertyBytes: [UInt8] = []
         ByteWriter.append(to: &propertyBytes) { MessageRecord.appendProperties(properties, to: &$0) }
-        let values: [(String, String?)] = [
-            ("producerGroup", producerGroup), ("topic", topic), ("defaultTopic", defaultTopic),
-            ("defaultTopicQueueNums", String(defaultTopicQueueNums)), ("queueId", String(queueID)),
-            ("sysFlag", String(sysFlag)), ("bornTimestamp", String(bornTimestamp)), ("flag", String(flag)),
-            ("properties", String(decoding: propertyBytes, as: UTF8.self)),
-            ("reconsumeTimes", reconsumeTimes.map(String.init)),
-            ("unitMode", unitMode.map(String.init)), ("maxReconsumeTimes", maxReconsumeTimes.map(String.init)),
-            ("batch", String(batch)), ("brokerName", brokerName),
-        ]
-        for (v1, value) in values {
-            guard let value else { continue }
-            fields[v2 ? SendMessageRequestHeader.v2Name(v1) : v1] = value
-        }
+        // In v2Names order; the names differ, so each goes at the end without a search.
+        fields.appendNew(name: names[0], value: producerGroup)
+        fields.appendNew(name: names[1], value: topic)
+        fields.appendNew(name: names[2], value: defaultTopic)
+        fields.appendNew(name: names[3], value: String(defaultTopicQueueNums))
+        fields.appendNew(name: names[4], value: String(queueID))
+        fields.appendNew(name: names[5], value: String(sysFlag))
+        fields.appendNew(name: names[6], value: String(bornTimestamp))
+        fields.appendNew(name: names[7], value: String(flag))
+        fields.appendNew(name: names[8], value: String(decoding: propertyBytes, as: UTF8.self))
+        if let reconsumeTimes { fields.appendNew(name: names[9], value: String(reconsumeTimes)) }
+        if let unitMode { fields.appendNew(name: names[10], value: String(unitMode)) }
+        if let maxReconsumeTimes { fields.appendNew(name: names[11], value: String(maxReconsumeTimes)) }
+        fields.appendNew(name: names[12], value: String(batch))
+        if let brokerName { fields.appendNew(name: names[13], value: brokerName) }
         return fields
     }
 }

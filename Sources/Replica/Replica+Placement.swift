@@ -28,8 +28,11 @@ extension Replica {
         }
         let fileSize = store.configuration.dataFileSize
         let header = LogStore.recordHeaderBytes
+        // The known tail is moved out, not copied, so placing into it copies none of its
+        // in-flight unique keys; it is put back (as it was, if the log refuses the entry).
         var tail: ProposalTail
-        if let known = proposalTail {
+        let wasKnown = proposalTail != nil
+        if let known = proposalTail.take() {
             tail = known
         } else {
             do {
@@ -41,6 +44,7 @@ extension Replica {
                 return stop(.raft(error))
             }
         }
+        let mark = tail.mark()
         let planned = stateMachine.planSend(
             request.messages, producer: request.producer, stamp: stamp, tail: &tail, index: core.lastIndex.next
         ) { bytes in
@@ -50,12 +54,19 @@ extension Replica {
         switch planned {
         case .success(let value): bytes = value
         case .failure(let problem):
+            if wasKnown { proposalTail = tail }  // Unchanged: planSend refuses before placing.
             return refuse(
                 ErrorResponse(code: .badRequest, message: problem.description), kind: .send, oneWay: oneWay,
                 client: client, requestID: requestID)
         }
         guard let proposal = try propose(bytes, kind: .send, oneWay: oneWay, client: client, requestID: requestID)
-        else { return }
+        else {
+            if wasKnown {
+                tail.rollBack(to: mark)
+                proposalTail = tail
+            }
+            return
+        }
         proposalTail = tail
         let start = LogStore.placement(ofRecordBytes: header + bytes.count, after: end, fileSize: fileSize)
         predictedEnd = PredictedLogEnd(

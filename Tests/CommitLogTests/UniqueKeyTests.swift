@@ -110,4 +110,27 @@ import Testing
         #expect(try again.apply(.send(keyed("K4"), testStamp)).first?.isDuplicate == true)
         #expect(try again.apply(.send(keyed("K2"), testStamp)).first?.isDuplicate == false, "K2 was evicted")
     }
+
+    @Test func aTailRolledBackToAMarkIsAsItWasBeforeThePlacementsAfterIt() throws {
+        let machine = CommitLogStateMachine()
+        func plan(_ key: String, at index: UInt64, into tail: inout ProposalTail) throws -> [UInt8] {
+            try machine.planSend(
+                [keyed(key)], producer: nil, stamp: testStamp, tail: &tail, index: LogIndex(index),
+                bodyPosition: { _ in 0 }
+            ).get()
+        }
+        var straight = ProposalTail()
+        _ = try plan("K1", at: 1, into: &straight)
+        let k2 = try plan("K2", at: 2, into: &straight)
+        let k3 = try plan("K3", at: 3, into: &straight)
+
+        // The log refused K2's entry: its queue offset and its key are free again.
+        var tail = ProposalTail()
+        _ = try plan("K1", at: 1, into: &tail)
+        let mark = tail.mark()
+        _ = try plan("K2", at: 2, into: &tail)
+        tail.rollBack(to: mark)
+        #expect(try plan("K2", at: 2, into: &tail) == k2)
+        #expect(try plan("K3", at: 3, into: &tail) == k3, "K2 placed once more counts as new, not as a retry")
+    }
 }

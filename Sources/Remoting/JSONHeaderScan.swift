@@ -1,0 +1,280 @@
+import Bytes
+
+/// The one-pass reader behind ``RemotingCommand``'s JSON header decoding: it walks the header
+/// with ``JSONCursor`` (so the grammar, limits and errors are ``JSONParser``'s) and stores each
+/// member it reads straight into ``command``, building no ``JSONValue`` for them.
+///
+/// A member that parses but does not fit (a string where a number belongs, an array among
+/// `extFields`) is kept in ``problem`` (the first one only) and the scan goes on, so that a
+/// syntax error later in the header is reported before it, as when the whole header was parsed
+/// before any field was read.
+struct JSONHeaderScan {
+    var cursor: JSONCursor
+    /// The command read so far.
+    private(set) var command = RemotingCommand(code: 0, opaque: 0)
+    /// The first member that does not fit, or a missing `code`.
+    private(set) var problem: RemotingError?
+
+    /// The members this decoder reads; ``seen`` has bit `rawValue` set for each one read.
+    private enum Member: Int {
+        case code, language, version, opaque, flag, remark, extFields
+
+        var name: String {
+            switch self {
+            case .code: "code"
+            case .language: "language"
+            case .version: "version"
+            case .opaque: "opaque"
+            case .flag: "flag"
+            case .remark: "remark"
+            case .extFields: "extFields"
+            }
+        }
+
+        var bit: UInt8 { 1 << rawValue }
+
+        /// The member named by `text` (a name's bytes), if this decoder reads it.
+        init?(_ text: ArraySlice<UInt8>) {
+            func named(_ name: StaticString) -> Bool { name.withUTF8Buffer { text.elementsEqual($0) } }
+            switch text.count {
+            case 4 where named("code"): self = .code
+            case 4 where named("flag"): self = .flag
+            case 6 where named("opaque"): self = .opaque
+            case 6 where named("remark"): self = .remark
+            case 7 where named("version"): self = .version
+            case 8 where named("language"): self = .language
+            case 9 where named("extFields"): self = .extFields
+            default: return nil
+            }
+        }
+    }
+    private var seen: UInt8 = 0
+    /// Names of the top-level members it skips, for the duplicate check.
+    private var skippedNames: [String] = []
+
+    init(cursor: JSONCursor) {
+        self.cursor = cursor
+    }
+
+    /// Reads the whole header: one object, surrounded only by whitespace.
+    mutating func header() throws(JSONError) {
+        guard try cursor.peek(expecting: "a value") == UInt8(ascii: "{") else {
+            let value = try cursor.value(depth: 0)
+            try end()
+            note(.invalidValue(field: "header", offset: value.offset, reason: "\(value.kindName), not an object"))
+            return
+        }
+        let rootOffset = cursor.offset
+        // Without extFields, a missing field is reported at the header.
+        command.extFields = ExtFields(headerOffset: rootOffset)
+        try cursor.enter(1)
+        if try cursor.peek(expecting: "a member name or '}'") == UInt8(ascii: "}") {
+            cursor.index += 1
+        } else {
+            repeat {
+                let member = try topLevelMember()
+                try cursor.expect(UInt8(ascii: ":"), "':' after a member name")
+                switch member {
+                case .code: command.code = try int32("code")
+                case .version: command.version = try int32("version")
+                case .opaque: command.opaque = try int32("opaque")
+                case .flag: command.flags = RemotingFlags(rawValue: try int32("flag"))
+                case .language: try language()
+                case .remark: try remark()
+                case .extFields: try extFields()
+                case nil: try skipValue(depth: 1)
+                }
+            } while try nextMember()
+        }
+        try end()
+        if seen & Member.code.bit == 0 {
+            note(.invalidValue(field: "code", offset: rootOffset, reason: "the header has no such field"))
+        }
+    }
+
+    /// The next top-level member's name: one this decoder reads, or nil for one it skips.
+    /// Throws if the header named it before.
+    private mutating func topLevelMember() throws(JSONError) -> Member? {
+        let byte = try cursor.peek(expecting: "a member name")
+        guard byte == UInt8(ascii: "\"") else {
+            throw JSONError(offset: cursor.offset, .unexpectedByte(byte, expected: "a member name"))
+        }
+        let nameOffset = cursor.offset
+        let member: Member?
+        let name: String
+        if let plain = cursor.plainString() {
+            // The usual case: matched on its bytes, no String made for it.
+            member = Member(cursor.bytes[plain])
+            name = member?.name ?? String(decoding: cursor.bytes[plain], as: UTF8.self)
+        } else {
+            name = try cursor.string()
+            member = Member(Array(name.utf8)[...])
+        }
+        if let member {
+            if seen & member.bit != 0 { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
+            seen |= member.bit
+        } else {
+            if skippedNames.contains(name) { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
+            skippedNames.append(name)
+        }
+        return member
+    }
+
+    /// The `extFields` object (or null), each value kept as its text.
+    private mutating func extFields() throws(JSONError) {
+        let first = try cursor.peek(expecting: "a value")
+        let objectOffset = cursor.offset
+        guard first == UInt8(ascii: "{") else {
+            let value = try cursor.value(depth: 1)
+            if case .null = value.kind {
+                command.extFields = ExtFields(headerOffset: objectOffset)
+            } else {
+                note(wrongKind(value, "extFields", "an object"))
+            }
+            return
+        }
+        var fields = ExtFields(headerOffset: objectOffset)
+        fields.reserveCapacity(16)
+        try cursor.enter(2)
+        if try cursor.peek(expecting: "a member name or '}'") == UInt8(ascii: "}") {
+            cursor.index += 1
+            command.extFields = fields
+            return
+        }
+        // Members not kept (null, or of a kind refused), for the duplicate check.
+        var unkeptNames: [String] = []
+        repeat {
+            let (name, nameOffset) = try memberName()
+            if fields[name] != nil || unkeptNames.contains(name) {
+                throw JSONError(offset: nameOffset, .duplicateKey(name))
+            }
+            try cursor.expect(UInt8(ascii: ":"), "':' after a member name")
+            let first = try cursor.peek(expecting: "a value")
+            let valueOffset = cursor.offset
+            switch first {
+            case UInt8(ascii: "\""):
+                fields.appendDecoded(name: name, value: try cursor.string(), at: valueOffset)
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                let text = String(decoding: cursor.bytes[try cursor.numberRange()], as: UTF8.self)
+                fields.appendDecoded(name: name, value: text, at: valueOffset)
+            default:
+                let value = try cursor.value(depth: 2)
+                switch value.kind {
+                case .bool(let flag): fields.appendDecoded(name: name, value: flag ? "true" : "false", at: valueOffset)
+                case .null: unkeptNames.append(name)
+                default:
+                    unkeptNames.append(name)
+                    note(wrongKind(value, name, "a string, number or boolean"))
+                }
+            }
+        } while try nextMember()
+        command.extFields = fields
+    }
+
+    private mutating func language() throws(JSONError) {
+        guard try cursor.peek(expecting: "a value") == UInt8(ascii: "\"") else {
+            let value = try cursor.value(depth: 1)
+            return note(wrongKind(value, "language", "a string"))
+        }
+        let offset = cursor.offset
+        let name = try cursor.string()
+        guard let language = LanguageCode(name: name) else {
+            return note(.invalidValue(field: "language", offset: offset, reason: "unknown \"\(name)\""))
+        }
+        command.language = language
+    }
+
+    private mutating func remark() throws(JSONError) {
+        if try cursor.peek(expecting: "a value") == UInt8(ascii: "\"") {
+            command.remark = try cursor.string()
+            return
+        }
+        let value = try cursor.value(depth: 1)
+        switch value.kind {
+        case .null: command.remark = nil
+        default: note(wrongKind(value, "remark", "a string"))
+        }
+    }
+
+    /// A number member's value as an Int32 (0 when it does not fit, noted).
+    private mutating func int32(_ field: String) throws(JSONError) -> Int32 {
+        let first = try cursor.peek(expecting: "a value")
+        guard first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else {
+            let value = try cursor.value(depth: 1)
+            note(wrongKind(value, field, "an integer"))
+            return 0
+        }
+        let offset = cursor.offset
+        let text = cursor.bytes[try cursor.numberRange()]
+        if let number = Self.int32(text) { return number }
+        note(
+            .invalidValue(
+                field: field, offset: offset,
+                reason: "\(String(decoding: text, as: UTF8.self)) is not an integer in Int32's range"))
+        return 0
+    }
+
+    /// A number's text as an Int32, or nil when it has a fraction or exponent or is out of
+    /// range (what `Int32(String)` answers for text of the JSON number grammar).
+    private static func int32(_ text: ArraySlice<UInt8>) -> Int32? {
+        var index = text.startIndex
+        let negative = text[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        guard text.endIndex - index <= 10 else { return nil }
+        var magnitude: Int64 = 0
+        while index < text.endIndex {
+            let digit = text[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            magnitude = magnitude * 10 + Int64(digit)
+            index += 1
+        }
+        return Int32(exactly: negative ? -magnitude : magnitude)
+    }
+
+    /// A member's name, at its opening quote after optional whitespace, and its offset.
+    private mutating func memberName() throws(JSONError) -> (String, Int) {
+        let byte = try cursor.peek(expecting: "a member name")
+        guard byte == UInt8(ascii: "\"") else {
+            throw JSONError(offset: cursor.offset, .unexpectedByte(byte, expected: "a member name"))
+        }
+        let offset = cursor.offset
+        return (try cursor.string(), offset)
+    }
+
+    /// Consumes the `,` before another member (true) or the object's closing `}` (false).
+    private mutating func nextMember() throws(JSONError) -> Bool {
+        let next = try cursor.peek(expecting: "',' or '}'")
+        cursor.index += 1
+        if next == UInt8(ascii: "}") { return false }
+        guard next == UInt8(ascii: ",") else {
+            throw JSONError(offset: cursor.offset - 1, .unexpectedByte(next, expected: "',' or '}'"))
+        }
+        return true
+    }
+
+    /// A member this decoder does not read, checked and dropped (a string without building a
+    /// value: `serializeTypeCurrentRPC` is in every header this server writes).
+    private mutating func skipValue(depth: Int) throws(JSONError) {
+        if try cursor.peek(expecting: "a value") == UInt8(ascii: "\"") {
+            _ = try cursor.string()
+        } else {
+            _ = try cursor.value(depth: depth)
+        }
+    }
+
+    /// Only whitespace may follow the header.
+    private mutating func end() throws(JSONError) {
+        cursor.skipWhitespace()
+        if cursor.index < cursor.bytes.endIndex {
+            throw JSONError(offset: cursor.offset, .trailingBytes(count: cursor.bytes.endIndex - cursor.index))
+        }
+    }
+
+    private mutating func note(_ error: DecodeError) {
+        if problem == nil { problem = .malformed(error) }
+    }
+
+    private func wrongKind(_ value: JSONValue, _ field: String, _ expected: String) -> DecodeError {
+        .invalidValue(field: field, offset: value.offset, reason: "\(value.kindName), not \(expected)")
+    }
+}
