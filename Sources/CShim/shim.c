@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <time.h>
 #include "CShim.h"
@@ -16,3 +17,5 @@ int cshim_poll_one(int fd, short events, long long timeout_ns, short *revents) {
     *revents = poller.revents;
     return ready;
 }
+
+int cshim_enter_network_namespace(int fd) { return setns(fd, CLONE_NEWNET); }

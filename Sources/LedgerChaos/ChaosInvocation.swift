@@ -1,5 +1,9 @@
 import LedgerCLI
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `ledger chaos` as the executable runs it.
 package enum ChaosCommand {
     /// The command name this module parses.
@@ -53,7 +57,8 @@ extension ChaosOptions {
         FlagSpec(
             ["--faults"], value: "LIST",
             help:
-                "faults to inject, comma-separated: kill,pause,restart,partition,long-pause (default the first four)"),
+                "faults to inject, comma-separated: kill,pause,restart,partition,long-pause,netem (default the first four; netem only with --netns)"
+        ),
         FlagSpec(
             ["--workload"], value: "KIND",
             help: "messages (idempotent sends, consumer groups; the default) or raw-append (raw log appends)"),
@@ -66,11 +71,20 @@ extension ChaosOptions {
                 "run the group with aclEnable=true and this plain_acl.yml; the runner signs with --access-key/--secret-key "
                 + "(an admin account: the run transfers leadership and reads the raw log)"),
         ClientFlags.accessKeyFlag, ClientFlags.secretKeyFlag,
+        FlagSpec(
+            ["--netns"],
+            help:
+                "root only: each node in a network namespace of its own on a bridge; partitions cut links in the "
+                + "kernel (nft) and the netem fault is available"),
     ]
 
     /// The options `flags` give (parsed with ``flags``).
     /// Keys missing from `flags` are read from `environment`.
-    static func parse(_ flags: ParsedFlags, environment: (String) -> String? = ClientFlags.processEnvironment)
+    /// `isRoot` says whether this process may create network namespaces (`--netns`).
+    static func parse(
+        _ flags: ParsedFlags, environment: (String) -> String? = ClientFlags.processEnvironment,
+        isRoot: Bool = geteuid() == 0
+    )
         throws(UsageError) -> ChaosOptions
     {
         let title = ChaosCommand.title
@@ -95,7 +109,7 @@ extension ChaosOptions {
         if let text = flags.value("--faults") {
             guard let faults = ChaosOptions.parseFaults(text) else {
                 throw UsageError(
-                    "--faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, got \(quoted(text))",
+                    "--faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, netem, got \(quoted(text))",
                     command: title)
             }
             options.faults = faults
@@ -112,6 +126,16 @@ extension ChaosOptions {
                     "--rate: expected operations per second from 1 to 10000, got \(quoted(text))", command: title)
             }
             options.rate = rate
+        }
+        options.netns = flags.has("--netns")
+        if options.netns && !isRoot {
+            throw UsageError(
+                "--netns needs root: it creates network namespaces, veth links, a bridge and nft rules "
+                    + "(running as user \(geteuid()))",
+                command: title)
+        }
+        if options.faults.contains(.netem) && !options.netns {
+            throw UsageError("--faults: netem needs --netns (it degrades a node's own link)", command: title)
         }
         options.keepData = flags.has("--keep-data")
         options.reportPath = flags.value("--report")
@@ -130,7 +154,7 @@ extension ChaosOptions {
 /// The `ledger chaos --help` text.
 enum ChaosHelp {
     static let usage =
-        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition[,long-pause]] [--workload messages|raw-append] [--rate OPS] [--keep-data] [--report FILE]"
+        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition[,long-pause]] [--workload messages|raw-append] [--rate OPS] [--keep-data] [--report FILE] [--netns]"
 
     static let about = """
         Starts three `ledger server --fault-injection` processes (this binary) on free loopback ports
@@ -179,6 +203,16 @@ enum ChaosHelp {
         "stateDigest", "replayedDigest"}], "notes", "checks": [{"name", "description", "passed",
         "violations", "first"}], "verdict": "PASS"|"FAIL", "firstViolation", "dataDirectory"}.
         On failure it prints the seed and the first violation and keeps the data directory.
+        With --netns (root only) each node runs in a network namespace of its own
+        (ledger-<pid>-nK, address 198.18.<pid mod 256>.K+1, listening on port 7000) joined by
+        veth links to a bridge in the runner's namespace (ledger-<pid>-hub, 198.18.<pid mod
+        256>.100), where the workload runs; no address is added outside those namespaces. The
+        nodes run without --fault-injection: partition cuts a node off from its peers with nft
+        rules in its namespace, both ways or one way at random (the runner still reaches it),
+        and netem (only when named) puts tc netem (delay 50ms 20ms loss 5% duplicate 1% reorder
+        10%) on both ends of a node's link for 2-5 s. Every namespace, link and rule is removed
+        when the run ends, fails, or gets SIGINT/SIGTERM; a crashed run's namespaces are removed
+        by the next --netns run. ip, tc and nft are installed with apt-get when missing.
         The seed replays the fault schedule and the workload's choices, not the exact interleaving
         of real processes.
         Exits 0 only when every check passed, 1 otherwise (2 for usage errors).

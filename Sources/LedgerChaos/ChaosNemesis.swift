@@ -30,6 +30,8 @@ final class ChaosNemesis {
     let cluster: LocalGroup
     let recorder: ChaosRecorder
     let kinds: [ChaosFaultKind]
+    /// With `--netns`: the network whose links partitions and netem fault.
+    let network: ChaosNetwork?
     private var random: SplitMix64
     private let client: LedgerClient
     private var round: [ChaosFaultKind] = []
@@ -40,9 +42,10 @@ final class ChaosNemesis {
 
     init(
         cluster: LocalGroup, recorder: ChaosRecorder, kinds: [ChaosFaultKind], random: SplitMix64,
-        credentials: AccessCredentials? = nil
+        credentials: AccessCredentials? = nil, network: ChaosNetwork? = nil
     ) {
         self.cluster = cluster
+        self.network = network
         self.recorder = recorder
         self.kinds = kinds
         self.random = random
@@ -74,7 +77,11 @@ final class ChaosNemesis {
     /// starts every node that is down.
     func healAll() throws(HarnessError) {
         for peer in cluster.peers where cluster.isRunning(peer.id) { cluster.signal(peer.id, SIGCONT) }
-        if kinds.contains(.partition) { heal() }
+        if let network {
+            try network.healAll()
+        } else if kinds.contains(.partition) {
+            heal()
+        }
         try cluster.startAll()
     }
 
@@ -130,6 +137,21 @@ final class ChaosNemesis {
             pause(.milliseconds(Int64(down)))
             try cluster.start(target.id)
             detail = "SIGTERM \(target.name) (\(role)), restarted \(down) ms after it exited"
+        case .partition where network != nil:
+            let held = random.int(in: 1000...4000)
+            let direction = ChaosCut.allCases[Int(random.below(UInt64(ChaosCut.allCases.count)))]
+            let others = cluster.peers.filter { $0.id != target.id }
+            try network!.cut(Int(target.id.rawValue), from: others.map { Int($0.id.rawValue) }, direction: direction)
+            pause(.milliseconds(Int64(held)))
+            try network!.healAll()
+            let names = others.map(\.name).joined(separator: ", ")
+            let how =
+                switch direction {
+                case .both: "both ways"
+                case .outbound: "one way, \(target.name) to them"
+                case .inbound: "one way, them to \(target.name)"
+                }
+            detail = "cut \(target.name) (\(role)) from \(names) in the kernel (nft), \(how), for \(held) ms"
         case .partition:
             let held = random.int(in: 1000...4000)
             let others = cluster.peers.filter { $0.id != target.id }
@@ -139,6 +161,15 @@ final class ChaosNemesis {
             heal()
             detail =
                 "isolated \(target.name) (\(role)) from \(others.map(\.name).joined(separator: ", ")) for \(held) ms"
+        case .netem:
+            guard let network else { preconditionFailure("a netem fault without --netns") }
+            let held = random.int(in: 2000...5000)
+            try network.degrade(Int(target.id.rawValue))
+            pause(.milliseconds(Int64(held)))
+            try network.healAll()
+            detail =
+                "netem \(ChaosNetworkPlan.netemSettings.joined(separator: " ")) on \(target.name)'s link (\(role)) "
+                + "for \(held) ms"
         case .longPause:
             let held = min(random.int(in: 10_000...60_000), Int(room.wholeMilliseconds))
             cluster.signal(target.id, SIGSTOP)

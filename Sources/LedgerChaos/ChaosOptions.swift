@@ -14,6 +14,10 @@ enum ChaosFaultKind: String, Sendable, Hashable, CaseIterable, Comparable {
     /// a replica that falls far behind and comes back. Not in ``defaults``: each one adds at
     /// least 10 s to a run.
     case longPause = "long-pause"
+    /// Only with `--netns`: delay with jitter, loss, duplication and reordering (`tc qdisc …
+    /// netem`) on both ends of a node's link for 2–5 s. Not in ``defaults``: not every kernel
+    /// has netem.
+    case netem
 
     /// The faults a run injects without `--faults`: every kind but ``longPause``.
     static let defaults: [ChaosFaultKind] = [.kill, .pause, .restart, .partition]
@@ -54,8 +58,10 @@ struct ChaosOptions: Sendable, Hashable {
     var aclFile: String?
     /// The account the runner signs with (`--access-key`/`--secret-key` or the environment).
     var credentials: AccessCredentials?
+    /// Each node in a network namespace of its own; partitions cut links in the kernel.
+    var netns = false
 
-    /// Parses `kill,pause,restart,partition,long-pause` (any non-empty subset, any order).
+    /// Parses `kill,pause,restart,partition,long-pause,netem` (any non-empty subset, any order).
     static func parseFaults(_ text: String) -> [ChaosFaultKind]? {
         var kinds: Set<ChaosFaultKind> = []
         for word in text.split(separator: ",", omittingEmptySubsequences: false) {

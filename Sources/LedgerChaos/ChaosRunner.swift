@@ -101,9 +101,20 @@ struct ChaosRunner {
     private func execute(seed: UInt64, binary: String, directory: String) throws(HarnessError) -> ChaosReport {
         let started = ContinuousClock().now
         let acl = options.aclFile.map { ["aclEnable=true", "aclFile=\($0)"] } ?? []
+        // Made first so it is removed last, after the nodes in it are gone.
+        let network = try options.netns ? ChaosNetwork(nodes: 3, scratchDirectory: directory) : nil
+        defer { network?.tearDown() }
+        if let network {
+            Console.out(
+                "chaos: network namespaces \(network.plan.runPrefix)hub (runner \(network.plan.runnerAddress)) and "
+                    + "\(network.plan.runPrefix)n0-n2 (\((0..<3).map(network.plan.address).joined(separator: ", ")))")
+            if options.faults.contains(.netem), let problem = network.netemProblem() {
+                throw HarnessError("the netem fault cannot run: \(problem)")
+            }
+        }
         let cluster = try LocalGroup(
             binary: binary, directory: directory, settings: ["dataFileSize=8MiB"] + acl,
-            serverFlags: ["--fault-injection"])
+            serverFlags: network == nil ? ["--fault-injection"] : [], placement: network?.placement)
         defer { cluster.shutDown() }
         let (configuration, dataFileSize) = try ChaosRunner.messageStoreSettings(of: cluster)
         let workload = ChaosRunner.workload(options.workload, configuration: configuration)
@@ -147,7 +158,7 @@ struct ChaosRunner {
 
         let nemesis = ChaosNemesis(
             cluster: cluster, recorder: recorder, kinds: options.faults, random: nemesisRandom,
-            credentials: options.credentials)
+            credentials: options.credentials, network: network)
         do {
             try nemesis.run(until: recorder.start + options.duration)
         } catch {

@@ -9,12 +9,12 @@ import Synchronization
 ///
 /// The child starts with an empty signal mask and default signal handling, whatever this
 /// process blocks, so SIGTERM reaches it as `kill` intends.
-final class ChildProcess {
-    let pid: pid_t
+package final class ChildProcess {
+    package let pid: pid_t
     /// What the executable and arguments were, for messages.
-    let commandLine: String
+    package let commandLine: String
     /// Set once the child has been reaped.
-    private(set) var exitStatus: ExitStatus?
+    package private(set) var exitStatus: ExitStatus?
 
     private init(pid: pid_t, commandLine: String) {
         self.pid = pid
@@ -24,7 +24,7 @@ final class ChildProcess {
     /// Starts `executable` (a path) with `arguments`. Standard input reads `stdinPath`; standard
     /// output and error go to the given files, created if missing and appended to, or to
     /// `/dev/null` when nil. `posix_spawn(3)`.
-    static func spawn(
+    package static func spawn(
         _ executable: String, _ arguments: [String], stdinPath: String = "/dev/null", stdoutPath: String?,
         stderrPath: String?
     ) throws(SystemError) -> ChildProcess {
@@ -57,7 +57,7 @@ final class ChildProcess {
     }
 
     /// Sends `signal` unless the child was already reaped. `kill(2)`.
-    func send(_ signal: Int32) {
+    package func send(_ signal: Int32) {
         guard exitStatus == nil else { return }
         // ESRCH cannot happen before the child is reaped (a zombie still has its pid), and this
         // process may signal its own children, so the result carries no information.
@@ -65,11 +65,11 @@ final class ChildProcess {
     }
 
     /// Whether the child has not yet ended.
-    var isRunning: Bool { reap(blocking: false) == nil }
+    package var isRunning: Bool { reap(blocking: false) == nil }
 
     /// Waits up to `timeout` for the child to end; returns how it ended, or nil if it still runs.
     @discardableResult
-    func wait(timeout: Duration) -> ExitStatus? {
+    package func wait(timeout: Duration) -> ExitStatus? {
         let deadline = ContinuousClock().now + timeout
         while true {
             if let status = reap(blocking: false) { return status }
@@ -80,7 +80,7 @@ final class ChildProcess {
 
     /// SIGKILLs the child if it still runs and reaps it; returns how it ended.
     @discardableResult
-    func kill() -> ExitStatus {
+    package func kill() -> ExitStatus {
         send(SIGKILL)
         return reap(blocking: true)!
     }
@@ -102,16 +102,16 @@ final class ChildProcess {
     }
 
     /// What a finished command printed and how it ended.
-    struct Completed: Sendable {
-        var status: ExitStatus
-        var stdout: String
-        var stderr: String
+    package struct Completed: Sendable {
+        package var status: ExitStatus
+        package var stdout: String
+        package var stderr: String
     }
 
     /// Runs `executable` to completion with `stdin` as its input, capturing its output in files
     /// under `scratchDirectory`. A child still running after `timeout` is killed and reported as
     /// `.signaled(SIGKILL)`.
-    static func run(
+    package static func run(
         _ executable: String, _ arguments: [String], stdin: String = "", scratchDirectory: String,
         timeout: Duration = .seconds(30)
     ) throws(SystemError) -> Completed {

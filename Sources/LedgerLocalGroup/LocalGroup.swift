@@ -32,6 +32,9 @@ package final class LocalGroup {
     /// the order of ``peers``; empty when the group was made without them.
     package let brokerPorts: [UInt16]
     package let nameServerPorts: [UInt16]
+    /// What each node's `ledger server` command line is prefixed with, in the order of
+    /// ``peers`` (empty: run the binary itself).
+    let launchers: [[String]]
     private var processes: [NodeID: ChildProcess] = [:]
 
     /// Writes the config files of a `size`-node group and its secret; starts nothing. Each file
@@ -44,21 +47,33 @@ package final class LocalGroup {
     /// `serverFlags` are added to every `ledger server` command line (e.g. `--fault-injection`).
     /// With `adminPorts`, each node also gets a free `adminPort` of its own; with `remoting`, a
     /// free `listenPort` and `namesrvPort` (and `remotingPeers` naming every broker port).
+    /// With `placement`, the nodes listen on its addresses and are started through its launchers
+    /// instead (`size` is its number of hosts; neither admin nor remoting ports).
     package init(
         binary: String, directory: String, size: Int = 3, settings: [String] = [], serverFlags: [String] = [],
-        adminPorts: Bool = false, remoting: Bool = false
+        adminPorts: Bool = false, remoting: Bool = false, placement: LocalGroupPlacement? = nil
     ) throws(HarnessError) {
+        precondition(
+            placement.map { $0.hosts.count == size && !adminPorts && !remoting } ?? true,
+            "a placement names every node and has no admin or remoting ports")
         self.binary = binary
         self.serverFlags = serverFlags
         self.directory = directory
-        let ports = try LocalGroup.freePorts(count: size * (1 + (adminPorts ? 1 : 0) + (remoting ? 2 : 0)))
+        launchers = placement?.launchers ?? Array(repeating: [], count: size)
+        let ports: [UInt16]
+        if let placement {
+            ports = Array(repeating: placement.port, count: size)
+        } else {
+            ports = try LocalGroup.freePorts(count: size * (1 + (adminPorts ? 1 : 0) + (remoting ? 2 : 0)))
+        }
+        let hosts = placement?.hosts ?? Array(repeating: "127.0.0.1", count: size)
         var rest = ports.dropFirst(size)
         self.adminPorts = adminPorts ? Array(rest.prefix(size)) : []
         rest = adminPorts ? rest.dropFirst(size) : rest
         brokerPorts = remoting ? Array(rest.prefix(size)) : []
         nameServerPorts = remoting ? Array(rest.dropFirst(size)) : []
         peers = ports.prefix(size).enumerated().map {
-            Peer(name: "n\($0.offset)", id: NodeID(UInt64($0.offset)), host: "127.0.0.1", port: $0.element)
+            Peer(name: "n\($0.offset)", id: NodeID(UInt64($0.offset)), host: hosts[$0.offset], port: $0.element)
         }
         let list = peerList
         let brokers = zip(peers, brokerPorts).map { "\($0.name)-127.0.0.1:\($1)" }.joined(separator: ";")
@@ -102,14 +117,20 @@ package final class LocalGroup {
     /// Where node `id`'s stdout and stderr go: `nK.log` in ``directory``.
     package func logPath(_ id: NodeID) -> String { "\(directory)/n\(id.rawValue).log" }
 
-    /// Starts node `id` (`ledger server -c nK.conf`, stderr appended to `nK.log`).
+    /// The command line that starts node `id`: its launcher, if any, then
+    /// `ledger server -c nK.conf` and the server flags.
+    package func commandLine(_ id: NodeID) -> [String] {
+        launchers[Int(id.rawValue)] + [binary, "server", "-c", configPath(id)] + serverFlags
+    }
+
+    /// Starts node `id` (``commandLine(_:)``, stdout and stderr appended to `nK.log`).
     /// Precondition: it is not running.
     package func start(_ id: NodeID) throws(HarnessError) {
         precondition(!isRunning(id), "node n\(id.rawValue) is already running")
+        let command = commandLine(id)
         do {
             processes[id] = try ChildProcess.spawn(
-                binary, ["server", "-c", configPath(id)] + serverFlags, stdoutPath: logPath(id), stderrPath: logPath(id)
-            )
+                command[0], Array(command.dropFirst()), stdoutPath: logPath(id), stderrPath: logPath(id))
         } catch {
             throw HarnessError("cannot start node n\(id.rawValue) from \(binary): \(error)")
         }

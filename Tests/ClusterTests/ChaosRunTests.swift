@@ -5,6 +5,10 @@ import Testing
 @testable import LedgerChaos
 @testable import LedgerLocalGroup
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `ledger chaos` end to end: real processes, every fault kind, every check passing.
 @Suite(.serialized)
 struct ChaosRunTests {
@@ -20,7 +24,9 @@ struct ChaosRunTests {
             let run = try ChildProcess.run(
                 binary, ["chaos"] + arguments + ["--report", reportPath], scratchDirectory: scratch,
                 timeout: .seconds(240))
-            return (run, String(decoding: try readFile(reportPath), as: UTF8.self))
+            // A run that could not start (exit 1 before any load) writes no report.
+            let json = fileExists(reportPath) ? String(decoding: try readFile(reportPath), as: UTF8.self) : ""
+            return (run, json)
         }
     }
 
@@ -88,6 +94,47 @@ struct ChaosRunTests {
         #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
         #expect(report.contains("\"workload\": \"raw-append\""), "\(report)")
         #expect(!report.contains("\"acknowledged\": 0,"), "\(replay)\n\(run.stdout)")
+    }
+
+    @Test(
+        "a 20-second --netns run with kernel partitions (and netem where the kernel has it) passes and leaves no namespace"
+    )
+    func netnsRunPasses() throws {
+        guard geteuid() == 0 else {
+            print(
+                "ChaosRunTests.netnsRunPasses skipped: ledger chaos --netns needs root (running as user \(geteuid()))")
+            return
+        }
+        var arguments = ["--netns", "--duration", "20s", "--seed", "\(Self.seed)", "--faults", "partition,netem"]
+        var (run, report) = try Self.chaos(arguments)
+        if run.status == .exited(1) && run.stderr.contains("the netem fault cannot run") {
+            print("ChaosRunTests.netnsRunPasses: netem left out: \(run.stderr)")
+            // The refused run keeps its (empty) data directory, as every failed run does.
+            if let kept = run.stderr.split(separator: "data directory kept: ").last?.split(separator: ")").first {
+                try removeTree(String(kept))
+            }
+            arguments[arguments.count - 1] = "partition"
+            (run, report) = try Self.chaos(arguments)
+        }
+        let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
+        #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
+        #expect(report.contains("\"verdict\": \"PASS\""), "\(replay)\n\(report)")
+        #expect(report.contains("in the kernel (nft)"), "no kernel partition injected (\(replay))\n\(run.stdout)")
+        if arguments.last == "partition,netem" {
+            #expect(report.contains("\"kind\": \"netem\""), "no netem fault injected (\(replay))\n\(run.stdout)")
+        }
+        #expect(!report.contains("\"acknowledged\": 0,"), "\(replay)\n\(run.stdout)")
+        // The run names its namespaces `ledger-<pid>-…`; none may be left.
+        let line = run.stdout.split(separator: "\n").first { $0.hasPrefix("chaos: network namespaces ledger-") }
+        let prefix = line.map { String($0.split(separator: " ")[3].dropLast("hub".count)) }
+        #expect(prefix != nil, "the run did not name its namespaces\n\(run.stdout)")
+        let listing = try Self.inScratchDirectory { _, scratch in
+            try ChildProcess.run("/usr/sbin/ip", ["netns", "list"], scratchDirectory: scratch)
+        }
+        #expect(listing.status == .exited(0), "ip netns list: \(listing.stderr)")
+        if let prefix {
+            #expect(!listing.stdout.contains(prefix), "namespaces of the run left behind:\n\(listing.stdout)")
+        }
     }
 
     @Test("ledger chaos rejects an unknown fault kind with exit code 2")

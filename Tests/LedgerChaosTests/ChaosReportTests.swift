@@ -94,7 +94,7 @@ import Testing
             "\"offsetCommits\": 0, \"offsetQueries\": 0}",
             "\"finalState\": [{\"node\": \"n0\", \"appliedIndex\": 5, \"stateDigest\": \"000000000000001f\", "
                 + "\"replayedDigest\": \"000000000000001f\"}",
-            "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0, \"long-pause\": 0}",
+            "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0, \"long-pause\": 0, \"netem\": 0}",
             "\"detail\": \"SIGSTOP n0 (leader, term 1) for 1000 ms, then SIGCONT\", \"leaderChanges\": 1, "
                 + "\"settledAtMs\": 2300}",
             "\"leaderChanges\": 0, \"settledAtMs\": null}",

@@ -27,6 +27,10 @@ int cshim_poll_one(int fd, short events, long long timeout_ns, short *revents);
 /// accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC): a GNU extension Glibc's module hides.
 int cshim_accept_nonblocking(int fd);
 
+/// setns(fd, CLONE_NEWNET): moves the calling thread into the network namespace `fd` refers to
+/// (a GNU extension Glibc's module hides). Returns what setns returns.
+int cshim_enter_network_namespace(int fd);
+
 /// The calling thread's errno.
 static inline int cshim_errno(void) { return errno; }
 
