@@ -44,6 +44,8 @@ extension Replica {
         if applied == store.firstIndex.previous {
             return store.startPosition == 0 ? nil : (store.startPosition - 1) / fileSize * fileSize
         }
+        // An index that cannot be read here fails the apply path's next read of it, which stops
+        // the replica; until then no snapshot is due.
         guard applied >= store.firstIndex, applied <= store.lastIndex, let end = try? store.recordEnd(of: applied)
         else { return nil }
         return (end - 1) / fileSize * fileSize
