@@ -65,11 +65,19 @@ struct DiskFullTests {
         let append = try fixture.ledger(["append", "--timeout", "5000"], stdin: "raw\n")
         #expect(append.status == .exited(1) && append.stderr.contains("disk full"), "\(append.stderr)")
 
-        // Reads, status and offsets go on; every node is up and says it refuses writes.
-        let status = try fixture.ledger(["status", "--json"])
+        // Reads, status and offsets go on; every node is up and, once it measured its disk
+        // again (each second; one node's refusal above may come first), says it refuses writes.
+        var status: ChildProcess.Completed
+        var nodes: [[String: Any]] = []
+        let measured = ContinuousClock().now + .seconds(5)
+        repeat {
+            status = try fixture.ledger(["status", "--json"])
+            let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+            nodes = object?["nodes"] as? [[String: Any]] ?? []
+            if nodes.allSatisfy({ $0["writable"] as? Bool == false }) { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while ContinuousClock().now < measured
         #expect(status.status == .exited(0), "\(status.stderr)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
-        let nodes = try #require(object["nodes"] as? [[String: Any]])
         #expect(nodes.count == 3 && nodes.allSatisfy { $0["up"] as? Bool == true }, "\(status.stdout)")
         #expect(nodes.allSatisfy { $0["writable"] as? Bool == false }, "\(status.stdout)")
         #expect(try fixture.ledger(["status"]).stdout.contains("DISK FULL"))
