@@ -182,6 +182,9 @@ extension Cluster {
                 precondition(node.persistInFlight == nil, "n\(node.id) started a second persist")
                 node.persistInFlight = pending
                 schedule(.persistDone(node: node.index, incarnation: node.incarnation), after: diskLatency())
+            case .checkTransaction:
+                // The simulated producers send no half messages, so no check back is due.
+                break
             case .log(_, let line):
                 note("n\(node.id) \(line)")
             case .stop(let failure):

@@ -90,7 +90,7 @@ extension Cluster {
         case .sendBatch(var batch, let stamp):
             batch.producer = nil
             stripped = .sendBatch(batch, stamp)
-        case .commitOffset, .updateTopic, .deleteTopic:
+        case .commitOffset, .updateTopic, .deleteTopic, .rollbackTransaction, .checkTransaction:
             return entry
         }
         var rewritten = entry

@@ -169,6 +169,9 @@ final class CommitLogChecker {
         case .command(.updateTopic), .command(.deleteTopic):
             // The simulated clients never change topics: such an entry came from nowhere.
             throw Violation("entry-payload", "index \(index) holds a topic change no client proposed")
+        case .command(.rollbackTransaction), .command(.checkTransaction):
+            // The simulated producers send no half messages: such an entry came from nowhere.
+            throw Violation("entry-payload", "index \(index) holds a transaction command no client caused")
         }
     }
 
@@ -190,7 +193,8 @@ final class CommitLogChecker {
             case .duplicate(let value):
                 sent.append(value)
                 duplicates += 1
-            case .offsetCommitted, .topicUpdated, .topicDeleted, .rejected:
+            case .offsetCommitted, .topicUpdated, .topicDeleted, .rejected, .transactionEnded, .transactionChecked,
+                .transactionDiscarded:
                 throw Violation("apply-results", "index \(index): a send gave \(describe(results))")
             }
         }
@@ -553,6 +557,9 @@ extension ApplyResult {
         case .topicUpdated(let topic): "topic \(topic.name) has \(topic.queues.count) queues"
         case .topicDeleted(let deletion): "topic \(deletion.topic) deleted"
         case .rejected(let reason): "rejected: \(reason)"
+        case .transactionEnded(let half, let outcome): "half message at \(half): \(outcome)"
+        case .transactionChecked(let pending): "half message at \(pending.half) checked \(pending.checks) times"
+        case .transactionDiscarded(let pending): "half message at \(pending.half) discarded"
         }
     }
 }

@@ -45,6 +45,11 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
     case topicExists(String, queueCount: Int32)
     /// A topic altered to fewer queues than it has.
     case queuesCannotShrink(topic: String, from: Int32, to: Int32)
+    /// A move of held messages that is not the next one (delivered, stored or decided already,
+    /// or out of turn) or would deliver early: nothing is stored.
+    case staleMove(RecordsOrigin, reason: String)
+    /// No half message waits at this offset (committed, rolled back, discarded, or never one).
+    case transactionNotPending(PhysicalOffset)
 
     /// Whether the send was refused only for where its leader placed it (a retry is placed afresh).
     public var isMisplacement: Bool {
@@ -85,6 +90,9 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
         case .topicExists(let topic, let count): "topic \(topic) already exists, with \(count) queues"
         case .queuesCannotShrink(let topic, let from, let to):
             "topic \(topic) has \(from) queues and cannot shrink to \(to): queues can only grow"
+        case .staleMove(let origin, let reason): "\(origin) is not the next move: \(reason); nothing stored"
+        case .transactionNotPending(let half):
+            "no half message waits at commit-log offset \(half) (committed, rolled back or discarded already)"
         }
     }
 }
@@ -102,6 +110,12 @@ public enum ApplyResult: Hashable, Sendable {
     case topicUpdated(TopicInfo)
     /// A topic was deleted.
     case topicDeleted(TopicDeletion)
+    /// A half message was rolled back (``TransactionOutcome/rollback``) and dropped.
+    case transactionEnded(PhysicalOffset, TransactionOutcome)
+    /// A half message's check back was counted: the leader asks a producer of its group now.
+    case transactionChecked(PendingTransaction)
+    /// A half message was dropped after its last check back.
+    case transactionDiscarded(PendingTransaction)
     /// The command was refused and changed nothing.
     case rejected(CommandRejection)
 
@@ -115,7 +129,9 @@ public enum ApplyResult: Hashable, Sendable {
     public var sendResult: SendResult? {
         switch self {
         case .stored(let result), .duplicate(let result): result
-        case .offsetCommitted, .topicUpdated, .topicDeleted, .rejected: nil
+        case .offsetCommitted, .topicUpdated, .topicDeleted, .rejected, .transactionEnded, .transactionChecked,
+            .transactionDiscarded:
+            nil
         }
     }
 }

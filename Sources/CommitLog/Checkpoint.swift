@@ -16,15 +16,16 @@ import Raft
 /// unique keys, whose records retention deleted (or every key, in a snapshot), then u32
 /// unique-key count × i64 physical offset of the record that holds the key, oldest first (the
 /// keys are read back from the log), u32 deleted-topic count × (string topic, i64 end of
-/// the last record at its deletion), u32 CRC32 of all preceding bytes. Strings are a u16
+/// the last record at its deletion), u32 length + the message kinds' section (version 6,
+/// ``MessageKindsState``), u32 CRC32 of all preceding bytes. Strings are a u16
 /// length and UTF-8; a result is string topic, i32 queue, i64 queue offset, i64 physical
 /// offset, string message id, i64 store timestamp. Lists are sorted (unique keys in the order
 /// they were recorded), so equal state gives equal bytes. Version 4 lacks the explicit unique
-/// keys and is still read. Versions 1 to 3 were written by builds that kept a second copy of
+/// keys and version 5 the message kinds' section; both are still read. Versions 1 to 3 were written by builds that kept a second copy of
 /// every message in commit-log files; they are refused (wipe the node's store: no migration).
 struct Checkpoint {
     static let magic: [UInt8] = Array("SLCL".utf8)
-    static let version: UInt8 = 5
+    static let version: UInt8 = 6
     /// The oldest version still read (it has no explicit unique keys).
     static let oldestReadable: UInt8 = 4
 
@@ -55,6 +56,8 @@ struct Checkpoint {
     var uniqueKeyOffsets: [PhysicalOffset] = []
     /// Sorted by name.
     var deletedTopics: [(String, PhysicalOffset)] = []
+    /// The encoded ``MessageKindsState`` (decoded with the configuration); empty before version 6.
+    var kindsSection: [UInt8] = []
 
     /// The checkpoint of an empty store.
     init(fileSize: Int, keyIndexSegmentEntries: Int) {
@@ -111,6 +114,8 @@ struct Checkpoint {
             Self.writeString(topic, to: &writer)
             writer.writeInt64(end.rawValue)
         }
+        writer.writeUInt32(UInt32(kindsSection.count))
+        writer.writeRawBytes(kindsSection)
         writer.writeUInt32(CRC32.checksum(writer.bytes))
         return writer.bytes
     }
@@ -225,6 +230,9 @@ struct Checkpoint {
         for _ in 0..<(try reader.readUInt32("deleted-topic count")) {
             let topic = try reader.readShortString("deleted topic")
             deletedTopics.append((topic, PhysicalOffset(try reader.readInt64("deleted topic end"))))
+        }
+        if version >= 6 {
+            kindsSection = try reader.readRawBytes(Int(try reader.readUInt32("message kinds length")), "message kinds")
         }
         try reader.finish()
     }

@@ -158,6 +158,9 @@ extension CommitLogStateMachine {
             logStart: PhysicalOffset(log.startPosition))
         checkpoint.deletedTopics = deletedTopics.sorted { utf8Precedes($0.key, $1.key) }.map { ($0.key, $0.value) }
         checkpoint.offsets = consumerOffsets.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var kindsWriter = ByteWriter()
+        kinds.encode(into: &kindsWriter)
+        checkpoint.kindsSection = kindsWriter.bytes
         return checkpoint
     }
 

@@ -13,6 +13,8 @@ public struct ProposalTail: Sendable {
     var nextOffsets: [MessageQueue: QueueOffset] = [:]
     var lastStoreTimestamp: Int64 = 0
     var sequences: [ProducerID: UInt64] = [:]
+    /// Per delay level, the schedule offset after the last delivery planned.
+    var deliveries: [Int32: QueueOffset] = [:]
     /// Producer unique keys of messages placed and not yet applied (membership only), and the
     /// same keys with the index of their entry, oldest first (`keyOrder[keyHead...]`).
     var uniqueKeys: Set<String> = []
@@ -27,6 +29,7 @@ public struct ProposalTail: Sendable {
         fileprivate var nextOffsets: [MessageQueue: QueueOffset]
         fileprivate var lastStoreTimestamp: Int64
         fileprivate var sequences: [ProducerID: UInt64]
+        fileprivate var deliveries: [Int32: QueueOffset]
         fileprivate var keyCount: Int
     }
 
@@ -34,7 +37,7 @@ public struct ProposalTail: Sendable {
     public func mark() -> Mark {
         Mark(
             nextOffsets: nextOffsets, lastStoreTimestamp: lastStoreTimestamp, sequences: sequences,
-            keyCount: keyOrder.count)
+            deliveries: deliveries, keyCount: keyOrder.count)
     }
 
     /// Undoes what was placed since `mark` (nothing may have been forgotten in between), so a
@@ -44,6 +47,7 @@ public struct ProposalTail: Sendable {
         nextOffsets = mark.nextOffsets
         lastStoreTimestamp = mark.lastStoreTimestamp
         sequences = mark.sequences
+        deliveries = mark.deliveries
         for placed in keyOrder[mark.keyCount...] { uniqueKeys.remove(placed.key) }
         keyOrder.removeSubrange(mark.keyCount...)
     }
@@ -101,7 +105,7 @@ extension CommitLogStateMachine {
                 counts = false
             }
         }
-        let headerBytes = RecordsEntry.headerBytes
+        let headerBytes = RecordsEntry.fixedHeaderBytes
         let total = prepared.reduce(headerBytes) { $0 + $1.recordSize }
         var writer = ByteWriter(capacity: total)
         RecordsEntry.writeHeader(producer: producer, count: prepared.count, into: &writer)
@@ -116,8 +120,8 @@ extension CommitLogStateMachine {
         next.lastStoreTimestamp = storeTimestamp
         for item in prepared {
             let message = item.message
-            let queueID = placeQueue(message, next)
-            let key = MessageQueue(topic: message.topic, queueID: queueID)
+            let queueID = item.storedQueue ?? placeQueue(topic: message.topic, target: message.target, next)
+            let key = MessageQueue(topic: item.storedTopic, queueID: queueID)
             let queueOffset = nextOffset(key, next)
             // A retry by unique key (stored, in flight, or earlier in this batch) takes no offset.
             let isRetry = message.uniqueKey.map { storedUnder($0) != nil || !next.place($0, at: index) } ?? false
@@ -130,7 +134,7 @@ extension CommitLogStateMachine {
                 queueID: queueID, flag: message.flag, queueOffset: queueOffset, physicalOffset: physicalOffset,
                 sysFlag: message.bodyCompressed ? MessageSysFlag.compressed : 0,
                 bornTimestamp: message.bornTimestamp, bornHost: message.bornHost, storeTimestamp: storeTimestamp,
-                storeHost: stamp.storeHost, body: message.body, topic: message.topic, properties: properties)
+                storeHost: stamp.storeHost, body: message.body, topic: item.storedTopic, properties: properties)
             MessageRecord.encode(stored, bodyCRC: MessageRecord.bodyCRC(message.body), into: &bytes)
             physical += Int64(item.recordSize)
         }
@@ -143,7 +147,7 @@ extension CommitLogStateMachine {
     }
 
     /// The next offset of `queue`: after the applied messages and those `tail` placed.
-    private func nextOffset(_ queue: MessageQueue, _ tail: ProposalTail) -> QueueOffset {
+    func nextOffset(_ queue: MessageQueue, _ tail: ProposalTail) -> QueueOffset {
         let applied = topics[queue.topic]?.queue(queue.queueID)?.maxOffset ?? .zero
         guard let planned = tail.nextOffsets[queue] else { return applied }
         return max(applied, planned)
@@ -152,9 +156,9 @@ extension CommitLogStateMachine {
     /// The queue a message goes to: the one it names, its sharding key's (RocketMQ's
     /// `SelectMessageQueueByHash`: abs(hashCode % count)), or the queue with the fewest
     /// messages (the lowest id among equals).
-    private func placeQueue(_ message: ProducerMessage, _ tail: ProposalTail) -> Int32 {
-        let count = topics[message.topic]?.queueCount ?? configuration.defaultTopicQueueNums
-        switch message.target {
+    func placeQueue(topic: String, target: QueueTarget, _ tail: ProposalTail) -> Int32 {
+        let count = topics[topic]?.queueCount ?? newTopicQueueCount(topic)
+        switch target {
         case .queue(let id):
             return id
         case .shardingKey(let key):
@@ -162,9 +166,9 @@ extension CommitLogStateMachine {
             return value < 0 ? -value : value
         case .automatic:
             var best: Int32 = 0
-            var bestOffset = nextOffset(MessageQueue(topic: message.topic, queueID: 0), tail)
+            var bestOffset = nextOffset(MessageQueue(topic: topic, queueID: 0), tail)
             for id in 1..<max(count, 1) {
-                let offset = nextOffset(MessageQueue(topic: message.topic, queueID: id), tail)
+                let offset = nextOffset(MessageQueue(topic: topic, queueID: id), tail)
                 if offset < bestOffset {
                     best = id
                     bestOffset = offset
@@ -186,6 +190,9 @@ extension CommitLogStateMachine {
         var tail = ProposalTail()
         for entry in entries where entry.kind == .normal && entry.index > appliedIndex {
             guard case .records(let header)? = try? EntryPayload(decoding: entry.data) else { continue }
+            if let origin = header.origin, !tail.placeMove(origin, count: header.count, at: entry.index, in: self) {
+                continue
+            }
             if let producer = header.producer {
                 // A retry of a send applied or earlier in the tail applies as a duplicate: it places nothing.
                 guard case .new = producers.check(producer),
@@ -198,7 +205,9 @@ extension CommitLogStateMachine {
                 guard let message = try? StoredMessage(decoding: entry.data, at: at, verifyingCRC: false) else { break }
                 at += message.storeSize
                 tail.lastStoreTimestamp = max(tail.lastStoreTimestamp, message.storeTimestamp)
-                if let key = producerKey(of: message), storedUnder(key) != nil || !tail.place(key, at: entry.index) {
+                if header.origin == nil, let key = producerKey(of: message),
+                    storedUnder(key) != nil || !tail.place(key, at: entry.index)
+                {
                     continue
                 }
                 let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
@@ -229,9 +238,32 @@ extension CommitLogStateMachine {
             planned = planSend(
                 batch.messages, producer: batch.producer, stamp: stamp, tail: &tail, index: appliedIndex.next
             ) { _ in bodyPosition }
-        case .commitOffset, .updateTopic, .deleteTopic:
+        case .commitOffset, .updateTopic, .deleteTopic, .rollbackTransaction, .checkTransaction:
             return try command.encoded()
         }
         return try planned.get()
     }
+}
+
+extension ProposalTail {
+    /// Notes a move in a leader's unapplied tail: a delivery's schedule offsets, a send-back's
+    /// or commit's key. False when its records will place nothing: a send-back stored or in
+    /// flight already, a commit of a half message no longer waiting or in flight already.
+    mutating func placeMove(
+        _ origin: RecordsOrigin, count: Int, at index: LogIndex, in machine: CommitLogStateMachine
+    ) -> Bool {
+        switch origin {
+        case .delayed(let level, let from):
+            deliveries[level] = max(deliveries[level] ?? .zero, QueueOffset(from.rawValue + Int64(count)))
+            return true
+        case .sentBack(let group, let source):
+            let key = MessageKindsState.sentBackKey(group: group, source: source)
+            return machine.kinds.sentBack.lookup(key) == nil && place(key, at: index)
+        case .committed(let half):
+            return machine.kinds.pending[half] != nil && place(Self.commitKey(half), at: index)
+        }
+    }
+
+    /// The in-flight key of the commit of the half message at `half`.
+    static func commitKey(_ half: PhysicalOffset) -> String { "\u{0}commit@\(half.rawValue)" }
 }

@@ -10,6 +10,11 @@ struct PreparedMessage {
     var properties: [MessagePropertyPair]
     var recordSize: Int
     var tagsCode: Int64
+    /// Where the record goes: the message's topic, or the schedule or half topic that holds a
+    /// delayed or half message back (its real topic and queue are then in its properties).
+    var storedTopic: String
+    /// The queue the store must use (a delay level's, the half topic's), or nil to place it.
+    var storedQueue: Int32?
 }
 
 extension CommitLogStateMachine {
@@ -29,6 +34,14 @@ extension CommitLogStateMachine {
             case .stale(let last): return [.rejected(.staleSequence(producer, lastApplied: last))]
             }
         }
+        if let origin = header.origin {
+            if case .sentBack(let group, let source) = origin,
+                let original = kinds.sentBack.lookup(MessageKindsState.sentBackKey(group: group, source: source))
+            {
+                return [uniqueKeyDuplicate(original)]
+            }
+            if let problem = originProblem(origin, count: header.count) { return [.rejected(problem)] }
+        }
         // Placement is checked before anything is stored: a batch is all or nothing. A record
         // whose producer unique key was stored before (or earlier in this batch) is a retry: it
         // takes no queue offset, and is answered with the original result.
@@ -46,7 +59,11 @@ extension CommitLogStateMachine {
                 return [.rejected(.malformed(error))]
             }
             let size = message.storeSize
-            if let key = producerKey(of: message) {
+            if let origin = header.origin, let problem = movedRecordProblem(message, origin, position: position) {
+                return [.rejected(problem)]
+            }
+            // A moved record keeps its message's unique key: its move is checked by its origin.
+            if header.origin == nil, let key = producerKey(of: message) {
                 if let original = uniqueKeys.lookup(key) {
                     records.append((message, at, size, .retry(original)))
                     at += size
@@ -82,7 +99,7 @@ extension CommitLogStateMachine {
             switch record.fate {
             case .store:
                 let result = store(record.message, record: bytes[record.start..<(record.start + record.size)])
-                if let key = producerKey(of: record.message) { recordUniqueKey(key, result) }
+                if header.origin == nil, let key = producerKey(of: record.message) { recordUniqueKey(key, result) }
                 results.append(.stored(result))
             case .retry(let original):
                 // A key repeated inside this batch was recorded by its first message just now.
@@ -96,6 +113,7 @@ extension CommitLogStateMachine {
         if let producer = header.producer {
             producers.record(producer, results: results.compactMap(\.sendResult), index: index)
         }
+        if let origin = header.origin { completeMove(origin, results: results) }
         return results
     }
 
@@ -107,11 +125,12 @@ extension CommitLogStateMachine {
     {
         let topic = message.topic
         if let reason = TopicName.problem(topic) { return .invalidTopic(topic, reason: reason) }
-        let queueCount = topics[topic]?.queueCount ?? configuration.defaultTopicQueueNums
+        let queueCount = topics[topic]?.queueCount ?? newTopicQueueCount(topic)
         let queue = MessageQueue(topic: topic, queueID: message.queueID)
         guard message.queueID >= 0, message.queueID < queueCount else {
             return .queueOutOfRange(queue, queueCount: queueCount)
         }
+        if let problem = heldRecordProblem(message) { return problem }
         guard message.body.count <= configuration.maxMessageSize else {
             return .bodyTooLarge(topic: topic, bytes: message.body.count, limit: configuration.maxMessageSize)
         }
@@ -135,7 +154,7 @@ extension CommitLogStateMachine {
     /// appends its consume-queue entry and key-index entries.
     private func store(_ message: StoredMessage, record: ArraySlice<UInt8>) -> SendResult {
         if topics[message.topic] == nil {
-            topics[message.topic] = TopicState(queueCount: configuration.defaultTopicQueueNums)
+            topics[message.topic] = TopicState(queueCount: newTopicQueueCount(message.topic))
         }
         lastStoreTimestamp = max(lastStoreTimestamp, message.storeTimestamp)
         let physicalOffset = message.physicalOffset
@@ -148,7 +167,9 @@ extension CommitLogStateMachine {
         runningDigest.fold(record[(bodyStart + message.body.count)...])
         topics[message.topic, default: TopicState(queueCount: 0)].queues[Int(message.queueID)].append(
             ConsumeQueueEntry(
-                physicalOffset: physicalOffset, size: Int32(record.count), tagsCode: JavaHash.tagsCode(message.tags)))
+                physicalOffset: physicalOffset, size: Int32(record.count),
+                tagsCode: deliverTime(of: message) ?? JavaHash.tagsCode(message.tags)))
+        if message.topic == SystemTopic.transactionHalf { holdHalf(message) }
         for key in message.keys {
             keyIndex.insert(hash: KeyIndex.hash(topic: message.topic, key: key), offset: physicalOffset)
         }
@@ -166,7 +187,11 @@ extension CommitLogStateMachine {
     func prepare(_ message: ProducerMessage, stamp: StoreStamp) -> Result<PreparedMessage, CommandRejection> {
         let topic = message.topic
         if let reason = TopicName.problem(topic) { return .failure(.invalidTopic(topic, reason: reason)) }
-        let queueCount = topics[topic]?.queueCount ?? configuration.defaultTopicQueueNums
+        if topic == SystemTopic.schedule || topic == SystemTopic.transactionHalf {
+            return .failure(
+                .invalidTopic(topic, reason: "a system topic: messages reach it by a delay level or a transaction"))
+        }
+        let queueCount = topics[topic]?.queueCount ?? newTopicQueueCount(topic)
         var properties: [MessagePropertyPair] = []
         switch message.target {
         case .queue(let id):
@@ -215,6 +240,17 @@ extension CommitLogStateMachine {
         if let uniqueKey = message.uniqueKey, let reason = Self.textProblem(uniqueKey, allowSpaces: false) {
             return .failure(.invalidField(topic: topic, field: "unique key", reason: reason))
         }
+        var storedTopic = topic
+        var storedQueue: Int32?
+        switch holdBack(message, queueCount: queueCount) {
+        case .failure(let reason): return .failure(reason)
+        case .success(nil): break
+        case .success(let held?):
+            storedTopic = held.topic
+            storedQueue = held.queue
+            properties = properties.map { $0.name == MessageProperty.delayLevel ? held.delayProperty ?? $0 : $0 }
+            properties += held.properties
+        }
         let uniqueKeyLength =
             MessageProperty.uniqueKey.utf8.count + 2
             + (message.uniqueKey?.utf8.count ?? (stamp.storeHost.isIPv6 ? 56 : 32))
@@ -226,7 +262,7 @@ extension CommitLogStateMachine {
                     reason: "\(propertiesLength) bytes stored exceed \(MessageRecord.maxPropertiesLength)"))
         }
         let size = MessageRecord.size(
-            body: message.body.count, topic: topic.utf8.count, properties: propertiesLength,
+            body: message.body.count, topic: storedTopic.utf8.count, properties: propertiesLength,
             bornIPv6: message.bornHost.isIPv6, storeIPv6: stamp.storeHost.isIPv6)
         guard size + Self.entryOverheadBytes <= configuration.commitLogFileSize else {
             return .failure(.recordTooLarge(topic: topic, bytes: size, fileSize: configuration.commitLogFileSize))
@@ -234,7 +270,7 @@ extension CommitLogStateMachine {
         return .success(
             PreparedMessage(
                 message: message, properties: properties, recordSize: size,
-                tagsCode: JavaHash.tagsCode(message.tags)))
+                tagsCode: JavaHash.tagsCode(message.tags), storedTopic: storedTopic, storedQueue: storedQueue))
     }
 
     /// Why a tag, key or property text cannot be stored, or nil: it must not contain the

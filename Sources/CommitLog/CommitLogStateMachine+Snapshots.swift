@@ -110,6 +110,7 @@ extension CommitLogStateMachine {
         try restoreUniqueKeys(state.uniqueKeyResults, file: "a leader's snapshot")
         consumerOffsets = [:]
         for (key, offset) in state.offsets { consumerOffsets[key] = offset }
+        try restoreKinds(state.kindsSection, file: "a leader's snapshot")
         keyIndex = KeyIndex(segmentEntries: configuration.keyIndexSegmentEntries)
         appliedIndex = state.appliedIndex
         runningDigest = Digest(value: state.digest)

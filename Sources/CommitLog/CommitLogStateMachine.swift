@@ -48,6 +48,8 @@ public final class CommitLogStateMachine {
     var topicsHandedForRemoval: [String] = []
     /// Lookup by key: `topic#key` hash → physical offsets.
     var keyIndex: KeyIndex
+    /// Delay levels' deliveries, stored send-backs, half messages waiting.
+    var kinds: MessageKindsState
     /// The largest store timestamp written; later records never go below it.
     var lastStoreTimestamp: Int64 = 0
     /// Set when the state lives in files (see `CommitLogStateMachine+Persistence.swift`).
@@ -93,6 +95,8 @@ public final class CommitLogStateMachine {
         self.producers = ProducerTable(capacity: configuration.maxProducers)
         self.uniqueKeys = UniqueKeyTable(capacity: configuration.maxUniqueKeys)
         self.keyIndex = KeyIndex(segmentEntries: configuration.keyIndexSegmentEntries)
+        self.kinds = MessageKindsState(
+            levels: configuration.delayLevels.count, sentBackCapacity: configuration.maxUniqueKeys)
     }
 
     /// Bytes of index data held in memory: consume-queue and key-index entries not yet written
@@ -144,6 +148,10 @@ public final class CommitLogStateMachine {
                 results = [applyUpdateTopic(update)]
             case .command(.deleteTopic(let deletion)):
                 results = [applyDeleteTopic(deletion)]
+            case .command(.rollbackTransaction(let rollback)):
+                results = [applyRollback(rollback)]
+            case .command(.checkTransaction(let check)):
+                results = [applyCheck(check)]
             }
         } catch {
             results = [.rejected(.malformed(error))]
@@ -199,6 +207,10 @@ public final class CommitLogStateMachine {
             return topicUpdateProblem(update)
         case .deleteTopic(let deletion):
             return topicDeletionProblem(deletion)
+        case .rollbackTransaction(let rollback):
+            return kinds.pending[rollback.half] == nil ? .transactionNotPending(rollback.half) : nil
+        case .checkTransaction(let check):
+            return kinds.pending[check.half] == nil ? .transactionNotPending(check.half) : nil
         }
     }
 }

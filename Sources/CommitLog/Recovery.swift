@@ -75,6 +75,7 @@ struct Recovery {
         machine.lastStoreTimestamp = checkpoint.lastStoreTimestamp
         for (id, record) in checkpoint.producers { machine.producers.restore(id, record) }
         for (key, offset) in checkpoint.offsets { machine.consumerOffsets[key] = offset }
+        try machine.restoreKinds(checkpoint.kindsSection, file: storage.checkpointPath)
         try machine.restoreUniqueKeys(checkpoint.uniqueKeyResults, file: storage.checkpointPath)
         try machine.restoreUniqueKeys(at: checkpoint.uniqueKeyOffsets, checkpointPath: storage.checkpointPath)
         report.messages = checkpoint.topics.reduce(0) { total, topic in

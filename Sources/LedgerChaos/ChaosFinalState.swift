@@ -122,6 +122,8 @@ extension LedgerModel.Command {
         case .commitOffset: "an offset commit"
         case .updateTopic: "a topic update"
         case .deleteTopic: "a topic deletion"
+        case .rollbackTransaction: "a transaction rollback"
+        case .checkTransaction: "a transaction check"
         }
     }
 }

@@ -7,6 +7,8 @@ import Bytes
 //   commit: string group, string topic, i32 queue id, i64 offset
 //   update topic: string topic, i32 queue count, u8 mode (1 create, 2 alter, 3 create or alter)
 //   delete topic: string topic
+//   rollback transaction (kind 6): i64 half offset
+//   check transaction (kind 7): i64 half offset, i64 time, u8 discard (0 or 1)
 // stamp = i64 store timestamp, host; host = u8 address length (4 or 16), address, u16 port;
 // string = u16 length + UTF-8; optional X = u8 0 | u8 1 X; producer = u64 id, u64 sequence;
 // message = string topic, target (u8 0 automatic | 1 i32 queue | 2 string key), optional string tags,
@@ -24,6 +26,8 @@ extension Command {
         case commitOffset = 3
         case updateTopic = 4
         case deleteTopic = 5
+        case rollbackTransaction = 6
+        case checkTransaction = 7
     }
 
     /// The command's bytes in the current format. Fails only for values the format cannot hold:
@@ -68,6 +72,18 @@ extension Command {
             writer.writeUInt8(Command.baseFormatVersion)
             writer.writeUInt8(Kind.deleteTopic.rawValue)
             try writer.writeShortString(deletion.topic, "topic")
+        case .rollbackTransaction(let rollback):
+            writer = ByteWriter()
+            writer.writeUInt8(Command.baseFormatVersion)
+            writer.writeUInt8(Kind.rollbackTransaction.rawValue)
+            writer.writeInt64(rollback.half.rawValue)
+        case .checkTransaction(let check):
+            writer = ByteWriter()
+            writer.writeUInt8(Command.baseFormatVersion)
+            writer.writeUInt8(Kind.checkTransaction.rawValue)
+            writer.writeInt64(check.half.rawValue)
+            writer.writeInt64(check.at)
+            writer.writeUInt8(check.discard ? 1 : 0)
         }
         return writer.bytes
     }
@@ -114,6 +130,13 @@ extension Command {
             self = .updateTopic(TopicUpdate(topic: topic, queueCount: queueCount, mode: mode))
         case .deleteTopic:
             self = .deleteTopic(TopicDeletion(topic: try reader.readShortString("topic")))
+        case .rollbackTransaction:
+            self = .rollbackTransaction(TransactionRollback(half: PhysicalOffset(try reader.readInt64("half offset"))))
+        case .checkTransaction:
+            let half = PhysicalOffset(try reader.readInt64("half offset"))
+            let at = try reader.readInt64("check time")
+            self = .checkTransaction(
+                TransactionCheck(half: half, at: at, discard: try Self.decodeOptionalFlag(&reader, "discard")))
         }
         try reader.finish()
     }

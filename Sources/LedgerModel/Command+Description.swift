@@ -24,6 +24,12 @@ extension Command: CustomStringConvertible {
             return "\(update.mode) topic \(update.topic) with \(update.queueCount) queues"
         case .deleteTopic(let deletion):
             return "delete topic \(deletion.topic)"
+        case .rollbackTransaction(let rollback):
+            return "roll back the transaction of the half message at \(rollback.half)"
+        case .checkTransaction(let check):
+            return check.discard
+                ? "discard the half message at \(check.half) after its last check (at \(check.at))"
+                : "check back the half message at \(check.half) (at \(check.at))"
         }
     }
 }

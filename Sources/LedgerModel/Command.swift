@@ -56,6 +56,10 @@ public enum Command: Hashable, Sendable {
     case updateTopic(TopicUpdate)
     /// Delete a topic.
     case deleteTopic(TopicDeletion)
+    /// Drop a transaction's half message: its producer rolled it back.
+    case rollbackTransaction(TransactionRollback)
+    /// Count a check back of a half message (or drop it after the last).
+    case checkTransaction(TransactionCheck)
 
     /// The newest encoding version this build writes and reads: version 2 carries each
     /// message's sys flag (a compressed body) and its producer's unique key.

@@ -24,12 +24,21 @@ public struct CommitLogConfiguration: Hashable, Sendable {
     /// segment's slot table (a quarter as many 4-byte slots, 256 KiB by default); a lookup by
     /// key walks the segments newest first. Not replicated state: each node's own files.
     public var keyIndexSegmentEntries: Int
+    /// Each delay level's delay in milliseconds, level 1 first (RocketMQ `messageDelayLevel`):
+    /// a message sent with `DELAY=n` becomes visible in its topic `delayLevels[n - 1]` ms after
+    /// it was stored. A level above the last is the last.
+    public var delayLevels: [Int64]
+
+    /// RocketMQ's `messageDelayLevel` default: `1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h`.
+    public static let defaultDelayLevels: [Int64] = [
+        1, 5, 10, 30, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 1200, 1800, 3600, 7200,
+    ].map { $0 * 1000 }
 
     public init(
         commitLogFileSize: Int = 1 << 30, consumeQueueFileEntries: Int = 300_000, defaultTopicQueueNums: Int32 = 4,
         maxMessageSize: Int = 4 << 20, maxProducers: Int = 10_000, maxUniqueKeys: Int = 20_000,
         maxPullMessages: Int = 1024,
-        keyIndexSegmentEntries: Int = 1 << 18
+        keyIndexSegmentEntries: Int = 1 << 18, delayLevels: [Int64] = CommitLogConfiguration.defaultDelayLevels
     ) {
         self.commitLogFileSize = commitLogFileSize
         self.consumeQueueFileEntries = consumeQueueFileEntries
@@ -39,6 +48,7 @@ public struct CommitLogConfiguration: Hashable, Sendable {
         self.maxUniqueKeys = maxUniqueKeys
         self.maxPullMessages = maxPullMessages
         self.keyIndexSegmentEntries = keyIndexSegmentEntries
+        self.delayLevels = delayLevels
     }
 
     /// Throws ``InvalidConfiguration`` for the first value out of range.
@@ -63,6 +73,24 @@ public struct CommitLogConfiguration: Hashable, Sendable {
         try check(
             keyIndexSegmentEntries >= 1 && keyIndexSegmentEntries <= 1 << 26, "keyIndexSegmentEntries",
             keyIndexSegmentEntries, "1 to 67108864")
+        try check(
+            (1...Self.maxDelayLevels).contains(delayLevels.count), "messageDelayLevel", delayLevels.count,
+            "1 to \(Self.maxDelayLevels) levels")
+        for delay in delayLevels where !(1...Self.maxDelayMilliseconds).contains(delay) {
+            throw InvalidConfiguration(
+                key: "messageDelayLevel", value: "\(delay)ms", expected: "each delay from 1ms to 30 days")
+        }
+    }
+
+    /// Most delay levels (RocketMQ has 18 by default).
+    public static let maxDelayLevels = 64
+    /// The longest delay of a level: 30 days.
+    public static let maxDelayMilliseconds: Int64 = 30 * 86_400_000
+
+    /// The delay of `level` (1-based; above the last, the last), or nil for a level below 1.
+    public func delay(ofLevel level: Int32) -> Int64? {
+        guard level >= 1 else { return nil }
+        return delayLevels[min(Int(level), delayLevels.count) - 1]
     }
 }
 

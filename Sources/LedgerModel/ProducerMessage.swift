@@ -85,8 +85,23 @@ public enum MessageProperty {
     public static let uniqueKey = "UNIQ_KEY"
     /// The sharding key that picked its queue (RocketMQ's `__SHARDINGKEY`).
     public static let shardingKey = "__SHARDINGKEY"
+    /// A delay level (`1...` the configured levels): the message waits in
+    /// ``SystemTopic/schedule`` until its level's delay has passed since it was stored.
+    public static let delayLevel = "DELAY"
+    /// Where a delayed or half message goes once due or committed (set by the store).
+    public static let realTopic = "REAL_TOPIC"
+    /// The queue of ``realTopic``; absent when the store picks one on delivery.
+    public static let realQueueID = "REAL_QID"
+    /// The topic a retried message was first consumed from (set on a send-back).
+    public static let retryTopic = "RETRY_TOPIC"
+    /// The offset message id of the message first consumed, on each retry of it.
+    public static let originMessageID = "ORIGIN_MESSAGE_ID"
+    /// `true` on a transaction's half message (RocketMQ's `TRAN_MSG`).
+    public static let transactionPrepared = "TRAN_MSG"
+    /// The producer group of a half message, whose producers are asked for its outcome.
+    public static let producerGroup = "PGROUP"
     /// Names a user property may not use: the store sets them from the message's fields.
-    public static let reserved: Set<String> = [tags, keys, uniqueKey, shardingKey]
+    public static let reserved: Set<String> = [tags, keys, uniqueKey, shardingKey, realTopic, realQueueID]
 
     /// Between a property's name and value in a record.
     @inlinable package static var nameValueSeparator: UInt8 { 1 }
@@ -98,4 +113,11 @@ public enum MessageProperty {
 public enum MessageSysFlag {
     /// The body is zlib-compressed.
     public static let compressed: Int32 = 0x1
+    /// A transaction's half message, as its producer sends it.
+    public static let transactionPrepared: Int32 = 0x4
+    /// A committed transaction's message, as the store writes it into its real topic.
+    public static let transactionCommit: Int32 = 0x8
+    /// Both transaction bits: what END_TRANSACTION's `commitOrRollback` says (0x8 commit,
+    /// 0xC rollback, 0 unknown).
+    public static let transactionMask: Int32 = 0xC
 }

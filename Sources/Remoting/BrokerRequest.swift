@@ -45,6 +45,11 @@ public enum BrokerRequest: Sendable, Hashable {
     case lockQueues(LockBatchRequest)
     /// UNLOCK_BATCH_MQ (42).
     case unlockQueues(LockBatchRequest)
+    /// CONSUMER_SEND_MSG_BACK (36): a consumer failed the message at a commit-log offset.
+    case sendBack(SendBackRequest)
+    /// END_TRANSACTION (37): a producer's decision on a half message, found by its commit-log
+    /// offset (the 2.1.0 client sends an empty transaction id).
+    case endTransaction(EndTransactionRequest)
 
     /// The codes this front end serves on the broker port.
     public static let servedCodes: [RequestCode] =
@@ -52,16 +57,13 @@ public enum BrokerRequest: Sendable, Hashable {
             .sendMessage, .pullMessage, .queryConsumerOffset, .updateConsumerOffset, .getMaxOffset, .getMinOffset,
             .heartBeat, .unregisterClient, .getConsumerListByGroup, .sendMessageV2, .sendBatchMessage,
             .searchOffsetByTimestamp, .viewMessageByID, .queryMessage, .getAllTopicConfig, .lockBatchMQ,
-            .unlockBatchMQ,
+            .unlockBatchMQ, .consumerSendMessageBack, .endTransaction,
         ] + adminCodes
 
     /// Pull sys flag bits (`PullSysFlag`).
     static let pullCommitOffsetFlag: Int32 = 0x1
     static let pullSuspendFlag: Int32 = 0x2
 
-    /// Send sys flag bits this store cannot keep (`MessageSysFlag`): a transaction's half or
-    /// commit/rollback message.
-    static let transactionFlags: Int32 = 0x4 | 0x8
 
     /// Translates `command`; `bornHost` is the client's address (the born host of what it sends).
     /// Throws ``BrokerRequestError/unsupported(_:)`` for a code not in ``servedCodes``.
@@ -143,6 +145,41 @@ public enum BrokerRequest: Sendable, Hashable {
             return .lockQueues(try LockBatchRequest(body: command.body))
         case .unlockBatchMQ:
             return .unlockQueues(try LockBatchRequest(body: command.body))
+        case .consumerSendMessageBack:
+            let offset = try fields.requiredInt64("offset")
+            guard offset >= 0 else {
+                throw .malformed(
+                    .invalidValue(field: "offset", offset: fields.offset(of: "offset"), reason: "\(offset) is negative"))
+            }
+            return .sendBack(
+                SendBackRequest(
+                    group: try fields.required("group"), offset: PhysicalOffset(offset),
+                    delayLevel: try fields.int32("delayLevel") ?? 0,
+                    maxReconsumeTimes: try fields.int32("maxReconsumeTimes")))
+        case .endTransaction:
+            let offset = try fields.requiredInt64("commitLogOffset")
+            guard offset >= 0 else {
+                throw .malformed(
+                    .invalidValue(
+                        field: "commitLogOffset", offset: fields.offset(of: "commitLogOffset"),
+                        reason: "\(offset) is negative"))
+            }
+            let code = try fields.requiredInt32("commitOrRollback")
+            let outcome: TransactionOutcome
+            switch code {
+            case 0: outcome = .unknown
+            case MessageSysFlag.transactionCommit: outcome = .commit
+            case MessageSysFlag.transactionMask: outcome = .rollback
+            default:
+                throw .malformed(
+                    .invalidValue(
+                        field: "commitOrRollback", offset: fields.offset(of: "commitOrRollback"),
+                        reason: "\(code) is not 0 (unknown), 8 (commit) or 12 (rollback)"))
+            }
+            return .endTransaction(
+                EndTransactionRequest(
+                    half: PhysicalOffset(offset), outcome: outcome,
+                    producerGroup: try fields.required("producerGroup")))
         default:
             preconditionFailure("\(command.requestCode) is served but has no translation")
         }
@@ -165,9 +202,12 @@ public enum BrokerRequest: Sendable, Hashable {
         if compressed && header.batch {
             throw .refused(.messageIllegal, "a batch cannot be compressed (sysFlag 0x1): compress its messages' bodies")
         }
-        if header.sysFlag & transactionFlags != 0 {
-            throw .refused(.messageIllegal, "transaction messages (sysFlag 0x4/0x8) are not supported")
+        let half = header.sysFlag & MessageSysFlag.transactionMask == MessageSysFlag.transactionPrepared
+        if header.sysFlag & MessageSysFlag.transactionMask != 0 && !half {
+            throw .refused(
+                .messageIllegal, "a send cannot commit or roll back (sysFlag 0x8): END_TRANSACTION (37) decides")
         }
+        if half && header.batch { throw .refused(.messageIllegal, "a batch cannot be a transaction's half message") }
         func message(body: [UInt8], flag: Int32, properties: [MessagePropertyPair]) -> ProducerMessage {
             var message = ProducerMessage(
                 topic: header.topic, target: .queue(header.queueID), body: body, flag: flag,
@@ -181,6 +221,13 @@ public enum BrokerRequest: Sendable, Hashable {
                 // The client already picked the queue a sharding key would choose.
                 case MessageProperty.shardingKey: break
                 default: message.properties[pair.name] = pair.value
+                }
+            }
+            if half {
+                // The store holds it back by these (the clients send them too).
+                message.properties[MessageProperty.transactionPrepared] = "true"
+                if message.properties[MessageProperty.producerGroup, default: ""].isEmpty {
+                    message.properties[MessageProperty.producerGroup] = header.producerGroup
                 }
             }
             return message

@@ -3,7 +3,8 @@ import Bytes
 /// A HEART_BEAT (34) body, the part this broker keeps: the client's id, the consumer groups it
 /// belongs to (`HeartbeatData`: `clientID`, `consumerDataSet[].groupName`) and what they
 /// subscribe to (`subscriptionDataSet[].topic`, which the ACL checks, and `subString`, which the
-/// admin API shows). Producer groups are not needed, and a pull carries its own subscription
+/// admin API shows), and its producer groups (`producerDataSet[].groupName`: a half message's
+/// check back goes to a live producer of its group). A pull carries its own subscription
 /// expression.
 public struct Heartbeat: Sendable, Hashable {
     /// One subscription of one consumer group: a topic and its expression (`subString`: `*`,
@@ -27,11 +28,15 @@ public struct Heartbeat: Sendable, Hashable {
     public var subscribedTopics: [String]
     /// Every subscription of every consumer group, in the order sent.
     public var subscriptions: [Subscription]
+    /// The producer groups, in the order sent.
+    public var producerGroups: [String]
 
     public init(
-        clientID: String, consumerGroups: [String], subscribedTopics: [String] = [], subscriptions: [Subscription] = []
+        clientID: String, consumerGroups: [String], subscribedTopics: [String] = [], subscriptions: [Subscription] = [],
+        producerGroups: [String] = []
     ) {
         self.clientID = clientID
+        self.producerGroups = producerGroups
         self.consumerGroups = consumerGroups
         self.subscribedTopics = subscribedTopics
         self.subscriptions = subscriptions
@@ -85,7 +90,21 @@ public struct Heartbeat: Sendable, Hashable {
                 }
             }
         }
+        var producers: [String] = []
+        if let set = value[member: "producerDataSet"] {
+            guard case .array(let items) = set.kind else {
+                throw .malformed(.invalidValue(field: "producerDataSet", offset: set.offset, reason: "not an array"))
+            }
+            for item in items {
+                guard case .string(let group)? = item[member: "groupName"]?.kind else {
+                    throw .malformed(
+                        .invalidValue(field: "groupName", offset: item.offset, reason: "a producer without a group"))
+                }
+                producers.append(group)
+            }
+        }
         self.init(
-            clientID: clientID, consumerGroups: groups, subscribedTopics: topics, subscriptions: subscribed)
+            clientID: clientID, consumerGroups: groups, subscribedTopics: topics, subscriptions: subscribed,
+            producerGroups: producers)
     }
 }

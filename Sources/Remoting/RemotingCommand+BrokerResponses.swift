@@ -130,3 +130,22 @@ extension RemotingCommand {
             opaque: opaque, flags: .oneWay, extFields: ["consumerGroup": group])
     }
 }
+
+extension RemotingCommand {
+    /// CHECK_TRANSACTION_STATE (39), one-way, server to client: what became of the half message
+    /// `message` (with its real topic and queue; its record is the body)? The producer answers
+    /// with a new END_TRANSACTION (`fromTransactionCheck` 1), never with a response.
+    public static func checkTransactionState(_ message: StoredMessage, opaque: Int32) -> RemotingCommand {
+        let uniqueKey = message.property(MessageProperty.uniqueKey) ?? message.messageID
+        let fields: ExtFields = [
+            "tranStateTableOffset": String(message.queueOffset.rawValue),
+            "commitLogOffset": String(message.physicalOffset.rawValue),
+            "msgId": uniqueKey,
+            "transactionId": uniqueKey,
+            "offsetMsgId": message.messageID,
+        ]
+        return RemotingCommand(
+            code: RequestCode.checkTransactionState.rawValue, language: .java, version: serverVersion, opaque: opaque,
+            flags: .oneWay, extFields: fields, body: message.encodedRecord()[...])
+    }
+}

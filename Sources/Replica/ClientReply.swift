@@ -11,7 +11,11 @@ public enum ClientReply: Sendable {
     /// The leader started handing over (the client waits for the new leader itself).
     case transferStarted
     case sent(SendResponse)
+    /// Where a sent-back message went.
+    case sentBack(SendResponse)
     case offsetCommitted
+    /// A producer's transaction outcome was recorded (or, for unknown, noted).
+    case transactionEnded
     case pulled(PullResponse)
     case queueOffsets(QueueOffsetsResponse)
     case searchedOffset(OffsetResponse)

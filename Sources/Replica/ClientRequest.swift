@@ -21,6 +21,10 @@ public enum ClientRequest: Sendable {
     case updateTopic(TopicUpdate)
     /// Delete a topic, through the log.
     case deleteTopic(TopicDeletion)
+    /// A consumer's send-back of a message it failed (CONSUMER_SEND_MSG_BACK).
+    case sendBack(SendBackRequest)
+    /// A producer's decision on a half message (END_TRANSACTION); one-way as its clients send it.
+    case endTransaction(EndTransactionRequest, oneWay: Bool)
     /// A linearizable read of the state machine (ReadIndex).
     case read(ReadQuery)
 
@@ -35,6 +39,8 @@ public enum ClientRequest: Sendable {
         case .commitOffset: .commitOffset
         case .updateTopic: .updateTopic
         case .deleteTopic: .deleteTopic
+        case .sendBack: .sendBack
+        case .endTransaction: .endTransaction
         case .read(let query): query.kind
         }
     }
@@ -70,5 +76,5 @@ public enum ReadQuery: Sendable {
 public enum RequestKind: Sendable, Hashable {
     case status, append, get, transferLeader, send, commitOffset
     case pull, queueOffsets, searchOffset, messagesByKey, viewMessage, topics, consumerOffsets
-    case updateTopic, deleteTopic, describeTopic
+    case updateTopic, deleteTopic, describeTopic, sendBack, endTransaction
 }

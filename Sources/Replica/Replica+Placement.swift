@@ -20,11 +20,30 @@ extension Replica {
     func proposeRecords(_ request: SendRequest, stamp: StoreStamp, oneWay: Bool, client: ClientID, requestID: UInt64)
         throws(Violation)
     {
+        try proposePlaced(kind: .send, oneWay: oneWay, client: client, requestID: requestID) {
+            (tail, index, bodyPosition) throws(QueryError) in
+            stateMachine.planSend(
+                request.messages, producer: request.producer, stamp: stamp, tail: &tail, index: index,
+                bodyPosition: bodyPosition)
+        }
+    }
+
+    /// Proposes the records entry `plan` makes (a producer's send, or a move of held messages)
+    /// with this leader's tail of unapplied placements and the position the entry will have.
+    /// `plan` answers nil for nothing to propose, a rejection to refuse the request (its tail
+    /// unchanged), or throws when it cannot read what it needs. `client` nil: the leader's own
+    /// proposal, answered to nobody. Returns whether an entry was proposed.
+    @discardableResult
+    func proposePlaced(
+        kind: RequestKind, oneWay: Bool, client: ClientID?, requestID: UInt64,
+        _ plan: (inout ProposalTail, LogIndex, (Int) -> Int64) throws(QueryError) -> Result<[UInt8], CommandRejection>?
+    ) throws(Violation) -> Bool {
         let end: UInt64
         do {
             end = try predictedLogEnd()
         } catch {
-            return stop(.storage(error))
+            stop(.storage(error))
+            return false
         }
         let fileSize = store.configuration.dataFileSize
         let header = LogStore.recordHeaderBytes
@@ -41,36 +60,62 @@ extension Replica {
                     unapplied: applied < core.lastIndex
                         ? try core.entries(from: applied.next, through: core.lastIndex) : [])
             } catch {
-                return stop(.raft(error))
+                stop(.raft(error))
+                return false
             }
         }
         let mark = tail.mark()
-        let planned = stateMachine.planSend(
-            request.messages, producer: request.producer, stamp: stamp, tail: &tail, index: core.lastIndex.next
-        ) { bytes in
-            Int64(LogStore.placement(ofRecordBytes: header + bytes, after: end, fileSize: fileSize)) + Int64(header)
+        let planned: Result<[UInt8], CommandRejection>?
+        do {
+            planned = try plan(&tail, core.lastIndex.next) { bytes in
+                Int64(LogStore.placement(ofRecordBytes: header + bytes, after: end, fileSize: fileSize)) + Int64(header)
+            }
+        } catch {
+            tail.rollBack(to: mark)
+            if wasKnown { proposalTail = tail }
+            let answer = ErrorResponse(code: .badRequest, message: error.description)
+            if let client { refuse(answer, kind: kind, oneWay: oneWay, client: client, requestID: requestID) }
+            else { log(.warning, "could not move held messages: \(error)") }
+            return false
         }
         let bytes: [UInt8]
         switch planned {
-        case .success(let value): bytes = value
-        case .failure(let problem):
-            if wasKnown { proposalTail = tail }  // Unchanged: planSend refuses before placing.
-            return refuse(
-                ErrorResponse(code: .badRequest, message: problem.description), kind: .send, oneWay: oneWay,
-                client: client, requestID: requestID)
+        case .success(let value)?: bytes = value
+        case .failure(let problem)?:
+            if wasKnown { proposalTail = tail }  // Unchanged: a plan refuses before placing.
+            if let client {
+                refuse(
+                    ErrorResponse(code: .badRequest, message: problem.description), kind: kind, oneWay: oneWay,
+                    client: client, requestID: requestID)
+            }
+            return false
+        case nil:
+            if wasKnown { proposalTail = tail }
+            return false
         }
-        guard let proposal = try propose(bytes, kind: .send, oneWay: oneWay, client: client, requestID: requestID)
-        else {
+        let proposal: Proposal?
+        if let client {
+            proposal = try propose(bytes, kind: kind, oneWay: oneWay, client: client, requestID: requestID)
+        } else {
+            do {
+                proposal = try core.propose(bytes)
+            } catch {
+                log(.warning, "could not propose moving held messages: \(error)")
+                proposal = nil
+            }
+        }
+        guard let proposal else {
             if wasKnown {
                 tail.rollBack(to: mark)
                 proposalTail = tail
             }
-            return
+            return false
         }
         proposalTail = tail
         let start = LogStore.placement(ofRecordBytes: header + bytes.count, after: end, fileSize: fileSize)
         predictedEnd = PredictedLogEnd(
             index: proposal.index, term: proposal.term, end: start + UInt64(header + bytes.count))
+        return true
     }
 
     /// Where the record of the core's last entry ends in the log (once written): remembered from

@@ -140,6 +140,7 @@ extension Replica {
                 messagesReceived.add(1, topic: result.queue.topic)
             }
             answerApplied(entry, results: results)
+            heldMessagesApplied(results)
         }
         proposalTail?.forget(appliedThrough: stateMachine.appliedIndex)
         wakeLongPolls(queuesWithNews)
@@ -150,7 +151,10 @@ extension Replica {
     /// Logs role and leader changes; a leader that steps down releases its long polls.
     private func report(_ soft: SoftState) throws(Violation) {
         defer { lastSoftState = soft }
-        if soft.role != lastSoftState.role { proposalTail = nil }
+        if soft.role != lastSoftState.role {
+            proposalTail = nil
+            checksInFlight = [:]
+        }
         if soft.role == .leader && lastSoftState.role != .leader {
             log(.info, "won the election: leading the group")
         } else if lastSoftState.role == .leader && soft.role != .leader {

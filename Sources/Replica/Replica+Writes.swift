@@ -45,6 +45,10 @@ extension Replica {
         case .deleteTopic(let deletion):
             try proposeCommand(
                 .deleteTopic(deletion), kind: .deleteTopic, oneWay: false, client: client, requestID: requestID)
+        case .sendBack(let sendBack):
+            try proposeSendBack(sendBack, client: client, requestID: requestID)
+        case .endTransaction(let end, let oneWay):
+            try proposeEndTransaction(end, oneWay: oneWay, client: client, requestID: requestID)
         case .read(let query):
             try startRead(query, client: client, requestID: requestID)
         }
@@ -137,12 +141,15 @@ extension Replica {
             return .error(ErrorResponse(code: code, message: reason.description), answering: kind)
         }
         switch kind {
-        case .send:
+        case .send, .sendBack:
             let stored = results.compactMap(\.sendResult)
             let duplicate = results.contains { if case .duplicate = $0 { true } else { false } }
-            return .sent(SendResponse(results: stored, duplicate: duplicate))
+            let response = SendResponse(results: stored, duplicate: duplicate)
+            return kind == .send ? .sent(response) : .sentBack(response)
         case .commitOffset:
             return .offsetCommitted
+        case .endTransaction:
+            return .transactionEnded
         case .updateTopic, .deleteTopic:
             for result in results {
                 if case .topicUpdated(let topic) = result { return .topicUpdated(topic) }

@@ -48,6 +48,9 @@ public final class Replica {
     var lastPersistCheck: Int64
     var lastFlush: Int64
     var lastRetentionCheck: Int64
+    var lastHeldMessagesScan: Int64 = 0
+    /// Half messages whose check back this leader proposed, with the entry's index.
+    var checksInFlight: [PhysicalOffset: LogIndex] = [:]
     /// The data file (its start position) holding the last applied entry's record, to take a
     /// snapshot when the applied log crosses into the next file.
     var lastAppliedFile: UInt64?
@@ -167,6 +170,10 @@ public final class Replica {
         if now - lastRetentionCheck >= Self.retentionCheckMilliseconds {
             lastRetentionCheck = now
             try applyRetention()
+        }
+        if now - lastHeldMessagesScan >= Self.heldMessagesScanMilliseconds {
+            lastHeldMessagesScan = now
+            try moveHeldMessages()
         }
     }
 

@@ -26,6 +26,9 @@ public enum ReplicaAction: Sendable {
     /// Write and sync this state-machine persist (on a persist thread), then report
     /// ``ReplicaEvent/persistCompleted(_:)``.
     case persist(PendingPersist)
+    /// Ask a live producer of the group about a half message (a leader, after counting a check
+    /// back). Dropping it is fine: the next check asks again.
+    case checkTransaction(TransactionCheckRequest)
     /// A line for the node's log.
     case log(ReplicaLogLevel, String)
     /// The replica cannot go on: it ignores every later event. The owner stops the node.

@@ -46,6 +46,11 @@ public struct ReplicaConfiguration: Sendable {
     public var retention = RetentionPolicy()
     /// The most record bytes one pull answer carries (at least one message is always returned).
     public var maxPullResponseBytes = 8 << 20
+    /// Reconsume times after which a sent-back message goes to the dead-letter topic, when the
+    /// consumer does not say (RocketMQ's subscription group `retryMaxTimes`, 16).
+    public var maxReconsumeTimes: Int32 = 16
+    /// When and how often undecided transactions are checked back.
+    public var transactions = TransactionPolicy()
     /// Deliberately broken orchestration, so tests can prove the simulator's checkers bite.
     /// Never set in production.
     package var brokenRules: ReplicaBrokenRules = []

@@ -19,6 +19,7 @@ extension LedgerServer {
             }
             return answer(error.response(to: command), to: command, on: connection)
         }
+        noteProducer(translated, on: connection)
         let request: ClientRequest
         let awaiting: RemotingConnection.Awaiting
         switch translated {
@@ -49,7 +50,11 @@ extension LedgerServer {
         if case .pull(_, let commit?) = translated { commitPiggybacked(commit, for: command, on: connection) }
         let requestID = connection.makeRequestID()
         // A one-way send gets no reply from the core; every other request does, answered or not.
-        let coreReplies = if case .send = awaiting { !command.isOneWay } else { true }
+        let coreReplies: Bool =
+            switch awaiting {
+            case .send, .endTransaction: !command.isOneWay
+            default: true
+            }
         if coreReplies {
             var header = command
             header.body = []
@@ -96,6 +101,10 @@ extension LedgerServer {
                 .read(.describeTopic(TopicDescriptionRequest(topic: queue.topic))),
                 .earliestStoreTime(queueID: queue.queueID)
             )
+        case .sendBack(let sendBack):
+            return (.sendBack(sendBack), .sendBack)
+        case .endTransaction(let end):
+            return (.endTransaction(end, oneWay: oneWay), .endTransaction)
         case .heartbeat, .unregisterClient, .consumerList, .lockQueues, .unlockQueues:
             preconditionFailure("\(translated) is answered by the front end, not the core")
         }
@@ -137,7 +146,8 @@ extension LedgerServer {
             response = .offsetResponse(offsets.range.maxOffset, to: request)
         case (.queueOffsets(let offsets), .minOffset):
             response = .offsetResponse(offsets.range.minOffset, to: request)
-        case (.offsetCommitted, .commit), (.topicUpdated, .topicUpdate), (.topicDeleted, .topicDeletion):
+        case (.offsetCommitted, .commit), (.topicUpdated, .topicUpdate), (.topicDeleted, .topicDeletion),
+            (.sentBack, .sendBack), (.transactionEnded, .endTransaction):
             response = .response(to: request)
         case (.topicDescription(let description), .earliestStoreTime(let queueID)):
             response = .earliestStoreTimeResponse(description, queueID: queueID, to: request)

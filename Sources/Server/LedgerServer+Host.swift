@@ -38,6 +38,8 @@ extension LedgerServer: ReplicaHost {
             case .error: logger.error(term: term, line)
             }
             recordEvent(level, term: term, line)
+        case .checkTransaction(let check):
+            checkTransaction(check)
         case .stop(let failure):
             if stopReason == nil { stopReason = .failure(ServerError(failure)) }
         }
@@ -66,6 +68,8 @@ extension ClientReply {
         case .entry(let response): .getResponse(response)
         case .transferStarted: .transferLeaderResponse
         case .sent(let response): .sendResponse(response)
+        case .sentBack(let response): .sendBackResponse(response)
+        case .transactionEnded: .endTransactionResponse
         case .offsetCommitted: .commitOffsetResponse
         case .pulled(let response): .pullResponse(response)
         case .queueOffsets(let response): .queueOffsetsResponse(response)
@@ -103,6 +107,8 @@ extension Opcode {
             case .updateTopic: .updateTopic
             case .deleteTopic: .deleteTopic
             case .describeTopic: .describeTopic
+            case .sendBack: .sendBack
+            case .endTransaction: .endTransaction
             }
     }
 }

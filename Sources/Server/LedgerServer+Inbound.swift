@@ -123,11 +123,17 @@ extension LedgerServer {
             submit(.deleteTopic(request), from: client, requestID: requestID)
         case .describeTopicRequest(let request):
             submit(.read(.describeTopic(request)), from: client, requestID: requestID)
+        case .sendBackRequest(let request):
+            submit(.sendBack(request), from: client, requestID: requestID)
+        case .endTransactionRequest(let request):
+            submit(.endTransaction(request, oneWay: false), from: client, requestID: requestID)
+        case .endTransactionOneWay(let request):
+            submit(.endTransaction(request, oneWay: true), from: client, requestID: requestID)
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .errorResponse, .sendResponse, .pullResponse, .queueOffsetsResponse,
             .searchOffsetResponse, .messagesByKeyResponse, .viewMessageResponse, .topicsResponse,
             .commitOffsetResponse, .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse,
-            .describeTopicResponse:
+            .describeTopicResponse, .sendBackResponse, .endTransactionResponse:
             logger.warning(
                 term: replica.term.rawValue, "closing \(connection.label): it sent a response, not a request")
             close(connection, reason: "unexpected response")

@@ -145,6 +145,7 @@ extension LedgerServer {
         loop.deregister(connection.socket.fd)
         connection.socket.close()
         remotingConnections.removeValue(forKey: connection.id)
+        producerGroups.connectionClosed(connection.id)
         notifyConsumerIDsChanged(consumerGroups.connectionClosed(connection.id))
         deliver(.clientGone(ClientID(connection.id)))
     }

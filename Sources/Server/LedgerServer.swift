@@ -67,6 +67,8 @@ public final class LedgerServer {
     var remotingDirty: [RemotingConnection] = []
     /// The RocketMQ consumer groups' live members, from heartbeats on the broker port.
     var consumerGroups = ConsumerGroups()
+    /// Producer groups' connections, for transaction check backs.
+    var producerGroups = ProducerGroups()
     /// Samples of the per-topic message counters, for `/api/topics`' rates.
     var topicRates = TopicRates()
     /// Orderly consumers' queue locks (LOCK_BATCH_MQ), while this node leads in ``queueLocksTerm``.

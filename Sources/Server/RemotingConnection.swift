@@ -28,6 +28,7 @@ final class RemotingConnection {
         case consumerOffset(MessageQueue)
         case queryMessage(storedWithin: ClosedRange<Int64>)
         case topicUpdate, topicDeletion
+        case sendBack, endTransaction
         /// An offset commit piggy-backed on a pull: its answer is dropped (the client reads the
         /// pull's).
         case piggybackedCommit

@@ -107,6 +107,8 @@ extension ClientReply {
         case .entry: .get
         case .transferStarted: .transferLeader
         case .sent: .send
+        case .sentBack: .sendBack
+        case .transactionEnded: .endTransaction
         case .offsetCommitted: .commitOffset
         case .pulled: .pull
         case .queueOffsets: .queueOffsets

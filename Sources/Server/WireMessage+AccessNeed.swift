@@ -46,13 +46,19 @@ extension WireMessage {
         case .consumerOffsetsRequest(let request):
             if let topic = request.topic { need.need(.sub, on: .forTopic(topic)) }
             need.need(.sub, on: .group(request.group))
+        case .sendBackRequest(let request):
+            // As RocketMQ's CONSUMER_SEND_MSG_BACK: SUB on the group (its retry topic's owner).
+            need.need(.sub, on: .group(request.group))
+        case .endTransactionRequest, .endTransactionOneWay:
+            // As RocketMQ's END_TRANSACTION, which its ACL leaves to any valid account.
+            break
         case .viewMessageRequest, .topicsRequest:
             break
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .errorResponse, .sendResponse, .pullResponse, .queueOffsetsResponse,
             .searchOffsetResponse, .messagesByKeyResponse, .viewMessageResponse, .topicsResponse,
             .commitOffsetResponse, .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse,
-            .describeTopicResponse:
+            .describeTopicResponse, .sendBackResponse, .endTransactionResponse:
             return nil
         }
         return need

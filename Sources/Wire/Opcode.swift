@@ -68,6 +68,10 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     /// Test only: cut the node off from some peers at the transport layer (the chaos runner's
     /// partitions). Refused unless the node was started with `--fault-injection`.
     public static let faultInjection = Opcode(rawValue: 48)
+    /// A consumer's send-back of a message it failed (RocketMQ's CONSUMER_SEND_MSG_BACK).
+    public static let sendBack = Opcode(rawValue: 49)
+    /// A producer's decision on a transaction's half message (RocketMQ's END_TRANSACTION).
+    public static let endTransaction = Opcode(rawValue: 50)
 
     /// The one-way Raft opcodes, in `rawValue` order.
     public static let raftOpcodes: [Opcode] = [
@@ -78,7 +82,7 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let requestOpcodes: [Opcode] = [
         .handshake, .status, .append, .get, .transferLeader, .send, .pull, .queueOffsets, .searchOffset, .messagesByKey,
         .viewMessage, .topics, .commitOffset, .consumerOffsets, .updateTopic, .deleteTopic, .describeTopic,
-        .faultInjection,
+        .faultInjection, .sendBack, .endTransaction,
     ]
 
     /// Whether this opcode carries a one-way Raft message.
@@ -125,6 +129,8 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .deleteTopic: "deleteTopic"
         case .describeTopic: "describeTopic"
         case .faultInjection: "faultInjection"
+        case .sendBack: "sendBack"
+        case .endTransaction: "endTransaction"
         default: "unknown"
         }
     }

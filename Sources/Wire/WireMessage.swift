@@ -58,6 +58,15 @@ public enum WireMessage: Sendable, Hashable {
     case deleteTopicRequest(TopicDeletion)
     /// The deletion is applied on the leader.
     case deleteTopicResponse
+    case sendBackRequest(SendBackRequest)
+    /// Where the sent-back message went (its retry topic by way of the schedule topic, or its
+    /// dead-letter topic).
+    case sendBackResponse(SendResponse)
+    case endTransactionRequest(EndTransactionRequest)
+    /// Sent one-way (frame flag `oneWay`), as RocketMQ's clients do: no answer.
+    case endTransactionOneWay(EndTransactionRequest)
+    /// The outcome is recorded (applied on the leader).
+    case endTransactionResponse
     case describeTopicRequest(TopicDescriptionRequest)
     case describeTopicResponse(TopicDescription)
     /// A failed request; `answering` is the opcode of the request, which may be one this build
@@ -87,6 +96,8 @@ public enum WireMessage: Sendable, Hashable {
         case .consumerOffsetsRequest, .consumerOffsetsResponse: .consumerOffsets
         case .updateTopicRequest, .updateTopicResponse: .updateTopic
         case .deleteTopicRequest, .deleteTopicResponse: .deleteTopic
+        case .sendBackRequest, .sendBackResponse: .sendBack
+        case .endTransactionRequest, .endTransactionOneWay, .endTransactionResponse: .endTransaction
         case .describeTopicRequest, .describeTopicResponse: .describeTopic
         case .errorResponse(_, let opcode): opcode
         }
@@ -95,16 +106,17 @@ public enum WireMessage: Sendable, Hashable {
     /// The flags of the frame that carries this message.
     public var flags: FrameFlags {
         switch self {
-        case .raft, .sendOneWay, .peerProof, .snapshotChunk: .oneWay
+        case .raft, .sendOneWay, .peerProof, .snapshotChunk, .endTransactionOneWay: .oneWay
         case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest,
             .faultInjectionRequest, .sendRequest, .pullRequest, .queueOffsetsRequest, .searchOffsetRequest,
             .messagesByKeyRequest, .viewMessageRequest, .topicsRequest, .commitOffsetRequest, .consumerOffsetsRequest,
-            .updateTopicRequest, .deleteTopicRequest, .describeTopicRequest:
+            .updateTopicRequest, .deleteTopicRequest, .describeTopicRequest, .sendBackRequest, .endTransactionRequest:
             []
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .sendResponse, .pullResponse, .queueOffsetsResponse, .searchOffsetResponse,
             .messagesByKeyResponse, .viewMessageResponse, .topicsResponse, .commitOffsetResponse,
-            .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse, .describeTopicResponse:
+            .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse, .describeTopicResponse,
+            .endTransactionResponse, .sendBackResponse:
             .response
         case .errorResponse: [.response, .error]
         }
@@ -145,8 +157,11 @@ public enum WireCodec {
         case .peerProof(let payload): payload.encode(into: &writer)
         case .snapshotChunk(let payload): payload.encode(into: &writer)
         case .statusRequest, .transferLeaderResponse, .faultInjectionResponse, .topicsRequest, .commitOffsetResponse,
-            .deleteTopicResponse:
+            .deleteTopicResponse, .endTransactionResponse:
             break
+        case .sendBackRequest(let payload): payload.encode(into: &writer)
+        case .sendBackResponse(let payload): payload.encode(into: &writer)
+        case .endTransactionRequest(let payload), .endTransactionOneWay(let payload): payload.encode(into: &writer)
         case .faultInjectionRequest(let payload): payload.encode(into: &writer)
         case .statusResponse(let payload): payload.encode(into: &writer)
         case .appendRequest(let payload): payload.encode(into: &writer)
@@ -219,6 +234,10 @@ public enum WireCodec {
         case .oneWay where opcode == .send:
             return try decodingFields { () throws(DecodeError) in
                 .sendOneWay(try SendRequest(from: &reader, limits: limits))
+            }
+        case .oneWay where opcode == .endTransaction:
+            return try decodingFields { () throws(DecodeError) in
+                .endTransactionOneWay(try EndTransactionRequest(from: &reader, limits: limits))
             }
         case [] where opcode.isKnown, .response where opcode.isKnown:
             return try decodingFields { () throws(DecodeError) in
@@ -305,6 +324,13 @@ public enum WireCodec {
             return isResponse
                 ? .describeTopicResponse(try TopicDescription(from: &reader, limits: limits))
                 : .describeTopicRequest(try TopicDescriptionRequest(from: &reader, limits: limits))
+        case .sendBack:
+            return isResponse
+                ? .sendBackResponse(try SendResponse(from: &reader, limits: limits))
+                : .sendBackRequest(try SendBackRequest(from: &reader, limits: limits))
+        case .endTransaction:
+            return isResponse
+                ? .endTransactionResponse : .endTransactionRequest(try EndTransactionRequest(from: &reader, limits: limits))
         default:
             preconditionFailure("opcode \(opcode) is known but has no payload decoder")
         }
