@@ -44,7 +44,7 @@ import Testing
         let results = try machine.apply(.sendBatch(MessageBatch(messages: batch), testStamp))
         let stored = results.compactMap(\.sendResult)
         let body = CommitLogStateMachine.testPosition(LogIndex(1))
-        #expect(stored.first?.physicalOffset == PhysicalOffset(body + Int64(RecordsEntry.headerBytes)))
+        #expect(stored.first?.physicalOffset == PhysicalOffset(body + Int64(RecordsEntry.fixedHeaderBytes)))
         for (earlier, later) in zip(stored, stored.dropFirst()) {
             let size = try machine.message(at: earlier.physicalOffset).storeSize
             #expect(later.physicalOffset.rawValue == earlier.physicalOffset.rawValue + Int64(size))

@@ -81,7 +81,7 @@ extension CommitLogStateMachine {
                 } catch {
                     preconditionFailure("planning failed: \(error)")
                 }
-            case .commitOffset, .updateTopic, .deleteTopic:
+            case .commitOffset, .updateTopic, .deleteTopic, .rollbackTransaction, .checkTransaction:
                 break
             }
         }

@@ -39,6 +39,8 @@ final class TestNode {
     var stopped: ReplicaFailure?
     /// The replica's log lines, in order.
     var logs: [String] = []
+    /// The transaction check backs this node asked its producers for.
+    var checks: [TransactionCheckRequest] = []
 
     init(id: NodeID, members: [NodeID], now: Int64, configure: (inout RaftConfig) -> Void = { _ in }) throws {
         self.id = id
@@ -97,6 +99,7 @@ final class ReplicaGroup {
             case .sendSnapshot(let chunk): chunksInFlight.append(chunk)
             case .transmit: break
             case .log(_, let line): node.logs.append(line)
+            case .checkTransaction(let check): node.checks.append(check)
             case .reply(let reply, let client, let requestID): node.replies.append((client, requestID, reply))
             case .sync(let pending):
                 precondition(node.pendingSync == nil, "two syncs at once on n\(node.id)")
