@@ -1,3 +1,4 @@
+import LedgerModel
 extension NodeConfig {
     /// Reads and checks the config file at `path`; errors name the file and line.
     public static func load(path: String) throws(ConfigError) -> NodeConfig {
@@ -142,6 +143,7 @@ private struct SettingValues {
                 expected: "a multiple of 20 bytes (one consume-queue entry) from 20480 to 200000000")
         }
         config.maxIndexNum = try number(.maxIndexNum, config.maxIndexNum, 1024...(1 << 26), "entries")
+        try heldMessages(&config)
         try retention(&config)
         config.sendTimeoutMs = try number(.sendTimeoutMs, config.sendTimeoutMs, 1...600_000, "milliseconds")
         try adminEndpoint(&config)
@@ -149,6 +151,46 @@ private struct SettingValues {
         try remotingEndpoints(&config)
         try accessControl(&config)
         return config
+    }
+
+    /// `messageDelayLevel`, `maxReconsumeTimes` and the transaction check settings.
+    private func heldMessages(_ config: inout NodeConfig) throws(ConfigError) {
+        if let text = settings[.messageDelayLevel]?.value {
+            config.messageDelayLevelsMs = try delayLevels(text)
+        }
+        config.maxReconsumeTimes = try number(.maxReconsumeTimes, config.maxReconsumeTimes, 0...1000, "times")
+        config.transactionTimeOutMs = try number(
+            .transactionTimeOut, config.transactionTimeOutMs, 1000...86_400_000, "milliseconds")
+        config.transactionCheckIntervalMs = try number(
+            .transactionCheckInterval, config.transactionCheckIntervalMs, 1000...86_400_000, "milliseconds")
+        config.transactionCheckMax = try number(.transactionCheckMax, config.transactionCheckMax, 1...1000, "checks")
+    }
+
+    /// RocketMQ's `messageDelayLevel` form: delays separated by spaces, each a whole number with
+    /// `s`, `m`, `h` or `d`. Errors name the level that is wrong.
+    private func delayLevels(_ text: String) throws(ConfigError) -> [Int64] {
+        func wrong(_ why: String) -> ConfigError {
+            invalid(
+                .messageDelayLevel,
+                expected: "delays separated by spaces, each a whole number with s, m, h or d, such as "
+                    + "\"1s 5s 10s 30s 1m\", 1 to \(CommitLogConfiguration.maxDelayLevels) levels from 1s to 30d (\(why))")
+        }
+        let units: [Character: Int64] = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
+        var levels: [Int64] = []
+        for part in text.split(separator: " ") {
+            let level = levels.count + 1
+            guard let unit = part.last, let scale = units[unit], part.count >= 2,
+                part.dropLast().allSatisfy(\.isASCIIDigit), let value = Int64(part.dropLast())
+            else { throw wrong("level \(level), \(quoted(String(part))), is not one") }
+            let (milliseconds, overflow) = value.multipliedReportingOverflow(by: scale)
+            guard !overflow, (1000...CommitLogConfiguration.maxDelayMilliseconds).contains(milliseconds) else {
+                throw wrong("level \(level), \(quoted(String(part))), is out of range")
+            }
+            levels.append(milliseconds)
+        }
+        guard !levels.isEmpty else { throw wrong("no level") }
+        guard levels.count <= CommitLogConfiguration.maxDelayLevels else { throw wrong("\(levels.count) levels") }
+        return levels
     }
 
     /// `fileReservedTime`, `deleteWhen` and the three disk ratios, which must not decrease in

@@ -1,4 +1,5 @@
 import Raft
+import LedgerModel
 
 /// How one node of a SwiftLedger group runs, read from a `key=value` file such as
 /// `conf/n0.conf`. Every key, its default and its rules are listed in `CONFIG.md`.
@@ -26,6 +27,8 @@ public struct NodeConfig: Sendable, Hashable {
         case diskMaxUsedSpaceRatio, diskSpaceCleanForciblyRatio, diskSpaceWarningLevelRatio
         case maxUniqueKeys
         case mappedFileSizeConsumeQueue, maxIndexNum
+        case messageDelayLevel, maxReconsumeTimes
+        case transactionTimeOut, transactionCheckInterval, transactionCheckMax
         case sendTimeoutMs
         case adminPort, adminAddress
         case clusterSecretFile
@@ -112,6 +115,24 @@ public struct NodeConfig: Sendable, Hashable {
     /// Default 262144 (RocketMQ's key, its own default is larger). Entries of each key-index
     /// file; 1024–67108864. Files go once every message they point at was deleted.
     public internal(set) var maxIndexNum: Int = 1 << 18
+    /// `messageDelayLevel`, RocketMQ's default `1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m
+    /// 30m 1h 2h`: each delay level's delay (level 1 first), space-separated, each a whole number
+    /// with `s`, `m`, `h` or `d`; 1 to 64 levels, each 1 s to 30 d. Replicated state: the same on
+    /// every member, and never changed for a store that holds delayed messages.
+    public internal(set) var messageDelayLevelsMs: [Int64] = CommitLogConfiguration.defaultDelayLevels
+    /// Default 16 (RocketMQ's subscription groups' `retryMaxTimes`). Reconsume times after which a
+    /// sent-back message goes to its group's dead-letter topic, when the consumer does not say;
+    /// 0–1000.
+    public internal(set) var maxReconsumeTimes: Int = 16
+    /// Default 6000 (RocketMQ's). Milliseconds a half message waits for its producer's decision
+    /// before the leader checks back; 1000–86400000.
+    public internal(set) var transactionTimeOutMs: Int = 6_000
+    /// Default 60000 (RocketMQ's). Milliseconds between two check backs of one half message;
+    /// 1000–86400000.
+    public internal(set) var transactionCheckIntervalMs: Int = 60_000
+    /// Default 15 (RocketMQ's). Check backs of an undecided half message before it is discarded
+    /// (logged); 1–1000.
+    public internal(set) var transactionCheckMax: Int = 15
     /// `fileReservedTime`, default 72 hours: a data file expires once its newest message is
     /// older than this; `72h`, `30m`, `90s` (or `ms`), a bare number means hours (RocketMQ's);
     /// 1 s to 87600 h, in milliseconds.

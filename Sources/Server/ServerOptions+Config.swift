@@ -37,6 +37,10 @@ extension ServerOptions {
         replica.retention.deleteWhenHours = config.deleteWhenHours
         replica.retention.diskMaxUsedSpaceRatio = config.diskMaxUsedSpaceRatio
         replica.retention.diskSpaceCleanForciblyRatio = config.diskSpaceCleanForciblyRatio
+        replica.maxReconsumeTimes = Int32(config.maxReconsumeTimes)
+        replica.transactions.timeoutMilliseconds = Int64(config.transactionTimeOutMs)
+        replica.transactions.checkIntervalMilliseconds = Int64(config.transactionCheckIntervalMs)
+        replica.transactions.checkMax = Int32(config.transactionCheckMax)
         // Read once, at start: after a daylight-saving change `deleteWhen` hours are off by
         // one until the node restarts.
         replica.retention.utcOffsetSeconds = WallClock.now().utcOffsetSeconds
