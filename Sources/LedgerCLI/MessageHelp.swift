@@ -6,7 +6,7 @@ enum MessageHelp {
             case .send:
                 (
                     "ledger send --topic T [--tags TAGS] [--keys K] [--key SHARDING_KEY | --queue N] [--property K=V]... "
-                        + "[--mode sync|async|oneway] (--body TEXT | lines from stdin) [--peers LIST | -c FILE] [--timeout MS]",
+                        + "[--delay-level N] [--mode sync|async|oneway] (--body TEXT | lines from stdin) [--peers LIST | -c FILE] [--timeout MS]",
                     """
                     Sends one message (--body) or one per line of stdin to topic T (created on first send
                     with defaultTopicQueueNums queues). sync and async print one line per stored message:
@@ -14,6 +14,9 @@ enum MessageHelp {
                     it is retried (same producer id and sequence) on leader changes until --timeout, and
                     stored once. A body over the group's maxMessageSize, a bad topic or queue is refused
                     before it reaches the log. Stops at the first failure with one line on stderr.
+                    With --delay-level N the message waits in SCHEDULE_TOPIC_XXXX (the line shows it
+                    there) and reaches topic T once level N's delay has passed (1s 5s 10s 30s 1m 2m ...
+                    by default; a level above the group's last is the last).
                     """
                 )
             case .pull:

@@ -75,6 +75,9 @@ enum MessageCommand: String, CaseIterable {
                     help: "pick the queue by this key's hash: same key, same queue, send order kept"),
                 FlagSpec(["--queue"], value: "N", help: "send to queue N (not with --key)"),
                 MessageCommand.propertyFlag,
+                FlagSpec(
+                    ["--delay-level"], value: "N",
+                    help: "deliver after delay level N (1s 5s 10s 30s 1m ... by default; messageDelayLevel)"),
                 FlagSpec(["--mode"], value: "MODE", help: "sync (default), async or oneway"),
                 FlagSpec(
                     ["--body"], value: "TEXT",
@@ -138,6 +141,12 @@ enum MessageCommand: String, CaseIterable {
                 {
                     throw UsageError("--property: \(name) given twice", command: title)
                 }
+            }
+            if let level = try flags.wholeNumber("--delay-level", in: 1...64, command: title) {
+                if options.properties[MessageProperty.delayLevel] != nil {
+                    throw UsageError("give either --delay-level or --property DELAY=N, not both", command: title)
+                }
+                options.properties[MessageProperty.delayLevel] = String(level)
             }
             if let text = flags.value("--mode") {
                 guard let mode = SendMode(rawValue: text) else {

@@ -30,6 +30,12 @@ import Testing
         #expect(
             try Invocation.parse(["send", "--topic", "T", "--queue", "3", "--mode", "oneway"])
                 == .messages(.send(ClientFlags(), queued)))
+
+        var delayed = SendOptions(topic: "T")
+        delayed.properties = ["DELAY": "3"]
+        #expect(
+            try Invocation.parse(["send", "--topic", "T", "--delay-level", "3"])
+                == .messages(.send(ClientFlags(), delayed)))
     }
 
     @Test func pullOffsetsTopicsFlags() throws {
@@ -71,6 +77,14 @@ import Testing
         (
             ["send", "--topic", "T", "--property", "a=1", "--property", "a=2"],
             "ledger send: --property: a given twice; see ledger send --help"
+        ),
+        (
+            ["send", "--topic", "T", "--delay-level", "0"],
+            "ledger send: --delay-level: expected a whole number from 1 to 64, got \"0\"; see ledger send --help"
+        ),
+        (
+            ["send", "--topic", "T", "--delay-level", "2", "--property", "DELAY=3"],
+            "ledger send: give either --delay-level or --property DELAY=N, not both; see ledger send --help"
         ),
         (["pull", "--topic", "T"], "ledger pull: --queue N is required; see ledger pull --help"),
         (
