@@ -56,7 +56,7 @@ import Testing
         #expect(send.messages.allSatisfy { $0.target == .queue(2) && $0.topic == "T" })
     }
 
-    @Test func aCompressedBodyIsKeptAsSentAndTransactionsAndCompressedBatchesAreRefused() throws {
+    @Test func aCompressedBodyIsKeptAsSentAndCommitsAndCompressedOrHalfBatchesAreRefused() throws {
         let compressed = SendMessageRequestHeader(
             producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 1, bornTimestamp: 1)
         let zlib: [UInt8] = [0x78, 0x9C, 0x03, 0x00]
@@ -70,10 +70,14 @@ import Testing
         #expect(send.messages.map(\.bodyCompressed) == [true] && send.messages.first?.body == zlib)
         var batch = compressed
         batch.batch = true
+        var halfBatch = SendMessageRequestHeader(
+            producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 4, bornTimestamp: 1)
+        halfBatch.batch = true
         let refusals: [(Int32, ExtFields)] = [
+            (310, halfBatch.extFields(v2: true)),
             (
                 10,
-                SendMessageRequestHeader(producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 4, bornTimestamp: 1)
+                SendMessageRequestHeader(producerGroup: "PG", topic: "T", queueID: 0, sysFlag: 12, bornTimestamp: 1)
                     .extFields(v2: false)
             ),
             (
@@ -191,16 +195,18 @@ import Testing
                         subscriptions: [
                             Heartbeat.Subscription(group: "G", topic: "%RETRY%G", expression: "*"),
                             Heartbeat.Subscription(group: "G", topic: "T", expression: "tagA||tagC"),
-                        ]))
+                        ], producerGroups: ["PG"]))
         )
         let producerOnly = #"{"clientID":"c","producerDataSet":[{"groupName":"PG"}]}"#
-        #expect(try Heartbeat(body: Array(producerOnly.utf8)[...]) == Heartbeat(clientID: "c", consumerGroups: []))
+        #expect(
+            try Heartbeat(body: Array(producerOnly.utf8)[...])
+                == Heartbeat(clientID: "c", consumerGroups: [], producerGroups: ["PG"]))
         #expect(throws: RemotingError.self) { try Heartbeat(body: Array(#"{"consumerDataSet":[]}"#.utf8)[...]) }
     }
 
     @Test func unservedCodesAreAnswered3AndBrokenFieldsSystemError() throws {
-        // END_TRANSACTION is not served.
-        let end = Self.request(37, [:])
+        // GET_KV_CONFIG is not served.
+        let end = Self.request(101, [:])
         let unsupported = #expect(throws: BrokerRequestError.self) { try BrokerRequest(end, bornHost: Self.client) }
         #expect(try #require(unsupported).response(to: end).responseCode == .requestCodeNotSupported)
         let pull = Self.request(
@@ -209,5 +215,87 @@ import Testing
         let malformed = #expect(throws: BrokerRequestError.self) { try BrokerRequest(pull, bornHost: Self.client) }
         let answer = try #require(malformed).response(to: pull)
         #expect(answer.responseCode == .systemError && answer.remark?.contains("queueId") == true)
+    }
+
+    @Test func aHalfMessageIsMarkedForItsProducerGroup() throws {
+        // As the 2.1.0 client sends it: sysFlag 4 and TRAN_MSG, PGROUP in the properties.
+        let header = SendMessageRequestHeader(
+            producerGroup: "PG", topic: "T", queueID: 1, sysFlag: 4, bornTimestamp: 1,
+            properties: [.init("TRAN_MSG", "true"), .init("PGROUP", "PG"), .init("UNIQ_KEY", "U")])
+        guard case .send(let send) = try BrokerRequest(Self.request(310, header.extFields(v2: true), body: [1]), bornHost: Self.client)
+        else {
+            Issue.record("not a send")
+            return
+        }
+        #expect(send.messages.first?.properties == ["TRAN_MSG": "true", "PGROUP": "PG"])
+        // Without them in the properties, the flag and the header's group say the same.
+        let bare = SendMessageRequestHeader(producerGroup: "PG2", topic: "T", queueID: 1, sysFlag: 4, bornTimestamp: 1)
+        guard case .send(let marked) = try BrokerRequest(Self.request(10, bare.extFields(v2: false), body: [1]), bornHost: Self.client)
+        else {
+            Issue.record("not a send")
+            return
+        }
+        #expect(marked.messages.first?.properties == ["TRAN_MSG": "true", "PGROUP": "PG2"])
+    }
+
+    @Test func sendBackAndEndTransactionAsTheClientsSendThem() throws {
+        // 1.0.1: group, offset and delayLevel only (delayLevel a JSON number).
+        let back = try RemotingCommand.decode(
+            RemotingSamples.frame(json: #"{"code":36,"extFields":{"delayLevel":0,"group":"G","offset":"4242"},"flag":0,"language":"CPP","opaque":3,"version":63}"#))
+        #expect(try BrokerRequest(back, bornHost: Self.client) == .sendBack(SendBackRequest(group: "G", offset: PhysicalOffset(4242))))
+        let withMaximum = Self.request(
+            36, ["group": "G", "offset": "7", "delayLevel": "-1", "maxReconsumeTimes": "2", "originMsgId": "X"])
+        #expect(
+            try BrokerRequest(withMaximum, bornHost: Self.client)
+                == .sendBack(SendBackRequest(group: "G", offset: PhysicalOffset(7), delayLevel: -1, maxReconsumeTimes: 2)))
+        for (code, outcome) in [("8", TransactionOutcome.commit), ("12", .rollback), ("0", .unknown)] {
+            let end = Self.request(
+                37, [
+                    "producerGroup": "PG", "tranStateTableOffset": "0", "commitLogOffset": "99",
+                    "commitOrRollback": code, "fromTransactionCheck": "0", "msgId": "U", "transactionId": "",
+                ])
+            #expect(
+                try BrokerRequest(end, bornHost: Self.client)
+                    == .endTransaction(EndTransactionRequest(half: PhysicalOffset(99), outcome: outcome, producerGroup: "PG")))
+        }
+        for fields: ExtFields in [
+            ["producerGroup": "PG", "commitLogOffset": "99", "commitOrRollback": "4"],
+            ["producerGroup": "PG", "commitLogOffset": "-1", "commitOrRollback": "8"],
+            ["group": "G", "offset": "-5"],
+        ] {
+            let code: Int32 = fields["group"] == nil ? 37 : 36
+            let error = #expect(throws: BrokerRequestError.self) {
+                try BrokerRequest(Self.request(code, fields), bornHost: Self.client)
+            }
+            guard case .malformed = try #require(error) else {
+                Issue.record("\(fields) was not refused as malformed")
+                continue
+            }
+        }
+    }
+
+    @Test func aCheckBackCarriesTheHalfMessageWithItsRealTopic() throws {
+        let message = StoredMessage(
+            queueID: 3, flag: 0, queueOffset: QueueOffset(5), physicalOffset: PhysicalOffset(640), sysFlag: 0,
+            bornTimestamp: 1, bornHost: Self.client, storeTimestamp: 2,
+            storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 30911), body: Array("x".utf8), topic: "T",
+            properties: [.init("UNIQ_KEY", "U1"), .init("PGROUP", "PG")])
+        let check = RemotingCommand.checkTransactionState(message, opaque: 9)
+        #expect(check.requestCode == .checkTransactionState && check.isOneWay && !check.isResponse)
+        #expect(check.extFields["commitLogOffset"] == "640" && check.extFields["tranStateTableOffset"] == "5")
+        #expect(check.extFields["msgId"] == "U1" && check.extFields["offsetMsgId"] == message.messageID)
+        #expect(try StoredMessage(decoding: Array(check.body)) == message)
+    }
+
+    @Test func aHeartbeatNamesItsProducerGroups() throws {
+        let body = Array(#"{"clientID":"c1","producerDataSet":[{"groupName":"PG"},{"groupName":"CLIENT_INNER_PRODUCER"}]}"#.utf8)
+        #expect(try Heartbeat(body: body[...]).producerGroups == ["PG", "CLIENT_INNER_PRODUCER"])
+        var groups = ProducerGroups()
+        groups.record("PG", connection: 4, now: 1000)
+        groups.record("PG", connection: 2, now: 2000)
+        #expect(groups.liveConnection(of: "PG", now: 2500) == 2)
+        groups.connectionClosed(2)
+        #expect(groups.liveConnection(of: "PG", now: 2500) == 4)
+        #expect(groups.liveConnection(of: "PG", now: 1000 + ConsumerGroups.expiryMilliseconds) == nil)
     }
 }
