@@ -54,13 +54,27 @@ extension CommitLogStateMachine {
         MessageProperty.delayLevel, MessageProperty.realTopic, MessageProperty.realQueueID,
     ]
 
-    /// The schedule-queue offset delay `level`'s next delivery starts at (past any messages
-    /// retention deleted).
+    /// The schedule-queue offset delay `level`'s next delivery starts at: replicated state,
+    /// the same on every replica. (Retention never deletes a held message's record, see
+    /// ``oldestHeldOffset()``, so every replica whose log reaches it can read it.)
     public func nextDeliveryOffset(level: Int32) -> QueueOffset {
         guard level >= 1, Int(level) <= kinds.delivered.count else { return .zero }
-        let delivered = kinds.delivered[Int(level) - 1]
-        guard let queue = topics[SystemTopic.schedule]?.queue(level - 1) else { return delivered }
-        return max(delivered, queue.minOffset)
+        return kinds.delivered[Int(level) - 1]
+    }
+
+    /// The log position of the oldest record the store still holds back (a delayed message not
+    /// delivered yet, a half message undecided), or nil for none: retention must not delete
+    /// the log there or after it, or the message could never move on.
+    public func oldestHeldOffset() throws(QueryError) -> PhysicalOffset? {
+        var oldest = kinds.pending.keys.min()
+        for level in 1...Int32(kinds.delivered.count) {
+            let next = kinds.delivered[Int(level) - 1]
+            guard let queue = topics[SystemTopic.schedule]?.queue(level - 1), next < queue.maxOffset else { continue }
+            let key = MessageQueue(topic: SystemTopic.schedule, queueID: level - 1)
+            let entry = ConsumeQueueEntry(packed: try queueEntries(key, queue, next..<next.next), at: 0)
+            oldest = min(oldest ?? entry.physicalOffset, entry.physicalOffset)
+        }
+        return oldest
     }
 
     /// Half messages waiting for their producers, by offset.

@@ -205,7 +205,10 @@ extension CommitLogStateMachine {
                 guard fields.metadata.index.rawValue == index else {
                     throw DecodeError.invalidValue(field: "index", offset: 5, reason: "\(fields.metadata.index)")
                 }
-                found.append(SnapshotInfo(metadata: fields.metadata, lastStoreTimestamp: fields.lastStoreTimestamp))
+                found.append(
+                    SnapshotInfo(
+                        metadata: fields.metadata, lastStoreTimestamp: fields.lastStoreTimestamp,
+                        logPosition: fields.logPosition))
             } catch {
                 throw .corruptSnapshot(file: path, error)
             }

@@ -42,7 +42,7 @@ public struct StateSnapshot: Sendable {
 
     /// What a list of snapshots needs of one.
     public var info: SnapshotInfo {
-        SnapshotInfo(metadata: metadata, lastStoreTimestamp: state.lastStoreTimestamp)
+        SnapshotInfo(metadata: metadata, lastStoreTimestamp: state.lastStoreTimestamp, logPosition: logPosition)
     }
 
     public func encoded() -> [UInt8] {
@@ -113,9 +113,13 @@ public struct SnapshotInfo: Sendable, Hashable {
     public var metadata: SnapshotMetadata
     /// The newest message's store time (ms) at the snapshot.
     public var lastStoreTimestamp: Int64
+    /// Where the log continues after it: deleting the log before the snapshot deletes the
+    /// records before this position.
+    public var logPosition: UInt64
 
-    public init(metadata: SnapshotMetadata, lastStoreTimestamp: Int64) {
+    public init(metadata: SnapshotMetadata, lastStoreTimestamp: Int64, logPosition: UInt64) {
         self.metadata = metadata
         self.lastStoreTimestamp = lastStoreTimestamp
+        self.logPosition = logPosition
     }
 }

@@ -1,4 +1,5 @@
 import CommitLog
+import LedgerModel
 import LogStore
 import Raft
 
@@ -84,8 +85,17 @@ extension Replica {
                 limit = min(limit, follower.match)
             }
         }
+        // A message held back (delayed, or a transaction's half) must stay readable until it moves on.
+        let held: PhysicalOffset?
+        do {
+            held = try stateMachine.oldestHeldOffset()
+        } catch {
+            log(.warning, "retention skipped: cannot read where the held messages are: \(error)")
+            return nil
+        }
+        let heldPosition = held.map { UInt64($0.rawValue) } ?? UInt64.max
         let candidates = stateMachine.snapshots.filter {
-            $0.metadata.index >= store.firstIndex && $0.metadata.index <= limit
+            $0.metadata.index >= store.firstIndex && $0.metadata.index <= limit && $0.logPosition <= heldPosition
         }
         guard !candidates.isEmpty else { return nil }
         let used = Int(diskUsedBasisPoints ?? 0) / 100
