@@ -38,7 +38,11 @@ extension Cluster {
             let filtered = group > 0 && clientRNG.chance(workload.tagFilterPerMille, in: 1000)
             let filter = filtered ? TagFilter(expression: WorkloadNames.subscription) : .all
             for member in 0..<workload.consumersPerGroup {
-                let owned = queues.indices.filter { $0 % workload.consumersPerGroup == member }.map { queues[$0] }
+                var owned = queues.indices.filter { $0 % workload.consumersPerGroup == member }.map { queues[$0] }
+                // The group's first member also consumes what the group sent back.
+                if member == 0 && workload.sendBackPerMille > 0 {
+                    owned.append(MessageQueue(topic: SystemTopic.retry(WorkloadNames.group(group)), queueID: 0))
+                }
                 guard !owned.isEmpty else { continue }
                 consumers.append(ConsumerState(group: WorkloadNames.group(group), filter: filter, queues: owned))
                 clients.append(ClientState(role: .consumer(consumers.count - 1), target: target()))
@@ -114,6 +118,8 @@ extension Cluster {
             clientRequest = .send(send.request, oneWay: false)
         case .commitOffset(let commit):
             clientRequest = .commitOffset(CommitOffsetRequest(commit: commit))
+        case .sendBack(let sendBack):
+            clientRequest = .sendBack(sendBack.request)
         case .rawRead:
             clientRequest = .read(.topics)
         case .pull(let pull):
@@ -168,7 +174,7 @@ extension Cluster {
     func attemptFailed(_ client: Int, request: UInt64, definitely: Bool) {
         guard clients[client].request == request, let operation = clients[client].operation else { return }
         switch operation {
-        case .send:
+        case .send, .sendBack:
             if clients[client].attempts < options.workload.sendAttempts {
                 statistics.sendRetries += 1
                 return startAttempt(client, after: clientDelay())
@@ -211,6 +217,9 @@ extension Cluster {
             history.acknowledged(id, at: appended.index)
         case (.send(let send), .sent(let response)):
             try sendAcknowledged(send, response, at: try acknowledgedIndex(proposal, request, node), on: node)
+        case (.sendBack(let sendBack), .sentBack(let response)):
+            try sendBackAcknowledged(
+                sendBack, response, at: try acknowledgedIndex(proposal, request, node), on: node)
         case (.commitOffset(let commit), .offsetCommitted):
             guard case .consumer(let consumer) = clients[client].role else { preconditionFailure("not a consumer") }
             offsetCommitAcknowledged(commit, consumer: consumer, at: try acknowledgedIndex(proposal, request, node))
@@ -283,6 +292,11 @@ extension Cluster {
                 clientFinished(client, request: request)
             case .send(let send):
                 throw Violation("send-precheck", "n\(node.id) refused a valid send of \(send.stamp): \(error.message)")
+            case .sendBack where error.message.hasPrefix("no message starts at"):
+                // The new leader has not applied the message yet, or retention deleted it: the
+                // consumer gives up on this send-back.
+                statistics.sendBacksRefused += 1
+                clientFinished(client, request: request)
             default:
                 throw Violation("unexpected-refusal", "n\(node.id) refused client request r\(request): \(error)")
             }

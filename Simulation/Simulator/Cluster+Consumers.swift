@@ -22,6 +22,7 @@ extension Cluster {
             consumer.positions = [:]
             statistics.consumerRestarts += 1
         }
+        if !consumer.sendBacks.isEmpty { return .sendBack(consumer.sendBacks.removeFirst()) }
         let queue = consumer.queues[consumer.cursor % consumer.queues.count]
         consumer.cursor += 1
         guard let offset = consumer.positions[queue] else {
@@ -54,6 +55,26 @@ extension Cluster {
         try commitLogChecker.checkPull(pull, result, on: node)
         consumers[consumer].positions[pull.queue] = result.nextOffset
         statistics.messagesConsumed += result.messages.count
+        let chance = options.workload.sendBackPerMille
+        if chance > 0, let failed = result.messages.first, clientRNG.chance(chance, in: 1000),
+            let uid = MessageBody.uid(in: failed.body)
+        {
+            let request = SendBackRequest(
+                group: pull.group, offset: failed.physicalOffset, maxReconsumeTimes: Int32(clientRNG.int(in: 1...3)))
+            consumers[consumer].sendBacks.append(
+                SendBackOperation(request: request, uid: uid, sourceReconsumeTimes: failed.reconsumeTimes))
+        }
+    }
+
+    /// The node that accepted `sendBack` applied it at `index`: where the message went.
+    func sendBackAcknowledged(_ sendBack: SendBackOperation, _ response: SendResponse, at index: LogIndex, on node: SimNode)
+        throws(Violation)
+    {
+        guard let result = response.results.first, response.results.count == 1 else {
+            throw Violation("send-back-result", "n\(node.id) answered a send-back with \(response.results.count) results")
+        }
+        try commitLogChecker.acknowledgeSendBack(sendBack, result, duplicate: response.duplicate, at: index)
+        statistics.sendBacks += 1
     }
 
     /// `node` answered a query of the group's committed offsets; the consumer resumes `queue`

@@ -53,7 +53,11 @@ extension Cluster {
             liveness.convergedAt = now
             note("liveness: every log converged at index \(nodes[0].core?.lastIndex ?? .zero)")
             try checkAcknowledgedWrites()
-            try commitLogChecker.checkConverged(try ids.map(runningMachine))
+            let machines = try ids.map(runningMachine)
+            try commitLogChecker.checkConverged(machines)
+            if let leader = currentLeader, let machine = machines.first(where: { $0.id == leader.id })?.machine {
+                try commitLogChecker.checkHeldDelivered(now: wallClock, slack: 3000, machine)
+            }
         } else if now > stopped + options.convergenceBound {
             throw Violation(
                 "liveness-convergence",

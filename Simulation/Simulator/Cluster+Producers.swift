@@ -42,6 +42,10 @@ extension Cluster {
                     producer: isBatch ? nil : stamp))
             uids.append(uid)
         }
+        if !isBatch && workload.delayPerMille > 0 && clientRNG.chance(workload.delayPerMille, in: 1000) {
+            let levels = UInt64(options.commitLog.delayLevels.count)
+            messages[0].properties[MessageProperty.delayLevel] = String(clientRNG.below(levels) + 1)
+        }
         return SendOperation(stamp: stamp, messages: messages, uids: uids, isBatch: isBatch)
     }
 

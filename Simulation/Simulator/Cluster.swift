@@ -96,6 +96,9 @@ public final class Cluster {
         public var offsetCommitsRefused = 0
         public var offsetQueries = 0
         public var consumerRestarts = 0
+        /// Send-backs acknowledged, and those refused (the leader could not read the message yet).
+        public var sendBacks = 0
+        public var sendBacksRefused = 0
         /// CommitLog persists (checkpoints) across all nodes.
         public var persists = 0
         /// Leader snapshots followers installed.
@@ -137,6 +140,7 @@ public final class Cluster {
         self.nodes = nodes
         checker = InvariantChecker(nodes: nodes)
         commitLogChecker.retentionMilliseconds = options.retention?.fileReservedMilliseconds
+        commitLogChecker.delayLevels = options.commitLog.delayLevels
         statistics.preVoteRequests = Array(repeating: 0, count: nodes.count)
         for node in nodes {
             queue.schedule(.tick(node: node.index), at: .milliseconds(networkRNG.below(Self.tickMs)))

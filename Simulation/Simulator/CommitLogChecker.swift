@@ -87,6 +87,32 @@ final class CommitLogChecker {
     /// The highest log index whose send or offset commit was acknowledged.
     private(set) var highestAcknowledgedIndex: LogIndex = .zero
     private(set) var counts = Counts()
+    /// The delay levels' delays (ms), level 1 first, as the nodes are configured.
+    var delayLevels: [Int64] = []
+    /// Records held in the schedule topic, by where they are held, and what became of them.
+    private var held: [Location: HeldRecord] = [:]
+    /// Stored records by physical offset: which message each is, and its reconsume times.
+    private var records: [PhysicalOffset: (uid: UInt64, reconsumeTimes: Int32)] = [:]
+    /// Send-backs stored, by group and source record, with where each went.
+    private var sentBack: [SentBackKey: SendResult] = [:]
+    private(set) var heldCounts = HeldMessageCounts()
+
+    /// A record waiting in the schedule topic.
+    struct HeldRecord {
+        var uid: UInt64
+        var dueAt: Int64
+        var realTopic: String
+        var realQueue: Int32?
+        var reconsumeTimes: Int32
+        var delivered = false
+    }
+
+    struct SentBackKey: Hashable {
+        var group: String
+        var source: PhysicalOffset
+    }
+
+
 
     // MARK: - Apply
 
@@ -149,6 +175,8 @@ final class CommitLogChecker {
         switch payload {
         case .raw:
             if !results.isEmpty { throw Violation("apply-results", "raw entry \(index) gave \(describe(results))") }
+        case .records(let header) where header.origin != nil:
+            try recordMove(entry, header, results, at: index)
         case .records(let header):
             var bodies: [StoredMessage] = []
             var at = header.recordsStart
@@ -255,7 +283,8 @@ final class CommitLogChecker {
                 "m\(uid) recorded for \(message.topic)/\(message.queueID) offset \(message.queueOffset) at "
                     + "\(message.physicalOffset), stored as \(location) at \(result.physicalOffset)")
         }
-        if let key = message.property(MessageProperty.shardingKey) {
+        // A held message keeps its key; the queue it picks is checked when it is delivered.
+        if let key = message.property(MessageProperty.shardingKey), message.topic != SystemTopic.schedule {
             let name = "\(message.topic)#\(key)"
             if let queue = shardQueues[name], queue != result.queue {
                 throw Violation(
@@ -273,12 +302,193 @@ final class CommitLogChecker {
                 "physical-offset-order", "m\(uid) stored at physical offset \(result.physicalOffset) after \(last)")
         }
         lastPhysicalOffset = result.physicalOffset
+        try append(message, uid: uid, result, at: index)
+        locations[uid] = location
+    }
+
+    /// Adds a stored record to its queue's model (and, in the schedule topic, to the held ones).
+    private func append(_ message: StoredMessage, uid: UInt64, _ result: SendResult, at index: LogIndex)
+        throws(Violation)
+    {
         queues[result.queue, default: []].append(
             StoredRecord(
                 uid: uid, tags: message.tags, physicalOffset: result.physicalOffset, index: index,
                 storeTimestamp: result.storeTimestamp))
-        locations[uid] = location
+        records[result.physicalOffset] = (uid, message.reconsumeTimes)
         counts.stored += 1
+        guard message.topic == SystemTopic.schedule else { return }
+        guard let level = message.property(MessageProperty.delayLevel).flatMap({ Int($0) }),
+            level >= 1, level <= delayLevels.count, message.queueID == Int32(level - 1),
+            let real = message.property(MessageProperty.realTopic)
+        else {
+            throw Violation("held-record", "m\(uid) held at \(result.queue) without a valid DELAY and REAL_TOPIC")
+        }
+        held[Location(queue: result.queue, offset: result.queueOffset)] = HeldRecord(
+            uid: uid, dueAt: message.storeTimestamp + delayLevels[level - 1], realTopic: real,
+            realQueue: message.property(MessageProperty.realQueueID).flatMap { Int32($0) },
+            reconsumeTimes: message.reconsumeTimes)
+        heldCounts.delayed += 1
+    }
+
+    /// The first application of an entry that moves held messages: a delivery of due delayed
+    /// messages, or a consumer's send-back. Each moves once; a delivery is never early and goes
+    /// to its real topic; a send-back counts one more reconsume and goes to the group's retry
+    /// topic (by way of a delay level) or its dead letters.
+    private func recordMove(_ entry: Entry, _ header: RecordsEntry, _ results: [ApplyResult], at index: LogIndex)
+        throws(Violation)
+    {
+        guard let origin = header.origin else { return }
+        if results.count == 1, case .rejected(let reason) = results[0] {
+            // Another leader's move came first: nothing stored.
+            guard case .staleMove = reason else {
+                throw Violation("move-rejected", "index \(index): \(origin) was rejected: \(reason)")
+            }
+            return
+        }
+        var messages: [StoredMessage] = []
+        var at = header.recordsStart
+        for _ in 0..<header.count {
+            do {
+                let message = try StoredMessage(decoding: entry.data, at: at)
+                messages.append(message)
+                at += message.storeSize
+            } catch {
+                throw Violation("entry-payload", "index \(index) holds a record no leader made: \(error)")
+            }
+        }
+        guard results.count == messages.count else {
+            throw Violation("apply-results", "index \(index): \(messages.count) moved records gave \(results.count) results")
+        }
+        switch origin {
+        case .delayed(let level, let from):
+            for (position, (message, result)) in zip(messages, results).enumerated() {
+                guard case .stored(let stored) = result else {
+                    throw Violation("apply-results", "index \(index): a delivery gave \(describe(results))")
+                }
+                let location = Location(
+                    queue: MessageQueue(topic: SystemTopic.schedule, queueID: level - 1),
+                    offset: QueueOffset(from.rawValue + Int64(position)))
+                guard var record = held[location] else {
+                    throw Violation("delivery-unheld", "index \(index) delivers \(location), which holds no message")
+                }
+                let uid = try self.uid(of: message.body, at: index)
+                guard !record.delivered else {
+                    throw Violation("delivered-twice", "index \(index) delivers m\(uid) from \(location) again")
+                }
+                guard uid == record.uid, message.reconsumeTimes == record.reconsumeTimes else {
+                    throw Violation("delivery-changed", "index \(index) delivers m\(uid) from \(location), held m\(record.uid)")
+                }
+                guard message.storeTimestamp >= record.dueAt else {
+                    throw Violation(
+                        "delivered-early",
+                        "index \(index) delivers m\(uid) at \(message.storeTimestamp)ms, due at \(record.dueAt)ms")
+                }
+                guard message.topic == record.realTopic, record.realQueue.map({ $0 == message.queueID }) ?? true,
+                    message.property(MessageProperty.delayLevel) == nil
+                else {
+                    throw Violation(
+                        "delivery-queue", "index \(index) delivers m\(uid) to \(message.topic)/\(message.queueID), "
+                            + "held for \(record.realTopic)/\(record.realQueue.map(String.init) ?? "any")")
+                }
+                try storeCopy(message, uid: uid, stored, at: index)
+                record.delivered = true
+                held[location] = record
+                heldCounts.delivered += 1
+            }
+        case .sentBack(let group, let source):
+            let key = SentBackKey(group: group, source: source)
+            let result = results[0]
+            if case .duplicate(let original) = result {
+                guard sentBack[key] == original else {
+                    throw Violation("send-back-duplicate", "index \(index): \(origin) answered \(describe(results))")
+                }
+                return
+            }
+            guard case .stored(let stored) = result, let message = messages.first else {
+                throw Violation("apply-results", "index \(index): a send-back gave \(describe(results))")
+            }
+            guard sentBack[key] == nil else {
+                throw Violation("sent-back-twice", "index \(index) stores \(origin) again")
+            }
+            guard let original = records[source] else {
+                throw Violation("send-back-unknown", "index \(index): \(origin) names no stored record")
+            }
+            let uid = try self.uid(of: message.body, at: index)
+            guard uid == original.uid, message.reconsumeTimes == original.reconsumeTimes + 1 else {
+                throw Violation(
+                    "send-back-changed",
+                    "index \(index): \(origin) stores m\(uid) reconsumed \(message.reconsumeTimes) times, "
+                        + "the source is m\(original.uid) reconsumed \(original.reconsumeTimes) times")
+            }
+            let retry = message.topic == SystemTopic.schedule
+                && message.property(MessageProperty.realTopic) == SystemTopic.retry(group)
+            guard retry || message.topic == SystemTopic.deadLetter(group) else {
+                throw Violation("send-back-queue", "index \(index): \(origin) stored in \(message.topic)")
+            }
+            sentBack[key] = stored
+            try storeCopy(message, uid: uid, stored, at: index)
+            if !retry { heldCounts.deadLettered += 1 }
+        case .committed:
+            throw Violation("entry-payload", "index \(index) commits a transaction no simulated producer began")
+        }
+    }
+
+    /// Adds a record that is a copy of a message stored before (delivered or sent back): its
+    /// queue's next offset, after every earlier record.
+    private func storeCopy(_ message: StoredMessage, uid: UInt64, _ result: SendResult, at index: LogIndex)
+        throws(Violation)
+    {
+        let location = Location(queue: result.queue, offset: result.queueOffset)
+        let count = queues[result.queue]?.count ?? 0
+        guard result.queue == MessageQueue(topic: message.topic, queueID: message.queueID),
+            result.queueOffset.rawValue == Int64(count)
+        else {
+            throw Violation(
+                "queue-offset-dense", "m\(uid) copied to \(location) (index \(index)), but the queue held \(count)")
+        }
+        if let last = lastPhysicalOffset, result.physicalOffset <= last {
+            throw Violation(
+                "physical-offset-order", "m\(uid) copied at physical offset \(result.physicalOffset) after \(last)")
+        }
+        lastPhysicalOffset = result.physicalOffset
+        try append(message, uid: uid, result, at: index)
+    }
+
+    /// A consumer was told its send-back of `sendBack` went to `result` (applied at `index`):
+    /// where the log stored it, in the dead letters exactly when it had been reconsumed the
+    /// maximum number of times (a `duplicate`, a send-back of the same message stored earlier,
+    /// keeps the earlier request's maximum).
+    func acknowledgeSendBack(
+        _ sendBack: SendBackOperation, _ result: SendResult, duplicate: Bool, at index: LogIndex
+    ) throws(Violation) {
+        let request = sendBack.request
+        let key = SentBackKey(group: request.group, source: request.offset)
+        guard sentBack[key] == result else {
+            throw Violation(
+                "acknowledged-send-back-misplaced",
+                "\(request.group)'s send-back of \(request.offset) acknowledged at \(result), the log holds "
+                    + "\(sentBack[key].map(String.init(describing:)) ?? "nothing")")
+        }
+        let dead = sendBack.sourceReconsumeTimes >= (request.maxReconsumeTimes ?? 16)
+        guard duplicate || dead == (result.queue.topic == SystemTopic.deadLetter(request.group)) else {
+            throw Violation(
+                "send-back-dead-letter",
+                "m\(sendBack.uid) reconsumed \(sendBack.sourceReconsumeTimes) times (maximum "
+                    + "\(request.maxReconsumeTimes ?? 16)) went to \(result.queue)")
+        }
+        highestAcknowledgedIndex = max(highestAcknowledgedIndex, index)
+    }
+
+    /// Once the logs converged at virtual time `now`: every held message due well before it
+    /// was delivered (on every later leader), unless retention deleted it first on `machine`.
+    func checkHeldDelivered(now: Int64, slack: Int64, _ machine: CommitLogStateMachine) throws(Violation) {
+        for (location, record) in held.sorted(by: { ($0.key.queue, $0.key.offset) < ($1.key.queue, $1.key.offset) })
+        where !record.delivered && record.dueAt + slack <= now {
+            throw Violation(
+                "delayed-message-lost",
+                "m\(record.uid) held at \(location) was due at \(record.dueAt)ms and is still not delivered at "
+                    + "\(now)ms (next delivery \(machine.nextDeliveryOffset(level: location.queue.queueID + 1)))")
+        }
     }
 
     private func recordCommit(_ commit: OffsetCommit, _ results: [ApplyResult], at index: LogIndex)
@@ -562,4 +772,13 @@ extension ApplyResult {
         case .transactionDiscarded(let pending): "half message at \(pending.half) discarded"
         }
     }
+}
+
+/// Counters of held messages for the run summary: held in the schedule topic, delivered, sent
+/// back into the dead letters.
+public struct HeldMessageCounts: Sendable {
+    public var delayed = 0
+    public var delivered = 0
+    public var deadLettered = 0
+    public init() {}
 }

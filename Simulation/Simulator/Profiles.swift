@@ -91,6 +91,12 @@ public struct WorkloadProfile: Sendable, Hashable {
     public var consumerRestartPerMille: UInt64 = 20
     /// A pull asks for 1 to this many messages.
     public var maxPull: Int = 16
+    /// Share of single sends that carry a delay level (`DELAY`): held in the schedule topic,
+    /// delivered by the leader once due.
+    public var delayPerMille: UInt64 = 0
+    /// Chance that a consumer sends back a message it pulled (a failed consume), which comes
+    /// again in its group's retry topic (the first member pulls it) or goes to the dead letters.
+    public var sendBackPerMille: UInt64 = 0
 
     public init() {}
 }

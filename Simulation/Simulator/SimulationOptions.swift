@@ -27,7 +27,7 @@ public struct SimulationOptions: Sendable {
     /// directory syncs, the Raft log's included.)
     public var commitLog = CommitLogConfiguration(
         commitLogFileSize: 32 << 10, consumeQueueFileEntries: 128, defaultTopicQueueNums: 4, maxProducers: 64,
-        keyIndexSegmentEntries: 64)
+        keyIndexSegmentEntries: 64, delayLevels: [50, 200, 600, 1500])
     /// A node persists its CommitLog once it has applied this many entries since the last
     /// persist; a crash loses the rest, which the node replays from its Raft log.
     public var persistEveryEntries: UInt64 = 16
@@ -123,6 +123,12 @@ public struct SimulationOptions: Sendable {
         raft.preferredLeader = rng.chance(1, in: 5) ? Int(rng.below(UInt64(size))) : nil
         options.raft = raft
 
+        // Held messages (delays, send-backs): a generator of their own too.
+        var heldRNG = SplitMix64(seed: seed ^ 0x4845_4C44_0000_0000)
+        if heldRNG.chance(1, in: 2) {
+            options.workload.delayPerMille = heldRNG.below(400) + 1
+            options.workload.sendBackPerMille = heldRNG.chance(1, in: 3) ? 0 : heldRNG.below(300) + 1
+        }
         // Drawn from a generator of its own, so the profiles above stay what they were.
         var retentionRNG = SplitMix64(seed: seed ^ 0x5245_5445_4E54_0000)
         if retentionRNG.chance(1, in: 2) {
@@ -159,7 +165,8 @@ public struct SimulationOptions: Sendable {
             think \(w.thinkMs.lowerBound)..\(w.thinkMs.upperBound)ms timeout \(w.timeoutMs)ms \
             attempts \(w.sendAttempts) batches \(w.batchPerMille)‰ (≤\(w.maxBatch)) keyed \(w.shardingKeyPerMille)‰ \
             queue \(w.explicitQueuePerMille)‰ tag-filtered groups \(w.tagFilterPerMille)‰ commits \(w.commitPerMille)‰ restarts \(w.consumerRestartPerMille)‰ \
-            pull ≤\(w.maxPull) raw reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B
+            pull ≤\(w.maxPull) raw reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B \
+            delayed \(w.delayPerMille)‰ send-backs \(w.sendBackPerMille)‰
             commitlog: file \(commitLog.commitLogFileSize)B, persist every \(persistEveryEntries) entries
             retention: \(retention.map { "files kept \($0.fileReservedMilliseconds)ms, delete hours \($0.deleteWhenHours.count)" } ?? "off") \
             disk fills: \(diskFills.map { "\($0.perMille)‰ for \($0.forMs.lowerBound)..\($0.forMs.upperBound)ms" } ?? "none")

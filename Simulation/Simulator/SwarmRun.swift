@@ -20,6 +20,8 @@ public struct SwarmRun {
         public var leaderChanges: Int
         /// Messages the state machines stored (each once).
         public var messagesStored: Int
+        /// Messages held back and moved on (delayed, delivered, dead-lettered).
+        public var heldCounts = HeldMessageCounts()
     }
 
     public var options: SimulationOptions
@@ -59,9 +61,11 @@ public struct SwarmRun {
         } catch {
             failure = error
         }
-        return Result(
+        var result = Result(
             seed: options.seed, traceHash: cluster.traceHash, failure: failure, events: cluster.eventCount,
             simulatedTime: cluster.now, statistics: cluster.statistics, outcomes: cluster.history.summary,
             leaderChanges: cluster.leaderTerms, messagesStored: cluster.commitLogChecker.counts.stored)
+        result.heldCounts = cluster.commitLogChecker.heldCounts
+        return result
     }
 }

@@ -88,6 +88,8 @@ struct ConsumerState {
     var positions: [MessageQueue: QueueOffset] = [:]
     /// The last offset this consumer's commits reached (acknowledged), per queue.
     var committed: [MessageQueue: QueueOffset] = [:]
+    /// Send-backs of pulled messages waiting to be issued, oldest first.
+    var sendBacks: [SendBackOperation] = []
     /// Queues with an offset commit of unknown outcome not yet followed by an acknowledged one.
     /// The consumer does not restart while any is left: a restart reads the committed offset,
     /// the unknown commit could still land above it, and the next commit would go backwards.
@@ -104,6 +106,14 @@ struct SendOperation {
 
     /// The request a producer sends for it (a batch has at least two messages).
     var request: SendRequest { SendRequest(messages: messages, producer: stamp) }
+}
+
+/// A consumer's send-back of a message it pulled (a failed consume), as retried.
+struct SendBackOperation {
+    var request: SendBackRequest
+    /// The message's id (in its body) and how often it had been reconsumed.
+    var uid: UInt64
+    var sourceReconsumeTimes: Int32
 }
 
 /// One pull and what a linearizable answer must show.
@@ -125,6 +135,7 @@ enum Operation {
     case send(SendOperation)
     case pull(PullOperation)
     case commitOffset(OffsetCommit)
+    case sendBack(SendBackOperation)
     /// Read the group's committed offset of a queue; `acknowledged` is the highest commit
     /// acknowledged to the group when the query was issued.
     case queryOffset(group: String, queue: MessageQueue, acknowledged: QueueOffset?)
@@ -132,7 +143,7 @@ enum Operation {
     var isRead: Bool {
         switch self {
         case .rawRead, .pull, .queryOffset: true
-        case .rawAppend, .send, .commitOffset: false
+        case .rawAppend, .send, .commitOffset, .sendBack: false
         }
     }
 }

@@ -158,7 +158,8 @@ extension CommitLogStateMachine {
             template.set(MessageProperty.realQueueID, "0")
         }
         let key = MessageKindsState.sentBackKey(group: group, source: request.offset)
-        return planOnce(key, index: index, tail: &tail) { (tail: inout ProposalTail) in
+        return planOnce(key, done: kinds.sentBack.lookup(key) != nil, index: index, tail: &tail) {
+            (tail: inout ProposalTail) in
             planMove([template], origin: .sentBack(group: group, source: request.offset), stamp: stamp, tail: &tail,
                 bodyPosition: bodyPosition)
         }
@@ -179,19 +180,21 @@ extension CommitLogStateMachine {
         template.properties = source.properties.filter { !dropping.contains($0.name) }
         template.sysFlag = (source.sysFlag & MessageSysFlag.compressed) | MessageSysFlag.transactionCommit
         template.preparedTransactionOffset = half.rawValue
-        return planOnce(ProposalTail.commitKey(half), index: index, tail: &tail) { (tail: inout ProposalTail) in
+        return planOnce(ProposalTail.commitKey(half), done: false, index: index, tail: &tail) {
+            (tail: inout ProposalTail) in
             planMove([template], origin: .committed(half: half), stamp: stamp, tail: &tail, bodyPosition: bodyPosition)
         }
     }
 
-    /// Plans with `plan` into `tail`, unless a move under `key` is in flight already (then into
-    /// a copy: the entry will apply as a duplicate or be refused, and must place nothing).
+    /// Plans with `plan` into `tail`, unless the move under `key` is `done` (applied) or in
+    /// flight already: then into a copy, since the entry will apply as a duplicate or be
+    /// refused, and must place nothing.
     private func planOnce(
-        _ key: String, index: LogIndex, tail: inout ProposalTail,
+        _ key: String, done: Bool, index: LogIndex, tail: inout ProposalTail,
         _ plan: (inout ProposalTail) -> Result<[UInt8], CommandRejection>
     ) -> Result<[UInt8], CommandRejection> {
         var scratch = tail
-        guard scratch.place(key, at: index) else { return plan(&scratch) }
+        guard !done, scratch.place(key, at: index) else { return plan(&scratch) }
         let mark = tail.mark()
         _ = tail.place(key, at: index)
         let planned = plan(&tail)
