@@ -82,7 +82,11 @@ extension Cluster {
                 operation = .rawAppend(proposal: history.issue())
             }
         case .producer(let producer):
-            operation = .send(nextSend(producer))
+            if !producers[producer].transactionEnds.isEmpty {
+                operation = .endTransaction(producers[producer].transactionEnds.removeFirst())
+            } else {
+                operation = .send(nextSend(producer))
+            }
         case .consumer(let consumer):
             operation = nextConsumerOperation(consumer)
         }
@@ -120,6 +124,8 @@ extension Cluster {
             clientRequest = .commitOffset(CommitOffsetRequest(commit: commit))
         case .sendBack(let sendBack):
             clientRequest = .sendBack(sendBack.request)
+        case .endTransaction(let end):
+            clientRequest = .endTransaction(end, oneWay: false)
         case .rawRead:
             clientRequest = .read(.topics)
         case .pull(let pull):
@@ -174,7 +180,7 @@ extension Cluster {
     func attemptFailed(_ client: Int, request: UInt64, definitely: Bool) {
         guard clients[client].request == request, let operation = clients[client].operation else { return }
         switch operation {
-        case .send, .sendBack:
+        case .send, .sendBack, .endTransaction:
             if clients[client].attempts < options.workload.sendAttempts {
                 statistics.sendRetries += 1
                 return startAttempt(client, after: clientDelay())
@@ -217,6 +223,8 @@ extension Cluster {
             history.acknowledged(id, at: appended.index)
         case (.send(let send), .sent(let response)):
             try sendAcknowledged(send, response, at: try acknowledgedIndex(proposal, request, node), on: node)
+        case (.endTransaction(let end), .transactionEnded):
+            transactionEndAcknowledged(end, at: proposal?.index)
         case (.sendBack(let sendBack), .sentBack(let response)):
             try sendBackAcknowledged(
                 sendBack, response, at: try acknowledgedIndex(proposal, request, node), on: node)
@@ -292,6 +300,11 @@ extension Cluster {
                 clientFinished(client, request: request)
             case .send(let send):
                 throw Violation("send-precheck", "n\(node.id) refused a valid send of \(send.stamp): \(error.message)")
+            case .endTransaction(let end)
+            where error.message == CommandRejection.transactionNotPending(end.half).description:
+                // Decided already (a retry of this decision, or the leader discarded it).
+                statistics.transactionEndsRefused += 1
+                clientFinished(client, request: request)
             case .sendBack where error.message.hasPrefix("no message starts at"):
                 // The new leader has not applied the message yet, or retention deleted it: the
                 // consumer gives up on this send-back.

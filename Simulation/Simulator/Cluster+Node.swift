@@ -55,6 +55,7 @@ extension Cluster {
         let members = ids.map { ReplicaMember(id: $0, name: "n\($0)", address: "\(WorkloadNames.storeHost($0))") }
         var configuration = ReplicaConfiguration(group: "sim", raft: raft, members: members, storeHost: node.storeHost)
         configuration.persistEveryEntries = Int(options.persistEveryEntries)
+        configuration.transactions = options.transactions
         if let retention = options.retention { configuration.retention = retention }
         if options.brokenStateMachine.contains(.staleReads) { configuration.brokenRules.insert(.staleReads) }
         if options.brokenStateMachine.contains(.answerBeforeSync) {
@@ -182,9 +183,8 @@ extension Cluster {
                 precondition(node.persistInFlight == nil, "n\(node.id) started a second persist")
                 node.persistInFlight = pending
                 schedule(.persistDone(node: node.index, incarnation: node.incarnation), after: diskLatency())
-            case .checkTransaction:
-                // The simulated producers send no half messages, so no check back is due.
-                break
+            case .checkTransaction(let check):
+                transactionChecked(check, by: node)
             case .log(_, let line):
                 note("n\(node.id) \(line)")
             case .stop(let failure):

@@ -42,7 +42,10 @@ extension Cluster {
                     producer: isBatch ? nil : stamp))
             uids.append(uid)
         }
-        if !isBatch && workload.delayPerMille > 0 && clientRNG.chance(workload.delayPerMille, in: 1000) {
+        if !isBatch && workload.halfPerMille > 0 && clientRNG.chance(workload.halfPerMille, in: 1000) {
+            messages[0].properties[MessageProperty.transactionPrepared] = "true"
+            messages[0].properties[MessageProperty.producerGroup] = producer.group
+        } else if !isBatch && workload.delayPerMille > 0 && clientRNG.chance(workload.delayPerMille, in: 1000) {
             let levels = UInt64(options.commitLog.delayLevels.count)
             messages[0].properties[MessageProperty.delayLevel] = String(clientRNG.below(levels) + 1)
         }
@@ -63,7 +66,40 @@ extension Cluster {
         for (uid, result) in zip(send.uids, response.results) {
             try commitLogChecker.acknowledgeSend(uid: uid, result, at: index)
         }
+        if let half = response.results.first, half.queue.topic == SystemTopic.transactionHalf, !response.duplicate,
+            let position = producers.firstIndex(where: { $0.id == send.stamp.producer })
+        {
+            decide(half.physicalOffset, producer: position, checked: false)
+        }
         statistics.sendsAcknowledged += 1
         if response.duplicate { statistics.sendsDeduplicated += 1 }
+    }
+}
+
+/// Transactions: a producer decides each half message it stored (commit, roll back, or leave it
+/// undecided), and answers the leader's check backs of undecided ones the same way.
+extension Cluster {
+    /// Producer `position` decides the half message at `half`: commit (2 in 5), roll back
+    /// (3 in 10), or nothing yet (the leader checks back).
+    func decide(_ half: PhysicalOffset, producer position: Int, checked: Bool) {
+        let draw = clientRNG.below(10)
+        let outcome: TransactionOutcome = draw < 4 ? .commit : draw < 7 ? .rollback : .unknown
+        if checked { statistics.transactionChecksAnswered += 1 }
+        guard outcome != .unknown else { return }
+        producers[position].transactionEnds.append(
+            EndTransactionRequest(half: half, outcome: outcome, producerGroup: producers[position].group))
+    }
+
+    /// `node`, leading, asked a producer of the half message's group what became of it.
+    func transactionChecked(_ check: TransactionCheckRequest, by node: SimNode) {
+        guard clientsActive, let position = producers.firstIndex(where: { $0.group == check.producerGroup }) else {
+            return
+        }
+        decide(check.message.physicalOffset, producer: position, checked: true)
+    }
+
+    /// The node that accepted `end` answered it.
+    func transactionEndAcknowledged(_ end: EndTransactionRequest, at index: LogIndex?) {
+        statistics.transactionEnds += 1
     }
 }

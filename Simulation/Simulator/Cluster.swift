@@ -99,6 +99,11 @@ public final class Cluster {
         /// Send-backs acknowledged, and those refused (the leader could not read the message yet).
         public var sendBacks = 0
         public var sendBacksRefused = 0
+        /// Producers' transaction decisions acknowledged (or refused: decided already), and
+        /// check backs they answered.
+        public var transactionEnds = 0
+        public var transactionEndsRefused = 0
+        public var transactionChecksAnswered = 0
         /// CommitLog persists (checkpoints) across all nodes.
         public var persists = 0
         /// Leader snapshots followers installed.
@@ -141,6 +146,7 @@ public final class Cluster {
         checker = InvariantChecker(nodes: nodes)
         commitLogChecker.retentionMilliseconds = options.retention?.fileReservedMilliseconds
         commitLogChecker.delayLevels = options.commitLog.delayLevels
+        commitLogChecker.transactions = options.transactions
         statistics.preVoteRequests = Array(repeating: 0, count: nodes.count)
         for node in nodes {
             queue.schedule(.tick(node: node.index), at: .milliseconds(networkRNG.below(Self.tickMs)))

@@ -96,6 +96,22 @@ final class CommitLogChecker {
     /// Send-backs stored, by group and source record, with where each went.
     private var sentBack: [SentBackKey: SendResult] = [:]
     private(set) var heldCounts = HeldMessageCounts()
+    /// How the leaders check back undecided half messages.
+    var transactions = TransactionPolicy()
+    /// Half messages by where they are, and what became of them.
+    private var halves: [PhysicalOffset: HalfRecord] = [:]
+
+    /// A transaction's half message.
+    struct HalfRecord {
+        enum State { case pending, committed, rolledBack, discarded }
+        var uid: UInt64
+        var realTopic: String
+        var realQueue: Int32?
+        var storeTimestamp: Int64
+        var checks: Int32 = 0
+        var lastCheck: Int64
+        var state = State.pending
+    }
 
     /// A record waiting in the schedule topic.
     struct HeldRecord {
@@ -197,9 +213,10 @@ final class CommitLogChecker {
         case .command(.updateTopic), .command(.deleteTopic):
             // The simulated clients never change topics: such an entry came from nowhere.
             throw Violation("entry-payload", "index \(index) holds a topic change no client proposed")
-        case .command(.rollbackTransaction), .command(.checkTransaction):
-            // The simulated producers send no half messages: such an entry came from nowhere.
-            throw Violation("entry-payload", "index \(index) holds a transaction command no client caused")
+        case .command(.rollbackTransaction(let rollback)):
+            try recordRollback(rollback, results, at: index)
+        case .command(.checkTransaction(let check)):
+            try recordCheck(check, results, at: index)
         }
     }
 
@@ -316,6 +333,19 @@ final class CommitLogChecker {
                 storeTimestamp: result.storeTimestamp))
         records[result.physicalOffset] = (uid, message.reconsumeTimes)
         counts.stored += 1
+        if message.topic == SystemTopic.transactionHalf {
+            guard let real = message.property(MessageProperty.realTopic),
+                message.property(MessageProperty.producerGroup) != nil
+            else {
+                throw Violation("half-record", "m\(uid) is a half message without REAL_TOPIC or PGROUP")
+            }
+            halves[result.physicalOffset] = HalfRecord(
+                uid: uid, realTopic: real,
+                realQueue: message.property(MessageProperty.realQueueID).flatMap { Int32($0) },
+                storeTimestamp: message.storeTimestamp, lastCheck: message.storeTimestamp)
+            heldCounts.halves += 1
+            return
+        }
         guard message.topic == SystemTopic.schedule else { return }
         guard let level = message.property(MessageProperty.delayLevel).flatMap({ Int($0) }),
             level >= 1, level <= delayLevels.count, message.queueID == Int32(level - 1),
@@ -339,11 +369,19 @@ final class CommitLogChecker {
     {
         guard let origin = header.origin else { return }
         if results.count == 1, case .rejected(let reason) = results[0] {
-            // Another leader's move came first: nothing stored.
-            guard case .staleMove = reason else {
+            switch (origin, reason) {
+            case (_, .staleMove):
+                // Another leader's move came first: nothing stored.
+                return
+            case (.committed(let half), .transactionNotPending(let named)) where named == half:
+                // Decided before (a retried commit, a rollback, a discard).
+                guard halves[half]?.state != .pending else {
+                    throw Violation("commit-refused", "index \(index): the commit of pending \(half) was refused")
+                }
+                return
+            default:
                 throw Violation("move-rejected", "index \(index): \(origin) was rejected: \(reason)")
             }
-            return
         }
         var messages: [StoredMessage] = []
         var at = header.recordsStart
@@ -360,7 +398,7 @@ final class CommitLogChecker {
             throw Violation("apply-results", "index \(index): \(messages.count) moved records gave \(results.count) results")
         }
         switch origin {
-        case .delayed(let level, let from):
+        case .delayed(let level, let from, _):
             for (position, (message, result)) in zip(messages, results).enumerated() {
                 guard case .stored(let stored) = result else {
                     throw Violation("apply-results", "index \(index): a delivery gave \(describe(results))")
@@ -428,8 +466,29 @@ final class CommitLogChecker {
             sentBack[key] = stored
             try storeCopy(message, uid: uid, stored, at: index)
             if !retry { heldCounts.deadLettered += 1 }
-        case .committed:
-            throw Violation("entry-payload", "index \(index) commits a transaction no simulated producer began")
+        case .committed(let half):
+            guard results.count == 1, case .stored(let stored) = results[0], let message = messages.first else {
+                throw Violation("apply-results", "index \(index): a commit gave \(describe(results))")
+            }
+            guard var record = halves[half], record.state == .pending else {
+                throw Violation(
+                    "commit-not-pending",
+                    "index \(index) commits \(half), which is \(halves[half].map { "\($0.state)" } ?? "no half message")")
+            }
+            let uid = try self.uid(of: message.body, at: index)
+            guard uid == record.uid, message.topic == record.realTopic,
+                record.realQueue.map({ $0 == message.queueID }) ?? true,
+                message.sysFlag & MessageSysFlag.transactionCommit != 0,
+                message.preparedTransactionOffset == half.rawValue,
+                message.property(MessageProperty.transactionPrepared) == nil
+            else {
+                throw Violation(
+                    "commit-changed", "index \(index) commits \(half) as m\(uid) in \(message.topic)/\(message.queueID)")
+            }
+            try storeCopy(message, uid: uid, stored, at: index)
+            record.state = .committed
+            halves[half] = record
+            heldCounts.committed += 1
         }
     }
 
@@ -479,6 +538,70 @@ final class CommitLogChecker {
         highestAcknowledgedIndex = max(highestAcknowledgedIndex, index)
     }
 
+    private func recordRollback(_ rollback: TransactionRollback, _ results: [ApplyResult], at index: LogIndex)
+        throws(Violation)
+    {
+        let half = rollback.half
+        if results == [.rejected(.transactionNotPending(half))] {
+            guard halves[half]?.state != .pending else {
+                throw Violation("rollback-refused", "index \(index): the rollback of pending \(half) was refused")
+            }
+            return
+        }
+        guard results == [.transactionEnded(half, .rollback)], var record = halves[half], record.state == .pending
+        else {
+            throw Violation(
+                "rollback-not-pending", "index \(index): rolling back \(half) gave \(describe(results))")
+        }
+        record.state = .rolledBack
+        halves[half] = record
+        heldCounts.rolledBack += 1
+    }
+
+    /// A check back is counted once per leader decision, at most `checkMax` times, and the half
+    /// message is discarded only after the last.
+    private func recordCheck(_ check: TransactionCheck, _ results: [ApplyResult], at index: LogIndex)
+        throws(Violation)
+    {
+        let half = check.half
+        if results.count == 1, case .rejected(.staleCheck) = results[0] {
+            // Another leader's check of the same round came first.
+            return
+        }
+        if results == [.rejected(.transactionNotPending(half))] {
+            guard halves[half]?.state != .pending else {
+                throw Violation("check-refused", "index \(index): the check of pending \(half) was refused")
+            }
+            return
+        }
+        guard var record = halves[half], record.state == .pending, results.count == 1 else {
+            throw Violation("check-not-pending", "index \(index): checking \(half) gave \(describe(results))")
+        }
+        switch results[0] {
+        case .transactionChecked(let pending):
+            guard pending.checks == record.checks + 1, pending.checks <= transactions.checkMax,
+                check.at - record.lastCheck >= (record.checks == 0 ? transactions.timeoutMilliseconds : transactions.checkIntervalMilliseconds)
+            else {
+                throw Violation(
+                    "transaction-check-count",
+                    "index \(index): check \(pending.checks) of \(half) at \(check.at)ms, after \(record.checks) checks, "
+                        + "the last at \(record.lastCheck)ms")
+            }
+            record.checks = pending.checks
+            record.lastCheck = check.at
+        case .transactionDiscarded:
+            guard record.checks >= transactions.checkMax else {
+                throw Violation(
+                    "transaction-discarded-early", "index \(index) discards \(half) after \(record.checks) checks")
+            }
+            record.state = .discarded
+            heldCounts.discarded += 1
+        default:
+            throw Violation("apply-results", "index \(index): checking \(half) gave \(describe(results))")
+        }
+        halves[half] = record
+    }
+
     /// Once the logs converged at virtual time `now`: every held message due well before it
     /// was delivered (on every later leader), unless retention deleted it first on `machine`.
     func checkHeldDelivered(now: Int64, slack: Int64, _ machine: CommitLogStateMachine) throws(Violation) {
@@ -488,6 +611,15 @@ final class CommitLogChecker {
                 "delayed-message-lost",
                 "m\(record.uid) held at \(location) was due at \(record.dueAt)ms and is still not delivered at "
                     + "\(now)ms (next delivery \(machine.nextDeliveryOffset(level: location.queue.queueID + 1)))")
+        }
+        for (half, record) in halves.sorted(by: { $0.key < $1.key }) where record.state == .pending {
+            let wait = record.checks == 0 ? transactions.timeoutMilliseconds : transactions.checkIntervalMilliseconds
+            if record.lastCheck + wait + slack <= now {
+                throw Violation(
+                    "transaction-unchecked",
+                    "half message m\(record.uid) at \(half), checked \(record.checks) times (last at "
+                        + "\(record.lastCheck)ms), is still undecided at \(now)ms")
+            }
         }
     }
 
@@ -780,5 +912,9 @@ public struct HeldMessageCounts: Sendable {
     public var delayed = 0
     public var delivered = 0
     public var deadLettered = 0
+    public var halves = 0
+    public var committed = 0
+    public var rolledBack = 0
+    public var discarded = 0
     public init() {}
 }

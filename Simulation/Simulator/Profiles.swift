@@ -97,6 +97,9 @@ public struct WorkloadProfile: Sendable, Hashable {
     /// Chance that a consumer sends back a message it pulled (a failed consume), which comes
     /// again in its group's retry topic (the first member pulls it) or goes to the dead letters.
     public var sendBackPerMille: UInt64 = 0
+    /// Share of single sends that are a transaction's half message; the producer then commits,
+    /// rolls back, or leaves it undecided for the leader to check back.
+    public var halfPerMille: UInt64 = 0
 
     public init() {}
 }

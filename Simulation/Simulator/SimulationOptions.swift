@@ -31,6 +31,14 @@ public struct SimulationOptions: Sendable {
     /// A node persists its CommitLog once it has applied this many entries since the last
     /// persist; a crash loses the rest, which the node replays from its Raft log.
     public var persistEveryEntries: UInt64 = 16
+    /// How the leaders check back undecided half messages (short, so runs see it).
+    public var transactions: TransactionPolicy = {
+        var policy = TransactionPolicy()
+        policy.timeoutMilliseconds = 300
+        policy.checkIntervalMilliseconds = 400
+        policy.checkMax = 3
+        return policy
+    }()
     /// Retention in virtual time (nil: nodes delete nothing): data files older than its
     /// `fileReservedTime` go at every pass, so followers that fall behind get snapshots.
     public var retention: RetentionPolicy?
@@ -128,6 +136,7 @@ public struct SimulationOptions: Sendable {
         if heldRNG.chance(1, in: 2) {
             options.workload.delayPerMille = heldRNG.below(400) + 1
             options.workload.sendBackPerMille = heldRNG.chance(1, in: 3) ? 0 : heldRNG.below(300) + 1
+            options.workload.halfPerMille = heldRNG.chance(1, in: 3) ? 0 : heldRNG.below(300) + 1
         }
         // Drawn from a generator of its own, so the profiles above stay what they were.
         var retentionRNG = SplitMix64(seed: seed ^ 0x5245_5445_4E54_0000)
@@ -166,7 +175,7 @@ public struct SimulationOptions: Sendable {
             attempts \(w.sendAttempts) batches \(w.batchPerMille)‰ (≤\(w.maxBatch)) keyed \(w.shardingKeyPerMille)‰ \
             queue \(w.explicitQueuePerMille)‰ tag-filtered groups \(w.tagFilterPerMille)‰ commits \(w.commitPerMille)‰ restarts \(w.consumerRestartPerMille)‰ \
             pull ≤\(w.maxPull) raw reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B \
-            delayed \(w.delayPerMille)‰ send-backs \(w.sendBackPerMille)‰
+            delayed \(w.delayPerMille)‰ send-backs \(w.sendBackPerMille)‰ half messages \(w.halfPerMille)‰
             commitlog: file \(commitLog.commitLogFileSize)B, persist every \(persistEveryEntries) entries
             retention: \(retention.map { "files kept \($0.fileReservedMilliseconds)ms, delete hours \($0.deleteWhenHours.count)" } ?? "off") \
             disk fills: \(diskFills.map { "\($0.perMille)‰ for \($0.forMs.lowerBound)..\($0.forMs.upperBound)ms" } ?? "none")

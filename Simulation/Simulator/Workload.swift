@@ -74,6 +74,11 @@ struct ProducerState {
     var id: ProducerID
     var host: HostAddress
     var nextSequence: UInt64 = 1
+    /// Decisions on half messages to send, oldest first.
+    var transactionEnds: [EndTransactionRequest] = []
+
+    /// Its producer group (the `PGROUP` of its half messages).
+    var group: String { "sim-producer-\(id.rawValue)" }
 }
 
 /// A member of a consumer group: it owns some queues (each queue has one owner per group),
@@ -136,6 +141,7 @@ enum Operation {
     case pull(PullOperation)
     case commitOffset(OffsetCommit)
     case sendBack(SendBackOperation)
+    case endTransaction(EndTransactionRequest)
     /// Read the group's committed offset of a queue; `acknowledged` is the highest commit
     /// acknowledged to the group when the query was issued.
     case queryOffset(group: String, queue: MessageQueue, acknowledged: QueueOffset?)
@@ -143,7 +149,7 @@ enum Operation {
     var isRead: Bool {
         switch self {
         case .rawRead, .pull, .queryOffset: true
-        case .rawAppend, .send, .commitOffset, .sendBack: false
+        case .rawAppend, .send, .commitOffset, .sendBack, .endTransaction: false
         }
     }
 }

@@ -49,7 +49,10 @@ case .seed(let seed):
             + "CommitLog persists: \(s.persists); retention: \(s.logCompactions) passes (\(s.forcedCompactions) forced), "
             + "\(s.snapshotsInstalled) snapshots installed; disk fills: \(s.diskFills), \(s.diskFullRefusals) refusals; "
             + "held: \(result.heldCounts.delayed) delayed, \(result.heldCounts.delivered) delivered, "
-            + "\(s.sendBacks) send-backs (\(s.sendBacksRefused) refused, \(result.heldCounts.deadLettered) dead-lettered)")
+            + "\(s.sendBacks) send-backs (\(s.sendBacksRefused) refused, \(result.heldCounts.deadLettered) dead-lettered); "
+            + "transactions: \(result.heldCounts.halves) half messages, \(result.heldCounts.committed) committed, "
+            + "\(result.heldCounts.rolledBack) rolled back, \(result.heldCounts.discarded) discarded, "
+            + "\(s.transactionChecksAnswered) checks answered")
     print(
         "faults: \(s.crashes) crashes, \(s.restarts) restarts, \(s.pauses) pauses, \(s.partitions) partitions, "
             + "\(s.transfers) transfers; messages: \(s.messagesSent) sent, \(s.messagesDropped) dropped, "

@@ -50,6 +50,8 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
     case staleMove(RecordsOrigin, reason: String)
     /// No half message waits at this offset (committed, rolled back, discarded, or never one).
     case transactionNotPending(PhysicalOffset)
+    /// A check back decided on a count that changed since (another leader's check came first).
+    case staleCheck(PhysicalOffset, checks: Int32, expected: Int32)
 
     /// Whether the send was refused only for where its leader placed it (a retry is placed afresh).
     public var isMisplacement: Bool {
@@ -93,6 +95,8 @@ public enum CommandRejection: Error, Sendable, Hashable, CustomStringConvertible
         case .staleMove(let origin, let reason): "\(origin) is not the next move: \(reason); nothing stored"
         case .transactionNotPending(let half):
             "no half message waits at commit-log offset \(half) (committed, rolled back or discarded already)"
+        case .staleCheck(let half, let checks, let expected):
+            "the half message at \(half) was checked \(checks) times, not \(expected): another check came first"
         }
     }
 }

@@ -96,16 +96,19 @@ extension CommitLogStateMachine {
         var templates: [MoveTemplate] = []
         var bytes = 0
         var offset = from
+        var due = Int64.min
         while offset < end {
             let entry = ConsumeQueueEntry(packed: entries, at: templates.count * ConsumeQueue.entrySize)
             guard entry.tagsCode <= now, templates.isEmpty || bytes + Int(entry.size) <= maxBytes else { break }
             let message = try queuedMessage(key, at: offset, entry)
             templates.append(deliveryTemplate(message))
             bytes += Int(entry.size)
+            due = max(due, entry.tagsCode)
             offset = offset.next
         }
         guard !templates.isEmpty else { return nil }
-        switch planMove(templates, origin: .delayed(level: level, from: from), stamp: stamp, tail: &tail, bodyPosition: bodyPosition) {
+        let origin = RecordsOrigin.delayed(level: level, from: from, due: due)
+        switch planMove(templates, origin: origin, stamp: stamp, tail: &tail, bodyPosition: bodyPosition) {
         case .success(let planned):
             tail.deliveries[level] = offset
             return planned
@@ -180,7 +183,7 @@ extension CommitLogStateMachine {
         template.properties = source.properties.filter { !dropping.contains($0.name) }
         template.sysFlag = (source.sysFlag & MessageSysFlag.compressed) | MessageSysFlag.transactionCommit
         template.preparedTransactionOffset = half.rawValue
-        return planOnce(ProposalTail.commitKey(half), done: false, index: index, tail: &tail) {
+        return planOnce(ProposalTail.decidedKey(half), done: false, index: index, tail: &tail) {
             (tail: inout ProposalTail) in
             planMove([template], origin: .committed(half: half), stamp: stamp, tail: &tail, bodyPosition: bodyPosition)
         }
@@ -249,7 +252,7 @@ extension CommitLogStateMachine {
     /// Why a move cannot apply now, before any of its records is looked at, or nil.
     func originProblem(_ origin: RecordsOrigin, count: Int) -> CommandRejection? {
         switch origin {
-        case .delayed(let level, let from):
+        case .delayed(let level, let from, _):
             guard level >= 1, Int(level) <= configuration.delayLevels.count else {
                 return .staleMove(origin, reason: "no such delay level")
             }
@@ -268,27 +271,18 @@ extension CommitLogStateMachine {
         return nil
     }
 
-    /// Why record `position` of a move cannot be stored, or nil: a delivery must not be earlier
-    /// than its message is due.
+    /// Why record `position` of a move cannot be stored, or nil: a delivery must not be stored
+    /// before its messages are due. Reads nothing but the entry: every replica decides alike.
     func movedRecordProblem(_ message: StoredMessage, _ origin: RecordsOrigin, position: Int) -> CommandRejection? {
-        guard case .delayed(let level, let from) = origin else { return nil }
-        let key = MessageQueue(topic: SystemTopic.schedule, queueID: level - 1)
-        let offset = QueueOffset(from.rawValue + Int64(position))
-        guard let queue = topics[SystemTopic.schedule]?.queue(level - 1),
-            let entries = try? queueEntries(key, queue, offset..<offset.next), entries.count == ConsumeQueue.entrySize
-        else { return .staleMove(origin, reason: "schedule entry \(offset) cannot be read") }
-        let due = ConsumeQueueEntry(packed: entries, at: 0).tagsCode
-        guard due <= message.storeTimestamp else {
-            return .staleMove(origin, reason: "entry \(offset) is due at \(due), stored at \(message.storeTimestamp)")
-        }
-        return nil
+        guard case .delayed(_, _, let due) = origin, message.storeTimestamp < due else { return nil }
+        return .staleMove(origin, reason: "stored at \(message.storeTimestamp), before it is due at \(due)")
     }
 
     /// Records a move whose records were stored.
     func completeMove(_ origin: RecordsOrigin, results: [ApplyResult]) {
         runningDigest.fold(UInt8(0x4D))
         switch origin {
-        case .delayed(let level, let from):
+        case .delayed(let level, let from, _):
             kinds.delivered[Int(level) - 1] = QueueOffset(from.rawValue + Int64(results.count))
             runningDigest.fold(level)
             runningDigest.fold(from.rawValue + Int64(results.count))

@@ -15,6 +15,8 @@ public struct ProposalTail: Sendable {
     var sequences: [ProducerID: UInt64] = [:]
     /// Per delay level, the schedule offset after the last delivery planned.
     var deliveries: [Int32: QueueOffset] = [:]
+    /// Half messages stored by entries not yet applied (their commits in the tail place too).
+    var unappliedHalves: Set<PhysicalOffset> = []
     /// Producer unique keys of messages placed and not yet applied (membership only), and the
     /// same keys with the index of their entry, oldest first (`keyOrder[keyHead...]`).
     var uniqueKeys: Set<String> = []
@@ -189,7 +191,17 @@ extension CommitLogStateMachine {
     public func tail(unapplied entries: [Entry]) -> ProposalTail {
         var tail = ProposalTail()
         for entry in entries where entry.kind == .normal && entry.index > appliedIndex {
-            guard case .records(let header)? = try? EntryPayload(decoding: entry.data) else { continue }
+            let payload = try? EntryPayload(decoding: entry.data)
+            switch payload {
+            case .command(.rollbackTransaction(let rollback))?:
+                // A commit planned after it is refused: it places nothing.
+                _ = tail.place(ProposalTail.decidedKey(rollback.half), at: entry.index)
+            case .command(.checkTransaction(let check))? where check.discard:
+                _ = tail.place(ProposalTail.decidedKey(check.half), at: entry.index)
+            default:
+                break
+            }
+            guard case .records(let header)? = payload else { continue }
             if let origin = header.origin, !tail.placeMove(origin, count: header.count, at: entry.index, in: self) {
                 continue
             }
@@ -212,6 +224,7 @@ extension CommitLogStateMachine {
                 }
                 let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
                 tail.nextOffsets[queue] = max(tail.nextOffsets[queue] ?? .zero, message.queueOffset.next)
+                if message.topic == SystemTopic.transactionHalf { tail.unappliedHalves.insert(message.physicalOffset) }
             }
         }
         return tail
@@ -247,23 +260,32 @@ extension CommitLogStateMachine {
 
 extension ProposalTail {
     /// Notes a move in a leader's unapplied tail: a delivery's schedule offsets, a send-back's
-    /// or commit's key. False when its records will place nothing: a send-back stored or in
-    /// flight already, a commit of a half message no longer waiting or in flight already.
+    /// or commit's key. False when its records will place nothing, as apply will refuse or
+    /// deduplicate it: a delivery out of turn, a send-back stored or in flight already, a
+    /// commit of a half message no longer waiting or decided in flight already.
     mutating func placeMove(
         _ origin: RecordsOrigin, count: Int, at index: LogIndex, in machine: CommitLogStateMachine
     ) -> Bool {
         switch origin {
-        case .delayed(let level, let from):
-            deliveries[level] = max(deliveries[level] ?? .zero, QueueOffset(from.rawValue + Int64(count)))
+        case .delayed(let level, let from, _):
+            guard from == max(machine.nextDeliveryOffset(level: level), deliveries[level] ?? .zero) else { return false }
+            deliveries[level] = QueueOffset(from.rawValue + Int64(count))
             return true
         case .sentBack(let group, let source):
             let key = MessageKindsState.sentBackKey(group: group, source: source)
             return machine.kinds.sentBack.lookup(key) == nil && place(key, at: index)
         case .committed(let half):
-            return machine.kinds.pending[half] != nil && place(Self.commitKey(half), at: index)
+            return (machine.kinds.pending[half] != nil || unappliedHalves.contains(half))
+                && place(Self.decidedKey(half), at: index)
         }
     }
 
-    /// The in-flight key of the commit of the half message at `half`.
-    static func commitKey(_ half: PhysicalOffset) -> String { "\u{0}commit@\(half.rawValue)" }
+    /// The in-flight key of a decision on the half message at `half` (a commit, a rollback, a
+    /// discard): a commit planned while one is in flight places nothing.
+    public static func decidedKey(_ half: PhysicalOffset) -> String { "\u{0}decided@\(half.rawValue)" }
+
+    /// Notes that a rollback or discard of the half message at `half` was proposed at `index`.
+    public mutating func decided(_ half: PhysicalOffset, at index: LogIndex) {
+        _ = place(Self.decidedKey(half), at: index)
+    }
 }

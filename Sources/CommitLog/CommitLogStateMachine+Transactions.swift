@@ -18,6 +18,9 @@ extension CommitLogStateMachine {
 
     func applyCheck(_ check: TransactionCheck) -> ApplyResult {
         guard var transaction = kinds.pending[check.half] else { return .rejected(.transactionNotPending(check.half)) }
+        guard transaction.checks == check.after else {
+            return .rejected(.staleCheck(check.half, checks: transaction.checks, expected: check.after))
+        }
         runningDigest.fold(UInt8(0x43))
         runningDigest.fold(check.half.rawValue)
         runningDigest.fold(check.at)

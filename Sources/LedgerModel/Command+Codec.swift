@@ -8,7 +8,7 @@ import Bytes
 //   update topic: string topic, i32 queue count, u8 mode (1 create, 2 alter, 3 create or alter)
 //   delete topic: string topic
 //   rollback transaction (kind 6): i64 half offset
-//   check transaction (kind 7): i64 half offset, i64 time, u8 discard (0 or 1)
+//   check transaction (kind 7): i64 half offset, i64 time, u8 discard (0 or 1), i32 checks before
 // stamp = i64 store timestamp, host; host = u8 address length (4 or 16), address, u16 port;
 // string = u16 length + UTF-8; optional X = u8 0 | u8 1 X; producer = u64 id, u64 sequence;
 // message = string topic, target (u8 0 automatic | 1 i32 queue | 2 string key), optional string tags,
@@ -84,6 +84,7 @@ extension Command {
             writer.writeInt64(check.half.rawValue)
             writer.writeInt64(check.at)
             writer.writeUInt8(check.discard ? 1 : 0)
+            writer.writeInt32(check.after)
         }
         return writer.bytes
     }
@@ -135,8 +136,9 @@ extension Command {
         case .checkTransaction:
             let half = PhysicalOffset(try reader.readInt64("half offset"))
             let at = try reader.readInt64("check time")
+            let discard = try Self.decodeOptionalFlag(&reader, "discard")
             self = .checkTransaction(
-                TransactionCheck(half: half, at: at, discard: try Self.decodeOptionalFlag(&reader, "discard")))
+                TransactionCheck(half: half, at: at, discard: discard, after: try reader.readInt32("checks before")))
         }
         try reader.finish()
     }

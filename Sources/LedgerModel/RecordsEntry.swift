@@ -69,12 +69,16 @@ public struct RecordsEntry: Hashable, Sendable {
 /// each move happens once (a delayed message is delivered once, a send-back and a commit are
 /// stored once) and never early.
 ///
-/// Format: u8 kind, then `delayed`: i32 level, i64 first schedule-queue offset; `sentBack`:
+/// Format: u8 kind, then `delayed`: i32 level, i64 first schedule-queue offset, i64 when the
+/// last of them is due (ms); `sentBack`:
 /// u16 length + group, i64 source physical offset; `committed`: i64 half physical offset.
 public enum RecordsOrigin: Hashable, Sendable, CustomStringConvertible {
     /// Due messages of the schedule queue of delay `level` (queue `level - 1`), from queue
-    /// offset `from` on, one record each, in order.
-    case delayed(level: Int32, from: QueueOffset)
+    /// offset `from` on, one record each, in order; the last is due at `due` (ms), which the
+    /// records' store time must not precede. (The leader read it from its consume queue; apply
+    /// checks against it without reading one, so every replica decides alike, also one whose
+    /// queue no longer holds those entries.)
+    case delayed(level: Int32, from: QueueOffset, due: Int64)
     /// Consumer `group` sends back the message at `source`: one record, in the group's retry
     /// topic (by way of the schedule topic) or its dead-letter topic.
     case sentBack(group: String, source: PhysicalOffset)
@@ -83,7 +87,7 @@ public enum RecordsOrigin: Hashable, Sendable, CustomStringConvertible {
 
     var encodedCount: Int {
         switch self {
-        case .delayed: 1 + 4 + 8
+        case .delayed: 1 + 4 + 8 + 8
         case .sentBack(let group, _): 1 + 2 + group.utf8.count + 8
         case .committed: 1 + 8
         }
@@ -91,10 +95,11 @@ public enum RecordsOrigin: Hashable, Sendable, CustomStringConvertible {
 
     func encode(into writer: inout ByteWriter) {
         switch self {
-        case .delayed(let level, let from):
+        case .delayed(let level, let from, let due):
             writer.writeUInt8(1)
             writer.writeInt32(level)
             writer.writeInt64(from.rawValue)
+            writer.writeInt64(due)
         case .sentBack(let group, let source):
             writer.writeUInt8(2)
             writer.writeUInt16(UInt16(group.utf8.count))
@@ -111,7 +116,8 @@ public enum RecordsOrigin: Hashable, Sendable, CustomStringConvertible {
         switch try reader.readUInt8("origin kind") {
         case 1:
             let level = try reader.readInt32("delay level")
-            self = .delayed(level: level, from: QueueOffset(try reader.readInt64("schedule offset")))
+            let from = QueueOffset(try reader.readInt64("schedule offset"))
+            self = .delayed(level: level, from: from, due: try reader.readInt64("due time"))
         case 2:
             let group = try reader.readShortString("send-back group")
             self = .sentBack(group: group, source: PhysicalOffset(try reader.readInt64("send-back source")))
@@ -124,7 +130,7 @@ public enum RecordsOrigin: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .delayed(let level, let from): "delay level \(level) deliveries from schedule offset \(from)"
+        case .delayed(let level, let from, _): "delay level \(level) deliveries from schedule offset \(from)"
         case .sentBack(let group, let source): "group \(group)'s send-back of the message at \(source)"
         case .committed(let half): "the commit of the half message at \(half)"
         }

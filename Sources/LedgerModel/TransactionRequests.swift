@@ -43,11 +43,15 @@ public struct TransactionCheck: Hashable, Sendable {
     public var half: PhysicalOffset
     public var at: Int64
     public var discard: Bool
+    /// The checks counted when the leader decided: the command applies only if that is still
+    /// so, so two leaders' checks of one round count once.
+    public var after: Int32
 
-    public init(half: PhysicalOffset, at: Int64, discard: Bool) {
+    public init(half: PhysicalOffset, at: Int64, discard: Bool, after: Int32) {
         self.half = half
         self.at = at
         self.discard = discard
+        self.after = after
     }
 }
 

@@ -42,12 +42,14 @@ extension Replica {
             now: now, timeout: policy.timeoutMilliseconds, interval: policy.checkIntervalMilliseconds)
         where checksInFlight[transaction.half] == nil {
             let check = TransactionCheck(
-                half: transaction.half, at: now, discard: transaction.checks >= policy.checkMax)
+                half: transaction.half, at: now, discard: transaction.checks >= policy.checkMax,
+                after: transaction.checks)
             let bytes: [UInt8]
             do { bytes = try EntryPayload.encode(.checkTransaction(check)) } catch { continue }
             do {
                 let proposal = try core.propose(bytes)
                 checksInFlight[transaction.half] = proposal.index
+                if check.discard { proposalTail?.decided(transaction.half, at: proposal.index) }
             } catch {
                 return log(.warning, "could not propose a transaction check: \(error)")
             }
@@ -129,7 +131,11 @@ extension Replica {
                     ErrorResponse(code: .badRequest, message: error.description), kind: .endTransaction,
                     oneWay: oneWay, client: client, requestID: requestID)
             }
-            try propose(bytes, kind: .endTransaction, oneWay: oneWay, client: client, requestID: requestID)
+            if let proposal = try propose(
+                bytes, kind: .endTransaction, oneWay: oneWay, client: client, requestID: requestID)
+            {
+                proposalTail?.decided(request.half, at: proposal.index)
+            }
         case .commit:
             let stamp = StoreStamp(storeTimestamp: now, storeHost: configuration.storeHost)
             try proposePlaced(kind: .endTransaction, oneWay: oneWay, client: client, requestID: requestID) {

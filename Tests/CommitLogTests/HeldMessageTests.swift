@@ -191,7 +191,7 @@ import Testing
         let offset = half.physicalOffset
         #expect(machine.transactionsToCheck(now: t0 + 5_999, timeout: 6_000, interval: 60_000).isEmpty)
         #expect(machine.transactionsToCheck(now: t0 + 6_000, timeout: 6_000, interval: 60_000).map(\.half) == [offset])
-        let checked = try machine.apply(.checkTransaction(TransactionCheck(half: offset, at: t0 + 6_000, discard: false)))
+        let checked = try machine.apply(.checkTransaction(TransactionCheck(half: offset, at: t0 + 6_000, discard: false, after: 0)))
         guard case .transactionChecked(let pending) = try #require(checked.first) else {
             Issue.record("the check was not counted: \(checked)")
             return
@@ -199,7 +199,7 @@ import Testing
         #expect(pending.checks == 1 && pending.producerGroup == "PG")
         #expect(machine.transactionsToCheck(now: t0 + 65_999, timeout: 6_000, interval: 60_000).isEmpty)
         #expect(machine.transactionsToCheck(now: t0 + 66_000, timeout: 6_000, interval: 60_000).count == 1)
-        let discarded = try machine.apply(.checkTransaction(TransactionCheck(half: offset, at: t0 + 66_000, discard: true)))
+        let discarded = try machine.apply(.checkTransaction(TransactionCheck(half: offset, at: t0 + 66_000, discard: true, after: 1)))
         guard case .transactionDiscarded = try #require(discarded.first) else {
             Issue.record("the half message was not discarded: \(discarded)")
             return
@@ -222,7 +222,7 @@ import Testing
         try machine.send(message("TopicTest", "b", target: .queue(0), properties: ["DELAY": "1"]))
         let half = try machine.send(message("TopicTest", "h", properties: ["TRAN_MSG": "true", "PGROUP": "PG"]))
         let source = try machine.send(message("TopicTest", "s", target: .queue(1)))
-        try machine.apply(.checkTransaction(TransactionCheck(half: half.physicalOffset, at: t0 + 7_000, discard: false)))
+        try machine.apply(.checkTransaction(TransactionCheck(half: half.physicalOffset, at: t0 + 7_000, discard: false, after: 0)))
         let request = SendBackRequest(group: "G", offset: source.physicalOffset)
         let sentBack = try #require(try machine.applyPlanned { tail, index, position in
             try machine.planSendBack(
