@@ -1,4 +1,3 @@
-import Bytes
 import LedgerClient
 import LedgerConfig
 import LedgerModel
@@ -230,9 +229,7 @@ final class GroupMember {
     /// `<queue> <offset> <tags> <keys> <body>`: `-` for no tags or keys, keys comma-separated,
     /// the body as UTF-8 (or `base64:` and its base64 when it is not).
     static func line(_ message: StoredMessage) -> String {
-        let keys = message.keys.isEmpty ? "-" : message.keys.joined(separator: ",")
-        let body = String(validating: message.body, as: UTF8.self) ?? "base64:\(Base64.encode(message.body))"
-        return "\(message.queueID) \(message.queueOffset) \(message.tags ?? "-") \(keys) \(body)"
+        "\(message.queueID) \(MessageCommands.textLine(message))"
     }
 
     // MARK: - Stopping

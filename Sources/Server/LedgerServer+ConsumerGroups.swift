@@ -12,6 +12,7 @@ import Wire
 /// (naming the leader it knows), and a member re-heartbeats to the new leader.
 extension LedgerServer {
     func serveConsumerGroup(_ request: ConsumerGroupRequest, requestID: UInt64, on connection: Connection) {
+        metrics.received(request.opcode)
         guard replica.isLeader else {
             let status = replica.status
             let code: ErrorResponse.Code =
