@@ -141,6 +141,31 @@ struct ConsumeTests {
         #expect(try fixture.client.consumerOffsets(group: "BG").isEmpty, "a broadcasting group commits nothing")
     }
 
+    @Test("a member follows the leader through a kill: it rejoins on the new leader and prints what comes after")
+    func membersFollowTheLeader() throws {
+        let fixture = try ClusterFixture()
+        let leader = try fixture.awaitLeader()
+        _ = try fixture.client.updateTopic("Failover", queueCount: 2, mode: .create)
+        let member = try ConsumerProcess(
+            fixture, name: "follower", ["--topic", "Failover", "--group", "FG", "--from", "first", "--manual"])
+        try Self.send(fixture, "Failover", "before", 1...4)
+        try fixture.eventually("the first messages are printed") { member.lines.count >= 4 }
+        fixture.cluster.kill(leader.peer.id)
+        let next = try fixture.awaitLeader(excluding: leader.peer.id)
+        try Self.send(fixture, "Failover", "after", 1...4)
+        try fixture.eventually("the messages sent after the kill are printed") { member.lines.count >= 8 }
+        try fixture.eventually("the member is in its group on the new leader") {
+            (try? fixture.client.consumerGroups(only: "FG").groups.first?.members.count) == 1
+        }
+        pause(.milliseconds(300))
+        #expect(
+            member.bodies.sorted() == (Self.bodies("before", 1...4) + Self.bodies("after", 1...4)).sorted(),
+            "led by \(next.peer.name) now: \(member.lines)\n\(member.stderr)")
+        #expect(member.interrupt() == .exited(0), "\(member.stderr)")
+        let progress = try fixture.client.consumerOffsets(group: "FG")
+        #expect(progress.count == 2 && progress.allSatisfy { $0.lag == 0 }, "\(progress)")
+    }
+
     @Test("a RocketMQ client and a ledger consume member of one group share the members and the queue locks")
     func rocketMQClientsShareTheTables() throws {
         let fixture = try ClusterFixture(remoting: true)
