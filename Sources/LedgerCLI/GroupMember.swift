@@ -112,26 +112,33 @@ final class GroupMember {
         leader = client.leaderHint
         nextMembershipCheck = .now + Self.membershipInterval
         guard let topic = try client.topics().first(where: { $0.name == options.topic }) else {
-            try take([], members: nil)
+            try take([])
             announce("consume: \(clientID) waits for topic \(options.topic) to be created")
             return
         }
         let queues = topic.queues.indices.map { MessageQueue(topic: options.topic, queueID: Int32($0)) }
+        let shareOf: String
         if options.broadcast {
-            try take(queues, members: nil)
-            return
+            try take(queues)
+            shareOf = "broadcast"
+        } else {
+            let members = try client.consumerMembers(group: options.group)
+            var share = QueueAllocation.averagely(queues, members: members, member: clientID)
+            if options.orderly && !share.isEmpty {
+                share = try client.lockQueues(clientID: clientID, group: options.group, queues: share)
+            }
+            try take(share)
+            shareOf = "\(members.count) member\(members.count == 1 ? "" : "s")"
         }
-        let members = try client.consumerMembers(group: options.group)
-        var share = QueueAllocation.averagely(queues, members: members, member: clientID)
-        if options.orderly && !share.isEmpty {
-            share = try client.lockQueues(clientID: clientID, group: options.group, queues: share)
-        }
-        try take(share, members: members.count)
+        let ids = reading.keys.sorted().map(String.init).joined(separator: ",")
+        announce(
+            "consume: \(clientID) reads \(options.topic) "
+                + (ids.isEmpty ? "no queue" : "queue\(reading.count == 1 ? "" : "s") \(ids)") + " (\(shareOf))")
     }
 
     /// Reads exactly `queues` from now on: gives up the others (committing, then unlocking
     /// them) and starts the new ones where the group left off (or at `--from`).
-    private func take(_ queues: [MessageQueue], members: Int?) throws(LedgerClientError) {
+    private func take(_ queues: [MessageQueue]) throws(LedgerClientError) {
         let wanted = Set(queues.map(\.queueID))
         let dropped = reading.keys.filter { !wanted.contains($0) }.sorted()
         if !dropped.isEmpty {
@@ -160,11 +167,6 @@ final class GroupMember {
                 if !options.broadcast { try commit([queue.queueID]) }
             }
         }
-        let ids = reading.keys.sorted().map(String.init).joined(separator: ",")
-        let count = members.map { " (\($0) member\($0 == 1 ? "" : "s"))" } ?? " (broadcast)"
-        announce(
-            "consume: \(clientID) reads \(options.topic) "
-                + (ids.isEmpty ? "no queue" : "queue\(reading.count == 1 ? "" : "s") \(ids)") + count)
     }
 
     /// Where a queue the group never committed on starts (`--from`).
