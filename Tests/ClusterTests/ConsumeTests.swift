@@ -5,6 +5,7 @@ import Posix
 import Raft
 import Remoting
 import Testing
+import Wire
 
 @testable import LedgerLocalGroup
 
@@ -92,7 +93,7 @@ struct ConsumeTests {
         #expect(text.stdout.contains("CONSUMER OFFSET  BROKER OFFSET  DIFF"), "\(text.stdout)")
     }
 
-    @Test("a new group --from first prints the backlog; the default (last) only what comes after it joined")
+    @Test("new groups: --from first prints the backlog, last (the default) what came after, --tags only its tags")
     func newGroupsStartFromFirstOrLast() throws {
         let fixture = try ClusterFixture()
         _ = try fixture.awaitLeader()
@@ -101,17 +102,28 @@ struct ConsumeTests {
         let first = try ConsumerProcess(
             fixture, name: "first", ["--topic", "Backlog", "--group", "FromFirst", "--from", "first", "--manual"])
         let last = try ConsumerProcess(fixture, name: "last", ["--topic", "Backlog", "--group", "FromLast"])
-        try fixture.eventually("the backlog is printed and the second group joined") {
+        let tagged = try ConsumerProcess(
+            fixture, name: "tagged", ["--topic", "Backlog", "--group", "Tagged", "--from", "first", "--tags", "TagA"])
+        try fixture.eventually("the backlog is printed and the other groups joined") {
             first.lines.count >= 10 && last.stderr.contains("reads Backlog queues 0,1,2,3 (1 member)")
+                && tagged.stderr.contains("reads Backlog queues 0,1,2,3 (1 member)")
         }
         try Self.send(fixture, "Backlog", "new", 1...4)
-        try fixture.eventually("the new messages are printed by both groups") {
-            first.lines.count >= 14 && last.lines.count >= 4
+        for number in 1...2 {
+            _ = try fixture.client.send(
+                ProducerMessage(
+                    topic: "Backlog", tags: "TagA", keys: ["k\(number)"], body: Array("tagged\(number)".utf8)))
+        }
+        try fixture.eventually("the new messages are printed by every group") {
+            first.lines.count >= 16 && last.lines.count >= 6 && tagged.lines.count >= 2
         }
         pause(.milliseconds(300))
-        #expect(first.bodies.sorted() == (Self.bodies("old", 1...10) + Self.bodies("new", 1...4)).sorted())
-        #expect(last.bodies.sorted() == Self.bodies("new", 1...4).sorted(), "\(last.lines)")
-        #expect(first.interrupt() == .exited(0) && last.interrupt() == .exited(0))
+        let news = Self.bodies("new", 1...4) + Self.bodies("tagged", 1...2)
+        #expect(first.bodies.sorted() == (Self.bodies("old", 1...10) + news).sorted())
+        #expect(last.bodies.sorted() == news.sorted(), "\(last.lines)")
+        #expect(tagged.bodies.sorted() == ["tagged1", "tagged2"], "only TagA: \(tagged.lines)")
+        #expect(tagged.lines.allSatisfy { $0.split(separator: " ")[2] == "TagA" }, "\(tagged.lines)")
+        #expect(first.interrupt() == .exited(0) && last.interrupt() == .exited(0) && tagged.interrupt() == .exited(0))
         // --manual committed after each batch; the started group's offsets are at the end.
         let progress = try fixture.client.consumerOffsets(group: "FromFirst")
         #expect(progress.count == 4 && progress.allSatisfy { $0.lag == 0 }, "\(progress)")
@@ -150,6 +162,21 @@ struct ConsumeTests {
             fixture, name: "follower", ["--topic", "Failover", "--group", "FG", "--from", "first", "--manual"])
         try Self.send(fixture, "Failover", "before", 1...4)
         try fixture.eventually("the first messages are printed") { member.lines.count >= 4 }
+        // Membership is the leader's: a follower refuses, naming it.
+        let follower = try #require(fixture.peers.first { $0.id != leader.peer.id })
+        let connection = try NodeConnection.open(to: follower, deadline: .now + .seconds(5))
+        defer { connection.close() }
+        do {
+            let answer = try connection.request(
+                .consumerGroupRequest(.members(group: "FG")), deadline: .now + .seconds(5))
+            Issue.record("a follower answered \(answer)")
+        } catch {
+            guard case .refused(let refusal) = error, case .notLeader(let named, _) = refusal.code else {
+                Issue.record("a follower answered \(error)")
+                return
+            }
+            #expect(named == leader.peer.id, "\(refusal)")
+        }
         fixture.cluster.kill(leader.peer.id)
         let next = try fixture.awaitLeader(excluding: leader.peer.id)
         try Self.send(fixture, "Failover", "after", 1...4)
