@@ -7,7 +7,6 @@ import LedgerModel
 import LogStore
 import Posix
 import Raft
-import Remoting
 import Replica
 
 /// The node's `/api` documents (`Sources/Admin/ADMIN.md`), rendered from memory on the event
