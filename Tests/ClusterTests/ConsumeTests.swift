@@ -4,6 +4,7 @@ import LedgerModel
 import Posix
 import Raft
 import Remoting
+import TestSupport
 import Testing
 import Wire
 
@@ -191,6 +192,41 @@ struct ConsumeTests {
         #expect(member.interrupt() == .exited(0), "\(member.stderr)")
         let progress = try fixture.client.consumerOffsets(group: "FG")
         #expect(progress.count == 2 && progress.allSatisfy { $0.lag == 0 }, "\(progress)")
+    }
+
+    @Test("with aclEnable=true a member needs SUB on its topic and group; a refusal exits 1 naming it")
+    func membersNeedSubscribePermission() throws {
+        let files = try TemporaryDirectory(prefix: "consume-acl")
+        defer {
+            do { try files.remove() } catch { Issue.record("cannot remove \(files.path): \(error)") }
+        }
+        let aclPath = "\(files.path)/plain_acl.yml"
+        let acl = """
+            accounts:
+              - accessKey: reader
+                secretKey: reader-secret
+                defaultTopicPerm: PUB|SUB
+                defaultGroupPerm: SUB
+                topicPerms:
+                  - secret=DENY
+                groupPerms:
+                  - others=DENY
+
+            """
+        try writeFile(aclPath, Array(acl.utf8))
+        let fixture = try ClusterFixture(settings: ["aclEnable=true", "aclFile=\(aclPath)"])
+        _ = try fixture.awaitLeader()
+        let keys = ["--access-key", "reader", "--secret-key", "reader-secret"]
+        let topic = try fixture.ledger(["consume", "--topic", "secret", "--group", "mine"] + keys)
+        #expect(topic.status == .exited(1), "\(topic.stderr)")
+        #expect(topic.stderr.contains(#"lacks SUB on topic "secret""#), "\(topic.stderr)")
+        let group = try fixture.ledger(["consume", "--topic", "open", "--group", "others"] + keys)
+        #expect(group.status == .exited(1), "\(group.stderr)")
+        #expect(group.stderr.contains(#"lacks SUB on group "others""#), "\(group.stderr)")
+        let unsigned = try fixture.ledger(["groups"])
+        #expect(unsigned.status == .exited(1) && unsigned.stderr.contains("no permission"), "\(unsigned.stderr)")
+        let listed = try fixture.ledger(["groups"] + keys)
+        #expect(listed.status == .exited(0) && listed.stdout == "no consumer group\n", "\(listed.stdout)")
     }
 
     @Test("a RocketMQ client and a ledger consume member of one group share the members and the queue locks")
