@@ -5,9 +5,9 @@ import Replica
 
 /// LOCK_BATCH_MQ (41) and UNLOCK_BATCH_MQ (42): orderly consumers' queue locks, held by the
 /// leader's front end (``QueueLocks``), not replicated; our own protocol's `lockQueues` and
-/// `unlockQueues` share the table (`LedgerServer+ConsumerGroups.swift`). A node that does not lead answers
-/// SERVICE_NOT_AVAILABLE (the client re-routes, as for a send); a new term starts an empty
-/// table, so a node leading again never trusts locks granted before another leader's.
+/// `unlockQueues` share the table (`LedgerServer+ConsumerGroups.swift`). A node that does not
+/// lead answers SERVICE_NOT_AVAILABLE (the client re-routes, as for a send); a new term starts
+/// an empty table, so a node leading again never trusts locks granted before another leader's.
 extension LedgerServer {
     func lockQueues(_ request: LockBatchRequest, answering command: RemotingCommand) -> RemotingCommand {
         if let refusal = refuseUnlessLeading(command) { return refusal }
