@@ -155,7 +155,7 @@ struct ConsumeTests {
         #expect(try fixture.client.consumerOffsets(group: "BG").isEmpty, "a broadcasting group commits nothing")
     }
 
-    @Test("a member follows the leader through a kill: it rejoins on the new leader and prints what comes after")
+    @Test("a member follows the leader through a kill; a new group --from first after it sees every message")
     func membersFollowTheLeader() throws {
         let fixture = try ClusterFixture()
         let leader = try fixture.awaitLeader()
@@ -193,6 +193,13 @@ struct ConsumeTests {
         #expect(member.interrupt() == .exited(0), "\(member.stderr)")
         let progress = try fixture.client.consumerOffsets(group: "FG")
         #expect(progress.count == 2 && progress.allSatisfy { $0.lag == 0 }, "\(progress)")
+        // A new group after the kill, from the first offset, sees every message.
+        let late = try ConsumerProcess(
+            fixture, name: "late", ["--topic", "Failover", "--group", "LG", "--from", "first"])
+        try fixture.eventually("the new group prints everything") { late.lines.count >= 8 }
+        pause(.milliseconds(300))
+        #expect(late.bodies.sorted() == (Self.bodies("before", 1...4) + Self.bodies("after", 1...4)).sorted())
+        #expect(late.interrupt() == .exited(0), "\(late.stderr)")
     }
 
     @Test("with aclEnable=true a member needs SUB on its topic and group; a refusal exits 1 naming it")
