@@ -11,22 +11,27 @@ enum ConsumerHelp {
                     Joins consumer group G and prints each message of topic T as it arrives, one line each:
                     <queue> <offset> <tags> <keys> <body> (- for no tags or keys; keys comma-separated; a body
                     that is not UTF-8 as base64:...). Runs until SIGINT or SIGTERM, then commits its offsets,
-                    gives up its queues, leaves the group and exits 0.
+                    gives up its queues, leaves the group and exits 0 (3 or 4 when that last commit fails).
+
                     Clustering (the default): the members of G (ledger consume processes and RocketMQ clients
                     alike) share T's queues by RocketMQ's average allocation over their sorted client ids;
                     members beyond the queue count idle. Each member heartbeats the leader and re-reads the
                     membership every 2 s (and at once after joining or a leader change) and rebalances,
-                    committing a queue's offset before it hands the queue over. A queue G never committed on
-                    starts at --from: first (its min offset), last (its max offset; the default, as RocketMQ's
-                    CONSUME_FROM_LAST_OFFSET) or TIME (the first message stored at or after it); the start is
-                    committed at once, so the next owner of the queue continues from it. Offsets are committed
-                    through the log every --auto-commit MS (5000 by default) or, with --manual, after each
-                    printed batch. --orderly reads a queue only while holding its lock (renewed every 2 s,
-                    released at exit), so no two members ever read one queue at once. --broadcast: every member
-                    reads every queue from --from and commits nothing. One line on stderr tells each change of
-                    the queues read: consume: <clientId> reads T queues 0,1 (2 members). A failure the group
-                    may recover from (no leader, a leader change) is reported on stderr and retried; a refused
-                    request exits 1.
+                    committing a queue's offset before it hands the queue over.
+
+                    A queue G never committed on starts at --from: first (its min offset), last (its max
+                    offset; the default, as RocketMQ's CONSUME_FROM_LAST_OFFSET) or TIME (the first message
+                    stored at or after it); the start is committed at once, so the next owner of the queue
+                    continues from it. Offsets are committed through the log every --auto-commit MS (5000 by
+                    default) or, with --manual, after each printed batch.
+
+                    --orderly reads a queue only while holding its lock (renewed every 2 s, released at exit),
+                    so no two members ever read one queue at once. --broadcast: every member reads every queue
+                    from --from and commits nothing.
+
+                    One line on stderr tells each change of the queues read: consume: <clientId> reads T
+                    queues 0,1 (2 members). A failure the group may recover from (no leader, a leader change)
+                    is reported on stderr and retried; a refused request exits 1.
                     """
                 )
             case .query:
