@@ -131,6 +131,40 @@ struct ConsumeTests {
         #expect(progress.count == 4 && progress.allSatisfy { $0.lag == 0 }, "\(progress)")
     }
 
+    @Test("two orderly members: each queue read by one member at a time, in offset order, every message once")
+    func orderlyMembersHandQueuesOverInOrder() throws {
+        let fixture = try ClusterFixture()
+        _ = try fixture.awaitLeader()
+        _ = try fixture.client.updateTopic("Ordered", queueCount: 4, mode: .create)
+        let arguments = ["--topic", "Ordered", "--group", "OG", "--orderly", "--from", "first", "--manual"]
+        let first = try ConsumerProcess(fixture, name: "first", arguments)
+        try Self.send(fixture, "Ordered", "o", 1...20)
+        try fixture.eventually("the first member prints the first messages") { first.lines.count >= 20 }
+        let second = try ConsumerProcess(fixture, name: "second", arguments)
+        // Its share stays locked by the first member until that one rebalances and lets it go.
+        try fixture.eventually("the second member locks its share") {
+            second.stderr.contains("reads Ordered queues 2,3 (2 members)")
+                || second.stderr.contains("reads Ordered queues 0,1 (2 members)")
+        }
+        try Self.send(fixture, "Ordered", "o", 21...40)
+        try fixture.eventually("every message is printed") { first.lines.count + second.lines.count >= 40 }
+        pause(.milliseconds(300))
+        #expect((first.bodies + second.bodies).sorted() == Self.bodies("o", 1...40).sorted())
+        for member in [first, second] {
+            var last: [Int: Int] = [:]
+            for line in member.lines {
+                let fields = line.split(separator: " ")
+                guard let queue = Int(fields[0]), let offset = Int(fields[1]) else {
+                    Issue.record("\(member.name): \(line)")
+                    continue
+                }
+                #expect(offset == (last[queue] ?? -1) + 1 || last[queue] == nil, "\(member.name): \(member.lines)")
+                last[queue] = offset
+            }
+        }
+        #expect(first.interrupt() == .exited(0) && second.interrupt() == .exited(0))
+    }
+
     @Test("broadcasting members both print every message and commit nothing")
     func broadcastMembersEachReadEverything() throws {
         let fixture = try ClusterFixture()
