@@ -62,6 +62,35 @@ extension FuzzTarget {
                 into: &signed)
         }
         seeds.append(signed.bytes)
+        // A consumer's heartbeat, lock and groups report, and their answers.
+        var groups = ByteWriter()
+        groups.writeUInt8(21)
+        let queues = [MessageQueue(topic: "TopicTest", queueID: 0), MessageQueue(topic: "TopicTest", queueID: 3)]
+        let report = ConsumerGroupsReport(
+            groups: [
+                ConsumerGroupSummary(
+                    group: "G",
+                    members: [ConsumerMember(clientID: "c@1", address: "10.0.0.7:50000", lastHeartbeatAgeMs: 9)],
+                    subscriptions: [ConsumerSubscription(topic: "TopicTest", expression: "TagA || TagB")],
+                    progress: [
+                        ConsumerProgress(
+                            group: "G", queue: queues[1], committedOffset: QueueOffset(4), maxOffset: QueueOffset(9))
+                    ])
+            ], truncated: false)
+        let consumer: [WireMessage] = [
+            .consumerGroupRequest(
+                .heartbeat(
+                    ConsumerHeartbeat(
+                        clientID: "c@1", group: "G",
+                        subscriptions: [ConsumerSubscription(topic: "TopicTest", expression: "*")]))),
+            .consumerGroupRequest(.lock(QueueLockRequest(clientID: "c@1", group: "G", queues: queues))),
+            .consumerGroupResponse(.lock([queues[1]])), .consumerGroupRequest(.groups(group: nil)),
+            .consumerGroupResponse(.groups(report)),
+        ]
+        for (requestID, message) in consumer.enumerated() {
+            try groups.writeFrame(WireCodec.frame(for: message, requestID: UInt64(requestID + 1)))
+        }
+        seeds.append(groups.bytes)
         return seeds
     }
 

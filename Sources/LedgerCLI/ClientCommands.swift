@@ -38,6 +38,8 @@ package enum ClientCommands {
             return MessageCommands.run(invocation)
         case .topicAdmin(let invocation):
             return TopicAdminCommands.run(invocation)
+        case .consumers(let invocation):
+            return ConsumerCommands.run(invocation)
         }
     }
 

@@ -36,6 +36,9 @@ package enum Help {
           pull             read a queue's messages from an offset; --group G --commit records progress
           offsets          a consumer group's committed offsets and lag per queue
           topics           every topic with its queues' min and max offsets; topics create|alter|delete|describe
+          consume          join a consumer group and print its share of a topic's messages until SIGINT
+          query            a message by --key K or --msg-id ID, and where it is stored
+          groups           each consumer group: members, subscriptions, consumer and broker offset per queue
           chaos            kill, pause, restart and partition a fresh local group under load; check the history
           soak             a fresh local group under steady load with short retention: fail if disk, fds or RSS keep growing
 

@@ -20,6 +20,8 @@ package enum Invocation: Sendable, Hashable {
     case messages(MessageInvocation)
     /// `ledger topics create|alter|delete|describe` (see `TopicAdminInvocation.swift`).
     case topicAdmin(TopicAdminInvocation)
+    /// `ledger consume`, `query`, `groups` (see `ConsumerInvocation.swift`).
+    case consumers(ConsumerInvocation)
 
     /// Parses `arguments` (without the program name). Throws for anything it cannot run.
     package static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
@@ -35,6 +37,7 @@ package enum Invocation: Sendable, Hashable {
             return try command.invocation(Array(rest.dropFirst()))
         }
         if let command = MessageCommand(rawValue: name) { return try command.invocation(rest) }
+        if let command = ConsumerCommand(rawValue: name) { return try command.invocation(rest) }
         guard let command = Command(rawValue: name) else {
             throw UsageError("unknown command \(quoted(name))", command: "ledger")
         }

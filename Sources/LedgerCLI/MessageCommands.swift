@@ -124,7 +124,7 @@ enum MessageCommands {
     }
 
     /// `<queueOffset> <tags> <keys> <body>`, `-` for no tags or keys; the body as UTF-8 (or base64).
-    private static func textLine(_ message: StoredMessage) -> String {
+    static func textLine(_ message: StoredMessage) -> String {
         let keys = message.keys.isEmpty ? "-" : message.keys.joined(separator: ",")
         let body = String(validating: message.body, as: UTF8.self) ?? "base64:\(Base64.encode(message.body))"
         return "\(message.queueOffset) \(message.tags ?? "-") \(keys) \(body)"

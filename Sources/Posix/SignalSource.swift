@@ -26,4 +26,15 @@ public struct SignalSource: Sendable {
             received.append(signal)
         }
     }
+
+    /// Waits up to `timeout` for a signal and returns those that arrived (empty when none did),
+    /// so a loop with nothing else to wait on can sleep and still stop at once. `ppoll(2)`.
+    public func wait(timeout: Duration) throws(SystemError) -> [Int32] {
+        let (seconds, attoseconds) = max(timeout, .zero).components
+        let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        var revents: Int16 = 0
+        let fd = self.fd
+        _ = try retryingInterrupts("ppoll") { cshim_poll_one(fd, Int16(POLLIN), nanoseconds, &revents) }
+        return drain()
+    }
 }

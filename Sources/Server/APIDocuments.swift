@@ -7,7 +7,6 @@ import LedgerModel
 import LogStore
 import Posix
 import Raft
-import Remoting
 import Replica
 
 /// The node's `/api` documents (`Sources/Admin/ADMIN.md`), rendered from memory on the event
@@ -18,13 +17,8 @@ struct APIDocuments: AdminSource {
 
     /// The most topics `/api/topics` lists (then `"truncated": true`).
     static let maxTopics = 500
-    /// The most consumer groups, and queue rows over all of them, `/api/groups` lists.
-    static let maxGroups = 200
-    static let maxGroupQueues = 2_000
-    /// The most members and distinct subscriptions `/api/groups` shows per group, and the most
-    /// bytes of a client id or a subscription expression.
-    static let maxGroupMembers = 50
-    static let maxGroupSubscriptions = 50
+    /// The most bytes of a client id or a subscription expression `/api/groups` shows (the
+    /// report's other bounds are ``LedgerServer/maxReportedGroups`` and its neighbours).
     static let maxClientTextBytes = 256
     /// The most messages `/api/message` returns for a key, and the most body bytes of each.
     static let maxMessages = 16
@@ -206,47 +200,43 @@ struct APIDocuments: AdminSource {
     /// `value` rounded to two decimals, as rates are shown.
     private static func hundredths(_ value: Double) -> Double { (value * 100).rounded() / 100 }
 
+    /// `/api/groups`: the report `ledger groups` shows too (``LedgerServer/consumerGroupsReport(only:now:)``),
+    /// with client ids and expressions cut to ``maxClientTextBytes``.
     func consumerGroupsDocument() -> [UInt8] {
-        // One entry per group (the progress comes sorted by group), then the highest total lag
-        // first (ties by name) and, within a group, the highest lag first.
-        var groups: [(group: String, queues: [ConsumerProgress], totalLag: Int64)] = []
-        for item in server.replica.stateMachine.allConsumerProgress() {
-            if groups.last?.group != item.group { groups.append((item.group, [], 0)) }
-            groups[groups.count - 1].queues.append(item)
-            groups[groups.count - 1].totalLag += item.lag
+        let report = server.consumerGroupsReport(now: WallClock.nowMilliseconds())
+        func cut(_ text: String) -> String {
+            String(decoding: Array(text.utf8).utf8Prefix(maxBytes: Self.maxClientTextBytes), as: UTF8.self)
         }
-        // Groups whose consumers heartbeat this node's broker port but committed nothing yet.
-        let now = WallClock.nowMilliseconds()
-        let live = server.consumerGroups.liveMembers(now: now)
-        let members = Dictionary(live.map { ($0.group, $0.members) }, uniquingKeysWith: { first, _ in first })
-        let committed = Set(groups.map(\.group))
-        for entry in live where !committed.contains(entry.group) { groups.append((entry.group, [], 0)) }
-        let ranked = groups.sorted { ($0.totalLag, $1.group) > ($1.totalLag, $0.group) }.prefix(Self.maxGroups)
-        let progress = ranked.map { group in
-            let queues = group.queues.sorted {
-                ($0.lag, $1.queue.topic, $1.queue.queueID) > ($1.lag, $0.queue.topic, $0.queue.queueID)
-            }
-            return (group: group.group, queues: queues, totalLag: group.totalLag)
-        }
-        var rows = 0
-        var truncated = groups.count > Self.maxGroups
         var writer = JSONWriter(capacity: 4_096)
         writer.beginObject()
         writer.key("groups")
         writer.beginArray()
-        for group in progress {
+        for group in report.groups {
             writer.beginObject()
             writer.member("group", group.group)
             writer.member("totalLag", group.totalLag)
-            truncated = writeMembers(members[group.group] ?? [], now: now, into: &writer) || truncated
+            writer.key("members")
+            writer.beginArray()
+            for member in group.members {
+                writer.beginObject()
+                writer.member("clientId", cut(member.clientID))
+                writer.member("address", member.address)
+                writer.member("lastHeartbeatAgeMs", member.lastHeartbeatAgeMs)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.key("subscriptions")
+            writer.beginArray()
+            for subscription in group.subscriptions {
+                writer.beginObject()
+                writer.member("topic", subscription.topic)
+                writer.member("expression", cut(subscription.expression))
+                writer.endObject()
+            }
+            writer.endArray()
             writer.key("queues")
             writer.beginArray()
-            for item in group.queues {
-                guard rows < Self.maxGroupQueues else {
-                    truncated = true
-                    break
-                }
-                rows += 1
+            for item in group.progress {
                 writer.beginObject()
                 writer.member("topic", item.queue.topic)
                 writer.member("queueId", item.queue.queueID)
@@ -259,46 +249,9 @@ struct APIDocuments: AdminSource {
             writer.endObject()
         }
         writer.endArray()
-        writer.member("truncated", truncated)
+        writer.member("truncated", report.truncated)
         writer.endObject()
         return writer.bytes
-    }
-
-    /// A group's `members` (client id, address, milliseconds since its last heartbeat) and its
-    /// distinct `subscriptions` (topic, expression; sorted), each cut to its bound. Returns
-    /// whether anything was left out.
-    private func writeMembers(_ members: [ConsumerGroups.MemberView], now: Int64, into writer: inout JSONWriter)
-        -> Bool
-    {
-        func cut(_ text: String) -> String {
-            String(decoding: Array(text.utf8).utf8Prefix(maxBytes: Self.maxClientTextBytes), as: UTF8.self)
-        }
-        var subscriptions: [(topic: String, expression: String)] = []
-        for subscription in members.flatMap(\.subscriptions)
-        where !subscriptions.contains(where: { $0 == (subscription.topic, subscription.expression) }) {
-            subscriptions.append((subscription.topic, subscription.expression))
-        }
-        subscriptions.sort { ($0.topic, $0.expression) < ($1.topic, $1.expression) }
-        writer.key("members")
-        writer.beginArray()
-        for member in members.prefix(Self.maxGroupMembers) {
-            writer.beginObject()
-            writer.member("clientId", cut(member.clientID))
-            writer.member("address", member.address)
-            writer.member("lastHeartbeatAgeMs", max(0, now - member.lastSeen))
-            writer.endObject()
-        }
-        writer.endArray()
-        writer.key("subscriptions")
-        writer.beginArray()
-        for subscription in subscriptions.prefix(Self.maxGroupSubscriptions) {
-            writer.beginObject()
-            writer.member("topic", subscription.topic)
-            writer.member("expression", cut(subscription.expression))
-            writer.endObject()
-        }
-        writer.endArray()
-        return members.count > Self.maxGroupMembers || subscriptions.count > Self.maxGroupSubscriptions
     }
 
     func messageDocument(_ lookup: MessageLookup) throws(APIError) -> [UInt8] {

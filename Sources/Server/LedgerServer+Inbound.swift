@@ -129,11 +129,13 @@ extension LedgerServer {
             submit(.endTransaction(request, oneWay: false), from: client, requestID: requestID)
         case .endTransactionOneWay(let request):
             submit(.endTransaction(request, oneWay: true), from: client, requestID: requestID)
+        case .consumerGroupRequest(let request):
+            serveConsumerGroup(request, requestID: requestID, on: connection)
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .errorResponse, .sendResponse, .pullResponse, .queueOffsetsResponse,
             .searchOffsetResponse, .messagesByKeyResponse, .viewMessageResponse, .topicsResponse,
             .commitOffsetResponse, .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse,
-            .describeTopicResponse, .sendBackResponse, .endTransactionResponse:
+            .describeTopicResponse, .sendBackResponse, .endTransactionResponse, .consumerGroupResponse:
             logger.warning(
                 term: replica.term.rawValue, "closing \(connection.label): it sent a response, not a request")
             close(connection, reason: "unexpected response")

@@ -448,6 +448,8 @@ public final class LedgerServer {
             if let peer = authentication?.authenticatedPeer {
                 logger.info(term: replica.term.rawValue, "inbound link from \(peer.nodeName) closed: \(reason)")
             } else {
+                // Its consumers (`consumerHeartbeat`) leave their groups, as a RocketMQ client's do.
+                notifyConsumerIDsChanged(consumerGroups.connectionClosed(connection.id))
                 deliver(.clientGone(ClientID(connection.id)))
             }
             return

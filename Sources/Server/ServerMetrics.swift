@@ -60,6 +60,9 @@ struct ServerMetrics {
 
     mutating func received(_ kind: RequestKind) { requestsReceived[Opcode(kind), default: 0] += 1 }
 
+    /// Counts a request the front end answers itself (a consumer-group request).
+    mutating func received(_ opcode: Opcode) { requestsReceived[opcode, default: 0] += 1 }
+
     /// Counts the messages of `reply` when it answers a pull.
     mutating func delivered(_ reply: ClientReply) {
         guard case .pulled(let pulled) = reply, let first = pulled.result.messages.first else { return }

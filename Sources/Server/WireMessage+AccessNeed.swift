@@ -8,7 +8,9 @@ extension WireMessage {
     /// SUB on the topic read (pull, offsets, key lookups) and on the group for offset commits
     /// and queries, and on the topic described; admin for leadership transfer, topic creation,
     /// change and deletion, the raw log (`append`, `get`, which no topic bounds) and fault
-    /// injection; a valid account for topic lists and message lookups by id.
+    /// injection; SUB on the group for consumer-group membership, locks and one group's report
+    /// (and on each topic subscribed or locked); a valid account for topic lists, every group's
+    /// report and message lookups by id.
     /// Nil for what the ACL leaves open: `status` (who leads, the NameServer's role) and peer
     /// traffic, which the cluster secret guards.
     var accessNeed: AccessNeed? {
@@ -54,11 +56,24 @@ extension WireMessage {
             break
         case .viewMessageRequest, .topicsRequest:
             break
+        case .consumerGroupRequest(let request):
+            switch request {
+            case .heartbeat(let heartbeat):
+                need.need(.sub, on: .group(heartbeat.group))
+                for subscription in heartbeat.subscriptions { need.need(.sub, on: .forTopic(subscription.topic)) }
+            case .members(let group), .unregister(_, let group), .groups(let group?):
+                need.need(.sub, on: .group(group))
+            case .lock(let lock), .unlock(let lock):
+                need.need(.sub, on: .group(lock.group))
+                for queue in lock.queues { need.need(.sub, on: .forTopic(queue.topic)) }
+            case .groups(nil):
+                break
+            }
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .errorResponse, .sendResponse, .pullResponse, .queueOffsetsResponse,
             .searchOffsetResponse, .messagesByKeyResponse, .viewMessageResponse, .topicsResponse,
             .commitOffsetResponse, .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse,
-            .describeTopicResponse, .sendBackResponse, .endTransactionResponse:
+            .describeTopicResponse, .sendBackResponse, .endTransactionResponse, .consumerGroupResponse:
             return nil
         }
         return need

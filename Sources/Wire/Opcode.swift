@@ -72,6 +72,24 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let sendBack = Opcode(rawValue: 49)
     /// A producer's decision on a transaction's half message (RocketMQ's END_TRANSACTION).
     public static let endTransaction = Opcode(rawValue: 50)
+    // Consumer groups (the leader's front-end tables, shared with the RocketMQ port); payloads in
+    // `ConsumerGroupPayloads.swift`.
+    /// A consumer joins or stays in a group.
+    public static let consumerHeartbeat = Opcode(rawValue: 56)
+    /// A group's live members.
+    public static let consumerMembers = Opcode(rawValue: 57)
+    /// A consumer leaves a group.
+    public static let unregisterConsumer = Opcode(rawValue: 58)
+    /// Lock or renew queues for one member of a group (orderly consumption).
+    public static let lockQueues = Opcode(rawValue: 59)
+    /// Release queue locks.
+    public static let unlockQueues = Opcode(rawValue: 60)
+    /// Every consumer group with its members, subscriptions and progress.
+    public static let consumerGroups = Opcode(rawValue: 61)
+    /// The consumer-group opcodes, in `rawValue` order.
+    public static let consumerGroupOpcodes: [Opcode] = [
+        .consumerHeartbeat, .consumerMembers, .unregisterConsumer, .lockQueues, .unlockQueues, .consumerGroups,
+    ]
 
     /// The one-way Raft opcodes, in `rawValue` order.
     public static let raftOpcodes: [Opcode] = [
@@ -79,11 +97,12 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         .raftTimeoutNow, .raftInstallSnapshot,
     ]
     /// The request/response opcodes, in `rawValue` order.
-    public static let requestOpcodes: [Opcode] = [
-        .handshake, .status, .append, .get, .transferLeader, .send, .pull, .queueOffsets, .searchOffset, .messagesByKey,
-        .viewMessage, .topics, .commitOffset, .consumerOffsets, .updateTopic, .deleteTopic, .describeTopic,
-        .faultInjection, .sendBack, .endTransaction,
-    ]
+    public static let requestOpcodes: [Opcode] =
+        [
+            .handshake, .status, .append, .get, .transferLeader, .send, .pull, .queueOffsets, .searchOffset,
+            .messagesByKey, .viewMessage, .topics, .commitOffset, .consumerOffsets, .updateTopic, .deleteTopic,
+            .describeTopic, .faultInjection, .sendBack, .endTransaction,
+        ] + consumerGroupOpcodes
 
     /// Whether this opcode carries a one-way Raft message.
     public var isRaft: Bool { (1...8).contains(rawValue) }
@@ -131,6 +150,12 @@ public struct Opcode: RawRepresentable, Hashable, Sendable, CustomStringConverti
         case .faultInjection: "faultInjection"
         case .sendBack: "sendBack"
         case .endTransaction: "endTransaction"
+        case .consumerHeartbeat: "consumerHeartbeat"
+        case .consumerMembers: "consumerMembers"
+        case .unregisterConsumer: "unregisterConsumer"
+        case .lockQueues: "lockQueues"
+        case .unlockQueues: "unlockQueues"
+        case .consumerGroups: "consumerGroups"
         default: "unknown"
         }
     }

@@ -69,6 +69,10 @@ public enum WireMessage: Sendable, Hashable {
     case endTransactionResponse
     case describeTopicRequest(TopicDescriptionRequest)
     case describeTopicResponse(TopicDescription)
+    /// A consumer-group request (opcodes 56–61), answered by the leader's front end.
+    case consumerGroupRequest(ConsumerGroupRequest)
+    /// The answer to a ``consumerGroupRequest`` of the same kind.
+    case consumerGroupResponse(ConsumerGroupResponse)
     /// A failed request; `answering` is the opcode of the request, which may be one this build
     /// does not know (so an unknown request can still be refused properly).
     case errorResponse(ErrorResponse, answering: Opcode)
@@ -99,6 +103,8 @@ public enum WireMessage: Sendable, Hashable {
         case .sendBackRequest, .sendBackResponse: .sendBack
         case .endTransactionRequest, .endTransactionOneWay, .endTransactionResponse: .endTransaction
         case .describeTopicRequest, .describeTopicResponse: .describeTopic
+        case .consumerGroupRequest(let request): request.opcode
+        case .consumerGroupResponse(let response): response.opcode
         case .errorResponse(_, let opcode): opcode
         }
     }
@@ -110,13 +116,14 @@ public enum WireMessage: Sendable, Hashable {
         case .handshakeRequest, .statusRequest, .appendRequest, .getRequest, .transferLeaderRequest,
             .faultInjectionRequest, .sendRequest, .pullRequest, .queueOffsetsRequest, .searchOffsetRequest,
             .messagesByKeyRequest, .viewMessageRequest, .topicsRequest, .commitOffsetRequest, .consumerOffsetsRequest,
-            .updateTopicRequest, .deleteTopicRequest, .describeTopicRequest, .sendBackRequest, .endTransactionRequest:
+            .updateTopicRequest, .deleteTopicRequest, .describeTopicRequest, .sendBackRequest, .endTransactionRequest,
+            .consumerGroupRequest:
             []
         case .handshakeResponse, .statusResponse, .appendResponse, .getResponse, .transferLeaderResponse,
             .faultInjectionResponse, .sendResponse, .pullResponse, .queueOffsetsResponse, .searchOffsetResponse,
             .messagesByKeyResponse, .viewMessageResponse, .topicsResponse, .commitOffsetResponse,
             .consumerOffsetsResponse, .updateTopicResponse, .deleteTopicResponse, .describeTopicResponse,
-            .endTransactionResponse, .sendBackResponse:
+            .endTransactionResponse, .sendBackResponse, .consumerGroupResponse:
             .response
         case .errorResponse: [.response, .error]
         }
@@ -190,6 +197,8 @@ public enum WireCodec {
         case .deleteTopicRequest(let payload): payload.encode(into: &writer)
         case .describeTopicRequest(let payload): payload.encode(into: &writer)
         case .describeTopicResponse(let payload): payload.encode(into: &writer)
+        case .consumerGroupRequest(let payload): payload.encode(into: &writer)
+        case .consumerGroupResponse(let payload): payload.encode(into: &writer)
         }
     }
 
@@ -330,7 +339,12 @@ public enum WireCodec {
                 : .sendBackRequest(try SendBackRequest(from: &reader, limits: limits))
         case .endTransaction:
             return isResponse
-                ? .endTransactionResponse : .endTransactionRequest(try EndTransactionRequest(from: &reader, limits: limits))
+                ? .endTransactionResponse
+                : .endTransactionRequest(try EndTransactionRequest(from: &reader, limits: limits))
+        case _ where Opcode.consumerGroupOpcodes.contains(opcode):
+            return isResponse
+                ? .consumerGroupResponse(try ConsumerGroupResponse.decode(opcode, from: &reader, limits: limits))
+                : .consumerGroupRequest(try ConsumerGroupRequest.decode(opcode, from: &reader, limits: limits))
         default:
             preconditionFailure("opcode \(opcode) is known but has no payload decoder")
         }

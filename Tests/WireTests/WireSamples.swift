@@ -88,7 +88,7 @@ struct WireSamples {
     }
 
     /// The number of ``WireMessage`` shapes ``wireMessage(_:)`` cycles through.
-    static let wireMessageShapes = 38
+    static let wireMessageShapes = 40
 
     /// Every ``WireMessage`` case in turn (Raft bodies chosen at random), by `choice`.
     mutating func wireMessage(_ choice: Int? = nil) -> WireMessage {
@@ -199,6 +199,8 @@ struct WireSamples {
                             range: offsetRange(), earliestStoreTimestamp: optional { $0.i64() },
                             latestStoreTimestamp: optional { $0.i64() })
                     }))
+        case 37: return .consumerGroupRequest(consumerGroupRequest())
+        case 38: return .consumerGroupResponse(consumerGroupResponse())
         default:
             let answering = Opcode.requestOpcodes[Int(random.below(UInt64(Opcode.requestOpcodes.count)))]
             return .errorResponse(ErrorResponse(code: errorCode(), message: string(max: 40)), answering: answering)
@@ -206,6 +208,60 @@ struct WireSamples {
     }
 
     mutating func i64() -> Int64 { Int64(bitPattern: u64()) }
+
+    /// A client id or group: never empty (the decoder refuses empty ones).
+    mutating func name() -> String { "g" + string(max: 8) }
+
+    mutating func lockQueues() -> [MessageQueue] {
+        (0..<Int(random.below(4))).map { _ in
+            MessageQueue(topic: string(max: 8), queueID: Int32(truncatingIfNeeded: random.below(1 << 31)))
+        }
+    }
+
+    mutating func subscriptions() -> [ConsumerSubscription] {
+        (0..<Int(random.below(3))).map { _ in ConsumerSubscription(topic: string(max: 8), expression: string(max: 8)) }
+    }
+
+    /// Each consumer-group request kind, at random.
+    mutating func consumerGroupRequest() -> ConsumerGroupRequest {
+        switch random.below(6) {
+        case 0: .heartbeat(ConsumerHeartbeat(clientID: name(), group: name(), subscriptions: subscriptions()))
+        case 1: .members(group: name())
+        case 2: .unregister(clientID: name(), group: name())
+        case 3: .lock(QueueLockRequest(clientID: name(), group: name(), queues: lockQueues()))
+        case 4: .unlock(QueueLockRequest(clientID: name(), group: name(), queues: lockQueues()))
+        default: .groups(group: optional { $0.name() })
+        }
+    }
+
+    /// Each consumer-group response kind, at random.
+    mutating func consumerGroupResponse() -> ConsumerGroupResponse {
+        switch random.below(6) {
+        case 0: .heartbeat
+        case 1: .members((0..<Int(random.below(4))).map { _ in string(max: 8) })
+        case 2: .unregister
+        case 3: .lock(lockQueues())
+        case 4: .unlock
+        default:
+            .groups(
+                ConsumerGroupsReport(
+                    groups: (0..<Int(random.below(3))).map { _ in
+                        let group = string(max: 8)
+                        return ConsumerGroupSummary(
+                            group: group,
+                            members: (0..<Int(random.below(3))).map { _ in
+                                ConsumerMember(
+                                    clientID: string(max: 8), address: string(max: 21), lastHeartbeatAgeMs: i64())
+                            },
+                            subscriptions: subscriptions(),
+                            progress: (0..<Int(random.below(3))).map { _ in
+                                ConsumerProgress(
+                                    group: group, queue: queue(), committedOffset: QueueOffset(i64()),
+                                    maxOffset: QueueOffset(i64()))
+                            }, totalLag: i64())
+                    }, truncated: bool()))
+        }
+    }
 
     mutating func queue() -> MessageQueue {
         MessageQueue(topic: string(max: 10), queueID: Int32(truncatingIfNeeded: i64()))
