@@ -80,6 +80,16 @@ extension CommitLogStateMachine {
     /// Half messages waiting for their producers, by offset.
     public var pendingTransactions: [PendingTransaction] { kinds.pendingInOrder }
 
+    /// Delayed messages (and send-backs) held in the schedule topic, not delivered yet.
+    public var delayedWaiting: Int64 {
+        var waiting: Int64 = 0
+        for level in 1...Int32(kinds.delivered.count) {
+            let held = topics[SystemTopic.schedule]?.queue(level - 1)?.maxOffset ?? .zero
+            waiting += max(0, held.rawValue - kinds.delivered[Int(level) - 1].rawValue)
+        }
+        return waiting
+    }
+
     /// The entry a leader proposes to deliver delay `level`'s messages due at `now` (at most
     /// `maxMessages`, within `maxBytes` of records), or nil when none is due. Deliveries already
     /// in `tail` are not planned again.

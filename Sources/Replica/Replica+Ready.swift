@@ -141,6 +141,7 @@ extension Replica {
             }
             answerApplied(entry, results: results)
             heldMessagesApplied(results)
+            heldCounters.count(entry, results)
         }
         proposalTail?.forget(appliedThrough: stateMachine.appliedIndex)
         wakeLongPolls(queuesWithNews)

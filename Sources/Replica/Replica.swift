@@ -63,6 +63,8 @@ public final class Replica {
     /// Messages received, by topic: those this replica's state machine stored as it applied
     /// committed entries (an idempotent retry not again), the same on every replica.
     public internal(set) var messagesReceived = TopicCounters()
+    /// Delayed, retried, dead-lettered and transactional messages, as they applied.
+    public internal(set) var heldCounters = HeldMessageCounters()
     /// Set once the replica stopped; it ignores every later event.
     package private(set) var failure: ReplicaFailure?
 

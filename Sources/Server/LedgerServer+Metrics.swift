@@ -1,4 +1,5 @@
 import Admin
+import CommitLog
 import LogStore
 import Posix
 import Raft
@@ -35,6 +36,49 @@ extension LedgerServer {
                 samples: metrics.messagesDelivered.sorted.map {
                     MetricSample(.count($0.count), labels: [("topic", $0.topic)])
                 }),
+        ] + heldMessageFamilies()
+    }
+
+    /// Delayed, retried, dead-lettered and transactional messages (`Replica/HeldMessageCounters`).
+    private func heldMessageFamilies() -> [MetricFamily] {
+        let held = replica.heldCounters
+        return [
+            MetricFamily(
+                "ledger_messages_delayed_total", .counter,
+                help: "Messages stored in SCHEDULE_TOPIC_XXXX to wait for their delay level (delayed sends and send-backs).",
+                value: .count(held.delayed)),
+            MetricFamily(
+                "ledger_messages_delay_delivered_total", .counter,
+                help: "Delayed messages moved into their topic once due.", value: .count(held.delivered)),
+            MetricFamily(
+                "ledger_messages_delayed_waiting", .gauge,
+                help: "Messages held in SCHEDULE_TOPIC_XXXX and not delivered yet.",
+                value: .integer(replica.stateMachine.delayedWaiting)),
+            MetricFamily(
+                "ledger_messages_retried_total", .counter,
+                help: "Messages consumers sent back that were stored on their way to their group's %RETRY% topic.",
+                value: .count(held.retried)),
+            MetricFamily(
+                "ledger_messages_dead_lettered_total", .counter,
+                help: "Messages consumers sent back past their maximum reconsume times, stored in %DLQ% topics.",
+                value: .count(held.deadLettered)),
+            MetricFamily(
+                "ledger_transaction_half_messages_total", .counter,
+                help: "Transactions' half messages stored in RMQ_SYS_TRANS_HALF_TOPIC.", value: .count(held.halfMessages)),
+            MetricFamily(
+                "ledger_transactions_total", .counter,
+                help: "Transactions decided, by outcome: committed, rolled back, or discarded after the last check back.",
+                samples: [
+                    MetricSample(.count(held.committed), labels: [("outcome", "commit")]),
+                    MetricSample(.count(held.rolledBack), labels: [("outcome", "rollback")]),
+                    MetricSample(.count(held.discarded), labels: [("outcome", "discarded")]),
+                ]),
+            MetricFamily(
+                "ledger_transaction_checks_total", .counter,
+                help: "Check backs of undecided half messages counted through the log.", value: .count(held.checks)),
+            MetricFamily(
+                "ledger_transactions_pending", .gauge, help: "Half messages waiting for their producer's decision.",
+                value: .integer(Int64(replica.stateMachine.pendingTransactions.count))),
         ]
     }
 

@@ -56,7 +56,7 @@ struct HeldMessageClusterTests {
 
     @Test("a failed message comes back with its reconsume count, then in the dead-letter topic `ledger pull` reads")
     func sendBacksRetryThenDeadLetter() throws {
-        let fixture = try ClusterFixture(settings: Self.settings)
+        let fixture = try ClusterFixture(adminPorts: true, settings: Self.settings)
         _ = try fixture.awaitLeader()
         let client = MessageTests.patientClient(fixture)
         defer { client.close() }
@@ -75,5 +75,22 @@ struct HeldMessageClusterTests {
         let pulled = try fixture.ledger(["pull", "--topic", "%DLQ%G", "--queue", "0"])
         #expect(pulled.status == .exited(0), "\(pulled.stderr)")
         #expect(pulled.stdout.hasPrefix("0 TagA - job\n"), "\(pulled.stdout)")
+
+        // Every node counted them as it applied them.
+        func metric(_ port: UInt16, _ name: String) throws -> Int? {
+            let text = try HTTPProbe.get(port: port, "/metrics").body
+            return text.split(separator: "\n").first { $0.hasPrefix("\(name) ") }.flatMap {
+                Int($0.dropFirst(name.count + 1))
+            }
+        }
+        try fixture.eventually("every node counting 1 held, 1 delivered, 1 retried, 1 dead-lettered") {
+            fixture.cluster.adminPorts.allSatisfy { port in
+                (try? metric(port, "ledger_messages_delayed_total")) == 1
+                    && (try? metric(port, "ledger_messages_delay_delivered_total")) == 1
+                    && (try? metric(port, "ledger_messages_retried_total")) == 1
+                    && (try? metric(port, "ledger_messages_dead_lettered_total")) == 1
+                    && (try? metric(port, "ledger_messages_delayed_waiting")) == 0
+            }
+        }
     }
 }
