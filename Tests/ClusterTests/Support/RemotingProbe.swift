@@ -24,9 +24,28 @@ final class RemotingProbe {
         var bytes: [UInt8] = []
         try request.encode(into: &bytes, as: serializeType)
         try socket.writeAll(bytes)
-        guard let answer = try readCommand() else { throw ProbeError("the connection closed before an answer") }
-        guard answer.opaque == request.opaque, answer.isResponse else { throw ProbeError("not our answer: \(answer)") }
-        return answer
+        while true {
+            guard let answer = try readCommand() else { throw ProbeError("the connection closed before an answer") }
+            // The node's own requests (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE) may come first.
+            if !answer.isResponse {
+                pushed.append(answer)
+                continue
+            }
+            guard answer.opaque == request.opaque else { throw ProbeError("not our answer: \(answer)") }
+            return answer
+        }
+    }
+
+    /// Requests the node sent on this connection while ``call(_:_:body:as:)`` waited for answers.
+    var pushed: [RemotingCommand] = []
+
+    /// The next request the node sends (one ``pushed`` already, else one read now; throws after 20 s).
+    func nextPushed() throws -> RemotingCommand {
+        if !pushed.isEmpty { return pushed.removeFirst() }
+        while true {
+            guard let command = try readCommand() else { throw ProbeError("the connection closed") }
+            if !command.isResponse { return command }
+        }
     }
 
     /// Writes raw bytes.
