@@ -67,11 +67,14 @@ extension Cluster {
     }
 
     /// The node that accepted `sendBack` applied it at `index`: where the message went.
-    func sendBackAcknowledged(_ sendBack: SendBackOperation, _ response: SendResponse, at index: LogIndex, on node: SimNode)
+    func sendBackAcknowledged(
+        _ sendBack: SendBackOperation, _ response: SendResponse, at index: LogIndex, on node: SimNode
+    )
         throws(Violation)
     {
         guard let result = response.results.first, response.results.count == 1 else {
-            throw Violation("send-back-result", "n\(node.id) answered a send-back with \(response.results.count) results")
+            throw Violation(
+                "send-back-result", "n\(node.id) answered a send-back with \(response.results.count) results")
         }
         try commitLogChecker.acknowledgeSendBack(sendBack, result, duplicate: response.duplicate, at: index)
         statistics.sendBacks += 1

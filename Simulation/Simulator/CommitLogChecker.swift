@@ -128,8 +128,6 @@ final class CommitLogChecker {
         var source: PhysicalOffset
     }
 
-
-
     // MARK: - Apply
 
     /// `node` reopened its state machine at `machine.appliedIndex`: its digest must be the one
@@ -395,7 +393,8 @@ final class CommitLogChecker {
             }
         }
         guard results.count == messages.count else {
-            throw Violation("apply-results", "index \(index): \(messages.count) moved records gave \(results.count) results")
+            throw Violation(
+                "apply-results", "index \(index): \(messages.count) moved records gave \(results.count) results")
         }
         switch origin {
         case .delayed(let level, let from, _):
@@ -414,7 +413,8 @@ final class CommitLogChecker {
                     throw Violation("delivered-twice", "index \(index) delivers m\(uid) from \(location) again")
                 }
                 guard uid == record.uid, message.reconsumeTimes == record.reconsumeTimes else {
-                    throw Violation("delivery-changed", "index \(index) delivers m\(uid) from \(location), held m\(record.uid)")
+                    throw Violation(
+                        "delivery-changed", "index \(index) delivers m\(uid) from \(location), held m\(record.uid)")
                 }
                 guard message.storeTimestamp >= record.dueAt else {
                     throw Violation(
@@ -425,7 +425,8 @@ final class CommitLogChecker {
                     message.property(MessageProperty.delayLevel) == nil
                 else {
                     throw Violation(
-                        "delivery-queue", "index \(index) delivers m\(uid) to \(message.topic)/\(message.queueID), "
+                        "delivery-queue",
+                        "index \(index) delivers m\(uid) to \(message.topic)/\(message.queueID), "
                             + "held for \(record.realTopic)/\(record.realQueue.map(String.init) ?? "any")")
                 }
                 try storeCopy(message, uid: uid, stored, at: index)
@@ -458,7 +459,8 @@ final class CommitLogChecker {
                     "index \(index): \(origin) stores m\(uid) reconsumed \(message.reconsumeTimes) times, "
                         + "the source is m\(original.uid) reconsumed \(original.reconsumeTimes) times")
             }
-            let retry = message.topic == SystemTopic.schedule
+            let retry =
+                message.topic == SystemTopic.schedule
                 && message.property(MessageProperty.realTopic) == SystemTopic.retry(group)
             guard retry || message.topic == SystemTopic.deadLetter(group) else {
                 throw Violation("send-back-queue", "index \(index): \(origin) stored in \(message.topic)")
@@ -473,7 +475,8 @@ final class CommitLogChecker {
             guard var record = halves[half], record.state == .pending else {
                 throw Violation(
                     "commit-not-pending",
-                    "index \(index) commits \(half), which is \(halves[half].map { "\($0.state)" } ?? "no half message")")
+                    "index \(index) commits \(half), which is \(halves[half].map { "\($0.state)" } ?? "no half message")"
+                )
             }
             let uid = try self.uid(of: message.body, at: index)
             guard uid == record.uid, message.topic == record.realTopic,
@@ -483,7 +486,8 @@ final class CommitLogChecker {
                 message.property(MessageProperty.transactionPrepared) == nil
             else {
                 throw Violation(
-                    "commit-changed", "index \(index) commits \(half) as m\(uid) in \(message.topic)/\(message.queueID)")
+                    "commit-changed", "index \(index) commits \(half) as m\(uid) in \(message.topic)/\(message.queueID)"
+                )
             }
             try storeCopy(message, uid: uid, stored, at: index)
             record.state = .committed
@@ -580,7 +584,8 @@ final class CommitLogChecker {
         switch results[0] {
         case .transactionChecked(let pending):
             guard pending.checks == record.checks + 1, pending.checks <= transactions.checkMax,
-                check.at - record.lastCheck >= (record.checks == 0 ? transactions.timeoutMilliseconds : transactions.checkIntervalMilliseconds)
+                check.at - record.lastCheck
+                    >= (record.checks == 0 ? transactions.timeoutMilliseconds : transactions.checkIntervalMilliseconds)
             else {
                 throw Violation(
                     "transaction-check-count",

@@ -32,7 +32,8 @@ extension CommitLogStateMachine {
         var level: Int32 = 0
         if let text = message.properties[MessageProperty.delayLevel] {
             guard let value = Int32(text) else {
-                return .failure(.invalidField(topic: topic, field: "property DELAY", reason: "\"\(text)\" is not a level"))
+                return .failure(
+                    .invalidField(topic: topic, field: "property DELAY", reason: "\"\(text)\" is not a level"))
             }
             level = value
         }
@@ -93,7 +94,8 @@ extension CommitLogStateMachine {
                     reason: "not a level of queue \(message.queueID) (1 to \(configuration.delayLevels.count))")
             }
         } else if (message.property(MessageProperty.producerGroup) ?? "").isEmpty {
-            return .invalidField(topic: topic, field: "property PGROUP", reason: "a half message needs its producer group")
+            return .invalidField(
+                topic: topic, field: "property PGROUP", reason: "a half message needs its producer group")
         }
         return nil
     }

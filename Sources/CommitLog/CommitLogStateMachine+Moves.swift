@@ -173,7 +173,8 @@ extension CommitLogStateMachine {
         let key = MessageKindsState.sentBackKey(group: group, source: request.offset)
         return planOnce(key, done: kinds.sentBack.lookup(key) != nil, index: index, tail: &tail) {
             (tail: inout ProposalTail) in
-            planMove([template], origin: .sentBack(group: group, source: request.offset), stamp: stamp, tail: &tail,
+            planMove(
+                [template], origin: .sentBack(group: group, source: request.offset), stamp: stamp, tail: &tail,
                 bodyPosition: bodyPosition)
         }
     }
@@ -246,7 +247,8 @@ extension CommitLogStateMachine {
             let queueOffset = nextOffset(key, tail)
             tail.nextOffsets[key] = queueOffset.next
             let stored = StoredMessage(
-                queueID: queueID, flag: template.flag, queueOffset: queueOffset, physicalOffset: PhysicalOffset(physical),
+                queueID: queueID, flag: template.flag, queueOffset: queueOffset,
+                physicalOffset: PhysicalOffset(physical),
                 sysFlag: template.sysFlag, bornTimestamp: template.bornTimestamp, bornHost: template.bornHost,
                 storeTimestamp: storeTimestamp, storeHost: stamp.storeHost, reconsumeTimes: template.reconsumeTimes,
                 preparedTransactionOffset: template.preparedTransactionOffset, body: template.body,

@@ -268,7 +268,9 @@ extension ProposalTail {
     ) -> Bool {
         switch origin {
         case .delayed(let level, let from, _):
-            guard from == max(machine.nextDeliveryOffset(level: level), deliveries[level] ?? .zero) else { return false }
+            guard from == max(machine.nextDeliveryOffset(level: level), deliveries[level] ?? .zero) else {
+                return false
+            }
             deliveries[level] = QueueOffset(from.rawValue + Int64(count))
             return true
         case .sentBack(let group, let source):

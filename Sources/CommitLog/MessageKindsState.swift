@@ -108,7 +108,8 @@ extension CommitLogStateMachine {
         }
         var reader = ByteReader(section)
         do {
-            kinds = try MessageKindsState(decoding: &reader, levels: levels, sentBackCapacity: configuration.maxUniqueKeys)
+            kinds = try MessageKindsState(
+                decoding: &reader, levels: levels, sentBackCapacity: configuration.maxUniqueKeys)
             try reader.finish()
         } catch {
             throw .corruptCheckpoint(file: file, error)

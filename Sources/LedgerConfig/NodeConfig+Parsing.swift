@@ -1,4 +1,5 @@
 import LedgerModel
+
 extension NodeConfig {
     /// Reads and checks the config file at `path`; errors name the file and line.
     public static func load(path: String) throws(ConfigError) -> NodeConfig {
@@ -173,7 +174,8 @@ private struct SettingValues {
             invalid(
                 .messageDelayLevel,
                 expected: "delays separated by spaces, each a whole number with s, m, h or d, such as "
-                    + "\"1s 5s 10s 30s 1m\", 1 to \(CommitLogConfiguration.maxDelayLevels) levels from 1s to 30d (\(why))")
+                    + "\"1s 5s 10s 30s 1m\", 1 to \(CommitLogConfiguration.maxDelayLevels) levels from 1s to 30d (\(why))"
+            )
         }
         let units: [Character: Int64] = ["s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000]
         var levels: [Int64] = []

@@ -1,5 +1,5 @@
-import Raft
 import LedgerModel
+import Raft
 
 /// How one node of a SwiftLedger group runs, read from a `key=value` file such as
 /// `conf/n0.conf`. Every key, its default and its rules are listed in `CONFIG.md`.

@@ -64,7 +64,6 @@ public enum BrokerRequest: Sendable, Hashable {
     static let pullCommitOffsetFlag: Int32 = 0x1
     static let pullSuspendFlag: Int32 = 0x2
 
-
     /// Translates `command`; `bornHost` is the client's address (the born host of what it sends).
     /// Throws ``BrokerRequestError/unsupported(_:)`` for a code not in ``servedCodes``.
     public init(_ command: RemotingCommand, bornHost: HostAddress) throws(BrokerRequestError) {
@@ -149,7 +148,8 @@ public enum BrokerRequest: Sendable, Hashable {
             let offset = try fields.requiredInt64("offset")
             guard offset >= 0 else {
                 throw .malformed(
-                    .invalidValue(field: "offset", offset: fields.offset(of: "offset"), reason: "\(offset) is negative"))
+                    .invalidValue(field: "offset", offset: fields.offset(of: "offset"), reason: "\(offset) is negative")
+                )
             }
             return .sendBack(
                 SendBackRequest(

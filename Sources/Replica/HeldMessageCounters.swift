@@ -46,7 +46,8 @@ public struct HeldMessageCounters: Sendable, Hashable {
         else { return }
         switch origin {
         case .delayed: delivered += UInt64(stored)
-        case .sentBack: if case .stored(let sent) = results[0], sent.queue.topic == SystemTopic.schedule { retried += 1 }
+        case .sentBack:
+            if case .stored(let sent) = results[0], sent.queue.topic == SystemTopic.schedule { retried += 1 }
         case .committed: committed += 1
         }
     }

@@ -74,8 +74,11 @@ extension Replica {
             tail.rollBack(to: mark)
             if wasKnown { proposalTail = tail }
             let answer = ErrorResponse(code: .badRequest, message: error.description)
-            if let client { refuse(answer, kind: kind, oneWay: oneWay, client: client, requestID: requestID) }
-            else { log(.warning, "could not move held messages: \(error)") }
+            if let client {
+                refuse(answer, kind: kind, oneWay: oneWay, client: client, requestID: requestID)
+            } else {
+                log(.warning, "could not move held messages: \(error)")
+            }
             return false
         }
         let bytes: [UInt8]

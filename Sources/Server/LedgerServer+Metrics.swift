@@ -45,7 +45,8 @@ extension LedgerServer {
         return [
             MetricFamily(
                 "ledger_messages_delayed_total", .counter,
-                help: "Messages stored in SCHEDULE_TOPIC_XXXX to wait for their delay level (delayed sends and send-backs).",
+                help:
+                    "Messages stored in SCHEDULE_TOPIC_XXXX to wait for their delay level (delayed sends and send-backs).",
                 value: .count(held.delayed)),
             MetricFamily(
                 "ledger_messages_delay_delivered_total", .counter,
@@ -64,10 +65,12 @@ extension LedgerServer {
                 value: .count(held.deadLettered)),
             MetricFamily(
                 "ledger_transaction_half_messages_total", .counter,
-                help: "Transactions' half messages stored in RMQ_SYS_TRANS_HALF_TOPIC.", value: .count(held.halfMessages)),
+                help: "Transactions' half messages stored in RMQ_SYS_TRANS_HALF_TOPIC.",
+                value: .count(held.halfMessages)),
             MetricFamily(
                 "ledger_transactions_total", .counter,
-                help: "Transactions decided, by outcome: committed, rolled back, or discarded after the last check back.",
+                help:
+                    "Transactions decided, by outcome: committed, rolled back, or discarded after the last check back.",
                 samples: [
                     MetricSample(.count(held.committed), labels: [("outcome", "commit")]),
                     MetricSample(.count(held.rolledBack), labels: [("outcome", "rollback")]),

@@ -60,7 +60,8 @@ struct HeldMessageClusterTests {
         _ = try fixture.awaitLeader()
         let client = MessageTests.patientClient(fixture)
         defer { client.close() }
-        let sent = try client.send(ProducerMessage(topic: "Work", target: .queue(1), tags: "TagA", body: Array("job".utf8)))
+        let sent = try client.send(
+            ProducerMessage(topic: "Work", target: .queue(1), tags: "TagA", body: Array("job".utf8)))
         // Level 3 + 0 = 3, the last (3 s): by way of the schedule topic.
         let back = try client.sendBack(group: "G", offset: sent.physicalOffset, maxReconsumeTimes: 1)
         #expect(back.queue == MessageQueue(topic: SystemTopic.schedule, queueID: 2))

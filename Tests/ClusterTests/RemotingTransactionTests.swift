@@ -93,7 +93,8 @@ struct RemotingTransactionTests {
         // CONSUMER_SEND_MSG_BACK as the 1.0.1 client sends it: into %RETRY%G after level 3.
         let consumer = try RemotingProbe(port: fixture.cluster.brokerPorts[Int(leader.peer.id.rawValue)])
         let back = try consumer.call(
-            .consumerSendMessageBack, ["group": "G", "offset": String(visible.physicalOffset.rawValue), "delayLevel": "0"])
+            .consumerSendMessageBack,
+            ["group": "G", "offset": String(visible.physicalOffset.rawValue), "delayLevel": "0"])
         #expect(back.responseCode == .success, "\(back)")
         var retried: StoredMessage?
         try fixture.eventually("the sent-back message in %RETRY%G") {

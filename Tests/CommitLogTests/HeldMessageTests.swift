@@ -12,7 +12,9 @@ import Testing
     static let root = "/data/n0"
     let t0 = testStamp.storeTimestamp
 
-    private func stamp(at time: Int64) -> StoreStamp { StoreStamp(storeTimestamp: time, storeHost: testStamp.storeHost) }
+    private func stamp(at time: Int64) -> StoreStamp {
+        StoreStamp(storeTimestamp: time, storeHost: testStamp.storeHost)
+    }
 
     @Test func aDelayedMessageWaitsInItsLevelsQueueAndIsDeliveredOnceWhenDue() throws {
         let machine = CommitLogStateMachine(configuration: smallConfiguration())
@@ -24,12 +26,13 @@ import Testing
         #expect(machine.queueCount(topic: "TopicTest") == nil)
 
         // Level 3 is 10 s: nothing is due a millisecond before.
-        #expect(try machine.applyPlanned { tail, index, position in
-            try machine.planDelivery(
-                level: 3, now: t0 + 9_999, stamp: stamp(at: t0 + 9_999), maxMessages: 8, maxBytes: 1 << 20,
-                tail: &tail, bodyPosition: position
-            ).map { .success($0) }
-        } == nil)
+        #expect(
+            try machine.applyPlanned { tail, index, position in
+                try machine.planDelivery(
+                    level: 3, now: t0 + 9_999, stamp: stamp(at: t0 + 9_999), maxMessages: 8, maxBytes: 1 << 20,
+                    tail: &tail, bodyPosition: position
+                ).map { .success($0) }
+            } == nil)
         var lastDelivery: [UInt8] = []
         let delivered = try #require(
             try machine.applyPlanned { tail, index, position in
@@ -95,11 +98,12 @@ import Testing
         for reconsumed in Int32(1)...2 {
             now += 1
             let request = SendBackRequest(group: "G", offset: source, maxReconsumeTimes: 2)
-            let results = try #require(try machine.applyPlanned { tail, index, position in
-                try machine.planSendBack(
-                    request, defaultMaxReconsumeTimes: 16, stamp: stamp(at: now), tail: &tail, index: index,
-                    bodyPosition: position)
-            })
+            let results = try #require(
+                try machine.applyPlanned { tail, index, position in
+                    try machine.planSendBack(
+                        request, defaultMaxReconsumeTimes: 16, stamp: stamp(at: now), tail: &tail, index: index,
+                        bodyPosition: position)
+                })
             guard case .stored(let held) = try #require(results.first) else {
                 Issue.record("send-back \(reconsumed) stored nothing: \(results)")
                 return
@@ -108,19 +112,21 @@ import Testing
             let level = 3 + reconsumed - 1
             #expect(held.queue == MessageQueue(topic: SystemTopic.schedule, queueID: level - 1))
             // The client's retry of the same send-back is answered with the same result.
-            let retried = try #require(try machine.applyPlanned { tail, index, position in
-                try machine.planSendBack(
-                    request, defaultMaxReconsumeTimes: 16, stamp: stamp(at: now), tail: &tail, index: index,
-                    bodyPosition: position)
-            })
+            let retried = try #require(
+                try machine.applyPlanned { tail, index, position in
+                    try machine.planSendBack(
+                        request, defaultMaxReconsumeTimes: 16, stamp: stamp(at: now), tail: &tail, index: index,
+                        bodyPosition: position)
+                })
             #expect(retried == [.duplicate(held)])
             now += CommitLogConfiguration.defaultDelayLevels[Int(level) - 1]
-            try #require(try machine.applyPlanned { tail, index, position in
-                try machine.planDelivery(
-                    level: level, now: now, stamp: stamp(at: now), maxMessages: 8, maxBytes: 1 << 20, tail: &tail,
-                    bodyPosition: position
-                ).map { .success($0) }
-            } != nil)
+            try #require(
+                try machine.applyPlanned { tail, index, position in
+                    try machine.planDelivery(
+                        level: level, now: now, stamp: stamp(at: now), maxMessages: 8, maxBytes: 1 << 20, tail: &tail,
+                        bodyPosition: position
+                    ).map { .success($0) }
+                } != nil)
             let retry = try machine.pull(
                 topic: "%RETRY%G", queueID: 0, offset: QueueOffset(Int64(reconsumed - 1)), maxCount: 4
             ).messages
@@ -131,11 +137,12 @@ import Testing
             source = redelivered.physicalOffset
         }
         // Reconsumed twice with a maximum of 2: the third failure goes to the dead letters.
-        let results = try #require(try machine.applyPlanned { tail, index, position in
-            try machine.planSendBack(
-                SendBackRequest(group: "G", offset: source, maxReconsumeTimes: 2), defaultMaxReconsumeTimes: 16,
-                stamp: stamp(at: now), tail: &tail, index: index, bodyPosition: position)
-        })
+        let results = try #require(
+            try machine.applyPlanned { tail, index, position in
+                try machine.planSendBack(
+                    SendBackRequest(group: "G", offset: source, maxReconsumeTimes: 2), defaultMaxReconsumeTimes: 16,
+                    stamp: stamp(at: now), tail: &tail, index: index, bodyPosition: position)
+            })
         guard case .stored(let dead) = try #require(results.first) else {
             Issue.record("the last send-back stored nothing: \(results)")
             return
@@ -155,17 +162,19 @@ import Testing
         #expect(machine.pendingTransactions.map(\.half) == [committed.physicalOffset, rolledBack.physicalOffset])
         #expect(machine.queueCount(topic: "TopicTest") == nil)
 
-        let commit = try #require(try machine.applyPlanned { tail, index, position in
-            try machine.planCommit(
-                half: committed.physicalOffset, stamp: stamp(at: t0 + 5), tail: &tail, index: index,
-                bodyPosition: position)
-        })
+        let commit = try #require(
+            try machine.applyPlanned { tail, index, position in
+                try machine.planCommit(
+                    half: committed.physicalOffset, stamp: stamp(at: t0 + 5), tail: &tail, index: index,
+                    bodyPosition: position)
+            })
         guard case .stored(let visible) = try #require(commit.first) else {
             Issue.record("the commit stored nothing: \(commit)")
             return
         }
         #expect(visible.queue == MessageQueue(topic: "TopicTest", queueID: 2))
-        let pulled = try #require(try machine.pull(topic: "TopicTest", queueID: 2, offset: .zero, maxCount: 4).messages.first)
+        let pulled = try #require(
+            try machine.pull(topic: "TopicTest", queueID: 2, offset: .zero, maxCount: 4).messages.first)
         #expect(pulled.body == Array("commit me".utf8) && pulled.property("TRAN_MSG") == nil)
         #expect(pulled.sysFlag & MessageSysFlag.transactionCommit != 0)
         #expect(pulled.preparedTransactionOffset == committed.physicalOffset.rawValue)
@@ -176,12 +185,14 @@ import Testing
             bodyPosition: { _ in 0 })
         #expect(second == .failure(.transactionNotPending(committed.physicalOffset)))
 
-        #expect(try machine.apply(.rollbackTransaction(TransactionRollback(half: rolledBack.physicalOffset)))
-            == [.transactionEnded(rolledBack.physicalOffset, .rollback)])
+        #expect(
+            try machine.apply(.rollbackTransaction(TransactionRollback(half: rolledBack.physicalOffset)))
+                == [.transactionEnded(rolledBack.physicalOffset, .rollback)])
         #expect(machine.pendingTransactions.isEmpty)
         #expect(try machine.offsetRange(topic: "TopicTest", queueID: 2).maxOffset == QueueOffset(1))
-        #expect(try machine.apply(.rollbackTransaction(TransactionRollback(half: rolledBack.physicalOffset)))
-            == [.rejected(.transactionNotPending(rolledBack.physicalOffset))])
+        #expect(
+            try machine.apply(.rollbackTransaction(TransactionRollback(half: rolledBack.physicalOffset)))
+                == [.rejected(.transactionNotPending(rolledBack.physicalOffset))])
     }
 
     @Test func anUndecidedHalfMessageIsCheckedBackOnScheduleThenDiscarded() throws {
@@ -191,7 +202,8 @@ import Testing
         let offset = half.physicalOffset
         #expect(machine.transactionsToCheck(now: t0 + 5_999, timeout: 6_000, interval: 60_000).isEmpty)
         #expect(machine.transactionsToCheck(now: t0 + 6_000, timeout: 6_000, interval: 60_000).map(\.half) == [offset])
-        let checked = try machine.apply(.checkTransaction(TransactionCheck(half: offset, at: t0 + 6_000, discard: false, after: 0)))
+        let checked = try machine.apply(
+            .checkTransaction(TransactionCheck(half: offset, at: t0 + 6_000, discard: false, after: 0)))
         guard case .transactionChecked(let pending) = try #require(checked.first) else {
             Issue.record("the check was not counted: \(checked)")
             return
@@ -199,7 +211,8 @@ import Testing
         #expect(pending.checks == 1 && pending.producerGroup == "PG")
         #expect(machine.transactionsToCheck(now: t0 + 65_999, timeout: 6_000, interval: 60_000).isEmpty)
         #expect(machine.transactionsToCheck(now: t0 + 66_000, timeout: 6_000, interval: 60_000).count == 1)
-        let discarded = try machine.apply(.checkTransaction(TransactionCheck(half: offset, at: t0 + 66_000, discard: true, after: 1)))
+        let discarded = try machine.apply(
+            .checkTransaction(TransactionCheck(half: offset, at: t0 + 66_000, discard: true, after: 1)))
         guard case .transactionDiscarded = try #require(discarded.first) else {
             Issue.record("the half message was not discarded: \(discarded)")
             return
@@ -222,20 +235,23 @@ import Testing
         try machine.send(message("TopicTest", "b", target: .queue(0), properties: ["DELAY": "1"]))
         let half = try machine.send(message("TopicTest", "h", properties: ["TRAN_MSG": "true", "PGROUP": "PG"]))
         let source = try machine.send(message("TopicTest", "s", target: .queue(1)))
-        try machine.apply(.checkTransaction(TransactionCheck(half: half.physicalOffset, at: t0 + 7_000, discard: false, after: 0)))
+        try machine.apply(
+            .checkTransaction(TransactionCheck(half: half.physicalOffset, at: t0 + 7_000, discard: false, after: 0)))
         let request = SendBackRequest(group: "G", offset: source.physicalOffset)
-        let sentBack = try #require(try machine.applyPlanned { tail, index, position in
-            try machine.planSendBack(
-                request, defaultMaxReconsumeTimes: 16, stamp: testStamp, tail: &tail, index: index,
-                bodyPosition: position)
-        })
+        let sentBack = try #require(
+            try machine.applyPlanned { tail, index, position in
+                try machine.planSendBack(
+                    request, defaultMaxReconsumeTimes: 16, stamp: testStamp, tail: &tail, index: index,
+                    bodyPosition: position)
+            })
         // Deliver the first of level 1's two messages only.
-        try #require(try machine.applyPlanned { tail, index, position in
-            try machine.planDelivery(
-                level: 1, now: t0 + 1_000, stamp: stamp(at: t0 + 1_000), maxMessages: 1, maxBytes: 1 << 20,
-                tail: &tail, bodyPosition: position
-            ).map { .success($0) }
-        } != nil)
+        try #require(
+            try machine.applyPlanned { tail, index, position in
+                try machine.planDelivery(
+                    level: 1, now: t0 + 1_000, stamp: stamp(at: t0 + 1_000), maxMessages: 1, maxBytes: 1 << 20,
+                    tail: &tail, bodyPosition: position
+                ).map { .success($0) }
+            } != nil)
         let digest = machine.digest
         let pending = machine.pendingTransactions
         try machine.persist()
@@ -250,11 +266,12 @@ import Testing
         #expect(machine.digest == digest && machine.pendingTransactions == pending)
         #expect(machine.nextDeliveryOffset(level: 1) == QueueOffset(1))
         #expect(pending.first?.checks == 1)
-        let retried = try #require(try machine.applyPlanned { tail, index, position in
-            try machine.planSendBack(
-                request, defaultMaxReconsumeTimes: 16, stamp: testStamp, tail: &tail, index: index,
-                bodyPosition: position)
-        })
+        let retried = try #require(
+            try machine.applyPlanned { tail, index, position in
+                try machine.planSendBack(
+                    request, defaultMaxReconsumeTimes: 16, stamp: testStamp, tail: &tail, index: index,
+                    bodyPosition: position)
+            })
         #expect(retried.map(\.sendResult) == sentBack.map(\.sendResult))
         #expect(retried.allSatisfy { if case .duplicate = $0 { true } else { false } })
 

@@ -80,7 +80,8 @@ import Testing
         let machine = CommitLogStateMachine()
         // The first record lies just after the first entry's records header: its offset id is
         // known in advance.
-        let offset = PhysicalOffset(CommitLogStateMachine.testPosition(LogIndex(1)) + Int64(RecordsEntry.fixedHeaderBytes))
+        let offset = PhysicalOffset(
+            CommitLogStateMachine.testPosition(LogIndex(1)) + Int64(RecordsEntry.fixedHeaderBytes))
         let ownID = MessageID.make(storeHost: testStamp.storeHost, physicalOffset: offset)
         let first = try machine.send(keyed(ownID))
         #expect(first.messageID == ownID && first.physicalOffset == offset)

@@ -34,7 +34,8 @@ import Testing
         #expect(
             errorMessage("\(requiredLines)\nmessageDelayLevel=\(text)")
                 == "conf/n0.conf:5: messageDelayLevel: expected delays separated by spaces, each a whole number "
-                + "with s, m, h or d, such as \"1s 5s 10s 30s 1m\", 1 to 64 levels from 1s to 30d (\(why)), got \"\(text)\"")
+                + "with s, m, h or d, such as \"1s 5s 10s 30s 1m\", 1 to 64 levels from 1s to 30d (\(why)), got \"\(text)\""
+        )
     }
 
     @Test func transactionSettingsOutOfRangeAreRefused() {

@@ -222,7 +222,9 @@ import Testing
         let header = SendMessageRequestHeader(
             producerGroup: "PG", topic: "T", queueID: 1, sysFlag: 4, bornTimestamp: 1,
             properties: [.init("TRAN_MSG", "true"), .init("PGROUP", "PG"), .init("UNIQ_KEY", "U")])
-        guard case .send(let send) = try BrokerRequest(Self.request(310, header.extFields(v2: true), body: [1]), bornHost: Self.client)
+        guard
+            case .send(let send) = try BrokerRequest(
+                Self.request(310, header.extFields(v2: true), body: [1]), bornHost: Self.client)
         else {
             Issue.record("not a send")
             return
@@ -230,7 +232,9 @@ import Testing
         #expect(send.messages.first?.properties == ["TRAN_MSG": "true", "PGROUP": "PG"])
         // Without them in the properties, the flag and the header's group say the same.
         let bare = SendMessageRequestHeader(producerGroup: "PG2", topic: "T", queueID: 1, sysFlag: 4, bornTimestamp: 1)
-        guard case .send(let marked) = try BrokerRequest(Self.request(10, bare.extFields(v2: false), body: [1]), bornHost: Self.client)
+        guard
+            case .send(let marked) = try BrokerRequest(
+                Self.request(10, bare.extFields(v2: false), body: [1]), bornHost: Self.client)
         else {
             Issue.record("not a send")
             return
@@ -241,22 +245,30 @@ import Testing
     @Test func sendBackAndEndTransactionAsTheClientsSendThem() throws {
         // 1.0.1: group, offset and delayLevel only (delayLevel a JSON number).
         let back = try RemotingCommand.decode(
-            RemotingSamples.frame(json: #"{"code":36,"extFields":{"delayLevel":0,"group":"G","offset":"4242"},"flag":0,"language":"CPP","opaque":3,"version":63}"#))
-        #expect(try BrokerRequest(back, bornHost: Self.client) == .sendBack(SendBackRequest(group: "G", offset: PhysicalOffset(4242))))
+            RemotingSamples.frame(
+                json:
+                    #"{"code":36,"extFields":{"delayLevel":0,"group":"G","offset":"4242"},"flag":0,"language":"CPP","opaque":3,"version":63}"#
+            ))
+        #expect(
+            try BrokerRequest(back, bornHost: Self.client)
+                == .sendBack(SendBackRequest(group: "G", offset: PhysicalOffset(4242))))
         let withMaximum = Self.request(
             36, ["group": "G", "offset": "7", "delayLevel": "-1", "maxReconsumeTimes": "2", "originMsgId": "X"])
         #expect(
             try BrokerRequest(withMaximum, bornHost: Self.client)
-                == .sendBack(SendBackRequest(group: "G", offset: PhysicalOffset(7), delayLevel: -1, maxReconsumeTimes: 2)))
+                == .sendBack(
+                    SendBackRequest(group: "G", offset: PhysicalOffset(7), delayLevel: -1, maxReconsumeTimes: 2)))
         for (code, outcome) in [("8", TransactionOutcome.commit), ("12", .rollback), ("0", .unknown)] {
             let end = Self.request(
-                37, [
+                37,
+                [
                     "producerGroup": "PG", "tranStateTableOffset": "0", "commitLogOffset": "99",
                     "commitOrRollback": code, "fromTransactionCheck": "0", "msgId": "U", "transactionId": "",
                 ])
             #expect(
                 try BrokerRequest(end, bornHost: Self.client)
-                    == .endTransaction(EndTransactionRequest(half: PhysicalOffset(99), outcome: outcome, producerGroup: "PG")))
+                    == .endTransaction(
+                        EndTransactionRequest(half: PhysicalOffset(99), outcome: outcome, producerGroup: "PG")))
         }
         for fields: ExtFields in [
             ["producerGroup": "PG", "commitLogOffset": "99", "commitOrRollback": "4"],
@@ -288,7 +300,8 @@ import Testing
     }
 
     @Test func aHeartbeatNamesItsProducerGroups() throws {
-        let body = Array(#"{"clientID":"c1","producerDataSet":[{"groupName":"PG"},{"groupName":"CLIENT_INNER_PRODUCER"}]}"#.utf8)
+        let body = Array(
+            #"{"clientID":"c1","producerDataSet":[{"groupName":"PG"},{"groupName":"CLIENT_INNER_PRODUCER"}]}"#.utf8)
         #expect(try Heartbeat(body: body[...]).producerGroups == ["PG", "CLIENT_INNER_PRODUCER"])
         var groups = ProducerGroups()
         groups.record("PG", connection: 4, now: 1000)
