@@ -192,17 +192,7 @@ final class CommitLogChecker {
         case .records(let header) where header.origin != nil:
             try recordMove(entry, header, results, at: index)
         case .records(let header):
-            var bodies: [StoredMessage] = []
-            var at = header.recordsStart
-            for _ in 0..<header.count {
-                do {
-                    let message = try StoredMessage(decoding: entry.data, at: at)
-                    bodies.append(message)
-                    at += message.storeSize
-                } catch {
-                    throw Violation("entry-payload", "index \(index) holds a record no leader made: \(error)")
-                }
-            }
+            let bodies = try records(of: entry, header)
             try recordSend(bodies, stamp: header.producer, results, at: index)
         case .command(.send), .command(.sendBatch):
             throw Violation("entry-payload", "index \(index) holds a send as a command, not as records")
@@ -381,17 +371,7 @@ final class CommitLogChecker {
                 throw Violation("move-rejected", "index \(index): \(origin) was rejected: \(reason)")
             }
         }
-        var messages: [StoredMessage] = []
-        var at = header.recordsStart
-        for _ in 0..<header.count {
-            do {
-                let message = try StoredMessage(decoding: entry.data, at: at)
-                messages.append(message)
-                at += message.storeSize
-            } catch {
-                throw Violation("entry-payload", "index \(index) holds a record no leader made: \(error)")
-            }
-        }
+        let messages = try records(of: entry, header)
         guard results.count == messages.count else {
             throw Violation(
                 "apply-results", "index \(index): \(messages.count) moved records gave \(results.count) results")
@@ -494,6 +474,22 @@ final class CommitLogChecker {
             halves[half] = record
             heldCounts.committed += 1
         }
+    }
+
+    /// The records of a records entry, each checked (CRC included).
+    private func records(of entry: Entry, _ header: RecordsEntry) throws(Violation) -> [StoredMessage] {
+        var messages: [StoredMessage] = []
+        var at = header.recordsStart
+        for _ in 0..<header.count {
+            do {
+                let message = try StoredMessage(decoding: entry.data, at: at)
+                messages.append(message)
+                at += message.storeSize
+            } catch {
+                throw Violation("entry-payload", "index \(entry.index) holds a record no leader made: \(error)")
+            }
+        }
+        return messages
     }
 
     /// Adds a record that is a copy of a message stored before (delivered or sent back): its
