@@ -8,15 +8,15 @@ LEDGER = "$$($(SWIFT) build -c release --show-bin-path)/ledger"
 # The debug `ledger` binary `swift build` makes.
 DEBUG_LEDGER = "$$($(SWIFT) build --show-bin-path)/ledger"
 
-.PHONY: build test test-interop test-interop-2 sim fuzz release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench-remoting bench
+.PHONY: build test test-interop test-interop-1 test-interop-2 sim fuzz release cluster cluster-stop cluster-status bench-failover bench-store bench-commitlog bench-remoting bench
 
 build:
 	$(SWIFT) build
 
 # Imports checked against Package.swift (a clean clone fails on an undeclared one), unit tests
-# (debug), a real RocketMQ client against a three-node group (test-interop), then the simulator
-# in release: a bounded seed sweep, the failover story and the lagging follower (a follower
-# paused 20 s under load causes no election). The tests include the dashboard in headless
+# (debug), both real RocketMQ client cores against a three-node group (test-interop), then the
+# simulator in release: a bounded seed sweep, the failover story and the lagging follower (a
+# follower paused 20 s under load causes no election). The tests include the dashboard in headless
 # Chromium (DashboardBrowserTests): run as root, they `apt-get install -y chromium` when it is
 # missing; otherwise that test is skipped with a printed reason. Its screenshot goes to
 # .build/dashboard.png.
@@ -34,16 +34,20 @@ test:
 	$(SWIFT) run -c release simulate --scenario failover
 	$(SWIFT) run -c release simulate --scenario lagging-follower
 
-# A real RocketMQ client from PyPI (rocketmq==0.4.4: rocketmq-client-cpp 1.0.1), in a venv under
-# .build/, produces (also ordered by selector), consumes (clustering, orderly, broadcasting, pull)
-# and survives a leader kill through the NameServers of a fresh debug three-node group (50-80 s;
-# Tests/Interop/rocketmq_interop.py), then, against a group with the client ACL on, produces and
-# consumes with a signing account and is refused with a wrong secret key and on a DENY topic
-# (about 10 s). Skipped, saying why, when pip
-# has no network (outside CI). test-interop-2 runs the same with the 2.1.0 core
-# (rocketmq-python-cvs==2.1.0.3), whose client process sometimes aborts on its own heap
-# corruption, so it is not part of `make test`.
+# Real RocketMQ clients from PyPI, each in a venv under .build/: rocketmq==0.4.4
+# (rocketmq-client-cpp 1.0.1) and rocketmq-python-cvs==2.1.0.3 (rocketmq-client-cpp 2.1.0). Each
+# produces (sync, batched, one-way, asynchronous; ordered by selector, and with 2.1.0 by sharding
+# key), consumes (clustering with a two-member tag-filtered group, orderly, broadcasting, pull)
+# and keeps producing and consuming through a SIGKILLed leader, rerouted by the NameServers of a
+# fresh debug three-node group (40-50 s each; Tests/Interop/rocketmq_interop.py); then 1.0.1,
+# against a group with the client ACL on, produces and consumes with a signing account and is
+# refused with a wrong secret key and on a DENY topic (about 10 s). Skipped, saying why, when pip
+# has no network (outside CI). test-interop-1 and test-interop-2 run one core each.
 test-interop:
+	$(SWIFT) build
+	Tests/Interop/run.sh $(DEBUG_LEDGER) 1.0.1 2.1.0
+
+test-interop-1:
 	$(SWIFT) build
 	Tests/Interop/run.sh $(DEBUG_LEDGER) 1.0.1
 
