@@ -176,6 +176,18 @@ def route_master(namesrv_port, topic="TBW102"):
 # --- the group ------------------------------------------------------------------------------
 
 
+def die_with_parent(parent):
+    """A Popen preexec_fn: the node gets SIGKILL when this process ends, also when a client crashes
+    it past every `finally` (prctl(PR_SET_PDEATHSIG); the group is started before any client
+    thread exists, so the fork is safe)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def arm():
+        if libc.prctl(1, signal.SIGKILL) != 0 or os.getppid() != parent:  # 1 = PR_SET_PDEATHSIG
+            os._exit(127)
+    return arm
+
+
 class Group:
     def __init__(self):
         ports = free_ports(9)
@@ -203,7 +215,7 @@ class Group:
     def start(self, i):
         with open(f"{WORK}/n{i}.log", "a") as out:
             self.processes[i] = subprocess.Popen([LEDGER, "server", "-c", f"{WORK}/n{i}.conf"], stdout=out,
-                                                 stderr=subprocess.STDOUT)
+                                                 stderr=subprocess.STDOUT, preexec_fn=die_with_parent(os.getpid()))
 
     def kill(self, i):
         self.processes[i].send_signal(signal.SIGKILL)
