@@ -39,6 +39,7 @@ extension CommitLogStateMachine {
     /// Why `update` would be rejected in the current state, or nil.
     func topicUpdateProblem(_ update: TopicUpdate) -> CommandRejection? {
         if let reason = TopicName.problem(update.topic) { return .invalidTopic(update.topic, reason: reason) }
+        if let reason = Self.heldTopicProblem(update.topic) { return .invalidTopic(update.topic, reason: reason) }
         guard update.queueCount >= 1, update.queueCount <= TopicUpdate.maxQueues else {
             return .invalidQueueCount(topic: update.topic, update.queueCount)
         }
@@ -57,8 +58,16 @@ extension CommitLogStateMachine {
     /// Why `deletion` would be rejected in the current state, or nil.
     func topicDeletionProblem(_ deletion: TopicDeletion) -> CommandRejection? {
         if let reason = TopicName.problem(deletion.topic) { return .invalidTopic(deletion.topic, reason: reason) }
+        if let reason = Self.heldTopicProblem(deletion.topic) { return .invalidTopic(deletion.topic, reason: reason) }
         guard topics[deletion.topic] != nil else { return .topicNotFound(deletion.topic) }
         return nil
+    }
+
+    /// Why `topic` is not for topic admin, or nil: the schedule and half topics hold messages
+    /// back with one queue per delay level (or one), and only the store changes them.
+    static func heldTopicProblem(_ topic: String) -> String? {
+        guard topic == SystemTopic.schedule || topic == SystemTopic.transactionHalf else { return nil }
+        return "a system topic: the store holds delayed or half messages there and keeps its queues itself"
     }
 
     /// Whether the record of `topic` at `offset` belongs to an incarnation of the topic that was

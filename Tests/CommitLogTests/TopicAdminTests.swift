@@ -45,6 +45,15 @@ import Testing
         #expect(
             machine.precheck(update("Orders", 3, .createOrAlter))
                 == .queuesCannotShrink(topic: "Orders", from: 4, to: 3))
+        // The topics that hold delayed and half messages are the store's own.
+        for topic in [SystemTopic.schedule, SystemTopic.transactionHalf] {
+            guard case .invalidTopic(topic, let reason)? = machine.precheck(update(topic, 4, .createOrAlter)) else {
+                Issue.record("topic admin of \(topic) was not refused")
+                continue
+            }
+            #expect(reason.hasPrefix("a system topic"))
+            #expect(machine.precheck(.deleteTopic(TopicDeletion(topic: topic))) != nil)
+        }
     }
 
     @Test func deleteDropsQueuesAndOffsetsAndHidesOldRecordsFromTheNextIncarnation() throws {
