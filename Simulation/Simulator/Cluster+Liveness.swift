@@ -56,7 +56,10 @@ extension Cluster {
             let machines = try ids.map(runningMachine)
             try commitLogChecker.checkConverged(machines)
             if let leader = currentLeader, let machine = machines.first(where: { $0.id == leader.id })?.machine {
-                try commitLogChecker.checkHeldDelivered(now: wallClock, slack: 3000, machine)
+                // A full disk refuses every write until the next measurement after it frees.
+                let freed = nodes.map { $0.diskFullUntil.milliseconds + 1000 }.max() ?? 0
+                let writable = WorkloadNames.epochMilliseconds + Int64(freed)
+                try commitLogChecker.checkHeldDelivered(now: wallClock, writable: writable, slack: 3000, machine)
             }
         } else if now > stopped + options.convergenceBound {
             throw Violation(

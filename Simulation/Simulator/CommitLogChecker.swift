@@ -604,10 +604,14 @@ final class CommitLogChecker {
     }
 
     /// Once the logs converged at virtual time `now`: every held message due well before it
-    /// was delivered (on every later leader), unless retention deleted it first on `machine`.
-    func checkHeldDelivered(now: Int64, slack: Int64, _ machine: CommitLogStateMachine) throws(Violation) {
+    /// was delivered (on every later leader), and every undecided half message checked back
+    /// on schedule. `writable` is when the last full disk freed: before it the group refused
+    /// writes, moves included.
+    func checkHeldDelivered(now: Int64, writable: Int64, slack: Int64, _ machine: CommitLogStateMachine)
+        throws(Violation)
+    {
         for (location, record) in held.sorted(by: { ($0.key.queue, $0.key.offset) < ($1.key.queue, $1.key.offset) })
-        where !record.delivered && record.dueAt + slack <= now {
+        where !record.delivered && max(record.dueAt, writable) + slack <= now {
             throw Violation(
                 "delayed-message-lost",
                 "m\(record.uid) held at \(location) was due at \(record.dueAt)ms and is still not delivered at "
@@ -615,7 +619,7 @@ final class CommitLogChecker {
         }
         for (half, record) in halves.sorted(by: { $0.key < $1.key }) where record.state == .pending {
             let wait = record.checks == 0 ? transactions.timeoutMilliseconds : transactions.checkIntervalMilliseconds
-            if record.lastCheck + wait + slack <= now {
+            if max(record.lastCheck + wait, writable) + slack <= now {
                 throw Violation(
                     "transaction-unchecked",
                     "half message m\(record.uid) at \(half), checked \(record.checks) times (last at "

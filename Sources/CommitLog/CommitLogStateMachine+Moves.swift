@@ -90,6 +90,17 @@ extension CommitLogStateMachine {
         return waiting
     }
 
+    /// Whether delay `level` holds a message past schedule offset `after` (nil: the next
+    /// delivery's) that is due at `now`: one consume-queue entry read, so a leader can look
+    /// before it plans.
+    public func isDeliveryDue(level: Int32, after: QueueOffset?, now: Int64) throws(QueryError) -> Bool {
+        guard let queue = topics[SystemTopic.schedule]?.queue(level - 1) else { return false }
+        let next = max(nextDeliveryOffset(level: level), after ?? .zero)
+        guard next < queue.maxOffset else { return false }
+        let key = MessageQueue(topic: SystemTopic.schedule, queueID: level - 1)
+        return ConsumeQueueEntry(packed: try queueEntries(key, queue, next..<next.next), at: 0).tagsCode <= now
+    }
+
     /// The entry a leader proposes to deliver delay `level`'s messages due at `now` (at most
     /// `maxMessages`, within `maxBytes` of records), or nil when none is due. Deliveries already
     /// in `tail` are not planned again.

@@ -14,7 +14,7 @@ public struct ProposalTail: Sendable {
     var lastStoreTimestamp: Int64 = 0
     var sequences: [ProducerID: UInt64] = [:]
     /// Per delay level, the schedule offset after the last delivery planned.
-    var deliveries: [Int32: QueueOffset] = [:]
+    public internal(set) var deliveries: [Int32: QueueOffset] = [:]
     /// Half messages stored by entries not yet applied (their commits in the tail place too).
     var unappliedHalves: Set<PhysicalOffset> = []
     /// Producer unique keys of messages placed and not yet applied (membership only), and the

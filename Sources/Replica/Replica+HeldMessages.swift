@@ -22,6 +22,14 @@ extension Replica {
         let stamp = StoreStamp(storeTimestamp: now, storeHost: configuration.storeHost)
         let maxBytes = min(Self.deliveryBatchBytes, stateMachine.configuration.commitLogFileSize / 4)
         for level in 1...Int32(stateMachine.configuration.delayLevels.count) {
+            // Most scans find nothing due: look before taking the tail and planning.
+            do {
+                guard try stateMachine.isDeliveryDue(level: level, after: proposalTail?.deliveries[level], now: now)
+                else { continue }
+            } catch {
+                log(.warning, "cannot read delay level \(level)'s next message: \(error)")
+                continue
+            }
             try proposePlaced(kind: .send, oneWay: true, client: nil, requestID: 0) {
                 (tail, _, bodyPosition) throws(QueryError) in
                 try stateMachine.planDelivery(
