@@ -12,6 +12,8 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
     case acknowledgedPresent = "acknowledged-present"
     /// No operation is stored more often than its attempts allow: acknowledged exactly once,
     /// indeterminate at most once (per indeterminate attempt for non-idempotent raw appends).
+    /// Counts copies as sent (``ChaosChecker/isAsSent(_:kind:)``); later copies of held
+    /// messages are the held-message checks'.
     case noDuplicates = "no-duplicates"
     /// Nothing is stored that was never sent, or whose every attempt certainly failed.
     case noPhantoms = "no-phantoms"
@@ -19,6 +21,15 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
     case readsConsistent = "reads-consistent"
     /// Each producer's items appear in its send order within each stream (log or queue).
     case producerOrder = "producer-order"
+    /// Every held message (a delayed send, a send-back) moves into its real topic and queue at
+    /// most once, never before it is due, and surely once it was due well before the end.
+    case delayedDelivery = "delayed-delivery"
+    /// Every acknowledged send-back is stored where acknowledged, with reconsume times one
+    /// higher, in the retry path or, past the maximum, the dead-letter topic; each at most once.
+    case sendBacks = "send-backs"
+    /// A committed transaction's message is in its topic exactly once, a rolled-back or
+    /// undecided one never (at most once when the commit's outcome is unknown).
+    case transactions = "transactions"
     /// Every consumer group's committed offset, at the end and as observed during the run, lies
     /// within its queue's offsets.
     case offsetsInLog = "offsets-in-log"
@@ -41,6 +52,10 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
         case .noPhantoms: "nothing stored that was never sent or that certainly failed"
         case .readsConsistent: "every read during the run matches the final log"
         case .producerOrder: "each producer's order preserved within each stream"
+        case .delayedDelivery: "held messages delivered once, never before due, surely when due"
+        case .sendBacks:
+            "send-backs stored once where acknowledged, reconsume times one higher, past the maximum dead-lettered"
+        case .transactions: "committed transactions in their topic once, rolled-back and undecided ones never"
         case .offsetsInLog: "consumer groups' committed offsets within their queues"
         case .offsetsMonotonic: "consumer groups' committed offsets never seen going backwards"
         case .stableUnderLag: "no leadership change during a follower's long pause or its catch-up"
@@ -91,6 +106,9 @@ enum ChaosChecker {
         case .noPhantoms: noPhantoms(history)
         case .readsConsistent: readsConsistent(history)
         case .producerOrder: producerOrder(history)
+        case .delayedDelivery: delayedDelivery(history)
+        case .sendBacks: sendBacks(history)
+        case .transactions: transactions(history)
         case .offsetsInLog: offsetsInLog(history)
         case .offsetsMonotonic: offsetsMonotonic(history)
         case .stableUnderLag: stableUnderLag(history)
@@ -184,11 +202,31 @@ enum ChaosChecker {
         return []
     }
 
-    /// Where each operation is stored in the reference log.
+    /// Each operation's kind by id (the first operation recorded with an id wins).
+    static func operationKinds(_ history: ChaosHistory) -> [ChaosOperationID: ChaosOperationKind] {
+        Dictionary(history.operations.map { ($0.id, $0.kind) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Whether `item` is its operation's copy as the producer sent it (`kind`: the operation's,
+    /// nil when never attempted), the one an acknowledgement names: a raw entry, or a message in its topic for a plain send (or an
+    /// operation never attempted), its schedule-topic copy for a delayed send, its half message
+    /// for a transaction. Deliveries, commits and send-backs are the held-message checks'.
+    static func isAsSent(_ item: ChaosItem, kind: ChaosOperationKind?) -> Bool {
+        guard let facts = item.message else { return true }
+        switch (kind ?? .send, facts.copy) {
+        case (.send, .inTopic), (.delayed, .delayed), (.transaction, .half): return true
+        default: return false
+        }
+    }
+
+    /// Where each operation's copies as sent are stored in the reference log.
     private static func storedPositions(_ history: ChaosHistory) -> [ChaosOperationID: [ChaosPosition]] {
+        let kinds = operationKinds(history)
         var positions: [ChaosOperationID: [ChaosPosition]] = [:]
         for item in reference(history) {
-            if case .operation(let id) = item.content { positions[id, default: []].append(item.position) }
+            if case .operation(let id) = item.content, isAsSent(item, kind: kinds[id]) {
+                positions[id, default: []].append(item.position)
+            }
         }
         return positions
     }
@@ -281,11 +319,14 @@ enum ChaosChecker {
     }
 
     private static func producerOrder(_ history: ChaosHistory) -> [ChaosViolation] {
-        // Last (position, sequence) seen per producer and stream, walking the log in order.
+        // Last (position, sequence) seen per producer and stream, walking the log in order. Only
+        // copies as sent: a delivery or a commit comes later by design, a send-back when a
+        // consumer chose.
+        let kinds = operationKinds(history)
         var last: [String: (ChaosPosition, Int)] = [:]
         var found: [ChaosViolation] = []
         for item in reference(history).sorted(by: { $0.position < $1.position }) {
-            guard case .operation(let id) = item.content else { continue }
+            guard case .operation(let id) = item.content, isAsSent(item, kind: kinds[id]) else { continue }
             let key = "\(id.producer) \(item.position.stream)"
             if let (position, sequence) = last[key], sequence > id.sequence {
                 found.append(

@@ -2,6 +2,7 @@ import CommitLog
 import LedgerClient
 import LedgerConfig
 import LedgerModel
+import Posix
 import Raft
 
 /// One consumer thread of ``ChaosMessageWorkload``: a member of `group` that owns `queues`.
@@ -10,10 +11,16 @@ import Raft
 /// leader, through ``LedgerClient``), records every message read, commits the offsets it reached
 /// every `commitInterval`, and now and then reads the group's committed offsets back. Its read
 /// positions only move forward, so the offsets it commits only grow.
+///
+/// It sends back (CONSUMER_SEND_MSG_BACK, with `maxReconsumeTimes`) one in eight messages it
+/// reads from the workload's topics and one in two from its group's retry queue, with delay
+/// level 0 (the store's `3 + reconsume times`) or 1; one send-back in four is sent twice (the
+/// store keeps one). Each send-back is recorded with how it ended.
 struct ChaosConsumer {
     let name: String
     let group: String
     let queues: [MessageQueue]
+    let maxReconsumeTimes: Int32
     let context: ChaosContext
     let commitInterval: Duration
     private let client: LedgerClient
@@ -23,10 +30,14 @@ struct ChaosConsumer {
     /// The offset last committed and acknowledged per queue.
     private var committed: [MessageQueue: QueueOffset] = [:]
 
-    init(name: String, group: String, queues: [MessageQueue], context: ChaosContext, commitInterval: Duration) {
+    init(
+        name: String, group: String, queues: [MessageQueue], maxReconsumeTimes: Int32, context: ChaosContext,
+        commitInterval: Duration
+    ) {
         self.name = name
         self.group = group
         self.queues = queues
+        self.maxReconsumeTimes = maxReconsumeTimes
         self.context = context
         self.commitInterval = commitInterval
         client = LedgerClient(
@@ -69,14 +80,44 @@ struct ChaosConsumer {
         do {
             let result = try client.pull(topic: queue.topic, queueID: queue.queueID, offset: position, maxCount: 32)
             let node = client.leaderHint?.name ?? "an unknown node"
+            let at = WallClock.nowMilliseconds()
             for message in result.messages {
-                context.recorder.record(ChaosRead(consumer: name, node: node, item: ChaosMessageWorkload.item(message)))
+                let item = ChaosMessageWorkload.item(message)
+                context.recorder.record(ChaosRead(consumer: name, node: node, item: item, at: at))
+                let retried = message.topic.hasPrefix(SystemTopic.retryPrefix)
+                if random.chance(1, in: retried ? 2 : 8) { sendBack(message, item) }
             }
             if result.nextOffset > position { positions[queue] = result.nextOffset }
         } catch {
             // The topic does not exist yet, or no leader answered in time: this queue's turn
             // comes again soon.
             pause(.milliseconds(20))
+        }
+    }
+
+    /// Sends `message` back for the group (once, or twice in a row one time in four) and
+    /// records each send-back. A rejection means nothing was stored (the store refuses before
+    /// proposing; a retry of a stored send-back is answered with its first result).
+    private mutating func sendBack(_ message: StoredMessage, _ item: ChaosItem) {
+        let level: Int32 = random.chance(1, in: 2) ? 0 : 1
+        for _ in 0..<(random.chance(1, in: 4) ? 2 : 1) {
+            let started = context.recorder.elapsed
+            let outcome: ChaosAttemptOutcome
+            do {
+                let result = try client.sendBack(
+                    group: group, offset: message.physicalOffset, delayLevel: level,
+                    maxReconsumeTimes: maxReconsumeTimes)
+                outcome = .acknowledged(
+                    .queueOffset(queue: result.queue.description, offset: result.queueOffset.rawValue),
+                    node: client.leaderHint?.name ?? "an unknown node")
+            } catch {
+                outcome = ChaosMessageWorkload.outcome(of: error)
+            }
+            context.recorder.record(
+                ChaosSendBack(
+                    group: group, consumer: name, source: item, delayLevel: level,
+                    maxReconsumeTimes: maxReconsumeTimes, started: started, ended: context.recorder.elapsed,
+                    outcome: outcome))
         }
     }
 

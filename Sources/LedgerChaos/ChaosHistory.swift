@@ -90,6 +90,9 @@ struct ChaosOperation: Sendable, Hashable {
     /// Whether the cluster deduplicates this operation's retries (idempotent producer): then it
     /// may be stored at most once however many attempts were indeterminate.
     var idempotent: Bool
+    /// What the store was asked to do with it; `attempts` are the sends (of the half message,
+    /// for a transaction).
+    var kind: ChaosOperationKind = .send
 
     /// The final outcome: acknowledged when an attempt was; else indeterminate when any attempt
     /// was; else failed.
@@ -153,6 +156,8 @@ struct ChaosItem: Sendable, Hashable {
     var position: ChaosPosition
     var content: ChaosContent
     var fingerprint: [UInt8]
+    /// The record's fields the held-message checks read; nil for raw log entries.
+    var message: ChaosMessageFacts? = nil
 }
 
 /// An item a consumer read during the run, from `node`.
@@ -160,6 +165,9 @@ struct ChaosRead: Sendable, Hashable {
     var consumer: String
     var node: String
     var item: ChaosItem
+    /// When the read returned, ms since the epoch (the wall clock the nodes stamp store times
+    /// with); nil when not taken.
+    var at: Int64? = nil
 }
 
 /// A consumer group's committed offset of one queue, as a node reported it after the heal.
@@ -210,6 +218,9 @@ struct ChaosNodeContents: Sendable, Hashable {
     /// RocketMQ's max offset is the next offset to write); empty for the raw log.
     var queueBounds: [String: Range<Int64>] = [:]
     var committedOffsets: [ChaosCommittedOffset] = []
+    /// Messages the node's state still held back when read (delayed ones not delivered, half
+    /// messages undecided).
+    var stillHeld: Int64 = 0
     /// The node's state digest, reported and replayed; nil when not read (the leader's served view).
     var digest: ChaosStateDigest?
 }
@@ -231,4 +242,11 @@ struct ChaosHistory: Sendable {
     var offsetObservations: [ChaosOffsetObservation] = []
     /// The faults injected, in order, each with the span its leadership changes count in.
     var faults: [ChaosFault] = []
+    /// Consumers' send-backs, in the order they ended.
+    var sendBacks: [ChaosSendBack] = []
+    /// The group's delay levels in ms, level 1 first (`messageDelayLevel`).
+    var delayLevels: [Int64] = []
+    /// When the runner began reading ``finalContents``, ms since the epoch: a held message due
+    /// well before it must have moved on. Nil when not read.
+    var finalReadAt: Int64?
 }

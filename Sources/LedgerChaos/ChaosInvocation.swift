@@ -61,7 +61,9 @@ extension ChaosOptions {
         ),
         FlagSpec(
             ["--workload"], value: "KIND",
-            help: "messages (idempotent sends, consumer groups; the default) or raw-append (raw log appends)"),
+            help:
+                "messages (idempotent sends, delayed sends, transactions, consumer groups with send-backs; the default) "
+                + "or raw-append (raw log appends)"),
         FlagSpec(["--rate"], value: "OPS", help: "operations per second all producers together aim for (default 100)"),
         FlagSpec(["--keep-data"], help: "keep the temporary directory (configs, data, logs) even when the run passes"),
         FlagSpec(["--report"], value: "FILE", help: "also write the report as JSON to FILE"),
@@ -173,29 +175,49 @@ enum ChaosHelp {
         Workload messages (the default): four idempotent producers of differing patience send
         synchronously (with retries) to the queues of two topics, each message's body and key
         naming its operation (pN#seq); an acknowledgement gives its queue and offset; a send whose
-        outcome is unknown is indeterminate. Consumer groups chaos-g0 (two members splitting the queues) and chaos-g1
-        (one member) pull, commit offsets and read them back. Workload raw-append: producers append
-        raw entries, consumers read each node's committed entries.
-        At the end it heals everything, restarts whatever is down, waits for the group to converge,
-        reads each node's status and committed log from that node alone, replays each log into a
-        fresh state machine (every queue's messages, every group's offsets) and reads every queue
-        from the leader. Checks: converged; election-safety (at most one leader per term);
+        outcome is unknown is indeterminate. One send in eight is delayed (DELAY 1-3; the group
+        runs with messageDelayLevel=1s 2s 3s), one in eight is a transaction: a half message
+        (producer group chaos-tx), then commit, rollback or nothing (the group runs with
+        transactionTimeOut=1000, transactionCheckInterval=1000, transactionCheckMax=2, so an
+        undecided one is discarded within seconds). Consumer groups chaos-g0 (two members
+        splitting the queues, maxReconsumeTimes 1) and chaos-g1 (one member, 2) pull, commit
+        offsets, read them back and send some messages back (one in eight read, one in two read
+        from the retry queue %RETRY%<group>, which each group's first member reads too; one
+        send-back in four twice). Workload raw-append: producers append raw entries, consumers
+        read each node's committed entries.
+        At the end it heals everything, restarts whatever is down, waits for the group to converge
+        and for every held message to have moved on (the longest delay, or a half message's time
+        to its discard, plus 1 s; then reads again, up to 4 times, while the first node still
+        holds messages back), reads each node's status and committed log from that node alone,
+        replays each log into a fresh state machine (every queue's messages, every group's
+        offsets) and reads every queue from the leader. Checks: converged; election-safety (at most one leader per term);
         identical-logs (every node's committed log and messages byte for byte, the leader's pulls
         the same, every node's state digest equal at the same applied index and equal to what its
         log replays to); acknowledged-present (at the queue offset or index acknowledged);
         no-duplicates (acknowledged exactly once, indeterminate at most once); no-phantoms
         (nothing never sent or certainly failed); reads-consistent (every message read matches the
-        final log); producer-order (each producer's send order within every queue);
-        offsets-in-log (committed offsets, at the end and as seen, within their queues);
+        final log); producer-order (each producer's send order within every queue, plain sends
+        only); delayed-delivery (every message held in SCHEDULE_TOPIC_XXXX, a delayed send or a
+        send-back, is in its real topic and queue at most once, stored no earlier than its held
+        store time plus its level's delay, read by no consumer before then, and surely there when
+        it was due 5 s before the final read); send-backs (every acknowledged send-back is where it
+        was acknowledged with reconsume times one higher than its source's: on its way to
+        %RETRY%<group>, or past the maximum in %DLQ%<group>; none stored twice or never sent);
+        transactions (a half message whose commit was acknowledged is in its topic exactly once,
+        naming its half message, in its queue; a rolled-back or undecided one never; one whose
+        commit's outcome is unknown at most once); offsets-in-log (committed offsets, at the end and as seen, within their queues);
         offsets-monotonic (no committed offset ever seen going back); stable-under-lag (no
         long-pause saw a leadership change before the group was stable again).
-        Prints operations attempted/acknowledged/failed/indeterminate, faults by kind (each with
+        Prints operations attempted/acknowledged/failed/indeterminate, the held messages (delayed
+        sends acknowledged and delivered, send-backs acknowledged, retried and dead-lettered, half
+        messages acknowledged, committed, rolled back and left undecided), faults by kind (each with
         its leadership changes and when the group was stable again), failovers with their
         unavailability windows (p50, max), throughput per 5 s, the nodes' final state digests and
         the verdict; --report writes the same as one JSON object: {"seed", "workload",
         "durationMs", "rate", "wallTimeMs", "faultsEnabled", "operations": {"attempted",
         "acknowledged", "failed", "indeterminate", "reads", "offsetCommits", "offsetQueries"},
-        "faults": {"kill", "pause", "restart", "partition", "long-pause"}, "faultLog": [{"atMs",
+        "heldMessages": {"delayed", "delivered", "sentBack", "retried", "deadLettered",
+        "halfMessages", "committed", "rolledBack", "undecided"}, "faults": {"kill", "pause", "restart", "partition", "long-pause"}, "faultLog": [{"atMs",
         "kind", "node", "targetedLeader", "healedAtMs", "detail", "leaderChanges", "settledAtMs"}],
         "failovers": {"count", "unavailableP50Ms", "unavailableMaxMs", "windows": [{"atMs",
         "fault", "oldLeader", "firstAcknowledgedBy", "unavailableMs"}]}, "leaders": [{"term", "node", "firstSeenMs"}], "throughput":

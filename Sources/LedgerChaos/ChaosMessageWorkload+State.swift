@@ -9,14 +9,15 @@ import LedgerModel
 /// as the leader serves them.
 extension ChaosMessageWorkload {
     /// The checker's view of one stored message: its queue position, the operation its body
-    /// names, and its whole record (body, timestamps, hosts, physical offset) as the fingerprint.
+    /// names, its whole record (body, timestamps, hosts, physical offset) as the fingerprint,
+    /// and the record fields the held-message checks read.
     static func item(_ message: StoredMessage) -> ChaosItem {
         let queue = MessageQueue(topic: message.topic, queueID: message.queueID)
         let content =
             operation(inBody: message.body).map(ChaosContent.operation) ?? ChaosFinalState.excerpt(message.body)
         return ChaosItem(
             position: .queueOffset(queue: queue.description, offset: message.queueOffset.rawValue), content: content,
-            fingerprint: message.encodedRecord())
+            fingerprint: message.encodedRecord(), message: ChaosMessageFacts(message))
     }
 
     /// The node's committed log entry by entry (raw appends are phantoms here), then every
@@ -47,8 +48,10 @@ extension ChaosMessageWorkload {
                     group: group, queue: $0.queue.description, offset: $0.committedOffset.rawValue, node: node.node)
             }
         }
+        let held = node.replica.delayedWaiting + Int64(node.replica.pendingTransactions.count)
         return ChaosNodeContents(
-            node: node.node, items: items, queueBounds: bounds, committedOffsets: offsets, digest: node.digest)
+            node: node.node, items: items, queueBounds: bounds, committedOffsets: offsets, stillHeld: held,
+            digest: node.digest)
     }
 
     /// Every message of every topic as the leader serves it to `client`'s pulls.

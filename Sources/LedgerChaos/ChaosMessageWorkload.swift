@@ -5,26 +5,32 @@ import LedgerModel
 import Raft
 
 /// The workload on the message store, through ``LedgerClient`` like any application: producers
-/// send messages with idempotent producer ids; consumer groups pull and commit offsets.
+/// send messages with idempotent producer ids, some delayed, some as transactions; consumer
+/// groups pull, commit offsets and send some messages back.
 ///
-/// Producers: each send is one operation `pN#seq`, its body `chaos-message pN#seq` and its key
-/// `pN#seq`, sent to a queue the seed picks among ``topics`` × their queues, synchronously: the
-/// next send starts only after the last one ended, so each producer's messages must appear in
-/// send order within every queue. The client retries a send (same producer stamp) on leader
-/// changes and timeouts until the producer's operation timeout; an acknowledgement names the
-/// queue and offset. A send the client reports `outcomeUnknown` (or that ended in a server or
-/// protocol failure) is indeterminate: it may be stored, at most once. `noQuorum` and `rejected`
-/// mean no attempt can have stored it. Producers differ in patience (``timeouts(_:)``): most ride
-/// out a failover; a hasty one gives up within it, so sends do end indeterminate or failed and
-/// those outcomes are checked; the last one outwaits every pause, so a deposed leader's answers
-/// after SIGCONT are seen and checked.
+/// Producers (``ChaosProducer``): each operation is `pN#seq`, its body `chaos-message pN#seq`
+/// and its key `pN#seq`, sent to a queue the seed picks among ``topics`` × their queues,
+/// synchronously: the next starts only after the last one ended, so each producer's plain
+/// sends must appear in send order within every queue. One in eight is delayed (acknowledged
+/// in the schedule topic, moved into its queue once due), one in eight a transaction (a half
+/// message, then commit, rollback or nothing). The client retries a send (same producer
+/// stamp) on leader changes and timeouts until the producer's operation timeout; an
+/// acknowledgement names the queue and offset. A send the client reports `outcomeUnknown` (or
+/// that ended in a server or protocol failure) is indeterminate: it may be stored, at most
+/// once. `noQuorum` and `rejected` mean no attempt can have stored it. Producers differ in
+/// patience (``timeouts(_:)``): most ride out a failover; a hasty one gives up within it, so
+/// sends do end indeterminate or failed and those outcomes are checked; the last one outwaits
+/// every pause, so a deposed leader's answers after SIGCONT are seen and checked.
 ///
-/// Consumers: ``consumers`` threads in two groups. Group `chaos-g0` has two members that split
-/// the queues between them; `chaos-g1` has one that reads them all. Each starts from its group's
-/// committed offsets, pulls every queue it owns in turn, records every message read, commits the
-/// offsets it reached every ``commitInterval`` and now and then reads the group's committed
-/// offsets back. A consumer's offsets only move forward, so the offsets it commits only grow:
-/// the checker may require that no committed offset is ever seen going back.
+/// Consumers (``ChaosConsumer``): ``consumers`` threads in two groups. Group `chaos-g0` has two
+/// members that split the queues between them; `chaos-g1` has one that reads them all; the
+/// first member of each also reads its group's retry queue. Each starts from its group's
+/// committed offsets, pulls every queue it owns in turn, records every message read, sends
+/// some back (with its group's maximum reconsume times, so some end in the dead-letter
+/// topic), commits the offsets it reached every ``commitInterval`` and now and then reads the
+/// group's committed offsets back. A consumer's offsets only move forward, so the offsets it
+/// commits only grow: the checker may require that no committed offset is ever seen going
+/// back.
 struct ChaosMessageWorkload: ChaosWorkload {
     /// The group's message-store settings (queue counts; the checker's replays).
     let configuration: CommitLogConfiguration
@@ -32,11 +38,15 @@ struct ChaosMessageWorkload: ChaosWorkload {
     var name: String { "messages" }
     var producers: Int { 4 }
     var consumers: Int { ChaosMessageWorkload.groups.map(\.members).reduce(0, +) }
+    var holdsMessages: Bool { true }
 
     /// The topics producers send to; each has `configuration.defaultTopicQueueNums` queues.
     static let topics = ["chaos-a", "chaos-b"]
-    /// The consumer groups and how many members each has.
-    static let groups: [(name: String, members: Int)] = [("chaos-g0", 2), ("chaos-g1", 1)]
+    /// The consumer groups, how many members each has, and the maximum reconsume times their
+    /// send-backs carry (past it a message goes to the group's dead-letter topic).
+    static let groups: [(name: String, members: Int, maxReconsumeTimes: Int32)] = [
+        ("chaos-g0", 2, 1), ("chaos-g1", 1, 2),
+    ]
     /// How often a consumer commits the offsets it reached.
     var commitInterval: Duration = .milliseconds(500)
 
@@ -70,38 +80,10 @@ struct ChaosMessageWorkload: ChaosWorkload {
     }
 
     func produce(producer: Int, context: ChaosContext) {
-        let (operation, attempt) = timeouts(producer)
-        let options = LedgerClientOptions(
-            timeout: operation, nodeTimeout: .milliseconds(300), attemptTimeout: attempt,
-            credentials: context.credentials)
-        let client = LedgerClient(peers: context.peers, options: options)
-        defer { client.close() }
-        var random = SplitMix64(seed: context.seed)
-        let queues = queues
-        var sequence = 0
-        while !context.recorder.isStopping {
-            sequence += 1
-            let id = ChaosOperationID(producer: producer, sequence: sequence)
-            let queue = queues[Int(random.below(UInt64(queues.count)))]
-            let message = ProducerMessage(
-                topic: queue.topic, target: .queue(queue.queueID), tags: random.chance(1, in: 2) ? "TagA" : "TagB",
-                keys: [id.description], body: ChaosMessageWorkload.body(id))
-            let began = ContinuousClock().now
-            let started = context.recorder.elapsed
-            let outcome: ChaosAttemptOutcome
-            do {
-                let result = try client.send(message)
-                outcome = .acknowledged(
-                    .queueOffset(queue: result.queue.description, offset: result.queueOffset.rawValue),
-                    node: client.leaderHint?.name ?? "an unknown node")
-            } catch {
-                outcome = ChaosMessageWorkload.outcome(of: error)
-            }
-            context.recorder.record(
-                ChaosOperation(
-                    id: id, started: started, ended: context.recorder.elapsed, attempts: [outcome], idempotent: true))
-            pause(context.operationInterval - began.duration(to: ContinuousClock().now))
-        }
+        var worker = ChaosProducer(
+            number: producer, queues: queues, delayLevels: configuration.delayLevels.count,
+            timeouts: timeouts(producer), context: context)
+        worker.run()
     }
 
     /// What a failed send means for the checker: certainly not stored, or perhaps stored.
@@ -122,10 +104,11 @@ struct ChaosMessageWorkload: ChaosWorkload {
             if member < candidate.members { break }
             member -= candidate.members
         }
-        let owned = queues.enumerated().filter { $0.offset % group.members == member }.map(\.element)
+        var owned = queues.enumerated().filter { $0.offset % group.members == member }.map(\.element)
+        if member == 0 { owned.append(MessageQueue(topic: SystemTopic.retry(group.name), queueID: 0)) }
         var reader = ChaosConsumer(
-            name: "\(group.name)/c\(member)", group: group.name, queues: owned, context: context,
-            commitInterval: commitInterval)
+            name: "\(group.name)/c\(member)", group: group.name, queues: owned,
+            maxReconsumeTimes: group.maxReconsumeTimes, context: context, commitInterval: commitInterval)
         reader.run()
     }
 }

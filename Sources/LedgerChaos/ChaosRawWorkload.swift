@@ -23,6 +23,7 @@ struct ChaosRawWorkload: ChaosWorkload {
     var name: String { "raw-append" }
     var producers: Int { 3 }
     var consumers: Int { 2 }
+    var holdsMessages: Bool { false }
     /// How long an operation keeps retrying attempts that certainly failed.
     var operationTimeout: Duration = .seconds(5)
 

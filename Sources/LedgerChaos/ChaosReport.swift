@@ -125,7 +125,8 @@ struct ChaosReport {
 
     // MARK: - Terminal
 
-    /// The terminal report: counts, faults, failovers, throughput per 5 s, each check, verdict.
+    /// The terminal report: counts (held messages too, for the message workload), faults,
+    /// failovers, throughput per 5 s, each check, verdict.
     var text: String {
         let counts = counts
         var lines: [String] = []
@@ -136,6 +137,7 @@ struct ChaosReport {
             "operations: \(counts.attempted) attempted, \(counts.acknowledged) acknowledged, \(counts.failed) failed, "
                 + "\(counts.indeterminate) indeterminate; consumers: \(history.reads.count) reads, "
                 + "\(offsetCount(.committed)) offset commits acknowledged, \(offsetCount(.queried)) offsets read back")
+        if workload == ChaosWorkloadKind.messages.rawValue { lines.append(heldLine) }
         lines.append(
             "faults: "
                 + ChaosFaultKind.allCases.map { "\($0.rawValue) \(faultCount($0))" }.joined(separator: ", ")
@@ -206,6 +208,7 @@ struct ChaosReport {
             ("wallTimeMs", .number(wallTime.wholeMilliseconds)),
             ("faultsEnabled", .array(options.faults.map { .string($0.rawValue) })),
             ("operations", operations),
+            ("heldMessages", heldJSON),
             ("faults", faultCounts),
             ("faultLog", .array(faults.map(json(of:)))),
             ("failovers", failoversJSON),

@@ -16,8 +16,9 @@ import Wire
 /// directory; runs the workload's producers and consumers (``ChaosMessageWorkload`` by default,
 /// ``ChaosRawWorkload`` with `--workload raw-append`); injects faults from a seeded schedule
 /// while a poller records every leader and term any node reports; then heals everything, waits
-/// for the group to converge, reads every node's status and committed log on its own, replays
-/// each log into a fresh state machine, reads what the leader serves, and hands the history to
+/// for the group to converge and for every held message (delayed, sent back, half) to have
+/// moved on, reads every node's status and committed log on its own, replays each log into a
+/// fresh state machine, reads what the leader serves, and hands the history to
 /// ``ChaosChecker``. Exit code 0 only when every check passed.
 ///
 /// The seed fixes the fault schedule (kinds, targets, hold times) and the consumers' choices;
@@ -34,17 +35,29 @@ struct ChaosRunner {
         }
     }
 
-    /// The message-store settings the cluster's nodes run with, from their config file, and the
-    /// size of their log's data files (where entries lie in the log depends on it).
+    /// What the runner sets in every node's config: data files small enough to roll during a
+    /// run, and held messages that move on within seconds (delay levels of 1-3 s; a half message
+    /// checked back after 1 s, every second, discarded after two checks).
+    static let settings = [
+        "dataFileSize=8MiB", "messageDelayLevel=1s 2s 3s", "transactionTimeOut=1000",
+        "transactionCheckInterval=1000", "transactionCheckMax=2",
+    ]
+
+    /// The message-store settings the cluster's nodes run with, from their config file; the
+    /// size of their log's data files (where entries lie in the log depends on it); and how
+    /// long after its last send a held message may wait before it moves on (the longest delay
+    /// level, or a half message's time to its discard, whichever is longer).
     static func messageStoreSettings(of cluster: LocalGroup) throws(HarnessError)
-        -> (configuration: CommitLogConfiguration, dataFileSize: Int)
+        -> (configuration: CommitLogConfiguration, dataFileSize: Int, heldFor: Duration)
     {
         let path = cluster.configPath(cluster.peers[0].id)
         do {
             let node = try NodeConfig.load(path: path)
             let configuration = node.commitLogConfiguration
             try configuration.validate()
-            return (configuration, node.dataFileSize)
+            let discard = node.transactionTimeOutMs + node.transactionCheckMax * node.transactionCheckIntervalMs
+            let held = max(configuration.delayLevels.max() ?? 0, Int64(discard))
+            return (configuration, node.dataFileSize, .milliseconds(held))
         } catch {
             throw HarnessError("cannot take the message-store settings from \(path): \(error)")
         }
@@ -113,10 +126,10 @@ struct ChaosRunner {
             }
         }
         let cluster = try LocalGroup(
-            binary: binary, directory: directory, settings: ["dataFileSize=8MiB"] + acl,
+            binary: binary, directory: directory, settings: ChaosRunner.settings + acl,
             serverFlags: network == nil ? ["--fault-injection"] : [], placement: network?.placement)
         defer { cluster.shutDown() }
-        let (configuration, dataFileSize) = try ChaosRunner.messageStoreSettings(of: cluster)
+        let (configuration, dataFileSize, heldFor) = try ChaosRunner.messageStoreSettings(of: cluster)
         let workload = ChaosRunner.workload(options.workload, configuration: configuration)
         try cluster.startAll()
         let observer = LedgerClient(
@@ -170,13 +183,25 @@ struct ChaosRunner {
         recorder.stop()
         // Workers finish their current attempt (bounded by the attempt timeout) and return.
         while recorder.runningWorkers > 0 { pause(.milliseconds(10)) }
+        let workersDone = ContinuousClock().now
 
         try nemesis.healAll()
-        let convergenceProblem = awaitConvergence(observer, timeout: .seconds(60))
+        var convergenceProblem = awaitConvergence(observer, timeout: .seconds(60))
         var contents: [ChaosNodeContents] = []
         var served: ChaosNodeContents?
         var readProblem: String?
-        if convergenceProblem == nil {
+        var finalReadAt: Int64?
+        var notes = nemesis.notes
+        // The leader moves held messages on by itself: the logs stop growing only once nothing
+        // is held. Wait until the last one sent may have moved on, then read until the first
+        // node's state holds nothing back (else a node read later could hold more).
+        if workload.holdsMessages { pause(ContinuousClock().now.duration(to: workersDone + heldFor + .seconds(1))) }
+        for round in 1...ChaosRunner.finalReadRounds where convergenceProblem == nil {
+            if round > 1 { pause(.seconds(2)) }
+            convergenceProblem = awaitConvergence(observer, timeout: .seconds(60))
+            if convergenceProblem != nil { break }
+            finalReadAt = WallClock.nowMilliseconds()
+            contents = []
             do throws(HarnessError) {
                 for peer in cluster.peers {
                     contents.append(
@@ -186,22 +211,32 @@ struct ChaosRunner {
                                 credentials: options.credentials)))
                 }
                 served = try workload.served(by: observer)
+                readProblem = nil
             } catch {
                 readProblem = error.description
             }
+            guard readProblem == nil, let held = contents.first?.stillHeld, held > 0 else { break }
+            notes.append(
+                "final state read \(round) of \(ChaosRunner.finalReadRounds): \(contents[0].node) still held \(held) "
+                    + "message(s) back")
         }
         poller.stop()
 
         let history = ChaosHistory(
             operations: recorder.recordedOperations, leaders: poller.sightings(), reads: recorder.recordedReads,
             finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem, served: served,
-            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults)
+            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults,
+            sendBacks: recorder.recordedSendBacks, delayLevels: configuration.delayLevels, finalReadAt: finalReadAt)
         let verdict = ChaosChecker.check(history)
         return ChaosReport(
             seed: seed, options: options, workload: workload.name, directory: directory,
-            keptData: options.keepData || !verdict.passed, history: history, notes: nemesis.notes, verdict: verdict,
+            keptData: options.keepData || !verdict.passed, history: history, notes: notes, verdict: verdict,
             wallTime: started.duration(to: ContinuousClock().now))
     }
+
+    /// How many times the runner reads every node's final state while the first still holds
+    /// messages back.
+    static let finalReadRounds = 4
 
     /// Waits until every node answers, one leads, and all report the leader's last index as
     /// their commit and applied index (their state machine's too); returns what was still wrong

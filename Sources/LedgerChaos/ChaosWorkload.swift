@@ -12,6 +12,10 @@ protocol ChaosWorkload: Sendable {
     /// How many producer and consumer threads the run starts (numbered from 0 each).
     var producers: Int { get }
     var consumers: Int { get }
+    /// Whether the store goes on moving the workload's messages by itself after the load stops
+    /// (delayed, sent back, half messages): the runner then waits for them to move on before it
+    /// reads the final state.
+    var holdsMessages: Bool { get }
     /// Writes until `recorder.isStopping`; sequential: one operation at a time, numbered from 1.
     func produce(producer: Int, context: ChaosContext)
     /// Reads until `recorder.isStopping`, recording what it read.
@@ -36,13 +40,14 @@ struct ChaosContext: Sendable {
     var credentials: AccessCredentials? = nil
 }
 
-/// The run's shared, lock-protected record: operations, reads, leader sightings, the leader
-/// currently believed, and the stop flag.
+/// The run's shared, lock-protected record: operations, reads, offset observations,
+/// send-backs, leader sightings, the leader currently believed, and the stop flag.
 final class ChaosRecorder: Sendable {
     let start: ContinuousClock.Instant
     private let operations = Mutex<[ChaosOperation]>([])
     private let reads = Mutex<[ChaosRead]>([])
     private let offsets = Mutex<[ChaosOffsetObservation]>([])
+    private let sendBacks = Mutex<[ChaosSendBack]>([])
     private let sightings = Mutex<[ChaosLeaderSighting]>([])
     private let leader = Mutex<(peer: Peer, term: UInt64)?>(nil)
     private let stopping = Atomic<Bool>(false)
@@ -56,6 +61,7 @@ final class ChaosRecorder: Sendable {
     func record(_ operation: ChaosOperation) { operations.withLock { $0.append(operation) } }
     func record(_ read: ChaosRead) { reads.withLock { $0.append(read) } }
     func record(_ observation: ChaosOffsetObservation) { offsets.withLock { $0.append(observation) } }
+    func record(_ sendBack: ChaosSendBack) { sendBacks.withLock { $0.append(sendBack) } }
 
     /// Notes that `peer` said it leads `term`; the first sighting of each (term, node) is kept,
     /// and the highest-term leader becomes the one producers try first.
@@ -86,5 +92,6 @@ final class ChaosRecorder: Sendable {
     var recordedOperations: [ChaosOperation] { operations.withLock { $0 } }
     var recordedReads: [ChaosRead] { reads.withLock { $0 } }
     var recordedOffsets: [ChaosOffsetObservation] { offsets.withLock { $0 } }
+    var recordedSendBacks: [ChaosSendBack] { sendBacks.withLock { $0 } }
     var recordedSightings: [ChaosLeaderSighting] { sightings.withLock { $0 } }
 }

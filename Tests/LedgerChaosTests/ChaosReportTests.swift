@@ -106,6 +106,31 @@ import Testing
         }
     }
 
+    @Test func heldMessageFigures() {
+        let history = ChaosHeldMessageCheckerTests.history()
+        var options = ChaosOptions()
+        options.duration = .seconds(4)
+        let report = ChaosReport(
+            seed: 9, options: options, workload: "messages", directory: "/tmp/ledger-chaos-x", keptData: false,
+            history: history, notes: [], verdict: ChaosChecker.check(history), wallTime: .milliseconds(5000))
+        #expect(
+            report.heldCounts
+                == ChaosReport.HeldCounts(
+                    delayed: 1, delivered: 1, sentBack: 2, retried: 1, deadLettered: 1, halfMessages: 2, committed: 1,
+                    rolledBack: 1, undecided: 0))
+        #expect(
+            report.text.contains(
+                "held messages: 1 delayed sends acknowledged (1 delivered); 2 send-backs acknowledged (1 retried, "
+                    + "1 dead-lettered); 2 half messages acknowledged (1 committed, 1 rolled back, 0 left undecided)"))
+        #expect(
+            report.json.rendered.contains(
+                "\"heldMessages\": {\"delayed\": 1, \"delivered\": 1, \"sentBack\": 2, \"retried\": 1, "
+                    + "\"deadLettered\": 1, \"halfMessages\": 2, \"committed\": 1, \"rolledBack\": 1, \"undecided\": 0}"
+            ))
+        // The raw-append workload has no held messages to speak of.
+        #expect(!Self.report(passing: true).text.contains("held messages:"))
+    }
+
     @Test func failingReportNamesSeedViolationAndDirectory() {
         let report = Self.report(passing: false)
         #expect(!report.passed)
