@@ -63,6 +63,11 @@ struct ChaosRunTests {
         #expect(!report.contains("\"acknowledged\": 0,"), "\(replay)\n\(run.stdout)")
         #expect(!report.contains("\"reads\": 0,"), "\(replay)\n\(run.stdout)")
         #expect(!report.contains("\"offsetCommits\": 0,"), "\(replay)\n\(run.stdout)")
+        // Held messages too: delayed sends delivered, send-backs retried and dead-lettered,
+        // transactions committed and rolled back.
+        for key in ["delayed", "delivered", "sentBack", "retried", "deadLettered", "committed", "rolledBack"] {
+            #expect(!report.contains("\"\(key)\": 0,"), "no \(key) messages (\(replay))\n\(run.stdout)")
+        }
         for node in ["n0", "n1", "n2"] {
             #expect(report.contains("{\"node\": \"\(node)\", \"appliedIndex\": "), "\(replay)\n\(run.stdout)")
         }
