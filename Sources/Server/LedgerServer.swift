@@ -251,11 +251,14 @@ public final class LedgerServer {
                     acceptRemotingConnections(on: socket, role)
                 }
             }
+            // A finished sync or persist reaches the replica even in the turn a signal stopped
+            // the node (``deliver(_:)`` drops events then): once drained here it is gone, and
+            // `shutDown()` closes the replica only when it waits for neither.
             try loop.register(syncResults.fd, for: .readable) { [unowned self] _ in
-                for sync in syncResults.drain() { deliver(syncCompleted(sync)) }
+                for sync in syncResults.drain() { completed(syncCompleted(sync)) }
             }
             try loop.register(persistResults.fd, for: .readable) { [unowned self] _ in
-                for outcome in persistResults.drain() { deliver(persistCompleted(outcome)) }
+                for outcome in persistResults.drain() { completed(persistCompleted(outcome)) }
             }
             try loop.register(signals.fd, for: .readable) { [unowned self] _ in
                 if let signal = signals.drain().first { stopReason = .signal(signal) }
@@ -310,9 +313,16 @@ public final class LedgerServer {
         return .persistCompleted(outcome)
     }
 
-    /// Hands `event` to the replica, stamped with the wall clock.
+    /// Hands `event` to the replica, stamped with the wall clock; dropped once the node is
+    /// stopping.
     func deliver(_ event: ReplicaEvent) {
         guard stopReason == nil else { return }
+        replica.handle(event, now: WallClock.nowMilliseconds())
+    }
+
+    /// Hands the replica a finished sync or persist, also while the node is stopping: it must
+    /// know what is durable, and that nothing of its own is under way, before it closes.
+    private func completed(_ event: ReplicaEvent) {
         replica.handle(event, now: WallClock.nowMilliseconds())
     }
 
@@ -497,12 +507,8 @@ public final class LedgerServer {
         // result may start the next sync or persist (entries written meanwhile, a new applied
         // index): the threads are stopped, so those run here, until the replica waits for none.
         repeat {
-            for sync in syncResults.drain() {
-                replica.handle(syncCompleted(sync), now: WallClock.nowMilliseconds())
-            }
-            for outcome in persistResults.drain() {
-                replica.handle(persistCompleted(outcome), now: WallClock.nowMilliseconds())
-            }
+            for sync in syncResults.drain() { completed(syncCompleted(sync)) }
+            for outcome in persistResults.drain() { completed(persistCompleted(outcome)) }
         } while disk.runRemaining() + persister.runRemaining() > 0
         var closeFailure: ServerError?
         do {
