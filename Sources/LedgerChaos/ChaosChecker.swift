@@ -5,6 +5,9 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
     case converged = "converged"
     /// At most one node ever reported itself leader of any one term (Raft's election safety).
     case electionSafety = "election-safety"
+    /// Every node the restart fault sent SIGTERM exited 0 within 10 s: a crash or a hang on
+    /// shutdown fails the run.
+    case cleanExits = "clean-exits"
     /// After the heal every node holds the same committed items, byte for byte, and reports the
     /// same state digest at the same applied index, the digest its own log replays to.
     case identicalLogs = "identical-logs"
@@ -46,6 +49,7 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
         switch self {
         case .converged: "after the heal every node is up with one leader and the same committed log length"
         case .electionSafety: "at most one leader per term ever observed"
+        case .cleanExits: "every node sent SIGTERM exited 0 within 10 s"
         case .identicalLogs: "all nodes hold identical committed logs and state digests"
         case .acknowledgedPresent: "every acknowledged operation is at the position it was acknowledged with"
         case .noDuplicates: "acknowledged operations stored exactly once, indeterminate ones at most once"
@@ -100,6 +104,7 @@ enum ChaosChecker {
         switch check {
         case .converged: history.convergenceProblem.map { [ChaosViolation(.converged, $0)] } ?? []
         case .electionSafety: electionSafety(history)
+        case .cleanExits: history.uncleanExits.map { ChaosViolation(.cleanExits, $0) }
         case .identicalLogs: identicalLogs(history)
         case .acknowledgedPresent: acknowledgedPresent(history)
         case .noDuplicates: noDuplicates(history)

@@ -242,6 +242,8 @@ struct ChaosHistory: Sendable {
     var offsetObservations: [ChaosOffsetObservation] = []
     /// The faults injected, in order, each with the span its leadership changes count in.
     var faults: [ChaosFault] = []
+    /// SIGTERMs a node did not answer by exiting 0 within 10 s, each described.
+    var uncleanExits: [String] = []
     /// Consumers' send-backs, in the order they ended.
     var sendBacks: [ChaosSendBack] = []
     /// The group's delay levels in ms, level 1 first (`messageDelayLevel`).

@@ -190,8 +190,9 @@ enum ChaosHelp {
         to its discard, plus 1 s; then reads again, up to 4 times, while the first node still
         holds messages back), reads each node's status and committed log from that node alone,
         replays each log into a fresh state machine (every queue's messages, every group's
-        offsets) and reads every queue from the leader. Checks: converged; election-safety (at most one leader per term);
-        identical-logs (every node's committed log and messages byte for byte, the leader's pulls
+        offsets) and reads every queue from the leader. Checks: converged; election-safety (at
+        most one leader per term); clean-exits (every node sent SIGTERM exited 0 within 10 s: a
+        crash or hang on shutdown fails the run); identical-logs (every node's committed log and messages byte for byte, the leader's pulls
         the same, every node's state digest equal at the same applied index and equal to what its
         log replays to); acknowledged-present (at the queue offset or index acknowledged);
         no-duplicates (acknowledged exactly once, indeterminate at most once); no-phantoms

@@ -36,8 +36,11 @@ final class ChaosNemesis {
     private let client: LedgerClient
     private var round: [ChaosFaultKind] = []
     /// Things that happened to the nodes that no check covers but a reader should know about
-    /// (a node that did not exit on SIGTERM, a partition request that failed).
+    /// (a partition request that failed, a long pause not injected).
     private(set) var notes: [String] = []
+    /// Each SIGTERM a node did not answer by exiting 0 within 10 s (it crashed, failed or hung):
+    /// the clean-exits check fails on every one.
+    private(set) var uncleanExits: [String] = []
     private(set) var faults: [ChaosFault] = []
 
     init(
@@ -129,9 +132,11 @@ final class ChaosNemesis {
             case .exited(0)?:
                 break
             case let other?:
-                notes.append("\(target.name) ended with \(other) after SIGTERM at \(injected.millisecondsText) ms")
+                uncleanExits.append(
+                    "\(target.name) ended with \(other) after SIGTERM at \(injected.millisecondsText) ms "
+                        + "(its log: \(cluster.logPath(target.id)))")
             case nil:
-                notes.append(
+                uncleanExits.append(
                     "\(target.name) did not exit within 10 s of SIGTERM at \(injected.millisecondsText) ms (killed)")
             }
             pause(.milliseconds(Int64(down)))

@@ -225,7 +225,7 @@ struct ChaosRunner {
         let history = ChaosHistory(
             operations: recorder.recordedOperations, leaders: poller.sightings(), reads: recorder.recordedReads,
             finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem, served: served,
-            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults,
+            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults, uncleanExits: nemesis.uncleanExits,
             sendBacks: recorder.recordedSendBacks, delayLevels: configuration.delayLevels, finalReadAt: finalReadAt)
         let verdict = ChaosChecker.check(history)
         return ChaosReport(

@@ -82,6 +82,14 @@ import Testing
         #expect(message == "duplicate: operation p1#1 (acknowledged at index 3) is stored 2 times: index 3, index 5")
     }
 
+    @Test func nodeThatCrashedOnSigtermFails() throws {
+        var history = Self.history()
+        history.uncleanExits = ["n1 ended with killed by signal 4 after SIGTERM at 8531 ms (its log: /tmp/x/n1.log)"]
+        let (check, message) = try #require(Self.failure(history))
+        #expect(check == .cleanExits)
+        #expect(message == "n1 ended with killed by signal 4 after SIGTERM at 8531 ms (its log: /tmp/x/n1.log)")
+    }
+
     @Test func twoLeadersInOneTermFail() throws {
         let leaders = [
             ChaosLeaderSighting(term: 1, node: "n0", at: .zero),
