@@ -37,6 +37,7 @@ extension Cluster {
         for group in 0..<workload.consumerGroups {
             let filtered = group > 0 && clientRNG.chance(workload.tagFilterPerMille, in: 1000)
             let filter = filtered ? TagFilter(expression: WorkloadNames.subscription) : .all
+            let orderly = workload.orderlyPerMille > 0 && clientRNG.chance(workload.orderlyPerMille, in: 1000)
             for member in 0..<workload.consumersPerGroup {
                 var owned = queues.indices.filter { $0 % workload.consumersPerGroup == member }.map { queues[$0] }
                 // The group's first member also consumes what the group sent back.
@@ -44,7 +45,10 @@ extension Cluster {
                     owned.append(MessageQueue(topic: SystemTopic.retry(WorkloadNames.group(group)), queueID: 0))
                 }
                 guard !owned.isEmpty else { continue }
-                consumers.append(ConsumerState(group: WorkloadNames.group(group), filter: filter, queues: owned))
+                consumers.append(
+                    ConsumerState(
+                        group: WorkloadNames.group(group), orderly: orderly, clientID: "sim-c\(consumers.count)-0",
+                        filter: filter, queues: owned))
                 clients.append(ClientState(role: .consumer(consumers.count - 1), target: target()))
             }
         }
@@ -126,6 +130,8 @@ extension Cluster {
             clientRequest = .sendBack(sendBack.request)
         case .endTransaction(let end):
             clientRequest = .endTransaction(end, oneWay: false)
+        case .lockQueues(let lock):
+            clientRequest = .lockQueues(lock)
         case .rawRead:
             clientRequest = .read(.topics)
         case .pull(let pull):
@@ -190,7 +196,7 @@ extension Cluster {
             if !definitely, case .consumer(let consumer) = clients[client].role {
                 consumers[consumer].uncertain.insert(commit.queue)
             }
-        case .rawAppend, .rawRead, .pull, .queryOffset:
+        case .rawAppend, .rawRead, .pull, .queryOffset, .lockQueues:
             break
         }
         clientFinished(client, request: request)
@@ -225,6 +231,9 @@ extension Cluster {
             try sendAcknowledged(send, response, at: try acknowledgedIndex(proposal, request, node), on: node)
         case (.endTransaction(let end), .transactionEnded):
             transactionEndAcknowledged(end, at: proposal?.index)
+        case (.lockQueues(let lock), .queuesLocked(let held)):
+            guard case .consumer(let consumer) = clients[client].role else { preconditionFailure("not a consumer") }
+            try queuesLocked(lock, held, consumer: consumer, by: node)
         case (.sendBack(let sendBack), .sentBack(let response)):
             try sendBackAcknowledged(
                 sendBack, response, at: try acknowledgedIndex(proposal, request, node), on: node)

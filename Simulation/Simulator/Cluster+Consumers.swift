@@ -21,9 +21,30 @@ extension Cluster {
         {
             consumer.positions = [:]
             statistics.consumerRestarts += 1
+            if consumer.orderly {
+                // Like a crashed holder: its locks stay with its old id until they expire.
+                consumer.clientID = Self.nextIncarnation(consumer.clientID)
+                consumer.locked = [:]
+            }
         }
         if !consumer.sendBacks.isEmpty { return .sendBack(consumer.sendBacks.removeFirst()) }
-        let queue = consumer.queues[consumer.cursor % consumer.queues.count]
+        if consumer.orderly {
+            // Renews its locks at half their life, and asks again for the queues it lacks.
+            let renewAfter = VirtualTime.milliseconds(UInt64(options.queueLockExpiryMilliseconds / 2))
+            let stale = consumer.queues.contains { consumer.locked[$0].map { now >= $0 + renewAfter } ?? true }
+            if stale && (consumer.cursor % 4 == 0 || consumer.locked.isEmpty) {
+                consumer.cursor += 1
+                return .lockQueues(
+                    QueueLockRequest(clientID: consumer.clientID, group: consumer.group, queues: consumer.queues))
+            }
+        }
+        let candidates = consumer.orderly ? consumer.queues.filter { consumer.locked[$0] != nil } : consumer.queues
+        guard !candidates.isEmpty else {
+            consumer.cursor += 1
+            return .lockQueues(
+                QueueLockRequest(clientID: consumer.clientID, group: consumer.group, queues: consumer.queues))
+        }
+        let queue = candidates[consumer.cursor % candidates.count]
         consumer.cursor += 1
         guard let offset = consumer.positions[queue] else {
             return .queryOffset(
@@ -64,6 +85,28 @@ extension Cluster {
             consumers[consumer].sendBacks.append(
                 SendBackOperation(request: request, uid: uid, sourceReconsumeTimes: failed.reconsumeTimes))
         }
+    }
+
+    /// The client id a restarted consumer takes: `sim-cN-<incarnation + 1>`.
+    static func nextIncarnation(_ clientID: String) -> String {
+        guard let dash = clientID.lastIndex(of: "-"), let incarnation = Int(clientID[clientID.index(after: dash)...])
+        else { return clientID + "-1" }
+        return "\(clientID[..<dash])-\(incarnation + 1)"
+    }
+
+    /// `node`, leading, granted `held` of the queues `lock` asked for: checked against every
+    /// other grant of that leader's term, and the consumer pulls those until they need renewing.
+    func queuesLocked(_ lock: QueueLockRequest, _ held: [MessageQueue], consumer: Int, by node: SimNode)
+        throws(Violation)
+    {
+        guard let term = node.core?.term else { return }
+        try commitLogChecker.locksGranted(
+            lock, held, node: node.id, term: term, at: Int64(now.milliseconds),
+            expiry: options.queueLockExpiryMilliseconds)
+        statistics.queueLocks += 1
+        guard consumers[consumer].clientID == lock.clientID else { return }  // Restarted meanwhile.
+        for queue in lock.queues { consumers[consumer].locked[queue] = nil }
+        for queue in held { consumers[consumer].locked[queue] = now }
     }
 
     /// The node that accepted `sendBack` applied it at `index`: where the message went.

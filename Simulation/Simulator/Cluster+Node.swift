@@ -56,10 +56,14 @@ extension Cluster {
         var configuration = ReplicaConfiguration(group: "sim", raft: raft, members: members, storeHost: node.storeHost)
         configuration.persistEveryEntries = Int(options.persistEveryEntries)
         configuration.transactions = options.transactions
+        configuration.queueLockExpiryMilliseconds = options.queueLockExpiryMilliseconds
         if let retention = options.retention { configuration.retention = retention }
         if options.brokenStateMachine.contains(.staleReads) { configuration.brokenRules.insert(.staleReads) }
         if options.brokenStateMachine.contains(.answerBeforeSync) {
             configuration.brokenRules.insert(.answerBeforeSync)
+        }
+        if options.brokenStateMachine.contains(.sharedQueueLocks) {
+            configuration.brokenRules.insert(.sharedQueueLocks)
         }
         return configuration
     }

@@ -99,6 +99,8 @@ public final class Cluster {
         /// Send-backs acknowledged, and those refused (the leader could not read the message yet).
         public var sendBacks = 0
         public var sendBacksRefused = 0
+        /// Queue-lock answers orderly consumers got.
+        public var queueLocks = 0
         /// Producers' transaction decisions acknowledged (or refused: decided already), and
         /// check backs they answered.
         public var transactionEnds = 0

@@ -98,6 +98,15 @@ final class CommitLogChecker {
     private(set) var heldCounts = HeldMessageCounts()
     /// How the leaders check back undecided half messages.
     var transactions = TransactionPolicy()
+    /// Queue locks granted, by leader, term, group and queue: to whom and when last.
+    private var lockGrants: [LockKey: (client: String, at: Int64)] = [:]
+
+    struct LockKey: Hashable {
+        var node: NodeID
+        var term: Term
+        var group: String
+        var queue: MessageQueue
+    }
     /// Half messages by where they are, and what became of them.
     private var halves: [PhysicalOffset: HalfRecord] = [:]
 
@@ -601,6 +610,28 @@ final class CommitLogChecker {
             throw Violation("apply-results", "index \(index): checking \(half) gave \(describe(results))")
         }
         halves[half] = record
+    }
+
+    /// `node`, leading in `term`, granted `held` to `lock.clientID` at `at` (virtual ms): no
+    /// other client of the group may hold one of those queues from that leader and term then
+    /// (a grant lasts `expiry` ms after it was last renewed). (A grant whose answer the client
+    /// no longer waited for is not seen here, so a refusal is not checked.)
+    func locksGranted(
+        _ lock: QueueLockRequest, _ held: [MessageQueue], node: NodeID, term: Term, at: Int64, expiry: Int64
+    ) throws(Violation) {
+        for queue in lock.queues {
+            let key = LockKey(node: node, term: term, group: lock.group, queue: queue)
+            let other = lockGrants[key].flatMap { $0.client != lock.clientID && at - $0.at < expiry ? $0 : nil }
+            if held.contains(queue) {
+                if let other {
+                    throw Violation(
+                        "queue-lock-shared",
+                        "n\(node) (term \(term)) granted \(lock.group)'s \(queue) to \(lock.clientID) at \(at)ms while "
+                            + "\(other.client) held it since \(other.at)ms")
+                }
+                lockGrants[key] = (lock.clientID, at)
+            }
+        }
     }
 
     /// Once the logs converged at virtual time `now`: every held message due well before it

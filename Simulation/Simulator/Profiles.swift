@@ -100,6 +100,9 @@ public struct WorkloadProfile: Sendable, Hashable {
     /// Share of single sends that are a transaction's half message; the producer then commits,
     /// rolls back, or leaves it undecided for the leader to check back.
     public var halfPerMille: UInt64 = 0
+    /// Chance that a consumer group is orderly: its members lock their queues on the leader
+    /// before pulling them (and lose their locks when they restart, as a crashed holder does).
+    public var orderlyPerMille: UInt64 = 0
 
     public init() {}
 }

@@ -39,6 +39,9 @@ public struct SimulationOptions: Sendable {
         policy.checkMax = 3
         return policy
     }()
+    /// How long a queue lock lasts after its holder last locked it (short, so runs see holders
+    /// that crashed lose their queues to others).
+    public var queueLockExpiryMilliseconds: Int64 = 1000
     /// Retention in virtual time (nil: nodes delete nothing): data files older than its
     /// `fileReservedTime` go at every pass, so followers that fall behind get snapshots.
     public var retention: RetentionPolicy?
@@ -137,6 +140,7 @@ public struct SimulationOptions: Sendable {
             options.workload.delayPerMille = heldRNG.below(400) + 1
             options.workload.sendBackPerMille = heldRNG.chance(1, in: 3) ? 0 : heldRNG.below(300) + 1
             options.workload.halfPerMille = heldRNG.chance(1, in: 3) ? 0 : heldRNG.below(300) + 1
+            options.workload.orderlyPerMille = heldRNG.chance(1, in: 2) ? 0 : heldRNG.below(1000) + 1
         }
         // Drawn from a generator of its own, so the profiles above stay what they were.
         var retentionRNG = SplitMix64(seed: seed ^ 0x5245_5445_4E54_0000)
@@ -175,7 +179,8 @@ public struct SimulationOptions: Sendable {
             attempts \(w.sendAttempts) batches \(w.batchPerMille)‰ (≤\(w.maxBatch)) keyed \(w.shardingKeyPerMille)‰ \
             queue \(w.explicitQueuePerMille)‰ tag-filtered groups \(w.tagFilterPerMille)‰ commits \(w.commitPerMille)‰ restarts \(w.consumerRestartPerMille)‰ \
             pull ≤\(w.maxPull) raw reads \(w.readPerMille)‰ filler ≤\(w.maxFillerBytes)B \
-            delayed \(w.delayPerMille)‰ send-backs \(w.sendBackPerMille)‰ half messages \(w.halfPerMille)‰
+            delayed \(w.delayPerMille)‰ send-backs \(w.sendBackPerMille)‰ half messages \(w.halfPerMille)‰ \
+            orderly groups \(w.orderlyPerMille)‰
             commitlog: file \(commitLog.commitLogFileSize)B, persist every \(persistEveryEntries) entries
             retention: \(retention.map { "files kept \($0.fileReservedMilliseconds)ms, delete hours \($0.deleteWhenHours.count)" } ?? "off") \
             disk fills: \(diskFills.map { "\($0.perMille)‰ for \($0.forMs.lowerBound)..\($0.forMs.upperBound)ms" } ?? "none")
@@ -204,4 +209,6 @@ package struct BrokenStateMachine: OptionSet, Sendable {
     /// The replicas send acknowledgements and votes without waiting for the sync that covers
     /// them (the node's orchestration broken, not the core).
     package static let answerBeforeSync = BrokenStateMachine(rawValue: 1 << 3)
+    /// The leaders grant every queue lock asked for, held by another client or not.
+    package static let sharedQueueLocks = BrokenStateMachine(rawValue: 1 << 4)
 }

@@ -85,6 +85,12 @@ struct ProducerState {
 /// pulls them in turn from the position it keeps in memory and commits its progress.
 struct ConsumerState {
     var group: String
+    /// An orderly member pulls only the queues it holds locked on the leader.
+    var orderly = false
+    /// Its client id; a restart (a crash, for its locks) takes a new one.
+    var clientID: String
+    /// The queues it holds locked, and when the lock was granted or renewed.
+    var locked: [MessageQueue: VirtualTime] = [:]
     /// The group's subscription: every message, or some tags.
     var filter: TagFilter
     var queues: [MessageQueue]
@@ -142,6 +148,7 @@ enum Operation {
     case commitOffset(OffsetCommit)
     case sendBack(SendBackOperation)
     case endTransaction(EndTransactionRequest)
+    case lockQueues(QueueLockRequest)
     /// Read the group's committed offset of a queue; `acknowledged` is the highest commit
     /// acknowledged to the group when the query was issued.
     case queryOffset(group: String, queue: MessageQueue, acknowledged: QueueOffset?)
@@ -149,7 +156,7 @@ enum Operation {
     var isRead: Bool {
         switch self {
         case .rawRead, .pull, .queryOffset: true
-        case .rawAppend, .send, .commitOffset, .sendBack, .endTransaction: false
+        case .rawAppend, .send, .commitOffset, .sendBack, .endTransaction, .lockQueues: false
         }
     }
 }

@@ -52,7 +52,7 @@ case .seed(let seed):
             + "\(s.sendBacks) send-backs (\(s.sendBacksRefused) refused, \(result.heldCounts.deadLettered) dead-lettered); "
             + "transactions: \(result.heldCounts.halves) half messages, \(result.heldCounts.committed) committed, "
             + "\(result.heldCounts.rolledBack) rolled back, \(result.heldCounts.discarded) discarded, "
-            + "\(s.transactionChecksAnswered) checks answered")
+            + "\(s.transactionChecksAnswered) checks answered; queue locks: \(s.queueLocks) answers")
     print(
         "faults: \(s.crashes) crashes, \(s.restarts) restarts, \(s.pauses) pauses, \(s.partitions) partitions, "
             + "\(s.transfers) transfers; messages: \(s.messagesSent) sent, \(s.messagesDropped) dropped, "

@@ -1,4 +1,5 @@
 import Bytes
+import LedgerModel
 
 /// The body of LOCK_BATCH_MQ (41) and UNLOCK_BATCH_MQ (42) (`LockBatchRequestBody`,
 /// `UnlockBatchRequestBody`): a client of a consumer group asking for (or giving up) the
@@ -80,5 +81,14 @@ public struct LockBatchRequest: Sendable, Hashable {
         writer.endArray()
         writer.endObject()
         return writer.bytes
+    }
+}
+
+extension LockBatchRequest {
+    /// The request in the store's terms (the route names one broker: the group).
+    public var queueLockRequest: QueueLockRequest {
+        QueueLockRequest(
+            clientID: clientID, group: consumerGroup,
+            queues: queues.map { MessageQueue(topic: $0.topic, queueID: $0.queueID) })
     }
 }

@@ -16,6 +16,9 @@ public enum ClientReply: Sendable {
     case offsetCommitted
     /// A producer's transaction outcome was recorded (or, for unknown, noted).
     case transactionEnded
+    /// The queues the client now holds locked, in request order.
+    case queuesLocked([MessageQueue])
+    case queuesUnlocked
     case pulled(PullResponse)
     case queueOffsets(QueueOffsetsResponse)
     case searchedOffset(OffsetResponse)

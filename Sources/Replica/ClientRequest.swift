@@ -25,6 +25,11 @@ public enum ClientRequest: Sendable {
     case sendBack(SendBackRequest)
     /// A producer's decision on a half message (END_TRANSACTION); one-way as its clients send it.
     case endTransaction(EndTransactionRequest, oneWay: Bool)
+    /// An orderly consumer locks queues (LOCK_BATCH_MQ, `lockQueues`): answered at once by the
+    /// leader from its lock table (``QueueLocks``), which is not replicated.
+    case lockQueues(QueueLockRequest)
+    /// It releases them (UNLOCK_BATCH_MQ, `unlockQueues`).
+    case unlockQueues(QueueLockRequest)
     /// A linearizable read of the state machine (ReadIndex).
     case read(ReadQuery)
 
@@ -41,6 +46,8 @@ public enum ClientRequest: Sendable {
         case .deleteTopic: .deleteTopic
         case .sendBack: .sendBack
         case .endTransaction: .endTransaction
+        case .lockQueues: .lockQueues
+        case .unlockQueues: .unlockQueues
         case .read(let query): query.kind
         }
     }
@@ -76,5 +83,5 @@ public enum ReadQuery: Sendable {
 public enum RequestKind: Sendable, Hashable {
     case status, append, get, transferLeader, send, commitOffset
     case pull, queueOffsets, searchOffset, messagesByKey, viewMessage, topics, consumerOffsets
-    case updateTopic, deleteTopic, describeTopic, sendBack, endTransaction
+    case updateTopic, deleteTopic, describeTopic, sendBack, endTransaction, lockQueues, unlockQueues
 }

@@ -49,6 +49,10 @@ extension Replica {
             try proposeSendBack(sendBack, client: client, requestID: requestID)
         case .endTransaction(let end, let oneWay):
             try proposeEndTransaction(end, oneWay: oneWay, client: client, requestID: requestID)
+        case .lockQueues(let lock):
+            answerLock(lock, unlocking: false, client: client, requestID: requestID)
+        case .unlockQueues(let lock):
+            answerLock(lock, unlocking: true, client: client, requestID: requestID)
         case .read(let query):
             try startRead(query, client: client, requestID: requestID)
         }

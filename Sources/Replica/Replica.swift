@@ -51,6 +51,9 @@ public final class Replica {
     var lastHeldMessagesScan: Int64 = 0
     /// Half messages whose check back this leader proposed, with the entry's index.
     var checksInFlight: [PhysicalOffset: LogIndex] = [:]
+    /// Orderly consumers' queue locks while this node leads in ``queueLocksTerm``.
+    package var queueLocks: QueueLocks
+    var queueLocksTerm: Term?
     /// The data file (its start position) holding the last applied entry's record, to take a
     /// snapshot when the applied log crosses into the next file.
     var lastAppliedFile: UInt64?
@@ -84,6 +87,7 @@ public final class Replica {
         // end before it).
         raft.applied = stateMachine.appliedIndex
         core = try RaftCore(config: raft, storage: store)
+        queueLocks = QueueLocks(expiryMilliseconds: configuration.queueLockExpiryMilliseconds)
         self.now = now
         startedAt = now
         lastPersistCheck = now

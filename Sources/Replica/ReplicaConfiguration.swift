@@ -51,6 +51,8 @@ public struct ReplicaConfiguration: Sendable {
     public var maxReconsumeTimes: Int32 = 16
     /// When and how often undecided transactions are checked back.
     public var transactions = TransactionPolicy()
+    /// How long an orderly consumer's queue lock lasts after its holder last locked it.
+    public var queueLockExpiryMilliseconds = QueueLocks.defaultExpiryMilliseconds
     /// Deliberately broken orchestration, so tests can prove the simulator's checkers bite.
     /// Never set in production.
     package var brokenRules: ReplicaBrokenRules = []
@@ -84,4 +86,6 @@ package struct ReplicaBrokenRules: OptionSet, Sendable {
     package static let staleReads = ReplicaBrokenRules(rawValue: 1 << 0)
     /// Send acknowledgements and votes without waiting for the sync that covers them.
     package static let answerBeforeSync = ReplicaBrokenRules(rawValue: 1 << 1)
+    /// Grant every queue lock asked for, held by another client or not.
+    package static let sharedQueueLocks = ReplicaBrokenRules(rawValue: 1 << 2)
 }

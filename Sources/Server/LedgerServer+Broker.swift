@@ -36,10 +36,6 @@ extension LedgerServer {
         case .consumerList(let group):
             let members = consumerGroups.members(of: group, now: WallClock.nowMilliseconds())
             return answer(.consumerListResponse(members, to: command), to: command, on: connection)
-        case .lockQueues(let request):
-            return answer(lockQueues(request, answering: command), to: command, on: connection)
-        case .unlockQueues(let request):
-            return answer(unlockQueues(request, answering: command), to: command, on: connection)
         default:
             (request, awaiting) = Self.coreRequest(translated, oneWay: command.isOneWay)
         }
@@ -105,7 +101,11 @@ extension LedgerServer {
             return (.sendBack(sendBack), .sendBack)
         case .endTransaction(let end):
             return (.endTransaction(end, oneWay: oneWay), .endTransaction)
-        case .heartbeat, .unregisterClient, .consumerList, .lockQueues, .unlockQueues:
+        case .lockQueues(let request):
+            return (.lockQueues(request.queueLockRequest), .lockQueues(request))
+        case .unlockQueues(let request):
+            return (.unlockQueues(request.queueLockRequest), .unlockQueues)
+        case .heartbeat, .unregisterClient, .consumerList:
             preconditionFailure("\(translated) is answered by the front end, not the core")
         }
     }
@@ -147,8 +147,11 @@ extension LedgerServer {
         case (.queueOffsets(let offsets), .minOffset):
             response = .offsetResponse(offsets.range.minOffset, to: request)
         case (.offsetCommitted, .commit), (.topicUpdated, .topicUpdate), (.topicDeleted, .topicDeletion),
-            (.sentBack, .sendBack), (.transactionEnded, .endTransaction):
+            (.sentBack, .sendBack), (.transactionEnded, .endTransaction), (.queuesUnlocked, .unlockQueues):
             response = .response(to: request)
+        case (.queuesLocked(let held), .lockQueues(let asked)):
+            let locked = asked.queues.filter { held.contains(MessageQueue(topic: $0.topic, queueID: $0.queueID)) }
+            response = .response(to: request, body: LockBatchRequest.lockedBody(locked)[...])
         case (.topicDescription(let description), .earliestStoreTime(let queueID)):
             response = .earliestStoreTimeResponse(description, queueID: queueID, to: request)
         case (.searchedOffset(let found), .searchOffset):

@@ -6,7 +6,7 @@ import Wire
 
 /// Our own protocol's consumer-group requests (opcodes 56–61), answered from the tables the
 /// RocketMQ port keeps: ``consumerGroups`` (members, from HEART_BEAT and `consumerHeartbeat`
-/// alike) and ``queueLocks`` (LOCK_BATCH_MQ and `lockQueues` alike). So a `ledger consume`
+/// alike) and the leader replica's queue locks (LOCK_BATCH_MQ and `lockQueues` alike). So a `ledger consume`
 /// member and a RocketMQ client of one group see each other, and never hold one queue's lock
 /// at once. The tables are leader-local: a node that does not lead refuses with `notLeader`
 /// (naming the leader it knows), and a member re-heartbeats to the new leader.
@@ -49,13 +49,10 @@ extension LedgerServer {
             notifyConsumerIDsChanged(consumerGroups.unregister(clientID, group: group))
             response = .unregister
         case .lock(let lock):
-            startQueueLocksTerm()
-            let held = queueLocks.lock(lockBatch(lock), now: now)
-            response = .lock(held.map { MessageQueue(topic: $0.topic, queueID: $0.queueID) })
+            // The leader's replica keeps the locks; it answers at once (LedgerServer+Host.swift).
+            return deliver(.request(.lockQueues(lock), from: ClientID(connection.id), requestID: requestID))
         case .unlock(let lock):
-            startQueueLocksTerm()
-            queueLocks.unlock(lockBatch(lock))
-            response = .unlock
+            return deliver(.request(.unlockQueues(lock), from: ClientID(connection.id), requestID: requestID))
         case .groups(let group):
             response = .groups(consumerGroupsReport(only: group, now: now))
         }
@@ -63,12 +60,4 @@ extension LedgerServer {
         send(.consumerGroupResponse(response), requestID: requestID, on: connection)
     }
 
-    /// `lock` as the RocketMQ front end's lock request (the route names one broker: the group).
-    private func lockBatch(_ lock: QueueLockRequest) -> LockBatchRequest {
-        LockBatchRequest(
-            clientID: lock.clientID, consumerGroup: lock.group,
-            queues: lock.queues.map {
-                LockBatchRequest.Queue(brokerName: options.group, topic: $0.topic, queueID: $0.queueID)
-            })
-    }
 }

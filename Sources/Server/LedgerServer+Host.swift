@@ -1,4 +1,5 @@
 import Admin
+import LedgerModel
 import Posix
 import Raft
 import Replica
@@ -70,6 +71,8 @@ extension ClientReply {
         case .sent(let response): .sendResponse(response)
         case .sentBack(let response): .sendBackResponse(response)
         case .transactionEnded: .endTransactionResponse
+        case .queuesLocked(let queues): .consumerGroupResponse(.lock(queues))
+        case .queuesUnlocked: .consumerGroupResponse(.unlock)
         case .offsetCommitted: .commitOffsetResponse
         case .pulled(let response): .pullResponse(response)
         case .queueOffsets(let response): .queueOffsetsResponse(response)
@@ -109,6 +112,8 @@ extension Opcode {
             case .describeTopic: .describeTopic
             case .sendBack: .sendBack
             case .endTransaction: .endTransaction
+            case .lockQueues: .lockQueues
+            case .unlockQueues: .unlockQueues
             }
     }
 }

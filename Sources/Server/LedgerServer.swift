@@ -71,9 +71,6 @@ public final class LedgerServer {
     var producerGroups = ProducerGroups()
     /// Samples of the per-topic message counters, for `/api/topics`' rates.
     var topicRates = TopicRates()
-    /// Orderly consumers' queue locks (LOCK_BATCH_MQ), while this node leads in ``queueLocksTerm``.
-    var queueLocks = QueueLocks()
-    var queueLocksTerm = Term.zero
     /// Inbound connections, peers' and clients', by connection id (a client's ``ClientID``).
     var connections: [UInt64: Connection] = [:]
     /// Inbound connections that began a peer handshake, by connection id: where each stands in

@@ -29,6 +29,9 @@ final class RemotingConnection {
         case queryMessage(storedWithin: ClosedRange<Int64>)
         case topicUpdate, topicDeletion
         case sendBack, endTransaction
+        /// The queues asked, to name them (with their broker) in the answer.
+        case lockQueues(LockBatchRequest)
+        case unlockQueues
         /// An offset commit piggy-backed on a pull: its answer is dropped (the client reads the
         /// pull's).
         case piggybackedCommit

@@ -112,6 +112,8 @@ extension ClientReply {
         case .sent: .send
         case .sentBack: .sendBack
         case .transactionEnded: .endTransaction
+        case .queuesLocked: .lockQueues
+        case .queuesUnlocked: .unlockQueues
         case .offsetCommitted: .commitOffset
         case .pulled: .pull
         case .queueOffsets: .queueOffsets

@@ -63,4 +63,13 @@ import Testing
         let failures = TestSupport.sweep(1...20, seconds: 5)
         #expect(failures.isEmpty, "\(failures.map { "seed \($0.seed): \($0.failure)" })")
     }
+
+    /// Leaders that grant a queue lock another client holds: two orderly consumers of one group
+    /// then both read the queue (seeds with orderly groups and a restarted holder or two members).
+    @Test func sharedQueueLocksAreCaught() {
+        let failure = TestSupport.firstFailure(in: 1...60, seconds: 5, brokenStateMachine: .sharedQueueLocks)
+        #expect(
+            failure?.failure.invariant == "queue-lock-shared",
+            "\(failure.map { "seed \($0.seed): \($0.failure)" } ?? "none")")
+    }
 }
