@@ -11,7 +11,7 @@ module of the interpreter running it (PyPI's `rocketmq==0.4.4`, rocketmq-client-
   2. retry: a push consumer whose callback fails (RECONSUME_LATER, so the client sends
      CONSUMER_SEND_MSG_BACK, 36) gets the message again from `%RETRY%<group>` with reconsume_times
      1 (no earlier than 10 s later: level 3 + 0) and then 2 (level 4, 1 s), its topic reset to
-     the original by the client (from RETRY_TOPIC) and the rest intact;
+     the original by the client (from RETRY_TOPIC), the same message id (UNIQ_KEY) and the rest intact;
         1.0.1: the client sends no maxReconsumeTimes, so the node's 2 applies: the third failure
         puts the message in `%DLQ%<group>`, where `ledger pull --topic %DLQ%<group> --queue 0`
         (LEDGER_BINARY's) shows it, and the consumer never gets it a fourth time;
@@ -40,9 +40,10 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree for interop_common
 import interop_common
-from interop_common import (CLIENTS, Group, client, create_topic, fail, group_name, log, main, maybe_text, wait_for,
-                            wait_until)
+from interop_common import (CLIENTS, Group, client, create_topic, fail, group_name, log, main, maybe_text, route_master,
+                            wait_for, wait_until)
 from rocketmq.client import Message, Producer, PushConsumer, RecvMessage
 from rocketmq.exceptions import ffi_check
 from rocketmq.ffi import MSG_CALLBACK_FUNC, _CSendResult, dll
@@ -59,6 +60,12 @@ SETTINGS = [
     "transactionTimeOut=1000",
     "transactionCheckInterval=1000",
     "transactionCheckMax=3",
+    # Not a failover test: a leader that a loaded machine stalls past the default 150 ms election
+    # timeout steps down, and the clients reach the new one only at their 30 s route refresh,
+    # beyond these checks' deadlines (seen once while a test build ran beside it).
+    "heartbeatIntervalMs=100",
+    "electionTimeoutMinMs=1000",
+    "electionTimeoutMaxMs=2000",  # at most proposalTimeoutMs (2000)
 ]
 CHECK_MAX = 3
 DELAY_TOPIC, RETRY_TOPIC, TX_TOPIC = "HeldDelayTopic", "HeldRetryTopic", "HeldTxTopic"
@@ -79,12 +86,12 @@ if CORE == "2.1.0":
                                ctypes.POINTER(_CSendResult))(("SendMessageTransaction", dll))
 
 
-def push_consumer(group, instance, topic, on_message):
+def push_consumer(namesrv, group, instance, topic, on_message):
     """A clustering push consumer of `group` on `topic` in a client instance of its own;
     `on_message(msg)` returns whether the message was consumed (else RECONSUME_LATER)."""
     consumer = client(PushConsumer(group))
     consumer.set_instance_name(instance)
-    consumer.set_namesrv_addr(NAMESRV)
+    consumer.set_namesrv_addr(namesrv)
 
     def callback(_consumer, handle):
         try:
@@ -101,7 +108,6 @@ def push_consumer(group, instance, topic, on_message):
     return consumer
 
 
-NAMESRV = None
 ERRORS = []  # failures inside client callbacks, reported by the main thread
 
 
@@ -126,28 +132,31 @@ def intact(seen, idx, tags, topic):
 
 
 def run(group):
-    global NAMESRV
-    NAMESRV = group.namesrv_addr
     leader = group.leader()
     log(f"group up, leader n{leader}; client core {CORE}; " + ", ".join(SETTINGS))
-    for topic in (DELAY_TOPIC, RETRY_TOPIC, TX_TOPIC):
+    topics = (DELAY_TOPIC, RETRY_TOPIC, TX_TOPIC)
+    for topic in topics:
         create_topic(group.broker[leader], topic)
+    # A follower's NameServer names a topic once the follower applied its creation; until then it
+    # answers TOPIC_NOT_EXIST, and 1.0.1's send by selector fails ("No route info of this topic").
+    wait_for(lambda: all(route_master(port, topic) for port in group.namesrv for topic in topics), 10,
+             "every NameServer to name the new topics")
 
     delayed, retried, transacted = [], [], []
-    push_consumer(DELAY_GROUP, "delay", DELAY_TOPIC, lambda msg: delayed.append(delivery(msg)) or True)
+    push_consumer(group.namesrv_addr, DELAY_GROUP, "delay", DELAY_TOPIC, lambda msg: delayed.append(delivery(msg)) or True)
 
     def on_retry(msg):
         retried.append(delivery(msg))
         # 1.0.1: fail every time, into the DLQ; 2.1.0: succeed on the third delivery.
         return CORE == "2.1.0" and msg.reconsume_times >= 2
 
-    push_consumer(RETRY_GROUP, "retry", RETRY_TOPIC, on_retry)
+    push_consumer(group.namesrv_addr, RETRY_GROUP, "retry", RETRY_TOPIC, on_retry)
     if CORE == "2.1.0":
-        push_consumer(TX_GROUP, "tx", TX_TOPIC, lambda msg: transacted.append(delivery(msg)) or True)
+        push_consumer(group.namesrv_addr, TX_GROUP, "tx", TX_TOPIC, lambda msg: transacted.append(delivery(msg)) or True)
 
     producer = client(Producer("HeldProducer", timeout=3000))
     ffi_check(dll.SetProducerInstanceName(producer._handle, b"producer"))
-    producer.set_namesrv_addr(NAMESRV)
+    producer.set_namesrv_addr(group.namesrv_addr)
     producer.start()
 
     # 1. Delayed sends, one to each of queues 0..DELAYED-1 (by the default selector, arg % 4).
@@ -171,10 +180,15 @@ def run(group):
     tx = run_transactions(group, leader) if CORE == "2.1.0" else None
 
     # Every wait below runs while the others' deadlines pass: the phases overlap.
-    check_delayed(delayed, delay_sent)
-    check_retried(group, retried, retry_began)
-    if tx is not None:
-        tx(transacted)
+    try:
+        check_delayed(delayed, delay_sent)
+        check_retried(group, retried, retry_began)
+        if tx is not None:
+            tx(transacted)
+    finally:
+        elections = [line for line in group.logs().splitlines() if "won the election" in line]
+        if len(elections) > 1:
+            log(f"the leader changed during the run (the clients follow at their 30 s route refresh): {elections}")
     if ERRORS:
         fail("; ".join(ERRORS))
     log(f"PASS ({len(CLIENTS)} clients and callbacks still referenced)")
@@ -216,7 +230,7 @@ def check_retried(group, retried, began):
         if not intact(seen, "retry-0", "TagR", RETRY_TOPIC):
             fail(f"the retried message came back as {seen} (the client resets the topic from RETRY_TOPIC)")
     if len({d["id"] for d in retried}) != 1:
-        log(f"note: the redeliveries carry message ids {[d['id'] for d in retried]}")
+        fail(f"the redeliveries carry message ids {[d['id'] for d in retried]}, not the first one's (UNIQ_KEY)")
     gaps = [retried[1]["at"] - retried[0]["at"], retried[2]["at"] - retried[1]["at"]]
     if gaps[0] < DELAY_SECONDS or gaps[1] < 1:
         fail(f"redelivered {gaps[0]:.2f} s and {gaps[1]:.2f} s after each failure: sooner than delay levels 3 "
@@ -244,7 +258,8 @@ def check_retried(group, retried, began):
             fail(f"{dlq} is not empty after the third delivery succeeded: {shown}")
         outcome = f"consumed on the third delivery and never again; `ledger pull --topic {dlq}`: {shown[0]!r}"
     log(f"retry: the failed message came back from %RETRY%{RETRY_GROUP} with reconsume_times 1 after "
-        f"{gaps[0]:.2f} s and 2 after {gaps[1]:.2f} s, topic {RETRY_TOPIC} and the rest intact; {outcome}")
+        f"{gaps[0]:.2f} s and 2 after {gaps[1]:.2f} s, topic {RETRY_TOPIC}, "
+        f"its id and the rest intact; {outcome}")
 
 
 def dead_letters(group, topic):
@@ -286,7 +301,7 @@ def run_transactions(group, leader):
         fail("CreateTransactionProducer returned NULL")
     CLIENTS.append(handle)
     ffi_check(dll.SetProducerInstanceName(handle, b"txproducer"))
-    ffi_check(dll.SetProducerNameServerAddress(handle, NAMESRV.encode()))
+    ffi_check(dll.SetProducerNameServerAddress(handle, group.namesrv_addr.encode()))
     ffi_check(dll.StartProducer(handle))
     sent = {}
     for n, idx in enumerate(TX_ORDER):

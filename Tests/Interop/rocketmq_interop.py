@@ -44,6 +44,7 @@ import subprocess
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree for interop_common
 from interop_common import (CLIENTS, Group, call, client, create_topic, fail, group_name, log, main, maybe_text,
                             route_master, wait_for)
 from rocketmq.client import Message, Producer, PullConsumer, PushConsumer
