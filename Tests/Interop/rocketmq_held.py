@@ -27,8 +27,8 @@ module of the interpreter running it (PyPI's `rocketmq==0.4.4`, rocketmq-client-
 
 The push consumers' callbacks are registered here with an explicit status (RECONSUME_LATER = 1)
 rather than through the wrappers' `subscribe`, whose callback, when the user's raises, re-raises
-out of the ctypes callback: ctypes then prints the traceback and leaves the C return value
-unset (whatever the register held), so "raising means RECONSUME_LATER" is not guaranteed.
+out of the ctypes callback: ctypes prints the traceback and does not set the C return value, so
+that a raise means RECONSUME_LATER (as it did in every run tried) is luck, not a promise.
 
 Usage: rocketmq_held.py LEDGER_BINARY WORK_DIR CORE (1.0.1 or 2.1.0, the core the interpreter's
 `rocketmq` package bundles). Exit status 0 when every check passed. The clients are never shut
