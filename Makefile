@@ -41,8 +41,14 @@ test:
 # and keeps producing and consuming through a SIGKILLed leader, rerouted by the NameServers of a
 # fresh debug three-node group (40-50 s each; Tests/Interop/rocketmq_interop.py); then 1.0.1,
 # against a group with the client ACL on, produces and consumes with a signing account and is
-# refused with a wrong secret key and on a DENY topic (about 10 s). Skipped, saying why, when pip
-# has no network (outside CI). test-interop-1 and test-interop-2 run one core each.
+# refused with a wrong secret key and on a DENY topic (about 10 s). Then each core, against a
+# group with short held-message settings (15-20 s each; Tests/Interop/rocketmq_held.py): delay
+# level 3 consumed once no earlier than 10 s after the send; a failed message redelivered with
+# reconsume_times 1 and 2 from the group's retry topic, with 1.0.1 then dead-lettered (shown by
+# `ledger pull --topic %DLQ%<group>`); with 2.1.0, transactions committed, rolled back, and left
+# unknown, checked back and committed (or discarded after transactionCheckMax checks). Skipped,
+# saying why, when pip has no network (outside CI). test-interop-1 and test-interop-2 run one
+# core each.
 test-interop:
 	$(SWIFT) build
 	Tests/Interop/run.sh $(DEBUG_LEDGER) 1.0.1 2.1.0

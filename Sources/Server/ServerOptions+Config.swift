@@ -19,8 +19,14 @@ extension ServerOptions {
             members.append(Member(id: peer.id, name: peer.name, address: address))
         }
         let me = members.first { $0.id == config.selfPeer.id }!
-        guard let storeHost = HostAddress(parsing: me.address.description) else {
-            throw .configuration("\(source): own address \(me.address) is not an IPv4 host:port")
+        // The store host in every record and offset message id is where RocketMQ clients reach
+        // the node that stored the message, as in RocketMQ: its remoting front end (`listenPort`,
+        // bound on its host from `peers`) when it has one, else its peer address.
+        // rocketmq-client-cpp 1.x sends CONSUMER_SEND_MSG_BACK to a message's store host.
+        let host = config.selfPeer.host == "localhost" ? "127.0.0.1" : config.selfPeer.host
+        let storeAddress = config.listenPort.map { "\(host):\($0)" } ?? me.address.description
+        guard let storeHost = HostAddress(parsing: storeAddress) else {
+            throw .configuration("\(source): own address \(storeAddress) is not an IPv4 host:port")
         }
         var raft = config.raftConfig(randomSeed: randomSeed)
         // `maxMessageSize` bounds a message body (RocketMQ's rule); the entry that carries it

@@ -37,17 +37,16 @@ interpreter's `rocketmq` package bundles (1.0.1 or 2.1.0). Exit status 0 when ev
 """
 
 import ctypes
-import faulthandler
-import json
 import os
-import signal
 import socket
 import struct
 import subprocess
 import sys
 import time
-import traceback
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree for interop_common
+from interop_common import (CLIENTS, Group, call, client, create_topic, fail, group_name, log, main, maybe_text,
+                            route_master, wait_for)
 from rocketmq.client import Message, Producer, PullConsumer, PushConsumer
 from rocketmq.exceptions import ffi_check
 from rocketmq.ffi import MessageModel, _CMQException, _CSendResult, dll
@@ -73,30 +72,6 @@ ONEWAY = 4  # then one-way sends
 ASYNC = 4  # then asynchronous sends
 STREAM_BEFORE, STREAM_AFTER = 20, 10  # the stream's sends acknowledged before and after the kill
 BIG_BODY = "".join(f"{i:05d}," for i in range(1700))  # 10,200 bytes
-STARTED = time.monotonic()
-
-# rocketmq-client-cpp 2.1.0 logs each rebalance that changes a consumer's queues with the text as
-# the printf format (Rebalance.cpp, LOG_INFO(ss.str().c_str()); Apache rocketmq-client-cpp issue
-# 284, fixed in 2.2.0), and that text names the group's retry topic "%RETRY%<group>". A group named
-# "Interop..." makes "%In", glibc's %n with its I flag: the client writes an int through whatever
-# pointer lies where the first argument would be, and the process later aborts with heap
-# corruption ("malloc(): unaligned tcache chunk detected"). So every consumer group here begins
-# with a letter glibc's printf reads as no conversion, flag or length modifier.
-PRINTF_INERT = "DHJKMNOPQRTUVWY"
-
-CLIENTS = []  # every client object, referenced until os._exit: Python would shut down one it frees
-
-
-def client(obj):
-    CLIENTS.append(obj)
-    return obj
-
-
-def group_name(name):
-    if name[0] not in PRINTF_INERT:
-        raise ValueError(f"consumer group {name!r}: 2.1.0 would read \"%{name[:2]}\" as a printf conversion")
-    return name
-
 
 # The C API passes the send result to SendMessageAsync's callbacks by value (CProducer.h:
 # `void (*CSendSuccessCallback)(CSendResult)`); both Python wrappers declare a pointer and read
@@ -110,134 +85,6 @@ SEND_ASYNC = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, SE
 SEND_BY_SHARDING_KEY = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p,
                                         ctypes.POINTER(_CSendResult))(
     ("SendMessageOrderlyByShardingKey", dll)) if CORE == "2.1.0" else None
-
-
-def log(line):
-    print(f"[interop +{time.monotonic() - STARTED:6.1f}s] {line}", flush=True)
-
-
-def fail(line):
-    log("FAIL: " + line)
-    raise SystemExit(1)
-
-
-def free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(("127.0.0.1", 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-# --- raw remoting ---------------------------------------------------------------------------
-
-
-def frame(code, ext, opaque=1, body=b""):
-    header = json.dumps({"code": code, "extFields": ext, "flag": 0, "language": "PYTHON", "opaque": opaque,
-                         "version": 401}).encode()
-    return struct.pack(">II", 4 + len(header) + len(body), len(header)) + header + body
-
-
-def read_frame(sock):
-    def exactly(count):
-        data = b""
-        while len(data) < count:
-            chunk = sock.recv(count - len(data))
-            if not chunk:
-                raise ConnectionError("closed")
-            data += chunk
-        return data
-
-    length, header_length = struct.unpack(">II", exactly(8))
-    header_length &= 0xFFFFFF
-    header = json.loads(exactly(header_length))
-    return header, exactly(length - 4 - header_length)
-
-
-def call(port, code, ext):
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(frame(code, ext))
-        return read_frame(sock)
-
-
-def route_master(namesrv_port, topic="TBW102"):
-    """The master broker address a NameServer names for `topic`, or None."""
-    try:
-        header, body = call(namesrv_port, 105, {"topic": topic})
-    except OSError:
-        return None
-    if header["code"] != 0:
-        return None
-    return json.loads(body)["brokerDatas"][0]["brokerAddrs"]["0"]
-
-
-# --- the group ------------------------------------------------------------------------------
-
-
-def die_with_parent(parent):
-    """A Popen preexec_fn: the node gets SIGKILL when this process ends, also when a client crashes
-    it past every `finally` (prctl(PR_SET_PDEATHSIG); the group is started before any client
-    thread exists, so the fork is safe)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def arm():
-        if libc.prctl(1, signal.SIGKILL) != 0 or os.getppid() != parent:  # 1 = PR_SET_PDEATHSIG
-            os._exit(127)
-    return arm
-
-
-class Group:
-    def __init__(self):
-        ports = free_ports(9)
-        self.peer, self.broker, self.namesrv = ports[0:3], ports[3:6], ports[6:9]
-        peers = ";".join(f"n{i}-127.0.0.1:{p}" for i, p in enumerate(self.peer))
-        remoting = ";".join(f"n{i}-127.0.0.1:{p}" for i, p in enumerate(self.broker))
-        self.processes = {}
-        os.makedirs(WORK, exist_ok=True)
-        acl = []
-        if ACL:
-            with open(f"{WORK}/plain_acl.yml", "w") as file:
-                file.write(ACL_FILE)
-            acl = ["aclEnable=true", f"aclFile={WORK}/plain_acl.yml"]
-        for i in range(3):
-            with open(f"{WORK}/n{i}.conf", "w") as conf:
-                conf.write("\n".join([
-                    "group=interop", f"selfId=n{i}", f"peers={peers}", f"storeBaseDir={WORK}/data/n{i}",
-                    "dataFileSize=64MiB", f"listenPort={self.broker[i]}", f"namesrvPort={self.namesrv[i]}",
-                    f"remotingPeers={remoting}"] + acl + [""]))
-
-    @property
-    def namesrv_addr(self):
-        return ";".join(f"127.0.0.1:{p}" for p in self.namesrv)
-
-    def start(self, i):
-        with open(f"{WORK}/n{i}.log", "a") as out:
-            self.processes[i] = subprocess.Popen([LEDGER, "server", "-c", f"{WORK}/n{i}.conf"], stdout=out,
-                                                 stderr=subprocess.STDOUT, preexec_fn=die_with_parent(os.getpid()))
-
-    def kill(self, i):
-        self.processes[i].send_signal(signal.SIGKILL)
-        self.processes[i].wait()
-        del self.processes[i]
-
-    def stop(self):
-        for process in self.processes.values():
-            process.send_signal(signal.SIGKILL)
-            process.wait()
-
-    def leader(self, timeout=15):
-        """The node every live NameServer names as master, once they agree."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            masters = {route_master(self.namesrv[i]) for i in self.processes}
-            if len(masters) == 1 and None not in masters:
-                port = int(masters.pop().split(":")[1])
-                if self.broker.index(port) in self.processes:
-                    return self.broker.index(port)
-            time.sleep(0.1)
-        fail(f"the NameServers did not agree on a live leader within {timeout} s")
 
 
 # --- checks -----------------------------------------------------------------------------------
@@ -277,27 +124,6 @@ def message(i, phase):
 def expected(i, phase):
     return {"tags": "TagA" if i % 2 == 0 else "TagB", "keys": f"key-{phase}-{i}",
             "body": f"body {phase} {i} " + "x" * (i % 7)}
-
-
-def main():
-    faulthandler.enable()  # a crash inside a client prints the Python stack it happened under
-    status = 1
-    group = Group()
-    try:
-        for i in range(3):
-            group.start(i)
-        (run_acl if ACL else run)(group)
-        status = 0
-    except SystemExit as exit:
-        status = exit.code
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        group.stop()
-    # Without shutting the clients down (see the module's doc).
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status if isinstance(status, int) else 1)
 
 
 def send_async(producer, msg, results, kept):
@@ -493,10 +319,7 @@ def check_failover(group, leader, producer, received):
 
 
 def check_ordered_and_broadcast(group, leader, producer):
-    header, _ = call(group.broker[leader], 17, {"topic": ORDERED_TOPIC, "readQueueNums": "4", "writeQueueNums": "4",
-                                                "perm": "6", "defaultTopic": "TBW102"})
-    if header["code"] != 0:
-        fail(f"UPDATE_AND_CREATE_TOPIC answered {header}")
+    create_topic(group.broker[leader], ORDERED_TOPIC)
     orderly_seen = []  # (queue, key, seq) in arrival order
     broadcast_seen = {"cast1": [], "cast2": []}
 
@@ -578,14 +401,6 @@ def ordered_message(key, seq):
 # --- ACL ---------------------------------------------------------------------------------------
 
 
-def logs(group):
-    text = ""
-    for i in range(3):
-        with open(f"{WORK}/n{i}.log") as log_file:
-            text += log_file.read()
-    return text
-
-
 CLIENT_PROCESS = """
 import sys, time
 from rocketmq.client import Message, Producer, PushConsumer
@@ -658,13 +473,13 @@ def run_acl(group):
     if not wrong.startswith("error"):
         fail(f"a producer with a wrong secret key was not refused: {wrong}")
     wait_for(lambda: 'no permission: the signature does not match AccessKey "interop" (wrong secret key?)'
-             in logs(group), 10, "the node to log the wrong secret's refusal")
+             in group.logs(), 10, "the node to log the wrong secret's refusal")
     log(f"wrong secret key: the send failed ({wrong}); the node refused it: signature does not match")
 
     denied = client_process(group, ACL_ACCESS, ACL_SECRET, "DenyTopic", "producer")
     if not denied.startswith("error"):
         fail(f"a send to a DENY topic was not refused: {denied}")
-    wait_for(lambda: 'no permission: AccessKey "interop" lacks PUB on topic "DenyTopic"' in logs(group), 10,
+    wait_for(lambda: 'no permission: AccessKey "interop" lacks PUB on topic "DenyTopic"' in group.logs(), 10,
              "the node to log the DENY topic's refusal")
     log(f"DENY topic: the send failed ({denied}); the node refused it: lacks PUB on topic \"DenyTopic\"")
 
@@ -684,18 +499,15 @@ def run_acl(group):
     log("PASS")
 
 
-def maybe_text(value):
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def wait_for(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    fail(f"timed out after {timeout} s waiting for {what}")
+def group_settings():
+    """With `acl`, the group's ACL lines (and plain_acl.yml written in WORK)."""
+    if not ACL:
+        return []
+    os.makedirs(WORK, exist_ok=True)
+    with open(f"{WORK}/plain_acl.yml", "w") as file:
+        file.write(ACL_FILE)
+    return ["aclEnable=true", f"aclFile={WORK}/plain_acl.yml"]
 
 
 if __name__ == "__main__":
-    main()
+    main(Group(LEDGER, WORK, group_settings()), run_acl if ACL else run)

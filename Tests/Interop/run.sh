@@ -6,7 +6,12 @@
 # rocketmq_interop.py against a fresh group with HOME in a scratch directory (1.0.1 writes its
 # logs under $HOME/logs, 2.1.0 under $ROCKETMQ_CLIENT_LOG_DIR, else /logs); for 1.0.1 then once
 # more against a fresh group with the client ACL on (`acl`: signed requests with
-# set_session_credentials, refusals of a wrong secret key and a DENY topic):
+# set_session_credentials, refusals of a wrong secret key and a DENY topic); then
+# rocketmq_held.py against a fresh group with short held-message settings (`held`: a delay level
+# 3 message consumed once no earlier than 10 s after its send, a failed message redelivered from
+# the group's retry topic with reconsume_times 1 and 2, with 1.0.1 then dead-lettered and shown
+# by `ledger pull --topic %DLQ%<group>`, and with 2.1.0 transactions committed, rolled back, and
+# left unknown then checked back; about 15-20 s each):
 #   1.0.1  rocketmq==0.4.4              Apache rocketmq-client-cpp 1.0.1 (SEND_MESSAGE 10)
 #   2.1.0  rocketmq-python-cvs==2.1.0.3 rocketmq-client-cpp 2.1.0 (SEND_MESSAGE_V2 310, sends by
 #          sharding key); it logs a group's retry topic as a printf format, so the script's
@@ -19,9 +24,16 @@ ledger=$1
 shift
 status=0
 
-# run_client LABEL PIP_SPEC VENV CORE [MODE]
+# run_client LABEL PIP_SPEC VENV CORE [MODE], MODE acl (rocketmq_interop.py's) or held
+# (rocketmq_held.py instead of rocketmq_interop.py)
 run_client() {
     label=$1${5:+ ($5)}
+    script=rocketmq_interop.py
+    mode=${5:-}
+    if [ "$mode" = held ]; then
+        script=rocketmq_held.py
+        mode=
+    fi
     venv="$root/.build/$3"
     scratch=$(mktemp -d "${TMPDIR:-/tmp}/ledger-interop.XXXXXX")
     if ! "$venv/bin/python" -c "import rocketmq.client" >/dev/null 2>&1; then
@@ -37,7 +49,7 @@ run_client() {
     echo "test-interop: $label ($2)"
     mkdir -p "$scratch/home"
     if HOME="$scratch/home" ROCKETMQ_CLIENT_LOG_DIR="$scratch/home/logs/rocketmq-client" timeout 240 \
-        "$venv/bin/python" "$root/Tests/Interop/rocketmq_interop.py" "$ledger" "$scratch/group" $4 ${5:-}; then
+        "$venv/bin/python" "$root/Tests/Interop/$script" "$ledger" "$scratch/group" $4 $mode; then
         rm -rf "$scratch"
         return
     fi
@@ -67,8 +79,12 @@ for core in "$@"; do
     1.0.1)
         run_client "C++ client 1.0.1" rocketmq==0.4.4 interop-venv 1.0.1
         run_client "C++ client 1.0.1" rocketmq==0.4.4 interop-venv 1.0.1 acl
+        run_client "C++ client 1.0.1" rocketmq==0.4.4 interop-venv 1.0.1 held
         ;;
-    2.1.0) run_client "C++ client 2.1.0" rocketmq-python-cvs==2.1.0.3 interop-venv-cpp2 2.1.0 ;;
+    2.1.0)
+        run_client "C++ client 2.1.0" rocketmq-python-cvs==2.1.0.3 interop-venv-cpp2 2.1.0
+        run_client "C++ client 2.1.0" rocketmq-python-cvs==2.1.0.3 interop-venv-cpp2 2.1.0 held
+        ;;
     *)
         echo "test-interop: unknown client core $core (1.0.1 or 2.1.0)" >&2
         status=1
