@@ -54,7 +54,9 @@ struct HeldMessageClusterTests {
         #expect(all[0]?.map(\.body) == [Array("now".utf8), Array("later".utf8)])
     }
 
-    @Test("a failed message comes back with its reconsume count, then in the dead-letter topic `ledger pull` reads")
+    @Test(
+        "a failed message comes back with its reconsume count (delivered by the next leader after a kill), then in the dead-letter topic `ledger pull` reads"
+    )
     func sendBacksRetryThenDeadLetter() throws {
         let fixture = try ClusterFixture(adminPorts: true, settings: Self.settings)
         _ = try fixture.awaitLeader()
@@ -66,6 +68,10 @@ struct HeldMessageClusterTests {
         let back = try client.sendBack(group: "G", offset: sent.physicalOffset, maxReconsumeTimes: 1)
         #expect(back.queue == MessageQueue(topic: SystemTopic.schedule, queueID: 2))
         #expect(try client.sendBack(group: "G", offset: sent.physicalOffset, maxReconsumeTimes: 1) == back)
+        // The leader that stored the send-back dies; the next one delivers it and takes the next.
+        let leader = try fixture.awaitLeader()
+        fixture.cluster.kill(leader.peer.id)
+        _ = try fixture.awaitLeader(excluding: leader.peer.id)
         let retried = try awaitMessage(fixture, client, topic: "%RETRY%G")
         #expect(retried.body == Array("job".utf8) && retried.reconsumeTimes == 1)
         #expect(retried.property("RETRY_TOPIC") == "Work" && retried.tags == "TagA")
@@ -84,14 +90,15 @@ struct HeldMessageClusterTests {
                 Int($0.dropFirst(name.count + 1))
             }
         }
-        try fixture.eventually("every node counting 1 held, 1 delivered, 1 retried, 1 dead-lettered") {
-            fixture.cluster.adminPorts.allSatisfy { port in
-                (try? metric(port, "ledger_messages_delayed_total")) == 1
-                    && (try? metric(port, "ledger_messages_delay_delivered_total")) == 1
-                    && (try? metric(port, "ledger_messages_retried_total")) == 1
-                    && (try? metric(port, "ledger_messages_dead_lettered_total")) == 1
-                    && (try? metric(port, "ledger_messages_delayed_waiting")) == 0
-            }
+        try fixture.eventually("every live node counting 1 held, 1 delivered, 1 retried, 1 dead-lettered") {
+            zip(fixture.peers, fixture.cluster.adminPorts).filter { fixture.cluster.isRunning($0.0.id) }.map(\.1)
+                .allSatisfy { port in
+                    (try? metric(port, "ledger_messages_delayed_total")) == 1
+                        && (try? metric(port, "ledger_messages_delay_delivered_total")) == 1
+                        && (try? metric(port, "ledger_messages_retried_total")) == 1
+                        && (try? metric(port, "ledger_messages_dead_lettered_total")) == 1
+                        && (try? metric(port, "ledger_messages_delayed_waiting")) == 0
+                }
         }
     }
 }

@@ -105,4 +105,35 @@ struct RemotingTransactionTests {
         let unknown = try consumer.call(.consumerSendMessageBack, ["group": "G", "offset": "3", "delayLevel": "0"])
         #expect(unknown.responseCode == .systemError, "no message at offset 3: \(unknown)")
     }
+
+    @Test(
+        "through a kill -9 of the leader: a half message committed on the next leader, an undecided one checked back by it"
+    )
+    func transactionsSurviveALeaderKill() throws {
+        let fixture = try ClusterFixture(adminPorts: true, remoting: true, settings: Self.settings)
+        let first = try fixture.awaitLeader()
+        _ = try RemotingFrontEndTests.agreedMaster(fixture)
+        let producer = try RemotingProbe(port: fixture.cluster.brokerPorts[Int(first.peer.id.rawValue)])
+        let committed = try sendHalf(producer, "commit after the kill", key: "K1")
+        let undecided = try sendHalf(producer, "check after the kill", key: "K2")
+        fixture.cluster.kill(first.peer.id)
+        let next = try fixture.awaitLeader(excluding: first.peer.id)
+        _ = try RemotingFrontEndTests.agreedMaster(fixture)
+        // The producer follows the route to the new leader and says who it is there.
+        let successor = try RemotingProbe(port: fixture.cluster.brokerPorts[Int(next.peer.id.rawValue)])
+        let heartbeat = Array(#"{"clientID":"probe@2","producerDataSet":[{"groupName":"PG"}]}"#.utf8)
+        #expect(try successor.call(.heartBeat, body: heartbeat).responseCode == .success)
+        #expect(try end(successor, committed, "8").responseCode == .success)
+        let check = try successor.nextPushed()
+        #expect(check.requestCode == .checkTransactionState, "\(check)")
+        #expect(check.extFields["commitLogOffset"] == String(undecided.rawValue))
+        #expect(try end(successor, undecided, "8", fromCheck: true).responseCode == .success)
+        var bodies: [String] = []
+        try fixture.eventually("both committed messages visible") {
+            let pulled = try? fixture.client.pull(topic: "Tx", queueID: 0, offset: .zero, maxCount: 16)
+            bodies = pulled?.messages.map { String(decoding: $0.body, as: UTF8.self) } ?? []
+            return bodies.count >= 2
+        }
+        #expect(bodies.sorted() == ["check after the kill", "commit after the kill"], "each once")
+    }
 }
