@@ -25,7 +25,7 @@ struct Arguments {
                simulate --bench [--seconds S]
         RULE: commit-prior-term | skip-vote-log-check (break the core on purpose)
               ignore-producer-stamps | swap-applies | stale-reads (misuse the state machine on purpose)
-              answer-before-sync (break the node's orchestration on purpose)
+              answer-before-sync | shared-queue-locks (break the node's orchestration on purpose)
         """
 
     /// A command line `simulate` cannot run; `description` says why.
@@ -86,6 +86,7 @@ struct Arguments {
                 case "swap-applies": brokenStateMachine.insert(.swapApplies)
                 case "stale-reads": brokenStateMachine.insert(.staleReads)
                 case "answer-before-sync": brokenStateMachine.insert(.answerBeforeSync)
+                case "shared-queue-locks": brokenStateMachine.insert(.sharedQueueLocks)
                 case let other: throw Invalid(description: "--break: unknown rule '\(other)'")
                 }
             default:
@@ -114,6 +115,7 @@ struct Arguments {
         if brokenStateMachine.contains(.swapApplies) { command += " --break swap-applies" }
         if brokenStateMachine.contains(.staleReads) { command += " --break stale-reads" }
         if brokenStateMachine.contains(.answerBeforeSync) { command += " --break answer-before-sync" }
+        if brokenStateMachine.contains(.sharedQueueLocks) { command += " --break shared-queue-locks" }
         return command
     }
 }
