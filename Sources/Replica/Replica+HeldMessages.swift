@@ -53,7 +53,11 @@ extension Replica {
                 half: transaction.half, at: now, discard: transaction.checks >= policy.checkMax,
                 after: transaction.checks)
             let bytes: [UInt8]
-            do { bytes = try EntryPayload.encode(.checkTransaction(check)) } catch { continue }
+            do {
+                bytes = try EntryPayload.encode(.checkTransaction(check))
+            } catch {
+                preconditionFailure("a check back of fixed-size fields does not encode: \(error)")
+            }
             do {
                 let proposal = try core.propose(bytes)
                 checksInFlight[transaction.half] = proposal.index
