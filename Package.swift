@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "RaftTests", dependencies: ["Raft"], swiftSettings: strict),
         .testTarget(name: "FileIOTests", dependencies: ["FileIO", "Posix", "Raft"], swiftSettings: strict),
         .testTarget(
-            name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "FileIO", "Raft", "TestSupport"],
+            name: "LogStoreTests", dependencies: ["LogStore", "Bytes", "FileIO", "Posix", "Raft", "TestSupport"],
             swiftSettings: strict),
         .testTarget(name: "LedgerModelTests", dependencies: ["LedgerModel", "Bytes"], swiftSettings: strict),
         .testTarget(

@@ -33,7 +33,7 @@ public enum CommitLogError: Error, Sendable, Hashable, CustomStringConvertible {
     /// once space is freed.
     public var isOutOfSpace: Bool {
         guard case .fileSystem(let error) = self else { return false }
-        return error.errno == ENOSPC && !["fsync", "fdatasync"].contains(error.operation)
+        return error.isOutOfSpaceOnWrite
     }
 
     public var description: String {

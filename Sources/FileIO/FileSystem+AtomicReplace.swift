@@ -10,14 +10,20 @@ extension FileSystem {
     /// Replaces the file at `path` atomically: writes `<path>.tmp`, fdatasyncs it, renames it
     /// over `path`, fsyncs the directory. After a crash at any point, `path` holds either the old
     /// or the new bytes (plus perhaps a stale `.tmp`, which ``removeTemporaryFiles(in:)``
-    /// deletes). Durable once it returns. On failure the temporary file's descriptor stays
-    /// open: the caller fails the whole store anyway.
+    /// deletes). Durable once it returns. A failed write or sync closes the temporary file
+    /// again (a full disk may refuse the same replacement many times) and throws that failure.
     public func replaceAtomically(_ bytes: [UInt8], at path: String) throws(SystemError) {
         let temporary = "\(path).tmp"
         let handle = try open(temporary, create: true)
-        try truncate(handle, to: 0)
-        try write(handle, at: 0, bytes)
-        try sync(handle)
+        do {
+            try truncate(handle, to: 0)
+            try write(handle, at: 0, bytes)
+            try sync(handle)
+        } catch {
+            // The write's failure is the one to report; a close that fails too changes nothing.
+            do { try close(handle) } catch {}
+            throw error
+        }
         try close(handle)
         try rename(temporary, to: path)
         try syncDirectory(parentDirectory(of: path))

@@ -14,7 +14,7 @@ import Raft
 /// each file's last unsynced write: a random prefix of its 512-byte sectors survives, some zeroed.
 ///
 /// Fault injection: ``faults`` gives per-call error probabilities; ``failNext(_:pathContaining:errno:)``
-/// arms a one-shot error. A failed sync behaves like Linux after `EIO`: the dirty pages are
+/// arms a one-shot error; ``isFull`` makes every write that needs new space fail with `ENOSPC`. A failed sync behaves like Linux after `EIO`: the dirty pages are
 /// dropped from the dirty set without reaching the durable image, so a retried sync "succeeds"
 /// while the data stays volatile — exactly why callers must stop instead of retrying.
 ///
@@ -45,6 +45,13 @@ public final class SimulatedFileSystem: FileSystem {
     public var faults = FaultRates()
     /// How many crashes have been simulated.
     public private(set) var crashCount = 0
+    /// A full disk: while set, a write fails with `ENOSPC` at the first page it would newly
+    /// allocate (the pages before it are written, as a short `pwrite` leaves them), and so does
+    /// a `fallocate` that grows a file. Rewriting allocated pages, shrinking, unlinking, renaming
+    /// and growing a file sparsely with `ftruncate` still work, as on a real full file system.
+    public var isFull = false
+    /// Descriptors opened and not yet closed (for leak assertions).
+    public var openDescriptorCount: Int { descriptors.count }
 
     private var random: SplitMix64
     private var inodes: [Int: Inode] = [:]
@@ -127,11 +134,19 @@ public final class SimulatedFileSystem: FileSystem {
     public func write(_ file: OpenFile, at offset: Int64, bytes: UnsafeRawBufferPointer) throws(SystemError) {
         try check(.write, file.path, chance: faults.writeErrorsPerMillion)
         let number = try inode(of: file, .write)
-        let data = [UInt8](bytes)
+        var data = [UInt8](bytes)
         var inode = inodes.removeValue(forKey: number)!
-        inode.current.write(data, at: Int(offset), dirty: &inode.dirtyPages)
-        inode.lastWrite = (Int(offset), data)
-        inodes[number] = inode
+        defer { inodes[number] = inode }
+        var refused: SystemError?
+        if isFull, let allocated = inode.current.allocatedPrefix(at: Int(offset), count: data.count) {
+            data.removeSubrange(allocated...)
+            refused = Self.failure(.write, path: file.path, errno: ENOSPC)
+        }
+        if !data.isEmpty {
+            inode.current.write(data, at: Int(offset), dirty: &inode.dirtyPages)
+            inode.lastWrite = (Int(offset), data)
+        }
+        if let refused { throw refused }
     }
 
     public func read(_ file: OpenFile, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer)
@@ -175,6 +190,9 @@ public final class SimulatedFileSystem: FileSystem {
     public func allocate(_ file: OpenFile, size: Int64) throws(SystemError) {
         try check(.allocate, file.path)
         let number = try inode(of: file, .allocate)
+        if isFull && inodes[number]!.current.size < Int(size) {
+            throw Self.failure(.allocate, path: file.path, errno: ENOSPC)
+        }
         var inode = inodes.removeValue(forKey: number)!
         if inode.current.size < Int(size) { inode.current.resize(to: Int(size), dirty: &inode.dirtyPages) }
         inodes[number] = inode
@@ -286,6 +304,18 @@ private struct Contents {
             done += length
         }
         return result
+    }
+
+    /// How many of the `count` bytes from `offset` land on pages already allocated before the
+    /// first page that is not (nil when every page they touch is allocated).
+    func allocatedPrefix(at offset: Int, count: Int) -> Int? {
+        guard count > 0 else { return nil }
+        let first = offset / SimulatedFileSystem.pageSize
+        let last = (offset + count - 1) / SimulatedFileSystem.pageSize
+        for page in first...last where pages[page] == nil {
+            return max(0, page * SimulatedFileSystem.pageSize - offset)
+        }
+        return nil
     }
 
     mutating func write(_ bytes: [UInt8], at offset: Int, dirty: inout Set<Int>) {

@@ -73,10 +73,17 @@ struct DataFiles {
     mutating func create(start: UInt64, _ fs: any FileSystem, preallocate: Bool) throws(SystemError) -> DataFile {
         precondition(start % fileSize == 0 && (files.last.map { $0.start + fileSize == start } ?? true))
         let handle = try fs.open(path(start: start), create: true)
-        if preallocate {
-            try fs.allocate(handle, size: Int64(fileSize))
-        } else {
-            try fs.truncate(handle, to: Int64(fileSize))
+        do {
+            if preallocate {
+                try fs.allocate(handle, size: Int64(fileSize))
+            } else {
+                try fs.truncate(handle, to: Int64(fileSize))
+            }
+        } catch {
+            // A disk too full for the file: close it; a later append opens and sizes it again,
+            // and recovery extends a data file left short.
+            do { try fs.close(handle) } catch {}
+            throw error
         }
         let file = DataFile(start: start, handle: handle)
         files.append(file)

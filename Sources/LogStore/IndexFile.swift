@@ -50,6 +50,8 @@ struct IndexFiles {
     private(set) var files: [(base: UInt64, handle: OpenFile)] = []
     private var unsynced: [UInt64] = []
     private var directoryDirty = false
+    /// Records a full disk kept recovery from writing; reads see them in place of the files.
+    private(set) var deferred = DeferredIndexRecords()
 
     init(directory: String, entriesPerFile: Int) {
         self.directory = directory
@@ -138,8 +140,33 @@ struct IndexFiles {
                 }
             }
         }
+        if !deferred.isEmpty {
+            for k in 0..<count {
+                if let held = deferred.entry(index + UInt64(k)) { result[k] = held }
+            }
+        }
         return result
     }
+
+    /// Keeps `count` encoded records from `bytes` (the first for `index`) in memory, for a disk
+    /// too full to write them; ``writeDeferred(_:)`` writes them later.
+    mutating func deferWrite(_ bytes: [UInt8], count: Int, firstIndex index: UInt64) {
+        deferred.add(bytes, count: count, first: index)
+    }
+
+    /// Writes the records kept by ``deferWrite(_:count:firstIndex:)``, run by run; those written
+    /// are forgotten, so a failure (a disk still full) can be retried.
+    mutating func writeDeferred(_ fs: any FileSystem) throws(SystemError) {
+        while let run = deferred.runs.first {
+            try withRawBytes(run.bytes) { (raw) throws(SystemError) in
+                try write(raw, count: run.bytes.count / IndexEntry.size, firstIndex: run.first, fs)
+            }
+            deferred.removeFirst()
+        }
+    }
+
+    /// Forgets deferred records of entries after `index` (a truncated log).
+    mutating func dropDeferred(after index: UInt64) { deferred.drop(after: index) }
 
     /// The entry for `index`, or nil if unknown.
     func read(_ index: UInt64, _ fs: any FileSystem) throws(SystemError) -> IndexEntry? {
@@ -160,6 +187,7 @@ struct IndexFiles {
 
     /// Unlinks the files holding only entries before `index` (the directory still needs a sync).
     mutating func removeFiles(before index: UInt64, _ fs: any FileSystem) throws(SystemError) {
+        deferred.drop(before: index)
         while let first = files.first, first.base + entriesPerFile <= index {
             try fs.close(first.handle)
             try fs.unlink(first.handle.path)

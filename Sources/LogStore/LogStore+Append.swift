@@ -9,6 +9,11 @@ extension LogStore {
     /// to the page cache with one `pwrite` per data file it touches and one per index file;
     /// nothing is durable until ``sync()``.
     ///
+    /// A full disk (`ENOSPC` from a write or a new file's allocation) throws
+    /// ``LogStoreError/outOfSpace(_:action:)`` and leaves the log as it was (a conflicting suffix
+    /// already cut stays cut): bytes a short write left after the log's end are overwritten by
+    /// the next append and cut by recovery, so the same entries may be appended again later.
+    ///
     /// Preconditions (programmer errors): indices consecutive, the first in
     /// `firstIndex...lastIndex + 1`, terms never below the preceding entry's.
     public func append(_ entries: [Entry]) throws(LogStoreError) {
@@ -24,6 +29,7 @@ extension LogStore {
                 throw .entryTooLarge(index: entry.index, bytes: bytes, limit: configuration.dataFileSize)
             }
         }
+        try writeDeferredIndex()
         if first.index <= lastIndex { try truncate(after: first.index.previous) }
         precondition(first.term >= lastTerm, "entry \(first.index) has term \(first.term) below the log's \(lastTerm)")
 
@@ -87,7 +93,7 @@ extension LogStore {
             }
         }
 
-        try mutate("appending entries \(first.index)...\(entries.last!.index) to \(dataDirectory)") {
+        try mutateUnlessOutOfSpace("appending entries \(first.index)...\(entries.last!.index) to \(dataDirectory)") {
             () throws(SystemError) in
             for segment in segments where segment.bufferEnd > segment.bufferStart {
                 let file: DataFile
@@ -180,11 +186,13 @@ extension LogStore {
     }
 
     /// Saves `state` atomically and durably (temp file, fdatasync, rename, directory fsync)
-    /// before returning. A failure fails the store.
+    /// before returning. A full disk (`ENOSPC` writing the temporary file) throws
+    /// ``LogStoreError/outOfSpace(_:action:)`` with the saved state unchanged and the store
+    /// working; any other failure fails the store.
     public func saveHardState(_ state: HardState) throws(LogStoreError) {
         try checkHealthy()
         guard state != hardState else { return }
-        try mutate("saving the hard state in \(directory)") { () throws(SystemError) in
+        try mutateUnlessOutOfSpace("saving the hard state in \(directory)") { () throws(SystemError) in
             try fs.replaceAtomically(HardStateFile.encode(state), at: "\(directory)/\(HardStateFile.name)")
         }
         hardState = state
@@ -199,6 +207,7 @@ extension LogStore {
         precondition(index >= firstIndex.previous, "cannot truncate before the first index \(firstIndex)")
         // The log continues where entry `index` ends, not where the next one started: that one
         // may have begun the next file after a blank, where a shorter replacement would not.
+        try writeDeferredIndex()
         let cut = try recordEnd(of: index)
         let chain = try chainCRC(at: index)
         if durableIndex > index {
@@ -283,16 +292,27 @@ extension LogStore {
         do {
             try writeCheckpoint()
             return nil
-        } catch .io(let error, let action)
-            where error.errno == ENOSPC && !["fsync", "fdatasync"].contains(error.operation)
-        {
+        } catch .io(let error, let action) where error.isOutOfSpaceOnWrite {
             failure = nil
             return .outOfSpace(error, action: action)
+        } catch .outOfSpace(let error, let action) {
+            return .outOfSpace(error, action: action)
+        }
+    }
+
+    /// Writes the index records recovery kept in memory for a full disk, if any; a disk still
+    /// full throws ``LogStoreError/outOfSpace(_:action:)`` with nothing changed.
+    func writeDeferredIndex() throws(LogStoreError) {
+        guard !index.deferred.isEmpty else { return }
+        try mutateUnlessOutOfSpace("writing the index records recovery kept in memory") { () throws(SystemError) in
+            try index.writeDeferred(fs)
         }
     }
 
     /// Syncs the index files, then atomically writes a checkpoint for the durable log.
     func writeCheckpoint() throws(LogStoreError) {
+        // The checkpoint vouches for the index files up to its last entry.
+        try writeDeferredIndex()
         var runs = terms.runs
         while let last = runs.last, last.first > durableIndex.rawValue { runs.removeLast() }
         let next = Checkpoint(

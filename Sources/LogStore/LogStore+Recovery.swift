@@ -42,6 +42,9 @@ public struct RecoveryReport: Sendable, Hashable, CustomStringConvertible {
     /// Why the checkpoint could not be brought up to date after recovery (the disk was full),
     /// if so: the next recovery starts from the older one.
     public var checkpointNotWritten: String?
+    /// Set when the disk was too full to write the rebuilt index records: they are kept in
+    /// memory and written with the next append.
+    public var indexNotWritten: String?
 
     public init() {}
 
@@ -58,6 +61,7 @@ public struct RecoveryReport: Sendable, Hashable, CustomStringConvertible {
         if !removedTemporaryFiles.isEmpty { text += "; removed \(removedTemporaryFiles.joined(separator: ", "))" }
         if removedPrefixFiles > 0 { text += "; finished dropping \(removedPrefixFiles) prefix files" }
         if let reason = checkpointNotWritten { text += "; checkpoint not brought up to date (\(reason))" }
+        if let reason = indexNotWritten { text += "; rebuilt index records kept in memory (\(reason))" }
         return text
     }
 }
@@ -243,21 +247,21 @@ extension LogStore {
                     position = header.end
                     end = header.end
                     report.scannedRecords += 1
-                    if pending.count >= 4096 { try flushIndex(&pending) }
+                    if pending.count >= 4096 { try flushIndex(&pending, report: &report) }
                 case .blank:
                     position = fileEnd
                 case .needMore(let bytes):
                     wanted = max(wanted, bytes)
                     continue scanning
                 case .defect(let reason, let slot):
-                    try flushIndex(&pending)
+                    try flushIndex(&pending, report: &report)
                     try settleDefect(
                         at: position, in: file, index: nextIndex, reason: reason, slot: slot, report: &report)
                     break scanning
                 }
             }
         }
-        try flushIndex(&pending)
+        try flushIndex(&pending, report: &report)
         report.scannedBytes = position - start.position
         lastIndex = LogIndex(nextIndex - 1)
         lastChainCRC = chain
@@ -275,13 +279,20 @@ extension LogStore {
         }
     }
 
-    private func flushIndex(_ pending: inout Pending) throws(LogStoreError) {
+    /// Writes the index records rebuilt so far; on a disk too full for them, keeps them in
+    /// memory (``IndexFiles/deferWrite(_:count:firstIndex:)``) so the node still starts.
+    private func flushIndex(_ pending: inout Pending, report: inout RecoveryReport) throws(LogStoreError) {
         guard pending.count > 0 else { return }
         let count = pending.count
-        try mutate("rewriting index records from \(pending.first)") { () throws(SystemError) in
-            try withRawBytes(pending.bytes) { (raw) throws(SystemError) in
-                try index.write(raw, count: count, firstIndex: pending.first, fs)
+        do {
+            try mutateUnlessOutOfSpace("rewriting index records from \(pending.first)") { () throws(SystemError) in
+                try withRawBytes(pending.bytes) { (raw) throws(SystemError) in
+                    try index.write(raw, count: count, firstIndex: pending.first, fs)
+                }
             }
+        } catch .outOfSpace(let error, _) {
+            index.deferWrite(pending.bytes, count: count, firstIndex: pending.first)
+            report.indexNotWritten = report.indexNotWritten ?? error.description
         }
         pending = Pending(first: pending.first + UInt64(count))
     }

@@ -237,6 +237,25 @@ public final class LogStore: RaftStorage {
         if let failure { throw .failed(cause: failure) }
     }
 
+    /// ``mutate(_:_:)`` for a write that changes nothing the store claims until it succeeds:
+    /// `ENOSPC` from a write (never from a sync) leaves the store working and throws
+    /// ``LogStoreError/outOfSpace(_:action:)``; any other failure fails the store for good.
+    func mutateUnlessOutOfSpace<R>(_ action: @autoclosure () -> String, _ body: () throws(SystemError) -> R)
+        throws(LogStoreError) -> R
+    {
+        do {
+            return try body()
+        } catch {
+            let described = action()
+            guard error.isOutOfSpaceOnWrite else {
+                let wrapped = LogStoreError.io(error, action: described)
+                failure = wrapped.description
+                throw wrapped
+            }
+            throw .outOfSpace(error, action: described)
+        }
+    }
+
     /// Runs a state-changing file operation; any failure fails the store for good.
     func mutate<R>(_ action: @autoclosure () -> String, _ body: () throws(SystemError) -> R) throws(LogStoreError)
         -> R

@@ -21,6 +21,13 @@ public struct SystemError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The C library's text for `errno`, e.g. "Connection refused".
     public var reason: String { String(cString: strerror(errno)) }
 
+    /// Whether a write found the disk full: `ENOSPC` from a call that is not a sync (after a
+    /// failed sync the kernel may have dropped dirty pages, so that one is never retried). Such
+    /// a write changed nothing durable and may be tried again once space is freed.
+    public var isOutOfSpaceOnWrite: Bool {
+        errno == ENOSPC && !["fsync", "fdatasync", "fsync(directory)"].contains(operation)
+    }
+
     public var description: String {
         subject.isEmpty ? "\(operation): \(reason)" : "\(operation) \(subject): \(reason)"
     }
