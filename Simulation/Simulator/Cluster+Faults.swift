@@ -1,3 +1,4 @@
+import FileIO
 import LedgerModel
 import Raft
 import Replica
@@ -77,10 +78,16 @@ extension Cluster {
             let victim = nodes[Int(diskRNG.below(UInt64(nodes.count)))]
             let level = fills.levels.lowerBound + diskRNG.below(fills.levels.upperBound - fills.levels.lowerBound + 1)
             let duration = fills.forMs.lowerBound + diskRNG.below(fills.forMs.upperBound - fills.forMs.lowerBound + 1)
-            victim.diskFillLevel = UInt16(level)
+            let toTheLastByte = diskRNG.chance(1, in: 4)
+            victim.diskFillLevel = toTheLastByte ? 10_000 : UInt16(level)
             victim.diskFullUntil = now + .milliseconds(duration)
             statistics.diskFills += 1
-            note("n\(victim.id)'s disk fills to \(level / 100)% for \(duration)ms")
+            if toTheLastByte {
+                statistics.disksFullToTheLastByte += 1
+                note("n\(victim.id)'s disk fills to the last byte (writes fail with ENOSPC) for \(duration)ms")
+            } else {
+                note("n\(victim.id)'s disk fills to \(level / 100)% for \(duration)ms")
+            }
         }
         if nemesisRNG.chance(profile.transferPerMille, in: 1000), let leader = currentLeader, leader.isRunning {
             let target = nodes[(leader.index + 1 + Int(nemesisRNG.below(UInt64(nodes.count - 1)))) % nodes.count]
@@ -97,6 +104,15 @@ extension Cluster {
 
     /// What a node's disk reports now: the fill level during a disk-fill fault, else 30 %.
     func diskUsage(of node: SimNode) -> UInt16 { now < node.diskFullUntil ? node.diskFillLevel : 3000 }
+
+    /// Makes `node`'s file systems refuse every write that needs space (`ENOSPC`) while its disk
+    /// is filled to the last byte, and take them again once it is freed; called before the node
+    /// touches its disk.
+    func refreshDiskSpace(of node: SimNode) {
+        let full = now < node.diskFullUntil && node.diskFillLevel >= 10_000
+        node.disk.raftFileSystem.isFull = full
+        node.disk.stateMachineFileSystem.isFull = full
+    }
 
     /// Once a (virtual) second, as the server does: the node's own disk and its running peers'.
     func measureDisks(of node: SimNode, _ replica: Replica) {

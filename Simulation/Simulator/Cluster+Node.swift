@@ -15,6 +15,7 @@ extension Cluster {
     /// as recovered, and a fresh replica that replays every committed entry after the
     /// CommitLog's applied index.
     func start(_ node: SimNode) throws(Violation) {
+        refreshDiskSpace(of: node)
         let machine = try openStateMachine(node)
         let replica: Replica
         do {
@@ -94,6 +95,7 @@ extension Cluster {
         node.busyUntilMicros = 0
         node.paused = false
         node.deferred = []
+        refreshDiskSpace(of: node)
         do {
             try node.disk.crash()
         } catch {
@@ -145,6 +147,7 @@ extension Cluster {
     /// actions it asked for, then checks every invariant the node can break.
     func drive(_ node: SimNode, _ body: (Replica) throws(Violation) -> Void) throws(Violation) {
         guard let replica = node.replica, !node.paused else { return }
+        refreshDiskSpace(of: node)
         node.workBytes = 0
         try body(replica)
         try replica.settleObserved(now: wallClock)
@@ -215,6 +218,7 @@ extension Cluster {
     func completePersist(_ node: SimNode) throws(Violation) {
         guard let pending = node.persistInFlight else { preconditionFailure("no persist in flight") }
         node.persistInFlight = nil
+        refreshDiskSpace(of: node)
         let outcome = Result { () throws(CommitLogError) -> PersistDone in
             try pending.perform(on: node.disk.stateMachineFileSystem)
             return PersistDone(index: pending.appliedIndex, took: .zero)

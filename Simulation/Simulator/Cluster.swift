@@ -115,6 +115,8 @@ public final class Cluster {
         public var forcedCompactions = 0
         /// Disk-fill faults.
         public var diskFills = 0
+        /// Disk-fill faults that filled the disk to the last byte: writes failed with `ENOSPC`.
+        public var disksFullToTheLastByte = 0
         public var diskFullRefusals = 0
         /// Pre-vote requests sent, by node position.
         public var preVoteRequests: [Int] = []

@@ -183,6 +183,15 @@ final class InvariantChecker {
         }
     }
 
+    /// A full disk refused `node`'s write of the entries from `index` on: a leader hands them
+    /// out again (the only entries it may emit twice in a term), and re-reports its hard state.
+    func writesRefused(from index: LogIndex?, on node: SimNode, _ core: RaftCore) {
+        if let index, core.role == .leader, watches[node.index].leaderTerm == core.term {
+            watches[node.index].leaderAppended = min(watches[node.index].leaderAppended, index.previous)
+        }
+        watches[node.index].lastReadyHardState = node.disk.durableHardState
+    }
+
     /// `node` is about to write `entries` to its log (replacing any suffix from the first).
     func willWrite(_ entries: [Entry], on node: SimNode) throws(Violation) {
         guard let first = entries.first else { return }

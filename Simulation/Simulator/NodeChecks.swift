@@ -29,6 +29,10 @@ final class NodeChecks: ReplicaObserver {
 
     func willWrite(_ entries: [Entry]) throws(Violation) { try cluster.checker.willWrite(entries, on: node) }
 
+    func writesRefused(from index: LogIndex?, by core: RaftCore) throws(Violation) {
+        cluster.checker.writesRefused(from: index, on: node, core)
+    }
+
     func storageChanged(_ core: RaftCore) throws(Violation) {
         try cluster.checker.didWrite(on: node)
         try cluster.checker.commitAdvanced(node, core)

@@ -47,7 +47,7 @@ case .seed(let seed):
             + "consumers: \(s.pulls) pulls, \(s.messagesConsumed) messages, \(s.offsetCommits) offset commits "
             + "(\(s.offsetCommitsRefused) refused), \(s.offsetQueries) offset queries, \(s.consumerRestarts) restarts; "
             + "CommitLog persists: \(s.persists); retention: \(s.logCompactions) passes (\(s.forcedCompactions) forced), "
-            + "\(s.snapshotsInstalled) snapshots installed; disk fills: \(s.diskFills), \(s.diskFullRefusals) refusals; "
+            + "\(s.snapshotsInstalled) snapshots installed; disk fills: \(s.diskFills) (\(s.disksFullToTheLastByte) to the last byte), \(s.diskFullRefusals) refusals; "
             + "held: \(result.heldCounts.delayed) delayed, \(result.heldCounts.delivered) delivered, "
             + "\(s.sendBacks) send-backs (\(s.sendBacksRefused) refused, \(result.heldCounts.deadLettered) dead-lettered); "
             + "transactions: \(result.heldCounts.halves) half messages, \(result.heldCounts.committed) committed, "

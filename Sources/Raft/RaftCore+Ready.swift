@@ -2,7 +2,8 @@ extension RaftCore {
     /// Whether ``ready()`` has anything to hand out. False while a ready is outstanding.
     public var hasReady: Bool {
         guard !readyOutstanding else { return false }
-        return softState != reportedSoftState || hardState != reportedHardState || log.hasEntriesToPersist
+        let writes = !writesHeld && (hardState != reportedHardState || log.hasEntriesToPersist)
+        return softState != reportedSoftState || writes
             || log.snapshotToInstall != nil
             || !messagesNow.isEmpty || !messagesAfterPersist.isEmpty || log.applicableRange != nil
             || !readStates.isEmpty || !failedProposals.isEmpty || !failedReads.isEmpty || broadcastPending
@@ -29,14 +30,14 @@ extension RaftCore {
             reportedSoftState = soft
         }
         let hard = hardState
-        if hard != reportedHardState {
+        if !writesHeld && hard != reportedHardState {
             ready.hardState = hard
             ready.mustSync = hard.term != reportedHardState.term || hard.vote != reportedHardState.vote
             reportedHardState = hard
         }
         ready.snapshot = log.takeSnapshotToInstall()
         if ready.snapshot != nil { ready.mustSync = true }
-        ready.entries = log.takeEntriesToPersist()
+        if !writesHeld { ready.entries = log.takeEntriesToPersist() }
         if !ready.entries.isEmpty { ready.mustSync = true }
         if let range = log.applicableRange {
             ready.committedEntries = try log.entries(
@@ -81,10 +82,29 @@ extension RaftCore {
         if maybeCommit() { broadcastPending = true }
     }
 
-    /// The index of the first entry the next ready hands out to persist, or nil when none waits.
-    /// An owner with entries still syncing compares it with its store's last index: at or
-    /// below it, the next ready rewrites entries being synced, so wait for that sync first.
-    public var nextIndexToPersist: LogIndex? { log.nextIndexToPersist }
+    /// The index of the first entry the next ready hands out to persist, or nil when none waits
+    /// (or writes are held). An owner with entries still syncing compares it with its store's
+    /// last index: at or below it, the next ready rewrites entries being synced, so wait for
+    /// that sync first.
+    public var nextIndexToPersist: LogIndex? { writesHeld ? nil : log.nextIndexToPersist }
+
+    /// The owner could not write the outstanding ready's entries from `index` on (nil: it wrote
+    /// them) or save its hard state, because the disk is full; `saved` is the hard state its
+    /// storage holds. Until ``resumeWrites()`` readies hand out no entries and no hard state —
+    /// those entries stay in memory, not durable, so this node neither counts nor acknowledges
+    /// them — and then hand out again everything not written, with the hard state if it
+    /// differs from `saved`. The owner must hold back every `messagesAfterPersist` meanwhile:
+    /// they may vouch for what is not durable.
+    /// - Precondition: a ready is outstanding, and `index` is one of its entries.
+    public func writesFailed(from index: LogIndex?, saved: HardState) {
+        precondition(readyOutstanding, "writesFailed(from:saved:) without an outstanding ready")
+        if let index { log.rewindHandedOut(before: index) }
+        reportedHardState = saved
+        writesHeld = true
+    }
+
+    /// Lets readies hand out entries and the hard state again after ``writesFailed(from:saved:)``.
+    public func resumeWrites() { writesHeld = false }
 
     /// Whether the next ready carries a leader's snapshot to install (an offer was accepted).
     public var hasSnapshotToInstall: Bool { log.snapshotToInstall != nil }

@@ -64,6 +64,9 @@ public final class RaftCore {
     var reportedSoftState: SoftState
     var reportedHardState: HardState
     var readyOutstanding = false
+    /// Set by ``writesFailed(from:saved:)`` until ``resumeWrites()``: readies hand out no entries
+    /// and no hard state.
+    public internal(set) var writesHeld = false
     /// A broken safety property this node observed (e.g. told to overwrite a committed entry).
     var safetyViolation: String?
 

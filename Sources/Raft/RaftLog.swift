@@ -154,6 +154,13 @@ struct RaftLog {
 
     var hasEntriesToPersist: Bool { handedOut < lastIndex }
 
+    /// Entries from `index` on were handed out but not written: hand them out again.
+    mutating func rewindHandedOut(before index: LogIndex) {
+        precondition(
+            index >= unstableStart && index <= handedOut, "entry \(index) was not handed out unwritten")
+        handedOut = index.previous
+    }
+
     /// The first entry ``takeEntriesToPersist()`` would hand out, if any.
     var nextIndexToPersist: LogIndex? { hasEntriesToPersist ? handedOut.next : nil }
 

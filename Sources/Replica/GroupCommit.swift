@@ -25,7 +25,12 @@ struct AwaitingSync {
     let messagesAfterPersist: [Message]
 
     init(_ ready: Ready) {
-        lastEntry = ready.entries.last.map { ($0.index, $0.term) }
-        messagesAfterPersist = ready.messagesAfterPersist
+        self.init(
+            lastEntry: ready.entries.last.map { ($0.index, $0.term) }, messagesAfterPersist: ready.messagesAfterPersist)
+    }
+
+    init(lastEntry: (index: LogIndex, term: Term)?, messagesAfterPersist: [Message]) {
+        self.lastEntry = lastEntry
+        self.messagesAfterPersist = messagesAfterPersist
     }
 }

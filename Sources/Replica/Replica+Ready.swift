@@ -26,13 +26,19 @@ extension Replica {
             }
             // Replication leaves before this node's own disk write, so followers write in parallel.
             if !ready.entries.isEmpty && !ready.messages.isEmpty { host.perform(.transmit) }
-            guard try write(ready) else { return }
             let waitsForDisk =
                 configuration.syncBeforeAcknowledging && !configuration.brokenRules.contains(.answerBeforeSync)
                 && (!ready.entries.isEmpty || groupCommit.isBusy)
-            if waitsForDisk {
+            switch try write(ready) {
+            case .failed:
+                return
+            case .refused(let entriesWritten, let error):
+                try logWritesRefused(ready, entriesWritten: entriesWritten, error)
+            case .written where refusedLogWrites != nil:
+                if core.writesHeld { holdPromises(of: ready) } else { logWritesResumed(ready) }
+            case .written where waitsForDisk:
                 groupCommit.awaiting.append(AwaitingSync(ready))
-            } else {
+            case .written:
                 try send(ready.messagesAfterPersist)
             }
             try applyCommitted(ready)
@@ -46,8 +52,9 @@ extension Replica {
     /// durably) and a new term or vote is saved durably before anything that depends on it
     /// leaves, with the commit it can vouch for (``durableHardState(_:)``). A commit-only change
     /// is saved lazily (with the next term change, and at close).
-    /// Returns false when the store failed (the replica stopped).
-    private func write(_ ready: Ready) throws(Violation) -> Bool {
+    /// A full disk refuses the write with the store intact (``ReadyWrite/refused(entriesWritten:_:)``);
+    /// any other store failure stops the replica.
+    private func write(_ ready: Ready) throws(Violation) -> ReadyWrite {
         if let first = ready.entries.first {
             try observer?.willWrite(ready.entries)
             if first.index <= store.lastIndex {
@@ -57,17 +64,33 @@ extension Replica {
                 )
             }
         }
+        var entriesWritten = false
         do {
             try store.append(ready.entries)
+            entriesWritten = true
             if let hard = ready.hardState, hard.term != store.hardState.term || hard.vote != store.hardState.vote {
                 try store.saveHardState(durableHardState(hard))
             }
+        } catch .outOfSpace(let error, let action) {
+            try observer?.storageChanged(core)
+            return .refused(entriesWritten: entriesWritten, .outOfSpace(error, action: action))
         } catch {
             stop(.storage(error))
-            return false
+            return .failed
         }
         try observer?.storageChanged(core)
-        return true
+        return .written
+    }
+
+    /// How ``write(_:)`` ended.
+    private enum ReadyWrite {
+        /// Entries and hard state are in the store (entries not yet durable).
+        case written
+        /// The disk is full: nothing of the ready was written, or (`entriesWritten`) its entries
+        /// but not its hard state. The store goes on.
+        case refused(entriesWritten: Bool, LogStoreError)
+        /// The store failed; the replica stopped.
+        case failed
     }
 
     /// `state` as it may be saved now: its commit capped at what the store holds durably. The

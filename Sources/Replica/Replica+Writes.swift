@@ -224,21 +224,37 @@ extension Replica {
 }
 
 extension Replica {
-    /// Why this leader takes no writes now, or nil: its own disk or a member's is at or above
-    /// `diskSpaceWarningLevelRatio` (every member stores every entry, so one full disk stops
-    /// the group's writes rather than that member). Reads, status and offsets go on.
+    /// Why this leader takes no writes now, or nil: its own disk cannot take them (the log's
+    /// writes were refused, or it is at or above `diskSpaceWarningLevelRatio`), or no majority
+    /// of the members has a disk below that ratio (an entry needs a majority to store it; a
+    /// member that did not report lately counts as writable). Reads, status and offsets go on.
     func diskFullRefusal() -> ErrorResponse? {
-        let limit = UInt16(configuration.diskSpaceWarningLevelRatio * 100)
-        var fullest: (name: String, basisPoints: UInt16)?
-        if let own = diskUsedBasisPoints { fullest = (configuration.me.name, own) }
-        for peer in peerDiskUsage where peer.basisPoints > (fullest?.basisPoints ?? 0) { fullest = peer }
-        guard let fullest, fullest.basisPoints >= limit else { return nil }
-        let percent =
-            "\(fullest.basisPoints / 100).\(fullest.basisPoints % 100 < 10 ? "0" : "")\(fullest.basisPoints % 100)"
+        if let refused = refusedLogWrites {
+            return ErrorResponse(
+                code: .diskFull,
+                message:
+                    "node \(configuration.me.name)'s store disk is full (\(refused.error)), above "
+                    + "diskSpaceWarningLevelRatio \(configuration.diskSpaceWarningLevelRatio)%; writes resume by "
+                    + "themselves once space is freed")
+        }
+        let limit = warningBasisPoints
+        let full = peerDiskUsage.filter { $0.basisPoints >= limit }
+        let refusing: (name: String, basisPoints: UInt16)
+        if let own = diskUsedBasisPoints, own >= limit {
+            refusing = (configuration.me.name, own)
+        } else if configuration.members.count - full.count < configuration.members.count / 2 + 1,
+            let fullest = full.max(by: { $0.basisPoints < $1.basisPoints })
+        {
+            refusing = fullest
+        } else {
+            return nil
+        }
+        let points = refusing.basisPoints
+        let percent = "\(points / 100).\(points % 100 < 10 ? "0" : "")\(points % 100)"
         return ErrorResponse(
             code: .diskFull,
             message:
-                "node \(fullest.name)'s store disk is \(percent)% used, at or above diskSpaceWarningLevelRatio "
+                "node \(refusing.name)'s store disk is \(percent)% used, at or above diskSpaceWarningLevelRatio "
                 + "\(configuration.diskSpaceWarningLevelRatio)%; writes resume by themselves once space is freed")
     }
 }

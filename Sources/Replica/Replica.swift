@@ -61,6 +61,8 @@ public final class Replica {
     var incomingSnapshot: IncomingSnapshot?
     /// Set while retention passes fail for a full disk (logged once until one succeeds).
     var retentionOutOfSpace = false
+    /// Set while the store's disk refuses the log's writes; cleared when a retry writes them.
+    var refusedLogWrites: RefusedLogWrites?
     /// What retention and snapshots did since the replica started.
     public internal(set) var retentionCounters = RetentionCounters()
     /// Messages received, by topic: those this replica's state machine stored as it applied
@@ -160,6 +162,7 @@ public final class Replica {
     private func tick() throws(Violation) {
         do { try core.tick() } catch { return stop(.raft(error)) }
         try expireLongPolls()
+        retryRefusedLogWrites()
         if core.role == .leader {
             let changes = followerWatch.update(
                 core.status.followers, lastIndex: core.lastIndex, term: core.term, now: now)
@@ -233,9 +236,11 @@ public final class Replica {
     package var persistedIndex: LogIndex { persistence.persistedIndex }
 
     /// How full the store's file system is (hundredths of a percent), as the host last measured
-    /// it (``status``, and writes are refused at ``ReplicaConfiguration/diskSpaceWarningLevelRatio``).
-    /// Nil until measured.
-    package private(set) var diskUsedBasisPoints: UInt16?
+    /// it (``status``, and writes are refused at ``ReplicaConfiguration/diskSpaceWarningLevelRatio``),
+    /// or 100 % while the disk refuses the log's writes. Nil until measured.
+    package var diskUsedBasisPoints: UInt16? { refusedLogWrites == nil ? measuredDiskBasisPoints : 10_000 }
+    /// ``diskUsedBasisPoints`` as the host last measured it.
+    private var measuredDiskBasisPoints: UInt16?
     /// How full the other members' disks are, as they last reported (members that did not
     /// report lately are left out).
     package private(set) var peerDiskUsage: [(name: String, basisPoints: UInt16)] = []
@@ -245,19 +250,21 @@ public final class Replica {
     /// The host measured the disks: this node's (nil when it could not) and the other members'
     /// as they last reported. Logs when writes start or stop being refused for a full disk.
     package func diskUsageMeasured(own: UInt16?, peers: [(name: String, basisPoints: UInt16)]) {
-        diskUsedBasisPoints = own
+        measuredDiskBasisPoints = own
         peerDiskUsage = peers
         let refusal = diskFullRefusal()?.message
         if let refusal, diskRefusal == nil {
             log(.warning, "refusing writes: \(refusal)")
         } else if refusal == nil, diskRefusal != nil {
-            log(.info, "accepting writes again: every member's disk is below diskSpaceWarningLevelRatio")
+            log(.info, "accepting writes again: this node's disk and a majority's are below diskSpaceWarningLevelRatio")
         }
         diskRefusal = refusal
+        handOffLeadershipIfUnwritable()
     }
 
-    /// Whether this node's own disk leaves room for writes.
-    var isWritable: Bool { (diskUsedBasisPoints ?? 0) < UInt16(configuration.diskSpaceWarningLevelRatio * 100) }
+    /// Whether this node's own disk takes writes: below `diskSpaceWarningLevelRatio`, and the
+    /// log's writes not refused.
+    var isWritable: Bool { (diskUsedBasisPoints ?? 0) < warningBasisPoints }
 
     /// What `ledger status` shows of this node.
     package var status: StatusResponse {

@@ -40,7 +40,8 @@ public struct ReplicaConfiguration: Sendable {
     /// holds them in memory until their persist completes, so this bounds its memory.
     public var persistEveryBytes = 8 << 20
     /// At or above this share of its disk used (percent), a node refuses writes (RocketMQ's
-    /// `diskSpaceWarningLevelRatio`); a leader also refuses them while a member reports so.
+    /// `diskSpaceWarningLevelRatio`); a leader also refuses them while no majority of the
+    /// members reports a disk below it, and hands leadership on while its own disk is that full.
     public var diskSpaceWarningLevelRatio = 90
     /// When the oldest data files of the log are deleted.
     public var retention = RetentionPolicy()

@@ -23,6 +23,9 @@ package protocol ReplicaObserver: AnyObject {
     func willWrite(_ entries: [Entry]) throws(Violation)
     /// The store's durable state may have changed (a hard state saved, a truncation, a sync).
     func storageChanged(_ core: RaftCore) throws(Violation)
+    /// A full disk refused the ready's writes: its entries from `index` on were not written
+    /// (nil: they were, its hard state was not), and the core hands them out again later.
+    func writesRefused(from index: LogIndex?, by core: RaftCore) throws(Violation)
     /// `message` is about to leave.
     func willSend(_ message: Message, by core: RaftCore) throws(Violation)
     /// The state machine is about to apply `entry`.

@@ -1,4 +1,4 @@
-/// What retention and snapshots did on this node since it started, for metrics.
+/// What retention, snapshots and a full disk did on this node since it started, for metrics.
 public struct RetentionCounters: Sendable, Hashable {
     /// Retention passes that deleted data files, by why (``Replica/RetentionReason``'s labels:
     /// `expired`, `disk`, `forced`).
@@ -8,6 +8,9 @@ public struct RetentionCounters: Sendable, Hashable {
     /// Snapshots this node sent to a follower (as leader) and installed from a leader.
     public internal(set) var snapshotsSent: UInt64 = 0
     public internal(set) var snapshotsInstalled: UInt64 = 0
+    /// Times the store's disk refused the log's writes (`ENOSPC`) after they had been going:
+    /// each starts a spell of refused writes that ends when a retry writes them.
+    public internal(set) var logWritesRefused: UInt64 = 0
 
     /// The reasons, in the order metrics list them.
     public static let reasons = ["expired", "disk", "forced"]

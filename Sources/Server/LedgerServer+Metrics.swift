@@ -190,6 +190,11 @@ extension LedgerServer {
                 help: "Leader snapshots this node installed as a follower.",
                 value: .count(replica.retentionCounters.snapshotsInstalled)),
             MetricFamily(
+                "ledger_log_writes_refused_total", .counter,
+                help:
+                    "Times the store's disk refused the Raft log's writes (ENOSPC); each spell ends when a retry writes them.",
+                value: .count(replica.retentionCounters.logWritesRefused)),
+            MetricFamily(
                 "ledger_log_start_position_bytes", .gauge,
                 help: "The log position of the first stored entry: bytes retention has deleted since the log began.",
                 value: .count(replica.store.startPosition)),

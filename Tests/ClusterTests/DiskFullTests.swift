@@ -10,9 +10,10 @@ import Testing
 
 /// A full disk is a state, not a crash: with the stores on a small file system of their own
 /// filled to the last byte, writes are refused with `disk full` (exit 1, naming the node and
-/// the ratio) while status and pulls go on, no node exits (a persist that finds no space waits)
-/// and a node restarted on the full disk comes up; once space is freed, writes resume by
-/// themselves and every acknowledged message is still there.
+/// the ratio) while status and pulls go on, no node exits (a persist that finds no space waits,
+/// a vote the Raft log cannot save is held back) and a node restarted on the full disk comes
+/// up; once space is freed, a leader is elected, writes resume by themselves and every
+/// acknowledged message is still there.
 @Suite(.serialized)
 struct DiskFullTests {
     @Test("a full disk refuses writes, serves reads, and takes writes again once space is freed")
@@ -106,16 +107,36 @@ struct DiskFullTests {
             fixture.client.statusAll().nodes.allSatisfy { $0.response != nil },
             "a node stopped on the full disk")
 
-        // Free the space: writes resume by themselves.
+        // Kill the leader: electing another needs a vote saved in the Raft log's hard state, which
+        // the full disk refuses (ENOSPC in the log's own writes). The others keep running and
+        // hold their votes back; the old leader comes up again on the full disk.
+        _ = fixture.cluster.kill(leader.peer.id)
+        let others = fixture.peers.filter { $0.id != leader.peer.id }
+        var refusedVote = false
+        let voting = ContinuousClock().now + .seconds(15)
+        while ContinuousClock().now < voting && !refusedVote {
+            refusedVote = try others.contains { peer in
+                String(decoding: try readFile(fixture.cluster.logPath(peer.id)), as: UTF8.self)
+                    .contains("refusing writes: log store found the disk full while saving the hard state")
+            }
+            if !refusedVote { Thread.sleep(forTimeInterval: 0.3) }
+        }
+        #expect(refusedVote, "no node logged a refused hard-state save within 15 s of the leader's death")
+        #expect(
+            fixture.client.statusAll().nodes.filter { $0.peer.id != leader.peer.id }.allSatisfy { $0.response != nil },
+            "a node stopped when the full disk refused its log's writes")
+        try fixture.cluster.start(leader.peer.id)
+
+        // Free the space: a leader is elected and writes resume by themselves.
         try FileManager.default.removeItem(atPath: ballast)
         var resumed = false
-        let again = ContinuousClock().now + .seconds(10)
+        let again = ContinuousClock().now + .seconds(20)
         while ContinuousClock().now < again && !resumed {
             let send = try fixture.ledger(["send", "--topic", "Full", "--timeout", "5000"], stdin: "after\n")
             resumed = send.status == .exited(0)
             if !resumed { Thread.sleep(forTimeInterval: 0.3) }
         }
-        #expect(resumed, "writes did not resume within 10 s of freeing the disk")
+        #expect(resumed, "writes did not resume within 20 s of freeing the disk")
         acknowledged.append(try fixture.client.send(ProducerMessage(topic: "Full", body: Array("after".utf8))))
 
         // Every acknowledged message is still there, and no node exited.
