@@ -58,6 +58,8 @@ extension Cluster {
         configuration.persistEveryEntries = Int(options.persistEveryEntries)
         configuration.transactions = options.transactions
         configuration.queueLockExpiryMilliseconds = options.queueLockExpiryMilliseconds
+        // Small pieces, so a lost one interrupts a transfer and the repeated offer resumes it.
+        configuration.snapshotChunkBytes = 512
         if let retention = options.retention { configuration.retention = retention }
         if options.brokenStateMachine.contains(.staleReads) { configuration.brokenRules.insert(.staleReads) }
         if options.brokenStateMachine.contains(.answerBeforeSync) {

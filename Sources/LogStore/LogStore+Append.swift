@@ -200,7 +200,9 @@ extension LogStore {
 
     /// Discards every entry after `index` (in `firstIndex.previous...`), durably before it
     /// returns: the cut data file is truncated, re-extended with zeros and synced, later data
-    /// files are unlinked and the directory synced, so no stale record can reappear.
+    /// files are unlinked and the directory synced, so no stale record can reappear. A disk too
+    /// full for the checkpoint that must come first throws ``LogStoreError/outOfSpace(_:action:)``
+    /// with nothing cut.
     public func truncate(after index: LogIndex) throws(LogStoreError) {
         try checkHealthy()
         guard index < lastIndex else { return }
@@ -210,13 +212,18 @@ extension LogStore {
         try writeDeferredIndex()
         let cut = try recordEnd(of: index)
         let chain = try chainCRC(at: index)
+        let before = (durableIndex, durableChain, syncedPosition, terms)
         if durableIndex > index {
             durableIndex = index
             durableChain = chain
             syncedPosition = min(syncedPosition, cut)
         }
         terms.truncate(after: index.rawValue)
-        if let checkpoint, checkpoint.lastIndex > index.rawValue { try writeCheckpoint() }
+        // A checkpoint past the cut must be replaced first; a disk too full for that cuts nothing.
+        if let checkpoint, checkpoint.lastIndex > index.rawValue, let full = try writeCheckpointUnlessOutOfSpace() {
+            (durableIndex, durableChain, syncedPosition, terms) = before
+            throw full
+        }
         try mutate("truncating \(dataDirectory) after entry \(index)") { () throws(SystemError) in
             // Unlink later files durably before cutting, so a crash in between leaves a prefix
             // of the old log rather than synced records beyond a hole.

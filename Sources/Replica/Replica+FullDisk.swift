@@ -74,6 +74,7 @@ extension Replica {
         refusedLogWrites = nil
         groupCommit.awaiting.append(AwaitingSync(ready))
         groupCommit.awaiting.append(AwaitingSync(lastEntry: nil, messagesAfterPersist: refused.heldMessages))
+        stepSnapshotOfferIfIdle()
         log(
             .info,
             "writing the log again after \(now - refused.since) ms: accepting writes unless a disk is still "

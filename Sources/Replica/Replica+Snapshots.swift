@@ -69,6 +69,9 @@ extension Replica {
     /// The core offers `snapshot` to `peer`: its bytes leave in pieces, then the core hears that
     /// they left (the follower answers once installed; a lost piece makes it reject the next
     /// append, and the offer is repeated).
+    ///
+    /// Resumable: when the follower's last receipt names this snapshot (index, term and CRC)
+    /// and holds part of it, the pieces start where that part ends.
     func sendSnapshot(_ snapshot: SnapshotMetadata, to peer: NodeID, term: Term) {
         let bytes: [UInt8]
         do {
@@ -78,11 +81,20 @@ extension Replica {
             core.reportSnapshot(to: peer, delivered: false)
             return
         }
-        log(.info, "sending node \(name(peer)) the snapshot at index \(snapshot.index) (\(bytes.count) bytes)")
         let checksum = CRC32C.checksum(bytes)
         var offset = 0
+        if let receipt = snapshotReceipts[peer], receipt.snapshot == snapshot, receipt.checksum == checksum,
+            receipt.totalBytes == UInt64(bytes.count), receipt.offset < receipt.totalBytes
+        {
+            offset = Int(receipt.offset)
+        }
+        log(
+            .info,
+            "sending node \(name(peer)) the snapshot at index \(snapshot.index) (\(bytes.count) bytes"
+                + (offset == 0 ? ")" : ", resuming at byte \(offset), which it holds)"))
+        retentionCounters.snapshotBytesSent += UInt64(bytes.count - offset)
         repeat {
-            let end = min(bytes.count, offset + SnapshotChunk.maxDataBytes)
+            let end = min(bytes.count, offset + configuration.snapshotChunkBytes)
             host.perform(
                 .sendSnapshot(
                     SnapshotChunk(
@@ -97,26 +109,42 @@ extension Replica {
 
     /// A piece of a leader's snapshot: kept while the pieces arrive in order; once whole and
     /// intact, the offer is stepped into the core as soon as no sync or persist runs.
+    ///
+    /// Every piece is answered with a receipt of what this node holds of that snapshot; a
+    /// receipt (a piece without bytes) from a follower is kept for the next offer to resume at.
     func received(_ chunk: SnapshotChunk) throws(Violation) {
         guard chunk.term >= core.term, chunk.to == configuration.raft.id, chunk.totalBytes > 0 else { return }
+        if chunk.isReceipt {
+            snapshotReceipts[chunk.from] = chunk
+            return
+        }
+        let continues =
+            incomingSnapshot.map {
+                $0.offer == nil && $0.first.snapshot == chunk.snapshot && $0.first.checksum == chunk.checksum
+                    && $0.first.from == chunk.from && $0.first.totalBytes == chunk.totalBytes
+            } ?? false
         if chunk.offset == 0 {
             incomingSnapshot = IncomingSnapshot(first: chunk, bytes: chunk.data, offer: nil)
-        } else if var incoming = incomingSnapshot, incoming.offer == nil, incoming.first.snapshot == chunk.snapshot,
-            incoming.first.checksum == chunk.checksum, incoming.first.from == chunk.from,
-            UInt64(incoming.bytes.count) == chunk.offset
-        {
+        } else if continues, var incoming = incomingSnapshot, UInt64(incoming.bytes.count) == chunk.offset {
             incomingSnapshot = nil
             incoming.bytes += chunk.data
             incomingSnapshot = incoming
         } else {
-            return  // A piece of a snapshot whose start was lost: the leader offers it again.
+            // A piece that does not continue what this node holds (one before it was lost): the
+            // leader offers the snapshot again, resuming at what the receipt says is held.
+            let held = continues ? UInt64(incomingSnapshot?.bytes.count ?? 0) : 0
+            host.perform(.sendSnapshot(.receipt(for: chunk, holding: held)))
+            return
         }
-        guard var incoming = incomingSnapshot, UInt64(incoming.bytes.count) >= chunk.totalBytes else { return }
+        guard var incoming = incomingSnapshot else { return }
+        host.perform(.sendSnapshot(.receipt(for: chunk, holding: UInt64(incoming.bytes.count))))
+        guard UInt64(incoming.bytes.count) >= chunk.totalBytes else { return }
         guard UInt64(incoming.bytes.count) == chunk.totalBytes, CRC32C.checksum(incoming.bytes) == chunk.checksum,
             let decoded = try? StateSnapshot(decoding: incoming.bytes), decoded.metadata == chunk.snapshot
         else {
             log(.warning, "discarded node \(name(chunk.from))'s snapshot at index \(chunk.snapshot.index): damaged")
             incomingSnapshot = nil
+            host.perform(.sendSnapshot(.receipt(for: chunk, holding: 0)))
             return
         }
         incoming.offer = Message(
@@ -127,8 +155,12 @@ extension Replica {
 
     /// Steps a whole snapshot's offer into the core once no sync or persist is in flight (the
     /// install resets the log and the state machine's files under them).
+    /// Nor while the disk refuses the log's writes: installing writes the snapshot, the log's
+    /// checkpoint and the message store's files, and a core reset to the snapshot cannot go back.
     func stepSnapshotOfferIfIdle() {
-        guard let offer = incomingSnapshot?.offer, !groupCommit.isSyncing, !persistence.inFlight else { return }
+        guard let offer = incomingSnapshot?.offer, !groupCommit.isSyncing, !persistence.inFlight,
+            refusedLogWrites == nil, isWritable
+        else { return }
         step(offer)
         // Not newer than what this node holds: the core answered without restoring it.
         if !core.hasSnapshotToInstall { incomingSnapshot = nil }

@@ -59,6 +59,9 @@ public final class Replica {
     var lastAppliedFile: UInt64?
     /// A leader's snapshot arriving in pieces, and once whole, the offer to step.
     var incomingSnapshot: IncomingSnapshot?
+    /// Each follower's last receipt for a snapshot this node sent it: where a repeated offer of
+    /// the same snapshot resumes.
+    var snapshotReceipts: [NodeID: SnapshotChunk] = [:]
     /// Set while retention passes fail for a full disk (logged once until one succeeds).
     var retentionOutOfSpace = false
     /// Set while the store's disk refuses the log's writes; cleared when a retry writes them.
@@ -260,6 +263,7 @@ public final class Replica {
         }
         diskRefusal = refusal
         handOffLeadershipIfUnwritable()
+        stepSnapshotOfferIfIdle()
     }
 
     /// Whether this node's own disk takes writes: below `diskSpaceWarningLevelRatio`, and the

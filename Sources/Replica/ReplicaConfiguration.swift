@@ -54,6 +54,10 @@ public struct ReplicaConfiguration: Sendable {
     public var transactions = TransactionPolicy()
     /// How long an orderly consumer's queue lock lasts after its holder last locked it.
     public var queueLockExpiryMilliseconds = QueueLocks.defaultExpiryMilliseconds
+    /// Bytes of snapshot one piece carries (at most ``SnapshotChunk/maxDataBytes``).
+    public var snapshotChunkBytes = SnapshotChunk.maxDataBytes {
+        didSet { precondition((1...SnapshotChunk.maxDataBytes).contains(snapshotChunkBytes)) }
+    }
     /// Deliberately broken orchestration, so tests can prove the simulator's checkers bite.
     /// Never set in production.
     package var brokenRules: ReplicaBrokenRules = []

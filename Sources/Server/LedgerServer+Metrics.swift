@@ -186,6 +186,10 @@ extension LedgerServer {
                 help: "State snapshots this node sent, as leader, to followers that needed deleted entries.",
                 value: .count(replica.retentionCounters.snapshotsSent)),
             MetricFamily(
+                "ledger_snapshot_bytes_sent_total", .counter,
+                help: "Snapshot bytes this node sent as leader (a repeated offer resumes where the follower stopped).",
+                value: .count(replica.retentionCounters.snapshotBytesSent)),
+            MetricFamily(
                 "ledger_snapshots_installed_total", .counter,
                 help: "Leader snapshots this node installed as a follower.",
                 value: .count(replica.retentionCounters.snapshotsInstalled)),

@@ -5,7 +5,8 @@ import Raft
 /// A piece of a state snapshot between peers (opcode ``Opcode/snapshotChunk``, one-way). Layout:
 /// `u64 from, u64 to, u64 term, u64 snapshot index, u64 snapshot term, u64 total bytes,
 /// u32 CRC-32C of the whole snapshot, u64 offset, bytes data` (at most
-/// ``SnapshotChunk/maxDataBytes``, and never past the total).
+/// ``SnapshotChunk/maxDataBytes``, and never past the total; none in a follower's receipt,
+/// whose offset is how many bytes it holds).
 extension SnapshotChunk: WirePayload {
     public func encode(into writer: inout ByteWriter) {
         writer.writeUInt64(from.rawValue)
@@ -30,7 +31,7 @@ extension SnapshotChunk: WirePayload {
         let checksum = try reader.readUInt32("checksum")
         let offset = try reader.readUInt64("offset")
         let data = try reader.readBytes("data", limit: SnapshotChunk.maxDataBytes)
-        guard offset <= total, UInt64(data.count) <= total - offset, !data.isEmpty else {
+        guard offset <= total, UInt64(data.count) <= total - offset, total > 0 else {
             throw .invalidValue(
                 field: "total bytes", offset: totalAt,
                 reason: "\(data.count) bytes at \(offset) do not lie within a snapshot of \(total) bytes")

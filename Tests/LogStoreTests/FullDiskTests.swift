@@ -74,6 +74,33 @@ import Testing
         }
     }
 
+    /// A truncation whose checkpoint must be replaced first cuts nothing on a full disk.
+    @Test func aTruncationThatCannotReplaceTheCheckpointCutsNothing() throws {
+        let fs = SimulatedFileSystem(seed: 9)
+        let store = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        let log = entries(from: 1, count: 10, term: 1, size: 1000)
+        try store.append(log)
+        try store.sync()
+        fs.isFull = true
+        #expect {
+            try store.append(entries(from: 6, count: 2, term: 2, size: 1000))
+        } throws: { error in
+            guard case .outOfSpace = error as? LogStoreError else { return false }
+            return true
+        }
+        #expect(store.lastIndex == LogIndex(10) && store.durableIndex == LogIndex(10))
+        #expect(try store.readEntries(from: LogIndex(1), through: LogIndex(10), maxBytes: .max) == log)
+        fs.isFull = false
+        let replacement = entries(from: 6, count: 2, term: 2, size: 1000)
+        try store.append(replacement)
+        try store.sync()
+        try store.close()
+        let reopened = try LogStore(directory: "/store", fileSystem: fs, configuration: smallConfiguration())
+        #expect(
+            try reopened.readEntries(from: LogIndex(1), through: LogIndex(7), maxBytes: .max) == log[0..<5]
+                + replacement)
+    }
+
     /// A preallocated data file that cannot be allocated is closed again, not leaked: many
     /// refusals in a row leave no descriptor behind.
     @Test func refusedFileAllocationsLeaveNoDescriptorOpen() throws {

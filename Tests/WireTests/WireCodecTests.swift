@@ -66,6 +66,21 @@ import Wire
         #expect(try roundTrip(.raft(message)) == .raft(message))
     }
 
+    @Test func aSnapshotPieceAndItsReceiptRoundTrip() throws {
+        let piece = SnapshotChunk(
+            from: NodeID(1), to: NodeID(2), term: Term(4),
+            snapshot: SnapshotMetadata(index: LogIndex(90), term: Term(3)),
+            totalBytes: 10, checksum: 0xDEAD_BEEF, offset: 4, data: [1, 2, 3])
+        #expect(try roundTrip(.snapshotChunk(piece)) == .snapshotChunk(piece))
+        let receipt = SnapshotChunk.receipt(for: piece, holding: 7)
+        #expect(receipt.isReceipt && receipt.from == NodeID(2) && receipt.to == NodeID(1) && receipt.offset == 7)
+        #expect(try roundTrip(.snapshotChunk(receipt)) == .snapshotChunk(receipt))
+        // A receipt may not claim more than the snapshot holds.
+        var overclaim = receipt
+        overclaim.offset = 11
+        #expect(throws: (any Error).self) { try roundTrip(.snapshotChunk(overclaim)) }
+    }
+
     @Test func raftOpcodesMustBeOneWay() throws {
         var frame = WireCodec.frame(
             for: .raft(Message(from: NodeID(1), to: NodeID(2), term: Term(1), body: .timeoutNow)), requestID: 0)

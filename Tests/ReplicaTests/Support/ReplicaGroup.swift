@@ -42,7 +42,10 @@ final class TestNode {
     /// The transaction check backs this node asked its producers for.
     var checks: [TransactionCheckRequest] = []
 
-    init(id: NodeID, members: [NodeID], now: Int64, configure: (inout RaftConfig) -> Void = { _ in }) throws {
+    init(
+        id: NodeID, members: [NodeID], now: Int64, configure: (inout RaftConfig) -> Void = { _ in },
+        settings: (inout ReplicaConfiguration) -> Void = { _ in }
+    ) throws {
         self.id = id
         fileSystem = SimulatedFileSystem(seed: id.rawValue)
         try fileSystem.makeDirectory("/log")
@@ -54,10 +57,11 @@ final class TestNode {
         var raft = RaftConfig(id: id, voters: members)
         raft.randomSeed = id.rawValue
         configure(&raft)
-        let configuration = ReplicaConfiguration(
+        var configuration = ReplicaConfiguration(
             group: "test", raft: raft,
             members: members.map { ReplicaMember(id: $0, name: "n\($0)", address: "127.0.0.1:\(40000 + $0.rawValue)") },
             storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 40000 + UInt16(id.rawValue)))
+        settings(&configuration)
         replica = try Replica(configuration: configuration, store: store, stateMachine: machine, host: host, now: now)
     }
 
@@ -75,10 +79,23 @@ final class ReplicaGroup {
     private(set) var chunksInFlight: [SnapshotChunk] = []
     var now: Int64 = 1_700_000_000_000
 
-    /// `configure` adjusts every node's Raft settings.
-    init(configure: (inout RaftConfig) -> Void = { _ in }) throws {
+    /// `configure` adjusts every node's Raft settings, `settings` its replica settings.
+    init(
+        configure: (inout RaftConfig) -> Void = { _ in }, settings: (inout ReplicaConfiguration) -> Void = { _ in }
+    ) throws {
         let ids = [NodeID(1), NodeID(2), NodeID(3)]
-        nodes = try ids.map { try TestNode(id: $0, members: ids, now: 1_700_000_000_000, configure: configure) }
+        nodes = try ids.map {
+            try TestNode(id: $0, members: ids, now: 1_700_000_000_000, configure: configure, settings: settings)
+        }
+    }
+
+    /// Carries out what node `id` asked for outside an event (a test called the replica).
+    func settle(_ id: UInt64) { settle(node(id)) }
+
+    /// Takes the pieces of snapshots (and receipts) in flight, to deliver some of them by hand.
+    func takeChunks() -> [SnapshotChunk] {
+        defer { chunksInFlight = [] }
+        return chunksInFlight
     }
 
     func node(_ id: UInt64) -> TestNode { nodes[Int(id) - 1] }
