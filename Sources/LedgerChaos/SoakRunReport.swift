@@ -150,11 +150,8 @@ struct SoakRunReport {
                 return .object([("node", name), ("error", .string(error.description))])
             }
         }
-        let p99: JSON =
-            load.p99.map {
-                .fraction(
-                    Double($0.components.attoseconds / 1_000_000_000_000) / 1000 + Double($0.components.seconds * 1000))
-            } ?? .null
+        // Milliseconds with three decimals (whole microseconds).
+        let p99: JSON = load.p99.map { .fraction(($0 / .microseconds(1)).rounded() / 1000) } ?? .null
         return .object([
             ("atMs", .number(sample.at.wholeMilliseconds)),
             ("acknowledgedTotal", .number(Int64(load.total))),
