@@ -92,8 +92,10 @@ struct SoakRunner {
         // The fault schedule and the gaps are drawn first, so they depend on the seed alone.
         let nemesisRandom = random.fork()
         var gaps = random.fork()
-        let recorder = ChaosRecorder()
+        // Read before the recorder starts (and rounded down): the retention rule then takes every
+        // send for at most as young as it is.
         let runStartedAt = WallClock.nowMilliseconds()
+        let recorder = ChaosRecorder()
         let poller = ChaosStatusPoller(peers: cluster.peers, recorder: recorder)
         poller.start()
         defer { poller.stop() }
