@@ -208,15 +208,17 @@ chaos-long: release
 
 .PHONY: soak
 
-# Issue 12's soak (builds only the release `ledger`): a fresh three-node group under a steady
-# load (300 messages/s of 1 KiB) with fileReservedTime=2m, 8 MiB data files and deleteWhen every
-# hour, for SOAK (default 30m; SOAK=10m to shorten). Prints every node's store bytes,
-# descriptors, RSS and first index every minute (every SOAK/20 when that is shorter); fails,
-# naming the node and the figure, when one keeps growing once retention runs, or when the end
-# state is wrong (`ledger soak --help` has the rule). SOAK_FLAGS adds flags, e.g.
-# SOAK_FLAGS="--rate 500 --keep-data".
+# The soak of issues 12 and 18 (builds only the release `ledger`): a fresh three-node group
+# under a steady message load (300 messages/s of 1 KiB, consumers) with fileReservedTime=2m,
+# 8 MiB data files and deleteWhen every hour, and a fault every 30-90 s (kill, pause, restart,
+# partition; SEED=N replays a schedule), for SOAK (default 30m; SOAK=2h, SOAK=10m). Prints every
+# node's store bytes, descriptors, RSS and first index and the load's throughput and p99 every
+# minute (every SOAK/20 when that is shorter), a line per fault; fails, naming the node and the
+# figure, when one keeps growing once retention runs, or when the end state or a chaos check
+# is wrong (`ledger soak --help` has the rules). Writes soak-report.json. SOAK_FLAGS adds
+# flags, e.g. SOAK_FLAGS="--rate 500 --faults none --keep-data".
 SOAK ?= 30m
 SOAK_FLAGS ?=
 soak:
 	$(SWIFT) build -c release --product ledger
-	@$(LEDGER) soak --duration $(SOAK) $(SOAK_FLAGS)
+	@$(LEDGER) soak --duration $(SOAK) $(if $(SEED),--seed $(SEED)) --report soak-report.json $(SOAK_FLAGS)

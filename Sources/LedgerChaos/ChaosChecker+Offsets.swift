@@ -8,7 +8,7 @@ extension ChaosChecker {
             for committed in contents.committedOffsets {
                 let what =
                     "group \(committed.group) committed offset \(committed.offset) of \(committed.queue) on \(committed.node)"
-                found += outside(what, committed.queue, committed.offset, contents)
+                found += outside(what, committed.queue, committed.offset, contents, cut: history.retention != nil)
             }
         }
         // A queue only grows, so what consumers saw during the run must lie within its final bounds too.
@@ -17,20 +17,22 @@ extension ChaosChecker {
             let what =
                 "group \(observation.group) committed offset \(observation.offset) of \(observation.queue) "
                 + "(\(describe(observation)))"
-            found += outside(what, observation.queue, observation.offset, reference)
+            found += outside(what, observation.queue, observation.offset, reference, cut: history.retention != nil)
         }
         return found
     }
 
     /// A violation when `offset` lies outside `queue` as `contents` holds it. A committed offset
-    /// names the next message to consume, so the queue's end is allowed.
-    private static func outside(_ what: String, _ queue: String, _ offset: Int64, _ contents: ChaosNodeContents)
-        -> [ChaosViolation]
-    {
+    /// names the next message to consume, so the queue's end is allowed; when retention `cut`
+    /// the queues, so is any offset below their start (a group that committed before retention
+    /// moved the start goes on from the min offset).
+    private static func outside(
+        _ what: String, _ queue: String, _ offset: Int64, _ contents: ChaosNodeContents, cut: Bool
+    ) -> [ChaosViolation] {
         guard let bounds = contents.queueBounds[queue] else {
             return [ChaosViolation(.offsetsInLog, "\(what), a queue \(contents.node) does not have")]
         }
-        guard offset < bounds.lowerBound || offset > bounds.upperBound else { return [] }
+        guard (offset < bounds.lowerBound && !cut) || offset > bounds.upperBound else { return [] }
         return [
             ChaosViolation(
                 .offsetsInLog, "\(what), outside the queue's \(bounds.lowerBound)...\(bounds.upperBound)")

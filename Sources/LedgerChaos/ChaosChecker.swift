@@ -241,6 +241,9 @@ enum ChaosChecker {
             reference(history).map { ($0.position, $0.content) }, uniquingKeysWith: { first, _ in first })
         return history.operations.sorted { $0.id < $1.id }.compactMap { operation in
             guard let position = operation.acknowledgedPosition else { return nil }
+            if let cut = history.retention, cut.isCut(position) {
+                return expiredTooSoon(operation, at: position, cut: cut)
+            }
             switch log[position] {
             case .operation(operation.id)?:
                 return nil
@@ -303,7 +306,7 @@ enum ChaosChecker {
     private static func readsConsistent(_ history: ChaosHistory) -> [ChaosViolation] {
         let log = Dictionary(reference(history).map { ($0.position, $0) }, uniquingKeysWith: { first, _ in first })
         var found: [ChaosViolation] = []
-        for read in history.reads {
+        for read in history.reads where !(history.retention?.isCut(read.item.position) ?? false) {
             guard let stored = log[read.item.position] else {
                 found.append(
                     ChaosViolation(

@@ -23,6 +23,8 @@ struct ChaosConsumer {
     let maxReconsumeTimes: Int32
     let context: ChaosContext
     let commitInterval: Duration
+    /// Whether it sends messages back (else it only reads and commits).
+    let sendsBack: Bool
     private let client: LedgerClient
     private var random: SplitMix64
     /// The next offset to read per queue; empty until the group's committed offsets were read.
@@ -32,8 +34,9 @@ struct ChaosConsumer {
 
     init(
         name: String, group: String, queues: [MessageQueue], maxReconsumeTimes: Int32, context: ChaosContext,
-        commitInterval: Duration
+        commitInterval: Duration, sendsBack: Bool = true
     ) {
+        self.sendsBack = sendsBack
         self.name = name
         self.group = group
         self.queues = queues
@@ -85,7 +88,7 @@ struct ChaosConsumer {
                 let item = ChaosMessageWorkload.item(message)
                 context.recorder.record(ChaosRead(consumer: name, node: node, item: item, at: at))
                 let retried = message.topic.hasPrefix(SystemTopic.retryPrefix)
-                if random.chance(1, in: retried ? 2 : 8) { sendBack(message, item) }
+                if sendsBack && random.chance(1, in: retried ? 2 : 8) { sendBack(message, item) }
             }
             if result.nextOffset > position { positions[queue] = result.nextOffset }
         } catch {

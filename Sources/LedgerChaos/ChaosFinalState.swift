@@ -1,11 +1,13 @@
 import Bytes
 import CommitLog
+import FileIO
 import LedgerCLI
 import LedgerClient
 import LedgerConfig
 import LedgerLocalGroup
 import LedgerModel
 import LogStore
+import Posix
 import Raft
 import Wire
 
@@ -17,9 +19,11 @@ struct ChaosNodeState {
     /// Read before the entries: the node's commit index and its state machine's applied index
     /// and digest.
     let status: StatusResponse
-    /// Every committed entry, from index 1 to `status.commit`.
+    /// Every committed entry the node's log still holds, from `status.firstIndex` to `status.commit`.
     let entries: [GetResponse]
-    /// A memory-only state machine with the group's settings that applied `entries`, in order.
+    /// A memory-only state machine with the group's settings that installed the node's snapshot
+    /// at `status.firstIndex - 1` (when retention moved its log's start above 1) and then
+    /// applied `entries`, in order.
     let replica: CommitLogStateMachine
     /// The node's reported digest and what `replica` had at the same applied index.
     let digest: ChaosStateDigest
@@ -29,13 +33,50 @@ struct ChaosNodeState {
 enum ChaosFinalState {
     /// `peer`'s status and committed log, replayed with `configuration` (the group's message-store
     /// settings, `NodeConfig.commitLogConfiguration`); each entry is laid out in the log as the
-    /// node's store lays it out in data files of `dataFileSize` bytes, from position 0.
-    /// Requests are signed with `credentials` when given (an admin account: the raw log is read).
+    /// node's store lays it out in data files of `dataFileSize` bytes. A log that starts above
+    /// index 1 (retention deleted its first data files, or the node installed a leader's
+    /// snapshot) is replayed from the node's snapshot at its first index - 1, read from
+    /// `storeDirectory` (the node's `storeBaseDir`): without one such a log cannot be read.
+    /// Retention may move the start while the log is read: the read is then tried again, up to
+    /// ``attempts`` times. Requests are signed with `credentials` when given (an admin account:
+    /// the raw log is read).
     static func read(
-        _ peer: Peer, configuration: CommitLogConfiguration, dataFileSize: Int, credentials: AccessCredentials? = nil
+        _ peer: Peer, configuration: CommitLogConfiguration, dataFileSize: Int, storeDirectory: String? = nil,
+        credentials: AccessCredentials? = nil
     ) throws(HarnessError) -> ChaosNodeState {
+        var attempt = 1
+        while true {
+            do {
+                return try readOnce(
+                    peer, configuration: configuration, dataFileSize: dataFileSize, storeDirectory: storeDirectory,
+                    credentials: credentials)
+            } catch {
+                guard error.logMoved, attempt < attempts else { throw error.failure }
+                attempt += 1
+            }
+        }
+    }
+
+    /// How many times ``read(_:configuration:dataFileSize:storeDirectory:credentials:)`` tries
+    /// while retention moves the log's start under it.
+    static let attempts = 5
+
+    /// Why one read failed, and whether retention moving the log's start may explain it.
+    private struct ReadFailure: Error {
+        var failure: HarnessError
+        var logMoved: Bool
+    }
+
+    private static func readOnce(
+        _ peer: Peer, configuration: CommitLogConfiguration, dataFileSize: Int, storeDirectory: String?,
+        credentials: AccessCredentials?
+    ) throws(ReadFailure) -> ChaosNodeState {
         let status: StatusResponse
         var entries: [GetResponse] = []
+        let log = MemoryMessageLog()
+        let replica = CommitLogStateMachine(configuration: configuration, log: log)
+        var replayed: UInt64? = nil
+        var end: UInt64 = 0
         do throws(NodeConnectionError) {
             let connection = try NodeConnection.open(
                 to: peer, deadline: ContinuousClock().now + .seconds(5), credentials: credentials)
@@ -45,7 +86,20 @@ enum ChaosFinalState {
                 throw .protocolViolation("answered status with \(answer.opcode)")
             }
             status = reported
-            var index = LogIndex(1)
+            if status.stateApplied == .zero { replayed = replica.digest }
+            // The snapshot first: a retention pass while the entries are read deletes it.
+            if status.firstIndex > LogIndex(1) {
+                let base = status.firstIndex.previous
+                let snapshot: StateSnapshot
+                do throws(ReadFailure) {
+                    snapshot = try installSnapshot(at: base, of: peer, into: replica, storeDirectory: storeDirectory)
+                } catch {
+                    throw .protocolViolation(error.failure.description)
+                }
+                end = snapshot.logPosition
+                if status.stateApplied == base { replayed = replica.digest }
+            }
+            var index = max(status.firstIndex, LogIndex(1))
             while index <= status.commit {
                 let answer = try connection.request(
                     .getRequest(GetRequest(index: index)), deadline: ContinuousClock().now + .seconds(5))
@@ -56,12 +110,10 @@ enum ChaosFinalState {
                 index = index.next
             }
         } catch {
-            throw HarnessError("cannot read \(peer.name)'s committed log: \(error)")
+            // A snapshot or an entry that a retention pass deleted since the status: read again.
+            throw ReadFailure(
+                failure: HarnessError("cannot read \(peer.name)'s committed log: \(error)"), logMoved: true)
         }
-        let log = MemoryMessageLog()
-        let replica = CommitLogStateMachine(configuration: configuration, log: log)
-        var replayed: UInt64? = status.stateApplied == .zero ? replica.digest : nil
-        var end: UInt64 = 0
         for entry in entries {
             let bytes = LogStore.recordHeaderBytes + entry.data.count
             let start = LogStore.placement(ofRecordBytes: bytes, after: end, fileSize: dataFileSize)
@@ -78,6 +130,40 @@ enum ChaosFinalState {
             digest: ChaosStateDigest(
                 applied: status.stateApplied.rawValue, reported: status.stateDigest, replayed: replayed))
     }
+
+    /// The snapshot file at `index` in `peer`'s message store under `storeDirectory`, installed
+    /// into `replica` (which applied nothing yet).
+    private static func installSnapshot(
+        at index: LogIndex, of peer: Peer, into replica: CommitLogStateMachine, storeDirectory: String?
+    ) throws(ReadFailure) -> StateSnapshot {
+        guard let storeDirectory else {
+            throw ReadFailure(
+                failure: HarnessError(
+                    "\(peer.name)'s log starts at index \(index.next), after its snapshot at \(index): "
+                        + "the snapshot cannot be read without the node's store directory"),
+                logMoved: false)
+        }
+        let path = "\(storeDirectory)/\(snapshotDirectory)/\(SegmentedFileName.name(start: index.rawValue))"
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch {
+            // Retention deleted it after a later pass moved the start on.
+            throw ReadFailure(
+                failure: HarnessError("cannot read \(peer.name)'s snapshot at index \(index) (\(path)): \(error)"),
+                logMoved: true)
+        }
+        do {
+            return try replica.install(bytes)
+        } catch {
+            throw ReadFailure(
+                failure: HarnessError("cannot install \(peer.name)'s snapshot at index \(index) (\(path)): \(error)"),
+                logMoved: false)
+        }
+    }
+
+    /// Where a node keeps its snapshots under its `storeBaseDir` (the message store's `snapshots/`).
+    static let snapshotDirectory = "messages/snapshots"
 
     /// The checker's view of one committed log entry: a leader's no-op and message-store commands
     /// are bookkeeping; a raw append is what `raw` makes of its bytes. `fingerprint` covers term,

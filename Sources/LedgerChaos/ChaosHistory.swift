@@ -251,4 +251,7 @@ struct ChaosHistory: Sendable {
     /// When the runner began reading ``finalContents``, ms since the epoch: a held message due
     /// well before it must have moved on. Nil when not read.
     var finalReadAt: Int64?
+    /// Where retention cut the final logs (``ChaosRetentionCut``), when the run's group deletes
+    /// old data files; nil when every node's log starts at index 1 and is compared whole.
+    var retention: ChaosRetentionCut? = nil
 }

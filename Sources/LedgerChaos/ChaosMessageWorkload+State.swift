@@ -36,7 +36,7 @@ extension ChaosMessageWorkload {
                         try node.replica.pull(
                             topic: queue.topic, queueID: queue.queueID, offset: offset,
                             maxCount: node.replica.configuration.maxPullMessages)
-                    }.map(ChaosMessageWorkload.item)
+                    }.messages.map(ChaosMessageWorkload.item)
                 } catch {
                     throw HarnessError("cannot read \(queue) of \(node.node)'s replayed log: \(error)")
                 }
@@ -54,35 +54,48 @@ extension ChaosMessageWorkload {
             digest: node.digest)
     }
 
-    /// Every message of every topic as the leader serves it to `client`'s pulls.
+    /// Every message of every topic as the leader serves it to `client`'s pulls, with each
+    /// queue's bounds from the offset the pulls began at (after any retention moved it past the
+    /// min offset the topic list gave).
     func served(by client: LedgerClient) throws(HarnessError) -> ChaosNodeContents? {
         var items: [ChaosItem] = []
+        var bounds: [String: Range<Int64>] = [:]
         do throws(LedgerClientError) {
             for topic in try client.topics() {
                 for (queueID, range) in topic.queues.enumerated() {
                     let queue = MessageQueue(topic: topic.name, queueID: Int32(queueID))
-                    items += try ChaosMessageWorkload.messages(of: queue, from: range.minOffset) {
+                    let read = try ChaosMessageWorkload.messages(of: queue, from: range.minOffset) {
                         offset throws(LedgerClientError) in
                         try client.pull(topic: queue.topic, queueID: queue.queueID, offset: offset, maxCount: 256)
-                    }.map(ChaosMessageWorkload.item)
+                    }
+                    items += read.messages.map(ChaosMessageWorkload.item)
+                    bounds[queue.description] = read.start.rawValue..<max(read.start, range.maxOffset).rawValue
                 }
             }
         } catch {
             throw HarnessError("cannot read the messages the leader serves: \(error)")
         }
-        return ChaosNodeContents(node: "\(client.leaderHint?.name ?? "the leader") (served by pull)", items: items)
+        return ChaosNodeContents(
+            node: "\(client.leaderHint?.name ?? "the leader") (served by pull)", items: items, queueBounds: bounds)
     }
 
-    /// Every message of `queue` from `start` until `pull` finds nothing new.
+    /// Every message of `queue` from `start` until `pull` finds nothing new; a pull below the
+    /// queue's start (retention moved it) goes on from where the answer says. Returns the
+    /// messages and the offset the queue was read from.
     private static func messages<Failure: Error>(
         of queue: MessageQueue, from start: QueueOffset, pull: (QueueOffset) throws(Failure) -> PullResult
-    ) throws(Failure) -> [StoredMessage] {
+    ) throws(Failure) -> (messages: [StoredMessage], start: QueueOffset) {
         var messages: [StoredMessage] = []
         var offset = start
+        var first = start
         while true {
             let result = try pull(offset)
-            messages += result.messages
-            guard result.status == .found, result.nextOffset > offset else { return messages }
+            if result.status == .offsetIllegal && result.nextOffset > offset && messages.isEmpty {
+                first = result.nextOffset
+            } else {
+                messages += result.messages
+                guard result.status == .found, result.nextOffset > offset else { return (messages, first) }
+            }
             offset = result.nextOffset
         }
     }

@@ -34,11 +34,16 @@ import Raft
 struct ChaosMessageWorkload: ChaosWorkload {
     /// The group's message-store settings (queue counts; the checker's replays).
     let configuration: CommitLogConfiguration
+    /// Whether producers send delayed messages and transactions and consumers send messages
+    /// back (`ledger chaos`); without them (`ledger soak`) every send is a plain one.
+    var heldMessages = true
+    /// The bytes of each body: a body shorter than this is padded with dots (``body(_:size:)``).
+    var bodySize = 0
 
     var name: String { "messages" }
     var producers: Int { 4 }
     var consumers: Int { ChaosMessageWorkload.groups.map(\.members).reduce(0, +) }
-    var holdsMessages: Bool { true }
+    var holdsMessages: Bool { heldMessages }
 
     /// The topics producers send to; each has `configuration.defaultTopicQueueNums` queues.
     static let topics = ["chaos-a", "chaos-b"]
@@ -69,20 +74,27 @@ struct ChaosMessageWorkload: ChaosWorkload {
         }
     }
 
-    /// The body of operation `id`.
-    static func body(_ id: ChaosOperationID) -> [UInt8] { Array("chaos-message \(id)".utf8) }
+    /// The body of operation `id`: `chaos-message pN#seq`, padded to `size` bytes with a space
+    /// and dots when shorter.
+    static func body(_ id: ChaosOperationID, size: Int = 0) -> [UInt8] {
+        let text = Array("chaos-message \(id)".utf8)
+        guard size > text.count + 1 else { return text }
+        return text + [0x20] + [UInt8](repeating: 0x2E, count: size - text.count - 1)
+    }
 
     /// The operation a body names, or nil when it is not one of this workload's.
     static func operation(inBody body: [UInt8]) -> ChaosOperationID? {
         let words = String(decoding: body, as: UTF8.self).split(separator: " ")
-        guard words.count == 2, words[0] == "chaos-message" else { return nil }
+        guard words.count == 2 || (words.count == 3 && words[2].allSatisfy { $0 == "." }),
+            words[0] == "chaos-message"
+        else { return nil }
         return ChaosOperationID(parsing: words[1])
     }
 
     func produce(producer: Int, context: ChaosContext) {
         var worker = ChaosProducer(
             number: producer, queues: queues, delayLevels: configuration.delayLevels.count,
-            timeouts: timeouts(producer), context: context)
+            timeouts: timeouts(producer), context: context, heldMessages: heldMessages, bodySize: bodySize)
         worker.run()
     }
 
@@ -108,7 +120,8 @@ struct ChaosMessageWorkload: ChaosWorkload {
         if member == 0 { owned.append(MessageQueue(topic: SystemTopic.retry(group.name), queueID: 0)) }
         var reader = ChaosConsumer(
             name: "\(group.name)/c\(member)", group: group.name, queues: owned,
-            maxReconsumeTimes: group.maxReconsumeTimes, context: context, commitInterval: commitInterval)
+            maxReconsumeTimes: group.maxReconsumeTimes, context: context, commitInterval: commitInterval,
+            sendsBack: heldMessages)
         reader.run()
     }
 }

@@ -42,6 +42,8 @@ final class ChaosNemesis {
     /// the clean-exits check fails on every one.
     private(set) var uncleanExits: [String] = []
     private(set) var faults: [ChaosFault] = []
+    /// Called with a line as each fault is injected, before its hold time (`ledger soak` prints it).
+    var onInjected: ((String) -> Void)?
 
     init(
         cluster: LocalGroup, recorder: ChaosRecorder, kinds: [ChaosFaultKind], random: SplitMix64,
@@ -111,6 +113,7 @@ final class ChaosNemesis {
         let targetedLeader = target.id == leader?.peer.id
         let role = targetedLeader ? "leader, term \(leader!.term)" : "follower"
         let injected = recorder.elapsed
+        onInjected?("\(kind.rawValue) on \(target.name) (\(role))")
         let detail: String
         switch kind {
         case .kill:
@@ -195,6 +198,16 @@ final class ChaosNemesis {
                 kind: kind, node: target.name, targetedLeader: targetedLeader, injected: injected, healed: healed,
                 detail: detail, observedUntil: recorder.elapsed, settled: settled))
         return healInstant
+    }
+
+    /// Injects the next fault of the seeded rounds, heals it and waits for the group to settle
+    /// (``run(until:)`` does this in a loop); returns the fault, or nil when none could be
+    /// injected (a long pause with less than 10 s of `room`, or no leader to spare a follower of).
+    func injectNext(room: Duration) throws(HarnessError) -> ChaosFault? {
+        if round.isEmpty { round = shuffled(kinds) }
+        let kind = round.removeFirst()
+        if kind == .longPause && room < .seconds(10) { return nil }
+        return try inject(kind, room: room) == nil ? nil : faults.last
     }
 
     /// Whether `view` shows a stable group: every node answers, one leads, every node reports

@@ -20,14 +20,20 @@ struct ChaosProducer {
     let queues: [MessageQueue]
     let delayLevels: Int
     let context: ChaosContext
+    /// Whether one send in eight is delayed and one a transaction (else every send is plain).
+    let heldMessages: Bool
+    /// The bytes of each body (``ChaosMessageWorkload/body(_:size:)``).
+    let bodySize: Int
     private let client: LedgerClient
     private var random: SplitMix64
 
     init(
         number: Int, queues: [MessageQueue], delayLevels: Int, timeouts: (operation: Duration, attempt: Duration),
-        context: ChaosContext
+        context: ChaosContext, heldMessages: Bool = true, bodySize: Int = 0
     ) {
         self.number = number
+        self.heldMessages = heldMessages
+        self.bodySize = bodySize
         self.queues = queues
         self.delayLevels = delayLevels
         self.context = context
@@ -56,9 +62,11 @@ struct ChaosProducer {
         let queue = queues[Int(random.below(UInt64(queues.count)))]
         var message = ProducerMessage(
             topic: queue.topic, target: .queue(queue.queueID), tags: random.chance(1, in: 2) ? "TagA" : "TagB",
-            keys: [id.description], body: ChaosMessageWorkload.body(id))
+            keys: [id.description], body: ChaosMessageWorkload.body(id, size: bodySize))
         var kind = ChaosOperationKind.send
         switch random.below(8) {
+        case _ where !heldMessages:
+            break
         case 0 where delayLevels > 0:
             let level = Int32(1 + random.below(UInt64(delayLevels)))
             message.properties[MessageProperty.delayLevel] = String(level)

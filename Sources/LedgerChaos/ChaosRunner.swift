@@ -106,7 +106,8 @@ struct ChaosRunner {
         return code
     }
 
-    private static func clockSeed() -> UInt64 {
+    /// A seed from the wall clock, for a run not given one.
+    static func clockSeed() -> UInt64 {
         let now = WallClock.now()
         return UInt64(now.seconds) &* 1_000_003 &+ UInt64(now.nanoseconds / 1000)
     }
@@ -150,24 +151,9 @@ struct ChaosRunner {
         poller.start()
         defer { poller.stop() }
 
-        let interval = Duration.microseconds(Int64(1_000_000 * workload.producers / options.rate))
-        let roles =
-            (0..<workload.producers).map { (producer: true, number: $0) }
-            + (0..<workload.consumers).map { (producer: false, number: $0) }
-        for (isProducer, number) in roles {
-            let context = ChaosContext(
-                peers: cluster.peers, recorder: recorder, operationInterval: interval, seed: random.next(),
-                credentials: options.credentials)
-            recorder.workerStarted()
-            spawnThread(name: isProducer ? "chaos producer \(number)" : "chaos consumer \(number)") {
-                if isProducer {
-                    workload.produce(producer: number, context: context)
-                } else {
-                    workload.consume(consumer: number, context: context)
-                }
-                recorder.workerFinished()
-            }
-        }
+        ChaosWorkers.start(
+            workload, peers: cluster.peers, recorder: recorder, rate: options.rate, random: &random,
+            credentials: options.credentials)
 
         let nemesis = ChaosNemesis(
             cluster: cluster, recorder: recorder, kinds: options.faults, random: nemesisRandom,
@@ -208,7 +194,7 @@ struct ChaosRunner {
                         try workload.contents(
                             of: try ChaosFinalState.read(
                                 peer, configuration: configuration, dataFileSize: dataFileSize,
-                                credentials: options.credentials)))
+                                storeDirectory: cluster.storeDirectory(peer.id), credentials: options.credentials)))
                 }
                 served = try workload.served(by: observer)
                 readProblem = nil

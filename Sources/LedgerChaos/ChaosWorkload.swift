@@ -90,6 +90,11 @@ final class ChaosRecorder: Sendable {
     var runningWorkers: Int { running.load(ordering: .acquiring) }
 
     var recordedOperations: [ChaosOperation] { operations.withLock { $0 } }
+    /// How many operations were recorded so far, and those recorded from the `first`th on.
+    var operationCount: Int { operations.withLock { $0.count } }
+    func recordedOperations(from first: Int) -> [ChaosOperation] { operations.withLock { Array($0[first...]) } }
+    /// Forgets the reads `isGone` says no final log can hold any more (a long run's memory).
+    func forgetReads(where isGone: (ChaosRead) -> Bool) { reads.withLock { $0.removeAll(where: isGone) } }
     var recordedReads: [ChaosRead] { reads.withLock { $0 } }
     var recordedOffsets: [ChaosOffsetObservation] { offsets.withLock { $0 } }
     var recordedSendBacks: [ChaosSendBack] { sendBacks.withLock { $0 } }

@@ -18,7 +18,24 @@ struct SoakOptions: Sendable, Hashable {
     var interval: Duration?
     /// Keep the temporary directory even when the run passes.
     var keepData = false
+    /// The seed of the fault schedule and the workload's choices; nil picks one from the clock.
+    var seed: UInt64?
+    /// The faults injected, one at a time (empty: none).
+    var faults: [ChaosFaultKind] = ChaosFaultKind.defaults
+    /// The mean time from one fault's heal to the next fault: each gap is drawn from half of it
+    /// to one and a half times it (30–90 s for the default minute).
+    var faultEvery: Duration = .seconds(60)
+    /// Where to write the JSON report, if anywhere.
+    var reportPath: String?
 
+    /// The shortest and longest gap between a heal and the next fault, in ms.
+    var faultGaps: ClosedRange<Int> {
+        let mean = Int(faultEvery.wholeMilliseconds)
+        return (mean / 2)...(mean + mean / 2)
+    }
+
+    /// The queues of each of the workload's topics (``ChaosMessageWorkload/topics``).
+    static let queueCount: Int32 = 4
     /// Every node's `maxMessageSize`: above any `--message-size` plus its record's header and
     /// properties, below the smallest data file.
     static let maxMessageSize = 32 << 10
@@ -49,7 +66,9 @@ struct SoakOptions: Sendable, Hashable {
     /// (1024 at least, the products' defaults at most) that the load fills within a quarter of
     /// ``reserved``, so those files too come and go within the run and growth would show.
     var consumeQueueFileEntries: Int {
-        Self.filled(by: Double(rate) / Double(SoakLoad.queueCount), within: reserved, most: 300_000)
+        Self.filled(
+            by: Double(rate) / Double(Int(Self.queueCount) * ChaosMessageWorkload.topics.count), within: reserved,
+            most: 300_000)
     }
     var keyIndexFileEntries: Int { Self.filled(by: Double(rate), within: reserved, most: 1 << 18) }
 
@@ -65,7 +84,7 @@ struct SoakOptions: Sendable, Hashable {
         [
             "dataFileSize=\(dataFileSize)", "maxMessageSize=\(Self.maxMessageSize)",
             "fileReservedTime=\(reserved.wholeMilliseconds)ms", "deleteWhen=\(Self.everyHour)",
-            "defaultTopicQueueNums=\(SoakLoad.queueCount)",
+            "defaultTopicQueueNums=\(Self.queueCount)",
             "mappedFileSizeConsumeQueue=\(consumeQueueFileEntries * 20)", "maxIndexNum=\(keyIndexFileEntries)",
         ]
     }
@@ -92,6 +111,17 @@ extension SoakOptions {
             ["--interval"], value: "TIME",
             help: "time between two samples (default 1m, or a twentieth of --duration when shorter)"),
         FlagSpec(["--keep-data"], help: "keep the temporary directory (configs, data, logs) even when the run passes"),
+        FlagSpec(
+            ["--seed"], value: "N", help: "seed of the fault schedule and every random choice (default: from the clock)"
+        ),
+        FlagSpec(
+            ["--faults"], value: "LIST",
+            help: "faults to inject, comma-separated: kill, pause, restart, partition, long-pause, or none "
+                + "(default kill,pause,restart,partition)"),
+        FlagSpec(
+            ["--fault-every"], value: "TIME",
+            help: "mean time from a fault's heal to the next, each gap drawn from half to 1.5 times it (default 60s)"),
+        FlagSpec(["--report"], value: "FILE", help: "also write the report as JSON to FILE"),
     ]
 
     /// The options `flags` give (parsed with ``flags``).
@@ -115,6 +145,18 @@ extension SoakOptions {
             options.interval = interval
         }
         options.keepData = flags.has("--keep-data")
+        if let text = flags.value("--seed") {
+            guard let seed = UInt64(text) else {
+                throw UsageError(
+                    "--seed: expected a whole number from 0 to \(UInt64.max), got \(quoted(text))", command: title)
+            }
+            options.seed = seed
+        }
+        if let text = flags.value("--faults") { options.faults = try faults(text) }
+        if let every = try time(flags, "--fault-every", in: .seconds(2)...(.seconds(3600)), example: "60s, 5m or 4s") {
+            options.faultEvery = every
+        }
+        options.reportPath = flags.value("--report")
         // The growth rule needs the first retention pass (about one reserved time after the
         // first file fills), one more reserved time, and samples after that.
         guard options.duration >= options.reserved * 3 else {
@@ -143,6 +185,24 @@ extension SoakOptions {
                 command: SoakCommand.title)
         }
         return duration
+    }
+
+    /// `--faults`: `none`, or kinds `ledger chaos --faults` accepts but netem (which needs
+    /// `ledger chaos --netns`).
+    private static func faults(_ text: String) throws(UsageError) -> [ChaosFaultKind] {
+        if text == "none" { return [] }
+        guard let kinds = ChaosOptions.parseFaults(text) else {
+            throw UsageError(
+                "--faults: expected none or a comma-separated list of kill, pause, restart, partition, long-pause, "
+                    + "got \(quoted(text))",
+                command: SoakCommand.title)
+        }
+        guard !kinds.contains(.netem) else {
+            throw UsageError(
+                "--faults: netem needs `ledger chaos --netns` (it degrades a node's own link); the soak runs on loopback",
+                command: SoakCommand.title)
+        }
+        return kinds
     }
 
     /// `--file-size`, read by the config file's own parser for `dataFileSize`.

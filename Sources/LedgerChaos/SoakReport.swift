@@ -8,8 +8,9 @@ import Raft
 enum SoakTable {
     static let header = row(["TIME", "NODE", "DISK", "DATA", "FDS", "RSS", "FIRST"])
 
-    /// One row per node of `sample`, then the load's row (with the send rate since `previous`).
-    static func rows(_ sample: SoakSample, peers: [Peer], previous: SoakSample?) -> String {
+    /// One row per node of `sample`, then the load's row: sends acknowledged in all, per second
+    /// and their p99 latency over the interval, sends not acknowledged in it, faults so far.
+    static func rows(_ sample: SoakSample, peers: [Peer]) -> String {
         let time = clock(sample.at)
         var lines = zip(peers, sample.nodes).map { peer, result in
             switch result {
@@ -22,11 +23,21 @@ enum SoakTable {
                 row([time, peer.name, "not sampled: \(error)"])
             }
         }
-        let before = previous.map { ($0.at, $0.acknowledged) } ?? (.zero, 0)
-        let seconds = Double((sample.at - before.0).wholeMilliseconds) / 1000
-        let rate = seconds > 0 ? Int((Double(sample.acknowledged - before.1) / seconds).rounded()) : 0
-        lines.append(row([time, "load", "\(sample.acknowledged) acknowledged, \(rate)/s"]))
+        let load = sample.load
+        lines.append(
+            row([
+                time, "load",
+                "\(load.total) acknowledged, \(load.perSecond)/s, p99 \(load.p99.map(milliseconds) ?? "-"), "
+                    + "\(load.unacknowledged) not acknowledged; \(load.faults) faults so far",
+            ]))
         return lines.joined(separator: "\n")
+    }
+
+    /// `4.2 ms`: a latency with one decimal.
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let tenths = (seconds * 1_000_000 + attoseconds / 1_000_000_000_000 + 50) / 100
+        return "\(tenths / 10).\(tenths % 10) ms"
     }
 
     private static func row(_ cells: [String]) -> String {

@@ -1,3 +1,4 @@
+import LedgerClient
 import Posix
 import Raft
 
@@ -81,6 +82,35 @@ struct SoakSampleError: Error, Sendable, CustomStringConvertible {
 struct SoakSample: Sendable {
     var at: Duration
     var nodes: [Result<SoakNodeSample, SoakSampleError>]
-    /// Sends acknowledged so far.
+    /// What the producers did since the sample before.
+    var load: SoakInterval
+}
+
+/// The producers' sends that ended within one sample interval (by when each ended).
+struct SoakInterval: Sendable, Hashable {
+    /// Sends acknowledged since the run started, and within the interval.
+    var total: Int
     var acknowledged: Int
+    /// Sends within the interval that ended failed or indeterminate (a fault's doing).
+    var unacknowledged: Int
+    /// The 99th percentile (nearest rank) of the acknowledged sends' latency, from the first
+    /// attempt to the acknowledgement; nil when none was acknowledged.
+    var p99: Duration?
+    /// Acknowledged sends per second over the interval's `length`.
+    var perSecond: Int
+    /// Faults injected since the run started.
+    var faults: Int
+
+    /// The figures of `operations` (those that ended in an interval of `length`), after `total`
+    /// acknowledged before it and with `faults` injected so far.
+    init(_ operations: [ChaosOperation], length: Duration, totalBefore: Int, faults: Int) {
+        let latencies = operations.filter { $0.acknowledgedPosition != nil }.map { $0.ended - $0.started }.sorted()
+        acknowledged = latencies.count
+        total = totalBefore + latencies.count
+        unacknowledged = operations.count - latencies.count
+        p99 = latencies.isEmpty ? nil : latencies[min(latencies.count, max(1, (latencies.count * 99 + 99) / 100)) - 1]
+        let seconds = Double(length.wholeMilliseconds) / 1000
+        perSecond = seconds > 0 ? Int((Double(latencies.count) / seconds).rounded()) : 0
+        self.faults = faults
+    }
 }

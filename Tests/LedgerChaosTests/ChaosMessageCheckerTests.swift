@@ -191,5 +191,11 @@ import Testing
         #expect(ChaosOperationID(parsing: "p3#") == nil)
         #expect(ChaosOperationID(parsing: "q3#41") == nil)
         #expect(ChaosOperationID(parsing: "p3#0") == nil)
+        // Padded to a size (the soak's 1 KiB messages), a body still names its operation.
+        let padded = ChaosMessageWorkload.body(id, size: 1024)
+        #expect(padded.count == 1024)
+        #expect(ChaosMessageWorkload.operation(inBody: padded) == id)
+        #expect(ChaosMessageWorkload.body(id, size: 4) == ChaosMessageWorkload.body(id))
+        #expect(ChaosMessageWorkload.operation(inBody: Array("chaos-message p3#41 ..x".utf8)) == nil)
     }
 }

@@ -15,26 +15,43 @@ import Testing
         options.fileSize = 256 << 10
         options.interval = .seconds(20)
         options.keepData = true
+        options.seed = 18
+        options.faults = [.kill, .partition]
+        options.faultEvery = .seconds(4)
+        options.reportPath = "soak.json"
         #expect(
             try SoakInvocation.parse([
                 "soak", "--duration", "10m", "--reserved=90s", "--rate", "200", "--message-size", "512", "--file-size",
-                "256KiB", "--interval", "20s", "--keep-data",
+                "256KiB", "--interval", "20s", "--keep-data", "--seed", "18", "--faults", "partition,kill",
+                "--fault-every", "4s", "--report", "soak.json",
             ]) == .soak(options))
+        #expect(try SoakInvocation.parse(["soak", "--duration", "2h", "--faults", "none"]) == .soak(Self.twoHours))
         guard case .help(let text) = try SoakInvocation.parse(["soak", "--help"]) else {
             Issue.record("--help gives no help")
             return
         }
         for flag in [
             "--duration", "--reserved", "--rate", "--message-size", "--file-size", "--interval", "--keep-data",
+            "--seed", "--faults", "--fault-every", "--report",
         ] {
             #expect(text.contains(flag))
         }
         #expect(text.contains("make soak"))
     }
 
+    /// `--duration 2h --faults none`.
+    static var twoHours: SoakOptions {
+        var options = SoakOptions()
+        options.duration = .seconds(7200)
+        options.faults = []
+        return options
+    }
+
     @Test func derivedSettings() {
         let defaults = SoakOptions()
         #expect(defaults.dataFileSize == 8 << 20 && defaults.sampleInterval == .seconds(60))
+        #expect(defaults.faults == [.kill, .pause, .restart, .partition])
+        #expect(defaults.faultGaps == 30_000...90_000, "a fault every 30-90 s")
         var short = SoakOptions()
         short.duration = .seconds(20)
         short.reserved = .seconds(5)
@@ -44,8 +61,8 @@ import Testing
         ten.duration = .seconds(600)
         #expect(ten.sampleInterval == .seconds(30))
         #expect(defaults.settings.contains("fileReservedTime=120000ms"))
-        // 75 messages a second a queue, 300 keys a second: files that fill within 30 s.
-        #expect(defaults.settings.contains("mappedFileSizeConsumeQueue=40960"))
+        // 37.5 messages a second in each of 8 queues, 300 keys a second: files that fill within 30 s.
+        #expect(defaults.settings.contains("mappedFileSizeConsumeQueue=20480"))
         #expect(defaults.settings.contains("maxIndexNum=8192"))
         #expect(
             defaults.settings.contains(
@@ -77,7 +94,24 @@ import Testing
             ["soak", "--interval", "10m"],
             "ledger soak: --interval 600s leaves fewer than 6 samples in --duration 1800s: give at most a sixth of it; see ledger soak --help"
         ),
-        (["soak", "--seed", "1"], "ledger soak: unknown flag \"--seed\"; see ledger soak --help"),
+        (
+            ["soak", "--seed", "soon"],
+            "ledger soak: --seed: expected a whole number from 0 to 18446744073709551615, got \"soon\"; see ledger soak --help"
+        ),
+        (
+            ["soak", "--faults", "kill,crash"],
+            "ledger soak: --faults: expected none or a comma-separated list of kill, pause, restart, partition, "
+                + "long-pause, got \"kill,crash\"; see ledger soak --help"
+        ),
+        (
+            ["soak", "--faults", "netem"],
+            "ledger soak: --faults: netem needs `ledger chaos --netns` (it degrades a node's own link); the soak "
+                + "runs on loopback; see ledger soak --help"
+        ),
+        (
+            ["soak", "--fault-every", "1s"],
+            "ledger soak: --fault-every: expected a time from 2s to 1h such as 60s, 5m or 4s, got \"1s\"; see ledger soak --help"
+        ),
     ])
     func usageErrors(arguments: [String], message: String) {
         #expect(throws: UsageError.self) { try SoakInvocation.parse(arguments) }
