@@ -57,7 +57,8 @@ extension ChaosOptions {
         FlagSpec(
             ["--faults"], value: "LIST",
             help:
-                "faults to inject, comma-separated: kill,pause,restart,partition,long-pause,netem (default the first four; netem only with --netns)"
+                "faults to inject, comma-separated: kill,pause,restart,partition,long-pause,netem,slow-disk,disk-full "
+                + "(default the first four; netem only with --netns; slow-disk and disk-full root only)"
         ),
         FlagSpec(
             ["--workload"], value: "KIND",
@@ -78,6 +79,16 @@ extension ChaosOptions {
             help:
                 "root only: each node in a network namespace of its own on a bridge; partitions cut links in the "
                 + "kernel (nft) and the netem fault is available"),
+        FlagSpec(
+            ["--overlap"],
+            help:
+                "up to two faults at once: on one node only on different layers (process, network, disk), on two "
+                + "nodes only when one of them leaves its node in the majority (netem, slow-disk, disk-full)"),
+        FlagSpec(
+            ["--unsafe"],
+            help:
+                "with --overlap: any two faults on two nodes, even when together they leave no majority; the "
+                + "checker then expects unavailability but still no lost acknowledged write"),
     ]
 
     /// The options `flags` give (parsed with ``flags``).
@@ -111,7 +122,8 @@ extension ChaosOptions {
         if let text = flags.value("--faults") {
             guard let faults = ChaosOptions.parseFaults(text) else {
                 throw UsageError(
-                    "--faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, netem, got \(quoted(text))",
+                    "--faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, netem, "
+                        + "slow-disk, disk-full, got \(quoted(text))",
                     command: title)
             }
             options.faults = faults
@@ -138,6 +150,26 @@ extension ChaosOptions {
         }
         if options.faults.contains(.netem) && !options.netns {
             throw UsageError("--faults: netem needs --netns (it degrades a node's own link)", command: title)
+        }
+        if let disk = options.faults.first(where: \.needsDisk), !isRoot {
+            throw UsageError(
+                "--faults: \(disk.rawValue) needs root: it puts each node's store on a file system of its own "
+                    + "(a loop device with ext4, mounted) (running as user \(geteuid()))",
+                command: title)
+        }
+        options.overlap = flags.has("--overlap")
+        options.unsafe = flags.has("--unsafe")
+        if options.unsafe && !options.overlap {
+            throw UsageError(
+                "--unsafe needs --overlap: it lets two overlapping faults leave the group without a majority",
+                command: title)
+        }
+        if options.overlap && !ChaosOverlapRule(unsafe: options.unsafe).admitsSomePair(of: options.faults) {
+            throw UsageError(
+                "--overlap: no two of the faults \(options.faults.map(\.rawValue).joined(separator: ",")) may overlap "
+                    + "without --unsafe (on one node they must act on different layers, on two nodes one must leave "
+                    + "its node in the majority); add a kind such as partition or disk-full, or --unsafe",
+                command: title)
         }
         options.keepData = flags.has("--keep-data")
         options.reportPath = flags.value("--report")

@@ -123,6 +123,33 @@ struct ChaosReport {
             ? "; \(counted), stable \(after) ms after the heal" : "; \(counted), not stable \(after) ms after the heal"
     }
 
+    /// The faults that were active at some moment `fault` was, in order.
+    func overlapping(_ fault: ChaosFault) -> [ChaosFault] { faults.filter(fault.overlaps) }
+
+    /// How many operations a full disk refused while `fault` was active (from its injection to
+    /// when the group was stable again).
+    func writesRefused(during fault: ChaosFault) -> Int {
+        history.operations.count { fault.observedSpan.contains($0.ended) && ChaosChecker.refusedForDiskFull($0) }
+    }
+
+    /// `off`, `safe` (``ChaosOverlapRule`` without `--unsafe`) or `unsafe`.
+    var overlapMode: String { options.overlap ? (options.unsafe ? "unsafe" : "safe") : "off" }
+
+    /// `; overlaps kill on n2 at 4451 ms; 12 writes refused for a full disk`, or empty.
+    private func annotations(of fault: ChaosFault) -> String {
+        var text = ""
+        let others = overlapping(fault)
+        if !others.isEmpty {
+            text +=
+                "; overlaps "
+                + others.map { "\($0.kind.rawValue) on \($0.node) at \($0.injected.millisecondsText) ms" }
+                .joined(separator: ", ")
+        }
+        let refused = writesRefused(during: fault)
+        if refused > 0 { text += "; \(refused) write(s) refused for a full disk" }
+        return text
+    }
+
     // MARK: - Terminal
 
     /// The terminal report: counts (held messages too, for the message workload), faults,
@@ -141,9 +168,12 @@ struct ChaosReport {
         lines.append(
             "faults: "
                 + ChaosFaultKind.allCases.map { "\($0.rawValue) \(faultCount($0))" }.joined(separator: ", ")
-                + " (enabled: \(options.faults.map(\.rawValue).joined(separator: ",")))")
+                + " (enabled: \(options.faults.map(\.rawValue).joined(separator: ",")); overlap \(overlapMode): "
+                + "\(faults.count { !overlapping($0).isEmpty }) overlapping)")
         for fault in faults {
-            lines.append("  \(fault.injected.millisecondsText) ms: \(fault.detail)\(settling(of: fault))")
+            lines.append(
+                "  \(fault.injected.millisecondsText) ms: \(fault.detail)\(settling(of: fault))\(annotations(of: fault))"
+            )
         }
         let failovers = failovers
         var failoverLine = "failovers (faults that hit the leader): \(failovers.count)"
@@ -207,6 +237,7 @@ struct ChaosReport {
             ("rate", .number(Int64(options.rate))),
             ("wallTimeMs", .number(wallTime.wholeMilliseconds)),
             ("faultsEnabled", .array(options.faults.map { .string($0.rawValue) })),
+            ("overlap", .string(overlapMode)),
             ("operations", operations),
             ("heldMessages", heldJSON),
             ("faults", faultCounts),
@@ -258,6 +289,8 @@ struct ChaosReport {
             ("detail", .string(fault.detail)),
             ("leaderChanges", .number(Int64(ChaosChecker.leaderChanges(during: fault, in: history.leaders).count))),
             ("settledAtMs", settled),
+            ("overlapsAtMs", .array(overlapping(fault).map { .number($0.injected.wholeMilliseconds) })),
+            ("writesRefused", .number(Int64(writesRefused(during: fault)))),
         ])
     }
 

@@ -129,6 +129,21 @@ struct ChaosRunner {
             binary: binary, directory: directory, settings: ChaosRunner.settings + acl,
             serverFlags: network == nil ? ["--fault-injection"] : [], placement: network?.placement)
         defer { cluster.shutDown() }
+        let disks =
+            try options.faults.contains(where: \.needsDisk)
+            ? ChaosDisks(
+                directory: directory, storeDirectories: cluster.peers.map { cluster.storeDirectory($0.id) },
+                slowDisk: options.faults.contains(.slowDisk)) : nil
+        // The nodes stop before their disks are unmounted (the newest defer runs first).
+        defer {
+            cluster.shutDown()
+            disks?.tearDown()
+        }
+        if let disks {
+            Console.out(
+                "chaos: each node's store on a \(ChaosDiskPlan.imageBytes >> 20) MiB ext4 file system of its own, "
+                    + "\(disks.plan.mountPoint(0).dropLast())0-2")
+        }
         let (configuration, dataFileSize, heldFor) = try ChaosRunner.messageStoreSettings(of: cluster)
         let workload = ChaosRunner.workload(options.workload, configuration: configuration)
         try cluster.startAll()
@@ -171,7 +186,8 @@ struct ChaosRunner {
 
         let nemesis = ChaosNemesis(
             cluster: cluster, recorder: recorder, kinds: options.faults, random: nemesisRandom,
-            credentials: options.credentials, network: network)
+            credentials: options.credentials, network: network, disks: disks,
+            overlap: options.overlap ? ChaosOverlapRule(unsafe: options.unsafe) : nil)
         do {
             try nemesis.run(until: recorder.start + options.duration)
         } catch {
@@ -225,7 +241,9 @@ struct ChaosRunner {
         let history = ChaosHistory(
             operations: recorder.recordedOperations, leaders: poller.sightings(), reads: recorder.recordedReads,
             finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem, served: served,
-            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults, uncleanExits: nemesis.uncleanExits,
+            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults,
+            overlapRule: options.overlap ? ChaosOverlapRule(unsafe: options.unsafe) : nil,
+            uncleanExits: nemesis.uncleanExits,
             sendBacks: recorder.recordedSendBacks, delayLevels: configuration.delayLevels, finalReadAt: finalReadAt)
         let verdict = ChaosChecker.check(history)
         return ChaosReport(
