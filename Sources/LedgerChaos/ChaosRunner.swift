@@ -231,7 +231,18 @@ struct ChaosRunner {
             } catch {
                 readProblem = error.description
             }
-            guard readProblem == nil, let held = contents.first?.stillHeld, held > 0 else { break }
+            guard readProblem == nil else { break }
+            // An election between two nodes' reads appends its no-op to the logs read later:
+            // nodes read at different applied indexes are read again, after converging again (a
+            // node truly behind stays behind and fails identical-logs on the last round).
+            let applied = contents.map { "\($0.node) \($0.digest.map { String($0.applied) } ?? "?")" }
+            if Set(contents.map(\.digest?.applied)).count > 1 {
+                notes.append(
+                    "final state read \(round) of \(ChaosRunner.finalReadRounds): the nodes were read at different "
+                        + "applied indexes (\(applied.joined(separator: ", ")))")
+                continue
+            }
+            guard let held = contents.first?.stillHeld, held > 0 else { break }
             notes.append(
                 "final state read \(round) of \(ChaosRunner.finalReadRounds): \(contents[0].node) still held \(held) "
                     + "message(s) back")
@@ -253,7 +264,7 @@ struct ChaosRunner {
     }
 
     /// How many times the runner reads every node's final state while the first still holds
-    /// messages back.
+    /// messages back, or the nodes were read at different applied indexes.
     static let finalReadRounds = 4
 
     /// Waits until every node answers, one leads, and all report the leader's last index as
