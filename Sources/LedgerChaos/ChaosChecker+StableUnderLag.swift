@@ -26,7 +26,7 @@ extension ChaosChecker {
     static func unexcusedChanges(during fault: ChaosFault, in history: ChaosHistory) -> [ChaosLeaderSighting] {
         let changes = leaderChanges(during: fault, in: history.leaders)
         guard let rule = history.overlapRule else { return changes }
-        let blamed = history.faults.filter { fault.overlaps($0) && rule.excusesChanges(by: $0) }
+        let blamed = history.faults.filter { fault.overlaps($0) && rule.excusesChanges(during: fault, by: $0) }
         return changes.filter { change in !blamed.contains { $0.observedSpan.contains(change.at) } }
     }
 

@@ -12,7 +12,8 @@
 ///   stays up and connected: both hit the same node, or at least one of them only degrades.
 ///
 /// `--unsafe` drops the second condition: two nodes may be out at once, the group has no
-/// majority for as long as they overlap, and the checker expects that (``excusesChanges``).
+/// majority for as long as they overlap, and the checker expects that
+/// (``excusesChanges(during:by:)``).
 struct ChaosOverlapRule: Sendable, Hashable {
     /// What part of a node a fault acts on.
     enum Layer: Sendable, Hashable {
@@ -60,10 +61,12 @@ struct ChaosOverlapRule: Sendable, Hashable {
     }
 
     /// Whether a leadership change seen during `fault` may be blamed on `other`, which
-    /// overlapped it: without `--unsafe`, when `other` hit the leader (the only node whose fault
-    /// moves leadership while a majority stays up); with it, always (two nodes out leave the
-    /// leader without a majority, and it steps down).
-    func excusesChanges(by other: ChaosFault) -> Bool {
-        unsafe || other.targetedLeader
+    /// overlapped it: with `--unsafe` always (two nodes out leave the leader without a majority,
+    /// and it steps down); without it, when `other` hit the leader, or another node than
+    /// `fault`'s. While `fault` takes its node out, the other two are the only majority left, so
+    /// a fault that merely degrades one of them (a slow disk stalling its acknowledgements, a
+    /// lossy link) may cost the leader its quorum; one on `fault`'s own node cannot.
+    func excusesChanges(during fault: ChaosFault, by other: ChaosFault) -> Bool {
+        unsafe || other.targetedLeader || other.node != fault.node
     }
 }
