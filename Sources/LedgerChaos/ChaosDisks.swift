@@ -129,8 +129,9 @@ final class ChaosDisks: Sendable {
             let bytes = ChaosDiskPlan.ballastBytes(used: before.usedBytes, available: before.availableBytes)
             let file = try FileDescriptor.open(plan.ballast(node), create: true)
             state.withLock { _ = $0.filled.insert(node) }
-            defer { _ = try? file.close() }
-            if bytes > 0 { try file.allocate(size: bytes) }
+            let allocated = Result { () throws(SystemError) in if bytes > 0 { try file.allocate(size: bytes) } }
+            try file.close()
+            try allocated.get()
             let after = try DiskUsage.of(mountPoint)
             let percent = Double(after.usedBasisPoints) / 100
             return "to \(percent)% with a \(bytes >> 20) MiB ballast"

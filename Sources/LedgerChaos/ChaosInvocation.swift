@@ -247,8 +247,9 @@ enum ChaosHelp {
         Prints operations attempted/acknowledged/failed/indeterminate, the held messages (delayed
         sends acknowledged and delivered, send-backs acknowledged, retried and dead-lettered, half
         messages acknowledged, committed, rolled back and left undecided), faults by kind (each with
-        its leadership changes and when the group was stable again), failovers with their
-        unavailability windows (p50, max), throughput per 5 s, the nodes' final state digests and
+        its leadership changes and when the group was stable again), failovers (faults that took
+        the leader out, not a slow or full disk or netem on it) with their unavailability windows
+        (p50, max), throughput per 5 s, the nodes' final state digests and
         the verdict; --report writes the same as one JSON object: {"seed", "workload",
         "durationMs", "rate", "wallTimeMs", "faultsEnabled", "overlap": "off"|"safe"|"unsafe", "operations": {"attempted",
         "acknowledged", "failed", "indeterminate", "reads", "offsetCommits", "offsetQueries"},

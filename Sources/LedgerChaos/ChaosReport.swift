@@ -50,14 +50,16 @@ struct ChaosReport {
         var unavailable: Duration?
     }
 
-    /// One failover per fault that hit the leader: the unavailability window runs from the
+    /// One failover per fault that took the leader out (``ChaosOverlapRule/takesNodeOut(_:)``:
+    /// a slow disk, a full disk or netem on the leader leaves it leading, so it is none): the
+    /// unavailability window runs from the
     /// fault until the first write acknowledged by another node.
     var failovers: [Failover] {
         let acknowledged = history.operations.compactMap { operation -> (Duration, String)? in
             guard case .acknowledged(_, let node) = operation.outcome else { return nil }
             return (operation.ended, node)
         }.sorted { $0.0 < $1.0 }
-        return faults.filter(\.targetedLeader).map { fault in
+        return faults.filter { $0.targetedLeader && ChaosOverlapRule.takesNodeOut($0.kind) }.map { fault in
             guard let first = acknowledged.first(where: { $0.0 > fault.injected && $0.1 != fault.node }) else {
                 return Failover(fault: fault, newLeader: nil, unavailable: nil)
             }
@@ -176,7 +178,7 @@ struct ChaosReport {
             )
         }
         let failovers = failovers
-        var failoverLine = "failovers (faults that hit the leader): \(failovers.count)"
+        var failoverLine = "failovers (faults that took the leader out): \(failovers.count)"
         if let summary = windowSummary {
             failoverLine +=
                 "; unavailability until another node acknowledged a write: p50 \(summary.p50.millisecondsText) ms, "

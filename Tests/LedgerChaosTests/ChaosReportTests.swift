@@ -69,6 +69,19 @@ import Testing
         #expect(report.throughputPerSecond == [1, 1, 1, 0])
     }
 
+    @Test func aDegradingFaultOnTheLeaderIsNoFailover() {
+        var history = Self.report(passing: true).history
+        // The pause on the leader n0 becomes a slow disk: n0 keeps leading, nobody fails over.
+        history.faults[0].kind = .slowDisk
+        var options = ChaosOptions()
+        options.duration = .seconds(4)
+        let report = ChaosReport(
+            seed: 9, options: options, workload: "raw-append", directory: "/tmp/ledger-chaos-x", keptData: false,
+            history: history, notes: [], verdict: ChaosChecker.check(history), wallTime: .milliseconds(5000))
+        #expect(report.failovers.isEmpty)
+        #expect(report.text.contains("failovers (faults that took the leader out): 0\n"), "\(report.text)")
+    }
+
     @Test func passingReport() {
         let report = Self.report(passing: true)
         let text = report.text
