@@ -119,6 +119,8 @@ extension ChaosNemesis {
         switch fault.kind {
         case .kill, .restart:
             try cluster.start(fault.target.id)
+            // A fresh process drops nobody's traffic: a partition under way must be told again.
+            if network == nil && !isolated.isEmpty { reapplyIsolation(to: fault.target) }
         case .pause, .longPause:
             cluster.signal(fault.target.id, SIGCONT)
         case .partition where network != nil:
@@ -140,13 +142,36 @@ extension ChaosNemesis {
     /// node from everyone, the others from every isolated node.
     func applyIsolation() {
         for peer in cluster.peers {
-            let others = cluster.peers.map(\.id).filter { $0 != peer.id }
-            let from = isolated.contains(peer.id) ? others : others.filter(isolated.contains)
             do {
-                try client.isolate(peer, from: from)
+                try client.isolate(peer, from: isolation(of: peer))
             } catch {
-                let what = from.isEmpty ? "heal \(peer.name)" : "isolate \(peer.name)"
+                let what = isolation(of: peer).isEmpty ? "heal \(peer.name)" : "isolate \(peer.name)"
                 notes.append("could not \(what) at \(recorder.elapsed.millisecondsText) ms: \(error)")
+            }
+        }
+    }
+
+    /// Whom `peer` must drop Raft traffic from while ``isolated`` are cut off.
+    private func isolation(of peer: Peer) -> [NodeID] {
+        let others = cluster.peers.map(\.id).filter { $0 != peer.id }
+        return isolated.contains(peer.id) ? others : others.filter(isolated.contains)
+    }
+
+    /// Tells `peer`, just started, whom to drop traffic from, as soon as it answers (within 3 s).
+    private func reapplyIsolation(to peer: Peer) {
+        let deadline = ContinuousClock().now + .seconds(3)
+        while true {
+            do {
+                try client.isolate(peer, from: isolation(of: peer))
+                return
+            } catch {
+                guard ContinuousClock().now < deadline else {
+                    notes.append(
+                        "could not isolate \(peer.name) again after its restart at "
+                            + "\(recorder.elapsed.millisecondsText) ms: \(error)")
+                    return
+                }
+                pause(.milliseconds(50))
             }
         }
     }
