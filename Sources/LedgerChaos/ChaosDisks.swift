@@ -223,7 +223,7 @@ final class ChaosDisks: Sendable {
                 throw HarnessError("cannot read \(backing): \(error)")
             }
             let image = file.hasSuffix(" (deleted)") ? String(file.dropLast(" (deleted)".count)) : file
-            guard let run = ChaosDiskPlan.run(ofDisk: image), run != plan.run, Glibc.kill(run, 0) != 0, errno == ESRCH
+            guard let run = ChaosDiskPlan.run(ofDisk: image), run != plan.run, ChaosTools.runIsOver(run)
             else { continue }
             Console.out("chaos: removing a stale run's disk: /dev/\(name) (\(image))")
             let number = try ChaosDisks.deviceNumber(of: "/dev/\(name)")

@@ -150,7 +150,7 @@ final class ChaosNetwork: Sendable {
         let listing = try run(["ip", "netns", "list"])
         let stale = ChaosNetworkPlan.namespaces(inListing: listing).filter { name in
             guard let run = ChaosNetworkPlan.run(ofNamespace: name), run != plan.run else { return false }
-            return Glibc.kill(run, 0) != 0 && errno == ESRCH
+            return ChaosTools.runIsOver(run)
         }
         // Node namespaces first, so their processes are gone before the hub's links are.
         let ordered = stale.filter { !$0.hasSuffix("-hub") } + stale.filter { $0.hasSuffix("-hub") }

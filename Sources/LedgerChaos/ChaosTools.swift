@@ -2,6 +2,10 @@ import LedgerCLI
 import LedgerLocalGroup
 import Posix
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The system programs a chaos run drives (`ip`, `tc`, `nft` for `--netns`; `losetup`,
 /// `mkfs.ext4`, `mount`, `umount` for the nodes' own disks): where each is, installed with
 /// `apt-get install -y` when missing, and how one is run.
@@ -51,5 +55,22 @@ enum ChaosTools {
         } catch {
             throw HarnessError("cannot run `\(text)`: \(error)")
         }
+    }
+
+    /// Whether the run numbered `run` (its runner's process id) is over: no such process, or
+    /// only its zombie (`/proc/<run>/stat` in state Z: killed, not yet reaped). A stale run's
+    /// leftovers are removed only then.
+    static func runIsOver(_ run: Int32) -> Bool {
+        if Glibc.kill(run, 0) != 0 { return errno == ESRCH }
+        let stat: [UInt8]
+        do {
+            stat = try readFile("/proc/\(run)/stat")
+        } catch {
+            // Gone between the two looks: over. Unreadable for another reason: keep its leftovers.
+            return error.errno == ENOENT || error.errno == ESRCH
+        }
+        // `pid (comm) S ...`: the state follows the last `)`, as comm may hold any byte.
+        guard let close = stat.lastIndex(of: UInt8(ascii: ")")), close + 2 < stat.count else { return false }
+        return stat[close + 2] == UInt8(ascii: "Z")
     }
 }
