@@ -214,6 +214,11 @@ struct ChaosRunTests {
         let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
         #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
         #expect(report.contains("\"kind\": \"disk-full\""), "no disk-full fault injected (\(replay))\n\(run.stdout)")
+        if arguments.last == "disk-full,slow-disk" {
+            #expect(
+                report.contains("blkio throttle on /dev/loop"), "no slow-disk fault injected (\(replay))\n\(run.stdout)"
+            )
+        }
         // Every disk-full fault made the group refuse writes, and they came back (writes-resume).
         let refused = report.split(separator: "\"kind\": \"disk-full\"").dropFirst().map { fault in
             fault.split(separator: "\"writesRefused\": ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
