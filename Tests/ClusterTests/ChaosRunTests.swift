@@ -30,6 +30,27 @@ struct ChaosRunTests {
         }
     }
 
+    /// Runs `ledger chaos ARGUMENTS` (``chaos(_:)``); when the kernel lacks a fault the run
+    /// names (exit 1 with `refusal` on stderr), prints that `test` left it out, removes the
+    /// refused run's directory and runs again with `--faults` set to `fallback`. Returns the
+    /// arguments of the run that counts, with its reports.
+    static func chaos(_ arguments: [String], unlessKernelRefuses refusal: String, fallback: String, test: String)
+        throws -> (arguments: [String], run: ChildProcess.Completed, json: String)
+    {
+        var arguments = arguments
+        var (run, json) = try chaos(arguments)
+        if run.status == .exited(1) && run.stderr.contains(refusal) {
+            print("ChaosRunTests.\(test): \(fallback) only: \(run.stderr)")
+            // The refused run keeps its (empty) data directory, as every failed run does.
+            if let kept = run.stderr.split(separator: "data directory kept: ").last?.split(separator: ")").first {
+                try removeTree(String(kept))
+            }
+            arguments[arguments.firstIndex(of: "--faults")! + 1] = fallback
+            (run, json) = try chaos(arguments)
+        }
+        return (arguments, run, json)
+    }
+
     /// Runs `body` with the `ledger` binary and a fresh scratch directory, removed afterwards.
     static func inScratchDirectory<T>(_ body: (String, String) throws -> T) throws -> T {
         let binary = try ledgerBinary()
@@ -110,17 +131,9 @@ struct ChaosRunTests {
                 "ChaosRunTests.netnsRunPasses skipped: ledger chaos --netns needs root (running as user \(geteuid()))")
             return
         }
-        var arguments = ["--netns", "--duration", "20s", "--seed", "\(Self.seed)", "--faults", "partition,netem"]
-        var (run, report) = try Self.chaos(arguments)
-        if run.status == .exited(1) && run.stderr.contains("the netem fault cannot run") {
-            print("ChaosRunTests.netnsRunPasses: netem left out: \(run.stderr)")
-            // The refused run keeps its (empty) data directory, as every failed run does.
-            if let kept = run.stderr.split(separator: "data directory kept: ").last?.split(separator: ")").first {
-                try removeTree(String(kept))
-            }
-            arguments[arguments.count - 1] = "partition"
-            (run, report) = try Self.chaos(arguments)
-        }
+        let (arguments, run, report) = try Self.chaos(
+            ["--netns", "--duration", "20s", "--seed", "\(Self.seed)", "--faults", "partition,netem"],
+            unlessKernelRefuses: "the netem fault cannot run", fallback: "partition", test: "netnsRunPasses")
         let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
         #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
         #expect(report.contains("\"verdict\": \"PASS\""), "\(replay)\n\(report)")
@@ -201,16 +214,9 @@ struct ChaosRunTests {
             return
         }
         // Seed 2's first round injects disk-full first, while the run has room for it.
-        var arguments = ["--duration", "12s", "--seed", "2", "--faults", "disk-full,slow-disk"]
-        var (run, report) = try Self.chaos(arguments)
-        if run.status == .exited(1) && run.stderr.contains("the slow-disk fault cannot run") {
-            print("ChaosRunTests.diskFaultRunPasses: slow-disk left out: \(run.stderr)")
-            if let kept = run.stderr.split(separator: "data directory kept: ").last?.split(separator: ")").first {
-                try removeTree(String(kept))
-            }
-            arguments[arguments.count - 1] = "disk-full"
-            (run, report) = try Self.chaos(arguments)
-        }
+        let (arguments, run, report) = try Self.chaos(
+            ["--duration", "12s", "--seed", "2", "--faults", "disk-full,slow-disk"],
+            unlessKernelRefuses: "the slow-disk fault cannot run", fallback: "disk-full", test: "diskFaultRunPasses")
         let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
         #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
         #expect(report.contains("\"kind\": \"disk-full\""), "no disk-full fault injected (\(replay))\n\(run.stdout)")
