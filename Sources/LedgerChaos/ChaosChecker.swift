@@ -43,6 +43,9 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
     /// No long pause of a follower saw a leadership change, from its SIGSTOP until the group was
     /// stable again: a replica that falls behind must cost that replica, not the group.
     case stableUnderLag = "stable-under-lag"
+    /// After each disk-full fault was healed (with any fault that overlapped it), writes were
+    /// acknowledged again: a full disk costs the group its writes while it lasts, not longer.
+    case writesResume = "writes-resume"
 
     /// One line for the report.
     var summary: String {
@@ -63,6 +66,7 @@ enum ChaosCheck: String, Sendable, Hashable, CaseIterable {
         case .offsetsInLog: "consumer groups' committed offsets within their queues"
         case .offsetsMonotonic: "consumer groups' committed offsets never seen going backwards"
         case .stableUnderLag: "no leadership change during a follower's long pause or its catch-up"
+        case .writesResume: "writes acknowledged again after every disk-full fault was healed"
         }
     }
 }
@@ -117,6 +121,7 @@ enum ChaosChecker {
         case .offsetsInLog: offsetsInLog(history)
         case .offsetsMonotonic: offsetsMonotonic(history)
         case .stableUnderLag: stableUnderLag(history)
+        case .writesResume: writesResume(history)
         }
     }
 

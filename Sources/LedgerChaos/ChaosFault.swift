@@ -18,4 +18,10 @@ struct ChaosFault: Sendable, Hashable {
 
     /// From the injection until the group was stable again (or the watch ended, or the heal).
     var observedSpan: ClosedRange<Duration> { injected...max(injected, observedUntil ?? healed) }
+
+    /// Whether `other`, another fault, was active at some moment this one was (injected before
+    /// this one healed and healed after it was injected).
+    func overlaps(_ other: ChaosFault) -> Bool {
+        other != self && other.injected <= healed && injected <= other.healed
+    }
 }

@@ -242,6 +242,9 @@ struct ChaosHistory: Sendable {
     var offsetObservations: [ChaosOffsetObservation] = []
     /// The faults injected, in order, each with the span its leadership changes count in.
     var faults: [ChaosFault] = []
+    /// With `--overlap`: which faults could overlap, and so which leadership changes an
+    /// overlapping fault may be blamed for (``ChaosOverlapRule/excusesChanges(during:by:)``).
+    var overlapRule: ChaosOverlapRule?
     /// SIGTERMs a node did not answer by exiting 0 within 10 s, each described.
     var uncleanExits: [String] = []
     /// Consumers' send-backs, in the order they ended.

@@ -57,7 +57,8 @@ extension ChaosOptions {
         FlagSpec(
             ["--faults"], value: "LIST",
             help:
-                "faults to inject, comma-separated: kill,pause,restart,partition,long-pause,netem (default the first four; netem only with --netns)"
+                "faults to inject, comma-separated: kill,pause,restart,partition,long-pause,netem,slow-disk,disk-full "
+                + "(default the first four; netem only with --netns; slow-disk and disk-full root only)"
         ),
         FlagSpec(
             ["--workload"], value: "KIND",
@@ -78,6 +79,16 @@ extension ChaosOptions {
             help:
                 "root only: each node in a network namespace of its own on a bridge; partitions cut links in the "
                 + "kernel (nft) and the netem fault is available"),
+        FlagSpec(
+            ["--overlap"],
+            help:
+                "up to two faults at once: on one node only on different layers (process, network, disk), on two "
+                + "nodes only when one of them leaves its node in the majority (netem, slow-disk, disk-full)"),
+        FlagSpec(
+            ["--unsafe"],
+            help:
+                "with --overlap: any two faults on two nodes, even when together they leave no majority; the "
+                + "checker then expects unavailability but still no lost acknowledged write"),
     ]
 
     /// The options `flags` give (parsed with ``flags``).
@@ -111,7 +122,8 @@ extension ChaosOptions {
         if let text = flags.value("--faults") {
             guard let faults = ChaosOptions.parseFaults(text) else {
                 throw UsageError(
-                    "--faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, netem, got \(quoted(text))",
+                    "--faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, netem, "
+                        + "slow-disk, disk-full, got \(quoted(text))",
                     command: title)
             }
             options.faults = faults
@@ -139,6 +151,26 @@ extension ChaosOptions {
         if options.faults.contains(.netem) && !options.netns {
             throw UsageError("--faults: netem needs --netns (it degrades a node's own link)", command: title)
         }
+        if let disk = options.faults.first(where: \.needsDisk), !isRoot {
+            throw UsageError(
+                "--faults: \(disk.rawValue) needs root: it puts each node's store on a file system of its own "
+                    + "(a loop device with ext4, mounted) (running as user \(geteuid()))",
+                command: title)
+        }
+        options.overlap = flags.has("--overlap")
+        options.unsafe = flags.has("--unsafe")
+        if options.unsafe && !options.overlap {
+            throw UsageError(
+                "--unsafe needs --overlap: it lets two overlapping faults leave the group without a majority",
+                command: title)
+        }
+        if options.overlap && !ChaosOverlapRule(unsafe: options.unsafe).admitsSomePair(of: options.faults) {
+            throw UsageError(
+                "--overlap: no two of the faults \(options.faults.map(\.rawValue).joined(separator: ",")) may overlap "
+                    + "without --unsafe (on one node they must act on different layers, on two nodes one must leave "
+                    + "its node in the majority); add a kind such as partition or disk-full, or --unsafe",
+                command: title)
+        }
         options.keepData = flags.has("--keep-data")
         options.reportPath = flags.value("--report")
         options.aclFile = flags.value("--acl-file")
@@ -156,7 +188,7 @@ extension ChaosOptions {
 /// The `ledger chaos --help` text.
 enum ChaosHelp {
     static let usage =
-        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition[,long-pause]] [--workload messages|raw-append] [--rate OPS] [--keep-data] [--report FILE] [--netns]"
+        "ledger chaos [--duration 60s] [--seed N] [--faults kill,pause,restart,partition[,long-pause][,netem][,slow-disk][,disk-full]] [--workload messages|raw-append] [--rate OPS] [--keep-data] [--report FILE] [--netns] [--overlap [--unsafe]]"
 
     static let about = """
         Starts three `ledger server --fault-injection` processes (this binary) on free loopback ports
@@ -167,7 +199,7 @@ enum ChaosHelp {
         traffic to and from its peers through the test-only hook, then heals); and, only when
         --faults names it, long-pause (SIGSTOP a follower, never the leader, for a random 10–60 s
         while the workload runs, then SIGCONT; each adds at least 10 s to the run, so the default
-        set leaves it out). One fault at a time: after each heal it waits until the group is
+        set leaves it out). One fault at a time (but see --overlap): after each heal it waits until the group is
         stable again (every node answers and names one leader in one term, every node holds what
         the leader committed; up to 30 s) before the next. It polls every node's status
         throughout and records every leader and term seen, and counts per fault the leadership
@@ -208,18 +240,23 @@ enum ChaosHelp {
         naming its half message, in its queue; a rolled-back or undecided one never; one whose
         commit's outcome is unknown at most once); offsets-in-log (committed offsets, at the end and as seen, within their queues);
         offsets-monotonic (no committed offset ever seen going back); stable-under-lag (no
-        long-pause saw a leadership change before the group was stable again).
+        long-pause saw a leadership change before the group was stable again, but for one seen while
+        an overlapping fault that may move leadership was active); writes-resume (a write was
+        acknowledged after each disk-full fault and any fault overlapping it were healed, when the
+        load ran on 3 s past that).
         Prints operations attempted/acknowledged/failed/indeterminate, the held messages (delayed
         sends acknowledged and delivered, send-backs acknowledged, retried and dead-lettered, half
         messages acknowledged, committed, rolled back and left undecided), faults by kind (each with
-        its leadership changes and when the group was stable again), failovers with their
-        unavailability windows (p50, max), throughput per 5 s, the nodes' final state digests and
+        its leadership changes and when the group was stable again), failovers (faults that took
+        the leader out, not a slow or full disk or netem on it) with their unavailability windows
+        (p50, max), throughput per 5 s, the nodes' final state digests and
         the verdict; --report writes the same as one JSON object: {"seed", "workload",
-        "durationMs", "rate", "wallTimeMs", "faultsEnabled", "operations": {"attempted",
+        "durationMs", "rate", "wallTimeMs", "faultsEnabled", "overlap": "off"|"safe"|"unsafe", "operations": {"attempted",
         "acknowledged", "failed", "indeterminate", "reads", "offsetCommits", "offsetQueries"},
         "heldMessages": {"delayed", "delivered", "sentBack", "retried", "deadLettered",
-        "halfMessages", "committed", "rolledBack", "undecided"}, "faults": {"kill", "pause", "restart", "partition", "long-pause"}, "faultLog": [{"atMs",
-        "kind", "node", "targetedLeader", "healedAtMs", "detail", "leaderChanges", "settledAtMs"}],
+        "halfMessages", "committed", "rolledBack", "undecided"}, "faults": {"kill", "pause", "restart", "partition", "long-pause", "netem", "slow-disk",
+        "disk-full"}, "faultLog": [{"atMs", "kind", "node", "targetedLeader", "healedAtMs", "detail",
+        "leaderChanges", "settledAtMs", "overlapsAtMs", "writesRefused"}],
         "failovers": {"count", "unavailableP50Ms", "unavailableMaxMs", "windows": [{"atMs",
         "fault", "oldLeader", "firstAcknowledgedBy", "unavailableMs"}]}, "leaders": [{"term", "node", "firstSeenMs"}], "throughput":
         {"intervalMs", "acknowledged": [per second]}, "finalState": [{"node", "appliedIndex",
@@ -236,6 +273,28 @@ enum ChaosHelp {
         10%) on both ends of a node's link for 2-5 s. Every namespace, link and rule is removed
         when the run ends, fails, or gets SIGINT/SIGTERM; a crashed run's namespaces are removed
         by the next --netns run. ip, tc and nft are installed with apt-get when missing.
+        With --overlap each fault is joined, after a random 20-80% of its hold, by a second one, and
+        each heals at its own time. Each fault acts on one layer of one node (process: kill, pause,
+        restart, long-pause; network: partition, netem; disk: slow-disk, disk-full); two on one node
+        must act on different layers. kill, pause, restart, long-pause and partition take their node
+        out of the majority, the others only degrade it: two faults on two nodes may overlap only
+        when one of them merely degrades, so two of the three nodes stay up and connected. The
+        second fault is the first kind of the round (else of the enabled ones) with a target the
+        rule admits; with none, the first runs alone. --unsafe (only with --overlap) lets two nodes
+        be out at once: the group then has no majority while they overlap; every safety check
+        still applies, and stable-under-lag blames a leadership change seen during any overlap on
+        the other fault. The report names the faults each one overlapped.
+        slow-disk and disk-full (root only) put each node's store on a 128 MiB ext4 file system of
+        its own (image disks/ledger-<pid>-dK.img in the run's directory, a loop device, mounted on
+        disks/ledger-<pid>-dK; data/nK links to its store directory). disk-full fills it to 96%
+        with a ballast file beside the store for 2-5 s (above diskSpaceWarningLevelRatio, 90: the
+        group refuses writes, serves reads) and deletes it; slow-disk throttles the node's loop
+        device to 20 I/O operations and 1 MiB per second each way for 2-5 s (cgroup v1 root
+        blkio.throttle.*; a kernel without it makes the run exit 1 saying so). Every throttle is
+        cleared, every disk unmounted (lazily if still held) and every loop device detached when
+        the run ends, fails, or gets SIGINT/SIGTERM; a crashed run's loop devices (image
+        ledger-<pid>-dK.img of a process that no longer exists) are removed by the next run with
+        a disk fault. losetup, mount and mkfs.ext4 are installed with apt-get when missing.
         The seed replays the fault schedule and the workload's choices, not the exact interleaving
         of real processes.
         Exits 0 only when every check passed, 1 otherwise (2 for usage errors).

@@ -9,22 +9,28 @@ import Raft
     import Glibc
 #endif
 
-/// Injects one fault at a time into a ``LocalGroup``, drawn from a seeded generator: the
-/// kinds come in shuffled rounds (every enabled kind once per round, so a short run still sees
-/// each), the target is the leader two times in three (a long pause always hits a follower),
-/// and every hold time is random within bounds chosen around the default election timeout
-/// (150–300 ms), except a long pause's 10–60 s.
+/// Injects faults into a ``LocalGroup``, drawn from a seeded generator: the kinds come in
+/// shuffled rounds (every enabled kind once per round, so a short run still sees each), the
+/// target is the leader two times in three (a long pause always hits a follower), and every
+/// hold time is random within bounds chosen around the default election timeout (150–300 ms),
+/// except a long pause's 10–60 s.
 ///
-/// After each heal it waits until the group is stable again (``isStable(_:)``, seen twice in a
-/// row, at most ``settleTimeout``) and records when on the fault, so the leadership changes a
-/// fault caused are counted against it; the next fault comes no sooner than that, and no
-/// sooner than its random gap after the heal.
+/// One fault at a time by default. With `--overlap` each fault is joined, after a random 20–80 %
+/// of its hold, by a second one that ``ChaosOverlapRule`` allows beside it (the first kind of the
+/// round, else of the enabled ones, that has a target the rule admits), when there is one; each
+/// heals at its own time, so either may outlast the other.
+///
+/// After the heal (of both, when two overlap) it waits until the group is stable again
+/// (``isStable(_:)``, seen twice in a row, at most ``settleTimeout``) and records when on each
+/// fault, so the leadership changes a fault caused are counted against it; the next fault comes
+/// no sooner than that, and no sooner than its random gap after the heal.
 final class ChaosNemesis {
     /// How long after a heal the nemesis waits for the group to be stable again before it notes
     /// that it was not and goes on.
     static let settleTimeout: Duration = .seconds(30)
-    /// How much of the run a long pause leaves for the load after its SIGCONT: one that would
-    /// end later is shortened, and one that could not hold 10 s is not injected.
+    /// How much of the run a long pause or a full disk leaves for the load after its heal: one
+    /// that would end later is shortened, and one that could not hold its least (10 s, 2 s) is
+    /// not injected.
     static let longPauseTail: Duration = .seconds(5)
 
     let cluster: LocalGroup
@@ -32,25 +38,35 @@ final class ChaosNemesis {
     let kinds: [ChaosFaultKind]
     /// With `--netns`: the network whose links partitions and netem fault.
     let network: ChaosNetwork?
-    private var random: SplitMix64
-    private let client: LedgerClient
+    /// With a disk fault enabled: the nodes' own file systems.
+    let disks: ChaosDisks?
+    /// With `--overlap`: which second fault may join the first.
+    let overlap: ChaosOverlapRule?
+    var random: SplitMix64
+    let client: LedgerClient
     private var round: [ChaosFaultKind] = []
+    /// Without `--netns`: whom each node drops Raft traffic from (the test-only hook), as the
+    /// partitions under way want it.
+    var isolated: Set<NodeID> = []
     /// Things that happened to the nodes that no check covers but a reader should know about
     /// (a partition request that failed, a long pause not injected).
-    private(set) var notes: [String] = []
+    var notes: [String] = []
     /// Each SIGTERM a node did not answer by exiting 0 within 10 s (it crashed, failed or hung):
     /// the clean-exits check fails on every one.
-    private(set) var uncleanExits: [String] = []
+    var uncleanExits: [String] = []
     private(set) var faults: [ChaosFault] = []
     /// Called with a line as each fault is injected, before its hold time (`ledger soak` prints it).
     var onInjected: ((String) -> Void)?
 
     init(
         cluster: LocalGroup, recorder: ChaosRecorder, kinds: [ChaosFaultKind], random: SplitMix64,
-        credentials: AccessCredentials? = nil, network: ChaosNetwork? = nil
+        credentials: AccessCredentials? = nil, network: ChaosNetwork? = nil, disks: ChaosDisks? = nil,
+        overlap: ChaosOverlapRule? = nil
     ) {
         self.cluster = cluster
         self.network = network
+        self.disks = disks
+        self.overlap = overlap
         self.recorder = recorder
         self.kinds = kinds
         self.random = random
@@ -60,8 +76,8 @@ final class ChaosNemesis {
                 timeout: .seconds(2), nodeTimeout: .milliseconds(500), credentials: credentials))
     }
 
-    /// Injects faults until `end` (the fault under way when it passes is still healed, and the
-    /// group watched until it is stable again).
+    /// Injects faults until `end` (the faults under way when it passes are still healed, and
+    /// the group watched until it is stable again).
     func run(until end: ContinuousClock.Instant) throws(HarnessError) {
         var lastHeal: ContinuousClock.Instant?
         while true {
@@ -73,141 +89,136 @@ final class ChaosNemesis {
             guard remaining > .seconds(1) else { return }
             if round.isEmpty { round = shuffled(kinds) }
             let kind = round.removeFirst()
-            if kind == .longPause && remaining - ChaosNemesis.longPauseTail < .seconds(10) { continue }
-            lastHeal = try inject(kind, room: remaining - ChaosNemesis.longPauseTail)
+            guard ChaosNemesis.fits(kind, remaining: remaining) else { continue }
+            lastHeal = try injectAndHeal(kind, end: end)
         }
     }
 
-    /// Undoes everything a fault may have left: continues every node, heals partitions,
-    /// starts every node that is down.
+    /// Whether a fault of `kind` can be held its least with `remaining` of the run left.
+    static func fits(_ kind: ChaosFaultKind, remaining: Duration) -> Bool {
+        switch kind {
+        case .longPause: remaining - longPauseTail >= .seconds(10)
+        case .diskFull: remaining - longPauseTail >= .seconds(2)
+        default: true
+        }
+    }
+
+    /// Undoes everything a fault may have left: continues every node, heals partitions, empties
+    /// and unthrottles every disk, starts every node that is down.
     func healAll() throws(HarnessError) {
         for peer in cluster.peers where cluster.isRunning(peer.id) { cluster.signal(peer.id, SIGCONT) }
         if let network {
             try network.healAll()
         } else if kinds.contains(.partition) {
-            heal()
+            isolated = []
+            applyIsolation()
         }
+        try disks?.healAll()
         try cluster.startAll()
     }
 
-    /// Injects one fault of `kind` (a long pause holds at most `room`), heals it, waits for the
-    /// group to settle and records the fault; returns when the heal was, or nil when the fault
-    /// could not be injected (a long pause with no leader to spare the follower of).
-    private func inject(_ kind: ChaosFaultKind, room: Duration) throws(HarnessError) -> ContinuousClock.Instant? {
+    /// Injects a fault of `kind` (and with `--overlap` a second one beside it), heals each when
+    /// its hold is over, waits for the group to settle and records the faults; returns when the
+    /// last heal was, or nil when no fault could be injected (a long pause with no leader to
+    /// spare the follower of).
+    private func injectAndHeal(_ kind: ChaosFaultKind, end: ContinuousClock.Instant) throws(HarnessError)
+        -> ContinuousClock.Instant?
+    {
         let view = client.statusAll()
-        let leader = view.leader
-        let target: Peer
-        if kind == .longPause {
-            guard let leader else {
-                notes.append("no leader at \(recorder.elapsed.millisecondsText) ms: a long pause was not injected")
-                return nil
-            }
-            let followers = cluster.peers.filter { $0.id != leader.peer.id }
-            target = followers[Int(random.below(UInt64(followers.count)))]
-        } else if random.chance(2, in: 3), let leader {
-            target = leader.peer
-        } else {
-            let others = cluster.peers.filter { $0.id != leader?.peer.id }
-            target = others[Int(random.below(UInt64(others.count)))]
+        guard let target = pickTarget(kind, view: view) else {
+            notes.append("no leader at \(recorder.elapsed.millisecondsText) ms: a long pause was not injected")
+            return nil
         }
-        let targetedLeader = target.id == leader?.peer.id
-        let role = targetedLeader ? "leader, term \(leader!.term)" : "follower"
-        let injected = recorder.elapsed
-        onInjected?("\(kind.rawValue) on \(target.name) (\(role))")
-        let detail: String
-        switch kind {
-        case .kill:
-            let down = random.int(in: 300...3000)
-            cluster.kill(target.id)
-            pause(.milliseconds(Int64(down)))
-            try cluster.start(target.id)
-            detail = "kill -9 \(target.name) (\(role)), restarted after \(down) ms"
-        case .pause:
-            let held = random.int(in: 600...2500)
-            cluster.signal(target.id, SIGSTOP)
-            pause(.milliseconds(Int64(held)))
-            cluster.signal(target.id, SIGCONT)
-            detail = "SIGSTOP \(target.name) (\(role)) for \(held) ms, then SIGCONT"
-        case .restart:
-            let down = random.int(in: 100...1000)
-            let status = cluster.terminate(target.id)
-            switch status {
-            case .exited(0)?:
-                break
-            case let other?:
-                uncleanExits.append(
-                    "\(target.name) ended with \(other) after SIGTERM at \(injected.millisecondsText) ms "
-                        + "(its log: \(cluster.logPath(target.id)))")
-            case nil:
-                uncleanExits.append(
-                    "\(target.name) did not exit within 10 s of SIGTERM at \(injected.millisecondsText) ms (killed)")
+        let first = try begin(kind, target: target, view: view, end: end)
+        var active = [first]
+        if let overlap {
+            let hold = first.healAt - first.began
+            let offset = hold * Double(random.int(in: 20...80)) / 100
+            pause(ContinuousClock().now.duration(to: first.began + offset))
+            let view = client.statusAll()
+            if let (kind, target) = pickSecond(beside: first, view: view, rule: overlap, end: end) {
+                active.append(try begin(kind, target: target, view: view, end: end))
             }
-            pause(.milliseconds(Int64(down)))
-            try cluster.start(target.id)
-            detail = "SIGTERM \(target.name) (\(role)), restarted \(down) ms after it exited"
-        case .partition where network != nil:
-            let held = random.int(in: 1000...4000)
-            let direction = ChaosCut.allCases[Int(random.below(UInt64(ChaosCut.allCases.count)))]
-            let others = cluster.peers.filter { $0.id != target.id }
-            try network!.cut(Int(target.id.rawValue), from: others.map { Int($0.id.rawValue) }, direction: direction)
-            pause(.milliseconds(Int64(held)))
-            try network!.healAll()
-            let names = others.map(\.name).joined(separator: ", ")
-            let how =
-                switch direction {
-                case .both: "both ways"
-                case .outbound: "one way, \(target.name) to them"
-                case .inbound: "one way, them to \(target.name)"
-                }
-            detail = "cut \(target.name) (\(role)) from \(names) in the kernel (nft), \(how), for \(held) ms"
-        case .partition:
-            let held = random.int(in: 1000...4000)
-            let others = cluster.peers.filter { $0.id != target.id }
-            isolate(target, from: others.map(\.id))
-            for peer in others { isolate(peer, from: [target.id]) }
-            pause(.milliseconds(Int64(held)))
-            heal()
-            detail =
-                "isolated \(target.name) (\(role)) from \(others.map(\.name).joined(separator: ", ")) for \(held) ms"
-        case .netem:
-            guard let network else { preconditionFailure("a netem fault without --netns") }
-            let held = random.int(in: 2000...5000)
-            try network.degrade(Int(target.id.rawValue))
-            pause(.milliseconds(Int64(held)))
-            try network.healAll()
-            detail =
-                "netem \(ChaosNetworkPlan.netemSettings.joined(separator: " ")) on \(target.name)'s link (\(role)) "
-                + "for \(held) ms"
-        case .longPause:
-            let held = min(random.int(in: 10_000...60_000), Int(room.wholeMilliseconds))
-            cluster.signal(target.id, SIGSTOP)
-            pause(.milliseconds(Int64(held)))
-            cluster.signal(target.id, SIGCONT)
-            detail = "SIGSTOP \(target.name) (\(role)) for \(held) ms under load, then SIGCONT"
         }
-        let healed = recorder.elapsed
+        var healed: [ActiveFault] = []
+        while let next = active.indices.min(by: { active[$0].healAt < active[$1].healAt }) {
+            pause(ContinuousClock().now.duration(to: active[next].healAt))
+            var fault = active.remove(at: next)
+            try heal(&fault)
+            healed.append(fault)
+        }
         let healInstant = ContinuousClock().now
         let settled = awaitStable()
+        let details = healed.map(\.detail).joined(separator: "; ")
         if !settled {
             notes.append(
                 "the group was not stable within \(ChaosNemesis.settleTimeout) of healing the fault at "
-                    + "\(injected.millisecondsText) ms (\(detail))")
+                    + "\(first.injected.millisecondsText) ms (\(details))")
         }
-        faults.append(
-            ChaosFault(
-                kind: kind, node: target.name, targetedLeader: targetedLeader, injected: injected, healed: healed,
-                detail: detail, observedUntil: recorder.elapsed, settled: settled))
+        let until = recorder.elapsed
+        for fault in healed.sorted(by: { $0.injected < $1.injected }) {
+            faults.append(
+                ChaosFault(
+                    kind: fault.kind, node: fault.target.name, targetedLeader: fault.targetedLeader,
+                    injected: fault.injected, healed: fault.healed ?? until, detail: fault.detail,
+                    observedUntil: until, settled: settled))
+        }
         return healInstant
+    }
+
+    /// The target of a first fault of `kind`: a random follower for a long pause (nil when no
+    /// leader is known), else the leader two times in three.
+    private func pickTarget(_ kind: ChaosFaultKind, view: ClusterView) -> Peer? {
+        let leader = view.leader
+        if kind == .longPause {
+            guard let leader else { return nil }
+            let followers = cluster.peers.filter { $0.id != leader.peer.id }
+            return followers[Int(random.below(UInt64(followers.count)))]
+        } else if random.chance(2, in: 3), let leader {
+            return leader.peer
+        } else {
+            let others = cluster.peers.filter { $0.id != leader?.peer.id }
+            return others[Int(random.below(UInt64(others.count)))]
+        }
+    }
+
+    /// The kind and target of a fault to join `first`: the first kind of the round, else of the
+    /// enabled ones, with a target `rule` admits beside it (never the leader for a long pause),
+    /// the leader two times in three when it is one; nil when no kind has one.
+    private func pickSecond(
+        beside first: ActiveFault, view: ClusterView, rule: ChaosOverlapRule, end: ContinuousClock.Instant
+    )
+        -> (ChaosFaultKind, Peer)?
+    {
+        let remaining = ContinuousClock().now.duration(to: end)
+        for kind in round + kinds where ChaosNemesis.fits(kind, remaining: remaining) {
+            let targets = cluster.peers.filter { peer in
+                rule.allows(first.kind, on: first.target.name, kind, on: peer.name)
+                    && (kind != .longPause || (view.leader != nil && peer.id != view.leader?.peer.id))
+            }
+            guard !targets.isEmpty else { continue }
+            if let position = round.firstIndex(of: kind) { round.remove(at: position) }
+            if random.chance(2, in: 3), let leader = view.leader?.peer, targets.contains(leader) {
+                return (kind, leader)
+            }
+            let others = targets.filter { $0.id != view.leader?.peer.id }
+            let choices = others.isEmpty ? targets : others
+            return (kind, choices[Int(random.below(UInt64(choices.count)))])
+        }
+        notes.append(
+            "no fault could join \(first.kind.rawValue) on \(first.target.name) at \(first.injected.millisecondsText) ms"
+        )
+        return nil
     }
 
     /// Injects the next fault of the seeded rounds, heals it and waits for the group to settle
     /// (``run(until:)`` does this in a loop); returns the fault, or nil when none could be
-    /// injected (a long pause with less than 10 s of `room`, or no leader to spare a follower of).
+    /// injected (a fault that does not fit in `room`, or no leader to spare a follower of).
     func injectNext(room: Duration) throws(HarnessError) -> ChaosFault? {
         if round.isEmpty { round = shuffled(kinds) }
         let kind = round.removeFirst()
-        if kind == .longPause && room < .seconds(10) { return nil }
-        return try inject(kind, room: room) == nil ? nil : faults.last
+        guard ChaosNemesis.fits(kind, remaining: room) else { return nil }
+        return try injectAndHeal(kind, end: ContinuousClock().now + room) == nil ? nil : faults.last
     }
 
     /// Whether `view` shows a stable group: every node answers, one leads, every node reports
@@ -234,19 +245,6 @@ final class ChaosNemesis {
             pause(.milliseconds(100))
         }
         return false
-    }
-
-    private func heal() {
-        for peer in cluster.peers { isolate(peer, from: []) }
-    }
-
-    private func isolate(_ peer: Peer, from others: [NodeID]) {
-        do {
-            try client.isolate(peer, from: others)
-        } catch {
-            let what = others.isEmpty ? "heal \(peer.name)" : "isolate \(peer.name)"
-            notes.append("could not \(what) at \(recorder.elapsed.millisecondsText) ms: \(error)")
-        }
     }
 
     /// `items` in a seeded random order (Fisher–Yates on ``SplitMix64``, not the standard

@@ -9,8 +9,8 @@ import Synchronization
 
 /// The network namespaces of one `ledger chaos --netns` run (``ChaosNetworkPlan``): builds
 /// them, cuts and degrades node links on the nemesis's behalf, and removes everything it made
-/// when the run ends, on a failure, or on SIGINT/SIGTERM (a watcher thread kills the processes
-/// in the nodes' namespaces, deletes the namespaces and exits 130). A crashed run's leftovers
+/// when the run ends, on a failure, or on SIGINT/SIGTERM (``ChaosSignalCleanup``: the processes
+/// in the nodes' namespaces are killed and the namespaces deleted, then the runner exits 130/143). A crashed run's leftovers
 /// are removed by the next run: any `ledger-<run>-…` namespace whose process `<run>` no longer
 /// exists.
 ///
@@ -49,7 +49,8 @@ final class ChaosNetwork: Sendable {
         tools = try ChaosNetwork.findTools(scratchDirectory: scratchDirectory)
         state = Mutex((home: nil, cutNodes: [], netemNodes: [], removed: false))
         try removeStaleRuns()
-        ChaosNetwork.watchSignals(self)
+        let network = self
+        ChaosSignalCleanup.register("removing the run's namespaces \(plan.runPrefix)*") { network.tearDown() }
         do throws(HarnessError) {
             for command in plan.setUpCommands { try run(command) }
             let home: FileDescriptor
@@ -100,17 +101,25 @@ final class ChaosNetwork: Sendable {
         state.withLock { _ = $0.netemNodes.insert(node) }
     }
 
+    /// Heals `node`'s cut, if it has one.
+    func healCut(_ node: Int) throws(HarnessError) {
+        guard state.withLock({ $0.cutNodes.contains(node) }) else { return }
+        try run(plan.healCommand(node))
+        state.withLock { _ = $0.cutNodes.remove(node) }
+    }
+
+    /// Takes netem off `node`'s link, if it has it.
+    func restore(_ node: Int) throws(HarnessError) {
+        guard state.withLock({ $0.netemNodes.contains(node) }) else { return }
+        for command in plan.clearNetemCommands(node) { try run(command) }
+        state.withLock { _ = $0.netemNodes.remove(node) }
+    }
+
     /// Heals every cut and takes netem off every link that has it.
     func healAll() throws(HarnessError) {
         let (cut, degraded) = state.withLock { ($0.cutNodes.sorted(), $0.netemNodes.sorted()) }
-        for node in cut {
-            try run(plan.healCommand(node))
-            state.withLock { _ = $0.cutNodes.remove(node) }
-        }
-        for node in degraded {
-            for command in plan.clearNetemCommands(node) { try run(command) }
-            state.withLock { _ = $0.netemNodes.remove(node) }
-        }
+        for node in cut { try healCut(node) }
+        for node in degraded { try restore(node) }
     }
 
     /// Moves the calling thread back to the namespace it came from, SIGKILLs whatever still runs
@@ -141,7 +150,7 @@ final class ChaosNetwork: Sendable {
         let listing = try run(["ip", "netns", "list"])
         let stale = ChaosNetworkPlan.namespaces(inListing: listing).filter { name in
             guard let run = ChaosNetworkPlan.run(ofNamespace: name), run != plan.run else { return false }
-            return Glibc.kill(run, 0) != 0 && errno == ESRCH
+            return ChaosTools.runIsOver(run)
         }
         // Node namespaces first, so their processes are gone before the hub's links are.
         let ordered = stale.filter { !$0.hasSuffix("-hub") } + stale.filter { $0.hasSuffix("-hub") }
@@ -178,64 +187,17 @@ final class ChaosNetwork: Sendable {
     private static func command(_ command: [String], stdin: String = "", tools: Tools, scratchDirectory: String)
         throws(HarnessError) -> String
     {
-        let text = command.joined(separator: " ")
-        do {
-            let done = try ChildProcess.run(
-                tools.path(command[0]), Array(command.dropFirst()), stdin: stdin, scratchDirectory: scratchDirectory,
-                timeout: .seconds(20))
-            guard done.status == .exited(0) else {
-                let said = done.stderr.split(separator: "\n").first.map { ": \($0)" } ?? ""
-                throw HarnessError("`\(text)` failed with \(done.status)\(said)")
-            }
-            return done.stdout
-        } catch let error as HarnessError {
-            throw error
-        } catch {
-            throw HarnessError("cannot run `\(text)`: \(error)")
-        }
+        try ChaosTools.run(
+            tools.path(command[0]), Array(command.dropFirst()), stdin: stdin, text: command.joined(separator: " "),
+            scratchDirectory: scratchDirectory)
     }
 
     /// Finds `ip`, `tc` and `nft`, installing iproute2 or nftables with apt-get when missing.
     private static func findTools(scratchDirectory: String) throws(HarnessError) -> Tools {
-        func find(_ name: String) -> String? {
-            ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map { "\($0)/\(name)" }.first(where: fileExists)
+        func locate(_ tool: String, _ package: String) throws(HarnessError) -> String {
+            try ChaosTools.locate(tool, package: package, for: "--netns", scratchDirectory: scratchDirectory)
         }
-        for (tool, package) in [("ip", "iproute2"), ("tc", "iproute2"), ("nft", "nftables")] where find(tool) == nil {
-            guard let apt = find("apt-get") else {
-                throw HarnessError("--netns needs \(tool) (package \(package)), which is not installed, and no apt-get")
-            }
-            Console.out("chaos: installing \(package) for \(tool) (apt-get install -y \(package))")
-            let done: ChildProcess.Completed
-            do {
-                done = try ChildProcess.run(
-                    apt, ["install", "-y", package], scratchDirectory: scratchDirectory, timeout: .seconds(300))
-            } catch {
-                throw HarnessError("cannot run apt-get install \(package): \(error)")
-            }
-            guard done.status == .exited(0), find(tool) != nil else {
-                throw HarnessError("apt-get install -y \(package) failed (\(done.status)); install it and retry")
-            }
-        }
-        return Tools(ip: find("ip")!, tc: find("tc")!, nft: find("nft")!)
-    }
-
-    /// Blocks SIGINT and SIGTERM in the calling thread (and so in every thread it starts
-    /// afterwards) and starts a thread that waits for them: on either it removes `network` and
-    /// exits with 128 + the signal.
-    private static func watchSignals(_ network: ChaosNetwork) {
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
-        let watched = signals
-        spawnThread(name: "chaos signals") {
-            var set = watched
-            var received: Int32 = 0
-            guard sigwait(&set, &received) == 0 else { return }
-            Console.error("ledger chaos: signal \(received): removing the run's namespaces \(network.plan.runPrefix)*")
-            network.tearDown()
-            _exit(128 + received)
-        }
+        return Tools(
+            ip: try locate("ip", "iproute2"), tc: try locate("tc", "iproute2"), nft: try locate("nft", "nftables"))
     }
 }

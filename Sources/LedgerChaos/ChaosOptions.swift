@@ -18,9 +18,20 @@ enum ChaosFaultKind: String, Sendable, Hashable, CaseIterable, Comparable {
     /// netem`) on both ends of a node's link for 2–5 s. Not in ``defaults``: not every kernel
     /// has netem.
     case netem
+    /// Only on a node whose store is on a file system of its own (root): its loop device
+    /// throttled to a few I/O operations per second (cgroup v1 `blkio.throttle.*`) for 2–5 s.
+    /// Not in ``defaults``: it needs root and a kernel with blkio throttling.
+    case slowDisk = "slow-disk"
+    /// Only on a node whose store is on a file system of its own (root): a ballast file fills
+    /// it past `diskSpaceWarningLevelRatio` for 2–5 s, so the group refuses writes until the
+    /// ballast is deleted. Not in ``defaults``: it needs root.
+    case diskFull = "disk-full"
 
     /// The faults a run injects without `--faults`: every kind but ``longPause``.
     static let defaults: [ChaosFaultKind] = [.kill, .pause, .restart, .partition]
+
+    /// Whether the fault needs each node's store on a file system of its own (``ChaosDisks``).
+    var needsDisk: Bool { self == .slowDisk || self == .diskFull }
 
     static func < (lhs: ChaosFaultKind, rhs: ChaosFaultKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -60,8 +71,13 @@ struct ChaosOptions: Sendable, Hashable {
     var credentials: AccessCredentials?
     /// Each node in a network namespace of its own; partitions cut links in the kernel.
     var netns = false
+    /// Up to two faults at once (``ChaosOverlapRule``).
+    var overlap = false
+    /// With ``overlap``: the two faults may leave the group without a majority; the checker
+    /// then excuses leadership changes during any overlap (``ChaosOverlapRule/unsafe``).
+    var unsafe = false
 
-    /// Parses `kill,pause,restart,partition,long-pause,netem` (any non-empty subset, any order).
+    /// Parses `kill,pause,restart,partition,long-pause,netem,slow-disk,disk-full` (any non-empty subset, any order).
     static func parseFaults(_ text: String) -> [ChaosFaultKind]? {
         var kinds: Set<ChaosFaultKind> = []
         for word in text.split(separator: ",", omittingEmptySubsequences: false) {

@@ -50,14 +50,16 @@ struct ChaosReport {
         var unavailable: Duration?
     }
 
-    /// One failover per fault that hit the leader: the unavailability window runs from the
+    /// One failover per fault that took the leader out (``ChaosOverlapRule/takesNodeOut(_:)``:
+    /// a slow disk, a full disk or netem on the leader leaves it leading, so it is none): the
+    /// unavailability window runs from the
     /// fault until the first write acknowledged by another node.
     var failovers: [Failover] {
         let acknowledged = history.operations.compactMap { operation -> (Duration, String)? in
             guard case .acknowledged(_, let node) = operation.outcome else { return nil }
             return (operation.ended, node)
         }.sorted { $0.0 < $1.0 }
-        return faults.filter(\.targetedLeader).map { fault in
+        return faults.filter { $0.targetedLeader && ChaosOverlapRule.takesNodeOut($0.kind) }.map { fault in
             guard let first = acknowledged.first(where: { $0.0 > fault.injected && $0.1 != fault.node }) else {
                 return Failover(fault: fault, newLeader: nil, unavailable: nil)
             }
@@ -123,6 +125,33 @@ struct ChaosReport {
             ? "; \(counted), stable \(after) ms after the heal" : "; \(counted), not stable \(after) ms after the heal"
     }
 
+    /// The faults that were active at some moment `fault` was, in order.
+    func overlapping(_ fault: ChaosFault) -> [ChaosFault] { faults.filter(fault.overlaps) }
+
+    /// How many operations a full disk refused while `fault` was active (from its injection to
+    /// when the group was stable again).
+    func writesRefused(during fault: ChaosFault) -> Int {
+        history.operations.count { fault.observedSpan.contains($0.ended) && ChaosChecker.refusedForDiskFull($0) }
+    }
+
+    /// `off`, `safe` (``ChaosOverlapRule`` without `--unsafe`) or `unsafe`.
+    var overlapMode: String { options.overlap ? (options.unsafe ? "unsafe" : "safe") : "off" }
+
+    /// `; overlaps kill on n2 at 4451 ms; 12 writes refused for a full disk`, or empty.
+    private func annotations(of fault: ChaosFault) -> String {
+        var text = ""
+        let others = overlapping(fault)
+        if !others.isEmpty {
+            text +=
+                "; overlaps "
+                + others.map { "\($0.kind.rawValue) on \($0.node) at \($0.injected.millisecondsText) ms" }
+                .joined(separator: ", ")
+        }
+        let refused = writesRefused(during: fault)
+        if refused > 0 { text += "; \(refused) write(s) refused for a full disk" }
+        return text
+    }
+
     // MARK: - Terminal
 
     /// The terminal report: counts (held messages too, for the message workload), faults,
@@ -141,12 +170,15 @@ struct ChaosReport {
         lines.append(
             "faults: "
                 + ChaosFaultKind.allCases.map { "\($0.rawValue) \(faultCount($0))" }.joined(separator: ", ")
-                + " (enabled: \(options.faults.map(\.rawValue).joined(separator: ",")))")
+                + " (enabled: \(options.faults.map(\.rawValue).joined(separator: ",")); overlap \(overlapMode): "
+                + "\(faults.count { !overlapping($0).isEmpty }) overlapping)")
         for fault in faults {
-            lines.append("  \(fault.injected.millisecondsText) ms: \(fault.detail)\(settling(of: fault))")
+            lines.append(
+                "  \(fault.injected.millisecondsText) ms: \(fault.detail)\(settling(of: fault))\(annotations(of: fault))"
+            )
         }
         let failovers = failovers
-        var failoverLine = "failovers (faults that hit the leader): \(failovers.count)"
+        var failoverLine = "failovers (faults that took the leader out): \(failovers.count)"
         if let summary = windowSummary {
             failoverLine +=
                 "; unavailability until another node acknowledged a write: p50 \(summary.p50.millisecondsText) ms, "
@@ -207,6 +239,7 @@ struct ChaosReport {
             ("rate", .number(Int64(options.rate))),
             ("wallTimeMs", .number(wallTime.wholeMilliseconds)),
             ("faultsEnabled", .array(options.faults.map { .string($0.rawValue) })),
+            ("overlap", .string(overlapMode)),
             ("operations", operations),
             ("heldMessages", heldJSON),
             ("faults", faultCounts),
@@ -258,6 +291,8 @@ struct ChaosReport {
             ("detail", .string(fault.detail)),
             ("leaderChanges", .number(Int64(ChaosChecker.leaderChanges(during: fault, in: history.leaders).count))),
             ("settledAtMs", settled),
+            ("overlapsAtMs", .array(overlapping(fault).map { .number($0.injected.wholeMilliseconds) })),
+            ("writesRefused", .number(Int64(writesRefused(during: fault)))),
         ])
     }
 

@@ -130,6 +130,21 @@ struct ChaosRunner {
             binary: binary, directory: directory, settings: ChaosRunner.settings + acl,
             serverFlags: network == nil ? ["--fault-injection"] : [], placement: network?.placement)
         defer { cluster.shutDown() }
+        let disks =
+            try options.faults.contains(where: \.needsDisk)
+            ? ChaosDisks(
+                directory: directory, storeDirectories: cluster.peers.map { cluster.storeDirectory($0.id) },
+                slowDisk: options.faults.contains(.slowDisk)) : nil
+        // The nodes stop before their disks are unmounted (the newest defer runs first).
+        defer {
+            cluster.shutDown()
+            disks?.tearDown()
+        }
+        if let disks {
+            Console.out(
+                "chaos: each node's store on a \(ChaosDiskPlan.imageBytes >> 20) MiB ext4 file system of its own, "
+                    + "\(disks.plan.mountPoint(0).dropLast())0-2")
+        }
         let (configuration, dataFileSize, heldFor) = try ChaosRunner.messageStoreSettings(of: cluster)
         let workload = ChaosRunner.workload(options.workload, configuration: configuration)
         try cluster.startAll()
@@ -157,7 +172,8 @@ struct ChaosRunner {
 
         let nemesis = ChaosNemesis(
             cluster: cluster, recorder: recorder, kinds: options.faults, random: nemesisRandom,
-            credentials: options.credentials, network: network)
+            credentials: options.credentials, network: network, disks: disks,
+            overlap: options.overlap ? ChaosOverlapRule(unsafe: options.unsafe) : nil)
         do {
             try nemesis.run(until: recorder.start + options.duration)
         } catch {
@@ -201,7 +217,18 @@ struct ChaosRunner {
             } catch {
                 readProblem = error.description
             }
-            guard readProblem == nil, let held = contents.first?.stillHeld, held > 0 else { break }
+            guard readProblem == nil else { break }
+            // An election between two nodes' reads appends its no-op to the logs read later:
+            // nodes read at different applied indexes are read again, after converging again (a
+            // node truly behind stays behind and fails identical-logs on the last round).
+            let applied = contents.map { "\($0.node) \($0.digest.map { String($0.applied) } ?? "?")" }
+            if Set(contents.map(\.digest?.applied)).count > 1 {
+                notes.append(
+                    "final state read \(round) of \(ChaosRunner.finalReadRounds): the nodes were read at different "
+                        + "applied indexes (\(applied.joined(separator: ", ")))")
+                continue
+            }
+            guard let held = contents.first?.stillHeld, held > 0 else { break }
             notes.append(
                 "final state read \(round) of \(ChaosRunner.finalReadRounds): \(contents[0].node) still held \(held) "
                     + "message(s) back")
@@ -211,7 +238,9 @@ struct ChaosRunner {
         let history = ChaosHistory(
             operations: recorder.recordedOperations, leaders: poller.sightings(), reads: recorder.recordedReads,
             finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem, served: served,
-            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults, uncleanExits: nemesis.uncleanExits,
+            offsetObservations: recorder.recordedOffsets, faults: nemesis.faults,
+            overlapRule: options.overlap ? ChaosOverlapRule(unsafe: options.unsafe) : nil,
+            uncleanExits: nemesis.uncleanExits,
             sendBacks: recorder.recordedSendBacks, delayLevels: configuration.delayLevels, finalReadAt: finalReadAt)
         let verdict = ChaosChecker.check(history)
         return ChaosReport(
@@ -221,7 +250,7 @@ struct ChaosRunner {
     }
 
     /// How many times the runner reads every node's final state while the first still holds
-    /// messages back.
+    /// messages back, or the nodes were read at different applied indexes.
     static let finalReadRounds = 4
 
     /// Waits until every node answers, one leads, and all report the leader's last index as

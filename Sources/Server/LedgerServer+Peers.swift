@@ -137,7 +137,8 @@ extension LedgerServer {
         }
     }
 
-    /// How often the node asks each peer for its status, for `/api/group`.
+    /// How often the node asks each peer for its status, for `/api/group` and for the disk-full
+    /// refusal (a member whose disk is full stops the leader's writes).
     static let statusPollInterval: Duration = .milliseconds(500)
 
     /// Asks every connected peer for its status (a `status` request in the link's control lane,

@@ -283,10 +283,10 @@ public final class LedgerServer {
         scheduleAclCheck()
         sweepStalledConnections()
         measureDisk()
-        if adminListener != nil {
-            pollPeerStatus()
-            sampleTopicRates()
-        }
+        // Peers' status carries their disk use: a leader refuses writes while a member's disk is
+        // full, admin port or not.
+        pollPeerStatus()
+        if adminListener != nil { sampleTopicRates() }
         do {
             try loop.run { [unowned self] in
                 afterTurn()

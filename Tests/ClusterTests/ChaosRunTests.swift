@@ -30,6 +30,27 @@ struct ChaosRunTests {
         }
     }
 
+    /// Runs `ledger chaos ARGUMENTS` (``chaos(_:)``); when the kernel lacks a fault the run
+    /// names (exit 1 with `refusal` on stderr), prints that `test` left it out, removes the
+    /// refused run's directory and runs again with `--faults` set to `fallback`. Returns the
+    /// arguments of the run that counts, with its reports.
+    static func chaos(_ arguments: [String], unlessKernelRefuses refusal: String, fallback: String, test: String)
+        throws -> (arguments: [String], run: ChildProcess.Completed, json: String)
+    {
+        var arguments = arguments
+        var (run, json) = try chaos(arguments)
+        if run.status == .exited(1) && run.stderr.contains(refusal) {
+            print("ChaosRunTests.\(test): \(fallback) only: \(run.stderr)")
+            // The refused run keeps its (empty) data directory, as every failed run does.
+            if let kept = run.stderr.split(separator: "data directory kept: ").last?.split(separator: ")").first {
+                try removeTree(String(kept))
+            }
+            arguments[arguments.firstIndex(of: "--faults")! + 1] = fallback
+            (run, json) = try chaos(arguments)
+        }
+        return (arguments, run, json)
+    }
+
     /// Runs `body` with the `ledger` binary and a fresh scratch directory, removed afterwards.
     static func inScratchDirectory<T>(_ body: (String, String) throws -> T) throws -> T {
         let binary = try ledgerBinary()
@@ -110,17 +131,9 @@ struct ChaosRunTests {
                 "ChaosRunTests.netnsRunPasses skipped: ledger chaos --netns needs root (running as user \(geteuid()))")
             return
         }
-        var arguments = ["--netns", "--duration", "20s", "--seed", "\(Self.seed)", "--faults", "partition,netem"]
-        var (run, report) = try Self.chaos(arguments)
-        if run.status == .exited(1) && run.stderr.contains("the netem fault cannot run") {
-            print("ChaosRunTests.netnsRunPasses: netem left out: \(run.stderr)")
-            // The refused run keeps its (empty) data directory, as every failed run does.
-            if let kept = run.stderr.split(separator: "data directory kept: ").last?.split(separator: ")").first {
-                try removeTree(String(kept))
-            }
-            arguments[arguments.count - 1] = "partition"
-            (run, report) = try Self.chaos(arguments)
-        }
+        let (arguments, run, report) = try Self.chaos(
+            ["--netns", "--duration", "20s", "--seed", "\(Self.seed)", "--faults", "partition,netem"],
+            unlessKernelRefuses: "the netem fault cannot run", fallback: "partition", test: "netnsRunPasses")
         let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
         #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
         #expect(report.contains("\"verdict\": \"PASS\""), "\(replay)\n\(report)")
@@ -139,6 +152,96 @@ struct ChaosRunTests {
         #expect(listing.status == .exited(0), "ip netns list: \(listing.stderr)")
         if let prefix {
             #expect(!listing.stdout.contains(prefix), "namespaces of the run left behind:\n\(listing.stdout)")
+        }
+    }
+
+    /// Whether some fault in the JSON report overlapped another (`"overlapsAtMs": [<digit>`).
+    static func showsOverlap(_ report: String) -> Bool {
+        report.split(separator: "\"overlapsAtMs\": [").dropFirst().contains { $0.first?.isNumber == true }
+    }
+
+    @Test("a 15-second --overlap run passes every check and its report shows overlapping faults")
+    func overlapRunPasses() throws {
+        let arguments = ["--overlap", "--duration", "15s", "--seed", "\(Self.seed)"]
+        let (run, report) = try Self.chaos(arguments)
+        let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
+        #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
+        #expect(report.contains("\"overlap\": \"safe\""), "\(replay)\n\(report)")
+        #expect(Self.showsOverlap(report), "no two faults overlapped (\(replay))\n\(run.stdout)")
+        #expect(run.stdout.contains("; overlaps "), "\(replay)\n\(run.stdout)")
+        #expect(!report.contains("\"acknowledged\": 0,"), "\(replay)\n\(run.stdout)")
+    }
+
+    @Test("a 15-second --netns --overlap run passes every check, shows overlapping faults and leaves no namespace")
+    func netnsOverlapRunPasses() throws {
+        guard geteuid() == 0 else {
+            print(
+                "ChaosRunTests.netnsOverlapRunPasses skipped: ledger chaos --netns needs root (running as user \(geteuid()))"
+            )
+            return
+        }
+        let arguments = ["--netns", "--overlap", "--duration", "15s", "--seed", "\(Self.seed)"]
+        let (run, report) = try Self.chaos(arguments)
+        let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
+        #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
+        #expect(Self.showsOverlap(report), "no two faults overlapped (\(replay))\n\(run.stdout)")
+        #expect(report.contains("in the kernel (nft)"), "no kernel partition injected (\(replay))\n\(run.stdout)")
+        let line = run.stdout.split(separator: "\n").first { $0.hasPrefix("chaos: network namespaces ledger-") }
+        let prefix = try #require(line.map { String($0.split(separator: " ")[3].dropLast("hub".count)) })
+        let listing = try Self.inScratchDirectory { _, scratch in
+            try ChildProcess.run("/usr/sbin/ip", ["netns", "list"], scratchDirectory: scratch)
+        }
+        #expect(!listing.stdout.contains(prefix), "namespaces of the run left behind:\n\(listing.stdout)")
+    }
+
+    @Test("ledger chaos rejects --unsafe without --overlap with exit code 2")
+    func unsafeNeedsOverlap() throws {
+        let run = try Self.inScratchDirectory { binary, scratch in
+            try ChildProcess.run(binary, ["chaos", "--unsafe"], scratchDirectory: scratch)
+        }
+        #expect(run.status == .exited(2))
+        #expect(run.stderr.contains("--unsafe needs --overlap"), "\(run.stderr)")
+    }
+
+    @Test(
+        "a 12-second run with disk-full (and slow-disk where the kernel can throttle) passes, refuses writes while the disk is full, and leaves no mount or loop device"
+    )
+    func diskFaultRunPasses() throws {
+        guard geteuid() == 0 else {
+            print(
+                "ChaosRunTests.diskFaultRunPasses skipped: the disk faults need root to mount (running as user \(geteuid()))"
+            )
+            return
+        }
+        // Seed 2's first round injects disk-full first, while the run has room for it.
+        let (arguments, run, report) = try Self.chaos(
+            ["--duration", "12s", "--seed", "2", "--faults", "disk-full,slow-disk"],
+            unlessKernelRefuses: "the slow-disk fault cannot run", fallback: "disk-full", test: "diskFaultRunPasses")
+        let replay = "replay: ledger chaos \(arguments.joined(separator: " "))"
+        #expect(run.status == .exited(0), "\(replay)\n\(run.stdout)\n\(run.stderr)")
+        #expect(report.contains("\"kind\": \"disk-full\""), "no disk-full fault injected (\(replay))\n\(run.stdout)")
+        if arguments.last == "disk-full,slow-disk" {
+            #expect(
+                report.contains("blkio throttle on /dev/loop"), "no slow-disk fault injected (\(replay))\n\(run.stdout)"
+            )
+        }
+        // Every disk-full fault made the group refuse writes, and they came back (writes-resume).
+        let refused = report.split(separator: "\"kind\": \"disk-full\"").dropFirst().map { fault in
+            fault.split(separator: "\"writesRefused\": ").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+        }
+        #expect(!refused.isEmpty && refused.allSatisfy { ($0 ?? 0) > 0 }, "\(replay)\n\(run.stdout)")
+        #expect(report.contains("{\"name\": \"writes-resume\", "), "\(replay)\n\(report)")
+        // The run names its disks `ledger-<pid>-dK`: none may be mounted or attached afterwards.
+        let line = run.stdout.split(separator: "\n").first { $0.hasPrefix("chaos: each node's store on a ") }
+        let disks = try #require(line?.split(separator: "/").last.map { String($0.dropLast("0-2".count)) })
+        #expect(disks.hasPrefix("ledger-") && disks.hasSuffix("-d"), "\(line ?? "")")
+        let mounts = String(decoding: try readFile("/proc/self/mountinfo"), as: UTF8.self)
+        #expect(!mounts.contains(disks), "a disk of the run is still mounted:\n\(mounts)")
+        for device in try Directory.list("/sys/block") where device.hasPrefix("loop") {
+            let backing = "/sys/block/\(device)/loop/backing_file"
+            guard fileExists(backing) else { continue }
+            let file = String(decoding: try readFile(backing), as: UTF8.self)
+            #expect(!file.contains(disks), "/dev/\(device) still holds \(file)")
         }
     }
 

@@ -41,7 +41,7 @@ import Testing
     @Test(arguments: [
         (
             ["chaos", "--faults", "kill,flood"],
-            "ledger chaos: --faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, netem, got \"kill,flood\"; see ledger chaos --help"
+            "ledger chaos: --faults: expected a comma-separated list of kill, pause, restart, partition, long-pause, netem, slow-disk, disk-full, got \"kill,flood\"; see ledger chaos --help"
         ),
         (
             ["chaos", "--duration", "soon"],

@@ -69,6 +69,19 @@ import Testing
         #expect(report.throughputPerSecond == [1, 1, 1, 0])
     }
 
+    @Test func aDegradingFaultOnTheLeaderIsNoFailover() {
+        var history = Self.report(passing: true).history
+        // The pause on the leader n0 becomes a slow disk: n0 keeps leading, nobody fails over.
+        history.faults[0].kind = .slowDisk
+        var options = ChaosOptions()
+        options.duration = .seconds(4)
+        let report = ChaosReport(
+            seed: 9, options: options, workload: "raw-append", directory: "/tmp/ledger-chaos-x", keptData: false,
+            history: history, notes: [], verdict: ChaosChecker.check(history), wallTime: .milliseconds(5000))
+        #expect(report.failovers.isEmpty)
+        #expect(report.text.contains("failovers (faults that took the leader out): 0\n"), "\(report.text)")
+    }
+
     @Test func passingReport() {
         let report = Self.report(passing: true)
         let text = report.text
@@ -94,10 +107,12 @@ import Testing
             "\"offsetCommits\": 0, \"offsetQueries\": 0}",
             "\"finalState\": [{\"node\": \"n0\", \"appliedIndex\": 5, \"stateDigest\": \"000000000000001f\", "
                 + "\"replayedDigest\": \"000000000000001f\"}",
-            "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0, \"long-pause\": 0, \"netem\": 0}",
+            "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0, \"long-pause\": 0, \"netem\": 0, "
+                + "\"slow-disk\": 0, \"disk-full\": 0}",
             "\"detail\": \"SIGSTOP n0 (leader, term 1) for 1000 ms, then SIGCONT\", \"leaderChanges\": 1, "
-                + "\"settledAtMs\": 2300}",
-            "\"leaderChanges\": 0, \"settledAtMs\": null}",
+                + "\"settledAtMs\": 2300, \"overlapsAtMs\": [], \"writesRefused\": 0}",
+            "\"leaderChanges\": 0, \"settledAtMs\": null, \"overlapsAtMs\": [], \"writesRefused\": 0}",
+            "\"faultsEnabled\": [\"kill\", \"pause\", \"restart\", \"partition\"], \"overlap\": \"off\"",
             "\"unavailableP50Ms\": 250, \"unavailableMaxMs\": 250",
             "\"throughput\": {\"intervalMs\": 1000, \"acknowledged\": [1, 1, 1, 0]}", "\"verdict\": \"PASS\"",
             "\"firstViolation\": null", "\"dataDirectory\": null",
@@ -129,6 +144,27 @@ import Testing
             ))
         // The raw-append workload has no held messages to speak of.
         #expect(!Self.report(passing: true).text.contains("held messages:"))
+    }
+
+    @Test func overlappingFaultsAreNamedOnEachOther() {
+        var history = Self.report(passing: true).history
+        // The kill (2500–2900 ms) now begins while the pause (1000–2000 ms) lasts.
+        history.faults[1].injected = .milliseconds(1500)
+        var options = ChaosOptions()
+        options.duration = .seconds(4)
+        options.overlap = true
+        let report = ChaosReport(
+            seed: 9, options: options, workload: "raw-append", directory: "/tmp/ledger-chaos-x", keptData: false,
+            history: history, notes: [], verdict: ChaosChecker.check(history), wallTime: .milliseconds(5000))
+        #expect(report.text.contains("overlap safe: 2 overlapping"), "\(report.text)")
+        #expect(
+            report.text.contains(
+                "then SIGCONT; 1 leadership change, stable 300 ms after the heal; overlaps kill on n2 at 1500 ms"),
+            "\(report.text)")
+        let json = report.json.rendered
+        #expect(json.contains("\"overlap\": \"safe\""))
+        #expect(json.contains("\"settledAtMs\": 2300, \"overlapsAtMs\": [1500], \"writesRefused\": 0}"), "\(json)")
+        #expect(json.contains("\"settledAtMs\": null, \"overlapsAtMs\": [1000], \"writesRefused\": 0}"), "\(json)")
     }
 
     @Test func failingReportNamesSeedViolationAndDirectory() {
