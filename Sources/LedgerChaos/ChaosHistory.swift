@@ -257,4 +257,6 @@ struct ChaosHistory: Sendable {
     /// Where retention cut the final logs (``ChaosRetentionCut``), when the run's group deletes
     /// old data files; nil when every node's log starts at index 1 and is compared whole.
     var retention: ChaosRetentionCut? = nil
+    /// Nodes seen reporting a disk that takes no writes, and when.
+    var fullDisks: [ChaosFullDiskSighting] = []
 }

@@ -256,7 +256,7 @@ enum ChaosHelp {
         "heldMessages": {"delayed", "delivered", "sentBack", "retried", "deadLettered",
         "halfMessages", "committed", "rolledBack", "undecided"}, "faults": {"kill", "pause", "restart", "partition", "long-pause", "netem", "slow-disk",
         "disk-full"}, "faultLog": [{"atMs", "kind", "node", "targetedLeader", "healedAtMs", "detail",
-        "leaderChanges", "settledAtMs", "overlapsAtMs", "writesRefused"}],
+        "leaderChanges", "settledAtMs", "overlapsAtMs", "writesRefused", "fullDiskSeen"}],
         "failovers": {"count", "unavailableP50Ms", "unavailableMaxMs", "windows": [{"atMs",
         "fault", "oldLeader", "firstAcknowledgedBy", "unavailableMs"}]}, "leaders": [{"term", "node", "firstSeenMs"}], "throughput":
         {"intervalMs", "acknowledged": [per second]}, "finalState": [{"node", "appliedIndex",

@@ -134,6 +134,12 @@ struct ChaosReport {
         history.operations.count { fault.observedSpan.contains($0.ended) && ChaosChecker.refusedForDiskFull($0) }
     }
 
+    /// Whether the node `fault` hit was seen reporting a disk that takes no writes while the
+    /// fault was active (for a disk-full fault: the node noticed and refused writes).
+    func fullDiskSeen(during fault: ChaosFault) -> Bool {
+        history.fullDisks.contains { $0.node == fault.node && fault.observedSpan.contains($0.at) }
+    }
+
     /// `off`, `safe` (``ChaosOverlapRule`` without `--unsafe`) or `unsafe`.
     var overlapMode: String { options.overlap ? (options.unsafe ? "unsafe" : "safe") : "off" }
 
@@ -149,6 +155,7 @@ struct ChaosReport {
         }
         let refused = writesRefused(during: fault)
         if refused > 0 { text += "; \(refused) write(s) refused for a full disk" }
+        if fullDiskSeen(during: fault) { text += "; \(fault.node) reported its disk full" }
         return text
     }
 
@@ -293,6 +300,7 @@ struct ChaosReport {
             ("settledAtMs", settled),
             ("overlapsAtMs", .array(overlapping(fault).map { .number($0.injected.wholeMilliseconds) })),
             ("writesRefused", .number(Int64(writesRefused(during: fault)))),
+            ("fullDiskSeen", .bool(fullDiskSeen(during: fault))),
         ])
     }
 

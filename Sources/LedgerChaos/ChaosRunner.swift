@@ -235,13 +235,14 @@ struct ChaosRunner {
         }
         poller.stop()
 
-        let history = ChaosHistory(
+        var history = ChaosHistory(
             operations: recorder.recordedOperations, leaders: poller.sightings(), reads: recorder.recordedReads,
             finalContents: contents, convergenceProblem: convergenceProblem ?? readProblem, served: served,
             offsetObservations: recorder.recordedOffsets, faults: nemesis.faults,
             overlapRule: options.overlap ? ChaosOverlapRule(unsafe: options.unsafe) : nil,
             uncleanExits: nemesis.uncleanExits,
             sendBacks: recorder.recordedSendBacks, delayLevels: configuration.delayLevels, finalReadAt: finalReadAt)
+        history.fullDisks = poller.fullDisks()
         let verdict = ChaosChecker.check(history)
         return ChaosReport(
             seed: seed, options: options, workload: workload.name, directory: directory,

@@ -8,7 +8,7 @@ import Wire
 
 /// Asks every node for its status every 50 ms, one thread per node (a paused or dead node
 /// delays only its own thread), and records every node that reports itself leader, with its
-/// term, as soon as it says so.
+/// term, as soon as it says so, and every node that reports a disk taking no writes.
 final class ChaosStatusPoller: Sendable {
     let peers: [Peer]
     let recorder: ChaosRecorder
@@ -29,8 +29,9 @@ final class ChaosStatusPoller: Sendable {
                 while !stopping.load(ordering: .acquiring) {
                     // A node that does not answer is down, paused or busy: nothing to record.
                     let answer = Result { () throws(LedgerClientError) in try client.status(of: peer) }
-                    if case .success(let status) = answer, status.role == .leader {
-                        recorder.sawLeader(peer, term: status.term.rawValue)
+                    if case .success(let status) = answer {
+                        if status.role == .leader { recorder.sawLeader(peer, term: status.term.rawValue) }
+                        if status.writable == false { recorder.sawFullDisk(peer) }
                     }
                     pause(.milliseconds(50))
                 }
@@ -46,4 +47,5 @@ final class ChaosStatusPoller: Sendable {
     }
 
     func sightings() -> [ChaosLeaderSighting] { recorder.recordedSightings }
+    func fullDisks() -> [ChaosFullDiskSighting] { recorder.recordedFullDisks }
 }

@@ -49,6 +49,7 @@ final class ChaosRecorder: Sendable {
     private let offsets = Mutex<[ChaosOffsetObservation]>([])
     private let sendBacks = Mutex<[ChaosSendBack]>([])
     private let sightings = Mutex<[ChaosLeaderSighting]>([])
+    private let fullDisks = Mutex<[ChaosFullDiskSighting]>([])
     private let leader = Mutex<(peer: Peer, term: UInt64)?>(nil)
     private let stopping = Atomic<Bool>(false)
     private let running = Atomic<Int>(0)
@@ -78,6 +79,16 @@ final class ChaosRecorder: Sendable {
         }
     }
 
+    /// Notes that `peer` said its disk takes no writes (`writable: false`); one sighting per
+    /// node per second is kept.
+    func sawFullDisk(_ peer: Peer) {
+        let at = elapsed
+        fullDisks.withLock { list in
+            if let last = list.last(where: { $0.node == peer.name }), at - last.at < .seconds(1) { return }
+            list.append(ChaosFullDiskSighting(node: peer.name, at: at))
+        }
+    }
+
     /// The leader most recently seen at the highest term, and that term, if any.
     var currentLeader: (peer: Peer, term: UInt64)? { leader.withLock { $0 } }
 
@@ -99,4 +110,12 @@ final class ChaosRecorder: Sendable {
     var recordedOffsets: [ChaosOffsetObservation] { offsets.withLock { $0 } }
     var recordedSendBacks: [ChaosSendBack] { sendBacks.withLock { $0 } }
     var recordedSightings: [ChaosLeaderSighting] { sightings.withLock { $0 } }
+    var recordedFullDisks: [ChaosFullDiskSighting] { fullDisks.withLock { $0 } }
+}
+
+/// A node seen reporting that its disk takes no writes (`ledger status`'s `writable: false`).
+struct ChaosFullDiskSighting: Sendable, Hashable {
+    var node: String
+    /// Since the run started.
+    var at: Duration
 }
