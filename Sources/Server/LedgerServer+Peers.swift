@@ -137,8 +137,8 @@ extension LedgerServer {
         }
     }
 
-    /// How often the node asks each peer for its status, for `/api/group` and for the disk-full
-    /// refusal (a member whose disk is full stops the leader's writes).
+    /// How often the node asks each peer for its status, for `/api/group` and for the members'
+    /// disk use (the disk-full refusal and the choice of a member to hand leadership to).
     static let statusPollInterval: Duration = .milliseconds(500)
 
     /// Asks every connected peer for its status (a `status` request in the link's control lane,

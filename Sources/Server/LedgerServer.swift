@@ -283,8 +283,8 @@ public final class LedgerServer {
         scheduleAclCheck()
         sweepStalledConnections()
         measureDisk()
-        // Peers' status carries their disk use: a leader refuses writes while a member's disk is
-        // full, admin port or not.
+        // Peers' status carries their disk use, admin port or not: a leader refuses writes while a
+        // majority's disks are full, and hands leadership only to a member whose disk is not.
         pollPeerStatus()
         if adminListener != nil { sampleTopicRates() }
         do {
