@@ -110,8 +110,8 @@ import Testing
             "\"faults\": {\"kill\": 1, \"pause\": 1, \"restart\": 0, \"partition\": 0, \"long-pause\": 0, \"netem\": 0, "
                 + "\"slow-disk\": 0, \"disk-full\": 0}",
             "\"detail\": \"SIGSTOP n0 (leader, term 1) for 1000 ms, then SIGCONT\", \"leaderChanges\": 1, "
-                + "\"settledAtMs\": 2300, \"overlapsAtMs\": [], \"writesRefused\": 0}",
-            "\"leaderChanges\": 0, \"settledAtMs\": null, \"overlapsAtMs\": [], \"writesRefused\": 0}",
+                + "\"settledAtMs\": 2300, \"overlapsAtMs\": [], \"writesRefused\": 0, \"fullDiskSeen\": false}",
+            "\"leaderChanges\": 0, \"settledAtMs\": null, \"overlapsAtMs\": [], \"writesRefused\": 0, \"fullDiskSeen\": false}",
             "\"faultsEnabled\": [\"kill\", \"pause\", \"restart\", \"partition\"], \"overlap\": \"off\"",
             "\"unavailableP50Ms\": 250, \"unavailableMaxMs\": 250",
             "\"throughput\": {\"intervalMs\": 1000, \"acknowledged\": [1, 1, 1, 0]}", "\"verdict\": \"PASS\"",
@@ -146,6 +146,22 @@ import Testing
         #expect(!Self.report(passing: true).text.contains("held messages:"))
     }
 
+    @Test func aFullDiskIsSeenOnlyOnTheFaultsNodeWhileTheFaultLasts() {
+        var history = Self.report(passing: true).history
+        // n0 (paused 1000–2000 ms, stable at 2300) said its disk was full at 1800 ms; n2 at 100 ms.
+        history.fullDisks = [
+            ChaosFullDiskSighting(node: "n2", at: .milliseconds(100)),
+            ChaosFullDiskSighting(node: "n0", at: .milliseconds(1800)),
+        ]
+        let report = ChaosReport(
+            seed: 9, options: ChaosOptions(), workload: "raw-append", directory: "/tmp/ledger-chaos-x",
+            keptData: false, history: history, notes: [], verdict: ChaosChecker.check(history),
+            wallTime: .milliseconds(5000))
+        #expect(report.fullDiskSeen(during: history.faults[0]))
+        #expect(!report.fullDiskSeen(during: history.faults[1]), "n2's sighting came before its fault")
+        #expect(report.text.contains("n0 reported its disk full"), "\(report.text)")
+    }
+
     @Test func overlappingFaultsAreNamedOnEachOther() {
         var history = Self.report(passing: true).history
         // The kill (2500–2900 ms) now begins while the pause (1000–2000 ms) lasts.
@@ -163,8 +179,14 @@ import Testing
             "\(report.text)")
         let json = report.json.rendered
         #expect(json.contains("\"overlap\": \"safe\""))
-        #expect(json.contains("\"settledAtMs\": 2300, \"overlapsAtMs\": [1500], \"writesRefused\": 0}"), "\(json)")
-        #expect(json.contains("\"settledAtMs\": null, \"overlapsAtMs\": [1000], \"writesRefused\": 0}"), "\(json)")
+        #expect(
+            json.contains(
+                "\"settledAtMs\": 2300, \"overlapsAtMs\": [1500], \"writesRefused\": 0, \"fullDiskSeen\": false}"),
+            "\(json)")
+        #expect(
+            json.contains(
+                "\"settledAtMs\": null, \"overlapsAtMs\": [1000], \"writesRefused\": 0, \"fullDiskSeen\": false}"),
+            "\(json)")
     }
 
     @Test func failingReportNamesSeedViolationAndDirectory() {
