@@ -238,13 +238,17 @@ extension Replica {
                     + "themselves once space is freed")
         }
         let limit = warningBasisPoints
-        let full = peerDiskUsage.filter { $0.basisPoints >= limit }
+        // Called for every write: counted in place, nothing allocated.
+        var fullPeers = 0
+        var fullest: (name: String, basisPoints: UInt16)?
+        for peer in peerDiskUsage where peer.basisPoints >= limit {
+            fullPeers += 1
+            if peer.basisPoints > (fullest?.basisPoints ?? 0) { fullest = peer }
+        }
         let refusing: (name: String, basisPoints: UInt16)
         if let own = diskUsedBasisPoints, own >= limit {
             refusing = (configuration.me.name, own)
-        } else if configuration.members.count - full.count < configuration.members.count / 2 + 1,
-            let fullest = full.max(by: { $0.basisPoints < $1.basisPoints })
-        {
+        } else if configuration.members.count - fullPeers < configuration.members.count / 2 + 1, let fullest {
             refusing = fullest
         } else {
             return nil

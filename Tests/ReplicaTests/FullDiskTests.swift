@@ -14,6 +14,22 @@ import Testing
     /// An entry big enough to need fresh pages of the data file, so a full disk refuses it.
     static let body = [UInt8](repeating: 0x5A, count: 9000)
 
+    @Test("a leader refuses writes for its own full disk or a majority's, not for one full follower")
+    func theDiskFullRuleCountsAMajority() throws {
+        let group = try ReplicaGroup()
+        try group.elect(1)
+        let leader = group.node(1).replica
+        leader.diskUsageMeasured(own: 3000, peers: [("n2", 9500)])
+        #expect(leader.diskFullRefusal() == nil, "one full follower of three stopped the group's writes")
+        leader.diskUsageMeasured(own: 3000, peers: [("n2", 9500), ("n3", 9620)])
+        let majority = try #require(leader.diskFullRefusal())
+        #expect(majority.code == .diskFull && majority.message.contains("node n3's store disk is 96.20% used"))
+        leader.diskUsageMeasured(own: 9100, peers: [("n2", 3000), ("n3", 3000)])
+        let own = try #require(leader.diskFullRefusal())
+        #expect(own.message.contains("node n1's store disk is 91.00% used"), "\(own.message)")
+        #expect(own.message.contains("diskSpaceWarningLevelRatio 90%"))
+    }
+
     @Test("a follower whose disk refuses the log's writes acknowledges nothing and catches up once space is freed")
     func aFullFollowerAcknowledgesNothingAndCatchesUp() throws {
         let group = try ReplicaGroup()
