@@ -83,7 +83,9 @@ extension CommitLogStateMachine {
     /// node's log), producers, unique keys, consumer offsets; the key index starts empty.
     /// Durable before it returns: the snapshot is kept as this node's own (so retention and
     /// later offers start from it), the index files go, and a checkpoint at the snapshot's
-    /// index replaces the old one. No persist may be in flight.
+    /// index replaces the old one (on a disk too full for that checkpoint the old one stays:
+    /// the next open finds its index files gone and installs the kept snapshot again). No
+    /// persist may be in flight.
     @discardableResult
     public func install(_ bytes: [UInt8]) throws(CommitLogError) -> StateSnapshot {
         precondition(persistInFlight == nil, "installing a snapshot while a persist is in flight")
@@ -121,7 +123,10 @@ extension CommitLogStateMachine {
         snapshotsToWrite = []
         if let storage {
             let files = storage.files
-            try files.replaceAtomically(bytes, path: storage.snapshotPath(snapshot.metadata.index))
+            // A snapshot this node already keeps (its own, installed at start) is not written again.
+            if !snapshots.contains(where: { $0.metadata.index == snapshot.metadata.index }) {
+                try files.replaceAtomically(bytes, path: storage.snapshotPath(snapshot.metadata.index))
+            }
             for info in snapshots where info.metadata.index != snapshot.metadata.index {
                 try files.unlink(storage.snapshotPath(info.metadata.index))
             }
@@ -133,7 +138,13 @@ extension CommitLogStateMachine {
                 }
             }
             try files.removeFiles(in: storage.keyIndexDirectory)
-            try files.replaceAtomically(checkpoint().encoded(), path: storage.checkpointPath)
+            do {
+                try files.replaceAtomically(checkpoint().encoded(), path: storage.checkpointPath)
+            } catch  where error.isOutOfSpace {
+                // A node must start on a full disk. The old checkpoint names index files that are
+                // gone, so the next open starts empty and installs the kept snapshot again; the
+                // next persist that finds room writes the checkpoint.
+            }
         } else {
             memorySnapshots = [(snapshot.metadata.index, bytes)]
         }

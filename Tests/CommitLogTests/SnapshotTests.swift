@@ -112,6 +112,30 @@ import Testing
         #expect(machine.snapshots.map(\.metadata.index) == [base])
     }
 
+    /// A node restarted on a full disk with its state machine behind the log's start installs
+    /// its own kept snapshot: nothing is written again (the snapshot is durable), a checkpoint
+    /// the disk has no room for stays the old one, and a later open does the same again.
+    @Test func installingTheKeptSnapshotNeedsNoSpace() throws {
+        let fs = SimulatedFileSystem(seed: 29)
+        var machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        try fill(machine)
+        let base = machine.appliedIndex
+        machine.takeSnapshot(term: Term(1), logPosition: 1, logChain: 0)
+        try machine.persist()
+        let digest = machine.digest
+        let bytes = try machine.snapshotBytes(at: base)
+
+        fs.isFull = true
+        let installed = try machine.install(bytes)
+        #expect(installed.metadata.index == base && machine.appliedIndex == base && machine.digest == digest)
+        #expect(machine.snapshots.map(\.metadata.index) == [base])
+        machine = try CommitLogStateMachine.open(
+            directory: Self.root, fileSystem: fs, configuration: smallConfiguration())
+        try machine.install(try machine.snapshotBytes(at: base))
+        #expect(machine.appliedIndex == base && machine.digest == digest)
+    }
+
     @Test func keyIndexSegmentsGoWithTheRecordsTheyPointAt() throws {
         let fs = SimulatedFileSystem(seed: 25)
         var configuration = smallConfiguration()
