@@ -165,6 +165,17 @@ public struct ByteReader: Sendable {
         return string
     }
 
+    /// Reads exactly `count` bytes that must be UTF-8, as a slice of ``bytes`` (no copy).
+    public mutating func readUTF8(count: Int, _ field: String) throws(DecodeError) -> ArraySlice<UInt8> {
+        try require(count, for: field)
+        let text = bytes[cursor..<cursor + count]
+        guard text.allSatisfy({ $0 < 0x80 }) || String(validating: text, as: UTF8.self) != nil else {
+            throw .invalidUTF8(field: field, offset: offset)
+        }
+        cursor += count
+        return text
+    }
+
     /// Reads a presence byte (0 or 1) and, when present, the value `read` decodes.
     public mutating func readOptional<T>(
         _ field: String, _ read: (inout ByteReader) throws(DecodeError) -> T

@@ -77,6 +77,14 @@ public struct JSONWriter: Sendable {
         afterKey = true
     }
 
+    /// Writes the name of the next member of the innermost object from its UTF-8 bytes, quoted.
+    public mutating func key(utf8 name: ArraySlice<UInt8>) {
+        beforeKey()
+        name.withUnsafeBufferPointer { appendQuoted(utf8: $0) }
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
     /// Writes an integer member name without quotes, as fastjson does for `Map<Long, …>` keys
     /// (`{0:"127.0.0.1:10911"}`). Not standard JSON: only for the clients that expect it.
     public mutating func unquotedIntegerKey(_ name: Int64) {
@@ -90,6 +98,12 @@ public struct JSONWriter: Sendable {
     public mutating func string(_ value: String) {
         beforeValue()
         appendQuoted(value)
+    }
+
+    /// Writes a string value from its UTF-8 bytes.
+    public mutating func string(utf8 value: ArraySlice<UInt8>) {
+        beforeValue()
+        value.withUnsafeBufferPointer { appendQuoted(utf8: $0) }
     }
 
     /// Writes an integer value.
@@ -199,61 +213,18 @@ public struct JSONWriter: Sendable {
         }
     }
 
-    /// `number` in decimal, written digit by digit (no `String` in between).
+    /// `number` in decimal (no `String` in between).
     private mutating func appendDecimal(_ number: Int64) {
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = number.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 20 digits at most, last first
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
-        }
+        bytes.appendBytes(upTo: UnsafeByteCursor.decimalLimit) { $0.writeDecimal(number) }
     }
 
     private mutating func appendQuoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        let copied = text.utf8.withContiguousStorageIfAvailable { utf8 in
-            guard utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
-                return false
-            }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if copied != true {
-            for byte in text.utf8 { appendEscaped(byte) }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { appendQuoted(utf8: $0) }
     }
 
-    private mutating func appendEscaped(_ byte: UInt8) {
-        let escape: UInt8
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): escape = byte
-        case 0x0A: escape = UInt8(ascii: "n")
-        case 0x0D: escape = UInt8(ascii: "r")
-        case 0x09: escape = UInt8(ascii: "t")
-        case 0..<0x20:
-            bytes.append(UInt8(ascii: "\\"))
-            bytes.append(UInt8(ascii: "u"))
-            bytes.append(UInt8(ascii: "0"))
-            bytes.append(UInt8(ascii: "0"))
-            bytes.append(Self.lowerHex(byte >> 4))
-            bytes.append(Self.lowerHex(byte & 0xF))
-            return
-        default:
-            bytes.append(byte)
-            return
-        }
-        bytes.append(UInt8(ascii: "\\"))
-        bytes.append(escape)
-    }
-
-    private static func lowerHex(_ digit: UInt8) -> UInt8 {
-        digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+    /// `text` quoted and escaped (``UnsafeByteCursor/writeJSONString(_:)``).
+    private mutating func appendQuoted(utf8 text: UnsafeBufferPointer<UInt8>) {
+        bytes.appendBytes(upTo: UnsafeByteCursor.jsonQuotedLimit(text.count)) { $0.writeJSONString(text) }
     }
 }

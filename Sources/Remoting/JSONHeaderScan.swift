@@ -17,7 +17,9 @@ struct JSONHeaderScan {
 
     /// The members this decoder reads; ``seen`` has bit `rawValue` set for each one read.
     private enum Member: Int {
-        case code, language, version, opaque, flag, remark, extFields
+        /// `serializeTypeCurrentRPC` (in every header the Java side and this server write) is
+        /// checked and dropped like an unknown member, matched here to spare a string for its name.
+        case code, language, version, opaque, flag, remark, extFields, serializeType
 
         var name: String {
             switch self {
@@ -28,6 +30,7 @@ struct JSONHeaderScan {
             case .flag: "flag"
             case .remark: "remark"
             case .extFields: "extFields"
+            case .serializeType: "serializeTypeCurrentRPC"
             }
         }
 
@@ -35,7 +38,12 @@ struct JSONHeaderScan {
 
         /// The member named by `text` (a name's bytes), if this decoder reads it.
         init?(_ text: ArraySlice<UInt8>) {
-            func named(_ name: StaticString) -> Bool { name.withUTF8Buffer { text.elementsEqual($0) } }
+            guard let member = text.withUnsafeBufferPointer(Self.init(utf8:)) else { return nil }
+            self = member
+        }
+
+        private init?(utf8 text: UnsafeBufferPointer<UInt8>) {
+            func named(_ name: StaticString) -> Bool { UTF8Equality.equal(text, name) }
             switch text.count {
             case 4 where named("code"): self = .code
             case 4 where named("flag"): self = .flag
@@ -44,6 +52,7 @@ struct JSONHeaderScan {
             case 7 where named("version"): self = .version
             case 8 where named("language"): self = .language
             case 9 where named("extFields"): self = .extFields
+            case 23 where named("serializeTypeCurrentRPC"): self = .serializeType
             default: return nil
             }
         }
@@ -82,7 +91,7 @@ struct JSONHeaderScan {
                 case .language: try language()
                 case .remark: try remark()
                 case .extFields: try extFields()
-                case nil: try skipValue(depth: 1)
+                case .serializeType, nil: try skipValue(depth: 1)
                 }
             } while try nextMember()
         }
@@ -142,31 +151,43 @@ struct JSONHeaderScan {
             return
         }
         // Members not kept (null, or of a kind refused), for the duplicate check.
-        var unkeptNames: [String] = []
+        var unkeptNames: [[UInt8]] = []
         repeat {
-            let (name, nameOffset) = try memberName()
-            if fields[name] != nil || unkeptNames.contains(name) {
-                throw JSONError(offset: nameOffset, .duplicateKey(name))
+            // The name and then the value are decoded straight into the fields' text.
+            let nameOffset = try namePosition()
+            let nameStart = fields.text.count
+            try fields.decodeText { (text) throws(JSONError) in try cursor.appendString(to: &text) }
+            let valueStart = fields.text.count
+            if fields.index(ofNameFrom: nameStart) != nil || unkeptNames.contains(where: { $0[...] == fields.text[nameStart...] }) {
+                throw JSONError(offset: nameOffset, .duplicateKey(String(decoding: fields.text[nameStart...], as: UTF8.self)))
             }
             try cursor.expect(UInt8(ascii: ":"), "':' after a member name")
             let first = try cursor.peek(expecting: "a value")
             let valueOffset = cursor.offset
             switch first {
             case UInt8(ascii: "\""):
-                fields.appendDecoded(name: name, value: try cursor.string(), at: valueOffset)
+                try fields.decodeText { (text) throws(JSONError) in try cursor.appendString(to: &text) }
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                let text = String(decoding: cursor.bytes[try cursor.numberRange()], as: UTF8.self)
-                fields.appendDecoded(name: name, value: text, at: valueOffset)
+                let number = try cursor.numberRange()
+                try fields.decodeText { (text) throws(JSONError) in text.append(contentsOf: cursor.bytes[number]) }
             default:
                 let value = try cursor.value(depth: 2)
                 switch value.kind {
-                case .bool(let flag): fields.appendDecoded(name: name, value: flag ? "true" : "false", at: valueOffset)
-                case .null: unkeptNames.append(name)
+                case .bool(let flag):
+                    try fields.decodeText { (text) throws(JSONError) in text.append(contentsOf: (flag ? "true" : "false").utf8) }
+                case .null:
+                    unkeptNames.append(Array(fields.text[nameStart..<valueStart]))
+                    fields.dropText(from: nameStart)
+                    continue
                 default:
-                    unkeptNames.append(name)
+                    let name = String(decoding: fields.text[nameStart..<valueStart], as: UTF8.self)
+                    unkeptNames.append(Array(fields.text[nameStart..<valueStart]))
+                    fields.dropText(from: nameStart)
                     note(wrongKind(value, name, "a string, number or boolean"))
+                    continue
                 }
             }
+            fields.endDecoded(nameStart: nameStart, valueStart: valueStart, at: valueOffset)
         } while try nextMember()
         command.extFields = fields
     }
@@ -231,14 +252,13 @@ struct JSONHeaderScan {
         return Int32(exactly: negative ? -magnitude : magnitude)
     }
 
-    /// A member's name, at its opening quote after optional whitespace, and its offset.
-    private mutating func memberName() throws(JSONError) -> (String, Int) {
+    /// The offset of a member's name, at its opening quote after optional whitespace.
+    private mutating func namePosition() throws(JSONError) -> Int {
         let byte = try cursor.peek(expecting: "a member name")
         guard byte == UInt8(ascii: "\"") else {
             throw JSONError(offset: cursor.offset, .unexpectedByte(byte, expected: "a member name"))
         }
-        let offset = cursor.offset
-        return (try cursor.string(), offset)
+        return cursor.offset
     }
 
     /// Consumes the `,` before another member (true) or the object's closing `}` (false).
@@ -256,7 +276,7 @@ struct JSONHeaderScan {
     /// value: `serializeTypeCurrentRPC` is in every header this server writes).
     private mutating func skipValue(depth: Int) throws(JSONError) {
         if try cursor.peek(expecting: "a value") == UInt8(ascii: "\"") {
-            _ = try cursor.string()
+            if cursor.plainString() == nil { _ = try cursor.string() }
         } else {
             _ = try cursor.value(depth: depth)
         }

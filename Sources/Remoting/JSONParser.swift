@@ -72,16 +72,25 @@ struct JSONCursor {
     }
 
     /// The next non-whitespace byte, not consumed.
-    mutating func peek(expecting expected: String) throws(JSONError) -> UInt8 {
+    @inline(__always)
+    mutating func peek(expecting expected: StaticString) throws(JSONError) -> UInt8 {
+        if index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte > 0x20 { return byte }
+        }
+        return try peekAfterWhitespace(expecting: expected)
+    }
+
+    private mutating func peekAfterWhitespace(expecting expected: StaticString) throws(JSONError) -> UInt8 {
         skipWhitespace()
-        guard index < bytes.endIndex else { throw JSONError(offset: offset, .unexpectedEnd(expected: expected)) }
+        guard index < bytes.endIndex else { throw JSONError(offset: offset, .unexpectedEnd(expected: "\(expected)")) }
         return bytes[index]
     }
 
     /// Consumes `byte` (after whitespace) or throws naming `expected`.
-    mutating func expect(_ byte: UInt8, _ expected: String) throws(JSONError) {
+    mutating func expect(_ byte: UInt8, _ expected: StaticString) throws(JSONError) {
         let found = try peek(expecting: expected)
-        guard found == byte else { throw JSONError(offset: offset, .unexpectedByte(found, expected: expected)) }
+        guard found == byte else { throw JSONError(offset: offset, .unexpectedByte(found, expected: "\(expected)")) }
         index += 1
     }
 
@@ -207,32 +216,46 @@ struct JSONCursor {
     /// A string; `index` is at its opening quote.
     mutating func string() throws(JSONError) -> String {
         if let plain = plainString() { return String(decoding: bytes[plain], as: UTF8.self) }
-        let start = index
-        index += 1
-        return try escapedString(from: start)
+        var decoded: [UInt8] = []
+        try escapedString(appendingTo: &decoded)
+        return String(decoding: decoded, as: UTF8.self)
+    }
+
+    /// Appends a string's text, unescaped and checked to be UTF-8, to `buffer`; `index` is at
+    /// its opening quote.
+    mutating func appendString(to buffer: inout [UInt8]) throws(JSONError) {
+        if let plain = plainString() {
+            buffer.append(contentsOf: bytes[plain])
+        } else {
+            try escapedString(appendingTo: &buffer)
+        }
     }
 
     /// Where the text of a string in plain ASCII without escapes (nearly every string) is, its
     /// closing quote consumed; nil, nothing consumed, for any other string (escapes, other
     /// UTF-8, an error). `index` is at its opening quote.
     mutating func plainString() -> Range<Int>? {
-        var end = index + 1
-        while end < bytes.endIndex {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") {
-                defer { index = end + 1 }
-                return (index + 1)..<end
+        let found: Int? = bytes.withUnsafeBufferPointer { buffer in
+            var end = index + 1 - bytes.startIndex
+            while end < buffer.count {
+                let byte = buffer[end]
+                if byte == UInt8(ascii: "\"") { return end + bytes.startIndex }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+                end += 1
             }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-            end += 1
+            return nil
         }
-        return nil
+        guard let found else { return nil }
+        defer { index = found + 1 }
+        return (index + 1)..<found
     }
 
-    /// A string with escapes, non-ASCII text or an error; `start` is its opening quote and
-    /// `index` just after it.
-    private mutating func escapedString(from start: Int) throws(JSONError) -> String {
-        var decoded: [UInt8] = []
+    /// A string with escapes, non-ASCII text or an error, appended to `decoded` unescaped and
+    /// checked to be UTF-8; `index` is at its opening quote.
+    private mutating func escapedString(appendingTo decoded: inout [UInt8]) throws(JSONError) {
+        let start = index
+        let decodedStart = decoded.count
+        index += 1
         var runStart = index
         while true {
             guard index < bytes.endIndex else {
@@ -243,10 +266,11 @@ struct JSONCursor {
             case UInt8(ascii: "\""):
                 decoded.append(contentsOf: bytes[runStart..<index])
                 index += 1
-                guard let text = String(checkedUTF8: decoded[...]) else {
+                let text = decoded[decodedStart...]
+                guard text.allSatisfy({ $0 < 0x80 }) || String(validating: text, as: UTF8.self) != nil else {
                     throw JSONError(offset: offset(of: start), .invalidUTF8)
                 }
-                return text
+                return
             case UInt8(ascii: "\\"):
                 decoded.append(contentsOf: bytes[runStart..<index])
                 try escape(into: &decoded)
@@ -288,7 +312,11 @@ struct JSONCursor {
                 throw JSONError(offset: at, .unpairedSurrogate(unit))
             }
             guard let scalar = Unicode.Scalar(scalarValue) else { throw JSONError(offset: at, .invalidUnicodeEscape) }
-            decoded.append(contentsOf: String(scalar).utf8)
+            if scalar.isASCII {
+                decoded.append(UInt8(scalarValue))
+            } else {
+                decoded.append(contentsOf: String(scalar).utf8)
+            }
         default:
             throw JSONError(offset: at, .invalidEscape(byte))
         }

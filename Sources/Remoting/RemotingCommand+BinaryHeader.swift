@@ -27,14 +27,16 @@ extension RemotingCommand {
                 var entry = ByteReader(reader.bytes, from: reader.position, to: extEnd, baseOffset: reader.offset)
                 let keyLength = Int(try entry.readUInt16("extFields key length"))
                 let keyAt = entry.offset
-                let key = try entry.readString(count: keyLength, "extFields key")
-                if extFields[key] != nil {
-                    throw DecodeError.invalidValue(field: "extFields key", offset: keyAt, reason: "\(key) repeated")
+                let key = try entry.readUTF8(count: keyLength, "extFields key")
+                if key.withUnsafeBufferPointer({ extFields.index(ofUTF8: $0) }) != nil {
+                    throw DecodeError.invalidValue(
+                        field: "extFields key", offset: keyAt, reason: "\(String(decoding: key, as: UTF8.self)) repeated")
                 }
                 let valueLength = try length(&entry, "extFields value length")
                 let valueAt = entry.offset
-                let value = try entry.readString(count: valueLength, "extFields value \(key)")
-                extFields.appendDecoded(name: key, value: value, at: valueAt)
+                let value = try entry.readUTF8(
+                    count: valueLength, "extFields value \(String(decoding: key, as: UTF8.self))")
+                extFields.append(name: key, value: value, offset: Int32(clamping: valueAt))
                 try reader.skip(entry.position - reader.position, "extFields entry")
             }
             try reader.finish()
@@ -66,10 +68,14 @@ extension RemotingCommand {
             writer.writeRawBytes(remarkBytes)
             let extLengthAt = writer.count
             writer.writeUInt32(0)
-            for field in extFields.fields {
-                try writer.writeShortString(field.name, "extFields key")
-                try writer.writeLength(field.value.utf8.count, as: UInt32.self, "extFields value \(field.name)")
-                writer.writeRawBytes(field.value.utf8)
+            for index in 0..<extFields.count {
+                let name = extFields.name(at: index)
+                let value = extFields.value(at: index)
+                try writer.writeLength(name.count, as: UInt16.self, "extFields key")
+                writer.writeRawBytes(name)
+                try writer.writeLength(
+                    value.count, as: UInt32.self, "extFields value \(String(decoding: name, as: UTF8.self))")
+                writer.writeRawBytes(value)
             }
             let extLength = writer.count - extLengthAt - 4
             guard extLength <= Int32.max else {

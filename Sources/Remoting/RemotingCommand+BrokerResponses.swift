@@ -11,12 +11,14 @@ extension RemotingCommand {
         guard let first = response.results.first else {
             return .response(to: request, code: .systemError, remark: "the send stored no message")
         }
-        let fields: ExtFields = [
-            "msgId": response.results.count == 1
-                ? first.messageID : response.results.map(\.messageID).joined(separator: ","),
-            "queueId": String(first.queue.queueID),
-            "queueOffset": String(first.queueOffset.rawValue),
-        ]
+        var fields = ExtFields()
+        fields.reserveCapacity(3)
+        fields.appendNew(
+            name: "msgId",
+            value: response.results.count == 1
+                ? first.messageID : response.results.map(\.messageID).joined(separator: ","))
+        fields.appendNew(name: "queueId", integer: first.queue.queueID)
+        fields.appendNew(name: "queueOffset", integer: first.queueOffset.rawValue)
         return .response(to: request, extFields: fields)
     }
 

@@ -42,23 +42,45 @@ extension RemotingCommand {
     /// Appends the JSON header, members in fastjson's sorted order: `code`, `extFields` (when
     /// any), `flag`, `language`, `opaque`, `remark` (when not nil), `serializeTypeCurrentRPC`,
     /// `version`. Every `extFields` value is a JSON string: the C++ clients ignore numbers there.
+    ///
+    /// Written straight into `bytes` through one bounded cursor (every header takes this path,
+    /// so no general ``JSONWriter`` bookkeeping per member); `JSONParser` reads it back.
     func appendJSONHeader(to bytes: inout [UInt8]) {
-        JSONWriter.append(to: &bytes) { writer in
-            writer.beginObject()
-            writer.member("code", code)
+        var language = language.name
+        let quoted = UnsafeByteCursor.jsonQuotedLimit
+        let limit =
+            200 + quoted(extFields.text.count) + 8 * extFields.count + quoted(remark?.utf8.count ?? 0)
+            + quoted(language.utf8.count)
+        bytes.appendBytes(upTo: limit) { out in
+            out.write(#"{"code":"#)
+            out.writeDecimal(Int64(code))
             if !extFields.isEmpty {
-                writer.key("extFields")
-                writer.beginObject()
-                for field in extFields.fields { writer.member(field.name, field.value) }
-                writer.endObject()
+                out.write(#","extFields":{"#)
+                extFields.text.withUnsafeBufferPointer { text in
+                    for (index, span) in extFields.spans.enumerated() {
+                        if index > 0 { out.write(UInt8(ascii: ",")) }
+                        let nameStart = Int(span.nameStart)
+                        let valueStart = Int(span.valueStart)
+                        out.writeJSONString(UnsafeBufferPointer(rebasing: text[nameStart..<valueStart]))
+                        out.write(UInt8(ascii: ":"))
+                        out.writeJSONString(UnsafeBufferPointer(rebasing: text[valueStart..<Int(span.valueEnd)]))
+                    }
+                }
+                out.write(UInt8(ascii: "}"))
             }
-            writer.member("flag", flags.rawValue)
-            writer.member("language", language.name)
-            writer.member("opaque", opaque)
-            if let remark { writer.member("remark", remark) }
-            writer.member("serializeTypeCurrentRPC", "JSON")
-            writer.member("version", version)
-            writer.endObject()
+            out.write(#","flag":"#)
+            out.writeDecimal(Int64(flags.rawValue))
+            out.write(#","language":"#)
+            language.withUTF8 { out.writeJSONString($0) }
+            out.write(#","opaque":"#)
+            out.writeDecimal(Int64(opaque))
+            if var remark {
+                out.write(#","remark":"#)
+                remark.withUTF8 { out.writeJSONString($0) }
+            }
+            out.write(#","serializeTypeCurrentRPC":"JSON","version":"#)
+            out.writeDecimal(Int64(version))
+            out.write(UInt8(ascii: "}"))
         }
     }
 }

@@ -59,14 +59,15 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
     /// The fields' V1 and V2 names, in ``v2Names`` order (the V1 declaration order).
     private static let v1Order = v2Names.map(\.v1)
     private static let v2Order = v2Names.map(\.v2)
-    /// Each V1 name's position in ``v2Names``.
-    private static let v1Slots = Dictionary(uniqueKeysWithValues: v1Order.enumerated().map { ($1, $0) })
+    /// The V1 names' bytes, in ``v2Names`` order.
+    private static let v1Bytes = v2Names.map { Array($0.v1.utf8) }
 
-    /// The position in ``v2Names`` of the V2 name `name` (`a`, `b`, ... `n`).
-    private static func v2Slot(_ name: String) -> Int? {
-        var utf8 = name.utf8.makeIterator()
-        guard let letter = utf8.next(), utf8.next() == nil else { return nil }
-        let slot = Int(letter) - Int(UInt8(ascii: "a"))
+    /// The position in ``v2Names`` of the field named by the bytes `name`: a V2 letter (`a`,
+    /// `b`, ... `n`) or a V1 name.
+    private static func slot(_ name: ArraySlice<UInt8>, v2: Bool) -> Int? {
+        guard v2 else { return v1Bytes.firstIndex { $0[...] == name } }
+        guard name.count == 1 else { return nil }
+        let slot = Int(name[name.startIndex]) - Int(UInt8(ascii: "a"))
         return (0..<v2Names.count).contains(slot) ? slot : nil
     }
 
@@ -86,34 +87,38 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         }
         let fields = request.extFields
         let names = v2 ? Self.v2Order : Self.v1Order
-        let values = fields.values(slots: names.count) { v2 ? Self.v2Slot($0) : Self.v1Slots[$0] }
-        producerGroup = try fields.required(values[0], names[0])
-        topic = try fields.required(values[1], names[1])
-        defaultTopic = try fields.required(values[2], names[2])
-        defaultTopicQueueNums = try fields.requiredInteger(values[3], names[3], as: Int32.self)
-        queueID = try fields.requiredInteger(values[4], names[4], as: Int32.self)
-        sysFlag = try fields.requiredInteger(values[5], names[5], as: Int32.self)
-        bornTimestamp = try fields.requiredInteger(values[6], names[6], as: Int64.self)
-        flag = try fields.requiredInteger(values[7], names[7], as: Int32.self)
-        let propertiesName = names[8]
-        if let text = values[8] {
+        // Each slot's field position, found in one pass over the fields.
+        var found = InlineArray<14, Int>(repeating: -1)
+        for index in 0..<fields.count {
+            if let slot = Self.slot(fields.name(at: index), v2: v2) { found[slot] = index }
+        }
+        func at(_ slot: Int) -> Int? { found[slot] < 0 ? nil : found[slot] }
+        producerGroup = try fields.requiredString(at: at(0), names[0])
+        topic = try fields.requiredString(at: at(1), names[1])
+        defaultTopic = try fields.requiredString(at: at(2), names[2])
+        defaultTopicQueueNums = try fields.requiredInteger(at: at(3), names[3], as: Int32.self)
+        queueID = try fields.requiredInteger(at: at(4), names[4], as: Int32.self)
+        sysFlag = try fields.requiredInteger(at: at(5), names[5], as: Int32.self)
+        bornTimestamp = try fields.requiredInteger(at: at(6), names[6], as: Int64.self)
+        flag = try fields.requiredInteger(at: at(7), names[7], as: Int32.self)
+        if let index = at(8) {
             do {
-                properties = try MessageRecord.decodeProperties(Array(text.utf8), at: 0)
+                properties = try MessageRecord.decodeProperties(Array(fields.value(at: index)), at: 0)
             } catch {
                 throw .malformed(
                     .invalidValue(
-                        field: propertiesName, offset: fields.offset(of: propertiesName),
+                        field: names[8], offset: fields.offset(at: index),
                         reason: "\(error) (counting from the value's first byte)"))
             }
         } else {
             properties = []
         }
-        reconsumeTimes = try fields.integer(values[9], names[9], as: Int32.self)
-        unitMode = try fields.bool(values[10], names[10])
-        maxReconsumeTimes = try fields.integer(values[11], names[11], as: Int32.self)
-        let batchField = try fields.bool(values[12], names[12]) ?? false
+        reconsumeTimes = try fields.integer(at: at(9), names[9], as: Int32.self)
+        unitMode = try fields.bool(at: at(10), names[10])
+        maxReconsumeTimes = try fields.integer(at: at(11), names[11], as: Int32.self)
+        let batchField = try fields.bool(at: at(12), names[12]) ?? false
         batch = request.requestCode == .sendBatchMessage || batchField
-        brokerName = values[13]
+        brokerName = at(13).map { String(decoding: fields.value(at: $0), as: UTF8.self) }
     }
 
     /// The header's fields with V1 names (`v2` false) or V2 names, in the V1 declaration order;
@@ -128,15 +133,15 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         fields.appendNew(name: names[0], value: producerGroup)
         fields.appendNew(name: names[1], value: topic)
         fields.appendNew(name: names[2], value: defaultTopic)
-        fields.appendNew(name: names[3], value: String(defaultTopicQueueNums))
-        fields.appendNew(name: names[4], value: String(queueID))
-        fields.appendNew(name: names[5], value: String(sysFlag))
-        fields.appendNew(name: names[6], value: String(bornTimestamp))
-        fields.appendNew(name: names[7], value: String(flag))
+        fields.appendNew(name: names[3], integer: defaultTopicQueueNums)
+        fields.appendNew(name: names[4], integer: queueID)
+        fields.appendNew(name: names[5], integer: sysFlag)
+        fields.appendNew(name: names[6], integer: bornTimestamp)
+        fields.appendNew(name: names[7], integer: flag)
         fields.appendNew(name: names[8], value: String(decoding: propertyBytes, as: UTF8.self))
-        if let reconsumeTimes { fields.appendNew(name: names[9], value: String(reconsumeTimes)) }
+        if let reconsumeTimes { fields.appendNew(name: names[9], integer: reconsumeTimes) }
         if let unitMode { fields.appendNew(name: names[10], value: String(unitMode)) }
-        if let maxReconsumeTimes { fields.appendNew(name: names[11], value: String(maxReconsumeTimes)) }
+        if let maxReconsumeTimes { fields.appendNew(name: names[11], integer: maxReconsumeTimes) }
         fields.appendNew(name: names[12], value: String(batch))
         if let brokerName { fields.appendNew(name: names[13], value: brokerName) }
         return fields
