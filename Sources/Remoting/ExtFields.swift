@@ -27,8 +27,9 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
         var valueOffset: Int32
     }
 
-    /// Every name and value, back to back, in field order. Valid UTF-8.
-    private(set) var text: [UInt8] = []
+    /// Every name and value, back to back, in field order. Valid UTF-8. A decoder appends a
+    /// field's name and value here, then records it (``endDecoded(nameStart:valueStart:at:)``).
+    var text: [UInt8] = []
     private(set) var spans: [Span] = []
     /// Where the fields were decoded from (the header's first byte), for a missing field's error.
     public private(set) var headerOffset: Int = 0
@@ -160,14 +161,9 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
         spans.append(Self.span(nameStart, valueStart, text.count, offset: offset))
     }
 
-    // Decoding straight into the text: the decoder appends a name to ``text`` (``decodeText(_:)``),
-    // checks it is new (``index(ofNameFrom:)``), appends the value, then records the field
+    // Decoding straight into the text: the decoder appends a name to ``text``, checks it is new
+    // (``index(ofNameFrom:)``), appends the value, then records the field
     // (``endDecoded(nameStart:valueStart:at:)``) or drops what it appended (``dropText(from:)``).
-
-    /// Runs `body` with ``text`` to append decoded bytes to; they must be valid UTF-8.
-    mutating func decodeText<T>(_ body: (inout [UInt8]) throws(JSONError) -> T) throws(JSONError) -> T {
-        try body(&text)
-    }
 
     /// The position of the field whose name equals the bytes of ``text`` from `start` to its end.
     func index(ofNameFrom start: Int) -> Int? {

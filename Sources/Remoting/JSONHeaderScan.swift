@@ -156,7 +156,7 @@ struct JSONHeaderScan {
             // The name and then the value are decoded straight into the fields' text.
             let nameOffset = try namePosition()
             let nameStart = fields.text.count
-            try fields.decodeText { (text) throws(JSONError) in try cursor.appendString(to: &text) }
+            try cursor.appendString(to: &fields.text)
             let valueStart = fields.text.count
             if fields.index(ofNameFrom: nameStart) != nil || unkeptNames.contains(where: { $0[...] == fields.text[nameStart...] }) {
                 throw JSONError(offset: nameOffset, .duplicateKey(String(decoding: fields.text[nameStart...], as: UTF8.self)))
@@ -166,15 +166,15 @@ struct JSONHeaderScan {
             let valueOffset = cursor.offset
             switch first {
             case UInt8(ascii: "\""):
-                try fields.decodeText { (text) throws(JSONError) in try cursor.appendString(to: &text) }
+                try cursor.appendString(to: &fields.text)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let number = try cursor.numberRange()
-                try fields.decodeText { (text) throws(JSONError) in text.append(contentsOf: cursor.bytes[number]) }
+                fields.text.append(contentsOf: cursor.bytes[number])
             default:
                 let value = try cursor.value(depth: 2)
                 switch value.kind {
                 case .bool(let flag):
-                    try fields.decodeText { (text) throws(JSONError) in text.append(contentsOf: (flag ? "true" : "false").utf8) }
+                    fields.text.append(contentsOf: (flag ? "true" : "false").utf8)
                 case .null:
                     unkeptNames.append(Array(fields.text[nameStart..<valueStart]))
                     fields.dropText(from: nameStart)
