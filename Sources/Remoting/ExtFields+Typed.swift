@@ -58,7 +58,8 @@ extension ExtFields {
         let text = value(at: index)
         guard let number = Self.decimal(text, as: T.self) else {
             throw invalid(
-                at: index, name, "\"\(String(decoding: text, as: UTF8.self))\" is not an integer in \(T.min)...\(T.max)")
+                at: index, name, "\"\(String(decoding: text, as: UTF8.self))\" is not an integer in \(T.min)...\(T.max)"
+            )
         }
         return number
     }

@@ -102,7 +102,8 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
                 if other == index {
                     if let newValue { rebuilt.appendNew(name: name, value: newValue) }
                 } else {
-                    rebuilt.append(name: self.name(at: other), value: value(at: other), offset: spans[other].valueOffset)
+                    rebuilt.append(
+                        name: self.name(at: other), value: value(at: other), offset: spans[other].valueOffset)
                 }
             }
             self = rebuilt

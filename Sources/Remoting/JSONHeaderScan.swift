@@ -158,8 +158,11 @@ struct JSONHeaderScan {
             let nameStart = fields.text.count
             try cursor.appendString(to: &fields.text)
             let valueStart = fields.text.count
-            if fields.index(ofNameFrom: nameStart) != nil || unkeptNames.contains(where: { $0[...] == fields.text[nameStart...] }) {
-                throw JSONError(offset: nameOffset, .duplicateKey(String(decoding: fields.text[nameStart...], as: UTF8.self)))
+            if fields.index(ofNameFrom: nameStart) != nil
+                || unkeptNames.contains(where: { $0[...] == fields.text[nameStart...] })
+            {
+                throw JSONError(
+                    offset: nameOffset, .duplicateKey(String(decoding: fields.text[nameStart...], as: UTF8.self)))
             }
             try cursor.expect(UInt8(ascii: ":"), "':' after a member name")
             let first = try cursor.peek(expecting: "a value")

@@ -30,7 +30,8 @@ extension RemotingCommand {
                 let key = try entry.readUTF8(count: keyLength, "extFields key")
                 if key.withUnsafeBufferPointer({ extFields.index(ofUTF8: $0) }) != nil {
                     throw DecodeError.invalidValue(
-                        field: "extFields key", offset: keyAt, reason: "\(String(decoding: key, as: UTF8.self)) repeated")
+                        field: "extFields key", offset: keyAt,
+                        reason: "\(String(decoding: key, as: UTF8.self)) repeated")
                 }
                 let valueLength = try length(&entry, "extFields value length")
                 let valueAt = entry.offset
