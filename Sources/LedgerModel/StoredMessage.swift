@@ -76,18 +76,49 @@ public struct StoredMessage: Hashable, Sendable {
 public enum MessageID {
     /// The id of the record at `physicalOffset` stored by `storeHost`.
     public static func make(storeHost: HostAddress, physicalOffset: PhysicalOffset) -> String {
-        var writer = ByteWriter(capacity: storeHost.encodedCount + 8)
-        storeHost.encode(into: &writer)
-        writer.writeInt64(physicalOffset.rawValue)
-        let bytes = writer.bytes
-        let digits = Array("0123456789ABCDEF".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0xF)])
+        let length = idLength(storeHost)
+        return String(unsafeUninitializedCapacity: length) { text in
+            writeDigits(storeHost: storeHost, physicalOffset: physicalOffset, into: text)
+            return length
         }
-        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// Whether `text` is exactly the id ``make(storeHost:physicalOffset:)`` returns, without
+    /// building it: it runs for every stored message. Byte equality is string equality here,
+    /// since no other Unicode text is canonically equivalent to upper-case hex digits.
+    public static func isID(_ text: String, storeHost: HostAddress, physicalOffset: PhysicalOffset) -> Bool {
+        let length = idLength(storeHost)
+        var text = text
+        guard text.utf8.count == length else { return false }
+        return text.withUTF8 { actual in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { expected in
+                writeDigits(storeHost: storeHost, physicalOffset: physicalOffset, into: expected)
+                return actual.elementsEqual(expected)
+            }
+        }
+    }
+
+    /// 32 characters for an IPv4 store host, 56 for IPv6.
+    private static func idLength(_ storeHost: HostAddress) -> Int { (storeHost.encodedCount + 8) * 2 }
+
+    /// Writes the id's upper-case hex digits at the start of `text` (room for ``idLength(_:)``):
+    /// the host's address, its port as a 4-byte big-endian integer, the offset as 8 bytes.
+    private static func writeDigits(
+        storeHost: HostAddress, physicalOffset: PhysicalOffset, into text: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        var at = 0
+        func put(_ byte: UInt8) {
+            let high = byte >> 4
+            let low = byte & 0xF
+            text[at] = high < 10 ? UInt8(ascii: "0") + high : UInt8(ascii: "A") - 10 + high
+            text[at + 1] = low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "A") - 10 + low
+            at += 2
+        }
+        for byte in storeHost.ip { put(byte) }
+        let port = UInt32(storeHost.port)
+        for shift in stride(from: 24, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: port >> shift)) }
+        let offset = UInt64(bitPattern: physicalOffset.rawValue)
+        for shift in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: offset >> shift)) }
     }
 
     /// The store host and physical offset inside an offset message id (either case of hex), or
