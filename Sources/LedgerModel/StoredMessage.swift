@@ -106,19 +106,23 @@ public enum MessageID {
     private static func writeDigits(
         storeHost: HostAddress, physicalOffset: PhysicalOffset, into text: UnsafeMutableBufferPointer<UInt8>
     ) {
-        var at = 0
-        func put(_ byte: UInt8) {
-            let high = byte >> 4
-            let low = byte & 0xF
-            text[at] = high < 10 ? UInt8(ascii: "0") + high : UInt8(ascii: "A") - 10 + high
-            text[at + 1] = low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "A") - 10 + low
-            at += 2
+        precondition(text.count >= idLength(storeHost), "no room for the id")
+        var out = text.baseAddress!
+        for byte in storeHost.ip {
+            writeHex(UInt64(byte), digits: 2, at: out)
+            out += 2
         }
-        for byte in storeHost.ip { put(byte) }
-        let port = UInt32(storeHost.port)
-        for shift in stride(from: 24, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: port >> shift)) }
-        let offset = UInt64(bitPattern: physicalOffset.rawValue)
-        for shift in stride(from: 56, through: 0, by: -8) { put(UInt8(truncatingIfNeeded: offset >> shift)) }
+        writeHex(UInt64(storeHost.port), digits: 8, at: out)
+        writeHex(UInt64(bitPattern: physicalOffset.rawValue), digits: 16, at: out + 8)
+    }
+
+    /// Writes the low `count` hex digits of `value` at `out`, most significant first.
+    @inline(__always)
+    private static func writeHex(_ value: UInt64, digits count: Int, at out: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<count {
+            let nibble = UInt8(truncatingIfNeeded: value &>> UInt64(4 * (count - 1 - i))) & 0xF
+            out[i] = nibble &+ (nibble < 10 ? UInt8(ascii: "0") : UInt8(ascii: "A") &- 10)
+        }
     }
 
     /// The store host and physical offset inside an offset message id (either case of hex), or
@@ -133,7 +137,8 @@ public enum MessageID {
         }
         var reader = ByteReader(bytes)
         do {
-            let host = try HostAddress.decode(&reader, ipv6: bytes.count == 28, "store host")
+            let host = try HostAddress.decode(
+                &reader, ipv6: bytes.count == 28, address: "store host address", port: "store host port")
             return (host, PhysicalOffset(try reader.readInt64("physical offset")))
         } catch {
             return nil

@@ -103,6 +103,30 @@ import Testing
         #expect(!MessageID.isID(v6ID, storeHost: v4, physicalOffset: PhysicalOffset(3)))
     }
 
+    @Test func messageIDsMatchTheirBytesInHex() {
+        // Fixed seed (xorshift64): hosts of both kinds and offsets over the whole Int64 range.
+        let seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var state = seed
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        for round in 0..<2000 {
+            let ip = (0..<(round % 2 == 0 ? 4 : 16)).map { _ in UInt8(truncatingIfNeeded: next()) }
+            let host = HostAddress(ip: ip, port: UInt16(truncatingIfNeeded: next()))!
+            let offset = PhysicalOffset(Int64(bitPattern: next()))
+            var bytes = ip + [0, 0, UInt8(host.port >> 8), UInt8(host.port & 0xFF)]
+            bytes += (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: offset.rawValue) >> (56 - 8 * $0)) }
+            let expected = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+            let id = MessageID.make(storeHost: host, physicalOffset: offset)
+            #expect(id == expected, "seed \(seed) round \(round)")
+            #expect(MessageID.isID(expected, storeHost: host, physicalOffset: offset), "seed \(seed) round \(round)")
+            #expect(MessageID.parse(id)?.storeHost == host && MessageID.parse(id)?.physicalOffset == offset)
+        }
+    }
+
     @Test func corruptRecordsThrowTypedErrors() {
         var badCRC = goldenBytes
         badCRC[88] ^= 0xFF  // flip a body byte
