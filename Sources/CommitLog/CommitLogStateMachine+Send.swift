@@ -172,8 +172,8 @@ extension CommitLogStateMachine {
                 physicalOffset: physicalOffset, size: Int32(record.count),
                 tagsCode: deliverTime(of: message) ?? JavaHash.tagsCode(message.tags)))
         if message.topic == SystemTopic.transactionHalf { holdHalf(message) }
-        for key in message.keys {
-            keyIndex.insert(hash: KeyIndex.hash(topic: message.topic, key: key), offset: physicalOffset)
+        if let keys = message.property(MessageProperty.keys) {
+            keyIndex.insert(keys: keys, topic: message.topic, offset: physicalOffset)
         }
         unpersistedMessages += 1
         return SendResult(
