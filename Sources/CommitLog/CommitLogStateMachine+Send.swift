@@ -45,11 +45,13 @@ extension CommitLogStateMachine {
         // Placement is checked before anything is stored: a batch is all or nothing. A record
         // whose producer unique key was stored before (or earlier in this batch) is a retry: it
         // takes no queue offset, and is answered with the original result.
+        // Each record's producer key is worked out once; only a batch can repeat a key in itself.
         enum Fate { case store, retry(SendResult?) }
-        var records: [(message: StoredMessage, start: Int, size: Int, fate: Fate)] = []
+        var records: [(message: StoredMessage, start: Int, size: Int, key: String?, fate: Fate)] = []
         records.reserveCapacity(header.count)
         var nextOffsets: [MessageQueue: QueueOffset] = [:]
         var keysInBatch: Set<String> = []
+        if header.count > 1 { keysInBatch.reserveCapacity(header.count) }
         var at = header.recordsStart
         for position in 0..<header.count {
             let message: StoredMessage
@@ -63,14 +65,15 @@ extension CommitLogStateMachine {
                 return [.rejected(problem)]
             }
             // A moved record keeps its message's unique key: its move is checked by its origin.
-            if header.origin == nil, let key = producerKey(of: message) {
+            let key = header.origin == nil ? producerKey(of: message) : nil
+            if let key {
                 if let original = uniqueKeys.lookup(key) {
-                    records.append((message, at, size, .retry(original)))
+                    records.append((message, at, size, key, .retry(original)))
                     at += size
                     continue
                 }
-                if !keysInBatch.insert(key).inserted {
-                    records.append((message, at, size, .retry(nil)))
+                if header.count > 1 && !keysInBatch.insert(key).inserted {
+                    records.append((message, at, size, key, .retry(nil)))
                     at += size
                     continue
                 }
@@ -82,7 +85,7 @@ extension CommitLogStateMachine {
                 return [.rejected(header.count == 1 ? problem : .batchMessageRejected(index: position, problem))]
             }
             nextOffsets[queue] = expected.next
-            records.append((message, at, size, .store))
+            records.append((message, at, size, key, .store))
             at += size
         }
         guard at == bytes.count else {
@@ -99,12 +102,11 @@ extension CommitLogStateMachine {
             switch record.fate {
             case .store:
                 let result = store(record.message, record: bytes[record.start..<(record.start + record.size)])
-                if header.origin == nil, let key = producerKey(of: record.message) { recordUniqueKey(key, result) }
+                if let key = record.key { recordUniqueKey(key, result) }
                 results.append(.stored(result))
             case .retry(let original):
                 // A key repeated inside this batch was recorded by its first message just now.
-                let key = producerKey(of: record.message)
-                guard let original = original ?? key.flatMap(uniqueKeys.lookup) else {
+                guard let original = original ?? record.key.flatMap(uniqueKeys.lookup) else {
                     preconditionFailure("a repeated unique key was not recorded by its first message")
                 }
                 results.append(uniqueKeyDuplicate(original))
@@ -170,8 +172,8 @@ extension CommitLogStateMachine {
                 physicalOffset: physicalOffset, size: Int32(record.count),
                 tagsCode: deliverTime(of: message) ?? JavaHash.tagsCode(message.tags)))
         if message.topic == SystemTopic.transactionHalf { holdHalf(message) }
-        for key in message.keys {
-            keyIndex.insert(hash: KeyIndex.hash(topic: message.topic, key: key), offset: physicalOffset)
+        if let keys = message.property(MessageProperty.keys) {
+            keyIndex.insert(keys: keys, topic: message.topic, offset: physicalOffset)
         }
         unpersistedMessages += 1
         return SendResult(

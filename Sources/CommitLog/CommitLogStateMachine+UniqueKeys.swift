@@ -23,17 +23,19 @@ extension CommitLogStateMachine {
     }
 
     /// The unique key a producer stamped on a stored message, or nil when the store gave it its
-    /// own offset message id (a message without a producer key).
+    /// own offset message id (a message without a producer key). Compared without formatting
+    /// the id: this runs for every record applied.
     func producerKey(of message: StoredMessage) -> String? {
         guard let key = message.property(MessageProperty.uniqueKey),
-            key != MessageID.make(storeHost: message.storeHost, physicalOffset: message.physicalOffset)
+            !MessageID.isID(key, storeHost: message.storeHost, physicalOffset: message.physicalOffset)
         else { return nil }
         return key
     }
 
-    /// Remembers `result`, just stored, under the producer's unique `key`.
+    /// Remembers `result`, just stored, under `key`: the record's ``producerKey(of:)``, so
+    /// ``UniqueKeyTable/records(_:_:)`` holds without comparing it again.
     func recordUniqueKey(_ key: String, _ result: SendResult) {
-        guard UniqueKeyTable.records(key, result) else { return }
+        assert(UniqueKeyTable.records(key, result), "unique key \(key) is its record's own id")
         uniqueKeys.record(key, result: result)
     }
 

@@ -128,15 +128,44 @@ struct KeyIndex {
 
     /// The hash a key of `topic` is indexed under: 64-bit FNV-1a of `topic#key` in UTF-8 (the
     /// same on every platform and run, unlike `Hasher`).
-    static func hash(topic: String, key: String) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        for byte in topic.utf8 { mix(byte) }
-        mix(UInt8(ascii: "#"))
-        for byte in key.utf8 { mix(byte) }
+    static func hash(topic: String, key: some StringProtocol) -> UInt64 {
+        var hash = topicPrefix(topic)
+        for byte in key.utf8 { hash = mix(hash, byte) }
         return hash
     }
+
+    /// Adds an entry for each key of `keys`, the `KEYS` property of a message of `topic` stored
+    /// at `offset`: the keys ``StoredMessage/keys`` splits it into, in order. It runs for every
+    /// message stored, so ASCII text (where splitting at the space character is splitting at its
+    /// byte) is hashed as it is read, without splitting.
+    mutating func insert(keys: String, topic: String, offset: PhysicalOffset) {
+        guard keys.utf8.allSatisfy({ $0 < 0x80 }) else {
+            for key in keys.split(separator: " ") { insert(hash: Self.hash(topic: topic, key: key), offset: offset) }
+            return
+        }
+        let prefix = Self.topicPrefix(topic)
+        var hash = prefix
+        var length = 0
+        for byte in keys.utf8 {
+            if byte != UInt8(ascii: " ") {
+                hash = Self.mix(hash, byte)
+                length += 1
+            } else if length > 0 {
+                insert(hash: hash, offset: offset)
+                hash = prefix
+                length = 0
+            }
+        }
+        if length > 0 { insert(hash: hash, offset: offset) }
+    }
+
+    /// FNV-1a of `topic#`.
+    private static func topicPrefix(_ topic: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in topic.utf8 { hash = mix(hash, byte) }
+        return mix(hash, UInt8(ascii: "#"))
+    }
+
+    @inline(__always)
+    private static func mix(_ hash: UInt64, _ byte: UInt8) -> UInt64 { (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
 }

@@ -61,10 +61,11 @@ struct UniqueKeyTable: Hashable {
     /// Records the result of a new message stored under `key`; evicts the oldest key when the
     /// table is full. `key` must not be recorded already.
     mutating func record(_ key: String, result: SendResult) {
-        precondition(results[key] == nil, "unique key \(key) recorded twice")
-        if results.count >= capacity { evictOldest() }
-        results[key] = result
+        // One hash of the key to insert and check; evicting after inserting drops the same key
+        // (the new one is the newest) without looking the key up first.
+        precondition(results.updateValue(result, forKey: key) == nil, "unique key \(key) recorded twice")
         order.append((key, result.physicalOffset))
+        if results.count > capacity { evictOldest() }
     }
 
     /// The physical offsets of the recorded messages, oldest first: what a checkpoint keeps.

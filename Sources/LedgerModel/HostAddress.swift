@@ -50,12 +50,17 @@ public struct HostAddress: Hashable, Sendable, CustomStringConvertible {
         writer.writeInt32(Int32(port))
     }
 
-    static func decode(_ reader: inout ByteReader, ipv6: Bool, _ field: String) throws(DecodeError) -> HostAddress {
-        let ip = try reader.readRawBytes(ipv6 ? 16 : 4, "\(field) address")
+    /// Reads an address and its port; `address` and `port` name the fields in an error (spelled
+    /// out by the caller: a record has two hosts and is decoded for every message applied, so the
+    /// names are not built on the way).
+    static func decode(_ reader: inout ByteReader, ipv6: Bool, address: String, port portField: String)
+        throws(DecodeError) -> HostAddress
+    {
+        let ip = try reader.readRawBytes(ipv6 ? 16 : 4, address)
         let at = reader.offset
-        let port = try reader.readInt32("\(field) port")
+        let port = try reader.readInt32(portField)
         guard let port = UInt16(exactly: port) else {
-            throw .invalidValue(field: "\(field) port", offset: at, reason: "\(port) is not a port number")
+            throw .invalidValue(field: portField, offset: at, reason: "\(port) is not a port number")
         }
         return HostAddress(checked: ip, port: port)
     }

@@ -149,9 +149,13 @@ extension StoredMessage {
         physicalOffset = PhysicalOffset(try reader.readInt64("physical offset"))
         sysFlag = try reader.readInt32("sys flag")
         bornTimestamp = try reader.readInt64("born timestamp")
-        bornHost = try HostAddress.decode(&reader, ipv6: sysFlag & MessageRecord.bornHostIPv6Flag != 0, "born host")
+        bornHost = try HostAddress.decode(
+            &reader, ipv6: sysFlag & MessageRecord.bornHostIPv6Flag != 0, address: "born host address",
+            port: "born host port")
         storeTimestamp = try reader.readInt64("store timestamp")
-        storeHost = try HostAddress.decode(&reader, ipv6: sysFlag & MessageRecord.storeHostIPv6Flag != 0, "store host")
+        storeHost = try HostAddress.decode(
+            &reader, ipv6: sysFlag & MessageRecord.storeHostIPv6Flag != 0, address: "store host address",
+            port: "store host port")
         reconsumeTimes = try reader.readInt32("reconsume times")
         preparedTransactionOffset = try reader.readInt64("prepared transaction offset")
         let bodyLength = try reader.readInt32("body length")

@@ -76,18 +76,53 @@ public struct StoredMessage: Hashable, Sendable {
 public enum MessageID {
     /// The id of the record at `physicalOffset` stored by `storeHost`.
     public static func make(storeHost: HostAddress, physicalOffset: PhysicalOffset) -> String {
-        var writer = ByteWriter(capacity: storeHost.encodedCount + 8)
-        storeHost.encode(into: &writer)
-        writer.writeInt64(physicalOffset.rawValue)
-        let bytes = writer.bytes
-        let digits = Array("0123456789ABCDEF".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0xF)])
+        let length = idLength(storeHost)
+        return String(unsafeUninitializedCapacity: length) { text in
+            writeDigits(storeHost: storeHost, physicalOffset: physicalOffset, into: text)
+            return length
         }
-        return String(decoding: hex, as: UTF8.self)
+    }
+
+    /// Whether `text` is exactly the id ``make(storeHost:physicalOffset:)`` returns, without
+    /// building it: it runs for every stored message. Byte equality is string equality here,
+    /// since no other Unicode text is canonically equivalent to upper-case hex digits.
+    public static func isID(_ text: String, storeHost: HostAddress, physicalOffset: PhysicalOffset) -> Bool {
+        let length = idLength(storeHost)
+        var text = text
+        guard text.utf8.count == length else { return false }
+        return text.withUTF8 { actual in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: length) { expected in
+                writeDigits(storeHost: storeHost, physicalOffset: physicalOffset, into: expected)
+                return actual.elementsEqual(expected)
+            }
+        }
+    }
+
+    /// 32 characters for an IPv4 store host, 56 for IPv6.
+    private static func idLength(_ storeHost: HostAddress) -> Int { (storeHost.encodedCount + 8) * 2 }
+
+    /// Writes the id's upper-case hex digits at the start of `text` (room for ``idLength(_:)``):
+    /// the host's address, its port as a 4-byte big-endian integer, the offset as 8 bytes.
+    private static func writeDigits(
+        storeHost: HostAddress, physicalOffset: PhysicalOffset, into text: UnsafeMutableBufferPointer<UInt8>
+    ) {
+        precondition(text.count >= idLength(storeHost), "no room for the id")
+        var out = text.baseAddress!
+        for byte in storeHost.ip {
+            writeHex(UInt64(byte), digits: 2, at: out)
+            out += 2
+        }
+        writeHex(UInt64(storeHost.port), digits: 8, at: out)
+        writeHex(UInt64(bitPattern: physicalOffset.rawValue), digits: 16, at: out + 8)
+    }
+
+    /// Writes the low `count` hex digits of `value` at `out`, most significant first.
+    @inline(__always)
+    private static func writeHex(_ value: UInt64, digits count: Int, at out: UnsafeMutablePointer<UInt8>) {
+        for i in 0..<count {
+            let nibble = UInt8(truncatingIfNeeded: value &>> UInt64(4 * (count - 1 - i))) & 0xF
+            out[i] = nibble &+ (nibble < 10 ? UInt8(ascii: "0") : UInt8(ascii: "A") &- 10)
+        }
     }
 
     /// The store host and physical offset inside an offset message id (either case of hex), or
@@ -102,7 +137,8 @@ public enum MessageID {
         }
         var reader = ByteReader(bytes)
         do {
-            let host = try HostAddress.decode(&reader, ipv6: bytes.count == 28, "store host")
+            let host = try HostAddress.decode(
+                &reader, ipv6: bytes.count == 28, address: "store host address", port: "store host port")
             return (host, PhysicalOffset(try reader.readInt64("physical offset")))
         } catch {
             return nil

@@ -3,8 +3,12 @@
 // committed entries apply (decode, check placement, consume-queue and key index), with
 // one message per entry and with batches of 32, in memory and with periodic persistence to real
 // files; for the persisted runs also the bytes the machine keeps in memory after its last
-// persist and how long reopening the store takes. A figure for the README, not a test:
-// `swift run -c release bench-commitlog [messages]`.
+// persist and how long reopening the store takes. Each run goes once without producer unique
+// keys (the store gives each message its offset id, as our own protocol's sends do) and once
+// with a producer `UNIQ_KEY` on every message (as every RocketMQ client send carries), so the
+// difference is the cost of unique-key idempotence on apply. A figure for the README, not a test:
+// `swift run -c release bench-commitlog [messages] [--keys none|producer] [--memory-only]`
+// (the options pick runs, e.g. one for callgrind, where `applyAll` is the apply figure).
 import CommitLog
 import FileIO
 import Foundation
@@ -12,13 +16,46 @@ import Glibc
 import LedgerModel
 import Raft
 
-let messageCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 64_000 : 64_000
+/// The run's options: a message count, `--keys none|producer` (default both), `--memory-only`.
+struct Options {
+    var messageCount = 64_000
+    var keyModes = [false, true]
+    var memoryOnly = false
+
+    init(_ arguments: [String]) {
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--memory-only": memoryOnly = true
+            case "--keys":
+                switch rest.popFirst() {
+                case "none": keyModes = [false]
+                case "producer": keyModes = [true]
+                default: Self.fail("--keys takes none or producer")
+                }
+            default:
+                guard let count = Int(argument), count > 0 else { Self.fail("unknown argument \(argument)") }
+                messageCount = count
+            }
+        }
+    }
+
+    static func fail(_ reason: String) -> Never {
+        print("bench-commitlog: \(reason); usage: bench-commitlog [messages] [--keys none|producer] [--memory-only]")
+        exit(2)
+    }
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let messageCount = options.messageCount
 let bodySize = 1024
 let stamp = StoreStamp(storeTimestamp: 1_700_000_000_000, storeHost: HostAddress(ipv4: 127, 0, 0, 1, port: 40911))
 
 /// The sends of the run as a leader proposes them (planned by `planner`, which applies nothing),
-/// with where each entry's data lies in `log`.
-func entries(batch: Int, planner: CommitLogStateMachine, log: MemoryMessageLog) -> [(Entry, Int64)] {
+/// with where each entry's data lies in `log`. With `keys`, each message carries a producer
+/// unique key shaped as a RocketMQ client's (32 upper-case hex digits: a fixed client prefix and
+/// a counter).
+func entries(batch: Int, keys: Bool, planner: CommitLogStateMachine, log: MemoryMessageLog) -> [(Entry, Int64)] {
     var rng = SplitMix64(seed: 1)
     let body = (0..<bodySize).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     var result: [(Entry, Int64)] = []
@@ -28,7 +65,8 @@ func entries(batch: Int, planner: CommitLogStateMachine, log: MemoryMessageLog) 
         let messages = (first..<min(first + batch, messageCount)).map { i in
             ProducerMessage(
                 topic: "BenchTopic", target: .automatic, tags: "TagA", keys: ["key-\(i)"], body: body,
-                bornTimestamp: 1_700_000_000_000, bornHost: HostAddress(ipv4: 10, 0, 0, 2, port: 50000))
+                bornTimestamp: 1_700_000_000_000, bornHost: HostAddress(ipv4: 10, 0, 0, 2, port: 50000),
+                uniqueKey: keys ? uniqueKey(i) : nil)
         }
         sequence += 1
         let producer = ProducerStamp(producer: ProducerID(7), sequence: sequence)
@@ -42,6 +80,27 @@ func entries(batch: Int, planner: CommitLogStateMachine, log: MemoryMessageLog) 
     return result
 }
 
+/// The `i`th producer unique key: 16 hex digits of client address and process, 16 of counter.
+func uniqueKey(_ i: Int) -> String {
+    let counter = String(UInt64(i), radix: 16, uppercase: true)
+    return "0A000002C35000A1" + String(repeating: "0", count: 16 - counter.count) + counter
+}
+
+/// Applies `work` to `machine` (persisting every `persistEvery` entries), returning how many
+/// messages were stored: the figure callgrind attributes to this function.
+@inline(never)
+func applyAll(_ work: [(Entry, Int64)], to machine: CommitLogStateMachine, persistEvery: Int?) throws -> Int {
+    var stored = 0
+    for (entry, position) in work {
+        for result in machine.apply(entry: entry, bodyPosition: position) where result.sendResult != nil {
+            stored += 1
+        }
+        if let persistEvery, entry.index.rawValue % UInt64(persistEvery) == 0 { try machine.persist() }
+    }
+    try machine.persist()
+    return stored
+}
+
 func temporaryDirectory() -> String {
     var template = Array("/tmp/bench-commitlog-XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else {
@@ -51,13 +110,14 @@ func temporaryDirectory() -> String {
     return String(cString: made)
 }
 
-func run(batch: Int, persistEvery: Int?) throws {
+func run(batch: Int, keys: Bool, persistEvery: Int?) throws {
     let configuration = CommitLogConfiguration(commitLogFileSize: 64 << 20)
     let log = MemoryMessageLog()
     let clock = ContinuousClock()
     var work: [(Entry, Int64)] = []
     let planning = clock.measure {
-        work = entries(batch: batch, planner: CommitLogStateMachine(configuration: configuration, log: log), log: log)
+        work = entries(
+            batch: batch, keys: keys, planner: CommitLogStateMachine(configuration: configuration, log: log), log: log)
     }
     let directory = persistEvery == nil ? nil : temporaryDirectory()
     let machine =
@@ -68,22 +128,16 @@ func run(batch: Int, persistEvery: Int?) throws {
             CommitLogStateMachine(configuration: configuration, log: log)
         }
     var stored = 0
-    let elapsed = try clock.measure {
-        for (entry, position) in work {
-            for result in machine.apply(entry: entry, bodyPosition: position) where result.sendResult != nil {
-                stored += 1
-            }
-            if let persistEvery, entry.index.rawValue % UInt64(persistEvery) == 0 { try machine.persist() }
-        }
-        try machine.persist()
-    }
+    let elapsed = try clock.measure { stored = try applyAll(work, to: machine, persistEvery: persistEvery) }
     precondition(stored == messageCount, "stored \(stored) of \(messageCount)")
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let perSecond = Double(messageCount) / seconds
     let megabytes = perSecond * Double(bodySize) / 1_048_576
     let mode = persistEvery.map { "persist every \($0) entries" } ?? "memory only"
+    let nanoseconds = seconds * 1e9 / Double(messageCount)
     print(
-        "batch \(String(batch).padding(2)) \(mode.padding(28)) \(Int(perSecond)) msg/s applied  "
+        "batch \(String(batch).padding(2)) \((keys ? "UNIQ_KEY" : "no key").padding(8)) \(mode.padding(26)) "
+            + "\(Int(nanoseconds)) ns/msg  \(Int(perSecond)) msg/s applied  "
             + "\(String(format1: megabytes)) MB/s  (\(messageCount) × \(bodySize) B in \(String(format1: seconds)) s); "
             + "planned at \(Int(Double(messageCount) / (milliseconds(planning) / 1000))) msg/s")
     guard let directory else { return }
@@ -123,8 +177,9 @@ extension String {
 print("bench-commitlog: \(messageCount) messages of \(bodySize) bytes, topic with 4 queues, one producer")
 do {
     for batch in [1, 32] {
-        try run(batch: batch, persistEvery: nil)
-        try run(batch: batch, persistEvery: batch == 1 ? 1024 : 32)
+        for keys in options.keyModes { try run(batch: batch, keys: keys, persistEvery: nil) }
+        if options.memoryOnly { continue }
+        for keys in options.keyModes { try run(batch: batch, keys: keys, persistEvery: batch == 1 ? 1024 : 32) }
     }
 } catch {
     print("bench-commitlog failed: \(error)")

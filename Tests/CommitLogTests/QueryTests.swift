@@ -119,6 +119,25 @@ import Testing
         #expect(throws: QueryError.invalidMessageID("nope")) { try machine.message(id: "nope") }
     }
 
+    /// Keys are indexed from the bytes of an ASCII `KEYS` property and from its split otherwise;
+    /// both find every key, and a key (not a prefix or a run of two) finds its message.
+    @Test func lookupByKeyFindsASCIIAndOtherKeys() throws {
+        let machine = CommitLogStateMachine()
+        let ascii = try machine.send(message("T", "a", keys: ["k1", "k22", "k333"]))
+        let other = try machine.send(message("T", "b", keys: ["ключ", "k1", "é"]))
+        #expect(
+            try machine.messages(topic: "T", key: "k1").map(\.physicalOffset) == [
+                ascii.physicalOffset, other.physicalOffset,
+            ])
+        for key in ["k22", "k333"] {
+            #expect(try machine.messages(topic: "T", key: key).map(\.physicalOffset) == [ascii.physicalOffset])
+        }
+        for key in ["ключ", "é"] {
+            #expect(try machine.messages(topic: "T", key: key).map(\.physicalOffset) == [other.physicalOffset])
+        }
+        for key in ["k", "k3", "k1 k22", "ключ k1"] { #expect(try machine.messages(topic: "T", key: key).isEmpty) }
+    }
+
     @Test func readByPhysicalOffsetRejectsOffsetsInsideARecord() throws {
         let machine = CommitLogStateMachine()
         let a = try machine.send(message("T", "a"))

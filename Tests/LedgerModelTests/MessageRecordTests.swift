@@ -78,6 +78,55 @@ import Testing
         #expect(MessageID.parse(String(repeating: "G", count: 32)) == nil)
     }
 
+    @Test func messageIDsAreUpperCaseHexOfHostPortAndOffset() {
+        let v4 = HostAddress(ipv4: 192, 168, 1, 2, port: 10911)
+        let id = "C0A8010200002A9F0000000000000100"
+        #expect(MessageID.make(storeHost: v4, physicalOffset: PhysicalOffset(256)) == id)
+        #expect(
+            MessageID.make(storeHost: v4, physicalOffset: PhysicalOffset(Int64.max))
+                == "C0A8010200002A9F7FFFFFFFFFFFFFFF")
+        let v6 = HostAddress(ip: [0x20, 0x01] + Array(repeating: 0, count: 13) + [0xAB], port: 65535)!
+        #expect(
+            MessageID.make(storeHost: v6, physicalOffset: PhysicalOffset(0x0123_4567_89AB_CDEF))
+                == "200100000000000000000000000000AB0000FFFF0123456789ABCDEF")
+        #expect(MessageID.isID(id, storeHost: v4, physicalOffset: PhysicalOffset(256)))
+        #expect(!MessageID.isID(id.lowercased(), storeHost: v4, physicalOffset: PhysicalOffset(256)))
+        #expect(!MessageID.isID(id, storeHost: v4, physicalOffset: PhysicalOffset(257)))
+        #expect(
+            !MessageID.isID(
+                id, storeHost: HostAddress(ipv4: 192, 168, 1, 2, port: 10912), physicalOffset: PhysicalOffset(256)))
+        #expect(!MessageID.isID(id + "0", storeHost: v4, physicalOffset: PhysicalOffset(256)))
+        #expect(!MessageID.isID(String(id.dropLast()) + "\u{212A}", storeHost: v4, physicalOffset: PhysicalOffset(256)))
+        #expect(!MessageID.isID("", storeHost: v4, physicalOffset: PhysicalOffset(256)))
+        let v6ID = MessageID.make(storeHost: v6, physicalOffset: PhysicalOffset(3))
+        #expect(MessageID.isID(v6ID, storeHost: v6, physicalOffset: PhysicalOffset(3)))
+        #expect(!MessageID.isID(v6ID, storeHost: v4, physicalOffset: PhysicalOffset(3)))
+    }
+
+    @Test func messageIDsMatchTheirBytesInHex() {
+        // Fixed seed (xorshift64): hosts of both kinds and offsets over the whole Int64 range.
+        let seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var state = seed
+        func next() -> UInt64 {
+            state ^= state << 13
+            state ^= state >> 7
+            state ^= state << 17
+            return state
+        }
+        for round in 0..<2000 {
+            let ip = (0..<(round % 2 == 0 ? 4 : 16)).map { _ in UInt8(truncatingIfNeeded: next()) }
+            let host = HostAddress(ip: ip, port: UInt16(truncatingIfNeeded: next()))!
+            let offset = PhysicalOffset(Int64(bitPattern: next()))
+            var bytes = ip + [0, 0, UInt8(host.port >> 8), UInt8(host.port & 0xFF)]
+            bytes += (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: offset.rawValue) >> (56 - 8 * $0)) }
+            let expected = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16, uppercase: true) }.joined()
+            let id = MessageID.make(storeHost: host, physicalOffset: offset)
+            #expect(id == expected, "seed \(seed) round \(round)")
+            #expect(MessageID.isID(expected, storeHost: host, physicalOffset: offset), "seed \(seed) round \(round)")
+            #expect(MessageID.parse(id)?.storeHost == host && MessageID.parse(id)?.physicalOffset == offset)
+        }
+    }
+
     @Test func corruptRecordsThrowTypedErrors() {
         var badCRC = goldenBytes
         badCRC[88] ^= 0xFF  // flip a body byte
