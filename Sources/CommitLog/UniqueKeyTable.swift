@@ -63,7 +63,8 @@ struct UniqueKeyTable: Hashable {
     mutating func record(_ key: String, result: SendResult) {
         // One hash of the key to insert and check; evicting after inserting drops the same key
         // (the new one is the newest) without looking the key up first.
-        precondition(results.updateValue(result, forKey: key) == nil, "unique key \(key) recorded twice")
+        let previous = results.updateValue(result, forKey: key)
+        precondition(previous == nil, "unique key \(key) recorded twice")
         order.append((key, result.physicalOffset))
         if results.count > capacity { evictOldest() }
     }
