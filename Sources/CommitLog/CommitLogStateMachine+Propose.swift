@@ -19,8 +19,8 @@ public struct ProposalTail: Sendable {
     var unappliedHalves: Set<PhysicalOffset> = []
     /// Producer unique keys of messages placed and not yet applied (membership only), and the
     /// same keys with the index of their entry, oldest first (`keyOrder[keyHead...]`).
-    var uniqueKeys: Set<String> = []
-    private var keyOrder: [(index: LogIndex, key: String)] = []
+    var uniqueKeys: Set<HashedKey> = []
+    private var keyOrder: [(index: LogIndex, key: HashedKey)] = []
     private var keyHead = 0
 
     public init() {}
@@ -57,6 +57,7 @@ public struct ProposalTail: Sendable {
     /// Notes that the message with producer unique `key`, in the entry at `index`, was placed;
     /// false when a message with that key is already in flight (this one is a retry).
     mutating func place(_ key: String, at index: LogIndex) -> Bool {
+        let key = HashedKey(key)
         guard uniqueKeys.insert(key).inserted else { return false }
         keyOrder.append((index, key))
         return true

@@ -22,34 +22,61 @@ import Raft
 ///
 /// Persisted compactly: a checkpoint holds only the physical offsets of the recorded messages,
 /// oldest first (8 bytes a key); reopening reads those records back for their keys and results.
-struct UniqueKeyTable: Hashable {
-    private(set) var results: [String: SendResult] = [:]
-    /// Keys in the order they were recorded, with their records' physical offsets;
-    /// `order[head...]` are live, oldest first.
-    private var order: [(key: String, offset: PhysicalOffset)] = []
-    private var head = 0
-    let capacity: Int
+///
+/// Kept as a queue of entries in recording order and an index from each live key's fingerprint
+/// (``HashedKey``) to its entry: 16 bytes a key in the hash table, so the lookup, insertion and
+/// eviction every stored message costs on every replica touch little memory. Two live keys with
+/// one fingerprint (never seen in practice) are told apart by their text: the second is indexed
+/// by its text in ``collisions``.
+package struct UniqueKeyTable: Hashable {
+    private struct Entry {
+        let key: HashedKey
+        let result: SendResult
+    }
 
-    init(capacity: Int) {
+    /// Recorded keys oldest first; `entries[head...]` are live. Entry `i` was recorded as number
+    /// `base + i`.
+    private var entries: [Entry] = []
+    private var head = 0
+    private var base = 0
+    /// The number of each live key's entry, by the key's fingerprint.
+    private var numbers: [UInt64: Int] = [:]
+    /// The number of each live key whose fingerprint another live key holds in ``numbers``.
+    private var collisions: [String: Int] = [:]
+    package let capacity: Int
+
+    package init(capacity: Int) {
         precondition(capacity > 0, "the unique-key table needs room for one key")
         self.capacity = capacity
     }
 
-    static func == (lhs: UniqueKeyTable, rhs: UniqueKeyTable) -> Bool {
-        lhs.results == rhs.results && lhs.offsets == rhs.offsets && lhs.capacity == rhs.capacity
+    package static func == (lhs: UniqueKeyTable, rhs: UniqueKeyTable) -> Bool {
+        lhs.capacity == rhs.capacity
+            && lhs.entries[lhs.head...].elementsEqual(rhs.entries[rhs.head...]) {
+                $0.key == $1.key && $0.result == $1.result
+            }
     }
 
-    func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(offsets)
         hasher.combine(capacity)
     }
 
     /// Keys recorded.
-    var count: Int { results.count }
+    package var count: Int { entries.count - head }
 
     /// The original result of the message stored under `key`, or nil when the key is new (or was
     /// evicted).
-    func lookup(_ key: String) -> SendResult? { results[key] }
+    package func lookup(_ key: String) -> SendResult? { lookup(HashedKey(key)) }
+
+    package func lookup(_ key: HashedKey) -> SendResult? {
+        if let number = numbers[key.fingerprint] {
+            let entry = entries[number - base]
+            if entry.key == key { return entry.result }
+        }
+        guard !collisions.isEmpty, let number = collisions[key.text] else { return nil }
+        return entries[number - base].result
+    }
 
     /// Whether a message stored with `key` and `result` is recorded: it has a key, and one
     /// other than the offset id the store would have given it.
@@ -60,17 +87,23 @@ struct UniqueKeyTable: Hashable {
 
     /// Records the result of a new message stored under `key`; evicts the oldest key when the
     /// table is full. `key` must not be recorded already.
-    mutating func record(_ key: String, result: SendResult) {
-        // One hash of the key to insert and check; evicting after inserting drops the same key
-        // (the new one is the newest) without looking the key up first.
-        let previous = results.updateValue(result, forKey: key)
-        precondition(previous == nil, "unique key \(key) recorded twice")
-        order.append((key, result.physicalOffset))
-        if results.count > capacity { evictOldest() }
+    package mutating func record(_ key: String, result: SendResult) { record(HashedKey(key), result: result) }
+
+    package mutating func record(_ key: HashedKey, result: SendResult) {
+        let number = base + entries.count
+        if let holder = numbers.updateValue(number, forKey: key.fingerprint) {
+            // Another live key has this fingerprint: it keeps the index, this one goes aside.
+            numbers[key.fingerprint] = holder
+            precondition(entries[holder - base].key != key, "unique key \(key.text) recorded twice")
+            let previous = collisions.updateValue(number, forKey: key.text)
+            precondition(previous == nil, "unique key \(key.text) recorded twice")
+        }
+        entries.append(Entry(key: key, result: result))
+        if count > capacity { evictOldest() }
     }
 
     /// The physical offsets of the recorded messages, oldest first: what a checkpoint keeps.
-    var offsets: [PhysicalOffset] { order[head...].map(\.offset) }
+    package var offsets: [PhysicalOffset] { entries[head...].map(\.result.physicalOffset) }
 
     /// What a checkpoint keeps when the log holds only the records from `start` on: the keys
     /// whose records lie before it with their results, then the offsets of the others, each
@@ -80,23 +113,29 @@ struct UniqueKeyTable: Hashable {
     ) {
         var results: [(key: String, result: SendResult)] = []
         var offsets: [PhysicalOffset] = []
-        for (key, offset) in order[head...] {
-            if offset < start {
-                results.append((key, self.results[key]!))
+        for entry in entries[head...] {
+            if entry.result.physicalOffset < start {
+                results.append((entry.key.text, entry.result))
             } else {
-                offsets.append(offset)
+                offsets.append(entry.result.physicalOffset)
             }
         }
         return (results, offsets)
     }
 
     private mutating func evictOldest() {
-        results[order[head].key] = nil
+        let oldest = entries[head].key
+        if numbers[oldest.fingerprint] == base + head {
+            numbers[oldest.fingerprint] = nil
+        } else {
+            collisions[oldest.text] = nil
+        }
         head += 1
         // Drop the evicted prefix once it is as long as what is kept, so memory stays within
         // twice the capacity and each append costs amortized O(1).
-        if head >= 1024 && head * 2 >= order.count {
-            order.removeFirst(head)
+        if head >= 1024 && head * 2 >= entries.count {
+            entries.removeFirst(head)
+            base += head
             head = 0
         }
     }

@@ -1,0 +1,63 @@
+import CommitLog
+import LedgerModel
+import Testing
+
+/// ``UniqueKeyTable`` on its own: lookups, eviction oldest first, and two live keys that share a
+/// fingerprint (made here on purpose; FNV-1a collisions of real keys are never seen).
+@Suite struct UniqueKeyTableTests {
+    func result(_ offset: Int64) -> SendResult {
+        SendResult(
+            queue: MessageQueue(topic: "T", queueID: 0), queueOffset: QueueOffset(offset),
+            physicalOffset: PhysicalOffset(offset * 100), messageID: "id-\(offset)", storeTimestamp: offset)
+    }
+
+    @Test func remembersTheNewestKeysAndEvictsTheOldestFirst() {
+        var table = UniqueKeyTable(capacity: 3)
+        for number in 0..<5 { table.record("K\(number)", result: result(Int64(number))) }
+        #expect(table.count == 3)
+        #expect(table.lookup("K0") == nil)
+        #expect(table.lookup("K1") == nil)
+        #expect((2..<5).map { table.lookup("K\($0)") } == (2..<5).map { result(Int64($0)) })
+        #expect(table.offsets == [PhysicalOffset(200), PhysicalOffset(300), PhysicalOffset(400)])
+    }
+
+    @Test func keysSharingAFingerprintAreToldApartAndEvictedInOrder() {
+        var table = UniqueKeyTable(capacity: 3)
+        let shared: UInt64 = 42
+        table.record(HashedKey("A", fingerprint: shared), result: result(1))
+        table.record(HashedKey("B", fingerprint: shared), result: result(2))
+        #expect(table.lookup(HashedKey("A", fingerprint: shared)) == result(1))
+        #expect(table.lookup(HashedKey("B", fingerprint: shared)) == result(2))
+        #expect(table.lookup(HashedKey("C", fingerprint: shared)) == nil)
+        // A, the fingerprint's holder, goes first; B is still found, and C takes the fingerprint.
+        table.record(HashedKey("X", fingerprint: 7), result: result(3))
+        table.record(HashedKey("C", fingerprint: shared), result: result(4))
+        #expect(table.lookup(HashedKey("A", fingerprint: shared)) == nil)
+        #expect(table.lookup(HashedKey("B", fingerprint: shared)) == result(2))
+        #expect(table.lookup(HashedKey("C", fingerprint: shared)) == result(4))
+        // Then B, kept aside, goes; C stays.
+        table.record(HashedKey("Y", fingerprint: 8), result: result(5))
+        #expect(table.lookup(HashedKey("B", fingerprint: shared)) == nil)
+        #expect(table.lookup(HashedKey("C", fingerprint: shared)) == result(4))
+        #expect(table.count == 3)
+    }
+
+    @Test func equalTablesHoldTheSameKeysInTheSameOrder() {
+        var one = UniqueKeyTable(capacity: 2)
+        var other = UniqueKeyTable(capacity: 2)
+        for number in 0..<4 { one.record("K\(number)", result: result(Int64(number))) }
+        for number in 2..<4 { other.record("K\(number)", result: result(Int64(number))) }
+        #expect(one == other)
+        other.record("K9", result: result(9))
+        #expect(one != other)
+    }
+
+    @Test func manyKeysStayFoundAcrossCompactions() {
+        var table = UniqueKeyTable(capacity: 1500)
+        for number in 0..<10_000 { table.record("KEY-\(number)", result: result(Int64(number))) }
+        #expect(table.count == 1500)
+        #expect(table.lookup("KEY-8499") == nil)
+        #expect(table.lookup("KEY-8500") == result(8500))
+        #expect(table.lookup("KEY-9999") == result(9999))
+    }
+}
