@@ -125,9 +125,10 @@ package struct UniqueKeyTable: Hashable {
 
     private mutating func evictOldest() {
         let oldest = entries[head].key
-        if numbers[oldest.fingerprint] == base + head {
-            numbers[oldest.fingerprint] = nil
-        } else {
+        // One removal by fingerprint; put back when it held another key (this one was aside).
+        let indexed = numbers.removeValue(forKey: oldest.fingerprint)
+        if indexed != base + head {
+            if let indexed { numbers[oldest.fingerprint] = indexed }
             collisions[oldest.text] = nil
         }
         head += 1

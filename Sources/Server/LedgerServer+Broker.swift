@@ -51,11 +51,7 @@ extension LedgerServer {
             case .send, .endTransaction: !command.isOneWay
             default: true
             }
-        if coreReplies {
-            var header = command
-            header.body = []
-            connection.pending[requestID] = .init(request: header, awaiting: awaiting)
-        }
+        if coreReplies { connection.pending[requestID] = .init(answering: command, awaiting: awaiting) }
         metrics.received(request.kind)
         deliver(.request(request, from: ClientID(connection.id), requestID: requestID))
     }
@@ -117,9 +113,7 @@ extension LedgerServer {
     private func commitPiggybacked(_ commit: OffsetCommit, for pull: RemotingCommand, on connection: RemotingConnection)
     {
         let requestID = connection.makeRequestID()
-        var header = pull
-        header.body = []
-        connection.pending[requestID] = .init(request: header, awaiting: .piggybackedCommit)
+        connection.pending[requestID] = .init(answering: pull, awaiting: .piggybackedCommit)
         metrics.received(.commitOffset)
         deliver(
             .request(

@@ -16,10 +16,15 @@ final class RemotingConnection {
 
     /// A request handed to the node core, remembered until its answer comes back.
     struct Pending {
-        /// The request as received, its body dropped: the answer needs its code and opaque.
+        /// The request's code, opaque and flags: all its answer needs (no fields, no body).
         var request: RemotingCommand
         /// What the core's reply answers.
         var awaiting: Awaiting
+
+        init(answering request: RemotingCommand, awaiting: Awaiting) {
+            self.request = RemotingCommand(code: request.code, opaque: request.opaque, flags: request.flags)
+            self.awaiting = awaiting
+        }
     }
 
     /// What a broker request waits for from the core, and so how its reply is translated.

@@ -42,6 +42,18 @@ import Testing
         #expect(table.count == 3)
     }
 
+    @Test func aKeySetAsideIsEvictedAfterItsFingerprintsHolderLeft() {
+        var table = UniqueKeyTable(capacity: 2)
+        table.record(HashedKey("A", fingerprint: 1), result: result(1))
+        table.record(HashedKey("B", fingerprint: 1), result: result(2))
+        table.record(HashedKey("X", fingerprint: 2), result: result(3))  // evicts A, the holder
+        table.record(HashedKey("Y", fingerprint: 3), result: result(4))  // evicts B, set aside
+        #expect(table.lookup(HashedKey("B", fingerprint: 1)) == nil)
+        table.record(HashedKey("B", fingerprint: 1), result: result(5))
+        #expect(table.lookup(HashedKey("B", fingerprint: 1)) == result(5))
+        #expect(table.count == 2)
+    }
+
     @Test func equalTablesHoldTheSameKeysInTheSameOrder() {
         var one = UniqueKeyTable(capacity: 2)
         var other = UniqueKeyTable(capacity: 2)
