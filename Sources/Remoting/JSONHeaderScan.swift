@@ -37,9 +37,8 @@ struct JSONHeaderScan {
         var bit: UInt8 { 1 << rawValue }
 
         /// The member named by `text` (a name's bytes), if this decoder reads it.
-        init?(_ text: ArraySlice<UInt8>) {
-            guard let member = text.withUnsafeBufferPointer(Self.init(utf8:)) else { return nil }
-            self = member
+        init?(_ text: Slice<UnsafeBufferPointer<UInt8>>) {
+            self.init(utf8: UnsafeBufferPointer(rebasing: text))
         }
 
         private init?(utf8 text: UnsafeBufferPointer<UInt8>) {
@@ -117,7 +116,7 @@ struct JSONHeaderScan {
             name = member?.name ?? String(decoding: cursor.bytes[plain], as: UTF8.self)
         } else {
             name = try cursor.string()
-            member = Member(Array(name.utf8)[...])
+            member = Array(name.utf8).withUnsafeBufferPointer { Member($0[...]) }
         }
         if let member {
             if seen & member.bit != 0 { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
@@ -240,7 +239,7 @@ struct JSONHeaderScan {
 
     /// A number's text as an Int32, or nil when it has a fraction or exponent or is out of
     /// range (what `Int32(String)` answers for text of the JSON number grammar).
-    private static func int32(_ text: ArraySlice<UInt8>) -> Int32? {
+    private static func int32(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Int32? {
         var index = text.startIndex
         let negative = text[index] == UInt8(ascii: "-")
         if negative { index += 1 }

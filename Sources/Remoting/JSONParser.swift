@@ -28,13 +28,15 @@ public struct JSONParser: Sendable {
         if bytes.count > maxBytes {
             throw JSONError(offset: baseOffset, .inputOverLimit(count: bytes.count, limit: maxBytes))
         }
-        var cursor = JSONCursor(bytes: bytes, baseOffset: baseOffset, maxDepth: maxDepth)
-        let value = try cursor.value(depth: 0)
-        cursor.skipWhitespace()
-        if cursor.index < bytes.endIndex {
-            throw JSONError(offset: cursor.offset, .trailingBytes(count: bytes.endIndex - cursor.index))
+        return try bytes.withUnsafeBufferPointer { (buffer) throws(JSONError) in
+            var cursor = JSONCursor(bytes: buffer, baseOffset: baseOffset, maxDepth: maxDepth)
+            let value = try cursor.value(depth: 0)
+            cursor.skipWhitespace()
+            if cursor.index < buffer.endIndex {
+                throw JSONError(offset: cursor.offset, .trailingBytes(count: buffer.endIndex - cursor.index))
+            }
+            return value
         }
-        return value
     }
 
     /// Parses all of `bytes`.
@@ -46,13 +48,17 @@ public struct JSONParser: Sendable {
 /// The parser's position in its input. ``JSONParser`` builds a ``JSONValue`` with it; the
 /// remoting header decoder scans with the same grammar and errors but keeps only the fields it
 /// reads.
+///
+/// It reads through a pointer (no reference count or bounds check per byte: every read is after
+/// an explicit check of ``index`` against the end), so it lives only inside its owner's
+/// `withUnsafeBufferPointer` over the input, and nothing it returns points into the input.
 struct JSONCursor {
-    let bytes: ArraySlice<UInt8>
+    let bytes: UnsafeBufferPointer<UInt8>
     let baseOffset: Int
     let maxDepth: Int
     var index: Int
 
-    init(bytes: ArraySlice<UInt8>, baseOffset: Int, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, baseOffset: Int, maxDepth: Int) {
         self.bytes = bytes
         self.baseOffset = baseOffset
         self.maxDepth = maxDepth
@@ -235,19 +241,17 @@ struct JSONCursor {
     /// closing quote consumed; nil, nothing consumed, for any other string (escapes, other
     /// UTF-8, an error). `index` is at its opening quote.
     mutating func plainString() -> Range<Int>? {
-        let found: Int? = bytes.withUnsafeBufferPointer { buffer in
-            var end = index + 1 - bytes.startIndex
-            while end < buffer.count {
-                let byte = buffer[end]
-                if byte == UInt8(ascii: "\"") { return end + bytes.startIndex }
-                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
-                end += 1
+        var end = index + 1
+        while end < bytes.endIndex {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                defer { index = end + 1 }
+                return (index + 1)..<end
             }
-            return nil
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return nil }
+            end += 1
         }
-        guard let found else { return nil }
-        defer { index = found + 1 }
-        return (index + 1)..<found
+        return nil
     }
 
     /// A string with escapes, non-ASCII text or an error, appended to `decoded` unescaped and

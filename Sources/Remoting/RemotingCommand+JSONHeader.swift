@@ -28,15 +28,20 @@ extension RemotingCommand {
             throw .json(
                 JSONError(offset: headerOffset, .inputOverLimit(count: header.count, limit: limits.maxHeaderBytes)))
         }
-        var scan = JSONHeaderScan(
-            cursor: JSONCursor(bytes: header, baseOffset: headerOffset, maxDepth: limits.maxJSONDepth))
-        do {
-            try scan.header()
-        } catch {
-            throw .json(error)
+        // The scan reads through a pointer: only what it made (no pointer) leaves the closure.
+        let scanned = header.withUnsafeBufferPointer { buffer in
+            var scan = JSONHeaderScan(
+                cursor: JSONCursor(bytes: buffer, baseOffset: headerOffset, maxDepth: limits.maxJSONDepth))
+            return Result { () throws(JSONError) in
+                try scan.header()
+                return (command: scan.command, problem: scan.problem)
+            }
         }
-        if let problem = scan.problem { throw problem }
-        return scan.command
+        switch scanned {
+        case .failure(let error): throw .json(error)
+        case .success((_, let problem?)): throw problem
+        case .success((let command, nil)): return command
+        }
     }
 
     /// Appends the JSON header, members in fastjson's sorted order: `code`, `extFields` (when
