@@ -171,7 +171,7 @@ struct JSONHeaderScan {
                 try cursor.appendString(to: &fields.text)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let number = try cursor.numberRange()
-                fields.text.append(contentsOf: cursor.bytes[number])
+                fields.text.append(contentsOf: UnsafeBufferPointer(rebasing: cursor.bytes[number]))
             default:
                 let value = try cursor.value(depth: 2)
                 switch value.kind {

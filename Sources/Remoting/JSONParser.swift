@@ -231,7 +231,7 @@ struct JSONCursor {
     /// its opening quote.
     mutating func appendString(to buffer: inout [UInt8]) throws(JSONError) {
         if let plain = plainString() {
-            buffer.append(contentsOf: bytes[plain])
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain]))
         } else {
             try escapedString(appendingTo: &buffer)
         }
@@ -268,7 +268,7 @@ struct JSONCursor {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                decoded.append(contentsOf: bytes[runStart..<index])
+                decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 index += 1
                 let text = decoded[decodedStart...]
                 guard text.allSatisfy({ $0 < 0x80 }) || String(validating: text, as: UTF8.self) != nil else {
@@ -276,7 +276,7 @@ struct JSONCursor {
                 }
                 return
             case UInt8(ascii: "\\"):
-                decoded.append(contentsOf: bytes[runStart..<index])
+                decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 try escape(into: &decoded)
                 runStart = index
             case 0..<0x20:

@@ -1,5 +1,6 @@
 import CommitLog
 import LedgerModel
+import Raft
 import Testing
 
 /// ``UniqueKeyTable`` on its own: lookups, eviction oldest first, and two live keys that share a
@@ -71,5 +72,35 @@ import Testing
         #expect(table.lookup("KEY-8499") == nil)
         #expect(table.lookup("KEY-8500") == result(8500))
         #expect(table.lookup("KEY-9999") == result(9999))
+    }
+
+    /// A seeded run against a plain model (a dictionary and a queue): keys drawn from a small
+    /// space of fingerprints, so many live keys share one, retried keys, and a table that
+    /// grows its index and compacts its queue many times over.
+    @Test(arguments: [(1, 8, true), (2, 300, true), (3, 2500, true), (4, 2500, false), (5, 7, false)])
+    func agreesWithAPlainModel(seed: UInt64, capacity: Int, sharedFingerprints: Bool) {
+        func key(_ text: String, _ drawn: UInt64) -> HashedKey {
+            sharedFingerprints ? HashedKey(text, fingerprint: drawn % 97) : HashedKey(text)
+        }
+        var random = SplitMix64(seed: seed)
+        var table = UniqueKeyTable(capacity: capacity)
+        var model: [String: SendResult] = [:]
+        var order: [String] = []
+        for number in 0..<20_000 {
+            let drawn = random.next() % UInt64(capacity * 3)
+            let text = "K\(drawn)"
+            let key = key(text, drawn)
+            #expect(table.lookup(key) == model[text], "step \(number)")
+            guard model[text] == nil else { continue }
+            let stored = result(Int64(number))
+            table.record(key, result: stored)
+            model[text] = stored
+            order.append(text)
+            if order.count > capacity { model[order.removeFirst()] = nil }
+        }
+        #expect(table.count == model.count)
+        for text in order {
+            #expect(table.lookup(key(text, UInt64(text.dropFirst())!)) == model[text])
+        }
     }
 }
