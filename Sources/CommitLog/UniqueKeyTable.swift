@@ -40,7 +40,7 @@ package struct UniqueKeyTable: Hashable {
     private var head = 0
     private var base = 0
     /// The number of each live key's entry, by the key's fingerprint.
-    private var numbers = FingerprintIndex()
+    private var numbers: [UInt64: Int] = [:]
     /// The number of each live key whose fingerprint another live key holds in ``numbers``.
     private var collisions: [String: Int] = [:]
     package let capacity: Int
@@ -70,10 +70,9 @@ package struct UniqueKeyTable: Hashable {
     package func lookup(_ key: String) -> SendResult? { lookup(HashedKey(key)) }
 
     package func lookup(_ key: HashedKey) -> SendResult? {
-        if let number = numbers.find(key.fingerprint, near: base + entries.count - 1),
-            entries[number - base].key == key
-        {
-            return entries[number - base].result
+        if let number = numbers[key.fingerprint] {
+            let entry = entries[number - base]
+            if entry.key == key { return entry.result }
         }
         guard !collisions.isEmpty, let number = collisions[key.text] else { return nil }
         return entries[number - base].result
@@ -92,8 +91,9 @@ package struct UniqueKeyTable: Hashable {
 
     package mutating func record(_ key: HashedKey, result: SendResult) {
         let number = base + entries.count
-        if let holder = numbers.insert(key.fingerprint, number, near: number) {
+        if let holder = numbers.updateValue(number, forKey: key.fingerprint) {
             // Another live key has this fingerprint: it keeps the index, this one goes aside.
+            numbers[key.fingerprint] = holder
             precondition(entries[holder - base].key != key, "unique key \(key.text) recorded twice")
             let previous = collisions.updateValue(number, forKey: key.text)
             precondition(previous == nil, "unique key \(key.text) recorded twice")
@@ -126,10 +126,9 @@ package struct UniqueKeyTable: Hashable {
     private mutating func evictOldest() {
         let oldest = entries[head].key
         // One removal by fingerprint; put back when it held another key (this one was aside).
-        let newest = base + entries.count - 1
-        let indexed = numbers.remove(oldest.fingerprint, near: newest)
+        let indexed = numbers.removeValue(forKey: oldest.fingerprint)
         if indexed != base + head {
-            if let indexed { _ = numbers.insert(oldest.fingerprint, indexed, near: newest) }
+            if let indexed { numbers[oldest.fingerprint] = indexed }
             collisions[oldest.text] = nil
         }
         head += 1
