@@ -115,8 +115,10 @@ struct Bench {
         return report.messages > 0 ? ExitCode.success : ExitCode.failure
     }
 
-    /// `--remoting`: the load through our own protocol, then through the remoting port; both
-    /// reports and the comparison.
+    /// `--remoting`: the load through our own protocol and through the remoting port, in
+    /// ``remotingSlices`` alternating slices of `duration / slices` each (own, remoting, own,
+    /// remoting, ...), so the machine's drift during the run weighs on both alike; each
+    /// protocol's slices are added up into its report. Both reports and the comparison.
     private func compareRemoting(_ load: BenchLoad, on target: BenchTarget) -> Int32 {
         guard !target.brokers.isEmpty else {
             Console.error(
@@ -124,24 +126,36 @@ struct Bench {
                     + "node that serves RocketMQ (listenPort), or --spawn")
             return ExitCode.usage
         }
-        let own: BenchReport
-        var remoting: BenchReport
+        var slice = load
+        slice.duration = load.duration / Self.remotingSlices
+        var own: BenchReport?
+        var remoting: BenchReport?
         do {
-            own = try Bench.measure(load, on: target)
             let (topic, size, peers, brokers) = (options.topic, options.size, target.peers, target.brokers)
-            remoting = try Bench.measure(load, on: target) { index in
-                RemotingBenchProducer(
-                    topic: topic, size: size, peers: peers, brokers: brokers, inflight: load.inflight,
-                    timeout: load.timeout, producerIndex: index)
+            for _ in 0..<Self.remotingSlices {
+                let ownSlice = try Bench.measure(slice, on: target)
+                let remotingSlice = try Bench.measure(slice, on: target) { index in
+                    RemotingBenchProducer(
+                        topic: topic, size: size, peers: peers, brokers: brokers, inflight: load.inflight,
+                        timeout: load.timeout, producerIndex: index)
+                }
+                own = own?.adding(ownSlice) ?? ownSlice
+                remoting = remoting?.adding(remotingSlice) ?? remotingSlice
             }
         } catch {
             Console.error("ledger bench: \(error)")
             return error.exitCode
         }
-        remoting.load = "RocketMQ SEND_MESSAGE_V2 through the remoting port: " + load.description
+        guard var own, var remoting else { preconditionFailure("no slice was measured") }
+        let alternation = ", in \(Self.remotingSlices) slices alternating with the other protocol"
+        own.load = load.description + alternation
+        remoting.load = "RocketMQ SEND_MESSAGE_V2 through the remoting port: " + load.description + alternation
         Console.out(own.text + "\n\n" + remoting.text + "\n\n" + Bench.comparison(own: own, remoting: remoting))
         return own.messages > 0 && remoting.messages > 0 ? ExitCode.success : ExitCode.failure
     }
+
+    /// How many slices of each protocol `--remoting` alternates.
+    static let remotingSlices = 4
 
     /// The summary of `--remoting`: each protocol's messages/s and p99, and the share.
     static func comparison(own: BenchReport, remoting: BenchReport) -> String {

@@ -250,10 +250,12 @@ struct BenchOptions: Sendable, Hashable {
         and peak RSS); --json adds "leaderChanges" and "catchUpMs" (null when it did not catch
         up in time).
 
-        --remoting runs the load twice in the same group: first through our own protocol, then
-        through the leader's RocketMQ remoting port (listenPort) as SEND_MESSAGE_V2 (310) requests
-        in raw frames, each message with its own UNIQ_KEY as RocketMQ clients stamp them, each
-        producer keeping --inflight of them outstanding on its connection. It prints both reports
+        --remoting runs the load twice in the same group: through our own protocol, and through
+        the leader's RocketMQ remoting port (listenPort) as SEND_MESSAGE_V2 (310) requests in raw
+        frames, each message with its own UNIQ_KEY as RocketMQ clients stamp them, each producer
+        keeping --inflight of them outstanding on its connection. The two alternate in four
+        slices of a quarter of --duration each (own, remoting, own, remoting, ...), so a machine
+        whose speed drifts during the run weighs on both alike. It prints both reports
         and a summary: messages/s and p99 of each, and the remoting port's throughput as a share
         of the own protocol's. The group must serve remoting: --spawn starts one that does;
         otherwise the members' remotingPeers come from the config files (-c FILE or conf/).

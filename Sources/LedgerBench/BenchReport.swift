@@ -205,3 +205,35 @@ struct BenchReport: Sendable {
             + "loopback round trip \(fixed(limits.loopbackRttMicros, 1)) µs"
     }
 }
+
+extension BenchReport {
+    /// This report and `other`, a later run of the same load on the same group, as one run:
+    /// messages, errors, time and latencies added up; per node, CPU and bytes written added
+    /// up and the higher peak RSS; who led at the end of `other`. The first report's load text,
+    /// limits and lag report are kept.
+    func adding(_ other: BenchReport) -> BenchReport {
+        var sum = self
+        sum.messages += other.messages
+        sum.elapsed += other.elapsed
+        sum.latency.merge(other.latency)
+        sum.errors += other.errors
+        sum.firstError = firstError ?? other.firstError
+        sum.nodes = zip(nodes, other.nodes).map { $0.adding($1) }
+        sum.client = client.flatMap { mine in other.client.map { mine.adding($0) } }
+        return sum
+    }
+}
+
+extension NodeUsage {
+    /// This node's usage and its usage in a later run (see ``BenchReport/adding(_:)``).
+    func adding(_ later: NodeUsage) -> NodeUsage {
+        func added<T: AdditiveArithmetic>(_ mine: T?, _ theirs: T?) -> T? { mine.flatMap { a in theirs.map { a + $0 } } }
+        var sum = self
+        sum.cpuSeconds = added(cpuSeconds, later.cpuSeconds)
+        sum.peakRssBytes = peakRssBytes.flatMap { mine in later.peakRssBytes.map { max(mine, $0) } }
+        sum.diskWriteBytes = added(diskWriteBytes, later.diskWriteBytes)
+        sum.note = note ?? later.note
+        sum.isLeader = later.isLeader
+        return sum
+    }
+}

@@ -176,6 +176,31 @@ import Testing
             ], limits: limits)
     }
 
+    /// `--remoting`'s slices of one protocol add up into one report.
+    @Test func slicesAddUpIntoOneRun() {
+        var later = report(limits: nil)
+        later.messages = 4_000
+        later.elapsed = .seconds(2)
+        later.errors = 0
+        later.firstError = "later"
+        later.latency = LatencyHistogram()
+        later.latency.record(5_000_000)
+        later.nodes[0].peakRssBytes = 50 << 20
+        later.nodes[1].isLeader = false
+        later.nodes[2] = NodeUsage(id: "n2", cpuSeconds: 1, peakRssBytes: 1, note: nil)
+        let sum = report(limits: nil).adding(later)
+        #expect(sum.messages == 24_000 && sum.elapsed == .seconds(10) && sum.errors == 3)
+        #expect(sum.messagesPerSecond == 2_400)
+        #expect(sum.firstError == "later")
+        #expect(sum.latency.count == 1_001 && sum.latency.value(atPercentile: 100) == 5_000_000)
+        #expect(sum.nodes.map(\.cpuSeconds) == [2.5, 5, nil])
+        #expect(sum.nodes.map(\.peakRssBytes) == [50 << 20, 40 << 20, nil])
+        #expect(sum.nodes.map(\.diskWriteBytes) == [50_000_000, 54_000_000, nil])
+        #expect(sum.nodes.map(\.isLeader) == [false, false, false])
+        #expect(sum.nodes[2].note == "process unknown: nothing listens")
+        #expect(sum.load == "raw appends of 1024 B")
+    }
+
     /// Percentiles are their buckets' highest values (500 µs → 0.502 ms), capped at the maximum.
     @Test func jsonHasExactlyTheDocumentedShape() {
         let limits = MachineLimits(fdatasyncPerSecond: 15_000.04, sequentialWriteMBps: 400.26, loopbackRttMicros: 25.01)
