@@ -227,7 +227,9 @@ extension BenchReport {
 extension NodeUsage {
     /// This node's usage and its usage in a later run (see ``BenchReport/adding(_:)``).
     func adding(_ later: NodeUsage) -> NodeUsage {
-        func added<T: AdditiveArithmetic>(_ mine: T?, _ theirs: T?) -> T? { mine.flatMap { a in theirs.map { a + $0 } } }
+        func added<T: AdditiveArithmetic>(_ mine: T?, _ theirs: T?) -> T? {
+            mine.flatMap { a in theirs.map { a + $0 } }
+        }
         var sum = self
         sum.cpuSeconds = added(cpuSeconds, later.cpuSeconds)
         sum.peakRssBytes = peakRssBytes.flatMap { mine in later.peakRssBytes.map { max(mine, $0) } }
