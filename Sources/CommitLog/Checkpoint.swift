@@ -23,7 +23,7 @@ import Raft
 /// they were recorded), so equal state gives equal bytes. Version 4 lacks the explicit unique
 /// keys and version 5 the message kinds' section; both are still read. Versions 1 to 3 were written by builds that kept a second copy of
 /// every message in commit-log files; they are refused (wipe the node's store: no migration).
-struct Checkpoint {
+struct Checkpoint: Sendable {
     static let magic: [UInt8] = Array("SLCL".utf8)
     static let version: UInt8 = 6
     /// The oldest version still read (it has no explicit unique keys).

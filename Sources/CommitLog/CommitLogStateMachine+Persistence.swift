@@ -92,8 +92,8 @@ extension CommitLogStateMachine {
         snapshotsHanded = snapshotsToWrite
         snapshotsToWrite = []
         return PendingPersist(
-            plan: plan, snapshots: snapshotsHanded.map { (storage.snapshotPath($0.metadata.index), $0.encoded()) },
-            checkpoint: checkpoint().encoded(), checkpointPath: storage.checkpointPath, appliedIndex: appliedIndex)
+            plan: plan, snapshots: snapshotsHanded.map { (storage.snapshotPath($0.metadata.index), $0) },
+            checkpoint: checkpoint(), checkpointPath: storage.checkpointPath, appliedIndex: appliedIndex)
     }
 
     /// The persist begun at `index` (``PendingPersist/appliedIndex``) performed successfully:

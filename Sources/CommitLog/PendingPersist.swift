@@ -88,11 +88,14 @@ struct PersistPlan: Sendable {
 /// machine (the bytes are immutable copies the machine shares until
 /// ``CommitLogStateMachine/completePersist(through:)``), so it may run on a disk thread while
 /// the owner keeps applying entries and answering queries.
+///
+/// The checkpoint and the snapshots travel as values and are encoded by ``perform(on:)``: with
+/// a full unique-key table they take a few hundred kilobytes, written off the owner's thread.
 public struct PendingPersist: Sendable {
     let plan: PersistPlan
-    /// Snapshots taken since the last persist: (path, bytes), each replaced atomically.
-    let snapshots: [(path: String, bytes: [UInt8])]
-    let checkpoint: [UInt8]
+    /// Snapshots taken since the last persist, each replaced atomically at its path.
+    let snapshots: [(path: String, snapshot: StateSnapshot)]
+    let checkpoint: Checkpoint
     let checkpointPath: String
     /// The applied index the checkpoint records: once ``perform(on:)`` returns, a restart
     /// resumes after it. Pass it to ``CommitLogStateMachine/completePersist(through:)``.
@@ -110,8 +113,8 @@ public struct PendingPersist: Sendable {
     public func perform(on fileSystem: any FileSystem) throws(CommitLogError) {
         let store = StoreFiles(fs: fileSystem)
         try plan.perform(store)
-        for (path, bytes) in snapshots { try store.replaceAtomically(bytes, path: path) }
-        try store.replaceAtomically(checkpoint, path: checkpointPath)
+        for (path, snapshot) in snapshots { try store.replaceAtomically(snapshot.encoded(), path: path) }
+        try store.replaceAtomically(checkpoint.encoded(), path: checkpointPath)
         try plan.removeCompactedQueueFiles(store)
     }
 }
