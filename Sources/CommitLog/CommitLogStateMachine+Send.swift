@@ -102,7 +102,7 @@ extension CommitLogStateMachine {
             switch record.fate {
             case .store:
                 let result = store(record.message, record: bytes[record.start..<(record.start + record.size)])
-                if let key = record.key { recordUniqueKey(key, result) }
+                if let key = record.key { recordUniqueKey(key, result, storeHost: record.message.storeHost) }
                 results.append(.stored(result))
             case .retry(let original):
                 // A key repeated inside this batch was recorded by its first message just now.

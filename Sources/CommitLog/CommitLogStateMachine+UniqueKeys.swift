@@ -32,11 +32,11 @@ extension CommitLogStateMachine {
         return key
     }
 
-    /// Remembers `result`, just stored, under `key`: the record's ``producerKey(of:)``, so
-    /// ``UniqueKeyTable/records(_:_:)`` holds without comparing it again.
-    func recordUniqueKey(_ key: String, _ result: SendResult) {
+    /// Remembers `result`, just stored from a record of `storeHost`, under `key`: the record's
+    /// ``producerKey(of:)``, so ``UniqueKeyTable/records(_:_:)`` holds without comparing it again.
+    func recordUniqueKey(_ key: String, _ result: SendResult, storeHost: HostAddress) {
         assert(UniqueKeyTable.records(key, result), "unique key \(key) is its record's own id")
-        uniqueKeys.record(key, result: result)
+        uniqueKeys.record(key, result: result, storeHost: storeHost)
     }
 
     /// Records the keys a checkpoint or snapshot lists with their results (oldest first).
@@ -70,7 +70,7 @@ extension CommitLogStateMachine {
                     file: checkpointPath,
                     detail: "the record at \(offset) holds no producer unique key, or one named twice")
             }
-            uniqueKeys.record(key, result: result)
+            uniqueKeys.record(key, result: result, storeHost: message.storeHost)
         }
     }
 }

@@ -29,9 +29,49 @@ import Raft
 /// one fingerprint (never seen in practice) are told apart by their text: the second is indexed
 /// by its text in ``collisions``.
 package struct UniqueKeyTable: Hashable {
+    /// A recorded key and its send's result. A result whose message id is the offset id of its
+    /// record's store host (every message stored here) keeps the host instead, and the id is
+    /// made again when the result is asked for (a retry): a full table then holds no string a
+    /// key but the key, and evicting one frees none.
     private struct Entry {
         let key: HashedKey
-        let result: SendResult
+        let queue: MessageQueue
+        let queueOffset: QueueOffset
+        let physicalOffset: PhysicalOffset
+        let storeTimestamp: Int64
+        let messageID: MessageIDSource
+
+        enum MessageIDSource {
+            case offsetID(storeHost: HostAddress)
+            case text(String)
+        }
+
+        init(key: HashedKey, result: SendResult, storeHost: HostAddress?) {
+            self.key = key
+            queue = result.queue
+            queueOffset = result.queueOffset
+            physicalOffset = result.physicalOffset
+            storeTimestamp = result.storeTimestamp
+            if let storeHost {
+                assert(
+                    MessageID.isID(result.messageID, storeHost: storeHost, physicalOffset: result.physicalOffset),
+                    "the result of \(key.text) does not carry its record's offset id")
+                messageID = .offsetID(storeHost: storeHost)
+            } else {
+                messageID = .text(result.messageID)
+            }
+        }
+
+        var result: SendResult {
+            let id =
+                switch messageID {
+                case .offsetID(let storeHost): MessageID.make(storeHost: storeHost, physicalOffset: physicalOffset)
+                case .text(let text): text
+                }
+            return SendResult(
+                queue: queue, queueOffset: queueOffset, physicalOffset: physicalOffset, messageID: id,
+                storeTimestamp: storeTimestamp)
+        }
     }
 
     /// Recorded keys oldest first; `entries[head...]` are live. Entry `i` was recorded as number
@@ -87,9 +127,13 @@ package struct UniqueKeyTable: Hashable {
 
     /// Records the result of a new message stored under `key`; evicts the oldest key when the
     /// table is full. `key` must not be recorded already.
-    package mutating func record(_ key: String, result: SendResult) { record(HashedKey(key), result: result) }
+    package mutating func record(_ key: String, result: SendResult, storeHost: HostAddress? = nil) {
+        record(HashedKey(key), result: result, storeHost: storeHost)
+    }
 
-    package mutating func record(_ key: HashedKey, result: SendResult) {
+    /// Records `result` under `key`; `storeHost`, when given, is the store host of the record,
+    /// whose offset id `result` carries (see ``Entry``).
+    package mutating func record(_ key: HashedKey, result: SendResult, storeHost: HostAddress? = nil) {
         let number = base + entries.count
         if let holder = numbers.updateValue(number, forKey: key.fingerprint) {
             // Another live key has this fingerprint: it keeps the index, this one goes aside.
@@ -98,12 +142,12 @@ package struct UniqueKeyTable: Hashable {
             let previous = collisions.updateValue(number, forKey: key.text)
             precondition(previous == nil, "unique key \(key.text) recorded twice")
         }
-        entries.append(Entry(key: key, result: result))
+        entries.append(Entry(key: key, result: result, storeHost: storeHost))
         if count > capacity { evictOldest() }
     }
 
     /// The physical offsets of the recorded messages, oldest first: what a checkpoint keeps.
-    package var offsets: [PhysicalOffset] { entries[head...].map(\.result.physicalOffset) }
+    package var offsets: [PhysicalOffset] { entries[head...].map(\.physicalOffset) }
 
     /// What a checkpoint keeps when the log holds only the records from `start` on: the keys
     /// whose records lie before it with their results, then the offsets of the others, each
@@ -114,10 +158,10 @@ package struct UniqueKeyTable: Hashable {
         var results: [(key: String, result: SendResult)] = []
         var offsets: [PhysicalOffset] = []
         for entry in entries[head...] {
-            if entry.result.physicalOffset < start {
+            if entry.physicalOffset < start {
                 results.append((entry.key.text, entry.result))
             } else {
-                offsets.append(entry.result.physicalOffset)
+                offsets.append(entry.physicalOffset)
             }
         }
         return (results, offsets)

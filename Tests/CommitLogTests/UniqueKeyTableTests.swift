@@ -55,6 +55,22 @@ import Testing
         #expect(table.count == 2)
     }
 
+    @Test func aResultKeptByItsStoreHostComesBackWithItsOffsetID() {
+        let host = HostAddress(ipv4: 10, 0, 0, 7, port: 30_911)
+        let offset = PhysicalOffset(123_456)
+        let stored = SendResult(
+            queue: MessageQueue(topic: "T", queueID: 2), queueOffset: QueueOffset(9), physicalOffset: offset,
+            messageID: MessageID.make(storeHost: host, physicalOffset: offset), storeTimestamp: 77)
+        var table = UniqueKeyTable(capacity: 2)
+        table.record("K", result: stored, storeHost: host)
+        table.record("L", result: result(5))
+        #expect(table.lookup("K") == stored)
+        var other = UniqueKeyTable(capacity: 2)
+        other.record("K", result: stored)
+        other.record("L", result: result(5))
+        #expect(table == other, "kept by host or by text, the same result")
+    }
+
     @Test func equalTablesHoldTheSameKeysInTheSameOrder() {
         var one = UniqueKeyTable(capacity: 2)
         var other = UniqueKeyTable(capacity: 2)
