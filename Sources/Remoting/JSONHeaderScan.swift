@@ -109,19 +109,20 @@ struct JSONHeaderScan {
         }
         let nameOffset = cursor.offset
         let member: Member?
-        let name: String
+        var name: String?
         if let plain = cursor.plainString() {
             // The usual case: matched on its bytes, no String made for it.
             member = Member(cursor.bytes[plain])
-            name = member?.name ?? String(decoding: cursor.bytes[plain], as: UTF8.self)
+            if member == nil { name = String(decoding: cursor.bytes[plain], as: UTF8.self) }
         } else {
-            name = try cursor.string()
-            member = Array(name.utf8).withUnsafeBufferPointer { Member($0[...]) }
+            let text = try cursor.string()
+            member = Array(text.utf8).withUnsafeBufferPointer { Member($0[...]) }
+            name = text
         }
         if let member {
-            if seen & member.bit != 0 { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
+            if seen & member.bit != 0 { throw JSONError(offset: nameOffset, .duplicateKey(member.name)) }
             seen |= member.bit
-        } else {
+        } else if let name {
             if skippedNames.contains(name) { throw JSONError(offset: nameOffset, .duplicateKey(name)) }
             skippedNames.append(name)
         }
@@ -151,15 +152,31 @@ struct JSONHeaderScan {
         }
         // Members not kept (null, or of a kind refused), for the duplicate check.
         var unkeptNames: [[UInt8]] = []
+        // Names of one ASCII byte seen, kept or not (SEND_MESSAGE_V2's `a` to `n`): a bit each.
+        var oneByteNames: (low: UInt64, high: UInt64) = (0, 0)
         repeat {
             // The name and then the value are decoded straight into the fields' text.
             let nameOffset = try namePosition()
             let nameStart = fields.text.count
             try cursor.appendString(to: &fields.text)
             let valueStart = fields.text.count
-            if fields.index(ofNameFrom: nameStart) != nil
-                || unkeptNames.contains(where: { $0[...] == fields.text[nameStart...] })
-            {
+            let repeated: Bool
+            if valueStart - nameStart == 1, fields.text[nameStart] < 0x80 {
+                let byte = fields.text[nameStart]
+                let bit = UInt64(1) << (byte & 63)
+                if byte < 64 {
+                    repeated = oneByteNames.low & bit != 0
+                    oneByteNames.low |= bit
+                } else {
+                    repeated = oneByteNames.high & bit != 0
+                    oneByteNames.high |= bit
+                }
+            } else {
+                repeated =
+                    fields.index(ofNameFrom: nameStart) != nil
+                    || unkeptNames.contains(where: { $0[...] == fields.text[nameStart...] })
+            }
+            if repeated {
                 throw JSONError(
                     offset: nameOffset, .duplicateKey(String(decoding: fields.text[nameStart...], as: UTF8.self)))
             }
