@@ -132,12 +132,14 @@ struct Bench {
         var remoting: BenchReport?
         do {
             let (topic, size, peers, brokers) = (options.topic, options.size, target.peers, target.brokers)
-            for _ in 0..<Self.remotingSlices {
+            // Unique keys unique to this run (process and start time), slice and producer.
+            let run = "B\(getpid())T\(WallClock.nowMilliseconds())"
+            for round in 0..<Self.remotingSlices {
                 let ownSlice = try Bench.measure(slice, on: target)
                 let remotingSlice = try Bench.measure(slice, on: target) { index in
                     RemotingBenchProducer(
                         topic: topic, size: size, peers: peers, brokers: brokers, inflight: load.inflight,
-                        timeout: load.timeout, producerIndex: index)
+                        timeout: load.timeout, keyPrefix: "\(run)-\(round)-\(index)")
                 }
                 own = own?.adding(ownSlice) ?? ownSlice
                 remoting = remoting?.adding(remotingSlice) ?? remotingSlice

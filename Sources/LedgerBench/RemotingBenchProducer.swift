@@ -26,8 +26,9 @@ final class RemotingBenchProducer: LoadProducer {
     private let brokers: [NodeID: Peer]
     private let inflight: Int
     private let timeout: Duration
-    /// Makes this producer's unique keys unique among the bench's producers.
-    private let producerIndex: Int
+    /// This producer's unique keys are `<keyPrefix>-<n>`: the prefix makes them unique among
+    /// the bench's producers, its slices and its runs (a repeated key is a retry to the store).
+    private let keyPrefix: String
     private let clock = ContinuousClock()
 
     private var socket: Socket?
@@ -46,7 +47,7 @@ final class RemotingBenchProducer: LoadProducer {
 
     init(
         topic: String, size: Int, peers: [Peer], brokers: [Peer], inflight: Int, timeout: Duration,
-        producerIndex: Int
+        keyPrefix: String
     ) {
         precondition(inflight > 0, "a producer needs at least one request in flight")
         self.topic = topic
@@ -55,7 +56,7 @@ final class RemotingBenchProducer: LoadProducer {
         self.brokers = Dictionary(brokers.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.inflight = inflight
         self.timeout = timeout
-        self.producerIndex = producerIndex
+        self.keyPrefix = keyPrefix
     }
 
     deinit { socket?.close() }
@@ -123,7 +124,7 @@ final class RemotingBenchProducer: LoadProducer {
     private func appendRequest(to frames: inout [UInt8], at now: ContinuousClock.Instant) {
         nextOpaque &+= 1
         sent += 1
-        let key = "B\(producerIndex)-\(sent)"
+        let key = "\(keyPrefix)-\(sent)"
         let header = SendMessageRequestHeader(
             producerGroup: "BenchProducer", topic: topic, defaultTopicQueueNums: Self.queueCount,
             queueID: Int32(sent % UInt64(Self.queueCount)), bornTimestamp: WallClock.nowMilliseconds(),
