@@ -26,8 +26,9 @@ public struct UnsafeByteCursor {
     }
 
     public mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let source = bytes.baseAddress else { return }
+        guard !bytes.isEmpty, let source = bytes.baseAddress else { return }
         precondition(bytes.count <= buffer.count - count, "an encoder wrote past the bound it gave")
+        // Room for a byte means the buffer has an address.
         (buffer.baseAddress! + count).update(from: source, count: bytes.count)
         count += bytes.count
     }
