@@ -169,7 +169,7 @@ public struct ByteReader: Sendable {
     public mutating func readUTF8(count: Int, _ field: String) throws(DecodeError) -> ArraySlice<UInt8> {
         try require(count, for: field)
         let text = bytes[cursor..<cursor + count]
-        guard text.allSatisfy({ $0 < 0x80 }) || String(validating: text, as: UTF8.self) != nil else {
+        guard String.isValidUTF8(text) else {
             throw .invalidUTF8(field: field, offset: offset)
         }
         cursor += count

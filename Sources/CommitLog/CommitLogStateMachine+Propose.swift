@@ -56,8 +56,9 @@ public struct ProposalTail: Sendable {
 
     /// Notes that the message with producer unique `key`, in the entry at `index`, was placed;
     /// false when a message with that key is already in flight (this one is a retry).
-    mutating func place(_ key: String, at index: LogIndex) -> Bool {
-        let key = HashedKey(key)
+    mutating func place(_ key: String, at index: LogIndex) -> Bool { place(HashedKey(key), at: index) }
+
+    mutating func place(_ key: HashedKey, at index: LogIndex) -> Bool {
         guard uniqueKeys.insert(key).inserted else { return false }
         keyOrder.append((index, key))
         return true
@@ -127,7 +128,9 @@ extension CommitLogStateMachine {
             let key = MessageQueue(topic: item.storedTopic, queueID: queueID)
             let queueOffset = nextOffset(key, next)
             // A retry by unique key (stored, in flight, or earlier in this batch) takes no offset.
-            let isRetry = message.uniqueKey.map { storedUnder($0) != nil || !next.place($0, at: index) } ?? false
+            let isRetry =
+                message.uniqueKey.map(HashedKey.init).map { storedUnder($0) != nil || !next.place($0, at: index) }
+                ?? false
             if !isRetry { next.nextOffsets[key] = queueOffset.next }
             let physicalOffset = PhysicalOffset(physical)
             let messageID = MessageID.make(storeHost: stamp.storeHost, physicalOffset: physicalOffset)

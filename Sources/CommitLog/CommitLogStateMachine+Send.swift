@@ -47,10 +47,10 @@ extension CommitLogStateMachine {
         // takes no queue offset, and is answered with the original result.
         // Each record's producer key is worked out once; only a batch can repeat a key in itself.
         enum Fate { case store, retry(SendResult?) }
-        var records: [(message: StoredMessage, start: Int, size: Int, key: String?, fate: Fate)] = []
+        var records: [(message: StoredMessage, start: Int, size: Int, key: HashedKey?, fate: Fate)] = []
         records.reserveCapacity(header.count)
         var nextOffsets: [MessageQueue: QueueOffset] = [:]
-        var keysInBatch: Set<String> = []
+        var keysInBatch: Set<HashedKey> = []
         if header.count > 1 { keysInBatch.reserveCapacity(header.count) }
         var at = header.recordsStart
         for position in 0..<header.count {

@@ -10,10 +10,7 @@ import Raft
 /// folded into the digest.
 extension CommitLogStateMachine {
     /// The original result of the message stored under `key`, if any.
-    func storedUnder(_ key: String?) -> SendResult? {
-        guard let key else { return nil }
-        return uniqueKeys.lookup(key)
-    }
+    func storedUnder(_ key: HashedKey) -> SendResult? { uniqueKeys.lookup(key) }
 
     /// A retry recognised by its unique key: the original result, folded into the digest.
     func uniqueKeyDuplicate(_ original: SendResult) -> ApplyResult {
@@ -25,17 +22,17 @@ extension CommitLogStateMachine {
     /// The unique key a producer stamped on a stored message, or nil when the store gave it its
     /// own offset message id (a message without a producer key). Compared without formatting
     /// the id: this runs for every record applied.
-    func producerKey(of message: StoredMessage) -> String? {
+    func producerKey(of message: StoredMessage) -> HashedKey? {
         guard let key = message.property(MessageProperty.uniqueKey),
             !MessageID.isID(key, storeHost: message.storeHost, physicalOffset: message.physicalOffset)
         else { return nil }
-        return key
+        return HashedKey(key)
     }
 
     /// Remembers `result`, just stored from a record of `storeHost`, under `key`: the record's
     /// ``producerKey(of:)``, so ``UniqueKeyTable/records(_:_:)`` holds without comparing it again.
-    func recordUniqueKey(_ key: String, _ result: SendResult, storeHost: HostAddress) {
-        assert(UniqueKeyTable.records(key, result), "unique key \(key) is its record's own id")
+    func recordUniqueKey(_ key: HashedKey, _ result: SendResult, storeHost: HostAddress) {
+        assert(UniqueKeyTable.records(key.text, result), "unique key \(key.text) is its record's own id")
         uniqueKeys.record(key, result: result, storeHost: storeHost)
     }
 

@@ -8,9 +8,7 @@ package struct HashedKey: Hashable, Sendable {
     package let fingerprint: UInt64
 
     package init(_ text: String) {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        self.init(text, fingerprint: hash)
+        self.init(text, fingerprint: FNV1a.hash(text.utf8))
     }
 
     /// A key with the fingerprint given: for tests of what tables do when two keys share one.

@@ -129,9 +129,7 @@ struct KeyIndex {
     /// The hash a key of `topic` is indexed under: 64-bit FNV-1a of `topic#key` in UTF-8 (the
     /// same on every platform and run, unlike `Hasher`).
     static func hash(topic: String, key: some StringProtocol) -> UInt64 {
-        var hash = topicPrefix(topic)
-        for byte in key.utf8 { hash = mix(hash, byte) }
-        return hash
+        FNV1a.hash(key.utf8, from: topicPrefix(topic))
     }
 
     /// Adds an entry for each key of `keys`, the `KEYS` property of a message of `topic` stored
@@ -148,7 +146,7 @@ struct KeyIndex {
         var length = 0
         for byte in keys.utf8 {
             if byte != UInt8(ascii: " ") {
-                hash = Self.mix(hash, byte)
+                hash = FNV1a.mix(hash, byte)
                 length += 1
             } else if length > 0 {
                 insert(hash: hash, offset: offset)
@@ -161,11 +159,6 @@ struct KeyIndex {
 
     /// FNV-1a of `topic#`.
     private static func topicPrefix(_ topic: String) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in topic.utf8 { hash = mix(hash, byte) }
-        return mix(hash, UInt8(ascii: "#"))
+        FNV1a.mix(FNV1a.hash(topic.utf8), UInt8(ascii: "#"))
     }
-
-    @inline(__always)
-    private static func mix(_ hash: UInt64, _ byte: UInt8) -> UInt64 { (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
 }

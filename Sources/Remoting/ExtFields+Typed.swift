@@ -78,7 +78,8 @@ extension ExtFields {
 
     /// A decimal integer with an optional `+` or `-`, as `T(_:radix: 10)` reads one; nil when
     /// the text is anything else or out of `T`'s range.
-    static func decimal<T: FixedWidthInteger>(_ text: ArraySlice<UInt8>, as _: T.Type) -> T? {
+    static func decimal<T: FixedWidthInteger, Text: Collection<UInt8>>(_ text: Text, as _: T.Type) -> T?
+    where Text.Index == Int {
         var index = text.startIndex
         guard index < text.endIndex else { return nil }
         let negative = text[index] == UInt8(ascii: "-")

@@ -246,29 +246,13 @@ struct JSONHeaderScan {
         }
         let offset = cursor.offset
         let text = cursor.bytes[try cursor.numberRange()]
-        if let number = Self.int32(text) { return number }
+        // The JSON grammar was checked: a fraction or exponent is refused by the digit check.
+        if let number = ExtFields.decimal(text, as: Int32.self) { return number }
         note(
             .invalidValue(
                 field: field, offset: offset,
                 reason: "\(String(decoding: text, as: UTF8.self)) is not an integer in Int32's range"))
         return 0
-    }
-
-    /// A number's text as an Int32, or nil when it has a fraction or exponent or is out of
-    /// range (what `Int32(String)` answers for text of the JSON number grammar).
-    private static func int32(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Int32? {
-        var index = text.startIndex
-        let negative = text[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        guard text.endIndex - index <= 10 else { return nil }
-        var magnitude: Int64 = 0
-        while index < text.endIndex {
-            let digit = text[index] &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            magnitude = magnitude * 10 + Int64(digit)
-            index += 1
-        }
-        return Int32(exactly: negative ? -magnitude : magnitude)
     }
 
     /// The offset of a member's name, at its opening quote after optional whitespace.

@@ -270,8 +270,7 @@ struct JSONCursor {
             case UInt8(ascii: "\""):
                 decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 index += 1
-                let text = decoded[decodedStart...]
-                guard text.allSatisfy({ $0 < 0x80 }) || String(validating: text, as: UTF8.self) != nil else {
+                guard String.isValidUTF8(decoded[decodedStart...]) else {
                     throw JSONError(offset: offset(of: start), .invalidUTF8)
                 }
                 return
