@@ -23,55 +23,31 @@ import Raft
 /// Persisted compactly: a checkpoint holds only the physical offsets of the recorded messages,
 /// oldest first (8 bytes a key); reopening reads those records back for their keys and results.
 ///
-/// Kept as a queue of entries in recording order and an index from each live key's fingerprint
-/// (``HashedKey``) to its entry: 16 bytes a key in the hash table, so the lookup, insertion and
-/// eviction every stored message costs on every replica touch little memory. Two live keys with
-/// one fingerprint (never seen in practice) are told apart by their text: the second is indexed
-/// by its text in ``collisions``.
+/// Kept as a queue of entries in recording order, the keys' UTF-8 back to back in one byte
+/// queue beside it, and an index from each live key's fingerprint (``HashedKey``) to its entry.
+/// An entry holds no object of its own (no key string, no id string, no address array): a full
+/// table of tens of thousands of keys is a few flat arrays, and recording a key and evicting the
+/// oldest, which every stored message costs on every replica, allocate and free nothing and touch
+/// little memory. Two live keys with one fingerprint (never seen in practice) are told apart by
+/// their text: the second is indexed by its text in ``collisions``.
 package struct UniqueKeyTable: Hashable {
-    /// A recorded key and its send's result. A result whose message id is the offset id of its
-    /// record's store host (every message stored here) keeps the host instead, and the id is
-    /// made again when the result is asked for (a retry): a full table then holds no string a
-    /// key but the key, and evicting one frees none.
+    /// A recorded key — its fingerprint and where its UTF-8 lies in ``keyBytes`` — and its send's
+    /// result. The result's message id is the offset id of its record's store host (every message
+    /// stored here), made again when the result is asked for (a retry); a result restored with
+    /// another id (its record is gone) keeps the id in ``messageIDs``.
     private struct Entry {
-        let key: HashedKey
-        let queue: MessageQueue
+        let fingerprint: UInt64
+        /// The number of the key's first byte: it is `keyBytes[keyStart - keyBase]`.
+        let keyStart: Int
+        let keyLength: Int32
+        let queueID: Int32
+        let topic: String
         let queueOffset: QueueOffset
         let physicalOffset: PhysicalOffset
         let storeTimestamp: Int64
-        let messageID: MessageIDSource
-
-        enum MessageIDSource {
-            case offsetID(storeHost: HostAddress)
-            case text(String)
-        }
-
-        init(key: HashedKey, result: SendResult, storeHost: HostAddress?) {
-            self.key = key
-            queue = result.queue
-            queueOffset = result.queueOffset
-            physicalOffset = result.physicalOffset
-            storeTimestamp = result.storeTimestamp
-            if let storeHost {
-                assert(
-                    MessageID.isID(result.messageID, storeHost: storeHost, physicalOffset: result.physicalOffset),
-                    "the result of \(key.text) does not carry its record's offset id")
-                messageID = .offsetID(storeHost: storeHost)
-            } else {
-                messageID = .text(result.messageID)
-            }
-        }
-
-        var result: SendResult {
-            let id =
-                switch messageID {
-                case .offsetID(let storeHost): MessageID.make(storeHost: storeHost, physicalOffset: physicalOffset)
-                case .text(let text): text
-                }
-            return SendResult(
-                queue: queue, queueOffset: queueOffset, physicalOffset: physicalOffset, messageID: id,
-                storeTimestamp: storeTimestamp)
-        }
+        /// The store host whose offset id the result carries, or nil when the id is in
+        /// ``messageIDs``.
+        let storeHost: HostAddress?
     }
 
     /// Recorded keys oldest first; `entries[head...]` are live. Entry `i` was recorded as number
@@ -79,10 +55,16 @@ package struct UniqueKeyTable: Hashable {
     private var entries: [Entry] = []
     private var head = 0
     private var base = 0
+    /// The keys' UTF-8 in recording order; byte `i` is byte number `keyBase + i`.
+    private var keyBytes: [UInt8] = []
+    private var keyBase = 0
     /// The number of each live key's entry, by the key's fingerprint.
     private var numbers: [UInt64: Int] = [:]
     /// The number of each live key whose fingerprint another live key holds in ``numbers``.
     private var collisions: [String: Int] = [:]
+    /// The message id of each live entry whose result does not carry its record's offset id, by
+    /// entry number.
+    private var messageIDs: [Int: String] = [:]
     package let capacity: Int
 
     package init(capacity: Int) {
@@ -91,9 +73,10 @@ package struct UniqueKeyTable: Hashable {
     }
 
     package static func == (lhs: UniqueKeyTable, rhs: UniqueKeyTable) -> Bool {
-        lhs.capacity == rhs.capacity
-            && lhs.entries[lhs.head...].elementsEqual(rhs.entries[rhs.head...]) {
-                $0.key == $1.key && $0.result == $1.result
+        lhs.capacity == rhs.capacity && lhs.count == rhs.count
+            && zip(lhs.head..<lhs.entries.count, rhs.head..<rhs.entries.count).allSatisfy { left, right in
+                lhs.keyText(lhs.entries[left]) == rhs.keyText(rhs.entries[right])
+                    && lhs.result(left) == rhs.result(right)
             }
     }
 
@@ -110,12 +93,11 @@ package struct UniqueKeyTable: Hashable {
     package func lookup(_ key: String) -> SendResult? { lookup(HashedKey(key)) }
 
     package func lookup(_ key: HashedKey) -> SendResult? {
-        if let number = numbers[key.fingerprint] {
-            let entry = entries[number - base]
-            if entry.key == key { return entry.result }
+        if let number = numbers[key.fingerprint], holds(entries[number - base], key.text) {
+            return result(number - base)
         }
         guard !collisions.isEmpty, let number = collisions[key.text] else { return nil }
-        return entries[number - base].result
+        return result(number - base)
     }
 
     /// Whether a message stored with `key` and `result` is recorded: it has a key, and one
@@ -138,11 +120,24 @@ package struct UniqueKeyTable: Hashable {
         if let holder = numbers.updateValue(number, forKey: key.fingerprint) {
             // Another live key has this fingerprint: it keeps the index, this one goes aside.
             numbers[key.fingerprint] = holder
-            precondition(entries[holder - base].key != key, "unique key \(key.text) recorded twice")
+            precondition(!holds(entries[holder - base], key.text), "unique key \(key.text) recorded twice")
             let previous = collisions.updateValue(number, forKey: key.text)
             precondition(previous == nil, "unique key \(key.text) recorded twice")
         }
-        entries.append(Entry(key: key, result: result, storeHost: storeHost))
+        if let storeHost {
+            assert(
+                MessageID.isID(result.messageID, storeHost: storeHost, physicalOffset: result.physicalOffset),
+                "the result of \(key.text) does not carry its record's offset id")
+        } else {
+            messageIDs[number] = result.messageID
+        }
+        let keyStart = keyBase + keyBytes.count
+        keyBytes.append(contentsOf: key.text.utf8)
+        entries.append(
+            Entry(
+                fingerprint: key.fingerprint, keyStart: keyStart, keyLength: Int32(keyBase + keyBytes.count - keyStart),
+                queueID: result.queue.queueID, topic: result.queue.topic, queueOffset: result.queueOffset,
+                physicalOffset: result.physicalOffset, storeTimestamp: result.storeTimestamp, storeHost: storeHost))
         if count > capacity { evictOldest() }
     }
 
@@ -157,9 +152,10 @@ package struct UniqueKeyTable: Hashable {
     ) {
         var results: [(key: String, result: SendResult)] = []
         var offsets: [PhysicalOffset] = []
-        for entry in entries[head...] {
+        for index in head..<entries.count {
+            let entry = entries[index]
             if entry.physicalOffset < start {
-                results.append((entry.key.text, entry.result))
+                results.append((keyText(entry), result(index)))
             } else {
                 offsets.append(entry.physicalOffset)
             }
@@ -167,21 +163,58 @@ package struct UniqueKeyTable: Hashable {
         return (results, offsets)
     }
 
+    /// The key bytes of `entry`.
+    private func keyUTF8(_ entry: Entry) -> ArraySlice<UInt8> {
+        let start = entry.keyStart - keyBase
+        return keyBytes[start..<(start + Int(entry.keyLength))]
+    }
+
+    private func keyText(_ entry: Entry) -> String { String(decoding: keyUTF8(entry), as: UTF8.self) }
+
+    /// Whether `entry` is the entry of `key` (given its fingerprint matched).
+    private func holds(_ entry: Entry, _ key: String) -> Bool {
+        var key = key
+        return key.withUTF8 { $0.elementsEqual(keyUTF8(entry)) }
+    }
+
+    /// The result recorded in `entries[index]`.
+    private func result(_ index: Int) -> SendResult {
+        let entry = entries[index]
+        let id: String
+        if let storeHost = entry.storeHost {
+            id = MessageID.make(storeHost: storeHost, physicalOffset: entry.physicalOffset)
+        } else {
+            guard let text = messageIDs[base + index] else {
+                preconditionFailure("entry \(base + index) keeps neither its store host nor its message id")
+            }
+            id = text
+        }
+        return SendResult(
+            queue: MessageQueue(topic: entry.topic, queueID: entry.queueID), queueOffset: entry.queueOffset,
+            physicalOffset: entry.physicalOffset, messageID: id, storeTimestamp: entry.storeTimestamp)
+    }
+
     private mutating func evictOldest() {
-        let oldest = entries[head].key
+        let oldest = entries[head]
+        let number = base + head
         // One removal by fingerprint; put back when it held another key (this one was aside).
         let indexed = numbers.removeValue(forKey: oldest.fingerprint)
-        if indexed != base + head {
+        if indexed != number {
             if let indexed { numbers[oldest.fingerprint] = indexed }
-            collisions[oldest.text] = nil
+            collisions[keyText(oldest)] = nil
         }
+        if oldest.storeHost == nil { messageIDs[number] = nil }
         head += 1
         // Drop the evicted prefix once it is as long as what is kept, so memory stays within
-        // twice the capacity and each append costs amortized O(1).
+        // twice the capacity and each append costs amortized O(1); the evicted keys' bytes go
+        // with it.
         if head >= 1024 && head * 2 >= entries.count {
             entries.removeFirst(head)
             base += head
             head = 0
+            let keptFrom = entries[0].keyStart
+            keyBytes.removeFirst(keptFrom - keyBase)
+            keyBase = keptFrom
         }
     }
 }

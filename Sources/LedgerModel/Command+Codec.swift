@@ -149,8 +149,8 @@ extension Command {
     }
 
     private static func encode(_ host: HostAddress, into writer: inout ByteWriter) {
-        writer.writeUInt8(UInt8(host.ip.count))
-        writer.writeRawBytes(host.ip)
+        writer.writeUInt8(UInt8(host.ipCount))
+        for index in 0..<host.ipCount { writer.writeUInt8(host[byte: index]) }
         writer.writeUInt16(host.port)
     }
 

@@ -108,8 +108,8 @@ public enum MessageID {
     ) {
         precondition(text.count >= idLength(storeHost), "no room for the id")
         var out = text.baseAddress!
-        for byte in storeHost.ip {
-            writeHex(UInt64(byte), digits: 2, at: out)
+        for index in 0..<storeHost.ipCount {
+            writeHex(UInt64(storeHost[byte: index]), digits: 2, at: out)
             out += 2
         }
         writeHex(UInt64(storeHost.port), digits: 8, at: out)
