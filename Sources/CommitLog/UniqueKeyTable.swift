@@ -24,7 +24,8 @@ import Raft
 /// oldest first (8 bytes a key); reopening reads those records back for their keys and results.
 ///
 /// Kept as a queue of entries in recording order, the keys' UTF-8 back to back in one byte
-/// queue beside it, and an index from each live key's fingerprint (``HashedKey``) to its entry.
+/// queue beside it, and an index from each live key's fingerprint (``HashedKey``) to its entry
+/// (``FingerprintIndex``).
 /// An entry holds no object of its own (no key string, no id string, no address array): a full
 /// table of tens of thousands of keys is a few flat arrays, and recording a key and evicting the
 /// oldest, which every stored message costs on every replica, allocate and free nothing and touch
@@ -58,8 +59,9 @@ package struct UniqueKeyTable: Hashable {
     /// The keys' UTF-8 in recording order; byte `i` is byte number `keyBase + i`.
     private var keyBytes: [UInt8] = []
     private var keyBase = 0
-    /// The number of each live key's entry, by the key's fingerprint.
-    private var numbers: [UInt64: Int] = [:]
+    /// The number of each live key's entry, by the key's fingerprint (one number a
+    /// fingerprint).
+    private var numbers = FingerprintIndex()
     /// The number of each live key whose fingerprint another live key holds in ``numbers``.
     private var collisions: [String: Int] = [:]
     /// The message id of each live entry whose result does not carry its record's offset id, by
@@ -93,7 +95,9 @@ package struct UniqueKeyTable: Hashable {
     package func lookup(_ key: String) -> SendResult? { lookup(HashedKey(key)) }
 
     package func lookup(_ key: HashedKey) -> SendResult? {
-        if let number = numbers[key.fingerprint], holds(entries[number - base], key.text) {
+        if let number = indexed(key.fingerprint, mixed: numbers.mix(key.fingerprint)),
+            holds(entries[number - base], key.text)
+        {
             return result(number - base)
         }
         guard !collisions.isEmpty, let number = collisions[key.text] else { return nil }
@@ -117,12 +121,14 @@ package struct UniqueKeyTable: Hashable {
     /// whose offset id `result` carries (see ``Entry``).
     package mutating func record(_ key: HashedKey, result: SendResult, storeHost: HostAddress? = nil) {
         let number = base + entries.count
-        if let holder = numbers.updateValue(number, forKey: key.fingerprint) {
+        let mixed = numbers.mix(key.fingerprint)
+        if let holder = indexed(key.fingerprint, mixed: mixed) {
             // Another live key has this fingerprint: it keeps the index, this one goes aside.
-            numbers[key.fingerprint] = holder
             precondition(!holds(entries[holder - base], key.text), "unique key \(key.text) recorded twice")
             let previous = collisions.updateValue(number, forKey: key.text)
             precondition(previous == nil, "unique key \(key.text) recorded twice")
+        } else {
+            numbers.insert(mixed, number)
         }
         if let storeHost {
             assert(
@@ -163,6 +169,11 @@ package struct UniqueKeyTable: Hashable {
         return (results, offsets)
     }
 
+    /// The number the index holds for `fingerprint` (whose mix is `mixed`), if any.
+    private func indexed(_ fingerprint: UInt64, mixed: UInt64) -> Int? {
+        numbers.first(mixed, near: base + entries.count - 1) { entries[$0 - base].fingerprint == fingerprint }
+    }
+
     /// The key bytes of `entry`.
     private func keyUTF8(_ entry: Entry) -> ArraySlice<UInt8> {
         let start = entry.keyStart - keyBase
@@ -197,12 +208,8 @@ package struct UniqueKeyTable: Hashable {
     private mutating func evictOldest() {
         let oldest = entries[head]
         let number = base + head
-        // One removal by fingerprint; put back when it held another key (this one was aside).
-        let indexed = numbers.removeValue(forKey: oldest.fingerprint)
-        if indexed != number {
-            if let indexed { numbers[oldest.fingerprint] = indexed }
-            collisions[keyText(oldest)] = nil
-        }
+        // Not indexed: another key held its fingerprint when it came, and it went aside.
+        if !numbers.remove(numbers.mix(oldest.fingerprint), number) { collisions[keyText(oldest)] = nil }
         if oldest.storeHost == nil { messageIDs[number] = nil }
         head += 1
         // Drop the evicted prefix once it is as long as what is kept, so memory stays within

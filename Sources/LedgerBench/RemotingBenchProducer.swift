@@ -34,10 +34,12 @@ final class RemotingBenchProducer: LoadProducer {
     private var socket: Socket?
     private var decoder = RemotingFrameDecoder()
     private var readBuffer = [UInt8](repeating: 0, count: 256 << 10)
-    /// Sent and unanswered requests' send times, by opaque.
+    /// Sent and unanswered requests' send times, by opaque. Request `n` (counting from 1) has
+    /// opaque `n` truncated to 32 bits.
     private var outstanding: [Int32: ContinuousClock.Instant] = [:]
-    private var nextOpaque: Int32 = 0
     private var sent: UInt64 = 0
+    /// The oldest request that may still be outstanding (answers come roughly in order).
+    private var oldestRequest: UInt64 = 1
     private var result = ProducerResult()
     /// No more requests on this connection: the node answered that it does not lead.
     private var draining = false
@@ -98,7 +100,7 @@ final class RemotingBenchProducer: LoadProducer {
                     while outstanding.count < inflight { appendRequest(to: &frames, at: now) }
                     try socket.writeAll(frames)
                 }
-                if let oldest = outstanding.values.min(), oldest.duration(to: now) > timeout {
+                if let oldest = oldestOutstanding, oldest.duration(to: now) > timeout {
                     fail("no answer within \(timeout.millisecondsText) ms")
                     continue
                 }
@@ -121,23 +123,32 @@ final class RemotingBenchProducer: LoadProducer {
         return result
     }
 
+    /// When the oldest unanswered request was sent, found without scanning them all.
+    private var oldestOutstanding: ContinuousClock.Instant? {
+        while oldestRequest <= sent {
+            if let sentAt = outstanding[Int32(truncatingIfNeeded: oldestRequest)] { return sentAt }
+            oldestRequest += 1
+        }
+        return nil
+    }
+
     private func appendRequest(to frames: inout [UInt8], at now: ContinuousClock.Instant) {
-        nextOpaque &+= 1
         sent += 1
+        let opaque = Int32(truncatingIfNeeded: sent)
         let key = "\(keyPrefix)-\(sent)"
         let header = SendMessageRequestHeader(
             producerGroup: "BenchProducer", topic: topic, defaultTopicQueueNums: Self.queueCount,
             queueID: Int32(sent % UInt64(Self.queueCount)), bornTimestamp: WallClock.nowMilliseconds(),
             properties: [.init(MessageProperty.uniqueKey, key), .init("WAIT", "true")])
         let request = RemotingCommand(
-            code: RequestCode.sendMessageV2.rawValue, language: .java, version: 401, opaque: nextOpaque,
+            code: RequestCode.sendMessageV2.rawValue, language: .java, version: 401, opaque: opaque,
             extFields: header.extFields(v2: true), body: body[...])
         do {
             try request.encode(into: &frames)
         } catch {
             preconditionFailure("cannot encode a bench send: \(error)")
         }
-        outstanding[nextOpaque] = now
+        outstanding[opaque] = now
     }
 
     private func settle(_ answer: RemotingCommand, at now: ContinuousClock.Instant) {
