@@ -3,13 +3,14 @@
 /// hundred bytes costs one capacity check instead of one per byte or per run. Every write checks
 /// the bound (writing past it is a programmer error and traps).
 public struct UnsafeByteCursor {
-    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    @usableFromInline let buffer: UnsafeMutableBufferPointer<UInt8>
     /// Bytes written so far.
-    public private(set) var count: Int
+    public var count: Int { written }
+    @usableFromInline var written: Int
 
     init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
         self.buffer = buffer
-        count = 0
+        written = 0
     }
 
     /// The bytes JSON-quoting `count` bytes of text can take: quotes, and `\u00XX` for each.
@@ -18,21 +19,23 @@ public struct UnsafeByteCursor {
     /// The bytes a decimal `Int64` can take.
     public static let decimalLimit = 20
 
-    @inline(__always)
+    @inlinable
     public mutating func write(_ byte: UInt8) {
-        precondition(count < buffer.count, "an encoder wrote past the bound it gave")
-        buffer[count] = byte
-        count += 1
+        precondition(written < buffer.count, "an encoder wrote past the bound it gave")
+        buffer[written] = byte
+        written += 1
     }
 
+    @inlinable
     public mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard !bytes.isEmpty, let source = bytes.baseAddress else { return }
-        precondition(bytes.count <= buffer.count - count, "an encoder wrote past the bound it gave")
+        precondition(bytes.count <= buffer.count - written, "an encoder wrote past the bound it gave")
         // Room for a byte means the buffer has an address.
-        (buffer.baseAddress! + count).update(from: source, count: bytes.count)
-        count += bytes.count
+        (buffer.baseAddress! + written).update(from: source, count: bytes.count)
+        written += bytes.count
     }
 
+    @inlinable
     public mutating func write(_ text: StaticString) {
         text.withUTF8Buffer { write($0) }
     }
@@ -57,16 +60,25 @@ public struct UnsafeByteCursor {
     /// characters below 0x20 escaped (`\n`, `\r`, `\t`, else `\u00XX` as fastjson writes
     /// `\u0001`); runs without such a byte are copied whole.
     public mutating func writeJSONString(_ text: UnsafeBufferPointer<UInt8>) {
+        // Nearly every string needs no escape: found in one pass, it is copied in one go.
+        var plain = 0
+        while plain < text.count, !Self.needsEscape(text[plain]) { plain += 1 }
         write(UInt8(ascii: "\""))
-        var runStart = 0
-        for (index, byte) in text.enumerated()
-        where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+        write(UnsafeBufferPointer(rebasing: text[..<plain]))
+        if plain == text.count { return write(UInt8(ascii: "\"")) }
+        var runStart = plain
+        for index in plain..<text.count where Self.needsEscape(text[index]) {
             write(UnsafeBufferPointer(rebasing: text[runStart..<index]))
-            writeEscaped(byte)
+            writeEscaped(text[index])
             runStart = index + 1
         }
         write(UnsafeBufferPointer(rebasing: text[runStart...]))
         write(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     private mutating func writeEscaped(_ byte: UInt8) {

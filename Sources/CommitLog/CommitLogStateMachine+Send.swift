@@ -279,15 +279,19 @@ extension CommitLogStateMachine {
     /// property separators (and, for keys, spaces) and must fit a 2-byte length.
     static func textProblem(_ text: String, allowSpaces: Bool, allowEmpty: Bool = false) -> String? {
         if text.isEmpty && !allowEmpty { return "empty" }
-        if text.utf8.count > MessageRecord.maxPropertiesLength {
-            return "longer than \(MessageRecord.maxPropertiesLength) bytes"
-        }
-        for byte in text.utf8 {
-            if byte == MessageProperty.nameValueSeparator || byte == MessageProperty.pairSeparator {
-                return "contains a property separator (\\u{1} or \\u{2})"
+        var text = text
+        return text.withUTF8 { bytes in
+            if bytes.count > MessageRecord.maxPropertiesLength {
+                return "longer than \(MessageRecord.maxPropertiesLength) bytes"
             }
-            if !allowSpaces && byte == UInt8(ascii: " ") { return "contains a space" }
+            // The separators (1, 2) and the space sort below every other printable byte.
+            for byte in bytes where byte <= UInt8(ascii: " ") {
+                if byte == MessageProperty.nameValueSeparator || byte == MessageProperty.pairSeparator {
+                    return "contains a property separator (\\u{1} or \\u{2})"
+                }
+                if !allowSpaces && byte == UInt8(ascii: " ") { return "contains a space" }
+            }
+            return nil
         }
-        return nil
     }
 }

@@ -17,18 +17,21 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
         public var value: String
     }
 
-    /// Where one field's name and value lie in ``text``: the name is `nameStart..<valueStart`,
+    /// Where one field's name and value lie in ``text``: the name is `nameStart..<nameEnd`,
     /// the value `valueStart..<valueEnd`.
     struct Span: Sendable {
         var nameStart: Int32
+        var nameEnd: Int32
         var valueStart: Int32
         var valueEnd: Int32
         /// The stream offset of the value when decoded; -1 when built in code.
         var valueOffset: Int32
     }
 
-    /// Every name and value, back to back, in field order. Valid UTF-8. A decoder appends a
-    /// field's name and value here, then records it (``endDecoded(nameStart:valueStart:at:)``).
+    /// Every name and value (valid UTF-8), where ``spans`` say. Fields added in code go here back
+    /// to back; the JSON decoder puts the header's bytes from the `extFields` object on here
+    /// whole, so the fields written plainly (nearly all) are ranges of it and only the ones with
+    /// escapes are decoded into it (after it): see ``endDecoded(name:value:at:)``.
     var text: [UInt8] = []
     private(set) var spans: [Span] = []
     /// Where the fields were decoded from (the header's first byte), for a missing field's error.
@@ -62,7 +65,7 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
 
     /// The name of field `index`, as bytes.
     func name(at index: Int) -> ArraySlice<UInt8> {
-        text[Int(spans[index].nameStart)..<Int(spans[index].valueStart)]
+        text[Int(spans[index].nameStart)..<Int(spans[index].nameEnd)]
     }
 
     /// The value of field `index`, as bytes.
@@ -81,7 +84,7 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
         text.withUnsafeBufferPointer { text in
             spans.firstIndex { span in
                 let start = Int(span.nameStart)
-                return Int(span.valueStart) - start == name.count
+                return Int(span.nameEnd) - start == name.count
                     && UTF8Equality.equal(UnsafeBufferPointer(rebasing: text[start..<start + name.count]), name)
             }
         }
@@ -122,10 +125,10 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
         return offset < 0 ? headerOffset : Int(offset)
     }
 
-    /// Makes room for `count` fields.
-    mutating func reserveCapacity(_ count: Int) {
+    /// Makes room for `count` fields of `textBytes` bytes in all (16 a field by default).
+    mutating func reserveCapacity(_ count: Int, textBytes: Int? = nil) {
         spans.reserveCapacity(count)
-        text.reserveCapacity(count * 16)
+        text.reserveCapacity(textBytes ?? count * 16)
     }
 
     /// Adds a field built in code at the end; the caller knows the name is new.
@@ -162,30 +165,31 @@ public struct ExtFields: Sendable, Hashable, ExpressibleByDictionaryLiteral, Cus
         spans.append(Self.span(nameStart, valueStart, text.count, offset: offset))
     }
 
-    // Decoding straight into the text: the decoder appends a name to ``text``, checks it is new
-    // (``index(ofNameFrom:)``), appends the value, then records the field
-    // (``endDecoded(nameStart:valueStart:at:)``) or drops what it appended (``dropText(from:)``).
+    // Decoding in place: the JSON decoder sets ``text`` to the header's bytes from the
+    // `extFields` object on (room reserved for as many again), appends the strings it has to
+    // unescape, checks each name is new (``index(ofName:)``) and records each field by where its
+    // name and value lie (``endDecoded(name:value:at:)``).
 
-    /// The position of the field whose name equals the bytes of ``text`` from `start` to its end.
-    func index(ofNameFrom start: Int) -> Int? {
-        text.withUnsafeBufferPointer { index(ofUTF8: UnsafeBufferPointer(rebasing: $0[start...])) }
+    /// The position of the field whose name is the bytes `name` of ``text``, or nil.
+    func index(ofName name: Range<Int>) -> Int? {
+        text.withUnsafeBufferPointer { index(ofUTF8: UnsafeBufferPointer(rebasing: $0[name])) }
     }
 
-    /// Records the field the decoder appended: its name from `nameStart`, its value from
-    /// `valueStart` to the end of ``text``, the value at stream offset `offset`.
-    mutating func endDecoded(nameStart: Int, valueStart: Int, at offset: Int) {
-        spans.append(Self.span(nameStart, valueStart, text.count, offset: Int32(clamping: offset)))
-    }
-
-    /// Drops the bytes appended from `start` on (a field that is not kept).
-    mutating func dropText(from start: Int) {
-        text.removeSubrange(start...)
+    /// Records a decoded field whose name and value are the bytes `name` and `value` of
+    /// ``text``, the value at stream offset `offset`.
+    mutating func endDecoded(name: Range<Int>, value: Range<Int>, at offset: Int) {
+        precondition(text.count <= Int(Int32.max), "ext fields over 2 GiB")
+        spans.append(
+            Span(
+                nameStart: Int32(name.lowerBound), nameEnd: Int32(name.upperBound), valueStart: Int32(value.lowerBound),
+                valueEnd: Int32(value.upperBound), valueOffset: Int32(clamping: offset)))
     }
 
     private static func span(_ nameStart: Int, _ valueStart: Int, _ valueEnd: Int, offset: Int32) -> Span {
         precondition(valueEnd <= Int(Int32.max), "ext fields over 2 GiB")
         return Span(
-            nameStart: Int32(nameStart), valueStart: Int32(valueStart), valueEnd: Int32(valueEnd), valueOffset: offset)
+            nameStart: Int32(nameStart), nameEnd: Int32(valueStart), valueStart: Int32(valueStart),
+            valueEnd: Int32(valueEnd), valueOffset: offset)
     }
 
     private func string(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }

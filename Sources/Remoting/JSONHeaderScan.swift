@@ -142,8 +142,13 @@ struct JSONHeaderScan {
             }
             return
         }
+        // The header from here on, whole: plain names and values are read in place, and strings
+        // with escapes (the properties of a send) are decoded after it, never longer than written.
+        let rawStart = cursor.index
+        let raw = UnsafeBufferPointer(rebasing: cursor.bytes[rawStart...])
         var fields = ExtFields(headerOffset: objectOffset)
-        fields.reserveCapacity(16)
+        fields.reserveCapacity(16, textBytes: 2 * raw.count)
+        fields.text.append(contentsOf: raw)
         try cursor.enter(2)
         if try cursor.peek(expecting: "a member name or '}'") == UInt8(ascii: "}") {
             cursor.index += 1
@@ -155,14 +160,11 @@ struct JSONHeaderScan {
         // Names of one ASCII byte seen, kept or not (SEND_MESSAGE_V2's `a` to `n`): a bit each.
         var oneByteNames: (low: UInt64, high: UInt64) = (0, 0)
         repeat {
-            // The name and then the value are decoded straight into the fields' text.
             let nameOffset = try namePosition()
-            let nameStart = fields.text.count
-            try cursor.appendString(to: &fields.text)
-            let valueStart = fields.text.count
+            let name = try cursor.stringRange(in: &fields.text, rawStart: rawStart)
             let repeated: Bool
-            if valueStart - nameStart == 1, fields.text[nameStart] < 0x80 {
-                let byte = fields.text[nameStart]
+            if name.count == 1, fields.text[name.lowerBound] < 0x80 {
+                let byte = fields.text[name.lowerBound]
                 let bit = UInt64(1) << (byte & 63)
                 if byte < 64 {
                     repeated = oneByteNames.low & bit != 0
@@ -173,40 +175,39 @@ struct JSONHeaderScan {
                 }
             } else {
                 repeated =
-                    fields.index(ofNameFrom: nameStart) != nil
-                    || unkeptNames.contains(where: { $0[...] == fields.text[nameStart...] })
+                    fields.index(ofName: name) != nil
+                    || unkeptNames.contains(where: { $0[...] == fields.text[name] })
             }
             if repeated {
-                throw JSONError(
-                    offset: nameOffset, .duplicateKey(String(decoding: fields.text[nameStart...], as: UTF8.self)))
+                throw JSONError(offset: nameOffset, .duplicateKey(String(decoding: fields.text[name], as: UTF8.self)))
             }
             try cursor.expect(UInt8(ascii: ":"), "':' after a member name")
             let first = try cursor.peek(expecting: "a value")
             let valueOffset = cursor.offset
+            let value: Range<Int>
             switch first {
             case UInt8(ascii: "\""):
-                try cursor.appendString(to: &fields.text)
+                value = try cursor.stringRange(in: &fields.text, rawStart: rawStart)
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 let number = try cursor.numberRange()
-                fields.text.append(contentsOf: UnsafeBufferPointer(rebasing: cursor.bytes[number]))
+                value = (number.lowerBound - rawStart)..<(number.upperBound - rawStart)
             default:
-                let value = try cursor.value(depth: 2)
-                switch value.kind {
-                case .bool(let flag):
-                    fields.text.append(contentsOf: (flag ? "true" : "false").utf8)
+                let valueStart = cursor.index
+                let parsed = try cursor.value(depth: 2)
+                switch parsed.kind {
+                case .bool:
+                    // `true` or `false`, as written.
+                    value = (valueStart - rawStart)..<(cursor.index - rawStart)
                 case .null:
-                    unkeptNames.append(Array(fields.text[nameStart..<valueStart]))
-                    fields.dropText(from: nameStart)
+                    unkeptNames.append(Array(fields.text[name]))
                     continue
                 default:
-                    let name = String(decoding: fields.text[nameStart..<valueStart], as: UTF8.self)
-                    unkeptNames.append(Array(fields.text[nameStart..<valueStart]))
-                    fields.dropText(from: nameStart)
-                    note(wrongKind(value, name, "a string, number or boolean"))
+                    unkeptNames.append(Array(fields.text[name]))
+                    note(wrongKind(parsed, String(decoding: fields.text[name], as: UTF8.self), "a string, number or boolean"))
                     continue
                 }
             }
-            fields.endDecoded(nameStart: nameStart, valueStart: valueStart, at: valueOffset)
+            fields.endDecoded(name: name, value: value, at: valueOffset)
         } while try nextMember()
         command.extFields = fields
     }

@@ -229,12 +229,16 @@ struct JSONCursor {
 
     /// Appends a string's text, unescaped and checked to be UTF-8, to `buffer`; `index` is at
     /// its opening quote.
-    mutating func appendString(to buffer: inout [UInt8]) throws(JSONError) {
-        if let plain = plainString() {
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain]))
-        } else {
-            try escapedString(appendingTo: &buffer)
-        }
+
+    /// A string's text as a range of `text`, whose byte `i` is byte `i + rawStart` of the input
+    /// (the caller copied the input from `rawStart` on into it): a plain string is the range it
+    /// occupies there; one with escapes or other UTF-8 is decoded and appended to `text`, and is
+    /// the range appended. `index` is at its opening quote.
+    mutating func stringRange(in text: inout [UInt8], rawStart: Int) throws(JSONError) -> Range<Int> {
+        if let plain = plainString() { return (plain.lowerBound - rawStart)..<(plain.upperBound - rawStart) }
+        let start = text.count
+        try escapedString(appendingTo: &text)
+        return start..<text.count
     }
 
     /// Where the text of a string in plain ASCII without escapes (nearly every string) is, its

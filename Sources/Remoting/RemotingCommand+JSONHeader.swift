@@ -64,11 +64,10 @@ extension RemotingCommand {
                 extFields.text.withUnsafeBufferPointer { text in
                     for (index, span) in extFields.spans.enumerated() {
                         if index > 0 { out.write(UInt8(ascii: ",")) }
-                        let nameStart = Int(span.nameStart)
-                        let valueStart = Int(span.valueStart)
-                        out.writeJSONString(UnsafeBufferPointer(rebasing: text[nameStart..<valueStart]))
+                        out.writeJSONString(UnsafeBufferPointer(rebasing: text[Int(span.nameStart)..<Int(span.nameEnd)]))
                         out.write(UInt8(ascii: ":"))
-                        out.writeJSONString(UnsafeBufferPointer(rebasing: text[valueStart..<Int(span.valueEnd)]))
+                        out.writeJSONString(
+                            UnsafeBufferPointer(rebasing: text[Int(span.valueStart)..<Int(span.valueEnd)]))
                     }
                 }
                 out.write(UInt8(ascii: "}"))
