@@ -203,7 +203,9 @@ struct JSONHeaderScan {
                     continue
                 default:
                     unkeptNames.append(Array(fields.text[name]))
-                    note(wrongKind(parsed, String(decoding: fields.text[name], as: UTF8.self), "a string, number or boolean"))
+                    note(
+                        wrongKind(
+                            parsed, String(decoding: fields.text[name], as: UTF8.self), "a string, number or boolean"))
                     continue
                 }
             }

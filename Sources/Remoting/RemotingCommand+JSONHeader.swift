@@ -64,7 +64,8 @@ extension RemotingCommand {
                 extFields.text.withUnsafeBufferPointer { text in
                     for (index, span) in extFields.spans.enumerated() {
                         if index > 0 { out.write(UInt8(ascii: ",")) }
-                        out.writeJSONString(UnsafeBufferPointer(rebasing: text[Int(span.nameStart)..<Int(span.nameEnd)]))
+                        out.writeJSONString(
+                            UnsafeBufferPointer(rebasing: text[Int(span.nameStart)..<Int(span.nameEnd)]))
                         out.write(UInt8(ascii: ":"))
                         out.writeJSONString(
                             UnsafeBufferPointer(rebasing: text[Int(span.valueStart)..<Int(span.valueEnd)]))
