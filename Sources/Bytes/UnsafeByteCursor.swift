@@ -60,12 +60,19 @@ public struct UnsafeByteCursor {
     /// characters below 0x20 escaped (`\n`, `\r`, `\t`, else `\u00XX` as fastjson writes
     /// `\u0001`); runs without such a byte are copied whole.
     public mutating func writeJSONString(_ text: UnsafeBufferPointer<UInt8>) {
+        write(UInt8(ascii: "\""))
+        writeJSONEscaped(text)
+        write(UInt8(ascii: "\""))
+    }
+
+    /// `text` (UTF-8) escaped as inside a JSON string (see ``writeJSONString(_:)``), without the
+    /// quotes: for a string written in pieces.
+    public mutating func writeJSONEscaped(_ text: UnsafeBufferPointer<UInt8>) {
         // Nearly every string needs no escape: found in one pass, it is copied in one go.
         var plain = 0
         while plain < text.count, !Self.needsEscape(text[plain]) { plain += 1 }
-        write(UInt8(ascii: "\""))
         write(UnsafeBufferPointer(rebasing: text[..<plain]))
-        if plain == text.count { return write(UInt8(ascii: "\"")) }
+        if plain == text.count { return }
         var runStart = plain
         for index in plain..<text.count where Self.needsEscape(text[index]) {
             write(UnsafeBufferPointer(rebasing: text[runStart..<index]))
@@ -73,7 +80,6 @@ public struct UnsafeByteCursor {
             runStart = index + 1
         }
         write(UnsafeBufferPointer(rebasing: text[runStart...]))
-        write(UInt8(ascii: "\""))
     }
 
     @inline(__always)

@@ -140,11 +140,11 @@ final class RemotingBenchProducer: LoadProducer {
             producerGroup: "BenchProducer", topic: topic, defaultTopicQueueNums: Self.queueCount,
             queueID: Int32(sent % UInt64(Self.queueCount)), bornTimestamp: WallClock.nowMilliseconds(),
             properties: [.init(MessageProperty.uniqueKey, key), .init("WAIT", "true")])
-        let request = RemotingCommand(
-            code: RequestCode.sendMessageV2.rawValue, language: .java, version: 401, opaque: opaque,
-            extFields: header.extFields(v2: true), body: body[...])
         do {
-            try request.encode(into: &frames)
+            // The bytes of a RemotingCommand with header.extFields(v2: true), written directly.
+            try header.encodeRequest(
+                code: RequestCode.sendMessageV2.rawValue, v2: true, version: 401, opaque: opaque, body: body[...],
+                into: &frames)
         } catch {
             preconditionFailure("cannot encode a bench send: \(error)")
         }

@@ -64,6 +64,11 @@ struct JSONHeaderScan {
         self.cursor = cursor
     }
 
+    /// Moves the command read into `target` (without copying its fields); the scan is done.
+    mutating func moveCommand(to target: inout RemotingCommand) {
+        swap(&command, &target)
+    }
+
     /// Reads the whole header: one object, surrounded only by whitespace.
     mutating func header() throws(JSONError) {
         guard try cursor.peek(expecting: "a value") == UInt8(ascii: "{") else {

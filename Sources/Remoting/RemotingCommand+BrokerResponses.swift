@@ -22,6 +22,47 @@ extension RemotingCommand {
         return .response(to: request, extFields: fields)
     }
 
+    /// Appends the frame of ``sendResponse(_:to:)``'s answer to `request`, byte for byte what
+    /// encoding that command writes, without building it: a send's answer is the broker port's
+    /// most frequent frame. Throws as ``encode(into:as:)`` does.
+    public static func encodeSendResponse(
+        _ response: SendResponse, to request: RemotingCommand, into bytes: inout [UInt8]
+    ) throws(EncodeError) {
+        guard response.results.count == 1, let result = response.results.first else {
+            // A batch's answer (its ids joined) or none: rare, through the command.
+            return try sendResponse(response, to: request).encode(into: &bytes)
+        }
+        var id = result.messageID
+        var language = LanguageCode.java.name
+        let quoted = UnsafeByteCursor.jsonQuotedLimit
+        try appendFrame(to: &bytes, serializeType: .json, body: []) { bytes in
+            id.withUTF8 { id in
+                language.withUTF8 { language in
+                    bytes.appendBytes(upTo: 200 + quoted(id.count) + quoted(language.count)) { out in
+                        // The members and order appendJSONHeader writes for this command.
+                        out.write(#"{"code":"#)
+                        out.writeDecimal(Int64(ResponseCode.success.rawValue))
+                        out.write(#","extFields":{"msgId":"#)
+                        out.writeJSONString(id)
+                        out.write(#","queueId":""#)
+                        out.writeDecimal(Int64(result.queue.queueID))
+                        out.write(#"","queueOffset":""#)
+                        out.writeDecimal(result.queueOffset.rawValue)
+                        out.write(#""},"flag":"#)
+                        out.writeDecimal(Int64(RemotingFlags.response.rawValue))
+                        out.write(#","language":"#)
+                        out.writeJSONString(language)
+                        out.write(#","opaque":"#)
+                        out.writeDecimal(Int64(request.opaque))
+                        out.write(#","serializeTypeCurrentRPC":"JSON","version":"#)
+                        out.writeDecimal(Int64(serverVersion))
+                        out.write(UInt8(ascii: "}"))
+                    }
+                }
+            }
+        }
+    }
+
     /// A pull's answer: FOUND (0, the records in the body, RocketMQ's V1 layout), NO_NEW_MSG
     /// (19), NO_MATCHED_MSG (20) or OFFSET_MOVED (21), with `nextBeginOffset`, `minOffset`,
     /// `maxOffset` and `suggestWhichBrokerId` 0 (keep pulling from the leader).

@@ -35,13 +35,26 @@ extension RemotingCommand {
     /// exceeds the 24-bit header-length field, the frame the 32-bit length, or (binary) a field
     /// its width; `bytes` is then left as it was.
     public func encode(into bytes: inout [UInt8], as serializeType: SerializeType = .json) throws(EncodeError) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: RemotingFrame.prefixSize))
-        do throws(EncodeError) {
+        try Self.appendFrame(to: &bytes, serializeType: serializeType, body: body) { (bytes) throws(EncodeError) in
             switch serializeType {
             case .json: appendJSONHeader(to: &bytes)
             case .rocketMQ: try appendBinaryHeader(to: &bytes)
             }
+        }
+    }
+
+    /// Appends one frame: the length fields, the header `appendHeader` appends (of
+    /// `serializeType`), then `body`. Throws if the header exceeds the 24-bit header-length
+    /// field or the frame the 32-bit length (or what `appendHeader` throws); `bytes` is then
+    /// left as it was.
+    static func appendFrame(
+        to bytes: inout [UInt8], serializeType: SerializeType, body: ArraySlice<UInt8>,
+        appendHeader: (inout [UInt8]) throws(EncodeError) -> Void
+    ) throws(EncodeError) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: RemotingFrame.prefixSize))
+        do throws(EncodeError) {
+            try appendHeader(&bytes)
             let headerLength = bytes.count - start - RemotingFrame.prefixSize
             guard headerLength <= 0xFF_FFFF else {
                 throw EncodeError(field: "header", count: headerLength, limit: 0xFF_FFFF)

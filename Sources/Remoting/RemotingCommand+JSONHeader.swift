@@ -29,18 +29,20 @@ extension RemotingCommand {
                 JSONError(offset: headerOffset, .inputOverLimit(count: header.count, limit: limits.maxHeaderBytes)))
         }
         // The scan reads through a pointer: only what it made (no pointer) leaves the closure.
-        let scanned = header.withUnsafeBufferPointer { buffer in
+        var command = RemotingCommand(code: 0, opaque: 0)
+        let problem = header.withUnsafeBufferPointer { buffer in
             var scan = JSONHeaderScan(
                 cursor: JSONCursor(bytes: buffer, baseOffset: headerOffset, maxDepth: limits.maxJSONDepth))
             return Result { () throws(JSONError) in
                 try scan.header()
-                return (command: scan.command, problem: scan.problem)
+                scan.moveCommand(to: &command)
+                return scan.problem
             }
         }
-        switch scanned {
+        switch problem {
         case .failure(let error): throw .json(error)
-        case .success((_, let problem?)): throw problem
-        case .success((let command, nil)): return command
+        case .success(let problem?): throw problem
+        case .success(nil): return command
         }
     }
 

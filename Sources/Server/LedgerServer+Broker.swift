@@ -1,3 +1,4 @@
+import Bytes
 import LedgerModel
 import Posix
 import Raft
@@ -131,7 +132,11 @@ extension LedgerServer {
         case (.error(let error, _), _):
             response = .errorResponse(error, to: request)
         case (.sent(let sent), .send):
-            response = .sendResponse(sent, to: request)
+            // The most frequent answer: encoded without building the command.
+            guard request.expectsResponse else { return }
+            return send(on: connection) { (outbound) throws(EncodeError) in
+                try RemotingCommand.encodeSendResponse(sent, to: request, into: &outbound)
+            }
         case (.pulled(let pulled), .pull):
             response = .pullResponse(pulled.result, to: request)
         case (.consumerOffsets(let offsets), .consumerOffset(let queue)):

@@ -1,3 +1,4 @@
+import Bytes
 import LedgerModel
 import Posix
 import Raft
@@ -97,9 +98,15 @@ extension LedgerServer {
 
     /// Queues `command` on `connection`; closes it when the client left too much unread.
     func send(_ command: RemotingCommand, on connection: RemotingConnection) {
+        send(on: connection) { (outbound) throws(EncodeError) in try command.encode(into: &outbound, as: .json) }
+    }
+
+    /// Queues the frame `encode` appends on `connection`; closes it when the client left too
+    /// much unread.
+    func send(on connection: RemotingConnection, encoding encode: (inout [UInt8]) throws(EncodeError) -> Void) {
         guard connection.isOpen else { return }
         do {
-            try connection.queue(command)
+            try connection.queue(encoding: encode)
             remotingDirty.append(connection)
         } catch {
             logger.warning(term: replica.term.rawValue, "closing \(connection.label): \(error)")

@@ -3,7 +3,8 @@
 // `valgrind --tool=callgrind`. Each message is a SEND_MESSAGE_V2 (310) with a 1 KiB body built
 // and encoded as `ledger bench --remoting`'s producer builds it (`producerSide`), cut from a
 // stream, decoded and translated into the core's send as the broker port does, then answered
-// and the answer encoded (`brokerSide`), and the answer decoded by the producer again.
+// and the answer encoded as the broker port encodes it (`brokerSide`), and the answer decoded
+// by the producer again.
 // `--dump FILE` writes the first turn's requests and answers (64 of each) to FILE, to compare
 // the bytes two builds put on the wire.
 // Usage: swift run -c release bench-remoting [--messages N] [--dump FILE]
@@ -43,11 +44,13 @@ func producerSide(_ number: Int, into frames: inout [UInt8]) {
         producerGroup: "BenchProducer", topic: "bench", defaultTopicQueueNums: 4, queueID: Int32(number % 4),
         bornTimestamp: 1_700_000_000_000 + Int64(number),
         properties: [.init(MessageProperty.uniqueKey, "B0-\(number)"), .init("WAIT", "true")])
-    let request = RemotingCommand(
-        code: RequestCode.sendMessageV2.rawValue, language: .java, version: 401,
-        opaque: Int32(truncatingIfNeeded: number),
-        extFields: header.extFields(v2: true), body: body[...])
-    do { try request.encode(into: &frames) } catch { fail("cannot encode a send: \(error)") }
+    do {
+        try header.encodeRequest(
+            code: RequestCode.sendMessageV2.rawValue, v2: true, version: 401, opaque: Int32(truncatingIfNeeded: number),
+            body: body[...], into: &frames)
+    } catch {
+        fail("cannot encode a send: \(error)")
+    }
 }
 
 /// The broker port's work for every request in `frames`: decode, translate, answer, encode.
@@ -68,8 +71,8 @@ func brokerSide(_ frames: [UInt8], decoder: inout RemotingFrameDecoder, into out
                 physicalOffset: PhysicalOffset(Int64(stored) * 1200),
                 messageID: MessageID.make(storeHost: storeHost, physicalOffset: PhysicalOffset(Int64(stored) * 1200)),
                 storeTimestamp: 1_700_000_000_000)
-            try RemotingCommand.sendResponse(SendResponse(results: [result], duplicate: false), to: header)
-                .encode(into: &outbound)
+            try RemotingCommand.encodeSendResponse(
+                SendResponse(results: [result], duplicate: false), to: header, into: &outbound)
         }
     } catch {
         fail("the broker side failed: \(error)")
