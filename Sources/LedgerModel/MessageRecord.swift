@@ -42,6 +42,15 @@ package enum MessageRecord {
     package static func decodeProperties(_ bytes: [UInt8], at offset: Int) throws(DecodeError)
         -> [MessagePropertyPair]
     {
+        try decodeProperties(bytes[...], at: offset)
+    }
+
+    /// The pairs of the properties string `bytes`; errors name `offset` plus the position from
+    /// the slice's start.
+    package static func decodeProperties(_ bytes: ArraySlice<UInt8>, at offset: Int) throws(DecodeError)
+        -> [MessagePropertyPair]
+    {
+        let offset = offset - bytes.startIndex
         var pairs: [MessagePropertyPair] = []
         pairs.reserveCapacity(bytes.count(where: { $0 == MessageProperty.nameValueSeparator }))
         var next = bytes.startIndex

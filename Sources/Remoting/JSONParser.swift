@@ -246,6 +246,26 @@ struct JSONCursor {
     /// UTF-8, an error). `index` is at its opening quote.
     mutating func plainString() -> Range<Int>? {
         var end = index + 1
+        // Eight bytes at a time up to the first that ends a plain run (a quote, a backslash, a
+        // control character or a non-ASCII byte), then byte by byte from there. In each term the
+        // lowest flagged byte is a true match (a false one only follows a true one, by borrow).
+        if let base = bytes.baseAddress {
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs = ones &* 0x80
+            while end + 8 <= bytes.endIndex {
+                let word = UInt64(littleEndian: UnsafeRawPointer(base + end).loadUnaligned(as: UInt64.self))
+                let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+                let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+                let stops =
+                    ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)
+                    | ((word &- ones &* 0x20) & ~word) | word
+                if stops & highs != 0 {
+                    end += (stops & highs).trailingZeroBitCount / 8
+                    break
+                }
+                end += 8
+            }
+        }
         while end < bytes.endIndex {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") {

@@ -103,7 +103,7 @@ public struct SendMessageRequestHeader: Sendable, Hashable {
         flag = try fields.requiredInteger(at: at(7), names[7], as: Int32.self)
         if let index = at(8) {
             do {
-                properties = try MessageRecord.decodeProperties(Array(fields.value(at: index)), at: 0)
+                properties = try MessageRecord.decodeProperties(fields.value(at: index), at: 0)
             } catch {
                 throw .malformed(
                     .invalidValue(

@@ -97,6 +97,30 @@ import Testing
                 == "JSON string has an unescaped control character 0x1 at byte 2")
     }
 
+    /// Strings long and short, plain and not, with the byte that ends a plain run (a quote, a
+    /// backslash, a control character, other UTF-8) at every position of the reader's eight-byte
+    /// steps: written by the writer they read back as written; a raw control character is refused
+    /// at its own offset.
+    @Test func stringsReadBackWhereverTheirSpecialBytesFall() throws {
+        for length in 0..<40 {
+            for position in 0...length {
+                for special in ["\"", "\\", "\n", "\u{1}", "é", "💥"] {
+                    let plain = String((0..<length).map { Character(UnicodeScalar(UInt8(0x61 + $0 % 26))) })
+                    var text = plain
+                    text.insert(contentsOf: special, at: text.index(text.startIndex, offsetBy: position))
+                    var writer = JSONWriter()
+                    writer.string(text)
+                    #expect(try JSONParser().parse(writer.bytes).kind == .string(text), "\(length) \(position)")
+                }
+                var raw = Array("\"\(String(repeating: "x", count: length))\"".utf8)
+                raw.insert(0x1F, at: 1 + position)
+                #expect(throws: JSONError(offset: 1 + position, .controlCharacterInString(0x1F))) {
+                    try JSONParser().parse(raw)
+                }
+            }
+        }
+    }
+
     @Test func writerOutputParsesBack() throws {
         var writer = JSONWriter()
         writer.beginObject()
