@@ -45,7 +45,7 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "LedgerModel", dependencies: ["Bytes", "FileIO", "Raft"], swiftSettings: strict),
         .target(
-            name: "CommitLog", dependencies: ["LedgerModel", "FileIO", "Bytes", "Posix", "Raft"],
+            name: "CommitLog", dependencies: ["LedgerModel", "FileIO", "Bytes", "Posix", "Raft", "CShim"],
             exclude: ["FORMAT.md"], swiftSettings: strict),
         .target(
             name: "Replica", dependencies: ["Raft", "FileIO", "LogStore", "LedgerModel", "CommitLog"],

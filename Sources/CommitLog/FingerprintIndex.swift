@@ -1,3 +1,5 @@
+import CShim
+
 /// The index of ``UniqueKeyTable``: from a key's 64-bit fingerprint to the numbers of the
 /// entries recorded under it, in one flat array of 8-byte slots (open addressing, linear
 /// probing). A table of 20,000 keys is 256 KiB and an operation reads one cache line or two,
@@ -90,6 +92,12 @@ package struct FingerprintIndex {
         slots[hole] = Self.empty
         count -= 1
         return true
+    }
+
+    /// Starts bringing the slot where a search for `mixed` begins into the cache, for an
+    /// operation on it soon (a hint; nothing changes).
+    package func prefetch(_ mixed: UInt64) {
+        slots.withUnsafeBufferPointer { cshim_prefetch($0.baseAddress! + home(mixed >> 33)) }
     }
 
     /// The full number whose low 32 bits are `low`: the one at most 2³² − 1 below `newest`.

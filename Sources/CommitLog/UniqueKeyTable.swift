@@ -145,7 +145,16 @@ package struct UniqueKeyTable: Hashable {
                 queueID: result.queue.queueID, topic: result.queue.topic, queueOffset: result.queueOffset,
                 physicalOffset: result.physicalOffset, storeTimestamp: result.storeTimestamp, storeHost: storeHost))
         if count > capacity { evictOldest() }
+        // The key evicted a few records from now: its slot is somewhere in an index too large
+        // for the cache, and is known long before it is needed.
+        let evictedSoon = head + Self.prefetchLead
+        if count == capacity, evictedSoon < entries.count {
+            numbers.prefetch(numbers.mix(entries[evictedSoon].fingerprint))
+        }
     }
+
+    /// How many records ahead the slot of a key to evict is brought into the cache.
+    private static let prefetchLead = 4
 
     /// The physical offsets of the recorded messages, oldest first: what a checkpoint keeps.
     package var offsets: [PhysicalOffset] { entries[head...].map(\.physicalOffset) }
