@@ -108,7 +108,8 @@ extension CommitLogStateMachine {
         queuesCompacted = []
         producers = ProducerTable(capacity: configuration.maxProducers)
         for (id, record) in state.producers { producers.restore(id, record) }
-        uniqueKeys = UniqueKeyTable(capacity: configuration.maxUniqueKeys)
+        uniqueKeys = UniqueKeyTable(
+            capacity: configuration.maxUniqueKeys, indexSeed: configuration.uniqueKeyIndexSeed)
         try restoreUniqueKeys(state.uniqueKeyResults, file: "a leader's snapshot")
         consumerOffsets = [:]
         for (key, offset) in state.offsets { consumerOffsets[key] = offset }

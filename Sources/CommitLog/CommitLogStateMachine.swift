@@ -93,7 +93,8 @@ public final class CommitLogStateMachine {
         self.configuration = configuration
         self.log = log
         self.producers = ProducerTable(capacity: configuration.maxProducers)
-        self.uniqueKeys = UniqueKeyTable(capacity: configuration.maxUniqueKeys)
+        self.uniqueKeys = UniqueKeyTable(
+            capacity: configuration.maxUniqueKeys, indexSeed: configuration.uniqueKeyIndexSeed)
         self.keyIndex = KeyIndex(segmentEntries: configuration.keyIndexSegmentEntries)
         self.kinds = MessageKindsState(
             levels: configuration.delayLevels.count, sentBackCapacity: configuration.maxUniqueKeys)

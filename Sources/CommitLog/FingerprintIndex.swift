@@ -14,9 +14,10 @@ import CShim
 /// its entry. Numbers are kept modulo 2³²: the caller keeps live only numbers within 2³¹ below
 /// the newest (see ``widen(_:near:)``).
 ///
-/// The mix is seeded once per index from `Hasher` (random per process, as `Dictionary`'s
-/// hashing is), so keys chosen to collide cannot pile up in one run of slots. The seed only
-/// places slots: no answer depends on it, and nothing iterates the slots to decide anything.
+/// The mix takes a seed (``CommitLogConfiguration/uniqueKeyIndexSeed``: drawn per process by a
+/// server, so keys chosen to collide cannot pile up in one run of slots; 0 in the simulator). The
+/// seed only places slots: no answer depends on it, and nothing iterates the slots to decide
+/// anything.
 package struct FingerprintIndex {
     private static let empty = UInt64.max
 
@@ -26,10 +27,8 @@ package struct FingerprintIndex {
     package private(set) var count = 0
     private let seed: UInt64
 
-    package init() {
-        var hasher = Hasher()
-        hasher.combine(UInt64(0x5EED))
-        seed = UInt64(bitPattern: Int64(hasher.finalize()))
+    package init(seed: UInt64 = 0) {
+        self.seed = seed
     }
 
     /// The fingerprint's mix: a bijection of it and the seed (murmur3's finalizer), whose top

@@ -61,7 +61,7 @@ package struct UniqueKeyTable: Hashable {
     private var keyBase = 0
     /// The number of each live key's entry, by the key's fingerprint (one number a
     /// fingerprint).
-    private var numbers = FingerprintIndex()
+    private var numbers: FingerprintIndex
     /// The number of each live key whose fingerprint another live key holds in ``numbers``.
     private var collisions: [String: Int] = [:]
     /// The message id of each live entry whose result does not carry its record's offset id, by
@@ -69,9 +69,12 @@ package struct UniqueKeyTable: Hashable {
     private var messageIDs: [Int: String] = [:]
     package let capacity: Int
 
-    package init(capacity: Int) {
+    /// An empty table for `capacity` keys; `indexSeed` places its index's slots (see
+    /// ``FingerprintIndex``).
+    package init(capacity: Int, indexSeed: UInt64 = 0) {
         precondition(capacity > 0, "the unique-key table needs room for one key")
         self.capacity = capacity
+        numbers = FingerprintIndex(seed: indexSeed)
     }
 
     package static func == (lhs: UniqueKeyTable, rhs: UniqueKeyTable) -> Bool {

@@ -28,6 +28,11 @@ public struct CommitLogConfiguration: Hashable, Sendable {
     /// a message sent with `DELAY=n` becomes visible in its topic `delayLevels[n - 1]` ms after
     /// it was stored. A level above the last is the last.
     public var delayLevels: [Int64]
+    /// Places the slots of the unique-key table's index (`FingerprintIndex`). Not replicated
+    /// state, and no result depends on it: a server draws one per process so that keys chosen
+    /// to collide cannot pile up in one run of slots; the simulator and tests keep 0, so their
+    /// runs replay exactly.
+    public var uniqueKeyIndexSeed: UInt64 = 0
 
     /// RocketMQ's `messageDelayLevel` default: `1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h`.
     public static let defaultDelayLevels: [Int64] = [

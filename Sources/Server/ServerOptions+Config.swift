@@ -93,6 +93,8 @@ extension ServerOptions {
         stalledConnectionTimeout = .milliseconds(config.stalledConnectionTimeoutMs)
         maxOutboundBytesPerConnection = config.maxOutboundBytesPerConnection
         commitLog = config.commitLogConfiguration
+        var seeds = SplitMix64(seed: randomSeed ^ 0x5EED_1D8E)
+        commitLog.uniqueKeyIndexSeed = seeds.next()
         do {
             try commitLog.validate()
         } catch {
