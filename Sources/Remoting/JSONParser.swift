@@ -227,9 +227,6 @@ struct JSONCursor {
         return String(decoding: decoded, as: UTF8.self)
     }
 
-    /// Appends a string's text, unescaped and checked to be UTF-8, to `buffer`; `index` is at
-    /// its opening quote.
-
     /// A string's text as a range of `text`, whose byte `i` is byte `i + rawStart` of the input
     /// (the caller copied the input from `rawStart` on into it): a plain string is the range it
     /// occupies there; one with escapes or other UTF-8 is decoded and appended to `text`, and is

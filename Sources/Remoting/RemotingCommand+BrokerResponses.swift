@@ -33,31 +33,22 @@ extension RemotingCommand {
             return try sendResponse(response, to: request).encode(into: &bytes)
         }
         var id = result.messageID
-        var language = LanguageCode.java.name
-        let quoted = UnsafeByteCursor.jsonQuotedLimit
+        let limit = jsonHeaderLimit(language: .java, remark: nil) + UnsafeByteCursor.jsonQuotedLimit(id.utf8.count)
         try appendFrame(to: &bytes, serializeType: .json, body: []) { bytes in
             id.withUTF8 { id in
-                language.withUTF8 { language in
-                    bytes.appendBytes(upTo: 200 + quoted(id.count) + quoted(language.count)) { out in
-                        // The members and order appendJSONHeader writes for this command.
-                        out.write(#"{"code":"#)
-                        out.writeDecimal(Int64(ResponseCode.success.rawValue))
-                        out.write(#","extFields":{"msgId":"#)
-                        out.writeJSONString(id)
-                        out.write(#","queueId":""#)
-                        out.writeDecimal(Int64(result.queue.queueID))
-                        out.write(#"","queueOffset":""#)
-                        out.writeDecimal(result.queueOffset.rawValue)
-                        out.write(#""},"flag":"#)
-                        out.writeDecimal(Int64(RemotingFlags.response.rawValue))
-                        out.write(#","language":"#)
-                        out.writeJSONString(language)
-                        out.write(#","opaque":"#)
-                        out.writeDecimal(Int64(request.opaque))
-                        out.write(#","serializeTypeCurrentRPC":"JSON","version":"#)
-                        out.writeDecimal(Int64(serverVersion))
-                        out.write(UInt8(ascii: "}"))
-                    }
+                bytes.appendBytes(upTo: limit) { out in
+                    // What response(to:extFields:) holds, as appendJSONHeader writes it.
+                    writeJSONHeaderStart(code: ResponseCode.success.rawValue, to: &out)
+                    out.write(#","extFields":{"msgId":"#)
+                    out.writeJSONString(id)
+                    out.write(#","queueId":""#)
+                    out.writeDecimal(Int64(result.queue.queueID))
+                    out.write(#"","queueOffset":""#)
+                    out.writeDecimal(result.queueOffset.rawValue)
+                    out.write(#""}"#)
+                    writeJSONHeaderEnd(
+                        flags: .response, language: .java, opaque: request.opaque, remark: nil, version: serverVersion,
+                        to: &out)
                 }
             }
         }

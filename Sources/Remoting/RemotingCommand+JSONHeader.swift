@@ -51,16 +51,16 @@ extension RemotingCommand {
     /// `version`. Every `extFields` value is a JSON string: the C++ clients ignore numbers there.
     ///
     /// Written straight into `bytes` through one bounded cursor (every header takes this path,
-    /// so no general ``JSONWriter`` bookkeeping per member); `JSONParser` reads it back.
+    /// so no general ``JSONWriter`` bookkeeping per member); `JSONParser` reads it back. The
+    /// send path's direct writers (``encodeSendResponse(_:to:into:)``,
+    /// ``SendMessageRequestHeader/encodeRequest(code:v2:language:version:opaque:flags:body:into:)``)
+    /// write their own `extFields` between the same start and end.
     func appendJSONHeader(to bytes: inout [UInt8]) {
-        var language = language.name
-        let quoted = UnsafeByteCursor.jsonQuotedLimit
         let limit =
-            200 + quoted(extFields.text.count) + 8 * extFields.count + quoted(remark?.utf8.count ?? 0)
-            + quoted(language.utf8.count)
+            Self.jsonHeaderLimit(language: language, remark: remark)
+            + UnsafeByteCursor.jsonQuotedLimit(extFields.text.count) + 8 * extFields.count
         bytes.appendBytes(upTo: limit) { out in
-            out.write(#"{"code":"#)
-            out.writeDecimal(Int64(code))
+            Self.writeJSONHeaderStart(code: code, to: &out)
             if !extFields.isEmpty {
                 out.write(#","extFields":{"#)
                 extFields.text.withUnsafeBufferPointer { text in
@@ -75,19 +75,42 @@ extension RemotingCommand {
                 }
                 out.write(UInt8(ascii: "}"))
             }
-            out.write(#","flag":"#)
-            out.writeDecimal(Int64(flags.rawValue))
-            out.write(#","language":"#)
-            language.withUTF8 { out.writeJSONString($0) }
-            out.write(#","opaque":"#)
-            out.writeDecimal(Int64(opaque))
-            if var remark {
-                out.write(#","remark":"#)
-                remark.withUTF8 { out.writeJSONString($0) }
-            }
-            out.write(#","serializeTypeCurrentRPC":"JSON","version":"#)
-            out.writeDecimal(Int64(version))
-            out.write(UInt8(ascii: "}"))
+            Self.writeJSONHeaderEnd(
+                flags: flags, language: language, opaque: opaque, remark: remark, version: version, to: &out)
         }
+    }
+
+    /// The bytes ``writeJSONHeaderStart(code:to:)`` and
+    /// ``writeJSONHeaderEnd(flags:language:opaque:remark:version:to:)`` can take together.
+    static func jsonHeaderLimit(language: LanguageCode, remark: String?) -> Int {
+        200 + UnsafeByteCursor.jsonQuotedLimit(language.name.utf8.count)
+            + UnsafeByteCursor.jsonQuotedLimit(remark?.utf8.count ?? 0)
+    }
+
+    /// How a JSON header starts: `{"code":` and the code. `extFields`, if any, comes next.
+    static func writeJSONHeaderStart(code: Int32, to out: inout UnsafeByteCursor) {
+        out.write(#"{"code":"#)
+        out.writeDecimal(Int64(code))
+    }
+
+    /// The members after `extFields` and the closing brace.
+    static func writeJSONHeaderEnd(
+        flags: RemotingFlags, language: LanguageCode, opaque: Int32, remark: String?, version: Int32,
+        to out: inout UnsafeByteCursor
+    ) {
+        out.write(#","flag":"#)
+        out.writeDecimal(Int64(flags.rawValue))
+        out.write(#","language":"#)
+        var language = language.name
+        language.withUTF8 { out.writeJSONString($0) }
+        out.write(#","opaque":"#)
+        out.writeDecimal(Int64(opaque))
+        if var remark {
+            out.write(#","remark":"#)
+            remark.withUTF8 { out.writeJSONString($0) }
+        }
+        out.write(#","serializeTypeCurrentRPC":"JSON","version":"#)
+        out.writeDecimal(Int64(version))
+        out.write(UInt8(ascii: "}"))
     }
 }

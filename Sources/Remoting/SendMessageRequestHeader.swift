@@ -163,9 +163,10 @@ extension SendMessageRequestHeader {
         let decimal = UnsafeByteCursor.decimalLimit + 2
         let propertiesBytes = properties.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 }
         let limit =
-            256 + names.reduce(0) { $0 + quoted($1.utf8.count) } + quoted(producerGroup.utf8.count)
+            RemotingCommand.jsonHeaderLimit(language: language, remark: nil) + 64
+            + names.reduce(0) { $0 + quoted($1.utf8.count) } + quoted(producerGroup.utf8.count)
             + quoted(topic.utf8.count) + quoted(defaultTopic.utf8.count) + quoted(propertiesBytes)
-            + quoted(brokerName?.utf8.count ?? 0) + quoted(language.name.utf8.count) + 8 * decimal
+            + quoted(brokerName?.utf8.count ?? 0) + 8 * decimal
         try RemotingCommand.appendFrame(to: &bytes, serializeType: .json, body: body) { bytes in
             bytes.appendBytes(upTo: limit) { out in
                 var first = true
@@ -187,10 +188,8 @@ extension SendMessageRequestHeader {
                     out.writeDecimal(Int64(value))
                     out.write(UInt8(ascii: "\""))
                 }
-                // The members and order RemotingCommand.appendJSONHeader writes, the fields in
-                // extFields(v2:)'s order.
-                out.write(#"{"code":"#)
-                out.writeDecimal(Int64(code))
+                // What a command with extFields(v2:) holds, as appendJSONHeader writes it.
+                RemotingCommand.writeJSONHeaderStart(code: code, to: &out)
                 out.write(#","extFields":"#)
                 text(0, producerGroup)
                 text(1, topic)
@@ -215,16 +214,9 @@ extension SendMessageRequestHeader {
                 if let maxReconsumeTimes { integer(11, maxReconsumeTimes) }
                 text(12, String(batch))
                 if let brokerName { text(13, brokerName) }
-                out.write(#"},"flag":"#)
-                out.writeDecimal(Int64(flags.rawValue))
-                out.write(#","language":"#)
-                var language = language.name
-                language.withUTF8 { out.writeJSONString($0) }
-                out.write(#","opaque":"#)
-                out.writeDecimal(Int64(opaque))
-                out.write(#","serializeTypeCurrentRPC":"JSON","version":"#)
-                out.writeDecimal(Int64(version))
                 out.write(UInt8(ascii: "}"))
+                RemotingCommand.writeJSONHeaderEnd(
+                    flags: flags, language: language, opaque: opaque, remark: nil, version: version, to: &out)
             }
         }
     }

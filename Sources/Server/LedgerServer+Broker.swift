@@ -133,8 +133,7 @@ extension LedgerServer {
             response = .errorResponse(error, to: request)
         case (.sent(let sent), .send):
             // The most frequent answer: encoded without building the command.
-            guard request.expectsResponse else { return }
-            return send(on: connection) { (outbound) throws(EncodeError) in
+            return answer(request, on: connection) { (outbound) throws(EncodeError) in
                 try RemotingCommand.encodeSendResponse(sent, to: request, into: &outbound)
             }
         case (.pulled(let pulled), .pull):

@@ -92,8 +92,18 @@ extension LedgerServer {
 
     /// Queues `response` unless `request` wanted none.
     func answer(_ response: RemotingCommand, to request: RemotingCommand, on connection: RemotingConnection) {
+        answer(request, on: connection) { (outbound) throws(EncodeError) in
+            try response.encode(into: &outbound, as: .json)
+        }
+    }
+
+    /// Queues the answer `encode` appends to `request`, unless the request is one-way.
+    func answer(
+        _ request: RemotingCommand, on connection: RemotingConnection,
+        encoding encode: (inout [UInt8]) throws(EncodeError) -> Void
+    ) {
         guard request.expectsResponse else { return }
-        send(response, on: connection)
+        send(on: connection, encoding: encode)
     }
 
     /// Queues `command` on `connection`; closes it when the client left too much unread.

@@ -153,13 +153,9 @@ final class RemotingConnection {
         }
     }
 
-    /// Queues `command` as a JSON frame. Throws when the client has left too many answers
-    /// unread (the connection must close: a dropped answer would leave its request hanging).
-    func queue(_ command: RemotingCommand) throws(QueueError) {
-        try queue { (outbound) throws(EncodeError) in try command.encode(into: &outbound, as: .json) }
-    }
-
-    /// Queues the frame `encode` appends (a command encoded without building it).
+    /// Queues the frame `encode` appends (a command as a JSON frame). Throws when the client has
+    /// left too many answers unread (the connection must close: a dropped answer would leave its
+    /// request hanging).
     func queue(encoding encode: (inout [UInt8]) throws(EncodeError) -> Void) throws(QueueError) {
         guard outbound.count - written < maxOutboundBytes else { throw .backedUp(outbound.count - written) }
         if written == outbound.count {
